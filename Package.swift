@@ -1,0 +1,95 @@
+// swift-tools-version:6.0
+// Meridian: an IEEE 1588-2019 grandmaster and boundary-clock daemon for Linux.
+// The target graph and its import rules are in ../shared/DESIGN.md; `make lint` checks them.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Meridian",
+    products: [
+        .executable(name: "meridiand", targets: ["meridiand"]),
+        .executable(name: "meridianctl", targets: ["meridianctl"]),
+        .executable(name: "meridian-sim", targets: ["meridian-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+    ],
+    targets: [
+        // Pure values and logic: standard library only (DESIGN.md, "Targets").
+        // libm backs Double.rounded(); linking it is not an import, the target stays pure.
+        .target(name: "PTPCore", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "PTPWire", dependencies: ["PTPCore"], swiftSettings: strict),
+        .target(name: "PTPServo", dependencies: ["PTPCore"], swiftSettings: strict),
+        .target(name: "PTPEngine", dependencies: ["PTPCore", "PTPWire", "PTPServo"], swiftSettings: strict),
+        .target(name: "PTPManagement", dependencies: ["PTPCore", "PTPWire"], swiftSettings: strict),
+        .target(name: "MeridianConfig", dependencies: ["PTPCore"], swiftSettings: strict),
+        .target(name: "PTPSimulation", dependencies: ["PTPEngine", "PTPCore", "PTPWire", "PTPServo"], swiftSettings: strict),
+
+        // C: what Swift cannot import by itself.
+        .target(name: "CLinuxShims"),
+        .systemLibrary(name: "CGPS", pkgConfig: "libgps", providers: [.apt(["libgps-dev"])]),
+
+        // Edge: every syscall.
+        .target(
+            name: "LinuxPlatform",
+            dependencies: ["PTPCore", "CLinuxShims", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(name: "GNSSReference", dependencies: ["PTPCore", "CGPS", "LinuxPlatform"], swiftSettings: strict),
+
+        // Composition root.
+        .target(
+            name: "MeridianDaemon",
+            dependencies: [
+                "PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPManagement", "MeridianConfig",
+                "LinuxPlatform", "GNSSReference",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Executables: argument parsing and one call into a library.
+        .executableTarget(
+            name: "meridiand",
+            dependencies: ["MeridianDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meridianctl",
+            dependencies: [
+                "PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meridian-sim",
+            dependencies: ["PTPSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        // Benchmarks (`make bench`); the allocation counter interposes malloc in this executable only.
+        .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
+        .executableTarget(
+            name: "meridian-bench",
+            dependencies: ["PTPCore", "PTPWire", "CAllocationCounter"],
+            path: "Benchmarks/meridian-bench",
+            swiftSettings: strict
+        ),
+
+        // Tests.
+        .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
+        .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// GNSSReference: see ../shared/DESIGN.md. Filled in by its issue.

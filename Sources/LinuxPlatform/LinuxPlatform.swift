@@ -1,0 +1,1 @@
+// LinuxPlatform: see ../shared/DESIGN.md. Filled in by its issue.

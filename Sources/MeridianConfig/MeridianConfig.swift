@@ -1,0 +1,1 @@
+// MeridianConfig: see ../shared/DESIGN.md. Filled in by its issue.

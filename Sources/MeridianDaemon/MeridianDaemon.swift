@@ -1,0 +1,1 @@
+// MeridianDaemon: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,159 @@
+/// A signed span of time on the PTP timescale.
+///
+/// The storage is private and exact to 2⁻¹⁶ ns, the resolution of the correction field
+/// (IEEE 1588-2019 5.3.2), so a correction carried through the engine loses nothing.
+/// Build one with the static constructors; never pass `Double` seconds around.
+public struct PTPDuration: Sendable, Hashable, Comparable {
+    /// Units of 2⁻¹⁶ nanoseconds.
+    @usableFromInline
+    internal var scaled: Int128
+
+    @inlinable
+    internal init(scaled: Int128) {
+        self.scaled = scaled
+    }
+
+    public static let zero = PTPDuration(scaled: 0)
+
+    /// A duration of `value` 2⁻¹⁶ ns units, the unit of the correction field.
+    @inlinable
+    public static func scaledNanoseconds(_ value: Int64) -> PTPDuration {
+        PTPDuration(scaled: Int128(value))
+    }
+
+    @inlinable
+    public static func nanoseconds(_ value: Int64) -> PTPDuration {
+        PTPDuration(scaled: Int128(value) << 16)
+    }
+
+    @inlinable
+    public static func microseconds(_ value: Int64) -> PTPDuration {
+        PTPDuration(scaled: Int128(value) * 1_000 << 16)
+    }
+
+    @inlinable
+    public static func milliseconds(_ value: Int64) -> PTPDuration {
+        PTPDuration(scaled: Int128(value) * 1_000_000 << 16)
+    }
+
+    @inlinable
+    public static func seconds(_ value: Int64) -> PTPDuration {
+        PTPDuration(scaled: Int128(value) * 1_000_000_000 << 16)
+    }
+
+    /// The nearest representable duration to `nanoseconds` (non-finite values give zero).
+    public static func nanoseconds(_ value: Double) -> PTPDuration {
+        guard value.isFinite else { return .zero }
+        let scaled = (value * 65_536).rounded()
+        // Clamp to roughly ±2⁹⁰ units (about 600 billion years); keeps the conversion from trapping.
+        let limit = 1.2e27
+        return PTPDuration(scaled: Int128(max(-limit, min(limit, scaled))))
+    }
+
+    /// The nearest duration to `value` seconds (non-finite values give zero).
+    public static func seconds(_ value: Double) -> PTPDuration {
+        .nanoseconds(value * 1e9)
+    }
+
+    /// Whole nanoseconds, rounded toward negative infinity, saturating at the bounds of `Int64`.
+    @inlinable
+    public var nanoseconds: Int64 {
+        let ns = scaled >> 16
+        if ns > Int128(Int64.max) { return .max }
+        if ns < Int128(Int64.min) { return .min }
+        return Int64(ns)
+    }
+
+    /// Whole nanoseconds, rounded to nearest (ties away from zero), saturating.
+    public var roundedNanoseconds: Int64 {
+        let half: Int128 = 1 << 15
+        let ns = scaled >= 0 ? (scaled + half) >> 16 : -((-scaled + half) >> 16)
+        if ns > Int128(Int64.max) { return .max }
+        if ns < Int128(Int64.min) { return .min }
+        return Int64(ns)
+    }
+
+    /// The value in 2⁻¹⁶ ns units if it fits in 64 bits, as the correction field needs.
+    public var scaledNanoseconds: Int64? {
+        Int64(exactly: scaled)
+    }
+
+    /// Nanoseconds as a `Double`, for servo arithmetic and display.
+    public var nanosecondsDouble: Double {
+        Double(scaled) / 65_536
+    }
+
+    /// Seconds as a `Double`, for servo arithmetic and display.
+    public var secondsDouble: Double {
+        Double(scaled) / 65_536e9
+    }
+
+    public var magnitude: PTPDuration {
+        PTPDuration(scaled: scaled < 0 ? -scaled : scaled)
+    }
+
+    public var isNegative: Bool { scaled < 0 }
+
+    @inlinable
+    public static func < (lhs: PTPDuration, rhs: PTPDuration) -> Bool {
+        lhs.scaled < rhs.scaled
+    }
+
+    @inlinable
+    public static func + (lhs: PTPDuration, rhs: PTPDuration) -> PTPDuration {
+        PTPDuration(scaled: lhs.scaled &+ rhs.scaled)
+    }
+
+    @inlinable
+    public static func - (lhs: PTPDuration, rhs: PTPDuration) -> PTPDuration {
+        PTPDuration(scaled: lhs.scaled &- rhs.scaled)
+    }
+
+    @inlinable
+    public static prefix func - (value: PTPDuration) -> PTPDuration {
+        PTPDuration(scaled: 0 &- value.scaled)
+    }
+
+    @inlinable
+    public static func += (lhs: inout PTPDuration, rhs: PTPDuration) {
+        lhs = lhs + rhs
+    }
+
+    @inlinable
+    public static func -= (lhs: inout PTPDuration, rhs: PTPDuration) {
+        lhs = lhs - rhs
+    }
+
+    @inlinable
+    public static func * (lhs: PTPDuration, rhs: Int64) -> PTPDuration {
+        PTPDuration(scaled: lhs.scaled &* Int128(rhs))
+    }
+
+    /// Division rounding toward zero; dividing by zero gives zero rather than trapping.
+    @inlinable
+    public static func / (lhs: PTPDuration, rhs: Int64) -> PTPDuration {
+        rhs == 0 ? .zero : PTPDuration(scaled: lhs.scaled / Int128(rhs))
+    }
+
+    /// Scales by a real factor (for example a frequency ratio), rounding to the nearest unit.
+    public func scaled(by factor: Double) -> PTPDuration {
+        // Split to keep precision for large durations: whole seconds and the remainder separately.
+        let second: Int128 = 1_000_000_000 << 16
+        let whole = scaled / second
+        let rest = scaled % second
+        let wholePart = PTPDuration.seconds(Double(whole) * factor)
+        let restPart = PTPDuration(scaled: Int128((Double(rest) * factor).rounded()))
+        return wholePart + restPart
+    }
+}
+
+extension PTPDuration: CustomStringConvertible {
+    /// Nanoseconds with the fraction when there is one, e.g. `-1500 ns` or `12.5 ns`.
+    public var description: String {
+        let fraction = scaled & 0xFFFF
+        if fraction == 0 || scaled < 0 && (-scaled) & 0xFFFF == 0 {
+            return "\(scaled >> 16) ns"
+        }
+        return "\(nanosecondsDouble) ns"
+    }
+}

@@ -1,0 +1,1 @@
+// PTPEngine: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// PTPManagement: see ../shared/DESIGN.md. Filled in by its issue.

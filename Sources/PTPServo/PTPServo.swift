@@ -1,0 +1,1 @@
+// PTPServo: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// PTPSimulation: see ../shared/DESIGN.md. Filled in by its issue.

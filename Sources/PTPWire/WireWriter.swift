@@ -1,0 +1,132 @@
+import PTPCore
+
+/// Appends big-endian PTP fields to a byte array.
+///
+/// Writing into an array whose capacity was reserved beforehand does not allocate, which is how the
+/// event-message hot path uses it (`removeAll(keepingCapacity: true)` between messages).
+public struct WireWriter {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public init(reusing bytes: [UInt8]) {
+        self.bytes = bytes
+        self.bytes.removeAll(keepingCapacity: true)
+    }
+
+    public var count: Int { bytes.count }
+
+    @inlinable
+    public mutating func write(_ value: UInt8) {
+        bytes.append(value)
+    }
+
+    @inlinable
+    public mutating func write(_ value: Int8) {
+        bytes.append(UInt8(bitPattern: value))
+    }
+
+    @inlinable
+    public mutating func write(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    @inlinable
+    public mutating func write(_ value: Int16) {
+        write(UInt16(bitPattern: value))
+    }
+
+    @inlinable
+    public mutating func write(_ value: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
+    }
+
+    @inlinable
+    public mutating func write(_ value: Int32) {
+        write(UInt32(bitPattern: value))
+    }
+
+    @inlinable
+    public mutating func writeUInt48(_ value: UInt64) {
+        for shift in stride(from: 40, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    @inlinable
+    public mutating func write(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    @inlinable
+    public mutating func write(_ value: Int64) {
+        write(UInt64(bitPattern: value))
+    }
+
+    @inlinable
+    public mutating func writeZeros(_ count: Int) {
+        for _ in 0..<max(0, count) { bytes.append(0) }
+    }
+
+    public mutating func write(contentsOf other: some Sequence<UInt8>) {
+        bytes.append(contentsOf: other)
+    }
+
+    /// Overwrites a big-endian `UInt16` already written at `index` (used to patch lengths).
+    @inlinable
+    public mutating func patch(_ value: UInt16, at index: Int) {
+        guard index >= 0, index + 1 < bytes.count else { return }
+        bytes[index] = UInt8(truncatingIfNeeded: value >> 8)
+        bytes[index + 1] = UInt8(truncatingIfNeeded: value)
+    }
+
+    // MARK: PTP primitive types
+
+    @inlinable
+    public mutating func write(_ value: WireTimestamp) {
+        writeUInt48(value.secondsField)
+        write(value.nanosecondsField)
+    }
+
+    @inlinable
+    public mutating func write(_ value: ClockIdentity) {
+        write(value.rawValue)
+    }
+
+    @inlinable
+    public mutating func write(_ value: PortIdentity) {
+        write(value.clockIdentity)
+        write(value.portNumber)
+    }
+
+    @inlinable
+    public mutating func write(_ value: ClockQuality) {
+        write(value.clockClass)
+        write(value.clockAccuracy.rawValue)
+        write(value.offsetScaledLogVariance)
+    }
+
+    @inlinable
+    public mutating func write(_ value: ScaledNanoseconds) {
+        write(value.rawValue)
+    }
+
+    public mutating func write(_ text: PTPText) {
+        write(UInt8(truncatingIfNeeded: text.bytes.count))
+        bytes.append(contentsOf: text.bytes)
+    }
+
+    public mutating func write(_ address: PortAddress) {
+        write(address.networkProtocol.rawValue)
+        write(UInt16(truncatingIfNeeded: address.address.count))
+        bytes.append(contentsOf: address.address)
+    }
+}
