@@ -9,7 +9,7 @@ public struct PTPHeader: Sendable, Hashable {
     public var minorVersionPTP: UInt8
     /// versionPTP (13.3.2.4): always 2.
     public var versionPTP: UInt8
-    /// messageLength as received; on encoding it is computed from the content.
+    /// messageLength as received; on encoding it is computed from the content, and equality ignores it.
     public var messageLength: UInt16
     public var domainNumber: UInt8
     /// minorSdoId (13.3.2.6).
@@ -95,6 +95,24 @@ public struct PTPHeader: Sendable, Hashable {
         writer.write(sequenceId)
         writer.write(controlField)
         writer.write(logMessageInterval)
+    }
+
+    /// Equality ignores ``messageLength``: it is derived from the content when a message is encoded.
+    public static func == (lhs: PTPHeader, rhs: PTPHeader) -> Bool {
+        lhs.majorSdoId == rhs.majorSdoId && lhs.messageType == rhs.messageType
+            && lhs.minorVersionPTP == rhs.minorVersionPTP && lhs.versionPTP == rhs.versionPTP
+            && lhs.domainNumber == rhs.domainNumber && lhs.minorSdoId == rhs.minorSdoId && lhs.flags == rhs.flags
+            && lhs.correctionField == rhs.correctionField && lhs.messageTypeSpecific == rhs.messageTypeSpecific
+            && lhs.sourcePortIdentity == rhs.sourcePortIdentity && lhs.sequenceId == rhs.sequenceId
+            && lhs.controlField == rhs.controlField && lhs.logMessageInterval == rhs.logMessageInterval
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(messageType)
+        hasher.combine(sourcePortIdentity)
+        hasher.combine(sequenceId)
+        hasher.combine(correctionField)
+        hasher.combine(flags)
     }
 
     /// sdoId (7.1.4): majorSdoId in bits 8–11, minorSdoId in bits 0–7.

@@ -42,6 +42,7 @@ public struct PTPDuration: Sendable, Hashable, Comparable {
     }
 
     /// The nearest representable duration to `nanoseconds` (non-finite values give zero).
+    @_disfavoredOverload
     public static func nanoseconds(_ value: Double) -> PTPDuration {
         guard value.isFinite else { return .zero }
         let scaled = (value * 65_536).rounded()
@@ -51,6 +52,7 @@ public struct PTPDuration: Sendable, Hashable, Comparable {
     }
 
     /// The nearest duration to `value` seconds (non-finite values give zero).
+    @_disfavoredOverload
     public static func seconds(_ value: Double) -> PTPDuration {
         .nanoseconds(value * 1e9)
     }

@@ -125,7 +125,7 @@ extension TLV {
         return tlv
     }
 
-    /// Encodes the TLV, padding odd content with one zero byte so the length stays even.
+    /// Encodes the TLV; text-ending content of odd length gets one zero pad byte (see `isPadded`).
     func encode(into writer: inout WireWriter) {
         writer.write(tlvType.rawValue)
         let lengthIndex = writer.count
@@ -176,9 +176,13 @@ extension TLV {
         writer.patch(UInt16(truncatingIfNeeded: writer.count - start), at: lengthIndex)
     }
 
-    /// Types whose odd content gets a pad byte; unknown values are written exactly as they came.
+    /// Types whose odd content gets a pad byte: those that end in a PTPText. Raw data (management data,
+    /// organization data, unknown values) is written exactly as given, so whatever was decoded re-encodes
+    /// unchanged; the typed management encoders pad their data themselves, as linuxptp does.
     private var isPadded: Bool {
-        if case .unknown = self { return false }
-        return true
+        switch self {
+        case .managementErrorStatus, .alternateTimeOffsetIndicator: true
+        default: false
+        }
     }
 }
