@@ -21,8 +21,16 @@ enum TsharkComparison {
         check("ptp.v2.domainnumber", Int64(h.domainNumber))
         check("ptp.v2.minorsdoid", Int64(h.minorSdoId))
         check("ptp.v2.flags", Int64(h.flags.rawValue))
-        check("ptp.v2.correction.ns", h.correctionField.rawValue >> 16)
-        check("ptp.v2.correction.subns", h.correctionField.rawValue & 0xFFFF)
+        // tshark shows the nanoseconds as an unsigned 64-bit pattern and the sub-nanoseconds as a fraction
+        // (0 in linuxptp's captures; e.g. 0.0997467041015625 for 6537/65536).
+        let ns = fields["ptp.v2.correction.ns"].flatMap { UInt64($0) }.map { Int64(bitPattern: $0) }
+        if ns != h.correctionField.rawValue >> 16 {
+            problems.append("ptp.v2.correction.ns: tshark \(String(describing: ns)), ours \(h.correctionField.rawValue >> 16)")
+        }
+        let subns = fields["ptp.v2.correction.subns"].flatMap { Double($0) }.map { Int64(($0 * 65_536).rounded()) }
+        if subns != h.correctionField.rawValue & 0xFFFF {
+            problems.append("ptp.v2.correction.subns: tshark \(String(describing: subns)), ours \(h.correctionField.rawValue & 0xFFFF)")
+        }
         check("ptp.v2.messagetypespecific", Int64(h.messageTypeSpecific))
         check("ptp.v2.clockidentity", Int64(bitPattern: h.sourcePortIdentity.clockIdentity.rawValue))
         check("ptp.v2.sourceportid", Int64(h.sourcePortIdentity.portNumber))
