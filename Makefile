@@ -6,7 +6,7 @@ SWIFT_BUILD_FLAGS ?=
 CONFIG ?= release
 
 # Debian packages the project needs at build, test and run time.
-DEBS := libgps-dev gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
+DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
 
 .PHONY: all deps build test unit-test integration-test bench run install lint clean
 

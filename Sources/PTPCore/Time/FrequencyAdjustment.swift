@@ -17,7 +17,7 @@ public struct PartsPerBillion: Sendable, Hashable, Comparable, CustomStringConve
 
     /// The ratio of clock rate to true rate minus one.
     public var ratio: Double {
-        value * 1e-9
+        value / 1e9
     }
 
     /// The value clamped to ±`limit`.
