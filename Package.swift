@@ -90,6 +90,7 @@ let package = Package(
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
+        .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,140 @@
+/// Where an option may appear (linuxptp's GLOB_ITEM / PORT_ITEM).
+public enum ConfigScope: Sendable, Hashable {
+    /// `[global]` only.
+    case global
+    /// `[global]` (as the default for every port) or a port's own section.
+    case port
+}
+
+/// The type and allowed values of an option.
+public enum ConfigValueType: Sendable, Hashable {
+    case integer(ClosedRange<Int64>)
+    case real(ClosedRange<Double>)
+    /// Names and the integer each stands for, matched case-sensitively as ptp4l does.
+    case enumeration([(String, Int64)])
+    case string
+
+    public static func == (lhs: ConfigValueType, rhs: ConfigValueType) -> Bool {
+        switch (lhs, rhs) {
+        case (.integer(let a), .integer(let b)): a == b
+        case (.real(let a), .real(let b)): a == b
+        case (.enumeration(let a), .enumeration(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        case (.string, .string): true
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .integer(let r): hasher.combine(0); hasher.combine(r.lowerBound); hasher.combine(r.upperBound)
+        case .real(let r): hasher.combine(1); hasher.combine(r.lowerBound); hasher.combine(r.upperBound)
+        case .enumeration(let e): hasher.combine(2); for (n, v) in e { hasher.combine(n); hasher.combine(v) }
+        case .string: hasher.combine(3)
+        }
+    }
+}
+
+/// A parsed option value.
+public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
+    case integer(Int64)
+    case real(Double)
+    /// An enumeration: the name as written and its value.
+    case enumeration(String, Int64)
+    case string(String)
+
+    public var description: String {
+        switch self {
+        case .integer(let v): String(v)
+        case .real(let v): String(v)
+        case .enumeration(let name, _): name
+        case .string(let s): s
+        }
+    }
+}
+
+/// One entry of the option table: name, scope, type with range, default, and what it means.
+public struct ConfigKey: Sendable, Hashable {
+    public let name: String
+    public let scope: ConfigScope
+    public let type: ConfigValueType
+    public let defaultValue: ConfigValue
+    public let summary: String
+
+    public init(_ name: String, _ scope: ConfigScope, _ type: ConfigValueType, default defaultValue: ConfigValue, _ summary: String) {
+        self.name = name
+        self.scope = scope
+        self.type = type
+        self.defaultValue = defaultValue
+        self.summary = summary
+    }
+
+    static func int(_ name: String, _ scope: ConfigScope, _ value: Int64, _ range: ClosedRange<Int64>, _ summary: String) -> ConfigKey {
+        ConfigKey(name, scope, .integer(range), default: .integer(value), summary)
+    }
+
+    static func real(_ name: String, _ scope: ConfigScope, _ value: Double, _ range: ClosedRange<Double>, _ summary: String) -> ConfigKey {
+        ConfigKey(name, scope, .real(range), default: .real(value), summary)
+    }
+
+    static func flag(_ name: String, _ scope: ConfigScope, _ value: Bool, _ summary: String) -> ConfigKey {
+        int(name, scope, value ? 1 : 0, 0...1, summary)
+    }
+
+    static func choice(_ name: String, _ scope: ConfigScope, _ value: String, _ choices: [(String, Int64)], _ summary: String) -> ConfigKey {
+        let number = choices.first { $0.0 == value }?.1 ?? 0
+        return ConfigKey(name, scope, .enumeration(choices), default: .enumeration(value, number), summary)
+    }
+
+    static func text(_ name: String, _ scope: ConfigScope, _ value: String, _ summary: String) -> ConfigKey {
+        ConfigKey(name, scope, .string, default: .string(value), summary)
+    }
+
+    /// Parses `text` as a value of this option, or says why it is not one.
+    public func parse(_ text: String) -> Result<ConfigValue, ConfigProblem> {
+        switch type {
+        case .integer(let range):
+            guard let value = ConfigKey.parseInteger(text) else {
+                return .failure(.badValue(option: name, value: text, expected: "an integer"))
+            }
+            guard range.contains(value) else {
+                return .failure(.outOfRange(option: name, value: text, range: "\(range.lowerBound) to \(range.upperBound)"))
+            }
+            return .success(.integer(value))
+        case .real(let range):
+            guard let value = Double(text), value.isFinite else {
+                return .failure(.badValue(option: name, value: text, expected: "a number"))
+            }
+            guard range.contains(value) else {
+                return .failure(.outOfRange(option: name, value: text, range: "\(range.lowerBound) to \(range.upperBound)"))
+            }
+            return .success(.real(value))
+        case .enumeration(let choices):
+            guard let match = choices.first(where: { $0.0 == text }) else {
+                return .failure(.badValue(option: name, value: text, expected: "one of " + choices.map(\.0).joined(separator: ", ")))
+            }
+            return .success(.enumeration(match.0, match.1))
+        case .string:
+            return .success(.string(text))
+        }
+    }
+
+    /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`).
+    static func parseInteger(_ text: String) -> Int64? {
+        var body = Substring(text)
+        var negative = false
+        if body.hasPrefix("-") {
+            negative = true
+            body = body.dropFirst()
+        } else if body.hasPrefix("+") {
+            body = body.dropFirst()
+        }
+        let magnitude: Int64?
+        if body.hasPrefix("0x") || body.hasPrefix("0X") {
+            magnitude = Int64(body.dropFirst(2), radix: 16)
+        } else {
+            magnitude = Int64(body, radix: 10)
+        }
+        guard let value = magnitude else { return nil }
+        return negative ? -value : value
+    }
+}

@@ -1,0 +1,119 @@
+/// A configuration text and where it came from.
+public struct ConfigSource: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// The main file: `[global]` and port sections.
+        case main
+        /// One file of `ports.d/`: a port of its own, named `defaultInterface` unless a `[name]` header says otherwise.
+        case portFile(defaultInterface: String)
+    }
+
+    /// The path, as messages should show it.
+    public var name: String
+    public var text: String
+    public var kind: Kind
+
+    public init(name: String, text: String, kind: Kind = .main) {
+        self.name = name
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// A value and where it was set (`file:line`, `command line` or `default`).
+public struct ConfigSetting: Sendable, Hashable {
+    public var value: ConfigValue
+    public var origin: String
+
+    public init(value: ConfigValue, origin: String) {
+        self.value = value
+        self.origin = origin
+    }
+}
+
+/// One port: its interface name, where it was declared, and the options set in its own section.
+public struct PortSection: Sendable, Hashable {
+    public var interface: String
+    public var origin: String
+    public var settings: [String: ConfigSetting]
+
+    public init(interface: String, origin: String, settings: [String: ConfigSetting] = [:]) {
+        self.interface = interface
+        self.origin = origin
+        self.settings = settings
+    }
+}
+
+/// A parsed, validated configuration. Port options resolve port section → `[global]` → command line
+/// overrides → table default, as in ptp4l.
+public struct Configuration: Sendable, Hashable {
+    public var global: [String: ConfigSetting]
+    public var ports: [PortSection]
+    /// Options given on the command line (`-2`, `-E`, `-S`, …): they win over the files.
+    public var overrides: [String: ConfigSetting]
+    /// Problems that do not stop start-up (ptp4l options Meridian ignores).
+    public var warnings: [ConfigDiagnostic]
+
+    public init(global: [String: ConfigSetting] = [:], ports: [PortSection] = [], overrides: [String: ConfigSetting] = [:], warnings: [ConfigDiagnostic] = []) {
+        self.global = global
+        self.ports = ports
+        self.overrides = overrides
+        self.warnings = warnings
+    }
+
+    /// The effective setting of `option` for `port` (nil: the clock-wide value).
+    public func setting(_ option: String, port: String? = nil) -> ConfigSetting? {
+        if let override = overrides[option] { return override }
+        if let port, let section = ports.first(where: { $0.interface == port }), let value = section.settings[option] {
+            return value
+        }
+        if let value = global[option] { return value }
+        return ConfigKeys.key(option).map { ConfigSetting(value: $0.defaultValue, origin: "default") }
+    }
+
+    public func integer(_ option: String, port: String? = nil) -> Int64 {
+        switch setting(option, port: port)?.value {
+        case .integer(let v), .enumeration(_, let v): v
+        case .real(let v): Int64(v)
+        default: 0
+        }
+    }
+
+    public func real(_ option: String, port: String? = nil) -> Double {
+        switch setting(option, port: port)?.value {
+        case .real(let v): v
+        case .integer(let v), .enumeration(_, let v): Double(v)
+        default: 0
+        }
+    }
+
+    public func flag(_ option: String, port: String? = nil) -> Bool {
+        integer(option, port: port) != 0
+    }
+
+    public func string(_ option: String, port: String? = nil) -> String {
+        setting(option, port: port)?.value.description ?? ""
+    }
+
+    /// The effective settings, one `name value   # origin` line each, `[global]` then every port: what
+    /// `meridiand --check-config` prints.
+    public func effectiveSettingsText() -> String {
+        var lines = ["[global]"]
+        let width = ConfigKeys.all.map(\.name.count).max() ?? 24
+        func line(_ key: ConfigKey, port: String?) -> String? {
+            guard let setting = setting(key.name, port: port) else { return nil }
+            let name = key.name + String(repeating: " ", count: max(1, width + 1 - key.name.count))
+            return name + setting.value.description + "    # " + setting.origin
+        }
+        for key in ConfigKeys.all where key.scope == .global {
+            if let text = line(key, port: nil) { lines.append(text) }
+        }
+        for port in ports {
+            lines.append("")
+            lines.append("[\(port.interface)]    # \(port.origin)")
+            for key in ConfigKeys.all where key.scope == .port {
+                if let text = line(key, port: port.interface) { lines.append(text) }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

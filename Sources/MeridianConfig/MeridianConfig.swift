@@ -1,1 +1,0 @@
-// MeridianConfig: see ../shared/DESIGN.md. Filled in by its issue.
