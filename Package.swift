@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
+        .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

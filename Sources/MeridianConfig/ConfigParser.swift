@@ -136,6 +136,23 @@ public enum ConfigParser {
         }
     }
 
+    /// The raw value and line of `option` in the `[global]` section of `source`, without validating the
+    /// rest (the loader needs `ports_dir` before it can read the port files).
+    public static func globalOption(_ option: String, in source: ConfigSource) -> (value: String, line: Int)? {
+        var inGlobal = false
+        var found: (String, Int)?
+        for (index, rawLine) in splitLines(source.text).enumerated() {
+            let line = trim(rawLine)
+            if line.hasPrefix("[") {
+                inGlobal = line == "[global]"
+            } else if inGlobal, !line.hasPrefix("#") {
+                let (name, value) = splitOption(line)
+                if name == option { found = (value, index + 1) }
+            }
+        }
+        return found
+    }
+
     /// Adds a port section, or reports a duplicate (the same interface in two sections or files).
     private static func openPort(
         _ name: String, origin: String, in configuration: inout Configuration, errors: inout [ConfigDiagnostic], file: String, line: Int

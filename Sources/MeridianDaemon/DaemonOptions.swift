@@ -1,0 +1,52 @@
+import MeridianConfig
+
+/// What the command line asked for, in ptp4l's terms (`-f`, `-i`, `-2/-4/-6`, `-E/-P`, `-S/-H`, `-s`,
+/// `-m`, `-q`, `-l`), plus Meridian's `--check-config` and `--clock`.
+public struct DaemonOptions: Sendable, Hashable {
+    public var configFile: String?
+    public var interfaces: [String]
+    /// Options that the flags set; they win over the files, as in ptp4l.
+    public var overrides: [String: String]
+    /// Validate, print the effective settings and exit.
+    public var checkConfig: Bool
+
+    public init(configFile: String? = nil, interfaces: [String] = [], overrides: [String: String] = [:], checkConfig: Bool = false) {
+        self.configFile = configFile
+        self.interfaces = interfaces
+        self.overrides = overrides
+        self.checkConfig = checkConfig
+    }
+}
+
+/// How `meridiand` ends, as an exit status operators and scripts can rely on.
+public enum DaemonExit: Int32, Sendable {
+    case success = 0
+    /// A run-time failure after start-up.
+    case failure = 1
+    /// Bad command line or configuration: nothing was opened.
+    case usage = 2
+}
+
+/// The entry point `meridiand` calls after parsing its arguments.
+public enum Meridiand {
+    /// Loads and validates the configuration; with `--check-config` prints it. Returns the exit status
+    /// and everything to print (standard output, standard error).
+    public static func run(_ options: DaemonOptions) -> (status: DaemonExit, output: String, errors: String) {
+        let configuration: Configuration
+        switch ConfigurationLoader.load(options) {
+        case .failure(let errors):
+            return (.usage, "", errors.description + "\nmeridiand: configuration rejected; nothing was started\n")
+        case .success(let loaded):
+            configuration = loaded
+        }
+        let warnings = configuration.warnings.map { $0.description + "\n" }.joined()
+        if options.checkConfig {
+            return (.success, configuration.effectiveSettingsText(), warnings)
+        }
+        return (
+            .failure, "",
+            warnings + "meridiand: configuration is valid (\(configuration.ports.count) port(s)), but the daemon's run loop "
+                + "is not built yet (issue 5); use --check-config to validate a configuration\n"
+        )
+    }
+}

@@ -1,1 +1,0 @@
-// MeridianDaemon: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// `meridiand` as an operator runs it: real files, the real binary, exit codes and messages.
+struct CommandLineTests {
+    /// A scratch directory with the given files, removed afterwards.
+    func withFiles(_ files: [String: String], _ body: (URL) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-cli-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, text) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try body(directory)
+    }
+
+    /// Runs the built `meridiand` (it sits next to the test bundle in the build directory).
+    func meridiand(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = try #require(Self.binary("meridiand"), "meridiand is not built next to the tests; run swift build first")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A product of this package: next to the test runner (`swift test`), else in `.build/debug`.
+    static func binary(_ name: String) -> URL? {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            runner.deletingLastPathComponent().appendingPathComponent(name),
+            root.appendingPathComponent(".build/debug/\(name)"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    @Test func checkConfigPrintsTheEffectiveSettingsOfMainFileAndPortsD() throws {
+        try withFiles([
+            "gm.conf": "[global]\npriority1 100\nlogSyncInterval -4\n[eth0]\nmasterOnly 1\n",
+            "ports.d/eth1.conf": "logSyncInterval -3\n",
+            "ports.d/README": "not a port",
+        ]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config", "-S"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("priority1                 100    # \(dir.path)/gm.conf:2"))
+            #expect(result.stdout.contains("[eth0]    # \(dir.path)/gm.conf:4"))
+            #expect(result.stdout.contains("[eth1]    # \(dir.path)/ports.d/eth1.conf"))
+            #expect(result.stdout.contains("logSyncInterval           -3    # \(dir.path)/ports.d/eth1.conf:1"))
+            #expect(result.stdout.contains("time_stamping             software    # command line"))
+        }
+    }
+
+    @Test func aTypoExitsTwoWithFileLineAndSuggestion() throws {
+        try withFiles(["gm.conf": "[global]\n\npriorty1 100\n[eth0]\n"]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("\(dir.path)/gm.conf:3: unknown option priorty1 (did you mean priority1?)"))
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    @Test func outOfRangeExitsTwo() throws {
+        try withFiles(["gm.conf": "[global]\n[eth0]\nannounceReceiptTimeout 1\n"]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("gm.conf:3: 1 is out of range for option announceReceiptTimeout: 2 to 255"))
+        }
+    }
+
+    @Test func aDuplicatePortBetweenFileAndPortsDExitsTwo() throws {
+        try withFiles(["gm.conf": "[global]\n[eth0]\n", "ports.d/eth0.conf": "masterOnly 1\n"]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("ports.d/eth0.conf: port eth0 is configured twice (first at \(dir.path)/gm.conf:2)"))
+        }
+    }
+
+    @Test func aMissingPortsDirExitsTwoAtTheLineThatNamesIt() throws {
+        try withFiles(["gm.conf": "[global]\nports_dir /nonexistent/meridian-ports.d\n[eth0]\n"]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("gm.conf:2: ports_dir /nonexistent/meridian-ports.d is not a directory"))
+        }
+    }
+
+    @Test func aMissingMainFileAndConflictingFlagsExitTwo() throws {
+        let missing = try meridiand(["-f", "/nonexistent/meridian.conf", "--check-config"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/meridian.conf: cannot read: No such file or directory"))
+        let flags = try meridiand(["-2", "-6", "-i", "eth0"])
+        #expect(flags.status == 2)
+        #expect(flags.stderr.contains("choose one of -2, -4 and -6"))
+        let unknown = try meridiand(["--frobnicate"])
+        #expect(unknown.status == 2)
+    }
+}
