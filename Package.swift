@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
+        .testTarget(name: "GNSSReferenceTests", dependencies: ["GNSSReference"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

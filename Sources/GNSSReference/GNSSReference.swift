@@ -1,1 +1,0 @@
-// GNSSReference: see ../shared/DESIGN.md. Filled in by its issue.
