@@ -100,7 +100,8 @@ extension ManagementData {
             let identity = try r.readClockIdentity("grandmasterIdentity")
             return .parentDataSet(
                 ParentDS(
-                    parentPortIdentity: parent, parentStats: stats != 0, observedParentOffsetScaledLogVariance: variance,
+                    parentPortIdentity: parent, parentStats: stats != 0,
+                    observedParentOffsetScaledLogVariance: variance,
                     observedParentClockPhaseChangeRate: rate, grandmasterIdentity: identity,
                     grandmasterClockQuality: quality, grandmasterPriority1: priority1, grandmasterPriority2: priority2))
         case .timePropertiesDataSet:
@@ -132,7 +133,8 @@ extension ManagementData {
         case .slaveOnly:
             return .slaveOnly(try readDatum("slaveOnly", from: &r) & 0x02 != 0)
         case .logAnnounceInterval:
-            return .logAnnounceInterval(LogInterval(rawValue: Int8(bitPattern: try readDatum("logAnnounceInterval", from: &r))))
+            return .logAnnounceInterval(
+                LogInterval(rawValue: Int8(bitPattern: try readDatum("logAnnounceInterval", from: &r))))
         case .announceReceiptTimeout:
             return .announceReceiptTimeout(try readDatum("announceReceiptTimeout", from: &r))
         case .logSyncInterval:
@@ -254,12 +256,14 @@ extension ManagementData {
         let offset = try r.readInt16("currentUtcOffset")
         let flags = try r.readUInt8("flags")
         let source = try r.readUInt8("timeSource")
-        return TimePropertiesDS(currentUtcOffset: offset, managementFlags: flags, timeSource: TimeSource(rawValue: source))
+        return TimePropertiesDS(
+            currentUtcOffset: offset, managementFlags: flags, timeSource: TimeSource(rawValue: source))
     }
 }
 
 extension ClockDescription {
-    /// Reads the fields in the order of IEEE 1588-2019 table 70, as linuxptp 3.1's `mgt_post_recv`.
+    /// Reads the fields in the order of IEEE 1588-2019 15.5.3 (CLOCK_DESCRIPTION), as linuxptp 3.1's
+    /// `mgt_post_recv` does.
     static func decode(from r: inout WireReader) throws(WireError) -> ClockDescription {
         let clockType = try r.readUInt16("clockType")
         let physicalLayer = try r.readText("physicalLayerProtocol")

@@ -6,10 +6,11 @@ import PTPCore
 /// linuxptp 3.1 lays it out (`tlv.c` `mgt_post_recv`/`mgt_pre_send`, `ds.h`, `ddt.h`, `tlv.h`):
 ///
 /// - The single-value IDs (PRIORITY1, DOMAIN, LOG_SYNC_INTERVAL, …) are linuxptp's
-///   `management_tlv_datum`: the value octet, then one reserved octet (15.5.3.4–15.5.3.7).
+///   `management_tlv_datum`: the value octet, then one reserved octet (15.5.3).
 /// - Variable-length data (CLOCK_DESCRIPTION, USER_DESCRIPTION, PORT_PROPERTIES_NP,
 ///   UNICAST_MASTER_TABLE_NP) ends with one zero pad octet when its content is odd, so the TLV
-///   stays even (IEEE 1588-2019 14.1.1; linuxptp pads the same way and checks `length` against it).
+///   stays even (IEEE 1588-2019 5.3.8: TLV lengths are even; linuxptp pads the same way and checks
+///   `length` against it).
 /// - PORT_STATS_NP and PORT_SERVICE_STATS_NP counters are in the sender's *host* byte order, which
 ///   for every linuxptp we talk to (x86-64, arm64) is little-endian: linuxptp 3.1 swaps only the
 ///   port number of those data sets. The captures in `Tests/PTPWireTests/Fixtures` confirm it.
@@ -23,47 +24,47 @@ public enum ManagementData: Sendable, Hashable {
     /// No dataField: a GET or COMMAND without data, NULL_MANAGEMENT, ENABLE_PORT, DISABLE_PORT,
     /// SAVE_IN_NON_VOLATILE_STORAGE, RESET_NON_VOLATILE_STORAGE, FAULT_LOG_RESET. Carries its ID.
     case empty(ManagementID)
-    /// CLOCK_DESCRIPTION (15.5.3.1.2, table 70).
+    /// CLOCK_DESCRIPTION (15.5.3).
     case clockDescription(ClockDescription)
-    /// USER_DESCRIPTION (15.5.3.1.3, table 71): one PTPText.
+    /// USER_DESCRIPTION (15.5.3): one PTPText.
     case userDescription(PTPText)
-    /// DEFAULT_DATA_SET (15.5.3.3.1, table 73).
+    /// DEFAULT_DATA_SET (15.5.3).
     case defaultDataSet(ManagementDefaultDS)
-    /// CURRENT_DATA_SET (15.5.3.3.2, table 74).
+    /// CURRENT_DATA_SET (15.5.3).
     case currentDataSet(ManagementCurrentDS)
-    /// PARENT_DATA_SET (15.5.3.3.3, table 75): every field of the parentDS is on the wire.
+    /// PARENT_DATA_SET (15.5.3): every field of the parentDS is on the wire.
     case parentDataSet(ParentDS)
-    /// TIME_PROPERTIES_DATA_SET (15.5.3.3.4, table 76): every field of the timePropertiesDS is on the wire.
+    /// TIME_PROPERTIES_DATA_SET (15.5.3): every field of the timePropertiesDS is on the wire.
     case timePropertiesDataSet(TimePropertiesDS)
-    /// PORT_DATA_SET (15.5.3.3.5, table 77).
+    /// PORT_DATA_SET (15.5.3).
     case portDataSet(ManagementPortDS)
-    /// PRIORITY1 (15.5.3.4.1).
+    /// PRIORITY1 (15.5.3).
     case priority1(UInt8)
-    /// PRIORITY2 (15.5.3.4.2).
+    /// PRIORITY2 (15.5.3).
     case priority2(UInt8)
-    /// DOMAIN (15.5.3.4.3).
+    /// DOMAIN (15.5.3).
     case domain(UInt8)
-    /// SLAVE_ONLY (15.5.3.4.4). linuxptp 3.1 carries the flag in bit 1 of the octet (its
+    /// SLAVE_ONLY (15.5.3). linuxptp 3.1 carries the flag in bit 1 of the octet (its
     /// `DDS_SLAVE_ONLY`, the defaultDS flags bit), not bit 0, and pmc reads bit 1; we do the same.
     case slaveOnly(Bool)
-    /// LOG_ANNOUNCE_INTERVAL (15.5.3.5.1).
+    /// LOG_ANNOUNCE_INTERVAL (15.5.3).
     case logAnnounceInterval(LogInterval)
-    /// ANNOUNCE_RECEIPT_TIMEOUT (15.5.3.5.2).
+    /// ANNOUNCE_RECEIPT_TIMEOUT (15.5.3).
     case announceReceiptTimeout(UInt8)
-    /// LOG_SYNC_INTERVAL (15.5.3.5.3).
+    /// LOG_SYNC_INTERVAL (15.5.3).
     case logSyncInterval(LogInterval)
-    /// VERSION_NUMBER (15.5.3.5.4): the whole octet as linuxptp 3.1 sends it (2).
+    /// VERSION_NUMBER (15.5.3): the whole octet as linuxptp 3.1 sends it (2).
     case versionNumber(UInt8)
-    /// CLOCK_ACCURACY (15.5.3.6.1).
+    /// CLOCK_ACCURACY (15.5.3).
     case clockAccuracy(ClockAccuracy)
-    /// TRACEABILITY_PROPERTIES (15.5.3.6.3): TTRA is bit 4, FTRA bit 5 of the flags octet.
+    /// TRACEABILITY_PROPERTIES (15.5.3): TTRA is bit 4, FTRA bit 5 of the flags octet.
     case traceabilityProperties(timeTraceable: Bool, frequencyTraceable: Bool)
-    /// TIMESCALE_PROPERTIES (15.5.3.6.4): PTP is bit 3 of the flags octet, then timeSource.
+    /// TIMESCALE_PROPERTIES (15.5.3): PTP is bit 3 of the flags octet, then timeSource.
     /// linuxptp 3.1 sends zero in the timeSource octet (its datum's reserved byte) and ignores it.
     case timescaleProperties(ptpTimescale: Bool, timeSource: TimeSource)
-    /// DELAY_MECHANISM (15.5.3.7.1).
+    /// DELAY_MECHANISM (15.5.3).
     case delayMechanism(DelayMechanism)
-    /// LOG_MIN_PDELAY_REQ_INTERVAL (15.5.3.7.2).
+    /// LOG_MIN_PDELAY_REQ_INTERVAL (15.5.3).
     case logMinPdelayReqInterval(LogInterval)
     /// TIME_STATUS_NP (linuxptp `struct time_status_np`).
     case timeStatusNP(TimeStatusNP)
@@ -122,7 +123,8 @@ public enum ManagementData: Sendable, Hashable {
         }
     }
 
-    /// IDs whose dataField is always empty (15.5.3.2, 15.5.3.5.5–6; linuxptp rejects data on them).
+    /// IDs whose dataField is always empty (15.5.3; linuxptp 3.1 `mgt_post_recv` rejects data on
+    /// most of them).
     static let dataless: Set<ManagementID> = [
         .nullManagement, .enablePort, .disablePort, .saveInNonVolatileStorage, .resetNonVolatileStorage,
         .faultLogReset,

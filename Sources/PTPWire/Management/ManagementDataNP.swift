@@ -133,7 +133,7 @@ public struct TimestampingNP: RawRepresentable, Sendable, Hashable {
 /// then the interface name as a PTPText; padded to even.
 public struct PortPropertiesNP: Sendable, Hashable {
     public var portIdentity: PortIdentity
-    /// port_state, the raw octet (8.2.15.3.1, table 20); see ``state``.
+    /// port_state, the raw octet (8.2.15.3.1); see ``state``.
     public var portState: UInt8
     public var timestamping: TimestampingNP
     /// interface: the network interface name (`eth0`).

@@ -1,6 +1,6 @@
 import PTPCore
 
-/// clockType of CLOCK_DESCRIPTION (IEEE 1588-2019 15.5.3.1.2.1, table 71): a 16-bit mask.
+/// clockType of CLOCK_DESCRIPTION (IEEE 1588-2019 15.5.3): a 16-bit mask.
 /// Undefined bits are kept.
 public struct ClockType: OptionSet, Sendable, Hashable {
     public var rawValue: UInt16
@@ -13,7 +13,7 @@ public struct ClockType: OptionSet, Sendable, Hashable {
     public static let managementNode = ClockType(rawValue: 0x0800)
 }
 
-/// The CLOCK_DESCRIPTION dataField (IEEE 1588-2019 15.5.3.1.2, table 70), in wire order.
+/// The CLOCK_DESCRIPTION dataField (IEEE 1588-2019 15.5.3), in wire order.
 ///
 /// linuxptp 3.1 (`tlv.c`) refuses a physicalAddress or protocolAddress longer than 16 octets
 /// (`TRANSPORT_ADDR_LEN`); so does ``ManagementData/decode(id:action:data:)``.
@@ -61,7 +61,7 @@ public struct ClockDescription: Sendable, Hashable {
     }
 }
 
-/// The DEFAULT_DATA_SET dataField (IEEE 1588-2019 15.5.3.3.1, table 73; linuxptp `struct defaultDS`):
+/// The DEFAULT_DATA_SET dataField (IEEE 1588-2019 15.5.3; linuxptp `struct defaultDS`):
 /// a flags octet (TSC bit 0, SO bit 1), reserved, numberPorts, priority1, clockQuality, priority2,
 /// clockIdentity, domainNumber, reserved. 20 octets.
 public struct ManagementDefaultDS: Sendable, Hashable {
@@ -101,12 +101,13 @@ public struct ManagementDefaultDS: Sendable, Hashable {
     /// The data set, with the sdoId the wire does not carry.
     public func defaultDS(sdoId: UInt16 = 0) -> DefaultDS {
         DefaultDS(
-            twoStepFlag: twoStepFlag, clockIdentity: clockIdentity, numberPorts: numberPorts, clockQuality: clockQuality,
+            twoStepFlag: twoStepFlag, clockIdentity: clockIdentity, numberPorts: numberPorts,
+            clockQuality: clockQuality,
             priority1: priority1, priority2: priority2, domainNumber: domainNumber, slaveOnly: slaveOnly, sdoId: sdoId)
     }
 }
 
-/// The CURRENT_DATA_SET dataField (IEEE 1588-2019 15.5.3.3.2, table 74): stepsRemoved, then
+/// The CURRENT_DATA_SET dataField (IEEE 1588-2019 15.5.3): stepsRemoved, then
 /// offsetFromMaster and meanPathDelay as TimeInterval (2⁻¹⁶ ns). 18 octets.
 public struct ManagementCurrentDS: Sendable, Hashable {
     public var stepsRemoved: UInt16
@@ -130,17 +131,18 @@ public struct ManagementCurrentDS: Sendable, Hashable {
 
     public var currentDS: CurrentDS {
         CurrentDS(
-            stepsRemoved: stepsRemoved, offsetFromMaster: offsetFromMaster.duration, meanPathDelay: meanPathDelay.duration)
+            stepsRemoved: stepsRemoved, offsetFromMaster: offsetFromMaster.duration,
+            meanPathDelay: meanPathDelay.duration)
     }
 }
 
-/// The PORT_DATA_SET dataField (IEEE 1588-2019 15.5.3.3.5, table 77; linuxptp `struct portDS`). 26 octets.
+/// The PORT_DATA_SET dataField (IEEE 1588-2019 15.5.3; linuxptp `struct portDS`). 26 octets.
 ///
 /// `portState` is the raw octet: linuxptp does not check it, and pmc's GET carries zeros (state 0),
 /// so a closed enum could not hold every value that arrives. ``state`` gives the enum.
 public struct ManagementPortDS: Sendable, Hashable {
     public var portIdentity: PortIdentity
-    /// portState (8.2.15.3.1, table 20), as on the wire.
+    /// portState (8.2.15.3.1), as on the wire.
     public var portState: UInt8
     public var logMinDelayReqInterval: LogInterval
     public var peerMeanPathDelay: ScaledNanoseconds
@@ -183,7 +185,7 @@ public struct ManagementPortDS: Sendable, Hashable {
             logMinPdelayReqInterval: ds.logMinPdelayReqInterval, versionNumber: ds.versionNumber & 0x0F)
     }
 
-    /// The port state, or nil when the octet is not one of table 20's values.
+    /// The port state, or nil when the octet is not a ``PortState``.
     public var state: PortState? {
         PortState(rawValue: portState)
     }
@@ -202,7 +204,7 @@ public struct ManagementPortDS: Sendable, Hashable {
 }
 
 extension TimePropertiesDS {
-    /// The flags octet of TIME_PROPERTIES_DATA_SET and GRANDMASTER_SETTINGS_NP (15.5.3.3.4; linuxptp
+    /// The flags octet of TIME_PROPERTIES_DATA_SET and GRANDMASTER_SETTINGS_NP (15.5.3; linuxptp
     /// `LEAP_61` bit 0, `LEAP_59` 1, `UTC_OFF_VALID` 2, `PTP_TIMESCALE` 3, `TIME_TRACEABLE` 4,
     /// `FREQ_TRACEABLE` 5).
     var managementFlags: UInt8 {
