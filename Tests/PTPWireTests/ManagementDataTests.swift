@@ -156,11 +156,14 @@ struct ManagementDataTests {
 
     // MARK: linuxptp's layout, octet by octet
 
-    @Test func datumLayouts() {
+    @Test func datumLayouts() throws {
         #expect(ManagementData.priority1(128).encode() == [0x80, 0])
         #expect(ManagementData.logSyncInterval(LogInterval(-2)).encode() == [0xFE, 0])
         // linuxptp keeps SLAVE_ONLY in bit 1 (DDS_SLAVE_ONLY) and pmc reads bit 1.
         #expect(ManagementData.slaveOnly(true).encode() == [0x02, 0])
+        #expect(try ManagementData.decode(id: .slaveOnly, action: .set, data: [0x01, 0]) == .slaveOnly(true))
+        #expect(try ManagementData.decode(id: .slaveOnly, action: .set, data: [0x02, 0]) == .slaveOnly(true))
+        #expect(try ManagementData.decode(id: .slaveOnly, action: .set, data: [0x04, 0]) == .slaveOnly(false))
         #expect(ManagementData.traceabilityProperties(timeTraceable: true, frequencyTraceable: true).encode() == [0x30, 0])
         #expect(ManagementData.timescaleProperties(ptpTimescale: true, timeSource: .gnss).encode() == [0x08, 0x20])
         #expect(ManagementData.synchronizationUncertainNP(.dontCare).encode() == [0xFF, 0])

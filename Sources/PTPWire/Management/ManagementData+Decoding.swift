@@ -131,7 +131,8 @@ extension ManagementData {
         case .domain:
             return .domain(try readDatum("domainNumber", from: &r))
         case .slaveOnly:
-            return .slaveOnly(try readDatum("slaveOnly", from: &r) & 0x02 != 0)
+            // linuxptp 3.1 sends bit 1 (DDS_SLAVE_ONLY); the standard and later linuxptp send bit 0.
+            return .slaveOnly(try readDatum("slaveOnly", from: &r) & 0x03 != 0)
         case .logAnnounceInterval:
             return .logAnnounceInterval(
                 LogInterval(rawValue: Int8(bitPattern: try readDatum("logAnnounceInterval", from: &r))))

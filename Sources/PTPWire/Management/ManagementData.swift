@@ -44,8 +44,9 @@ public enum ManagementData: Sendable, Hashable {
     case priority2(UInt8)
     /// DOMAIN (15.5.3).
     case domain(UInt8)
-    /// SLAVE_ONLY (15.5.3). linuxptp 3.1 carries the flag in bit 1 of the octet (its
-    /// `DDS_SLAVE_ONLY`, the defaultDS flags bit), not bit 0, and pmc reads bit 1; we do the same.
+    /// SLAVE_ONLY (15.5.3). linuxptp 3.1's ptp4l sends the flag in bit 1 of the octet (its
+    /// `DDS_SLAVE_ONLY`, `clock.c`), not bit 0, and its pmc reads bit 1, so we send 0x02 as 3.1 does.
+    /// We read either bit as set: the standard and later linuxptp (`? 1 : 0`) use bit 0.
     case slaveOnly(Bool)
     /// LOG_ANNOUNCE_INTERVAL (15.5.3).
     case logAnnounceInterval(LogInterval)
