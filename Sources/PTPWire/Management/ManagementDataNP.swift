@@ -205,7 +205,9 @@ public struct SynchronizationUncertainNP: RawRepresentable, Sendable, Hashable {
 /// PORT_SERVICE_STATS_NP (linuxptp `struct port_service_stats_np`, `ddt.h` `struct PortServiceStats`):
 /// portIdentity and ten counters, in host (little-endian) order like ``PortStatsNP``. 90 octets.
 ///
-/// This ID is newer than the 3.1 captures we have: the layout is from linuxptp's later sources.
+/// This ID is newer than linuxptp 3.1 (pmc 3.1 cannot GET it) and is in none of our captures: the
+/// layout is from linuxptp's later `ddt.h`/`tlv.h`, and the byte order (port number big-endian,
+/// counters little-endian) follows PORT_STATS_NP; confirm it against a capture of a newer ptp4l.
 public struct PortServiceStatsNP: Sendable, Hashable {
     public static let length = 10 + 10 * 8
 
@@ -278,7 +280,8 @@ public struct UnicastMasterEntryNP: Sendable, Hashable {
 }
 
 /// UNICAST_MASTER_TABLE_NP (linuxptp `struct unicast_master_table_np`): actual_table_size, then that
-/// many entries; padded to even. Newer than the 3.1 captures: the layout is from linuxptp's sources.
+/// many entries; padded to even. Newer than linuxptp 3.1 and in none of our captures: the layout is
+/// from linuxptp's later `ddt.h`/`tlv.h` and pmc's printer, all fields big-endian.
 public struct UnicastMasterTableNP: Sendable, Hashable {
     public var entries: [UnicastMasterEntryNP]
 

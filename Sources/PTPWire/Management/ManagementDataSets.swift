@@ -151,7 +151,8 @@ public struct ManagementPortDS: Sendable, Hashable {
     public var logSyncInterval: LogInterval
     public var delayMechanism: DelayMechanism
     public var logMinPdelayReqInterval: LogInterval
-    /// The versionNumber octet as linuxptp 3.1 sends it: 2, the major version in the low nibble.
+    /// The versionNumber octet as on the wire. linuxptp 3.1 sends 2 (the major version, low nibble);
+    /// later linuxptp also puts minorVersionNumber in the high nibble and pmc masks it off.
     public var versionNumber: UInt8
 
     public static let length = 26
