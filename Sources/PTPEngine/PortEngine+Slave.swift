@@ -1,0 +1,121 @@
+import PTPServo
+import PTPCore
+import PTPWire
+
+/// Announce reception and slave behaviour with the delay request-response mechanism
+/// (IEEE 1588-2019 9.5.3, 9.5.4, 11.3).
+extension PortEngine {
+    var isSlaveState: Bool { state == .uncalibrated || state == .slave }
+
+    mutating func receiveAnnounce(header: PTPHeader, body: AnnounceBody, now: PTPInstant, into actions: inout [PortAction]) {
+        // 9.2.2.2: a masterOnly port does not use what it hears.
+        guard !configuration.masterOnly else { return }
+        switch foreignMasters.add(header: header, announce: body, at: now) {
+        case .failure(let rejection):
+            diagnose(.announceRejected(rejection), into: &actions)
+        case .success(let result):
+            if isSlaveState {
+                if header.sourcePortIdentity == parent {
+                    armAnnounceReceipt(into: &actions)
+                }
+            } else if (state == .listening || state == .passive) && result.qualified {
+                armAnnounceReceipt(into: &actions)
+            }
+            if result.changed {
+                actions.append(.stateDecisionNeeded)
+            }
+        }
+    }
+
+    mutating func receiveSync(header: PTPHeader, body: OriginTimestampBody, ingress t2: PTPInstant,
+                              into actions: inout [PortAction]) {
+        guard isSlaveState else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.sync), into: &actions)
+            return
+        }
+        if let last = lastSyncSequence, Int16(bitPattern: header.sequenceId &- last) <= 0 {
+            diagnose(.outOfOrder(.sync), into: &actions)
+            return
+        }
+        lastSyncSequence = header.sequenceId
+        let interval = LogInterval(rawValue: header.logMessageInterval)
+        if header.flags.contains(.twoStep) {
+            pendingSync = PendingSync(
+                sequenceId: header.sequenceId, source: header.sourcePortIdentity, t2: t2,
+                correction: header.correctionField.duration, logInterval: interval)
+        } else {
+            pendingSync = nil
+            synchronize(t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
+                        logInterval: interval, into: &actions)
+        }
+    }
+
+    mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
+        guard isSlaveState else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.followUp), into: &actions)
+            return
+        }
+        guard let pending = pendingSync, pending.sequenceId == header.sequenceId,
+            pending.source == header.sourcePortIdentity
+        else {
+            diagnose(.unmatchedFollowUp, into: &actions)
+            return
+        }
+        pendingSync = nil
+        synchronize(t1: body.preciseOriginTimestamp.instant,
+                    correction: pending.correction + header.correctionField.duration, t2: pending.t2,
+                    logInterval: pending.logInterval, into: &actions)
+    }
+
+    /// offsetFromMaster = t2 − t1 − corrections − meanPathDelay − delayAsymmetry (11.3, 11.4, 16.8).
+    mutating func synchronize(t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
+                              into actions: inout [PortAction]) {
+        let masterTime = t1 + correction
+        lastSync = (masterTime, t2)
+        let delay = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
+        guard let delay, let parent else { return }
+        let offset = t2 - masterTime - delay - configuration.delayAsymmetry
+        counters.measurements += 1
+        actions.append(.measurement(SyncMeasurement(
+            portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
+            ingress: t2, logSyncInterval: logInterval)))
+    }
+
+    mutating func sendDelayReq(into actions: inout [PortAction]) {
+        let sequenceId = delayReqSequence
+        delayReqSequence &+= 1
+        outstandingDelayReq = (sequenceId, nil)
+        let h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        send(PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
+             token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
+    }
+
+    /// meanPathDelay = [(t2 − t1) + (t4 − t3) − corrections] / 2 (11.3.3), through the moving median.
+    mutating func receiveDelayResp(header: PTPHeader, body: DelayRespBody, into actions: inout [PortAction]) {
+        guard isSlaveState, body.requestingPortIdentity == portIdentity else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.delayResp), into: &actions)
+            return
+        }
+        guard let outstanding = outstandingDelayReq, outstanding.sequenceId == header.sequenceId,
+            let t3 = outstanding.t3
+        else {
+            diagnose(.unmatchedResponse(.delayResp), into: &actions)
+            return
+        }
+        outstandingDelayReq = nil
+        if header.logMessageInterval != LogInterval.unspecified.rawValue {
+            masterDelayReqInterval = LogInterval(rawValue: header.logMessageInterval)
+        }
+        guard let sync = lastSync else { return }
+        let t4 = body.receiveTimestamp.instant - header.correctionField.duration
+        let sample = ((sync.t2 - sync.t1) + (t4 - t3)) / 2
+        if sample.isNegative {
+            diagnose(.negativePathDelay, into: &actions)
+        }
+        counters.delaySamples += 1
+        meanPathDelay = delayFilter.add(sample)
+    }
+}
