@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "CAllocationCounter"],
+            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "CAllocationCounter"],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -90,6 +90,10 @@ let package = Package(
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
+        .testTarget(name: "PTPServoTests", dependencies: ["PTPServo", "PTPCore"]),
+        .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
+        .testTarget(
+            name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
