@@ -71,6 +71,13 @@ public struct PortStateChange: Sendable, Hashable, CustomStringConvertible {
     public var to: PortState
     public var event: PortStateEvent
 
+    public init(portNumber: UInt16, from: PortState, to: PortState, event: PortStateEvent) {
+        self.portNumber = portNumber
+        self.from = from
+        self.to = to
+        self.event = event
+    }
+
     public var description: String {
         "port \(portNumber): \(from) to \(to) on \(event)"
     }
