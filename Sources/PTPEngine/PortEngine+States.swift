@@ -78,7 +78,7 @@ extension PortEngine {
     /// announceReceiptTimeout intervals plus a random part of one more (ptp4l `set_tmo_random`).
     mutating func armAnnounceReceipt(into actions: inout [PortAction]) {
         let interval = configuration.logAnnounceInterval.duration
-        let extra = interval.scaled(by: random.nextUnit())
+        let extra = PTPDuration.nanosecondsFast(interval.nanosecondsDoubleFast * random.nextUnit())
         actions.append(.armTimer(.announceReceipt, after: interval * Int64(configuration.announceReceiptTimeout) + extra))
     }
 
@@ -86,7 +86,7 @@ extension PortEngine {
     /// value from Delay_Resp when it gave one.
     mutating func delayRequestSpacing() -> PTPDuration {
         let log = masterDelayReqInterval ?? portDS.logMinDelayReqInterval
-        return (log.duration * 2).scaled(by: random.nextUnit())
+        return .nanosecondsFast((log.duration * 2).nanosecondsDoubleFast * random.nextUnit())
     }
 
     mutating func applyRecommendation(

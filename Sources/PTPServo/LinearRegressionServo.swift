@@ -77,9 +77,9 @@ public struct LinearRegressionServo: ClockServo {
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
-        let offsetNS = offset.nanosecondsDouble
+        let offsetNS = offset.nanosecondsDoubleFast
         let magnitude = abs(offsetNS)
-        let stepNS = configuration.stepThreshold.nanosecondsDouble
+        let stepNS = configuration.stepThreshold.nanosecondsDoubleFast
         if state == .locked && stepNS > 0 && magnitude > stepNS {
             reset()
         }
@@ -95,9 +95,9 @@ public struct LinearRegressionServo: ClockServo {
             return ServoOutput(state: .unlocked, frequency: lastFrequency)
         }
         // The phase our frequency added since the previous sample, in ns (ppb × s).
-        appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDouble
+        appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDoubleFast
         lastLocal = localTime
-        let x = (localTime - start).secondsDouble
+        let x = (localTime - start).secondsDoubleFast
         let y = offsetNS - appliedPhase
         scorePredictions(x: x, y: y)
         appendPoint(x: x, y: y)
@@ -112,7 +112,7 @@ public struct LinearRegressionServo: ClockServo {
         let fittedOffset = fit.a + fit.b * x + appliedPhase  // offset now, per the fit
         var output = ServoOutput(state: .locked, frequency: lastFrequency)
         let firstStep = firstUpdate && configuration.firstStepThreshold > .zero
-            && magnitude > configuration.firstStepThreshold.nanosecondsDouble
+            && magnitude > configuration.firstStepThreshold.nanosecondsDoubleFast
         let laterStep = stepNS > 0 && magnitude > stepNS
         var phaseToRemove = fittedOffset
         if firstStep || laterStep {

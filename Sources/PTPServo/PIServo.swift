@@ -72,10 +72,10 @@ public struct PIServo: ClockServo {
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
-        let offsetNS = offset.nanosecondsDouble
+        let offsetNS = offset.nanosecondsDoubleFast
         let magnitude = abs(offsetNS)
-        let stepNS = configuration.stepThreshold.nanosecondsDouble
-        let firstStepNS = configuration.firstStepThreshold.nanosecondsDouble
+        let stepNS = configuration.stepThreshold.nanosecondsDoubleFast
+        let firstStepNS = configuration.firstStepThreshold.nanosecondsDoubleFast
         var ppb = -lastFrequency.value
         var output = ServoOutput(state: .unlocked, frequency: lastFrequency)
 
@@ -86,7 +86,7 @@ public struct PIServo: ClockServo {
             count = 1
             output.state = .unlocked
         case 1:
-            let elapsed = (localTime - local0).nanosecondsDouble
+            let elapsed = (localTime - local0).nanosecondsDoubleFast
             guard elapsed > 0 else {
                 // The first sample must be older than the second.
                 count = 0

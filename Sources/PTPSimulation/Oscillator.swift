@@ -29,9 +29,9 @@ public struct Oscillator: Sendable {
     public mutating func advance(to t: PTPInstant, random: inout Xoshiro256) -> PTPInstant {
         let dt = t - lastTrue
         guard dt > .zero else { return lastLocal }
-        let seconds = dt.secondsDouble
+        let seconds = dt.secondsDoubleFast
         let rate = (frequencyError.value + adjustment.value) * 1e-9
-        lastLocal = lastLocal + dt + .nanoseconds(seconds * 1e9 * rate)
+        lastLocal = lastLocal + dt + .nanosecondsFast(seconds * 1e9 * rate)
         lastTrue = t
         if wander > 0 {
             frequencyError = PartsPerBillion(frequencyError.value + wander * seconds.squareRoot() * random.gaussian())
@@ -43,7 +43,7 @@ public struct Oscillator: Sendable {
     public func localTime(at t: PTPInstant) -> PTPInstant {
         let dt = t - lastTrue
         let rate = (frequencyError.value + adjustment.value) * 1e-9
-        return lastLocal + dt + .nanoseconds(dt.secondsDouble * 1e9 * rate)
+        return lastLocal + dt + .nanosecondsFast(dt.secondsDoubleFast * 1e9 * rate)
     }
 
     /// Local time now (at the last advance) without advancing.
@@ -53,7 +53,7 @@ public struct Oscillator: Sendable {
     public mutating func stamp(at t: PTPInstant, random: inout Xoshiro256) -> PTPInstant {
         let local = advance(to: t, random: &random)
         guard stampNoise > 0 else { return local }
-        return local + .nanoseconds(stampNoise * random.gaussian())
+        return local + .nanosecondsFast(stampNoise * random.gaussian())
     }
 
     /// Sets the frequency adjustment (clamped to the clock's limit), as `clock_adjtime` would.

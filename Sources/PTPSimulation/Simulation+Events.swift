@@ -128,8 +128,8 @@ extension Simulation {
                 delay = delay - model.asymmetry
             }
             if model.jitter > 0 {
-                let floor = -delay.nanosecondsDouble / 2
-                delay = delay + .nanoseconds(max(floor, model.jitter * random.gaussian()))
+                let floor = -delay.nanosecondsDoubleFast / 2
+                delay = delay + .nanosecondsFast(max(floor, model.jitter * random.gaussian()))
             }
             queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), message: message),
                            at: now + delay)
