@@ -194,7 +194,8 @@ public struct LinearRegressionServo: ClockServo {
         }
     }
 
-    /// The size with the smallest smoothed prediction error; a larger size wins within 5 %.
+    /// The size with the smallest smoothed prediction error; a larger size wins within 5 % (or within
+    /// 10⁻⁶ ns, so that noiseless data does not pick by rounding error).
     private mutating func chooseSize() {
         if pointCount < (1 << Self.minSizeLog) {
             size = pointCount
@@ -202,7 +203,7 @@ public struct LinearRegressionServo: ClockServo {
         }
         var best = -1
         for i in fits.indices where fits[i].valid && (1 << (i + Self.minSizeLog)) <= pointCount {
-            if best < 0 || errorUpdates[i] == 0 || errors[i] <= errors[best] * Self.equalRatio {
+            if best < 0 || errorUpdates[i] == 0 || errors[i] <= errors[best] * Self.equalRatio + 1e-6 {
                 best = i
             }
         }

@@ -4,8 +4,8 @@ import PTPServo
 import PTPWire
 
 /// Carrying out events and the engine's actions: the daemon's part, played by the simulation.
-extension Simulation {
-    func process(_ event: Event) {
+extension SimulationCore {
+    mutating func process(_ event: Event) {
         eventsProcessed += 1
         switch event {
         case .start(let c):
@@ -34,7 +34,7 @@ extension Simulation {
     }
 
     /// Feeds the clock's instance and carries out everything that follows, in order.
-    func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
+    mutating func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
         nodes[clock].instance.handle(event, at: local, into: &work)
         while cursor < work.count {
             let action = work[cursor]
@@ -45,7 +45,7 @@ extension Simulation {
         cursor = 0
     }
 
-    func perform(_ action: InstanceAction, clock: Int) {
+    mutating func perform(_ action: InstanceAction, clock: Int) {
         switch action {
         case .parentChanged:
             break
@@ -78,7 +78,7 @@ extension Simulation {
 
     /// The clock's servo takes the measurement; its output steers the oscillator and goes back to the
     /// instance (MASTER_CLOCK_SELECTED or SYNCHRONIZATION_FAULT), as the daemon's ClockActor does.
-    func measure(_ m: SyncMeasurement, clock: Int) {
+    mutating func measure(_ m: SyncMeasurement, clock: Int) {
         if m.logSyncInterval.rawValue != nodes[clock].logSyncInterval && m.logSyncInterval != .unspecified {
             nodes[clock].logSyncInterval = m.logSyncInterval.rawValue
             nodes[clock].servo.setSyncInterval(m.logSyncInterval.seconds)
@@ -102,7 +102,7 @@ extension Simulation {
         nodes[clock].instance.handle(.servo(report), at: nodes[clock].oscillator.localNow, into: &work)
     }
 
-    func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
+    mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
         var message = outgoing.message
         let needsStamp = outgoing.token != nil || outgoing.insertOriginTimestamp
         let stamp = needsStamp ? nodes[clock].oscillator.stamp(at: now, random: &random) : now

@@ -9,6 +9,84 @@ import PTPWire
 /// daemon's part (it carries out the engine's actions: sends, timers, servo samples) and advances time
 /// from event to event. Nothing sleeps and nothing reads a real clock: the same seed gives the same run.
 public final class Simulation {
+    var core: SimulationCore
+
+    /// A simulation of `network` from true time `start`, every random choice drawn from `seed`.
+    public init(network: NetworkDescription, seed: UInt64, start: PTPInstant = PTPInstant(seconds: 1_700_000_000)) {
+        core = SimulationCore(network: network, seed: seed, start: start)
+    }
+
+    public var network: NetworkDescription { core.network }
+    /// True time now.
+    public var now: PTPInstant { core.now }
+    /// True time at the start.
+    public var start: PTPInstant { core.start }
+    /// Every port state change, in order.
+    public var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] { core.stateChanges }
+    /// Every clock step the servos asked for.
+    public var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] { core.steps }
+    /// Events processed and messages delivered so far.
+    public var eventsProcessed: Int { core.eventsProcessed }
+    public var messagesDelivered: Int { core.messagesDelivered }
+    /// Record state changes (turn off for large benchmarks).
+    public var recordStateChanges: Bool {
+        get { core.recordStateChanges }
+        set { core.recordStateChanges = newValue }
+    }
+
+    // MARK: Running
+
+    /// Runs until true time `end`.
+    public func run(until end: PTPInstant) {
+        core.run(until: end)
+    }
+
+    /// Runs for `duration` of true time.
+    public func run(for duration: PTPDuration) {
+        core.run(until: core.now + duration)
+    }
+
+    /// Runs for `duration`, calling `observe` every `interval` of true time.
+    public func run(for duration: PTPDuration, sampleEvery interval: PTPDuration, _ observe: (Simulation) -> Void) {
+        let end = now + duration
+        var next = now + interval
+        while next <= end {
+            run(until: next)
+            observe(self)
+            next = next + interval
+        }
+        run(until: end)
+    }
+
+    // MARK: Observation
+
+    public var clockCount: Int { core.nodes.count }
+
+    /// The clock's local time minus true time, now.
+    public func timeError(of clock: Int) -> PTPDuration {
+        core.nodes[clock].oscillator.localTime(at: now) - now
+    }
+
+    /// The clock's time minus `reference`'s time, now.
+    public func offset(of clock: Int, from reference: Int) -> PTPDuration {
+        core.nodes[clock].oscillator.localTime(at: now) - core.nodes[reference].oscillator.localTime(at: now)
+    }
+
+    public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
+    public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
+    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].servo.state }
+    public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }
+    public func statistics(of clock: Int) -> ClockStatistics { core.nodes[clock].statistics }
+
+    /// A muted clock neither sends nor receives (it "goes silent"); it keeps running inside.
+    public func setMuted(_ clock: Int, _ muted: Bool) {
+        core.nodes[clock].muted = muted
+    }
+}
+
+/// The simulation's state and event loop, as a value type so the hot loop runs without the dynamic
+/// exclusivity checks a class's stored properties would need.
+struct SimulationCore {
     struct Node {
         var instance: InstanceEngine
         var oscillator: Oscillator
@@ -27,30 +105,25 @@ public final class Simulation {
         case timer(clock: Int32, port: Int32, timer: PortTimer, generation: UInt32)
     }
 
-    public let network: NetworkDescription
-    public internal(set) var now: PTPInstant
-    public let start: PTPInstant
+    let network: NetworkDescription
+    let start: PTPInstant
+    var now: PTPInstant
     var nodes: [Node] = []
-    var queue = EventQueue<Event>()
+    var queue: EventQueue<Event>
     var random: Xoshiro256
     var work: [InstanceAction] = []
     var cursor = 0
+    var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
+    var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
+    var eventsProcessed = 0
+    var messagesDelivered = 0
+    var recordStateChanges = true
 
-    /// Every port state change, in order.
-    public internal(set) var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
-    /// Every clock step the servos asked for.
-    public internal(set) var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
-    /// Events processed and messages delivered so far.
-    public internal(set) var eventsProcessed = 0
-    public internal(set) var messagesDelivered = 0
-    /// Record state changes (turn off for large benchmarks).
-    public var recordStateChanges = true
-
-    /// A simulation of `network` from true time `start`, every random choice drawn from `seed`.
-    public init(network: NetworkDescription, seed: UInt64, start: PTPInstant = PTPInstant(seconds: 1_700_000_000)) {
+    init(network: NetworkDescription, seed: UInt64, start: PTPInstant) {
         self.network = network
         self.start = start
         self.now = start
+        queue = EventQueue(origin: start)
         random = Xoshiro256(seed: seed)
         var portSegments = network.clocks.map { _ in [Int]() }
         for c in network.clocks.indices {
@@ -83,58 +156,14 @@ public final class Simulation {
         work.reserveCapacity(64)
     }
 
-    // MARK: Running
-
     /// Runs until true time `end`.
-    public func run(until end: PTPInstant) {
+    mutating func run(until end: PTPInstant) {
         while let next = queue.nextTime, next <= end {
             guard let (time, event) = queue.pop() else { break }
             now = time
             process(event)
         }
         if end > now { now = end }
-    }
-
-    /// Runs for `duration` of true time.
-    public func run(for duration: PTPDuration) {
-        run(until: now + duration)
-    }
-
-    /// Runs for `duration`, calling `observe` every `interval` of true time.
-    public func run(for duration: PTPDuration, sampleEvery interval: PTPDuration, _ observe: (Simulation) -> Void) {
-        let end = now + duration
-        var next = now + interval
-        while next <= end {
-            run(until: next)
-            observe(self)
-            next = next + interval
-        }
-        run(until: end)
-    }
-
-    // MARK: Observation
-
-    public var clockCount: Int { nodes.count }
-
-    /// The clock's local time minus true time, now.
-    public func timeError(of clock: Int) -> PTPDuration {
-        nodes[clock].oscillator.localTime(at: now) - now
-    }
-
-    /// The clock's time minus `reference`'s time, now.
-    public func offset(of clock: Int, from reference: Int) -> PTPDuration {
-        nodes[clock].oscillator.localTime(at: now) - nodes[reference].oscillator.localTime(at: now)
-    }
-
-    public func instance(_ clock: Int) -> InstanceEngine { nodes[clock].instance }
-    public func portStates(of clock: Int) -> [PortState] { nodes[clock].instance.ports.map(\.state) }
-    public func servoState(of clock: Int) -> ServoState { nodes[clock].servo.state }
-    public func oscillator(of clock: Int) -> Oscillator { nodes[clock].oscillator }
-    public func statistics(of clock: Int) -> ClockStatistics { nodes[clock].statistics }
-
-    /// A muted clock neither sends nor receives (it "goes silent"); it keeps running inside.
-    public func setMuted(_ clock: Int, _ muted: Bool) {
-        nodes[clock].muted = muted
     }
 }
 

@@ -6,16 +6,19 @@ import Testing
 /// remove the phase, and it must step only when the thresholds say so.
 @Suite struct LinearRegressionServoTests {
     /// A noiseless clock `ppb` fast and `offset` ahead, steered by `servo`, sampled every `interval` s.
-    func run(_ servo: inout LinearRegressionServo, ppb: Double, offset: Double, interval: Double, samples: Int)
-        -> (offsets: [Double], steps: Int)
+    func run(_ servo: inout LinearRegressionServo, ppb: Double, offset: Double, interval: Double, samples: Int,
+             noise: Double = 0) -> (offsets: [Double], steps: Int)
     {
+        var seed: UInt64 = 12345
         var phase = offset  // ns, local − master
         var local = PTPInstant(seconds: 500)
         var offsets: [Double] = []
         var steps = 0
         var adjustment = 0.0
         for _ in 0..<samples {
-            let out = servo.sample(offset: .nanoseconds(phase), localTime: local, weight: 1)
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let uniform = Double(seed >> 11) * 0x1.0p-53 - 0.5
+            let out = servo.sample(offset: .nanoseconds(phase + noise * uniform), localTime: local, weight: 1)
             if let step = out.step {
                 phase += step.nanosecondsDouble
                 steps += 1
@@ -45,10 +48,15 @@ import Testing
         #expect(abs(servo.lastFrequency.value - 80_000) < 1)
     }
 
-    @Test func growsItsRegressionWithCleanData() {
+    /// With white measurement noise a longer regression predicts better, so the servo grows it; and the
+    /// noise it lets through stays well below the noise it is given (±50 ns uniform).
+    @Test func growsItsRegressionWithNoisyData() {
         var servo = LinearRegressionServo(syncInterval: 1)
-        _ = run(&servo, ppb: 1_000, offset: 0, interval: 1, samples: 100)
+        let result = run(&servo, ppb: 1_000, offset: 0, interval: 1, samples: 300, noise: 100)
         #expect(servo.size >= 16)
+        let tail = result.offsets.suffix(100)
+        let rms = (tail.reduce(0) { $0 + $1 * $1 } / Double(tail.count)).squareRoot()
+        #expect(rms < 20)
     }
 
     @Test func stepThresholdInLockedStateResets() {

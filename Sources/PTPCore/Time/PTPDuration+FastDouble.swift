@@ -15,7 +15,10 @@ extension PTPDuration {
     /// ``secondsDouble``, computed through `Int64` when it fits.
     @inlinable
     public var secondsDoubleFast: Double {
-        nanosecondsDoubleFast * 1e-9
+        if scaled >= Int128(Int64.min) && scaled <= Int128(Int64.max) {
+            return Double(Int64(truncatingIfNeeded: scaled)) / 65_536e9
+        }
+        return secondsDouble
     }
 
     /// ``nanoseconds(_:)-(Double)``, converted through `Int64` when it fits.
