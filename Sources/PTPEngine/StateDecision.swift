@@ -51,13 +51,16 @@ public enum StateDecision {
         d0: ComparisonDataset, erbest: ComparisonDataset?, ebest: ComparisonDataset?, ebestIsOnThisPort: Bool,
         portState: PortState, slaveOnly: Bool, masterOnly: Bool
     ) -> StateDecisionCode {
-        let code = decideIgnoringSlaveOnly(
+        if slaveOnly {
+            // 9.2.2.2: a slave-only instance can never be the grandmaster, so D0 does not compete: the
+            // port that has Ebest is slave (S1), every other port listens. (ptp4l compares D0 anyway and
+            // stays LISTENING with a warning when priority1 is misconfigured better than the master's.)
+            if let erbest, ebestIsOnThisPort, erbest == ebest { return .s1 }
+            return erbest == nil && portState == .listening ? .listening : .slaveOnlyListening
+        }
+        return decideIgnoringSlaveOnly(
             d0: d0, erbest: erbest, ebest: ebest, ebestIsOnThisPort: ebestIsOnThisPort, portState: portState,
             masterOnly: masterOnly)
-        if slaveOnly && code.recommendedState == .master {
-            return .slaveOnlyListening
-        }
-        return code
     }
 
     static func decideIgnoringSlaveOnly(

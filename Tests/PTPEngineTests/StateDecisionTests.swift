@@ -64,11 +64,16 @@ import Testing
     }
 
     @Test func slaveOnlyNeverMaster() {
+        // D0 does not compete: even a worse foreign master is followed on the port that has Ebest.
         let worse = Self.foreign(p1: 200)
-        #expect(decide(Self.d0(), worse, worse, here: true, slaveOnly: true) == .slaveOnlyListening)
-        #expect(decide(Self.d0(), worse, worse, here: true, slaveOnly: true).recommendedState == .listening)
+        #expect(decide(Self.d0(p1: 1), worse, worse, here: true, slaveOnly: true) == .s1)
         let better = Self.foreign(p1: 1)
         #expect(decide(Self.d0(), better, better, here: true, slaveOnly: true) == .s1)
+        // Other ports listen instead of M3 or P2.
+        let elsewhere = Self.foreign(p1: 1, steps: 3, sender: 0x20, receiverPort: 2)
+        #expect(decide(Self.d0(), elsewhere, better, here: false, slaveOnly: true) == .slaveOnlyListening)
+        #expect(decide(Self.d0(), nil, nil, here: false, state: .master, slaveOnly: true).recommendedState == .listening)
+        #expect(decide(Self.d0(), nil, nil, here: false, state: .listening, slaveOnly: true) == .listening)
     }
 
     @Test func masterOnlyNeverSlave() {
