@@ -67,7 +67,11 @@ import Testing
             network.connect([ring[i], ring[(i + 1) % 4]])
         }
         let sim = Simulation(network: network, seed: 11)
-        sim.run(for: .seconds(Int64(60)))
+        sim.run(for: .seconds(Int64(40)))
+        let settledChanges = sim.stateChanges.count
+        sim.run(for: .seconds(Int64(40)))
+        // Once settled, nothing flaps.
+        #expect(sim.stateChanges.count == settledChanges)
         let states = ring.map { sim.portStates(of: $0) }
         print("ring port states: \(states)")
         let passive = states.joined().filter { $0 == .passive }.count
