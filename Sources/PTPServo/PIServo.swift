@@ -6,8 +6,8 @@ import PTPCore
 /// 1.0/interval and 2.0/interval for stability); otherwise kp = scale · interval^exponent capped at
 /// norm_max/interval, and likewise ki, with scale 0.7/0.3 for hardware and 0.1/0.001 for software stamps.
 ///
-/// Samples: the first is remembered; the second gives the frequency estimate from the two offsets and
-/// may ask for a step (`first_step_threshold`, `step_threshold`); every later one runs the PI law. An
+/// Samples: the first is remembered; the first one at least 0.016/ki seconds later gives the frequency
+/// estimate from the two offsets (corrected for the adjustment already applied) and may ask for a step (`first_step_threshold`, `step_threshold`); every later one runs the PI law. An
 /// offset beyond `step_threshold` in the locked state resets the servo, so the next two samples step.
 public struct PIServo: ClockServo {
     public private(set) var configuration: ServoConfiguration
@@ -93,7 +93,15 @@ public struct PIServo: ClockServo {
                 output.state = .unlocked
                 break
             }
-            drift += (offsetNS - offset0) * 1e9 / elapsed
+            // Wait long enough before estimating the frequency: 0.016/ki seconds (at most 1000 s),
+            // with pi.c's 0.1 % margin on the elapsed time.
+            let estimationInterval = min(1000, 0.016 / ki)
+            guard elapsed / 1e9 * (1 + 0.001) >= estimationInterval else {
+                output.state = .unlocked
+                break
+            }
+            // The offset changed by (rate error) × elapsed, measured on a clock already adjusted by drift.
+            drift += (1e9 - drift) * (offsetNS - offset0) / elapsed
             drift = max(-maxPPB, min(maxPPB, drift))
             let firstStep = firstUpdate && firstStepNS > 0 && magnitude > firstStepNS
             let laterStep = stepNS > 0 && magnitude > stepNS

@@ -46,6 +46,19 @@ import Testing
         #expect(abs(second.frequency.value + 100_000) < 1e-6)  // slow down by 100 ppm
     }
 
+    /// pi.c waits 0.016/ki seconds (53 ms with ki 0.3) between the two samples of the frequency estimate.
+    @Test func waitsBeforeEstimatingFrequency() {
+        var servo = PIServo()
+        let t0 = PTPInstant(seconds: 100)
+        _ = servo.sample(offset: .microseconds(1), localTime: t0, weight: 1)
+        let early = servo.sample(offset: .microseconds(1), localTime: t0 + .milliseconds(20), weight: 1)
+        #expect(early.state == .unlocked)
+        // Still measured from the first sample: 2 µs over 100 ms is 20 ppm fast.
+        let later = servo.sample(offset: .microseconds(3), localTime: t0 + .milliseconds(100), weight: 1)
+        #expect(later.state == .locked)
+        #expect(abs(later.frequency.value + 20_000) < 1e-6)
+    }
+
     @Test func smallFirstOffsetDoesNotStep() {
         var servo = PIServo()
         let t0 = PTPInstant(seconds: 100)
@@ -89,7 +102,7 @@ import Testing
         var servo = PIServo(clockMaximum: PartsPerBillion(50_000))
         let t0 = PTPInstant(seconds: 100)
         _ = servo.sample(offset: .zero, localTime: t0, weight: 1)
-        let out = servo.sample(offset: .microseconds(10), localTime: t0 + .milliseconds(1), weight: 1)
+        let out = servo.sample(offset: .microseconds(100), localTime: t0 + .seconds(Int64(1)), weight: 1)
         #expect(out.frequency.value == -50_000)
     }
 }
