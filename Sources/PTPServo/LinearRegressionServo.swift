@@ -7,7 +7,7 @@ import PTPCore
 /// linearly with the oscillator's frequency error. It fits a line to the last 4, 8, 16, 32 or 64 of
 /// those points, picks the size whose past predictions were best (a smoothed prediction error, as
 /// linreg.c does), and sets the frequency to cancel the fitted slope plus a term that removes the
-/// fitted phase over a correction interval that grows with the regression size.
+/// fitted phase over one update interval (two or three for 32 and 64 points), as linreg.c does.
 ///
 /// This is Meridian's own code after linreg.c's design; the constants (sizes 2²…2⁶, smoothing 0.02,
 /// ten initial updates, 5 % preference for larger sizes) are linreg.c's.
@@ -104,16 +104,17 @@ public struct LinearRegressionServo: ClockServo {
         regress()
         chooseSize()
 
-        guard size >= 2, let fit = currentFit else {
+        guard size >= 1 << Self.minSizeLog, let fit = currentFit else {
             state = .unlocked
             return ServoOutput(state: .unlocked, frequency: lastFrequency)
         }
         let slope = fit.b  // free-running frequency error, ppb
         let fittedOffset = fit.a + fit.b * x + appliedPhase  // offset now, per the fit
         var output = ServoOutput(state: .locked, frequency: lastFrequency)
+        // As linreg.c, the thresholds apply to the fitted offset, and the step is the measured one.
         let firstStep = firstUpdate && configuration.firstStepThreshold > .zero
-            && magnitude > configuration.firstStepThreshold.nanosecondsDoubleFast
-        let laterStep = stepNS > 0 && magnitude > stepNS
+            && abs(fittedOffset) > configuration.firstStepThreshold.nanosecondsDoubleFast
+        let laterStep = stepNS > 0 && abs(fittedOffset) > stepNS
         var phaseToRemove = fittedOffset
         if firstStep || laterStep {
             output.state = .jump
@@ -121,8 +122,10 @@ public struct LinearRegressionServo: ClockServo {
             appliedPhase -= offsetNS  // the step is ours too
             phaseToRemove = fittedOffset - offsetNS
         }
-        let correctionInterval = interval * Double(max(1, size / 4))
-        var ppb = -slope - phaseToRemove / correctionInterval
+        // linreg.c: correct the phase over 1 update interval for up to 16 points, over log2(size)/2 beyond.
+        let sizeLog = log2(size)
+        let correctionIntervals = sizeLog <= 4 ? 1.0 : Double(sizeLog / 2)
+        var ppb = -slope - phaseToRemove / (interval * correctionIntervals)
         ppb = max(-maxPPB, min(maxPPB, ppb))
         lastFrequency = PartsPerBillion(ppb)
         output.frequency = lastFrequency
@@ -132,17 +135,8 @@ public struct LinearRegressionServo: ClockServo {
     }
 
     private var currentFit: (a: Double, b: Double)? {
-        guard size >= 2 else { return nil }
-        if size < (1 << Self.minSizeLog) {
-            // Two or three points only: the line through the oldest and newest.
-            let oldest = (newest - (pointCount - 1) + Self.capacity) % Self.capacity
-            let dx = xs[newest] - xs[oldest]
-            guard dx > 0 else { return nil }
-            let b = (ys[newest] - ys[oldest]) / dx
-            return (ys[newest] - b * xs[newest], b)
-        }
-        let index = log2(size) - Self.minSizeLog
-        let fit = fits[index]
+        guard size >= 1 << Self.minSizeLog else { return nil }
+        let fit = fits[log2(size) - Self.minSizeLog]
         return fit.valid ? (fit.a, fit.b) : nil
     }
 
@@ -194,20 +188,16 @@ public struct LinearRegressionServo: ClockServo {
         }
     }
 
-    /// The size with the smallest smoothed prediction error; a larger size wins within 5 % (or within
-    /// 10⁻⁶ ns, so that noiseless data does not pick by rounding error).
+    /// linreg.c `get_best_size`: the smallest size with a fit, replaced by each larger size whose smoothed
+    /// prediction error (after its ten initial updates) is below 1.05 times the best so far.
     private mutating func chooseSize() {
-        if pointCount < (1 << Self.minSizeLog) {
-            size = pointCount
-            return
-        }
         var best = -1
         for i in fits.indices where fits[i].valid && (1 << (i + Self.minSizeLog)) <= pointCount {
-            if best < 0 || errorUpdates[i] == 0 || errors[i] <= errors[best] * Self.equalRatio + 1e-6 {
+            if best < 0 || (errors[best] * Self.equalRatio > errors[i] && errorUpdates[i] >= Self.initialUpdates) {
                 best = i
             }
         }
-        size = best < 0 ? pointCount : 1 << (best + Self.minSizeLog)
+        size = best < 0 ? 0 : 1 << (best + Self.minSizeLog)
     }
 
     private func log2(_ value: Int) -> Int {
