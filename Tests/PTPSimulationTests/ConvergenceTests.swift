@@ -39,8 +39,11 @@ import Testing
             if t >= Double(c.duration) / 2 { adjustments.append(sim.oscillator(of: slave).adjustment.value) }
         }
         let lock = trace.timeToStayWithin(1_000)
+        let slaveSince = sim.stateChanges.first { $0.clock == slave && $0.change.to == .uncalibrated }
+            .map { ($0.time - sim.start).secondsDouble } ?? 0
         let steady = trace.steadyState(from: Double(c.duration) / 2)
-        print("convergence \(c): time to |offset| < 1 µs = \(lock.map { "\($0) s" } ?? "never"), "
+        print("convergence \(c): time to |offset| < 1 µs = \(lock.map { "\($0) s" } ?? "never") from start, "
+              + "\(lock.map { "\($0 - slaveSince) s" } ?? "never") after BMCA chose the master, "
               + "steady-state RMS = \(steady.rms) ns, max = \(steady.max) ns over \(steady.count) samples, "
               + "steps = \(sim.statistics(of: slave).steps)")
         #expect(sim.portStates(of: slave) == [.slave])
