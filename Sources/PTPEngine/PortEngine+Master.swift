@@ -51,7 +51,8 @@ extension PortEngine {
                 diagnose(.unexpectedTransmitTimestamp, into: &actions)
                 return
             }
-            outstandingDelayReq = (token.sequenceId, timestamp)
+            outstandingDelayReq = (token.sequenceId, timestamp, outstanding.t4)
+            completeDelayMeasurement(into: &actions)
         case .pdelayReq:
             guard var pending = outstandingPdelay, pending.sequenceId == token.sequenceId else {
                 diagnose(.unexpectedTransmitTimestamp, into: &actions)

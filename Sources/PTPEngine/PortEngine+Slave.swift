@@ -41,6 +41,16 @@ extension PortEngine {
         lastSyncSequence = header.sequenceId
         let interval = LogInterval(rawValue: header.logMessageInterval)
         if header.flags.contains(.twoStep) {
+            if let early = earlyFollowUp {
+                earlyFollowUp = nil
+                if early.sequenceId == header.sequenceId {
+                    pendingSync = nil
+                    synchronize(t1: early.origin, correction: header.correctionField.duration + early.correction,
+                                t2: t2, logInterval: interval, into: &actions)
+                    return
+                }
+                diagnose(.unmatchedFollowUp, into: &actions)
+            }
             pendingSync = PendingSync(
                 sequenceId: header.sequenceId, source: header.sourcePortIdentity, t2: t2,
                 correction: header.correctionField.duration, logInterval: interval)
@@ -60,7 +70,13 @@ extension PortEngine {
         guard let pending = pendingSync, pending.sequenceId == header.sequenceId,
             pending.source == header.sourcePortIdentity
         else {
-            diagnose(.unmatchedFollowUp, into: &actions)
+            // It may have overtaken its Sync: keep it for the next Sync, if that one is newer.
+            if lastSyncSequence.map({ Int16(bitPattern: header.sequenceId &- $0) > 0 }) ?? true {
+                if earlyFollowUp != nil { diagnose(.unmatchedFollowUp, into: &actions) }
+                earlyFollowUp = (header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration)
+            } else {
+                diagnose(.unmatchedFollowUp, into: &actions)
+            }
             return
         }
         pendingSync = nil
@@ -86,7 +102,7 @@ extension PortEngine {
     mutating func sendDelayReq(into actions: inout [PortAction]) {
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
-        outstandingDelayReq = (sequenceId, nil)
+        outstandingDelayReq = (sequenceId, nil, nil)
         let h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
         send(PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
              token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
@@ -100,17 +116,25 @@ extension PortEngine {
             return
         }
         guard let outstanding = outstandingDelayReq, outstanding.sequenceId == header.sequenceId,
-            let t3 = outstanding.t3
+            outstanding.t4 == nil
         else {
             diagnose(.unmatchedResponse(.delayResp), into: &actions)
             return
         }
-        outstandingDelayReq = nil
         if header.logMessageInterval != LogInterval.unspecified.rawValue {
             masterDelayReqInterval = LogInterval(rawValue: header.logMessageInterval)
         }
-        guard let sync = lastSync else { return }
         let t4 = body.receiveTimestamp.instant - header.correctionField.duration
+        outstandingDelayReq = (outstanding.sequenceId, outstanding.t3, t4)
+        completeDelayMeasurement(into: &actions)
+    }
+
+    /// Once both t3 (transmit time stamp) and t4 (from Delay_Resp) are known, with the latest Sync's t1
+    /// and t2: one path delay sample into the filter.
+    mutating func completeDelayMeasurement(into actions: inout [PortAction]) {
+        guard let outstanding = outstandingDelayReq, let t3 = outstanding.t3, let t4 = outstanding.t4 else { return }
+        outstandingDelayReq = nil
+        guard let sync = lastSync else { return }
         let sample = ((sync.t2 - sync.t1) + (t4 - t3)) / 2
         if sample.isNegative {
             diagnose(.negativePathDelay, into: &actions)

@@ -22,6 +22,7 @@ extension PortEngine {
         if !(new == .uncalibrated || new == .slave) {
             parent = nil
             pendingSync = nil
+            earlyFollowUp = nil
             lastSync = nil
             outstandingDelayReq = nil
         }
@@ -110,6 +111,7 @@ extension PortEngine {
                 delayFilter.reset()
                 meanPathDelay = nil
                 pendingSync = nil
+                earlyFollowUp = nil
                 lastSync = nil
                 lastSyncSequence = nil
                 outstandingDelayReq = nil

@@ -36,9 +36,12 @@ public struct PortEngine: Sendable {
 
     // Slave side (11.3).
     var pendingSync: PendingSync?
+    /// A Follow_Up that overtook its Sync (ptp4l keeps one too).
+    var earlyFollowUp: (sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration)?
     var lastSync: (t1: PTPInstant, t2: PTPInstant)?
     var lastSyncSequence: UInt16?
-    var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?)?
+    /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
+    var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
     var delayFilter: MovingMedian
     var masterDelayReqInterval: LogInterval?
 
@@ -125,6 +128,7 @@ public struct PortEngine: Sendable {
         case .synchronizationFault:
             // Time stamps taken before the step are void (ptp4l flushes them on SERVO_JUMP).
             pendingSync = nil
+            earlyFollowUp = nil
             lastSync = nil
             outstandingDelayReq = nil
             outstandingPdelay = nil

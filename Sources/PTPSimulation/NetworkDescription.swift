@@ -18,6 +18,9 @@ public struct SimulatedClock: Sendable {
     public var stampNoise: Double = 0
     /// Local time minus true time at the start.
     public var initialOffset: PTPDuration = .zero
+    /// How long after a frame leaves its transmit time stamp reaches the engine (the error-queue
+    /// round trip), so a Follow_Up leaves that much after its Sync.
+    public var transmitTimestampDelay: PTPDuration = .microseconds(5)
     public var servo: ServoKind = .pi
     public var servoConfiguration: ServoConfiguration = .default
     /// The template for each port; portNumber is assigned as links are added.

@@ -49,6 +49,10 @@ public struct ClockReport: Sendable {
     public var portStates: [PortState]
     public var servoState: ServoState
     public var steps: Int
+    /// Diagnostics the engine reported (messages it did not use).
+    public var diagnostics: Int
+    /// Offset measurements the servo received.
+    public var measurements: Int
     /// RMS and largest |time − grandmaster time| over the second half, ns.
     public var rmsOffset: Double
     public var maxOffset: Double
@@ -133,7 +137,8 @@ public enum ScenarioRunner {
             ClockReport(
                 index: c, identity: network.clocks[c].identity, stepsRemoved: sim.instance(c).currentDS.stepsRemoved,
                 portStates: sim.portStates(of: c), servoState: sim.servoState(of: c),
-                steps: sim.statistics(of: c).steps, rmsOffset: (squares[c] / max(1, samples)).squareRoot(),
+                steps: sim.statistics(of: c).steps, diagnostics: sim.statistics(of: c).diagnostics,
+                measurements: sim.statistics(of: c).measurements, rmsOffset: (squares[c] / max(1, samples)).squareRoot(),
                 maxOffset: worst[c])
         }
         return ScenarioResult(options: options, clocks: reports, eventsProcessed: sim.eventsProcessed,
@@ -151,13 +156,13 @@ extension ScenarioResult {
         lines.append("\(options.topology) topology, \(clocks.count) clocks, \(options.duration) s simulated, "
                      + "sync 2^\(options.logSyncInterval) s, \(options.servo) servo, \(options.delayMechanism), seed \(options.seed)")
         lines.append(pad("clock", 20) + pad("steps", 7) + pad("servo", 7) + pad("jumps", 7) + pad("rms ns", 12)
-                     + pad("max ns", 12) + "ports")
+                     + pad("max ns", 12) + pad("samples", 9) + pad("diag", 6) + "ports")
         for c in clocks {
             let rms = c.index == 0 ? "-" : String(Int(c.rmsOffset.rounded()))
             let max = c.index == 0 ? "-" : String(Int(c.maxOffset.rounded()))
             lines.append(pad(c.identity.description, 20) + pad(String(c.stepsRemoved), 7)
                          + pad(c.servoState.description, 7) + pad(String(c.steps), 7) + pad(rms, 12) + pad(max, 12)
-                         + c.portStates.map(\.description).joined(separator: " "))
+                         + pad(String(c.measurements), 9) + pad(String(c.diagnostics), 6) + c.portStates.map(\.description).joined(separator: " "))
         }
         let slaves = clocks.dropFirst()
         let locked = slaves.filter { $0.servoState == .locked }.count

@@ -113,7 +113,8 @@ extension SimulationCore {
                 saturating: message.header.correctionField.duration + (stamp - wire.instant))
         }
         if let token = outgoing.token {
-            queue.schedule(.transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp), at: now)
+            queue.schedule(.transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
+                           at: now + network.clocks[clock].transmitTimestampDelay)
         }
         guard !nodes[clock].muted else { return }
         let s = nodes[clock].portSegment[port]

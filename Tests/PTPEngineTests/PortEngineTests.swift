@@ -131,13 +131,33 @@ import Testing
         #expect(PortFixture.diagnostics(actions) == [.outOfOrder(.sync)])
     }
 
-    @Test func followUpWithoutSyncIsCounted() {
+    @Test func followUpForAnOldSyncIsCounted() {
         var f = fixture()
-        let header = PTPHeader(messageType: .followUp, sourcePortIdentity: f.master.portIdentity, sequenceId: 9)
+        _ = f.syncRound()  // Sync and Follow_Up with sequenceId 0
+        let header = PTPHeader(messageType: .followUp, sourcePortIdentity: f.master.portIdentity, sequenceId: 0)
         let message = PTPMessage(header: header, body: .followUp(.init(preciseOriginTimestamp: .zero)))
         let actions = f.slave.handle(.received(message, timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(PortFixture.diagnostics(actions) == [.unmatchedFollowUp])
         #expect(f.slave.counters.diagnostics == 1)
+    }
+
+    /// The Delay_Resp may arrive before the Delay_Req's own transmit time stamp; the sample waits for it.
+    @Test func delayRespBeforeTransmitTimestamp() {
+        var f = fixture(offset: 200, delay: 1_500)
+        _ = f.syncRound()
+        let t3 = f.masterTime + f.offset
+        let request = PortFixture.sent(f.slave.handle(.timerFired(.delayRequest), at: t3)).first
+        guard let request, let token = request.token else {
+            Issue.record("no Delay_Req")
+            return
+        }
+        let t4 = t3 - f.offset + f.slaveToMaster
+        for r in PortFixture.sent(f.master.handle(.received(request.message, timestamp: t4), at: t4)) {
+            _ = f.slave.handle(.received(r.message, timestamp: t4), at: t4)
+        }
+        #expect(f.slave.meanPathDelay == nil)
+        _ = f.slave.handle(.transmitted(token, timestamp: t3), at: t3)
+        #expect(f.slave.meanPathDelay == .nanoseconds(Int64(1_500)))
     }
 
     @Test func delayRespForAnotherPortIsIgnored() {
@@ -200,5 +220,30 @@ import Testing
         } else {
             Issue.record("no Delay_Resp")
         }
+    }
+}
+
+/// A Follow_Up that overtakes its Sync is kept and used when the Sync arrives (as ptp4l does).
+@Suite struct FollowUpOrderTests {
+    @Test func followUpBeforeSyncStillMeasures() {
+        let master = PortFixture.master()
+        var f = ExchangeFixture(master: master, slave: PortFixture.slave(parent: master.portIdentity),
+                                offset: .nanoseconds(Int64(300)), masterToSlave: .nanoseconds(Int64(900)),
+                                slaveToMaster: .nanoseconds(Int64(900)))
+        _ = f.syncRound()
+        _ = f.delayRound()
+        let t1 = f.masterTime
+        let sync = PortFixture.sent(f.master.handle(.timerFired(.sync), at: t1)).first
+        guard let sync, let token = sync.token else {
+            Issue.record("no Sync")
+            return
+        }
+        let follow = PortFixture.sent(f.master.handle(.transmitted(token, timestamp: t1), at: t1))
+        let t2 = t1 + .nanoseconds(Int64(1_200))
+        var actions: [PortAction] = []
+        for m in follow { actions += f.slave.handle(.received(m.message, timestamp: t2), at: t2) }
+        actions += f.slave.handle(.received(sync.message, timestamp: t2), at: t2)
+        #expect(PortFixture.diagnostics(actions).isEmpty)
+        #expect(PortFixture.measurements(actions).first?.offsetFromMaster == .nanoseconds(Int64(300)))
     }
 }
