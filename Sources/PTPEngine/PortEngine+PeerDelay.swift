@@ -8,7 +8,8 @@ extension PortEngine {
         let sequenceId = pdelayReqSequence
         pdelayReqSequence &+= 1
         outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
-        let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: configuration.logMinPdelayReqInterval)
+        // logMessageInterval 0x7F as ptp4l sends outside 802.1AS (13.3.2.14).
+        let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
         send(PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
              token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), into: &actions)
     }

@@ -141,3 +141,34 @@ import Testing
         #expect(sim.steps.count == stepsBefore)
     }
 }
+
+/// Two class-6 grandmasters (both locked to a primary reference): the standby is PASSIVE (P1), takes
+/// over when the primary goes silent, and goes back to PASSIVE when it returns.
+@Suite struct PrimaryReferenceFailoverTests {
+    @Test func standbyGrandmasterIsPassiveThenTakesOver() {
+        var network = NetworkDescription()
+        let a = network.addClock(Scenarios.grandmaster(1, priority1: 100, logSync: -3))
+        var standby = Scenarios.grandmaster(2, priority1: 110, logSync: -3)
+        standby.initialOffset = .nanoseconds(Int64(150))  // both follow GNSS: close, not equal
+        let b = network.addClock(standby)
+        let s = network.addClock(Scenarios.slave(3, logSync: -3, ppm: 20, offset: .milliseconds(5)))
+        network.connect([a, b, s])
+        let sim = Simulation(network: network, seed: 21)
+        sim.run(for: .seconds(Int64(40)))
+        #expect(sim.portStates(of: b) == [.passive])
+        #expect(sim.instance(b).decisions == [.p1])
+        #expect(sim.portStates(of: s) == [.slave])
+        let stepsBefore = sim.steps.count
+        sim.setMuted(a, true)
+        sim.run(for: .seconds(Int64(20)))
+        #expect(sim.portStates(of: b) == [.master])
+        #expect(sim.instance(s).parentDS.grandmasterIdentity == network.clocks[b].identity)
+        #expect(sim.portStates(of: s) == [.slave])
+        #expect(abs(sim.offset(of: s, from: b).nanosecondsDouble) < 1_000)
+        #expect(sim.steps.count == stepsBefore)
+        sim.setMuted(a, false)
+        sim.run(for: .seconds(Int64(20)))
+        #expect(sim.portStates(of: b) == [.passive])
+        #expect(sim.instance(s).parentDS.grandmasterIdentity == network.clocks[a].identity)
+    }
+}
