@@ -101,4 +101,44 @@ import Testing
         #expect(bc.parentDS.grandmasterIdentity == Self.bcIdentity)
         #expect(bc.ports.map(\.state) == [.master, .master])
     }
+
+    /// The reference (GNSS) side changes what the clock offers as grandmaster; its Announce follows.
+    @Test func grandmasterQualityFeedsAnnounce() {
+        var gm = boundaryClock()
+        _ = gm.handle(.port(0, .timerFired(.announceReceipt)), at: Self.t0)
+        #expect(gm.ports[0].state == .master)
+        var time = TimePropertiesDS(currentUtcOffset: 37, currentUtcOffsetValid: true, timeTraceable: true,
+                                    frequencyTraceable: true, ptpTimescale: true, timeSource: .gnss)
+        var actions: [InstanceAction] = []
+        gm.setGrandmasterQuality(GrandmasterQuality(
+            clockQuality: ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D),
+            timeProperties: time), at: Self.t0, into: &actions)
+        var announce = gm.handle(.port(0, .timerFired(.announce)), at: Self.t0).compactMap { action -> PTPMessage? in
+            if case .port(0, .send(let m)) = action, m.message.messageType == .announce { m.message } else { nil }
+        }.first
+        if case .announce(let body) = announce?.body {
+            #expect(body.grandmasterClockQuality.clockClass == 6)
+            #expect(body.timeSource == .gnss)
+            #expect(body.grandmasterIdentity == Self.bcIdentity)
+        } else {
+            Issue.record("no Announce")
+        }
+        #expect(announce?.header.flags.contains(.timeTraceable) == true)
+        #expect(announce?.header.flags.contains(.ptpTimescale) == true)
+        // GNSS lost: holdover, class 7, no longer traceable.
+        time.timeTraceable = false
+        gm.setGrandmasterQuality(GrandmasterQuality(
+            clockQuality: ClockQuality(clockClass: 7, clockAccuracy: .within1us, offsetScaledLogVariance: 0x4E5D),
+            timeProperties: time), at: Self.t0, into: &actions)
+        announce = gm.handle(.port(0, .timerFired(.announce)), at: Self.t0).compactMap { action -> PTPMessage? in
+            if case .port(0, .send(let m)) = action, m.message.messageType == .announce { m.message } else { nil }
+        }.first
+        if case .announce(let body) = announce?.body {
+            #expect(body.grandmasterClockQuality.clockClass == 7)
+        } else {
+            Issue.record("no Announce")
+        }
+        #expect(announce?.header.flags.contains(.timeTraceable) == false)
+        #expect(gm.defaultDS.clockQuality.clockClass == 7)
+    }
 }
