@@ -61,6 +61,16 @@ public struct SyncMeasurement: Sendable, Hashable {
     /// The local receive time of the Sync (t2).
     public var ingress: PTPInstant
     public var logSyncInterval: LogInterval
+
+    public init(portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,
+                ingress: PTPInstant, logSyncInterval: LogInterval) {
+        self.portNumber = portNumber
+        self.master = master
+        self.offsetFromMaster = offsetFromMaster
+        self.meanPathDelay = meanPathDelay
+        self.ingress = ingress
+        self.logSyncInterval = logSyncInterval
+    }
 }
 
 /// A state change, with the event that caused it: the substance of ptp4l's

@@ -79,27 +79,17 @@ extension SimulationCore {
     /// The clock's servo takes the measurement; its output steers the oscillator and goes back to the
     /// instance (MASTER_CLOCK_SELECTED or SYNCHRONIZATION_FAULT), as the daemon's ClockActor does.
     mutating func measure(_ m: SyncMeasurement, clock: Int) {
-        if m.logSyncInterval.rawValue != nodes[clock].logSyncInterval && m.logSyncInterval != .unspecified {
-            nodes[clock].logSyncInterval = m.logSyncInterval.rawValue
-            nodes[clock].servo.setSyncInterval(m.logSyncInterval.seconds)
-        }
         nodes[clock].statistics.measurements += 1
         nodes[clock].statistics.lastOffsetFromMaster = m.offsetFromMaster
         nodes[clock].statistics.lastMeanPathDelay = m.meanPathDelay
-        let output = nodes[clock].servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
-        if let step = output.step {
-            nodes[clock].oscillator.step(by: step)
+        let step = nodes[clock].discipline.apply(m)
+        if let amount = step.output.step {
+            nodes[clock].oscillator.step(by: amount)
             nodes[clock].statistics.steps += 1
-            steps.append((now, clock, step))
+            steps.append((now, clock, amount))
         }
-        nodes[clock].oscillator.adjustFrequency(output.frequency)
-        let report: ServoStateReport
-        switch output.state {
-        case .unlocked: report = .unlocked
-        case .jump: report = .stepped
-        case .locked: report = .locked
-        }
-        nodes[clock].instance.handle(.servo(report), at: nodes[clock].oscillator.localNow, into: &work)
+        nodes[clock].oscillator.adjustFrequency(step.output.frequency)
+        nodes[clock].instance.handle(.servo(step.report), at: nodes[clock].oscillator.localNow, into: &work)
     }
 
     mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {

@@ -74,7 +74,7 @@ public final class Simulation {
 
     public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
     public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
-    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].servo.state }
+    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].discipline.servo.state }
     public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }
     public func statistics(of clock: Int) -> ClockStatistics { core.nodes[clock].statistics }
 
@@ -90,11 +90,10 @@ struct SimulationCore {
     struct Node {
         var instance: InstanceEngine
         var oscillator: Oscillator
-        var servo: SelectedServo
+        var discipline: ClockDiscipline
         var portSegment: [Int]
         var timerGenerations: [UInt32]
         var muted = false
-        var logSyncInterval: Int8 = 0x7F
         var statistics = ClockStatistics()
     }
 
@@ -149,7 +148,7 @@ struct SimulationCore {
                                       clockMaximum: oscillator.maxAdjustment,
                                       syncInterval: clock.port.logSyncInterval.seconds)
             nodes.append(Node(
-                instance: instance, oscillator: oscillator, servo: servo, portSegment: portSegments[c],
+                instance: instance, oscillator: oscillator, discipline: ClockDiscipline(servo: servo), portSegment: portSegments[c],
                 timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count)))
             queue.schedule(.start(clock: Int32(c)), at: start)
         }
