@@ -1,10 +1,14 @@
 import PTPCore
 
-/// The servo a clock runs, chosen by `clock_servo`; an enum rather than an existential so the
-/// simulator's hot loop calls it without boxing.
-public enum SelectedServo: ClockServo {
-    case pi(PIServo)
-    case linreg(LinearRegressionServo)
+/// The servo a clock runs, chosen by `clock_servo`. A struct holding the one in use (rather than an
+/// existential, or an enum whose payload would be copied on every mutation), so the simulator's hot loop
+/// samples it in place without boxing or copying the regression buffers.
+public struct SelectedServo: ClockServo {
+    public let kind: ServoKind
+    /// The PI servo, when ``kind`` is `.pi`.
+    public private(set) var piServo: PIServo?
+    /// The linear-regression servo, when ``kind`` is `.linreg`.
+    public private(set) var linearRegressionServo: LinearRegressionServo?
 
     /// A servo of `kind` for a clock whose adjustment is now `currentFrequency`.
     public init(
@@ -12,62 +16,39 @@ public enum SelectedServo: ClockServo {
         currentFrequency: PartsPerBillion = .zero, clockMaximum: PartsPerBillion = PartsPerBillion(900_000_000),
         syncInterval: Double = 1
     ) {
+        self.kind = kind
         switch kind {
         case .pi:
-            self = .pi(PIServo(configuration: configuration, currentFrequency: currentFrequency,
-                               clockMaximum: clockMaximum, syncInterval: syncInterval))
+            piServo = PIServo(configuration: configuration, currentFrequency: currentFrequency,
+                              clockMaximum: clockMaximum, syncInterval: syncInterval)
         case .linreg:
-            self = .linreg(LinearRegressionServo(configuration: configuration, currentFrequency: currentFrequency,
-                                                 clockMaximum: clockMaximum, syncInterval: syncInterval))
+            linearRegressionServo = LinearRegressionServo(
+                configuration: configuration, currentFrequency: currentFrequency, clockMaximum: clockMaximum,
+                syncInterval: syncInterval)
         }
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
-        switch self {
-        case .pi(var s):
-            let out = s.sample(offset: offset, localTime: localTime, weight: weight)
-            self = .pi(s)
-            return out
-        case .linreg(var s):
-            let out = s.sample(offset: offset, localTime: localTime, weight: weight)
-            self = .linreg(s)
-            return out
-        }
+        if let out = piServo?.sample(offset: offset, localTime: localTime, weight: weight) { return out }
+        if let out = linearRegressionServo?.sample(offset: offset, localTime: localTime, weight: weight) { return out }
+        return ServoOutput(state: .unlocked, frequency: .zero)
     }
 
     public mutating func setSyncInterval(_ seconds: Double) {
-        switch self {
-        case .pi(var s):
-            s.setSyncInterval(seconds)
-            self = .pi(s)
-        case .linreg(var s):
-            s.setSyncInterval(seconds)
-            self = .linreg(s)
-        }
+        piServo?.setSyncInterval(seconds)
+        linearRegressionServo?.setSyncInterval(seconds)
     }
 
     public mutating func reset() {
-        switch self {
-        case .pi(var s):
-            s.reset()
-            self = .pi(s)
-        case .linreg(var s):
-            s.reset()
-            self = .linreg(s)
-        }
+        piServo?.reset()
+        linearRegressionServo?.reset()
     }
 
     public var state: ServoState {
-        switch self {
-        case .pi(let s): s.state
-        case .linreg(let s): s.state
-        }
+        piServo?.state ?? linearRegressionServo?.state ?? .unlocked
     }
 
     public var lastFrequency: PartsPerBillion {
-        switch self {
-        case .pi(let s): s.lastFrequency
-        case .linreg(let s): s.lastFrequency
-        }
+        piServo?.lastFrequency ?? linearRegressionServo?.lastFrequency ?? .zero
     }
 }
