@@ -50,6 +50,9 @@ import Testing
         #expect(sim.portStates(of: gm) == [.master])
         #expect(sim.servoState(of: slave) == .locked)
         #expect(sim.statistics(of: slave).steps == 1)  // the first step only
+        // It stays locked: once within 1 µs, no further state change on the slave.
+        let lockedAt = sim.start + .seconds(lock ?? Double(c.duration))
+        #expect(!sim.stateChanges.contains { $0.clock == slave && $0.time > lockedAt })
         #expect((lock ?? .infinity) <= c.lockBound)
         #expect(steady.rms < c.rmsBound)
         #expect(steady.max < 1_000)
