@@ -48,7 +48,9 @@ extension PortEngine {
         if after.contains(.pdelayRequest) && !before.contains(.pdelayRequest) {
             actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
         }
-        if event == .announceReceiptTimeoutExpires || new == .listening && old != .initializing {
+        // A timeout, or a port leaving or rejoining the BMCA, changes what the instance decides.
+        let leftBMCA = (new == .faulty || new == .disabled) && old != .initializing
+        if event == .announceReceiptTimeoutExpires || new == .listening && old != .initializing || leftBMCA {
             actions.append(.stateDecisionNeeded)
         }
     }

@@ -142,3 +142,23 @@ import Testing
         #expect(gm.defaultDS.clockQuality.clockClass == 7)
     }
 }
+
+@Suite struct InstanceFaultTests {
+    /// When the slave port faults, the clock does not keep a parent it can no longer hear.
+    @Test func slavePortFaultDropsTheParent() {
+        let ds = DefaultDS(clockIdentity: InstanceEngineTests.bcIdentity, numberPorts: 2)
+        var bc = InstanceEngine(configuration: InstanceConfiguration(
+            defaultDS: ds, ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2)]))
+        let t0 = InstanceEngineTests.t0
+        _ = bc.handle(.port(0, .linkUp), at: t0)
+        _ = bc.handle(.port(1, .linkUp), at: t0)
+        let fixture = InstanceEngineTests()
+        _ = bc.handle(.port(0, .received(fixture.gmAnnounce(sequence: 1), timestamp: t0)), at: t0)
+        _ = bc.handle(.port(0, .received(fixture.gmAnnounce(sequence: 2), timestamp: t0)), at: t0)
+        #expect(bc.slavePortIndex == 0)
+        _ = bc.handle(.port(0, .linkDown), at: t0)
+        #expect(bc.ports[0].state == .faulty)
+        #expect(bc.slavePortIndex == nil)
+        #expect(bc.parentDS.grandmasterIdentity == InstanceEngineTests.bcIdentity)
+    }
+}
