@@ -94,6 +94,8 @@ private func benchmarkRound(rounds: Int) {
     slave.handle(.recommendedState(.s1, parent: master.portIdentity, stepsRemoved: 1), at: t, into: &out)
     var relay: [PortAction] = []
     relay.reserveCapacity(16)
+    var slaveOut: [PortAction] = []
+    slaveOut.reserveCapacity(16)
     var measurements = 0
     let delay = PTPDuration.nanoseconds(Int64(1_000))
 
@@ -114,7 +116,7 @@ private func benchmarkRound(rounds: Int) {
                 guard let token = m.token else { continue }
                 relay.removeAll(keepingCapacity: true)
                 master.handle(.transmitted(token, timestamp: t), at: t, into: &relay)
-                var slaveOut: [PortAction] = []
+                slaveOut.removeAll(keepingCapacity: true)
                 slave.handle(.received(m.message, timestamp: t + delay), at: t + delay, into: &slaveOut)
                 deliver(relay, to: &slave, at: t + delay, into: &slaveOut)
                 for action in slaveOut { if case .measurement = action { measurements += 1 } }
@@ -127,7 +129,7 @@ private func benchmarkRound(rounds: Int) {
                 slave.handle(.transmitted(token, timestamp: t), at: t, into: &relay)
                 relay.removeAll(keepingCapacity: true)
                 master.handle(.received(m.message, timestamp: t + delay), at: t + delay, into: &relay)
-                var slaveOut: [PortAction] = []
+                slaveOut.removeAll(keepingCapacity: true)
                 deliver(relay, to: &slave, at: t + delay, into: &slaveOut)
             }
             t = t + .milliseconds(Int64(62))

@@ -9,8 +9,14 @@ public struct DisciplineStep: Sendable, Hashable {
     public var report: ServoStateReport
     /// The measurement came from a different master than the previous one.
     public var sourceChanged: Bool
-    /// ptp4l's `master offset … s2 freq … path delay …` line.
-    public var logLine: String
+    public var offsetFromMaster: PTPDuration
+    public var meanPathDelay: PTPDuration
+
+    /// ptp4l's `master offset … s2 freq … path delay …` line (built on demand: it allocates).
+    public var logLine: String {
+        ClockDiscipline.logLine(offset: offsetFromMaster, state: output.state, frequency: output.frequency,
+                                pathDelay: meanPathDelay)
+    }
 }
 
 /// One servo per clock, fed by whichever port the BMCA made slave (the daemon's `ClockActor` and the
@@ -44,9 +50,8 @@ public struct ClockDiscipline: Sendable {
         case .locked: report = .locked
         }
         return DisciplineStep(
-            output: output, report: report, sourceChanged: changed,
-            logLine: Self.logLine(offset: m.offsetFromMaster, state: output.state, frequency: output.frequency,
-                                  pathDelay: m.meanPathDelay))
+            output: output, report: report, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
+            meanPathDelay: m.meanPathDelay)
     }
 
     /// `master offset %10lld s%d freq %+7.0f path delay %9lld`, as ptp4l prints it (its freq is the
