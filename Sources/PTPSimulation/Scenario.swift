@@ -37,6 +37,8 @@ public struct ScenarioOptions: Sendable {
     public var jitter = 20.0
     /// Random-walk frequency wander, ppb per √s.
     public var wander = 1.0
+    /// Keep every port state change for the report (ptp4l-style lines).
+    public var logStateChanges = false
 
     public init() {}
 }
@@ -64,6 +66,8 @@ public struct ScenarioResult: Sendable {
     public var clocks: [ClockReport]
     public var eventsProcessed: Int
     public var messagesDelivered: Int
+    /// `[seconds] clock: port n: FROM to TO on EVENT`, when ``ScenarioOptions/logStateChanges`` is set.
+    public var stateLog: [String]
 }
 
 /// Builds and runs scenarios; the `meridian-sim` command is a thin shell over this.
@@ -118,7 +122,7 @@ public enum ScenarioRunner {
     public static func run(_ options: ScenarioOptions) -> ScenarioResult {
         let network = network(for: options)
         let sim = Simulation(network: network, seed: options.seed)
-        sim.recordStateChanges = false
+        sim.recordStateChanges = options.logStateChanges
         let half = PTPDuration.seconds(max(1, options.duration / 2))
         sim.run(for: half)
         let n = sim.clockCount
@@ -141,8 +145,12 @@ public enum ScenarioRunner {
                 measurements: sim.statistics(of: c).measurements, rmsOffset: (squares[c] / max(1, samples)).squareRoot(),
                 maxOffset: worst[c])
         }
+        let log = sim.stateChanges.map { entry in
+            let t = Double((entry.time - sim.start).nanosecondsDouble / 1e6).rounded() / 1e3
+            return "[\(t)] \(network.clocks[entry.clock].identity): \(entry.change)"
+        }
         return ScenarioResult(options: options, clocks: reports, eventsProcessed: sim.eventsProcessed,
-                              messagesDelivered: sim.messagesDelivered)
+                              messagesDelivered: sim.messagesDelivered, stateLog: log)
     }
 }
 
@@ -152,7 +160,7 @@ extension ScenarioResult {
         func pad(_ s: String, _ width: Int) -> String {
             s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
         }
-        var lines: [String] = []
+        var lines: [String] = stateLog
         lines.append("\(options.topology) topology, \(clocks.count) clocks, \(options.duration) s simulated, "
                      + "sync 2^\(options.logSyncInterval) s, \(options.servo) servo, \(options.delayMechanism), seed \(options.seed)")
         lines.append(pad("clock", 20) + pad("steps", 7) + pad("servo", 7) + pad("jumps", 7) + pad("rms ns", 12)

@@ -24,6 +24,7 @@ struct MeridianSim: ParsableCommand {
     @Option(help: "Time stamp noise, ns (standard deviation).") var stampNoise = 20.0
     @Option(help: "Oscillator frequency errors uniform in ± this many ppm.") var frequencySpread = 50.0
     @Option(help: "Link jitter, ns (standard deviation).") var jitter = 20.0
+    @Flag(help: "Print every port state change, ptp4l style.") var states = false
 
     mutating func validate() throws {
         guard duration >= 2 else { throw ValidationError("--duration must be at least 2 seconds") }
@@ -44,6 +45,7 @@ struct MeridianSim: ParsableCommand {
         options.stampNoise = stampNoise
         options.frequencySpread = frequencySpread
         options.jitter = jitter
+        options.logStateChanges = states
         print(ScenarioRunner.run(options).report)
     }
 }
