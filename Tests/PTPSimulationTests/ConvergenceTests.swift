@@ -61,3 +61,30 @@ import Testing
         #expect(abs(meanAdjustment + 100_000) < 20)
     }
 }
+
+/// A wandering oscillator (random-walk frequency, 20 ppb/√s: after 100 s it has moved ~200 ppb) stays
+/// locked: the integral term (PI) or the regression (linreg) tracks it.
+@Suite struct WanderTests {
+    @Test(arguments: [ServoKind.pi, .linreg])
+    func tracksWanderingFrequency(_ kind: ServoKind) {
+        var network = NetworkDescription()
+        let gm = network.addClock(Scenarios.grandmaster(1, logSync: -4, stampNoise: 20))
+        let slave = network.addClock(Scenarios.slave(2, servo: kind, logSync: -4, stampNoise: 20, ppm: -35,
+                                                     offset: .microseconds(10), wander: 20))
+        network.connect([gm, slave])
+        let sim = Simulation(network: network, seed: 1234)
+        sim.run(for: .seconds(Int64(30)))
+        let startFrequency = sim.oscillator(of: slave).frequencyError.value
+        var trace = OffsetTrace()
+        sim.run(for: .seconds(Int64(120)), sampleEvery: .milliseconds(250)) { sim in
+            trace.add(t: (sim.now - sim.start).secondsDouble, offset: sim.offset(of: slave, from: gm))
+        }
+        let drift = sim.oscillator(of: slave).frequencyError.value - startFrequency
+        let steady = trace.steadyState(from: 30)
+        print("wander \(kind): oscillator moved \(drift) ppb in 120 s; RMS \(steady.rms) ns, max \(steady.max) ns")
+        #expect(abs(drift) > 20)  // the wander is real
+        #expect(steady.rms < 60)
+        #expect(steady.max < 300)
+        #expect(sim.portStates(of: slave) == [.slave])
+    }
+}
