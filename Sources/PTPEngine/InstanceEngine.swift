@@ -9,11 +9,19 @@ public struct InstanceConfiguration: Sendable {
     public var grandmasterQuality: GrandmasterQuality
     /// Seeds the ports' random intervals.
     public var seed: UInt64
+    /// CLOCK_DESCRIPTION and USER_DESCRIPTION; clockType defaults from the port count.
+    public var clockDescription: ClockDescription
 
     public init(defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
-                seed: UInt64 = 0) {
+                seed: UInt64 = 0, clockDescription: ClockDescription? = nil) {
         self.defaultDS = defaultDS
         self.ports = ports
+        var description = clockDescription ?? ClockDescription()
+        if clockDescription == nil {
+            description.clockType = ports.count > 1 ? .boundaryClock : .ordinaryClock
+            if ports.first?.delayMechanism == .p2p { description.profileIdentity = ClockDescription.defaultP2PProfile }
+        }
+        self.clockDescription = description
         self.grandmasterQuality = grandmasterQuality
             ?? GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: TimePropertiesDS())
         self.seed = seed
@@ -62,6 +70,8 @@ public struct InstanceEngine: Sendable {
     public internal(set) var decisions: [StateDecisionCode?]
     /// How many times the state decision ran.
     public internal(set) var stateDecisions = 0
+    /// CLOCK_DESCRIPTION / USER_DESCRIPTION (15.5.3.1.2–3).
+    public internal(set) var clockDescription: ClockDescription
 
     var scratch: [PortAction] = []
 
@@ -80,6 +90,7 @@ public struct InstanceEngine: Sendable {
                        seed: configuration.seed)
         }
         decisions = Array(repeating: nil, count: ports.count)
+        clockDescription = configuration.clockDescription
         scratch.reserveCapacity(16)
     }
 
@@ -127,6 +138,30 @@ public struct InstanceEngine: Sendable {
                                        into actions: inout [InstanceAction]) {
         defaultDS.priority1 = priority1
         defaultDS.priority2 = priority2
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Management SET USER_DESCRIPTION (15.5.3.1.3).
+    public mutating func setUserDescription(_ text: PTPText) {
+        clockDescription.userDescription = text
+    }
+
+    /// Management SET DOMAIN (8.2.1.4.1): the ports stamp the new domain and forget what they heard.
+    public mutating func setDomainNumber(_ domain: UInt8, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        defaultDS.domainNumber = domain
+        for i in ports.indices {
+            ports[i].updateClock(domainNumber: domain, twoStep: defaultDS.twoStepFlag, slaveOnly: defaultDS.slaveOnly)
+            ports[i].forgetForeignMasters()
+        }
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Management SET SLAVE_ONLY (8.2.1.5.5) and rerun the state decision.
+    public mutating func setSlaveOnly(_ slaveOnly: Bool, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        defaultDS.slaveOnly = slaveOnly
+        for i in ports.indices {
+            ports[i].updateClock(domainNumber: defaultDS.domainNumber, twoStep: defaultDS.twoStepFlag, slaveOnly: slaveOnly)
+        }
         runStateDecision(at: now, into: &actions)
     }
 

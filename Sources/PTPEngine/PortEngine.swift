@@ -134,10 +134,21 @@ public struct PortEngine: Sendable {
             outstandingPdelay = nil
             changeState(on: .synchronizationFault, now: now, into: &actions)
         case .linkUp:
-            if state == .initializing || state == .faulty || state == .disabled {
+            // A port management disabled stays DISABLED whatever the link does.
+            guard portDS.portEnable else { return }
+            if state == .initializing || state == .faulty {
                 if state == .faulty { changeState(on: .faultCleared, now: now, into: &actions) }
-                if state == .disabled { changeState(on: .designatedEnabled, now: now, into: &actions) }
                 changeState(on: .initComplete, now: now, into: &actions)
+            }
+        case .setEnabled(let enabled):
+            portDS.portEnable = enabled
+            if enabled {
+                if state == .disabled {
+                    changeState(on: .designatedEnabled, now: now, into: &actions)
+                    changeState(on: .initComplete, now: now, into: &actions)
+                }
+            } else {
+                changeState(on: .designatedDisabled, now: now, into: &actions)
             }
         case .linkDown:
             changeState(on: .faultDetected, now: now, into: &actions)
@@ -161,6 +172,11 @@ public struct PortEngine: Sendable {
         self.domainNumber = domainNumber
         self.twoStep = twoStep && !configuration.oneStep
         self.slaveOnly = slaveOnly
+    }
+
+    /// Drops every foreign master record (the domain changed, for example).
+    public mutating func forgetForeignMasters() {
+        foreignMasters.removeAll()
     }
 
     /// Erbest (9.3.2.2) at `now`, after dropping stale receipts; masterOnly ports report none.

@@ -45,6 +45,8 @@ public enum PortEvent: Sendable {
     case synchronizationFault
     case linkUp
     case linkDown
+    /// Management sets portDS.portEnable (8.2.15.5.1): DESIGNATED_ENABLED or DESIGNATED_DISABLED.
+    case setEnabled(Bool)
     /// A local fault (for example transmit time stamps stopped arriving).
     case faultDetected
     case faultCleared
