@@ -8,6 +8,10 @@ import PTPWire
 /// Each clock is an ``InstanceEngine`` with an ``Oscillator`` and one servo; the simulation plays the
 /// daemon's part (it carries out the engine's actions: sends, timers, servo samples) and advances time
 /// from event to event. Nothing sleeps and nothing reads a real clock: the same seed gives the same run.
+///
+/// Simplifications: a timer's duration (local time) runs as the same amount of true time (an error of the
+/// clock's frequency offset, ≤ 10⁻⁴); a one-step Sync gets its egress stamp without egressLatency; there
+/// are no transparent clocks; a segment delivers to every other member (a hub), with per-copy jitter.
 public final class Simulation {
     var core: SimulationCore
 
