@@ -12,7 +12,8 @@ func runEngineBenchmarks() {
     print("engine benchmarks")
     print("-----------------")
     benchmarkTree(clocks: 1_000, fanout: 10, warmUp: 20, measured: 30)
-    benchmarkRound(rounds: 200_000)
+    benchmarkRound(rounds: 200_000, throughCodec: false)
+    benchmarkRound(rounds: 100_000, throughCodec: true)
 }
 
 private func seconds(_ d: Duration) -> Double {
@@ -74,8 +75,9 @@ private func benchmarkTree(clocks: Int, fanout: Int, warmUp: Int64, measured: In
 }
 
 /// One E2E round between two port engines: Sync, its transmit time stamp, Follow_Up, Delay_Req, its
-/// transmit time stamp, Delay_Resp, all through the engines (no encoding; the simulator does not encode).
-private func benchmarkRound(rounds: Int) {
+/// transmit time stamp, Delay_Resp, all through the engines; with `throughCodec` every message is
+/// encoded and the receiver decodes the bytes, as in the daemon (the simulator passes values).
+private func benchmarkRound(rounds: Int, throughCodec: Bool) {
     let masterClock = ClockIdentity(rawValue: 0xAA)
     let slaveClock = ClockIdentity(rawValue: 0xBB)
     let ds = DefaultDS(clockIdentity: masterClock, numberPorts: 1)
@@ -99,10 +101,18 @@ private func benchmarkRound(rounds: Int) {
     var measurements = 0
     let delay = PTPDuration.nanoseconds(Int64(1_000))
 
+    func receive(_ message: PTPMessage, by port: inout PortEngine, at time: PTPInstant, into result: inout [PortAction]) {
+        if throughCodec {
+            port.handle(.receivedBytes(message.encoded(), timestamp: time), at: time, into: &result)
+        } else {
+            port.handle(.received(message, timestamp: time), at: time, into: &result)
+        }
+    }
+
     func deliver(_ actions: [PortAction], to port: inout PortEngine, at time: PTPInstant, into result: inout [PortAction]) {
         for action in actions {
             guard case .send(let m) = action else { continue }
-            port.handle(.received(m.message, timestamp: time), at: time, into: &result)
+            receive(m.message, by: &port, at: time, into: &result)
         }
     }
 
@@ -117,7 +127,7 @@ private func benchmarkRound(rounds: Int) {
                 relay.removeAll(keepingCapacity: true)
                 master.handle(.transmitted(token, timestamp: t), at: t, into: &relay)
                 slaveOut.removeAll(keepingCapacity: true)
-                slave.handle(.received(m.message, timestamp: t + delay), at: t + delay, into: &slaveOut)
+                receive(m.message, by: &slave, at: t + delay, into: &slaveOut)
                 deliver(relay, to: &slave, at: t + delay, into: &slaveOut)
                 for action in slaveOut { if case .measurement = action { measurements += 1 } }
             }
@@ -128,7 +138,7 @@ private func benchmarkRound(rounds: Int) {
                 relay.removeAll(keepingCapacity: true)
                 slave.handle(.transmitted(token, timestamp: t), at: t, into: &relay)
                 relay.removeAll(keepingCapacity: true)
-                master.handle(.received(m.message, timestamp: t + delay), at: t + delay, into: &relay)
+                receive(m.message, by: &master, at: t + delay, into: &relay)
                 slaveOut.removeAll(keepingCapacity: true)
                 deliver(relay, to: &slave, at: t + delay, into: &slaveOut)
             }
@@ -137,7 +147,8 @@ private func benchmarkRound(rounds: Int) {
     }
     let allocations = meridian_allocation_count() - allocationsBefore
     let nsPerRound = seconds(elapsed) * 1e9 / Double(rounds)
-    print(pad("E2E round in the engines (Sync, Follow_Up, Delay_Req, Delay_Resp)", 72) + "\(nsPerRound) ns")
+    let label = throughCodec ? "E2E round, engines + encode/decode of all four messages" : "E2E round in the engines (Sync, Follow_Up, Delay_Req, Delay_Resp)"
+    print(pad(label, 72) + "\(nsPerRound) ns")
     print(pad("  heap allocations per round", 72) + "\(Double(allocations) / Double(rounds))")
     print(pad("  measurements produced", 72) + "\(measurements) of \(rounds)")
 }
