@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "CAllocationCounter"],
+            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "CAllocationCounter"],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -93,6 +93,10 @@ let package = Package(
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
         .testTarget(name: "GNSSReferenceTests", dependencies: ["GNSSReference"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTPServoTests", dependencies: ["PTPServo", "PTPCore"]),
+        .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
+        .testTarget(
+            name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,81 @@
+import PTPCore
+import PTPWire
+
+/// The best master clock algorithm across the ports (IEEE 1588-2019 9.3.2, 9.3.3) and the data set
+/// updates of 9.3.5 (tables 30–33).
+extension InstanceEngine {
+    /// Computes Erbest per port and Ebest, decides each port's state, updates currentDS, parentDS and
+    /// timePropertiesDS, hands every port the new Announce content and its recommended state.
+    mutating func runStateDecision(at now: PTPInstant, into actions: inout [InstanceAction]) {
+        stateDecisions += 1
+        let d0 = ComparisonDataset(defaultDS: defaultDS)
+        var erbest: [ForeignMasterRecord?] = []
+        erbest.reserveCapacity(ports.count)
+        var ebestIndex: Int?
+        for i in ports.indices {
+            let active = ![.initializing, .faulty, .disabled].contains(ports[i].state)
+            let record = active && !ports[i].configuration.masterOnly ? ports[i].bestForeignMaster(now: now) : nil
+            erbest.append(record)
+            guard let record else { continue }
+            if let e = ebestIndex, let current = erbest[e] {
+                if DatasetComparison.compare(record.dataset, current.dataset).isABetter { ebestIndex = i }
+            } else {
+                ebestIndex = i
+            }
+        }
+        let ebest = ebestIndex.flatMap { erbest[$0] }
+
+        var codes: [StateDecisionCode?] = []
+        codes.reserveCapacity(ports.count)
+        for i in ports.indices {
+            let state = ports[i].state
+            if state == .initializing || state == .faulty || state == .disabled {
+                codes.append(nil)
+                continue
+            }
+            codes.append(StateDecision.decide(
+                d0: d0, erbest: erbest[i]?.dataset, ebest: ebest?.dataset, ebestIsOnThisPort: i == ebestIndex,
+                portState: state, slaveOnly: defaultDS.slaveOnly, masterOnly: ports[i].configuration.masterOnly))
+        }
+
+        // 9.3.5: the data sets follow the decision.
+        let oldParent = slavePortIndex == nil ? nil : Optional(parentDS.parentPortIdentity)
+        var newParent: PortIdentity?
+        if let e = ebestIndex, codes[e] == .s1, let record = ebest {
+            // Table 33: synchronised to Ebest.
+            currentDS.stepsRemoved = record.announce.stepsRemoved &+ 1
+            parentDS = ParentDS(
+                parentPortIdentity: record.sender, grandmasterIdentity: record.announce.grandmasterIdentity,
+                grandmasterClockQuality: record.announce.grandmasterClockQuality,
+                grandmasterPriority1: record.announce.grandmasterPriority1,
+                grandmasterPriority2: record.announce.grandmasterPriority2)
+            timePropertiesDS = TimePropertiesDS(announce: record.announce, flags: record.header.flags)
+            slavePortIndex = e
+            newParent = record.sender
+        } else if codes.contains(where: { $0?.isGrandmaster == true }) || slavePortIndex != nil || ebest == nil {
+            // Tables 30 and 31: this clock is the grandmaster (M1/M2), or it lost its slave port.
+            currentDS = CurrentDS()
+            parentDS = ParentDS(selfAsGrandmaster: defaultDS)
+            timePropertiesDS = grandmasterQuality.timeProperties
+            slavePortIndex = nil
+        }
+        if newParent != oldParent || (newParent == nil && oldParent == nil && stateDecisions == 1) {
+            actions.append(.parentChanged(newParent, grandmaster: parentDS.grandmasterIdentity))
+        }
+
+        let content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)
+        for i in ports.indices {
+            ports[i].announceContent = content
+            decisions[i] = codes[i]
+            guard let code = codes[i] else { continue }
+            scratch.removeAll(keepingCapacity: true)
+            let parent = code == .s1 ? newParent : nil
+            ports[i].handle(.recommendedState(code, parent: parent, stepsRemoved: currentDS.stepsRemoved),
+                            at: now, into: &scratch)
+            for action in scratch {
+                if case .stateDecisionNeeded = action { continue }  // we are deciding now
+                actions.append(.port(i, action))
+            }
+        }
+    }
+}

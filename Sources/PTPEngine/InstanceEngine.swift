@@ -1,0 +1,189 @@
+import PTPCore
+import PTPWire
+
+/// Everything that describes a PTP instance (an ordinary or boundary clock) to its engine.
+public struct InstanceConfiguration: Sendable {
+    public var defaultDS: DefaultDS
+    public var ports: [PortConfiguration]
+    /// What the clock offers as grandmaster; its clockQuality replaces defaultDS.clockQuality.
+    public var grandmasterQuality: GrandmasterQuality
+    /// Seeds the ports' random intervals.
+    public var seed: UInt64
+    /// CLOCK_DESCRIPTION and USER_DESCRIPTION; clockType defaults from the port count.
+    public var clockDescription: ClockDescription
+
+    public init(defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
+                seed: UInt64 = 0, clockDescription: ClockDescription? = nil) {
+        self.defaultDS = defaultDS
+        self.ports = ports
+        var description = clockDescription ?? ClockDescription()
+        if clockDescription == nil {
+            description.clockType = ports.count > 1 ? .boundaryClock : .ordinaryClock
+            if ports.first?.delayMechanism == .p2p { description.profileIdentity = ClockDescription.defaultP2PProfile }
+        }
+        self.clockDescription = description
+        self.grandmasterQuality = grandmasterQuality
+            ?? GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: TimePropertiesDS())
+        self.seed = seed
+    }
+}
+
+/// What happens to an instance: something on one of its ports, or the servo's verdict on a measurement.
+public enum InstanceEvent: Sendable {
+    /// An event for the port at this index (not port number) of ``InstanceEngine/ports``.
+    case port(Int, PortEvent)
+    /// The clock fed a measurement from the slave port to its servo, which answered with this state:
+    /// locked sends MASTER_CLOCK_SELECTED to the slave port, jump a SYNCHRONIZATION_FAULT.
+    case servo(ServoStateReport)
+    /// Run the state decision now (management changed priority1, the reference changed quality, …).
+    case stateDecision
+}
+
+/// The servo state as the instance needs it (PTPEngine does not make the servo; the clock owner does).
+public enum ServoStateReport: Sendable, Hashable {
+    case unlocked
+    case stepped
+    case locked
+}
+
+/// What an instance asks its owner to do.
+public enum InstanceAction: Sendable {
+    /// An action of the port at this index.
+    case port(Int, PortAction)
+    /// The state decision chose a new parent (nil: this clock is now the grandmaster), as ptp4l's
+    /// `selected best master clock …` / `assuming the grand master role`.
+    case parentChanged(PortIdentity?, grandmaster: ClockIdentity)
+}
+
+/// A PTP instance: its ports, its data sets, and the BMCA across the ports
+/// (IEEE 1588-2019 8.2, 9.3). Pure: the owner feeds events with the local time and carries out actions.
+public struct InstanceEngine: Sendable {
+    public internal(set) var defaultDS: DefaultDS
+    public internal(set) var currentDS = CurrentDS()
+    public internal(set) var parentDS: ParentDS
+    public internal(set) var timePropertiesDS: TimePropertiesDS
+    public internal(set) var ports: [PortEngine]
+    public internal(set) var grandmasterQuality: GrandmasterQuality
+    /// The index of the port whose Ebest made it S1, if any.
+    public internal(set) var slavePortIndex: Int?
+    /// The last decision per port (for management and tests).
+    public internal(set) var decisions: [StateDecisionCode?]
+    /// How many times the state decision ran.
+    public internal(set) var stateDecisions = 0
+    /// CLOCK_DESCRIPTION / USER_DESCRIPTION (15.5.3.1.2–3).
+    public internal(set) var clockDescription: ClockDescription
+
+    var scratch: [PortAction] = []
+
+    public init(configuration: InstanceConfiguration) {
+        var ds = configuration.defaultDS
+        ds.numberPorts = UInt16(truncatingIfNeeded: configuration.ports.count)
+        ds.clockQuality = configuration.grandmasterQuality.clockQuality
+        defaultDS = ds
+        grandmasterQuality = configuration.grandmasterQuality
+        parentDS = ParentDS(selfAsGrandmaster: ds)
+        timePropertiesDS = configuration.grandmasterQuality.timeProperties
+        let content = AnnounceContent(parentDS: parentDS, currentDS: CurrentDS(), timeProperties: timePropertiesDS)
+        ports = configuration.ports.map {
+            PortEngine(configuration: $0, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
+                       twoStep: ds.twoStepFlag, slaveOnly: ds.slaveOnly, announceContent: content,
+                       seed: configuration.seed)
+        }
+        decisions = Array(repeating: nil, count: ports.count)
+        clockDescription = configuration.clockDescription
+        scratch.reserveCapacity(16)
+    }
+
+    /// The port whose number is `portNumber`, as an index into ``ports``.
+    public func index(ofPort portNumber: UInt16) -> Int? {
+        ports.firstIndex { $0.configuration.portNumber == portNumber }
+    }
+
+    /// Handles one event at local time `now`, appending what to do to `actions`.
+    public mutating func handle(_ event: InstanceEvent, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        switch event {
+        case .port(let index, let portEvent):
+            guard ports.indices.contains(index) else { return }
+            dispatch(portEvent, to: index, at: now, into: &actions)
+        case .servo(let report):
+            guard let slave = slavePortIndex else { return }
+            switch report {
+            case .locked: dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+            case .stepped: dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
+            case .unlocked: break
+            }
+        case .stateDecision:
+            runStateDecision(at: now, into: &actions)
+        }
+    }
+
+    /// Convenience: the actions as a new array.
+    public mutating func handle(_ event: InstanceEvent, at now: PTPInstant) -> [InstanceAction] {
+        var actions: [InstanceAction] = []
+        handle(event, at: now, into: &actions)
+        return actions
+    }
+
+    /// Changes what this clock offers as grandmaster (the reference's clockClass, accuracy, time source)
+    /// and reruns the state decision.
+    public mutating func setGrandmasterQuality(_ quality: GrandmasterQuality, at now: PTPInstant,
+                                               into actions: inout [InstanceAction]) {
+        grandmasterQuality = quality
+        defaultDS.clockQuality = quality.clockQuality
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Sets priority1/priority2 (management SET) and reruns the state decision.
+    public mutating func setPriorities(priority1: UInt8, priority2: UInt8, at now: PTPInstant,
+                                       into actions: inout [InstanceAction]) {
+        defaultDS.priority1 = priority1
+        defaultDS.priority2 = priority2
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Management SET USER_DESCRIPTION (15.5.3.1.3).
+    public mutating func setUserDescription(_ text: PTPText) {
+        clockDescription.userDescription = text
+    }
+
+    /// Management SET DOMAIN (8.2.1.4.1): the ports stamp the new domain and forget what they heard.
+    public mutating func setDomainNumber(_ domain: UInt8, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        defaultDS.domainNumber = domain
+        for i in ports.indices {
+            ports[i].updateClock(domainNumber: domain, twoStep: defaultDS.twoStepFlag, slaveOnly: defaultDS.slaveOnly)
+            ports[i].forgetForeignMasters()
+        }
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Management SET SLAVE_ONLY (8.2.1.5.5) and rerun the state decision.
+    public mutating func setSlaveOnly(_ slaveOnly: Bool, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        defaultDS.slaveOnly = slaveOnly
+        for i in ports.indices {
+            ports[i].updateClock(domainNumber: defaultDS.domainNumber, twoStep: defaultDS.twoStepFlag, slaveOnly: slaveOnly)
+        }
+        runStateDecision(at: now, into: &actions)
+    }
+
+    /// Feeds a port and forwards its actions; a state decision request runs the BMCA afterwards.
+    mutating func dispatch(_ event: PortEvent, to index: Int, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        scratch.removeAll(keepingCapacity: true)
+        ports[index].handle(event, at: now, into: &scratch)
+        var decide = false
+        for action in scratch {
+            switch action {
+            case .stateDecisionNeeded:
+                decide = true
+            case .measurement(let m):
+                currentDS.offsetFromMaster = m.offsetFromMaster
+                currentDS.meanPathDelay = m.meanPathDelay
+                actions.append(.port(index, action))
+            default:
+                actions.append(.port(index, action))
+            }
+        }
+        if decide {
+            runStateDecision(at: now, into: &actions)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PTPEngine: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,46 @@
+import PTPCore
+
+/// How one port is set up (the per-port keys of ptp4l's configuration).
+public struct PortConfiguration: Sendable, Hashable {
+    public var portNumber: UInt16
+    public var logAnnounceInterval: LogInterval
+    public var logSyncInterval: LogInterval
+    public var logMinDelayReqInterval: LogInterval
+    public var logMinPdelayReqInterval: LogInterval
+    /// announceReceiptTimeout (8.2.15.4.2), at least 2.
+    public var announceReceiptTimeout: UInt8
+    public var delayMechanism: DelayMechanism
+    /// portDS.masterOnly (8.2.15.5.2): never slave; its Announce messages are not BMCA input.
+    public var masterOnly: Bool
+    /// delayAsymmetry (8.2.15.4.8, 16.8): master-to-slave delay minus the mean path delay.
+    public var delayAsymmetry: PTPDuration
+    /// ingressLatency/egressLatency (16.7): from the time stamp point to the reference plane.
+    public var ingressLatency: PTPDuration
+    public var egressLatency: PTPDuration
+    /// Send one-step Sync (the transport inserts the time stamp).
+    public var oneStep: Bool
+    /// `delay_filter_length`: samples in the mean-path-delay moving median.
+    public var delayFilterLength: Int
+
+    public init(
+        portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),
+        logMinDelayReqInterval: LogInterval = LogInterval(0), logMinPdelayReqInterval: LogInterval = LogInterval(0),
+        announceReceiptTimeout: UInt8 = 3, delayMechanism: DelayMechanism = .e2e, masterOnly: Bool = false,
+        delayAsymmetry: PTPDuration = .zero, ingressLatency: PTPDuration = .zero, egressLatency: PTPDuration = .zero,
+        oneStep: Bool = false, delayFilterLength: Int = 10
+    ) {
+        self.portNumber = portNumber
+        self.logAnnounceInterval = logAnnounceInterval
+        self.logSyncInterval = logSyncInterval
+        self.logMinDelayReqInterval = logMinDelayReqInterval
+        self.logMinPdelayReqInterval = logMinPdelayReqInterval
+        self.announceReceiptTimeout = max(2, announceReceiptTimeout)
+        self.delayMechanism = delayMechanism
+        self.masterOnly = masterOnly
+        self.delayAsymmetry = delayAsymmetry
+        self.ingressLatency = ingressLatency
+        self.egressLatency = egressLatency
+        self.oneStep = oneStep
+        self.delayFilterLength = delayFilterLength
+    }
+}

@@ -1,0 +1,46 @@
+import PTPWire
+
+/// Something a port noticed and did not act on; counted, and returned for the daemon to log.
+public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    case decodeFailed(WireError)
+    case wrongDomain(UInt8)
+    /// An Announce not entered in the foreign master table (9.3.2.5).
+    case announceRejected(ForeignMasterTable.Rejection)
+    /// A Sync, Follow_Up or Delay_Resp from a port that is not the parent.
+    case notFromParent(MessageType)
+    /// A Sync whose sequenceId is not newer than the last one.
+    case outOfOrder(MessageType)
+    /// A Follow_Up with no matching Sync.
+    case unmatchedFollowUp
+    /// A Delay_Resp or Pdelay response for a request not outstanding.
+    case unmatchedResponse(MessageType)
+    /// A path delay sample below zero (time stamps or asymmetry are wrong).
+    case negativePathDelay
+    case unexpectedTransmitTimestamp
+
+    public var description: String {
+        switch self {
+        case .decodeFailed(let e): "bad message: \(e)"
+        case .wrongDomain(let d): "message for domain \(d)"
+        case .announceRejected(let r): "announce rejected: \(r)"
+        case .notFromParent(let t): "\(t) not from the parent"
+        case .outOfOrder(let t): "\(t) out of order"
+        case .unmatchedFollowUp: "Follow_Up without Sync"
+        case .unmatchedResponse(let t): "\(t) without request"
+        case .negativePathDelay: "negative path delay"
+        case .unexpectedTransmitTimestamp: "unexpected transmit timestamp"
+        }
+    }
+}
+
+/// Counters a port keeps (the daemon exports them; tests check them).
+public struct PortCounters: Sendable, Hashable {
+    public var received = 0
+    public var sent = 0
+    public var diagnostics = 0
+    public var decodeFailures = 0
+    public var measurements = 0
+    public var delaySamples = 0
+
+    public init() {}
+}

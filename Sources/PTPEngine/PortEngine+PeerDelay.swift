@@ -1,0 +1,89 @@
+import PTPServo
+import PTPCore
+import PTPWire
+
+/// The peer delay mechanism (IEEE 1588-2019 11.4), two-step responder, on every port that is up.
+extension PortEngine {
+    mutating func sendPdelayReq(into actions: inout [PortAction]) {
+        let sequenceId = pdelayReqSequence
+        pdelayReqSequence &+= 1
+        outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
+        // logMessageInterval 0x7F as ptp4l sends outside 802.1AS (13.3.2.14).
+        let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        send(PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
+             token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), into: &actions)
+    }
+
+    /// Responds with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up (11.4.2 c, two-step); the
+    /// sub-nanosecond parts go in the correction fields so the requester loses nothing.
+    mutating func receivePdelayReq(header request: PTPHeader, ingress t2: PTPInstant, into actions: inout [PortAction]) {
+        guard configuration.delayMechanism == .p2p else { return }
+        let (wire, fraction) = wireSplit(t2)
+        var h = header(.pdelayResp, sequenceId: request.sequenceId, logInterval: .unspecified, flags: [.twoStep])
+        h.correctionField = ScaledNanoseconds(saturating: request.correctionField.duration - fraction)
+        let body = PdelayResponseBody(timestamp: wire, requestingPortIdentity: request.sourcePortIdentity)
+        if pdelayResponder.count > 8 { pdelayResponder.removeAll() }
+        pdelayResponder[request.sequenceId] = PendingPdelayResponse(
+            requester: request.sourcePortIdentity, correction: .zero, domain: request.domainNumber)
+        send(PTPMessage(header: h, body: .pdelayResp(body)),
+             token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), into: &actions)
+    }
+
+    mutating func pdelayResponseTransmitted(sequenceId: UInt16, t3: PTPInstant, into actions: inout [PortAction]) {
+        guard let pending = pdelayResponder.removeValue(forKey: sequenceId) else {
+            diagnose(.unexpectedTransmitTimestamp, into: &actions)
+            return
+        }
+        let (wire, fraction) = wireSplit(t3)
+        var h = header(.pdelayRespFollowUp, sequenceId: sequenceId, logInterval: .unspecified)
+        h.correctionField = ScaledNanoseconds(saturating: fraction)
+        let body = PdelayResponseBody(timestamp: wire, requestingPortIdentity: pending.requester)
+        send(PTPMessage(header: h, body: .pdelayRespFollowUp(body)), into: &actions)
+    }
+
+    mutating func receivePdelayResp(header: PTPHeader, body: PdelayResponseBody, ingress t4: PTPInstant,
+                                    into actions: inout [PortAction]) {
+        guard configuration.delayMechanism == .p2p, body.requestingPortIdentity == portIdentity else { return }
+        guard var pending = outstandingPdelay, pending.sequenceId == header.sequenceId, pending.t2 == nil else {
+            diagnose(.unmatchedResponse(.pdelayResp), into: &actions)
+            return
+        }
+        pending.t2 = body.timestamp.instant
+        pending.t4 = t4
+        pending.correction = pending.correction + header.correctionField.duration
+        pending.responder = header.sourcePortIdentity
+        pending.awaitingFollowUp = header.flags.contains(.twoStep)
+        outstandingPdelay = pending
+        completePeerDelay(into: &actions)
+    }
+
+    mutating func receivePdelayRespFollowUp(header: PTPHeader, body: PdelayResponseBody, into actions: inout [PortAction]) {
+        guard configuration.delayMechanism == .p2p, body.requestingPortIdentity == portIdentity else { return }
+        guard var pending = outstandingPdelay, pending.sequenceId == header.sequenceId,
+            pending.responder == header.sourcePortIdentity, pending.awaitingFollowUp
+        else {
+            diagnose(.unmatchedResponse(.pdelayRespFollowUp), into: &actions)
+            return
+        }
+        pending.t3 = body.timestamp.instant
+        pending.correction = pending.correction + header.correctionField.duration
+        pending.awaitingFollowUp = false
+        outstandingPdelay = pending
+        completePeerDelay(into: &actions)
+    }
+
+    /// meanLinkDelay = [(t4 − t1) − (t3 − t2) − corrections] / 2 (11.4.3), through the moving median.
+    mutating func completePeerDelay(into actions: inout [PortAction]) {
+        guard let p = outstandingPdelay, let t1 = p.t1, let t2 = p.t2, let t4 = p.t4, !p.awaitingFollowUp else { return }
+        let turnaround = p.t3.map { $0 - t2 } ?? .zero
+        let sample = ((t4 - t1) - turnaround - p.correction) / 2
+        outstandingPdelay = nil
+        if sample.isNegative {
+            diagnose(.negativePathDelay, into: &actions)
+        }
+        counters.delaySamples += 1
+        let filtered = peerDelayFilter.add(sample)
+        peerMeanPathDelay = filtered
+        portDS.peerMeanPathDelay = filtered
+    }
+}

@@ -1,0 +1,145 @@
+import PTPServo
+import PTPCore
+import PTPWire
+
+/// Announce reception and slave behaviour with the delay request-response mechanism
+/// (IEEE 1588-2019 9.5.3, 9.5.4, 11.3).
+extension PortEngine {
+    var isSlaveState: Bool { state == .uncalibrated || state == .slave }
+
+    mutating func receiveAnnounce(header: PTPHeader, body: AnnounceBody, now: PTPInstant, into actions: inout [PortAction]) {
+        // 9.2.2.2: a masterOnly port does not use what it hears.
+        guard !configuration.masterOnly else { return }
+        switch foreignMasters.add(header: header, announce: body, at: now) {
+        case .failure(let rejection):
+            diagnose(.announceRejected(rejection), into: &actions)
+        case .success(let result):
+            if isSlaveState {
+                if header.sourcePortIdentity == parent {
+                    armAnnounceReceipt(into: &actions)
+                }
+            } else if (state == .listening || state == .passive) && result.qualified {
+                armAnnounceReceipt(into: &actions)
+            }
+            if result.changed {
+                actions.append(.stateDecisionNeeded)
+            }
+        }
+    }
+
+    mutating func receiveSync(header: PTPHeader, body: OriginTimestampBody, ingress t2: PTPInstant,
+                              into actions: inout [PortAction]) {
+        guard isSlaveState else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.sync), into: &actions)
+            return
+        }
+        if let last = lastSyncSequence, Int16(bitPattern: header.sequenceId &- last) <= 0 {
+            diagnose(.outOfOrder(.sync), into: &actions)
+            return
+        }
+        lastSyncSequence = header.sequenceId
+        let interval = LogInterval(rawValue: header.logMessageInterval)
+        if header.flags.contains(.twoStep) {
+            if let early = earlyFollowUp {
+                earlyFollowUp = nil
+                if early.sequenceId == header.sequenceId {
+                    pendingSync = nil
+                    synchronize(t1: early.origin, correction: header.correctionField.duration + early.correction,
+                                t2: t2, logInterval: interval, into: &actions)
+                    return
+                }
+                diagnose(.unmatchedFollowUp, into: &actions)
+            }
+            pendingSync = PendingSync(
+                sequenceId: header.sequenceId, source: header.sourcePortIdentity, t2: t2,
+                correction: header.correctionField.duration, logInterval: interval)
+        } else {
+            pendingSync = nil
+            synchronize(t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
+                        logInterval: interval, into: &actions)
+        }
+    }
+
+    mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
+        guard isSlaveState else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.followUp), into: &actions)
+            return
+        }
+        guard let pending = pendingSync, pending.sequenceId == header.sequenceId,
+            pending.source == header.sourcePortIdentity
+        else {
+            // It may have overtaken its Sync: keep it for the next Sync, if that one is newer.
+            if lastSyncSequence.map({ Int16(bitPattern: header.sequenceId &- $0) > 0 }) ?? true {
+                if earlyFollowUp != nil { diagnose(.unmatchedFollowUp, into: &actions) }
+                earlyFollowUp = (header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration)
+            } else {
+                diagnose(.unmatchedFollowUp, into: &actions)
+            }
+            return
+        }
+        pendingSync = nil
+        synchronize(t1: body.preciseOriginTimestamp.instant,
+                    correction: pending.correction + header.correctionField.duration, t2: pending.t2,
+                    logInterval: pending.logInterval, into: &actions)
+    }
+
+    /// offsetFromMaster = t2 − t1 − corrections − meanPathDelay − delayAsymmetry (11.3, 11.4, 16.8).
+    mutating func synchronize(t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
+                              into actions: inout [PortAction]) {
+        let masterTime = t1 + correction
+        lastSync = (masterTime, t2)
+        let delay = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
+        guard let delay, let parent else { return }
+        let offset = t2 - masterTime - delay - configuration.delayAsymmetry
+        counters.measurements += 1
+        actions.append(.measurement(SyncMeasurement(
+            portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
+            ingress: t2, logSyncInterval: logInterval)))
+    }
+
+    mutating func sendDelayReq(into actions: inout [PortAction]) {
+        let sequenceId = delayReqSequence
+        delayReqSequence &+= 1
+        outstandingDelayReq = (sequenceId, nil, nil)
+        let h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        send(PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
+             token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
+    }
+
+    /// meanPathDelay = [(t2 − t1) + (t4 − t3) − corrections] / 2 (11.3.3), through the moving median.
+    mutating func receiveDelayResp(header: PTPHeader, body: DelayRespBody, into actions: inout [PortAction]) {
+        guard isSlaveState, body.requestingPortIdentity == portIdentity else { return }
+        guard header.sourcePortIdentity == parent else {
+            diagnose(.notFromParent(.delayResp), into: &actions)
+            return
+        }
+        guard let outstanding = outstandingDelayReq, outstanding.sequenceId == header.sequenceId,
+            outstanding.t4 == nil
+        else {
+            diagnose(.unmatchedResponse(.delayResp), into: &actions)
+            return
+        }
+        if header.logMessageInterval != LogInterval.unspecified.rawValue {
+            masterDelayReqInterval = LogInterval(rawValue: header.logMessageInterval)
+        }
+        let t4 = body.receiveTimestamp.instant - header.correctionField.duration
+        outstandingDelayReq = (outstanding.sequenceId, outstanding.t3, t4)
+        completeDelayMeasurement(into: &actions)
+    }
+
+    /// Once both t3 (transmit time stamp) and t4 (from Delay_Resp) are known, with the latest Sync's t1
+    /// and t2: one path delay sample into the filter.
+    mutating func completeDelayMeasurement(into actions: inout [PortAction]) {
+        guard let outstanding = outstandingDelayReq, let t3 = outstanding.t3, let t4 = outstanding.t4 else { return }
+        outstandingDelayReq = nil
+        guard let sync = lastSync else { return }
+        let sample = ((sync.t2 - sync.t1) + (t4 - t3)) / 2
+        if sample.isNegative {
+            diagnose(.negativePathDelay, into: &actions)
+        }
+        counters.delaySamples += 1
+        meanPathDelay = delayFilter.add(sample)
+    }
+}

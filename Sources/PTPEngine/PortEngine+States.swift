@@ -1,0 +1,166 @@
+import PTPServo
+import PTPCore
+import PTPWire
+
+extension PortEngine {
+    /// Runs the state machine for `event` and, when the state changes, the exit and entry actions:
+    /// the timers each state runs (9.2.6), and the first Announce of a new master.
+    mutating func changeState(
+        on event: PortStateEvent, masterChanged: Bool = false, now: PTPInstant, into actions: inout [PortAction]
+    ) {
+        let old = state
+        let new = PortStateMachine.next(old, on: event, masterChanged: masterChanged, slaveOnly: slaveOnly)
+        guard new != old else { return }
+        portDS.portState = new
+        actions.append(.stateChanged(PortStateChange(portNumber: configuration.portNumber, from: old, to: new, event: event)))
+
+        let before = timers(for: old)
+        let after = timers(for: new)
+        for timer in PortTimer.allCases where before.contains(timer) && !after.contains(timer) {
+            actions.append(.cancelTimer(timer))
+        }
+        if !(new == .uncalibrated || new == .slave) {
+            parent = nil
+            pendingSync = nil
+            earlyFollowUp = nil
+            lastSync = nil
+            outstandingDelayReq = nil
+        }
+        switch new {
+        case .listening, .passive, .uncalibrated, .slave:
+            armAnnounceReceipt(into: &actions)
+            if (new == .uncalibrated || new == .slave) && !before.contains(.delayRequest)
+                && after.contains(.delayRequest) {
+                actions.append(.armTimer(.delayRequest, after: delayRequestSpacing()))
+            }
+        case .preMaster:
+            // 9.2.6.11: (N + 1) announce intervals, N = stepsRemoved.
+            let intervals = Int64(stepsRemoved) + 1
+            actions.append(.armTimer(.qualification, after: configuration.logAnnounceInterval.duration * intervals))
+        case .master:
+            sendAnnounce(now: now, into: &actions)
+            actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
+            actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
+        case .faulty, .disabled, .initializing:
+            foreignMasters.removeAll()
+            outstandingPdelay = nil
+        }
+        if after.contains(.pdelayRequest) && !before.contains(.pdelayRequest) {
+            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+        }
+        // A timeout, or a port leaving or rejoining the BMCA, changes what the instance decides.
+        let leftBMCA = (new == .faulty || new == .disabled) && old != .initializing
+        if event == .announceReceiptTimeoutExpires || new == .listening && old != .initializing || leftBMCA {
+            actions.append(.stateDecisionNeeded)
+        }
+    }
+
+    /// The timers a state runs.
+    func timers(for state: PortState) -> Set<PortTimer> {
+        var set: Set<PortTimer> = []
+        switch state {
+        case .listening, .passive:
+            set.insert(.announceReceipt)
+        case .uncalibrated, .slave:
+            set.insert(.announceReceipt)
+            if configuration.delayMechanism == .e2e { set.insert(.delayRequest) }
+        case .preMaster:
+            set.insert(.qualification)
+        case .master:
+            set.insert(.announce)
+            set.insert(.sync)
+        case .initializing, .faulty, .disabled:
+            break
+        }
+        if configuration.delayMechanism == .p2p && state != .initializing && state != .faulty && state != .disabled {
+            set.insert(.pdelayRequest)
+        }
+        return set
+    }
+
+    /// announceReceiptTimeout intervals plus a random part of one more (ptp4l `set_tmo_random`).
+    mutating func armAnnounceReceipt(into actions: inout [PortAction]) {
+        let interval = configuration.logAnnounceInterval.duration
+        let extra = PTPDuration.nanosecondsFast(interval.nanosecondsDoubleFast * random.nextUnit())
+        actions.append(.armTimer(.announceReceipt, after: interval * Int64(configuration.announceReceiptTimeout) + extra))
+    }
+
+    /// A random Delay_Req spacing in [0, 2 × 2^logMinDelayReqInterval] (9.5.11.2), using the master's
+    /// value from Delay_Resp when it gave one.
+    mutating func delayRequestSpacing() -> PTPDuration {
+        let log = masterDelayReqInterval ?? portDS.logMinDelayReqInterval
+        return .nanosecondsFast((log.duration * 2).nanosecondsDoubleFast * random.nextUnit())
+    }
+
+    mutating func applyRecommendation(
+        _ code: StateDecisionCode, parent newParent: PortIdentity?, stepsRemoved steps: UInt16, now: PTPInstant,
+        into actions: inout [PortAction]
+    ) {
+        stepsRemoved = steps
+        switch code {
+        case .m1, .m2:
+            changeState(on: .rsGrandMaster, now: now, into: &actions)
+        case .m3:
+            changeState(on: .rsMaster, now: now, into: &actions)
+        case .p1, .p2:
+            changeState(on: .rsPassive, now: now, into: &actions)
+        case .listening, .slaveOnlyListening:
+            changeState(on: .rsListening, now: now, into: &actions)
+        case .s1:
+            let changed = newParent != parent
+            if changed {
+                // A new master: its path is a new path.
+                delayFilter.reset()
+                meanPathDelay = nil
+                pendingSync = nil
+                earlyFollowUp = nil
+                lastSync = nil
+                lastSyncSequence = nil
+                outstandingDelayReq = nil
+                masterDelayReqInterval = nil
+            }
+            changeState(on: .rsSlave, masterChanged: changed, now: now, into: &actions)
+            if state == .uncalibrated || state == .slave {
+                parent = newParent
+                if changed { armAnnounceReceipt(into: &actions) }
+            }
+        }
+    }
+
+    mutating func timerFired(_ timer: PortTimer, now: PTPInstant, into actions: inout [PortAction]) {
+        switch timer {
+        case .announce:
+            guard state == .master else { return }
+            sendAnnounce(now: now, into: &actions)
+            actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
+            // The state decision runs at least once per announce interval (9.2.6.8).
+            actions.append(.stateDecisionNeeded)
+        case .sync:
+            guard state == .master else { return }
+            sendSync(into: &actions)
+            actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
+        case .delayRequest:
+            guard state == .uncalibrated || state == .slave, configuration.delayMechanism == .e2e else { return }
+            sendDelayReq(into: &actions)
+            actions.append(.armTimer(.delayRequest, after: delayRequestSpacing()))
+        case .pdelayRequest:
+            guard timers(for: state).contains(.pdelayRequest) else { return }
+            sendPdelayReq(into: &actions)
+            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+        case .announceReceipt:
+            guard timers(for: state).contains(.announceReceipt) else { return }
+            if let parent { foreignMasters.clear(sender: parent) }
+            if let best = foreignMasters.best(now: now) { foreignMasters.clear(sender: best.sender) }
+            let before = state
+            changeState(on: .announceReceiptTimeoutExpires, now: now, into: &actions)
+            if state == before {
+                // Slave-only clocks keep listening; the timer runs on.
+                armAnnounceReceipt(into: &actions)
+                actions.append(.stateDecisionNeeded)
+            }
+        case .qualification:
+            guard state == .preMaster else { return }
+            changeState(on: .qualificationTimeoutExpires, now: now, into: &actions)
+        }
+    }
+}

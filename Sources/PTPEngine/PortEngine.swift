@@ -1,0 +1,246 @@
+import PTPCore
+import PTPServo
+import PTPWire
+
+/// One PTP port as a pure state machine: events in, actions out (IEEE 1588-2019 9.2, 9.5, 11).
+///
+/// The owner (the daemon's `PortActor`, or the simulator) feeds received messages with their time
+/// stamps, transmit time stamps, fired timers and the BMCA's recommendations, and carries out the
+/// returned actions. The port never reads a clock: `now` is passed in, on the clock the port stamps with.
+public struct PortEngine: Sendable {
+    public internal(set) var configuration: PortConfiguration
+    public internal(set) var portDS: PortDS
+    public internal(set) var foreignMasters: ForeignMasterTable
+    public internal(set) var counters = PortCounters()
+    /// The master this port synchronises to in UNCALIBRATED and SLAVE.
+    public internal(set) var parent: PortIdentity?
+    /// The filtered mean path delay (E2E), once measured.
+    public internal(set) var meanPathDelay: PTPDuration?
+    /// The filtered peer mean path delay (P2P), once measured.
+    public internal(set) var peerMeanPathDelay: PTPDuration?
+
+    let clockIdentity: ClockIdentity
+    var domainNumber: UInt8
+    var twoStep: Bool
+    var slaveOnly: Bool
+    /// What a master port announces; the instance updates it after each state decision.
+    public var announceContent: AnnounceContent
+    var stepsRemoved: UInt16 = 0
+    var random: SplitMix64
+
+    // Sequence ids (7.3.7): one counter per message type a port originates.
+    var announceSequence: UInt16 = 0
+    var syncSequence: UInt16 = 0
+    var delayReqSequence: UInt16 = 0
+    var pdelayReqSequence: UInt16 = 0
+
+    // Slave side (11.3).
+    var pendingSync: PendingSync?
+    /// A Follow_Up that overtook its Sync (ptp4l keeps one too).
+    var earlyFollowUp: (sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration)?
+    var lastSync: (t1: PTPInstant, t2: PTPInstant)?
+    var lastSyncSequence: UInt16?
+    /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
+    var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
+    var delayFilter: MovingMedian
+    var masterDelayReqInterval: LogInterval?
+
+    // Peer delay (11.4).
+    var outstandingPdelay: PendingPdelay?
+    var pdelayResponder: [UInt16: PendingPdelayResponse] = [:]
+    var peerDelayFilter: MovingMedian
+
+    struct PendingSync: Sendable {
+        var sequenceId: UInt16
+        var source: PortIdentity
+        var t2: PTPInstant
+        var correction: PTPDuration
+        var logInterval: LogInterval
+    }
+
+    struct PendingPdelay: Sendable {
+        var sequenceId: UInt16
+        var t1: PTPInstant?
+        var t2: PTPInstant?
+        var t3: PTPInstant?
+        var t4: PTPInstant?
+        var correction: PTPDuration
+        var responder: PortIdentity?
+        var awaitingFollowUp: Bool
+    }
+
+    struct PendingPdelayResponse: Sendable {
+        var requester: PortIdentity
+        var correction: ScaledNanoseconds
+        var domain: UInt8
+    }
+
+    /// A port of the clock `clockIdentity`, in INITIALIZING; send it ``PortEvent/linkUp`` to start.
+    public init(
+        configuration: PortConfiguration, clockIdentity: ClockIdentity, domainNumber: UInt8 = 0,
+        twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0
+    ) {
+        self.configuration = configuration
+        self.clockIdentity = clockIdentity
+        self.domainNumber = domainNumber
+        self.twoStep = twoStep && !configuration.oneStep
+        self.slaveOnly = slaveOnly
+        self.announceContent = announceContent
+        let identity = PortIdentity(clockIdentity: clockIdentity, portNumber: configuration.portNumber)
+        portDS = PortDS(
+            portIdentity: identity, portState: .initializing,
+            logMinDelayReqInterval: configuration.logMinDelayReqInterval,
+            logAnnounceInterval: configuration.logAnnounceInterval,
+            announceReceiptTimeout: configuration.announceReceiptTimeout,
+            logSyncInterval: configuration.logSyncInterval, delayMechanism: configuration.delayMechanism,
+            logMinPdelayReqInterval: configuration.logMinPdelayReqInterval,
+            delayAsymmetry: configuration.delayAsymmetry, masterOnly: configuration.masterOnly)
+        foreignMasters = ForeignMasterTable(receiver: identity, logAnnounceInterval: configuration.logAnnounceInterval)
+        delayFilter = MovingMedian(length: configuration.delayFilterLength)
+        peerDelayFilter = MovingMedian(length: configuration.delayFilterLength)
+        random = SplitMix64(seed: seed ^ identity.clockIdentity.rawValue &* 31 &+ UInt64(identity.portNumber))
+    }
+
+    public var portIdentity: PortIdentity { portDS.portIdentity }
+    public var state: PortState { portDS.portState }
+
+    /// Handles one event at local time `now`, appending what to do to `actions`.
+    public mutating func handle(_ event: PortEvent, at now: PTPInstant, into actions: inout [PortAction]) {
+        switch event {
+        case .received(let message, let timestamp):
+            receive(message, timestamp: timestamp, now: now, into: &actions)
+        case .receivedBytes(let bytes, let timestamp):
+            do {
+                let message = try PTPMessage.decode(bytes)
+                receive(message, timestamp: timestamp, now: now, into: &actions)
+            } catch {
+                counters.decodeFailures += 1
+                diagnose(.decodeFailed(error), into: &actions)
+            }
+        case .transmitted(let token, let timestamp):
+            transmitted(token, timestamp: timestamp + configuration.egressLatency, into: &actions)
+        case .timerFired(let timer):
+            timerFired(timer, now: now, into: &actions)
+        case .recommendedState(let code, let newParent, let steps):
+            applyRecommendation(code, parent: newParent, stepsRemoved: steps, now: now, into: &actions)
+        case .masterClockSelected:
+            changeState(on: .masterClockSelected, now: now, into: &actions)
+        case .synchronizationFault:
+            // Time stamps taken before the step are void (ptp4l flushes them on SERVO_JUMP).
+            pendingSync = nil
+            earlyFollowUp = nil
+            lastSync = nil
+            outstandingDelayReq = nil
+            outstandingPdelay = nil
+            changeState(on: .synchronizationFault, now: now, into: &actions)
+        case .linkUp:
+            // A port management disabled stays DISABLED whatever the link does.
+            guard portDS.portEnable else { return }
+            if state == .initializing || state == .faulty {
+                if state == .faulty { changeState(on: .faultCleared, now: now, into: &actions) }
+                changeState(on: .initComplete, now: now, into: &actions)
+            }
+        case .setEnabled(let enabled):
+            portDS.portEnable = enabled
+            if enabled {
+                if state == .disabled {
+                    changeState(on: .designatedEnabled, now: now, into: &actions)
+                    changeState(on: .initComplete, now: now, into: &actions)
+                }
+            } else {
+                changeState(on: .designatedDisabled, now: now, into: &actions)
+            }
+        case .linkDown:
+            changeState(on: .faultDetected, now: now, into: &actions)
+        case .faultDetected:
+            changeState(on: .faultDetected, now: now, into: &actions)
+        case .faultCleared:
+            changeState(on: .faultCleared, now: now, into: &actions)
+            changeState(on: .initComplete, now: now, into: &actions)
+        }
+    }
+
+    /// Convenience for tests and the daemon: the actions as a new array.
+    public mutating func handle(_ event: PortEvent, at now: PTPInstant) -> [PortAction] {
+        var actions: [PortAction] = []
+        handle(event, at: now, into: &actions)
+        return actions
+    }
+
+    /// Sets the clock-wide attributes the port copies into messages.
+    public mutating func updateClock(domainNumber: UInt8, twoStep: Bool, slaveOnly: Bool) {
+        self.domainNumber = domainNumber
+        self.twoStep = twoStep && !configuration.oneStep
+        self.slaveOnly = slaveOnly
+    }
+
+    /// Drops every foreign master record (the domain changed, for example).
+    public mutating func forgetForeignMasters() {
+        foreignMasters.removeAll()
+    }
+
+    /// Erbest (9.3.2.2) at `now`, after dropping stale receipts; masterOnly ports report none.
+    public mutating func bestForeignMaster(now: PTPInstant) -> ForeignMasterRecord? {
+        foreignMasters.prune(now: now)
+        return foreignMasters.best(now: now)
+    }
+
+    // MARK: Receive dispatch
+
+    mutating func receive(_ message: PTPMessage, timestamp: PTPInstant, now: PTPInstant, into actions: inout [PortAction]) {
+        counters.received += 1
+        guard state != .initializing, state != .faulty, state != .disabled else { return }
+        let header = message.header
+        guard header.domainNumber == domainNumber else {
+            diagnose(.wrongDomain(header.domainNumber), into: &actions)
+            return
+        }
+        // Our own messages looped back are not for us (a shared segment echoes nothing, but a hub might).
+        if header.sourcePortIdentity == portIdentity { return }
+        let ingress = timestamp - configuration.ingressLatency
+        switch message.body {
+        case .announce(let body):
+            receiveAnnounce(header: header, body: body, now: now, into: &actions)
+        case .sync(let body):
+            receiveSync(header: header, body: body, ingress: ingress, into: &actions)
+        case .followUp(let body):
+            receiveFollowUp(header: header, body: body, into: &actions)
+        case .delayReq:
+            receiveDelayReq(header: header, ingress: ingress, into: &actions)
+        case .delayResp(let body):
+            receiveDelayResp(header: header, body: body, into: &actions)
+        case .pdelayReq:
+            receivePdelayReq(header: header, ingress: ingress, into: &actions)
+        case .pdelayResp(let body):
+            receivePdelayResp(header: header, body: body, ingress: ingress, into: &actions)
+        case .pdelayRespFollowUp(let body):
+            receivePdelayRespFollowUp(header: header, body: body, into: &actions)
+        case .signaling, .management:
+            break  // handled elsewhere (management) or not yet used by the engine
+        }
+    }
+
+    func header(_ type: MessageType, sequenceId: UInt16, logInterval: LogInterval, flags: PTPFlags = []) -> PTPHeader {
+        PTPHeader(
+            messageType: type, sourcePortIdentity: portIdentity, sequenceId: sequenceId, domainNumber: domainNumber,
+            flags: flags, logMessageInterval: logInterval.rawValue)
+    }
+
+    mutating func send(_ message: PTPMessage, token: TransmitToken? = nil, insertOrigin: Bool = false,
+                       into actions: inout [PortAction]) {
+        counters.sent += 1
+        actions.append(.send(OutgoingMessage(message: message, token: token, insertOriginTimestamp: insertOrigin)))
+    }
+
+    mutating func diagnose(_ diagnostic: PortDiagnostic, into actions: inout [PortAction]) {
+        counters.diagnostics += 1
+        actions.append(.diagnostic(diagnostic))
+    }
+}
+
+/// Splits an instant into the wire timestamp (whole nanoseconds) and the sub-nanosecond remainder that
+/// goes into correctionField (IEEE 1588-2019 11.3.2, 11.4.3).
+func wireSplit(_ instant: PTPInstant) -> (WireTimestamp, PTPDuration) {
+    let wire = WireTimestamp(instant)
+    return (wire, instant - wire.instant)
+}

@@ -1,0 +1,122 @@
+import PTPCore
+import PTPWire
+
+/// The timers a port runs (linuxptp's `FD_*_TIMER`s); the edge arms and fires them.
+public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
+    /// Master: time to send Announce (logAnnounceInterval).
+    case announce
+    /// Master: time to send Sync (logSyncInterval).
+    case sync
+    /// Slave, E2E: time to send Delay_Req (randomised per 9.5.11.2).
+    case delayRequest
+    /// P2P: time to send Pdelay_Req.
+    case pdelayRequest
+    /// No Announce from the master for announceReceiptTimeout intervals (9.2.6.12).
+    case announceReceipt
+    /// PRE_MASTER: the qualification interval is over (9.2.6.11).
+    case qualification
+}
+
+/// Names one transmitted event message, so its transmit timestamp finds its way back.
+public struct TransmitToken: Sendable, Hashable {
+    public var messageType: MessageType
+    public var sequenceId: UInt16
+
+    public init(messageType: MessageType, sequenceId: UInt16) {
+        self.messageType = messageType
+        self.sequenceId = sequenceId
+    }
+}
+
+/// What happens to a port.
+public enum PortEvent: Sendable {
+    /// A decoded message and its (local) receive timestamp; for event messages the ingress time stamp.
+    case received(PTPMessage, timestamp: PTPInstant)
+    /// Raw bytes and their receive timestamp; the port decodes them and counts a failure.
+    case receivedBytes([UInt8], timestamp: PTPInstant)
+    /// The transmit time stamp of a message sent with `token`.
+    case transmitted(TransmitToken, timestamp: PTPInstant)
+    case timerFired(PortTimer)
+    /// The BMCA's recommendation (9.3.3), with the parent port when it is S1 and the clock's stepsRemoved.
+    case recommendedState(StateDecisionCode, parent: PortIdentity?, stepsRemoved: UInt16)
+    /// The servo locked on this port's measurements (MASTER_CLOCK_SELECTED).
+    case masterClockSelected
+    /// The clock was stepped (SYNCHRONIZATION_FAULT): measurements in flight are void.
+    case synchronizationFault
+    case linkUp
+    case linkDown
+    /// Management sets portDS.portEnable (8.2.15.5.1): DESIGNATED_ENABLED or DESIGNATED_DISABLED.
+    case setEnabled(Bool)
+    /// A local fault (for example transmit time stamps stopped arriving).
+    case faultDetected
+    case faultCleared
+}
+
+/// One offset measurement from a slave port (IEEE 1588-2019 11.2–11.4), for the clock's servo.
+public struct SyncMeasurement: Sendable, Hashable {
+    public var portNumber: UInt16
+    public var master: PortIdentity
+    /// offsetFromMaster: local − master.
+    public var offsetFromMaster: PTPDuration
+    /// The mean path delay used (E2E meanPathDelay or P2P peerMeanPathDelay).
+    public var meanPathDelay: PTPDuration
+    /// The local receive time of the Sync (t2).
+    public var ingress: PTPInstant
+    public var logSyncInterval: LogInterval
+
+    public init(portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,
+                ingress: PTPInstant, logSyncInterval: LogInterval) {
+        self.portNumber = portNumber
+        self.master = master
+        self.offsetFromMaster = offsetFromMaster
+        self.meanPathDelay = meanPathDelay
+        self.ingress = ingress
+        self.logSyncInterval = logSyncInterval
+    }
+}
+
+/// A state change, with the event that caused it: the substance of ptp4l's
+/// `port 1: UNCALIBRATED to SLAVE on MASTER_CLOCK_SELECTED`.
+public struct PortStateChange: Sendable, Hashable, CustomStringConvertible {
+    public var portNumber: UInt16
+    public var from: PortState
+    public var to: PortState
+    public var event: PortStateEvent
+
+    public init(portNumber: UInt16, from: PortState, to: PortState, event: PortStateEvent) {
+        self.portNumber = portNumber
+        self.from = from
+        self.to = to
+        self.event = event
+    }
+
+    public var description: String {
+        "port \(portNumber): \(from) to \(to) on \(event)"
+    }
+}
+
+/// A message for the edge to send.
+public struct OutgoingMessage: Sendable, Hashable {
+    public var message: PTPMessage
+    /// Set for event messages whose transmit time stamp the port needs back.
+    public var token: TransmitToken?
+    /// One-step Sync: the transport writes the egress time into originTimestamp (and its sub-nanosecond
+    /// part into correctionField) as the frame leaves.
+    public var insertOriginTimestamp: Bool
+
+    /// True for event messages (sent on port 319 or with time stamping).
+    public var isEvent: Bool { message.messageType.isEvent }
+}
+
+/// What a port asks its owner to do.
+public enum PortAction: Sendable {
+    case send(OutgoingMessage)
+    case armTimer(PortTimer, after: PTPDuration)
+    case cancelTimer(PortTimer)
+    case measurement(SyncMeasurement)
+    case stateChanged(PortStateChange)
+    /// Something BMCA looks at changed (a foreign master qualified or changed, a timeout); the instance
+    /// should run the state decision.
+    case stateDecisionNeeded
+    case diagnostic(PortDiagnostic)
+}

@@ -1,1 +1,0 @@
-// PTPServo: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,94 @@
+import PTPCore
+import PTPEngine
+import PTPServo
+
+/// One simulated clock: its identity and BMCA attributes, its oscillator, its servo and how its
+/// ports are configured.
+public struct SimulatedClock: Sendable {
+    public var identity: ClockIdentity
+    public var priority1: UInt8 = 128
+    public var priority2: UInt8 = 128
+    public var clockQuality: ClockQuality = .default
+    public var slaveOnly = false
+    /// Oscillator frequency error (positive: fast).
+    public var frequencyError: PartsPerBillion = .zero
+    /// Random-walk frequency wander, ppb per √s.
+    public var wander: Double = 0
+    /// Time stamp noise, ns (one standard deviation).
+    public var stampNoise: Double = 0
+    /// Local time minus true time at the start.
+    public var initialOffset: PTPDuration = .zero
+    /// How long after a frame leaves its transmit time stamp reaches the engine (the error-queue
+    /// round trip), so a Follow_Up leaves that much after its Sync.
+    public var transmitTimestampDelay: PTPDuration = .microseconds(5)
+    public var servo: ServoKind = .pi
+    public var servoConfiguration: ServoConfiguration = .default
+    /// The template for each port; portNumber is assigned as links are added.
+    public var port: PortConfiguration = PortConfiguration(portNumber: 1)
+    /// Per-port overrides by port number (for example masterOnly on one port).
+    public var portOverrides: [UInt16: PortConfiguration] = [:]
+
+    public init(identity: ClockIdentity) {
+        self.identity = identity
+    }
+
+    /// A clock with identity derived from `number` (`000000.fffe.0000nn` style).
+    public init(number: Int) {
+        self.init(identity: ClockIdentity(rawValue: 0x0000_00FF_FE00_0000 | UInt64(number & 0xFF_FFFF)))
+    }
+}
+
+/// The delay model of a link or shared segment.
+public struct LinkModel: Sendable, Hashable {
+    /// Mean one-way delay.
+    public var delay: PTPDuration
+    /// Gaussian jitter (one standard deviation, ns), truncated so delay never goes below `delay / 2`.
+    public var jitter: Double
+    /// Added to the delay from the first endpoint to the others and taken off the way back.
+    public var asymmetry: PTPDuration
+
+    public init(delay: PTPDuration = .microseconds(1), jitter: Double = 0, asymmetry: PTPDuration = .zero) {
+        self.delay = delay
+        self.jitter = jitter
+        self.asymmetry = asymmetry
+    }
+}
+
+/// A network to simulate: clocks, and segments joining their ports (a two-ended segment is a link).
+public struct NetworkDescription: Sendable {
+    public internal(set) var clocks: [SimulatedClock] = []
+    /// For each segment, the (clock, port index) endpoints and its model.
+    public internal(set) var segments: [(endpoints: [(clock: Int, port: Int)], model: LinkModel)] = []
+    var portCounts: [Int] = []
+
+    public init() {}
+
+    /// Adds a clock and returns its index.
+    @discardableResult
+    public mutating func addClock(_ clock: SimulatedClock) -> Int {
+        clocks.append(clock)
+        portCounts.append(0)
+        return clocks.count - 1
+    }
+
+    /// Joins the clocks by a new port on each (in order: the first is the "forward" end).
+    public mutating func connect(_ members: [Int], model: LinkModel = LinkModel()) {
+        var endpoints: [(clock: Int, port: Int)] = []
+        for c in members where clocks.indices.contains(c) {
+            endpoints.append((c, portCounts[c]))
+            portCounts[c] += 1
+        }
+        segments.append((endpoints, model))
+    }
+
+    /// The port configurations of clock `index`, numbered from 1.
+    func portConfigurations(of index: Int) -> [PortConfiguration] {
+        let clock = clocks[index]
+        return (0..<portCounts[index]).map { i in
+            let number = UInt16(i + 1)
+            var configuration = clock.portOverrides[number] ?? clock.port
+            configuration.portNumber = number
+            return configuration
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PTPSimulation: see ../shared/DESIGN.md. Filled in by its issue.

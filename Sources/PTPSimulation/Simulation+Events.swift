@@ -1,0 +1,129 @@
+import PTPCore
+import PTPEngine
+import PTPServo
+import PTPWire
+
+/// Carrying out events and the engine's actions: the daemon's part, played by the simulation.
+extension SimulationCore {
+    mutating func process(_ event: Event) {
+        eventsProcessed += 1
+        switch event {
+        case .start(let c):
+            let clock = Int(c)
+            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            for p in nodes[clock].instance.ports.indices {
+                dispatch(clock, .port(p, .linkUp), local: local)
+            }
+        case .deliver(let c, let p, let message):
+            let clock = Int(c)
+            guard !nodes[clock].muted else { return }
+            messagesDelivered += 1
+            let stamp = nodes[clock].oscillator.stamp(at: now, random: &random)
+            dispatch(clock, .port(Int(p), .received(message, timestamp: stamp)), local: nodes[clock].oscillator.localNow)
+        case .transmitted(let c, let p, let token, let stamp):
+            let clock = Int(c)
+            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            dispatch(clock, .port(Int(p), .transmitted(token, timestamp: stamp)), local: local)
+        case .timer(let c, let p, let timer, let generation):
+            let clock = Int(c)
+            let index = Int(p) * PortTimer.allCases.count + Int(timer.rawValue)
+            guard nodes[clock].timerGenerations[index] == generation else { return }
+            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            dispatch(clock, .port(Int(p), .timerFired(timer)), local: local)
+        }
+    }
+
+    /// Feeds the clock's instance and carries out everything that follows, in order.
+    mutating func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
+        nodes[clock].instance.handle(event, at: local, into: &work)
+        while cursor < work.count {
+            let action = work[cursor]
+            cursor += 1
+            perform(action, clock: clock)
+        }
+        work.removeAll(keepingCapacity: true)
+        cursor = 0
+    }
+
+    mutating func perform(_ action: InstanceAction, clock: Int) {
+        switch action {
+        case .parentChanged:
+            break
+        case .port(let p, let portAction):
+            switch portAction {
+            case .send(let outgoing):
+                send(outgoing, clock: clock, port: p)
+            case .armTimer(let timer, let after):
+                let index = p * PortTimer.allCases.count + Int(timer.rawValue)
+                nodes[clock].timerGenerations[index] &+= 1
+                queue.schedule(
+                    .timer(clock: Int32(clock), port: Int32(p), timer: timer,
+                           generation: nodes[clock].timerGenerations[index]),
+                    at: now + after)
+            case .cancelTimer(let timer):
+                nodes[clock].timerGenerations[p * PortTimer.allCases.count + Int(timer.rawValue)] &+= 1
+            case .measurement(let m):
+                measure(m, clock: clock)
+            case .stateChanged(let change):
+                if recordStateChanges {
+                    stateChanges.append((now, clock, change))
+                }
+            case .diagnostic:
+                nodes[clock].statistics.diagnostics += 1
+            case .stateDecisionNeeded:
+                break  // the instance handles these itself
+            }
+        }
+    }
+
+    /// The clock's servo takes the measurement; its output steers the oscillator and goes back to the
+    /// instance (MASTER_CLOCK_SELECTED or SYNCHRONIZATION_FAULT), as the daemon's ClockActor does.
+    mutating func measure(_ m: SyncMeasurement, clock: Int) {
+        nodes[clock].statistics.measurements += 1
+        nodes[clock].statistics.lastOffsetFromMaster = m.offsetFromMaster
+        nodes[clock].statistics.lastMeanPathDelay = m.meanPathDelay
+        let step = nodes[clock].discipline.apply(m)
+        if let amount = step.output.step {
+            nodes[clock].oscillator.step(by: amount)
+            nodes[clock].statistics.steps += 1
+            steps.append((now, clock, amount))
+        }
+        nodes[clock].oscillator.adjustFrequency(step.output.frequency)
+        nodes[clock].instance.handle(.servo(step.report), at: nodes[clock].oscillator.localNow, into: &work)
+    }
+
+    mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
+        var message = outgoing.message
+        let needsStamp = outgoing.token != nil || outgoing.insertOriginTimestamp
+        let stamp = needsStamp ? nodes[clock].oscillator.stamp(at: now, random: &random) : now
+        if outgoing.insertOriginTimestamp, case .sync = message.body {
+            let wire = WireTimestamp(stamp)
+            message.body = .sync(OriginTimestampBody(originTimestamp: wire))
+            message.header.correctionField = ScaledNanoseconds(
+                saturating: message.header.correctionField.duration + (stamp - wire.instant))
+        }
+        if let token = outgoing.token {
+            queue.schedule(.transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
+                           at: now + network.clocks[clock].transmitTimestampDelay)
+        }
+        guard !nodes[clock].muted else { return }
+        let s = nodes[clock].portSegment[port]
+        guard s >= 0 else { return }
+        let segment = network.segments[s]
+        let model = segment.model
+        for (index, endpoint) in segment.endpoints.enumerated() where endpoint.clock != clock || endpoint.port != port {
+            var delay = model.delay
+            if segment.endpoints.first.map({ $0.clock == clock && $0.port == port }) == true {
+                delay = delay + model.asymmetry
+            } else if index == 0 {
+                delay = delay - model.asymmetry
+            }
+            if model.jitter > 0 {
+                let floor = -delay.nanosecondsDoubleFast / 2
+                delay = delay + .nanosecondsFast(max(floor, model.jitter * random.gaussian()))
+            }
+            queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), message: message),
+                           at: now + delay)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import PTPCore
+import PTPEngine
+import PTPServo
+import PTPWire
+
+/// A deterministic discrete-event simulation of PTP clocks joined by links (DESIGN.md, PTPSimulation).
+///
+/// Each clock is an ``InstanceEngine`` with an ``Oscillator`` and one servo; the simulation plays the
+/// daemon's part (it carries out the engine's actions: sends, timers, servo samples) and advances time
+/// from event to event. Nothing sleeps and nothing reads a real clock: the same seed gives the same run.
+///
+/// Simplifications: a timer's duration (local time) runs as the same amount of true time (an error of the
+/// clock's frequency offset, ≤ 10⁻⁴); a one-step Sync gets its egress stamp without egressLatency; there
+/// are no transparent clocks; a segment delivers to every other member (a hub), with per-copy jitter.
+public final class Simulation {
+    var core: SimulationCore
+
+    /// A simulation of `network` from true time `start`, every random choice drawn from `seed`.
+    public init(network: NetworkDescription, seed: UInt64, start: PTPInstant = PTPInstant(seconds: 1_700_000_000)) {
+        core = SimulationCore(network: network, seed: seed, start: start)
+    }
+
+    public var network: NetworkDescription { core.network }
+    /// True time now.
+    public var now: PTPInstant { core.now }
+    /// True time at the start.
+    public var start: PTPInstant { core.start }
+    /// Every port state change, in order.
+    public var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] { core.stateChanges }
+    /// Every clock step the servos asked for.
+    public var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] { core.steps }
+    /// Events processed and messages delivered so far.
+    public var eventsProcessed: Int { core.eventsProcessed }
+    public var messagesDelivered: Int { core.messagesDelivered }
+    /// Record state changes (turn off for large benchmarks).
+    public var recordStateChanges: Bool {
+        get { core.recordStateChanges }
+        set { core.recordStateChanges = newValue }
+    }
+
+    // MARK: Running
+
+    /// Runs until true time `end`.
+    public func run(until end: PTPInstant) {
+        core.run(until: end)
+    }
+
+    /// Runs for `duration` of true time.
+    public func run(for duration: PTPDuration) {
+        core.run(until: core.now + duration)
+    }
+
+    /// Runs for `duration`, calling `observe` every `interval` of true time.
+    public func run(for duration: PTPDuration, sampleEvery interval: PTPDuration, _ observe: (Simulation) -> Void) {
+        let end = now + duration
+        var next = now + interval
+        while next <= end {
+            run(until: next)
+            observe(self)
+            next = next + interval
+        }
+        run(until: end)
+    }
+
+    // MARK: Observation
+
+    public var clockCount: Int { core.nodes.count }
+
+    /// The clock's local time minus true time, now.
+    public func timeError(of clock: Int) -> PTPDuration {
+        core.nodes[clock].oscillator.localTime(at: now) - now
+    }
+
+    /// The clock's time minus `reference`'s time, now.
+    public func offset(of clock: Int, from reference: Int) -> PTPDuration {
+        core.nodes[clock].oscillator.localTime(at: now) - core.nodes[reference].oscillator.localTime(at: now)
+    }
+
+    public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
+    public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
+    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].discipline.servo.state }
+    public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }
+    public func statistics(of clock: Int) -> ClockStatistics { core.nodes[clock].statistics }
+
+    /// A muted clock neither sends nor receives (it "goes silent"); it keeps running inside.
+    public func setMuted(_ clock: Int, _ muted: Bool) {
+        core.nodes[clock].muted = muted
+    }
+}
+
+/// The simulation's state and event loop, as a value type so the hot loop runs without the dynamic
+/// exclusivity checks a class's stored properties would need.
+struct SimulationCore {
+    struct Node {
+        var instance: InstanceEngine
+        var oscillator: Oscillator
+        var discipline: ClockDiscipline
+        var portSegment: [Int]
+        var timerGenerations: [UInt32]
+        var muted = false
+        var statistics = ClockStatistics()
+    }
+
+    enum Event: Sendable {
+        case start(clock: Int32)
+        case deliver(clock: Int32, port: Int32, message: PTPMessage)
+        case transmitted(clock: Int32, port: Int32, token: TransmitToken, stamp: PTPInstant)
+        case timer(clock: Int32, port: Int32, timer: PortTimer, generation: UInt32)
+    }
+
+    let network: NetworkDescription
+    let start: PTPInstant
+    var now: PTPInstant
+    var nodes: [Node] = []
+    var queue: EventQueue<Event>
+    var random: Xoshiro256
+    var work: [InstanceAction] = []
+    var cursor = 0
+    var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
+    var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
+    var eventsProcessed = 0
+    var messagesDelivered = 0
+    var recordStateChanges = true
+
+    init(network: NetworkDescription, seed: UInt64, start: PTPInstant) {
+        self.network = network
+        self.start = start
+        self.now = start
+        queue = EventQueue(origin: start)
+        random = Xoshiro256(seed: seed)
+        var portSegments = network.clocks.map { _ in [Int]() }
+        for c in network.clocks.indices {
+            portSegments[c] = Array(repeating: -1, count: network.portCounts[c])
+        }
+        for (s, segment) in network.segments.enumerated() {
+            for e in segment.endpoints {
+                portSegments[e.clock][e.port] = s
+            }
+        }
+        for (c, clock) in network.clocks.enumerated() {
+            let ports = network.portConfigurations(of: c)
+            let ds = DefaultDS(
+                twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
+                clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
+                slaveOnly: clock.slaveOnly)
+            let instance = InstanceEngine(configuration: InstanceConfiguration(
+                defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9))
+            let oscillator = Oscillator(
+                frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
+                initialOffset: clock.initialOffset, start: start)
+            let servo = SelectedServo(clock.servo, configuration: clock.servoConfiguration,
+                                      clockMaximum: oscillator.maxAdjustment,
+                                      syncInterval: clock.port.logSyncInterval.seconds)
+            nodes.append(Node(
+                instance: instance, oscillator: oscillator, discipline: ClockDiscipline(servo: servo), portSegment: portSegments[c],
+                timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count)))
+            queue.schedule(.start(clock: Int32(c)), at: start)
+        }
+        work.reserveCapacity(64)
+    }
+
+    /// Runs until true time `end`.
+    mutating func run(until end: PTPInstant) {
+        while let next = queue.nextTime, next <= end {
+            guard let (time, event) = queue.pop() else { break }
+            now = time
+            process(event)
+        }
+        if end > now { now = end }
+    }
+}
+
+/// Per-clock counters the simulation keeps.
+public struct ClockStatistics: Sendable, Hashable {
+    public var measurements = 0
+    public var steps = 0
+    public var diagnostics = 0
+    public var lastOffsetFromMaster: PTPDuration = .zero
+    public var lastMeanPathDelay: PTPDuration = .zero
+}
