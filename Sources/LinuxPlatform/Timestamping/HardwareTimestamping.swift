@@ -1,0 +1,105 @@
+import CLinuxShims
+import Glibc
+import SystemPackage
+
+/// The kernel's `hwtstamp_config`: transmit type and receive filter of an interface's hardware stamping.
+public struct HardwareTimestampConfig: Sendable, Hashable {
+    /// `HWTSTAMP_TX_*`.
+    public var transmitType: Int32
+    /// `HWTSTAMP_FILTER_*`.
+    public var receiveFilter: Int32
+    public var flags: Int32
+
+    public init(transmitType: Int32, receiveFilter: Int32, flags: Int32 = 0) {
+        self.transmitType = transmitType
+        self.receiveFilter = receiveFilter
+        self.flags = flags
+    }
+
+    public init(_ config: hwtstamp_config) {
+        self.init(transmitType: config.tx_type, receiveFilter: config.rx_filter, flags: config.flags)
+    }
+
+    /// The C structure, for the ioctl.
+    public var cValue: hwtstamp_config {
+        hwtstamp_config(flags: flags, tx_type: transmitType, rx_filter: receiveFilter)
+    }
+
+    /// The corresponding C constant is `HWTSTAMP_TX_ON`.
+    public static let transmitOn = Int32(HWTSTAMP_TX_ON.rawValue)
+    /// The corresponding C constant is `HWTSTAMP_FILTER_ALL`.
+    public static let filterAll = Int32(HWTSTAMP_FILTER_ALL.rawValue)
+    /// The corresponding C constant is `HWTSTAMP_FILTER_PTP_V2_EVENT`.
+    public static let filterPTPv2Event = Int32(HWTSTAMP_FILTER_PTP_V2_EVENT.rawValue)
+    /// The corresponding C constant is `HWTSTAMP_FILTER_PTP_V2_L4_EVENT`.
+    public static let filterPTPv2L4Event = Int32(HWTSTAMP_FILTER_PTP_V2_L4_EVENT.rawValue)
+    /// The corresponding C constant is `HWTSTAMP_FILTER_PTP_V2_L2_EVENT`.
+    public static let filterPTPv2L2Event = Int32(HWTSTAMP_FILTER_PTP_V2_L2_EVENT.rawValue)
+}
+
+/// Hardware timestamping set-up of an interface (linuxptp's `hwts_init`).
+public enum HardwareTimestamping {
+    /// Which PTP-v2 receive filter to fall back to when the general one is refused.
+    public enum FilterKind: Sendable, Hashable {
+        /// UDP over IPv4 or IPv6: `HWTSTAMP_FILTER_PTP_V2_L4_EVENT`.
+        case udp
+        /// IEEE 802.3: `HWTSTAMP_FILTER_PTP_V2_L2_EVENT`.
+        case ethernet
+    }
+
+    /// The requests tried in order: PTP v2 events on any transport, then the transport's own filter.
+    public static func candidateConfigs(for kind: FilterKind) -> [HardwareTimestampConfig] {
+        let specific = kind == .udp ? HardwareTimestampConfig.filterPTPv2L4Event : HardwareTimestampConfig.filterPTPv2L2Event
+        return [
+            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
+            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: specific),
+        ]
+    }
+
+    /// Whether the driver's answer still stamps what was asked: the same transmit type, and the same receive
+    /// filter or `HWTSTAMP_FILTER_ALL` (drivers may widen a filter, never narrow it).
+    public static func isAcceptable(requested: HardwareTimestampConfig, granted: HardwareTimestampConfig) -> Bool {
+        granted.transmitType == requested.transmitType
+            && (granted.receiveFilter == requested.receiveFilter || granted.receiveFilter == HardwareTimestampConfig.filterAll)
+    }
+
+    /// Checks the interface can do `mode`, and for hardware applies `SIOCSHWTSTAMP` with ptp4l's fallback.
+    ///
+    /// Software mode tolerates a driver that cannot answer `ETHTOOL_GET_TS_INFO` (as ptp4l does); hardware
+    /// mode needs the answer. Returns the configuration in force for hardware, `nil` for software.
+    ///
+    /// The corresponding C function is `ioctl(SIOCSHWTSTAMP)`.
+    @discardableResult
+    public static func prepare(interface: String, mode: TimestampingMode, filter: FilterKind) throws(TransportError) -> HardwareTimestampConfig? {
+        let capabilities: TimestampingCapabilities
+        do {
+            capabilities = try TimestampingCapabilities.query(interface)
+        } catch {
+            if mode == .software, case .system = error { return nil }
+            throw error
+        }
+        try capabilities.check(mode)
+        guard mode == .hardware else { return nil }
+        var lastError = Errno.invalidArgument
+        for request in candidateConfigs(for: filter) {
+            var config = request.cValue
+            let result = try NetworkInterface.withControlSocket(interface: interface) { fd in
+                CLinuxShims_hwtstamp_set(fd, interface, &config)
+            }
+            if result < 0 {
+                lastError = Errno(rawValue: errno)
+                if lastError == .permissionDenied || lastError == .notPermitted { break }
+                continue
+            }
+            let granted = HardwareTimestampConfig(config)
+            if isAcceptable(requested: request, granted: granted) {
+                return granted
+            }
+            throw .timestampingUnsupported(
+                interface: interface, requested: mode,
+                supported: "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
+                    + capabilities.summary)
+        }
+        throw .system(operation: "ioctl(SIOCSHWTSTAMP)", interface: interface, errno: lastError)
+    }
+}
