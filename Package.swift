@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "CAllocationCounter"],
+            dependencies: ["PTPCore", "PTPWire", "CAllocationCounter", "LinuxPlatform"],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -90,6 +90,7 @@ let package = Package(
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
