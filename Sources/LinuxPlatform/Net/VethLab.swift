@@ -37,6 +37,12 @@ public struct VethLab: Sendable {
         do {
             try LabCommand.run("ip", ["netns", "add", a.namespace])
             try LabCommand.run("ip", ["netns", "add", b.namespace])
+            // No duplicate-address detection: addresses are usable at once, as a lab needs.
+            for side in [a, b] {
+                try LabCommand.run("ip", ["netns", "exec", side.namespace, "sh", "-c",
+                                          "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; "
+                                          + "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad"])
+            }
             try LabCommand.run("ip", ["link", "add", a.interface, "netns", a.namespace, "type", "veth",
                                       "peer", "name", b.interface, "netns", b.namespace])
             for side in [a, b] {
@@ -47,11 +53,29 @@ public struct VethLab: Sendable {
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", "lo", "up"])
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", side.interface, "up"])
             }
+            try lab.waitUntilReady()
         } catch {
             lab.remove()
             throw error
         }
         return lab
+    }
+
+    /// Waits (at most 5 s) until both sides have carrier and IPv6 is configured on them: the kernel applies a
+    /// veth's carrier change through linkwatch, up to a second later, and only then installs the IPv6
+    /// multicast route; a packet sent before that is dropped as "no route" at the receiver.
+    func waitUntilReady() throws(LabCommand.Failure) {
+        for _ in 0..<250 {
+            var ready = true
+            for side in [a, b] {
+                let routes = try LabCommand.run("ip", ["-n", side.namespace, "-6", "route", "show", "table", "local",
+                                                       "dev", side.interface])
+                ready = ready && routes.contains("ff00::/8")
+            }
+            if ready { return }
+            usleep(20_000)
+        }
+        throw LabCommand.Failure("veth \(a.interface)/\(b.interface): IPv6 not configured after 5 s")
     }
 
     /// Deletes both namespaces (and with them the veth pair). Safe to call more than once.
