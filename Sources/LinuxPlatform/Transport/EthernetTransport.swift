@@ -51,8 +51,15 @@ public final class EthernetTransport: PTPTransport {
             socket.close()
             throw error
         }
+        let monitor: LinkMonitor
+        do {
+            monitor = try LinkMonitor(interfaceName: interface.name)
+        } catch {
+            socket.close()
+            throw error
+        }
         self.socket = socket
-        self.sockets = SocketSet(members: [(socket, nil)])
+        self.sockets = SocketSet(members: [(socket, nil)], monitor: monitor)
     }
 
     public func send(
@@ -84,27 +91,31 @@ public final class EthernetTransport: PTPTransport {
     }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? {
-        let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
-        // Bounded: a frame that is not PTP (the filter should have dropped it) costs one pass.
-        for _ in 0..<10_000 {
-            let remaining = PTPDuration.nanoseconds(max(0, deadline - monotonicNanoseconds()))
-            guard let (datagram, _) = try sockets.receive(timeout: remaining) else { return nil }
-            let frame = datagram.bytes
-            guard frame.count > Self.headerLength,
-                UInt16(frame[12]) << 8 | UInt16(frame[13]) == Self.etherType
-            else { continue }
-            let payload = Array(frame[Self.headerLength...])
-            let channel: TransportChannel = payload[0] & 0x0F < 8 ? .event : .general
-            return ReceivedMessage(
-                bytes: payload, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
-                source: PortAddress(networkProtocol: .ieee802_3, address: Array(frame[6..<12])))
+        try sockets.receive(timeout: timeout, convert: Self.convert)
+    }
+
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
+        try sockets.next(timeout: timeout, includeLink: true, convert: Self.convert)
+    }
+
+    public var isLinkUp: Bool { sockets.isLinkUp }
+
+    /// Strips the Ethernet header; frames that are not PTP (the filter should have dropped them) give `nil`.
+    private static func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {
+        let frame = datagram.bytes
+        guard frame.count > headerLength, UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType else {
+            return nil
         }
-        return nil
+        let payload = Array(frame[headerLength...])
+        let channel: TransportChannel = payload[0] & 0x0F < 8 ? .event : .general
+        return ReceivedMessage(
+            bytes: payload, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
+            source: PortAddress(networkProtocol: .ieee802_3, address: Array(frame[6..<12])))
     }
 
     public var transmitTimestampStatistics: TransmitTimestampStatistics { socket.statistics }
 
     public func close() {
-        socket.close()
+        sockets.close()
     }
 }

@@ -43,7 +43,15 @@ public final class UDPv4Transport: PTPTransport {
             eventSocket.close()
             throw error
         }
-        self.sockets = SocketSet(members: [(eventSocket, .event), (generalSocket, .general)])
+        let monitor: LinkMonitor
+        do {
+            monitor = try LinkMonitor(interfaceName: interface.name)
+        } catch {
+            eventSocket.close()
+            generalSocket.close()
+            throw error
+        }
+        self.sockets = SocketSet(members: [(eventSocket, .event), (generalSocket, .general)], monitor: monitor)
     }
 
     private static func openSocket(
@@ -119,7 +127,16 @@ public final class UDPv4Transport: PTPTransport {
     }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? {
-        guard let (datagram, index) = try sockets.receive(timeout: timeout) else { return nil }
+        try sockets.receive(timeout: timeout, convert: convert)
+    }
+
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
+        try sockets.next(timeout: timeout, includeLink: true, convert: convert)
+    }
+
+    public var isLinkUp: Bool { sockets.isLinkUp }
+
+    private func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {
         let channel = sockets.members[index].channel ?? .general
         var source: [UInt8] = []
         withUnsafeBytes(of: datagram.source) { raw in
@@ -134,7 +151,6 @@ public final class UDPv4Transport: PTPTransport {
     public var transmitTimestampStatistics: TransmitTimestampStatistics { eventSocket.statistics }
 
     public func close() {
-        eventSocket.close()
-        generalSocket.close()
+        sockets.close()
     }
 }

@@ -1,0 +1,52 @@
+import LinuxPlatform
+import PTPCore
+import Testing
+
+/// The socket layer reports an interface going down and coming back (ports go FAULTY and recover).
+@Suite("Link down and up")
+struct LinkTests {
+    /// The next link event, skipping messages, bounded in time and count.
+    func nextLinkEvent(_ transport: any PTPTransport, within: PTPDuration) throws -> LinkEvent? {
+        let deadline = ContinuousClock.now + .nanoseconds(within.nanoseconds)
+        for _ in 0..<1_000 where ContinuousClock.now < deadline {
+            if case .link(let event) = try transport.nextEvent(timeout: .milliseconds(100)) {
+                return event
+            }
+        }
+        return nil
+    }
+
+    @Test("down then up is reported by every transport", arguments: TransportKind.allCases)
+    func downThenUp(kind: TransportKind) throws {
+        try withTransportPair(kind) { lab, a, b in
+            #expect(a.isLinkUp)
+            try lab.setLink(lab.a, up: false)
+            let down = try #require(try nextLinkEvent(a, within: .milliseconds(3000)), "\(kind): no link-down event")
+            #expect(!down.isUp)
+            #expect(down.interfaceName == lab.a.interface)
+            #expect(!a.isLinkUp)
+            // The peer loses carrier too.
+            let peerDown = try #require(try nextLinkEvent(b, within: .milliseconds(3000)), "\(kind): peer saw no carrier loss")
+            #expect(!peerDown.isUp)
+
+            try lab.setLink(lab.a, up: true)
+            let up = try #require(try nextLinkEvent(a, within: .milliseconds(5000)), "\(kind): no link-up event")
+            #expect(up.isUp)
+            #expect(a.isLinkUp)
+            // After recovery event messages flow and are stamped again.
+            let peerUp = try #require(try nextLinkEvent(b, within: .milliseconds(5000)), "\(kind): peer saw no carrier return")
+            #expect(peerUp.isUp)
+        }
+    }
+
+    @Test("sending while the link is down fails with linkDown naming the interface", arguments: TransportKind.allCases)
+    func sendWhileDown(kind: TransportKind) throws {
+        try withTransportPair(kind) { lab, a, _ in
+            try lab.setLink(lab.a, up: false)
+            _ = try nextLinkEvent(a, within: .milliseconds(3000))
+            #expect(throws: TransportError.linkDown(interface: lab.a.interface)) {
+                try a.send(ptpMessage(type: 0, index: 1), channel: .event, to: .primaryMulticast)
+            }
+        }
+    }
+}
