@@ -481,6 +481,22 @@ int CLinuxShims_has_capability(int capability)
     return (data[capability / 32].effective >> (capability % 32)) & 1;
 }
 
+int CLinuxShims_drop_effective_capability(int capability)
+{
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof(data));
+    if (capability < 0 || capability >= 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (syscall(SYS_capget, &header, data) < 0) {
+        return -1;
+    }
+    data[capability / 32].effective &= ~(1u << (capability % 32));
+    return (int)syscall(SYS_capset, &header, data);
+}
+
 /* ---- PTP clock ioctls ---- */
 
 int CLinuxShims_ptp_get_caps(int fd, struct ptp_clock_caps *caps)

@@ -135,6 +135,9 @@ int CLinuxShims_clock_set_frequency(clockid_t clock, double ppb);
 int CLinuxShims_clock_get_frequency(clockid_t clock, double *ppb);
 /* 1 if the process has the capability in its effective set, 0 if not, -1 with errno. */
 int CLinuxShims_has_capability(int capability);
+/* Removes a capability from the calling thread's effective set (capabilities are per thread on Linux), for
+ * dropping privileges and for tests of the "capability missing" paths. 0 or -1 with errno. */
+int CLinuxShims_drop_effective_capability(int capability);
 
 /* ---- PTP clock ioctls (/dev/ptpN). The "2" requests are tried first, then the originals. ---- */
 int CLinuxShims_ptp_get_caps(int fd, struct ptp_clock_caps *caps);

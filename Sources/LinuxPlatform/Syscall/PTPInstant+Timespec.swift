@@ -1,3 +1,4 @@
+import CLinuxShims
 import Glibc
 import PTPCore
 import SystemPackage
@@ -21,4 +22,11 @@ func readClock(_ clock: clockid_t) throws(Errno) -> PTPInstant {
     var ts = timespec()
     _ = try retryingSyscall { clock_gettime(clock, &ts) }
     return PTPInstant(ts)
+}
+
+extension PTPInstant {
+    /// The instant a `struct ptp_clock_time` names (PHC ioctls and events).
+    init(_ time: ptp_clock_time) {
+        self.init(seconds: time.sec, nanoseconds: Int64(time.nsec))
+    }
 }
