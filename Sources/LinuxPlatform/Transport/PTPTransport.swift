@@ -34,7 +34,8 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// The transmit-timestamp pairing counters.
     var transmitTimestampStatistics: TransmitTimestampStatistics { get }
 
-    /// Closes the sockets; later calls fail with ``TransportError/closed``.
+    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop any ``TransportReceiver``
+    /// first, so no thread is inside `poll` on a descriptor being closed.
     func close()
 }
 
