@@ -157,9 +157,17 @@ int CLinuxShims_ipv6_join(int fd, const uint8_t group[16], int ifindex)
     return setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof(mreq));
 }
 
-/* ldh [12]; jeq #0x88f7 → accept whole frame, else drop. The daemon then sees only PTP frames. */
+/* Accept ethertype 0x88F7, untagged or behind one 802.1Q tag whose driver did not strip it; drop the rest,
+ * so the daemon sees only PTP frames:
+ *   0: ldh [12]            3: ldh [16]
+ *   1: jeq #0x88f7 → 5     4: jeq #0x88f7 → 5, else 6
+ *   2: jeq #0x8100 → 3, else 6
+ *   5: ret #0xffff (whole frame)   6: ret #0 (drop) */
 static struct sock_filter ptp_filter[] = {
     { BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 },
+    { BPF_JMP | BPF_JEQ | BPF_K, 3, 0, ETH_P_1588 },
+    { BPF_JMP | BPF_JEQ | BPF_K, 0, 3, ETH_P_8021Q },
+    { BPF_LD | BPF_H | BPF_ABS, 0, 0, 16 },
     { BPF_JMP | BPF_JEQ | BPF_K, 0, 1, ETH_P_1588 },
     { BPF_RET | BPF_K, 0, 0, 0x0000ffff },
     { BPF_RET | BPF_K, 0, 0, 0 },

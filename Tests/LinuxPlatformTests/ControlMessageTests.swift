@@ -123,19 +123,44 @@ struct ControlMessageTests {
         #expect(limited == 1)
     }
 
-    @Test("the BPF program accepts ethertype 0x88F7 only")
+    /// Runs the classic BPF program over `frame` (the instructions it uses: ldh abs, jeq k, ret k).
+    func runFilter(_ frame: [UInt8]) -> UInt32? {
+        var pc: Int32 = 0
+        var accumulator: UInt32 = 0
+        for _ in 0..<16 {
+            var code: UInt16 = 0, jt: UInt8 = 0, jf: UInt8 = 0, k: UInt32 = 0
+            CLinuxShims_ptp_filter_instruction(pc, &code, &jt, &jf, &k)
+            switch code {
+            case 0x28:  // ldh [k]
+                guard Int(k) + 1 < frame.count else { return 0 }
+                accumulator = UInt32(frame[Int(k)]) << 8 | UInt32(frame[Int(k) + 1])
+                pc += 1
+            case 0x15:  // jeq #k, jt, jf
+                pc += 1 + Int32(accumulator == k ? jt : jf)
+            case 0x06:  // ret #k
+                return k
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    @Test("the BPF program accepts ethertype 0x88F7, untagged or behind one VLAN tag, and nothing else")
     func ptpFilter() {
-        #expect(CLinuxShims_ptp_filter_length() == 4)
-        var code: UInt16 = 0, jt: UInt8 = 0, jf: UInt8 = 0, k: UInt32 = 0
-        CLinuxShims_ptp_filter_instruction(0, &code, &jt, &jf, &k)
-        #expect(code == 0x28 && k == 12)  // ldh [12]
-        CLinuxShims_ptp_filter_instruction(1, &code, &jt, &jf, &k)
-        #expect(code == 0x15 && k == 0x88F7 && jt == 0 && jf == 1)  // jeq #0x88f7
-        CLinuxShims_ptp_filter_instruction(2, &code, &jt, &jf, &k)
-        #expect(code == 0x06 && k > 1500)  // ret whole frame
-        CLinuxShims_ptp_filter_instruction(3, &code, &jt, &jf, &k)
-        #expect(code == 0x06 && k == 0)  // drop
-        CLinuxShims_ptp_filter_instruction(9, &code, &jt, &jf, &k)
+        #expect(CLinuxShims_ptp_filter_length() == 7)
+        let macs = [UInt8](repeating: 0xAA, count: 12)
+        let ptp = macs + [0x88, 0xF7] + [UInt8](repeating: 0, count: 44)
+        let tagged = macs + [0x81, 0x00, 0x00, 0x05, 0x88, 0xF7] + [UInt8](repeating: 0, count: 44)
+        let ipv4 = macs + [0x08, 0x00] + [UInt8](repeating: 0, count: 44)
+        let taggedIPv4 = macs + [0x81, 0x00, 0x00, 0x05, 0x08, 0x00] + [UInt8](repeating: 0, count: 44)
+        #expect(runFilter(ptp) == 0xFFFF)
+        #expect(runFilter(tagged) == 0xFFFF)
+        #expect(runFilter(ipv4) == 0)
+        #expect(runFilter(taggedIPv4) == 0)
+        #expect(runFilter([0x01]) == 0)
+        var code: UInt16 = 1, jt: UInt8 = 0, jf: UInt8 = 0, k: UInt32 = 0
+        CLinuxShims_ptp_filter_instruction(99, &code, &jt, &jf, &k)
         #expect(code == 0)
     }
 

@@ -73,6 +73,8 @@ struct HardwareTimestampingTests {
         #expect(lo.supports(.software))
         #expect(lo.phcIndex == nil)
         #expect(throws: TransportError.noSuchInterface("nosuch0")) { try TimestampingCapabilities.query("nosuch0") }
+        // The loopback driver has no hardware stamping configuration to report.
+        #expect(throws: TransportError.self) { try HardwareTimestamping.current(interface: "lo") }
     }
 
     @Test("asking a veth for hardware timestamping stops start-up naming the interface and what it supports",

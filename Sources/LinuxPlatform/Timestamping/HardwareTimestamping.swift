@@ -100,6 +100,20 @@ public enum HardwareTimestamping {
                 supported: "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
                     + capabilities.summary)
         }
-        throw .system(operation: "ioctl(SIOCSHWTSTAMP)", interface: interface, errno: lastError)
+        let needs = lastError == .permissionDenied || lastError == .notPermitted ? " (needs CAP_NET_ADMIN)" : ""
+        throw .system(operation: "ioctl(SIOCSHWTSTAMP)\(needs)", interface: interface, errno: lastError)
+    }
+
+    /// The configuration in force now, without changing it (ptp4l's `hwts_filter check`).
+    ///
+    /// The corresponding C function is `ioctl(SIOCGHWTSTAMP)`.
+    public static func current(interface: String) throws(TransportError) -> HardwareTimestampConfig {
+        var config = hwtstamp_config()
+        try NetworkInterface.withControlSocket(interface: interface) { fd throws(TransportError) in
+            if CLinuxShims_hwtstamp_get(fd, interface, &config) < 0 {
+                throw .system(operation: "ioctl(SIOCGHWTSTAMP)", interface: interface, errno: Errno(rawValue: errno))
+            }
+        }
+        return HardwareTimestampConfig(config)
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 import PTPCore
 
 /// PTP over IEEE 802.3 (IEEE 1588-2019 annex E): an `AF_PACKET` raw socket on one interface, ethertype
-/// 0x88F7, groups 01-1B-19-00-00-00 and 01-80-C2-00-00-0E, a BPF filter so only PTP frames reach the
+/// 0x88F7, groups 01-1B-19-00-00-00 and 01-80-C2-00-00-0E, a BPF filter (untagged or one 802.1Q tag) so only PTP frames reach the
 /// daemon, and the socket's own transmitted frames ignored. linuxptp's raw.c.
 ///
 /// Event and general messages share the socket. The channel of a received frame is read from the low nibble
@@ -103,10 +103,16 @@ public final class EthernetTransport: PTPTransport {
     /// Strips the Ethernet header; frames that are not PTP (the filter should have dropped them) give `nil`.
     private static func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {
         let frame = datagram.bytes
-        guard frame.count > headerLength, UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType else {
+        guard frame.count > headerLength else { return nil }
+        var header = headerLength
+        if UInt16(frame[12]) << 8 | UInt16(frame[13]) == 0x8100 {
+            // A VLAN tag the driver left in place: the ethertype follows it.
+            header += 4
+        }
+        guard frame.count > header, UInt16(frame[header - 2]) << 8 | UInt16(frame[header - 1]) == etherType else {
             return nil
         }
-        let payload = Array(frame[headerLength...])
+        let payload = Array(frame[header...])
         let channel: TransportChannel = payload[0] & 0x0F < 8 ? .event : .general
         return ReceivedMessage(
             bytes: payload, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
