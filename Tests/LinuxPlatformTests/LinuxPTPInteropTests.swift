@@ -29,6 +29,8 @@ struct LinuxPTPInteropTests {
     @Test("ptp4l's messages arrive stamped; its Delay_Resp answers our Delay_Req and its stamp follows ours",
           arguments: TransportKind.allCases)
     func againstPTP4L(kind: TransportKind) throws {
+        // Fails (never skips) with "install the Debian package linuxptp" when ptp4l is missing.
+        try LabCommand.run("ptp4l", ["-v"])
         let lab = try VethLab.create()
         defer { lab.remove() }
         let flag = kind == .udpIPv4 ? "-4" : kind == .udpIPv6 ? "-6" : "-2"

@@ -11,6 +11,15 @@ public enum LabCommand {
         public init(_ description: String) { self.description = description }
     }
 
+    /// The Debian package that provides a lab tool, for the "not found" message.
+    static func package(of program: String) -> String {
+        switch program {
+        case "ip", "tc", "bridge": "iproute2"
+        case "ptp4l", "phc2sys", "pmc", "phc_ctl", "ts2phc": "linuxptp"
+        default: program
+        }
+    }
+
     /// Runs `program` with `arguments` (searched in `PATH`), waits for it, and returns its standard output.
     /// Fails with the exit status and standard error when it does not exit 0.
     ///
@@ -34,7 +43,7 @@ public enum LabCommand {
         guard spawned == 0 else {
             let error = Errno(rawValue: spawned)
             if error == .noSuchFileOrDirectory {
-                throw Failure("'\(program)' not found in PATH (install it: \(program == "ip" ? "iproute2" : program))")
+                throw Failure("'\(program)' not found in PATH (install the Debian package \(package(of: program)))")
             }
             throw Failure("cannot run \(program): \(error)")
         }
