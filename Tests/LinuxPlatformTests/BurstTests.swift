@@ -8,11 +8,11 @@ import Testing
 @Suite("Burst over veth")
 struct BurstTests {
     static let count = 10_000
-    static let window = 64
 
+    /// `window` is how many sends may await their stamps: 64, or all 10,000 sent before any stamp is read.
     @Test("10,000 event messages: every TX stamp collected and paired with its own message",
-          arguments: TransportKind.allCases)
-    func burst(kind: TransportKind) throws {
+          arguments: TransportKind.allCases, [64, 10_000])
+    func burst(kind: TransportKind, window: Int) throws {
         try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { _, a, b in
             let received = Mutex<[UInt32: PTPInstant]>([:])
             let stop = Atomic<Bool>(false)
@@ -32,12 +32,12 @@ struct BurstTests {
             for index in 0..<Self.count {
                 let token = try #require(try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
                 tokens.append(token)
-                if index >= Self.window {
-                    let outcome = a.transmitTimestamp(for: tokens[index - Self.window])
-                    if case .stamped(let t) = outcome { transmitted[index - Self.window] = t } else { outcomes.append(outcome) }
+                if index >= window {
+                    let outcome = a.transmitTimestamp(for: tokens[index - window])
+                    if case .stamped(let t) = outcome { transmitted[index - window] = t } else { outcomes.append(outcome) }
                 }
             }
-            for index in max(0, Self.count - Self.window)..<Self.count {
+            for index in max(0, Self.count - window)..<Self.count {
                 let outcome = a.transmitTimestamp(for: tokens[index])
                 if case .stamped(let t) = outcome { transmitted[index] = t } else { outcomes.append(outcome) }
             }
@@ -70,7 +70,7 @@ struct BurstTests {
                 maximum = max(maximum, rxStamp - tx)
             }
             #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
-            print("\(kind): burst of \(Self.count) in \(elapsed), \(rx.count) received, max RX − TX \(maximum)")
+            print("\(kind), window \(window): burst of \(Self.count) in \(elapsed), \(rx.count) received, max RX − TX \(maximum)")
         }
     }
 }

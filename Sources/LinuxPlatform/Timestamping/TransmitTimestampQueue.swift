@@ -20,12 +20,17 @@ struct TransmitTimestampQueue: Sendable {
     /// kernel key − our key, corrected when payload pairing shows a disagreement.
     private var keyOffset: UInt32 = 0
     private var pending: [UInt32: Pending] = [:]
+    /// Keys in send order; entries no longer pending are skipped and compacted away lazily.
+    private var order: [UInt32] = []
+    private var orderHead = 0
+    /// How many of the oldest unstamped sends a stamp with a disagreeing key is compared with.
+    static let payloadSearchDepth = 64
     /// Keys given up recently, with their payloads, so their late stamps are recognised and dropped.
     private var abandoned: [UInt32: [UInt8]] = [:]
     private var abandonedOrder: [UInt32] = []
     private let abandonedMemory = 256
     let maxConsecutiveMisses: Int
-    static let pendingLimit = 8192
+    static let pendingLimit = 65_536
     private(set) var statistics = TransmitTimestampStatistics()
 
     init(maxConsecutiveMisses: Int) {
@@ -37,6 +42,8 @@ struct TransmitTimestampQueue: Sendable {
         let key = nextKey
         nextKey &+= 1
         pending[key] = Pending(payload: payload, stamp: nil)
+        trimOrder()
+        order.append(key)
         // A caller that never asks for its stamps must not grow the table without bound.
         let stale = key &- UInt32(Self.pendingLimit)
         if pending.count > Self.pendingLimit, pending[stale] != nil {
@@ -58,15 +65,38 @@ struct TransmitTimestampQueue: Sendable {
             statistics.unmatched += 1
             return nil
         }
-        // The key disagrees with the prediction: pair with the oldest unstamped send of this payload.
-        let candidates = pending.filter { $0.value.stamp == nil && Self.packet(returnedPacket, contains: $0.value.payload) }
-        if let oldest = candidates.keys.max(by: { (nextKey &- $0) < (nextKey &- $1) }) {
+        // The key disagrees with the prediction: stamps come back in send order, so pair with the oldest
+        // unstamped send carrying this payload, looking at a bounded number of the oldest sends.
+        if let oldest = oldestUnstamped(matching: returnedPacket) {
             keyOffset = kernelKey &- oldest
             pending[oldest]?.stamp = stamp
             statistics.pairedByPayload += 1
             return TransmitToken(key: oldest)
         }
         statistics.unmatched += 1
+        return nil
+    }
+
+    /// Drops keys no longer pending from the front of the send order (amortised O(1) per send).
+    private mutating func trimOrder() {
+        while orderHead < order.count, pending[order[orderHead]] == nil {
+            orderHead += 1
+        }
+        if orderHead > 1024 && orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+    }
+
+    /// The oldest of the first ``payloadSearchDepth`` unstamped sends whose payload the packet carries.
+    private mutating func oldestUnstamped(matching packet: [UInt8]) -> UInt32? {
+        trimOrder()
+        var examined = 0
+        for key in order[orderHead...] where examined < Self.payloadSearchDepth {
+            guard let entry = pending[key], entry.stamp == nil else { continue }
+            examined += 1
+            if Self.packet(packet, contains: entry.payload) { return key }
+        }
         return nil
     }
 
