@@ -1,5 +1,6 @@
 import LinuxPlatform
 import PTPCore
+import Testing
 
 /// The three transports, for parameterised tests.
 enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -7,12 +8,18 @@ enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
 
     var description: String { rawValue }
 
-    func open(_ configuration: TransportConfiguration) throws -> any PTPTransport {
+    var networkProtocol: NetworkProtocol {
         switch self {
-        case .udpIPv4: try UDPv4Transport(configuration: configuration)
-        case .udpIPv6: try UDPv6Transport(configuration: configuration)
-        case .ethernet: try EthernetTransport(configuration: configuration)
+        case .udpIPv4: .udpIPv4
+        case .udpIPv6: .udpIPv6
+        case .ethernet: .ieee802_3
         }
+    }
+
+    func open(_ configuration: TransportConfiguration) throws -> any PTPTransport {
+        let transport = try TransportFactory.open(networkProtocol, configuration: configuration)
+        #expect(transport.networkProtocol == networkProtocol)
+        return transport
     }
 
     func unicastAddress(of side: VethLab.Side, transport: any PTPTransport) -> PortAddress {

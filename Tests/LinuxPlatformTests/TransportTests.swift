@@ -74,6 +74,13 @@ struct TransportTests {
         }
     }
 
+    @Test("a protocol without a transport is refused by name")
+    func unsupportedProtocol() {
+        #expect(throws: TransportError.unsupportedProtocol(.profinet)) {
+            try TransportFactory.open(.profinet, configuration: TransportConfiguration(interfaceName: "lo"))
+        }
+    }
+
     @Test("a wrong destination is refused, not sent", arguments: TransportKind.allCases)
     func badDestination(kind: TransportKind) throws {
         try withTransportPair(kind) { _, a, _ in

@@ -17,6 +17,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case messageTooLarge(size: Int, limit: Int)
     /// A unicast destination of the wrong protocol or length for this transport.
     case badDestination(String)
+    /// A network protocol this daemon has no transport for (DeviceNet, ControlNet, PROFINET).
+    case unsupportedProtocol(NetworkProtocol)
     /// The transport was closed.
     case closed
 
@@ -36,6 +38,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
             "message of \(size) bytes exceeds the limit of \(limit)"
         case .badDestination(let reason):
             "bad destination: \(reason)"
+        case .unsupportedProtocol(let networkProtocol):
+            "no transport for \(networkProtocol); use UDPv4, UDPv6 or IEEE 802.3"
         case .closed:
             "transport is closed"
         }
