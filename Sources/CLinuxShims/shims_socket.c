@@ -126,7 +126,7 @@ ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
         cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
         memcpy(CMSG_DATA(cm), &tsflags, sizeof(tsflags));
     }
-    return sendmsg(fd, &msg, 0);
+    return sendmsg(fd, &msg, MSG_DONTWAIT);
 }
 
 /* ---- Sockets ---- */

@@ -77,7 +77,7 @@ ssize_t CLinuxShims_recv(int fd, void *buffer, size_t length, int flags,
                          struct sockaddr_storage *from, socklen_t *from_length,
                          CLinuxShims_ControlInfo *info);
 
-/* sendmsg of one datagram. When `override_tsflags` is non-zero a SO_TIMESTAMPING cmsg carrying `tsflags`
+/* sendmsg of one datagram, never blocking (MSG_DONTWAIT: a full send buffer is EAGAIN). When `override_tsflags` is non-zero a SO_TIMESTAMPING cmsg carrying `tsflags`
  * replaces the socket's transmit-stamp request for this one message (0 asks for no stamp). */
 ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
                          const struct sockaddr *to, socklen_t to_length,

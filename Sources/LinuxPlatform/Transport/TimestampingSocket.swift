@@ -121,10 +121,10 @@ final class TimestampingSocket: Sendable {
         }
     }
 
-    /// Sends one datagram. With `stamped` on a timestamping socket, returns the token of its transmit stamp;
-    /// otherwise asks the kernel for no transmit stamp and returns `nil`.
+    /// Sends one datagram without blocking. With `stamped` on a timestamping socket, returns the token of its
+    /// transmit stamp; otherwise asks the kernel for no transmit stamp and returns `nil`.
     ///
-    /// The corresponding C function is `sendmsg`.
+    /// The corresponding C function is `sendmsg` with `MSG_DONTWAIT`.
     func send(
         _ bytes: [UInt8], to address: UnsafePointer<sockaddr>?, length: socklen_t, stamped: Bool
     ) throws(TransportError) -> TransmitToken? {
@@ -153,6 +153,10 @@ final class TimestampingSocket: Sendable {
         case .failure(let error):
             if error == .networkDown || error == .noSuchAddressOrDevice || error == .networkUnreachable {
                 throw .linkDown(interface: interfaceName)
+            }
+            if error == .wouldBlock || error == .noBufferSpace {
+                // Never block a port on a stuck queue: the message is not sent and the caller counts it.
+                throw failure("sendmsg (send queue full)", error)
             }
             throw failure("sendmsg", error)
         }

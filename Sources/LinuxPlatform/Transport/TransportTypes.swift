@@ -42,6 +42,22 @@ public enum TransmitTimestampOutcome: Sendable, Hashable {
     case fault(consecutive: Int)
 }
 
+extension TransmitTimestampOutcome: CustomStringConvertible {
+    /// ptp4l's wording for a missed stamp, which operators grep for, with the run length.
+    public var description: String {
+        switch self {
+        case .stamped(let instant):
+            "transmit timestamp \(instant)"
+        case .missed(let run):
+            "timed out while polling for tx timestamp (\(run) in a row); increasing tx_timestamp_timeout may "
+                + "correct this issue, but it is likely caused by a driver bug"
+        case .fault(let run):
+            "\(run) tx timestamps in a row timed out: port faulty; increasing tx_timestamp_timeout may correct "
+                + "this issue, but it is likely caused by a driver bug"
+        }
+    }
+}
+
 /// Counters of the transmit-timestamp pairing, for metrics and the management interface.
 public struct TransmitTimestampStatistics: Sendable, Hashable {
     /// Stamps paired with their messages.
