@@ -8,7 +8,7 @@ import Synchronization
 /// Prints a plain-text table; called from main.swift.
 func runPlatformBenchmarks() {
     let count = 50_000
-    print("Platform: event messages over veth, software timestamps, \(count) per run, one sending thread")
+    print("Platform: event messages over veth, software timestamps, \(count) per run; sender and receiver threads pinned to CPU 0")
     print(pad("transport", 12) + pad("sent/s (TX stamped)", 22) + pad("received/s (RX stamped)", 25) + pad("TX missed", 11) + "RX − TX median")
     for kind in ["UDPv4", "UDPv6", "IEEE 802.3"] {
         do {
@@ -61,6 +61,7 @@ private func benchmarkTransport(_ kind: String, count: Int) throws -> PlatformRo
         (0, nil, nil, [:]))
     let done = Mutex(false)
     let receiver = try PlatformThread.spawn {
+        try? PlatformThread.pinCurrentThread(toCPU: 0)
         let deadline = ContinuousClock.now + .seconds(60)
         while !done.withLock({ $0 }) && ContinuousClock.now < deadline {
             guard let message = try? b.receive(timeout: .milliseconds(50)), message.timestamp != nil else { continue }
@@ -74,29 +75,44 @@ private func benchmarkTransport(_ kind: String, count: Int) throws -> PlatformRo
             }
         }
     }
-    var message = [UInt8](repeating: 0, count: 44)
-    message[1] = 2
-    message[3] = 44
-    var missed = 0
-    var transmitted: [Int: PTPInstant] = [:]
+    // The sender runs on a pinned thread of its own, so the caller's thread keeps its affinity.
+    let sent = Mutex<(missed: Int, transmitted: [Int: PTPInstant], seconds: Double, error: String?)>((0, [:], 0, nil))
     let start = ContinuousClock.now
-    for index in 0..<count {
-        for i in 0..<4 { message[34 + i] = UInt8(truncatingIfNeeded: index >> (24 - 8 * i)) }
-        guard let token = try a.send(message, channel: .event, to: .primaryMulticast) else { continue }
-        switch a.transmitTimestamp(for: token) {
-        case .stamped(let stamp):
-            if index % 64 == 0 { transmitted[index] = stamp }
-        default:
-            missed += 1
+    let sender = try PlatformThread.spawn {
+        try? PlatformThread.pinCurrentThread(toCPU: 0)
+        var message = [UInt8](repeating: 0, count: 44)
+        message[1] = 2
+        message[3] = 44
+        var missed = 0
+        var transmitted: [Int: PTPInstant] = [:]
+        var failure: String?
+        for index in 0..<count {
+            for i in 0..<4 { message[34 + i] = UInt8(truncatingIfNeeded: index >> (24 - 8 * i)) }
+            do {
+                guard let token = try a.send(message, channel: .event, to: .primaryMulticast) else { continue }
+                switch a.transmitTimestamp(for: token) {
+                case .stamped(let stamp):
+                    if index % 64 == 0 { transmitted[index] = stamp }
+                default:
+                    missed += 1
+                }
+            } catch {
+                failure = "\(error)"
+                break
+            }
         }
+        let elapsed = seconds(ContinuousClock.now - start)
+        sent.withLock { $0 = (missed, transmitted, elapsed, failure) }
     }
-    let sendSeconds = seconds(ContinuousClock.now - start)
+    sender.join()
+    let (missed, transmitted, sendSeconds, failure) = sent.withLock { $0 }
     let settle = ContinuousClock.now + .seconds(3)
     while received.withLock({ $0.count }) < count && ContinuousClock.now < settle {
         usleep(1_000)
     }
     done.withLock { $0 = true }
     receiver.join()
+    if let failure { throw LabCommand.Failure("send failed: \(failure)") }
     let state = received.withLock { $0 }
     let receiveSeconds = max(1e-9, seconds((state.last ?? start) - start))
     let delays = state.stamps.compactMap { index, rx in transmitted[index].map { rx - $0 } }.sorted()

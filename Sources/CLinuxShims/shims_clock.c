@@ -188,3 +188,15 @@ int CLinuxShims_pps_fetch(int fd, struct pps_fdata *data) { return ioctl(fd, PPS
 /* ---- Network namespaces ---- */
 
 int CLinuxShims_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+int CLinuxShims_pin_thread_to_cpu(int cpu)
+{
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+        errno = EINVAL;
+        return -1;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set);
+}

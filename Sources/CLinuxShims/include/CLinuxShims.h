@@ -161,7 +161,9 @@ int CLinuxShims_pps_get_params(int fd, struct pps_kparams *params);
 int CLinuxShims_pps_set_params(int fd, struct pps_kparams *params);
 int CLinuxShims_pps_fetch(int fd, struct pps_fdata *data);
 
-/* ---- Network namespaces. ---- */
+/* ---- Threads and network namespaces. ---- */
 int CLinuxShims_setns(int fd, int nstype);
+/* Pins the calling thread to one CPU (sched_setaffinity on the thread; CPU_SET is a macro). */
+int CLinuxShims_pin_thread_to_cpu(int cpu);
 
 #endif

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Glibc
 import SystemPackage
 
@@ -32,6 +33,13 @@ public final class PlatformThread: Sendable {
             throw Errno(rawValue: result)
         }
         return PlatformThread(thread: thread)
+    }
+
+    /// Pins the calling thread to one CPU (benchmarks on one core; isolating a port's receive thread).
+    ///
+    /// The corresponding C function is `sched_setaffinity`.
+    public static func pinCurrentThread(toCPU cpu: Int) throws(Errno) {
+        _ = try retryingSyscall { CLinuxShims_pin_thread_to_cpu(CInt(clamping: cpu)) }
     }
 
     /// Waits for the thread to finish. Call once.
