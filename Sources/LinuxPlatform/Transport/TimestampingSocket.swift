@@ -4,13 +4,6 @@ import PTPCore
 import Synchronization
 import SystemPackage
 
-/// One datagram or frame as `recvmsg` returned it.
-struct ReceivedDatagram: Sendable {
-    var bytes: [UInt8]
-    var timestamp: PTPInstant?
-    var source: sockaddr_storage
-}
-
 /// A socket with kernel timestamps: the shared core of every transport (linuxptp's sk.c).
 ///
 /// Sends, receives with the receive stamp, and reads transmit stamps back from the error queue, pairing each
