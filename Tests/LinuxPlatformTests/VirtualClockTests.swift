@@ -4,25 +4,6 @@ import PTPCore
 import Synchronization
 import Testing
 
-/// A base clock the test moves by hand, so no test sleeps.
-final class ManualTime: Sendable {
-    private let instant: Mutex<PTPInstant>
-
-    init(_ start: PTPInstant = PTPInstant(seconds: 1_800_000_000)) {
-        instant = Mutex(start)
-    }
-
-    var now: PTPInstant { instant.withLock { $0 } }
-
-    func advance(by duration: PTPDuration) {
-        instant.withLock { $0 += duration }
-    }
-
-    var source: VirtualClock.BaseTime {
-        { () throws(ClockError) in self.now }
-    }
-}
-
 @Suite("VirtualClock")
 struct VirtualClockTests {
     @Test("starts at system time plus the configured offset")
@@ -140,30 +121,5 @@ struct VirtualClockTests {
         let difference = try clock.now() - system - .seconds(Int64(3))
         #expect(difference.magnitude < .milliseconds(50))
         #expect((try clock.trueError() - .seconds(Int64(3))).magnitude < .nanoseconds(Int64(1)))
-    }
-}
-
-@Suite("VirtualClock over veth")
-struct VirtualClockLabTests {
-    @Test("kernel software stamps of one message, converted into two virtual clocks, differ by their offsets")
-    func stampsIntoVirtualTime() throws {
-        let master = try VirtualClock(configuration: .init(name: "master", offsetSeconds: 0.25, frequencyPPM: 0))
-        let slave = try VirtualClock(configuration: .init(name: "slave", offsetSeconds: -0.5, frequencyPPM: 0))
-        try withTransportPair(.udpIPv4) { _, a, b in
-            let message = ptpMessage(type: 0, index: 99)
-            let token = try #require(try a.send(message, channel: .event, to: .primaryMulticast))
-            guard case .stamped(let transmitted) = a.transmitTimestamp(for: token) else {
-                Issue.record("no TX stamp")
-                return
-            }
-            let received = try #require(try receive(b) { $0.bytes == message })
-            let rx = try #require(received.timestamp)
-            let t1 = master.convert(systemTimestamp: transmitted)
-            let t2 = slave.convert(systemTimestamp: rx)
-            // t2 − t1 = path delay + (slave offset − master offset) = delay − 750 ms.
-            let delay = t2 - t1 + .milliseconds(750)
-            #expect(delay > .zero && delay < .milliseconds(5), "path delay \(delay)")
-            #expect(t1 - transmitted == .milliseconds(250))
-        }
     }
 }
