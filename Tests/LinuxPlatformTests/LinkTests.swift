@@ -1,3 +1,4 @@
+import Glibc
 import LinuxPlatform
 import PTPCore
 import Testing
@@ -47,6 +48,34 @@ struct LinkTests {
             #expect(throws: TransportError.linkDown(interface: lab.a.interface)) {
                 try a.send(ptpMessage(type: 0, index: 1), channel: .event, to: .primaryMulticast)
             }
+        }
+    }
+}
+
+@Suite("Idle while the link is down")
+struct LinkDownIdleTests {
+    /// CPU time (user + system) of the calling thread.
+    static func threadCPUTime() -> Duration {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return .seconds(ts.tv_sec) + .nanoseconds(ts.tv_nsec)
+    }
+
+    @Test("a socket error left by the link going down does not make the receive loop spin", arguments: TransportKind.allCases)
+    func noSpin(kind: TransportKind) throws {
+        try withTransportPair(kind) { lab, a, _ in
+            try lab.setLink(lab.a, up: false)
+            // Consume the link-down event, then wait idle.
+            for _ in 0..<50 {
+                if case .link = try a.nextEvent(timeout: .milliseconds(100)) { break }
+            }
+            let before = Self.threadCPUTime()
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .milliseconds(400) {
+                _ = try a.nextEvent(timeout: .milliseconds(100))
+            }
+            let used = Self.threadCPUTime() - before
+            #expect(used < .milliseconds(100), "\(kind): \(used) of CPU in 400 ms of waiting")
         }
     }
 }

@@ -197,7 +197,7 @@ final class TimestampingSocket: Sendable {
     ///
     /// The corresponding C function is `recvmsg` with `MSG_ERRQUEUE`.
     func drainErrorQueue() {
-        for _ in 0..<4096 {
+        for attempt in 0..<4096 {
             var info = CLinuxShims_ControlInfo()
             var failed = false
             let packet = [UInt8](unsafeUninitializedCapacity: 2048) { buffer, count in
@@ -208,12 +208,26 @@ final class TimestampingSocket: Sendable {
                 count = n ?? 0
                 failed = n == nil
             }
-            if failed { return }
+            if failed {
+                if attempt == 0 { clearPendingError() }
+                return
+            }
             guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
                 Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
             else { continue }
             queue.withLock { _ = $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
         }
+    }
+
+    /// Reads and so clears a pending socket error (`sk_err`, e.g. `ENETDOWN` on a packet socket when its
+    /// interface goes down). Poll reports `POLLERR` while it is set, so leaving it would make every receive
+    /// loop spin; the link monitor reports the link change itself.
+    ///
+    /// The corresponding C function is `getsockopt` with `SO_ERROR`.
+    private func clearPendingError() {
+        var error: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        _ = getsockopt(descriptor.rawValue, SOL_SOCKET, SO_ERROR, &error, &length)
     }
 
     /// Waits up to `timeout` for the transmit stamp of `token` (ptp4l's `tx_timestamp_timeout`).
