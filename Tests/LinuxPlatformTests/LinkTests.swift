@@ -64,6 +64,13 @@ struct LinkDownIdleTests {
     @Test("a socket error left by the link going down does not make the receive loop spin", arguments: TransportKind.allCases)
     func noSpin(kind: TransportKind) throws {
         try withTransportPair(kind) { lab, a, _ in
+            let idleStart = Self.threadCPUTime()
+            let idleClock = ContinuousClock.now
+            while ContinuousClock.now - idleClock < .milliseconds(300) {
+                _ = try a.nextEvent(timeout: .milliseconds(100))
+            }
+            let idle = Self.threadCPUTime() - idleStart
+            #expect(idle < .milliseconds(60), "\(kind): \(idle) of CPU in 300 ms idle with the link up")
             try lab.setLink(lab.a, up: false)
             // Consume the link-down event, then wait idle.
             for _ in 0..<50 {
