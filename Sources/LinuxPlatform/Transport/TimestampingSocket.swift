@@ -125,6 +125,8 @@ final class TimestampingSocket: Sendable {
         let wantsStamp = stamped && timestamping != nil
         // Per-message SO_TIMESTAMPING cmsg: 0 suppresses the transmit stamp of a general message.
         let override: CInt = timestamping != nil && !wantsStamp ? 1 : 0
+        // The pairing lock is held across sendmsg: on veth and many drivers the stamp is queued before sendmsg
+        // returns, and a receive thread draining it must find the send already recorded.
         let result: Result<TransmitToken?, Errno> = queue.withLock { queue in
             let sent = bytes.withUnsafeBytes { raw in
                 Result { () throws(Errno) in
