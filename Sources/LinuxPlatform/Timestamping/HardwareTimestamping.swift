@@ -45,25 +45,41 @@ public enum HardwareTimestamping {
         }
         try capabilities.check(mode)
         guard mode == .hardware else { return nil }
+        return try negotiate(interface: interface, filter: filter, summary: capabilities.summary) { config in
+            var request = config.cValue
+            let failure = try? NetworkInterface.withControlSocket(interface: interface) { fd -> Errno? in
+                // errno is read here, before the control socket is closed.
+                CLinuxShims_hwtstamp_set(fd, interface, &request) < 0 ? Errno(rawValue: errno) : nil
+            }
+            config = HardwareTimestampConfig(request)
+            return failure ?? nil
+        }
+    }
+
+    /// ptp4l's request sequence with the ioctl injected: `apply` performs `SIOCSHWTSTAMP` with the
+    /// configuration (which the driver may rewrite in place) and returns the `errno` when it fails.
+    ///
+    /// Each candidate of ``candidateConfigs(for:)`` is tried in turn; the first one the driver takes is
+    /// checked with ``isAcceptable(requested:granted:)``. A permission error stops at once with a hint.
+    public static func negotiate(
+        interface: String, filter: FilterKind, summary: String,
+        apply: (inout HardwareTimestampConfig) -> Errno?
+    ) throws(TransportError) -> HardwareTimestampConfig {
         var lastError = Errno.invalidArgument
         for request in candidateConfigs(for: filter) {
-            var config = request.cValue
-            let result = try NetworkInterface.withControlSocket(interface: interface) { fd in
-                CLinuxShims_hwtstamp_set(fd, interface, &config)
-            }
-            if result < 0 {
-                lastError = Errno(rawValue: errno)
-                if lastError == .permissionDenied || lastError == .notPermitted { break }
+            var granted = request
+            if let error = apply(&granted) {
+                lastError = error
+                if error == .permissionDenied || error == .notPermitted { break }
                 continue
             }
-            let granted = HardwareTimestampConfig(config)
             if isAcceptable(requested: request, granted: granted) {
                 return granted
             }
             throw .timestampingUnsupported(
-                interface: interface, requested: mode,
+                interface: interface, requested: .hardware,
                 supported: "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
-                    + capabilities.summary)
+                    + summary)
         }
         let needs = lastError == .permissionDenied || lastError == .notPermitted ? " (needs CAP_NET_ADMIN)" : ""
         throw .system(operation: "ioctl(SIOCSHWTSTAMP)\(needs)", interface: interface, errno: lastError)
