@@ -5,6 +5,11 @@ import PTPCore
 /// It moves bytes and kernel timestamps only: it never decodes a message. All methods are synchronous and
 /// may block for at most the timeout they are given; run them on a dedicated thread (``TransportReceiver``),
 /// never on the cooperative pool.
+///
+/// Timestamps are readings of the timestamping clock, unconverted: `CLOCK_REALTIME` (UTC, as the kernel keeps
+/// it) in software mode, the interface's PHC in hardware mode. A lab turns software stamps into a virtual
+/// clock's time with ``VirtualClock/convert(systemTimestamp:)``; a daemon on the system clock applies the
+/// UTC offset itself.
 public protocol PTPTransport: AnyObject, Sendable {
     var networkProtocol: NetworkProtocol { get }
     var configuration: TransportConfiguration { get }
