@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "CAllocationCounter"],
+            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "LinuxPlatform", "CAllocationCounter"],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,113 @@
+import CLinuxShims
+import Glibc
+import PTPCore
+import SystemPackage
+
+extension PHCClock {
+    /// What a PHC pin does (`enum ptp_pin_function`).
+    public enum PinFunction: UInt32, Sendable, Hashable {
+        case none = 0
+        case externalTimestamp = 1
+        case periodicOutput = 2
+        case physicalSync = 3
+    }
+
+    /// Assigns a function and channel to a pin (on NICs whose pins are programmable, e.g. the i210's SDPs).
+    ///
+    /// The corresponding C function is `ioctl(PTP_PIN_SETFUNC)`.
+    public func setPinFunction(pin: UInt32, function: PinFunction, channel: UInt32) throws(ClockError) {
+        var desc = ptp_pin_desc()
+        desc.index = pin
+        desc.func = function.rawValue
+        desc.chan = channel
+        do {
+            _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(descriptor.rawValue, &desc) }
+        } catch {
+            throw failure("ioctl(PTP_PIN_SETFUNC pin \(pin))", error)
+        }
+    }
+
+    /// Enables or disables timestamping of edges on an external-timestamp channel.
+    ///
+    /// The corresponding C function is `ioctl(PTP_EXTTS_REQUEST)`.
+    public func setExternalTimestamps(channel: UInt32, edges: ExternalTimestamp.Edges = .rising, enabled: Bool) throws(ClockError) {
+        guard channel < UInt32(max(0, capabilities.externalTimestampChannels)) else {
+            throw .unavailable("\(path) has \(capabilities.externalTimestampChannels) external timestamp channels; channel \(channel) does not exist")
+        }
+        var request = ExternalTimestamp.request(channel: channel, edges: edges, enable: enabled)
+        do {
+            _ = try retryingSyscall { CLinuxShims_ptp_extts_request(descriptor.rawValue, &request) }
+        } catch {
+            throw failure("ioctl(PTP_EXTTS_REQUEST channel \(channel))", error)
+        }
+    }
+
+    /// Waits up to `timeout` for the next external timestamp; `nil` when none came. Blocking: call it from a
+    /// dedicated thread.
+    ///
+    /// The corresponding C functions are `poll` and `read`.
+    public func nextExternalTimestamp(timeout: PTPDuration) throws(ClockError) -> ExternalTimestamp? {
+        var pfd = pollfd(fd: descriptor.rawValue, events: CShort(POLLIN), revents: 0)
+        let milliseconds = CInt(clamping: max(0, timeout.nanoseconds / 1_000_000))
+        do {
+            let ready = try retryingSyscall { poll(&pfd, 1, milliseconds) }
+            guard ready > 0 else { return nil }
+            var event = ptp_extts_event()
+            let size = MemoryLayout<ptp_extts_event>.size
+            let n = try retryingSyscall { read(descriptor.rawValue, &event, size) }
+            guard n == size else { return nil }
+            return ExternalTimestamp(event)
+        } catch {
+            throw failure("read(external timestamp)", error)
+        }
+    }
+
+    /// Starts (or, with a zero period, stops) a periodic output such as 1 PPS.
+    ///
+    /// The corresponding C function is `ioctl(PTP_PEROUT_REQUEST)`.
+    public func setPeriodicOutput(_ output: PeriodicOutput) throws(ClockError) {
+        guard output.channel < UInt32(max(0, capabilities.periodicOutputs)) else {
+            throw .unavailable("\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
+        }
+        var request = output.cValue
+        do {
+            _ = try retryingSyscall { CLinuxShims_ptp_perout_request(descriptor.rawValue, &request) }
+        } catch {
+            throw failure("ioctl(PTP_PEROUT_REQUEST channel \(output.channel))", error)
+        }
+    }
+
+    /// Measures PHC − system time with `PTP_SYS_OFFSET_EXTENDED`, falling back to `PTP_SYS_OFFSET` when the
+    /// driver lacks it (phc2sys's order). `samples` is clamped to 1...25.
+    ///
+    /// The corresponding C function is `ioctl(PTP_SYS_OFFSET_EXTENDED)`.
+    public func systemOffset(samples: Int = 5) throws(ClockError) -> PHCSystemOffset {
+        let count = UInt32(min(max(samples, 1), Int(PTP_MAX_SAMPLES)))
+        var extended = ptp_sys_offset_extended()
+        extended.n_samples = count
+        let result = Result { () throws(Errno) in
+            try retryingSyscall { CLinuxShims_ptp_sys_offset_extended(descriptor.rawValue, &extended) }
+        }
+        switch result {
+        case .success:
+            if let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(extended), method: .extended) {
+                return estimate
+            }
+        case .failure(let error):
+            guard error == .notSupportedOnSocket || error == .notSupported || error == .inappropriateIOCTLForDevice else {
+                throw failure("ioctl(PTP_SYS_OFFSET_EXTENDED)", error)
+            }
+        }
+        var basic = ptp_sys_offset()
+        basic.n_samples = count
+        do {
+            _ = try retryingSyscall { CLinuxShims_ptp_sys_offset(descriptor.rawValue, &basic) }
+        } catch {
+            throw failure("ioctl(PTP_SYS_OFFSET)", error)
+        }
+        guard let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(basic), method: .basic) else {
+            throw .system(operation: "PTP_SYS_OFFSET on \(path) returned no usable sample", errno: 0)
+        }
+        return estimate
+    }
+}

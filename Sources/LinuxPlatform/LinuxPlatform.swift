@@ -1,1 +1,0 @@
-// LinuxPlatform: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,100 @@
+import CLinuxShims
+import Glibc
+import SystemPackage
+
+/// Hardware timestamping set-up of an interface (linuxptp's `hwts_init`).
+public enum HardwareTimestamping {
+    /// Which PTP-v2 receive filter to fall back to when the general one is refused.
+    public enum FilterKind: Sendable, Hashable {
+        /// UDP over IPv4 or IPv6: `HWTSTAMP_FILTER_PTP_V2_L4_EVENT`.
+        case udp
+        /// IEEE 802.3: `HWTSTAMP_FILTER_PTP_V2_L2_EVENT`.
+        case ethernet
+    }
+
+    /// The requests tried in order: PTP v2 events on any transport, then the transport's own filter.
+    public static func candidateConfigs(for kind: FilterKind) -> [HardwareTimestampConfig] {
+        let specific = kind == .udp ? HardwareTimestampConfig.filterPTPv2L4Event : HardwareTimestampConfig.filterPTPv2L2Event
+        return [
+            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
+            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: specific),
+        ]
+    }
+
+    /// Whether the driver's answer still stamps what was asked: the same transmit type, and the same receive
+    /// filter or `HWTSTAMP_FILTER_ALL` (drivers may widen a filter, never narrow it).
+    public static func isAcceptable(requested: HardwareTimestampConfig, granted: HardwareTimestampConfig) -> Bool {
+        granted.transmitType == requested.transmitType
+            && (granted.receiveFilter == requested.receiveFilter || granted.receiveFilter == HardwareTimestampConfig.filterAll)
+    }
+
+    /// Checks the interface can do `mode`, and for hardware applies `SIOCSHWTSTAMP` with ptp4l's fallback.
+    ///
+    /// Software mode tolerates a driver that cannot answer `ETHTOOL_GET_TS_INFO` (as ptp4l does); hardware
+    /// mode needs the answer. Returns the configuration in force for hardware, `nil` for software.
+    ///
+    /// The corresponding C function is `ioctl(SIOCSHWTSTAMP)`.
+    @discardableResult
+    public static func prepare(interface: String, mode: TimestampingMode, filter: FilterKind) throws(TransportError) -> HardwareTimestampConfig? {
+        let capabilities: TimestampingCapabilities
+        do {
+            capabilities = try TimestampingCapabilities.query(interface)
+        } catch {
+            if mode == .software, case .system = error { return nil }
+            throw error
+        }
+        try capabilities.check(mode)
+        guard mode == .hardware else { return nil }
+        return try negotiate(interface: interface, filter: filter, summary: capabilities.summary) { config in
+            var request = config.cValue
+            let failure = try? NetworkInterface.withControlSocket(interface: interface) { fd -> Errno? in
+                // errno is read here, before the control socket is closed.
+                CLinuxShims_hwtstamp_set(fd, interface, &request) < 0 ? Errno(rawValue: errno) : nil
+            }
+            config = HardwareTimestampConfig(request)
+            return failure ?? nil
+        }
+    }
+
+    /// ptp4l's request sequence with the ioctl injected: `apply` performs `SIOCSHWTSTAMP` with the
+    /// configuration (which the driver may rewrite in place) and returns the `errno` when it fails.
+    ///
+    /// Each candidate of ``candidateConfigs(for:)`` is tried in turn; the first one the driver takes is
+    /// checked with ``isAcceptable(requested:granted:)``. A permission error stops at once with a hint.
+    public static func negotiate(
+        interface: String, filter: FilterKind, summary: String,
+        apply: (inout HardwareTimestampConfig) -> Errno?
+    ) throws(TransportError) -> HardwareTimestampConfig {
+        var lastError = Errno.invalidArgument
+        for request in candidateConfigs(for: filter) {
+            var granted = request
+            if let error = apply(&granted) {
+                lastError = error
+                if error == .permissionDenied || error == .notPermitted { break }
+                continue
+            }
+            if isAcceptable(requested: request, granted: granted) {
+                return granted
+            }
+            throw .timestampingUnsupported(
+                interface: interface, requested: .hardware,
+                supported: "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
+                    + summary)
+        }
+        let needs = lastError == .permissionDenied || lastError == .notPermitted ? " (needs CAP_NET_ADMIN)" : ""
+        throw .system(operation: "ioctl(SIOCSHWTSTAMP)\(needs)", interface: interface, errno: lastError)
+    }
+
+    /// The configuration in force now, without changing it (ptp4l's `hwts_filter check`).
+    ///
+    /// The corresponding C function is `ioctl(SIOCGHWTSTAMP)`.
+    public static func current(interface: String) throws(TransportError) -> HardwareTimestampConfig {
+        var config = hwtstamp_config()
+        try NetworkInterface.withControlSocket(interface: interface) { fd throws(TransportError) in
+            if CLinuxShims_hwtstamp_get(fd, interface, &config) < 0 {
+                throw .system(operation: "ioctl(SIOCGHWTSTAMP)", interface: interface, errno: Errno(rawValue: errno))
+            }
+        }
+        return HardwareTimestampConfig(config)
+    }
+}

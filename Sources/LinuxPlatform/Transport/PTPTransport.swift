@@ -1,0 +1,43 @@
+import PTPCore
+
+/// A PTP transport on one interface: UDP over IPv4 or IPv6, or IEEE 802.3 (IEEE 1588-2019 annexes C, D, E).
+///
+/// It moves bytes and kernel timestamps only: it never decodes a message. All methods are synchronous and
+/// may block for at most the timeout they are given; run them on a dedicated thread (``TransportReceiver``),
+/// never on the cooperative pool.
+///
+/// Timestamps are readings of the timestamping clock, unconverted: `CLOCK_REALTIME` (UTC, as the kernel keeps
+/// it) in software mode, the interface's PHC in hardware mode. A lab turns software stamps into a virtual
+/// clock's time with ``VirtualClock/convert(systemTimestamp:)``; a daemon on the system clock applies the
+/// UTC offset itself.
+public protocol PTPTransport: AnyObject, Sendable {
+    var networkProtocol: NetworkProtocol { get }
+    var configuration: TransportConfiguration { get }
+    /// The interface as it was when the transport opened.
+    var interface: NetworkInterface { get }
+    /// This port's protocol address (IPv4, IPv6 or MAC), for the port's `PortAddress`.
+    var localAddress: PortAddress { get }
+
+    /// Sends one message. Event messages return the token of their transmit timestamp; general messages `nil`.
+    func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError) -> TransmitToken?
+
+    /// Waits up to `tx_timestamp_timeout` for the transmit stamp of an event message.
+    func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome
+
+    /// Receives the next message on either channel, waiting at most `timeout`; `nil` on timeout.
+    func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage?
+
+    /// Waits up to `timeout` for the next message or link change, whichever comes first; `nil` on timeout.
+    /// This is the call a port's receive thread makes.
+    func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent?
+
+    /// Whether the interface was up (and had carrier) when last seen.
+    var isLinkUp: Bool { get }
+
+    /// The transmit-timestamp pairing counters.
+    var transmitTimestampStatistics: TransmitTimestampStatistics { get }
+
+    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop any ``TransportReceiver``
+    /// first, so no thread is inside `poll` on a descriptor being closed.
+    func close()
+}

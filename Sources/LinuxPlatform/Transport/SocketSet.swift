@@ -1,0 +1,89 @@
+import Glibc
+import PTPCore
+import SystemPackage
+
+/// The sockets of one transport and which channel each carries, plus its link monitor; polls them together.
+struct SocketSet: Sendable {
+    enum Ready {
+        case datagram(ReceivedDatagram, index: Int)
+        case link(LinkEvent)
+    }
+
+    var members: [(socket: TimestampingSocket, channel: TransportChannel?)]
+    var monitor: LinkMonitor?
+
+    /// Waits up to `timeout` for a datagram on any member, or (with `includeLink`) a link change. A socket
+    /// with only error-queue traffic has its stamps drained into its pairing table, so a poll never spins on
+    /// `POLLERR`.
+    ///
+    /// The corresponding C function is `poll`.
+    func wait(timeout: PTPDuration, includeLink: Bool) throws(TransportError) -> Ready? {
+        let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
+        var fds = members.map { pollfd(fd: $0.socket.descriptor.rawValue, events: CShort(POLLIN), revents: 0) }
+        if includeLink, let monitor {
+            fds.append(pollfd(fd: monitor.descriptor.rawValue, events: CShort(POLLIN), revents: 0))
+        }
+        // Bounded: each pass either returns, drains an error queue, or waits until the deadline.
+        for _ in 0..<100_000 {
+            if members.contains(where: { $0.socket.isClosed }) {
+                throw .closed
+            }
+            let remaining = deadline - monotonicNanoseconds()
+            let milliseconds = CInt(clamping: max(0, (remaining + 999_999) / 1_000_000))
+            for i in fds.indices { fds[i].revents = 0 }
+            let ready = poll(&fds, nfds_t(fds.count), remaining > 0 ? min(milliseconds, 100) : 0)
+            if ready < 0 {
+                let error = Errno(rawValue: errno)
+                if error == .interrupted { continue }
+                throw .system(operation: "poll", interface: members.first?.socket.interfaceName ?? "", errno: error)
+            }
+            for (index, pfd) in fds.enumerated() where pfd.revents != 0 {
+                if index == members.count {
+                    if let event = monitor?.readPending() { return .link(event) }
+                    continue
+                }
+                if pfd.revents & CShort(POLLERR) != 0 {
+                    members[index].socket.drainErrorQueue()
+                }
+                if pfd.revents & CShort(POLLIN) != 0, let datagram = try members[index].socket.receiveNow() {
+                    return .datagram(datagram, index: index)
+                }
+            }
+            if monotonicNanoseconds() >= deadline { return nil }
+        }
+        return nil
+    }
+
+    /// Waits for the next message that `convert` accepts, or a link change when `includeLink`.
+    func next(
+        timeout: PTPDuration, includeLink: Bool, convert: (ReceivedDatagram, Int) -> ReceivedMessage?
+    ) throws(TransportError) -> TransportEvent? {
+        let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
+        // Bounded: a datagram `convert` refuses costs one pass.
+        for _ in 0..<10_000 {
+            let remaining = PTPDuration.nanoseconds(max(0, deadline - monotonicNanoseconds()))
+            switch try wait(timeout: remaining, includeLink: includeLink) {
+            case nil:
+                return nil
+            case .link(let event):
+                return .link(event)
+            case .datagram(let datagram, let index):
+                if let message = convert(datagram, index) { return .message(message) }
+            }
+        }
+        return nil
+    }
+
+    /// The next message only (link changes stay queued for ``next(timeout:includeLink:convert:)``).
+    func receive(timeout: PTPDuration, convert: (ReceivedDatagram, Int) -> ReceivedMessage?) throws(TransportError) -> ReceivedMessage? {
+        guard case .message(let message) = try next(timeout: timeout, includeLink: false, convert: convert) else { return nil }
+        return message
+    }
+
+    var isLinkUp: Bool { monitor?.isUp ?? true }
+
+    func close() {
+        for member in members { member.socket.close() }
+        monitor?.close()
+    }
+}

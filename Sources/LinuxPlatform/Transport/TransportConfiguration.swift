@@ -1,0 +1,51 @@
+import PTPCore
+
+/// How to open a transport on one interface (ptp4l's per-port keys).
+public struct TransportConfiguration: Sendable, Hashable {
+    /// The interface the sockets are bound to (`SO_BINDTODEVICE`).
+    public var interfaceName: String
+    /// `time_stamping`: software or hardware.
+    public var timestamping: TimestampingMode
+    /// `tx_timestamp_timeout`: how long to wait for a transmit stamp (default 10 ms, as ptp4l).
+    public var transmitTimestampTimeout: PTPDuration
+    /// How many transmit stamps in a row may be missed before the port faults. One miss never faults.
+    public var maxConsecutiveMissedTimestamps: Int
+    /// `udp_ttl`: the multicast TTL / hop limit.
+    public var multicastTTL: Int
+    /// `dscp_event` and `dscp_general`: the DSCP of event and general messages (0...63).
+    public var dscpEvent: UInt8
+    public var dscpGeneral: UInt8
+    /// `udp6_scope`: the scope nibble of the IPv6 primary group ff0X::181 (default 0xE, global).
+    public var ipv6Scope: UInt8
+    /// The UDP ports (319 and 320 in a real network; tests may use others).
+    public var eventPort: UInt16
+    public var generalPort: UInt16
+    /// The receive buffer asked of the kernel, in bytes (`SO_RCVBUFFORCE` when permitted).
+    public var receiveBufferSize: Int
+
+    public init(
+        interfaceName: String,
+        timestamping: TimestampingMode = .software,
+        transmitTimestampTimeout: PTPDuration = .milliseconds(10),
+        maxConsecutiveMissedTimestamps: Int = 3,
+        multicastTTL: Int = 1,
+        dscpEvent: UInt8 = 0,
+        dscpGeneral: UInt8 = 0,
+        ipv6Scope: UInt8 = 0xE,
+        eventPort: UInt16 = 319,
+        generalPort: UInt16 = 320,
+        receiveBufferSize: Int = 1 << 20
+    ) {
+        self.interfaceName = interfaceName
+        self.timestamping = timestamping
+        self.transmitTimestampTimeout = transmitTimestampTimeout
+        self.maxConsecutiveMissedTimestamps = maxConsecutiveMissedTimestamps
+        self.multicastTTL = multicastTTL
+        self.dscpEvent = dscpEvent
+        self.dscpGeneral = dscpGeneral
+        self.ipv6Scope = ipv6Scope
+        self.eventPort = eventPort
+        self.generalPort = generalPort
+        self.receiveBufferSize = receiveBufferSize
+    }
+}

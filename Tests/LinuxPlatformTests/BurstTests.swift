@@ -1,0 +1,76 @@
+import Glibc
+import LinuxPlatform
+import PTPCore
+import Synchronization
+import Testing
+
+/// 10,000 event messages in a burst: no TX stamp lost, none paired wrongly.
+@Suite("Burst over veth")
+struct BurstTests {
+    static let count = 10_000
+
+    /// `window` is how many sends may await their stamps: 64, or all 10,000 sent before any stamp is read.
+    @Test("10,000 event messages: every TX stamp collected and paired with its own message",
+          arguments: TransportKind.allCases, [64, 10_000])
+    func burst(kind: TransportKind, window: Int) throws {
+        try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { _, a, b in
+            let received = Mutex<[UInt32: PTPInstant]>([:])
+            let stop = Atomic<Bool>(false)
+            let receiver = try PlatformThread.spawn {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !stop.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+                    guard let message = try? b.receive(timeout: .milliseconds(20)) else { continue }
+                    if let index = messageIndex(message.bytes), let stamp = message.timestamp {
+                        received.withLock { $0[index] = stamp }
+                    }
+                }
+            }
+            var tokens: [TransmitToken] = []
+            var transmitted: [PTPInstant?] = Array(repeating: nil, count: Self.count)
+            var outcomes: [TransmitTimestampOutcome] = []
+            let start = ContinuousClock.now
+            for index in 0..<Self.count {
+                let token = try #require(try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
+                tokens.append(token)
+                if index >= window {
+                    let outcome = a.transmitTimestamp(for: tokens[index - window])
+                    if case .stamped(let t) = outcome { transmitted[index - window] = t } else { outcomes.append(outcome) }
+                }
+            }
+            for index in max(0, Self.count - window)..<Self.count {
+                let outcome = a.transmitTimestamp(for: tokens[index])
+                if case .stamped(let t) = outcome { transmitted[index] = t } else { outcomes.append(outcome) }
+            }
+            let elapsed = ContinuousClock.now - start
+            // Let the receiver drain, bounded.
+            let settle = ContinuousClock.now + .seconds(3)
+            while received.withLock({ $0.count }) < Self.count && ContinuousClock.now < settle {
+                usleep(1_000)
+            }
+            stop.store(true, ordering: .releasing)
+            receiver.join()
+
+            #expect(outcomes.isEmpty, "\(kind): \(outcomes.count) TX stamps not collected: \(outcomes.prefix(3))")
+            let stamps = transmitted.compactMap { $0 }
+            #expect(stamps.count == Self.count)
+            #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
+            let statistics = a.transmitTimestampStatistics
+            #expect(statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
+                    "\(kind): \(statistics)")
+            let rx = received.withLock { $0 }
+            #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
+            // On veth the receive stamp is taken inside the sender's transmit, so each message's RX stamp lies
+            // between its own TX stamp and the next one's: a pairing off by one message would break this.
+            var misplaced = 0
+            var maximum = PTPDuration.zero
+            for (index, rxStamp) in rx {
+                guard let tx = transmitted[Int(index)] else { continue }
+                let next = Int(index) + 1 < Self.count ? transmitted[Int(index) + 1] : nil
+                if !(tx < rxStamp) || (next.map { rxStamp > $0 } ?? false) { misplaced += 1 }
+                maximum = max(maximum, rxStamp - tx)
+            }
+            #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
+            print("\(kind), window \(window): burst of \(Self.count) in \(elapsed), \(rx.count) received, max RX − TX \(maximum)")
+        }
+    }
+}
