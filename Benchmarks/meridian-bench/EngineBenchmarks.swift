@@ -21,10 +21,6 @@ private func seconds(_ d: Duration) -> Double {
     return Double(c.seconds) + Double(c.attoseconds) * 1e-18
 }
 
-private func pad(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-}
-
 /// A tree: a grandmaster, then boundary clocks with `fanout` children each, breadth first, until
 /// `clocks` clocks; every port at logSyncInterval -4 (16 Sync/s), E2E, PI servo, 20 ns stamp noise.
 private func benchmarkTree(clocks: Int, fanout: Int, warmUp: Int64, measured: Int64) {

@@ -21,10 +21,6 @@ func runPlatformBenchmarks() {
     }
 }
 
-private func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-}
-
 private struct PlatformRow {
     var sentPerSecond: Double
     var receivedPerSecond: Double

@@ -6,3 +6,9 @@ func wants(_ section: String) -> Bool { arguments.isEmpty || arguments.contains(
 if wants("codec") {
     runCodecBenchmarks(iterations: 2_000_000)
 }
+if wants("engine") {
+    runEngineBenchmarks()
+}
+if wants("platform") {
+    runPlatformBenchmarks()
+}
