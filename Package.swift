@@ -53,6 +53,7 @@ let package = Package(
                 "LinuxPlatform", "GNSSReference",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -92,6 +93,7 @@ let package = Package(
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
+        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform"]),
         .testTarget(name: "GNSSReferenceTests", dependencies: ["GNSSReference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTPServoTests", dependencies: ["PTPServo", "PTPCore"]),
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),

@@ -1,4 +1,8 @@
+import Glibc
+import Logging
 import MeridianConfig
+import ServiceLifecycle
+import UnixSignals
 
 /// What the command line asked for, in ptp4l's terms (`-f`, `-i`, `-2/-4/-6`, `-E/-P`, `-S/-H`, `-s`,
 /// `-m`, `-q`, `-l`), plus Meridian's `--check-config` and `--clock`.
@@ -43,10 +47,42 @@ public enum Meridiand {
         if options.checkConfig {
             return (.success, configuration.effectiveSettingsText(), warnings)
         }
-        return (
-            .failure, "",
-            warnings + "meridiand: configuration is valid (\(configuration.ports.count) port(s)), but the daemon's run loop "
-                + "is not built yet (issue 5); use --check-config to validate a configuration\n"
-        )
+        return (.success, "", warnings)
+    }
+
+    /// Validates the configuration, then runs the daemon until SIGTERM or SIGINT. Returns the exit status.
+    public static func serve(_ options: DaemonOptions) async -> DaemonExit {
+        let configuration: Configuration
+        switch ConfigurationLoader.load(options) {
+        case .failure(let errors):
+            writeError(errors.description + "\nmeridiand: configuration rejected; nothing was started\n")
+            return .usage
+        case .success(let loaded):
+            configuration = loaded
+        }
+        let verbose = configuration.flag("verbose")
+        let syslog = configuration.flag("use_syslog")
+        let level = DaemonLogHandler.level(forSyslogPriority: Int(configuration.integer("logging_level")))
+        var logger = Logger(label: "meridiand") { label in
+            DaemonLogHandler(label: label, level: level, standardOutput: verbose, syslog: syslog)
+        }
+        logger.logLevel = level
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        let service = MeridianService(options: options, configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+            return .success
+        } catch {
+            logger.critical("\(error)")
+            writeError("meridiand: \(error)\n")
+            return .failure
+        }
+    }
+
+    static func writeError(_ text: String) {
+        _ = text.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -67,12 +67,24 @@ if command.version {
     emit("meridiand 0.1.0\n", to: 1)
     exit(0)
 }
+let options: DaemonOptions
 do {
-    let (status, output, errors) = Meridiand.run(try command.options())
-    emit(output, to: 1)
-    emit(errors, to: 2)
-    exit(status.rawValue)
+    options = try command.options()
 } catch {
     emit("meridiand: \(MeridiandCommand.fullMessage(for: error))\n", to: 2)
     exit(DaemonExit.usage.rawValue)
 }
+// A parent (a test runner, some supervisors) may start us with signals blocked; the daemon must still
+// hear SIGTERM, SIGINT and SIGHUP to shut down cleanly and to reload.
+var handled = sigset_t()
+sigemptyset(&handled)
+for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&handled, signal) }
+pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+
+if options.checkConfig {
+    let (status, output, errors) = Meridiand.run(options)
+    emit(output, to: 1)
+    emit(errors, to: 2)
+    exit(status.rawValue)
+}
+exit(await Meridiand.serve(options).rawValue)

@@ -98,6 +98,10 @@ public final class EthernetTransport: PTPTransport {
         try sockets.next(timeout: timeout, includeLink: true, convert: Self.convert)
     }
 
+    public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
+        try sockets.next(timeout: timeout, includeLink: true, doorbell: doorbell, convert: Self.convert)
+    }
+
     public var isLinkUp: Bool { sockets.isLinkUp }
 
     /// Strips the Ethernet header; frames that are not PTP (the filter should have dropped them) give `nil`.

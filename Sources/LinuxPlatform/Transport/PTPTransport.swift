@@ -31,6 +31,10 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// This is the call a port's receive thread makes.
     func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent?
 
+    /// As ``nextEvent(timeout:)``, but also returns `nil` as soon as `doorbell` (an eventfd or pipe the
+    /// caller owns) becomes readable, so one thread can both receive and send (``PortIOThread``).
+    func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent?
+
     /// Whether the interface was up (and had carrier) when last seen.
     var isLinkUp: Bool { get }
 

@@ -134,6 +134,10 @@ public final class UDPv4Transport: PTPTransport {
         try sockets.next(timeout: timeout, includeLink: true, convert: convert)
     }
 
+    public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
+        try sockets.next(timeout: timeout, includeLink: true, doorbell: doorbell, convert: convert)
+    }
+
     public var isLinkUp: Bool { sockets.isLinkUp }
 
     private func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {

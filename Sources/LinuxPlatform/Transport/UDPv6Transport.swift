@@ -143,6 +143,10 @@ public final class UDPv6Transport: PTPTransport {
         try sockets.next(timeout: timeout, includeLink: true, convert: convert)
     }
 
+    public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
+        try sockets.next(timeout: timeout, includeLink: true, doorbell: doorbell, convert: convert)
+    }
+
     public var isLinkUp: Bool { sockets.isLinkUp }
 
     private func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {

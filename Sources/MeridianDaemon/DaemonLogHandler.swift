@@ -1,0 +1,83 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// Logs the way ptp4l does, so operators' greps keep working: `meridiand[5179.478]: port 1: …` on
+/// standard output with `-m` (`verbose 1`), and to syslog unless `use_syslog 0`. The bracket is the
+/// monotonic time in seconds, as ptp4l prints it.
+public struct DaemonLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let toStandardOutput: Bool
+    let toSyslog: Bool
+    let label: String
+
+    public init(label: String, level: Logger.Level, standardOutput: Bool, syslog: Bool) {
+        self.label = label
+        self.logLevel = level
+        self.toStandardOutput = standardOutput
+        self.toSyslog = syslog
+        if syslog { DaemonLogHandler.openSyslog() }
+    }
+
+    /// The swift-log level for ptp4l's `logging_level` (syslog priorities 0–7).
+    public static func level(forSyslogPriority priority: Int) -> Logger.Level {
+        switch priority {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let text = "\(event.message)"
+        if toStandardOutput {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            var millis = String(now.tv_nsec / 1_000_000)
+            while millis.count < 3 { millis = "0" + millis }
+            let line = "\(label)[\(now.tv_sec).\(millis)]: \(text)\n"
+            DaemonLogHandler.output.withLock { _ in
+                _ = line.withCString { write(1, $0, strlen($0)) }
+            }
+        }
+        if toSyslog {
+            let priority: Int32
+            switch event.level {
+            case .trace, .debug: priority = LOG_DEBUG
+            case .info: priority = LOG_INFO
+            case .notice: priority = LOG_NOTICE
+            case .warning: priority = LOG_WARNING
+            case .error: priority = LOG_ERR
+            case .critical: priority = LOG_CRIT
+            }
+            text.withCString { message in
+                DaemonLogHandler.sendSyslog(priority, message)
+            }
+        }
+    }
+
+    private static let output = Mutex(())
+    private static let syslogOpened = Atomic<Bool>(false)
+
+    private static func openSyslog() {
+        if syslogOpened.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            openlog("meridiand", LOG_PID | LOG_NDELAY, LOG_DAEMON)
+        }
+    }
+
+    private static func sendSyslog(_ priority: Int32, _ message: UnsafePointer<CChar>) {
+        // syslog(3) is variadic; vsyslog with "%s" keeps the message from being read as a format.
+        withVaList([message]) { arguments in
+            "%s".withCString { format in vsyslog(priority, format, arguments) }
+        }
+    }
+}

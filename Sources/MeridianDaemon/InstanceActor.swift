@@ -1,0 +1,196 @@
+import LinuxPlatform
+import Logging
+import PTPCore
+import PTPEngine
+import PTPServo
+
+/// The clock's protocol state: the pure ``InstanceEngine`` (every port's engine and the BMCA across
+/// them), the one servo of the clock (``ClockDiscipline``), and the port timers. Ports hand it what they
+/// receive; it carries out what the engine decides.
+///
+/// DESIGN.md puts each port's engine in its ``PortActor``; the engine issue made one ``InstanceEngine``
+/// that holds all port engines so the BMCA sees one consistent state. The port actors therefore own the
+/// I/O (socket, receive thread, transmit stamps) and this actor owns every decision.
+actor InstanceActor {
+    private var engine: InstanceEngine
+    private var discipline: ClockDiscipline
+    private let clock: ClockSource
+    private let logger: Logger
+    private var ports: [PortActor] = []
+    private var timers: [Int: (generation: UInt64, task: Task<Void, Never>)] = [:]
+    private var timerGeneration: UInt64 = 0
+    private var actions: [InstanceAction] = []
+    private var running = false
+    /// Counters for management and logs.
+    private(set) var measurements = 0
+    private(set) var diagnostics = 0
+    private(set) var lastStep: DisciplineStep?
+    private var lastStateChange: [Int: PortStateChange] = [:]
+
+    init(engine: InstanceEngine, discipline: ClockDiscipline, clock: ClockSource, logger: Logger) {
+        self.engine = engine
+        self.discipline = discipline
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func attach(_ ports: [PortActor]) {
+        self.ports = ports
+    }
+
+    /// Brings every port up (INITIALIZING → LISTENING) and starts the protocol.
+    func start() {
+        running = true
+        for index in ports.indices {
+            handle(.port(index, .linkUp))
+        }
+    }
+
+    /// Stops every timer; nothing more is sent.
+    func stop() {
+        running = false
+        for (_, timer) in timers { timer.task.cancel() }
+        timers.removeAll()
+    }
+
+    // MARK: Events from the ports
+
+    func received(port: Int, bytes: [UInt8], timestamp: PTPInstant) {
+        handle(.port(port, .receivedBytes(bytes, timestamp: timestamp)))
+    }
+
+    func transmitted(port: Int, token: PTPEngine.TransmitToken, timestamp: PTPInstant) {
+        handle(.port(port, .transmitted(token, timestamp: timestamp)))
+    }
+
+    func link(port: Int, up: Bool) {
+        logger.info("port \(port + 1): link \(up ? "up" : "down")")
+        handle(.port(port, up ? .linkUp : .linkDown))
+    }
+
+    func fault(port: Int, reason: String) {
+        logger.error("port \(port + 1): \(reason)")
+        handle(.port(port, .faultDetected))
+    }
+
+    // MARK: Snapshot for management and status
+
+    var snapshot: InstanceEngine { engine }
+    var servoState: ServoState { discipline.servo.state }
+
+    // MARK: The loop
+
+    private func now() -> PTPInstant {
+        do {
+            return try clock.clock.now()
+        } catch {
+            logger.error("cannot read \(clock.clock.name): \(error)")
+            return .epoch
+        }
+    }
+
+    private func handle(_ event: InstanceEvent) {
+        guard running else { return }
+        actions.removeAll(keepingCapacity: true)
+        engine.handle(event, at: now(), into: &actions)
+        perform()
+    }
+
+    private func perform() {
+        // Actions may produce more actions (a measurement's servo verdict); drain until none are left.
+        var pending = actions
+        actions.removeAll(keepingCapacity: true)
+        while !pending.isEmpty {
+            var more: [InstanceAction] = []
+            for action in pending { perform(action, into: &more) }
+            pending = more
+        }
+    }
+
+    private func perform(_ action: InstanceAction, into more: inout [InstanceAction]) {
+        switch action {
+        case .parentChanged(let parent, let grandmaster):
+            if let parent {
+                logger.notice("selected best master clock \(grandmaster) via \(parent)")
+            } else {
+                logger.notice("selected local clock \(grandmaster) as best master")
+                logger.notice("assuming the grand master role")
+            }
+        case .port(let index, let portAction):
+            perform(portAction, port: index, into: &more)
+        }
+    }
+
+    private func perform(_ action: PortAction, port index: Int, into more: inout [InstanceAction]) {
+        switch action {
+        case .send(let outgoing):
+            guard ports.indices.contains(index) else { return }
+            ports[index].send(outgoing)
+        case .armTimer(let timer, let after):
+            arm(timer, port: index, after: after)
+        case .cancelTimer(let timer):
+            let key = index * PortTimer.allCases.count + Int(timer.rawValue)
+            timers.removeValue(forKey: key)?.task.cancel()
+        case .measurement(let measurement):
+            measure(measurement, into: &more)
+        case .stateChanged(let change):
+            lastStateChange[index] = change
+            logger.notice("\(change)")
+        case .stateDecisionNeeded:
+            break  // the instance engine runs the state decision itself
+        case .diagnostic(let diagnostic):
+            diagnostics += 1
+            logger.debug("port \(index + 1): \(diagnostic)")
+        }
+    }
+
+    /// The servo takes the slave port's measurement; its verdict goes back to the engine.
+    private func measure(_ measurement: SyncMeasurement, into more: inout [InstanceAction]) {
+        measurements += 1
+        let step = discipline.apply(measurement)
+        lastStep = step
+        if step.sourceChanged {
+            logger.notice("port \(measurement.portNumber): new master \(measurement.master); servo kept (no step unless beyond step_threshold)")
+        }
+        if clock.steerable {
+            do {
+                if let amount = step.output.step {
+                    try clock.clock.step(by: amount)
+                    logger.notice("clock stepped by \(amount.roundedNanoseconds) ns")
+                }
+                try clock.clock.adjustFrequency(step.output.frequency)
+            } catch {
+                logger.error("cannot adjust \(clock.clock.name): \(error)")
+            }
+        }
+        var line = step.logLine
+        if let virtual = clock.virtual, let error = try? virtual.trueError() {
+            line += " true error \(error.roundedNanoseconds)"
+        }
+        logger.info("\(line)")
+        engine.handle(.servo(step.report), at: now(), into: &more)
+    }
+
+    private func arm(_ timer: PortTimer, port index: Int, after: PTPDuration) {
+        let key = index * PortTimer.allCases.count + Int(timer.rawValue)
+        timers.removeValue(forKey: key)?.task.cancel()
+        timerGeneration &+= 1
+        let generation = timerGeneration
+        let nanoseconds = max(0, after.nanoseconds)
+        let task = Task { [weak self] in
+            do {
+                try await Task.sleep(for: .nanoseconds(nanoseconds))
+            } catch {
+                return
+            }
+            await self?.fire(timer, port: index, key: key, generation: generation)
+        }
+        timers[key] = (generation, task)
+    }
+
+    private func fire(_ timer: PortTimer, port index: Int, key: Int, generation: UInt64) {
+        guard let armed = timers[key], armed.generation == generation else { return }
+        timers.removeValue(forKey: key)
+        handle(.port(index, .timerFired(timer)))
+    }
+}

@@ -1,0 +1,118 @@
+import Glibc
+import LinuxPlatform
+import Logging
+import MeridianConfig
+import PTPCore
+import PTPEngine
+import PTPServo
+import ServiceLifecycle
+import UnixSignals
+
+/// The daemon as one service: opens the clock and every port, runs the instance until a graceful
+/// shutdown (SIGTERM, SIGINT), re-reads the configuration on SIGHUP, and closes everything on the way
+/// out so no half-built message is sent.
+final class MeridianService: Service {
+    let options: DaemonOptions
+    let configuration: Configuration
+    let settings: DaemonSettings
+    let logger: Logger
+
+    init(options: DaemonOptions, configuration: Configuration, logger: Logger) {
+        self.options = options
+        self.configuration = configuration
+        self.settings = DaemonSettings(configuration)
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let clock: ClockSource
+        do {
+            clock = try ClockSource.open(settings.clock, settings: settings)
+        } catch {
+            throw StartupError("cannot open the clock: \(error)")
+        }
+        logger.info("clock: \(clock.description)")
+        if let saved = DriftFile.load(settings.driftFile, logger: logger), clock.steerable {
+            try? clock.clock.adjustFrequency(saved)
+        }
+
+        var ports: [PortActor] = []
+        for (index, port) in settings.ports.enumerated() {
+            do {
+                ports.append(try PortActor(index: index, settings: port, clock: clock, logger: logger))
+            } catch {
+                for opened in ports { await opened.shutDown() }
+                throw StartupError("port \(index + 1) (\(port.interface)): \(error)")
+            }
+        }
+        guard let first = ports.first, let identity = ClockIdentity(mac: first.transport.interface.macAddress) else {
+            for opened in ports { await opened.shutDown() }
+            throw StartupError("cannot derive a clock identity: the first interface has no 48-bit MAC address")
+        }
+        var defaultDS = settings.defaultDS
+        defaultDS.clockIdentity = identity
+        let servoFrequency = (try? clock.clock.frequency()) ?? .zero
+        let servo = SelectedServo(
+            settings.servoKind, configuration: settings.servo, currentFrequency: servoFrequency,
+            clockMaximum: clock.clock.maxFrequency, syncInterval: 1)
+        let instanceConfiguration = InstanceConfiguration(
+            defaultDS: defaultDS, ports: settings.ports.map(\.engine),
+            grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
+            seed: identity.rawValue)
+        let instance = InstanceActor(
+            engine: InstanceEngine(configuration: instanceConfiguration), discipline: ClockDiscipline(servo: servo),
+            clock: clock, logger: logger)
+        await instance.attach(ports)
+        for port in ports { await port.attach(instance) }
+        let portList = settings.ports.map { "\($0.interface) (\($0.networkProtocol))" }.joined(separator: ", ")
+        logger.notice("clock identity \(identity), \(ports.count) port(s): \(portList)")
+
+        await withTaskGroup(of: Void.self) { group in
+            for port in ports {
+                group.addTask { await port.run() }
+            }
+            group.addTask { await self.reloadOnHangup() }
+            await instance.start()
+            SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
+            let periodicDrift = Task { await self.saveDriftPeriodically(clock) }
+            try? await gracefulShutdown()
+            logger.notice("shutting down")
+            SystemdNotify.ready("STOPPING=1")
+            periodicDrift.cancel()
+            await instance.stop()
+            for port in ports { await port.shutDown() }
+            DriftFile.save(settings.driftFile, clock: clock, logger: logger)
+            group.cancelAll()
+        }
+    }
+
+    /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.
+    private func reloadOnHangup() async {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            logger.notice("SIGHUP: re-reading the configuration")
+            switch ConfigurationLoader.load(options) {
+            case .failure(let errors):
+                logger.error("configuration rejected, keeping the running one:\n\(errors)")
+            case .success(let fresh):
+                for line in ConfigurationReload.differences(from: configuration, to: fresh) {
+                    logger.notice("\(line)")
+                }
+            }
+        }
+    }
+
+    private func saveDriftPeriodically(_ clock: ClockSource) async {
+        guard settings.driftFile != nil else { return }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(60))
+            if Task.isCancelled { return }
+            DriftFile.save(settings.driftFile, clock: clock, logger: logger)
+        }
+    }
+}
+
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

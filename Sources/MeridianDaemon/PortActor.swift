@@ -1,0 +1,106 @@
+import LinuxPlatform
+import Logging
+import PTPCore
+import PTPEngine
+import PTPWire
+import Synchronization
+
+/// One port's I/O: its transport and the ptp4l-style I/O thread that both sends and receives
+/// (``PortIOThread``: no thread sleeps on the socket while a message is transmitted). Everything it
+/// receives goes to the ``InstanceActor`` with the kernel's timestamp converted to the disciplined
+/// clock's time, so scheduling delay between the socket and the actor does not enter any measurement.
+actor PortActor {
+    let index: Int
+    let interface: String
+    nonisolated let transport: any PTPTransport
+    private let io: PortIOThread
+    private let clock: ClockSource
+    private let logger: Logger
+    private weak var instance: InstanceActor?
+    /// Engine tokens of the event messages whose transmit stamps are awaited, by send id.
+    private let pending = Mutex<(next: UInt64, tokens: [UInt64: PTPEngine.TransmitToken])>((1, [:]))
+    private(set) var received = 0
+    private(set) var missingTimestamps = 0
+
+    init(index: Int, settings: DaemonSettings.Port, clock: ClockSource, logger: Logger) throws {
+        self.index = index
+        self.interface = settings.interface
+        self.clock = clock
+        self.logger = logger
+        transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
+        do {
+            io = try PortIOThread(transport: transport)
+        } catch {
+            transport.close()
+            throw error
+        }
+    }
+
+    func attach(_ instance: InstanceActor) {
+        self.instance = instance
+    }
+
+    /// Runs until the I/O thread stops (``shutDown()`` or a fatal socket error).
+    func run() async {
+        for await event in io.events {
+            guard let instance else { continue }
+            switch event {
+            case .transport(.message(let message)):
+                received += 1
+                let timestamp: PTPInstant
+                if let kernel = message.timestamp {
+                    timestamp = clock.convert(kernel)
+                } else if message.channel == .event {
+                    missingTimestamps += 1
+                    logger.warning("port \(index + 1): event message without a receive timestamp dropped")
+                    continue
+                } else {
+                    timestamp = (try? clock.clock.now()) ?? .epoch
+                }
+                await instance.received(port: index, bytes: message.bytes, timestamp: timestamp)
+            case .transport(.link(let change)):
+                await instance.link(port: index, up: change.isUp)
+            case .transmitted(let id, let outcome):
+                guard let token = pending.withLock({ $0.tokens.removeValue(forKey: id) }) else { continue }
+                switch outcome {
+                case .stamped(let instant):
+                    await instance.transmitted(port: index, token: token, timestamp: clock.convert(instant))
+                case .missed:
+                    missingTimestamps += 1
+                    logger.warning("port \(index + 1): \(outcome)")
+                case .fault:
+                    missingTimestamps += 1
+                    await instance.fault(port: index, reason: "\(outcome)")
+                }
+            case .sendFailed(let id, let error):
+                _ = pending.withLock { $0.tokens.removeValue(forKey: id) }
+                logger.warning("port \(index + 1) (\(interface)): send failed: \(error)")
+            }
+        }
+    }
+
+    /// Encodes one message and hands it to the I/O thread.
+    nonisolated func send(_ outgoing: OutgoingMessage) {
+        let bytes = outgoing.message.encoded()
+        let type = outgoing.message.messageType
+        let destination: TransportDestination =
+            type == .pdelayReq || type == .pdelayResp || type == .pdelayRespFollowUp ? .peerDelayMulticast : .primaryMulticast
+        let id = pending.withLock { state -> UInt64 in
+            let id = state.next
+            state.next &+= 1
+            if let token = outgoing.token {
+                state.tokens[id] = token
+                // Bounded: stamps that never came back (a closed port) are forgotten.
+                if state.tokens.count > 1024, let oldest = state.tokens.keys.min() { state.tokens.removeValue(forKey: oldest) }
+            }
+            return id
+        }
+        io.send(bytes, channel: outgoing.isEvent ? .event : .general, to: destination, id: id, wantsTimestamp: outgoing.token != nil)
+    }
+
+    /// Stops the I/O thread, then closes the sockets.
+    func shutDown() {
+        io.stop()
+        transport.close()
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LinuxPlatform
+import Testing
+
+/// A veth pair between two namespaces, with daemons started inside them and their output in log files.
+/// Everything is stopped and removed by ``tearDown()``.
+final class InteropLab: @unchecked Sendable {  // used by one test at a time
+    let lab: VethLab
+    let directory: URL
+    private var processes: [Process] = []
+
+    init() throws {
+        lab = try VethLab.create()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-interop-\(getpid())-\(lab.a.interface)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        try text.write(to: file(name), atomically: true, encoding: .utf8)
+        return file(name).path
+    }
+
+    /// Starts `program` inside `namespace`, its output appended to `log`.
+    @discardableResult
+    func start(in namespace: String, _ program: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", namespace, program] + arguments
+        _ = FileManager.default.createFile(atPath: file(log).path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file(log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+        return process
+    }
+
+    func log(_ name: String) -> String {
+        (try? String(contentsOf: file(name), encoding: .utf8)) ?? ""
+    }
+
+    /// Polls every 200 ms until `condition` holds or `seconds` pass.
+    func wait(seconds: Double, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(200_000)
+        }
+        return condition()
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s; returns the exit status.
+    @discardableResult
+    func stop(_ process: Process) -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<30 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func tearDown() {
+        for process in processes where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // `ip netns exec` leaves the daemon as its child; kill whatever still runs in the namespaces.
+        for namespace in [lab.a.namespace, lab.b.namespace] {
+            _ = try? LabCommand.run("ip", ["netns", "pids", namespace]).split(separator: "\n").compactMap { Int32($0) }.map { kill($0, SIGKILL) }
+        }
+        lab.remove()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func binary(_ name: String) -> String? {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return [runner.deletingLastPathComponent().appendingPathComponent(name), root.appendingPathComponent(".build/debug/\(name)")]
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
+    }
+
+    static func tool(_ name: String) throws -> String {
+        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return "\(directory)/\(name)"
+        }
+        throw SlaveEventMonitor.MonitorError("\(name) is not installed: run `make deps`")
+    }
+
+    /// The `true error N` values meridiand printed on its offset lines.
+    static func trueErrors(_ log: String) -> [Int64] {
+        log.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "true error ") else { return nil }
+            return Int64(line[range.upperBound...].prefix { $0 == "-" || $0.isNumber })
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// meridiand against linuxptp's ptp4l 3.1 over a veth pair with kernel software timestamps. Every
+/// ptp4l runs with `free_running 1`; meridiand runs on its virtual clock: nothing touches CLOCK_REALTIME.
+@Suite(.serialized)
+struct PTP4lInteropTests {
+    struct Transport: CustomStringConvertible, Sendable {
+        let ptp4lFlags: [String]
+        let option: String
+        let mechanism: String
+        var description: String { "\(option)/\(mechanism)" }
+    }
+
+    static let transports = [
+        Transport(ptp4lFlags: ["-4", "-E"], option: "UDPv4", mechanism: "E2E"),
+        Transport(ptp4lFlags: ["-2", "-P"], option: "L2", mechanism: "P2P"),
+        Transport(ptp4lFlags: ["-6", "-E"], option: "UDPv6", mechanism: "E2E"),
+    ]
+
+    /// Case 2: a Meridian slave on a virtual clock started 0.2 s and −40 ppm off locks to a ptp4l
+    /// grandmaster; its true error (virtual clock − system clock) converges below 20 µs and stays there.
+    @Test(arguments: transports)
+    func meridianSlaveLocksToPtp4lGrandmaster(_ transport: Transport) throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\nlogSyncInterval -4\nlogMinPdelayReqInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
+        let slave = try lab.write(
+            "slave.conf",
+            """
+            [global]
+            clock_device virtual
+            virtual_clock_offset 0.2
+            virtual_clock_freq_ppm -40
+            time_stamping software
+            slaveOnly 1
+            verbose 1
+            use_syslog 0
+            pi_proportional_scale 0.7
+            pi_integral_scale 0.3
+            step_threshold 0.001
+            network_transport \(transport.option)
+            delay_mechanism \(transport.mechanism)
+            logMinPdelayReqInterval -4
+            uds_address \(lab.file("m.sock").path)
+            uds_ro_address \(lab.file("m-ro.sock").path)
+            [\(lab.lab.b.interface)]
+            """)
+        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"] + transport.ptp4lFlags, log: "gm.log")
+        let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "meridiand.log")
+        // Locked: 20 offset lines in SLAVE state after the step.
+        let locked = lab.wait(seconds: 40) {
+            let log = lab.log("meridiand.log")
+            return log.contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(log).count > 60
+        }
+        #expect(locked, "meridiand did not lock:\n\(lab.log("meridiand.log").suffix(3000))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
+        guard locked else { return }
+        let before = InteropLab.trueErrors(lab.log("meridiand.log")).count
+        _ = lab.wait(seconds: 12) { InteropLab.trueErrors(lab.log("meridiand.log")).count > before + 150 }
+        let window = Array(InteropLab.trueErrors(lab.log("meridiand.log")).dropFirst(before))
+        let stats = OffsetStatistics(window)
+        print("meridiand slave of ptp4l over \(transport): true error \(stats)")
+        #expect(window.count > 100)
+        #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats), max \(window.map { abs($0) }.max() ?? 0)")
+        #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM")
+        #expect(lab.log("meridiand.log").contains("shutting down"))
+    }
+
+    /// Case 1: a ptp4l slave follows a Meridian grandmaster; every Sync's offset (from ptp4l's
+    /// slave_event_monitor) is compared with a second ptp4l slave following a ptp4l grandmaster, both
+    /// pairs running at the same time on their own veth pairs so they see the same machine load
+    /// (grandmasters pinned to CPU 1, slaves to CPU 0).
+    @Test(arguments: [transports[0]])
+    func ptp4lSlaveFollowsMeridianAsWellAsPtp4l(_ transport: Transport) throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let labs = ["meridiand": try InteropLab(), "ptp4l": try InteropLab()]
+        defer { labs.values.forEach { $0.tearDown() } }
+        var monitors: [String: SlaveEventMonitor] = [:]
+        for (grandmaster, lab) in labs {
+            let monitor = try SlaveEventMonitor(path: lab.file("sem.sock").path)
+            monitors[grandmaster] = monitor
+            let slave = try lab.write(
+                "slave.cfg",
+                "[global]\nfree_running 1\nslaveOnly 1\nuds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(monitor.path)\n")
+            if grandmaster == "meridiand" {
+                let gm = try lab.write(
+                    "gm.conf",
+                    """
+                    [global]
+                    clock_device virtual
+                    free_running 1
+                    time_stamping software
+                    priority1 100
+                    logSyncInterval -4
+                    verbose 1
+                    use_syslog 0
+                    network_transport \(transport.option)
+                    delay_mechanism \(transport.mechanism)
+                    uds_address \(lab.file("m.sock").path)
+                    uds_ro_address \(lab.file("m-ro.sock").path)
+                    [\(lab.lab.b.interface)]
+                    """)
+                try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", gm], log: "gm.log")
+            } else {
+                let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
+                try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", lab.lab.b.interface, "-f", gm, "-m"] + transport.ptp4lFlags, log: "gm.log")
+            }
+            try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
+        }
+        defer { monitors.values.forEach { $0.stop() } }
+        for (grandmaster, lab) in labs {
+            let monitor = try #require(monitors[grandmaster])
+            let following = lab.wait(seconds: 30) { monitor.offsets.count > 40 }
+            #expect(following, "ptp4l did not follow \(grandmaster):\n\(lab.log("slave.log").suffix(2000))\n--- gm:\n\(lab.log("gm.log").suffix(2000))")
+            guard following else { return }
+        }
+        monitors.values.forEach { $0.reset() }
+        _ = labs["ptp4l"]?.wait(seconds: 25) { monitors.values.allSatisfy { $0.offsets.count >= 320 } }  // 20 s at 16 Sync/s
+        var results: [String: OffsetStatistics] = [:]
+        for (grandmaster, monitor) in monitors {
+            let stats = OffsetStatistics(monitor.offsets)
+            let paths = monitor.oneWayMedians
+            print("ptp4l slave of \(grandmaster) over \(transport): \(stats), mean \(monitor.meanOffset) ns, one-way median master→slave \(paths.sync) ns, slave→master \(paths.delay) ns")
+            #expect(stats.count >= 300)
+            results[grandmaster] = stats
+        }
+        guard let ours = results["meridiand"], let theirs = results["ptp4l"] else { return }
+        print("ratio Meridian/ptp4l: p50 \(Double(ours.p50) / Double(max(1, theirs.p50))), p95 \(Double(ours.p95) / Double(max(1, theirs.p95))), p99 \(Double(ours.p99) / Double(max(1, theirs.p99)))")
+        #expect(Double(ours.p95) <= 1.2 * Double(theirs.p95), "p95 Meridian \(ours.p95) ns vs ptp4l \(theirs.p95) ns")
+    }
+}
