@@ -72,7 +72,13 @@ struct PTP4lInteropTests {
     /// slave_event_monitor) is compared with a second ptp4l slave following a ptp4l grandmaster, both
     /// pairs running at the same time on their own veth pairs so they see the same machine load
     /// (grandmasters pinned to CPU 1, slaves to CPU 0).
-    @Test(arguments: [transports[0]])
+    /// IEEE 802.3 is compared with E2E: ptp4l's slave_event_monitor reports no peer delay, so a P2P
+    /// slave's offsets cannot be recomputed from it (P2P itself is covered by the slave test above).
+    static let comparedTransports = [
+        transports[0], Transport(ptp4lFlags: ["-2", "-E"], option: "L2", mechanism: "E2E"), transports[2],
+    ]
+
+    @Test(arguments: comparedTransports)
     func ptp4lSlaveFollowsMeridianAsWellAsPtp4l(_ transport: Transport) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
@@ -130,5 +136,76 @@ struct PTP4lInteropTests {
         guard let ours = results["meridiand"], let theirs = results["ptp4l"] else { return }
         print("ratio Meridian/ptp4l: p50 \(Double(ours.p50) / Double(max(1, theirs.p50))), p95 \(Double(ours.p95) / Double(max(1, theirs.p95))), p99 \(Double(ours.p99) / Double(max(1, theirs.p99)))")
         #expect(Double(ours.p95) <= 1.2 * Double(theirs.p95), "p95 Meridian \(ours.p95) ns vs ptp4l \(theirs.p95) ns")
+    }
+}
+
+/// Case 3: ptp4l grandmaster → Meridian boundary clock (two ports, virtual clock) → ptp4l slave, next to
+/// ptp4l grandmaster → ptp4l slave directly, at the same time.
+@Suite(.serialized)
+struct BoundaryClockInteropTests {
+    @Test func ptp4lSlaveBehindAMeridianBoundaryClock() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 1))
+        defer { chain.remove() }
+        let direct = try InteropLab()
+        defer { direct.tearDown() }
+        let files = direct  // a scratch directory for both setups
+
+        let chainMonitor = try SlaveEventMonitor(path: files.file("chain-sem.sock").path)
+        defer { chainMonitor.stop() }
+        let directMonitor = try SlaveEventMonitor(path: files.file("direct-sem.sock").path)
+        defer { directMonitor.stop() }
+
+        let gmConfig = { (name: String) in "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nuds_address \(files.file(name).path)\n" }
+        let slaveConfig = { (sock: String, sem: String) in
+            "[global]\nfree_running 1\nslaveOnly 1\nuds_address \(files.file(sock).path)\nslave_event_monitor \(sem)\n"
+        }
+        let bc = try files.write(
+            "bc.conf",
+            """
+            [global]
+            clock_device virtual
+            virtual_clock_offset 0.05
+            virtual_clock_freq_ppm 20
+            time_stamping software
+            logSyncInterval -4
+            pi_proportional_scale 0.7
+            pi_integral_scale 0.3
+            step_threshold 0.001
+            verbose 1
+            use_syslog 0
+            uds_address \(files.file("bc.sock").path)
+            uds_ro_address \(files.file("bc-ro.sock").path)
+            [\(chain.bUpstream)]
+            [\(chain.bDownstream)]
+            masterOnly 1
+            """)
+        // The chain.
+        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", try files.write("cgm.cfg", gmConfig("cgm.sock")), "-m"], log: "chain-gm.log")
+        try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
+        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", try files.write("csl.cfg", slaveConfig("csl.sock", chainMonitor.path)), "-m"], log: "chain-slave.log")
+        // The direct pair.
+        try files.start(in: direct.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", direct.lab.b.interface, "-f", try files.write("dgm.cfg", gmConfig("dgm.sock")), "-m"], log: "direct-gm.log")
+        try files.start(in: direct.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", direct.lab.a.interface, "-f", try files.write("dsl.cfg", slaveConfig("dsl.sock", directMonitor.path)), "-m"], log: "direct-slave.log")
+
+        let bcLocked = files.wait(seconds: 45) { files.log("bc.log").contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log("bc.log")).count > 100 }
+        #expect(bcLocked, "the boundary clock did not lock:\n\(files.log("bc.log").suffix(3000))")
+        let following = files.wait(seconds: 30) { chainMonitor.offsets.count > 40 && directMonitor.offsets.count > 40 }
+        #expect(following, "the end slave did not follow the boundary clock:\n\(files.log("chain-slave.log").suffix(2000))")
+        guard bcLocked, following else { return }
+        // The end slave must see the grandmaster through the boundary clock (stepsRemoved 1 at the BC's ports).
+        #expect(files.log("chain-slave.log").contains("selected best master clock"))
+        chainMonitor.reset()
+        directMonitor.reset()
+        _ = files.wait(seconds: 25) { chainMonitor.offsets.count >= 320 && directMonitor.offsets.count >= 320 }
+        let chainStats = OffsetStatistics(chainMonitor.offsets)
+        let directStats = OffsetStatistics(directMonitor.offsets)
+        let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).suffix(320))
+        print("end slave behind Meridian BC: \(chainStats), mean \(chainMonitor.meanOffset) ns; BC true error \(OffsetStatistics(bcErrors))")
+        print("ptp4l slave of ptp4l directly: \(directStats), mean \(directMonitor.meanOffset) ns")
+        print("ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
+        #expect(chainStats.count >= 300 && directStats.count >= 300)
+        #expect(Double(chainStats.p95) <= 1.2 * Double(directStats.p95), "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns")
     }
 }
