@@ -36,9 +36,10 @@ bench: deps
 	$(SWIFT) build -c release --product meridian-bench $(SWIFT_BUILD_FLAGS)
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
 
-## run: the lab zone; arrives with the daemon issue.
-run:
-	@echo "make run: the daemon and its lab zone arrive with issue 5 (meridiand); nothing to run yet" >&2; exit 1
+## run: build, then a small zone in network namespaces (GM, BC, ptp4l host) with a live table; Ctrl-C ends it.
+run: deps
+	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
+	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh
 
 ## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian.
 install: build
@@ -46,7 +47,9 @@ install: build
 	install -m 0755 $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/meridiand $(DESTDIR)$(PREFIX)/sbin/meridiand
 	install -m 0755 $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/meridianctl $(DESTDIR)$(PREFIX)/bin/meridianctl
 	install -m 0755 $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/meridian-sim $(DESTDIR)$(PREFIX)/bin/meridian-sim
-	@if ls etc/*.conf >/dev/null 2>&1; then install -m 0644 etc/*.conf $(DESTDIR)/etc/meridian/; fi
+	install -d $(DESTDIR)/etc/meridian/examples $(DESTDIR)/lib/systemd/system
+	install -m 0644 etc/*.conf $(DESTDIR)/etc/meridian/examples/
+	install -m 0644 deploy/systemd/meridiand.service $(DESTDIR)/lib/systemd/system/meridiand.service
 
 ## lint: the import rules of DESIGN.md, checked from the import lines.
 lint:
