@@ -1,0 +1,47 @@
+import Foundation
+import LinuxPlatform
+
+/// One Ethernet segment: a bridge in its own namespace and any number of hosts, each in a namespace
+/// with one veth into the bridge. Removed by ``remove()``.
+struct SegmentLab: Sendable {
+    let bridgeNamespace: String
+    let hosts: [(namespace: String, interface: String)]
+
+    static func create(hosts count: Int, subnet: UInt8) throws -> SegmentLab {
+        let id = "\(getpid() % 100_000)s\(subnet)"
+        let bridge = "mseg-\(id)-sw"
+        var hosts: [(String, String)] = []
+        for i in 0..<count { hosts.append(("mseg-\(id)-h\(i)", "sh\(i)\(id)")) }
+        let lab = SegmentLab(bridgeNamespace: bridge, hosts: hosts)
+        do {
+            try LabCommand.run("ip", ["netns", "add", bridge])
+            try LabCommand.run("ip", ["-n", bridge, "link", "add", "br0", "type", "bridge"])
+            // No STP delay, no multicast snooping: every frame reaches every host at once.
+            try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "type", "bridge", "forward_delay", "0", "mcast_snooping", "0"])
+            try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "up"])
+            for (i, host) in hosts.enumerated() {
+                try LabCommand.run("ip", ["netns", "add", host.0])
+                try LabCommand.run("ip", ["-n", host.0, "link", "set", "lo", "up"])
+                let port = "sp\(i)\(id)"
+                try LabCommand.run("ip", ["link", "add", host.1, "netns", host.0, "type", "veth", "peer", "name", port, "netns", bridge])
+                try LabCommand.run("ip", ["-n", bridge, "link", "set", port, "master", "br0"])
+                try LabCommand.run("ip", ["-n", bridge, "link", "set", port, "up"])
+                try LabCommand.run("ip", ["-n", host.0, "addr", "add", "10.87.\(subnet).\(i + 1)/24", "dev", host.1])
+                try LabCommand.run("ip", ["-n", host.0, "link", "set", host.1, "up"])
+            }
+        } catch {
+            lab.remove()
+            throw error
+        }
+        return lab
+    }
+
+    func remove() {
+        for ns in hosts.map(\.namespace) + [bridgeNamespace] {
+            if let pids = try? LabCommand.run("ip", ["netns", "pids", ns]) {
+                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            }
+            _ = try? LabCommand.run("ip", ["netns", "del", ns])
+        }
+    }
+}
