@@ -35,6 +35,8 @@ test: deps lint
 bench: deps
 	$(SWIFT) build -c release --product meridian-bench $(SWIFT_BUILD_FLAGS)
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
+	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
+	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 
 ## run: build, then a small zone in network namespaces (GM, BC, ptp4l host) with a live table; Ctrl-C ends it.
 run: deps
