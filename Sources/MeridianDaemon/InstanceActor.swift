@@ -73,6 +73,24 @@ actor InstanceActor {
         handle(.port(port, .faultDetected))
     }
 
+    // MARK: Run-time changes (SIGHUP, management)
+
+    /// Changes priority1/priority2 and reruns the BMCA at once (IEEE 1588-2019 8.2.1.4).
+    func setPriorities(priority1: UInt8, priority2: UInt8) {
+        guard running else { return }
+        actions.removeAll(keepingCapacity: true)
+        engine.setPriorities(priority1: priority1, priority2: priority2, at: now(), into: &actions)
+        perform()
+    }
+
+    /// Changes slaveOnly and reruns the BMCA.
+    func setSlaveOnly(_ slaveOnly: Bool) {
+        guard running else { return }
+        actions.removeAll(keepingCapacity: true)
+        engine.setSlaveOnly(slaveOnly, at: now(), into: &actions)
+        perform()
+    }
+
     // MARK: Snapshot for management and status
 
     var snapshot: InstanceEngine { engine }

@@ -71,7 +71,7 @@ final class MeridianService: Service {
             for port in ports {
                 group.addTask { await port.run() }
             }
-            group.addTask { await self.reloadOnHangup() }
+            group.addTask { await self.reloadOnHangup(instance) }
             await instance.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock) }
@@ -87,16 +87,26 @@ final class MeridianService: Service {
     }
 
     /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.
-    private func reloadOnHangup() async {
+    private func reloadOnHangup(_ instance: InstanceActor) async {
         let signals = await UnixSignalsSequence(trapping: .sighup)
+        var running = configuration
         for await _ in signals.cancelOnGracefulShutdown() {
             logger.notice("SIGHUP: re-reading the configuration")
             switch ConfigurationLoader.load(options) {
             case .failure(let errors):
                 logger.error("configuration rejected, keeping the running one:\n\(errors)")
             case .success(let fresh):
-                for line in ConfigurationReload.differences(from: configuration, to: fresh) {
-                    logger.notice("\(line)")
+                let plan = ConfigurationReload.plan(from: running, to: fresh)
+                for line in plan.lines { logger.notice("\(line)") }
+                if plan.priority1 != nil || plan.priority2 != nil {
+                    await instance.setPriorities(
+                        priority1: plan.priority1 ?? UInt8(clamping: running.integer("priority1")),
+                        priority2: plan.priority2 ?? UInt8(clamping: running.integer("priority2")))
+                }
+                if let slaveOnly = plan.slaveOnly { await instance.setSlaveOnly(slaveOnly) }
+                // What was applied is now the running configuration; the rest waits for a restart.
+                for name in ConfigurationReload.liveOptions {
+                    if let setting = fresh.global[name] { running.global[name] = setting } else { running.global.removeValue(forKey: name) }
                 }
             }
         }

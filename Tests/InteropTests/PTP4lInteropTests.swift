@@ -45,6 +45,7 @@ struct PTP4lInteropTests {
             network_transport \(transport.option)
             delay_mechanism \(transport.mechanism)
             logMinPdelayReqInterval -4
+            drift_file \(lab.file("drift").path)
             uds_address \(lab.file("m.sock").path)
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
@@ -67,6 +68,10 @@ struct PTP4lInteropTests {
         #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats), max \(window.map { abs($0) }.max() ?? 0)")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM")
         #expect(lab.log("meridiand.log").contains("shutting down"))
+        // The learned frequency was saved at shutdown: the virtual clock runs 40 ppm slow, so the servo
+        // holds about +40,000 ppb.
+        let drift = (try? String(contentsOf: lab.file("drift"), encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(drift.map { abs($0 - 40_000) < 2_000 } == true, "drift file holds \(String(describing: drift))")
     }
 
     /// Case 1: a ptp4l slave follows a Meridian grandmaster; every Sync's offset (from ptp4l's
