@@ -153,8 +153,10 @@ public struct ReferenceDiscipline: Sendable {
             }
             predictedError = holdover.predictedError(at: now)
             if state == .holdoverWithinSpecification && !holdover.isWithinSpecification(at: now) {
-                let why = predictedError.map { "predicted time error \($0) beyond \(configuration.holdover.maxError)" }
-                    ?? "holdover_max_time reached"
+                let timedOut = configuration.holdover.maxTime.map { max in holdover.holdoverStart.map { now - $0 > max } ?? false } ?? false
+                let why = timedOut || predictedError == nil
+                    ? "holdover_max_time reached"
+                    : "predicted time error \(predictedError ?? .zero) beyond \(configuration.holdover.maxError)"
                 change(to: .holdoverOutOfSpecification, at: now, reason: why, into: &out)
             }
         }

@@ -115,7 +115,17 @@ public struct HoldoverModel: Sendable {
     public mutating func enterHoldover(at time: PTPInstant) -> PartsPerBillion? {
         guard holdoverStart == nil else { return frozen.map { _ in frequency(at: time) } }
         holdoverStart = time
-        frozen = estimate
+        if var estimate, let lastTime {
+            // Since the last sample the clock ran at the servo's last frequency, not the model's: carry the
+            // phase it gained to now.
+            let dt = max(0, (time - lastTime).secondsDoubleFast)
+            estimate.phase += (frequencyInForce.value - estimate.frequency.value) * dt
+            estimate.phaseDeviation = (estimate.phaseDeviation * estimate.phaseDeviation
+                + estimate.frequencyDeviation * dt * estimate.frequencyDeviation * dt).squareRoot()
+            frozen = estimate
+        } else {
+            frozen = nil
+        }
         return frozen?.frequency
     }
 
