@@ -69,7 +69,11 @@ public struct ReferenceSampleValidator: Sendable {
         if let used = sample.satellitesUsed, used < configuration.minimumSatellites { return .tooFewSatellites }
         if let previous {
             let labelStep = sample.utcSecond - previous.second
-            if labelStep <= 0 { return .secondNotIncreasing }
+            if labelStep <= 0 {
+                // Follow the labels, so a time of day that jumped back is judged by the window from here on.
+                self.previous = (sample.edge, sample.utcSecond)
+                return .secondNotIncreasing
+            }
             let edgeStep = (sample.edge - previous.edge).secondsDoubleFast.rounded()
             self.previous = (sample.edge, sample.utcSecond)
             if edgeStep != Double(labelStep) { return .timeOfDayJump }
