@@ -102,10 +102,16 @@ public struct HoldoverModel: Sendable {
         }
         // The free-running phase grows at the oscillator's error; the clock must run at its negation.
         let freeRunningSlope = chosen.slope(at: xEnd)
+        var frequencyDeviation = chosen.slopeDeviation(at: xEnd)
+        if drift == 0, let parabola = PolynomialFit.fit(x: xs, y: ys, degree: 2) {
+            // A line's slope is the window's mean frequency: behind the end by the curvature × half the window.
+            let lag = 2 * parabola.c * (xEnd - chosen.centre)
+            frequencyDeviation = (frequencyDeviation * frequencyDeviation + lag * lag).squareRoot()
+        }
         let phase = chosen.value(at: xEnd) + appliedPhase
         return HoldoverEstimate(
             frequency: PartsPerBillion(-freeRunningSlope), drift: drift, phase: phase,
-            phaseDeviation: chosen.valueDeviation(at: xEnd), frequencyDeviation: chosen.slopeDeviation(at: xEnd),
+            phaseDeviation: chosen.valueDeviation(at: xEnd), frequencyDeviation: frequencyDeviation,
             driftDeviation: driftDeviation, noiseDeviation: chosen.residualDeviation, samples: chosen.count)
     }
 
