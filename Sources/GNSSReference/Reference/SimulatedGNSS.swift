@@ -29,6 +29,11 @@ public struct SimulatedGNSS: Sendable {
     public struct Pulse: Sendable, Hashable {
         public var systemTime: PTPInstant
         public var utcSecond: Int64
+
+        public init(systemTime: PTPInstant, utcSecond: Int64) {
+            self.systemTime = systemTime
+            self.utcSecond = utcSecond
+        }
     }
 
     public let configuration: Configuration
