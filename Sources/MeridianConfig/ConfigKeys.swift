@@ -93,6 +93,7 @@ public enum ConfigKeys {
         .int("gnss_min_fix", .global, 3, 0...3, "lowest receiver fix mode whose time of day is used (2 = 2D, 3 = 3D)"),
         .int("gnss_min_satellites", .global, 4, 0...255, "fewest satellites used for a sample to count"),
         .int("gnss_edge_window", .global, 1_000_000, 1...999_999_999, "ns; a locked clock rejects edges further than this from the expected second"),
+        .int("gnss_lock_threshold", .global, 0, 0...999_999_999, "ns; largest offset that counts towards locked (0 = holdover_max_error)"),
         .text("leapfile", .global, "", "leap-seconds.list file (IETF/NIST format) when the receiver gives no leap seconds"),
         .real("holdover_max_error", .global, 1.5e-6, 1e-9...1e3, "seconds; holdover is within spec until the predicted time error crosses it"),
         .real("holdover_max_time", .global, 0.0, 0...1e9, "seconds; holdover is within spec at most this long (0 = no limit)"),

@@ -51,3 +51,24 @@ import Testing
         #expect(good.isEmpty)
     }
 }
+
+@Suite struct ReferenceSettingsTests {
+    @Test func typedSettings() throws {
+        var global: [String: ConfigSetting] = [:]
+        for (name, text) in [("reference", "extts"), ("gpsd_address", "[::1]:29470"), ("extts_polarity", "both"),
+                             ("extts_correction", "-35"), ("pin_index", "2"), ("holdover_max_time", "600"),
+                             ("gnss_lock_threshold", "300000"), ("gm_quality_profile", "G.8275.1"), ("sim_gnss_outage_after", "0")] {
+            let key = try #require(ConfigKeys.key(name))
+            global[name] = ConfigSetting(value: try key.parse(text).get(), origin: "m.conf:1")
+        }
+        let s = ReferenceSettings(Configuration(global: global))
+        #expect(s.kind == .extts && s.gpsdHost == "::1" && s.gpsdPort == "29470")
+        #expect(s.exttsPolarity == "both" && s.exttsCorrectionNanoseconds == -35 && s.pinIndex == 2)
+        #expect(s.holdoverMaxTimeSeconds == 600 && s.holdoverMaxErrorSeconds == 1.5e-6)
+        #expect(s.lockThresholdNanoseconds == 300_000 && s.qualityProfile == "G.8275.1")
+        #expect(s.simulatedOutageAfterSeconds == nil && s.leapfile == nil && s.utcOffset == 37)
+        let d = ReferenceSettings(Configuration())
+        #expect(d.kind == .none && d.gpsdHost == "127.0.0.1" && d.gpsdPort == "2947" && d.lockThresholdNanoseconds == nil)
+        #expect(d.classLocked == 6 && d.classHoldover == 7 && d.classHoldoverOutOfSpec == 140 && d.classFreeRunning == 248)
+    }
+}

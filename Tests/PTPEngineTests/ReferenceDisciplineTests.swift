@@ -61,3 +61,17 @@ import Testing
         #expect(d.quality.clockQuality.clockClass == 7)
     }
 }
+
+@Suite struct ReferenceStatusTests {
+    @Test func statusReflectsCountersAndState() {
+        var d = ReferenceDiscipline(configuration: ReferenceDisciplineConfiguration(timescale: .utc), servo: SelectedServo(.pi))
+        _ = d.sample(ReferenceSample(edge: PTPInstant(seconds: 10, nanoseconds: 40), utcSecond: 10, fixMode: .threeDimensional, gpsMinusUTC: 18))
+        _ = d.sample(ReferenceSample(edge: PTPInstant(seconds: 11, nanoseconds: 40), utcSecond: 11, fixMode: .twoDimensional))
+        let status = d.status
+        #expect(status.state == .locking && status.stateSince == PTPInstant(seconds: 10, nanoseconds: 40))
+        #expect(status.accepted == 1 && status.rejections == [.fixTooLow: 1])
+        #expect(status.lastOffset == .nanoseconds(40))
+        #expect(status.stateEntries == [.freeRunning: 1, .locking: 1])
+        #expect(status.utcOffset.source == .gnss && status.quality.clockQuality.clockClass == 248)
+    }
+}

@@ -21,6 +21,8 @@ public struct ReferenceDiscipline: Sendable {
     public private(set) var validator: ReferenceSampleValidator
     public private(set) var holdover: HoldoverModel
     public private(set) var state: GrandmasterClockState = .freeRunning
+    /// The clock's time when ``state`` was entered (nil: since start).
+    public private(set) var stateSince: PTPInstant?
     public private(set) var utcResolver: UTCOffsetResolver
     /// The quality announced now.
     public private(set) var quality: GrandmasterQuality
@@ -168,6 +170,7 @@ public struct ReferenceDiscipline: Sendable {
         guard new != state else { return }
         out.stateChange = GrandmasterStateChange(from: out.stateChange?.from ?? state, to: new, at: time, reason: reason)
         state = new
+        stateSince = time
         stateEntries[new, default: 0] += 1
     }
 
