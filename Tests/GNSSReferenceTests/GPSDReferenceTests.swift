@@ -28,8 +28,8 @@ struct GPSDReferenceTests {
     /// Edge − labelled second on the system clock, ns.
     func offset(_ s: ReferenceSample) -> Int64 { (s.edge - PTPInstant(seconds: s.utcSecond)).nanoseconds }
 
-    @Test func samplesAreLabelledWithTheirSecondAndPassTheValidator() throws {
-        try withReference { _, log in
+    @Test func samplesAreLabelledWithTheirSecondAndPassTheValidatorAndSurviveAGpsdRestart() throws {
+        try withReference { harness, log in
             #expect(log.wait(seconds: 15) { samples(log).count >= 4 })
             #expect(log.all(ReferenceEvent.self).contains(.connected))
             var validator = ReferenceSampleValidator()
@@ -43,6 +43,13 @@ struct GPSDReferenceTests {
             let seconds = samples(log).map(\.utcSecond)
             #expect(zip(seconds, seconds.dropFirst()).allSatisfy { $1 > $0 })
             print("gpsd samples: \(seconds.count), edge offsets \(samples(log).map { offset($0) / 1000 }) µs, satellites \(samples(log).map { $0.satellitesUsed.map(String.init) ?? "?" })")
+            // gpsd killed and started again: the reference reconnects by itself and samples resume.
+            harness.stopGPSD()
+            #expect(log.wait(seconds: 5) { log.all(ReferenceEvent.self).contains { if case .disconnected = $0 { true } else { false } } })
+            let before = samples(log).count
+            try harness.startGPSD()
+            #expect(log.wait(seconds: 20) { samples(log).count >= before + 2 })
+            #expect(log.all(ReferenceEvent.self).filter { $0 == .connected }.count >= 2)
         }
     }
 
