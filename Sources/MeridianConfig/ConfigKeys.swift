@@ -97,6 +97,7 @@ public enum ConfigKeys {
         .text("leapfile", .global, "", "leap-seconds.list file (IETF/NIST format) when the receiver gives no leap seconds"),
         .real("holdover_max_error", .global, 1.5e-6, 1e-9...1e3, "seconds; holdover is within spec until the predicted time error crosses it"),
         .real("holdover_max_time", .global, 0.0, 0...1e9, "seconds; holdover is within spec at most this long (0 = no limit)"),
+        .real("holdover_frequency_wander", .global, 0.0, 0...1e6, "ppb per sqrt(s); the oscillator's random-walk frequency noise, from its data sheet (0 = left out of the prediction)"),
         .int("gm_class_locked", .global, 6, uint8, "clockClass announced while locked to the reference"),
         .int("gm_class_holdover", .global, 7, uint8, "clockClass announced in holdover within spec"),
         .int("gm_class_holdover_out_of_spec", .global, 140, uint8, "clockClass announced in holdover out of spec (G.8275.1: 140, 150 or 160)"),

@@ -28,6 +28,8 @@ public struct ReferenceSettings: Sendable, Hashable {
     public var holdoverMaxErrorSeconds: Double
     /// nil: no limit.
     public var holdoverMaxTimeSeconds: Double?
+    /// ppb/√s; `HoldoverConfiguration.randomWalkNoise` is its square (ns²/s³).
+    public var holdoverFrequencyWander: Double
     public var classLocked: UInt8
     public var classHoldover: UInt8
     public var classHoldoverOutOfSpec: UInt8
@@ -62,6 +64,7 @@ public struct ReferenceSettings: Sendable, Hashable {
         holdoverMaxErrorSeconds = configuration.real("holdover_max_error")
         let maxTime = configuration.real("holdover_max_time")
         holdoverMaxTimeSeconds = maxTime > 0 ? maxTime : nil
+        holdoverFrequencyWander = configuration.real("holdover_frequency_wander")
         classLocked = UInt8(clamping: configuration.integer("gm_class_locked"))
         classHoldover = UInt8(clamping: configuration.integer("gm_class_holdover"))
         classHoldoverOutOfSpec = UInt8(clamping: configuration.integer("gm_class_holdover_out_of_spec"))

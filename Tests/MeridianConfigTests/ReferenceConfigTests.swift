@@ -66,7 +66,7 @@ import Testing
         #expect(s.exttsPolarity == "both" && s.exttsCorrectionNanoseconds == -35 && s.pinIndex == 2)
         #expect(s.holdoverMaxTimeSeconds == 600 && s.holdoverMaxErrorSeconds == 1.5e-6)
         #expect(s.lockThresholdNanoseconds == 300_000 && s.qualityProfile == "G.8275.1")
-        #expect(s.simulatedOutageAfterSeconds == nil && s.leapfile == nil && s.utcOffset == 37)
+        #expect(s.simulatedOutageAfterSeconds == nil && s.leapfile == nil && s.utcOffset == 37 && s.holdoverFrequencyWander == 0)
         let d = ReferenceSettings(Configuration())
         #expect(d.kind == .none && d.gpsdHost == "127.0.0.1" && d.gpsdPort == "2947" && d.lockThresholdNanoseconds == nil)
         #expect(d.classLocked == 6 && d.classHoldover == 7 && d.classHoldoverOutOfSpec == 140 && d.classFreeRunning == 248)

@@ -38,8 +38,10 @@ import Testing
         #expect(table.taiMinusUTC(atUTC: 1_483_228_800) == 37)  // 2017-01-01
         #expect(table.taiMinusUTC(atUTC: 1_483_228_799) == 36)
         #expect(table.taiMinusUTC(atUTC: Self.jan2027) == 38)
-        #expect(table.nextLeap(afterUTC: Self.jan2027 - 10)! == (Self.jan2027, 1))
-        #expect(table.nextLeap(afterUTC: Self.jan2027)! == (Self.jul2027, -1))
+        let inserted = try #require(table.nextLeap(afterUTC: Self.jan2027 - 10))
+        #expect(inserted.utcSecond == Self.jan2027 && inserted.change == 1)
+        let deleted = try #require(table.nextLeap(afterUTC: Self.jan2027))
+        #expect(deleted.utcSecond == Self.jul2027 && deleted.change == -1)
         #expect(!table.isExpired(atUTC: Self.jan2027) && table.isExpired(atUTC: 4_039_372_800 - 2_208_988_800))
     }
 
