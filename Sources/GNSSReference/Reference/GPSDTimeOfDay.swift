@@ -1,4 +1,4 @@
-import Glibc
+import LinuxPlatform
 import PTPCore
 
 /// Time of day from gpsd for references whose edges come from a device (kernel PPS, PHC external
@@ -39,9 +39,7 @@ final class GPSDTimeOfDay: Sendable {
     }
 }
 
-/// `CLOCK_REALTIME` now.
+/// `CLOCK_REALTIME` now (LinuxPlatform's reading; the epoch if the kernel refused, which it does not).
 func systemNow() -> PTPInstant {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return PTPInstant(seconds: Int64(now.tv_sec), nanoseconds: Int64(now.tv_nsec))
+    (try? VirtualClock.realtime()) ?? .epoch
 }

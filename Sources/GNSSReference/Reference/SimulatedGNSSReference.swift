@@ -17,9 +17,7 @@ public final class SimulatedGNSSReference: ReferenceSource {
 
     public init(configuration: SimulatedGNSS.Configuration, systemToClock: @escaping @Sendable (PTPInstant) -> PTPInstant,
                 onEvent: @escaping @Sendable (ReferenceEvent) -> Void) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        simulation = Locked(SimulatedGNSS(configuration: configuration, start: Int64(now.tv_sec)))
+        simulation = Locked(SimulatedGNSS(configuration: configuration, start: systemNow().seconds))
         self.systemToClock = systemToClock
         self.onEvent = onEvent
     }
@@ -45,19 +43,14 @@ public final class SimulatedGNSSReference: ReferenceSource {
     }
 
     private func run() {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var second = Int64(now.tv_sec) + 1
+        var second = systemNow().seconds + 1
         while !stopping.load(ordering: .acquiring) {
-            // Wake 1 ms after the edge (in steps, so stop() is quick).
-            let target = timespec(tv_sec: Int(second), tv_nsec: 1_000_000)
+            // Wake 1 ms after the edge, in steps of at most 100 ms so stop() is quick.
+            let target = PTPInstant(seconds: second, nanoseconds: 1_000_000)
             while !stopping.load(ordering: .acquiring) {
-                clock_gettime(CLOCK_REALTIME, &now)
-                if now.tv_sec > target.tv_sec || (now.tv_sec == target.tv_sec && now.tv_nsec >= target.tv_nsec) { break }
-                var step = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-                let left = (Int64(target.tv_sec) - Int64(now.tv_sec)) * 1_000_000_000 + Int64(target.tv_nsec - now.tv_nsec)
-                if left < 100_000_000 { step.tv_nsec = Int(left) }
-                nanosleep(&step, nil)
+                let left = target - systemNow()
+                if left <= .zero { break }
+                usleep(UInt32(clamping: min(left.nanoseconds, 100_000_000) / 1_000 + 1))
             }
             if stopping.load(ordering: .acquiring) { break }
             let current = second
@@ -67,8 +60,7 @@ public final class SimulatedGNSSReference: ReferenceSource {
                 onEvent(.sample(sample))
             }
             // A late wake (suspended laptop) skips to the current second rather than replaying the past.
-            clock_gettime(CLOCK_REALTIME, &now)
-            second = max(second + 1, Int64(now.tv_sec))
+            second = max(second + 1, systemNow().seconds)
         }
     }
 }
