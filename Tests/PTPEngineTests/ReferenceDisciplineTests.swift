@@ -75,3 +75,75 @@ import Testing
         #expect(status.utcOffset.source == .gnss && status.quality.clockQuality.clockClass == 248)
     }
 }
+
+@Suite struct ReacquisitionTests {
+    typealias Clock = ReferenceDisciplineTests.Clock
+
+    func lockedDiscipline(stepThreshold: PTPDuration) -> (ReferenceDiscipline, Clock, Int64) {
+        let servo = SelectedServo(.pi, configuration: ServoConfiguration(stepThreshold: stepThreshold), syncInterval: 1)
+        var d = ReferenceDiscipline(configuration: ReferenceDisciplineConfiguration(timescale: .utc), servo: servo)
+        var clock = Clock(phase: 3_000, ownError: 1_000)
+        var second: Int64 = 3_000_000
+        for _ in 0..<40 {
+            second += 1
+            clock.advance(1)
+            clock.apply(d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional)))
+            clock.apply(d.tick(now: PTPInstant(seconds: second, nanoseconds: 1_000_000)))
+        }
+        return (d, clock, second)
+    }
+
+    /// Loses the reference for `gap` seconds while the clock's own frequency moves by `kick` ppb, then feeds
+    /// `after` samples; returns the steps the discipline asked for and the state changes.
+    func outage(_ d: inout ReferenceDiscipline, _ clock: inout Clock, _ second: inout Int64, gap: Int, kick: Double, after: Int) -> (steps: [PTPDuration], states: [GrandmasterClockState]) {
+        var steps: [PTPDuration] = []
+        var states: [GrandmasterClockState] = []
+        clock.ownError += kick
+        for i in 0..<(gap + after) {
+            second += 1
+            clock.advance(1)
+            if i >= gap {
+                let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional))
+                if let step = out.step { steps.append(step) }
+                if let change = out.stateChange { states.append(change.to) }
+                clock.apply(out)
+            }
+            let out = d.tick(now: PTPInstant(seconds: second, nanoseconds: 1_000_000))
+            if let change = out.stateChange { states.append(change.to) }
+            clock.apply(out)
+        }
+        return (steps, states)
+    }
+
+    @Test func withinStepThresholdTheReturnSlews() {
+        var (d, clock, second) = lockedDiscipline(stepThreshold: .microseconds(20))
+        #expect(d.state == .locked)
+        // 10 s without reference while the oscillator moved 500 ppb: ~5 µs off on return, below 20 µs.
+        let result = outage(&d, &clock, &second, gap: 10, kick: 500, after: 30)
+        #expect(result.steps.isEmpty)
+        #expect(result.states == [.holdoverWithinSpecification, .locked])
+        #expect(abs(clock.phase) < 100)
+    }
+
+    @Test func beyondStepThresholdTheReturnSteps() {
+        var (d, clock, second) = lockedDiscipline(stepThreshold: .microseconds(20))
+        // 10 s while the oscillator moved 10 ppm: ~100 µs off on return (inside the 1 ms window): one step.
+        let result = outage(&d, &clock, &second, gap: 10, kick: 10_000, after: 30)
+        #expect(result.steps.count == 1)
+        #expect(result.states.first == .holdoverWithinSpecification && result.states.last == .locked)
+        #expect(abs(clock.phase) < 100)
+    }
+
+    @Test func aPHCOnTAIGetsLeap61FromTheLeapFileInTheLastTwelveHours() throws {
+        let table = try LeapSecondTable.parse(LeapSecondTests.ordered).get()
+        var d = ReferenceDiscipline(
+            configuration: ReferenceDisciplineConfiguration(timescale: .tai), servo: SelectedServo(.pi),
+            utcResolver: UTCOffsetResolver(configuredOffset: 37, table: table))
+        let second = LeapSecondTests.jan2027 - 3_600
+        // No leap seconds from the receiver: the file gives TAI−UTC 37 and the coming leap.
+        let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second + 37, nanoseconds: 10), utcSecond: second, fixMode: .threeDimensional))
+        #expect(out.offset == .nanoseconds(10))
+        #expect(d.quality.timeProperties.leap61 && d.quality.timeProperties.currentUtcOffset == 37)
+        #expect(d.quality.timeProperties.currentUtcOffsetValid && d.utcOffset.source == .leapFile)
+    }
+}
