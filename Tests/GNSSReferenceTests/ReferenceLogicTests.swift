@@ -139,3 +139,16 @@ import Testing
         }
     }
 }
+
+@Suite struct LeapSecondsFileTests {
+    @Test func readsDebiansListAndNamesAMissingFile() throws {
+        let text = try LeapSecondsFile.read(path: "/usr/share/zoneinfo/leap-seconds.list")
+        #expect(text.contains("#@") && text.contains("3692217600"))
+        do {
+            _ = try LeapSecondsFile.read(path: "/nonexistent/leap-seconds.list")
+            Issue.record("read a missing file")
+        } catch {
+            #expect(error.description == "leapfile /nonexistent/leap-seconds.list: No such file or directory")
+        }
+    }
+}
