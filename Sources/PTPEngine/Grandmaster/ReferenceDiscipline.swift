@@ -133,6 +133,14 @@ public struct ReferenceDiscipline: Sendable {
                 change(to: .freeRunning, at: now, reason: "reference lost before the clock locked", into: &out)
             }
         case .locked:
+            let missed = lastValidEdge.map { now - $0 > configuration.referenceTimeout / 2 } ?? false
+            if missed && !lost && holdoverFrequency == nil, let bridge = holdover.estimate?.frequency {
+                // A pulse is missing: until the sample comes or holdover starts, run at the model's frequency
+                // rather than the servo's last one (which carries its proportional reaction to the last offset).
+                holdoverFrequency = bridge
+                holdover.frequencyChanged(to: bridge, at: now)
+                out.frequency = bridge
+            }
             if lost {
                 consecutiveGood = 0
                 let frequency = holdover.enterHoldover(at: now)

@@ -23,9 +23,14 @@ public struct HoldoverModel: Sendable {
     private var xs: [Double] = []
     private var ys: [Double] = []
     private var origin: PTPInstant?
+    /// The time of the last sample.
     private var lastTime: PTPInstant?
-    /// Phase (ns) the clock's adjustments added since ``origin``.
+    /// Until when ``appliedPhase`` has been summed.
+    private var accountedUntil: PTPInstant?
+    /// Phase (ns) the clock's adjustments added since ``origin``, up to ``accountedUntil``.
     private var appliedPhase = 0.0
+    /// ``appliedPhase`` at the last sample (plus any step right after it).
+    private var appliedAtLastSample = 0.0
     private var frequencyInForce = PartsPerBillion.zero
     /// Set while in holdover: the estimate and when holdover began.
     public private(set) var holdoverStart: PTPInstant?
@@ -45,12 +50,10 @@ public struct HoldoverModel: Sendable {
     public mutating func observe(offset: PTPDuration, at time: PTPInstant) {
         guard holdoverStart == nil else { return }
         if origin == nil { origin = time }
-        if let lastTime {
-            let dt = (time - lastTime).secondsDoubleFast
-            guard dt > 0 else { return }
-            appliedPhase += frequencyInForce.value * dt
-        }
+        if let lastTime, time <= lastTime { return }
+        account(to: time)
         lastTime = time
+        appliedAtLastSample = appliedPhase
         guard let origin else { return }
         xs.append((time - origin).secondsDoubleFast)
         ys.append(offset.nanosecondsDoubleFast - appliedPhase)
@@ -60,14 +63,27 @@ public struct HoldoverModel: Sendable {
         }
     }
 
-    /// The clock's adjustment from now on (absolute, as ``ServoOutput/frequency``).
-    public mutating func frequencyChanged(to frequency: PartsPerBillion) {
+    /// The clock's adjustment from `time` on (absolute, as ``ServoOutput/frequency``); without a time, from
+    /// the last sample on (a servo's answer to that sample).
+    public mutating func frequencyChanged(to frequency: PartsPerBillion, at time: PTPInstant? = nil) {
+        if let time { account(to: time) }
         frequencyInForce = frequency
     }
 
-    /// The clock was stepped by `step` (positive forward) after the last sample.
+    /// The clock was stepped by `step` (positive forward) right after the last sample.
     public mutating func stepped(by step: PTPDuration) {
         appliedPhase += step.nanosecondsDoubleFast
+        appliedAtLastSample += step.nanosecondsDoubleFast
+    }
+
+    /// Adds the phase the frequency in force gained up to `time`.
+    private mutating func account(to time: PTPInstant) {
+        if let from = accountedUntil {
+            let dt = (time - from).secondsDoubleFast
+            guard dt > 0 else { return }
+            appliedPhase += frequencyInForce.value * dt
+        }
+        accountedUntil = time
     }
 
     /// Forgets the locked history (the oscillator or the reference changed beyond recognition).
@@ -76,7 +92,9 @@ public struct HoldoverModel: Sendable {
         ys.removeAll(keepingCapacity: true)
         origin = nil
         lastTime = nil
+        accountedUntil = nil
         appliedPhase = 0
+        appliedAtLastSample = 0
         holdoverStart = nil
         frozen = nil
     }
@@ -108,7 +126,7 @@ public struct HoldoverModel: Sendable {
             let lag = 2 * parabola.c * (xEnd - chosen.centre)
             frequencyDeviation = (frequencyDeviation * frequencyDeviation + lag * lag).squareRoot()
         }
-        let phase = chosen.value(at: xEnd) + appliedPhase
+        let phase = chosen.value(at: xEnd) + appliedAtLastSample
         return HoldoverEstimate(
             frequency: PartsPerBillion(-freeRunningSlope), drift: drift, phase: phase,
             phaseDeviation: chosen.valueDeviation(at: xEnd), frequencyDeviation: frequencyDeviation,
@@ -122,10 +140,11 @@ public struct HoldoverModel: Sendable {
         guard holdoverStart == nil else { return frozen.map { _ in frequency(at: time) } }
         holdoverStart = time
         if var estimate, let lastTime {
-            // Since the last sample the clock ran at the servo's last frequency, not the model's: carry the
-            // phase it gained to now.
+            // Since the last sample the clock ran at whatever was set (the servo's last answer, a bridge), not
+            // the model's frequency: carry the phase it gained to now.
             let dt = max(0, (time - lastTime).secondsDoubleFast)
-            estimate.phase += (frequencyInForce.value - estimate.frequency.value) * dt
+            account(to: time)
+            estimate.phase += (appliedPhase - appliedAtLastSample) - estimate.frequency.value * dt
             estimate.phaseDeviation = (estimate.phaseDeviation * estimate.phaseDeviation
                 + estimate.frequencyDeviation * dt * estimate.frequencyDeviation * dt).squareRoot()
             frozen = estimate
@@ -144,7 +163,9 @@ public struct HoldoverModel: Sendable {
         ys.removeAll(keepingCapacity: true)
         origin = nil
         lastTime = nil
+        accountedUntil = nil
         appliedPhase = 0
+        appliedAtLastSample = 0
     }
 
     /// The frequency to hold at `time` in holdover: the last good frequency plus the drift since.
