@@ -147,3 +147,28 @@ import Testing
         #expect(d.quality.timeProperties.currentUtcOffsetValid && d.utcOffset.source == .leapFile)
     }
 }
+
+@Suite struct MissedPulseTests {
+    @Test func aMissedPulseIsBridgedWithTheModelsFrequencyWithoutLeavingLocked() {
+        let (d0, c0, s0) = ReacquisitionTests().lockedDiscipline(stepThreshold: .zero)
+        var d = d0
+        var clock = c0
+        var second = s0
+        #expect(d.state == .locked)
+        // The next pulse is missing: at +1.5 s the clock runs at the model's frequency instead of the servo's.
+        second += 1
+        clock.advance(1)
+        let first = d.tick(now: PTPInstant(seconds: second, nanoseconds: 1_000_000))
+        #expect(first.frequency == nil, "one second after the last sample nothing is missing yet")
+        clock.advance(0.5)
+        let bridge = d.tick(now: PTPInstant(seconds: second, nanoseconds: 500_000_000))
+        #expect(bridge.frequency.map { abs($0.value + 1_000) < 1 } == true, "bridge \(String(describing: bridge.frequency))")
+        #expect(bridge.stateChange == nil && d.state == .locked)
+        clock.apply(bridge)
+        // The pulse after it comes: the servo takes over again, still locked.
+        second += 1
+        clock.advance(0.5)
+        let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional))
+        #expect(out.offset != nil && out.stateChange == nil && d.state == .locked)
+    }
+}
