@@ -59,18 +59,19 @@ struct GPSDGrandmasterTests {
         }
     }
 
-    @Test func locksToGpsdPPSThenHoldsOverThroughSilenceAndReturnsWithoutAStep() throws {
+    @Test func locksToGpsdPPSHoldsOverThroughSilenceAndLossOfFixAndReturnsWithoutAStep() throws {
         let harness = try GPSDHarness()
         defer { harness.shutDown() }
         try harness.startFeed()
         try harness.startGPSD()
         let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0.3, frequencyPPM: 30))
         // gpsd's simulated DCD pulse wakes 85–200 µs late: the lock threshold and the holdover budget are set
-        // for that reference, not for a GNSS timing receiver.
+        // for that reference, not for a GNSS timing receiver. holdover_max_time 10 s puts class 140 in reach.
         let configuration = ReferenceDisciplineConfiguration(
-            holdover: HoldoverConfiguration(maxError: .milliseconds(1), minimumSamples: 8), timescale: .utc,
+            holdover: HoldoverConfiguration(maxError: .milliseconds(1), maxTime: .seconds(10), minimumSamples: 8), timescale: .utc,
             lockSamples: 4, lockThreshold: .microseconds(300))
-        let loop = Loop(clock: clock, discipline: ReferenceDiscipline(configuration: configuration, servo: SelectedServo(.pi, syncInterval: 1)))
+        let servo = SelectedServo(.pi, clockMaximum: clock.maxFrequency, syncInterval: 1)
+        let loop = Loop(clock: clock, discipline: ReferenceDiscipline(configuration: configuration, servo: servo))
         let reference = GPSDReference(host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
                                       maximumBackoffMilliseconds: 1_000,
                                       systemToClock: { clock.convert(systemTimestamp: $0) }) { loop.handle($0) }
@@ -88,15 +89,29 @@ struct GPSDGrandmasterTests {
         #expect(locked.timeProperties.timeSource == .gnss && locked.timeProperties.timeTraceable && locked.timeProperties.frequencyTraceable)
         #expect(locked.timeProperties.currentUtcOffset == 37 && locked.timeProperties.currentUtcOffsetValid && locked.timeProperties.ptpTimescale)
 
-        harness.signalFeed(SIGUSR1)  // the receiver goes silent
+        // The receiver goes silent: holdover (7); it talks again: locked (6), no step.
+        harness.signalFeed(SIGUSR1)
         #expect(loop.run(seconds: 8) { loop.state == .holdoverWithinSpecification })
         #expect(loop.quality.clockQuality.clockClass == 7)
         harness.signalFeed(SIGUSR1)
         #expect(loop.run(seconds: 12) { loop.state == .locked })
         #expect(loop.quality.clockQuality.clockClass == 6)
-        #expect(loop.steps.withLock { $0.count } == 1, "the return from holdover did not step")
+
+        // The receiver loses its fix (pulses and time keep coming, mode 1): holdover (7), then past the 10 s
+        // budget out of spec (140); the fix returns: locked (6), no step.
+        harness.signalFeed(SIGUSR2)
+        #expect(loop.run(seconds: 8) { loop.state == .holdoverWithinSpecification })
+        #expect(loop.run(seconds: 14) { loop.state == .holdoverOutOfSpecification })
+        #expect(loop.quality.clockQuality.clockClass == 140 && !loop.quality.timeProperties.timeTraceable)
+        harness.signalFeed(SIGUSR2)
+        #expect(loop.run(seconds: 12) { loop.state == .locked })
+        #expect(loop.quality.clockQuality.clockClass == 6)
+
+        #expect(loop.steps.withLock { $0.count } == 1, "no return from holdover stepped")
         let states = loop.changes.withLock { $0.map(\.to) }
-        #expect(states == [.locking, .locked, .holdoverWithinSpecification, .locked])
-        print("gpsd grandmaster states: \(states.map(\.rawValue)); true error now \(try clock.trueError())")
+        #expect(states == [.locking, .locked, .holdoverWithinSpecification, .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification, .locked])
+        let rejected = loop.discipline.withLock { $0.validator.rejections[.fixTooLow] ?? 0 }
+        #expect(rejected >= 5)
+        print("gpsd grandmaster states: \(states.map(\.rawValue)); fix-too-low rejections \(rejected); true error now \(try clock.trueError())")
     }
 }

@@ -123,6 +123,12 @@ import Testing
         #expect(result.steps.isEmpty)
         #expect(result.states == [.holdoverWithinSpecification, .locked])
         #expect(abs(clock.phase) < 100)
+        // Lost again right after relocking: the model kept its history, so this holdover has a model at once.
+        // (Its fit spans the oscillator's 500 ppb jump, which it takes for a drift: the frequency it holds is
+        // near the new one, not exact.)
+        let again = outage(&d, &clock, &second, gap: 10, kick: 0, after: 0)
+        #expect(again.states == [.holdoverWithinSpecification])
+        #expect(abs(clock.adjustment + 1_500) < 500, "holding \(clock.adjustment) ppb")
     }
 
     @Test func beyondStepThresholdTheReturnSteps() {

@@ -86,10 +86,11 @@ public struct ReferenceDiscipline: Sendable {
         if let step = servoOutput.step, servoOutput.state == .jump {
             out.step = step
             validator.clockStepped(by: step)
-            if !inHoldover { holdover.stepped(by: step) }
+            holdover.stepped(by: step)
             recentOffsets.removeAll(keepingCapacity: true)
         }
-        if !inHoldover { holdover.frequencyChanged(to: servoOutput.frequency) }
+        // The model hears of every change, in holdover too, so its history survives reacquisition.
+        holdover.frequencyChanged(to: servoOutput.frequency, at: inHoldover ? expected : nil)
         let threshold = configuration.lockThreshold ?? configuration.holdover.maxError
         if servoOutput.state == .locked && offset.magnitude <= threshold {
             consecutiveGood += 1
@@ -111,7 +112,6 @@ public struct ReferenceDiscipline: Sendable {
         case .holdoverWithinSpecification, .holdoverOutOfSpecification:
             if consecutiveGood >= configuration.lockSamples {
                 holdover.exitHoldover()
-                holdover.frequencyChanged(to: servoOutput.frequency)
                 predictedError = nil
                 change(to: .locked, at: sample.edge, reason: "reference back: \(consecutiveGood) samples within \(threshold)", into: &out)
             }
@@ -144,6 +144,7 @@ public struct ReferenceDiscipline: Sendable {
             if lost {
                 consecutiveGood = 0
                 let frequency = holdover.enterHoldover(at: now)
+                if let frequency { holdover.frequencyChanged(to: frequency, at: now) }
                 holdoverFrequency = frequency
                 out.frequency = frequency
                 let within = holdover.isWithinSpecification(at: now)
@@ -158,6 +159,7 @@ public struct ReferenceDiscipline: Sendable {
                 let frequency = holdover.frequency(at: now)
                 if holdoverFrequency != frequency {
                     holdoverFrequency = frequency
+                    holdover.frequencyChanged(to: frequency, at: now)
                     out.frequency = frequency
                 }
             }

@@ -70,7 +70,7 @@ public struct HoldoverModel: Sendable {
         frequencyInForce = frequency
     }
 
-    /// The clock was stepped by `step` (positive forward) right after the last sample.
+    /// The clock was stepped by `step` (positive forward) right after the last sample (or, in holdover, now).
     public mutating func stepped(by step: PTPDuration) {
         appliedPhase += step.nanosecondsDoubleFast
         appliedAtLastSample += step.nanosecondsDoubleFast
@@ -154,18 +154,12 @@ public struct HoldoverModel: Sendable {
         return frozen?.frequency
     }
 
-    /// Leaves holdover: the locked history goes on from the frequency in force.
+    /// Leaves holdover. The locked history stays: every frequency change and step during holdover and
+    /// reacquisition was reported (``frequencyChanged(to:at:)``, ``stepped(by:)``), so the free-running phase
+    /// of new samples continues that of the old ones and the next holdover has a model at once.
     public mutating func exitHoldover() {
         holdoverStart = nil
         frozen = nil
-        // The history before holdover no longer links to the new samples: start over.
-        xs.removeAll(keepingCapacity: true)
-        ys.removeAll(keepingCapacity: true)
-        origin = nil
-        lastTime = nil
-        accountedUntil = nil
-        appliedPhase = 0
-        appliedAtLastSample = 0
     }
 
     /// The frequency to hold at `time` in holdover: the last good frequency plus the drift since.
