@@ -124,3 +124,26 @@ import Testing
         #expect(loop.discipline.quality.clockQuality.clockClass == 140)
     }
 }
+
+@Suite struct QualityChurnTests {
+    @Test func aLockedClockDoesNotRepublishItsQualityEverySecond() throws {
+        var loop = try SimulatedLoop(jitter: 50, seed: 4, outageAfter: nil, outageDuration: 0)
+        try loop.run(seconds: 120)
+        var published = 0
+        for _ in 0..<300 {
+            loop.second += 1
+            loop.base.set(PTPInstant(seconds: loop.second, nanoseconds: 1_000_000))
+            if let pulse = loop.gnss.pulse(second: loop.second) {
+                let out = loop.discipline.sample(loop.gnss.sample(pulse, systemToClock: { loop.clock.convert(systemTimestamp: $0) }))
+                if out.quality != nil { published += 1 }
+                try loop.apply(out)
+            }
+            let out = loop.discipline.tick(now: try loop.clock.now())
+            if out.quality != nil { published += 1 }
+            try loop.apply(out)
+        }
+        print("quality republished \(published) times in 300 s locked")
+        #expect(published < 30)
+        #expect(loop.discipline.state == .locked)
+    }
+}

@@ -205,7 +205,16 @@ public struct ReferenceDiscipline: Sendable {
             let shift: Int64 = configuration.timescale == .tai ? Int64(utcOffset.offset) : 0
             utcOffset = utcResolver.resolve(atUTC: now.seconds - shift, receiverGPSMinusUTC: receiverGPSMinusUTC)
         }
-        let new = configuration.quality.quality(state: state, measuredError: measuredError, variance: measuredVariance, utcOffset: utcOffset)
+        var new = configuration.quality.quality(state: state, measuredError: measuredError, variance: measuredVariance, utcOffset: utcOffset)
+        // Hysteresis: the variance is republished only when it moved by a factor of two (0x100), so the
+        // Announce does not change every second with the noise of the estimate.
+        let old = quality.clockQuality.offsetScaledLogVariance
+        let fresh = new.clockQuality.offsetScaledLogVariance
+        if old != OffsetScaledLogVariance.unknown && fresh != OffsetScaledLogVariance.unknown
+            && (Int(old) - Int(fresh)).magnitude < 0x100 && new.clockQuality.clockClass == quality.clockQuality.clockClass
+        {
+            new.clockQuality.offsetScaledLogVariance = old
+        }
         if new != quality {
             quality = new
             out.quality = new
