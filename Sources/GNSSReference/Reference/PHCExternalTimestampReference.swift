@@ -44,7 +44,13 @@ public final class PHCExternalTimestampReference: ReferenceSource {
         }
         let edges = filter.withLock { $0.edges }
         do {
-            try phc.setPinFunction(pin: pinIndex, function: .externalTimestamp, channel: channel)
+            // As ts2phc: only clocks with programmable pins get PTP_PIN_SETFUNC; others have fixed inputs.
+            if phc.capabilities.pins > 0 {
+                guard pinIndex < UInt32(phc.capabilities.pins) else {
+                    throw ClockError.unavailable("\(devicePath) has \(phc.capabilities.pins) pins; pin_index \(pinIndex) does not exist")
+                }
+                try phc.setPinFunction(pin: pinIndex, function: .externalTimestamp, channel: channel)
+            }
             try phc.setExternalTimestamps(channel: channel, edges: edges, enabled: true)
         } catch {
             phc.close()
