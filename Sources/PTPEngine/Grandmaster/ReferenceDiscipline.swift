@@ -15,6 +15,26 @@ import PTPServo
 /// once the predicted error crosses `holdover_max_error` or `holdover_max_time` passes. When valid samples
 /// return in holdover the servo steers again (without a step unless the offset exceeds `step_threshold`)
 /// and the clock is locked again after `lockSamples` good samples.
+///
+/// How a `ClockActor` drives it:
+///
+///     var discipline = ReferenceDiscipline(
+///         configuration: ReferenceDisciplineConfiguration(timescale: clock is PHCClock ? .tai : .utc, …),
+///         servo: SelectedServo(kind, configuration: servoConfiguration, currentFrequency: try clock.frequency(),
+///                              clockMaximum: clock.maxFrequency, syncInterval: 1),
+///         utcResolver: UTCOffsetResolver(configuredOffset: utc_offset, table: parsed leapfile))
+///     // for each ReferenceEvent.sample(s) from the source's AsyncStream:
+///     carry(discipline.sample(s))
+///     // every second (and no more than every 250 ms):
+///     carry(discipline.tick(now: try clock.now()))
+///     func carry(_ out: ReferenceDisciplineOutput) {
+///         if let step = out.step { try clock.step(by: step) }
+///         if let f = out.frequency { try clock.adjustFrequency(f) }
+///         if let change = out.stateChange { log(change.description); publish(change) }
+///         if let q = out.quality { instance.setGrandmasterQuality(q, at: now, into: &actions) }
+///     }
+///
+/// ``status`` is the snapshot for management.
 public struct ReferenceDiscipline: Sendable {
     public let configuration: ReferenceDisciplineConfiguration
     public private(set) var servo: SelectedServo
