@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "LinuxPlatform", "CAllocationCounter"],
+            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "LinuxPlatform", "GNSSReference", "CAllocationCounter"],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
         .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform"]),
-        .testTarget(name: "GNSSReferenceTests", dependencies: ["GNSSReference"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "GNSSReferenceTests", dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "PTPServoTests", dependencies: ["PTPServo", "PTPCore"]),
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(

@@ -12,3 +12,6 @@ if wants("engine") {
 if wants("platform") {
     runPlatformBenchmarks()
 }
+if wants("gnss") {
+    runGNSSBenchmarks()
+}

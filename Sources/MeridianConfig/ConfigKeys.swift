@@ -77,6 +77,36 @@ public enum ConfigKeys {
         .real("virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9, "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
         .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
         .text("drift_file", .global, "", "file that keeps the learned frequency across restarts (empty = none)"),
+    ] + referenceKeys
+
+    /// The time reference of a grandmaster (issue 6): source, its checks, leap seconds, holdover and the
+    /// announced classes. ts2phc's names where they overlap (`extts_polarity`, `extts_correction`, `pin_index`),
+    /// ptp4l's for `leapfile`. Cross-option rules are in ``ReferenceConfigCheck``.
+    static let referenceKeys: [ConfigKey] = [
+        .choice("reference", .global, "none", [("none", 0), ("gpsd", 1), ("pps", 2), ("extts", 3), ("simulated", 4)], "time reference of a grandmaster"),
+        .text("gpsd_address", .global, "127.0.0.1:2947", "gpsd to ask for time of day (and PPS with reference gpsd): host:port"),
+        .text("pps_device", .global, "", "kernel PPS device for reference pps, e.g. /dev/pps0"),
+        .choice("extts_polarity", .global, "rising", [("rising", 1), ("falling", 2), ("both", 3)], "edges the PHC timestamps (ts2phc.extts_polarity)"),
+        .int("extts_correction", .global, 0, int32, "ns added to each external timestamp: cable and receiver delay (ts2phc.extts_correction)"),
+        .int("pin_index", .global, 0, positive32, "PHC pin the PPS is wired to (ts2phc.pin_index)"),
+        .int("extts_channel", .global, 0, positive32, "external timestamp channel of that pin (ts2phc.channel)"),
+        .int("gnss_min_fix", .global, 3, 0...3, "lowest receiver fix mode whose time of day is used (2 = 2D, 3 = 3D)"),
+        .int("gnss_min_satellites", .global, 4, 0...255, "fewest satellites used for a sample to count"),
+        .int("gnss_edge_window", .global, 1_000_000, 1...999_999_999, "ns; a locked clock rejects edges further than this from the expected second"),
+        .int("gnss_lock_threshold", .global, 0, 0...999_999_999, "ns; largest offset that counts towards locked (0 = holdover_max_error)"),
+        .text("leapfile", .global, "", "leap-seconds.list file (IETF/NIST format) when the receiver gives no leap seconds"),
+        .real("holdover_max_error", .global, 1.5e-6, 1e-9...1e3, "seconds; holdover is within spec until the predicted time error crosses it"),
+        .real("holdover_max_time", .global, 0.0, 0...1e9, "seconds; holdover is within spec at most this long (0 = no limit)"),
+        .real("holdover_frequency_wander", .global, 0.0, 0...1e6, "ppb per sqrt(s); the oscillator's random-walk frequency noise, from its data sheet (0 = left out of the prediction)"),
+        .int("gm_class_locked", .global, 6, uint8, "clockClass announced while locked to the reference"),
+        .int("gm_class_holdover", .global, 7, uint8, "clockClass announced in holdover within spec"),
+        .int("gm_class_holdover_out_of_spec", .global, 140, uint8, "clockClass announced in holdover out of spec (G.8275.1: 140, 150 or 160)"),
+        .int("gm_class_free_running", .global, 248, uint8, "clockClass announced before the first lock"),
+        .choice("gm_quality_profile", .global, "default", [("default", 0), ("G.8275.1", 1)], "measured clockAccuracy/variance, or G.8275.1's fixed values"),
+        .real("sim_gnss_jitter_ns", .global, 0.0, 0...1e9, "ns; standard deviation of the simulated reference's edges"),
+        .real("sim_gnss_outage_after", .global, 0.0, 0...1e9, "seconds after start of a simulated reference outage (0 = none)"),
+        .real("sim_gnss_outage_duration", .global, 0.0, 0...1e9, "seconds the simulated outage lasts"),
+        .int("sim_gnss_seed", .global, 1, 0...Int64.max, "seed of the simulated reference's jitter, so a demo repeats"),
     ]
 
     static let byName: [String: ConfigKey] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

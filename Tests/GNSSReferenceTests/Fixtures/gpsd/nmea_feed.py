@@ -4,7 +4,7 @@
     nmea_feed.py PTY_LINK
 
 Opens a pseudo-terminal, links its slave side at PTY_LINK, and writes one epoch of sentences
-($PGRMF, $GPRMC, $GPGGA, $GPGSA, $GPZDA) for the current UTC second, FEED_DELAY_MS after each second
+($PGRMF, $GPRMC, $GPGGA, $GPGSA, $GPGSV, $GPZDA) for the current UTC second, FEED_DELAY_MS after each second
 starts, the way a receiver talks some milliseconds after its PPS edge.
 
 Signals change the receiver's behaviour while it runs:
@@ -58,8 +58,21 @@ def epoch_sentences(when):
         sentence("GPRMC,%s,A,%s,%s,0.0,0.0,%s,,,A" % (hhmmss, lat, lon, ddmmyy)),
         sentence("GPGGA,%s,%s,%s,1,09,0.8,35.0,M,47.0,M,," % (hhmmss, lat, lon)),
         sentence("GPGSA,A,3,02,05,07,13,15,18,20,24,30,,,,1.6,0.8,1.4"),
-        zda,
     ]
+    out += satellites_in_view()
+    out.append(zda)
+    return out
+
+
+def satellites_in_view():
+    """$GPGSV for the nine satellites GSA uses, so gpsd reports SKY with uSat."""
+    sats = [(2, 45, 40, 42), (5, 30, 120, 40), (7, 60, 200, 45), (13, 25, 250, 38), (15, 70, 300, 47),
+            (18, 15, 20, 35), (20, 50, 90, 44), (24, 35, 160, 41), (30, 20, 330, 36)]
+    groups = [sats[i:i + 4] for i in range(0, len(sats), 4)]
+    out = []
+    for number, group in enumerate(groups, 1):
+        fields = "".join(",%02d,%02d,%03d,%02d" % s for s in group)
+        out.append(sentence("GPGSV,%d,%d,%02d%s" % (len(groups), number, len(sats), fields)))
     return out
 
 

@@ -1,0 +1,117 @@
+import Foundation
+import GNSSReference
+import LinuxPlatform
+import PTPCore
+import PTPEngine
+import PTPServo
+import Synchronization
+import Testing
+
+/// The grandmaster's loop on `reference gpsd` without the daemon: a real gpsd 3.22 → GPSDReference →
+/// ReferenceDiscipline → a VirtualClock started 0.3 s and 30 ppm off, in real time. The callback thread
+/// plays the ClockActor's part (samples), the test thread its timer (ticks).
+@Suite(.serialized)
+struct GPSDGrandmasterTests {
+    final class Loop: Sendable {
+        let clock: VirtualClock
+        let discipline: Mutex<ReferenceDiscipline>
+        let changes = Mutex<[GrandmasterStateChange]>([])
+        let steps = Mutex<[PTPDuration]>([])
+
+        init(clock: VirtualClock, discipline: ReferenceDiscipline) {
+            self.clock = clock
+            self.discipline = Mutex(discipline)
+        }
+
+        func handle(_ event: ReferenceEvent) {
+            guard case .sample(let sample) = event else { return }
+            let out = discipline.withLock { $0.sample(sample) }
+            apply(out)
+        }
+
+        func tick() {
+            guard let now = try? clock.now() else { return }
+            let out = discipline.withLock { $0.tick(now: now) }
+            apply(out)
+        }
+
+        func apply(_ out: ReferenceDisciplineOutput) {
+            if let step = out.step {
+                try? clock.step(by: step)
+                steps.withLock { $0.append(step) }
+            }
+            if let frequency = out.frequency { try? clock.adjustFrequency(frequency) }
+            if let change = out.stateChange { changes.withLock { $0.append(change) } }
+        }
+
+        var state: GrandmasterClockState { discipline.withLock { $0.state } }
+        var quality: GrandmasterQuality { discipline.withLock { $0.quality } }
+
+        /// Ticks every 200 ms until `condition` or `seconds` pass.
+        func run(seconds: Double, until condition: () -> Bool) -> Bool {
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            while ContinuousClock.now < deadline {
+                tick()
+                if condition() { return true }
+                usleep(200_000)
+            }
+            return condition()
+        }
+    }
+
+    @Test func locksToGpsdPPSHoldsOverThroughSilenceAndLossOfFixAndReturnsWithoutAStep() throws {
+        let harness = try GPSDHarness()
+        defer { harness.shutDown() }
+        try harness.startFeed()
+        try harness.startGPSD()
+        let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0.3, frequencyPPM: 30))
+        // gpsd's simulated DCD pulse wakes 85–200 µs late: the lock threshold and the holdover budget are set
+        // for that reference, not for a GNSS timing receiver. holdover_max_time 10 s puts class 140 in reach.
+        let configuration = ReferenceDisciplineConfiguration(
+            holdover: HoldoverConfiguration(maxError: .milliseconds(1), maxTime: .seconds(10), minimumSamples: 8), timescale: .utc,
+            lockSamples: 4, lockThreshold: .microseconds(300))
+        let servo = SelectedServo(.pi, clockMaximum: clock.maxFrequency, syncInterval: 1)
+        let loop = Loop(clock: clock, discipline: ReferenceDiscipline(configuration: configuration, servo: servo))
+        let reference = GPSDReference(host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
+                                      maximumBackoffMilliseconds: 1_000,
+                                      systemToClock: { clock.convert(systemTimestamp: $0) }) { loop.handle($0) }
+        try reference.start()
+        defer { reference.stop() }
+
+        #expect(loop.run(seconds: 25) { loop.state == .locked && loop.discipline.withLock { $0.holdover.sampleCount >= 8 } })
+        let error = try clock.trueError()
+        print("locked to gpsd: true error \(error) (gpsd's PPS wake-up latency), steps \(loop.steps.withLock { $0 })")
+        // From 0.3 s off: one step, then within a millisecond (the reference's own latency is a few hundred µs).
+        #expect(loop.steps.withLock { $0.count } == 1)
+        #expect(error.magnitude < .milliseconds(1))
+        let locked = loop.quality
+        #expect(locked.clockQuality.clockClass == 6)
+        #expect(locked.timeProperties.timeSource == .gnss && locked.timeProperties.timeTraceable && locked.timeProperties.frequencyTraceable)
+        #expect(locked.timeProperties.currentUtcOffset == 37 && locked.timeProperties.currentUtcOffsetValid && locked.timeProperties.ptpTimescale)
+
+        // The receiver goes silent: holdover (7); it talks again: locked (6), no step.
+        harness.signalFeed(SIGUSR1)
+        #expect(loop.run(seconds: 8) { loop.state == .holdoverWithinSpecification })
+        #expect(loop.quality.clockQuality.clockClass == 7)
+        harness.signalFeed(SIGUSR1)
+        #expect(loop.run(seconds: 12) { loop.state == .locked })
+        #expect(loop.quality.clockQuality.clockClass == 6)
+
+        // The receiver loses its fix (pulses and time keep coming, mode 1): holdover (7), then past the 10 s
+        // budget out of spec (140); the fix returns: locked (6), no step.
+        harness.signalFeed(SIGUSR2)
+        #expect(loop.run(seconds: 8) { loop.state == .holdoverWithinSpecification })
+        #expect(loop.run(seconds: 14) { loop.state == .holdoverOutOfSpecification })
+        #expect(loop.quality.clockQuality.clockClass == 140 && !loop.quality.timeProperties.timeTraceable)
+        harness.signalFeed(SIGUSR2)
+        #expect(loop.run(seconds: 12) { loop.state == .locked })
+        #expect(loop.quality.clockQuality.clockClass == 6)
+
+        #expect(loop.steps.withLock { $0.count } == 1, "no return from holdover stepped")
+        let states = loop.changes.withLock { $0.map(\.to) }
+        #expect(states == [.locking, .locked, .holdoverWithinSpecification, .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification, .locked])
+        let rejected = loop.discipline.withLock { $0.validator.rejections[.fixTooLow] ?? 0 }
+        #expect(rejected >= 5)
+        print("gpsd grandmaster states: \(states.map(\.rawValue)); fix-too-low rejections \(rejected); true error now \(try clock.trueError())")
+    }
+}
