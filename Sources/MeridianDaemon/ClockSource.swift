@@ -11,6 +11,9 @@ struct ClockSource: Sendable {
     let steerable: Bool
     let description: String
 
+    /// True for clocks that keep UTC (the system clock, a virtual clock over it); a PHC keeps TAI.
+    var keepsUTC: Bool { !(clock is PHCClock) }
+
     /// Converts a transport timestamp (CLOCK_REALTIME for software stamps) to this clock's time.
     func convert(_ timestamp: PTPInstant) -> PTPInstant {
         virtual?.convert(systemTimestamp: timestamp) ?? timestamp

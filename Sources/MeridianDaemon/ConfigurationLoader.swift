@@ -43,7 +43,13 @@ enum ConfigurationLoader {
                 }
             }
         }
-        return ConfigParser.parse(main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
+        let parsed = ConfigParser.parse(main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
+        // Rules across options (reference pps needs pps_device, …) are checked once each option is valid.
+        if case .success(let configuration) = parsed {
+            let problems = ReferenceConfigCheck.diagnostics(configuration, file: main?.name ?? "command line")
+            if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems)) }
+        }
+        return parsed
     }
 
     static func parentDirectory(of path: String) -> String {

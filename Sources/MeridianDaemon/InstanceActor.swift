@@ -26,6 +26,10 @@ actor InstanceActor {
     private(set) var diagnostics = 0
     private(set) var lastStep: DisciplineStep?
     private var lastStateChange: [Int: PortStateChange] = [:]
+    /// The grandmaster's reference, when one is configured; it steers the clock while this clock is the
+    /// grandmaster (BMCA chose the local clock), the slave port's measurements steer it otherwise.
+    private var reference: ReferenceDiscipline?
+    private var isGrandmaster = false
 
     init(engine: InstanceEngine, discipline: ClockDiscipline, clock: ClockSource, logger: Logger) {
         self.engine = engine
@@ -36,6 +40,65 @@ actor InstanceActor {
 
     func attach(_ ports: [PortActor]) {
         self.ports = ports
+    }
+
+    func attach(reference: ReferenceDiscipline) {
+        self.reference = reference
+        // Announce what the reference makes us (free-running, class 248 by default) from the start.
+        actions.removeAll(keepingCapacity: true)
+        engine.setGrandmasterQuality(reference.quality, at: now(), into: &actions)
+        perform()
+    }
+
+    // MARK: The reference
+
+    /// One reference sample: steers the clock while this clock is the grandmaster.
+    func referenceSample(_ sample: ReferenceSample) {
+        guard running, isGrandmaster, var discipline = reference else { return }
+        let output = discipline.sample(sample)
+        reference = discipline
+        carry(output)
+    }
+
+    /// Once a second: notices a lost reference, steers holdover, updates the announced quality.
+    func referenceTick() {
+        guard running, isGrandmaster, var discipline = reference else { return }
+        let output = discipline.tick(now: clockNow())
+        reference = discipline
+        carry(output)
+    }
+
+    var referenceStatus: ReferenceDiscipline? { reference }
+
+    private func carry(_ output: ReferenceDisciplineOutput) {
+        if clock.steerable {
+            do {
+                if let step = output.step {
+                    try clock.clock.step(by: step)
+                    logger.notice("reference: clock stepped by \(step.roundedNanoseconds) ns")
+                }
+                if let frequency = output.frequency { try clock.clock.adjustFrequency(frequency) }
+            } catch {
+                logger.error("cannot adjust \(clock.clock.name): \(error)")
+            }
+        }
+        if let rejection = output.rejection {
+            logger.warning("reference sample rejected: \(rejection)")
+        }
+        if let offset = output.offset, let state = output.servoState {
+            var line = "reference offset \(String(offset.roundedNanoseconds).leftPadded(to: 10)) s\(state.rawValue) freq \(Int((output.frequency ?? .zero).value))"
+            if let virtual = clock.virtual, let error = try? virtual.trueError() { line += " true error \(error.roundedNanoseconds)" }
+            logger.info("\(line)")
+        }
+        if let change = output.stateChange {
+            logger.notice("\(change)")
+        }
+        if let quality = output.quality {
+            logger.notice("announcing clockClass \(quality.clockQuality.clockClass), clockAccuracy 0x\(String(quality.clockQuality.clockAccuracy.rawValue, radix: 16)), timeSource 0x\(String(quality.timeProperties.timeSource.rawValue, radix: 16)), currentUtcOffset \(quality.timeProperties.currentUtcOffset)\(quality.timeProperties.currentUtcOffsetValid ? " (valid)" : "")")
+            actions.removeAll(keepingCapacity: true)
+            engine.setGrandmasterQuality(quality, at: now(), into: &actions)
+            perform()
+        }
     }
 
     /// Brings every port up (INITIALIZING → LISTENING) and starts the protocol.
@@ -98,13 +161,26 @@ actor InstanceActor {
 
     // MARK: The loop
 
-    private func now() -> PTPInstant {
+    /// The disciplined clock's reading.
+    private func clockNow() -> PTPInstant {
         do {
             return try clock.clock.now()
         } catch {
             logger.error("cannot read \(clock.clock.name): \(error)")
             return .epoch
         }
+    }
+
+    /// The engine's time: the clock's, shifted to TAI when the clock keeps UTC (system, virtual) and the
+    /// time properties in force use the PTP timescale (8.2.4: then timestamps are TAI and currentUtcOffset
+    /// says how far UTC is behind). A PHC keeps TAI itself and is never shifted.
+    private func now() -> PTPInstant {
+        clockNow() + timescaleShift
+    }
+
+    var timescaleShift: PTPDuration {
+        guard clock.keepsUTC, engine.timePropertiesDS.ptpTimescale else { return .zero }
+        return .seconds(Int64(engine.timePropertiesDS.currentUtcOffset))
     }
 
     private func handle(_ event: InstanceEvent) {
@@ -128,6 +204,7 @@ actor InstanceActor {
     private func perform(_ action: InstanceAction, into more: inout [InstanceAction]) {
         switch action {
         case .parentChanged(let parent, let grandmaster):
+            isGrandmaster = parent == nil
             if let parent {
                 logger.notice("selected best master clock \(grandmaster) via \(parent)")
             } else {
@@ -210,5 +287,12 @@ actor InstanceActor {
         guard let armed = timers[key], armed.generation == generation else { return }
         timers.removeValue(forKey: key)
         handle(.port(index, .timerFired(timer)))
+    }
+}
+
+extension String {
+    /// Right-aligned in `width` columns, as ptp4l's `%10lld`.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

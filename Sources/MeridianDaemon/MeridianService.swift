@@ -1,5 +1,6 @@
 import Glibc
 import LinuxPlatform
+import GNSSReference
 import Logging
 import MeridianConfig
 import PTPCore
@@ -64,6 +65,24 @@ final class MeridianService: Service {
             clock: clock, logger: logger)
         await instance.attach(ports)
         for port in ports { await port.attach(instance) }
+        let reference: ReferenceService?
+        do {
+            reference = try ReferenceService.make(
+                ReferenceSettings(configuration), clock: clock, servo: settings.servo, servoKind: settings.servoKind, logger: logger)
+        } catch {
+            for opened in ports { await opened.shutDown() }
+            throw StartupError("reference: \(error)")
+        }
+        if let reference {
+            await instance.attach(reference: reference.discipline)
+            do {
+                try reference.source.start()
+            } catch {
+                for opened in ports { await opened.shutDown() }
+                throw StartupError("reference \(reference.description): \(error)")
+            }
+            logger.notice("reference: \(reference.description)")
+        }
         let portList = settings.ports.map { "\($0.interface) (\($0.networkProtocol))" }.joined(separator: ", ")
         logger.notice("clock identity \(identity), \(ports.count) port(s): \(portList)")
 
@@ -72,6 +91,24 @@ final class MeridianService: Service {
                 group.addTask { await port.run() }
             }
             group.addTask { await self.reloadOnHangup(instance) }
+            if let reference {
+                group.addTask {
+                    for await event in reference.events {
+                        switch event {
+                        case .sample(let sample): await instance.referenceSample(sample)
+                        case .connected: self.logger.notice("reference \(reference.description): connected")
+                        case .disconnected(let reason): self.logger.warning("reference \(reference.description): \(reason)")
+                        case .unlabelledEdge(let reason): self.logger.info("reference edge without time of day: \(reason)")
+                        }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        await instance.referenceTick()
+                    }
+                }
+            }
             await instance.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock) }
@@ -80,6 +117,7 @@ final class MeridianService: Service {
             SystemdNotify.ready("STOPPING=1")
             periodicDrift.cancel()
             await instance.stop()
+            reference?.source.stop()
             for port in ports { await port.shutDown() }
             DriftFile.save(settings.driftFile, clock: clock, logger: logger)
             group.cancelAll()

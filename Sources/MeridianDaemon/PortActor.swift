@@ -40,6 +40,11 @@ actor PortActor {
         self.instance = instance
     }
 
+    /// Kernel stamp → the engine's time: the clock's reading, shifted to TAI when the instance says so.
+    private func engineTime(_ kernel: PTPInstant) async -> PTPInstant {
+        clock.convert(kernel) + (await instance?.timescaleShift ?? .zero)
+    }
+
     /// Runs until the I/O thread stops (``shutDown()`` or a fatal socket error).
     func run() async {
         for await event in io.events {
@@ -49,13 +54,14 @@ actor PortActor {
                 received += 1
                 let timestamp: PTPInstant
                 if let kernel = message.timestamp {
-                    timestamp = clock.convert(kernel)
+                    timestamp = await engineTime(kernel)
                 } else if message.channel == .event {
                     missingTimestamps += 1
                     logger.warning("port \(index + 1): event message without a receive timestamp dropped")
                     continue
                 } else {
-                    timestamp = (try? clock.clock.now()) ?? .epoch
+                    // General messages carry no stamp; the engine only needs "now" for them.
+                    timestamp = ((try? clock.clock.now()) ?? .epoch) + (await instance.timescaleShift)
                 }
                 await instance.received(port: index, bytes: message.bytes, timestamp: timestamp)
             case .transport(.link(let change)):
@@ -64,7 +70,7 @@ actor PortActor {
                 guard let token = pending.withLock({ $0.tokens.removeValue(forKey: id) }) else { continue }
                 switch outcome {
                 case .stamped(let instant):
-                    await instance.transmitted(port: index, token: token, timestamp: clock.convert(instant))
+                    await instance.transmitted(port: index, token: token, timestamp: await engineTime(instant))
                 case .missed:
                     missingTimestamps += 1
                     logger.warning("port \(index + 1): \(outcome)")
