@@ -1,8 +1,6 @@
-// meridianctl: arrives with issue 7 (management).
-#if canImport(Glibc)
+// meridianctl: Meridian's management client (issue 7). pmc's grammar and flags over the Unix socket,
+// pmc-shaped output, `--json`, and the `status` and `watch` verbs. Exit codes: 0 answered, 1 the
+// daemon said no (error status), 2 usage, 3 no answer in time.
 import Glibc
-#endif
 
-let message = "meridianctl: the management client is not built yet (see issue 7); nothing to run\n"
-_ = message.withCString { write(2, $0, strlen($0)) }
-exit(1)
+exit(MeridianCtl.run(Array(CommandLine.arguments.dropFirst())))
