@@ -26,8 +26,15 @@ struct ServerHarness {
         return try await body(harness)
     }
 
-    /// pmc over the Unix socket at `path` (default: read-write), batch mode, boundary hops 0.
+    /// pmc over the Unix socket at `path` (default: read-write), boundary hops 0. The commands go in
+    /// on stdin one at a time, so pmc's 100 ms wait after the last one is not a race with a loaded
+    /// machine (in batch mode pmc fires every command at once and gives up 100 ms after the last).
     func pmc(_ commands: [String], path: String? = nil) async throws -> ProcessRunner.Output {
-        try await ProcessRunner.run(ProcessRunner.pmc, ["-u", "-s", path ?? readWritePath, "-b", "0"] + commands)
+        try await ProcessRunner.run(
+            ProcessRunner.pmc, ["-u", "-s", path ?? readWritePath, "-b", "0"], input: commands,
+            pause: .milliseconds(60)
+        ) {
+            try? await Task.sleep(for: .milliseconds(200))
+        }
     }
 }

@@ -48,4 +48,14 @@ actor TestBackend: ManagementBackend {
         guard let index = state.ports.firstIndex(where: { $0.portIdentity.portNumber == number }) else { return }
         state.ports[index].portDS.portState = portState
     }
+
+    func setStatus(_ status: MeridianStatus) {
+        state.status = status
+    }
+
+    func reset(priority2: UInt8) {
+        state.defaultDS.priority2 = priority2
+        state.parentDS.grandmasterPriority2 = priority2
+        applied = []
+    }
 }
