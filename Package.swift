@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore"]),
         .testTarget(
             name: "ManagementIntegrationTests",
-            dependencies: ["MeridianDaemon", "PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform"]),
+            dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform"]),
     ],
     swiftLanguageModes: [.v6]
 )
