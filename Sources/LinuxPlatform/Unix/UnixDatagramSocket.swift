@@ -23,6 +23,10 @@ public final class UnixDatagramSocket: Sendable {
     public let path: String
     private let descriptor: FileDescriptor
     private let closed = Atomic<Bool>(false)
+    /// The device and inode of the socket file we bound, so ``close()`` removes only our own file and
+    /// never a newer socket another server bound at the same path since.
+    private let boundFile = Atomic<UInt64>(0)
+    private let boundDevice = Atomic<UInt64>(0)
 
     private init(descriptor: FileDescriptor, path: String) {
         self.descriptor = descriptor
@@ -62,6 +66,11 @@ public final class UnixDatagramSocket: Sendable {
             try? created.descriptor.close()
             throw .system(operation: "bind", path: path, errno: error)
         }
+        var file = stat()
+        if lstat(path, &file) == 0 {
+            created.boundFile.store(UInt64(file.st_ino), ordering: .releasing)
+            created.boundDevice.store(UInt64(file.st_dev), ordering: .releasing)
+        }
         if chmod(path, mode_t(mode)) != 0 {
             let error = Errno(rawValue: errno)
             created.close()
@@ -70,13 +79,19 @@ public final class UnixDatagramSocket: Sendable {
         return created
     }
 
-    /// Closes the socket once and removes its path; later calls do nothing.
+    /// Closes the socket once and removes its path if the file there is still the one it bound;
+    /// later calls do nothing.
     ///
-    /// The corresponding C functions are `close` and `unlink`.
+    /// The corresponding C functions are `close`, `lstat` and `unlink`.
     public func close() {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) {
             try? descriptor.close()
-            _ = unlink(path)
+            var info = stat()
+            if lstat(path, &info) == 0, UInt64(info.st_ino) == boundFile.load(ordering: .acquiring),
+                UInt64(info.st_dev) == boundDevice.load(ordering: .acquiring)
+            {
+                _ = unlink(path)
+            }
         }
     }
 
