@@ -13,7 +13,7 @@ import PTPWire
 /// - errors: an ID nobody defines gets NO_SUCH_ID; a known ID we do not implement NOT_SUPPORTED; a
 ///   dataField of the wrong size WRONG_LENGTH; SET or COMMAND without the privilege NOT_SUPPORTED
 ///   (ptp4l's answer off its UDS port); SET of a read-only ID NOT_SETABLE; a value out of range
-///   WRONG_VALUE.
+///   WRONG_VALUE; PORT_PROPERTIES_NP from the network NOT_SUPPORTED (ptp4l serves it on UDS only).
 /// - a SET or COMMAND that is allowed yields ``ManagementCommand``s; the reply is built after the
 ///   daemon applied them (``complete(_:result:snapshot:)``), from the new state.
 public struct ManagementDispatcher: Sendable {
@@ -84,6 +84,9 @@ public struct ManagementDispatcher: Sendable {
         if isClockID {
             return handleClock(request, data: data, snapshot: snapshot, requester: requester, ingress: ingress)
         }
+        // ptp4l answers PORT_PROPERTIES_NP on its UDS port only (`clock_manage`): the interface name
+        // is local knowledge.
+        if id == .portPropertiesNP, !requester.privilege.isLocal { return fail(.notSupported) }
         let ports = snapshot.ports.filter { target.matches($0.portIdentity) }
         guard !ports.isEmpty else { return fail(.wrongValue) }
         return handlePorts(request, ports: ports, snapshot: snapshot)
