@@ -38,12 +38,12 @@ struct CtlOptions {
 
          Transport (as pmc)
           -u            Unix domain socket (meridianctl's default)
-          -2 | -4 | -6  IEEE 802.3, UDPv4, UDPv6 (not implemented yet)
+          -2 | -4 | -6  IEEE 802.3, UDPv4, UDPv6 on interface -i (default eth0)
 
          Options (as pmc)
           -b num        boundary hops, default 1
           -d num        domain number, default 0
-          -i path       local socket path, default /var/run/meridianctl.$pid
+          -i path|dev   local socket path (default /var/run/meridianctl.$pid), or the interface
           -s path       server address, default /var/run/ptp4l (read-only: /var/run/ptp4lro)
           -t hex        transport specific field, default 0x0
           -z            accepted for pmc compatibility (GETs are always sent with empty data)

@@ -4,39 +4,33 @@ import PTPCore
 import PTPManagement
 import PTPWire
 
-/// The Unix socket end of meridianctl, as pmc's (`pmc_common.c` over `uds.c`): bound at a local path
-/// so the server can reply, sourcePortIdentity (zero clock, our pid), running sequenceId.
+/// meridianctl's end of management, as pmc's (`pmc_common.c`): sourcePortIdentity (zero clock, our
+/// pid), a running sequenceId, over a Unix socket or a PTP transport.
 final class ManagementClient {
-    let socket: UnixDatagramSocket
-    let server: UnixSocketAddress
+    let channel: any ManagementChannel
     let options: CtlOptions
     let sourcePort = UInt16(truncatingIfNeeded: getpid())
     var sequenceId: UInt16 = 0
     var target: PortIdentity = .all
 
-    init(options: CtlOptions) throws(UnixSocketError) {
+    init(options: CtlOptions) throws {
         self.options = options
-        self.server = UnixSocketAddress(path: options.serverPath)
-        if let path = options.localPath {
-            socket = try UnixDatagramSocket.bind(path: path, mode: 0o600)
-        } else {
-            // pmc binds /var/run/pmc.$pid; fall back to /tmp when /var/run is not ours to write.
-            do {
-                socket = try UnixDatagramSocket.bind(path: "/var/run/meridianctl.\(getpid())", mode: 0o600)
-            } catch {
-                socket = try UnixDatagramSocket.bind(path: "/tmp/meridianctl.\(getpid())", mode: 0o600)
-            }
+        switch options.transport {
+        case .uds:
+            channel = try UnixManagementChannel(options: options)
+        case .udpIPv4, .udpIPv6, .ieee802_3:
+            channel = try NetworkManagementChannel(options: options)
         }
     }
 
     deinit {
-        socket.close()
+        channel.close()
     }
 
     /// Sends one request and returns every management message received until the replies stop: the
     /// first within the timeout, the rest while they keep coming (one per port for port IDs), like
     /// pmc's 100 ms wait for stragglers. `matching` are the replies to this request.
-    func exchange(action: ManagementAction, id: ManagementID, data: ManagementData?) throws(UnixSocketError)
+    func exchange(action: ManagementAction, id: ManagementID, data: ManagementData?) throws
         -> (all: [PTPMessage], matching: [PTPMessage])
     {
         let sequence = sequenceId
@@ -45,13 +39,18 @@ final class ManagementClient {
             action: action, id: id, data: data, sequenceId: sequence, target: target, sourcePort: sourcePort,
             domainNumber: options.domainNumber, boundaryHops: options.boundaryHops,
             transportSpecific: options.transportSpecific & 0x0F)
-        try socket.send(request.encoded(), to: server)
+        try channel.send(request.encoded())
         var all: [PTPMessage] = []
         var matching: [PTPMessage] = []
         var wait = options.timeoutMilliseconds
-        while let datagram = try socket.receive(timeoutMilliseconds: wait) {
-            guard let message = try? PTPMessage.decode(datagram.bytes), case .management(let body) = message.body
+        var lastUseful = ContinuousClock.now
+        while let bytes = try channel.receive(timeoutMilliseconds: wait) {
+            // A network channel also sees other traffic: stop when nothing useful came for `wait`.
+            if ContinuousClock.now - lastUseful > .milliseconds(Int64(wait)) { break }
+            guard let message = try? PTPMessage.decode(bytes), case .management(let body) = message.body,
+                body.action == .response || body.action == .acknowledge
             else { continue }
+            lastUseful = ContinuousClock.now
             all.append(message)
             if message.header.sequenceId == sequence, body.targetPortIdentity.portNumber == sourcePort {
                 matching.append(message)

@@ -29,10 +29,6 @@ enum MeridianCtl {
             print("meridianctl (Meridian) management client, pmc 3.1 compatible")
             return Exit.answered.rawValue
         }
-        guard options.transport == .uds else {
-            printError("meridianctl: \(options.transport.rawValue): network management is not implemented yet; use -u")
-            return Exit.usage.rawValue
-        }
         let client: ManagementClient
         do {
             client = try ManagementClient(options: options)
