@@ -50,10 +50,18 @@ public actor ManagementServer: Service {
     private var sockets: [ManagementPrivilege: UnixDatagramSocket] = [:]
     private var stream: AsyncStream<Incoming>?
     private let stopping = StopFlag()
+    private var forwarder: (@Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void)?
 
     public init(configuration: Configuration = Configuration(), backend: any ManagementBackend) {
         self.configuration = configuration
         self.backend = backend
+    }
+
+    /// Installs how management messages with boundary hops left are sent out of the PTP ports
+    /// (``ManagementForwarding``: a boundary clock passes requests and replies on, 15.3.3). Without
+    /// one, nothing is forwarded.
+    public func setForwarder(_ forwarder: @escaping @Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void) {
+        self.forwarder = forwarder
     }
 
     /// The counters so far.
@@ -171,7 +179,15 @@ public actor ManagementServer: Service {
         let now = ContinuousClock.now
         let subscription = sender.flatMap { subscribers.subscription(of: $0, now: now) }
         let requester = ManagementRequester(privilege: privilege, ingressPort: ingressPort, subscription: subscription)
-        let decision = dispatcher.handle(message, snapshot: await backend.snapshot(), requester: requester)
+        let snapshot = await backend.snapshot()
+        if let forwarder,
+            let forward = ManagementForwarding.forward(
+                message, ingressPort: privilege.isLocal ? nil : ingressPort, snapshot: snapshot)
+        {
+            counters.forwarded += 1
+            await forwarder(forward.message.encoded(), forward.ports)
+        }
+        let decision = dispatcher.handle(message, snapshot: snapshot, requester: requester)
         let replies: [PTPMessage]
         switch decision {
         case .drop(let reason):

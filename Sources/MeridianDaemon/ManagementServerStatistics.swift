@@ -18,6 +18,8 @@ public struct ManagementServerStatistics: Sendable, Hashable {
     public var commandsApplied = 0
     /// Event notifications sent to subscribers.
     public var notifications = 0
+    /// Messages handed to the forwarder (boundary hops left, 15.3.3).
+    public var forwarded = 0
 
     public init() {}
 

@@ -47,3 +47,32 @@ struct NetworkFuzzTests {
         #expect(await backend.applied.isEmpty, "network writes are off: nothing may have been applied")
     }
 }
+
+/// A request from pmc with `-b 1` on the Unix socket is answered and also passed on out of the
+/// forwarding ports with one hop less, as ptp4l's boundary clock does.
+@Suite(.serialized)
+struct ForwardingServerTests {
+    actor Forwarded {
+        var sent: [([UInt8], [UInt16])] = []
+        func add(_ bytes: [UInt8], _ ports: [UInt16]) { sent.append((bytes, ports)) }
+    }
+
+    @Test
+    func pmcWithOneBoundaryHopIsForwardedAndAnswered() async throws {
+        try await ServerHarness.with(ports: 2) { harness in
+            await harness.backend.setPortState(2, .slave)
+            let forwarded = Forwarded()
+            await harness.server.setForwarder { bytes, ports in await forwarded.add(bytes, ports) }
+            let output = try await ProcessRunner.run(
+                ProcessRunner.pmc, ["-u", "-s", harness.readWritePath, "-b", "1"], input: ["GET PRIORITY1"]
+            ) { try? await Task.sleep(for: .milliseconds(200)) }
+            #expect(output.stdout.contains("RESPONSE MANAGEMENT PRIORITY1"))
+            let sent = await forwarded.sent
+            #expect(sent.count == 1)
+            #expect(sent.first?.1 == [1, 2])
+            let message = try PTPMessage.decode(sent.first?.0 ?? [])
+            guard case .management(let body) = message.body else { Issue.record("not management"); return }
+            #expect(body.boundaryHops == 0 && body.startingBoundaryHops == 1 && body.action == .get)
+        }
+    }
+}
