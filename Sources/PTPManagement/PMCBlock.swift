@@ -1,17 +1,6 @@
 import PTPCore
 import PTPWire
 
-/// One named field of a printed response.
-public struct PMCField: Sendable, Hashable {
-    public var name: String
-    public var value: PMCValue
-
-    public init(_ name: String, _ value: PMCValue) {
-        self.name = name
-        self.value = value
-    }
-}
-
 /// The fields linuxptp 3.1's `pmc` prints for a management ID (`pmc.c` `pmc_show`), in its order and
 /// with its names, so `meridianctl` prints what pmc prints and `--json` uses the same names.
 public struct PMCBlock: Sendable, Hashable {
