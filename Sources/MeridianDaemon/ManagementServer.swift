@@ -223,10 +223,10 @@ public actor ManagementServer: Service {
     /// state change: a PORT_DATA_SET RESPONSE from the port (``ManagementMessages/portStateNotification``).
     /// The daemon calls this after each state change.
     public func notifyPortStateChanged(port number: UInt16) async {
-        let recipients = subscribers.takeRecipients(of: 0, now: .now)
-        guard !recipients.isEmpty, let socket = sockets[.localReadWrite] else { return }
+        guard let socket = sockets[.localReadWrite] else { return }
         let snapshot = await backend.snapshot()
         guard let port = snapshot.port(number) else { return }
+        let recipients = subscribers.takeRecipients(of: 0, now: .now)
         for recipient in recipients {
             let message = ManagementMessages.portStateNotification(
                 port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: recipient.target,

@@ -110,4 +110,18 @@ struct MeridianCtlTests {
             #expect(await harness.backend.applied == [.disablePort(2)])
         }
     }
+
+    @Test
+    func watchRefreshesUntilStopped() async throws {
+        try await ServerHarness.with { harness in
+            let output = try await ProcessRunner.run(
+                "/usr/bin/timeout",
+                ["-k", "1", "3", Self.binary, "-s", harness.readWritePath, "-i", harness.directory + "/ctl", "watch", "--json",
+                 "--interval", "0.3"])
+            let lines = output.stdout.split(separator: "\n")
+            #expect(output.status == 124 || output.status == 137, "stopped by timeout, not by itself: \(output.stderr)")
+            #expect(lines.count >= 2, "\(output.stdout)")
+            #expect(lines.allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") })
+        }
+    }
 }
