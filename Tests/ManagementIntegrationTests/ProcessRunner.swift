@@ -48,9 +48,11 @@ struct ProcessRunner {
         }
         if let whileOpen { await whileOpen() }
         try stdin.fileHandleForWriting.close()
+        // A stuck program must not hang the suite; SIGKILL because a launcher may hand it SIGTERM blocked.
+        let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(for: .seconds(20))
-            process.terminate()
+            kill(pid, SIGKILL)
         }
         var status: Int32 = -1
         for await code in finished.stream { status = code }
