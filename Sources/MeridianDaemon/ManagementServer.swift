@@ -15,6 +15,16 @@ import Synchronization
 /// them, asks ``ManagementDispatcher`` what to do with a fresh ``ManagementSnapshot``, carries out
 /// SET and COMMAND through the ``ManagementBackend``, and replies to the sender's address. Garbage
 /// is counted and dropped; the server never stops serving because of what it received.
+///
+/// Wiring it into the daemon:
+/// 1. implement ``ManagementBackend`` over the actors (``ManagementSnapshot/init(engine:ports:ingressTime:synchronizationUncertain:status:)``
+///    and ``PTPEngine/InstanceEngine/applyManagement(_:at:into:)`` do most of it);
+/// 2. `ManagementServer(configuration: .init(config), backend:)`, `try await start()` before
+///    announcing readiness, and add it to the `ServiceGroup` (``run()``);
+/// 3. each PortActor hands received Management messages to ``handleNetwork(_:ingressPort:)`` and sends
+///    what it returns on its general channel; ``setForwarder(_:)`` sends boundary-hop copies out of
+///    the listed ports;
+/// 4. after every port state change, call ``notifyPortStateChanged(port:)``.
 public actor ManagementServer: Service {
     public struct Configuration: Sendable, Hashable {
         public var readWritePath: String
