@@ -11,6 +11,7 @@ struct CtlOptions {
     enum Verb: String {
         case status
         case watch
+        case events
     }
 
     var transport: Transport = .uds
@@ -34,7 +35,7 @@ struct CtlOptions {
 
     static let usage = """
         usage: meridianctl [options] [commands]
-               meridianctl [options] status|watch
+               meridianctl [options] status|watch|events
 
          Transport (as pmc)
           -u            Unix domain socket (meridianctl's default)
@@ -50,7 +51,10 @@ struct CtlOptions {
           -h            this message    -v  version
 
          Meridian
-          --json            JSON output (an array of replies; one object per status)
+          status            one screen: role, grandmaster, ports, servo, reference, holdover
+          watch             status, refreshed every --interval
+          events            subscribe to port state changes and print each notification
+          --json            JSON output (an array of replies; one object per status or event)
           --timeout secs    wait for an answer, default 1
           --interval secs   watch refresh, default 1
 

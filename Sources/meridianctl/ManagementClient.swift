@@ -59,4 +59,10 @@ final class ManagementClient {
         }
         return (all, matching)
     }
+
+    /// The next management message within the timeout (notifications), or nil.
+    func listen(timeoutMilliseconds: Int32) throws -> PTPMessage? {
+        guard let bytes = try channel.receive(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        return try? PTPMessage.decode(bytes)
+    }
 }

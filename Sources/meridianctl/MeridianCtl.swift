@@ -39,6 +39,7 @@ enum MeridianCtl {
         switch options.verb {
         case .status: return status(client, options: options).rawValue
         case .watch: return watch(client, options: options).rawValue
+        case .events: return events(client, options: options).rawValue
         case nil: return commands(client, options: options).rawValue
         }
     }
@@ -130,6 +131,44 @@ enum MeridianCtl {
             }
             fflush(nil)
             usleep(UInt32(options.intervalMilliseconds) * 1000)
+        }
+    }
+
+    /// `events`: SET SUBSCRIBE_EVENTS_NP for port state changes (renewed before it lapses) and print
+    /// every notification as pmc prints it, or one JSON object per line.
+    static func events(_ client: ManagementClient, options: CtlOptions) -> Exit {
+        let duration: UInt16 = 60
+        var subscription = SubscribeEventsNP(duration: duration)
+        subscription.set(0, subscribed: true)
+        while true {
+            let answer: [PTPMessage]
+            do {
+                answer = try client.exchange(action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(subscription))
+                    .matching
+            } catch {
+                printError("meridianctl: \(error)")
+                return .noAnswer
+            }
+            guard !answer.isEmpty else {
+                printError("meridianctl: no answer from \(options.serverPath)")
+                return .noAnswer
+            }
+            if answer.contains(where: isError) {
+                answer.compactMap { PMCFormatter.format($0) }.forEach { print($0, terminator: "") }
+                return .refused
+            }
+            let renew = ContinuousClock.now + .seconds(Int64(duration) - 10)
+            while ContinuousClock.now < renew {
+                guard let message = try? client.listen(timeoutMilliseconds: 500),
+                    case .management(let body) = message.body, body.action == .response
+                else { continue }
+                if options.json {
+                    if let object = ManagementJSON.object(message) { print(object) }
+                } else if let text = PMCFormatter.format(message) {
+                    print(text, terminator: "")
+                }
+                fflush(nil)
+            }
         }
     }
 

@@ -124,4 +124,27 @@ struct MeridianCtlTests {
             #expect(lines.allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") })
         }
     }
+
+    @Test
+    func eventsPrintsPortStateNotifications() async throws {
+        try await ServerHarness.with { harness in
+            let server = harness.server
+            let backend = harness.backend
+            let output = try await ProcessRunner.run(
+                "/usr/bin/timeout",
+                ["-k", "1", "3", Self.binary, "-s", harness.readWritePath, "-i", harness.directory + "/ctl", "events",
+                 "--json"]
+            ) {
+                try? await Task.sleep(for: .milliseconds(1000))
+                await backend.setPortState(1, .passive)
+                await server.notifyPortStateChanged(port: 1)
+            }
+            #expect(output.status == 124 || output.status == 137, "\(output.stderr)")
+            let lines = output.stdout.split(separator: "\n")
+            #expect(lines.count == 1, "\(output.stdout)")
+            #expect(lines.first?.contains("\"managementId\":\"PORT_DATA_SET\"") == true)
+            #expect(lines.first?.contains("\"portState\":\"PASSIVE\"") == true)
+            #expect(await server.subscriberCount == 1)
+        }
+    }
 }
