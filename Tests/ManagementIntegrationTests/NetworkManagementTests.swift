@@ -7,7 +7,7 @@ import PTPWire
 import Synchronization
 import Testing
 
-/// `pmc -4 -i IFACE -b 1` from another network namespace, the way operators query ptp4l over the
+/// `pmc -4/-6/-2 -i IFACE -b 1` from another network namespace, the way operators query ptp4l over the
 /// network: the requests arrive on a real UDPv4 PTP port (our LinuxPlatform transport on a veth),
 /// go through ``ManagementServer/handleNetwork(_:ingressPort:)``, and the replies go back out of that
 /// port. Answers are ptp4l's (the udp4-e2e reference, which was recorded over the network too), and a
@@ -55,14 +55,28 @@ struct NetworkManagementTests {
         }
     }
 
-    @Test
-    func pmcOverUDPv4GetsPTP4LsAnswersAndNetworkSetsAreRefused() async throws {
+    enum Kind: String, CaseIterable, Sendable {
+        case udpIPv4 = "-4"
+        case udpIPv6 = "-6"
+        case ieee802_3 = "-2"
+
+        var networkProtocol: NetworkProtocol {
+            switch self {
+            case .udpIPv4: .udpIPv4
+            case .udpIPv6: .udpIPv6
+            case .ieee802_3: .ieee802_3
+            }
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func pmcOverTheNetworkGetsPTP4LsAnswersAndNetworkSetsAreRefused(_ kind: Kind) async throws {
         try ProcessRunner.requireExecutable(ProcessRunner.pmc)
         let lab = try VethLab.create()
         defer { lab.remove() }
         let interface = lab.b.interface
         let transport = try NetworkNamespace.withNamespace(lab.b.namespace) {
-            try TransportFactory.open(.udpIPv4, configuration: TransportConfiguration(interfaceName: interface))
+            try TransportFactory.open(kind.networkProtocol, configuration: TransportConfiguration(interfaceName: interface))
         }
         let reference = Dictionary(
             PrintedReply.parse(try String(contentsOf: PMCInteropTests.fixture, encoding: .utf8)).compactMap { reply in
@@ -74,12 +88,12 @@ struct NetworkManagementTests {
             let ids = ["DEFAULT_DATA_SET", "PARENT_DATA_SET", "PORT_DATA_SET", "TIME_STATUS_NP", "PORT_STATS_NP"]
             let output = try await ProcessRunner.run(
                 "/usr/sbin/ip",
-                ["netns", "exec", lab.a.namespace, ProcessRunner.pmc, "-4", "-i", lab.a.interface, "-b", "1"],
+                ["netns", "exec", lab.a.namespace, ProcessRunner.pmc, kind.rawValue, "-i", lab.a.interface, "-b", "1"],
                 input: ids.map { "GET " + $0 } + ["GET PORT_PROPERTIES_NP", "SET PRIORITY1 100", "GET PRIORITY1"],
                 pause: .milliseconds(150)
             ) { try? await Task.sleep(for: .milliseconds(300)) }
             let replies = PrintedReply.parse(output.stdout)
-            #expect(replies.count == ids.count + 3, "\(output.stdout)\(output.stderr)")
+            #expect(replies.count == ids.count + 3, "\(kind): \(output.stdout)\(output.stderr)")
             for (index, id) in ids.enumerated() where index < replies.count {
                 // Over the network every answer comes from the ingress port, as in the reference.
                 #expect(replies[index].header == "\t769927.fffe.71c27a-1 seq \(index) RESPONSE MANAGEMENT \(id) ")
@@ -94,7 +108,7 @@ struct NetworkManagementTests {
             // meridianctl over the same network, as pmc -4 -i.
             let ctl = try await ProcessRunner.run(
                 "/usr/sbin/ip",
-                ["netns", "exec", lab.a.namespace, MeridianCtlTests.binary, "-4", "-i", lab.a.interface,
+                ["netns", "exec", lab.a.namespace, MeridianCtlTests.binary, kind.rawValue, "-i", lab.a.interface,
                  "GET PRIORITY1", "GET PORT_DATA_SET", "SET PRIORITY1 100"])
             let ours = PrintedReply.parse(ctl.stdout)
             #expect(ctl.status == 1, "an error status answered the SET: \(ctl.stdout)\(ctl.stderr)")
@@ -106,7 +120,7 @@ struct NetworkManagementTests {
             #expect(ours.last?.fields == ["\t\tmanagementId PRIORITY1", "\t\terror        NOT_SUPPORTED"])
             let status = try await ProcessRunner.run(
                 "/usr/sbin/ip",
-                ["netns", "exec", lab.a.namespace, MeridianCtlTests.binary, "-4", "-i", lab.a.interface, "status"])
+                ["netns", "exec", lab.a.namespace, MeridianCtlTests.binary, kind.rawValue, "-i", lab.a.interface, "status"])
             #expect(status.status == 0 && status.stdout.contains("role GRANDMASTER"), "\(status.stdout)\(status.stderr)")
         }
     }
