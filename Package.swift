@@ -102,6 +102,10 @@ let package = Package(
         .testTarget(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore"]),
+        .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore"]),
+        .testTarget(
+            name: "ManagementIntegrationTests",
+            dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform"]),
     ],
     swiftLanguageModes: [.v6]
 )

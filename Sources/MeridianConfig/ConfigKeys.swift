@@ -60,6 +60,7 @@ public enum ConfigKeys {
         // Management
         .text("uds_address", .global, "/var/run/ptp4l", "read-write management socket (pmc -u default)"),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket"),
+        .flag("management_network_writes", .global, false, "accept management SET and COMMAND from the network (ptp4l never does)"),
         .text("userDescription", .global, "", "USER_DESCRIPTION of the clock"),
         .text("productDescription", .global, ";;", "productDescription of CLOCK_DESCRIPTION"),
         .text("revisionData", .global, ";;", "revisionData of CLOCK_DESCRIPTION"),

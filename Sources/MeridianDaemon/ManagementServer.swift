@@ -1,0 +1,252 @@
+import LinuxPlatform
+import PTPCore
+import PTPManagement
+import PTPWire
+import ServiceLifecycle
+import Synchronization
+
+/// Serves IEEE 1588 management (clause 15) to linuxptp's `pmc` and to `meridianctl`, the way ptp4l
+/// serves `pmc -u`: on a read-write Unix datagram socket (`uds_address`, default `/var/run/ptp4l`,
+/// mode 0660) and a read-only one (`uds_ro_address`, default `/var/run/ptp4lro`, mode 0666, GET only).
+/// PTP ports hand network requests in through ``handleNetwork(_:ingressPort:)``.
+///
+/// Each socket has its own receive thread (``PlatformThread``) that waits in `poll`, so nothing
+/// blocks the cooperative pool; datagrams go through an `AsyncStream` to this actor, which decodes
+/// them, asks ``ManagementDispatcher`` what to do with a fresh ``ManagementSnapshot``, carries out
+/// SET and COMMAND through the ``ManagementBackend``, and replies to the sender's address. Garbage
+/// is counted and dropped; the server never stops serving because of what it received.
+///
+/// Wiring it into the daemon:
+/// 1. implement ``ManagementBackend`` over the actors (``ManagementSnapshot/init(engine:ports:ingressTime:synchronizationUncertain:status:)``
+///    and ``PTPEngine/InstanceEngine/applyManagement(_:at:into:)`` do most of it);
+/// 2. `ManagementServer(configuration: .init(config), backend:)`, `try await start()` before
+///    announcing readiness, and add it to the `ServiceGroup` (``run()``);
+/// 3. each PortActor hands received Management messages to ``handleNetwork(_:ingressPort:)`` and sends
+///    what it returns on its general channel; ``setForwarder(_:)`` sends boundary-hop copies out of
+///    the listed ports;
+/// 4. after every port state change, call ``notifyPortStateChanged(port:)``.
+public actor ManagementServer: Service {
+    public struct Configuration: Sendable, Hashable {
+        public var readWritePath: String
+        /// nil: no read-only socket.
+        public var readOnlyPath: String?
+        public var readWriteMode: UInt32
+        public var readOnlyMode: UInt32
+        /// Whether SET and COMMAND are accepted from the network (off, as in ptp4l).
+        public var networkWritesAllowed: Bool
+
+        public init(
+            readWritePath: String = "/var/run/ptp4l", readOnlyPath: String? = "/var/run/ptp4lro",
+            readWriteMode: UInt32 = 0o660, readOnlyMode: UInt32 = 0o666, networkWritesAllowed: Bool = false
+        ) {
+            self.readWritePath = readWritePath
+            self.readOnlyPath = readOnlyPath
+            self.readWriteMode = readWriteMode
+            self.readOnlyMode = readOnlyMode
+            self.networkWritesAllowed = networkWritesAllowed
+        }
+    }
+
+    struct Incoming: Sendable {
+        var datagram: UnixDatagram
+        var privilege: ManagementPrivilege
+    }
+
+    public let configuration: Configuration
+    private let backend: any ManagementBackend
+    private let dispatcher = ManagementDispatcher()
+    private var subscribers = ManagementSubscribers()
+    private var counters = ManagementServerStatistics()
+    private var sockets: [ManagementPrivilege: UnixDatagramSocket] = [:]
+    private var stream: AsyncStream<Incoming>?
+    private let stopping = StopFlag()
+    private var forwarder: (@Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void)?
+
+    public init(configuration: Configuration = Configuration(), backend: any ManagementBackend) {
+        self.configuration = configuration
+        self.backend = backend
+    }
+
+    /// Installs how management messages with boundary hops left are sent out of the PTP ports
+    /// (``ManagementForwarding``: a boundary clock passes requests and replies on, 15.3.3). Without
+    /// one, nothing is forwarded.
+    public func setForwarder(_ forwarder: @escaping @Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void) {
+        self.forwarder = forwarder
+    }
+
+    /// The counters so far.
+    public var statistics: ManagementServerStatistics { counters }
+
+    /// The number of live subscribers.
+    public var subscriberCount: Int {
+        var copy = subscribers
+        copy.prune(now: .now)
+        return copy.count
+    }
+
+    /// Binds the sockets and starts the receive threads; ``run()`` then serves. Separate so a caller
+    /// knows the sockets exist before it announces readiness. Calling it twice does nothing.
+    public func start() throws {
+        guard stream == nil else { return }
+        let (stream, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingNewest(512))
+        var opened: [(UnixDatagramSocket, ManagementPrivilege)] = []
+        do {
+            opened.append(
+                (try UnixDatagramSocket.bind(path: configuration.readWritePath, mode: configuration.readWriteMode),
+                 .localReadWrite))
+            if let path = configuration.readOnlyPath {
+                opened.append((try UnixDatagramSocket.bind(path: path, mode: configuration.readOnlyMode), .localReadOnly))
+            }
+        } catch {
+            for (socket, _) in opened { socket.close() }
+            throw error
+        }
+        let stopping = self.stopping
+        for (socket, privilege) in opened {
+            sockets[privilege] = socket
+            _ = try PlatformThread.spawn {
+                Self.receiveLoop(socket: socket, privilege: privilege, stopping: stopping, continuation: continuation)
+            }
+        }
+        self.stream = stream
+        continuation.onTermination = { _ in stopping.stop() }
+    }
+
+    /// Serves until cancelled or the service group shuts down, then closes and removes the sockets.
+    public func run() async throws {
+        try start()
+        guard let stream else { return }
+        let stopping = self.stopping
+        await cancelWhenGracefulShutdown {
+            await withTaskCancellationHandler {
+                for await incoming in stream {
+                    await self.handleLocal(incoming)
+                }
+            } onCancel: {
+                stopping.stop()
+            }
+        }
+        stopping.stop()
+    }
+
+    /// The receive thread: waits for datagrams, hands them on, and closes its socket when stopped.
+    private static func receiveLoop(
+        socket: UnixDatagramSocket, privilege: ManagementPrivilege, stopping: StopFlag,
+        continuation: AsyncStream<Incoming>.Continuation
+    ) {
+        defer {
+            socket.close()
+            continuation.finish()
+        }
+        while !stopping.isStopped {
+            do {
+                if let datagram = try socket.receive(timeoutMilliseconds: 100) {
+                    continuation.yield(Incoming(datagram: datagram, privilege: privilege))
+                }
+            } catch .closed {
+                return
+            } catch {
+                // A transient receive error (ENOMEM, a peer's error) must not end the service.
+                continue
+            }
+        }
+    }
+
+    private func handleLocal(_ incoming: Incoming) async {
+        guard let socket = sockets[incoming.privilege] else { return }
+        let sender = incoming.datagram.sender
+        let replies = await handle(
+            incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
+        for reply in replies {
+            do {
+                try socket.send(reply, to: sender)
+            } catch {
+                counters.sendFailures += 1
+            }
+        }
+    }
+
+    /// Answers a management message that arrived on PTP port `ingressPort` from the network; returns
+    /// the replies for the port to send back to the requester (IEEE 1588-2019 15.3.4: the reply goes
+    /// out the port the request came in on).
+    public func handleNetwork(_ bytes: [UInt8], ingressPort: UInt16) async -> [[UInt8]] {
+        await handle(
+            bytes, privilege: .network(writesAllowed: configuration.networkWritesAllowed), ingressPort: ingressPort,
+            sender: nil)
+    }
+
+    private func handle(
+        _ bytes: [UInt8], privilege: ManagementPrivilege, ingressPort: UInt16, sender: UnixSocketAddress?
+    ) async -> [[UInt8]] {
+        counters.received += 1
+        let message: PTPMessage
+        do {
+            message = try PTPMessage.decode(bytes)
+        } catch {
+            counters.malformed += 1
+            return []
+        }
+        let now = ContinuousClock.now
+        let subscription = sender.flatMap { subscribers.subscription(of: $0, now: now) }
+        let requester = ManagementRequester(privilege: privilege, ingressPort: ingressPort, subscription: subscription)
+        let snapshot = await backend.snapshot()
+        if let forwarder,
+            let forward = ManagementForwarding.forward(
+                message, ingressPort: privilege.isLocal ? nil : ingressPort, snapshot: snapshot)
+        {
+            counters.forwarded += 1
+            await forwarder(forward.message.encoded(), forward.ports)
+        }
+        let decision = dispatcher.handle(message, snapshot: snapshot, requester: requester)
+        let replies: [PTPMessage]
+        switch decision {
+        case .drop(let reason):
+            counters.dropped[reason, default: 0] += 1
+            return []
+        case .reply(let messages):
+            replies = messages
+        case .apply(let commands, let pending):
+            var result: Result<Void, ManagementErrorID> = .success(())
+            for command in commands {
+                result = await apply(command, sender: sender, requester: pending.request.header.sourcePortIdentity)
+                guard case .success = result else { break }
+                counters.commandsApplied += 1
+            }
+            replies = dispatcher.complete(pending, result: result, snapshot: await backend.snapshot())
+        }
+        for reply in replies {
+            if case .managementErrorStatus = reply.tlvs.first { counters.errorReplies += 1 } else { counters.replies += 1 }
+        }
+        return replies.map { $0.encoded() }
+    }
+
+    private func apply(
+        _ command: ManagementCommand, sender: UnixSocketAddress?, requester: PortIdentity
+    ) async -> Result<Void, ManagementErrorID> {
+        guard case .subscribe(let events) = command else { return await backend.apply(command) }
+        guard let sender, !sender.isUnnamed else { return .failure(.notSupported) }
+        subscribers.update(sender, target: requester, events: events, now: .now)
+        return .success(())
+    }
+
+    /// Pushes NOTIFY_PORT_STATE for port `number` to its live subscribers, as ptp4l does on every port
+    /// state change: a PORT_DATA_SET RESPONSE from the port (``ManagementMessages/portStateNotification``).
+    /// The daemon calls this after each state change.
+    public func notifyPortStateChanged(port number: UInt16) async {
+        guard let socket = sockets[.localReadWrite] else { return }
+        let snapshot = await backend.snapshot()
+        guard let port = snapshot.port(number) else { return }
+        let recipients = subscribers.takeRecipients(of: 0, now: .now)
+        for recipient in recipients {
+            let message = ManagementMessages.portStateNotification(
+                port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: recipient.target,
+                sequenceId: recipient.sequenceId)
+            do {
+                try socket.send(message.encoded(), to: recipient.address)
+                counters.notifications += 1
+            } catch {
+                counters.sendFailures += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import PTPCore
+import PTPWire
+
+/// Decides the answer to a management request (IEEE 1588-2019 clause 15) from a
+/// ``ManagementSnapshot``, the way linuxptp 3.1's `clock_manage` and `port_manage` do, so that a
+/// stock `pmc` cannot tell Meridian from ptp4l:
+///
+/// - targetPortIdentity: a clockIdentity that is neither ours nor all-ones is not for us (dropped;
+///   forwarding across boundary hops is the daemon's job). Clock-wide IDs are answered once, from the
+///   identity of the port the request came in on (port 0 for the Unix sockets). Port IDs are
+///   answered once per addressed port (portNumber 0xFFFF addresses all), each from its own identity;
+///   a port number we do not have gets WRONG_VALUE (IEEE 1588 interpretation #21, as ptp4l).
+/// - errors: an ID nobody defines gets NO_SUCH_ID; a known ID we do not implement NOT_SUPPORTED; a
+///   dataField of the wrong size WRONG_LENGTH; SET or COMMAND without the privilege NOT_SUPPORTED
+///   (ptp4l's answer off its UDS port); SET of a read-only ID NOT_SETABLE; a value out of range
+///   WRONG_VALUE; PORT_PROPERTIES_NP from the network NOT_SUPPORTED (ptp4l serves it on UDS only).
+/// - a SET or COMMAND that is allowed yields ``ManagementCommand``s; the reply is built after the
+///   daemon applied them (``complete(_:result:snapshot:)``), from the new state.
+public struct ManagementDispatcher: Sendable {
+    public init() {}
+
+    /// IDs the clock answers itself (linuxptp `clock_management_fill_response`), plus Meridian's.
+    static let clockIDs: Set<ManagementID> = [
+        .userDescription, .defaultDataSet, .currentDataSet, .parentDataSet, .timePropertiesDataSet, .priority1,
+        .priority2, .domain, .slaveOnly, .clockAccuracy, .traceabilityProperties, .timescaleProperties,
+        .timeStatusNP, .grandmasterSettingsNP, .subscribeEventsNP, .synchronizationUncertainNP, .meridianStatusNP,
+    ]
+    /// Clock IDs that accept SET.
+    static let settableClockIDs: Set<ManagementID> = [
+        .priority1, .priority2, .domain, .userDescription, .grandmasterSettingsNP, .subscribeEventsNP,
+        .synchronizationUncertainNP,
+    ]
+    /// IDs each port answers (linuxptp `port_management_fill_response`).
+    static let portIDs: Set<ManagementID> = [
+        .nullManagement, .clockDescription, .portDataSet, .logAnnounceInterval, .announceReceiptTimeout,
+        .logSyncInterval, .versionNumber, .delayMechanism, .logMinPdelayReqInterval, .portDataSetNP,
+        .portPropertiesNP, .portStatsNP,
+    ]
+    /// Port COMMANDs.
+    static let portCommandIDs: Set<ManagementID> = [.enablePort, .disablePort]
+
+    /// Every ID Meridian answers with data (GET).
+    public static var supportedGetIDs: Set<ManagementID> { clockIDs.union(portIDs) }
+
+    /// The decision for the message `message` from `requester`.
+    public func handle(
+        _ message: PTPMessage, snapshot: ManagementSnapshot, requester: ManagementRequester
+    ) -> ManagementDecision {
+        switch ManagementRequest.parse(message) {
+        case .failure(let reason): return .drop(reason)
+        case .success(let request): return handle(request, snapshot: snapshot, requester: requester)
+        }
+    }
+
+    /// The decision for `request` from `requester`.
+    public func handle(
+        _ request: ManagementRequest, snapshot: ManagementSnapshot, requester: ManagementRequester
+    ) -> ManagementDecision {
+        let clock = snapshot.clockIdentity
+        let target = request.body.targetPortIdentity
+        guard target.clockIdentity == .all || target.clockIdentity == clock else { return .drop(.otherClock) }
+        if !requester.privilege.isLocal, request.header.domainNumber != snapshot.defaultDS.domainNumber {
+            return .drop(.otherDomain)
+        }
+        let domain = snapshot.defaultDS.domainNumber
+        let ingress = PortIdentity(clockIdentity: clock, portNumber: requester.ingressPort)
+        let id = request.managementId
+        func fail(_ error: ManagementErrorID, from source: PortIdentity = ingress) -> ManagementDecision {
+            .reply([request.error(error, from: source, domainNumber: domain)])
+        }
+
+        let isClockID = Self.clockIDs.contains(id)
+        let isPortID = Self.portIDs.contains(id) || Self.portCommandIDs.contains(id)
+        guard isClockID || isPortID || ManagementID.known.contains(id) else { return fail(.noSuchID) }
+        let data: ManagementData
+        do {
+            data = try ManagementData.decode(id: id, action: request.action, data: request.data)
+        } catch {
+            return fail(.wrongLength)
+        }
+        if request.action != .get, !requester.privilege.mayWrite { return fail(.notSupported) }
+        guard isClockID || isPortID else { return fail(.notSupported) }
+
+        if isClockID {
+            return handleClock(request, data: data, snapshot: snapshot, requester: requester, ingress: ingress)
+        }
+        // ptp4l answers PORT_PROPERTIES_NP on its UDS port only (`clock_manage`): the interface name
+        // is local knowledge.
+        if id == .portPropertiesNP, !requester.privilege.isLocal { return fail(.notSupported) }
+        let ports = snapshot.ports.filter { target.matches($0.portIdentity) }
+        guard !ports.isEmpty else { return fail(.wrongValue) }
+        return handlePorts(request, ports: ports, snapshot: snapshot)
+    }
+
+    private func handleClock(
+        _ request: ManagementRequest, data: ManagementData, snapshot: ManagementSnapshot,
+        requester: ManagementRequester, ingress: PortIdentity
+    ) -> ManagementDecision {
+        let domain = snapshot.defaultDS.domainNumber
+        let id = request.managementId
+        switch request.action {
+        case .get:
+            guard let answer = Self.clockData(id, snapshot: snapshot, subscription: requester.subscription) else {
+                return .reply([request.error(.notSupported, from: ingress, domainNumber: domain)])
+            }
+            return .reply([request.reply(from: ingress, domainNumber: domain, data: answer)])
+        case .set:
+            guard Self.settableClockIDs.contains(id) else {
+                return .reply([request.error(.notSetable, from: ingress, domainNumber: domain)])
+            }
+            switch Self.command(for: data, privilege: requester.privilege) {
+            case .failure(let error):
+                return .reply([request.error(error, from: ingress, domainNumber: domain)])
+            case .success(let command):
+                var subscription: SubscribeEventsNP?
+                if case .subscribe(let value) = command { subscription = value }
+                return .apply(
+                    [command],
+                    PendingManagementReply(request: request, responders: [ingress], subscription: subscription))
+            }
+        case .command, .response, .acknowledge:
+            return .reply([request.error(.notSupported, from: ingress, domainNumber: domain)])
+        }
+    }
+
+    private func handlePorts(
+        _ request: ManagementRequest, ports: [PortSnapshot], snapshot: ManagementSnapshot
+    ) -> ManagementDecision {
+        let domain = snapshot.defaultDS.domainNumber
+        let id = request.managementId
+        let identities = ports.map(\.portIdentity)
+        if Self.portCommandIDs.contains(id) {
+            guard request.action == .command else {
+                return .reply(identities.map { request.error(.notSupported, from: $0, domainNumber: domain) })
+            }
+            let commands = identities.map {
+                id == .enablePort ? ManagementCommand.enablePort($0.portNumber) : .disablePort($0.portNumber)
+            }
+            return .apply(commands, PendingManagementReply(request: request, responders: identities))
+        }
+        switch request.action {
+        case .get:
+            return .reply(
+                ports.map { port in
+                    guard let answer = Self.portData(id, port: port, snapshot: snapshot) else {
+                        return request.error(.notSupported, from: port.portIdentity, domainNumber: domain)
+                    }
+                    return request.reply(from: port.portIdentity, domainNumber: domain, data: answer)
+                })
+        case .set, .command:
+            // NULL_MANAGEMENT takes every action and carries no data (15.5.3.2.1); the rest are read-only.
+            if id == .nullManagement {
+                return .reply(
+                    identities.map { request.reply(from: $0, domainNumber: domain, data: .empty(.nullManagement)) })
+            }
+            let error: ManagementErrorID = request.action == .set ? .notSetable : .notSupported
+            return .reply(identities.map { request.error(error, from: $0, domainNumber: domain) })
+        case .response, .acknowledge:
+            return .drop(.notARequest)
+        }
+    }
+
+    /// The replies to a SET or COMMAND after the daemon applied its commands: on success the new
+    /// value (SET) or an empty ACKNOWLEDGE (COMMAND), on failure an error status with `result`'s ID.
+    public func complete(
+        _ pending: PendingManagementReply, result: Result<Void, ManagementErrorID>, snapshot: ManagementSnapshot
+    ) -> [PTPMessage] {
+        let request = pending.request
+        let domain = snapshot.defaultDS.domainNumber
+        if case .failure(let error) = result {
+            return pending.responders.map { request.error(error, from: $0, domainNumber: domain) }
+        }
+        return pending.responders.map { source in
+            if request.action == .command {
+                return request.reply(from: source, domainNumber: domain, data: .empty(request.managementId))
+            }
+            let answer = Self.clockData(
+                request.managementId, snapshot: snapshot, subscription: pending.subscription)
+            guard let answer else { return request.error(.generalError, from: source, domainNumber: domain) }
+            return request.reply(from: source, domainNumber: domain, data: answer)
+        }
+    }
+}

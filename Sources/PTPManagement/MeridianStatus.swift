@@ -1,0 +1,169 @@
+import PTPCore
+import PTPWire
+
+extension ManagementID {
+    /// MERIDIAN_STATUS_NP: Meridian's own status, in the implementation-specific range
+    /// (IEEE 1588-2019 15.5.2.3, table 59: 0xC000–0xDFFF). 0xC100 stays clear of linuxptp's
+    /// 0xC000–0xC00B. GET only.
+    public static let meridianStatusNP = ManagementID(rawValue: 0xC100)
+
+    /// Meridian's implementation-specific IDs, with the names `meridianctl` accepts.
+    public static let meridianIDs: [(ManagementID, String)] = [(.meridianStatusNP, "MERIDIAN_STATUS_NP")]
+
+    /// The ID named `name` (case-insensitive), standard, linuxptp or Meridian; nil when unknown.
+    public static func named(_ name: String) -> ManagementID? {
+        if let id = ManagementID(name: name) { return id }
+        let upper = name.uppercased()
+        return meridianIDs.first { $0.1 == upper }?.0
+    }
+
+    /// The name of a standard, linuxptp or Meridian ID.
+    public var meridianName: String? {
+        name ?? ManagementID.meridianIDs.first { $0.0 == self }?.1
+    }
+}
+
+/// What pmc cannot show: the time reference, the servo and holdover, and in a lab the virtual
+/// clock's true error. Carried as MERIDIAN_STATUS_NP (0xC100), 50 octets, big-endian:
+///
+/// | offset | field |
+/// |---|---|
+/// | 0 | referenceKind (u8) |
+/// | 1 | referenceState (u8) |
+/// | 2 | satellites (u8) |
+/// | 3 | flags: bit 0 ppsValid, 1 inHoldover, 2 virtualClockErrorValid |
+/// | 4 | servoState (u8) |
+/// | 5 | reserved |
+/// | 6 | holdoverSeconds (u32) |
+/// | 10 | lastPPSOffset (i64, ns) |
+/// | 18 | servoFrequency (i64, ppb × 2¹⁶) |
+/// | 26 | lastOffset (i64, ns) |
+/// | 34 | lastPathDelay (i64, ns) |
+/// | 42 | virtualClockError (i64, ns) |
+public struct MeridianStatus: Sendable, Hashable {
+    /// The kind of time reference.
+    public enum ReferenceKind: UInt8, Sendable, Hashable, CaseIterable {
+        case none = 0, gnss = 1, pps = 2, phcExternal = 3, simulated = 4, ptp = 5
+    }
+
+    /// The reference's state.
+    public enum ReferenceState: UInt8, Sendable, Hashable, CaseIterable {
+        case unknown = 0, noFix = 1, fix2D = 2, fix3D = 3, lost = 4
+    }
+
+    /// The servo's state (linuxptp's s0/s1/s2, plus holdover).
+    public enum ServoState: UInt8, Sendable, Hashable, CaseIterable {
+        case unlocked = 0, jump = 1, locked = 2, holdover = 3
+    }
+
+    public static let length = 50
+
+    public var referenceKind: ReferenceKind
+    public var referenceState: ReferenceState
+    public var satellites: UInt8
+    public var ppsValid: Bool
+    public var inHoldover: Bool
+    public var servoState: ServoState
+    /// Seconds spent in holdover (0 when not in holdover).
+    public var holdoverSeconds: UInt32
+    /// The last PPS edge's offset from the clock, ns.
+    public var lastPPSOffset: Int64
+    /// The servo's frequency adjustment, ppb × 2¹⁶.
+    public var servoFrequency: Int64
+    /// The servo's last offset, ns.
+    public var lastOffset: Int64
+    /// The last path delay, ns.
+    public var lastPathDelay: Int64
+    /// The virtual clock's true error (lab only), ns; nil outside a lab.
+    public var virtualClockError: Int64?
+
+    public init(
+        referenceKind: ReferenceKind = .none, referenceState: ReferenceState = .unknown, satellites: UInt8 = 0,
+        ppsValid: Bool = false, inHoldover: Bool = false, servoState: ServoState = .unlocked,
+        holdoverSeconds: UInt32 = 0, lastPPSOffset: Int64 = 0, servoFrequency: Int64 = 0, lastOffset: Int64 = 0,
+        lastPathDelay: Int64 = 0, virtualClockError: Int64? = nil
+    ) {
+        self.referenceKind = referenceKind
+        self.referenceState = referenceState
+        self.satellites = satellites
+        self.ppsValid = ppsValid
+        self.inHoldover = inHoldover
+        self.servoState = servoState
+        self.holdoverSeconds = holdoverSeconds
+        self.lastPPSOffset = lastPPSOffset
+        self.servoFrequency = servoFrequency
+        self.lastOffset = lastOffset
+        self.lastPathDelay = lastPathDelay
+        self.virtualClockError = virtualClockError
+    }
+
+    /// The 50-octet dataField.
+    public func encode() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.length)
+        let flags: UInt8 = (ppsValid ? 1 : 0) | (inHoldover ? 2 : 0) | (virtualClockError != nil ? 4 : 0)
+        out += [referenceKind.rawValue, referenceState.rawValue, satellites, flags, servoState.rawValue, 0]
+        out += Self.bigEndian(UInt64(holdoverSeconds), 4)
+        for value in [lastPPSOffset, servoFrequency, lastOffset, lastPathDelay, virtualClockError ?? 0] {
+            out += Self.bigEndian(UInt64(bitPattern: value), 8)
+        }
+        return out
+    }
+
+    /// Decodes the dataField; nil unless it is exactly 50 octets with known enumerations.
+    public init?(data: [UInt8]) {
+        guard data.count == Self.length, let kind = ReferenceKind(rawValue: data[0]),
+            let state = ReferenceState(rawValue: data[1]), let servo = ServoState(rawValue: data[4])
+        else { return nil }
+        func int(_ at: Int, _ count: Int) -> UInt64 {
+            data[at..<(at + count)].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        let flags = data[3]
+        self.init(
+            referenceKind: kind, referenceState: state, satellites: data[2], ppsValid: flags & 1 != 0,
+            inHoldover: flags & 2 != 0, servoState: servo, holdoverSeconds: UInt32(truncatingIfNeeded: int(6, 4)),
+            lastPPSOffset: Int64(bitPattern: int(10, 8)), servoFrequency: Int64(bitPattern: int(18, 8)),
+            lastOffset: Int64(bitPattern: int(26, 8)), lastPathDelay: Int64(bitPattern: int(34, 8)),
+            virtualClockError: flags & 4 != 0 ? Int64(bitPattern: int(42, 8)) : nil)
+    }
+
+    static func bigEndian(_ value: UInt64, _ count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64(count - 1 - $0))) }
+    }
+}
+
+extension MeridianStatus.ReferenceKind: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .gnss: "GNSS"
+        case .pps: "PPS"
+        case .phcExternal: "PHC-extts"
+        case .simulated: "simulated"
+        case .ptp: "PTP"
+        }
+    }
+}
+
+extension MeridianStatus.ReferenceState: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unknown: "unknown"
+        case .noFix: "no-fix"
+        case .fix2D: "2D-fix"
+        case .fix3D: "3D-fix"
+        case .lost: "lost"
+        }
+    }
+}
+
+extension MeridianStatus.ServoState: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unlocked: "s0 unlocked"
+        case .jump: "s1 jump"
+        case .locked: "s2 locked"
+        case .holdover: "holdover"
+        }
+    }
+}

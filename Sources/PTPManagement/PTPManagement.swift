@@ -1,1 +1,0 @@
-// PTPManagement: see ../shared/DESIGN.md. Filled in by its issue.
