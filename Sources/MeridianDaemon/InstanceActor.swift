@@ -1,5 +1,7 @@
 import LinuxPlatform
 import Logging
+import PTPManagement
+import PTPWire
 import PTPCore
 import PTPEngine
 import PTPServo
@@ -30,12 +32,39 @@ actor InstanceActor {
     /// grandmaster (BMCA chose the local clock), the slave port's measurements steer it otherwise.
     private var reference: ReferenceDiscipline?
     private var isGrandmaster = false
+    /// Management state the engine does not hold.
+    var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
+    private(set) var lastIngress: PTPInstant?
+    /// Called after every port state change (management pushes PORT_DATA_SET to subscribers).
+    private var onPortStateChange: (@Sendable (UInt16) async -> Void)?
+    let portInterfaces: [String]
+    let softwareStamps: Bool
+    let referenceKindCode: MeridianStatus.ReferenceKind
 
-    init(engine: InstanceEngine, discipline: ClockDiscipline, clock: ClockSource, logger: Logger) {
+    init(engine: InstanceEngine, discipline: ClockDiscipline, clock: ClockSource, logger: Logger, portInterfaces: [String] = [],
+         softwareStamps: Bool = true, referenceKind: MeridianStatus.ReferenceKind = .none) {
         self.engine = engine
         self.discipline = discipline
         self.clock = clock
         self.logger = logger
+        self.portInterfaces = portInterfaces
+        self.softwareStamps = softwareStamps
+        self.referenceKindCode = referenceKind
+    }
+
+    func setPortStateObserver(_ observer: @escaping @Sendable (UInt16) async -> Void) {
+        onPortStateChange = observer
+    }
+
+    var snapshotEngine: InstanceEngine { engine }
+    var clockSource: ClockSource { clock }
+
+    /// Carries out a management command on the engine (BMCA reruns where the standard says so).
+    func applyToEngine(_ command: ManagementCommand) -> Result<Void, ManagementErrorID> {
+        actions.removeAll(keepingCapacity: true)
+        let result = engine.applyManagement(command, at: now(), into: &actions)
+        perform()
+        return result
     }
 
     func attach(_ ports: [PortActor]) {
@@ -119,6 +148,7 @@ actor InstanceActor {
     // MARK: Events from the ports
 
     func received(port: Int, bytes: [UInt8], timestamp: PTPInstant) {
+        if bytes.first.map({ $0 & 0x0F == 0 }) == true { lastIngress = timestamp }
         handle(.port(port, .receivedBytes(bytes, timestamp: timestamp)))
     }
 
@@ -231,6 +261,10 @@ actor InstanceActor {
         case .stateChanged(let change):
             lastStateChange[index] = change
             logger.notice("\(change)")
+            if let observer = onPortStateChange {
+                let number = change.portNumber
+                Task { await observer(number) }
+            }
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):

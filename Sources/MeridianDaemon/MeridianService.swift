@@ -3,6 +3,7 @@ import LinuxPlatform
 import GNSSReference
 import Logging
 import MeridianConfig
+import PTPManagement
 import PTPCore
 import PTPEngine
 import PTPServo
@@ -60,15 +61,25 @@ final class MeridianService: Service {
             defaultDS: defaultDS, ports: settings.ports.map(\.engine),
             grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
             seed: identity.rawValue)
+        let referenceSettings = ReferenceSettings(configuration)
+        let referenceKind: MeridianStatus.ReferenceKind
+        switch referenceSettings.kind {
+        case .none: referenceKind = .none
+        case .gpsd: referenceKind = .gnss
+        case .pps: referenceKind = .pps
+        case .extts: referenceKind = .phcExternal
+        case .simulated: referenceKind = .simulated
+        }
         let instance = InstanceActor(
             engine: InstanceEngine(configuration: instanceConfiguration), discipline: ClockDiscipline(servo: servo),
-            clock: clock, logger: logger)
+            clock: clock, logger: logger, portInterfaces: settings.ports.map(\.interface),
+            softwareStamps: settings.servo.timestamping == .software, referenceKind: referenceKind)
         await instance.attach(ports)
         for port in ports { await port.attach(instance) }
         let reference: ReferenceService?
         do {
             reference = try ReferenceService.make(
-                ReferenceSettings(configuration), clock: clock, servo: settings.servo, servoKind: settings.servoKind, logger: logger)
+                referenceSettings, clock: clock, servo: settings.servo, servoKind: settings.servoKind, logger: logger)
         } catch {
             for opened in ports { await opened.shutDown() }
             throw StartupError("reference: \(error)")
@@ -83,6 +94,24 @@ final class MeridianService: Service {
             }
             logger.notice("reference: \(reference.description)")
         }
+        // Management: pmc and meridianctl over the Unix sockets (ptp4l's paths by default) and the PTP ports.
+        let management = ManagementServer(
+            configuration: ManagementServer.Configuration(
+                readWritePath: configuration.string("uds_address"),
+                readOnlyPath: configuration.string("uds_ro_address").isEmpty ? nil : configuration.string("uds_ro_address"),
+                networkWritesAllowed: configuration.flag("management_network_writes")),
+            backend: instance)
+        do {
+            try await management.start()
+        } catch {
+            reference?.source.stop()
+            for opened in ports { await opened.shutDown() }
+            throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
+        }
+        await instance.setPortStateObserver { number in await management.notifyPortStateChanged(port: number) }
+        for port in ports {
+            await port.attachManagement { bytes, ingress in await management.handleNetwork(bytes, ingressPort: ingress) }
+        }
         let portList = settings.ports.map { "\($0.interface) (\($0.networkProtocol))" }.joined(separator: ", ")
         logger.notice("clock identity \(identity), \(ports.count) port(s): \(portList)")
 
@@ -91,6 +120,13 @@ final class MeridianService: Service {
                 group.addTask { await port.run() }
             }
             group.addTask { await self.reloadOnHangup(instance) }
+            group.addTask {
+                do {
+                    try await management.run()
+                } catch {
+                    self.logger.error("management: \(error)")
+                }
+            }
             if let reference {
                 group.addTask {
                     for await event in reference.events {

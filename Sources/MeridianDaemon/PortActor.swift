@@ -40,6 +40,13 @@ actor PortActor {
         self.instance = instance
     }
 
+    /// Management messages that arrive on this port go here (15.3); the replies go back out of it.
+    private var management: (@Sendable ([UInt8], UInt16) async -> [[UInt8]])?
+
+    func attachManagement(_ handler: @escaping @Sendable ([UInt8], UInt16) async -> [[UInt8]]) {
+        management = handler
+    }
+
     /// Kernel stamp → the engine's time: the clock's reading, shifted to TAI when the instance says so.
     private func engineTime(_ kernel: PTPInstant) async -> PTPInstant {
         clock.convert(kernel) + (await instance?.timescaleShift ?? .zero)
@@ -52,6 +59,14 @@ actor PortActor {
             switch event {
             case .transport(.message(let message)):
                 received += 1
+                if message.bytes.first.map({ $0 & 0x0F == 0x0D }) == true {
+                    if let management {
+                        for reply in await management(message.bytes, UInt16(index + 1)) {
+                            io.send(reply, channel: .general, to: .primaryMulticast, id: 0, wantsTimestamp: false)
+                        }
+                    }
+                    continue
+                }
                 let timestamp: PTPInstant
                 if let kernel = message.timestamp {
                     timestamp = await engineTime(kernel)

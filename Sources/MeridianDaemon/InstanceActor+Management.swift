@@ -1,0 +1,54 @@
+import LinuxPlatform
+import PTPCore
+import PTPEngine
+import PTPManagement
+import PTPServo
+import PTPWire
+
+/// The instance's data sets for management (pmc, meridianctl) and the commands management carries out.
+extension InstanceActor: ManagementBackend {
+    func snapshot() async -> ManagementSnapshot {
+        let extras = portInterfaces.map { ManagementPortExtras(interfaceName: $0, timestamping: softwareStamps ? .software : .hardware) }
+        var snapshot = ManagementSnapshot(
+            engine: snapshotEngine, ports: extras, synchronizationUncertain: synchronizationUncertain, status: meridianStatus())
+        snapshot.timeStatus.ingressTime = lastIngress?.sinceEpoch.nanoseconds ?? 0
+        return snapshot
+    }
+
+    func apply(_ command: ManagementCommand) async -> Result<Void, ManagementErrorID> {
+        if case .setSynchronizationUncertain(let value) = command {
+            synchronizationUncertain = value
+            return .success(())
+        }
+        return applyToEngine(command)
+    }
+
+    /// What pmc cannot show: the reference, the servo, the virtual clock's true error (MERIDIAN_STATUS_NP).
+    private func meridianStatus() -> MeridianStatus {
+        var status = MeridianStatus()
+        if let reference = referenceStatus {
+            status.referenceKind = referenceKindCode
+            status.ppsValid = reference.state == .locked
+            status.inHoldover = reference.state == .holdoverWithinSpecification || reference.state == .holdoverOutOfSpecification
+            status.referenceState = status.inHoldover ? .lost : .fix3D
+            status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
+            if status.inHoldover, let since = reference.stateSince, let now = try? clockSource.clock.now() {
+                status.holdoverSeconds = UInt32(clamping: max(0, (now - since).nanoseconds / 1_000_000_000))
+            }
+        }
+        if let step = lastStep {
+            status.lastOffset = step.offsetFromMaster.roundedNanoseconds
+            status.lastPathDelay = step.meanPathDelay.roundedNanoseconds
+            status.servoFrequency = Int64(step.output.frequency.value.rounded())
+        }
+        // The servo that steers now: the reference's while a reference disciplines the grandmaster.
+        let steering = referenceStatus.map { $0.servo.state } ?? servoState
+        switch steering {
+        case .unlocked: status.servoState = .unlocked
+        case .jump: status.servoState = .jump
+        case .locked: status.servoState = status.inHoldover ? .holdover : .locked
+        }
+        status.virtualClockError = (try? clockSource.virtual?.trueError())?.roundedNanoseconds
+        return status
+    }
+}
