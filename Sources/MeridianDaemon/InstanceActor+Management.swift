@@ -8,7 +8,12 @@ import PTPWire
 /// The instance's data sets for management (pmc, meridianctl) and the commands management carries out.
 extension InstanceActor: ManagementBackend {
     func snapshot() async -> ManagementSnapshot {
-        let extras = portInterfaces.map { ManagementPortExtras(interfaceName: $0, timestamping: softwareStamps ? .software : .hardware) }
+        let extras = portInterfaces.enumerated().map { index, name in
+            let counts: (received: [UInt64], sent: [UInt64]) = index < portActors.count ? portActors[index].messageCounts : ([], [])
+            return ManagementPortExtras(
+                interfaceName: name, timestamping: softwareStamps ? .software : .hardware,
+                receivedMessages: counts.received, sentMessages: counts.sent)
+        }
         var snapshot = ManagementSnapshot(
             engine: snapshotEngine, ports: extras, synchronizationUncertain: synchronizationUncertain, status: meridianStatus())
         snapshot.timeStatus.ingressTime = lastIngress?.sinceEpoch.nanoseconds ?? 0

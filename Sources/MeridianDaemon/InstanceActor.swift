@@ -57,6 +57,7 @@ actor InstanceActor {
     }
 
     var snapshotEngine: InstanceEngine { engine }
+    var portActors: [PortActor] { ports }
     var clockSource: ClockSource { clock }
 
     /// Carries out a management command on the engine (BMCA reruns where the standard says so).

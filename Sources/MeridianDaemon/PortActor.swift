@@ -21,6 +21,12 @@ actor PortActor {
     private let pending = Mutex<(next: UInt64, tokens: [UInt64: PTPEngine.TransmitToken])>((1, [:]))
     private(set) var received = 0
     private(set) var missingTimestamps = 0
+    /// Messages received and sent, by messageType (PORT_STATS_NP's rxMsgType / txMsgType).
+    private let counts = Mutex<(received: [UInt64], sent: [UInt64])>(
+        (Array(repeating: 0, count: 16), Array(repeating: 0, count: 16)))
+
+    /// The per-type counters for management.
+    nonisolated var messageCounts: (received: [UInt64], sent: [UInt64]) { counts.withLock { $0 } }
 
     init(index: Int, settings: DaemonSettings.Port, clock: ClockSource, logger: Logger) throws {
         self.index = index
@@ -59,6 +65,7 @@ actor PortActor {
             switch event {
             case .transport(.message(let message)):
                 received += 1
+                if let first = message.bytes.first { counts.withLock { $0.received[Int(first & 0x0F)] &+= 1 } }
                 if message.bytes.first.map({ $0 & 0x0F == 0x0D }) == true {
                     if let management {
                         for reply in await management(message.bytes, UInt16(index + 1)) {
@@ -116,6 +123,7 @@ actor PortActor {
             }
             return id
         }
+        counts.withLock { $0.sent[Int(type.rawValue & 0x0F)] &+= 1 }
         io.send(bytes, channel: outgoing.isEvent ? .event : .general, to: destination, id: id, wantsTimestamp: outgoing.token != nil)
     }
 

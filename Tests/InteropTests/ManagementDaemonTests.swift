@@ -85,6 +85,12 @@ struct ManagementDaemonTests {
         #expect(field(answer, "stepsRemoved") == "1")
         #expect(field(answer, "gm.ClockClass") == "248")
         #expect(field(answer, "portState") == "SLAVE" || field(answer, "portState") == "UNCALIBRATED")
+        // PORT_STATS_NP counts what the port really received: Sync and Announce from the ptp4l master.
+        let stats = run(lab, in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", socket, "GET PORT_STATS_NP"])
+        let rxSync = field(stats, "rx_Sync").flatMap(Int.init) ?? 0
+        let rxAnnounce = field(stats, "rx_Announce").flatMap(Int.init) ?? 0
+        let txDelayReq = field(stats, "tx_Delay_Req").flatMap(Int.init) ?? 0
+        #expect(rxSync >= 2 && rxAnnounce >= 2 && txDelayReq >= 1, "PORT_STATS_NP:\n\(stats)")
         // meridianctl reads the same state.
         let json = run(lab, in: lab.lab.b.namespace, [meridianctl, "-u", "-s", socket, "--json", "GET PARENT_DATA_SET"])
         #expect(json.contains(ptp4lIdentity ?? "missing"), "meridianctl --json: \(json)")
