@@ -215,8 +215,14 @@ struct BoundaryClockInteropTests {
         print("ptp4l slave of ptp4l directly: \(directStats), mean \(directMonitor.meanOffset) ns")
         print("ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
         #expect(chainStats.count >= 600 && directStats.count >= 600)
-        // See ptp4lSlaveFollowsMeridianAsWellAsPtp4l for why 1.5x here and 1.2x in `make bench`.
-        #expect(Double(chainStats.p95) <= 1.5 * Double(directStats.p95), "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns")
+        // The end slave sees the BC's own clock error (its true error, the lab's ground truth) plus one hop's
+        // measurement error; both add at worst linearly. The 1.2x against the direct pair holds only
+        // while the BC's servo noise is small next to the hop's (runs here: 0.87-1.5x); the test holds the
+        // sum, which a BC that relays wrong time or adds an asymmetry fails.
+        let bcStats = OffsetStatistics(bcErrors)
+        #expect(Double(chainStats.p95) <= 1.2 * Double(directStats.p95 + bcStats.p95),
+                "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns + BC true error \(bcStats.p95) ns")
+        #expect(bcStats.p95 < 5_000, "the boundary clock's own true error: \(bcStats)")
     }
 }
 
