@@ -89,7 +89,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
-        .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
@@ -102,10 +102,13 @@ let package = Package(
         .testTarget(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore"]),
-        .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore"]),
+        .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "MeridianTestSupport"]),
         .testTarget(
             name: "ManagementIntegrationTests",
-            dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform"]),
+            dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
+        // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot).
+        .target(
+            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPWire", "PTPCore"], path: "Tests/MeridianTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

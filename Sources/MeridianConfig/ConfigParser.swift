@@ -103,7 +103,7 @@ public enum ConfigParser {
             }
             guard let key = ConfigKeys.key(option) else {
                 if ConfigKeys.ptp4lOnly.contains(option) {
-                    report(.unreadable("ptp4l option \(option) is not implemented by Meridian and is ignored"), .warning)
+                    report(.unreadable("ptp4l option \(option) is not supported by Meridian and is ignored"), .warning)
                 } else {
                     report(.unknownOption(option, suggestion: suggestion(for: option)))
                 }

@@ -1,3 +1,4 @@
+import MeridianTestSupport
 import Foundation
 import MeridianDaemon
 import PTPCore

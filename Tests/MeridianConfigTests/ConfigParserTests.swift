@@ -77,8 +77,8 @@ struct ConfigParserTests {
     @Test func ptp4lOptionsWeDoNotImplementAreWarningsNotErrors() throws {
         let config = try parse("[global]\ngmCapable 1\n[eth0]\nneighborPropDelayThresh 800\n").get()
         #expect(config.warnings.map(\.description) == [
-            "gm.conf:2: warning: ptp4l option gmCapable is not implemented by Meridian and is ignored",
-            "gm.conf:4: warning: ptp4l option neighborPropDelayThresh is not implemented by Meridian and is ignored",
+            "gm.conf:2: warning: ptp4l option gmCapable is not supported by Meridian and is ignored",
+            "gm.conf:4: warning: ptp4l option neighborPropDelayThresh is not supported by Meridian and is ignored",
         ])
     }
 

@@ -1,3 +1,4 @@
+import MeridianTestSupport
 import PTPCore
 import PTPManagement
 import PTPWire

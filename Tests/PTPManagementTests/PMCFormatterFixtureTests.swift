@@ -1,3 +1,4 @@
+import MeridianTestSupport
 import Foundation
 import PTPCore
 import PTPManagement

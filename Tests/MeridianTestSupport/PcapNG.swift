@@ -1,24 +1,24 @@
 import Foundation
 
-/// Copied from Tests/PTPWireTests/Support (test code; the fixtures are read from there).
+/// Shared by the test targets that read linuxptp's captures.
 /// A minimal pcapng reader for the test fixtures: section header, interface description and enhanced
 /// packet blocks, either byte order. Other block types are skipped.
-struct PcapNG {
-    struct Packet {
+public struct PcapNG {
+    public struct Packet {
         /// Index of the packet in the file, 0-based (tshark's frame number minus one).
-        var index: Int
-        var linkType: UInt16
-        var data: [UInt8]
+        public var index: Int
+        public var linkType: UInt16
+        public var data: [UInt8]
     }
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case malformed(String)
-        var description: String {
+        public var description: String {
             switch self { case .malformed(let why): "pcapng: \(why)" }
         }
     }
 
-    static func read(_ url: URL) throws -> [Packet] {
+    public static func read(_ url: URL) throws -> [Packet] {
         let bytes = [UInt8](try Data(contentsOf: url))
         var packets: [Packet] = []
         var linkTypes: [UInt16] = []
@@ -66,10 +66,10 @@ struct PcapNG {
 }
 
 /// The PTP payload of a captured Ethernet frame: UDP ports 319/320 over IPv4 or IPv6, or ethertype 0x88F7.
-enum PTPPayload {
-    enum Transport: Equatable { case udpIPv4, udpIPv6, ieee802_3 }
+public enum PTPPayload {
+    public enum Transport: Equatable { case udpIPv4, udpIPv6, ieee802_3 }
 
-    static func extract(_ frame: [UInt8]) -> (transport: Transport, payload: [UInt8])? {
+    public static func extract(_ frame: [UInt8]) -> (transport: Transport, payload: [UInt8])? {
         guard frame.count >= 14 else { return nil }
         var etherType = UInt16(frame[12]) << 8 | UInt16(frame[13])
         var offset = 14
@@ -101,5 +101,4 @@ enum PTPPayload {
         return Array(frame[(offset + 8)..<end])
     }
 }
-
 

@@ -1,14 +1,13 @@
-// Copy of Tests/PTPManagementTests/Support/ExampleSnapshot.swift (test targets cannot share sources).
 import PTPCore
 import PTPManagement
 import PTPWire
 
 /// A snapshot holding what ptp4l held in the udp4-e2e capture (clock 769927.fffe.71c27a, one port,
 /// MASTER), so our answers can be compared with what linuxptp's pmc printed for ptp4l.
-enum ExampleSnapshot {
-    static let clock = ClockIdentity("769927.fffe.71c27a") ?? .zero
+public enum ExampleSnapshot {
+    public static let clock = ClockIdentity("769927.fffe.71c27a") ?? .zero
 
-    static func port(_ number: UInt16, state: PortState = .master) -> PortSnapshot {
+    public static func port(_ number: UInt16, state: PortState = .master) -> PortSnapshot {
         let identity = PortIdentity(clockIdentity: clock, portNumber: number)
         let ds = PortDS(
             portIdentity: identity, portState: state, logMinDelayReqInterval: LogInterval(0),
@@ -36,7 +35,7 @@ enum ExampleSnapshot {
             sentMessages: tx, clockDescription: description)
     }
 
-    static func snapshot(ports: Int = 1) -> ManagementSnapshot {
+    public static func snapshot(ports: Int = 1) -> ManagementSnapshot {
         let dds = DefaultDS(
             twoStepFlag: true, clockIdentity: clock, numberPorts: UInt16(ports), clockQuality: .default, priority1: 128,
             priority2: 128, domainNumber: 0, slaveOnly: false, sdoId: 0)
