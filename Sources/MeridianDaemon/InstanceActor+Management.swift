@@ -14,8 +14,9 @@ extension InstanceActor: ManagementBackend {
                 interfaceName: name, timestamping: softwareStamps ? .software : .hardware,
                 receivedMessages: counts.received, sentMessages: counts.sent)
         }
+        let status = await clockOwner.meridianStatus(referenceKind: referenceKindCode)
         var snapshot = ManagementSnapshot(
-            engine: snapshotEngine, ports: extras, synchronizationUncertain: synchronizationUncertain, status: meridianStatus())
+            engine: snapshotEngine, ports: extras, synchronizationUncertain: synchronizationUncertain, status: status)
         snapshot.timeStatus.ingressTime = lastIngress?.sinceEpoch.nanoseconds ?? 0
         return snapshot
     }
@@ -27,33 +28,34 @@ extension InstanceActor: ManagementBackend {
         }
         return applyToEngine(command)
     }
+}
 
+extension ClockActor {
     /// What pmc cannot show: the reference, the servo, the virtual clock's true error (MERIDIAN_STATUS_NP).
-    private func meridianStatus() -> MeridianStatus {
+    func meridianStatus(referenceKind: MeridianStatus.ReferenceKind) -> MeridianStatus {
         var status = MeridianStatus()
-        if let reference = referenceStatus {
-            status.referenceKind = referenceKindCode
+        if let reference {
+            status.referenceKind = referenceKind
             status.ppsValid = reference.state == .locked
             status.inHoldover = reference.state == .holdoverWithinSpecification || reference.state == .holdoverOutOfSpecification
             status.referenceState = status.inHoldover ? .lost : .fix3D
             status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
-            if status.inHoldover, let since = reference.stateSince, let now = try? clockSource.clock.now() {
-                status.holdoverSeconds = UInt32(clamping: max(0, (now - since).nanoseconds / 1_000_000_000))
+            if status.inHoldover, let since = reference.stateSince {
+                status.holdoverSeconds = UInt32(clamping: max(0, (clockNow() - since).nanoseconds / 1_000_000_000))
             }
         }
         if let step = lastStep {
             status.lastOffset = step.offsetFromMaster.roundedNanoseconds
             status.lastPathDelay = step.meanPathDelay.roundedNanoseconds
-            status.servoFrequency = Int64(step.output.frequency.value.rounded())
         }
-        // The servo that steers now: the reference's while a reference disciplines the grandmaster.
-        let steering = referenceStatus.map { $0.servo.state } ?? servoState
-        switch steering {
+        // The one servo, whichever source steers it now.
+        status.servoFrequency = Int64(servoFrequency.value.rounded())
+        switch servoState {
         case .unlocked: status.servoState = .unlocked
         case .jump: status.servoState = .jump
         case .locked: status.servoState = status.inHoldover ? .holdover : .locked
         }
-        status.virtualClockError = (try? clockSource.virtual?.trueError())?.roundedNanoseconds
+        status.virtualClockError = trueError
         return status
     }
 }

@@ -7,15 +7,17 @@ import PTPEngine
 import PTPServo
 
 /// The clock's protocol state: the pure ``InstanceEngine`` (every port's engine and the BMCA across
-/// them), the one servo of the clock (``ClockDiscipline``), and the port timers. Ports hand it what they
-/// receive; it carries out what the engine decides.
+/// them) and the port timers. Ports hand it what they receive; it carries out what the engine decides,
+/// hands the slave port's measurements to the ``ClockActor`` (the one servo) and gives the servo's
+/// verdict back to the engine.
 ///
 /// DESIGN.md puts each port's engine in its ``PortActor``; the engine issue made one ``InstanceEngine``
-/// that holds all port engines so the BMCA sees one consistent state. The port actors therefore own the
-/// I/O (socket, receive thread, transmit stamps) and this actor owns every decision.
+/// that holds all port engines so the BMCA sees one consistent state (a port engine on its own actor
+/// would decide on a stale picture of the others). The port actors therefore own the I/O (socket,
+/// receive thread, transmit stamps) and this actor owns every protocol decision.
 actor InstanceActor {
     private var engine: InstanceEngine
-    private var discipline: ClockDiscipline
+    private let clockActor: ClockActor
     private let clock: ClockSource
     private let logger: Logger
     private var ports: [PortActor] = []
@@ -26,12 +28,13 @@ actor InstanceActor {
     /// Counters for management and logs.
     private(set) var measurements = 0
     private(set) var diagnostics = 0
-    private(set) var lastStep: DisciplineStep?
     private var lastStateChange: [Int: PortStateChange] = [:]
-    /// The grandmaster's reference, when one is configured; it steers the clock while this clock is the
-    /// grandmaster (BMCA chose the local clock), the slave port's measurements steer it otherwise.
-    private var reference: ReferenceDiscipline?
+    /// Measurements waiting for the clock actor, in order; one task drains them at a time.
+    private var pendingMeasurements: [SyncMeasurement] = []
+    private var drainingMeasurements = false
     private var isGrandmaster = false
+    /// Called when the grandmaster or its quality changes (management pushes PARENT_DATA_SET).
+    private var onParentChange: (@Sendable () async -> Void)?
     /// Management state the engine does not hold.
     var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
     private(set) var lastIngress: PTPInstant?
@@ -41,11 +44,11 @@ actor InstanceActor {
     let softwareStamps: Bool
     let referenceKindCode: MeridianStatus.ReferenceKind
 
-    init(engine: InstanceEngine, discipline: ClockDiscipline, clock: ClockSource, logger: Logger, portInterfaces: [String] = [],
+    init(engine: InstanceEngine, clock: ClockActor, logger: Logger, portInterfaces: [String] = [],
          softwareStamps: Bool = true, referenceKind: MeridianStatus.ReferenceKind = .none) {
         self.engine = engine
-        self.discipline = discipline
-        self.clock = clock
+        self.clockActor = clock
+        self.clock = clock.clock
         self.logger = logger
         self.portInterfaces = portInterfaces
         self.softwareStamps = softwareStamps
@@ -56,9 +59,14 @@ actor InstanceActor {
         onPortStateChange = observer
     }
 
+    func setParentObserver(_ observer: @escaping @Sendable () async -> Void) {
+        onParentChange = observer
+    }
+
     var snapshotEngine: InstanceEngine { engine }
     var portActors: [PortActor] { ports }
     var clockSource: ClockSource { clock }
+    var clockOwner: ClockActor { clockActor }
 
     /// Carries out a management command on the engine (BMCA reruns where the standard says so).
     func applyToEngine(_ command: ManagementCommand) -> Result<Void, ManagementErrorID> {
@@ -72,63 +80,14 @@ actor InstanceActor {
         self.ports = ports
     }
 
-    func attach(reference: ReferenceDiscipline) {
-        self.reference = reference
-        // Announce what the reference makes us (free-running, class 248 by default) from the start.
+    /// What the grandmaster's reference makes this clock announce when it is the grandmaster (clock
+    /// class, accuracy, variance, time properties); reruns the BMCA.
+    func setGrandmasterQuality(_ quality: GrandmasterQuality) {
+        let before = engine.parentDS
         actions.removeAll(keepingCapacity: true)
-        engine.setGrandmasterQuality(reference.quality, at: now(), into: &actions)
+        engine.setGrandmasterQuality(quality, at: now(), into: &actions)
         perform()
-    }
-
-    // MARK: The reference
-
-    /// One reference sample: steers the clock while this clock is the grandmaster.
-    func referenceSample(_ sample: ReferenceSample) {
-        guard running, isGrandmaster, var discipline = reference else { return }
-        let output = discipline.sample(sample)
-        reference = discipline
-        carry(output)
-    }
-
-    /// Once a second: notices a lost reference, steers holdover, updates the announced quality.
-    func referenceTick() {
-        guard running, isGrandmaster, var discipline = reference else { return }
-        let output = discipline.tick(now: clockNow())
-        reference = discipline
-        carry(output)
-    }
-
-    var referenceStatus: ReferenceDiscipline? { reference }
-
-    private func carry(_ output: ReferenceDisciplineOutput) {
-        if clock.steerable {
-            do {
-                if let step = output.step {
-                    try clock.clock.step(by: step)
-                    logger.notice("reference: clock stepped by \(step.roundedNanoseconds) ns")
-                }
-                if let frequency = output.frequency { try clock.clock.adjustFrequency(frequency) }
-            } catch {
-                logger.error("cannot adjust \(clock.clock.name): \(error)")
-            }
-        }
-        if let rejection = output.rejection {
-            logger.warning("reference sample rejected: \(rejection)")
-        }
-        if let offset = output.offset, let state = output.servoState {
-            var line = "reference offset \(String(offset.roundedNanoseconds).leftPadded(to: 10)) s\(state.rawValue) freq \(Int((output.frequency ?? .zero).value))"
-            if let virtual = clock.virtual, let error = try? virtual.trueError() { line += " true error \(error.roundedNanoseconds)" }
-            logger.info("\(line)")
-        }
-        if let change = output.stateChange {
-            logger.notice("\(change)")
-        }
-        if let quality = output.quality {
-            logger.notice("announcing clockClass \(quality.clockQuality.clockClass), clockAccuracy 0x\(String(quality.clockQuality.clockAccuracy.rawValue, radix: 16)), timeSource 0x\(String(quality.timeProperties.timeSource.rawValue, radix: 16)), currentUtcOffset \(quality.timeProperties.currentUtcOffset)\(quality.timeProperties.currentUtcOffsetValid ? " (valid)" : "")")
-            actions.removeAll(keepingCapacity: true)
-            engine.setGrandmasterQuality(quality, at: now(), into: &actions)
-            perform()
-        }
+        if engine.parentDS != before, let observer = onParentChange { Task { await observer() } }
     }
 
     /// Brings every port up (INITIALIZING → LISTENING) and starts the protocol.
@@ -188,7 +147,6 @@ actor InstanceActor {
     // MARK: Snapshot for management and status
 
     var snapshot: InstanceEngine { engine }
-    var servoState: ServoState { discipline.servo.state }
 
     // MARK: The loop
 
@@ -236,6 +194,10 @@ actor InstanceActor {
         switch action {
         case .parentChanged(let parent, let grandmaster):
             isGrandmaster = parent == nil
+            let clockActor = clockActor
+            let grandmasterNow = isGrandmaster
+            Task { await clockActor.select(grandmaster: grandmasterNow) }
+            if let observer = onParentChange { Task { await observer() } }
             if let parent {
                 logger.notice("selected best master clock \(grandmaster) via \(parent)")
             } else {
@@ -258,7 +220,11 @@ actor InstanceActor {
             let key = index * PortTimer.allCases.count + Int(timer.rawValue)
             timers.removeValue(forKey: key)?.task.cancel()
         case .measurement(let measurement):
-            measure(measurement, into: &more)
+            pendingMeasurements.append(measurement)
+            if !drainingMeasurements {
+                drainingMeasurements = true
+                Task { await self.drainMeasurements() }
+            }
         case .stateChanged(let change):
             lastStateChange[index] = change
             logger.notice("\(change)")
@@ -274,31 +240,20 @@ actor InstanceActor {
         }
     }
 
-    /// The servo takes the slave port's measurement; its verdict goes back to the engine.
-    private func measure(_ measurement: SyncMeasurement, into more: inout [InstanceAction]) {
-        measurements += 1
-        let step = discipline.apply(measurement)
-        lastStep = step
-        if step.sourceChanged {
-            logger.notice("port \(measurement.portNumber): new master \(measurement.master); servo kept (no step unless beyond step_threshold)")
+    /// The clock actor's servo takes the slave port's measurements, in order; each verdict goes back to
+    /// the engine (UNCALIBRATED → SLAVE when the servo locks, 9.2.6.12).
+    private func drainMeasurements() async {
+        while running, !pendingMeasurements.isEmpty {
+            let measurement = pendingMeasurements.removeFirst()
+            measurements += 1
+            let step = await clockActor.apply(measurement)
+            guard running else { break }
+            actions.removeAll(keepingCapacity: true)
+            engine.handle(.servo(step.report), at: now(), into: &actions)
+            perform()
         }
-        if clock.steerable {
-            do {
-                if let amount = step.output.step {
-                    try clock.clock.step(by: amount)
-                    logger.notice("clock stepped by \(amount.roundedNanoseconds) ns")
-                }
-                try clock.clock.adjustFrequency(step.output.frequency)
-            } catch {
-                logger.error("cannot adjust \(clock.clock.name): \(error)")
-            }
-        }
-        var line = step.logLine
-        if let virtual = clock.virtual, let error = try? virtual.trueError() {
-            line += " true error \(error.roundedNanoseconds)"
-        }
-        logger.info("\(line)")
-        engine.handle(.servo(step.report), at: now(), into: &more)
+        pendingMeasurements.removeAll()
+        drainingMeasurements = false
     }
 
     private func arm(_ timer: PortTimer, port index: Int, after: PTPDuration) {

@@ -233,14 +233,36 @@ public actor ManagementServer: Service {
     /// state change: a PORT_DATA_SET RESPONSE from the port (``ManagementMessages/portStateNotification``).
     /// The daemon calls this after each state change.
     public func notifyPortStateChanged(port number: UInt16) async {
-        guard let socket = sockets[.localReadWrite] else { return }
         let snapshot = await backend.snapshot()
         guard let port = snapshot.port(number) else { return }
-        let recipients = subscribers.takeRecipients(of: 0, now: .now)
-        for recipient in recipients {
-            let message = ManagementMessages.portStateNotification(
-                port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: recipient.target,
-                sequenceId: recipient.sequenceId)
+        push(SubscribeEventsNP.notifyPortState) { target, sequenceId in
+            ManagementMessages.portStateNotification(
+                port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: target, sequenceId: sequenceId)
+        }
+    }
+
+    /// Pushes NOTIFY_PARENT_DATA_SET (linuxptp 4's event): the grandmaster, or its announced quality, changed.
+    public func notifyParentChanged() async {
+        let snapshot = await backend.snapshot()
+        push(SubscribeEventsNP.notifyParentDataSet) { target, sequenceId in
+            ManagementMessages.clockNotification(.parentDataSet, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
+        }
+    }
+
+    /// Pushes Meridian's reference notification (MERIDIAN_STATUS_NP): the reference entered another state
+    /// (locking, locked, holdover within or out of specification).
+    public func notifyReferenceStateChanged() async {
+        let snapshot = await backend.snapshot()
+        push(SubscribeEventsNP.notifyMeridianStatus) { target, sequenceId in
+            ManagementMessages.clockNotification(.meridianStatusNP, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
+        }
+    }
+
+    /// Sends what `build` makes to every live subscriber of event `bit` over the read-write socket.
+    private func push(_ bit: Int, _ build: (PortIdentity, UInt16) -> PTPMessage?) {
+        guard let socket = sockets[.localReadWrite] else { return }
+        for recipient in subscribers.takeRecipients(of: bit, now: .now) {
+            guard let message = build(recipient.target, recipient.sequenceId) else { continue }
             do {
                 try socket.send(message.encoded(), to: recipient.address)
                 counters.notifications += 1

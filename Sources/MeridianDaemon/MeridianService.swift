@@ -70,22 +70,23 @@ final class MeridianService: Service {
         case .extts: referenceKind = .phcExternal
         case .simulated: referenceKind = .simulated
         }
+        let clockActor = ClockActor(clock: clock, servo: servo, logger: logger)
         let instance = InstanceActor(
-            engine: InstanceEngine(configuration: instanceConfiguration), discipline: ClockDiscipline(servo: servo),
-            clock: clock, logger: logger, portInterfaces: settings.ports.map(\.interface),
+            engine: InstanceEngine(configuration: instanceConfiguration), clock: clockActor, logger: logger, portInterfaces: settings.ports.map(\.interface),
             softwareStamps: settings.servo.timestamping == .software, referenceKind: referenceKind)
         await instance.attach(ports)
         for port in ports { await port.attach(instance) }
         let reference: ReferenceService?
         do {
-            reference = try ReferenceService.make(
-                referenceSettings, clock: clock, servo: settings.servo, servoKind: settings.servoKind, logger: logger)
+            reference = try ReferenceService.make(referenceSettings, clock: clock, logger: logger)
         } catch {
             for opened in ports { await opened.shutDown() }
             throw StartupError("reference: \(error)")
         }
         if let reference {
-            await instance.attach(reference: reference.discipline)
+            await clockActor.attach(reference: reference.discipline)
+            // Announce what the reference makes us (free-running, class 248 by default) from the start.
+            await instance.setGrandmasterQuality(reference.discipline.quality)
             do {
                 try reference.source.start()
             } catch {
@@ -109,6 +110,10 @@ final class MeridianService: Service {
             throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
         }
         await instance.setPortStateObserver { number in await management.notifyPortStateChanged(port: number) }
+        await instance.setParentObserver { await management.notifyParentChanged() }
+        await clockActor.observe(
+            quality: { quality in await instance.setGrandmasterQuality(quality) },
+            referenceState: { _ in await management.notifyReferenceStateChanged() })
         for port in ports {
             await port.attachManagement { bytes, ingress in await management.handleNetwork(bytes, ingressPort: ingress) }
         }
@@ -131,7 +136,7 @@ final class MeridianService: Service {
                 group.addTask {
                     for await event in reference.events {
                         switch event {
-                        case .sample(let sample): await instance.referenceSample(sample)
+                        case .sample(let sample): await clockActor.referenceSample(sample)
                         case .connected: self.logger.notice("reference \(reference.description): connected")
                         case .disconnected(let reason): self.logger.warning("reference \(reference.description): \(reason)")
                         case .unlabelledEdge(let reason): self.logger.info("reference edge without time of day: \(reason)")
@@ -141,7 +146,7 @@ final class MeridianService: Service {
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(1))
-                        await instance.referenceTick()
+                        await clockActor.referenceTick()
                     }
                 }
             }

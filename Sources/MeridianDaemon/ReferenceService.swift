@@ -8,7 +8,8 @@ import PTPServo
 
 /// The time reference of a grandmaster (gpsd, kernel PPS, PHC external timestamps or simulated GNSS):
 /// its source, running on its own thread, and the pure ``ReferenceDiscipline`` that turns its samples into
-/// clock steering, holdover and the announced quality. The ``InstanceActor`` applies what it decides.
+/// clock steering (through the clock's one servo), holdover and the announced quality. The ``ClockActor``
+/// applies what it decides.
 struct ReferenceService: Sendable {
     let source: any ReferenceSource
     let events: AsyncStream<ReferenceEvent>
@@ -16,8 +17,7 @@ struct ReferenceService: Sendable {
     let description: String
 
     /// Nil when `reference none`.
-    static func make(_ settings: ReferenceSettings, clock: ClockSource, servo: ServoConfiguration, servoKind: ServoKind,
-                     logger: Logger) throws(ReferenceError) -> ReferenceService? {
+    static func make(_ settings: ReferenceSettings, clock: ClockSource, logger: Logger) throws(ReferenceError) -> ReferenceService? {
         let (stream, continuation) = AsyncStream<ReferenceEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let onEvent: @Sendable (ReferenceEvent) -> Void = { continuation.yield($0) }
         let virtual = clock.virtual
@@ -70,11 +70,8 @@ struct ReferenceService: Sendable {
                 holdoverOutOfSpecClass: settings.classHoldoverOutOfSpec, freeRunningClass: settings.classFreeRunning),
             timescale: timescale,
             lockThreshold: settings.lockThresholdNanoseconds.map { .nanoseconds($0) })
-        let referenceServo = SelectedServo(
-            servoKind, configuration: servo, currentFrequency: (try? clock.clock.frequency()) ?? .zero,
-            clockMaximum: clock.clock.maxFrequency, syncInterval: 1)
         let discipline = ReferenceDiscipline(
-            configuration: configuration, servo: referenceServo,
+            configuration: configuration,
             utcResolver: UTCOffsetResolver(configuredOffset: settings.utcOffset, table: table))
         return ReferenceService(source: source, events: stream, discipline: discipline, description: "\(settings.kind.rawValue) (\(source.name))")
     }

@@ -19,29 +19,54 @@ public struct DisciplineStep: Sendable, Hashable {
     }
 }
 
-/// One servo per clock, fed by whichever port the BMCA made slave (the daemon's `ClockActor` and the
-/// simulator both use it). A change of source keeps the servo as it is, so the clock steps only when
-/// the new source's offset is beyond `step_threshold`; a change of Sync interval retunes the gains.
+/// One servo per clock, fed by whichever source the BMCA selects: the port that is slave (its
+/// measurements through ``apply(_:)``) or, while the clock is the grandmaster, its time reference (1 PPS
+/// samples through ``steerFromReference(_:)``). The daemon's `ClockActor` and the simulator both use it.
+/// A change of source keeps the servo as it is (its frequency, its lock), so the clock steps only when the
+/// new source's offset is beyond `step_threshold`; a change of sample interval retunes the gains.
 public struct ClockDiscipline: Sendable {
+    /// What steers the servo.
+    public enum Source: Sendable, Hashable, CustomStringConvertible {
+        /// The slave port's measurements from this master.
+        case master(PortIdentity)
+        /// The grandmaster's time reference.
+        case reference
+
+        public var description: String {
+            switch self {
+            case .master(let identity): return "master \(identity)"
+            case .reference: return "the time reference"
+            }
+        }
+    }
+
     public private(set) var servo: SelectedServo
-    /// The master the last measurement came from.
-    public private(set) var source: PortIdentity?
+    /// What the last sample came from.
+    public private(set) var source: Source?
     public private(set) var measurements = 0
     private var logSyncInterval: LogInterval?
+    /// The interval the reference's samples come at (1 PPS).
+    public static let referenceInterval = LogInterval(0)
 
     public init(servo: SelectedServo) {
         self.servo = servo
     }
 
+    /// Records the source of the next sample and tunes the servo to its interval; true when it changed.
+    private mutating func select(_ new: Source, interval: LogInterval) -> Bool {
+        if interval != logSyncInterval && interval != .unspecified {
+            logSyncInterval = interval
+            servo.setSyncInterval(interval.seconds)
+        }
+        let changed = source != nil && source != new
+        source = new
+        measurements += 1
+        return changed
+    }
+
     /// Feeds one measurement from the slave port to the servo.
     public mutating func apply(_ m: SyncMeasurement) -> DisciplineStep {
-        if m.logSyncInterval != logSyncInterval && m.logSyncInterval != .unspecified {
-            logSyncInterval = m.logSyncInterval
-            servo.setSyncInterval(m.logSyncInterval.seconds)
-        }
-        let changed = source != nil && source != m.master
-        source = m.master
-        measurements += 1
+        let changed = select(.master(m.master), interval: m.logSyncInterval)
         let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
         let report: ServoStateReport
         switch output.state {
@@ -52,6 +77,13 @@ public struct ClockDiscipline: Sendable {
         return DisciplineStep(
             output: output, report: report, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
             meanPathDelay: m.meanPathDelay)
+    }
+
+    /// Lends the same servo to the grandmaster's reference discipline (``ReferenceDiscipline/sample(_:servo:)``),
+    /// tuned for its one sample a second; `sourceChanged` says the servo was steered by a port before.
+    public mutating func steerFromReference<Result>(_ body: (inout SelectedServo) -> Result) -> (result: Result, sourceChanged: Bool) {
+        let changed = select(.reference, interval: Self.referenceInterval)
+        return (body(&servo), changed)
     }
 
     /// `master offset %10lld s%d freq %+7.0f path delay %9lld`, as ptp4l prints it (its freq is the

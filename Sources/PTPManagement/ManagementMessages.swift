@@ -29,12 +29,32 @@ public enum ManagementMessages {
     public static func portStateNotification(
         port: PortSnapshot, domainNumber: UInt8, subscriber: PortIdentity, sequenceId: UInt16
     ) -> PTPMessage {
+        notification(.portDataSet(ManagementPortDS(port.portDS)), from: port.portIdentity, domainNumber: domainNumber,
+                     subscriber: subscriber, sequenceId: sequenceId)
+    }
+
+    /// A clock-wide notification: NOTIFY_PARENT_DATA_SET (PARENT_DATA_SET, as linuxptp 4 sends it when the
+    /// grandmaster or its quality changes) or Meridian's reference notification (MERIDIAN_STATUS_NP), from
+    /// the clock's port 0, filled from `snapshot` like a GET of `id`. Nil for an ID the clock does not answer.
+    public static func clockNotification(
+        _ id: ManagementID, snapshot: ManagementSnapshot, subscriber: PortIdentity, sequenceId: UInt16
+    ) -> PTPMessage? {
+        guard let data = ManagementDispatcher.clockData(id, snapshot: snapshot, subscription: nil) else { return nil }
+        return notification(
+            data, from: PortIdentity(clockIdentity: snapshot.defaultDS.clockIdentity, portNumber: 0),
+            domainNumber: snapshot.defaultDS.domainNumber, subscriber: subscriber, sequenceId: sequenceId)
+    }
+
+    /// A RESPONSE carrying `data`, both boundary-hop fields 1, addressed to the subscriber's
+    /// sourcePortIdentity with the subscriber's own running sequenceId (`clock_send_notification`).
+    static func notification(
+        _ data: ManagementData, from source: PortIdentity, domainNumber: UInt8, subscriber: PortIdentity, sequenceId: UInt16
+    ) -> PTPMessage {
         let header = PTPHeader(
-            messageType: .management, sourcePortIdentity: port.portIdentity, sequenceId: sequenceId,
+            messageType: .management, sourcePortIdentity: source, sequenceId: sequenceId,
             domainNumber: domainNumber, logMessageInterval: 0x7F, minorVersionPTP: 0)
         let body = ManagementBody(
             targetPortIdentity: subscriber, startingBoundaryHops: 1, boundaryHops: 1, action: .response)
-        let tlv = ManagementTLV(.portDataSet(ManagementPortDS(port.portDS)))
-        return PTPMessage(header: header, body: .management(body), tlvs: [.management(tlv)])
+        return PTPMessage(header: header, body: .management(body), tlvs: [.management(ManagementTLV(data))])
     }
 }

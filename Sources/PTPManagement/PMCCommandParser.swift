@@ -95,8 +95,15 @@ public enum PMCCommandParser {
                 throw .badValue(line)
             }
             var events = SubscribeEventsNP(duration: try number(duration, as: UInt16.self))
-            events.set(0, subscribed: try onOff(portState))
-            if let timeSync = pairs["notify_time_sync"] { events.set(1, subscribed: try onOff(timeSync)) }
+            events.set(SubscribeEventsNP.notifyPortState, subscribed: try onOff(portState))
+            if let timeSync = pairs["notify_time_sync"] { events.set(SubscribeEventsNP.notifyTimeSync, subscribed: try onOff(timeSync)) }
+            // linuxptp 4's name, and Meridian's own event (meridianctl; pmc 3.1 knows neither).
+            if let parent = pairs["notify_parent_data_set"] {
+                events.set(SubscribeEventsNP.notifyParentDataSet, subscribed: try onOff(parent))
+            }
+            if let status = pairs["notify_meridian_status"] {
+                events.set(SubscribeEventsNP.notifyMeridianStatus, subscribed: try onOff(status))
+            }
             return .subscribeEventsNP(events)
         case .grandmasterSettingsNP:
             return .grandmasterSettingsNP(try grandmasterSettings(try keyValues(values, line: line), line: line))

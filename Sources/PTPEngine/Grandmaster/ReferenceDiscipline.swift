@@ -37,6 +37,7 @@ import PTPServo
 /// ``status`` is the snapshot for management.
 public struct ReferenceDiscipline: Sendable {
     public let configuration: ReferenceDisciplineConfiguration
+    /// The servo ``sample(_:)`` steers; a daemon passes the clock's shared servo to ``sample(_:servo:)`` instead.
     public private(set) var servo: SelectedServo
     public private(set) var validator: ReferenceSampleValidator
     public private(set) var holdover: HoldoverModel
@@ -59,7 +60,7 @@ public struct ReferenceDiscipline: Sendable {
     private var receiverGPSMinusUTC: Int?
     private var holdoverFrequency: PartsPerBillion?
 
-    public init(configuration: ReferenceDisciplineConfiguration, servo: SelectedServo, utcResolver: UTCOffsetResolver = UTCOffsetResolver()) {
+    public init(configuration: ReferenceDisciplineConfiguration, servo: SelectedServo = SelectedServo(.pi, syncInterval: 1), utcResolver: UTCOffsetResolver = UTCOffsetResolver()) {
         self.configuration = configuration
         self.servo = servo
         self.validator = ReferenceSampleValidator(configuration: configuration.validator)
@@ -81,8 +82,25 @@ public struct ReferenceDiscipline: Sendable {
         return PTPInstant(seconds: sample.utcSecond + shift)
     }
 
-    /// Feeds one reference sample.
+    /// Feeds one reference sample to the discipline's own servo (a discipline used on its own: tests,
+    /// benchmarks, tools).
     public mutating func sample(_ sample: ReferenceSample) -> ReferenceDisciplineOutput {
+        var own = servo
+        let out = self.sample(sample, servo: &own)
+        servo = own
+        return out
+    }
+
+    /// Feeds one reference sample to `servo`: the clock's one servo, which steers from the reference while
+    /// the clock is the grandmaster and from the slave port otherwise (``ClockDiscipline/steerFromReference(_:)``).
+    /// The discipline's own ``servo`` is then unused.
+    ///
+    /// With `steering` false the clock follows another source (a standby grandmaster that is slave of the
+    /// active one): the sample is validated and judged against the clock as it is — the same states, the
+    /// same measured quality, so the standby announces class 6 when its own receiver agrees with its
+    /// clock and can take over at once — but the servo is left alone and the output carries no step and no
+    /// frequency.
+    public mutating func sample(_ sample: ReferenceSample, servo: inout SelectedServo, steering: Bool = true) -> ReferenceDisciplineOutput {
         var out = ReferenceDisciplineOutput()
         if let gps = sample.gpsMinusUTC, gps > 0 { receiverGPSMinusUTC = gps }
         utcOffset = utcResolver.resolve(atUTC: sample.utcSecond, receiverGPSMinusUTC: receiverGPSMinusUTC)
@@ -99,9 +117,11 @@ public struct ReferenceDiscipline: Sendable {
         out.offset = offset
         let inHoldover = state.isHoldover
         if !inHoldover { holdover.observe(offset: offset, at: expected) }
-        let servoOutput = servo.sample(offset: offset, localTime: sample.edge, weight: 1)
+        let servoOutput = steering
+            ? servo.sample(offset: offset, localTime: sample.edge, weight: 1)
+            : ServoOutput(state: servo.state, frequency: servo.lastFrequency, step: nil)
         out.servoState = servoOutput.state
-        out.frequency = servoOutput.frequency
+        out.frequency = steering ? servoOutput.frequency : nil
         holdoverFrequency = nil
         if let step = servoOutput.step, servoOutput.state == .jump {
             out.step = step

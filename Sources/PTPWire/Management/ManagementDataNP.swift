@@ -90,6 +90,13 @@ public struct PortDataSetNP: Sendable, Hashable {
 public struct SubscribeEventsNP: Sendable, Hashable {
     public static let bitmaskLength = 64
     public static let length = 2 + bitmaskLength
+    /// Event bits: linuxptp's (`notification.h`: port state and time sync in 3.1, parent data set in 4.x)
+    /// and Meridian's own, far above them so linuxptp's future bits do not collide.
+    public static let notifyPortState = 0
+    public static let notifyTimeSync = 1
+    public static let notifyParentDataSet = 2
+    /// Meridian: the grandmaster's reference changed state (locked, holdover…); carries MERIDIAN_STATUS_NP.
+    public static let notifyMeridianStatus = 32
 
     /// duration, seconds.
     public var duration: UInt16
