@@ -21,6 +21,7 @@ actor ClockActor {
     private(set) var reference: ReferenceDiscipline?
     /// True while the BMCA has chosen this clock as the grandmaster: the reference steers then.
     private(set) var isGrandmaster = false
+    private var lastDecision: UInt64 = 0
     private(set) var lastStep: DisciplineStep?
     /// The latest reference sample's receiver report (satellites, fix), for management.
     private(set) var lastReferenceSample: ReferenceSample?
@@ -46,7 +47,11 @@ actor ClockActor {
 
     /// What the BMCA decided: the local clock is the grandmaster (the reference steers) or not (the slave
     /// port's measurements steer).
-    func select(grandmaster: Bool) {
+    /// `decision` numbers the BMCA's decisions: the tasks that carry them may arrive out of order, and an
+    /// older decision never overrides a newer one.
+    func select(grandmaster: Bool, decision: UInt64) {
+        guard decision > lastDecision else { return }
+        lastDecision = decision
         isGrandmaster = grandmaster
     }
 

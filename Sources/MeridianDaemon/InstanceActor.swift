@@ -33,6 +33,7 @@ actor InstanceActor {
     private var pendingMeasurements: [SyncMeasurement] = []
     private var drainingMeasurements = false
     private var isGrandmaster = false
+    private var parentDecisions: UInt64 = 0
     /// Called when the grandmaster or its quality changes (management pushes PARENT_DATA_SET).
     private var onParentChange: (@Sendable () async -> Void)?
     /// Management state the engine does not hold.
@@ -196,7 +197,9 @@ actor InstanceActor {
             isGrandmaster = parent == nil
             let clockActor = clockActor
             let grandmasterNow = isGrandmaster
-            Task { await clockActor.select(grandmaster: grandmasterNow) }
+            parentDecisions += 1
+            let decision = parentDecisions
+            Task { await clockActor.select(grandmaster: grandmasterNow, decision: decision) }
             if let observer = onParentChange { Task { await observer() } }
             if let parent {
                 logger.notice("selected best master clock \(grandmaster) via \(parent)")

@@ -233,7 +233,7 @@ struct BoundaryClockInteropTests {
 struct FailoverInteropTests {
     static func identity(_ log: String, _ pattern: String) -> String? {
         log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
-            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":"))
+            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
         }
     }
 
