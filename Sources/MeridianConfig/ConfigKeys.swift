@@ -46,6 +46,7 @@ public enum ConfigKeys {
         .int("dscp_general", .global, 0, 0...63, "DSCP of general messages"),
         // Servo (ptp4l's pi.c and linreg.c options)
         .choice("clock_servo", .global, "pi", [("pi", 1), ("linreg", 2)], "clock servo"),
+        .int("servo_outlier_filter", .global, 16, 0...1024, "samples; window of the filter that keeps a spoiled slave-port measurement (far beyond the recent spread) from a locked servo (0 = off, as ptp4l)"),
         .real("step_threshold", .global, 0.0, big, "seconds; step the clock when the offset exceeds it (0 = never after the first)"),
         .real("first_step_threshold", .global, 0.00002, big, "seconds; step on the first lock when the offset exceeds it"),
         .int("max_frequency", .global, 900_000_000, positive32, "ppb; frequency adjustment limit (the clock's own limit if lower)"),

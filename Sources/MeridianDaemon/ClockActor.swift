@@ -28,9 +28,9 @@ actor ClockActor {
     private var onQuality: (@Sendable (GrandmasterQuality) async -> Void)?
     private var onReferenceState: (@Sendable (GrandmasterStateChange) async -> Void)?
 
-    init(clock: ClockSource, servo: SelectedServo, logger: Logger) {
+    init(clock: ClockSource, servo: SelectedServo, outlierFilter: OutlierFilter? = nil, logger: Logger) {
         self.clock = clock
-        self.discipline = ClockDiscipline(servo: servo)
+        self.discipline = ClockDiscipline(servo: servo, outlierFilter: outlierFilter)
         self.logger = logger
     }
 
@@ -58,6 +58,8 @@ actor ClockActor {
     var servoState: ServoState { discipline.servo.state }
     var servoFrequency: PartsPerBillion { discipline.servo.lastFrequency }
     var source: ClockDiscipline.Source? { discipline.source }
+    /// Slave-port measurements the outlier filter kept from the servo.
+    var outliers: Int { discipline.outlierFilter?.rejected ?? 0 }
 
     // MARK: The slave port
 

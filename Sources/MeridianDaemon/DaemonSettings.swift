@@ -26,6 +26,8 @@ struct DaemonSettings: Sendable {
     var defaultDS: DefaultDS
     var timeProperties: TimePropertiesDS
     var servoKind: ServoKind
+    /// `servo_outlier_filter`: nil when 0.
+    var outlierFilter: OutlierFilter?
     var servo: ServoConfiguration
     var clock: ClockChoice
     var freeRunning: Bool
@@ -80,6 +82,8 @@ struct DaemonSettings: Sendable {
             currentUtcOffset: Int16(clamping: c.integer("utc_offset")),
             timeSource: TimeSource(rawValue: UInt8(clamping: c.integer("timeSource"))))
         servoKind = c.string("clock_servo") == "linreg" ? .linreg : .pi
+        let outlierWindow = Int(c.integer("servo_outlier_filter"))
+        outlierFilter = outlierWindow > 0 ? OutlierFilter(length: outlierWindow) : nil
         servo = ServoConfiguration(
             stepThreshold: .seconds(c.real("step_threshold")),
             firstStepThreshold: .seconds(c.real("first_step_threshold")),

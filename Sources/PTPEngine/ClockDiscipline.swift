@@ -11,11 +11,13 @@ public struct DisciplineStep: Sendable, Hashable {
     public var sourceChanged: Bool
     public var offsetFromMaster: PTPDuration
     public var meanPathDelay: PTPDuration
+    /// The outlier filter kept this measurement from the servo: the clock runs on as it was.
+    public var outlier = false
 
     /// ptp4l's `master offset … s2 freq … path delay …` line (built on demand: it allocates).
     public var logLine: String {
         ClockDiscipline.logLine(offset: offsetFromMaster, state: output.state, frequency: output.frequency,
-                                pathDelay: meanPathDelay)
+                                pathDelay: meanPathDelay) + (outlier ? " outlier" : "")
     }
 }
 
@@ -44,12 +46,15 @@ public struct ClockDiscipline: Sendable {
     /// What the last sample came from.
     public private(set) var source: Source?
     public private(set) var measurements = 0
+    /// Keeps spoiled measurements of the slave port from the servo once it is locked (nil: off).
+    public private(set) var outlierFilter: OutlierFilter?
     private var logSyncInterval: LogInterval?
     /// The interval the reference's samples come at (1 PPS).
     public static let referenceInterval = LogInterval(0)
 
-    public init(servo: SelectedServo) {
+    public init(servo: SelectedServo, outlierFilter: OutlierFilter? = nil) {
         self.servo = servo
+        self.outlierFilter = outlierFilter
     }
 
     /// Records the source of the next sample and tunes the servo to its interval; true when it changed.
@@ -59,6 +64,7 @@ public struct ClockDiscipline: Sendable {
             servo.setSyncInterval(interval.seconds)
         }
         let changed = source != nil && source != new
+        if changed { outlierFilter?.reset() }
         source = new
         measurements += 1
         return changed
@@ -67,7 +73,17 @@ public struct ClockDiscipline: Sendable {
     /// Feeds one measurement from the slave port to the servo.
     public mutating func apply(_ m: SyncMeasurement) -> DisciplineStep {
         let changed = select(.master(m.master), interval: m.logSyncInterval)
+        if servo.state == .locked, var filter = outlierFilter {
+            let admitted = filter.admit(m.offsetFromMaster)
+            outlierFilter = filter
+            if !admitted {
+                return DisciplineStep(
+                    output: ServoOutput(state: .locked, frequency: servo.lastFrequency), report: .locked,
+                    sourceChanged: changed, offsetFromMaster: m.offsetFromMaster, meanPathDelay: m.meanPathDelay, outlier: true)
+            }
+        }
         let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
+        if output.step != nil { outlierFilter?.reset() }
         let report: ServoStateReport
         switch output.state {
         case .unlocked: report = .unlocked

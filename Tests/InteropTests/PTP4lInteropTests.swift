@@ -74,10 +74,13 @@ struct PTP4lInteropTests {
         #expect(drift.map { abs($0 - 40_000) < 2_000 } == true, "drift file holds \(String(describing: drift))")
     }
 
-    /// Case 1: a ptp4l slave follows a Meridian grandmaster; every Sync's offset (from ptp4l's
-    /// slave_event_monitor) is compared with a second ptp4l slave following a ptp4l grandmaster, both
-    /// pairs running at the same time on their own veth pairs so they see the same machine load
-    /// (grandmasters pinned to CPU 1, slaves to CPU 0).
+    /// Case 1: one ptp4l slave (free-running, every Sync's offset from its slave_event_monitor) is served
+    /// in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair: Meridian, ptp4l,
+    /// Meridian (so a drift in the machine's load over the run falls on both), the grandmaster pinned to
+    /// CPU 1, the slave to CPU 0. The same slave and the same link matter: with software stamps each
+    /// veth pair and slave process has its own bias of ±250 ns (linuxptp-baseline.md), which two separate
+    /// pairs would compare instead of the grandmasters. Both grandmasters take the interface's clock
+    /// identity, as ptp4l does.
     /// IEEE 802.3 is compared with E2E: ptp4l's slave_event_monitor reports no peer delay, so a P2P
     /// slave's offsets cannot be recomputed from it (P2P itself is covered by the slave test above).
     static let comparedTransports = [
@@ -88,63 +91,69 @@ struct PTP4lInteropTests {
     func ptp4lSlaveFollowsMeridianAsWellAsPtp4l(_ transport: Transport) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
-        let labs = ["meridiand": try InteropLab(), "ptp4l": try InteropLab()]
-        defer { labs.values.forEach { $0.tearDown() } }
-        var monitors: [String: SlaveEventMonitor] = [:]
-        for (grandmaster, lab) in labs {
-            let monitor = try SlaveEventMonitor(path: lab.file("sem.sock").path)
-            monitors[grandmaster] = monitor
-            let slave = try lab.write(
-                "slave.cfg",
-                "[global]\nfree_running 1\nslaveOnly 1\nuds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(monitor.path)\n")
-            if grandmaster == "meridiand" {
-                let gm = try lab.write(
-                    "gm.conf",
-                    """
-                    [global]
-                    clock_device virtual
-                    free_running 1
-                    time_stamping software
-                    priority1 100
-                    logSyncInterval -4
-                    verbose 1
-                    use_syslog 0
-                    network_transport \(transport.option)
-                    delay_mechanism \(transport.mechanism)
-                    uds_address \(lab.file("m.sock").path)
-                    uds_ro_address \(lab.file("m-ro.sock").path)
-                    [\(lab.lab.b.interface)]
-                    """)
-                try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", gm], log: "gm.log")
-            } else {
-                let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
-                try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", lab.lab.b.interface, "-f", gm, "-m"] + transport.ptp4lFlags, log: "gm.log")
-            }
-            try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
-        }
-        defer { monitors.values.forEach { $0.stop() } }
-        for (grandmaster, lab) in labs {
-            let monitor = try #require(monitors[grandmaster])
-            let following = lab.wait(seconds: 30) { monitor.offsets.count > 40 }
-            #expect(following, "ptp4l did not follow \(grandmaster):\n\(lab.log("slave.log").suffix(2000))\n--- gm:\n\(lab.log("gm.log").suffix(2000))")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        let monitor = try SlaveEventMonitor(path: lab.file("sem.sock").path)
+        defer { monitor.stop() }
+        // Announce at 4/s everywhere, so the slave lets go of one grandmaster and takes the next in about a second.
+        let slave = try lab.write(
+            "slave.cfg",
+            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(monitor.path)\n")
+        let meridianConf = try lab.write(
+            "gm.conf",
+            """
+            [global]
+            clock_device virtual
+            free_running 1
+            time_stamping software
+            priority1 100
+            logSyncInterval -4
+            logAnnounceInterval -2
+            verbose 1
+            use_syslog 0
+            network_transport \(transport.option)
+            delay_mechanism \(transport.mechanism)
+            uds_address \(lab.file("m.sock").path)
+            uds_ro_address \(lab.file("m-ro.sock").path)
+            [\(lab.lab.b.interface)]
+            """)
+        let ptp4lConf = try lab.write(
+            "gm.cfg", "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nuds_address \(lab.file("gm.sock").path)\n")
+        try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
+
+        let phases: [(grandmaster: String, seconds: Int)] = [("meridiand", 12), ("ptp4l", 24), ("meridiand", 12)]
+        var samples: [String: [Int64]] = [:]
+        var paths: [String: [(sync: Int64, delay: Int64)]] = [:]
+        for (index, phase) in phases.enumerated() {
+            let log = "gm\(index)-\(phase.grandmaster).log"
+            monitor.forgetPath()
+            let process = phase.grandmaster == "meridiand"
+                ? try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", meridianConf], log: log)
+                : try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", lab.lab.b.interface, "-f", ptp4lConf, "-m"] + transport.ptp4lFlags, log: log)
+            // Following: three seconds of offsets from this grandmaster (the path-delay median refilled).
+            let following = lab.wait(seconds: 30) { monitor.offsets.count >= 48 }
+            #expect(following, "ptp4l did not follow \(phase.grandmaster):\n\(lab.log("slave.log").suffix(2000))\n--- gm:\n\(lab.log(log).suffix(2000))")
             guard following else { return }
+            monitor.reset()
+            let wanted = phase.seconds * 16
+            _ = lab.wait(seconds: Double(phase.seconds + 10)) { monitor.offsets.count >= wanted }
+            samples[phase.grandmaster, default: []] += monitor.offsets.prefix(wanted)
+            paths[phase.grandmaster, default: []].append(monitor.oneWayMedians)
+            #expect(lab.stop(process) == 0 || phase.grandmaster == "ptp4l", "meridiand did not exit cleanly")
+            monitor.reset()
         }
-        monitors.values.forEach { $0.reset() }
-        _ = labs["ptp4l"]?.wait(seconds: 45) { monitors.values.allSatisfy { $0.offsets.count >= 640 } }  // 40 s at 16 Sync/s
         var results: [String: OffsetStatistics] = [:]
-        for (grandmaster, monitor) in monitors {
-            let stats = OffsetStatistics(monitor.offsets)
-            let paths = monitor.oneWayMedians
-            print("ptp4l slave of \(grandmaster) over \(transport): \(stats), mean \(monitor.meanOffset) ns, one-way median master→slave \(paths.sync) ns, slave→master \(paths.delay) ns")
-            #expect(stats.count >= 600)
+        for (grandmaster, offsets) in samples {
+            let stats = OffsetStatistics(offsets)
+            let mean = offsets.reduce(0, +) / Int64(max(1, offsets.count))
+            let oneWay = (paths[grandmaster] ?? []).map { "\($0.sync)/\($0.delay)" }.joined(separator: ", ")
+            print("ptp4l slave of \(grandmaster) over \(transport): \(stats), mean \(mean) ns, one-way medians master→slave/slave→master \(oneWay) ns")
+            #expect(stats.count >= 350)
             results[grandmaster] = stats
         }
         guard let ours = results["meridiand"], let theirs = results["ptp4l"] else { return }
-        print("ratio Meridian/ptp4l: p50 \(Double(ours.p50) / Double(max(1, theirs.p50))), p95 \(Double(ours.p95) / Double(max(1, theirs.p95))), p99 \(Double(ours.p99) / Double(max(1, theirs.p99)))")
-        // The issue's target is 1.2x, which `make bench` measures over 60 s. On this 2-vCPU VM a 40 s window's p95
-        // of a few hundred ns moves by up to ±50 % from run to run (measured ratios 0.83-1.50 over 13 runs), so the
-        // test holds 1.5x plus 150 ns: a real fault still fails it (the TX-stamp wake-up bug cost 2 µs, 3-5x).
-        #expect(Double(ours.p95) <= 1.5 * Double(theirs.p95) + 150, "p95 Meridian \(ours.p95) ns vs ptp4l \(theirs.p95) ns")
+        print("ratio Meridian/ptp4l over \(transport): p50 \(Double(ours.p50) / Double(max(1, theirs.p50))), p95 \(Double(ours.p95) / Double(max(1, theirs.p95))), p99 \(Double(ours.p99) / Double(max(1, theirs.p99)))")
+        #expect(Double(ours.p95) <= 1.2 * Double(theirs.p95), "p95 Meridian \(ours.p95) ns vs ptp4l \(theirs.p95) ns")
     }
 }
 

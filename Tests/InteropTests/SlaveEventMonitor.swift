@@ -70,6 +70,17 @@ final class SlaveEventMonitor: @unchecked Sendable {  // state behind `lock`; th
         }
     }
 
+    /// Forgets the path delays and the Syncs too (another master follows), and the samples.
+    func forgetPath() {
+        lock.withLock {
+            $0.delays.removeAll()
+            $0.syncs.removeAll()
+            $0.offsets.removeAll()
+            $0.syncPaths.removeAll()
+            $0.delayPaths.removeAll()
+        }
+    }
+
     /// Median master→slave and slave→master latency (ns): where an asymmetry comes from.
     var oneWayMedians: (sync: Int64, delay: Int64) {
         lock.withLock { state in

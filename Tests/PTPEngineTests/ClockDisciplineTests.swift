@@ -117,3 +117,20 @@ import Testing
         #expect(line == "master offset        -12 s2 freq   +3456 path delay       789")
     }
 }
+
+extension ClockDisciplineTests {
+    /// A locked servo does not react to a measurement the outlier filter refuses: the frequency stays, the
+    /// log line says `outlier`, and the engine still hears "locked".
+    @Test func aRefusedOutlierLeavesTheLockedServoAlone() {
+        var discipline = ClockDiscipline(servo: SelectedServo(.pi), outlierFilter: OutlierFilter(length: 8))
+        for i in 0..<40 { _ = discipline.apply(measurement(i < 2 ? 50_000 : Int64(i % 3) * 20 - 20, at: Int64(i))) }
+        let before = discipline.servo.lastFrequency
+        let spoiled = discipline.apply(measurement(45_000, at: 41))
+        #expect(spoiled.outlier && spoiled.report == .locked && spoiled.output.step == nil)
+        #expect(spoiled.output.frequency == before && discipline.servo.lastFrequency == before)
+        #expect(spoiled.logLine.hasSuffix(" outlier"))
+        #expect(discipline.outlierFilter?.rejected == 1)
+        let next = discipline.apply(measurement(10, at: 42))
+        #expect(!next.outlier)
+    }
+}
