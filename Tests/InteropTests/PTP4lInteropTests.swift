@@ -157,8 +157,10 @@ struct PTP4lInteropTests {
     }
 }
 
-/// Case 3: ptp4l grandmaster → Meridian boundary clock (two ports, virtual clock) → ptp4l slave, next to
-/// ptp4l grandmaster → ptp4l slave directly, at the same time.
+/// Case 3: ptp4l grandmaster → Meridian boundary clock (two ports, virtual clock) → ptp4l slave, against
+/// a ptp4l grandmaster → the same ptp4l slave directly. The end slave and its link stay the same: first a
+/// ptp4l grandmaster on the boundary clock's downstream interface serves it directly, then the boundary
+/// clock (following the ptp4l grandmaster upstream) does, then the direct grandmaster again.
 @Suite(.serialized)
 struct BoundaryClockInteropTests {
     @Test func ptp4lSlaveBehindAMeridianBoundaryClock() throws {
@@ -166,18 +168,12 @@ struct BoundaryClockInteropTests {
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
         let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 1))
         defer { chain.remove() }
-        let direct = try InteropLab()
-        defer { direct.tearDown() }
-        let files = direct  // a scratch directory for both setups
-
-        let chainMonitor = try SlaveEventMonitor(path: files.file("chain-sem.sock").path)
-        defer { chainMonitor.stop() }
-        let directMonitor = try SlaveEventMonitor(path: files.file("direct-sem.sock").path)
-        defer { directMonitor.stop() }
-
-        let gmConfig = { (name: String) in "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nuds_address \(files.file(name).path)\n" }
-        let slaveConfig = { (sock: String, sem: String) in
-            "[global]\nfree_running 1\nslaveOnly 1\nuds_address \(files.file(sock).path)\nslave_event_monitor \(sem)\n"
+        let files = try InteropLab()  // a scratch directory and process keeper
+        defer { files.tearDown() }
+        let monitor = try SlaveEventMonitor(path: files.file("sem.sock").path)
+        defer { monitor.stop() }
+        let gmConfig = { (name: String) in
+            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nuds_address \(files.file(name).path)\n"
         }
         let bc = try files.write(
             "bc.conf",
@@ -188,6 +184,7 @@ struct BoundaryClockInteropTests {
             virtual_clock_freq_ppm 20
             time_stamping software
             logSyncInterval -4
+            logAnnounceInterval -2
             pi_proportional_scale 0.7
             pi_integral_scale 0.3
             step_threshold 0.001
@@ -199,39 +196,56 @@ struct BoundaryClockInteropTests {
             [\(chain.bDownstream)]
             masterOnly 1
             """)
-        // The chain.
-        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", try files.write("cgm.cfg", gmConfig("cgm.sock")), "-m"], log: "chain-gm.log")
-        try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
-        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", try files.write("csl.cfg", slaveConfig("csl.sock", chainMonitor.path)), "-m"], log: "chain-slave.log")
-        // The direct pair.
-        try files.start(in: direct.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", direct.lab.b.interface, "-f", try files.write("dgm.cfg", gmConfig("dgm.sock")), "-m"], log: "direct-gm.log")
-        try files.start(in: direct.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", direct.lab.a.interface, "-f", try files.write("dsl.cfg", slaveConfig("dsl.sock", directMonitor.path)), "-m"], log: "direct-slave.log")
+        let slave = try files.write(
+            "slave.cfg",
+            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(files.file("sl.sock").path)\nslave_event_monitor \(monitor.path)\n")
+        let upstream = try files.write("gm.cfg", gmConfig("gm.sock"))
+        let directConf = try files.write("direct.cfg", gmConfig("direct.sock"))
+        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m"], log: "slave.log")
+        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m"], log: "gm.log")
 
-        let bcLocked = files.wait(seconds: 45) { files.log("bc.log").contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log("bc.log")).count > 100 }
+        /// Waits for 3 s of offsets from the master now serving the slave, then collects `seconds` of them.
+        func collect(_ seconds: Int, _ what: String, _ log: String) -> [Int64]? {
+            let following = files.wait(seconds: 30) { monitor.offsets.count >= 48 }
+            #expect(following, "the end slave did not follow \(what):\n\(files.log("slave.log").suffix(2000))\n--- \(what):\n\(files.log(log).suffix(2000))")
+            guard following else { return nil }
+            monitor.reset()
+            _ = files.wait(seconds: Double(seconds + 10)) { monitor.offsets.count >= seconds * 16 }
+            return Array(monitor.offsets.prefix(seconds * 16))
+        }
+        func direct(_ log: String) -> [Int64]? {
+            monitor.forgetPath()
+            guard let process = try? files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.bDownstream, "-f", directConf, "-m"], log: log) else { return nil }
+            defer { files.stop(process) }
+            return collect(12, "the direct grandmaster", log)
+        }
+
+        guard let direct1 = direct("direct1.log") else { return }
+        monitor.forgetPath()
+        let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
+        let bcLocked = files.wait(seconds: 45) { files.log("bc.log").contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log("bc.log")).count > 160 }
         #expect(bcLocked, "the boundary clock did not lock:\n\(files.log("bc.log").suffix(3000))")
-        let following = files.wait(seconds: 30) { chainMonitor.offsets.count > 40 && directMonitor.offsets.count > 40 }
-        #expect(following, "the end slave did not follow the boundary clock:\n\(files.log("chain-slave.log").suffix(2000))")
-        guard bcLocked, following else { return }
-        // The end slave must see the grandmaster through the boundary clock (stepsRemoved 1 at the BC's ports).
-        #expect(files.log("chain-slave.log").contains("selected best master clock"))
-        chainMonitor.reset()
-        directMonitor.reset()
-        _ = files.wait(seconds: 45) { chainMonitor.offsets.count >= 640 && directMonitor.offsets.count >= 640 }
-        let chainStats = OffsetStatistics(chainMonitor.offsets)
-        let directStats = OffsetStatistics(directMonitor.offsets)
-        let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).suffix(640))
-        print("end slave behind Meridian BC: \(chainStats), mean \(chainMonitor.meanOffset) ns; BC true error \(OffsetStatistics(bcErrors))")
-        print("ptp4l slave of ptp4l directly: \(directStats), mean \(directMonitor.meanOffset) ns")
-        print("ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
-        #expect(chainStats.count >= 600 && directStats.count >= 600)
-        // The end slave sees the BC's own clock error (its true error, the lab's ground truth) plus one hop's
-        // measurement error; both add at worst linearly. The issue's 1.2x against the direct pair holds only
-        // while the BC's servo noise is small next to the hop's (runs here: 0.87-1.5x); the test holds the
-        // sum, which a BC that relays wrong time or adds an asymmetry fails.
+        guard bcLocked else { return }
+        monitor.reset()
+        let bcErrorsBefore = InteropLab.trueErrors(files.log("bc.log")).count
+        guard let chained = collect(24, "the boundary clock", "bc.log") else { return }
+        let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).dropFirst(bcErrorsBefore))
+        #expect(files.log("slave.log").contains("selected best master clock"))
+        #expect(files.stop(bcProcess) == 0)
+        guard let direct2 = direct("direct2.log") else { return }
+
+        let directOffsets = direct1 + direct2
+        let chainStats = OffsetStatistics(chained)
+        let directStats = OffsetStatistics(directOffsets)
         let bcStats = OffsetStatistics(bcErrors)
-        #expect(Double(chainStats.p95) <= 1.2 * Double(directStats.p95 + bcStats.p95),
-                "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns + BC true error \(bcStats.p95) ns")
-        #expect(bcStats.p95 < 5_000, "the boundary clock's own true error: \(bcStats)")
+        func mean(_ v: [Int64]) -> Int64 { v.reduce(0, +) / Int64(max(1, v.count)) }
+        print("end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
+        print("the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns")
+        print("ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
+        #expect(chainStats.count >= 350 && directStats.count >= 350)
+        #expect(Double(chainStats.p95) <= 1.2 * Double(directStats.p95),
+                "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns (BC true error p95 \(bcStats.p95) ns)")
+        #expect(bcStats.p95 < 1_000, "the boundary clock's own true error: \(bcStats)")
     }
 }
 
