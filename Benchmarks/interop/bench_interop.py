@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """make bench, interoperability part: Meridian next to linuxptp in the same run.
 
-1. ptp4l slave of a Meridian grandmaster vs ptp4l slave of a ptp4l grandmaster (UDPv4/E2E, 16 Sync/s),
-   both pairs at once on their own veth pairs, grandmasters pinned to CPU 1, slaves to CPU 0; every
-   Sync's offset from ptp4l's slave_event_monitor, recomputed as tsproc does; MEASURE seconds each.
-2. ptp4l GM -> Meridian BC (virtual clock) -> ptp4l slave vs ptp4l GM -> ptp4l slave, at once.
+1. One ptp4l slave served in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair
+   (Meridian MEASURE/2 s, ptp4l MEASURE s, Meridian MEASURE/2 s; UDPv4/E2E, 16 Sync/s), grandmasters
+   pinned to CPU 1, the slave to CPU 0; every Sync's offset from ptp4l's slave_event_monitor, recomputed
+   as tsproc does. The same slave and link: each veth pair and slave process has its own bias of a few
+   hundred ns with software stamps, which separate pairs would compare instead of the grandmasters.
+2. The same end slave and link served by a ptp4l GM directly (MEASURE/2 s), then through a Meridian BC
+   (virtual clock) following a ptp4l GM upstream (MEASURE s), then directly again (MEASURE/2 s).
 3. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
    16 Sync/s over MEASURE seconds (one after the other).
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
@@ -111,13 +114,14 @@ def wait_for(cond, seconds):
     return cond()
 
 
-GM_PTP4L = "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nuds_address {sock}\n"
-SLAVE = "[global]\nfree_running 1\nslaveOnly 1\nuds_address {sock}\nslave_event_monitor {sem}\n"
+# Announce at 4/s in cases 1 and 3, so the slave lets go of one master and takes the next in about a second.
+GM_PTP4L = "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nuds_address {sock}\n"
+SLAVE = "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address {sock}\nslave_event_monitor {sem}\n"
 GM_MERIDIAN = ("[global]\nclock_device virtual\nfree_running 1\ntime_stamping software\npriority1 100\nlogSyncInterval -4\n"
-               "use_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
+               "logAnnounceInterval -2\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
 BC_MERIDIAN = ("[global]\nclock_device virtual\nvirtual_clock_offset 0.05\nvirtual_clock_freq_ppm 20\ntime_stamping software\n"
-               "logSyncInterval -4\npi_proportional_scale 0.7\npi_integral_scale 0.3\nstep_threshold 0.001\nuse_syslog 0\n"
-               "uds_address {sock}\nuds_ro_address {ro}\n[{up}]\n[{down}]\nmasterOnly 1\n")
+               "logSyncInterval -4\nlogAnnounceInterval -2\npi_proportional_scale 0.7\npi_integral_scale 0.3\nstep_threshold 0.001\n"
+               "verbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{up}]\n[{down}]\nmasterOnly 1\n")
 
 
 def pair(tag, net):
@@ -127,29 +131,58 @@ def pair(tag, net):
     return a, f"mb{PID}{tag}x", b, f"mb{PID}{tag}y"
 
 
-def compare(label, setups):
-    """setups: {name: monitor}; waits until all follow, measures MEASURE s at once, prints percentiles."""
-    if not wait_for(lambda: all(len(m.offsets) > 40 for m in setups.values()), 60):
-        print(f"{label}: not every slave followed within 60 s: " + ", ".join(f"{k} {len(m.offsets)}" for k, m in setups.items()))
+def serve(monitor, seconds, label):
+    """Waits for 3 s of offsets from the master now serving the slave, then collects `seconds` of them."""
+    if not wait_for(lambda: len(monitor.offsets) >= 48, 40):
+        print(f"  {label}: the slave did not follow within 40 s")
         return None
-    for m in setups.values():
-        m.offsets.clear()
-    wait_for(lambda: all(len(m.offsets) >= MEASURE * 16 for m in setups.values()), MEASURE + 10)
-    stats = {k: pct(m.offsets) for k, m in setups.items()}
+    monitor.offsets.clear()
+    wait_for(lambda: len(monitor.offsets) >= seconds * 16, seconds + 10)
+    return list(monitor.offsets[: seconds * 16])
+
+
+def forget(monitor):
+    """Another master follows: path delays and samples from scratch."""
+    monitor.delays = []
+    monitor.last = None
+    monitor.offsets.clear()
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+
+
+def report(label, samples):
+    stats = {k: pct(v) for k, v in samples.items()}
     for k, (n, p50, p95, p99) in stats.items():
-        print(f"  {label} {k:<28} n={n:<5} |offset| p50 {p50:>7.0f} ns  p95 {p95:>7.0f} ns  p99 {p99:>7.0f} ns")
+        mean = sum(samples[k]) / max(1, len(samples[k]))
+        print(f"  {label} {k:<28} n={n:<5} |offset| p50 {p50:>7.0f} ns  p95 {p95:>7.0f} ns  p99 {p99:>7.0f} ns  mean {mean:>6.0f} ns")
     return stats
 
 
 def case1():
-    a1, x1, b1, y1 = pair("m", "96.1")
-    a2, x2, b2, y2 = pair("p", "96.2")
-    m1, m2 = Monitor("sem-m"), Monitor("sem-p")
-    start(b1, 1, [MERIDIAND, "-f", write("gm-m.conf", GM_MERIDIAN.format(sock=f"{TMP}/gmm", ro=f"{TMP}/gmm-ro", iface=y1))], "gm-m.log")
-    start(b2, 1, ["ptp4l", "-S", "-i", y2, "-f", write("gm-p.cfg", GM_PTP4L.format(sock=f"{TMP}/gmp"))], "gm-p.log")
-    start(a1, 0, ["ptp4l", "-S", "-i", x1, "-f", write("sl-m.cfg", SLAVE.format(sock=f"{TMP}/slm", sem=m1.path))], "sl-m.log")
-    start(a2, 0, ["ptp4l", "-S", "-i", x2, "-f", write("sl-p.cfg", SLAVE.format(sock=f"{TMP}/slp", sem=m2.path))], "sl-p.log")
-    return compare("case 1", {"Meridian GM -> ptp4l slave": m1, "ptp4l GM -> ptp4l slave": m2})
+    a, x, b, y = pair("m", "96.1")
+    m = Monitor("sem")
+    start(a, 0, ["ptp4l", "-S", "-i", x, "-f", write("sl.cfg", SLAVE.format(sock=f"{TMP}/sl", sem=m.path))], "sl.log")
+    meridian = [MERIDIAND, "-f", write("gm-m.conf", GM_MERIDIAN.format(sock=f"{TMP}/gmm", ro=f"{TMP}/gmm-ro", iface=y))]
+    ptp4l = ["ptp4l", "-S", "-i", y, "-f", write("gm-p.cfg", GM_PTP4L.format(sock=f"{TMP}/gmp"))]
+    samples = {"Meridian GM -> ptp4l slave": [], "ptp4l GM -> ptp4l slave": []}
+    half = max(1, MEASURE // 2)
+    for i, (name, argv, seconds) in enumerate([("Meridian GM -> ptp4l slave", meridian, half),
+                                               ("ptp4l GM -> ptp4l slave", ptp4l, MEASURE),
+                                               ("Meridian GM -> ptp4l slave", meridian, half)]):
+        forget(m)
+        p = start(b, 1, argv, f"gm{i}.log")
+        got = serve(m, seconds, name)
+        stop(p)
+        if got is None:
+            return None
+        samples[name] += got
+    return report("case 1", samples)
 
 
 def case3():
@@ -158,14 +191,32 @@ def case3():
         netns(ns)
     veth(a, f"mb{PID}ca0", b, f"mb{PID}cb0", "97.1")
     veth(b, f"mb{PID}cb1", c, f"mb{PID}cc1", "97.2")
-    d1, dx, d2, dy = pair("d", "97.3")
-    m1, m2 = Monitor("sem-chain"), Monitor("sem-direct")
+    m = Monitor("sem")
+    start(c, 0, ["ptp4l", "-S", "-i", f"mb{PID}cc1", "-f", write("csl.cfg", SLAVE.format(sock=f"{TMP}/csl", sem=m.path))], "csl.log")
     start(a, 1, ["ptp4l", "-S", "-i", f"mb{PID}ca0", "-f", write("cgm.cfg", GM_PTP4L.format(sock=f"{TMP}/cgm"))], "cgm.log")
-    start(b, 1, [MERIDIAND, "-f", write("bc.conf", BC_MERIDIAN.format(sock=f"{TMP}/bc", ro=f"{TMP}/bc-ro", up=f"mb{PID}cb0", down=f"mb{PID}cb1"))], "bc.log")
-    start(c, 0, ["ptp4l", "-S", "-i", f"mb{PID}cc1", "-f", write("csl.cfg", SLAVE.format(sock=f"{TMP}/csl", sem=m1.path))], "csl.log")
-    start(d2, 1, ["ptp4l", "-S", "-i", dy, "-f", write("dgm.cfg", GM_PTP4L.format(sock=f"{TMP}/dgm"))], "dgm.log")
-    start(d1, 0, ["ptp4l", "-S", "-i", dx, "-f", write("dsl.cfg", SLAVE.format(sock=f"{TMP}/dsl", sem=m2.path))], "dsl.log")
-    return compare("case 3", {"via Meridian BC": m1, "ptp4l GM directly": m2})
+    direct = ["ptp4l", "-S", "-i", f"mb{PID}cb1", "-f", write("dgm.cfg", GM_PTP4L.format(sock=f"{TMP}/dgm"))]
+    bc = [MERIDIAND, "-f", write("bc.conf", BC_MERIDIAN.format(sock=f"{TMP}/bc", ro=f"{TMP}/bc-ro", up=f"mb{PID}cb0", down=f"mb{PID}cb1"))]
+    samples = {"via Meridian BC": [], "ptp4l GM directly": []}
+    half = max(1, MEASURE // 2)
+    for i, (name, argv, seconds) in enumerate([("ptp4l GM directly", direct, half), ("via Meridian BC", bc, MEASURE),
+                                               ("ptp4l GM directly", direct, half)]):
+        forget(m)
+        p = start(b, 1, argv, f"b{i}.log")
+        if argv is bc:
+            # The BC locks to the upstream grandmaster first (its clock starts 50 ms and 20 ppm off).
+            log = os.path.join(TMP, f"b{i}.log")
+            wait_for(lambda: open(log).read().count("true error") > 200, 60)
+            forget(m)
+        got = serve(m, seconds, name)
+        if argv is bc:
+            errors = [int(l.split("true error ")[1].split()[0]) for l in open(os.path.join(TMP, f"b{i}.log")) if "true error " in l]
+            n, p50, p95, p99 = pct(errors[-seconds * 16:])
+            print(f"  case 3 Meridian BC's own true error (virtual clock - system clock): n={n} p50 {p50} ns  p95 {p95} ns  p99 {p99} ns")
+        stop(p)
+        if got is None:
+            return None
+        samples[name] += got
+    return report("case 3", samples)
 
 
 def proc_usage(pid):
