@@ -53,7 +53,8 @@ struct CtlOptions {
          Meridian
           status            one screen: role, grandmaster, ports, servo, reference, holdover
           watch             status, refreshed every --interval
-          events            subscribe to port state changes and print each notification
+          events            subscribe to port state, grandmaster and reference state changes and
+                            print each notification
           --json            JSON output (an array of replies; one object per status or event)
           --timeout secs    wait for an answer, default 1
           --interval secs   watch refresh, default 1

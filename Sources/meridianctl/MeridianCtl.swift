@@ -134,12 +134,15 @@ enum MeridianCtl {
         }
     }
 
-    /// `events`: SET SUBSCRIBE_EVENTS_NP for port state changes (renewed before it lapses) and print
-    /// every notification as pmc prints it, or one JSON object per line.
+    /// `events`: SET SUBSCRIBE_EVENTS_NP for port state changes, grandmaster changes (PARENT_DATA_SET,
+    /// linuxptp 4's event) and reference state changes (Meridian's MERIDIAN_STATUS_NP), renewed before it
+    /// lapses, and print every notification as pmc prints it, or one JSON object per line.
     static func events(_ client: ManagementClient, options: CtlOptions) -> Exit {
         let duration: UInt16 = 60
         var subscription = SubscribeEventsNP(duration: duration)
-        subscription.set(0, subscribed: true)
+        for bit in [SubscribeEventsNP.notifyPortState, SubscribeEventsNP.notifyParentDataSet, SubscribeEventsNP.notifyMeridianStatus] {
+            subscription.set(bit, subscribed: true)
+        }
         while true {
             let answer: [PTPMessage]
             do {

@@ -27,6 +27,13 @@ struct PMCCommandParserTests {
         var events = SubscribeEventsNP(duration: 10)
         events.set(0, subscribed: true)
         #expect(subscribe == .request(action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(events)))
+        // linuxptp 4's parent-data-set event and Meridian's reference event, by name.
+        let more = try PMCCommandParser.parse(
+            "SET SUBSCRIBE_EVENTS_NP duration 10 NOTIFY_PORT_STATE off notify_parent_data_set on notify_meridian_status on")
+        var moreEvents = SubscribeEventsNP(duration: 10)
+        moreEvents.set(2, subscribed: true)
+        moreEvents.set(32, subscribed: true)
+        #expect(more == .request(action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(moreEvents)))
         let gm = try PMCCommandParser.parse(
             "SET GRANDMASTER_SETTINGS_NP clockClass 6 clockAccuracy 0x21 offsetScaledLogVariance 0x4e5d "
                 + "currentUtcOffset 37 leap61 0 leap59 0 currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 "
