@@ -121,7 +121,7 @@ GM_MERIDIAN = ("[global]\nclock_device virtual\nfree_running 1\ntime_stamping so
                "logAnnounceInterval -2\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
 BC_MERIDIAN = ("[global]\nclock_device virtual\nvirtual_clock_offset 0.05\nvirtual_clock_freq_ppm 20\ntime_stamping software\n"
                "logSyncInterval -4\nlogAnnounceInterval -2\npi_proportional_scale 0.7\npi_integral_scale 0.3\nstep_threshold 0.001\n"
-               "verbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{up}]\n[{down}]\nmasterOnly 1\n")
+               "summary_interval -4\nverbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n[{up}]\n[{down}]\nmasterOnly 1\n")
 
 
 def pair(tag, net):

@@ -67,7 +67,7 @@ public enum ConfigKeys {
         .text("revisionData", .global, ";;", "revisionData of CLOCK_DESCRIPTION"),
         .text("manufacturerIdentity", .global, "00:00:00", "OUI of CLOCK_DESCRIPTION"),
         // Logging
-        .int("summary_interval", .global, 0, int32, "log2 seconds between offset summaries"),
+        .int("summary_interval", .global, 0, int32, "log2 seconds between offset summaries (rms/max lines instead of one line per Sync when longer than the Sync interval)"),
         .flag("verbose", .global, false, "log to standard output"),
         .flag("use_syslog", .global, true, "log to syslog"),
         .int("logging_level", .global, 6, 0...7, "syslog level; 6 is info, 7 debug"),

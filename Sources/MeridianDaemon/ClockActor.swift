@@ -23,13 +23,16 @@ actor ClockActor {
     private(set) var isGrandmaster = false
     private var lastDecision: UInt64 = 0
     private(set) var lastStep: DisciplineStep?
+    /// `summary_interval`: one `master offset` line per measurement, or ptp4l's `rms … max …` summaries.
+    private var summary: OffsetSummary
     /// The latest reference sample's receiver report (satellites, fix), for management.
     private(set) var lastReferenceSample: ReferenceSample?
     private var onQuality: (@Sendable (GrandmasterQuality) async -> Void)?
     private var onReferenceState: (@Sendable (GrandmasterStateChange) async -> Void)?
 
-    init(clock: ClockSource, servo: SelectedServo, outlierFilter: OutlierFilter? = nil, logger: Logger) {
+    init(clock: ClockSource, servo: SelectedServo, outlierFilter: OutlierFilter? = nil, summaryInterval: Int = 0, logger: Logger) {
         self.clock = clock
+        self.summary = OffsetSummary(summaryInterval: summaryInterval)
         self.discipline = ClockDiscipline(servo: servo, outlierFilter: outlierFilter)
         self.logger = logger
     }
@@ -71,9 +74,8 @@ actor ClockActor {
             logger.notice("port \(measurement.portNumber): servo now follows master \(measurement.master); frequency kept (no step unless beyond step_threshold)")
         }
         adjust(step: step.output.step, frequency: step.output.frequency, what: "clock")
-        var line = step.logLine
-        if let error = trueError { line += " true error \(error)" }
-        logger.info("\(line)")
+        summary.setSyncInterval(measurement.logSyncInterval)
+        if let line = summary.add(step, trueError: trueError) { logger.info("\(line)") }
         return step
     }
 

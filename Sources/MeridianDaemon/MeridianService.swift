@@ -70,7 +70,8 @@ final class MeridianService: Service {
         case .extts: referenceKind = .phcExternal
         case .simulated: referenceKind = .simulated
         }
-        let clockActor = ClockActor(clock: clock, servo: servo, outlierFilter: settings.outlierFilter, logger: logger)
+        let clockActor = ClockActor(
+            clock: clock, servo: servo, outlierFilter: settings.outlierFilter, summaryInterval: Int(settings.summaryInterval), logger: logger)
         let instance = InstanceActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clockActor, logger: logger, portInterfaces: settings.ports.map(\.interface),
             softwareStamps: settings.servo.timestamping == .software, referenceKind: referenceKind)

@@ -14,6 +14,16 @@ public struct DisciplineStep: Sendable, Hashable {
     /// The outlier filter kept this measurement from the servo: the clock runs on as it was.
     public var outlier = false
 
+    public init(output: ServoOutput, report: ServoStateReport, sourceChanged: Bool, offsetFromMaster: PTPDuration,
+                meanPathDelay: PTPDuration, outlier: Bool = false) {
+        self.output = output
+        self.report = report
+        self.sourceChanged = sourceChanged
+        self.offsetFromMaster = offsetFromMaster
+        self.meanPathDelay = meanPathDelay
+        self.outlier = outlier
+    }
+
     /// ptp4l's `master offset … s2 freq … path delay …` line (built on demand: it allocates).
     public var logLine: String {
         ClockDiscipline.logLine(offset: offsetFromMaster, state: output.state, frequency: output.frequency,

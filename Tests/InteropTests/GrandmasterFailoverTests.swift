@@ -27,37 +27,22 @@ struct GrandmasterFailoverTests {
     @Test func theStandbyTakesOverWhenTheActiveLosesGNSSWithoutAStep() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
-        let segment = try SegmentLab.create(hosts: 3, subnet: UInt8(getpid() % 200 + 21))
-        defer { segment.remove() }
-        let files = try InteropLab()
-        defer { files.tearDown() }
-        let monitor = try SlaveEventMonitor(path: files.file("sem.sock").path)
-        defer { monitor.stop() }
-        let (activeHost, standbyHost, slaveHost) = (segment.hosts[0], segment.hosts[1], segment.hosts[2])
+        let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 21))
+        defer { rig.tearDown() }
+        let (files, monitor) = (rig.files, rig.monitor)
+        let (activeHost, standbyHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
         func grandmaster(_ name: String, priority2: Int, offset: Double, ppm: Double, outage: String, interface: String) throws -> String {
-            try files.write(
-                "\(name).conf",
+            try files.meridianConfig(
+                name, interface: interface,
                 """
-                [global]
                 priority1 128
                 priority2 \(priority2)
-                clock_device virtual
                 virtual_clock_offset \(offset)
                 virtual_clock_freq_ppm \(ppm)
-                time_stamping software
                 reference simulated
                 sim_gnss_jitter_ns 50
-                \(outage)
-                pi_proportional_scale 0.7
-                pi_integral_scale 0.3
-                step_threshold 0.001
-                logSyncInterval -4
                 logAnnounceInterval 0
-                verbose 1
-                use_syslog 0
-                uds_address \(files.file("\(name).sock").path)
-                uds_ro_address \(files.file("\(name)-ro.sock").path)
-                [\(interface)]
+                \(outage)
                 """)
         }
         // The active one loses GNSS 50 s after it starts, for 25 s.

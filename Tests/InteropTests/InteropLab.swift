@@ -37,6 +37,29 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         return process
     }
 
+    /// A meridiand configuration for a lab: virtual clock, software stamps, the PI gains and step threshold
+    /// that lock in seconds, 16 Sync/s, its own management sockets, `extra` lines, one port `interface`.
+    func meridianConfig(_ name: String, interface: String, _ extra: String) throws -> String {
+        try write(
+            "\(name).conf",
+            """
+            [global]
+            clock_device virtual
+            time_stamping software
+            pi_proportional_scale 0.7
+            pi_integral_scale 0.3
+            step_threshold 0.001
+            logSyncInterval -4
+            summary_interval -4
+            verbose 1
+            use_syslog 0
+            uds_address \(file("\(name).sock").path)
+            uds_ro_address \(file("\(name)-ro.sock").path)
+            \(extra)
+            [\(interface)]
+            """)
+    }
+
     func log(_ name: String) -> String {
         (try? String(contentsOf: file(name), encoding: .utf8)) ?? ""
     }

@@ -37,6 +37,7 @@ struct PTP4lInteropTests {
             virtual_clock_freq_ppm -40
             time_stamping software
             slaveOnly 1
+            summary_interval -4
             verbose 1
             use_syslog 0
             pi_proportional_scale 0.7
@@ -188,6 +189,7 @@ struct BoundaryClockInteropTests {
             pi_proportional_scale 0.7
             pi_integral_scale 0.3
             step_threshold 0.001
+            summary_interval -4
             verbose 1
             use_syslog 0
             uds_address \(files.file("bc.sock").path)
@@ -273,32 +275,13 @@ struct FailoverInteropTests {
     func theBackupGrandmasterTakesOverWhenTheBestOneDies(meridianIsBest: Bool) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
-        let segment = try SegmentLab.create(hosts: 3, subnet: UInt8(getpid() % 200 + 20))
-        defer { segment.remove() }
-        let files = try InteropLab()
-        defer { files.tearDown() }
-        let monitor = try SlaveEventMonitor(path: files.file("sem.sock").path)
-        defer { monitor.stop() }
-        let (meridianHost, ptp4lHost, slaveHost) = (segment.hosts[0], segment.hosts[1], segment.hosts[2])
+        let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 20))
+        defer { rig.tearDown() }
+        let (files, monitor) = (rig.files, rig.monitor)
+        let (meridianHost, ptp4lHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
         let (meridianPriority, ptp4lPriority) = meridianIsBest ? (100, 110) : (110, 100)
-        let meridianConf = try files.write(
-            "meridian.conf",
-            """
-            [global]
-            priority1 \(meridianPriority)
-            clock_device virtual
-            time_stamping software
-            pi_proportional_scale 0.7
-            pi_integral_scale 0.3
-            step_threshold 0.001
-            logSyncInterval -4
-            logAnnounceInterval 0
-            verbose 1
-            use_syslog 0
-            uds_address \(files.file("m.sock").path)
-            uds_ro_address \(files.file("m-ro.sock").path)
-            [\(meridianHost.interface)]
-            """)
+        let meridianConf = try files.meridianConfig(
+            "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
         let ptp4lConf = try files.write(
             "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
         let slave = try files.write(

@@ -45,3 +45,30 @@ struct SegmentLab: Sendable {
         }
     }
 }
+
+/// Three hosts on one segment, a scratch directory for files and logs, and a slave_event_monitor socket
+/// for a ptp4l slave: what the failover tests share. ``tearDown()`` removes everything.
+struct SegmentRig {
+    let segment: SegmentLab
+    let files: InteropLab
+    let monitor: SlaveEventMonitor
+
+    init(subnet: UInt8) throws {
+        segment = try SegmentLab.create(hosts: 3, subnet: subnet)
+        do {
+            files = try InteropLab()
+            monitor = try SlaveEventMonitor(path: files.file("sem.sock").path)
+        } catch {
+            segment.remove()
+            throw error
+        }
+    }
+
+    var hosts: [(namespace: String, interface: String)] { segment.hosts }
+
+    func tearDown() {
+        monitor.stop()
+        files.tearDown()
+        segment.remove()
+    }
+}
