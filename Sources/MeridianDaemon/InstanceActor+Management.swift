@@ -35,11 +35,19 @@ extension InstanceActor: ManagementBackend {
             status.referenceKind = referenceKindCode
             status.ppsValid = reference.state == .locked
             status.inHoldover = reference.state == .holdoverWithinSpecification || reference.state == .holdoverOutOfSpecification
-            status.referenceState = status.inHoldover ? .lost : .fix3D
+            status.referenceState = status.inHoldover ? .lost : .unknown
             status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
             if status.inHoldover, let since = reference.stateSince, let now = try? clockSource.clock.now() {
                 status.holdoverSeconds = UInt32(clamping: max(0, (now - since).nanoseconds / 1_000_000_000))
             }
+        }
+        // The receiver as its latest report described it (fix mode, satellites used), while that report is
+        // fresh: a silent receiver has nothing to show but `lost`.
+        if let report = lastReceiverReport, let now = try? clockSource.clock.now(),
+            (now - report.at).magnitude <= Self.receiverReportLifetime
+        {
+            status.satellites = UInt8(clamping: max(0, report.satellites ?? 0))
+            status.referenceState = MeridianStatus.ReferenceState(report.fix)
         }
         if let step = lastStep {
             status.lastOffset = step.offsetFromMaster.roundedNanoseconds
@@ -55,5 +63,20 @@ extension InstanceActor: ManagementBackend {
         }
         status.virtualClockError = (try? clockSource.virtual?.trueError())?.roundedNanoseconds
         return status
+    }
+
+    /// How long a receiver report is shown: two missed pulses at 1 PPS, like the reference's own timeout.
+    static let receiverReportLifetime = PTPDuration.milliseconds(2_500)
+}
+
+extension MeridianStatus.ReferenceState {
+    /// The status code of a receiver's fix.
+    init(_ fix: GNSSFixMode) {
+        switch fix {
+        case .unknown: self = .unknown
+        case .noFix: self = .noFix
+        case .twoDimensional: self = .fix2D
+        case .threeDimensional: self = .fix3D
+        }
     }
 }

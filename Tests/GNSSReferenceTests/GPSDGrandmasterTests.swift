@@ -5,6 +5,7 @@ import PTPCore
 import PTPEngine
 import PTPServo
 import Synchronization
+import MeridianTestSupport
 import Testing
 
 /// The grandmaster's loop on `reference gpsd` without the daemon: a real gpsd 3.22 → GPSDReference →
