@@ -37,15 +37,16 @@ extension InstanceActor: ManagementBackend {
             status.inHoldover = reference.state == .holdoverWithinSpecification || reference.state == .holdoverOutOfSpecification
             status.referenceState = status.inHoldover ? .lost : .unknown
             status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
-            if status.inHoldover, let since = reference.stateSince, let now = try? clockSource.clock.now() {
+            // Since holdover began, not since the last state change: going out of spec does not restart it.
+            if status.inHoldover, let since = reference.holdover.holdoverStart ?? reference.stateSince,
+                let now = try? clockSource.clock.now()
+            {
                 status.holdoverSeconds = UInt32(clamping: max(0, (now - since).nanoseconds / 1_000_000_000))
             }
         }
         // The receiver as its latest report described it (fix mode, satellites used), while that report is
         // fresh: a silent receiver has nothing to show but `lost`.
-        if let report = lastReceiverReport, let now = try? clockSource.clock.now(),
-            (now - report.at).magnitude <= Self.receiverReportLifetime
-        {
+        if let report = lastReceiverReport, ContinuousClock.now - report.at <= Self.receiverReportLifetime {
             status.satellites = UInt8(clamping: max(0, report.satellites ?? 0))
             status.referenceState = MeridianStatus.ReferenceState(report.fix)
         }
@@ -66,7 +67,7 @@ extension InstanceActor: ManagementBackend {
     }
 
     /// How long a receiver report is shown: two missed pulses at 1 PPS, like the reference's own timeout.
-    static let receiverReportLifetime = PTPDuration.milliseconds(2_500)
+    static let receiverReportLifetime = Duration.milliseconds(2_500)
 }
 
 extension MeridianStatus.ReferenceState {

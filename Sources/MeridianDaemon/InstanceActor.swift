@@ -32,9 +32,9 @@ actor InstanceActor {
     /// grandmaster (BMCA chose the local clock), the slave port's measurements steer it otherwise.
     private var reference: ReferenceDiscipline?
     private var isGrandmaster = false
-    /// The receiver's fix and satellites from the latest reference sample, with the clock's time it came
-    /// (MERIDIAN_STATUS_NP shows them; kept whatever the port's role).
-    private(set) var lastReceiverReport: (fix: GNSSFixMode, satellites: Int?, at: PTPInstant)?
+    /// The receiver's fix and satellites from the latest reference sample, with when it came (monotonic, so
+    /// a clock step does not age it) for MERIDIAN_STATUS_NP; kept whatever the port's role.
+    private(set) var lastReceiverReport: (fix: GNSSFixMode, satellites: Int?, at: ContinuousClock.Instant)?
     /// Management state the engine does not hold.
     var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
     private(set) var lastIngress: PTPInstant?
@@ -87,7 +87,7 @@ actor InstanceActor {
 
     /// One reference sample: steers the clock while this clock is the grandmaster.
     func referenceSample(_ sample: ReferenceSample) {
-        lastReceiverReport = (sample.fixMode, sample.satellitesUsed, clockNow())
+        lastReceiverReport = (sample.fixMode, sample.satellitesUsed, ContinuousClock.now)
         guard running, isGrandmaster, var discipline = reference else { return }
         let output = discipline.sample(sample)
         reference = discipline

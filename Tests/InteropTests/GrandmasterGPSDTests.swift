@@ -110,6 +110,7 @@ struct GrandmasterGPSDTests {
         #expect(holdover["satellites"] as? Int == 0, "\(holdover)")
         #expect(waitForLog(lab, "announcing clockClass 140", after: mark, seconds: 12), "\(gmLog(lab, after: mark))")
         let late = meridianStatus(lab, meridianctl)
+        #expect((late["holdoverSeconds"] as? Int).map { $0 >= 5 } == true, "holdover counted from its start: \(late)")
         time.note("announcing clockClass 140 (holdover out of spec); \(late["holdoverSeconds"] ?? "?") s of holdover, true error \(late["virtualClockError"] ?? "?") ns")
         let outOfSpec = slaveSees(lab, clockClass: 140, seconds: 5)
         #expect(InteropLab.field(outOfSpec, "gm.ClockClass") == "140", "pmc said:\n\(outOfSpec)")
