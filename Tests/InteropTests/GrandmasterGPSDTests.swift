@@ -60,14 +60,15 @@ struct GrandmasterGPSDTests {
         time.note("gpsd listening in \(lab.lab.b.namespace) on 127.0.0.1:\(gpsd.port)")
         // gpsd's simulated DCD pulse wakes its PPS thread 85–200 µs late, with ~300 µs of spread: a 300 µs
         // gnss_lock_threshold (instead of holdover_max_error's 1.5 µs) lets the clock count as locked on such a
-        // reference. holdover_max_error 1 ms keeps holdover within spec at first; holdover_max_time 6 s then takes
-        // the clock out of spec (class 140) within the test's budget.
+        // reference. On it the holdover model's prediction grows to about 1 ms within some 10 s (seen in
+        // GPSDGrandmasterTests), so holdover_max_error is 5 ms and holdover_max_time 6 s is what takes the clock out
+        // of spec (class 140), within the test's budget and always after a first class 7.
         try lab.startGrandmasterAndSlave(
             reference: """
                 reference gpsd
                 gpsd_address 127.0.0.1:\(gpsd.port)
                 gnss_lock_threshold 300000
-                holdover_max_error 0.001
+                holdover_max_error 0.005
                 holdover_max_time 6
                 """)
 
@@ -109,6 +110,7 @@ struct GrandmasterGPSDTests {
         #expect(holdover["referenceState"] as? String == "lost", "\(holdover)")
         #expect(holdover["satellites"] as? Int == 0, "\(holdover)")
         #expect(waitForLog(lab, "announcing clockClass 140", after: mark, seconds: 12), "\(gmLog(lab, after: mark))")
+        #expect(gmLog(lab, after: mark).contains("holdover-out-of-spec: holdover_max_time reached"))
         let late = meridianStatus(lab, meridianctl)
         #expect((late["holdoverSeconds"] as? Int).map { $0 >= 5 } == true, "holdover counted from its start: \(late)")
         time.note("announcing clockClass 140 (holdover out of spec); \(late["holdoverSeconds"] ?? "?") s of holdover, true error \(late["virtualClockError"] ?? "?") ns")
