@@ -93,10 +93,10 @@ let package = Package(
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
-        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform"]),
+        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(
-            name: "GNSSReferenceTests", dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform"],
-            resources: [.copy("Fixtures")]),
+            name: "GNSSReferenceTests",
+            dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(name: "PTPServoTests", dependencies: ["PTPServo", "PTPCore"]),
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(
@@ -106,9 +106,11 @@ let package = Package(
         .testTarget(
             name: "ManagementIntegrationTests",
             dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
-        // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot).
+        // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot, the real-gpsd
+        // harness with its fixtures).
         .target(
-            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPWire", "PTPCore"], path: "Tests/MeridianTestSupport"),
+            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform"],
+            path: "Tests/MeridianTestSupport", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

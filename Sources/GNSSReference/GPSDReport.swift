@@ -55,6 +55,11 @@ public struct GNSSFix: Sendable, Hashable {
         self.time = time
         self.leapSeconds = leapSeconds
     }
+
+    /// The satellites used that this fix implies by itself: none without a fix (mode 1). gpsd 3.22 sends no
+    /// SKY while the receiver has no fix, so the last SKY's count would otherwise be reported, stale. Nil when
+    /// the fix says nothing about it (the latest SKY stands).
+    public var impliedSatellitesUsed: Int? { mode == 1 ? 0 : nil }
 }
 
 /// One thing the gpsd client learned.

@@ -25,8 +25,9 @@ actor ClockActor {
     private(set) var lastStep: DisciplineStep?
     /// `summary_interval`: one `master offset` line per measurement, or ptp4l's `rms … max …` summaries.
     private var summary: OffsetSummary
-    /// The latest reference sample's receiver report (satellites, fix), for management.
-    private(set) var lastReferenceSample: ReferenceSample?
+    /// The receiver's fix and satellites from the latest reference sample, with when it came (monotonic, so
+    /// a clock step does not age it) for MERIDIAN_STATUS_NP; kept whatever the port's role.
+    private(set) var lastReceiverReport: (fix: GNSSFixMode, satellites: Int?, at: ContinuousClock.Instant)?
     private var onQuality: (@Sendable (GrandmasterQuality) async -> Void)?
     private var onReferenceState: (@Sendable (GrandmasterStateChange) async -> Void)?
 
@@ -85,7 +86,7 @@ actor ClockActor {
     /// otherwise (a standby grandmaster following the active one) it is judged against the clock without
     /// steering it, so the announced class says whether this clock could take over with its own reference.
     func referenceSample(_ sample: ReferenceSample) async {
-        lastReferenceSample = sample
+        lastReceiverReport = (sample.fixMode, sample.satellitesUsed, ContinuousClock.now)
         guard var reference else { return }
         let output: ReferenceDisciplineOutput
         if isGrandmaster {

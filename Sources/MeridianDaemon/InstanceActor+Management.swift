@@ -38,11 +38,18 @@ extension ClockActor {
             status.referenceKind = referenceKind
             status.ppsValid = reference.state == .locked
             status.inHoldover = reference.state == .holdoverWithinSpecification || reference.state == .holdoverOutOfSpecification
-            status.referenceState = status.inHoldover ? .lost : .fix3D
+            status.referenceState = status.inHoldover ? .lost : .unknown
             status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
-            if status.inHoldover, let since = reference.stateSince {
+            // Since holdover began, not since the last state change: going out of spec does not restart it.
+            if status.inHoldover, let since = reference.holdover.holdoverStart ?? reference.stateSince {
                 status.holdoverSeconds = UInt32(clamping: max(0, (clockNow() - since).nanoseconds / 1_000_000_000))
             }
+        }
+        // The receiver as its latest report described it (fix mode, satellites used), while that report is
+        // fresh: a silent receiver has nothing to show but `lost`.
+        if let report = lastReceiverReport, ContinuousClock.now - report.at <= Self.receiverReportLifetime {
+            status.satellites = UInt8(clamping: max(0, report.satellites ?? 0))
+            status.referenceState = MeridianStatus.ReferenceState(report.fix)
         }
         if let step = lastStep {
             status.lastOffset = step.offsetFromMaster.roundedNanoseconds
@@ -57,5 +64,20 @@ extension ClockActor {
         }
         status.virtualClockError = trueError
         return status
+    }
+
+    /// How long a receiver report is shown: two missed pulses at 1 PPS, like the reference's own timeout.
+    static let receiverReportLifetime = Duration.milliseconds(2_500)
+}
+
+extension MeridianStatus.ReferenceState {
+    /// The status code of a receiver's fix.
+    init(_ fix: GNSSFixMode) {
+        switch fix {
+        case .unknown: self = .unknown
+        case .noFix: self = .noFix
+        case .twoDimensional: self = .fix2D
+        case .threeDimensional: self = .fix3D
+        }
     }
 }

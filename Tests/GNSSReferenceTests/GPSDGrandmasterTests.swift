@@ -5,6 +5,7 @@ import PTPCore
 import PTPEngine
 import PTPServo
 import Synchronization
+import MeridianTestSupport
 import Testing
 
 /// The grandmaster's loop on `reference gpsd` without the daemon: a real gpsd 3.22 → GPSDReference →
@@ -113,5 +114,7 @@ struct GPSDGrandmasterTests {
         let rejected = loop.discipline.withLock { $0.validator.rejections[.fixTooLow] ?? 0 }
         #expect(rejected >= 5)
         print("gpsd grandmaster states: \(states.map(\.rawValue)); fix-too-low rejections \(rejected); true error now \(try clock.trueError())")
+        // Why each change happened (a state sequence other than the expected one is diagnosed from these).
+        print("gpsd grandmaster changes:\n" + loop.changes.withLock { $0.map(\.description) }.joined(separator: "\n"))
     }
 }

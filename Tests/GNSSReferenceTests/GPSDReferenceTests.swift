@@ -2,6 +2,7 @@ import Foundation
 import GNSSReference
 import PTPCore
 import PTPEngine
+import MeridianTestSupport
 import Testing
 
 /// `reference gpsd` against a real gpsd 3.22 fed by our NMEA stream with a simulated PPS.

@@ -41,6 +41,24 @@ import Testing
         _ = pairing.add(.disconnected(reason: "x", retryAfterMilliseconds: 1))
         #expect(pairing.add(tpv(106)).isEmpty)
     }
+
+    @Test func withoutAFixNoSatellitesAreUsedUntilTheNextSky() {
+        var pairing = PPSPairing()
+        _ = pairing.add(.satellites(used: 9, visible: 9))
+        _ = pairing.add(pps(200))
+        #expect(pairing.add(tpv(200)).first?.satellitesUsed == 9)
+        // gpsd 3.22 sends no SKY without a fix: the TPV's mode 1 is what says no satellite is used.
+        _ = pairing.add(pps(201))
+        let noFix = pairing.add(tpv(201, mode: 1))
+        #expect(noFix.first?.satellitesUsed == 0 && noFix.first?.fix.mode == 1)
+        _ = pairing.add(.satellites(used: 8, visible: 9))
+        _ = pairing.add(pps(202))
+        #expect(pairing.add(tpv(202)).first?.satellitesUsed == 8)
+        var labeller = TimeOfDayLabeller()
+        labeller.add(.satellites(used: 9, visible: 9), arrival: PTPInstant(seconds: 300))
+        labeller.add(tpv(300, mode: 1), arrival: PTPInstant(seconds: 300, nanoseconds: 100_000_000))
+        #expect(labeller.satellitesUsed == 0)
+    }
 }
 
 @Suite struct TimeOfDayLabellerTests {

@@ -60,6 +60,31 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
             """)
     }
 
+    /// Runs `arguments` inside `namespace` to the end (pmc, meridianctl: they answer within their timeout) and
+    /// returns its standard output and error.
+    func run(in namespace: String, _ arguments: [String], stdin: String? = nil) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", namespace] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let input = Pipe()
+        process.standardInput = input
+        guard (try? process.run()) != nil else { return "" }
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The value of field `name` in pmc's output (the last word of the first line that starts with it).
+    static func field(_ text: String, _ name: String) -> String? {
+        text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name + " ") }
+            .map { String($0.split(separator: " ").last ?? "") }
+    }
+
     func log(_ name: String) -> String {
         (try? String(contentsOf: file(name), encoding: .utf8)) ?? ""
     }

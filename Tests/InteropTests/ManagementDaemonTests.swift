@@ -14,25 +14,11 @@ struct ManagementDaemonTests {
     ]
 
     func run(_ lab: InteropLab, in namespace: String, _ arguments: [String], stdin: String? = nil) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", namespace] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let input = Pipe()
-        process.standardInput = input
-        guard (try? process.run()) != nil else { return "" }
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        lab.run(in: namespace, arguments, stdin: stdin)
     }
 
     func field(_ text: String, _ name: String) -> String? {
-        text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name + " ") }
-            .map { String($0.split(separator: " ").last ?? "") }
+        InteropLab.field(text, name)
     }
 
     @Test func pmcReadsAndSetsARunningMeridian() throws {

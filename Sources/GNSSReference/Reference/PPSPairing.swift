@@ -48,6 +48,7 @@ public struct PPSPairing: Sendable {
             pendingPulses.append(pulse)
             return expire(before: pulse.real.seconds - 1)
         case .fix(let fix):
+            if let implied = fix.impliedSatellitesUsed { satellitesUsed = implied }
             guard let time = fix.time else { return [] }
             let second = time.seconds
             fixes.removeAll { $0.second == second }

@@ -18,6 +18,7 @@ public struct TimeOfDayLabeller: Sendable {
     public mutating func add(_ report: GPSDReport, arrival: PTPInstant) {
         switch report {
         case .fix(let fix):
+            if let implied = fix.impliedSatellitesUsed { satellitesUsed = implied }
             if let time = fix.time { latest = (fix, time.seconds, arrival) }
         case .satellites(let used, _):
             satellitesUsed = used
