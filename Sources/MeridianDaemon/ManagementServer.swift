@@ -157,14 +157,34 @@ public actor ManagementServer: Service {
         let sender = incoming.datagram.sender
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
-        for reply in replies {
+        for reply in replies where !(await Self.send(reply, to: sender, on: socket)) {
+            counters.sendFailures += 1
+        }
+    }
+
+    /// Sends `reply` to a Unix client, waiting while the client's receive queue is full.
+    ///
+    /// A Unix datagram socket queues at most `net.unix.max_dgram_qlen` (10) datagrams per reader, so a
+    /// pmc batch of 28 GETs overflows it while pmc is still sending: ptp4l's blocking `sendto` simply
+    /// waits for pmc to read. Here a full queue (EAGAIN) is retried every millisecond for up to
+    /// ``replyPatience``, pmc's own straggler window, so a client that stopped reading costs at most
+    /// that per reply; false when the reply could not be sent.
+    private static func send(_ reply: [UInt8], to peer: UnixSocketAddress, on socket: UnixDatagramSocket) async -> Bool {
+        let deadline = ContinuousClock.now + replyPatience
+        while true {
             do {
-                try socket.send(reply, to: sender)
+                try socket.send(reply, to: peer)
+                return true
+            } catch where error.isPeerQueueFull && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
             } catch {
-                counters.sendFailures += 1
+                return false
             }
         }
     }
+
+    /// How long a reply waits for a Unix client whose receive queue is full (pmc listens 100 ms).
+    static let replyPatience = Duration.milliseconds(100)
 
     /// Answers a management message that arrived on PTP port `ingressPort` from the network; returns
     /// the replies for the port to send back to the requester (IEEE 1588-2019 15.3.4: the reply goes
@@ -241,10 +261,9 @@ public actor ManagementServer: Service {
             let message = ManagementMessages.portStateNotification(
                 port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: recipient.target,
                 sequenceId: recipient.sequenceId)
-            do {
-                try socket.send(message.encoded(), to: recipient.address)
+            if await Self.send(message.encoded(), to: recipient.address, on: socket) {
                 counters.notifications += 1
-            } catch {
+            } else {
                 counters.sendFailures += 1
             }
         }
