@@ -85,8 +85,15 @@ struct ManagementDispatcherTests {
         #expect(error(
             Requests.make(.set, .priority1, data: [100, 0]),
             ManagementRequester(privilege: .network(writesAllowed: false), ingressPort: 1)) == [.notSupported])
-        #expect(error(Requests.make(.set, .slaveOnly, data: [1, 0])) == [.notSetable])
-        #expect(error(Requests.make(.set, .logSyncInterval, data: [1, 0])) == [.notSetable])
+        // ptp4l 3.1 answers NOT_SUPPORTED to a SET of a GET-only ID (never NOT_SETABLE), NO_SUCH_ID to
+        // a SET or COMMAND of a port _NP ID, and NOT_SUPPORTED to SET/COMMAND NULL_MANAGEMENT
+        // (measured with its own pmc and raw requests; InteropTests' ManagementErrorParityTests compares).
+        #expect(error(Requests.make(.set, .slaveOnly, data: [1, 0])) == [.notSupported])
+        #expect(error(Requests.make(.set, .defaultDataSet, data: [UInt8](repeating: 0, count: 20))) == [.notSupported])
+        #expect(error(Requests.make(.set, .logSyncInterval, data: [1, 0])).allSatisfy { $0 == .notSupported })
+        #expect(error(Requests.make(.command, .portStatsNP)).allSatisfy { $0 == .noSuchID })
+        #expect(error(Requests.make(.set, .nullManagement)).allSatisfy { $0 == .notSupported })
+        #expect(error(Requests.make(.set, .defaultDataSet)) == [.wrongLength])
         #expect(error(Requests.make(.set, .domain, data: [200, 0])) == [.wrongValue])
         #expect(error(Requests.make(.set, .synchronizationUncertainNP, data: [7, 0])) == [.wrongValue])
         #expect(error(Requests.make(.command, .priority1)) == [.notSupported])
