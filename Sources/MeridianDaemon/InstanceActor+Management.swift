@@ -9,10 +9,14 @@ import PTPWire
 extension InstanceActor: ManagementBackend {
     func snapshot() async -> ManagementSnapshot {
         let extras = portInterfaces.enumerated().map { index, name in
-            let counts: (received: [UInt64], sent: [UInt64]) = index < portActors.count ? portActors[index].messageCounts : ([], [])
-            return ManagementPortExtras(
-                interfaceName: name, timestamping: softwareStamps ? .software : .hardware,
-                receivedMessages: counts.received, sentMessages: counts.sent)
+            var extra = ManagementPortExtras(interfaceName: name, timestamping: softwareStamps ? .software : .hardware)
+            guard index < portActors.count else { return extra }
+            let port = portActors[index]
+            (extra.receivedMessages, extra.sentMessages) = port.messageCounts
+            extra.dataSetNP = ManagementPortExtras.dataSetNP(
+                neighborPropDelayThresh: port.neighborPropDelayThresh, alwaysCapable: port.alwaysASCapable,
+                received: extra.receivedMessages, sent: extra.sentMessages)
+            return extra
         }
         var snapshot = ManagementSnapshot(
             engine: snapshotEngine, ports: extras, synchronizationUncertain: synchronizationUncertain, status: meridianStatus())

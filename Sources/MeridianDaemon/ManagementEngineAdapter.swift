@@ -27,6 +27,22 @@ public struct ManagementPortExtras: Sendable, Hashable {
     }
 }
 
+extension ManagementPortExtras {
+    /// PORT_DATA_SET_NP as linuxptp 3.1 fills it for a port that is not IEEE 802.1AS (Meridian has no
+    /// `follow_up_info`), whatever its delay mechanism: `port_capable()` makes such a port asCapable
+    /// for good the first time it runs, which is when the port receives an Announce or sends an
+    /// Announce or Sync; before that asCapable is 0 (a LISTENING port that heard nothing). `asCapable
+    /// true` in the configuration makes it 1 from the start. Counters are by messageType (Sync 0,
+    /// Announce 11).
+    public static func dataSetNP(
+        neighborPropDelayThresh: UInt32, alwaysCapable: Bool, received: [UInt64], sent: [UInt64]
+    ) -> PortDataSetNP {
+        func count(_ list: [UInt64], _ type: Int) -> UInt64 { type < list.count ? list[type] : 0 }
+        let heardOrSpoke = count(received, 11) > 0 || count(sent, 11) > 0 || count(sent, 0) > 0
+        return PortDataSetNP(neighborPropDelayThresh: neighborPropDelayThresh, asCapable: alwaysCapable || heardOrSpoke)
+    }
+}
+
 extension ManagementSnapshot {
     /// The management view of `engine` (the daemon's InstanceEngine), with what only the actors know:
     /// one ``ManagementPortExtras`` per engine port (missing ones get defaults), the ingress time of

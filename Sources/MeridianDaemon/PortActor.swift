@@ -27,10 +27,15 @@ actor PortActor {
 
     /// The per-type counters for management.
     nonisolated var messageCounts: (received: [UInt64], sent: [UInt64]) { counts.withLock { $0 } }
+    /// PORT_DATA_SET_NP's configured half: neighborPropDelayThresh (ns), and `asCapable true`.
+    nonisolated let neighborPropDelayThresh: UInt32
+    nonisolated let alwaysASCapable: Bool
 
     init(index: Int, settings: DaemonSettings.Port, clock: ClockSource, logger: Logger) throws {
         self.index = index
         self.interface = settings.interface
+        self.neighborPropDelayThresh = settings.neighborPropDelayThresh
+        self.alwaysASCapable = settings.alwaysASCapable
         self.clock = clock
         self.logger = logger
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
