@@ -13,6 +13,8 @@ extension InstanceActor: ManagementBackend {
             guard index < portActors.count else { return extra }
             let port = portActors[index]
             (extra.receivedMessages, extra.sentMessages) = port.messageCounts
+            extra.physicalAddress = port.physicalAddress
+            extra.protocolAddress = port.protocolAddress
             extra.dataSetNP = ManagementPortExtras.dataSetNP(
                 neighborPropDelayThresh: port.neighborPropDelayThresh, alwaysCapable: port.alwaysASCapable,
                 received: extra.receivedMessages, sent: extra.sentMessages)

@@ -13,6 +13,10 @@ public struct ManagementPortExtras: Sendable, Hashable {
     /// Sent messages by messageType.
     public var sentMessages: [UInt64]
     public var dataSetNP: PortDataSetNP
+    /// CLOCK_DESCRIPTION's physicalAddress and protocolAddress as this port gives them (nil: the
+    /// engine's clock-wide description).
+    public var physicalAddress: [UInt8]?
+    public var protocolAddress: PortAddress?
 
     public init(
         interfaceName: String, timestamping: TimestampingNP = .software, receivedMessages: [UInt64] = [],
@@ -65,7 +69,8 @@ extension ManagementSnapshot {
                 clockDescription: PTPWire.ClockDescription(
                     clockType: PTPWire.ClockType(rawValue: description.clockType.rawValue),
                     physicalLayerProtocol: description.physicalLayerProtocol,
-                    physicalAddress: description.physicalAddress, protocolAddress: description.protocolAddress,
+                    physicalAddress: extra.physicalAddress ?? description.physicalAddress,
+                    protocolAddress: extra.protocolAddress ?? description.protocolAddress,
                     manufacturerIdentity: description.manufacturerIdentity,
                     productDescription: description.productDescription, revisionData: description.revisionData,
                     userDescription: description.userDescription, profileIdentity: description.profileIdentity))

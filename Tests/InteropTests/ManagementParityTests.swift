@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+/// The whole daemon against linuxptp's pmc and ptp4l: every field pmc prints equals what meridianctl
+/// --json reads, PORT_DATA_SET_NP equals ptp4l's for the same configuration, and every refusal carries
+/// the error id ptp4l answers for the same bytes.
+@Suite(.serialized)
+struct ManagementParityTests {
+    /// A JSON value of `meridianctl --json` (the data object is flat).
+    enum JSONValue: Decodable {
+        case bool(Bool), int(Int64), double(Double), string(String)
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode(Bool.self) {
+                self = .bool(v)
+            } else if let v = try? c.decode(Int64.self) {
+                self = .int(v)
+            } else if let v = try? c.decode(Double.self) {
+                self = .double(v)
+            } else {
+                self = .string(try c.decode(String.self))
+            }
+        }
+
+        /// The number pmc's text means, for numeric JSON values: decimal, `0x` hex, or a flag.
+        static func number(_ text: String) -> Double? {
+            if text.hasPrefix("0x"), let v = UInt64(text.dropFirst(2), radix: 16) { return Double(v) }
+            return Double(text)
+        }
+
+        var number: Double? {
+            switch self {
+            case .bool(let v): v ? 1 : 0
+            case .int(let v): Double(v)
+            case .double(let v): v
+            case .string: nil
+            }
+        }
+
+        /// Whether pmc printed `text` for this value.
+        func equals(_ text: String) -> Bool {
+            if case .string(let s) = self { return s == text }
+            return number == Self.number(text)
+        }
+    }
+
+    struct CtlReply: Decodable {
+        var source: String
+        var action: String
+        var managementId: String
+        var data: [String: JSONValue]?
+    }
+
+    /// Fields that change between two reads of a running slave a few hundred ms apart, and how they
+    /// are compared instead of by equality (`pmc` reads first, then meridianctl):
+    /// - offsetFromMaster, meanPathDelay, master_offset: a new Sync may land in between; within
+    ///   100 µs of each other (the servo is locked to a few µs here).
+    /// - ingress_time: the later read is not older, and at most 5 s newer.
+    /// - PORT_STATS_NP counters: never smaller in the later read, at most 20 more.
+    static func agrees(_ id: String, _ name: String, pmc: String, ctl: JSONValue) -> Bool {
+        guard let earlier = JSONValue.number(pmc), let later = ctl.number else { return ctl.equals(pmc) }
+        switch (id, name) {
+        case ("CURRENT_DATA_SET", "offsetFromMaster"), ("CURRENT_DATA_SET", "meanPathDelay"),
+            ("TIME_STATUS_NP", "master_offset"):
+            return abs(later - earlier) <= 100_000
+        case ("TIME_STATUS_NP", "ingress_time"):
+            return later >= earlier && later - earlier <= 5e9
+        case ("PORT_STATS_NP", _):
+            return later >= earlier && later - earlier <= 20
+        default:
+            return ctl.equals(pmc)
+        }
+    }
+
+    @Test func everyGetPMCPrintsEqualsMeridianctlFieldByFieldInOneBatch() throws {
+        let pmc = try InteropLab.tool("pmc")
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        // neighborPropDelayThresh on both: PORT_DATA_SET_NP must carry the configured value, not 20000000.
+        guard let running = try lab.startMeridianFollowingPTP4l(
+            portConfig: "neighborPropDelayThresh 777000", ptp4lConfig: "neighborPropDelayThresh 777000")
+        else { return }
+        // portState is compared by equality: read once the servo has locked (UNCALIBRATED to SLAVE).
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains("to SLAVE") }, "\(lab.log("m.log").suffix(1500))")
+        let gets = ManagementDaemonTests.gets
+        let started = Date()
+        let printed = lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket] + gets.map { "GET \($0)" })
+        let batchSeconds = Date().timeIntervalSince(started)
+        let json = lab.run(in: lab.lab.b.namespace, [meridianctl, "-u", "-s", running.socket, "--json"] + gets.map { "GET \($0)" })
+
+        // One pmc call, all 28 GETs: every one answered (pmc prints NULL_MANAGEMENT's header only).
+        let replies = PMCReply.parse(printed)
+        #expect(replies.map(\.managementID) == gets, "pmc batch of \(gets.count) GETs in \(batchSeconds) s:\n\(printed)")
+        let ctl = try JSONDecoder().decode([CtlReply].self, from: Data(json.utf8))
+        #expect(ctl.map(\.managementId) == gets, "\(json)")
+        for reply in replies {
+            guard let other = ctl.first(where: { $0.managementId == reply.managementID }) else { continue }
+            #expect(other.source == reply.source && other.action == reply.action, "\(reply.managementID)")
+            let data = other.data ?? [:]
+            #expect(Set(data.keys) == Set(reply.fields.map(\.name)), "\(reply.managementID): field names differ")
+            for (name, value) in reply.fields {
+                let theirs = try #require(data[name], "\(reply.managementID).\(name) missing from --json")
+                #expect(Self.agrees(reply.managementID, name, pmc: value, ctl: theirs),
+                        "\(reply.managementID).\(name): pmc \(value), meridianctl \(theirs)")
+            }
+        }
+
+        // CLOCK_DESCRIPTION names the port's own interface, as ptp4l's does: its MAC and its IPv4 address.
+        let description = replies.first { $0.managementID == "CLOCK_DESCRIPTION" }?.fields ?? []
+        let address = lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+        #expect(description.first { $0.name == "protocolAddress" }?.value == "1 \(address)", "\(description)")
+        #expect(description.first { $0.name == "physicalAddress" }?.value.count == 17, "\(description)")
+
+        // PORT_DATA_SET_NP from live state, equal to what ptp4l answers for the same port options:
+        // the configured threshold, and asCapable 1 once the port heard an Announce.
+        let ours = PMCReply.parse(lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket, "GET PORT_DATA_SET_NP"]))
+        let ptp4l = PMCReply.parse(lab.run(in: lab.lab.a.namespace, [pmc, "-u", "-b", "0", "-s", running.ptp4lSocket, "GET PORT_DATA_SET_NP"]))
+        #expect(ours.first?.fields.map(\.value) == ["777000", "1"], "\(ours.first?.fields ?? [])")
+        #expect(ours.first?.fields.map(\.value) == ptp4l.first?.fields.map(\.value), "ptp4l: \(ptp4l.first?.fields ?? [])")
+    }
+
+    /// What ptp4l 3.1.1 answered (measured with raw requests on its Unix socket, one port, E2E):
+    /// - SET DEFAULT_DATA_SET / CURRENT_DATA_SET / SLAVE_ONLY / TIME_STATUS_NP / PORT_DATA_SET with a
+    ///   full dataField: NOT_SUPPORTED (0x0006) — a GET-only ID is not "NOT_SETABLE" in ptp4l;
+    /// - SET with an empty dataField (DEFAULT_DATA_SET, PRIORITY1, TIME_STATUS_NP, PORT_STATS_NP,
+    ///   ENABLE_PORT): WRONG_LENGTH (0x0003);
+    /// - COMMAND DEFAULT_DATA_SET, PORT_DATA_SET, CLOCK_DESCRIPTION, NULL_MANAGEMENT, FAULT_LOG:
+    ///   NOT_SUPPORTED in an ACKNOWLEDGE; SET NULL_MANAGEMENT: NOT_SUPPORTED;
+    /// - GET/SET/COMMAND of an unknown ID (0x7777, 0x3FFF, 0xC0FF): NO_SUCH_ID (0x0002), from the port;
+    /// - COMMAND PORT_DATA_SET_NP (a port _NP ID): NO_SUCH_ID;
+    /// - GET INITIALIZE, UTC_PROPERTIES, PATH_TRACE_LIST, ENABLE_PORT: NOT_SUPPORTED;
+    /// - RESPONSE or ACKNOWLEDGE actions, reserved action 5, another domainNumber: no answer.
+    /// Where Meridian knowingly differs (not compared here): a dataField shorter than the ID's data or of
+    /// odd length, or a TLV lengthField beyond the message — ptp4l drops it silently, Meridian answers
+    /// WRONG_LENGTH; a longer dataField (SET PRIORITY1 with 4 octets) — ptp4l applies it, Meridian
+    /// answers WRONG_LENGTH; SET DOMAIN/USER_DESCRIPTION and COMMAND ENABLE_PORT/DISABLE_PORT — ptp4l
+    /// 3.1 answers NOT_SUPPORTED, Meridian carries them out; SET PORT_DATA_SET_NP — ptp4l applies it,
+    /// Meridian answers NO_SUCH_ID.
+    static let sameAnswers: [(String, [UInt8])] = [
+        ("SET DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2000, data: .init(repeating: 0, count: 20))),
+        ("SET CURRENT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2001, data: .init(repeating: 0, count: 18))),
+        ("SET DEFAULT_DATA_SET empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x2000)),
+        ("SET PRIORITY1 empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x2005)),
+        ("SET SLAVE_ONLY", ManagementProbe.request(action: ManagementProbe.set, id: 0x2008, data: [1, 0])),
+        ("SET TIME_STATUS_NP", ManagementProbe.request(action: ManagementProbe.set, id: 0xC000, data: .init(repeating: 0, count: 50))),
+        ("SET TIME_STATUS_NP empty", ManagementProbe.request(action: ManagementProbe.set, id: 0xC000)),
+        ("SET PORT_STATS_NP empty", ManagementProbe.request(action: ManagementProbe.set, id: 0xC005)),
+        ("SET PORT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2004, data: .init(repeating: 0, count: 26))),
+        ("SET NULL_MANAGEMENT", ManagementProbe.request(action: ManagementProbe.set, id: 0x0000)),
+        ("SET ENABLE_PORT empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x200D)),
+        ("COMMAND DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.command, id: 0x2000)),
+        ("COMMAND PORT_DATA_SET", ManagementProbe.request(action: ManagementProbe.command, id: 0x2004)),
+        ("COMMAND CLOCK_DESCRIPTION", ManagementProbe.request(action: ManagementProbe.command, id: 0x0001)),
+        ("COMMAND NULL_MANAGEMENT", ManagementProbe.request(action: ManagementProbe.command, id: 0x0000)),
+        ("COMMAND FAULT_LOG", ManagementProbe.request(action: ManagementProbe.command, id: 0x0006)),
+        ("COMMAND PORT_DATA_SET_NP", ManagementProbe.request(action: ManagementProbe.command, id: 0xC002)),
+        ("GET 0x7777", ManagementProbe.request(action: ManagementProbe.get, id: 0x7777)),
+        ("GET 0x3FFF", ManagementProbe.request(action: ManagementProbe.get, id: 0x3FFF)),
+        ("GET 0xC0FF", ManagementProbe.request(action: ManagementProbe.get, id: 0xC0FF)),
+        ("SET 0x7777", ManagementProbe.request(action: ManagementProbe.set, id: 0x7777, data: [0, 0])),
+        ("COMMAND 0x7777", ManagementProbe.request(action: ManagementProbe.command, id: 0x7777)),
+        ("GET INITIALIZE", ManagementProbe.request(action: ManagementProbe.get, id: 0x0005)),
+        ("GET UTC_PROPERTIES", ManagementProbe.request(action: ManagementProbe.get, id: 0x2011)),
+        ("GET PATH_TRACE_LIST", ManagementProbe.request(action: ManagementProbe.get, id: 0x2015)),
+        ("GET ENABLE_PORT", ManagementProbe.request(action: ManagementProbe.get, id: 0x200D)),
+        ("RESPONSE action", ManagementProbe.request(action: ManagementProbe.response, id: 0x2000)),
+        ("ACKNOWLEDGE action", ManagementProbe.request(action: ManagementProbe.acknowledge, id: 0x2000)),
+        ("reserved action 5", ManagementProbe.request(action: 5, id: 0x2000)),
+        ("GET in domain 5", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, domain: 5)),
+        ("GET DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000)),
+    ]
+
+    @Test func everyRefusalCarriesTheErrorIdPTP4lAnswers() throws {
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard let running = try lab.startMeridianFollowingPTP4l() else { return }
+        let probe = try ManagementProbe(path: lab.file("probe.sock").path)
+        defer { probe.socket.close() }
+        for (name, bytes) in Self.sameAnswers {
+            let ptp4l = probe.ask(running.ptp4lSocket, bytes)
+            let meridian = probe.ask(running.socket, bytes)
+            #expect(meridian == ptp4l, "\(name): ptp4l \(ptp4l), meridiand \(meridian)")
+        }
+        // The one-line summary of what ptp4l said, for the record.
+        let unknown = probe.ask(running.ptp4lSocket, ManagementProbe.request(action: ManagementProbe.get, id: 0x7777))
+        #expect(unknown == [.error(action: ManagementProbe.response, errorId: 2, id: 0x7777)], "\(unknown)")
+    }
+}
