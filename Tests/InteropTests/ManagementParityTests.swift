@@ -188,3 +188,46 @@ struct ManagementParityTests {
         #expect(unknown == [.error(action: ManagementProbe.response, errorId: 2, id: 0x7777)], "\(unknown)")
     }
 }
+
+/// SUBSCRIBE_EVENTS_NP against the whole daemon: linuxptp's pmc, subscribed over the read-write socket,
+/// receives the PORT_DATA_SET notification meridiand pushes when its port changes state.
+@Suite(.serialized)
+struct ManagementSubscriptionDaemonTests {
+    @Test func pmcSubscribedToMeridiandSeesItsPortChangeState() throws {
+        let pmc = try InteropLab.tool("pmc")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard let running = try lab.startMeridianFollowingPTP4l() else { return }
+        // pmc interactive (stdin kept open) keeps listening after its command, as an operator's would.
+        let subscriber = Process()
+        subscriber.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        subscriber.arguments = ["netns", "exec", lab.lab.b.namespace, pmc, "-u", "-b", "0", "-s", running.socket]
+        let input = Pipe()
+        _ = FileManager.default.createFile(atPath: lab.file("sub.log").path, contents: nil)
+        let output = try FileHandle(forWritingTo: lab.file("sub.log"))
+        subscriber.standardInput = input
+        subscriber.standardOutput = output
+        subscriber.standardError = output
+        try subscriber.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            lab.stop(subscriber)
+        }
+        input.fileHandleForWriting.write(Data("SET SUBSCRIBE_EVENTS_NP duration 60 NOTIFY_PORT_STATE on\n".utf8))
+        let subscribed = lab.wait(seconds: 5) { lab.log("sub.log").contains("RESPONSE MANAGEMENT SUBSCRIBE_EVENTS_NP") }
+        #expect(subscribed, "\(lab.log("sub.log"))")
+        guard subscribed else { return }
+
+        // SET PRIORITY1 100 (ptp4l has 110): meridiand's port leaves SLAVE and becomes the master.
+        let set = lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket, "SET PRIORITY1 100"])
+        #expect(set.contains("RESPONSE MANAGEMENT PRIORITY1"), "\(set)")
+        let notified = lab.wait(seconds: 15) {
+            let replies = PMCReply.parse(lab.log("sub.log")).filter { $0.managementID == "PORT_DATA_SET" }
+            return replies.contains { $0.fields.contains { $0.name == "portState" && $0.value == "MASTER" } }
+        }
+        #expect(notified, "no PORT_DATA_SET notification with portState MASTER:\n\(lab.log("sub.log"))\n--- meridiand:\n\(lab.log("m.log").suffix(1500))")
+        // Each notification is a RESPONSE from port 1 of meridiand's clock.
+        let notifications = PMCReply.parse(lab.log("sub.log")).filter { $0.managementID == "PORT_DATA_SET" }
+        #expect(notifications.allSatisfy { $0.action == "RESPONSE" && $0.source.hasSuffix("-1") })
+    }
+}
