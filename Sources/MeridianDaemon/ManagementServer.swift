@@ -209,7 +209,8 @@ public actor ManagementServer: Service {
         let now = ContinuousClock.now
         let subscription = sender.flatMap { subscribers.subscription(of: $0, now: now) }
         let requester = ManagementRequester(privilege: privilege, ingressPort: ingressPort, subscription: subscription)
-        let snapshot = await backend.snapshot()
+        var snapshot = await backend.snapshot()
+        snapshot.status.management = counters.wire
         if let forwarder,
             let forward = ManagementForwarding.forward(
                 message, ingressPort: privilege.isLocal ? nil : ingressPort, snapshot: snapshot)

@@ -209,6 +209,11 @@ public struct PMCBlock: Sendable, Hashable {
             PMCField("lastOffset", .int(s.lastOffset)), PMCField("lastPathDelay", .int(s.lastPathDelay)),
             PMCField("inHoldover", .flag(s.inHoldover)), PMCField("holdoverSeconds", .uint(UInt64(s.holdoverSeconds))),
             PMCField("virtualClockError", s.virtualClockError.map { .int($0) } ?? .text("n/a")),
+            PMCField("mgmtReceived", .uint(UInt64(s.management.received))),
+            PMCField("mgmtMalformed", .uint(UInt64(s.management.malformed))),
+            PMCField("mgmtDropped", .uint(UInt64(s.management.dropped))),
+            PMCField("mgmtReplies", .uint(UInt64(s.management.replies))),
+            PMCField("mgmtErrors", .uint(UInt64(s.management.errorReplies))),
         ]
     }
 }
