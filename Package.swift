@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
-        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform"]),
+        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(
             name: "GNSSReferenceTests", dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform"],
             resources: [.copy("Fixtures")]),
@@ -108,7 +108,7 @@ let package = Package(
             dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot).
         .target(
-            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPWire", "PTPCore"], path: "Tests/MeridianTestSupport"),
+            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore"], path: "Tests/MeridianTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

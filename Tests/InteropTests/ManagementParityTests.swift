@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianTestSupport
 import Testing
 
 /// The whole daemon against linuxptp's pmc and ptp4l: every field pmc prints equals what meridianctl
@@ -139,39 +140,26 @@ struct ManagementParityTests {
     /// answers WRONG_LENGTH; SET DOMAIN/USER_DESCRIPTION and COMMAND ENABLE_PORT/DISABLE_PORT — ptp4l
     /// 3.1 answers NOT_SUPPORTED, Meridian carries them out; SET PORT_DATA_SET_NP — ptp4l applies it,
     /// Meridian answers NO_SUCH_ID.
-    static let sameAnswers: [(String, [UInt8])] = [
-        ("SET DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2000, data: .init(repeating: 0, count: 20))),
-        ("SET CURRENT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2001, data: .init(repeating: 0, count: 18))),
-        ("SET DEFAULT_DATA_SET empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x2000)),
-        ("SET PRIORITY1 empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x2005)),
-        ("SET SLAVE_ONLY", ManagementProbe.request(action: ManagementProbe.set, id: 0x2008, data: [1, 0])),
-        ("SET TIME_STATUS_NP", ManagementProbe.request(action: ManagementProbe.set, id: 0xC000, data: .init(repeating: 0, count: 50))),
-        ("SET TIME_STATUS_NP empty", ManagementProbe.request(action: ManagementProbe.set, id: 0xC000)),
-        ("SET PORT_STATS_NP empty", ManagementProbe.request(action: ManagementProbe.set, id: 0xC005)),
-        ("SET PORT_DATA_SET", ManagementProbe.request(action: ManagementProbe.set, id: 0x2004, data: .init(repeating: 0, count: 26))),
-        ("SET NULL_MANAGEMENT", ManagementProbe.request(action: ManagementProbe.set, id: 0x0000)),
-        ("SET ENABLE_PORT empty", ManagementProbe.request(action: ManagementProbe.set, id: 0x200D)),
-        ("COMMAND DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.command, id: 0x2000)),
-        ("COMMAND PORT_DATA_SET", ManagementProbe.request(action: ManagementProbe.command, id: 0x2004)),
-        ("COMMAND CLOCK_DESCRIPTION", ManagementProbe.request(action: ManagementProbe.command, id: 0x0001)),
-        ("COMMAND NULL_MANAGEMENT", ManagementProbe.request(action: ManagementProbe.command, id: 0x0000)),
-        ("COMMAND FAULT_LOG", ManagementProbe.request(action: ManagementProbe.command, id: 0x0006)),
-        ("COMMAND PORT_DATA_SET_NP", ManagementProbe.request(action: ManagementProbe.command, id: 0xC002)),
-        ("GET 0x7777", ManagementProbe.request(action: ManagementProbe.get, id: 0x7777)),
-        ("GET 0x3FFF", ManagementProbe.request(action: ManagementProbe.get, id: 0x3FFF)),
-        ("GET 0xC0FF", ManagementProbe.request(action: ManagementProbe.get, id: 0xC0FF)),
-        ("SET 0x7777", ManagementProbe.request(action: ManagementProbe.set, id: 0x7777, data: [0, 0])),
-        ("COMMAND 0x7777", ManagementProbe.request(action: ManagementProbe.command, id: 0x7777)),
-        ("GET INITIALIZE", ManagementProbe.request(action: ManagementProbe.get, id: 0x0005)),
-        ("GET UTC_PROPERTIES", ManagementProbe.request(action: ManagementProbe.get, id: 0x2011)),
-        ("GET PATH_TRACE_LIST", ManagementProbe.request(action: ManagementProbe.get, id: 0x2015)),
-        ("GET ENABLE_PORT", ManagementProbe.request(action: ManagementProbe.get, id: 0x200D)),
-        ("RESPONSE action", ManagementProbe.request(action: ManagementProbe.response, id: 0x2000)),
-        ("ACKNOWLEDGE action", ManagementProbe.request(action: ManagementProbe.acknowledge, id: 0x2000)),
-        ("reserved action 5", ManagementProbe.request(action: 5, id: 0x2000)),
-        ("GET in domain 5", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, domain: 5)),
-        ("GET DEFAULT_DATA_SET", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000)),
-    ]
+    static let sameAnswers: [(name: String, action: UInt8, id: UInt16, dataOctets: Int)] = {
+        let (get, set, command) = (ManagementProbe.get, ManagementProbe.set, ManagementProbe.command)
+        return [
+            ("SET DEFAULT_DATA_SET", set, 0x2000, 20), ("SET CURRENT_DATA_SET", set, 0x2001, 18),
+            ("SET DEFAULT_DATA_SET empty", set, 0x2000, 0), ("SET PRIORITY1 empty", set, 0x2005, 0),
+            ("SET SLAVE_ONLY", set, 0x2008, 2), ("SET TIME_STATUS_NP", set, 0xC000, 50),
+            ("SET TIME_STATUS_NP empty", set, 0xC000, 0), ("SET PORT_STATS_NP empty", set, 0xC005, 0),
+            ("SET PORT_DATA_SET", set, 0x2004, 26), ("SET NULL_MANAGEMENT", set, 0x0000, 0),
+            ("SET ENABLE_PORT empty", set, 0x200D, 0), ("COMMAND DEFAULT_DATA_SET", command, 0x2000, 0),
+            ("COMMAND PORT_DATA_SET", command, 0x2004, 0), ("COMMAND CLOCK_DESCRIPTION", command, 0x0001, 0),
+            ("COMMAND NULL_MANAGEMENT", command, 0x0000, 0), ("COMMAND FAULT_LOG", command, 0x0006, 0),
+            ("COMMAND PORT_DATA_SET_NP", command, 0xC002, 0), ("GET 0x7777", get, 0x7777, 0),
+            ("GET 0x3FFF", get, 0x3FFF, 0), ("GET 0xC0FF", get, 0xC0FF, 0), ("SET 0x7777", set, 0x7777, 2),
+            ("COMMAND 0x7777", command, 0x7777, 0), ("GET INITIALIZE", get, 0x0005, 0),
+            ("GET UTC_PROPERTIES", get, 0x2011, 0), ("GET PATH_TRACE_LIST", get, 0x2015, 0),
+            ("GET ENABLE_PORT", get, 0x200D, 0), ("RESPONSE action", ManagementProbe.response, 0x2000, 0),
+            ("ACKNOWLEDGE action", ManagementProbe.acknowledge, 0x2000, 0), ("reserved action 5", 5, 0x2000, 0),
+            ("GET DEFAULT_DATA_SET", get, 0x2000, 0),
+        ]
+    }()
 
     @Test func everyRefusalCarriesTheErrorIdPTP4lAnswers() throws {
         let lab = try InteropLab()
@@ -179,7 +167,11 @@ struct ManagementParityTests {
         guard let running = try lab.startMeridianFollowingPTP4l() else { return }
         let probe = try ManagementProbe(path: lab.file("probe.sock").path)
         defer { probe.socket.close() }
-        for (name, bytes) in Self.sameAnswers {
+        var requests = Self.sameAnswers.map {
+            ($0.name, ManagementProbe.request(action: $0.action, id: $0.id, data: .init(repeating: $0.dataOctets == 2 ? 1 : 0, count: $0.dataOctets)))
+        }
+        requests.append(("GET in domain 5", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, domain: 5)))
+        for (name, bytes) in requests {
             let ptp4l = probe.ask(running.ptp4lSocket, bytes)
             let meridian = probe.ask(running.socket, bytes)
             #expect(meridian == ptp4l, "\(name): ptp4l \(ptp4l), meridiand \(meridian)")
@@ -241,25 +233,11 @@ struct ManagementSubscriptionDaemonTests {
 /// and the ptp4l slave must keep following it with a steady offset and no state change throughout.
 @Suite(.serialized)
 struct ManagementFuzzDaemonTests {
-    /// A deterministic generator (SplitMix64), so a failure repeats.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     /// Round `round`'s bad request: random bytes, a truncated or bit-flipped GET, a random TLV, an
     /// unknown ID, a wrong lengthField, or a reserved action. `writable`: the receiver would carry out a
     /// SET or COMMAND (the read-write socket), so the actionField never says SET (1) or COMMAND (3) —
     /// the fuzz must not legitimately reconfigure the clock that serves time.
-    static func badRequest(_ round: Int, _ g: inout Generator, writable: Bool) -> [UInt8] {
+    static func badRequest(_ round: Int, _ g: inout SeededGenerator, writable: Bool) -> [UInt8] {
         let good = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
         var bytes: [UInt8]
         switch round % 7 {
@@ -324,7 +302,7 @@ struct ManagementFuzzDaemonTests {
         defer { client.socket.close() }
         let server = UnixSocketAddress(path: socket)
 
-        var g = Generator(state: 0x1588_2019)
+        var g = SeededGenerator(state: 0x1588_2019)
         var sentLocal = 0
         var sentNetwork = 0
         let deadline = Date().addingTimeInterval(20)
@@ -369,6 +347,11 @@ struct ManagementFuzzDaemonTests {
         }
         #expect(bad.isEmpty, "\(bad.prefix(5))")
         #expect(!during.contains(" to "), "the slave changed state during the fuzz:\n\(during.suffix(1500))")
-        print("fuzz: \(sentLocal) local + \(sentNetwork) network requests; \(json); slave offsets \(offsets.count) lines, max |offset| \(offsets.compactMap { l in l.split(separator: " ").firstIndex(of: "offset").flatMap { Int(l.split(separator: " ")[$0 + 1]) }.map(abs) }.max() ?? -1) ns")
+        let largest = offsets.compactMap { line -> Int? in
+            let words = line.split(separator: " ")
+            return words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) }.map(abs)
+        }.max() ?? -1
+        let counters = ["mgmtReceived", "mgmtMalformed", "mgmtDropped", "mgmtReplies", "mgmtErrors"].map { "\($0) \(Int(counter($0)))" }
+        print("fuzz: \(sentLocal) local + \(sentNetwork) network; \(counters.joined(separator: ", ")); slave: \(offsets.count) offsets, max |offset| \(largest) ns")
     }
 }
