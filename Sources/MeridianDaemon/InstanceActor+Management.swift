@@ -27,9 +27,17 @@ extension InstanceActor: ManagementBackend {
     }
 
     func apply(_ command: ManagementCommand) async -> Result<Void, ManagementErrorID> {
-        if case .setSynchronizationUncertain(let value) = command {
+        switch command {
+        case .setSynchronizationUncertain(let value):
             synchronizationUncertain = value
             return .success(())
+        case .setNeighborPropDelayThresh(let number, let nanoseconds):
+            let index = Int(number) - 1
+            guard portActors.indices.contains(index) else { return .failure(.wrongValue) }
+            portActors[index].setNeighborPropDelayThresh(nanoseconds)
+            return .success(())
+        default:
+            break
         }
         return applyToEngine(command)
     }

@@ -96,7 +96,7 @@ extension InstanceEngine {
     /// (a new priority, domain or grandmaster quality is a state decision event, 9.2.6.8), and
     /// appends the resulting actions (state changes to log and notify, messages to send).
     ///
-    /// SYNCHRONIZATION_UNCERTAIN_NP and subscriptions are not engine state: they return
+    /// SYNCHRONIZATION_UNCERTAIN_NP, subscriptions and PORT_DATA_SET_NP are not engine state: they return
     /// NOT_SUPPORTED here, and the daemon keeps them itself.
     public mutating func applyManagement(
         _ command: ManagementCommand, at now: PTPInstant, into actions: inout [InstanceAction]
@@ -119,7 +119,7 @@ extension InstanceEngine {
             let enable: Bool
             if case .enablePort = command { enable = true } else { enable = false }
             actions += handle(.port(index, .setEnabled(enable)), at: now)
-        case .setSynchronizationUncertain, .subscribe:
+        case .setSynchronizationUncertain, .subscribe, .setNeighborPropDelayThresh:
             return .failure(.notSupported)
         }
         return .success(())

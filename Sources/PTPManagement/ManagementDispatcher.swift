@@ -117,7 +117,7 @@ public struct ManagementDispatcher: Sendable {
         if Self.unsupportedClockIDs.contains(id) { return fail(.notSupported) }
         let ports = snapshot.ports.filter { target.matches($0.portIdentity) }
         guard !ports.isEmpty else { return fail(.wrongValue) }
-        return handlePorts(request, ports: ports, snapshot: snapshot)
+        return handlePorts(request, data: data, ports: ports, snapshot: snapshot)
     }
 
     private func handleClock(
@@ -152,7 +152,7 @@ public struct ManagementDispatcher: Sendable {
     }
 
     private func handlePorts(
-        _ request: ManagementRequest, ports: [PortSnapshot], snapshot: ManagementSnapshot
+        _ request: ManagementRequest, data: ManagementData, ports: [PortSnapshot], snapshot: ManagementSnapshot
     ) -> ManagementDecision {
         let domain = snapshot.defaultDS.domainNumber
         let id = request.managementId
@@ -160,6 +160,13 @@ public struct ManagementDispatcher: Sendable {
         if Self.portCommandIDs.contains(id), request.action == .command {
             let commands = identities.map {
                 id == .enablePort ? ManagementCommand.enablePort($0.portNumber) : .disablePort($0.portNumber)
+            }
+            return .apply(commands, PendingManagementReply(request: request, responders: identities))
+        }
+        // SET PORT_DATA_SET_NP: ptp4l 3.1 sets the port's neighborPropDelayThresh and answers the new data.
+        if request.action == .set, case .portDataSetNP(let value) = data {
+            let commands = identities.map {
+                ManagementCommand.setNeighborPropDelayThresh(port: $0.portNumber, nanoseconds: value.neighborPropDelayThresh)
             }
             return .apply(commands, PendingManagementReply(request: request, responders: identities))
         }
@@ -187,8 +194,10 @@ public struct ManagementDispatcher: Sendable {
             if request.action == .command {
                 return request.reply(from: source, domainNumber: domain, data: .empty(request.managementId))
             }
-            let answer = Self.clockData(
-                request.managementId, snapshot: snapshot, subscription: pending.subscription)
+            let id = request.managementId
+            let answer = Self.portIDs.contains(id)
+                ? snapshot.port(source.portNumber).flatMap { Self.portData(id, port: $0, snapshot: snapshot) }
+                : Self.clockData(id, snapshot: snapshot, subscription: pending.subscription)
             guard let answer else { return request.error(.generalError, from: source, domainNumber: domain) }
             return request.reply(from: source, domainNumber: domain, data: answer)
         }

@@ -138,8 +138,8 @@ struct ManagementParityTests {
     /// odd length, or a TLV lengthField beyond the message — ptp4l drops it silently, Meridian answers
     /// WRONG_LENGTH; a longer dataField (SET PRIORITY1 with 4 octets) — ptp4l applies it, Meridian
     /// answers WRONG_LENGTH; SET DOMAIN/USER_DESCRIPTION and COMMAND ENABLE_PORT/DISABLE_PORT — ptp4l
-    /// 3.1 answers NOT_SUPPORTED, Meridian carries them out; SET PORT_DATA_SET_NP — ptp4l applies it,
-    /// Meridian answers NO_SUCH_ID.
+    /// 3.1 answers NOT_SUPPORTED, Meridian carries them out. SET PORT_DATA_SET_NP is answered by both
+    /// with the new data (ptp4l takes neighborPropDelayThresh from it, not asCapable).
     static let sameAnswers: [(name: String, action: UInt8, id: UInt16, dataOctets: Int)] = {
         let (get, set, command) = (ManagementProbe.get, ManagementProbe.set, ManagementProbe.command)
         return [
@@ -157,7 +157,7 @@ struct ManagementParityTests {
             ("GET UTC_PROPERTIES", get, 0x2011, 0), ("GET PATH_TRACE_LIST", get, 0x2015, 0),
             ("GET ENABLE_PORT", get, 0x200D, 0), ("RESPONSE action", ManagementProbe.response, 0x2000, 0),
             ("ACKNOWLEDGE action", ManagementProbe.acknowledge, 0x2000, 0), ("reserved action 5", 5, 0x2000, 0),
-            ("GET DEFAULT_DATA_SET", get, 0x2000, 0),
+            ("GET DEFAULT_DATA_SET", get, 0x2000, 0), ("SET PORT_DATA_SET_NP", set, 0xC002, 8),
         ]
     }()
 
@@ -175,6 +175,12 @@ struct ManagementParityTests {
             let ptp4l = probe.ask(running.ptp4lSocket, bytes)
             let meridian = probe.ask(running.socket, bytes)
             #expect(meridian == ptp4l, "\(name): ptp4l \(ptp4l), meridiand \(meridian)")
+        }
+        // SET PORT_DATA_SET_NP (all zeros, in the table) took effect on both: the threshold is 0 now.
+        let pmc = try InteropLab.tool("pmc")
+        for (namespace, socket) in [(lab.lab.a.namespace, running.ptp4lSocket), (lab.lab.b.namespace, running.socket)] {
+            let answer = lab.run(in: namespace, [pmc, "-u", "-b", "0", "-s", socket, "GET PORT_DATA_SET_NP"])
+            #expect(InteropLab.field(answer, "neighborPropDelayThresh") == "0", "\(answer)")
         }
         // The one-line summary of what ptp4l said, for the record.
         let unknown = probe.ask(running.ptp4lSocket, ManagementProbe.request(action: ManagementProbe.get, id: 0x7777))

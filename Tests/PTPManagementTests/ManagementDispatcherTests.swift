@@ -138,6 +138,21 @@ struct ManagementDispatcherTests {
         else { Issue.record("network SET with writes allowed was refused"); return }
     }
 
+    /// SET PORT_DATA_SET_NP, as ptp4l 3.1: each addressed port takes the neighborPropDelayThresh and
+    /// answers its new PORT_DATA_SET_NP.
+    @Test
+    func setPortDataSetNPChangesTheThresholdOfEachPort() throws {
+        var snapshot = ExampleSnapshot.snapshot(ports: 2)
+        let data = ManagementData.portDataSetNP(PortDataSetNP(neighborPropDelayThresh: 5000, asCapable: false))
+        let request = ManagementMessages.request(action: .set, id: .portDataSetNP, data: data, sequenceId: 3, sourcePort: 9)
+        let decision = dispatcher.handle(request, snapshot: snapshot, requester: rw)
+        guard case .apply(let commands, let pending) = decision else { Issue.record("\(decision)"); return }
+        #expect(commands == [.setNeighborPropDelayThresh(port: 1, nanoseconds: 5000), .setNeighborPropDelayThresh(port: 2, nanoseconds: 5000)])
+        for index in snapshot.ports.indices { snapshot.ports[index].dataSetNP.neighborPropDelayThresh = 5000 }
+        let replies = dispatcher.complete(pending, result: .success(()), snapshot: snapshot)
+        #expect(replies.map(Requests.data) == Array(repeating: .portDataSetNP(snapshot.ports[0].dataSetNP), count: 2))
+    }
+
     @Test
     func enableAndDisablePortAreAcknowledgedPerPort() throws {
         let snapshot = ExampleSnapshot.snapshot(ports: 2)
