@@ -33,16 +33,17 @@ public struct ManagementPortExtras: Sendable, Hashable {
 
 extension ManagementPortExtras {
     /// PORT_DATA_SET_NP as linuxptp 3.1 fills it for a port that is not IEEE 802.1AS (Meridian has no
-    /// `follow_up_info`), whatever its delay mechanism: `port_capable()` makes such a port asCapable
-    /// for good the first time it runs, which is when the port receives an Announce or sends an
-    /// Announce or Sync; before that asCapable is 0 (a LISTENING port that heard nothing). `asCapable
-    /// true` in the configuration makes it 1 from the start. Counters are by messageType (Sync 0,
+    /// `follow_up_info`): `port_capable()` makes such a port asCapable for good the first time it runs,
+    /// which ptp4l 3.1 was measured to do when the port receives an Announce or sends an Announce or
+    /// Sync (E2E) and when it sends its first Pdelay_Req (P2P, even with no peer answering); before
+    /// that asCapable is 0 (a LISTENING E2E port that heard nothing). `asCapable true` in the
+    /// configuration makes it 1 from the start. Counters are by messageType (Sync 0, Pdelay_Req 2,
     /// Announce 11).
     public static func dataSetNP(
         neighborPropDelayThresh: UInt32, alwaysCapable: Bool, received: [UInt64], sent: [UInt64]
     ) -> PortDataSetNP {
         func count(_ list: [UInt64], _ type: Int) -> UInt64 { type < list.count ? list[type] : 0 }
-        let heardOrSpoke = count(received, 11) > 0 || count(sent, 11) > 0 || count(sent, 0) > 0
+        let heardOrSpoke = count(received, 11) > 0 || [0, 2, 11].contains { count(sent, $0) > 0 }
         return PortDataSetNP(neighborPropDelayThresh: neighborPropDelayThresh, asCapable: alwaysCapable || heardOrSpoke)
     }
 }
