@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
-        .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig"]),
+        .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire"]),
         .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(
             name: "GNSSReferenceTests",
@@ -109,7 +109,7 @@ let package = Package(
         // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot, the real-gpsd
         // harness with its fixtures).
         .target(
-            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform"],
+            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform"],
             path: "Tests/MeridianTestSupport", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,9 @@ struct DaemonSettings: Sendable {
         var networkProtocol: NetworkProtocol
         var transport: TransportConfiguration
         var engine: PortConfiguration
+        /// PORT_DATA_SET_NP: `neighborPropDelayThresh` (ns) and whether `asCapable true` pins asCapable.
+        var neighborPropDelayThresh: UInt32
+        var alwaysASCapable: Bool
     }
 
     enum ClockChoice: Sendable, Hashable {
@@ -66,7 +69,11 @@ struct DaemonSettings: Sendable {
                 egressLatency: .nanoseconds(c.integer("egressLatency", port: name)),
                 oneStep: false,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)))
-            ports.append(Port(interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine))
+            ports.append(
+                Port(
+                    interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,
+                    neighborPropDelayThresh: UInt32(clamping: c.integer("neighborPropDelayThresh", port: name)),
+                    alwaysASCapable: c.integer("asCapable", port: name) == 1))
         }
         self.ports = ports
         let quality = ClockQuality(

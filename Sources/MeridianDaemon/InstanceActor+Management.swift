@@ -9,10 +9,16 @@ import PTPWire
 extension InstanceActor: ManagementBackend {
     func snapshot() async -> ManagementSnapshot {
         let extras = portInterfaces.enumerated().map { index, name in
-            let counts: (received: [UInt64], sent: [UInt64]) = index < portActors.count ? portActors[index].messageCounts : ([], [])
-            return ManagementPortExtras(
-                interfaceName: name, timestamping: softwareStamps ? .software : .hardware,
-                receivedMessages: counts.received, sentMessages: counts.sent)
+            var extra = ManagementPortExtras(interfaceName: name, timestamping: softwareStamps ? .software : .hardware)
+            guard index < portActors.count else { return extra }
+            let port = portActors[index]
+            (extra.receivedMessages, extra.sentMessages) = port.messageCounts
+            extra.physicalAddress = port.physicalAddress
+            extra.protocolAddress = port.protocolAddress
+            extra.dataSetNP = ManagementPortExtras.dataSetNP(
+                neighborPropDelayThresh: port.neighborPropDelayThresh, alwaysCapable: port.alwaysASCapable,
+                received: extra.receivedMessages, sent: extra.sentMessages)
+            return extra
         }
         let status = await clockOwner.meridianStatus(referenceKind: referenceKindCode)
         var snapshot = ManagementSnapshot(
@@ -22,9 +28,17 @@ extension InstanceActor: ManagementBackend {
     }
 
     func apply(_ command: ManagementCommand) async -> Result<Void, ManagementErrorID> {
-        if case .setSynchronizationUncertain(let value) = command {
+        switch command {
+        case .setSynchronizationUncertain(let value):
             synchronizationUncertain = value
             return .success(())
+        case .setNeighborPropDelayThresh(let number, let nanoseconds):
+            let index = Int(number) - 1
+            guard portActors.indices.contains(index) else { return .failure(.wrongValue) }
+            portActors[index].setNeighborPropDelayThresh(nanoseconds)
+            return .success(())
+        default:
+            break
         }
         return applyToEngine(command)
     }

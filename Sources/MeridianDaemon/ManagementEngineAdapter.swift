@@ -13,6 +13,10 @@ public struct ManagementPortExtras: Sendable, Hashable {
     /// Sent messages by messageType.
     public var sentMessages: [UInt64]
     public var dataSetNP: PortDataSetNP
+    /// CLOCK_DESCRIPTION's physicalAddress and protocolAddress as this port gives them (nil: the
+    /// engine's clock-wide description).
+    public var physicalAddress: [UInt8]?
+    public var protocolAddress: PortAddress?
 
     public init(
         interfaceName: String, timestamping: TimestampingNP = .software, receivedMessages: [UInt64] = [],
@@ -24,6 +28,23 @@ public struct ManagementPortExtras: Sendable, Hashable {
         self.receivedMessages = receivedMessages
         self.sentMessages = sentMessages
         self.dataSetNP = dataSetNP
+    }
+}
+
+extension ManagementPortExtras {
+    /// PORT_DATA_SET_NP as linuxptp 3.1 fills it for a port that is not IEEE 802.1AS (Meridian has no
+    /// `follow_up_info`): `port_capable()` makes such a port asCapable for good the first time it runs,
+    /// which ptp4l 3.1 was measured to do when the port receives an Announce or sends an Announce or
+    /// Sync (E2E) and when it sends its first Pdelay_Req (P2P, even with no peer answering); before
+    /// that asCapable is 0 (a LISTENING E2E port that heard nothing). `asCapable true` in the
+    /// configuration makes it 1 from the start. Counters are by messageType (Sync 0, Pdelay_Req 2,
+    /// Announce 11).
+    public static func dataSetNP(
+        neighborPropDelayThresh: UInt32, alwaysCapable: Bool, received: [UInt64], sent: [UInt64]
+    ) -> PortDataSetNP {
+        func count(_ list: [UInt64], _ type: Int) -> UInt64 { type < list.count ? list[type] : 0 }
+        let heardOrSpoke = count(received, 11) > 0 || [0, 2, 11].contains { count(sent, $0) > 0 }
+        return PortDataSetNP(neighborPropDelayThresh: neighborPropDelayThresh, asCapable: alwaysCapable || heardOrSpoke)
     }
 }
 
@@ -49,7 +70,8 @@ extension ManagementSnapshot {
                 clockDescription: PTPWire.ClockDescription(
                     clockType: PTPWire.ClockType(rawValue: description.clockType.rawValue),
                     physicalLayerProtocol: description.physicalLayerProtocol,
-                    physicalAddress: description.physicalAddress, protocolAddress: description.protocolAddress,
+                    physicalAddress: extra.physicalAddress ?? description.physicalAddress,
+                    protocolAddress: extra.protocolAddress ?? description.protocolAddress,
                     manufacturerIdentity: description.manufacturerIdentity,
                     productDescription: description.productDescription, revisionData: description.revisionData,
                     userDescription: description.userDescription, profileIdentity: description.profileIdentity))
@@ -75,7 +97,7 @@ extension InstanceEngine {
     /// (a new priority, domain or grandmaster quality is a state decision event, 9.2.6.8), and
     /// appends the resulting actions (state changes to log and notify, messages to send).
     ///
-    /// SYNCHRONIZATION_UNCERTAIN_NP and subscriptions are not engine state: they return
+    /// SYNCHRONIZATION_UNCERTAIN_NP, subscriptions and PORT_DATA_SET_NP are not engine state: they return
     /// NOT_SUPPORTED here, and the daemon keeps them itself.
     public mutating func applyManagement(
         _ command: ManagementCommand, at now: PTPInstant, into actions: inout [InstanceAction]
@@ -98,7 +120,7 @@ extension InstanceEngine {
             let enable: Bool
             if case .enablePort = command { enable = true } else { enable = false }
             actions += handle(.port(index, .setEnabled(enable)), at: now)
-        case .setSynchronizationUncertain, .subscribe:
+        case .setSynchronizationUncertain, .subscribe, .setNeighborPropDelayThresh:
             return .failure(.notSupported)
         }
         return .success(())

@@ -157,14 +157,34 @@ public actor ManagementServer: Service {
         let sender = incoming.datagram.sender
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
-        for reply in replies {
+        for reply in replies where !(await Self.send(reply, to: sender, on: socket)) {
+            counters.sendFailures += 1
+        }
+    }
+
+    /// Sends `reply` to a Unix client, waiting while the client's receive queue is full.
+    ///
+    /// A Unix datagram socket queues at most `net.unix.max_dgram_qlen` (10) datagrams per reader, so a
+    /// pmc batch of 28 GETs overflows it while pmc is still sending: ptp4l's blocking `sendto` simply
+    /// waits for pmc to read. Here a full queue (EAGAIN) is retried every millisecond for up to
+    /// ``replyPatience``, pmc's own straggler window, so a client that stopped reading costs at most
+    /// that per reply; false when the reply could not be sent.
+    private static func send(_ reply: [UInt8], to peer: UnixSocketAddress, on socket: UnixDatagramSocket) async -> Bool {
+        let deadline = ContinuousClock.now + replyPatience
+        while true {
             do {
-                try socket.send(reply, to: sender)
+                try socket.send(reply, to: peer)
+                return true
+            } catch where error.isPeerQueueFull && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
             } catch {
-                counters.sendFailures += 1
+                return false
             }
         }
     }
+
+    /// How long a reply waits for a Unix client whose receive queue is full (pmc listens 100 ms).
+    static let replyPatience = Duration.milliseconds(100)
 
     /// Answers a management message that arrived on PTP port `ingressPort` from the network; returns
     /// the replies for the port to send back to the requester (IEEE 1588-2019 15.3.4: the reply goes
@@ -189,7 +209,8 @@ public actor ManagementServer: Service {
         let now = ContinuousClock.now
         let subscription = sender.flatMap { subscribers.subscription(of: $0, now: now) }
         let requester = ManagementRequester(privilege: privilege, ingressPort: ingressPort, subscription: subscription)
-        let snapshot = await backend.snapshot()
+        var snapshot = await backend.snapshot()
+        snapshot.status.management = counters.wire
         if let forwarder,
             let forward = ManagementForwarding.forward(
                 message, ingressPort: privilege.isLocal ? nil : ingressPort, snapshot: snapshot)
@@ -235,7 +256,7 @@ public actor ManagementServer: Service {
     public func notifyPortStateChanged(port number: UInt16) async {
         let snapshot = await backend.snapshot()
         guard let port = snapshot.port(number) else { return }
-        push(SubscribeEventsNP.notifyPortState) { target, sequenceId in
+        await push(SubscribeEventsNP.notifyPortState) { target, sequenceId in
             ManagementMessages.portStateNotification(
                 port: port, domainNumber: snapshot.defaultDS.domainNumber, subscriber: target, sequenceId: sequenceId)
         }
@@ -244,7 +265,7 @@ public actor ManagementServer: Service {
     /// Pushes NOTIFY_PARENT_DATA_SET (linuxptp 4's event): the grandmaster, or its announced quality, changed.
     public func notifyParentChanged() async {
         let snapshot = await backend.snapshot()
-        push(SubscribeEventsNP.notifyParentDataSet) { target, sequenceId in
+        await push(SubscribeEventsNP.notifyParentDataSet) { target, sequenceId in
             ManagementMessages.clockNotification(.parentDataSet, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
         }
     }
@@ -253,20 +274,19 @@ public actor ManagementServer: Service {
     /// (locking, locked, holdover within or out of specification).
     public func notifyReferenceStateChanged() async {
         let snapshot = await backend.snapshot()
-        push(SubscribeEventsNP.notifyMeridianStatus) { target, sequenceId in
+        await push(SubscribeEventsNP.notifyMeridianStatus) { target, sequenceId in
             ManagementMessages.clockNotification(.meridianStatusNP, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
         }
     }
 
     /// Sends what `build` makes to every live subscriber of event `bit` over the read-write socket.
-    private func push(_ bit: Int, _ build: (PortIdentity, UInt16) -> PTPMessage?) {
+    private func push(_ bit: Int, _ build: (PortIdentity, UInt16) -> PTPMessage?) async {
         guard let socket = sockets[.localReadWrite] else { return }
         for recipient in subscribers.takeRecipients(of: bit, now: .now) {
             guard let message = build(recipient.target, recipient.sequenceId) else { continue }
-            do {
-                try socket.send(message.encoded(), to: recipient.address)
+            if await Self.send(message.encoded(), to: recipient.address, on: socket) {
                 counters.notifications += 1
-            } catch {
+            } else {
                 counters.sendFailures += 1
             }
         }

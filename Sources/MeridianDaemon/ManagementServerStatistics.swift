@@ -25,4 +25,12 @@ public struct ManagementServerStatistics: Sendable, Hashable {
 
     /// All drops, malformed or not.
     public var totalDropped: Int { malformed + dropped.values.reduce(0, +) }
+
+    /// The counters as MERIDIAN_STATUS_NP carries them.
+    public var wire: MeridianStatus.ManagementCounters {
+        MeridianStatus.ManagementCounters(
+            received: UInt32(clamping: received), malformed: UInt32(clamping: malformed),
+            dropped: UInt32(clamping: dropped.values.reduce(0, +)), replies: UInt32(clamping: replies),
+            errorReplies: UInt32(clamping: errorReplies))
+    }
 }

@@ -27,13 +27,36 @@ actor PortActor {
 
     /// The per-type counters for management.
     nonisolated var messageCounts: (received: [UInt64], sent: [UInt64]) { counts.withLock { $0 } }
+    /// PORT_DATA_SET_NP's configured half: neighborPropDelayThresh (ns; SET PORT_DATA_SET_NP changes
+    /// it), and `asCapable true`.
+    private nonisolated let threshold: Atomic<UInt32>
+    nonisolated let alwaysASCapable: Bool
+    nonisolated var neighborPropDelayThresh: UInt32 { threshold.load(ordering: .relaxed) }
+
+    nonisolated func setNeighborPropDelayThresh(_ nanoseconds: UInt32) {
+        threshold.store(nanoseconds, ordering: .relaxed)
+    }
+    /// CLOCK_DESCRIPTION as this port describes the clock, as ptp4l fills it from its transport
+    /// (`transport_physical_addr`, `transport_protocol_addr`): the interface's MAC, and the port's
+    /// address on its transport (IPv4, IPv6, or the MAC for IEEE 802.3).
+    nonisolated let physicalAddress: [UInt8]
+    nonisolated let protocolAddress: PortAddress
 
     init(index: Int, settings: DaemonSettings.Port, clock: ClockSource, logger: Logger) throws {
         self.index = index
         self.interface = settings.interface
+        self.threshold = Atomic(settings.neighborPropDelayThresh)
+        self.alwaysASCapable = settings.alwaysASCapable
         self.clock = clock
         self.logger = logger
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
+        let nic = transport.interface
+        physicalAddress = nic.macAddress
+        protocolAddress = switch settings.networkProtocol {
+        case .udpIPv4: PortAddress(networkProtocol: .udpIPv4, address: nic.ipv4Addresses.first ?? [])
+        case .udpIPv6: PortAddress(networkProtocol: .udpIPv6, address: nic.ipv6Addresses.first ?? [])
+        default: PortAddress(networkProtocol: .ieee802_3, address: nic.macAddress)
+        }
         do {
             io = try PortIOThread(transport: transport)
         } catch {

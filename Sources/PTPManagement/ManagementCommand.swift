@@ -22,6 +22,9 @@ public enum ManagementCommand: Sendable, Hashable {
     case enablePort(UInt16)
     /// COMMAND DISABLE_PORT (15.5.3.3.10) for port `number`.
     case disablePort(UInt16)
+    /// SET PORT_DATA_SET_NP for port `port`: its neighborPropDelayThresh in ns (linuxptp 3.1
+    /// `port_management_set` takes that field and leaves asCapable to the port).
+    case setNeighborPropDelayThresh(port: UInt16, nanoseconds: UInt32)
     /// SET SUBSCRIBE_EVENTS_NP: remember the requester as a subscriber (the server keeps the list,
     /// keyed by the requester's Unix socket address, like ptp4l's `clock_update_subscription`).
     case subscribe(SubscribeEventsNP)

@@ -24,7 +24,8 @@ extension ManagementID {
 }
 
 /// What pmc cannot show: the time reference, the servo and holdover, and in a lab the virtual
-/// clock's true error. Carried as MERIDIAN_STATUS_NP (0xC100), 50 octets, big-endian:
+/// clock's true error, and the management server's own counters. Carried as MERIDIAN_STATUS_NP
+/// (0xC100), 70 octets, big-endian:
 ///
 /// | offset | field |
 /// |---|---|
@@ -40,6 +41,7 @@ extension ManagementID {
 /// | 26 | lastOffset (i64, ns) |
 /// | 34 | lastPathDelay (i64, ns) |
 /// | 42 | virtualClockError (i64, ns) |
+/// | 50 | management: received, malformed, dropped, replies, errorReplies (u32 each) |
 public struct MeridianStatus: Sendable, Hashable {
     /// The kind of time reference.
     public enum ReferenceKind: UInt8, Sendable, Hashable, CaseIterable {
@@ -56,7 +58,7 @@ public struct MeridianStatus: Sendable, Hashable {
         case unlocked = 0, jump = 1, locked = 2, holdover = 3
     }
 
-    public static let length = 50
+    public static let length = 70
 
     public var referenceKind: ReferenceKind
     public var referenceState: ReferenceState
@@ -76,6 +78,32 @@ public struct MeridianStatus: Sendable, Hashable {
     public var lastPathDelay: Int64
     /// The virtual clock's true error (lab only), ns; nil outside a lab.
     public var virtualClockError: Int64?
+    /// The management server's counters when it answered (the daemon's server fills them in).
+    public var management = ManagementCounters()
+
+    /// What the management server received and how it answered: every request is a reply, an error
+    /// status, or a counted drop.
+    public struct ManagementCounters: Sendable, Hashable {
+        public var received: UInt32 = 0
+        /// Datagrams that do not decode as a PTP message.
+        public var malformed: UInt32 = 0
+        /// Well-formed messages dropped unanswered (another clock or domain, not a request, …).
+        public var dropped: UInt32 = 0
+        /// RESPONSE and ACKNOWLEDGE messages sent.
+        public var replies: UInt32 = 0
+        /// MANAGEMENT_ERROR_STATUS messages sent.
+        public var errorReplies: UInt32 = 0
+
+        public init(received: UInt32 = 0, malformed: UInt32 = 0, dropped: UInt32 = 0, replies: UInt32 = 0, errorReplies: UInt32 = 0) {
+            self.received = received
+            self.malformed = malformed
+            self.dropped = dropped
+            self.replies = replies
+            self.errorReplies = errorReplies
+        }
+
+        var values: [UInt32] { [received, malformed, dropped, replies, errorReplies] }
+    }
 
     public init(
         referenceKind: ReferenceKind = .none, referenceState: ReferenceState = .unknown, satellites: UInt8 = 0,
@@ -107,10 +135,11 @@ public struct MeridianStatus: Sendable, Hashable {
         for value in [lastPPSOffset, servoFrequency, lastOffset, lastPathDelay, virtualClockError ?? 0] {
             out += Self.bigEndian(UInt64(bitPattern: value), 8)
         }
+        for value in management.values { out += Self.bigEndian(UInt64(value), 4) }
         return out
     }
 
-    /// Decodes the dataField; nil unless it is exactly 50 octets with known enumerations.
+    /// Decodes the dataField; nil unless it is exactly 70 octets with known enumerations.
     public init?(data: [UInt8]) {
         guard data.count == Self.length, let kind = ReferenceKind(rawValue: data[0]),
             let state = ReferenceState(rawValue: data[1]), let servo = ServoState(rawValue: data[4])
@@ -125,6 +154,10 @@ public struct MeridianStatus: Sendable, Hashable {
             lastPPSOffset: Int64(bitPattern: int(10, 8)), servoFrequency: Int64(bitPattern: int(18, 8)),
             lastOffset: Int64(bitPattern: int(26, 8)), lastPathDelay: Int64(bitPattern: int(34, 8)),
             virtualClockError: flags & 4 != 0 ? Int64(bitPattern: int(42, 8)) : nil)
+        let counters = (0..<5).map { UInt32(truncatingIfNeeded: int(50 + 4 * $0, 4)) }
+        management = ManagementCounters(
+            received: counters[0], malformed: counters[1], dropped: counters[2], replies: counters[3],
+            errorReplies: counters[4])
     }
 
     static func bigEndian(_ value: UInt64, _ count: Int) -> [UInt8] {

@@ -46,13 +46,13 @@ public struct PMCBlock: Sendable, Hashable {
         bytes.map { PMCValue.pad(String($0, radix: 16), 2) }.joined(separator: ":")
     }
 
-    /// linuxptp's `portaddr2str`: dotted IPv4, IPv6, or a MAC for IEEE 802.3.
+    /// linuxptp's `portaddr2str`: dotted IPv4, IPv6, or a MAC for IEEE 802.3; anything else as
+    /// `bin2str` of the address (empty for none), as pmc 3.1 prints it.
     static func address(_ a: PortAddress) -> String {
         switch a.networkProtocol {
         case .udpIPv4 where a.address.count == 4: return a.address.map(String.init).joined(separator: ".")
         case .udpIPv6 where a.address.count == 16: return IPv6Text.format(a.address)
-        case .ieee802_3 where a.address.count == 6: return bin(a.address)
-        default: return "[unsupported]"
+        default: return bin(a.address)
         }
     }
 
@@ -209,6 +209,11 @@ public struct PMCBlock: Sendable, Hashable {
             PMCField("lastOffset", .int(s.lastOffset)), PMCField("lastPathDelay", .int(s.lastPathDelay)),
             PMCField("inHoldover", .flag(s.inHoldover)), PMCField("holdoverSeconds", .uint(UInt64(s.holdoverSeconds))),
             PMCField("virtualClockError", s.virtualClockError.map { .int($0) } ?? .text("n/a")),
+            PMCField("mgmtReceived", .uint(UInt64(s.management.received))),
+            PMCField("mgmtMalformed", .uint(UInt64(s.management.malformed))),
+            PMCField("mgmtDropped", .uint(UInt64(s.management.dropped))),
+            PMCField("mgmtReplies", .uint(UInt64(s.management.replies))),
+            PMCField("mgmtErrors", .uint(UInt64(s.management.errorReplies))),
         ]
     }
 }

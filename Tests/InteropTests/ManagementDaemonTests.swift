@@ -13,54 +13,26 @@ struct ManagementDaemonTests {
         "DELAY_MECHANISM", "LOG_MIN_PDELAY_REQ_INTERVAL", "PORT_DATA_SET_NP", "PORT_STATS_NP", "PORT_PROPERTIES_NP",
     ]
 
-    func run(_ lab: InteropLab, in namespace: String, _ arguments: [String], stdin: String? = nil) -> String {
-        lab.run(in: namespace, arguments, stdin: stdin)
+    func run(_ lab: InteropLab, in namespace: String, _ arguments: [String]) -> String {
+        lab.run(in: namespace, arguments)
     }
 
-    func field(_ text: String, _ name: String) -> String? {
-        InteropLab.field(text, name)
-    }
+    func field(_ text: String, _ name: String) -> String? { InteropLab.field(text, name) }
 
     @Test func pmcReadsAndSetsARunningMeridian() throws {
-        let ptp4l = try InteropLab.tool("ptp4l")
         let pmc = try InteropLab.tool("pmc")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
         let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        let socket = lab.file("m.sock").path
-        let conf = try lab.write(
-            "m.conf",
-            """
-            [global]
-            clock_device virtual
-            time_stamping software
-            pi_proportional_scale 0.7
-            pi_integral_scale 0.3
-            step_threshold 0.001
-            logAnnounceInterval 0
-            verbose 1
-            use_syslog 0
-            uds_address \(socket)
-            uds_ro_address \(lab.file("m-ro.sock").path)
-            [\(lab.lab.b.interface)]
-            """)
-        let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\npriority1 110\nlogAnnounceInterval 0\nuds_address \(lab.file("gm.sock").path)\n")
-        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
-        try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", conf], log: "m.log")
-        let following = lab.wait(seconds: 30) { lab.log("m.log").contains("selected best master clock") && lab.log("m.log").contains("master offset") }
-        #expect(following, "meridiand did not follow ptp4l:\n\(lab.log("m.log").suffix(2000))")
-        guard following else { return }
+        guard let running = try lab.startMeridianFollowingPTP4l() else { return }
+        let socket = running.socket
         let ptp4lIdentity = lab.log("gm.log").split(separator: "\n").first { $0.contains("selected local clock") }
             .flatMap { $0.split(separator: " ").first { $0.contains(".fffe.") } }.map(String.init)
 
-        // Every GET pmc 3.1 lists, through the read-write socket: one RESPONSE each, no error status.
-        // pmc's batch mode stops listening 100 ms after its last request: ask four at a time.
-        var answer = ""
-        for start in stride(from: 0, to: Self.gets.count, by: 4) {
-            let batch = Self.gets[start..<min(start + 4, Self.gets.count)].map { "GET \($0)" }
-            answer += run(lab, in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", socket] + batch)
-        }
+        // Every GET pmc 3.1 lists, through the read-write socket, in one pmc batch (pmc stops listening
+        // 100 ms after its last request; the replies wait for pmc to read, as ptp4l's do): one RESPONSE
+        // each, no error status.
+        let answer = run(lab, in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", socket] + Self.gets.map { "GET \($0)" })
         // pmc 3.1 prints nothing for NULL_MANAGEMENT, even from ptp4l (see the reference transcripts).
         for id in Self.gets where id != "NULL_MANAGEMENT" {
             #expect(answer.contains("RESPONSE MANAGEMENT \(id) "), "no RESPONSE for \(id):\n\(answer.suffix(1500))")

@@ -38,6 +38,11 @@ actor TestBackend: ManagementBackend {
             } else {
                 state.ports[index].portDS.portState = .listening
             }
+        case .setNeighborPropDelayThresh(let number, let nanoseconds):
+            guard let index = state.ports.firstIndex(where: { $0.portIdentity.portNumber == number }) else {
+                return .failure(.wrongValue)
+            }
+            state.ports[index].dataSetNP.neighborPropDelayThresh = nanoseconds
         case .subscribe:
             return .failure(.generalError)
         }

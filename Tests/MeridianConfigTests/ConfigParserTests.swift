@@ -75,10 +75,10 @@ struct ConfigParserTests {
     }
 
     @Test func ptp4lOptionsWeDoNotImplementAreWarningsNotErrors() throws {
-        let config = try parse("[global]\ngmCapable 1\n[eth0]\nneighborPropDelayThresh 800\n").get()
+        let config = try parse("[global]\ngmCapable 1\n[eth0]\nmin_neighbor_prop_delay 800\n").get()
         #expect(config.warnings.map(\.description) == [
             "gm.conf:2: warning: ptp4l option gmCapable is not supported by Meridian and is ignored",
-            "gm.conf:4: warning: ptp4l option neighborPropDelayThresh is not supported by Meridian and is ignored",
+            "gm.conf:4: warning: ptp4l option min_neighbor_prop_delay is not supported by Meridian and is ignored",
         ])
     }
 

@@ -85,8 +85,15 @@ struct ManagementDispatcherTests {
         #expect(error(
             Requests.make(.set, .priority1, data: [100, 0]),
             ManagementRequester(privilege: .network(writesAllowed: false), ingressPort: 1)) == [.notSupported])
-        #expect(error(Requests.make(.set, .slaveOnly, data: [1, 0])) == [.notSetable])
-        #expect(error(Requests.make(.set, .logSyncInterval, data: [1, 0])) == [.notSetable])
+        // ptp4l 3.1 answers NOT_SUPPORTED to a SET of a GET-only ID (never NOT_SETABLE), NO_SUCH_ID to
+        // a SET or COMMAND of a port _NP ID, and NOT_SUPPORTED to SET/COMMAND NULL_MANAGEMENT
+        // (measured with its own pmc and raw requests; InteropTests' ManagementErrorParityTests compares).
+        #expect(error(Requests.make(.set, .slaveOnly, data: [1, 0])) == [.notSupported])
+        #expect(error(Requests.make(.set, .defaultDataSet, data: [UInt8](repeating: 0, count: 20))) == [.notSupported])
+        #expect(error(Requests.make(.set, .logSyncInterval, data: [1, 0])).allSatisfy { $0 == .notSupported })
+        #expect(error(Requests.make(.command, .portStatsNP)).allSatisfy { $0 == .noSuchID })
+        #expect(error(Requests.make(.set, .nullManagement)).allSatisfy { $0 == .notSupported })
+        #expect(error(Requests.make(.set, .defaultDataSet)) == [.wrongLength])
         #expect(error(Requests.make(.set, .domain, data: [200, 0])) == [.wrongValue])
         #expect(error(Requests.make(.set, .synchronizationUncertainNP, data: [7, 0])) == [.wrongValue])
         #expect(error(Requests.make(.command, .priority1)) == [.notSupported])
@@ -129,6 +136,21 @@ struct ManagementDispatcherTests {
         guard case .apply = dispatcher.handle(
             Requests.make(.set, .priority2, data: [9, 0]), snapshot: snapshot, requester: network)
         else { Issue.record("network SET with writes allowed was refused"); return }
+    }
+
+    /// SET PORT_DATA_SET_NP, as ptp4l 3.1: each addressed port takes the neighborPropDelayThresh and
+    /// answers its new PORT_DATA_SET_NP.
+    @Test
+    func setPortDataSetNPChangesTheThresholdOfEachPort() throws {
+        var snapshot = ExampleSnapshot.snapshot(ports: 2)
+        let data = ManagementData.portDataSetNP(PortDataSetNP(neighborPropDelayThresh: 5000, asCapable: false))
+        let request = ManagementMessages.request(action: .set, id: .portDataSetNP, data: data, sequenceId: 3, sourcePort: 9)
+        let decision = dispatcher.handle(request, snapshot: snapshot, requester: rw)
+        guard case .apply(let commands, let pending) = decision else { Issue.record("\(decision)"); return }
+        #expect(commands == [.setNeighborPropDelayThresh(port: 1, nanoseconds: 5000), .setNeighborPropDelayThresh(port: 2, nanoseconds: 5000)])
+        for index in snapshot.ports.indices { snapshot.ports[index].dataSetNP.neighborPropDelayThresh = 5000 }
+        let replies = dispatcher.complete(pending, result: .success(()), snapshot: snapshot)
+        #expect(replies.map(Requests.data) == Array(repeating: .portDataSetNP(snapshot.ports[0].dataSetNP), count: 2))
     }
 
     @Test

@@ -22,4 +22,10 @@ public enum UnixSocketError: Error, Sendable, Hashable, CustomStringConvertible 
         case .closed: "unix socket is closed"
         }
     }
+
+    /// The peer's receive queue is full (EAGAIN from a non-blocking `sendto`): worth retrying soon.
+    public var isPeerQueueFull: Bool {
+        if case .system(_, _, let errno) = self { return errno == .resourceTemporarilyUnavailable }
+        return false
+    }
 }
