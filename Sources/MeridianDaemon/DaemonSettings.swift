@@ -68,7 +68,8 @@ struct DaemonSettings: Sendable {
                 ingressLatency: .nanoseconds(c.integer("ingressLatency", port: name)),
                 egressLatency: .nanoseconds(c.integer("egressLatency", port: name)),
                 oneStep: false,
-                delayFilterLength: Int(c.integer("delay_filter_length", port: name)))
+                delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
+                syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,

@@ -21,13 +21,15 @@ public struct PortConfiguration: Sendable, Hashable {
     public var oneStep: Bool
     /// `delay_filter_length`: samples in the mean-path-delay moving median.
     public var delayFilterLength: Int
+    /// `syncReceiptTimeout`: Sync intervals without a Sync before a slave gives its master up (0 = off).
+    public var syncReceiptTimeout: UInt8
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),
         logMinDelayReqInterval: LogInterval = LogInterval(0), logMinPdelayReqInterval: LogInterval = LogInterval(0),
         announceReceiptTimeout: UInt8 = 3, delayMechanism: DelayMechanism = .e2e, masterOnly: Bool = false,
         delayAsymmetry: PTPDuration = .zero, ingressLatency: PTPDuration = .zero, egressLatency: PTPDuration = .zero,
-        oneStep: Bool = false, delayFilterLength: Int = 10
+        oneStep: Bool = false, delayFilterLength: Int = 10, syncReceiptTimeout: UInt8 = 0
     ) {
         self.portNumber = portNumber
         self.logAnnounceInterval = logAnnounceInterval
@@ -42,5 +44,6 @@ public struct PortConfiguration: Sendable, Hashable {
         self.egressLatency = egressLatency
         self.oneStep = oneStep
         self.delayFilterLength = delayFilterLength
+        self.syncReceiptTimeout = syncReceiptTimeout
     }
 }

@@ -40,6 +40,8 @@ extension PortEngine {
         }
         lastSyncSequence = header.sequenceId
         let interval = LogInterval(rawValue: header.logMessageInterval)
+        if interval != .unspecified { masterSyncInterval = interval }
+        armSyncReceipt(into: &actions)
         if header.flags.contains(.twoStep) {
             if let early = earlyFollowUp {
                 earlyFollowUp = nil

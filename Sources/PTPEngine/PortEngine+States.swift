@@ -33,6 +33,7 @@ extension PortEngine {
                 && after.contains(.delayRequest) {
                 actions.append(.armTimer(.delayRequest, after: delayRequestSpacing()))
             }
+            if after.contains(.syncReceipt) && !before.contains(.syncReceipt) { armSyncReceipt(into: &actions) }
         case .preMaster:
             // 9.2.6.11: (N + 1) announce intervals, N = stepsRemoved.
             let intervals = Int64(stepsRemoved) + 1
@@ -64,6 +65,7 @@ extension PortEngine {
         case .uncalibrated, .slave:
             set.insert(.announceReceipt)
             if configuration.delayMechanism == .e2e { set.insert(.delayRequest) }
+            if configuration.syncReceiptTimeout > 0 { set.insert(.syncReceipt) }
         case .preMaster:
             set.insert(.qualification)
         case .master:
@@ -83,6 +85,13 @@ extension PortEngine {
         let interval = configuration.logAnnounceInterval.duration
         let extra = PTPDuration.nanosecondsFast(interval.nanosecondsDoubleFast * random.nextUnit())
         actions.append(.armTimer(.announceReceipt, after: interval * Int64(configuration.announceReceiptTimeout) + extra))
+    }
+
+    /// syncReceiptTimeout Sync intervals (the master's, once a Sync said it), as ptp4l's `port_set_sync_rx_tmo`.
+    mutating func armSyncReceipt(into actions: inout [PortAction]) {
+        guard configuration.syncReceiptTimeout > 0 else { return }
+        let interval = (masterSyncInterval ?? configuration.logSyncInterval).duration
+        actions.append(.armTimer(.syncReceipt, after: interval * Int64(configuration.syncReceiptTimeout)))
     }
 
     /// A random Delay_Req spacing in [0, 2 × 2^logMinDelayReqInterval] (9.5.11.2), using the master's
@@ -118,6 +127,7 @@ extension PortEngine {
                 lastSyncSequence = nil
                 outstandingDelayReq = nil
                 masterDelayReqInterval = nil
+                masterSyncInterval = nil
             }
             changeState(on: .rsSlave, masterChanged: changed, now: now, into: &actions)
             if state == .uncalibrated || state == .slave {
@@ -147,8 +157,8 @@ extension PortEngine {
             guard timers(for: state).contains(.pdelayRequest) else { return }
             sendPdelayReq(into: &actions)
             actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
-        case .announceReceipt:
-            guard timers(for: state).contains(.announceReceipt) else { return }
+        case .announceReceipt, .syncReceipt:
+            guard timers(for: state).contains(timer) else { return }
             if let parent { foreignMasters.clear(sender: parent) }
             if let best = foreignMasters.best(now: now) { foreignMasters.clear(sender: best.sender) }
             let before = state

@@ -44,6 +44,8 @@ public struct PortEngine: Sendable {
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
     var delayFilter: MovingMedian
     var masterDelayReqInterval: LogInterval?
+    /// The master's Sync interval as its Sync messages say (for `syncReceiptTimeout`).
+    var masterSyncInterval: LogInterval?
 
     // Peer delay (11.4).
     var outstandingPdelay: PendingPdelay?

@@ -15,6 +15,9 @@ public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
     case announceReceipt
     /// PRE_MASTER: the qualification interval is over (9.2.6.11).
     case qualification
+    /// UNCALIBRATED/SLAVE with `syncReceiptTimeout` set: no Sync from the master for that many Sync
+    /// intervals; handled like an announce receipt timeout, as ptp4l's FD_SYNC_RX_TIMER.
+    case syncReceipt
 }
 
 /// Names one transmitted event message, so its transmit timestamp finds its way back.

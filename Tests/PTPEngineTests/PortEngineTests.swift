@@ -247,3 +247,23 @@ import Testing
         #expect(PortFixture.measurements(actions).first?.offsetFromMaster == .nanoseconds(Int64(300)))
     }
 }
+
+extension PortEngineTests {
+    /// `syncReceiptTimeout` (ptp4l's FD_SYNC_RX_TIMER): a slave arms it from its master's Sync interval,
+    /// re-arms it with every Sync, and gives the master up when it fires (as an announce timeout).
+    @Test func syncReceiptTimeoutGivesUpASilentMaster() {
+        let slaveConfiguration = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-3), syncReceiptTimeout: 4)
+        var f = fixture(slaveConfiguration: slaveConfiguration, masterConfiguration: PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-2)))
+        let armed = f.syncRound().compactMap { action -> PTPDuration? in
+            if case .armTimer(.syncReceipt, let after) = action { after } else { nil }
+        }
+        // Four of the master's Sync intervals (2^-2 s, from its Sync's logMessageInterval), not the port's own.
+        #expect(armed == [.milliseconds(Int64(1_000))])
+        let later = f.masterTime + .seconds(Int64(1))
+        let actions = f.slave.handle(.timerFired(.syncReceipt), at: later)
+        #expect(PortFixture.stateChanges(actions).map(\.description) == ["port 1: UNCALIBRATED to MASTER on ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES"])
+        // Off by default: no timer.
+        var quiet = fixture()
+        #expect(!quiet.syncRound().contains { if case .armTimer(.syncReceipt, _) = $0 { true } else { false } })
+    }
+}
