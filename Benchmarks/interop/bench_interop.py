@@ -17,6 +17,7 @@ Prints medians and 95th/99th percentiles of |offset| and their ratios, not RMS o
 import os, signal, socket, struct, subprocess, sys, tempfile, threading, time
 
 MEASURE = int(os.environ.get("MEASURE", "60"))
+sys.stdout.reconfigure(line_buffering=True)
 MERIDIAND = sys.argv[1] if len(sys.argv) > 1 else "meridiand"
 PID = os.getpid() % 100000
 TMP = tempfile.mkdtemp(prefix="meridian-bench-")
@@ -233,6 +234,20 @@ def proc_usage(pid):
     return cpu, hwm
 
 
+def anonymous_rss(pid):
+    """kB of the process's resident anonymous memory (heap, stacks, private data): what it costs beyond the
+    shared code of its libraries, which VmHWM counts too (libswiftCore alone is about 5 MB resident)."""
+    total, anonymous = 0, False
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+                anonymous = len(head) < 6 or head[5] in ("[heap]", "[stack]")
+            elif head[0] == "Rss:" and anonymous:
+                total += int(head[1])
+    return total
+
+
 def daemon_pid(ns, name):
     out = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
     for p in out:
@@ -277,8 +292,9 @@ def resources(which, net):
     cpu0, _ = proc_usage(pid)
     time.sleep(MEASURE)
     cpu1, hwm = proc_usage(pid)
-    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu1 - cpu0:.2f} CPU-s ({100 * (cpu1 - cpu0) / MEASURE:.2f} % of a core), peak RSS {hwm} kB")
-    return cpu1 - cpu0, hwm
+    anon = anonymous_rss(pid)
+    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu1 - cpu0:.2f} CPU-s ({100 * (cpu1 - cpu0) / MEASURE:.2f} % of a core), peak RSS {hwm} kB, anonymous RSS {anon} kB")
+    return cpu1 - cpu0, hwm, anon
 
 
 def cleanup():
@@ -321,7 +337,7 @@ def main():
         cleanup(); NAMESPACES.clear(); PROCS.clear(); os.makedirs(TMP, exist_ok=True)
         r2 = resources("ptp4l", "99")
         if r1 and r2:
-            print(f"  resources ratio Meridian/linuxptp: CPU {r1[0] / max(r2[0], 1e-9):.2f}, peak RSS {r1[1] / max(r2[1], 1):.2f}")
+            print(f"  resources ratio Meridian/linuxptp: CPU {r1[0] / max(r2[0], 1e-9):.2f}, peak RSS {r1[1] / max(r2[1], 1):.2f}, anonymous RSS {r1[2] / max(r2[2], 1):.2f}")
     finally:
         cleanup()
 
