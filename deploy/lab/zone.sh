@@ -38,6 +38,9 @@ ip netns exec $HOST ptp4l -S -i zh$ID -f "$DIR/host.cfg" -m > "$DIR/host.log" 2>
 state() { grep -E "port $2: .* to " "$1" 2>/dev/null | tail -1 | sed -E 's/.* to ([A-Z_]+) on .*/\1/'; }
 field() { grep 'master offset' "$1" 2>/dev/null | tail -1 | awk -v k="$2" '{for(i=1;i<=NF;i++) if ($i==k) {print $(i+1); exit}}'; }
 truerr() { grep 'true error' "$1" 2>/dev/null | tail -1 | sed -E 's/.*true error (-?[0-9]+).*/\1/'; }
+refoff() { grep 'reference offset' "$1" 2>/dev/null | tail -1 | awk '{for(i=1;i<=NF;i++) if ($i=="offset") {print $(i+1); exit}}'; }
+gmclass() { grep 'announcing clockClass' "$1" 2>/dev/null | tail -1 | sed -E 's/.*clockClass ([0-9]+).*/\1/'; }
+refstate() { grep 'reference state' "$1" 2>/dev/null | tail -1 | sed -E 's/.*-> ([a-z-]+).*/\1/'; }
 start=$(date +%s)
 while :; do
   now=$(date +%s); elapsed=$((now - start))
@@ -48,13 +51,14 @@ while :; do
   echo "Meridian zone (${elapsed}s) - namespaces $GM, $BC, $HOST - logs in $DIR - Ctrl-C to stop"
   echo
   printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' tier daemon port state "offset ns" "path delay ns" "true error ns"
-  printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' GM meridiand 1 "$(state "$DIR/gm.log" 1)" - - "(free-running)"
+  printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' GM meridiand 1 "$(state "$DIR/gm.log" 1)" "$(refoff "$DIR/gm.log") (ref)" - "$(truerr "$DIR/gm.log")"
   printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' BC meridiand 1 "$(state "$DIR/bc.log" 1)" "$(field "$DIR/bc.log" offset)" "$(field "$DIR/bc.log" delay)" "$(truerr "$DIR/bc.log")"
   printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' BC meridiand 2 "$(state "$DIR/bc.log" 2)" - - -
   printf '%-6s %-10s %-6s %-14s %-16s %-16s %-16s\n' host ptp4l 1 "${hstate:--}" "${hoff:--}" "${hpd:--}" "(system clock)"
   echo
-  echo "true error = the clock's time minus CLOCK_REALTIME (the lab's ground truth); the BC follows the GM,"
-  echo "which runs 0.5 s and 50 ppm off, so the BC's true error follows the GM's."
+  echo "grandmaster: reference $(refstate "$DIR/gm.log"), announcing clockClass $(gmclass "$DIR/gm.log") (simulated GNSS; silent from 120 s to 180 s)"
+  echo "true error = the clock's time minus CLOCK_REALTIME (the lab's ground truth). The GM's clock started"
+  echo "0.5 s and 50 ppm off and locks to its simulated receiver; the BC follows the GM; the host is ptp4l."
   [ -n "${ZONE_SECONDS:-}" ] && [ "$elapsed" -ge "$ZONE_SECONDS" ] && exit 0
   sleep 1
 done
