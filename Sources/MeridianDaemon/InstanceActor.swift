@@ -108,6 +108,17 @@ actor InstanceActor {
 
     // MARK: Events from the ports
 
+    /// A message from port `port` with its kernel receive stamp (nil for a general message): the stamp
+    /// becomes engine time here — the clock's reading, shifted to TAI when the time properties say so.
+    func received(port: Int, bytes: [UInt8], kernelTimestamp: PTPInstant?) {
+        let timestamp = kernelTimestamp.map { clock.convert($0) + timescaleShift } ?? now()
+        received(port: port, bytes: bytes, timestamp: timestamp)
+    }
+
+    func transmitted(port: Int, token: PTPEngine.TransmitToken, kernelTimestamp: PTPInstant) {
+        transmitted(port: port, token: token, timestamp: clock.convert(kernelTimestamp) + timescaleShift)
+    }
+
     func received(port: Int, bytes: [UInt8], timestamp: PTPInstant) {
         if bytes.first.map({ $0 & 0x0F == 0 }) == true { lastIngress = timestamp }
         handle(.port(port, .receivedBytes(bytes, timestamp: timestamp)))

@@ -76,11 +76,6 @@ actor PortActor {
         management = handler
     }
 
-    /// Kernel stamp → the engine's time: the clock's reading, shifted to TAI when the instance says so.
-    private func engineTime(_ kernel: PTPInstant) async -> PTPInstant {
-        clock.convert(kernel) + (await instance?.timescaleShift ?? .zero)
-    }
-
     /// Runs until the I/O thread stops (``shutDown()`` or a fatal socket error).
     func run() async {
         for await event in io.events {
@@ -97,25 +92,21 @@ actor PortActor {
                     }
                     continue
                 }
-                let timestamp: PTPInstant
-                if let kernel = message.timestamp {
-                    timestamp = await engineTime(kernel)
-                } else if message.channel == .event {
+                if message.timestamp == nil && message.channel == .event {
                     missingTimestamps += 1
                     logger.warning("port \(index + 1): event message without a receive timestamp dropped")
                     continue
-                } else {
-                    // General messages carry no stamp; the engine only needs "now" for them.
-                    timestamp = ((try? clock.clock.now()) ?? .epoch) + (await instance.timescaleShift)
                 }
-                await instance.received(port: index, bytes: message.bytes, timestamp: timestamp)
+                // One hop: the instance turns the kernel stamp into engine time (general messages carry
+                // none; the engine only needs "now" for them).
+                await instance.received(port: index, bytes: message.bytes, kernelTimestamp: message.timestamp)
             case .transport(.link(let change)):
                 await instance.link(port: index, up: change.isUp)
             case .transmitted(let id, let outcome):
                 guard let token = pending.withLock({ $0.tokens.removeValue(forKey: id) }) else { continue }
                 switch outcome {
                 case .stamped(let instant):
-                    await instance.transmitted(port: index, token: token, timestamp: await engineTime(instant))
+                    await instance.transmitted(port: index, token: token, kernelTimestamp: instant)
                 case .missed:
                     missingTimestamps += 1
                     logger.warning("port \(index + 1): \(outcome)")
