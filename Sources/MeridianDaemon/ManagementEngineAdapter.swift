@@ -63,18 +63,13 @@ extension ManagementSnapshot {
         let description = engine.clockDescription
         let ports = engine.ports.enumerated().map { index, port in
             let extra = index < extras.count ? extras[index] : ManagementPortExtras(interfaceName: "port\(index + 1)")
+            var portDescription = description
+            portDescription.physicalAddress = extra.physicalAddress ?? description.physicalAddress
+            portDescription.protocolAddress = extra.protocolAddress ?? description.protocolAddress
             return PortSnapshot(
                 portDS: port.portDS, interfaceName: extra.interfaceName, timestamping: extra.timestamping,
                 dataSetNP: extra.dataSetNP, receivedMessages: extra.receivedMessages,
-                sentMessages: extra.sentMessages,
-                clockDescription: PTPWire.ClockDescription(
-                    clockType: PTPWire.ClockType(rawValue: description.clockType.rawValue),
-                    physicalLayerProtocol: description.physicalLayerProtocol,
-                    physicalAddress: extra.physicalAddress ?? description.physicalAddress,
-                    protocolAddress: extra.protocolAddress ?? description.protocolAddress,
-                    manufacturerIdentity: description.manufacturerIdentity,
-                    productDescription: description.productDescription, revisionData: description.revisionData,
-                    userDescription: description.userDescription, profileIdentity: description.profileIdentity))
+                sentMessages: extra.sentMessages, clockDescription: portDescription)
         }
         let timeStatus = TimeStatusNP(
             masterOffset: ScaledNanoseconds(saturating: engine.currentDS.offsetFromMaster).nanoseconds,

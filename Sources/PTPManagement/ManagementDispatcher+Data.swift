@@ -11,7 +11,7 @@ extension ManagementDispatcher {
         let tp = s.timePropertiesDS
         switch id {
         case .userDescription: return .userDescription(s.userDescription)
-        case .defaultDataSet: return .defaultDataSet(ManagementDefaultDS(dds))
+        case .defaultDataSet: return .defaultDataSet(dds)
         case .currentDataSet: return .currentDataSet(ManagementCurrentDS(s.currentDS))
         case .parentDataSet: return .parentDataSet(s.parentDS)
         case .timePropertiesDataSet: return .timePropertiesDataSet(tp)

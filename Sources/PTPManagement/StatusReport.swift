@@ -15,7 +15,7 @@ public struct StatusReport: Sendable, Hashable {
         public var peerMeanPathDelay: String
     }
 
-    public var defaultDS: ManagementDefaultDS?
+    public var defaultDS: DefaultDS?
     public var currentDS: ManagementCurrentDS?
     public var parentDS: ParentDS?
     public var timeStatus: TimeStatusNP?

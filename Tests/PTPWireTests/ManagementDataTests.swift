@@ -222,10 +222,14 @@ struct ManagementDataTests {
         #expect(try ManagementData.decode(id: .unicastMasterTableNP, action: .response, data: bytes) == value)
     }
 
-    @Test func conversionsToAndFromPTPCore() {
+    @Test func conversionsToAndFromPTPCore() throws {
         let identity = ClockIdentity(rawValue: 0x7699_27FF_FE71_C27A)
         let ds = DefaultDS(clockIdentity: identity, numberPorts: 2, priority1: 100, slaveOnly: true)
-        #expect(ManagementDefaultDS(ds).defaultDS() == ds)
+        var withSdoId = ds
+        withSdoId.sdoId = 0x123
+        let defaultData = ManagementData.defaultDataSet(withSdoId).encode()
+        #expect(defaultData.count == 20)
+        #expect(try ManagementData.decode(id: .defaultDataSet, action: .response, data: defaultData) == .defaultDataSet(ds))
         let port = PortDS(portIdentity: PortIdentity(clockIdentity: identity, portNumber: 1), portState: .master)
         #expect(ManagementPortDS(port).portDS == port)
         #expect(ManagementPortDS(port).versionNumber == 2)

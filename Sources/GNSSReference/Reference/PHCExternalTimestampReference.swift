@@ -1,6 +1,5 @@
 import LinuxPlatform
 import PTPCore
-import Synchronization
 
 /// `reference extts`: the receiver's PPS wired into a NIC pin and timestamped by its PHC
 /// (`PTP_EXTTS_REQUEST`), labelled with the second from gpsd's time of day — ts2phc's design, in process.
@@ -14,11 +13,8 @@ public final class PHCExternalTimestampReference: ReferenceSource {
     public let pinIndex: UInt32
     public let channel: UInt32
     private let filter: Locked<ExternalTimestampFilter>
-    private let timeOfDay: GPSDTimeOfDay
     private let phcToClock: @Sendable (PTPInstant) -> PTPInstant
-    private let onEvent: @Sendable (ReferenceEvent) -> Void
-    private let stopping = Atomic<Bool>(false)
-    private let thread = Locked<PlatformThread?>(nil)
+    private let thread: EdgeReferenceThread
 
     public init(devicePath: String, pinIndex: UInt32, channel: UInt32, polarity: ExternalTimestampFilter.Polarity,
                 correction: PTPDuration, gpsdHost: String, gpsdPort: String,
@@ -30,8 +26,7 @@ public final class PHCExternalTimestampReference: ReferenceSource {
         self.channel = channel
         filter = Locked(ExternalTimestampFilter(polarity: polarity, correction: correction))
         self.phcToClock = phcToClock
-        self.onEvent = onEvent
-        timeOfDay = GPSDTimeOfDay(host: gpsdHost, port: gpsdPort, onEvent: onEvent)
+        thread = EdgeReferenceThread(gpsdHost: gpsdHost, gpsdPort: gpsdPort, onEvent: onEvent)
     }
 
     /// Opens the PHC, gives the pin the external-timestamp function and enables the channel.
@@ -56,24 +51,11 @@ public final class PHCExternalTimestampReference: ReferenceSource {
             phc.close()
             throw ReferenceError("\(devicePath) pin_index \(pinIndex) channel \(channel): \(error)")
         }
-        timeOfDay.client.start()
-        do {
-            let spawned = try PlatformThread.spawn { [self] in run(phc) }
-            thread.withLock { $0 = spawned }
-        } catch {
-            timeOfDay.client.stop()
-            throw ReferenceError("cannot start the external timestamp thread: \(error)")
-        }
+        try thread.start("external timestamp") { [self] in run(phc) }
     }
 
     public func stop() {
-        stopping.store(true, ordering: .releasing)
-        let handle: PlatformThread? = thread.withLock { handle in
-            defer { handle = nil }
-            return handle
-        }
-        handle?.join()
-        timeOfDay.client.stop()
+        thread.stop()
     }
 
     private func run(_ phc: PHCClock) {
@@ -81,17 +63,11 @@ public final class PHCExternalTimestampReference: ReferenceSource {
             try? phc.setExternalTimestamps(channel: channel, enabled: false)
             phc.close()
         }
-        while !stopping.load(ordering: .acquiring) {
-            let stamp: ExternalTimestamp?
-            do {
-                stamp = try phc.nextExternalTimestamp(timeout: .milliseconds(500))
-            } catch {
-                onEvent(.disconnected(reason: "\(devicePath): \(error)"))
-                return
-            }
+        thread.run(devicePath: devicePath) { () throws(ClockError) in
+            let stamp = try phc.nextExternalTimestamp(timeout: .milliseconds(500))
             let arrival = systemNow()
-            guard let stamp, stamp.channel == channel, let edge = filter.withLock({ $0.edge(stamp.time) }) else { continue }
-            onEvent(timeOfDay.sample(edge: phcToClock(edge), system: arrival))
+            guard let stamp, stamp.channel == channel, let edge = filter.withLock({ $0.edge(stamp.time) }) else { return nil }
+            return (phcToClock(edge), arrival)
         }
     }
 }

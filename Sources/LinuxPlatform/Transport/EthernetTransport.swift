@@ -19,8 +19,7 @@ public final class EthernetTransport: PTPTransport {
     public let interface: NetworkInterface
     public let localAddress: PortAddress
     public var networkProtocol: NetworkProtocol { .ieee802_3 }
-    private let socket: TimestampingSocket
-    private let sockets: SocketSet
+    private let sockets: TransportSockets
 
     /// Opens the raw socket on `configuration.interfaceName` in the calling thread's network namespace.
     /// Needs `CAP_NET_RAW`.
@@ -51,15 +50,9 @@ public final class EthernetTransport: PTPTransport {
             socket.close()
             throw error
         }
-        let monitor: LinkMonitor
-        do {
-            monitor = try LinkMonitor(interfaceName: interface.name)
-        } catch {
-            socket.close()
-            throw error
-        }
-        self.socket = socket
-        self.sockets = SocketSet(members: [(socket, nil)], monitor: monitor)
+        self.sockets = try TransportSockets(
+            members: [(socket, nil)], interface: interface, stamping: socket,
+            transmitTimestampTimeout: configuration.transmitTimestampTimeout, convert: { datagram, _ in Self.convert(datagram) })
     }
 
     public func send(
@@ -83,29 +76,27 @@ public final class EthernetTransport: PTPTransport {
         frame += interface.macAddress
         frame += [UInt8(Self.etherType >> 8), UInt8(Self.etherType & 0xFF)]
         frame += bytes
-        return try socket.send(frame, to: nil, length: 0, stamped: channel == .event)
+        return try sockets.stamping.send(frame, to: nil, length: 0, stamped: channel == .event)
     }
 
-    public func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome {
-        socket.transmitTimestamp(for: token, timeout: configuration.transmitTimestampTimeout)
-    }
+    public func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
 
-    public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? {
-        try sockets.receive(timeout: timeout, convert: Self.convert)
-    }
+    public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 
-    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
-        try sockets.next(timeout: timeout, includeLink: true, convert: Self.convert)
-    }
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? { try sockets.nextEvent(timeout: timeout) }
 
     public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
-        try sockets.next(timeout: timeout, includeLink: true, doorbell: doorbell, convert: Self.convert)
+        try sockets.nextEvent(timeout: timeout, doorbell: doorbell)
     }
 
     public var isLinkUp: Bool { sockets.isLinkUp }
 
+    public var transmitTimestampStatistics: TransmitTimestampStatistics { sockets.transmitTimestampStatistics }
+
+    public func close() { sockets.close() }
+
     /// Strips the Ethernet header; frames that are not PTP (the filter should have dropped them) give `nil`.
-    private static func convert(_ datagram: ReceivedDatagram, index: Int) -> ReceivedMessage? {
+    private static func convert(_ datagram: ReceivedDatagram) -> ReceivedMessage? {
         let frame = datagram.bytes
         guard frame.count > headerLength else { return nil }
         var header = headerLength
@@ -121,11 +112,5 @@ public final class EthernetTransport: PTPTransport {
         return ReceivedMessage(
             bytes: payload, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
             source: PortAddress(networkProtocol: .ieee802_3, address: Array(frame[6..<12])))
-    }
-
-    public var transmitTimestampStatistics: TransmitTimestampStatistics { socket.statistics }
-
-    public func close() {
-        sockets.close()
     }
 }

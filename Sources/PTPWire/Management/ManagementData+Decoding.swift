@@ -78,10 +78,10 @@ extension ManagementData {
             let domain = try r.readUInt8("domainNumber")
             try r.skip(1, "reserved")
             return .defaultDataSet(
-                ManagementDefaultDS(
-                    twoStepFlag: flags & 0x01 != 0, slaveOnly: flags & 0x02 != 0, numberPorts: numberPorts,
-                    priority1: priority1, clockQuality: quality, priority2: priority2, clockIdentity: identity,
-                    domainNumber: domain))
+                DefaultDS(
+                    twoStepFlag: flags & 0x01 != 0, clockIdentity: identity, numberPorts: numberPorts,
+                    clockQuality: quality, priority1: priority1, priority2: priority2, domainNumber: domain,
+                    slaveOnly: flags & 0x02 != 0))
         case .currentDataSet:
             let steps = try r.readUInt16("stepsRemoved")
             let offset = try r.readScaledNanoseconds("offsetFromMaster")

@@ -28,8 +28,10 @@ public enum ManagementData: Sendable, Hashable {
     case clockDescription(ClockDescription)
     /// USER_DESCRIPTION (15.5.3): one PTPText.
     case userDescription(PTPText)
-    /// DEFAULT_DATA_SET (15.5.3).
-    case defaultDataSet(ManagementDefaultDS)
+    /// DEFAULT_DATA_SET (15.5.3; linuxptp `struct defaultDS`): a flags octet (TSC bit 0, SO bit 1),
+    /// reserved, numberPorts, priority1, clockQuality, priority2, clockIdentity, domainNumber, reserved;
+    /// 20 octets. sdoId is not carried: it decodes as 0.
+    case defaultDataSet(DefaultDS)
     /// CURRENT_DATA_SET (15.5.3).
     case currentDataSet(ManagementCurrentDS)
     /// PARENT_DATA_SET (15.5.3): every field of the parentDS is on the wire.

@@ -1,7 +1,7 @@
 import PTPCore
 
-/// clockType of CLOCK_DESCRIPTION (IEEE 1588-2019 15.5.3): a 16-bit mask.
-/// Undefined bits are kept.
+/// clockType (IEEE 1588-2019 15.5.3.1.2.1, table 83 of the 2008 edition): which kinds of PTP instance
+/// this is, as bits of a 16-bit mask. Undefined bits are kept.
 public struct ClockType: OptionSet, Sendable, Hashable {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
@@ -13,15 +13,22 @@ public struct ClockType: OptionSet, Sendable, Hashable {
     public static let managementNode = ClockType(rawValue: 0x0800)
 }
 
-/// The CLOCK_DESCRIPTION dataField (IEEE 1588-2019 15.5.3), in wire order.
+/// What management's CLOCK_DESCRIPTION and USER_DESCRIPTION report about the instance
+/// (IEEE 1588-2019 15.5.3.1.2, 15.5.3.1.3): the CLOCK_DESCRIPTION dataField, in wire order. The engine
+/// owns one next to the data sets; the daemon fills the hardware fields from the interface it runs on.
 ///
 /// linuxptp 3.1 (`tlv.c`) refuses a physicalAddress or protocolAddress longer than 16 octets
 /// (`TRANSPORT_ADDR_LEN`); so does ``ManagementData/decode(id:action:data:)``.
 public struct ClockDescription: Sendable, Hashable {
     /// The longest physicalAddress and protocolAddress address linuxptp accepts.
     public static let maxAddressLength = 16
+    /// The default delay request-response profile (IEEE 1588-2019 I.3): 00-1B-19-00-01-00.
+    public static let defaultE2EProfile: [UInt8] = [0x00, 0x1B, 0x19, 0x00, 0x01, 0x00]
+    /// The default peer-to-peer profile (I.4): 00-1B-19-00-02-00.
+    public static let defaultP2PProfile: [UInt8] = [0x00, 0x1B, 0x19, 0x00, 0x02, 0x00]
 
     public var clockType: ClockType
+    /// physicalLayerProtocol, e.g. "IEEE 802.3".
     public var physicalLayerProtocol: PTPText
     /// physicalAddress: a UInt16 length, then the octets (a MAC address for linuxptp).
     public var physicalAddress: [UInt8]
@@ -31,19 +38,23 @@ public struct ClockDescription: Sendable, Hashable {
     public var manufacturerIdentity: [UInt8] {
         didSet { manufacturerIdentity = Self.fixed(manufacturerIdentity, 3) }
     }
+    /// productDescription: "manufacturer;model;serial number".
     public var productDescription: PTPText
+    /// revisionData: "hardware;firmware;software".
     public var revisionData: PTPText
+    /// userDescription (USER_DESCRIPTION, settable): "name;location".
     public var userDescription: PTPText
-    /// profileIdentity: always 6 octets (zero-padded or cut), e.g. 00:1B:19:00:01:00 for the default
-    /// delay request-response profile.
+    /// profileIdentity: always 6 octets (zero-padded or cut), naming the PTP profile, e.g.
+    /// ``defaultE2EProfile``.
     public var profileIdentity: [UInt8] {
         didSet { profileIdentity = Self.fixed(profileIdentity, 6) }
     }
 
     public init(
-        clockType: ClockType, physicalLayerProtocol: PTPText, physicalAddress: [UInt8], protocolAddress: PortAddress,
-        manufacturerIdentity: [UInt8], productDescription: PTPText, revisionData: PTPText, userDescription: PTPText,
-        profileIdentity: [UInt8]
+        clockType: ClockType = .ordinaryClock, physicalLayerProtocol: PTPText = "IEEE 802.3",
+        physicalAddress: [UInt8] = [], protocolAddress: PortAddress = PortAddress(networkProtocol: .unknown, address: []),
+        manufacturerIdentity: [UInt8] = [0, 0, 0], productDescription: PTPText = ";;",
+        revisionData: PTPText = ";;", userDescription: PTPText = "", profileIdentity: [UInt8] = defaultE2EProfile
     ) {
         self.clockType = clockType
         self.physicalLayerProtocol = physicalLayerProtocol
@@ -58,52 +69,6 @@ public struct ClockDescription: Sendable, Hashable {
 
     static func fixed(_ bytes: [UInt8], _ count: Int) -> [UInt8] {
         bytes.count == count ? bytes : Array((bytes + [UInt8](repeating: 0, count: count)).prefix(count))
-    }
-}
-
-/// The DEFAULT_DATA_SET dataField (IEEE 1588-2019 15.5.3; linuxptp `struct defaultDS`):
-/// a flags octet (TSC bit 0, SO bit 1), reserved, numberPorts, priority1, clockQuality, priority2,
-/// clockIdentity, domainNumber, reserved. 20 octets.
-public struct ManagementDefaultDS: Sendable, Hashable {
-    public var twoStepFlag: Bool
-    public var slaveOnly: Bool
-    public var numberPorts: UInt16
-    public var priority1: UInt8
-    public var clockQuality: ClockQuality
-    public var priority2: UInt8
-    public var clockIdentity: ClockIdentity
-    public var domainNumber: UInt8
-
-    public static let length = 20
-
-    public init(
-        twoStepFlag: Bool, slaveOnly: Bool, numberPorts: UInt16, priority1: UInt8, clockQuality: ClockQuality,
-        priority2: UInt8, clockIdentity: ClockIdentity, domainNumber: UInt8
-    ) {
-        self.twoStepFlag = twoStepFlag
-        self.slaveOnly = slaveOnly
-        self.numberPorts = numberPorts
-        self.priority1 = priority1
-        self.clockQuality = clockQuality
-        self.priority2 = priority2
-        self.clockIdentity = clockIdentity
-        self.domainNumber = domainNumber
-    }
-
-    /// The wire form of `ds` (its sdoId is not carried).
-    public init(_ ds: DefaultDS) {
-        self.init(
-            twoStepFlag: ds.twoStepFlag, slaveOnly: ds.slaveOnly, numberPorts: ds.numberPorts, priority1: ds.priority1,
-            clockQuality: ds.clockQuality, priority2: ds.priority2, clockIdentity: ds.clockIdentity,
-            domainNumber: ds.domainNumber)
-    }
-
-    /// The data set, with the sdoId the wire does not carry.
-    public func defaultDS(sdoId: UInt16 = 0) -> DefaultDS {
-        DefaultDS(
-            twoStepFlag: twoStepFlag, clockIdentity: clockIdentity, numberPorts: numberPorts,
-            clockQuality: clockQuality,
-            priority1: priority1, priority2: priority2, domainNumber: domainNumber, slaveOnly: slaveOnly, sdoId: sdoId)
     }
 }
 

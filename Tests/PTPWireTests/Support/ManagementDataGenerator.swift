@@ -58,9 +58,9 @@ struct ManagementDataGenerator {
                     revisionData: text(), userDescription: text(), profileIdentity: bytes(6...6))),
             .userDescription(text()),
             .defaultDataSet(
-                ManagementDefaultDS(
-                    twoStepFlag: bool(), slaveOnly: bool(), numberPorts: u16(), priority1: u8(), clockQuality: quality(),
-                    priority2: u8(), clockIdentity: clock(), domainNumber: u8())),
+                DefaultDS(
+                    twoStepFlag: bool(), clockIdentity: clock(), numberPorts: u16(), clockQuality: quality(), priority1: u8(),
+                    priority2: u8(), domainNumber: u8(), slaveOnly: bool())),
             .currentDataSet(ManagementCurrentDS(stepsRemoved: u16(), offsetFromMaster: scaled(), meanPathDelay: scaled())),
             .parentDataSet(
                 ParentDS(

@@ -1,0 +1,89 @@
+import CLinuxShims
+import Glibc
+import PTPCore
+
+/// What UDP over IPv4 and over IPv6 (IEEE 1588-2019 annexes C and D) share: an event socket with
+/// timestamps and a general socket without, and the `sockaddr` handling around `bind` and `sendto`.
+extension TransportSockets {
+    /// Opens the event socket (stamped as `configuration.timestamping` says) and the general socket, each a
+    /// UDP socket of `Address`'s family that `setUp` binds to its port and gives the options of its family,
+    /// then the interface's link monitor; closes what it opened when a later step fails. Received messages
+    /// carry their sender as an `Address` host address of `networkProtocol`.
+    static func udp<Address: UDPSocketAddress>(
+        _ configuration: TransportConfiguration, interface: NetworkInterface, networkProtocol: NetworkProtocol,
+        address: Address.Type,
+        setUp: (
+            _ socket: TimestampingSocket, _ configuration: TransportConfiguration, _ interface: NetworkInterface, _ port: UInt16,
+            _ dscp: UInt8
+        ) throws(TransportError) -> Void
+    ) throws(TransportError) -> TransportSockets {
+        func open(port: UInt16, dscp: UInt8, timestamping: TimestampingMode?) throws(TransportError) -> TimestampingSocket {
+            let socket = try TimestampingSocket(
+                domain: Address.family, type: CInt(SOCK_DGRAM.rawValue), protocol: CInt(IPPROTO_UDP),
+                interfaceName: interface.name, timestamping: timestamping,
+                maxConsecutiveMisses: configuration.maxConsecutiveMissedTimestamps)
+            do {
+                try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: CInt(1), operation: "setsockopt(SO_REUSEADDR)")
+                try setUp(socket, configuration, interface, port, dscp)
+                socket.setReceiveBuffer(configuration.receiveBufferSize)
+                try socket.enableTimestamping()
+            } catch {
+                socket.close()
+                throw error
+            }
+            return socket
+        }
+        let eventSocket = try open(port: configuration.eventPort, dscp: configuration.dscpEvent, timestamping: configuration.timestamping)
+        let generalSocket: TimestampingSocket
+        do {
+            generalSocket = try open(port: configuration.generalPort, dscp: configuration.dscpGeneral, timestamping: nil)
+        } catch {
+            eventSocket.close()
+            throw error
+        }
+        return try TransportSockets(
+            members: [(eventSocket, .event), (generalSocket, .general)], interface: interface,
+            stamping: eventSocket, transmitTimestampTimeout: configuration.transmitTimestampTimeout,
+            convert: { datagram, channel in
+                let channel = channel ?? .general
+                let source = withUnsafeBytes(of: datagram.source) { $0.loadUnaligned(as: Address.self) }
+                return ReceivedMessage(
+                    bytes: datagram.bytes, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
+                    source: PortAddress(networkProtocol: networkProtocol, address: source.hostAddress))
+            })
+    }
+
+    /// Sends `bytes` through `channel`'s socket to `address`; event messages return their transmit-stamp token.
+    func send<Address: UDPSocketAddress>(_ bytes: [UInt8], channel: TransportChannel, to address: Address) throws(TransportError) -> TransmitToken? {
+        var address = address
+        let socket = socket(for: channel)
+        return try withUnsafePointer(to: &address) { pointer throws(TransportError) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw throws(TransportError) in
+                try socket.send(bytes, to: raw, length: socklen_t(MemoryLayout<Address>.size), stamped: channel == .event)
+            }
+        }
+    }
+}
+
+extension TransportConfiguration {
+    /// The UDP port of `channel`: `event_port` or `general_port`.
+    func port(for channel: TransportChannel) -> UInt16 {
+        channel == .event ? eventPort : generalPort
+    }
+}
+
+extension TimestampingSocket {
+    /// Binds to `address`; `operation` names the call in a failure.
+    ///
+    /// The corresponding C function is `bind`.
+    func bind<Address: UDPSocketAddress>(to address: Address, operation: String) throws(TransportError) {
+        var address = address
+        try shim(operation) { fd in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size))
+                }
+            }
+        }
+    }
+}
