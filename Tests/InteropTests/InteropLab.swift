@@ -38,8 +38,9 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
     }
 
     /// A meridiand configuration for a lab: virtual clock, software stamps, the PI gains and step threshold
-    /// that lock in seconds, 16 Sync/s, its own management sockets, `extra` lines, one port `interface`.
-    func meridianConfig(_ name: String, interface: String, _ extra: String) throws -> String {
+    /// that lock in seconds, 16 Sync/s, its own management sockets, `extra` lines, one port `interface`
+    /// with its own `port` lines.
+    func meridianConfig(_ name: String, interface: String, _ extra: String, port: String = "") throws -> String {
         try write(
             "\(name).conf",
             """
@@ -57,6 +58,7 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
             uds_ro_address \(file("\(name)-ro.sock").path)
             \(extra)
             [\(interface)]
+            \(port)
             """)
     }
 

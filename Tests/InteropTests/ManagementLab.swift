@@ -17,24 +17,7 @@ extension InteropLab {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
         let socket = file("m.sock").path
-        let conf = try write(
-            "m.conf",
-            """
-            [global]
-            clock_device virtual
-            time_stamping software
-            pi_proportional_scale 0.7
-            pi_integral_scale 0.3
-            step_threshold 0.001
-            logAnnounceInterval 0
-            verbose 1
-            use_syslog 0
-            uds_address \(socket)
-            uds_ro_address \(file("m-ro.sock").path)
-            \(meridianConfig)
-            [\(lab.b.interface)]
-            \(portConfig)
-            """)
+        let conf = try self.meridianConfig("m", interface: lab.b.interface, "logAnnounceInterval 0\n\(meridianConfig)", port: portConfig)
         let gmSocket = file("gm.sock").path
         let gm = try write(
             "gm.cfg", "[global]\nfree_running 1\npriority1 110\nlogAnnounceInterval 0\nuds_address \(gmSocket)\n\(ptp4lConfig)\n")
