@@ -2,7 +2,7 @@
 """make bench, interoperability part: Meridian next to linuxptp in the same run.
 
 1. One ptp4l slave served in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair
-   (Meridian MEASURE/2 s, ptp4l MEASURE s, Meridian MEASURE/2 s; UDPv4/E2E, 16 Sync/s), grandmasters
+   (alternating every MEASURE/4 s, four times each: MEASURE s per grandmaster; UDPv4/E2E, 16 Sync/s), grandmasters
    pinned to CPU 1, the slave to CPU 0; every Sync's offset from ptp4l's slave_event_monitor, recomputed
    as tsproc does. The same slave and link: each veth pair and slave process has its own bias of a few
    hundred ns with software stamps, which separate pairs would compare instead of the grandmasters.
@@ -172,10 +172,9 @@ def case1():
     meridian = [MERIDIAND, "-f", write("gm-m.conf", GM_MERIDIAN.format(sock=f"{TMP}/gmm", ro=f"{TMP}/gmm-ro", iface=y))]
     ptp4l = ["ptp4l", "-S", "-i", y, "-f", write("gm-p.cfg", GM_PTP4L.format(sock=f"{TMP}/gmp"))]
     samples = {"Meridian GM -> ptp4l slave": [], "ptp4l GM -> ptp4l slave": []}
-    half = max(1, MEASURE // 2)
-    for i, (name, argv, seconds) in enumerate([("Meridian GM -> ptp4l slave", meridian, half),
-                                               ("ptp4l GM -> ptp4l slave", ptp4l, MEASURE),
-                                               ("Meridian GM -> ptp4l slave", meridian, half)]):
+    quarter = max(1, MEASURE // 4)
+    phases = [("Meridian GM -> ptp4l slave", meridian, quarter), ("ptp4l GM -> ptp4l slave", ptp4l, quarter)] * 4
+    for i, (name, argv, seconds) in enumerate(phases):
         forget(m)
         p = start(b, 1, argv, f"gm{i}.log")
         got = serve(m, seconds, name)
