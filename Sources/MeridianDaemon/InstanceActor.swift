@@ -36,6 +36,8 @@ actor InstanceActor {
     private var parentDecisions: UInt64 = 0
     /// Called when the grandmaster or its quality changes (management pushes PARENT_DATA_SET).
     private var onParentChange: (@Sendable () async -> Void)?
+    /// The parent data set subscribers last heard of.
+    private var notifiedParent: ParentDS?
     /// Management state the engine does not hold.
     var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
     private(set) var lastIngress: PTPInstant?
@@ -84,11 +86,9 @@ actor InstanceActor {
     /// What the grandmaster's reference makes this clock announce when it is the grandmaster (clock
     /// class, accuracy, variance, time properties); reruns the BMCA.
     func setGrandmasterQuality(_ quality: GrandmasterQuality) {
-        let before = engine.parentDS
         actions.removeAll(keepingCapacity: true)
         engine.setGrandmasterQuality(quality, at: now(), into: &actions)
         perform()
-        if engine.parentDS != before, let observer = onParentChange { Task { await observer() } }
     }
 
     /// Brings every port up (INITIALIZING → LISTENING) and starts the protocol.
@@ -200,6 +200,12 @@ actor InstanceActor {
             for action in pending { perform(action, into: &more) }
             pending = more
         }
+        // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
+        // reference's quality), subscribers hear of it once.
+        if engine.parentDS != notifiedParent {
+            notifiedParent = engine.parentDS
+            if let observer = onParentChange { Task { await observer() } }
+        }
     }
 
     private func perform(_ action: InstanceAction, into more: inout [InstanceAction]) {
@@ -211,7 +217,6 @@ actor InstanceActor {
             parentDecisions += 1
             let decision = parentDecisions
             Task { await clockActor.select(grandmaster: grandmasterNow, decision: decision) }
-            if let observer = onParentChange { Task { await observer() } }
             if let parent {
                 logger.notice("selected best master clock \(grandmaster) via \(parent)")
             } else {

@@ -78,8 +78,9 @@ public struct ManagementDispatcher: Sendable {
     /// 4. a dataField of the wrong size: WRONG_LENGTH (ptp4l drops such a message unanswered;
     ///    Meridian says why);
     /// 5. clock IDs: GET answered; SET of a settable ID carried out (a bad value WRONG_VALUE); any
-    ///    other action, and the standard clock IDs not implemented: NOT_SUPPORTED (also SET of a
-    ///    GET-only data set such as DEFAULT_DATA_SET, as ptp4l; never NOT_SETABLE);
+    ///    other action, and the standard clock IDs neither ptp4l 3.1 nor Meridian serves (INITIALIZE,
+    ///    FAULT_LOG, UTC_PROPERTIES, …): NOT_SUPPORTED, as ptp4l answers them; also SET of a GET-only
+    ///    data set such as DEFAULT_DATA_SET (never NOT_SETABLE);
     /// 6. everything else goes to the addressed ports (none: WRONG_VALUE); each answers a GET it knows,
     ///    NOT_SUPPORTED for a standard port ID otherwise, NO_SUCH_ID for anything else (unknown IDs,
     ///    SET or COMMAND of a port `_NP` ID).

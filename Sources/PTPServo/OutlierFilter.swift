@@ -33,8 +33,9 @@ public struct OutlierFilter: Sendable {
 
     /// Whether `offset` may reach the servo; accepted samples join the window.
     public mutating func admit(_ offset: PTPDuration) -> Bool {
-        guard offsets.count >= length, let median = offsets.median, let spread = deviations.median else {
-            accept(offset)
+        let median = offsets.median
+        guard offsets.count >= length, let median, let spread = deviations.median else {
+            accept(offset, median: median)
             return true
         }
         let threshold = max(floor.nanosecondsDouble, factor * 1.4826 * spread.nanosecondsDouble)
@@ -46,14 +47,17 @@ public struct OutlierFilter: Sendable {
             }
             // Not a glitch but a change: follow it, and learn the new level from scratch.
             reset()
+            accept(offset, median: nil)
+            return true
         }
-        accept(offset)
+        accept(offset, median: median)
         return true
     }
 
-    private mutating func accept(_ offset: PTPDuration) {
+    /// Adds an accepted sample; `median` is the window's median before it (nil when empty).
+    private mutating func accept(_ offset: PTPDuration, median: PTPDuration?) {
         consecutive = 0
-        if let median = offsets.median { deviations.add((offset - median).magnitude) }
+        if let median { deviations.add((offset - median).magnitude) }
         offsets.add(offset)
     }
 
