@@ -29,9 +29,9 @@ build:
 ## test: lint, then every unit and integration test (needs root for network namespaces).
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	$(SWIFT) test --skip-build --skip InteropTests $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip InteropTests $(SWIFT_BUILD_FLAGS)
 	@echo "make test: the interoperability tests with linuxptp run alone, so their timing comparisons see no other load"
-	$(SWIFT) test --skip-build --filter InteropTests --no-parallel $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter InteropTests --no-parallel $(SWIFT_BUILD_FLAGS)
 
 ## bench: the benchmarks, release build; prints tables.
 bench: deps

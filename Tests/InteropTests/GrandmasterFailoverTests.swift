@@ -116,7 +116,8 @@ struct GrandmasterFailoverTests {
         let host = OffsetStatistics(hostOffsets)
         print("host's offsets after failover: \(host)")
         #expect(host.count > 100)
-        // A bridge adds tens of µs of jitter on this VM; a step would be the two clocks' difference.
-        #expect(host.p99 < 100_000 && (hostOffsets.map { abs($0) }.max() ?? 0) < 1_000_000, "the host saw a step: \(host)")
+        // A bridge adds tens of µs of jitter on this VM, up to 100 µs in a noisy spell (so p95, as case 5);
+        // a step would be the two clocks' difference, and the largest offset shows it.
+        #expect(host.p95 < 100_000 && (hostOffsets.map { abs($0) }.max() ?? 0) < 1_000_000, "the host saw a step: \(host)")
     }
 }

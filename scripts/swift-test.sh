@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs `swift test ARGS...`, keeping its whole output in a log, and when it fails ends with a short
+# list of what failed, so that the last lines of a CI log (often all one gets to see) name the failing
+# tests and their messages instead of only "failed with 1 issue".
+#   scripts/swift-test.sh LOG [swift test arguments...]
+set -uo pipefail
+log=$1
+shift
+mkdir -p "$(dirname "$log")"
+"${SWIFT:-swift}" test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ]; then
+    echo
+    echo "=== what failed (whole output in $log) ==="
+    # Swift Testing marks failed tests and recorded issues with ✘; XCTest writes "error:" lines.
+    # Each line is cut to 400 characters: an expectation's message can carry a daemon's log.
+    grep -a -E '✘|: error: |Fatal error|Crash|signal [0-9]+' "$log" | grep -a -v '^✘ Test run with' | cut -c1-400 | tail -n 25
+    # The comparisons print their figures: keep the last few of them next to the failures.
+    grep -a -E '^(attempt [0-9]+: ratio|failover|chain comparisons|comparisons over)' "$log" | cut -c1-300 | tail -n 8
+    grep -a -E '^✘ Test run with' "$log" | tail -n 1
+fi
+exit "$status"
