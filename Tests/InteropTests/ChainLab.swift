@@ -22,6 +22,9 @@ struct ChainLab: Sendable {
             for ns in [lab.a, lab.b, lab.c] {
                 try LabCommand.run("ip", ["netns", "add", ns])
                 try LabCommand.run("ip", ["-n", ns, "link", "set", "lo", "up"])
+                // No duplicate-address detection (as VethLab): link-local addresses usable at once, for UDPv6.
+                try LabCommand.run("ip", ["netns", "exec", ns, "sh", "-c",
+                                          "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad"])
             }
             try LabCommand.run("ip", ["link", "add", lab.aInterface, "netns", lab.a, "type", "veth", "peer", "name", lab.bUpstream, "netns", lab.b])
             try LabCommand.run("ip", ["link", "add", lab.bDownstream, "netns", lab.b, "type", "veth", "peer", "name", lab.cInterface, "netns", lab.c])
@@ -29,15 +32,33 @@ struct ChainLab: Sendable {
                 (lab.a, lab.aInterface, "10.78.\(subnet).1/24"), (lab.b, lab.bUpstream, "10.78.\(subnet).2/24"),
                 (lab.b, lab.bDownstream, "10.79.\(subnet).2/24"), (lab.c, lab.cInterface, "10.79.\(subnet).3/24"),
             ]
-            for (ns, interface, address) in plan {
+            for (index, (ns, interface, address)) in plan.enumerated() {
                 try LabCommand.run("ip", ["-n", ns, "addr", "add", address, "dev", interface])
+                // Unique-local IPv6 too (fd78:S:L::H, one /64 a link), as a UDPv6 port prefers one.
+                let v6 = "fd78:\(subnet):\(index / 2)::\(index % 2 + 1)/64"
+                try LabCommand.run("ip", ["-n", ns, "-6", "addr", "add", v6, "dev", interface, "nodad"])
                 try LabCommand.run("ip", ["-n", ns, "link", "set", interface, "up"])
             }
+            try lab.waitUntilReady()
         } catch {
             lab.remove()
             throw error
         }
         return lab
+    }
+
+    /// Waits (at most 5 s) until every interface has IPv6 multicast routing: the kernel installs it only
+    /// once it has seen the veth's carrier, and a UDPv6 packet sent before that is dropped.
+    func waitUntilReady() throws {
+        let ends = [(a, aInterface), (b, bUpstream), (b, bDownstream), (c, cInterface)]
+        for _ in 0..<250 {
+            let ready = try ends.allSatisfy { ns, interface in
+                try LabCommand.run("ip", ["-n", ns, "-6", "route", "show", "table", "local", "dev", interface]).contains("ff00::/8")
+            }
+            if ready { return }
+            usleep(20_000)
+        }
+        throw LabCommand.Failure("chain \(a): IPv6 not configured after 5 s")
     }
 
     func remove() {

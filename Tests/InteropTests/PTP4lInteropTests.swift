@@ -180,9 +180,26 @@ struct PTP4lInteropTests {
 /// a ptp4l grandmaster → the same ptp4l slave directly. The end slave and its link stay the same: first a
 /// ptp4l grandmaster on the boundary clock's downstream interface serves it directly, then the boundary
 /// clock (following the ptp4l grandmaster upstream) does, then the direct grandmaster again.
+/// Over UDPv4, IEEE 802.3 and UDPv6, all E2E. IEEE 802.3 is compared with E2E as in case 1: the end
+/// slave's offsets come from its slave_event_monitor, which carries no peer delay, and P2P on veth is no
+/// accuracy reference (linuxptp-baseline.md: Pdelay sees 0.3–2.3 µs of stack latency where Sync sees
+/// about 2 µs, a bias of −1.5…+0.9 µs from run to run; a P2P upstream port gave the boundary clock a
+/// 728 ns mean error in one run here and 163 ns in the next). P2P itself is case 2's.
 @Suite(.serialized)
 struct BoundaryClockInteropTests {
-    @Test func ptp4lSlaveBehindAMeridianBoundaryClock() throws {
+    struct Chain: CustomStringConvertible, Sendable {
+        let option: String
+        /// ptp4l's transport flag (`-4`, `-2`, `-6`).
+        let flag: String
+        var description: String { "\(option)/E2E" }
+    }
+
+    static let chains = [
+        Chain(option: "UDPv4", flag: "-4"), Chain(option: "L2", flag: "-2"), Chain(option: "UDPv6", flag: "-6"),
+    ]
+
+    @Test(arguments: chains)
+    func ptp4lSlaveBehindAMeridianBoundaryClock(_ transport: Chain) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
         let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 1))
@@ -212,6 +229,7 @@ struct BoundaryClockInteropTests {
             use_syslog 0
             uds_address \(files.file("bc.sock").path)
             uds_ro_address \(files.file("bc-ro.sock").path)
+            network_transport \(transport.option)
             [\(chain.bUpstream)]
             [\(chain.bDownstream)]
             masterOnly 1
@@ -221,8 +239,8 @@ struct BoundaryClockInteropTests {
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(files.file("sl.sock").path)\nslave_event_monitor \(monitor.path)\n")
         let upstream = try files.write("gm.cfg", gmConfig("gm.sock"))
         let directConf = try files.write("direct.cfg", gmConfig("direct.sock"))
-        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m"], log: "slave.log")
-        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m"], log: "gm.log")
+        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m", transport.flag, "-E"], log: "slave.log")
+        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m", transport.flag, "-E"], log: "gm.log")
 
         /// Waits for 3 s of offsets from the master now serving the slave, then collects `seconds` of them.
         func collect(_ seconds: Int, _ what: String, _ log: String) -> [Int64]? {
@@ -235,7 +253,7 @@ struct BoundaryClockInteropTests {
         }
         func direct(_ log: String) -> [Int64]? {
             monitor.forgetPath()
-            guard let process = try? files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.bDownstream, "-f", directConf, "-m"], log: log) else { return nil }
+            guard let process = try? files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.bDownstream, "-f", directConf, "-m", transport.flag, "-E"], log: log) else { return nil }
             defer { files.stop(process) }
             return collect(20, "the direct grandmaster", log)
         }
@@ -267,20 +285,20 @@ struct BoundaryClockInteropTests {
             let directStats = OffsetStatistics(directOffsets)
             let bcStats = OffsetStatistics(bcErrors)
             func mean(_ v: [Int64]) -> Int64 { v.reduce(0, +) / Int64(max(1, v.count)) }
-            print("attempt \(attempt): end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
-            print("attempt \(attempt): the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns")
-            print("attempt \(attempt): ratio chain/direct: p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
+            print("attempt \(attempt) over \(transport): end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
+            print("attempt \(attempt) over \(transport): the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns")
+            print("attempt \(attempt): ratio chain/direct over \(transport): p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
             #expect(chainStats.count >= 600 && directStats.count >= 600)
-            #expect(bcStats.p95 < 1_000, "the boundary clock's own true error: \(bcStats)")
-            let passed = Double(chainStats.p95) <= 1.2 * Double(directStats.p95)
+            // The end slave within 1.2× of the direct one, and the boundary clock's own true error below 1 µs.
+            let passed = Double(chainStats.p95) <= 1.2 * Double(directStats.p95) && bcStats.p95 < 1_000
             verdicts.append(passed)
             if passed { break }
             if attempt == 2 {
-                Issue.record("p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns (BC true error p95 \(bcStats.p95) ns), twice")
+                Issue.record("\(transport): p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns, BC true error p95 \(bcStats.p95) ns (bound 1 µs), twice")
             }
             before = after
         }
-        print("chain comparisons within 1.2x: \(verdicts)")
+        print("chain comparisons over \(transport) within 1.2x: \(verdicts)")
     }
 }
 
