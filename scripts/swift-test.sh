@@ -12,9 +12,13 @@ status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
     echo
     echo "=== what failed (whole output in $log) ==="
-    # Swift Testing marks failed tests and recorded issues with ✘; XCTest writes "error:" lines.
-    # Each line is cut to 400 characters: an expectation's message can carry a daemon's log.
-    grep -a -E '✘|: error: |Fatal error|Crash|signal [0-9]+' "$log" | grep -a -v '^✘ Test run with' | cut -c1-400 | tail -n 25
+    # Swift Testing marks failed tests and recorded issues with ✘, and puts an issue's message on the
+    # "↳" line after it; XCTest writes "error:" lines. Each line is cut to 400 characters: a message can
+    # carry a daemon's log.
+    awk '/recorded an issue/ { print; keep = 1; next }
+         keep && /^↳/ { print; keep = 0; next }
+         { keep = 0 }
+         /✘|: error: |Fatal error|Crash|signal [0-9]+/ && !/^✘ Test run with/ { print }' "$log" | cut -c1-400 | tail -n 30
     # The comparisons print their figures: keep the last few of them next to the failures.
     grep -a -E '^(attempt [0-9]+: ratio|failover|chain comparisons|comparisons over)' "$log" | cut -c1-300 | tail -n 8
     grep -a -E '^✘ Test run with' "$log" | tail -n 1
