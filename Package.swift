@@ -92,7 +92,9 @@ let package = Package(
         .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
-        .testTarget(name: "MeridianDaemonTests", dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire"]),
+        .testTarget(
+            name: "MeridianDaemonTests",
+            dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "LinuxPlatform", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(
             name: "GNSSReferenceTests",

@@ -80,7 +80,7 @@ public enum ConfigKeys {
         .real("virtual_clock_wander_ppb", .global, 0.0, 0...1e6, "ppb per sqrt(s); random-walk wander of the virtual clock"),
         .real("virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9, "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
         .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
-        .text("drift_file", .global, "", "file that keeps the learned frequency across restarts (empty = none)"),
+        .text("drift_file", .global, "", "file that keeps the servo's learned frequency across restarts, saved each minute and at shutdown while locked (empty = none)"),
     ] + referenceKeys
 
     /// The time reference of a grandmaster (issue 6): source, its checks, leap seconds, holdover and the

@@ -61,6 +61,8 @@ actor ClockActor {
 
     var servoState: ServoState { discipline.servo.state }
     var servoFrequency: PartsPerBillion { discipline.servo.lastFrequency }
+    /// What the servo has learned of the clock's frequency (for the drift file); nil unless locked.
+    var learnedFrequency: PartsPerBillion? { discipline.servo.learnedFrequency }
     var source: ClockDiscipline.Source? { discipline.source }
     /// Slave-port measurements the outlier filter kept from the servo.
     var outliers: Int { discipline.outlierFilter?.rejected ?? 0 }

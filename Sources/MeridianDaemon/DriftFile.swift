@@ -4,6 +4,12 @@ import PTPCore
 
 /// The learned frequency of the clock, kept across restarts so a restart re-locks without the first-lock
 /// transient: one number, ppb, written atomically (temporary file, then rename).
+///
+/// What is saved is the servo's learned frequency (``ClockServo/learnedFrequency``: PI's integral term,
+/// linreg's fitted slope), not the clock's current adjustment, which also holds the proportional answer
+/// to the last offset (on software stamps thousands of ppb from Sync to Sync: a −40 ppm clock's file once
+/// held 42,283 ppb). A servo that is not locked has learned nothing, so the file is left as it is: a
+/// daemon that never locked (no master, no reference) does not overwrite a good file with its start value.
 enum DriftFile {
     static func load(_ path: String?, logger: Logger) -> PartsPerBillion? {
         guard let path else { return nil }
@@ -20,8 +26,12 @@ enum DriftFile {
         return PartsPerBillion(value)
     }
 
-    static func save(_ path: String?, clock: ClockSource, logger: Logger) {
-        guard let path, clock.steerable, let frequency = try? clock.clock.frequency() else { return }
+    static func save(_ path: String?, frequency learned: PartsPerBillion?, clock: ClockSource, logger: Logger) {
+        guard let path, clock.steerable else { return }
+        guard let frequency = learned else {
+            logger.info("drift file \(path) left as it was: the servo is not locked")
+            return
+        }
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

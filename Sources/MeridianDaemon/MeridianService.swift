@@ -153,7 +153,7 @@ final class MeridianService: Service {
             }
             await instance.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
-            let periodicDrift = Task { await self.saveDriftPeriodically(clock) }
+            let periodicDrift = Task { await self.saveDriftPeriodically(clock, clockActor) }
             try? await gracefulShutdown()
             logger.notice("shutting down")
             SystemdNotify.ready("STOPPING=1")
@@ -161,7 +161,7 @@ final class MeridianService: Service {
             await instance.stop()
             reference?.source.stop()
             for port in ports { await port.shutDown() }
-            DriftFile.save(settings.driftFile, clock: clock, logger: logger)
+            DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
             group.cancelAll()
         }
     }
@@ -192,12 +192,12 @@ final class MeridianService: Service {
         }
     }
 
-    private func saveDriftPeriodically(_ clock: ClockSource) async {
+    private func saveDriftPeriodically(_ clock: ClockSource, _ clockActor: ClockActor) async {
         guard settings.driftFile != nil else { return }
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(60))
             if Task.isCancelled { return }
-            DriftFile.save(settings.driftFile, clock: clock, logger: logger)
+            DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
         }
     }
 }

@@ -21,4 +21,11 @@ public protocol ClockServo: Sendable {
 
     /// The frequency adjustment last returned.
     var lastFrequency: PartsPerBillion { get }
+
+    /// The frequency the servo has learned for the clock — the adjustment that cancels the oscillator's
+    /// own error, without the term that is correcting the current phase — or nil until it has one (not
+    /// locked). This is what a drift file keeps: `lastFrequency` also carries the proportional answer to
+    /// the last offset, which on software time stamps moves by thousands of ppb from one Sync to the next.
+    /// Nil while ``state`` is ``ServoState/unlocked``.
+    var learnedFrequency: PartsPerBillion? { get }
 }

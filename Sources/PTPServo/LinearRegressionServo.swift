@@ -15,6 +15,9 @@ public struct LinearRegressionServo: ClockServo {
     public private(set) var configuration: ServoConfiguration
     public private(set) var state: ServoState = .unlocked
     public private(set) var lastFrequency: PartsPerBillion
+    /// The fitted free-running frequency error, negated (the phase-correction term left out), once there is a fit.
+    public var learnedFrequency: PartsPerBillion? { state == .unlocked ? nil : fittedFrequency }
+    private var fittedFrequency: PartsPerBillion?
     /// The regression size in use (number of points), 0 before the first fit.
     public private(set) var size = 0
 
@@ -68,6 +71,7 @@ public struct LinearRegressionServo: ClockServo {
         origin = nil
         appliedPhase = 0
         state = .unlocked
+        fittedFrequency = nil
         size = 0
         for i in fits.indices {
             fits[i] = (0, 0, false)
@@ -127,6 +131,7 @@ public struct LinearRegressionServo: ClockServo {
         let correctionIntervals = sizeLog <= 4 ? 1.0 : Double(sizeLog / 2)
         var ppb = -slope - phaseToRemove / (interval * correctionIntervals)
         ppb = max(-maxPPB, min(maxPPB, ppb))
+        fittedFrequency = PartsPerBillion(max(-maxPPB, min(maxPPB, -slope)))
         lastFrequency = PartsPerBillion(ppb)
         output.frequency = lastFrequency
         firstUpdate = false

@@ -59,6 +59,12 @@ public struct PIServo: ClockServo {
         setSyncInterval(syncInterval)
     }
 
+    /// The integral term (pi.c's `drift`), once the servo has estimated the frequency (locked, or about to
+    /// step after the estimate).
+    public var learnedFrequency: PartsPerBillion? {
+        state == .unlocked ? nil : PartsPerBillion(-drift)
+    }
+
     /// pi.c `pi_sync_interval`.
     public mutating func setSyncInterval(_ seconds: Double) {
         guard seconds > 0, seconds.isFinite else { return }

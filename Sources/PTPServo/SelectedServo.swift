@@ -51,4 +51,8 @@ public struct SelectedServo: ClockServo {
     public var lastFrequency: PartsPerBillion {
         piServo?.lastFrequency ?? linearRegressionServo?.lastFrequency ?? .zero
     }
+
+    public var learnedFrequency: PartsPerBillion? {
+        piServo?.learnedFrequency ?? linearRegressionServo?.learnedFrequency
+    }
 }

@@ -70,9 +70,11 @@ struct PTP4lInteropTests {
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM")
         #expect(lab.log("meridiand.log").contains("shutting down"))
         // The learned frequency was saved at shutdown: the virtual clock runs 40 ppm slow, so the servo
-        // holds about +40,000 ppb.
+        // holds about +40,000 ppb. (The file keeps the servo's integral term; when it kept the clock's
+        // adjustment, the proportional answer to the last offset once made it 42,283 ppb.)
         let drift = (try? String(contentsOf: lab.file("drift"), encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        #expect(drift.map { abs($0 - 40_000) < 2_000 } == true, "drift file holds \(String(describing: drift))")
+        print("meridiand slave of ptp4l over \(transport): drift file \(drift.map { String($0) } ?? "missing") ppb")
+        #expect(drift.map { abs($0 - 40_000) < 1_000 } == true, "drift file holds \(String(describing: drift))")
     }
 
     /// Case 1: one ptp4l slave (free-running, every Sync's offset from its slave_event_monitor) is served
