@@ -61,7 +61,7 @@ actor ClockActor {
 
     var servoState: ServoState { discipline.servo.state }
     var servoFrequency: PartsPerBillion { discipline.servo.lastFrequency }
-    /// What the servo has learned of the clock's frequency (for the drift file); nil unless locked.
+    /// What the servo has learned of the clock's frequency (for the drift file); nil while unlocked.
     var learnedFrequency: PartsPerBillion? { discipline.servo.learnedFrequency }
     var source: ClockDiscipline.Source? { discipline.source }
     /// Slave-port measurements the outlier filter kept from the servo.

@@ -8,7 +8,7 @@ import PTPCore
 /// What is saved is the servo's learned frequency (``ClockServo/learnedFrequency``: PI's integral term,
 /// linreg's fitted slope), not the clock's current adjustment, which also holds the proportional answer
 /// to the last offset (on software stamps thousands of ppb from Sync to Sync: a −40 ppm clock's file once
-/// held 42,283 ppb). A servo that is not locked has learned nothing, so the file is left as it is: a
+/// held 42,283 ppb). An unlocked servo has learned nothing, so the file is left as it is: a
 /// daemon that never locked (no master, no reference) does not overwrite a good file with its start value.
 enum DriftFile {
     static func load(_ path: String?, logger: Logger) -> PartsPerBillion? {
@@ -29,7 +29,7 @@ enum DriftFile {
     static func save(_ path: String?, frequency learned: PartsPerBillion?, clock: ClockSource, logger: Logger) {
         guard let path, clock.steerable else { return }
         guard let frequency = learned else {
-            logger.info("drift file \(path) left as it was: the servo is not locked")
+            logger.info("drift file \(path) left as it was: the servo is unlocked")
             return
         }
         let temporary = path + ".tmp"

@@ -23,9 +23,8 @@ public protocol ClockServo: Sendable {
     var lastFrequency: PartsPerBillion { get }
 
     /// The frequency the servo has learned for the clock — the adjustment that cancels the oscillator's
-    /// own error, without the term that is correcting the current phase — or nil until it has one (not
-    /// locked). This is what a drift file keeps: `lastFrequency` also carries the proportional answer to
+    /// own error, without the term that is correcting the current phase — or nil while ``state`` is
+    /// ``ServoState/unlocked``. This is what a drift file keeps: `lastFrequency` also carries the answer to
     /// the last offset, which on software time stamps moves by thousands of ppb from one Sync to the next.
-    /// Nil while ``state`` is ``ServoState/unlocked``.
     var learnedFrequency: PartsPerBillion? { get }
 }
