@@ -28,6 +28,10 @@ actor ClockActor {
     /// The receiver's fix and satellites from the latest reference sample, with when it came (monotonic, so
     /// a clock step does not age it) for MERIDIAN_STATUS_NP; kept whatever the port's role.
     private(set) var lastReceiverReport: (fix: GNSSFixMode, satellites: Int?, at: ContinuousClock.Instant)?
+    /// When the slave port's last measurement came (monotonic), and how long a silence means the master
+    /// is gone (three of its Sync intervals, at least 200 ms): then the clock goes into holdover.
+    private var lastMeasurementAt: ContinuousClock.Instant?
+    private var silenceLimit: Duration = .seconds(3)
     private var onQuality: (@Sendable (GrandmasterQuality) async -> Void)?
     private var onReferenceState: (@Sendable (GrandmasterStateChange) async -> Void)?
 
@@ -57,6 +61,36 @@ actor ClockActor {
         guard decision > lastDecision else { return }
         lastDecision = decision
         isGrandmaster = grandmaster
+        // The master we followed is gone and we are the best clock now: until our own reference (if any)
+        // steers, the clock coasts (usually already since its Syncs stopped, see `watchMeasurements`).
+        if grandmaster { enterHoldover(because: "the grandmaster role is ours") }
+    }
+
+    /// Runs until cancelled: when the slave port's measurements stop for longer than three Sync intervals
+    /// the clock goes into holdover at once, rather than running on the last adjustment until BMCA notices
+    /// (announceReceiptTimeout, seconds later) — on software stamps that adjustment is off by thousands of
+    /// ppb, which every clock downstream would see as a time error growing by µs per second.
+    func watchMeasurements() async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let deadline = lastMeasurementAt.map { $0 + silenceLimit } ?? clock.now + .seconds(1)
+            try? await Task.sleep(until: deadline, clock: clock)
+            if let last = lastMeasurementAt, clock.now - last >= silenceLimit {
+                enterHoldover(because: "no Sync for \(Self.milliseconds(clock.now - last)) ms")
+                lastMeasurementAt = nil
+            }
+        }
+    }
+
+    private func enterHoldover(because reason: String) {
+        guard let frequency = discipline.holdover(at: clockNow()) else { return }
+        adjust(step: nil, frequency: frequency, what: "clock")
+        let basis = discipline.recentFrequencies.mean == nil ? "the servo's learned frequency" : "the mean of the last \(Int(discipline.recentFrequencies.seconds)) s"
+        logger.notice("holdover (\(reason)): the clock runs on freq \(Int((-frequency.value).rounded())), \(basis)")
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     var servoState: ServoState { discipline.servo.state }
@@ -73,6 +107,9 @@ actor ClockActor {
     func apply(_ measurement: SyncMeasurement) -> DisciplineStep {
         let step = discipline.apply(measurement)
         lastStep = step
+        lastMeasurementAt = ContinuousClock.now
+        let interval = measurement.logSyncInterval == .unspecified ? 1 : measurement.logSyncInterval.seconds
+        silenceLimit = max(.milliseconds(200), .seconds(3 * interval))
         if step.sourceChanged {
             logger.notice("port \(measurement.portNumber): servo now follows master \(measurement.master); frequency kept (no step unless beyond step_threshold)")
         }

@@ -126,6 +126,7 @@ final class MeridianService: Service {
                 group.addTask { await port.run() }
             }
             group.addTask { await self.reloadOnHangup(instance) }
+            group.addTask { await clockActor.watchMeasurements() }
             group.addTask {
                 do {
                     try await management.run()

@@ -59,6 +59,10 @@ public struct ClockDiscipline: Sendable {
     /// Keeps spoiled measurements of the slave port from the servo once it is locked (nil: off).
     public private(set) var outlierFilter: OutlierFilter?
     private var logSyncInterval: LogInterval?
+    /// The adjustments applied while locked to a master (what ``holdover(at:)`` runs the clock on).
+    public private(set) var recentFrequencies = FrequencyWindow()
+    /// The master went silent and the clock runs on ``holdover(at:)``'s frequency until the next sample.
+    public private(set) var inHoldover = false
     /// The interval the reference's samples come at (1 PPS).
     public static let referenceInterval = LogInterval(0)
 
@@ -72,7 +76,10 @@ public struct ClockDiscipline: Sendable {
         if interval != logSyncInterval && interval != .unspecified {
             logSyncInterval = interval
             servo.setSyncInterval(interval.seconds)
+            if case .master = new { recentFrequencies.setInterval(interval.seconds) }
         }
+        inHoldover = false
+        if new == .reference { recentFrequencies.removeAll() }
         let changed = source != nil && source != new
         if changed { outlierFilter?.reset() }
         source = new
@@ -87,6 +94,7 @@ public struct ClockDiscipline: Sendable {
             let admitted = filter.admit(m.offsetFromMaster)
             outlierFilter = filter
             if !admitted {
+                recentFrequencies.append(servo.lastFrequency)
                 return DisciplineStep(
                     output: ServoOutput(state: .locked, frequency: servo.lastFrequency), report: .locked,
                     sourceChanged: changed, offsetFromMaster: m.offsetFromMaster, meanPathDelay: m.meanPathDelay, outlier: true)
@@ -94,6 +102,7 @@ public struct ClockDiscipline: Sendable {
         }
         let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
         if output.step != nil { outlierFilter?.reset() }
+        if output.state == .locked { recentFrequencies.append(output.frequency) }
         let report: ServoStateReport
         switch output.state {
         case .unlocked: report = .unlocked
@@ -103,6 +112,23 @@ public struct ClockDiscipline: Sendable {
         return DisciplineStep(
             output: output, report: report, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
             meanPathDelay: m.meanPathDelay)
+    }
+
+    /// The master the servo followed went silent, or is gone and nothing replaces it: from `localTime` on
+    /// the clock runs on the mean adjustment of its last ``FrequencyWindow/span`` seconds locked (or, with
+    /// less than ``FrequencyWindow/minimumSpan`` seconds of them, on what the servo learned), not on the last
+    /// adjustment, whose answer to the last offset would grow into a time error. The servo carries on from
+    /// that frequency when samples come again (``ClockServo/hold(frequency:at:)``).
+    /// Returns the frequency to apply; nil when the servo was not following a master, is already in
+    /// holdover, or has nothing to hold (then the clock keeps its current adjustment).
+    public mutating func holdover(at localTime: PTPInstant) -> PartsPerBillion? {
+        guard case .master = source, !inHoldover,
+              let frequency = recentFrequencies.mean ?? servo.learnedFrequency
+        else { return nil }
+        inHoldover = true
+        outlierFilter?.reset()
+        servo.hold(frequency: frequency, at: localTime)
+        return frequency
     }
 
     /// Lends the same servo to the grandmaster's reference discipline (``ReferenceDiscipline/sample(_:servo:)``),

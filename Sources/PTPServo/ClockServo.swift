@@ -27,4 +27,11 @@ public protocol ClockServo: Sendable {
     /// ``ServoState/unlocked``. This is what a drift file keeps: `lastFrequency` also carries the answer to
     /// the last offset, which on software time stamps moves by thousands of ppb from one Sync to the next.
     var learnedFrequency: PartsPerBillion? { get }
+
+    /// The source of samples is gone and the clock is to run on `frequency` from `localTime` on (an estimate
+    /// its owner made, such as ``learnedFrequency`` or an average over a longer window): sets
+    /// ``lastFrequency``, and what the servo carries forward, so that the next source's samples continue
+    /// from this frequency rather than from the last adjustment (whose phase term answered one offset and,
+    /// left in place, turns into a time error that grows for as long as no sample comes).
+    mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant)
 }

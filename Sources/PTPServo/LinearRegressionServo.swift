@@ -61,6 +61,16 @@ public struct LinearRegressionServo: ClockServo {
         setSyncInterval(syncInterval)
     }
 
+    /// The phase the old adjustment added up to `localTime` is booked, so the free-running offsets stay
+    /// exact; the fit is kept (the oscillator did not change).
+    public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
+        if origin != nil, localTime > lastLocal {
+            appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDoubleFast
+            lastLocal = localTime
+        }
+        lastFrequency = frequency
+    }
+
     public mutating func setSyncInterval(_ seconds: Double) {
         if seconds > 0, seconds.isFinite { interval = seconds }
     }

@@ -65,6 +65,14 @@ public struct PIServo: ClockServo {
         state == .unlocked ? nil : PartsPerBillion(-drift)
     }
 
+    /// The integral term becomes `frequency`; an estimate in progress (one sample remembered) starts over,
+    /// since its first offset was measured while the clock ran on another frequency.
+    public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
+        lastFrequency = frequency
+        drift = -frequency.value
+        if state == .unlocked { count = 0 }
+    }
+
     /// pi.c `pi_sync_interval`.
     public mutating func setSyncInterval(_ seconds: Double) {
         guard seconds > 0, seconds.isFinite else { return }

@@ -44,6 +44,11 @@ public struct SelectedServo: ClockServo {
         linearRegressionServo?.reset()
     }
 
+    public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
+        piServo?.hold(frequency: frequency, at: localTime)
+        linearRegressionServo?.hold(frequency: frequency, at: localTime)
+    }
+
     public var state: ServoState {
         piServo?.state ?? linearRegressionServo?.state ?? .unlocked
     }

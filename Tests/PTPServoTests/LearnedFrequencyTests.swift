@@ -81,3 +81,49 @@ import Testing
         #expect(selected.learnedFrequency == nil)
     }
 }
+
+/// ``ClockServo/hold(frequency:at:)``: the servo carries on from the held frequency.
+@Suite struct ServoHoldTests {
+    @Test func piHoldsItsIntegralAndRestartsAnEstimateInProgress() {
+        var pi = PIServo(syncInterval: 0.0625)
+        _ = LearnedFrequencyTests.run(&pi, seconds: 10, window: 1, noise: 0)
+        pi.hold(frequency: PartsPerBillion(39_000), at: PTPInstant(seconds: 2_000))
+        #expect(pi.lastFrequency == PartsPerBillion(39_000) && pi.learnedFrequency == PartsPerBillion(39_000))
+        #expect(pi.state == .locked)
+
+        var fresh = PIServo(syncInterval: 0.0625)
+        _ = fresh.sample(offset: .nanoseconds(Int64(1_000)), localTime: PTPInstant(seconds: 1), weight: 1)
+        fresh.hold(frequency: PartsPerBillion(5_000), at: PTPInstant(seconds: 2))
+        // The remembered first offset was measured at another frequency: the estimate starts over.
+        let out = fresh.sample(offset: .nanoseconds(Int64(2_000)), localTime: PTPInstant(seconds: 3), weight: 1)
+        #expect(out.state == .unlocked && out.frequency == PartsPerBillion(5_000))
+    }
+
+    /// linreg books the phase the old adjustment added up to the hold, so a clock that really ran on the
+    /// held frequency afterwards still fits to its true frequency error.
+    @Test func linregBooksThePhaseUpToTheHold() {
+        var servo = LinearRegressionServo(syncInterval: 0.0625)
+        var phase = 0.0, adjustment = 0.0
+        var local = PTPInstant(seconds: 1_000)
+        func follow(_ samples: Int) {
+            for _ in 0..<samples {
+                phase += (-40_000 + adjustment) * 0.0625
+                local = local + .seconds(0.0625)
+                let out = servo.sample(offset: .nanoseconds(phase), localTime: local, weight: 1)
+                if let step = out.step { phase += step.nanosecondsDouble }
+                adjustment = out.frequency.value
+            }
+        }
+        follow(400)
+        // 0.5 s on the old adjustment, then a hold at 41,000 ppb (1 ppm off) for 2 s, then Syncs again.
+        phase += (-40_000 + adjustment) * 0.5
+        local = local + .seconds(0.5)
+        servo.hold(frequency: PartsPerBillion(41_000), at: local)
+        adjustment = 41_000
+        phase += (-40_000 + adjustment) * 2
+        local = local + .seconds(2) - .seconds(0.0625)
+        follow(64)
+        #expect(abs((servo.learnedFrequency?.value ?? 0) - 40_000) < 20, "fit \(servo.learnedFrequency?.value ?? .nan)")
+        #expect(abs(phase) < 100, "phase \(phase)")
+    }
+}
