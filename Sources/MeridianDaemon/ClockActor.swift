@@ -85,7 +85,7 @@ actor ClockActor {
     private func enterHoldover(because reason: String) {
         guard let frequency = discipline.holdover(at: clockNow()) else { return }
         adjust(step: nil, frequency: frequency, what: "clock")
-        let basis = discipline.recentFrequencies.mean == nil ? "the servo's learned frequency" : "the mean of the last \(Int(discipline.recentFrequencies.seconds)) s"
+        let basis = discipline.heldWindowSeconds.map { "the mean of the last \(Int($0)) s" } ?? "the servo's learned frequency"
         logger.notice("holdover (\(reason)): the clock runs on freq \(Int((-frequency.value).rounded())), \(basis)")
     }
 

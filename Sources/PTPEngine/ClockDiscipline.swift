@@ -63,6 +63,8 @@ public struct ClockDiscipline: Sendable {
     public private(set) var recentFrequencies = FrequencyWindow()
     /// The master went silent and the clock runs on ``holdover(at:)``'s frequency until the next sample.
     public private(set) var inHoldover = false
+    /// Seconds of the window the last ``holdover(at:)`` averaged; nil when it held the servo's learned frequency.
+    public private(set) var heldWindowSeconds: Double?
     /// The interval the reference's samples come at (1 PPS).
     public static let referenceInterval = LogInterval(0)
 
@@ -122,10 +124,10 @@ public struct ClockDiscipline: Sendable {
     /// Returns the frequency to apply; nil when the servo was not following a master, is already in
     /// holdover, or has nothing to hold (then the clock keeps its current adjustment).
     public mutating func holdover(at localTime: PTPInstant) -> PartsPerBillion? {
-        guard case .master = source, !inHoldover,
-              let frequency = recentFrequencies.mean ?? servo.learnedFrequency
-        else { return nil }
+        let mean = recentFrequencies.mean
+        guard case .master = source, !inHoldover, let frequency = mean ?? servo.learnedFrequency else { return nil }
         inHoldover = true
+        heldWindowSeconds = mean == nil ? nil : recentFrequencies.seconds
         outlierFilter?.reset()
         servo.hold(frequency: frequency, at: localTime)
         return frequency

@@ -62,6 +62,7 @@ import Testing
         let heldFrequency = lab.discipline.holdover(at: lab.now)
         let held = try #require(heldFrequency)
         #expect(lab.discipline.inHoldover && lab.discipline.servo.lastFrequency == held)
+        #expect(lab.discipline.heldWindowSeconds == FrequencyWindow.span, "held on the full window")
         // The mean over 16 s is within a few hundred ppb of the truth; the last adjustment is not, here.
         #expect(abs(held.value + 2_000) < 300, "held \(held.value) ppb, needs −2,000")
         #expect(abs(last + 2_000) > 2 * abs(held.value + 2_000), "last \(last) ppb was no worse than the mean \(held.value)")
@@ -90,6 +91,7 @@ import Testing
         #expect(lab.discipline.recentFrequencies.mean == nil)
         let learned = try #require(lab.discipline.servo.learnedFrequency)
         #expect(lab.discipline.holdover(at: lab.now) == learned)
+        #expect(lab.discipline.heldWindowSeconds == nil)
     }
 
     /// Only a servo that followed a master goes into holdover this way; the grandmaster's own reference has
