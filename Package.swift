@@ -95,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "MeridianDaemonTests",
             dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "LinuxPlatform", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
+        .testTarget(
+            name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianTestSupport"]),
         .testTarget(
             name: "GNSSReferenceTests",
             dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),

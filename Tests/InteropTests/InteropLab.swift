@@ -125,6 +125,14 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// The cases of a parameterised interop test that `MERIDIAN_INTEROP_TRANSPORTS` names (a comma-separated
+    /// list of case names such as `L2/P2P`, to re-run one transport while working on it); all when unset.
+    static func selected<Case: CustomStringConvertible>(_ cases: [Case]) -> [Case] {
+        guard let names = ProcessInfo.processInfo.environment["MERIDIAN_INTEROP_TRANSPORTS"] else { return cases }
+        let wanted = Set(names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        return cases.filter { wanted.contains($0.description) }
+    }
+
     static func binary(_ name: String) -> String? {
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

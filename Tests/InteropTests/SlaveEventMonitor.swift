@@ -3,11 +3,21 @@ import PTPCore
 import PTPWire
 import Synchronization
 
+/// Where a test reads a ptp4l slave's offsets from, one per Sync.
+protocol SlaveOffsets: AnyObject, Sendable {
+    /// Every offset so far, in ns.
+    var offsets: [Int64] { get }
+    /// Clears the samples (to drop the settling period).
+    func reset()
+    /// Another master follows: clears the samples and whatever was learned of the old one's path.
+    func forgetPath()
+}
+
 /// Receives ptp4l's `slave_event_monitor` reports on a Unix datagram socket: for every Sync the slave
 /// takes, t1 (origin plus correction) and t2 (ingress); for every Delay_Resp, t3 and t4. It recomputes
 /// the offset of each Sync the way ptp4l's tsproc does (mean path delay = moving median of the last 10
 /// delay samples), so a free-running ptp4l slave gives one offset per Sync, not one a second.
-final class SlaveEventMonitor: @unchecked Sendable {  // state behind `lock`; the socket is read on one thread
+final class SlaveEventMonitor: SlaveOffsets, @unchecked Sendable {  // state behind `lock`; the socket is read on one thread
     let path: String
     private let fd: Int32
     private let lock = Mutex<State>(State())
