@@ -338,7 +338,7 @@ struct BoundaryClockInteropTests {
             let delay = transport.peerToPeer
                 ? "peer delay \(PTP4lInteropTests.peerMeanPathDelay(files, namespace: chain.c, slaveSocket: files.file("sl.sock").path).map(String.init) ?? "?") ns"
                 : "slave→master median \(paths.delay) ns"
-            print("\(what) over \(transport): mean offset \(window.reduce(0, +) / Int64(max(1, window.count))) ns, master→slave median \(paths.sync) ns, \(delay)")
+            print("\(what) over \(transport): mean offset \(PTP4lInteropTests.mean(window)) ns, master→slave median \(paths.sync) ns, \(delay)")
             return window
         }
         func direct(_ log: String) -> [Int64]? {

@@ -99,10 +99,6 @@ final class SlaveEventMonitor: SlaveOffsets, @unchecked Sendable {  // state beh
         }
     }
 
-    /// The mean signed offset (ns).
-    var meanOffset: Int64 {
-        lock.withLock { $0.offsets.isEmpty ? 0 : $0.offsets.reduce(0, +) / Int64($0.offsets.count) }
-    }
 
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 4096)
