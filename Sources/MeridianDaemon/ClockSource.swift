@@ -1,23 +1,38 @@
 import LinuxPlatform
 import PTPCore
+import PTPEngine
 import PTPServo
 
-/// The clock the daemon disciplines, and how a kernel timestamp becomes a reading of it.
+/// The clock the daemon disciplines, and how a transport timestamp becomes a reading of it.
 struct ClockSource: Sendable {
     let clock: any PTPClock
-    /// The virtual clock, when that is what runs (for its true error in logs and management).
-    let virtual: VirtualClock?
+    /// The timescale the clock counts in: a PHC keeps TAI; the system clock and a virtual clock over it
+    /// keep UTC (so engine time is shifted to TAI when the PTP timescale is in use, 8.2.4).
+    let timescale: ClockTimescale
     /// Whether the daemon may adjust the clock at all (`free_running 0` and a steerable clock).
     let steerable: Bool
     let description: String
+    /// Converts a transport or reference timestamp (CLOCK_REALTIME for software stamps) to this clock's time.
+    let convert: @Sendable (PTPInstant) -> PTPInstant
+    /// The clock's error against true time where it can know it (a virtual clock against the system clock).
+    let trueError: (@Sendable () -> PTPDuration?)?
+
+    init(clock: any PTPClock, timescale: ClockTimescale, steerable: Bool, description: String,
+         convert: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
+         trueError: (@Sendable () -> PTPDuration?)? = nil) {
+        self.clock = clock
+        self.timescale = timescale
+        self.steerable = steerable
+        self.description = description
+        self.convert = convert
+        self.trueError = trueError
+    }
 
     /// True for clocks that keep UTC (the system clock, a virtual clock over it); a PHC keeps TAI.
-    var keepsUTC: Bool { !(clock is PHCClock) }
+    var keepsUTC: Bool { timescale == .utc }
 
-    /// Converts a transport timestamp (CLOCK_REALTIME for software stamps) to this clock's time.
-    func convert(_ timestamp: PTPInstant) -> PTPInstant {
-        virtual?.convert(systemTimestamp: timestamp) ?? timestamp
-    }
+    /// The virtual clock's true error in ns (labs), for log lines and MERIDIAN_STATUS_NP.
+    var trueErrorNanoseconds: Int64? { trueError?()?.roundedNanoseconds }
 
     /// Opens the configured clock. Errors name the device and what to do.
     static func open(_ choice: DaemonSettings.ClockChoice, settings: DaemonSettings) throws(ClockError) -> ClockSource {
@@ -26,24 +41,25 @@ struct ClockSource: Sendable {
             let clock = try VirtualClock(configuration: configuration)
             let offset = configuration.initialOffset
             return ClockSource(
-                clock: clock, virtual: clock, steerable: !settings.freeRunning,
-                description: "virtual clock (offset \(offset.secondsDouble) s, \(configuration.frequencyError.value / 1000) ppm)")
+                clock: clock, timescale: .utc, steerable: !settings.freeRunning,
+                description: "virtual clock (offset \(offset.secondsDouble) s, \(configuration.frequencyError.value / 1000) ppm)",
+                convert: { clock.convert(systemTimestamp: $0) }, trueError: { try? clock.trueError() })
         case .system:
             let steering: SystemClock.Steering = settings.freeRunning ? .forbidden : .allowed
             let clock = try SystemClock(steering: steering)
-            return ClockSource(clock: clock, virtual: nil, steerable: !settings.freeRunning, description: "CLOCK_REALTIME")
+            return ClockSource(clock: clock, timescale: .utc, steerable: !settings.freeRunning, description: "CLOCK_REALTIME")
         case .phc(let path):
             let clock = try PHCClock(path: path)
-            return ClockSource(clock: clock, virtual: nil, steerable: !settings.freeRunning, description: path)
+            return ClockSource(clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: path)
         case .automatic:
             if settings.servo.timestamping == .hardware, let first = settings.ports.first {
                 let clock = try PHCClock.forInterface(first.interface)
-                return ClockSource(clock: clock, virtual: nil, steerable: !settings.freeRunning, description: clock.name)
+                return ClockSource(clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: clock.name)
             }
             // Software stamps: the system clock, read but never steered unless `clock_device system` says so.
             let clock = try SystemClock(steering: .forbidden)
             return ClockSource(
-                clock: clock, virtual: nil, steerable: false,
+                clock: clock, timescale: .utc, steerable: false,
                 description: "CLOCK_REALTIME (not steered: set clock_device system to let meridiand adjust it)")
         }
     }

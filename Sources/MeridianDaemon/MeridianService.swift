@@ -7,7 +7,9 @@ import PTPManagement
 import PTPCore
 import PTPEngine
 import PTPServo
+import PTPWire
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The daemon as one service: opens the clock and every port, runs the instance until a graceful
@@ -18,18 +20,20 @@ final class MeridianService: Service {
     let configuration: Configuration
     let settings: DaemonSettings
     let logger: Logger
+    let factories: DaemonFactories
 
-    init(options: DaemonOptions, configuration: Configuration, logger: Logger) {
+    init(options: DaemonOptions, configuration: Configuration, logger: Logger, factories: DaemonFactories = .linux) {
         self.options = options
         self.configuration = configuration
         self.settings = DaemonSettings(configuration)
         self.logger = logger
+        self.factories = factories
     }
 
     func run() async throws {
         let clock: ClockSource
         do {
-            clock = try ClockSource.open(settings.clock, settings: settings)
+            clock = try factories.openClock(settings)
         } catch {
             throw StartupError("cannot open the clock: \(error)")
         }
@@ -38,17 +42,18 @@ final class MeridianService: Service {
             try? clock.clock.adjustFrequency(saved)
         }
 
-        var ports: [PortActor] = []
+        var ports: [any PortChannel] = []
+        func closePorts() { for opened in ports { opened.close() } }
         for (index, port) in settings.ports.enumerated() {
             do {
-                ports.append(try PortActor(index: index, settings: port, clock: clock, logger: logger))
+                ports.append(try factories.openPort(index, port))
             } catch {
-                for opened in ports { await opened.shutDown() }
+                closePorts()
                 throw StartupError("port \(index + 1) (\(port.interface)): \(error)")
             }
         }
-        guard let first = ports.first, let identity = ClockIdentity(mac: first.transport.interface.macAddress) else {
-            for opened in ports { await opened.shutDown() }
+        guard let first = ports.first, let identity = ClockIdentity(mac: first.macAddress) else {
+            closePorts()
             throw StartupError("cannot derive a clock identity: the first interface has no 48-bit MAC address")
         }
         var defaultDS = settings.defaultDS
@@ -57,10 +62,6 @@ final class MeridianService: Service {
         let servo = SelectedServo(
             settings.servoKind, configuration: settings.servo, currentFrequency: servoFrequency,
             clockMaximum: clock.clock.maxFrequency, syncInterval: 1)
-        let instanceConfiguration = InstanceConfiguration(
-            defaultDS: defaultDS, ports: settings.ports.map(\.engine),
-            grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
-            seed: identity.rawValue)
         let referenceSettings = ReferenceSettings(configuration)
         let referenceKind: MeridianStatus.ReferenceKind
         switch referenceSettings.kind {
@@ -70,68 +71,76 @@ final class MeridianService: Service {
         case .extts: referenceKind = .phcExternal
         case .simulated: referenceKind = .simulated
         }
-        let clockActor = ClockActor(
-            clock: clock, servo: servo, outlierFilter: settings.outlierFilter, summaryInterval: Int(settings.summaryInterval), logger: logger)
-        let instance = InstanceActor(
-            engine: InstanceEngine(configuration: instanceConfiguration), clock: clockActor, logger: logger, portInterfaces: settings.ports.map(\.interface),
-            softwareStamps: settings.servo.timestamping == .software, referenceKind: referenceKind)
-        await instance.attach(ports)
-        for port in ports { await port.attach(instance) }
         let reference: ReferenceService?
         do {
             reference = try ReferenceService.make(referenceSettings, clock: clock, logger: logger)
         } catch {
-            for opened in ports { await opened.shutDown() }
+            closePorts()
             throw StartupError("reference: \(error)")
         }
+        // One pure composition: the ports' engines, the BMCA, and the clock engine (servo, outlier filter,
+        // holdover, the reference's discipline). A reference says what the clock announces from the start
+        // (free-running, class 248 by default).
+        let instanceConfiguration = InstanceConfiguration(
+            defaultDS: defaultDS, ports: settings.ports.map(\.engine),
+            grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
+            seed: identity.rawValue,
+            clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
+        let link = ManagementLink()
+        let clockActor = ClockActor(
+            engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,
+            logger: logger, observers: link.observers)
         if let reference {
-            await clockActor.attach(reference: reference.discipline)
-            // Announce what the reference makes us (free-running, class 248 by default) from the start.
-            await instance.setGrandmasterQuality(reference.discipline.quality)
             do {
                 try reference.source.start()
             } catch {
-                for opened in ports { await opened.shutDown() }
+                closePorts()
                 throw StartupError("reference \(reference.description): \(error)")
             }
             logger.notice("reference: \(reference.description)")
         }
         // Management: pmc and meridianctl over the Unix sockets (ptp4l's paths by default) and the PTP ports.
+        let descriptions = zip(settings.ports, ports).map { settings, port in
+            ClockManagement.PortDescription(
+                interface: settings.interface, timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
+                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress)
+        }
         let management = ManagementServer(
             configuration: ManagementServer.Configuration(
                 readWritePath: configuration.string("uds_address"),
                 readOnlyPath: configuration.string("uds_ro_address").isEmpty ? nil : configuration.string("uds_ro_address"),
                 networkWritesAllowed: configuration.flag("management_network_writes")),
-            backend: instance)
+            backend: ClockManagement(
+                actor: clockActor, clock: clock, ports: descriptions, referenceKind: referenceKind))
         do {
             try await management.start()
         } catch {
             reference?.source.stop()
-            for opened in ports { await opened.shutDown() }
+            closePorts()
             throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
         }
-        await instance.setPortStateObserver { number in await management.notifyPortStateChanged(port: number) }
-        await instance.setParentObserver { await management.notifyParentChanged() }
-        await clockActor.observe(
-            quality: { quality in await instance.setGrandmasterQuality(quality) },
-            referenceState: { _ in await management.notifyReferenceStateChanged() })
-        for port in ports {
-            await port.attachManagement { bytes, ingress in await management.handleNetwork(bytes, ingressPort: ingress) }
-        }
+        link.attach(management)
         let portList = settings.ports.map { "\($0.interface) (\($0.networkProtocol))" }.joined(separator: ", ")
         logger.notice("clock identity \(identity), \(ports.count) port(s): \(portList)")
 
         await withTaskGroup(of: Void.self) { group in
-            for port in ports {
-                group.addTask { await port.run() }
+            for index in ports.indices {
+                group.addTask { await clockActor.serve(port: index) }
             }
-            group.addTask { await self.reloadOnHangup(instance) }
-            group.addTask { await clockActor.watchMeasurements() }
+            group.addTask { await self.reloadOnHangup(clockActor) }
             group.addTask {
                 do {
                     try await management.run()
                 } catch {
                     self.logger.error("management: \(error)")
+                }
+            }
+            // Management messages received on the PTP ports (15.3): answered out of the port they came in on.
+            group.addTask {
+                for await (bytes, port) in clockActor.managementMessages {
+                    for reply in await management.handleNetwork(bytes, ingressPort: UInt16(port + 1)) {
+                        await clockActor.sendManagementReply(reply, port: port)
+                    }
                 }
             }
             if let reference {
@@ -152,23 +161,23 @@ final class MeridianService: Service {
                     }
                 }
             }
-            await instance.start()
+            await clockActor.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock, clockActor) }
             try? await gracefulShutdown()
             logger.notice("shutting down")
             SystemdNotify.ready("STOPPING=1")
             periodicDrift.cancel()
-            await instance.stop()
+            await clockActor.stop()
             reference?.source.stop()
-            for port in ports { await port.shutDown() }
+            closePorts()
             DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
             group.cancelAll()
         }
     }
 
     /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.
-    private func reloadOnHangup(_ instance: InstanceActor) async {
+    private func reloadOnHangup(_ instance: ClockActor) async {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         var running = configuration
         for await _ in signals.cancelOnGracefulShutdown() {
@@ -206,4 +215,37 @@ final class MeridianService: Service {
 struct StartupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension DaemonFactories {
+    /// The real clock and ports: the configured clock device, a socket per transport and an I/O thread per port.
+    static let linux = DaemonFactories(
+        openClock: { settings in try ClockSource.open(settings.clock, settings: settings) },
+        openPort: { _, port in try LinuxPortChannel(settings: port) })
+}
+
+/// Lets the clock actor tell management of changes, although management is made after the actor (its
+/// backend reads the actor's published state). Until ``attach(_:)`` the notifications go nowhere.
+final class ManagementLink: Sendable {
+    private let server = Mutex<ManagementServer?>(nil)
+
+    func attach(_ management: ManagementServer) {
+        server.withLock { $0 = management }
+    }
+
+    var observers: ClockActor.Observers {
+        ClockActor.Observers(
+            portStateChanged: { number in
+                guard let management = self.server.withLock({ $0 }) else { return }
+                Task { await management.notifyPortStateChanged(port: number) }
+            },
+            parentChanged: {
+                guard let management = self.server.withLock({ $0 }) else { return }
+                Task { await management.notifyParentChanged() }
+            },
+            referenceStateChanged: {
+                guard let management = self.server.withLock({ $0 }) else { return }
+                Task { await management.notifyReferenceStateChanged() }
+            })
+    }
 }

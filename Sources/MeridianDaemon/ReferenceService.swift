@@ -8,8 +8,8 @@ import PTPServo
 
 /// The time reference of a grandmaster (gpsd, kernel PPS, PHC external timestamps or simulated GNSS):
 /// its source, running on its own thread, and the pure ``ReferenceDiscipline`` that turns its samples into
-/// clock steering (through the clock's one servo), holdover and the announced quality. The ``ClockActor``
-/// applies what it decides.
+/// clock steering (through the clock's one servo), holdover and the announced quality. The discipline goes
+/// into the instance's ``ClockEngine``; the ``ClockActor`` feeds it the source's samples.
 struct ReferenceService: Sendable {
     let source: any ReferenceSource
     let events: AsyncStream<ReferenceEvent>
@@ -20,8 +20,7 @@ struct ReferenceService: Sendable {
     static func make(_ settings: ReferenceSettings, clock: ClockSource, logger: Logger) throws(ReferenceError) -> ReferenceService? {
         let (stream, continuation) = AsyncStream<ReferenceEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let onEvent: @Sendable (ReferenceEvent) -> Void = { continuation.yield($0) }
-        let virtual = clock.virtual
-        let systemToClock: @Sendable (PTPInstant) -> PTPInstant = { virtual?.convert(systemTimestamp: $0) ?? $0 }
+        let systemToClock = clock.convert
         let source: any ReferenceSource
         switch settings.kind {
         case .none:
@@ -56,7 +55,7 @@ struct ReferenceService: Sendable {
             case .failure(let error): throw ReferenceError("leapfile \(path): \(error)")
             }
         }
-        let timescale: ClockTimescale = clock.clock is PHCClock ? .tai : .utc
+        let timescale = clock.timescale
         let configuration = ReferenceDisciplineConfiguration(
             validator: ReferenceValidatorConfiguration(
                 minimumFix: GNSSFixMode(rawValue: settings.minimumFix) ?? .threeDimensional,

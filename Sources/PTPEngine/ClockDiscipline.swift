@@ -1,12 +1,10 @@
 import PTPCore
 import PTPServo
 
-/// What the clock owner must do after a measurement: the servo's output (step and frequency), the
-/// verdict to give back to the instance, and ptp4l's summary line.
+/// What the servo made of one measurement: its output (state, step and frequency; the state is the verdict
+/// the slave port hears), and ptp4l's summary line.
 public struct DisciplineStep: Sendable, Hashable {
     public var output: ServoOutput
-    /// For ``InstanceEvent/servo(_:)``.
-    public var report: ServoStateReport
     /// The measurement came from a different master than the previous one.
     public var sourceChanged: Bool
     public var offsetFromMaster: PTPDuration
@@ -14,10 +12,9 @@ public struct DisciplineStep: Sendable, Hashable {
     /// The outlier filter kept this measurement from the servo: the clock runs on as it was.
     public var outlier = false
 
-    public init(output: ServoOutput, report: ServoStateReport, sourceChanged: Bool, offsetFromMaster: PTPDuration,
+    public init(output: ServoOutput, sourceChanged: Bool, offsetFromMaster: PTPDuration,
                 meanPathDelay: PTPDuration, outlier: Bool = false) {
         self.output = output
-        self.report = report
         self.sourceChanged = sourceChanged
         self.offsetFromMaster = offsetFromMaster
         self.meanPathDelay = meanPathDelay
@@ -33,7 +30,7 @@ public struct DisciplineStep: Sendable, Hashable {
 
 /// One servo per clock, fed by whichever source the BMCA selects: the port that is slave (its
 /// measurements through ``apply(_:)``) or, while the clock is the grandmaster, its time reference (1 PPS
-/// samples through ``steerFromReference(_:)``). The daemon's `ClockActor` and the simulator both use it.
+/// samples through ``steerFromReference(_:)``). The ``ClockEngine`` holds it, in the daemon and in the simulator alike.
 /// A change of source keeps the servo as it is (its frequency, its lock), so the clock steps only when the
 /// new source's offset is beyond `step_threshold`; a change of sample interval retunes the gains.
 public struct ClockDiscipline: Sendable {
@@ -98,21 +95,15 @@ public struct ClockDiscipline: Sendable {
             if !admitted {
                 recentFrequencies.append(servo.lastFrequency)
                 return DisciplineStep(
-                    output: ServoOutput(state: .locked, frequency: servo.lastFrequency), report: .locked,
+                    output: ServoOutput(state: .locked, frequency: servo.lastFrequency),
                     sourceChanged: changed, offsetFromMaster: m.offsetFromMaster, meanPathDelay: m.meanPathDelay, outlier: true)
             }
         }
         let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
         if output.step != nil { outlierFilter?.reset() }
         if output.state == .locked { recentFrequencies.append(output.frequency) }
-        let report: ServoStateReport
-        switch output.state {
-        case .unlocked: report = .unlocked
-        case .jump: report = .stepped
-        case .locked: report = .locked
-        }
         return DisciplineStep(
-            output: output, report: report, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
+            output: output, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
             meanPathDelay: m.meanPathDelay)
     }
 

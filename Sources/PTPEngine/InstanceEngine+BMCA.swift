@@ -61,6 +61,9 @@ extension InstanceEngine {
         }
         if newParent != oldParent || (newParent == nil && oldParent == nil && stateDecisions == 1) {
             actions.append(.parentChanged(newParent, grandmaster: parentDS.grandmasterIdentity))
+            // The clock follows the decision in the same pass: the grandmaster's reference steers it, or the
+            // new parent's measurements will.
+            clock.setGrandmaster(newParent == nil, at: now, into: &actions)
         }
 
         let content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)

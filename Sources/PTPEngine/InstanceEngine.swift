@@ -1,4 +1,5 @@
 import PTPCore
+import PTPServo
 import PTPWire
 
 /// Everything that describes a PTP instance (an ordinary or boundary clock) to its engine.
@@ -11,9 +12,13 @@ public struct InstanceConfiguration: Sendable {
     public var seed: UInt64
     /// CLOCK_DESCRIPTION and USER_DESCRIPTION; clockType defaults from the port count.
     public var clockDescription: ClockDescription
+    /// The clock's servo, outlier filter and reference: the ``ClockEngine`` the instance steers its clock with.
+    public var clock: ClockEngine
 
     public init(defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
-                seed: UInt64 = 0, clockDescription: ClockDescription? = nil) {
+                seed: UInt64 = 0, clockDescription: ClockDescription? = nil,
+                clock: ClockEngine = ClockEngine(servo: SelectedServo(.pi))) {
+        self.clock = clock
         self.defaultDS = defaultDS
         self.ports = ports
         var description = clockDescription ?? ClockDescription()
@@ -22,28 +27,25 @@ public struct InstanceConfiguration: Sendable {
             if ports.first?.delayMechanism == .p2p { description.profileIdentity = ClockDescription.defaultP2PProfile }
         }
         self.clockDescription = description
-        self.grandmasterQuality = grandmasterQuality
+        // A reference, when there is one, says what the clock offers from the start (class 248 free-running).
+        self.grandmasterQuality = clock.referenceQuality ?? grandmasterQuality
             ?? GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: TimePropertiesDS())
         self.seed = seed
     }
 }
 
-/// What happens to an instance: something on one of its ports, or the servo's verdict on a measurement.
+/// What happens to an instance: something on one of its ports, or to its clock.
 public enum InstanceEvent: Sendable {
     /// An event for the port at this index (not port number) of ``InstanceEngine/ports``.
     case port(Int, PortEvent)
-    /// The clock fed a measurement from the slave port to its servo, which answered with this state:
-    /// locked sends MASTER_CLOCK_SELECTED to the slave port, jump a SYNCHRONIZATION_FAULT.
-    case servo(ServoStateReport)
-    /// Run the state decision now (management changed priority1, the reference changed quality, …).
-    case stateDecision
-}
-
-/// The servo state as the instance needs it (PTPEngine does not make the servo; the clock owner does).
-public enum ServoStateReport: Sendable, Hashable {
-    case unlocked
-    case stepped
-    case locked
+    /// A clock timer armed by ``ClockAction/armTimer(_:after:)`` expired.
+    case clockTimerFired(ClockTimer)
+    /// A sample of the grandmaster's time reference (a PPS edge with its time of day).
+    case referenceSample(ReferenceSample)
+    /// About once a second while a reference is configured: loss of the reference is noticed here.
+    /// `clockTime` is the clock's own reading, in the reference's timescale (not shifted to TAI the way
+    /// engine time is on a clock that keeps UTC), as the reference's sample edges are.
+    case referenceTick(clockTime: PTPInstant)
 }
 
 /// What an instance asks its owner to do.
@@ -53,6 +55,8 @@ public enum InstanceAction: Sendable {
     /// The state decision chose a new parent (nil: this clock is now the grandmaster), as ptp4l's
     /// `selected best master clock …` / `assuming the grand master role`.
     case parentChanged(PortIdentity?, grandmaster: ClockIdentity)
+    /// What the clock engine decided: adjust the clock, arm its timer, report a measurement or holdover.
+    case clock(ClockAction)
 }
 
 /// A PTP instance: its ports, its data sets, and the BMCA across the ports
@@ -72,8 +76,11 @@ public struct InstanceEngine: Sendable {
     public internal(set) var stateDecisions = 0
     /// CLOCK_DESCRIPTION / USER_DESCRIPTION (15.5.3.1.2–3).
     public internal(set) var clockDescription: ClockDescription
+    /// The servo, outlier filter, holdover and reference of the clock this instance steers.
+    public internal(set) var clock: ClockEngine
 
     var scratch: [PortAction] = []
+    var verdicts: [ServoState] = []
 
     public init(configuration: InstanceConfiguration) {
         var ds = configuration.defaultDS
@@ -91,6 +98,7 @@ public struct InstanceEngine: Sendable {
         }
         decisions = Array(repeating: nil, count: ports.count)
         clockDescription = configuration.clockDescription
+        clock = configuration.clock
         scratch.reserveCapacity(16)
     }
 
@@ -105,15 +113,16 @@ public struct InstanceEngine: Sendable {
         case .port(let index, let portEvent):
             guard ports.indices.contains(index) else { return }
             dispatch(portEvent, to: index, at: now, into: &actions)
-        case .servo(let report):
-            guard let slave = slavePortIndex else { return }
-            switch report {
-            case .locked: dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
-            case .stepped: dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
-            case .unlocked: break
+        case .clockTimerFired(let timer):
+            clock.timerFired(timer, at: now, into: &actions)
+        case .referenceSample(let sample):
+            if let quality = clock.referenceSample(sample, into: &actions) {
+                setGrandmasterQuality(quality, at: now, into: &actions)
             }
-        case .stateDecision:
-            runStateDecision(at: now, into: &actions)
+        case .referenceTick(let clockTime):
+            if let quality = clock.referenceTick(at: clockTime, into: &actions) {
+                setGrandmasterQuality(quality, at: now, into: &actions)
+            }
         }
     }
 
@@ -178,9 +187,25 @@ public struct InstanceEngine: Sendable {
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
                 actions.append(.port(index, action))
+                verdicts.append(clock.apply(m, at: now, into: &actions))
             default:
                 actions.append(.port(index, action))
             }
+        }
+        // The servo's verdicts go back to the slave port at once (9.2.6.12: MASTER_CLOCK_SELECTED when it
+        // locks, SYNCHRONIZATION_FAULT when it steps the clock).
+        if !verdicts.isEmpty, let slave = slavePortIndex {
+            let pending = verdicts
+            verdicts.removeAll(keepingCapacity: true)
+            for verdict in pending {
+                switch verdict {
+                case .locked: dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+                case .jump: dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
+                case .unlocked: break
+                }
+            }
+        } else {
+            verdicts.removeAll(keepingCapacity: true)
         }
         if decide {
             runStateDecision(at: now, into: &actions)

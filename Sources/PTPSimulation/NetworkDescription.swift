@@ -27,6 +27,11 @@ public struct SimulatedClock: Sendable {
     public var port: PortConfiguration = PortConfiguration(portNumber: 1)
     /// Per-port overrides by port number (for example masterOnly on one port).
     public var portOverrides: [UInt16: PortConfiguration] = [:]
+    /// The servo's outlier filter (`servo_outlier_filter`), as the daemon runs it; nil: off.
+    public var outlierFilter: OutlierFilter?
+    /// A simulated GNSS receiver steering this clock through the ``ReferenceDiscipline`` while it is the
+    /// grandmaster, as `reference simulated` does in the daemon; nil: none.
+    public var reference: SimulatedReference?
 
     public init(identity: ClockIdentity) {
         self.identity = identity
@@ -90,5 +95,29 @@ public struct NetworkDescription: Sendable {
             configuration.portNumber = number
             return configuration
         }
+    }
+}
+
+/// A simulated GNSS receiver: one PPS edge per true second, stamped by the clock with Gaussian jitter,
+/// labelled with its UTC second (the simulation's true time is UTC), silent during its outages.
+public struct SimulatedReference: Sendable {
+    /// The discipline's settings (validation, holdover model, quality policy); the timescale is UTC.
+    public var configuration: ReferenceDisciplineConfiguration
+    /// Edge jitter, ns (one standard deviation).
+    public var jitter: Double
+    /// Outages: (start, duration) in seconds from the start of the simulation.
+    public var outages: [(start: Double, duration: Double)]
+    public var satellites: Int
+
+    public init(configuration: ReferenceDisciplineConfiguration = ReferenceDisciplineConfiguration(timescale: .utc),
+                jitter: Double = 50, outages: [(start: Double, duration: Double)] = [], satellites: Int = 9) {
+        self.configuration = configuration
+        self.jitter = jitter
+        self.outages = outages
+        self.satellites = satellites
+    }
+
+    func isOut(atSecondsFromStart t: Double) -> Bool {
+        outages.contains { t >= $0.start && t < $0.start + $0.duration }
     }
 }

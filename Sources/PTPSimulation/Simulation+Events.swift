@@ -14,12 +14,12 @@ extension SimulationCore {
             for p in nodes[clock].instance.ports.indices {
                 dispatch(clock, .port(p, .linkUp), local: local)
             }
-        case .deliver(let c, let p, let message):
+        case .deliver(let c, let p, let bytes):
             let clock = Int(c)
             guard !nodes[clock].muted else { return }
             messagesDelivered += 1
             let stamp = nodes[clock].oscillator.stamp(at: now, random: &random)
-            dispatch(clock, .port(Int(p), .received(message, timestamp: stamp)), local: nodes[clock].oscillator.localNow)
+            dispatch(clock, .port(Int(p), .receivedBytes(bytes, timestamp: stamp)), local: nodes[clock].oscillator.localNow)
         case .transmitted(let c, let p, let token, let stamp):
             let clock = Int(c)
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
@@ -30,7 +30,32 @@ extension SimulationCore {
             guard nodes[clock].timerGenerations[index] == generation else { return }
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .timerFired(timer)), local: local)
+        case .clockTimer(let c, let timer, let generation):
+            let clock = Int(c)
+            guard nodes[clock].clockTimerGenerations[Int(timer.rawValue)] == generation else { return }
+            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            dispatch(clock, .clockTimerFired(timer), local: local)
+        case .referenceEdge(let c):
+            referenceEdge(clock: Int(c))
         }
+    }
+
+    /// One PPS edge of a clock's simulated receiver, at a whole true second: the clock stamps it (with the
+    /// receiver's jitter) and labels it with that second, then the reference discipline ticks, as the
+    /// daemon's reference source and its once-a-second tick do. Outages send nothing (the tick notices).
+    mutating func referenceEdge(clock: Int) {
+        guard let reference = nodes[clock].reference else { return }
+        queue.schedule(.referenceEdge(clock: Int32(clock)), at: PTPInstant(seconds: now.seconds + 1))
+        let local = nodes[clock].oscillator.advance(to: now, random: &random)
+        let sinceStart = (now - start).secondsDouble
+        if !reference.isOut(atSecondsFromStart: sinceStart) {
+            let jitter = reference.jitter > 0 ? reference.jitter * random.gaussian() : 0
+            let sample = ReferenceSample(
+                edge: local + .nanoseconds(jitter), utcSecond: now.seconds, fixMode: .threeDimensional,
+                satellitesUsed: reference.satellites)
+            dispatch(clock, .referenceSample(sample), local: local)
+        }
+        dispatch(clock, .referenceTick(clockTime: nodes[clock].oscillator.localNow), local: nodes[clock].oscillator.localNow)
     }
 
     /// Feeds the clock's instance and carries out everything that follows, in order.
@@ -49,6 +74,8 @@ extension SimulationCore {
         switch action {
         case .parentChanged:
             break
+        case .clock(let clockAction):
+            perform(clockAction, clock: clock)
         case .port(let p, let portAction):
             switch portAction {
             case .send(let outgoing):
@@ -62,8 +89,8 @@ extension SimulationCore {
                     at: now + after)
             case .cancelTimer(let timer):
                 nodes[clock].timerGenerations[p * PortTimer.allCases.count + Int(timer.rawValue)] &+= 1
-            case .measurement(let m):
-                measure(m, clock: clock)
+            case .measurement:
+                break  // the instance's clock engine took it; `.clock(.measured)` reports the outcome
             case .stateChanged(let change):
                 if recordStateChanges {
                     stateChanges.append((now, clock, change))
@@ -76,20 +103,33 @@ extension SimulationCore {
         }
     }
 
-    /// The clock's servo takes the measurement; its output steers the oscillator and goes back to the
-    /// instance (MASTER_CLOCK_SELECTED or SYNCHRONIZATION_FAULT), as the daemon's ClockActor does.
-    mutating func measure(_ m: SyncMeasurement, clock: Int) {
-        nodes[clock].statistics.measurements += 1
-        nodes[clock].statistics.lastOffsetFromMaster = m.offsetFromMaster
-        nodes[clock].statistics.lastMeanPathDelay = m.meanPathDelay
-        let step = nodes[clock].discipline.apply(m)
-        if let amount = step.output.step {
-            nodes[clock].oscillator.step(by: amount)
-            nodes[clock].statistics.steps += 1
-            steps.append((now, clock, amount))
+    /// What the clock engine decided, carried out on the oscillator as the daemon's clock actor does on the clock.
+    mutating func perform(_ action: ClockAction, clock: Int) {
+        switch action {
+        case .adjust(let step, let frequency, _):
+            if let step {
+                nodes[clock].oscillator.step(by: step)
+                nodes[clock].statistics.steps += 1
+                steps.append((now, clock, step))
+            }
+            if let frequency { nodes[clock].oscillator.adjustFrequency(frequency) }
+        case .armTimer(let timer, let after):
+            let index = Int(timer.rawValue)
+            nodes[clock].clockTimerGenerations[index] &+= 1
+            queue.schedule(
+                .clockTimer(clock: Int32(clock), timer: timer, generation: nodes[clock].clockTimerGenerations[index]),
+                at: now + after)
+        case .measured(let m, _):
+            nodes[clock].statistics.measurements += 1
+            nodes[clock].statistics.lastOffsetFromMaster = m.offsetFromMaster
+            nodes[clock].statistics.lastMeanPathDelay = m.meanPathDelay
+        case .holdover(let holdover):
+            if recordStateChanges { holdovers.append((now, clock, holdover)) }
+        case .reference(let output, _):
+            if recordStateChanges, let change = output.stateChange { referenceChanges.append((now, clock, change)) }
+        case .sourceChanged:
+            break
         }
-        nodes[clock].oscillator.adjustFrequency(step.output.frequency)
-        nodes[clock].instance.handle(.servo(step.report), at: nodes[clock].oscillator.localNow, into: &work)
     }
 
     mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
@@ -109,6 +149,8 @@ extension SimulationCore {
         guard !nodes[clock].muted else { return }
         let s = nodes[clock].portSegment[port]
         guard s >= 0 else { return }
+        // On the wire: encoded once here, decoded by each receiving port's engine.
+        let bytes = message.encoded()
         let segment = network.segments[s]
         let model = segment.model
         for (index, endpoint) in segment.endpoints.enumerated() where endpoint.clock != clock || endpoint.port != port {
@@ -122,7 +164,7 @@ extension SimulationCore {
                 let floor = -delay.nanosecondsDoubleFast / 2
                 delay = delay + .nanosecondsFast(max(floor, model.jitter * random.gaussian()))
             }
-            queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), message: message),
+            queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), bytes: bytes),
                            at: now + delay)
         }
     }

@@ -5,9 +5,13 @@ import PTPWire
 
 /// A deterministic discrete-event simulation of PTP clocks joined by links (DESIGN.md, PTPSimulation).
 ///
-/// Each clock is an ``InstanceEngine`` with an ``Oscillator`` and one servo; the simulation plays the
-/// daemon's part (it carries out the engine's actions: sends, timers, servo samples) and advances time
-/// from event to event. Nothing sleeps and nothing reads a real clock: the same seed gives the same run.
+/// Each clock is the daemon's own composition, an ``InstanceEngine`` (its port engines, the BMCA, and the
+/// ``ClockEngine`` with the servo, outlier filter, holdover on silence and, for a grandmaster with a
+/// ``SimulatedReference``, the reference discipline), with an ``Oscillator`` in place of the clock. The
+/// simulation plays the daemon's part: it carries out the engine's actions (sends, port and clock timers,
+/// clock adjustments) and advances time from event to event. Every message is encoded by `PTPWire` when it
+/// is sent and decoded by the receiving port engine, as on the wire. Nothing sleeps and nothing reads a real
+/// clock: the same seed gives the same run.
 ///
 /// Simplifications: a timer's duration (local time) runs as the same amount of true time (an error of the
 /// clock's frequency offset, ≤ 10⁻⁴); a one-step Sync gets its egress stamp without egressLatency; there
@@ -29,6 +33,10 @@ public final class Simulation {
     public var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] { core.stateChanges }
     /// Every clock step the servos asked for.
     public var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] { core.steps }
+    /// Every holdover a clock entered (master silent, grandmaster role), in order.
+    public var holdovers: [(time: PTPInstant, clock: Int, holdover: ClockHoldover)] { core.holdovers }
+    /// Every change of a reference discipline's state, in order.
+    public var referenceChanges: [(time: PTPInstant, clock: Int, change: GrandmasterStateChange)] { core.referenceChanges }
     /// Events processed and messages delivered so far.
     public var eventsProcessed: Int { core.eventsProcessed }
     public var messagesDelivered: Int { core.messagesDelivered }
@@ -78,7 +86,7 @@ public final class Simulation {
 
     public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
     public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
-    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].discipline.servo.state }
+    public func servoState(of clock: Int) -> ServoState { core.nodes[clock].instance.clock.discipline.servo.state }
     public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }
     public func statistics(of clock: Int) -> ClockStatistics { core.nodes[clock].statistics }
 
@@ -94,18 +102,22 @@ struct SimulationCore {
     struct Node {
         var instance: InstanceEngine
         var oscillator: Oscillator
-        var discipline: ClockDiscipline
         var portSegment: [Int]
         var timerGenerations: [UInt32]
+        var clockTimerGenerations: [UInt32] = Array(repeating: 0, count: ClockTimer.allCases.count)
+        var reference: SimulatedReference?
         var muted = false
         var statistics = ClockStatistics()
     }
 
     enum Event: Sendable {
         case start(clock: Int32)
-        case deliver(clock: Int32, port: Int32, message: PTPMessage)
+        case deliver(clock: Int32, port: Int32, bytes: [UInt8])
         case transmitted(clock: Int32, port: Int32, token: TransmitToken, stamp: PTPInstant)
         case timer(clock: Int32, port: Int32, timer: PortTimer, generation: UInt32)
+        case clockTimer(clock: Int32, timer: ClockTimer, generation: UInt32)
+        /// The PPS edge of the reference of `clock` at a whole true second.
+        case referenceEdge(clock: Int32)
     }
 
     let network: NetworkDescription
@@ -118,6 +130,8 @@ struct SimulationCore {
     var cursor = 0
     var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
     var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
+    var holdovers: [(time: PTPInstant, clock: Int, holdover: ClockHoldover)] = []
+    var referenceChanges: [(time: PTPInstant, clock: Int, change: GrandmasterStateChange)] = []
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
@@ -143,18 +157,29 @@ struct SimulationCore {
                 twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
                 clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
                 slaveOnly: clock.slaveOnly)
-            let instance = InstanceEngine(configuration: InstanceConfiguration(
-                defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9))
             let oscillator = Oscillator(
                 frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
                 initialOffset: clock.initialOffset, start: start)
             let servo = SelectedServo(clock.servo, configuration: clock.servoConfiguration,
                                       clockMaximum: oscillator.maxAdjustment,
                                       syncInterval: clock.port.logSyncInterval.seconds)
+            var reference: ReferenceDiscipline?
+            if let simulated = clock.reference {
+                var configuration = simulated.configuration
+                configuration.timescale = .utc
+                reference = ReferenceDiscipline(configuration: configuration)
+            }
+            let instance = InstanceEngine(configuration: InstanceConfiguration(
+                defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9,
+                clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference)))
             nodes.append(Node(
-                instance: instance, oscillator: oscillator, discipline: ClockDiscipline(servo: servo), portSegment: portSegments[c],
-                timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count)))
+                instance: instance, oscillator: oscillator, portSegment: portSegments[c],
+                timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count),
+                reference: clock.reference))
             queue.schedule(.start(clock: Int32(c)), at: start)
+            if clock.reference != nil {
+                queue.schedule(.referenceEdge(clock: Int32(c)), at: PTPInstant(seconds: start.seconds + 1))
+            }
         }
         work.reserveCapacity(64)
     }

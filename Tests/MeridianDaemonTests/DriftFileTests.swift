@@ -10,7 +10,7 @@ import Testing
 @Suite struct DriftFileTests {
     static func steerableClock() throws -> ClockSource {
         let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0, frequencyPPM: -40))
-        return ClockSource(clock: clock, virtual: clock, steerable: true, description: "virtual (test)")
+        return ClockSource(clock: clock, timescale: .utc, steerable: true, description: "virtual (test)")
     }
 
     static func scratch(_ name: String) -> String {
@@ -43,7 +43,7 @@ import Testing
         let path = Self.scratch("free")
         defer { unlink(path) }
         let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0, frequencyPPM: 0))
-        let free = ClockSource(clock: clock, virtual: clock, steerable: false, description: "free-running (test)")
+        let free = ClockSource(clock: clock, timescale: .utc, steerable: false, description: "free-running (test)")
         DriftFile.save(path, frequency: PartsPerBillion(1), clock: free, logger: Logger(label: "test"))
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -13,15 +13,15 @@ import Testing
 
     @Test func stepsOnceThenLocksAndKeepsServoAcrossSourceChange() {
         var discipline = ClockDiscipline(servo: SelectedServo(.pi))
-        #expect(discipline.apply(measurement(50_000, at: 0)).report == .unlocked)
+        #expect(discipline.apply(measurement(50_000, at: 0)).output.state == .unlocked)
         let jump = discipline.apply(measurement(60_000, at: 1))
-        #expect(jump.report == .stepped)
+        #expect(jump.output.state == .jump)
         #expect(jump.output.step == .nanoseconds(Int64(-60_000)))
-        #expect(discipline.apply(measurement(10, at: 2)).report == .locked)
+        #expect(discipline.apply(measurement(10, at: 2)).output.state == .locked)
         // A new master with a small offset: no reset, no step.
         let other = discipline.apply(measurement(40, at: 3, master: 2))
         #expect(other.sourceChanged)
-        #expect(other.report == .locked)
+        #expect(other.output.state == .locked)
         #expect(other.output.step == nil)
     }
 
@@ -126,7 +126,7 @@ extension ClockDisciplineTests {
         for i in 0..<40 { _ = discipline.apply(measurement(i < 2 ? 50_000 : Int64(i % 3) * 20 - 20, at: Int64(i))) }
         let before = discipline.servo.lastFrequency
         let spoiled = discipline.apply(measurement(45_000, at: 41))
-        #expect(spoiled.outlier && spoiled.report == .locked && spoiled.output.step == nil)
+        #expect(spoiled.outlier && spoiled.output.state == .locked && spoiled.output.step == nil)
         #expect(spoiled.output.frequency == before && discipline.servo.lastFrequency == before)
         #expect(spoiled.logLine.hasSuffix(" outlier"))
         #expect(discipline.outlierFilter?.rejected == 1)

@@ -80,16 +80,6 @@ import Testing
         #expect(changes.first == "port 1: UNCALIBRATED to MASTER on ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES")
     }
 
-    @Test func servoVerdictsReachTheSlavePort() {
-        var bc = boundaryClock()
-        _ = bc.handle(.port(0, .received(gmAnnounce(sequence: 1), timestamp: Self.t0)), at: Self.t0)
-        _ = bc.handle(.port(0, .received(gmAnnounce(sequence: 2), timestamp: Self.t0)), at: Self.t0)
-        _ = bc.handle(.servo(.locked), at: Self.t0)
-        #expect(bc.ports[0].state == .slave)
-        _ = bc.handle(.servo(.stepped), at: Self.t0)
-        #expect(bc.ports[0].state == .uncalibrated)
-    }
-
     @Test func betterLocalQualityTakesOver() {
         var bc = boundaryClock()
         _ = bc.handle(.port(0, .received(gmAnnounce(sequence: 1), timestamp: Self.t0)), at: Self.t0)

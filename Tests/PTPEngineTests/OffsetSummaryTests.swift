@@ -6,7 +6,7 @@ import Testing
 @Suite struct OffsetSummaryTests {
     func step(_ offset: Int64, frequency: Double, delay: Int64) -> DisciplineStep {
         DisciplineStep(
-            output: ServoOutput(state: .locked, frequency: PartsPerBillion(frequency)), report: .locked, sourceChanged: false,
+            output: ServoOutput(state: .locked, frequency: PartsPerBillion(frequency)), sourceChanged: false,
             offsetFromMaster: .nanoseconds(offset), meanPathDelay: .nanoseconds(delay))
     }
 

@@ -63,7 +63,12 @@ import Testing
             total += instance.handle(.port(port, .receivedBytes(bytes, timestamp: t)), at: t).count
             switch random.next() % 8 {
             case 0: total += instance.handle(.port(port, .timerFired(timers[Int(random.next() % UInt64(timers.count))])), at: t).count
-            case 1: total += instance.handle(.servo([.locked, .stepped, .unlocked][Int(random.next() % 3)]), at: t).count
+            case 1:
+                let events: [InstanceEvent] = [
+                    .port(port, .masterClockSelected), .port(port, .synchronizationFault), .clockTimerFired(.silence),
+                    .referenceTick(clockTime: t),
+                ]
+                total += instance.handle(events[Int(random.next() % UInt64(events.count))], at: t).count
             case 2: total += instance.handle(.port(port, .transmitted(
                 TransmitToken(messageType: [.sync, .delayReq, .pdelayReq, .pdelayResp][Int(random.next() % 4)],
                               sequenceId: UInt16(truncatingIfNeeded: random.next())), timestamp: t)), at: t).count

@@ -22,6 +22,19 @@ public enum PortIOEvent: Sendable {
 /// in every measurement. Here the thread that sends is the only one polling, so nobody sleeps on the
 /// socket while it transmits; it then reads the stamp itself, as ptp4l does.
 public final class PortIOThread: Sendable {
+    /// Where the thread's events go (``init(transport:pollInterval:bufferLimit:)``'s stream, or a caller's sink).
+    public struct Sink: Sendable {
+        public var yield: @Sendable (PortIOEvent) -> Void
+        /// Called once when the thread ends (stopped, or a fatal socket error).
+        public var finish: @Sendable () -> Void
+
+        public init(yield: @escaping @Sendable (PortIOEvent) -> Void, finish: @escaping @Sendable () -> Void) {
+            self.yield = yield
+            self.finish = finish
+        }
+    }
+
+    /// The events, when the thread was made with a stream rather than a caller's sink.
     public let events: AsyncStream<PortIOEvent>
 
     private struct Outgoing: Sendable {
@@ -41,7 +54,19 @@ public final class PortIOThread: Sendable {
     private let thread: Mutex<PlatformThread?>
 
     /// Starts the thread. `pollInterval` bounds how long a stop request waits.
-    public init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), bufferLimit: Int = 4096) throws(Errno) {
+    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), bufferLimit: Int = 4096) throws(Errno) {
+        let (stream, continuation) = AsyncStream<PortIOEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
+        try self.init(
+            transport: transport, pollInterval: pollInterval, events: stream,
+            sink: Sink(yield: { continuation.yield($0) }, finish: { continuation.finish() }))
+    }
+
+    /// Starts the thread, handing every event to `sink` on the thread itself (the sink must not block).
+    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), sink: Sink) throws(Errno) {
+        try self.init(transport: transport, pollInterval: pollInterval, events: AsyncStream { $0.finish() }, sink: sink)
+    }
+
+    private init(transport: any PTPTransport, pollInterval: PTPDuration, events: AsyncStream<PortIOEvent>, sink: Sink) throws(Errno) {
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { throw Errno(rawValue: errno) }
         for end in pipeEnds {
@@ -51,13 +76,12 @@ public final class PortIOThread: Sendable {
         doorbell = pipeEnds[0]
         doorbellWriter = pipeEnds[1]
         self.transport = transport
-        let (stream, continuation) = AsyncStream<PortIOEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
-        events = stream
+        self.events = events
         thread = Mutex(nil)
         let spawned: PlatformThread
         do {
             spawned = try PlatformThread.spawn { [self] in
-                self.loop(continuation, pollInterval: pollInterval)
+                self.loop(sink, pollInterval: pollInterval)
             }
         } catch {
             close(pipeEnds[0])
@@ -98,14 +122,14 @@ public final class PortIOThread: Sendable {
         close(doorbellWriter)
     }
 
-    private func loop(_ continuation: AsyncStream<PortIOEvent>.Continuation, pollInterval: PTPDuration) {
-        defer { continuation.finish() }
+    private func loop(_ sink: Sink, pollInterval: PTPDuration) {
+        defer { sink.finish() }
         while !stopping.load(ordering: .acquiring) {
-            sendQueued(continuation)
+            sendQueued(sink)
             let result = Result { () throws(TransportError) in try transport.nextEvent(timeout: pollInterval, doorbell: doorbell) }
             switch result {
             case .success(let event):
-                if let event { continuation.yield(.transport(event)) }
+                if let event { sink.yield(.transport(event)) }
             case .failure(.closed):
                 return
             case .failure:
@@ -115,7 +139,7 @@ public final class PortIOThread: Sendable {
         }
     }
 
-    private func sendQueued(_ continuation: AsyncStream<PortIOEvent>.Continuation) {
+    private func sendQueued(_ sink: Sink) {
         var drain = [UInt8](repeating: 0, count: 64)
         while drain.withUnsafeMutableBytes({ read(doorbell, $0.baseAddress, $0.count) }) > 0 {}
         let batch = queue.withLock { pending -> [Outgoing] in
@@ -126,10 +150,10 @@ public final class PortIOThread: Sendable {
             let result = Result { () throws(TransportError) in try transport.send(message.bytes, channel: message.channel, to: message.destination) }
             switch result {
             case .failure(let error):
-                continuation.yield(.sendFailed(id: message.id, error))
+                sink.yield(.sendFailed(id: message.id, error))
             case .success(let token):
                 if let token, message.wantsTimestamp {
-                    continuation.yield(.transmitted(id: message.id, transport.transmitTimestamp(for: token)))
+                    sink.yield(.transmitted(id: message.id, transport.transmitTimestamp(for: token)))
                 }
             }
         }

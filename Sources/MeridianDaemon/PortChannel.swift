@@ -1,0 +1,51 @@
+import PTPCore
+
+/// What a port's I/O reports to its clock: a received message with the transport's timestamp, a link
+/// change, the transmit stamp of an event message, or the end of the I/O.
+///
+/// Timestamps are the transport's (`CLOCK_REALTIME` for software stamps, the PHC for hardware ones); the
+/// clock actor converts them into the disciplined clock's time (``ClockSource/convert(_:)``).
+enum PortInput: Sendable {
+    /// A message: its bytes, its receive stamp (nil when the kernel gave none), and whether it came on
+    /// the event channel (port 319 or an event messageType on IEEE 802.3).
+    case message(bytes: [UInt8], timestamp: PTPInstant?, isEvent: Bool)
+    case link(up: Bool)
+    /// The transmit stamp of the message sent with `id`.
+    case transmitted(id: UInt64, PTPInstant)
+    /// No transmit stamp came for `id` in time; `fault` when too many in a row did (the port goes FAULTY).
+    case transmitMissed(id: UInt64, reason: String, fault: Bool)
+    /// Sending `id` failed; the message was not sent.
+    case sendFailed(id: UInt64, reason: String)
+}
+
+/// One port's I/O as the clock actor uses it: a stream of ``PortInput`` and a non-blocking send. The
+/// daemon opens ``LinuxPortChannel``s (a socket per transport and a ptp4l-style I/O thread); tests inject
+/// in-memory channels through ``DaemonFactories``, so the daemon's logic runs without sockets.
+protocol PortChannel: Sendable {
+    /// Everything the port receives, in order; it ends when the I/O stops (shut down or a fatal error).
+    var inputs: AsyncStream<PortInput> { get }
+    /// The interface's MAC address (the clock identity comes from the first port's).
+    var macAddress: [UInt8] { get }
+    /// The port's address on its transport (CLOCK_DESCRIPTION's protocolAddress).
+    var protocolAddress: PortAddress { get }
+    /// Queues one message. `peerDelay` sends to the peer-delay address (01-80-C2-00-00-0E, 224.0.0.107,
+    /// FF02::6B), otherwise to the primary one. When `wantsTimestamp`, the transmit stamp comes back as
+    /// ``PortInput/transmitted(id:_:)`` (or a miss) with this `id`.
+    func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool)
+    /// Stops the I/O and closes the sockets; ``inputs`` ends.
+    func close()
+}
+
+/// Where the daemon gets its clock and its ports: the real ones (``linux``), or a test's.
+struct DaemonFactories: Sendable {
+    var openClock: @Sendable (DaemonSettings) throws -> ClockSource
+    var openPort: @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel
+
+    init(
+        openClock: @escaping @Sendable (DaemonSettings) throws -> ClockSource,
+        openPort: @escaping @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel
+    ) {
+        self.openClock = openClock
+        self.openPort = openPort
+    }
+}
