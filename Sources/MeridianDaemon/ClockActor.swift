@@ -50,6 +50,9 @@ actor ClockActor {
     private let managementInbox: AsyncStream<(bytes: [UInt8], port: Int)>.Continuation
     let managementMessages: AsyncStream<(bytes: [UInt8], port: Int)>
     private var managementDropped = 0
+    /// What this pass changed that management's subscribers must hear of, once it is published.
+    private var changedPorts: [UInt16] = []
+    private var referenceStateChanged = false
 
     /// Who hears of changes: management pushes PORT_DATA_SET, PARENT_DATA_SET and reference state to its
     /// subscribers.
@@ -247,17 +250,24 @@ actor ClockActor {
         perform()
     }
 
-    /// Carries out the pass's actions in order, then publishes the state for management.
+    /// Carries out the pass's actions in order, publishes the state for management, then tells management's
+    /// subscribers what changed (after publishing, so the notification they get shows the new state).
     private func perform() {
         for action in actions { perform(action) }
         actions.removeAll(keepingCapacity: true)
+        publish()
+        for port in changedPorts { observers.portStateChanged(port) }
+        changedPorts.removeAll(keepingCapacity: true)
+        if referenceStateChanged {
+            referenceStateChanged = false
+            observers.referenceStateChanged()
+        }
         // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
         // reference's quality), subscribers hear of it once.
         if engine.parentDS != notifiedParent {
             notifiedParent = engine.parentDS
             observers.parentChanged()
         }
-        publish()
     }
 
     private func perform(_ action: InstanceAction) {
@@ -288,7 +298,7 @@ actor ClockActor {
             break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
         case .stateChanged(let change):
             logger.notice("\(change)")
-            observers.portStateChanged(change.portNumber)
+            changedPorts.append(change.portNumber)
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
@@ -326,7 +336,7 @@ actor ClockActor {
         }
         if let change = output.stateChange {
             logger.notice("\(change)")
-            observers.referenceStateChanged()
+            referenceStateChanged = true
         }
         if let quality = output.quality {
             logger.notice("announcing clockClass \(quality.clockQuality.clockClass), clockAccuracy 0x\(String(quality.clockQuality.clockAccuracy.rawValue, radix: 16)), timeSource 0x\(String(quality.timeProperties.timeSource.rawValue, radix: 16)), currentUtcOffset \(quality.timeProperties.currentUtcOffset)\(quality.timeProperties.currentUtcOffsetValid ? " (valid)" : "")")

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import MeridianConfig
+import PTPCore
+import ServiceLifecycle
+import Testing
+
+@testable import MeridianDaemon
+
+/// The whole daemon (MeridianService: configuration, clock actor, management) on the test seam: ports and
+/// clocks come from ``DaemonFactories`` as in-memory fakes, so behaviour that the namespace labs take
+/// minutes to show runs here in seconds, with no root and no sockets but management's Unix sockets.
+@Suite(.serialized) struct DaemonSeamTests {
+    /// A grandmaster and a slave-only clock, each a whole MeridianService, wired port to port.
+    struct Pair {
+        let directory: String
+        let gmClock = FakeClock(name: "gm")
+        let slaveClock = FakeClock(name: "slave", initialOffset: .microseconds(300), frequencyError: -40_000)
+        let gmPort: FakePortChannel
+        let slavePort: FakePortChannel
+        let gmLog = LogCapture()
+        let slaveLog = LogCapture()
+
+        init() {
+            directory = NSTemporaryDirectory() + "meridian-seam-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            gmPort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x01], clock: gmClock)
+            slavePort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x02], clock: slaveClock)
+            FakePortChannel.link(gmPort, slavePort)
+        }
+
+        func service(_ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture) throws -> MeridianService {
+            let path = directory + "/\(name).conf"
+            let text = """
+                [global]
+                logSyncInterval -4
+                logMinDelayReqInterval -4
+                logAnnounceInterval -2
+                uds_address \(directory)/\(name).sock
+                uds_ro_address \(directory)/\(name).ro.sock
+                \(extra)
+                [fake-\(name)]
+
+                """
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let options = DaemonOptions(configFile: path)
+            let configuration = try ConfigurationLoader.load(options).get()
+            let factories = DaemonFactories(openClock: { _ in clock.source }, openPort: { _, _ in port })
+            return MeridianService(options: options, configuration: configuration, logger: log.logger, factories: factories)
+        }
+
+        func tearDown() {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test func aSlaveLocksGoesIntoHoldoverWhenItsMasterFallsSilentAndComesBackWithoutAStep() async throws {
+        let pair = Pair()
+        defer { pair.tearDown() }
+        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
+        let slave = try pair.service("slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
+        let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "seam"))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+
+        // Bounds fixed before the run: SLAVE within 15 s of start; true error below 2 µs two seconds after
+        // (the fake link has no delay or jitter; what is left is the servo's pull-in); holdover within 0.5 s of
+        // silence at 16 Sync/s; after 1 s of holdover and after the master's return no step and still below 2 µs.
+        let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 15)
+        #expect(locked != nil, "the slave never reached SLAVE:\n\(pair.slaveLog.all.suffix(20).joined(separator: "\n"))")
+        guard let locked else { await group.triggerGracefulShutdown(); return }
+        try await Task.sleep(for: .seconds(2))
+        let stepsAtLock = pair.slaveClock.steps
+        print("seam: slave true error 2 s after SLAVE: \(pair.slaveClock.trueError.roundedNanoseconds) ns")
+        #expect(abs(pair.slaveClock.trueError.nanoseconds) < 2_000, "true error \(pair.slaveClock.trueError)")
+
+        pair.gmPort.setMuted(true)
+        let silencedAt = ContinuousClock.now
+        let holdover = await pair.slaveLog.wait(for: "holdover (no Sync for", after: locked, seconds: 3)
+        #expect(holdover != nil, "no holdover line after the master fell silent")
+        #expect(ContinuousClock.now - silencedAt < .milliseconds(500))
+        try await Task.sleep(for: .seconds(1))
+        // In holdover the clock runs on the held frequency, not on the servo's last answer to one offset.
+        print("seam: slave true error after 1 s of holdover: \(pair.slaveClock.trueError.roundedNanoseconds) ns")
+        #expect(abs(pair.slaveClock.trueError.nanoseconds) < 2_000, "true error in holdover \(pair.slaveClock.trueError)")
+
+        pair.gmPort.setMuted(false)
+        let count = pair.slaveLog.all.count
+        let back = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", after: count, seconds: 5)
+        #expect(back != nil, "the slave did not measure again after its master returned:\n\(pair.slaveLog.all.suffix(15).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(10).joined(separator: "\n"))")
+        try await Task.sleep(for: .seconds(1))
+        print("seam: slave true error 1 s after its master returned: \(pair.slaveClock.trueError.roundedNanoseconds) ns")
+        #expect(pair.slaveClock.steps == stepsAtLock, "the clock stepped after it had locked")
+        #expect(abs(pair.slaveClock.trueError.nanoseconds) < 2_000, "true error after the return \(pair.slaveClock.trueError)")
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
