@@ -19,6 +19,7 @@ ALLOWED = {
     "PTPSimulation": {"PTPEngine", "PTPCore", "PTPWire", "PTPServo"},
     "LinuxPlatform": {"PTPCore", "CLinuxShims", "SystemPackage", "Glibc", "Dispatch", "Synchronization"},
     "GNSSReference": {"PTPCore", "CGPS", "LinuxPlatform", "SystemPackage", "Glibc", "Dispatch", "Synchronization"},
+    "MeridianLab": {"PTPCore", "CLinuxShims", "LinuxPlatform", "SystemPackage", "Glibc", "Synchronization"},
     "MeridianDaemon": {
         "PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPManagement", "MeridianConfig", "LinuxPlatform",
         "GNSSReference", "Logging", "ServiceLifecycle", "SystemPackage", "Glibc", "Dispatch", "Synchronization",
