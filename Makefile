@@ -4,11 +4,14 @@ DESTDIR ?=
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= release
+SWIFT_FORMAT ?= swift-format
+# What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
+FORMAT_PATHS := Sources Tests Benchmarks Package.swift
 
 # Debian packages the project needs at build, test and run time.
 DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
 
-.PHONY: all deps build test unit-test integration-test bench run install lint clean
+.PHONY: all deps build test unit-test integration-test bench run install lint format clean
 
 all: build
 
@@ -55,9 +58,17 @@ install: build
 	install -m 0644 etc/*.conf $(DESTDIR)/etc/meridian/examples/
 	install -m 0644 deploy/systemd/meridiand.service $(DESTDIR)/lib/systemd/system/meridiand.service
 
-## lint: the import rules of DESIGN.md, checked from the import lines.
+## lint: the import rules of DESIGN.md, from the import lines of every target (sources, tests, benchmarks) and
+## the dependencies Package.swift declares; then the formatting, as `make format` would leave it.
 lint:
-	@python3 scripts/check-imports.py Sources
+	@python3 scripts/check-imports.py
+	@$(SWIFT_FORMAT) lint --strict --recursive --parallel $(FORMAT_PATHS) \
+		|| { echo "make lint: formatting differs from .swift-format's; 'make format' rewrites it" >&2; exit 1; }
+	@echo "lint: $(FORMAT_PATHS) formatted as .swift-format says"
+
+## format: swift-format over $(FORMAT_PATHS), in place (settings in .swift-format).
+format:
+	$(SWIFT_FORMAT) format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build

@@ -45,6 +45,13 @@ let package = Package(
         ),
         .target(name: "GNSSReference", dependencies: ["PTPCore", "CGPS", "LinuxPlatform"], swiftSettings: strict),
 
+        // Lab: namespaces, veth pairs, helper processes, for tests and benchmarks; never linked into meridiand.
+        .target(
+            name: "MeridianLab",
+            dependencies: ["LinuxPlatform", "CLinuxShims", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+
         // Composition root.
         .target(
             name: "MeridianDaemon",
@@ -82,7 +89,10 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "meridian-bench",
-            dependencies: ["PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "LinuxPlatform", "GNSSReference", "CAllocationCounter"],
+            dependencies: [
+                "PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPSimulation", "LinuxPlatform", "GNSSReference", "MeridianLab",
+                "CAllocationCounter",
+            ],
             path: "Benchmarks/meridian-bench",
             swiftSettings: strict
         ),
@@ -96,7 +106,8 @@ let package = Package(
             name: "MeridianDaemonTests",
             dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "LinuxPlatform", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
-            name: "InteropTests", dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianTestSupport"]),
+            name: "InteropTests",
+            dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianLab", "MeridianTestSupport"]),
         .testTarget(
             name: "GNSSReferenceTests",
             dependencies: ["GNSSReference", "PTPEngine", "PTPServo", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
@@ -104,15 +115,19 @@ let package = Package(
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
-        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore"]),
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore", "MeridianLab"]),
+        .testTarget(name: "MeridianLabTests", dependencies: ["MeridianLab"]),
         .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "MeridianTestSupport"]),
         .testTarget(
             name: "ManagementIntegrationTests",
-            dependencies: ["MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianTestSupport"]),
+            dependencies: [
+                "MeridianDaemon", "PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianLab",
+                "MeridianTestSupport",
+            ]),
         // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot, the real-gpsd
         // harness with its fixtures).
         .target(
-            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform"],
+            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianLab"],
             path: "Tests/MeridianTestSupport", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

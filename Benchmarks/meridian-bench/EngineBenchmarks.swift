@@ -27,7 +27,7 @@ private func benchmarkTree(clocks: Int, fanout: Int, warmUp: Int64, measured: In
     var network = NetworkDescription()
     var template = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-4))
     template.logMinDelayReqInterval = LogInterval(0)
-    var random = Xoshiro256(seed: 99)
+    var random = SplitMix64(seed: 99)
     for i in 0..<clocks {
         var clock = SimulatedClock(number: i + 1)
         clock.port = template
@@ -35,8 +35,8 @@ private func benchmarkTree(clocks: Int, fanout: Int, warmUp: Int64, measured: In
         if i == 0 {
             clock.clockQuality = ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D)
         } else {
-            clock.frequencyError = PartsPerBillion((random.unit() - 0.5) * 100_000)
-            clock.initialOffset = .nanoseconds((random.unit() - 0.5) * 1e6)
+            clock.frequencyError = PartsPerBillion((random.nextUnit() - 0.5) * 100_000)
+            clock.initialOffset = .nanoseconds((random.nextUnit() - 0.5) * 1e6)
             clock.servoConfiguration.stepThreshold = .milliseconds(1)
         }
         let node = network.addClock(clock)

@@ -37,9 +37,6 @@ public struct ManagementDispatcher: Sendable {
     /// Port COMMANDs.
     static let portCommandIDs: Set<ManagementID> = [.enablePort, .disablePort]
 
-    /// Every ID Meridian answers with data (GET).
-    public static var supportedGetIDs: Set<ManagementID> { clockIDs.union(portIDs) }
-
     /// The decision for the message `message` from `requester`.
     public func handle(
         _ message: PTPMessage, snapshot: ManagementSnapshot, requester: ManagementRequester

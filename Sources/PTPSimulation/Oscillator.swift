@@ -26,7 +26,7 @@ public struct Oscillator: Sendable {
     }
 
     /// Local time at true time `t` (which must not precede the last call), advancing the model.
-    public mutating func advance(to t: PTPInstant, random: inout Xoshiro256) -> PTPInstant {
+    public mutating func advance(to t: PTPInstant, random: inout SplitMix64) -> PTPInstant {
         let dt = t - lastTrue
         guard dt > .zero else { return lastLocal }
         let seconds = dt.secondsDoubleFast
@@ -34,7 +34,7 @@ public struct Oscillator: Sendable {
         lastLocal = lastLocal + dt + .nanosecondsFast(seconds * 1e9 * rate)
         lastTrue = t
         if wander > 0 {
-            frequencyError = PartsPerBillion(frequencyError.value + wander * seconds.squareRoot() * random.gaussian())
+            frequencyError = PartsPerBillion(frequencyError.value + wander * seconds.squareRoot() * random.nextGaussian())
         }
         return lastLocal
     }
@@ -50,10 +50,10 @@ public struct Oscillator: Sendable {
     public var localNow: PTPInstant { lastLocal }
 
     /// A time stamp of the local clock at true time `t`: the local time plus stamp noise.
-    public mutating func stamp(at t: PTPInstant, random: inout Xoshiro256) -> PTPInstant {
+    public mutating func stamp(at t: PTPInstant, random: inout SplitMix64) -> PTPInstant {
         let local = advance(to: t, random: &random)
         guard stampNoise > 0 else { return local }
-        return local + .nanosecondsFast(stampNoise * random.gaussian())
+        return local + .nanosecondsFast(stampNoise * random.nextGaussian())
     }
 
     /// Sets the frequency adjustment (clamped to the clock's limit), as `clock_adjtime` would.

@@ -74,7 +74,7 @@ public struct ScenarioResult: Sendable {
 public enum ScenarioRunner {
     /// The network for `options`: clock 0 is the grandmaster.
     public static func network(for options: ScenarioOptions) -> NetworkDescription {
-        var random = Xoshiro256(seed: options.seed ^ 0x5EED)
+        var random = SplitMix64(seed: options.seed ^ 0x5EED)
         var network = NetworkDescription()
         var port = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(options.logSyncInterval))
         port.delayMechanism = options.delayMechanism
@@ -96,8 +96,8 @@ public enum ScenarioRunner {
             clock.servo = options.servo
             clock.stampNoise = options.stampNoise
             clock.wander = options.wander
-            clock.frequencyError = .ppm((random.unit() * 2 - 1) * options.frequencySpread)
-            clock.initialOffset = options.initialOffsetSpread.scaled(by: random.unit() * 2 - 1)
+            clock.frequencyError = .ppm((random.nextUnit() * 2 - 1) * options.frequencySpread)
+            clock.initialOffset = options.initialOffsetSpread.scaled(by: random.nextUnit() * 2 - 1)
             // Boundary clocks follow an upstream step rather than slew for minutes (see TopologyTests).
             clock.servoConfiguration.stepThreshold = .milliseconds(1)
             network.addClock(clock)

@@ -162,7 +162,7 @@ extension SimulationCore {
             }
             if model.jitter > 0 {
                 let floor = -delay.nanosecondsDoubleFast / 2
-                delay = delay + .nanosecondsFast(max(floor, model.jitter * random.gaussian()))
+                delay = delay + .nanosecondsFast(max(floor, model.jitter * random.nextGaussian()))
             }
             queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), bytes: bytes),
                            at: now + delay)

@@ -125,7 +125,7 @@ struct SimulationCore {
     var now: PTPInstant
     var nodes: [Node] = []
     var queue: EventQueue<Event>
-    var random: Xoshiro256
+    var random: SplitMix64
     var work: [InstanceAction] = []
     var cursor = 0
     var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
@@ -141,7 +141,7 @@ struct SimulationCore {
         self.start = start
         self.now = start
         queue = EventQueue(origin: start)
-        random = Xoshiro256(seed: seed)
+        random = SplitMix64(seed: seed)
         var portSegments = network.clocks.map { _ in [Int]() }
         for c in network.clocks.indices {
             portSegments[c] = Array(repeating: -1, count: network.portCounts[c])

@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 
 /// Three namespaces in a line, A — B — C, joined by two veth pairs: a grandmaster, a boundary clock
 /// with two ports, and an end slave. Removed by ``remove()``.

@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 import Testing
 
 /// A veth pair between two namespaces, with daemons started inside them and their output in log files.

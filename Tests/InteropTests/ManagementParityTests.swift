@@ -1,6 +1,8 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 import MeridianTestSupport
+import PTPCore
 import Testing
 
 /// The whole daemon against linuxptp's pmc and ptp4l: every field pmc prints equals what meridianctl
@@ -243,7 +245,7 @@ struct ManagementFuzzDaemonTests {
     /// unknown ID, a wrong lengthField, or a reserved action. `writable`: the receiver would carry out a
     /// SET or COMMAND (the read-write socket), so the actionField never says SET (1) or COMMAND (3) —
     /// the fuzz must not legitimately reconfigure the clock that serves time.
-    static func badRequest(_ round: Int, _ g: inout SeededGenerator, writable: Bool) -> [UInt8] {
+    static func badRequest(_ round: Int, _ g: inout SplitMix64, writable: Bool) -> [UInt8] {
         let good = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
         var bytes: [UInt8]
         switch round % 7 {
@@ -308,7 +310,7 @@ struct ManagementFuzzDaemonTests {
         defer { client.socket.close() }
         let server = UnixSocketAddress(path: socket)
 
-        var g = SeededGenerator(state: 0x1588_2019)
+        var g = SplitMix64(seed: 0x1588_2019)
         var sentLocal = 0
         var sentNetwork = 0
         let deadline = Date().addingTimeInterval(20)

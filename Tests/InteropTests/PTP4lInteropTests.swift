@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 import Testing
 
 /// meridiand against linuxptp's ptp4l 3.1 over a veth pair with kernel software timestamps. Every

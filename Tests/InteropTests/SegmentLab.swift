@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 
 /// One Ethernet segment: a bridge in its own namespace and any number of hosts, each in a namespace
 /// with one veth into the bridge. Removed by ``remove()``.

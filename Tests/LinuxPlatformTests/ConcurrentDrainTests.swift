@@ -2,14 +2,15 @@ import LinuxPlatform
 import PTPCore
 import Testing
 
-/// The sender's own receive thread drains the error queue while the sender waits for its stamps.
+/// Another thread polling the same transport (a port's I/O thread) drains the error queue while the sender waits
+/// for its stamps.
 @Suite("Transmit stamps with a concurrent receive thread")
 struct ConcurrentDrainTests {
     @Test("stamps drained by the receive thread still reach their senders, none unmatched", arguments: TransportKind.allCases)
     func concurrentDrain(kind: TransportKind) throws {
         try withTransportPair(kind) { _, a, _ in
-            let receiver = try TransportReceiver(transport: a, pollInterval: .milliseconds(10))
-            defer { receiver.stop() }
+            let io = try PortIOThread(transport: a, pollInterval: .milliseconds(10))
+            defer { io.stop() }
             var stamps: [PTPInstant] = []
             var failures: [TransmitTimestampOutcome] = []
             for index in 0..<2_000 {

@@ -1,5 +1,6 @@
 import CLinuxShims
 import LinuxPlatform
+import MeridianLab
 import PTPCore
 import Testing
 

@@ -1,4 +1,5 @@
 import LinuxPlatform
+import MeridianLab
 import PTPCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Glibc
 import LinuxPlatform
+import MeridianLab
 import PTPCore
 import Testing
 

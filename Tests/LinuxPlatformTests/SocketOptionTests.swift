@@ -1,6 +1,7 @@
 import CLinuxShims
 import Glibc
 import LinuxPlatform
+import MeridianLab
 import PTPCore
 import Testing
 

@@ -15,11 +15,8 @@ struct NetworkFuzzTests {
         let backend = TestBackend(ExampleSnapshot.snapshot(ports: 2))
         let server = ManagementServer(
             configuration: .init(readWritePath: "/tmp/unused-\(getpid())", readOnlyPath: nil), backend: backend)
-        var seed: UInt64 = 0x1588
-        func next() -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return seed >> 17
-        }
+        var random = SplitMix64(seed: 0x1588)
+        func next() -> UInt64 { random.next() }
         let good = ManagementMessages.request(action: .get, id: .defaultDataSet, data: nil, sequenceId: 1, sourcePort: 9)
             .encoded()
         var answered = 0

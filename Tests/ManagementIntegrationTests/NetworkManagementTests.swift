@@ -1,6 +1,7 @@
 import Foundation
 import LinuxPlatform
 import MeridianDaemon
+import MeridianLab
 import PTPCore
 import PTPManagement
 import PTPWire

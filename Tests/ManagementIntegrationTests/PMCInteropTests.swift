@@ -137,9 +137,9 @@ struct PMCInteropTests {
             let client = try UnixDatagramSocket.bind(path: harness.directory + "/client", mode: 0o600)
             defer { client.close() }
             let server = UnixSocketAddress(path: harness.readWritePath)
-            var seed: UInt64 = 7
+            var random = SplitMix64(seed: 7)
             for length in 0..<300 {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let seed = random.next()
                 let bytes = (0..<(length % 90)).map { UInt8(truncatingIfNeeded: (seed >> UInt64($0 % 56)) &+ UInt64($0)) }
                 try Self.send(bytes, from: client, to: server)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LinuxPlatform
+import MeridianLab
 
 /// A real gpsd 3.22 fed by `nmea_feed.py` on a pty, with its own PPS thread driven by `dcd_pulse.so`,
 /// on a private port and IPC namespace. Everything it starts is stopped by ``shutDown()``.

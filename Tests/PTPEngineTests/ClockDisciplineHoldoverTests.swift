@@ -13,7 +13,7 @@ import Testing
         var phase = 5_000.0
         var adjustment = 0.0
         var seconds = 0.0
-        var seed: UInt64 = 77
+        var random = SplitMix64(seed: 77)
         let noise: Double
 
         init(_ kind: ServoKind = .pi, noise: Double) {
@@ -26,8 +26,7 @@ import Testing
         var now: PTPInstant { PTPInstant(seconds: 1_000) + .nanoseconds(Int64((seconds * 1e9).rounded())) }
 
         mutating func uniform() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) * 0x1.0p-53 * 2 - 1
+            random.nextUnit() * 2 - 1
         }
 
         /// Runs the clock for `duration` seconds on its adjustment of the moment.

@@ -7,11 +7,9 @@ import Testing
 /// through a boundary clock in every state, and the worst outcome is a counted diagnostic.
 @Suite struct RobustnessTests {
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 17
-        }
+        var random: SplitMix64
+        init(state: UInt64) { random = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { random.next() }
         mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
     }
 

@@ -4,21 +4,14 @@ import Testing
 
 /// The holdover model against a modelled oscillator with a known frequency error and drift.
 @Suite struct HoldoverModelTests {
-    /// A tiny seeded generator for measurement noise (standard library only).
+    /// Seeded measurement noise.
     struct Noise {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / 9_007_199_254_740_992
-        }
+        var random: SplitMix64
+        init(state: UInt64) { random = SplitMix64(seed: state) }
         /// Approximately normal (Irwin–Hall of 12 uniforms), deviation `sigma`.
         mutating func gaussian(_ sigma: Double) -> Double {
             var sum = 0.0
-            for _ in 0..<12 { sum += next() }
+            for _ in 0..<12 { sum += random.nextUnit() }
             return (sum - 6) * sigma
         }
     }

@@ -13,7 +13,7 @@ import Testing
         -> (applied: [Double], learned: [Double?], beforeLock: [Double?])
     {
         let interval = 0.0625
-        var seed: UInt64 = 2024
+        var random = SplitMix64(seed: 2024)
         var phase = -20_000.0  // ns, local − master
         var local = PTPInstant(seconds: 1_000)
         var adjustment = 0.0
@@ -23,8 +23,7 @@ import Testing
         let samples = Int(seconds / interval)
         let firstKept = samples - Int(window / interval)
         for index in 0..<samples {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let uniform = Double(seed >> 11) * 0x1.0p-53 * 2 - 1
+            let uniform = random.nextUnit() * 2 - 1
             if servo.state == .unlocked { beforeLock.append(servo.learnedFrequency?.value) }
             let out = servo.sample(offset: .nanoseconds(phase + noise * uniform), localTime: local, weight: 1)
             if let step = out.step { phase += step.nanosecondsDouble }

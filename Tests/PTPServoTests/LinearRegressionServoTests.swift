@@ -9,15 +9,14 @@ import Testing
     func run(_ servo: inout LinearRegressionServo, ppb: Double, offset: Double, interval: Double, samples: Int,
              noise: Double = 0) -> (offsets: [Double], steps: Int)
     {
-        var seed: UInt64 = 12345
+        var random = SplitMix64(seed: 12345)
         var phase = offset  // ns, local − master
         var local = PTPInstant(seconds: 500)
         var offsets: [Double] = []
         var steps = 0
         var adjustment = 0.0
         for _ in 0..<samples {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let uniform = Double(seed >> 11) * 0x1.0p-53 - 0.5
+            let uniform = random.nextUnit() - 0.5
             let out = servo.sample(offset: .nanoseconds(phase + noise * uniform), localTime: local, weight: 1)
             if let step = out.step {
                 phase += step.nanosecondsDouble

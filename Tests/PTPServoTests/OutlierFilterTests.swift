@@ -5,10 +5,9 @@ import Testing
 @Suite struct OutlierFilterTests {
     /// Deterministic noise in ±amplitude.
     struct Noise {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         mutating func next(_ amplitude: Double) -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return (Double(state >> 11) / Double(1 << 53) * 2 - 1) * amplitude
+            (random.nextUnit() * 2 - 1) * amplitude
         }
     }
 

@@ -17,7 +17,7 @@ struct FuzzTests {
         for capture in Fixtures.captures {
             corpus += try Fixtures.ptpPackets(capture).map(\.payload)
         }
-        var rng = SeededGenerator(seed: seed ^ 0xABCD)
+        var rng = SplitMix64(seed: seed ^ 0xABCD)
         var input: [UInt8] = []
         input.reserveCapacity(512)
         var decoded = 0

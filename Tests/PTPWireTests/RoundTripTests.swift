@@ -40,7 +40,7 @@ struct RoundTripTests {
     }
 
     @Test func scaledNanosecondsAndDurationsConvertExactly() {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<10_000 {
             let raw = Int64.random(in: .min ... .max, using: &rng)
             let field = ScaledNanoseconds(rawValue: raw)

@@ -10,7 +10,6 @@ import Synchronization
 public final class GPSDReference: ReferenceSource {
     public let name: String
     private let client: GPSDClient
-    private let state: Locked<PPSPairing>
 
     /// - Parameters:
     ///   - host, port: gpsd (`gpsd_address`, see ``GPSDClient/parseAddress(_:)``).
@@ -23,7 +22,6 @@ public final class GPSDReference: ReferenceSource {
     ) {
         name = "gpsd \(host):\(port)"
         let state = Locked(PPSPairing())
-        self.state = state
         client = GPSDClient(host: host, port: port, initialBackoffMilliseconds: initialBackoffMilliseconds,
                             maximumBackoffMilliseconds: maximumBackoffMilliseconds) { report in
             switch report {
@@ -52,15 +50,5 @@ public final class GPSDReference: ReferenceSource {
 
     public func stop() {
         client.stop()
-    }
-
-    /// Pulses paired and pulses dropped for want of their TPV.
-    public var pairingCounts: (paired: Int, unpaired: Int) {
-        state.withLock { ($0.paired, $0.unpaired) }
-    }
-
-    /// The latest TOFF latency (serial time of day − system clock), ns.
-    public var lastTimeOffset: Int64? {
-        state.withLock { $0.lastTimeOffset }
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import PTPCore
 
 /// The simulated receiver of `reference simulated`: a pulse at every second of the system clock (the lab's
@@ -39,14 +38,14 @@ public struct SimulatedGNSS: Sendable {
     public let configuration: Configuration
     /// The system second the simulation started at.
     public let start: Int64
-    private var state: UInt64
+    private var random: SplitMix64
     public private(set) var pulses = 0
     public private(set) var suppressed = 0
 
     public init(configuration: Configuration, start: Int64) {
         self.configuration = configuration
         self.start = start
-        state = configuration.seed
+        random = SplitMix64(seed: configuration.seed)
     }
 
     /// Whether second `second` falls in the scheduled outage.
@@ -61,7 +60,7 @@ public struct SimulatedGNSS: Sendable {
     /// The pulse of UTC (system) second `second`, or nil in an outage. Call once per second, in order: the
     /// jitter sequence depends on it.
     public mutating func pulse(second: Int64) -> Pulse? {
-        let jitter = configuration.jitterNanoseconds > 0 ? nextGaussian() * configuration.jitterNanoseconds : 0
+        let jitter = configuration.jitterNanoseconds > 0 ? random.nextGaussian() * configuration.jitterNanoseconds : 0
         if inOutage(second) {
             suppressed += 1
             return nil
@@ -74,20 +73,5 @@ public struct SimulatedGNSS: Sendable {
     public func sample(_ pulse: Pulse, systemToClock: (PTPInstant) -> PTPInstant) -> ReferenceSample {
         ReferenceSample(edge: systemToClock(pulse.systemTime), utcSecond: pulse.utcSecond, fixMode: .threeDimensional,
                         satellitesUsed: configuration.satellitesUsed, gpsMinusUTC: configuration.gpsMinusUTC)
-    }
-
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Standard normal deviate (Box–Muller).
-    private mutating func nextGaussian() -> Double {
-        let u = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
-        let v = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -8,11 +8,6 @@ extension PTPInstant {
     init(_ ts: timespec) {
         self.init(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec))
     }
-
-    /// A `timespec` for this instant, truncated to whole nanoseconds.
-    var timespecValue: timespec {
-        timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))
-    }
 }
 
 /// Reads a POSIX clock.

@@ -3,7 +3,7 @@ import PTPCore
 /// A PTP transport on one interface: UDP over IPv4 or IPv6, or IEEE 802.3 (IEEE 1588-2019 annexes C, D, E).
 ///
 /// It moves bytes and kernel timestamps only: it never decodes a message. All methods are synchronous and
-/// may block for at most the timeout they are given; run them on a dedicated thread (``TransportReceiver``),
+/// may block for at most the timeout they are given; run them on a dedicated thread (a port's ``PortIOThread``),
 /// never on the cooperative pool.
 ///
 /// Timestamps are readings of the timestamping clock, unconverted: `CLOCK_REALTIME` (UTC, as the kernel keeps
@@ -41,7 +41,7 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// The transmit-timestamp pairing counters.
     var transmitTimestampStatistics: TransmitTimestampStatistics { get }
 
-    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop any ``TransportReceiver``
-    /// first, so no thread is inside `poll` on a descriptor being closed.
+    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop any ``PortIOThread`` first,
+    /// so no thread is inside `poll` on a descriptor being closed.
     func close()
 }

@@ -46,7 +46,7 @@ public final class UDPv6Transport: PTPTransport {
         try socket.setOption(level: ipv6, name: IPV6_MULTICAST_IF, value: CInt(interface.index),
                              operation: "setsockopt(IPV6_MULTICAST_IF)")
         for group in [primaryGroup(scope: configuration.ipv6Scope), peerDelayGroup] {
-            try socket.shim("IPV6_ADD_MEMBERSHIP \(VethLab.ipv6Text(group))") { fd in
+            try socket.shim("IPV6_ADD_MEMBERSHIP \(NetworkInterface.ipv6Text(group))") { fd in
                 group.withUnsafeBufferPointer { CLinuxShims_ipv6_join(fd, $0.baseAddress, interface.index) }
             }
         }

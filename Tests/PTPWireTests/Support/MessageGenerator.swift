@@ -1,31 +1,18 @@
 import PTPCore
 @testable import PTPWire
 
-/// SplitMix64: a small seeded generator so every random test is reproducible from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random valid messages of every type, with the TLVs each type may carry.
 ///
 /// Valid means what the codec promises to round-trip: organization and management data of even length
 /// (the codec pads odd content, as the standard requires TLVs to be even), known TLV types only where
 /// their layout holds, unknown TLVs with types nobody has assigned.
 struct MessageGenerator {
-    var rng: SeededGenerator
+    var rng: SplitMix64
     /// Keep header fields to what tshark dissects as plain PTPv2 (majorSdoId 0, not gPTP).
     var tsharkSafe = false
 
     init(seed: UInt64, tsharkSafe: Bool = false) {
-        rng = SeededGenerator(seed: seed)
+        rng = SplitMix64(seed: seed)
         self.tsharkSafe = tsharkSafe
     }
 

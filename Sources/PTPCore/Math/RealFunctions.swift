@@ -1,4 +1,4 @@
-/// The few real functions the servos and the simulator need (natural logarithm, powers of two, `pow`),
+/// The few real functions the pure targets need (natural logarithm, powers of two, `pow`),
 /// written in plain Swift because the pure targets may not import Glibc or Foundation (DESIGN.md).
 ///
 /// Accurate to a few units in the last place over the ranges used here (positive finite arguments,

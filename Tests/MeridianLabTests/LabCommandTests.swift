@@ -1,4 +1,4 @@
-import LinuxPlatform
+import MeridianLab
 import Testing
 
 @Suite("Lab commands")

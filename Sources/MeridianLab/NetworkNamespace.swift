@@ -1,5 +1,6 @@
 import CLinuxShims
 import Glibc
+import LinuxPlatform
 import Synchronization
 import SystemPackage
 
@@ -8,7 +9,7 @@ import SystemPackage
 /// A namespace is entered per thread with `setns(2)`, so the body runs on a thread of its own that enters the
 /// namespace and then ends; the caller's thread never changes namespace. Sockets opened in the body keep
 /// their namespace for their whole life, so a transport opened here can be used from any thread afterwards.
-/// This is how tests, benchmarks and the daemon's lab mode run many clocks on one machine.
+/// This is how tests and benchmarks run many clocks on one machine.
 public enum NetworkNamespace {
     /// Why entering a namespace failed.
     public enum NamespaceError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -3,7 +3,8 @@ import SystemPackage
 
 /// Runs a system tool (`ip`, `ethtool`) for lab set-up: namespaces, veth pairs, addresses.
 ///
-/// Only the lab mode, tests and benchmarks use it; production ports never shell out.
+/// Only tests and benchmarks use it (this target, `MeridianLab`, is never linked into meridiand); production
+/// ports never shell out.
 public enum LabCommand {
     /// Why a lab command failed: a message that says what to fix.
     public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Glibc
+import LinuxPlatform
 import Synchronization
 
 /// Two network namespaces joined by a veth pair, with IPv4 and IPv6 addresses: the lab that tests and
@@ -48,7 +49,7 @@ public struct VethLab: Sendable {
             for side in [a, b] {
                 let v4 = side.ipv4.map(String.init).joined(separator: ".") + "/24"
                 try LabCommand.run("ip", ["-n", side.namespace, "addr", "add", v4, "dev", side.interface])
-                try LabCommand.run("ip", ["-n", side.namespace, "-6", "addr", "add", ipv6Text(side.ipv6) + "/64",
+                try LabCommand.run("ip", ["-n", side.namespace, "-6", "addr", "add", NetworkInterface.ipv6Text(side.ipv6) + "/64",
                                           "dev", side.interface, "nodad"])
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", "lo", "up"])
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", side.interface, "up"])
@@ -88,12 +89,5 @@ public struct VethLab: Sendable {
     /// Sets one side's interface down or up (`ip link set`).
     public func setLink(_ side: Side, up: Bool) throws(LabCommand.Failure) {
         try LabCommand.run("ip", ["-n", side.namespace, "link", "set", side.interface, up ? "up" : "down"])
-    }
-
-    /// An IPv6 address in full hexadecimal groups, which `ip` accepts.
-    public static func ipv6Text(_ bytes: [UInt8]) -> String {
-        stride(from: 0, to: min(16, bytes.count - 1), by: 2)
-            .map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
     }
 }
