@@ -49,7 +49,7 @@ extension SimulationCore {
         let local = nodes[clock].oscillator.advance(to: now, random: &random)
         let sinceStart = (now - start).secondsDouble
         if !reference.isOut(atSecondsFromStart: sinceStart) {
-            let jitter = reference.jitter > 0 ? reference.jitter * random.gaussian() : 0
+            let jitter = reference.jitter > 0 ? reference.jitter * random.nextGaussian() : 0
             let sample = ReferenceSample(
                 edge: local + .nanoseconds(jitter), utcSecond: now.seconds, fixMode: .threeDimensional,
                 satellitesUsed: reference.satellites)
