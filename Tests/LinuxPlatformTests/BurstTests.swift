@@ -25,7 +25,7 @@ struct BurstTests {
                     }
                 }
             }
-            var tokens: [TransmitToken] = []
+            var tokens: [TransmitStampHandle] = []
             var transmitted: [PTPInstant?] = Array(repeating: nil, count: Self.count)
             var outcomes: [TransmitTimestampOutcome] = []
             let start = ContinuousClock.now

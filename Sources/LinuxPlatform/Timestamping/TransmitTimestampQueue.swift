@@ -38,7 +38,7 @@ struct TransmitTimestampQueue: Sendable {
     }
 
     /// Records a stamped send and returns its token. Call only after the send succeeded.
-    mutating func recordSend(payload: [UInt8]) -> TransmitToken {
+    mutating func recordSend(payload: [UInt8]) -> TransmitStampHandle {
         let key = nextKey
         nextKey &+= 1
         pending[key] = Pending(payload: payload, stamp: nil)
@@ -47,19 +47,19 @@ struct TransmitTimestampQueue: Sendable {
         // A caller that never asks for its stamps must not grow the table without bound.
         let stale = key &- UInt32(Self.pendingLimit)
         if pending.count > Self.pendingLimit, pending[stale] != nil {
-            _ = giveUp(TransmitToken(key: stale))
+            _ = giveUp(TransmitStampHandle(key: stale))
         }
-        return TransmitToken(key: key)
+        return TransmitStampHandle(key: key)
     }
 
     /// Offers one error-queue message: its `ee_data` key, the returned packet bytes and the stamp.
     /// Returns the token it was paired with, or `nil` when it was dropped as unmatched.
     @discardableResult
-    mutating func offer(kernelKey: UInt32, returnedPacket: [UInt8], stamp: PTPInstant) -> TransmitToken? {
+    mutating func offer(kernelKey: UInt32, returnedPacket: [UInt8], stamp: PTPInstant) -> TransmitStampHandle? {
         let key = kernelKey &- keyOffset
         if let entry = pending[key], entry.stamp == nil, Self.packet(returnedPacket, contains: entry.payload) {
             pending[key]?.stamp = stamp
-            return TransmitToken(key: key)
+            return TransmitStampHandle(key: key)
         }
         if let late = abandoned[key], Self.packet(returnedPacket, contains: late) {
             statistics.unmatched += 1
@@ -71,7 +71,7 @@ struct TransmitTimestampQueue: Sendable {
             keyOffset = kernelKey &- oldest
             pending[oldest]?.stamp = stamp
             statistics.pairedByPayload += 1
-            return TransmitToken(key: oldest)
+            return TransmitStampHandle(key: oldest)
         }
         statistics.unmatched += 1
         return nil
@@ -101,7 +101,7 @@ struct TransmitTimestampQueue: Sendable {
     }
 
     /// Takes the stamp of `token` if it has arrived; a stamp taken resets the run of misses.
-    mutating func take(_ token: TransmitToken) -> PTPInstant? {
+    mutating func take(_ token: TransmitStampHandle) -> PTPInstant? {
         guard let stamp = pending[token.key]?.stamp else { return nil }
         pending[token.key] = nil
         statistics.paired += 1
@@ -110,12 +110,12 @@ struct TransmitTimestampQueue: Sendable {
     }
 
     /// Whether `token` is still waited for.
-    func isPending(_ token: TransmitToken) -> Bool {
+    func isPending(_ token: TransmitStampHandle) -> Bool {
         pending[token.key] != nil
     }
 
     /// Gives up on `token` after the timeout: counts the miss and says whether the run of misses faults the port.
-    mutating func giveUp(_ token: TransmitToken) -> TransmitTimestampOutcome {
+    mutating func giveUp(_ token: TransmitStampHandle) -> TransmitTimestampOutcome {
         guard let entry = pending.removeValue(forKey: token.key) else {
             return .missed(consecutive: statistics.consecutiveMisses)
         }

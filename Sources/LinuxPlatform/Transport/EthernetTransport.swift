@@ -57,7 +57,7 @@ public final class EthernetTransport: PTPTransport {
 
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
-    ) throws(TransportError) -> TransmitToken? {
+    ) throws(TransportError) -> TransmitStampHandle? {
         guard bytes.count <= Self.maximumPayload else {
             throw .messageTooLarge(size: bytes.count, limit: Self.maximumPayload)
         }
@@ -79,7 +79,7 @@ public final class EthernetTransport: PTPTransport {
         return try sockets.stamping.send(frame, to: nil, length: 0, stamped: channel == .event)
     }
 
-    public func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 

@@ -19,10 +19,10 @@ public protocol PTPTransport: AnyObject, Sendable {
     var localAddress: PortAddress { get }
 
     /// Sends one message. Event messages return the token of their transmit timestamp; general messages `nil`.
-    func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError) -> TransmitToken?
+    func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError) -> TransmitStampHandle?
 
     /// Waits up to `tx_timestamp_timeout` for the transmit stamp of an event message.
-    func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome
+    func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome
 
     /// Receives the next message on either channel, waiting at most `timeout`; `nil` on timeout.
     func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage?

@@ -120,14 +120,14 @@ final class TimestampingSocket: Sendable {
     /// The corresponding C function is `sendmsg` with `MSG_DONTWAIT`.
     func send(
         _ bytes: [UInt8], to address: UnsafePointer<sockaddr>?, length: socklen_t, stamped: Bool
-    ) throws(TransportError) -> TransmitToken? {
+    ) throws(TransportError) -> TransmitStampHandle? {
         guard !isClosed else { throw .closed }
         let wantsStamp = stamped && timestamping != nil
         // Per-message SO_TIMESTAMPING cmsg: 0 suppresses the transmit stamp of a general message.
         let override: CInt = timestamping != nil && !wantsStamp ? 1 : 0
         // The pairing lock is held across sendmsg: on veth and many drivers the stamp is queued before sendmsg
         // returns, and a receive thread draining it must find the send already recorded.
-        let result: Result<TransmitToken?, Errno> = queue.withLock { queue in
+        let result: Result<TransmitStampHandle?, Errno> = queue.withLock { queue in
             let sent = bytes.withUnsafeBytes { raw in
                 Result { () throws(Errno) in
                     try retryingSyscall {
@@ -236,7 +236,7 @@ final class TimestampingSocket: Sendable {
     ///
     /// A stamp that does not come is given up and counted; only a run of misses reports ``TransmitTimestampOutcome/fault(consecutive:)``.
     /// The corresponding C function is `poll` on the error queue.
-    func transmitTimestamp(for token: TransmitToken, timeout: PTPDuration) -> TransmitTimestampOutcome {
+    func transmitTimestamp(for token: TransmitStampHandle, timeout: PTPDuration) -> TransmitTimestampOutcome {
         let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
         while true {
             if let stamp = queue.withLock({ $0.take(token) }) {

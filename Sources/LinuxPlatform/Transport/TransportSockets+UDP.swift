@@ -54,7 +54,7 @@ extension TransportSockets {
     }
 
     /// Sends `bytes` through `channel`'s socket to `address`; event messages return their transmit-stamp token.
-    func send<Address: UDPSocketAddress>(_ bytes: [UInt8], channel: TransportChannel, to address: Address) throws(TransportError) -> TransmitToken? {
+    func send<Address: UDPSocketAddress>(_ bytes: [UInt8], channel: TransportChannel, to address: Address) throws(TransportError) -> TransmitStampHandle? {
         var address = address
         let socket = socket(for: channel)
         return try withUnsafePointer(to: &address) { pointer throws(TransportError) in

@@ -38,7 +38,7 @@ struct TransportSockets: Sendable {
     }
 
     /// See ``PTPTransport/transmitTimestamp(for:)``.
-    func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome {
+    func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
         stamping.transmitTimestamp(for: token, timeout: transmitTimestampTimeout)
     }
 

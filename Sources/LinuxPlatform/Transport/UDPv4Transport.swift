@@ -56,7 +56,7 @@ public final class UDPv4Transport: PTPTransport {
 
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
-    ) throws(TransportError) -> TransmitToken? {
+    ) throws(TransportError) -> TransmitStampHandle? {
         let group: [UInt8]
         switch destination {
         case .primaryMulticast: group = Self.primaryGroup
@@ -72,7 +72,7 @@ public final class UDPv4Transport: PTPTransport {
         return try sockets.send(bytes, channel: channel, to: to)
     }
 
-    public func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 

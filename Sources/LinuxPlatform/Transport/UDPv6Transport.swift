@@ -60,7 +60,7 @@ public final class UDPv6Transport: PTPTransport {
 
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
-    ) throws(TransportError) -> TransmitToken? {
+    ) throws(TransportError) -> TransmitStampHandle? {
         let target: [UInt8]
         switch destination {
         case .primaryMulticast: target = Self.primaryGroup(scope: configuration.ipv6Scope)
@@ -81,7 +81,7 @@ public final class UDPv6Transport: PTPTransport {
         return try sockets.send(bytes, channel: channel, to: to)
     }
 
-    public func transmitTimestamp(for token: TransmitToken) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 
