@@ -14,6 +14,7 @@ func runEngineBenchmarks() {
     benchmarkTree(clocks: 1_000, fanout: 10, warmUp: 20, measured: 30)
     benchmarkRound(rounds: 200_000, throughCodec: false)
     benchmarkRound(rounds: 100_000, throughCodec: true)
+    benchmarkServoTimeToLock()
 }
 
 private func seconds(_ d: Duration) -> Double {

@@ -6,9 +6,24 @@ import PTPCore
 /// 1.0/interval and 2.0/interval for stability); otherwise kp = scale · interval^exponent capped at
 /// norm_max/interval, and likewise ki, with scale 0.7/0.3 for hardware and 0.1/0.001 for software stamps.
 ///
-/// Samples: the first is remembered; the first one at least 0.016/ki seconds later gives the frequency
-/// estimate from the two offsets (corrected for the adjustment already applied) and may ask for a step (`first_step_threshold`, `step_threshold`); every later one runs the PI law. An
-/// offset beyond `step_threshold` in the locked state resets the servo, so the next two samples step.
+/// Samples (pi.c `pi_sample`): the first is remembered; the first one at least 0.016/ki seconds later gives
+/// the frequency estimate from the two offsets (corrected for the adjustment already applied) and may ask
+/// for a step (`first_step_threshold`, `step_threshold`); every later one runs the PI law. An offset beyond
+/// `step_threshold` in the locked state resets the servo, so the next two samples step.
+///
+/// Meridian's first estimate (``PIFirstEstimate/regression``, the default; issue 12): pi.c's wait is
+/// 0.016/ki, 48 s with software stamps' gains at 16 Sync/s, so a slave sits in s0 for most of a minute and
+/// every tier of boundary clocks below it after it. Here the samples of that wait are fitted with a robust
+/// line (``OffsetRegression``), and the estimate is made as soon as the fit is good enough: when the
+/// standing phase error its slope's standard error SE would leave under the proportional term (SE/kp, the
+/// PI law's equilibrium for a frequency error) is at most ``regressionTolerance`` × the noise σ. As SE =
+/// σ/√Σ(x−x̄)², that is Σ(x−x̄)² ≥ 1/(tolerance · kp)², whatever the noise: 3.9 s at 16 Sync/s with
+/// software gains (at 1 Sync/s, 16 s: the sample pi.c takes too); later than pi.c with hardware gains, so
+/// there pi.c's estimate comes first and nothing changes. pi.c's deadline holds in any case. The step
+/// thresholds apply to the fitted offset, and a step removes the fitted offset rather than the last
+/// sample's (which may be a spike). The fit then goes on until pi.c's interval is up and its slope
+/// replaces the integral term once (``FrequencyRefinement``), so the servo goes on from a frequency at
+/// least as good as pi.c's. The gains, the step policy and the PI law are pi.c's.
 public struct PIServo: ClockServo {
     public private(set) var configuration: ServoConfiguration
     public private(set) var kp: Double = 0
@@ -21,6 +36,8 @@ public struct PIServo: ClockServo {
     private var count = 0
     private var offset0 = 0.0
     private var local0 = PTPInstant.epoch
+    /// The local time of the estimate's first sample; `local0` moves past it when the regression restarts.
+    private var acquisitionStart = PTPInstant.epoch
     private var firstUpdate = true
     private let maxPPB: Double
     private let kpScale: Double
@@ -29,6 +46,14 @@ public struct PIServo: ClockServo {
     private let kiExponent: Double
     private let kpNormMax: Double
     private let kiNormMax: Double
+    private var syncInterval = 1.0
+    /// The frequency (ppb, positive faster) the clock ran on while the current estimate's samples came in.
+    private var acquisitionFrequency: Double
+    private var regression = OffsetRegression()
+    private var refinement: FrequencyRefinement?
+
+    /// The regression estimate is accepted once SE/kp ≤ this × σ (see the type's documentation).
+    public static let regressionTolerance = 0.5
 
     /// A servo for a clock whose adjustment is now `currentFrequency` and whose limit is `clockMaximum`.
     public init(
@@ -39,6 +64,7 @@ public struct PIServo: ClockServo {
         self.maxPPB = min(abs(configuration.maxFrequency.value), abs(clockMaximum.value))
         self.drift = -currentFrequency.value
         self.lastFrequency = currentFrequency
+        self.acquisitionFrequency = currentFrequency.value
         if configuration.piProportionalConst != 0 && configuration.piIntegralConst != 0 {
             kpScale = configuration.piProportionalConst
             kiScale = configuration.piIntegralConst
@@ -70,18 +96,21 @@ public struct PIServo: ClockServo {
     public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
         lastFrequency = frequency
         drift = -frequency.value
+        refinement = nil
         if state == .unlocked { count = 0 }
     }
 
     /// pi.c `pi_sync_interval`.
     public mutating func setSyncInterval(_ seconds: Double) {
         guard seconds > 0, seconds.isFinite else { return }
+        syncInterval = seconds
         kp = min(kpScale * RealFunctions.pow(seconds, kpExponent), kpNormMax / seconds)
         ki = min(kiScale * RealFunctions.pow(seconds, kiExponent), kiNormMax / seconds)
     }
 
     public mutating func reset() {
         count = 0
+        refinement = nil
         state = .unlocked
     }
 
@@ -97,43 +126,72 @@ public struct PIServo: ClockServo {
         case 0:
             offset0 = offsetNS
             local0 = localTime
+            acquisitionStart = localTime
             count = 1
+            acquisitionFrequency = lastFrequency.value
+            regression.reset()
+            refinement = nil
+            if configuration.piFirstEstimate == .regression { regression.append(x: 0, y: 0) }
             output.state = .unlocked
         case 1:
             let elapsed = (localTime - local0).nanosecondsDoubleFast
-            guard elapsed > 0 else {
+            let sinceFirst = (localTime - acquisitionStart).nanosecondsDoubleFast
+            guard elapsed > 0, sinceFirst > 0 else {
                 // The first sample must be older than the second.
                 count = 0
                 output.state = .unlocked
                 break
             }
-            // Wait long enough before estimating the frequency: 0.016/ki seconds (at most 1000 s),
-            // with pi.c's 0.1 % margin on the elapsed time.
+            // pi.c waits 0.016/ki seconds (at most 1000 s), with a 0.1 % margin on the elapsed time; that
+            // deadline holds whatever the regression did (a restart only moves the first of the two samples).
             let estimationInterval = min(1000, 0.016 / ki)
-            guard elapsed / 1e9 * (1 + 0.001) >= estimationInterval else {
-                output.state = .unlocked
-                break
-            }
-            // The offset changed by (rate error) × elapsed, measured on a clock already adjusted by drift.
-            drift += (1e9 - drift) * (offsetNS - offset0) / elapsed
-            drift = max(-maxPPB, min(maxPPB, drift))
-            let firstStep = firstUpdate && firstStepNS > 0 && magnitude > firstStepNS
-            let laterStep = stepNS > 0 && magnitude > stepNS
-            if firstStep || laterStep {
-                output.state = .jump
-                output.step = -offset
+            if sinceFirst / 1e9 * (1 + 0.001) >= estimationInterval {
+                // The offset changed by (rate error) × elapsed, measured on a clock already adjusted by drift.
+                drift += (1e9 - drift) * (offsetNS - offset0) / elapsed
+                drift = max(-maxPPB, min(maxPPB, drift))
+                let firstStep = firstUpdate && firstStepNS > 0 && magnitude > firstStepNS
+                let laterStep = stepNS > 0 && magnitude > stepNS
+                if firstStep || laterStep {
+                    output.state = .jump
+                    output.step = -offset
+                } else {
+                    output.state = .locked
+                }
+                ppb = drift
+                count = 2
+            } else if configuration.piFirstEstimate == .regression,
+                let fit = regressionEstimate(seconds: elapsed / 1e9, offset: offsetNS - offset0)
+            {
+                // The slope is the rate error on a clock running on acquisitionFrequency (pi.c's drift formula).
+                let base = -acquisitionFrequency
+                drift = max(-maxPPB, min(maxPPB, base + (1e9 - base) * fit.slope / 1e9))
+                let fitted = offset0 + fit.value(at: elapsed / 1e9)
+                let firstStep = firstUpdate && firstStepNS > 0 && abs(fitted) > firstStepNS
+                let laterStep = stepNS > 0 && abs(fitted) > stepNS
+                var left = fitted
+                if firstStep || laterStep {
+                    output.state = .jump
+                    output.step = .nanosecondsFast(-fitted)
+                    left = 0
+                } else {
+                    output.state = .locked
+                }
+                refinement = FrequencyRefinement(
+                    acquisition: fit, baseFrequency: acquisitionFrequency, elapsedAtLock: elapsed / 1e9, expectedFirst: left)
+                ppb = drift
+                count = 2
             } else {
-                output.state = .locked
+                output.state = .unlocked
             }
-            ppb = drift
-            count = 2
         default:
             if stepNS > 0 && magnitude > stepNS {
                 // Too far off to steer: start over, and step once two new samples are in.
                 count = 0
+                refinement = nil
                 output.state = .unlocked
                 break
             }
+            if refinement != nil { refine(offset: offsetNS, localTime: localTime) }
             let kiTerm = ki * offsetNS * weight
             ppb = kp * offsetNS * weight + drift + kiTerm
             if ppb < -maxPPB {
@@ -152,5 +210,45 @@ public struct PIServo: ClockServo {
         lastFrequency = PartsPerBillion(-ppb)
         output.frequency = lastFrequency
         return output
+    }
+
+    /// Adds a sample to the acquisition's fit; the fit once it supports an estimate: Σ(x−x̄)² ≥
+    /// 1/(tolerance · kp)², and a line that explains the samples (``OffsetRegression/estimate(requiredSpread:)``).
+    /// When the samples changed course the acquisition restarts from the change, pi.c's first sample too.
+    private mutating func regressionEstimate(seconds: Double, offset: Double) -> OffsetRegression.Fit? {
+        regression.append(x: seconds, y: offset)
+        let required = 1 / ((Self.regressionTolerance * kp) * (Self.regressionTolerance * kp))
+        guard kp > 0, required.isFinite else { return nil }
+        switch regression.estimate(requiredSpread: required) {
+        case .wait:
+            return nil
+        case .fit(let fit):
+            return fit
+        case .restarted(let x, let y):
+            local0 = local0 + .seconds(x)
+            offset0 += y
+            return nil
+        }
+    }
+
+    /// Feeds a locked sample to the refinement; once pi.c's estimation interval has passed since the first
+    /// sample, the refined slope replaces the integral term and the refinement ends.
+    private mutating func refine(offset: Double, localTime: PTPInstant) {
+        guard var refining = refinement else { return }
+        guard refining.add(offset: offset, localTime: localTime, frequency: lastFrequency.value) else {
+            refinement = nil
+            return
+        }
+        // The segment's first point came one interval after the lock.
+        let elapsed = refining.elapsedAtLock + syncInterval + refining.span
+        guard elapsed * (1 + 0.001) >= min(1000, 0.016 / ki) else {
+            refinement = refining
+            return
+        }
+        if let slope = refining.slope {
+            let base = -refining.baseFrequency
+            drift = max(-maxPPB, min(maxPPB, base + (1e9 - base) * slope / 1e9))
+        }
+        refinement = nil
     }
 }

@@ -21,6 +21,10 @@ public struct ServoConfiguration: Sendable, Hashable {
     public var piIntegralExponent: Double
     public var piIntegralNormMax: Double
     public var timestamping: TimestampingMode
+    /// How the PI servo makes its first frequency estimate (Meridian's; ptp4l has no such option and
+    /// behaves as ``PIFirstEstimate/twoSamples``). The default, ``PIFirstEstimate/regression``, estimates as
+    /// soon as a robust fit over the samples supports it, and never later than ptp4l would.
+    public var piFirstEstimate: PIFirstEstimate
 
     public init(
         stepThreshold: PTPDuration = .zero, firstStepThreshold: PTPDuration = .microseconds(20),
@@ -28,7 +32,7 @@ public struct ServoConfiguration: Sendable, Hashable {
         piProportionalConst: Double = 0, piIntegralConst: Double = 0,
         piProportionalScale: Double = 0, piProportionalExponent: Double = -0.3, piProportionalNormMax: Double = 0.7,
         piIntegralScale: Double = 0, piIntegralExponent: Double = 0.4, piIntegralNormMax: Double = 0.3,
-        timestamping: TimestampingMode = .hardware
+        timestamping: TimestampingMode = .hardware, piFirstEstimate: PIFirstEstimate = .regression
     ) {
         self.stepThreshold = stepThreshold
         self.firstStepThreshold = firstStepThreshold
@@ -42,7 +46,19 @@ public struct ServoConfiguration: Sendable, Hashable {
         self.piIntegralExponent = piIntegralExponent
         self.piIntegralNormMax = piIntegralNormMax
         self.timestamping = timestamping
+        self.piFirstEstimate = piFirstEstimate
     }
 
     public static let `default` = ServoConfiguration()
+}
+
+/// How ``PIServo`` makes its first frequency estimate, the one that ends `s0`.
+public enum PIFirstEstimate: Sendable, Hashable {
+    /// linuxptp's `pi.c`: from two samples at least 0.016/ki seconds apart. With software time stamps'
+    /// default gains that is 48 s at 16 Sync/s, and about 16 s at 1 Sync/s.
+    case twoSamples
+    /// A robust least-squares line through the samples, accepted once its standard error is small next
+    /// to the noise (``PIServo`` says how small), or pi.c's two-sample estimate if that comes first; the
+    /// fit then goes on until pi.c's own 0.016/ki seconds are up and replaces the integral term once.
+    case regression
 }
