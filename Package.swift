@@ -104,7 +104,11 @@ let package = Package(
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(
             name: "MeridianDaemonTests",
-            dependencies: ["MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "LinuxPlatform", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "PTPEngine", "PTPSimulation", "LinuxPlatform",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianLab", "MeridianTestSupport"]),

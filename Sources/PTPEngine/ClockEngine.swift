@@ -14,8 +14,13 @@ import PTPServo
 public struct ClockEngine: Sendable {
     /// The servo and its outlier filter, whichever source steers.
     public private(set) var discipline: ClockDiscipline
-    /// The grandmaster's time reference, when one is configured.
-    public private(set) var reference: ReferenceDiscipline?
+    /// The grandmaster's time reference, when one is configured. Held out of line (1.6 kB, used once a
+    /// second) so the engine the clock actor copies into every published snapshot stays small.
+    public var reference: ReferenceDiscipline? {
+        get { referenceStorage?.value }
+        set { referenceStorage = newValue.map { .value($0) } }
+    }
+    private var referenceStorage: OutOfLine<ReferenceDiscipline>?
     /// True while the BMCA has chosen this clock as the grandmaster: its reference steers then, and a
     /// master it followed before is no longer expected.
     public private(set) var isGrandmaster = false
@@ -35,7 +40,7 @@ public struct ClockEngine: Sendable {
 
     public init(servo: SelectedServo, outlierFilter: OutlierFilter? = nil, reference: ReferenceDiscipline? = nil) {
         discipline = ClockDiscipline(servo: servo, outlierFilter: outlierFilter)
-        self.reference = reference
+        referenceStorage = reference.map { .value($0) }
     }
 
     /// The quality this clock offers as grandmaster: its reference's when it has one.
@@ -48,7 +53,9 @@ public struct ClockEngine: Sendable {
     public mutating func apply(_ m: SyncMeasurement, at now: PTPInstant, into actions: inout [InstanceAction]) -> ServoState {
         let step = discipline.apply(m)
         lastStep = step
-        lastMeasurementAt = now
+        // Silence is measured on the clock, so a step moves the last measurement with it (a +150 ms step
+        // must not read as 150 ms of silence).
+        lastMeasurementAt = now + (step.output.step ?? .zero)
         let interval = m.logSyncInterval == .unspecified ? LogInterval(0) : m.logSyncInterval
         silenceLimit = max(Self.minimumSilence, interval.duration * 3)
         if step.sourceChanged { actions.append(.clock(.sourceChanged(.master(m.master)))) }
@@ -139,6 +146,17 @@ public struct ClockEngine: Sendable {
     /// Replaces the leap-second knowledge of the reference (a reloaded `leapfile`).
     public mutating func setUTCResolver(_ resolver: UTCOffsetResolver) {
         reference?.setUTCResolver(resolver)
+    }
+}
+
+/// A value kept on the heap (an indirect enum: copy-on-write for free, value semantics kept).
+indirect enum OutOfLine<Value: Sendable>: Sendable {
+    case value(Value)
+
+    var value: Value {
+        switch self {
+        case .value(let value): value
+        }
     }
 }
 

@@ -69,7 +69,7 @@ import Testing
         // silence at 16 Sync/s, as the daemon's own line says; after 1 s of holdover and after the master's
         // return no step and still below 2 µs.
         let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 60)
-        #expect(locked != nil, "the slave never reached SLAVE:\n\(pair.slaveLog.all.suffix(20).joined(separator: "\n"))")
+        #expect(locked != nil, "the slave never reached SLAVE:\n\(pair.slaveLog.all.suffix(20).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(20).joined(separator: "\n"))")
         guard let locked else { await group.triggerGracefulShutdown(); return }
         try await Task.sleep(for: .seconds(2))
         let stepsAtLock = pair.slaveClock.steps

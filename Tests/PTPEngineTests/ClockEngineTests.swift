@@ -113,3 +113,26 @@ import Testing
         #expect(!adjustments(actions).isEmpty)
     }
 }
+
+extension ClockEngineTests {
+    /// A step moves the clock, and the silence it measures moves with it: 150 ms after a +150 ms step is
+    /// 0 ms of silence, not 300.
+    @Test func aStepIsNotSilence() {
+        var engine = ClockEngine(servo: SelectedServo(.pi, configuration: ServoConfiguration(firstStepThreshold: .microseconds(20)), syncInterval: 0.0625))
+        var actions: [InstanceAction] = []
+        var stepped: PTPDuration?
+        var t = 0.0
+        for i in 0..<400 where stepped == nil {
+            t = Double(i) / 16
+            actions.removeAll()
+            _ = engine.apply(measurement(-150_000_000, at: t), at: Self.t0 + .seconds(t), into: &actions)
+            stepped = adjustments(actions).compactMap(\.step).first
+        }
+        #expect(stepped == .milliseconds(150))
+        actions.removeAll()
+        // The timer armed at the first measurement fires 60 ms (clock time before the step) later, at clock
+        // time t + 150 ms + 60 ms: that is 60 ms of silence.
+        engine.timerFired(.silence, at: Self.t0 + .seconds(t) + .milliseconds(210), into: &actions)
+        #expect(holdovers(actions).isEmpty)
+    }
+}
