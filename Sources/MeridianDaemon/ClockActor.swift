@@ -1,4 +1,3 @@
-import LinuxPlatform
 import Logging
 import PTPCore
 import PTPEngine
@@ -17,19 +16,12 @@ import Synchronization
 /// every pass it publishes a ``PublishedState`` that the management server reads (``ClockStateBox``).
 /// Why the port engines live here and not in one actor per port is in ARCHITECTURE.md ("One actor per clock").
 actor ClockActor {
-    /// The thread the actor runs on: its first port's I/O thread (or, with no socket port, a thread of its
-    /// own), whose poll also keeps the actor's timers. Received messages, timers and sends of that port need
-    /// no other thread.
-    nonisolated let executor: PortIOThread
-    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var engine: InstanceEngine
     let clock: ClockSource
     private let logger: Logger
     private let ports: [any PortChannel]
-    /// The generation of the armed timer, per port timer and per clock timer; a timer that fires with another
-    /// generation was cancelled or re-armed.
-    private var portTimers: [Int: UInt64] = [:]
-    private var clockTimers: [ClockTimer: UInt64] = [:]
+    private var portTimers: [Int: (generation: UInt64, task: Task<Void, Never>)] = [:]
+    private var clockTimers: [ClockTimer: (generation: UInt64, task: Task<Void, Never>)] = [:]
     private var timerGeneration: UInt64 = 0
     private var actions: [InstanceAction] = []
     private var running = false
@@ -70,9 +62,8 @@ actor ClockActor {
         var referenceStateChanged: @Sendable () -> Void = {}
     }
 
-    init(engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], executor: PortIOThread, settings: DaemonSettings,
+    init(engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], settings: DaemonSettings,
          logger: Logger, observers: Observers = Observers()) {
-        self.executor = executor
         self.engine = engine
         self.clock = clock
         self.ports = ports
@@ -104,6 +95,8 @@ actor ClockActor {
     /// Stops every timer; nothing more is sent.
     func stop() {
         running = false
+        for (_, timer) in portTimers { timer.task.cancel() }
+        for (_, timer) in clockTimers { timer.task.cancel() }
         portTimers.removeAll()
         clockTimers.removeAll()
         managementInbox.finish()
@@ -300,7 +293,7 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armPortTimer(timer, port: index, after: after)
         case .cancelTimer(let timer):
-            portTimers.removeValue(forKey: Self.key(timer, port: index))
+            portTimers.removeValue(forKey: Self.key(timer, port: index))?.task.cancel()
         case .measurement:
             break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
         case .stateChanged(let change):
@@ -390,31 +383,42 @@ actor ClockActor {
 
     private func armPortTimer(_ timer: PortTimer, port index: Int, after: PTPDuration) {
         let key = Self.key(timer, port: index)
+        portTimers.removeValue(forKey: key)?.task.cancel()
         timerGeneration &+= 1
         let generation = timerGeneration
-        portTimers[key] = generation
-        executor.schedule(after: after) { [weak self] in
-            self?.assumeIsolated { $0.firePortTimer(timer, port: index, key: key, generation: generation) }
-        }
+        let task = sleepThen(after) { actor in await actor.firePortTimer(timer, port: index, key: key, generation: generation) }
+        portTimers[key] = (generation, task)
     }
 
     private func armClockTimer(_ timer: ClockTimer, after: PTPDuration) {
+        clockTimers.removeValue(forKey: timer)?.task.cancel()
         timerGeneration &+= 1
         let generation = timerGeneration
-        clockTimers[timer] = generation
-        executor.schedule(after: after) { [weak self] in
-            self?.assumeIsolated { $0.fireClockTimer(timer, generation: generation) }
+        let task = sleepThen(after) { actor in await actor.fireClockTimer(timer, generation: generation) }
+        clockTimers[timer] = (generation, task)
+    }
+
+    private func sleepThen(_ after: PTPDuration, _ body: @escaping @Sendable (ClockActor) async -> Void) -> Task<Void, Never> {
+        let nanoseconds = max(0, after.nanoseconds)
+        return Task { [weak self] in
+            do {
+                try await Task.sleep(for: .nanoseconds(nanoseconds))
+            } catch {
+                return
+            }
+            guard let self else { return }
+            await body(self)
         }
     }
 
     private func firePortTimer(_ timer: PortTimer, port index: Int, key: Int, generation: UInt64) {
-        guard portTimers[key] == generation else { return }
+        guard let armed = portTimers[key], armed.generation == generation else { return }
         portTimers.removeValue(forKey: key)
         handle(.port(index, .timerFired(timer)))
     }
 
     private func fireClockTimer(_ timer: ClockTimer, generation: UInt64) {
-        guard clockTimers[timer] == generation else { return }
+        guard let armed = clockTimers[timer], armed.generation == generation else { return }
         clockTimers.removeValue(forKey: timer)
         handle(.clockTimerFired(timer))
     }

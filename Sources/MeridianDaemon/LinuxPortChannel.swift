@@ -10,8 +10,7 @@ final class LinuxPortChannel: PortChannel {
     let macAddress: [UInt8]
     let protocolAddress: PortAddress
     private let transport: any PTPTransport
-    /// The port's I/O thread; the clock actor may run on it too (``ClockActor/executor``).
-    let io: PortIOThread
+    private let io: PortIOThread
 
     init(settings: DaemonSettings.Port) throws {
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
@@ -47,12 +46,6 @@ final class LinuxPortChannel: PortChannel {
     func close() {
         io.stop()
         transport.close()
-    }
-
-    /// Closes the sockets but keeps the thread, when a clock actor runs on it: the actor may still have work
-    /// to finish (saving the drift file); ``PortIOThread/stop()`` ends the thread after that.
-    func closeKeepingThread() {
-        io.closeTransport()
     }
 
     private static func input(_ event: PortIOEvent) -> PortInput? {

@@ -87,23 +87,9 @@ final class MeridianService: Service {
             seed: identity.rawValue,
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
         let link = ManagementLink()
-        // The clock actor runs on its first port's I/O thread (ptp4l's one loop), or on a thread of its own
-        // when that port is not a socket.
-        let host = ports.first as? LinuxPortChannel
-        let executor: PortIOThread
-        if let host {
-            executor = host.io
-        } else {
-            do {
-                executor = try PortIOThread()
-            } catch {
-                closePorts()
-                throw StartupError("cannot start the clock's thread: \(error)")
-            }
-        }
         let clockActor = ClockActor(
-            engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, executor: executor,
-            settings: settings, logger: logger, observers: link.observers)
+            engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,
+            logger: logger, observers: link.observers)
         if let reference {
             do {
                 try reference.source.start()
@@ -184,15 +170,10 @@ final class MeridianService: Service {
             periodicDrift.cancel()
             await clockActor.stop()
             reference?.source.stop()
-            let learned = await clockActor.learnedFrequency
-            for port in ports {
-                if let host, port as AnyObject === host { host.closeKeepingThread() } else { port.close() }
-            }
-            DriftFile.save(settings.driftFile, frequency: learned, clock: clock, logger: logger)
+            closePorts()
+            DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
             group.cancelAll()
         }
-        // Nothing calls the clock actor any more: its thread can end.
-        executor.stop()
     }
 
     /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.
