@@ -26,7 +26,7 @@ struct GrandmasterFailoverTests {
 
     @Test func theStandbyTakesOverWhenTheActiveLosesGNSSWithoutAStep() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 21))
         defer { rig.tearDown() }
         let (files, monitor) = (rig.files, rig.monitor)
@@ -73,26 +73,29 @@ struct GrandmasterFailoverTests {
         #expect(ready, "the zone did not settle:\n\(dump())")
         guard ready else { return }
         let activeIdentity = FailoverInteropTests.identity(files.log("active.log"), "selected local clock")
-        #expect(FailoverInteropTests.identity(files.log("slave.log"), "selected best master clock") == activeIdentity)
+        #expect(activeIdentity != nil && FailoverInteropTests.identity(files.log("slave.log"), "selected best master clock") == activeIdentity)
         #expect(FailoverInteropTests.identity(files.log("standby.log"), "selected best master clock") == activeIdentity,
                 "the standby does not follow the active grandmaster:\n\(dump())")
 
         // GNSS lost on the active one: holdover (class 7); the standby takes over; the host follows it.
         let holdover = files.wait(seconds: 50) { files.log("active.log").contains("announcing clockClass 7") }
         #expect(holdover, "the active grandmaster did not go into holdover:\n\(dump())")
-        guard holdover, let lost = Self.firstLine(files.log("active.log"), containing: "-> holdover").flatMap(Self.monotonic) else { return }
+        guard holdover else { return }
+        let lost = try #require(Self.firstLine(files.log("active.log"), containing: "-> holdover").flatMap(Self.monotonic),
+                                "no stamped `-> holdover` line:\n\(dump())")
         monitor.reset()
-        let standbyIdentity = FailoverInteropTests.identity(files.log("standby.log"), "clock identity") ?? "?"
+        let standbyIdentity = try #require(FailoverInteropTests.identity(files.log("standby.log"), "clock identity"),
+                                           "the standby logged no clock identity:\n\(dump())")
         let hostSelectsStandby = "selected best master clock \(standbyIdentity)"
         let tookOver = files.wait(seconds: 10) {
             Self.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on") != nil
                 && Self.firstLine(files.log("slave.log"), after: lost, containing: hostSelectsStandby) != nil
         }
         #expect(tookOver, "the standby did not take over:\n\(dump())")
-        guard tookOver,
-              let standbyMaster = Self.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on").flatMap(Self.monotonic),
-              let hostSwitched = Self.firstLine(files.log("slave.log"), after: lost, containing: hostSelectsStandby).flatMap(Self.monotonic)
-        else { return }
+        guard tookOver else { return }
+        // Found by the wait above, which compares their stamps: both are there.
+        let standbyMaster = try #require(Self.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on").flatMap(Self.monotonic))
+        let hostSwitched = try #require(Self.firstLine(files.log("slave.log"), after: lost, containing: hostSelectsStandby).flatMap(Self.monotonic))
         let hostChoices = files.log("slave.log").split(separator: "\n").filter { $0.contains("selected best master clock") }.suffix(4)
         #expect(FailoverInteropTests.identity(files.log("slave.log"), "selected best master clock") == standbyIdentity,
                 "active \(activeIdentity ?? "?"), standby \(standbyIdentity), host: \(hostChoices)\n\(dump())")

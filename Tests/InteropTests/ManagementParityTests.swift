@@ -266,7 +266,7 @@ struct ManagementFuzzDaemonTests {
 
     @Test func fuzzedManagementOnBothEndpointsNeitherCrashesNorDisturbsTime() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
         let lab = try InteropLab()
         defer { lab.tearDown() }
