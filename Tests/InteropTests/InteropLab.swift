@@ -185,3 +185,31 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         }
     }
 }
+
+/// Reading the daemons' logs: ptp4l and meridiand print the same shapes.
+extension InteropLab {
+    /// The clock identity (`xxxxxx.fffe.xxxxxx`) on the last line of `log` that contains `pattern`.
+    static func identity(_ log: String, _ pattern: String) -> String? {
+        log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
+            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
+        }
+    }
+
+    /// The `[mono]` time a ptp4l or meridiand log line carries (both print CLOCK_MONOTONIC seconds).
+    static func monotonic(_ line: Substring) -> Double? {
+        guard let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]") else { return nil }
+        return Double(line[line.index(after: open)..<close])
+    }
+
+    /// The first line of `log` that contains `text` and is stamped after `after` (CLOCK_MONOTONIC seconds).
+    static func firstLine(_ log: String, after: Double = 0, containing text: String) -> Substring? {
+        log.split(separator: "\n").first { $0.contains(text) && (monotonic($0) ?? 0) > after }
+    }
+
+    /// CLOCK_MONOTONIC now, in seconds, as the logs stamp their lines.
+    static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}

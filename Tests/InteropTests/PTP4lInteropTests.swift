@@ -292,7 +292,7 @@ struct BoundaryClockInteropTests {
         #expect(endSlave.p95 <= Self.endSlaveP95Bound, "end slave behind the BC over \(transport): \(endSlave), bound p95 \(Self.endSlaveP95Bound) ns")
 
         // The end slave sees the grandmaster through the boundary clock, two steps away.
-        let grandmaster = FailoverInteropTests.identity(files.log("gm.log"), "selected local clock")
+        let grandmaster = InteropLab.identity(files.log("gm.log"), "selected local clock")
         let view = files.run(in: chain.c, [pmc, "-u", "-b", "0", "-s", files.file("sl.sock").path, "GET CURRENT_DATA_SET", "GET PARENT_DATA_SET"])
         #expect(grandmaster != nil && InteropLab.field(view, "grandmasterIdentity") == grandmaster, "grandmaster \(grandmaster ?? "unknown"); the end slave says:\n\(view)")
         #expect(InteropLab.field(view, "stepsRemoved") == "2", "\(view)")
@@ -300,137 +300,127 @@ struct BoundaryClockInteropTests {
     }
 }
 
-/// Case 5: two grandmasters on one segment, one Meridian and one ptp4l with different priority1, and a
-/// ptp4l slave. All three agree on the best; when it is killed the other takes over within
-/// announceReceiptTimeout × the announce interval plus one interval (3 × 1 s + up to 1 s of random
-/// extension, ptp4l's `set_tmo_random` and ours), and the slave's offsets stay small (nothing steps).
-/// Run both ways: Meridian the best (ptp4l takes over) and ptp4l the best (Meridian takes over). Times
-/// come from the daemons' own log stamps (CLOCK_MONOTONIC, as ptp4l prints) against the moment of the kill.
-@Suite(.serialized)
-struct FailoverInteropTests {
-    static func identity(_ log: String, _ pattern: String) -> String? {
-        log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
-            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
-        }
-    }
+extension SerializedInteropTests {
+    /// Case 5: two grandmasters on one segment, one Meridian and one ptp4l with different priority1, and a
+    /// ptp4l slave. All three agree on the best; when it is killed the other takes over within
+    /// announceReceiptTimeout × the announce interval plus one interval (3 × 1 s + up to 1 s of random
+    /// extension, ptp4l's `set_tmo_random` and ours), and the slave's offsets stay small (nothing steps).
+    /// Run both ways: Meridian the best (ptp4l takes over) and ptp4l the best (Meridian takes over). Times
+    /// come from the daemons' own log stamps (CLOCK_MONOTONIC, as ptp4l prints) against the moment of the kill.
+    @Suite(.serialized)
+    struct FailoverInteropTests {
+        @Test(arguments: [true, false])
+        func theBackupGrandmasterTakesOverWhenTheBestOneDies(meridianIsBest: Bool) throws {
+            let ptp4l = try InteropLab.tool("ptp4l")
+            let meridiand = try InteropLab.meridiand()
+            let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 20))
+            defer { rig.tearDown() }
+            let (files, monitor) = (rig.files, rig.monitor)
+            let (meridianHost, ptp4lHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
+            let (meridianPriority, ptp4lPriority) = meridianIsBest ? (100, 110) : (110, 100)
+            let meridianConf = try files.meridianConfig(
+                "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
+            let ptp4lConf = try files.write(
+                "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
+            let slave = try files.write(
+                "slave.cfg",
+                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
+            let meridian = try files.start(in: meridianHost.namespace, meridiand, ["-f", meridianConf], log: "meridian.log")
+            let other = try files.start(in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
+            try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
+            let (bestLog, backupLog) = meridianIsBest ? ("meridian.log", "ptp4l.log") : ("ptp4l.log", "meridian.log")
+            let dump = { "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))" }
 
-    static func monotonicNow() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+            // Agreement: the best one is grandmaster; the other two selected it. A Meridian backup must have
+            // settled on ptp4l's time (10 s of offsets, true error p95 below 10 µs over them: the bridge's
+            // jitter keeps it moving by µs), so that the slave's offsets after failover show what failover
+            // does, not where the backup's pull-in happened to be when the best one died.
+            let settled = 160
+            let agreed = files.wait(seconds: 60) {
+                guard files.log(bestLog).contains("assuming the grand master role")
+                    && files.log(backupLog).contains("selected best master clock")
+                    && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
+                else { return false }
+                if meridianIsBest { return true }
+                let recent = InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)
+                return recent.count == settled && OffsetStatistics(Array(recent)).p95 < 10_000
+            }
+            #expect(agreed, "no agreement:\n\(dump())")
+            guard agreed else { return }
+            let bestIdentity = InteropLab.identity(files.log(bestLog), "selected local clock")
+            let chosenByBackup = InteropLab.identity(files.log(backupLog), "selected best master clock")
+            let chosenBySlave = InteropLab.identity(files.log("slave.log"), "selected best master clock")
+            #expect(bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
+                    "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
 
-    @Test(arguments: [true, false])
-    func theBackupGrandmasterTakesOverWhenTheBestOneDies(meridianIsBest: Bool) throws {
-        let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try InteropLab.meridiand()
-        let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 20))
-        defer { rig.tearDown() }
-        let (files, monitor) = (rig.files, rig.monitor)
-        let (meridianHost, ptp4lHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
-        let (meridianPriority, ptp4lPriority) = meridianIsBest ? (100, 110) : (110, 100)
-        let meridianConf = try files.meridianConfig(
-            "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
-        let ptp4lConf = try files.write(
-            "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
-        let slave = try files.write(
-            "slave.cfg",
-            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
-        let meridian = try files.start(in: meridianHost.namespace, meridiand, ["-f", meridianConf], log: "meridian.log")
-        let other = try files.start(in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
-        try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
-        let (bestLog, backupLog) = meridianIsBest ? ("meridian.log", "ptp4l.log") : ("ptp4l.log", "meridian.log")
-        let dump = { "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))" }
-
-        // Agreement: the best one is grandmaster; the other two selected it. A Meridian backup must have
-        // settled on ptp4l's time (10 s of offsets, true error p95 below 10 µs over them: the bridge's
-        // jitter keeps it moving by µs), so that the slave's offsets after failover show what failover
-        // does, not where the backup's pull-in happened to be when the best one died.
-        let settled = 160
-        let agreed = files.wait(seconds: 60) {
-            guard files.log(bestLog).contains("assuming the grand master role")
-                && files.log(backupLog).contains("selected best master clock")
-                && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
-            else { return false }
-            if meridianIsBest { return true }
-            let recent = InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)
-            return recent.count == settled && OffsetStatistics(Array(recent)).p95 < 10_000
-        }
-        #expect(agreed, "no agreement:\n\(dump())")
-        guard agreed else { return }
-        let bestIdentity = Self.identity(files.log(bestLog), "selected local clock")
-        let chosenByBackup = Self.identity(files.log(backupLog), "selected best master clock")
-        let chosenBySlave = Self.identity(files.log("slave.log"), "selected best master clock")
-        #expect(bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
-                "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
-
-        // Kill the best one; the backup's and the slave's log stamps say when each reacted.
-        monitor.reset()
-        let killed = Self.monotonicNow()
-        let victim = meridianIsBest ? meridian : other
-        kill(victim.processIdentifier, SIGKILL)
-        let victimNamespace = meridianIsBest ? meridianHost.namespace : ptp4lHost.namespace
-        for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
-            kill(pid, SIGKILL)
-        }
-        // The backup selects itself (ptp4l and meridiand both log `selected local clock ID as best master`) and
-        // goes to MASTER; the slave selects it. Lines before the kill do not count: at start-up either may have
-        // selected itself for a moment before it heard the other.
-        let tookOver = files.wait(seconds: 20) {
-            GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on") != nil
-                && GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "selected local clock") != nil
-                && GrandmasterFailoverTests.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock") != nil
-        }
-        #expect(tookOver, "no takeover:\n\(dump())")
-        guard tookOver else { return }
-        guard let master = GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(GrandmasterFailoverTests.monotonic),
-              let selfSelected = GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "selected local clock"),
-              let selected = GrandmasterFailoverTests.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
-        else {
-            Issue.record("the takeover's log lines went missing:\n\(dump())")
-            return
-        }
-        let backupIdentity = Self.identity(String(selfSelected), "selected local clock")
-        let switched = (GrandmasterFailoverTests.monotonic(selected) ?? killed) - killed
-        print("failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))")
-        // announceReceiptTimeout × interval plus one interval, counted from the kill (the last Announce
-        // came at most one interval before it, so this holds with room).
-        #expect(master - killed <= 3 * 1 + 1, "the backup took \(master - killed) s")
-        // The slave heard nothing from the backup while it was a slave: it qualifies the new master's
-        // Announce messages (two, 9.3.2.5) after its own timeout of the dead one, so up to one more interval.
-        #expect(switched <= 3 * 1 + 1 + 1.2, "the slave took \(switched) s")
-        #expect(backupIdentity.map { selected.contains($0) } == true, "the slave selected \(selected), the backup is \(backupIdentity ?? "unknown")")
-        _ = files.wait(seconds: 15) { monitor.offsets.count >= 160 }
-        let offsets = monitor.offsets
-        let after = OffsetStatistics(offsets)
-        print("slave offsets after failover: \(after)")
-        if !meridianIsBest {
-            let holdover = files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
-            print("Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)")
-            // The Sync watchdog, not the announce timeout seconds later, put the clock into holdover.
-            #expect(holdover.contains("holdover (no Sync for"), "\(holdover)")
-        }
-        // Ten seconds of the new master's Syncs (16/s): what the bounds below are judged on. (Five seconds, as
-        // this test took before, leave the drift below resting on two medians 3.2 s apart, each of offsets with
-        // µs of bridge jitter: 2.2 ppm was seen so under load, with the bound at 2.)
-        #expect(offsets.count >= 160, "the slave took \(offsets.count) offsets from the new master in 15 s:\n\(dump())")
-        guard offsets.count >= 160 else { return }
-        // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
-        // spell; a step would be milliseconds or more.
-        #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
-        #expect((offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
-        // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
-        // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: compare
-        // the median of 20 early ones (after the first 10, whose delay median still mixes the old master's)
-        // with the median of the last 20, over the 16 Sync/s between them. ptp4l's backup holds the system
-        // clock the slave runs on, so its drift is zero; Meridian's measured 0.1–0.3 ppm (was 2–8 ppm).
-        do {
-            func median(_ v: ArraySlice<Int64>) -> Double { Double(v.sorted()[v.count / 2]) }
-            let early = median(offsets.dropFirst(10).prefix(20)), late = median(offsets.suffix(20))
-            let seconds = Double(offsets.count - 30) / 16
-            let drift = (late - early) / seconds
-            print("slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)")
-            #expect(abs(drift) < 2_000, "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency")
+            // Kill the best one; the backup's and the slave's log stamps say when each reacted.
+            monitor.reset()
+            let killed = InteropLab.monotonicNow()
+            let victim = meridianIsBest ? meridian : other
+            kill(victim.processIdentifier, SIGKILL)
+            let victimNamespace = meridianIsBest ? meridianHost.namespace : ptp4lHost.namespace
+            for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
+                kill(pid, SIGKILL)
+            }
+            // The backup selects itself (ptp4l and meridiand both log `selected local clock ID as best master`) and
+            // goes to MASTER; the slave selects it. Lines before the kill do not count: at start-up either may have
+            // selected itself for a moment before it heard the other.
+            let tookOver = files.wait(seconds: 20) {
+                InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on") != nil
+                    && InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock") != nil
+                    && InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock") != nil
+            }
+            #expect(tookOver, "no takeover:\n\(dump())")
+            guard tookOver else { return }
+            guard let master = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(InteropLab.monotonic),
+                  let selfSelected = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock"),
+                  let selected = InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
+            else {
+                Issue.record("the takeover's log lines went missing:\n\(dump())")
+                return
+            }
+            let backupIdentity = InteropLab.identity(String(selfSelected), "selected local clock")
+            let switched = (InteropLab.monotonic(selected) ?? killed) - killed
+            print("failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))")
+            // announceReceiptTimeout × interval plus one interval, counted from the kill (the last Announce
+            // came at most one interval before it, so this holds with room).
+            #expect(master - killed <= 3 * 1 + 1, "the backup took \(master - killed) s")
+            // The slave heard nothing from the backup while it was a slave: it qualifies the new master's
+            // Announce messages (two, 9.3.2.5) after its own timeout of the dead one, so up to one more interval.
+            #expect(switched <= 3 * 1 + 1 + 1.2, "the slave took \(switched) s")
+            #expect(backupIdentity.map { selected.contains($0) } == true, "the slave selected \(selected), the backup is \(backupIdentity ?? "unknown")")
+            _ = files.wait(seconds: 15) { monitor.offsets.count >= 160 }
+            let offsets = monitor.offsets
+            let after = OffsetStatistics(offsets)
+            print("slave offsets after failover: \(after)")
+            if !meridianIsBest {
+                let holdover = files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
+                print("Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)")
+                // The Sync watchdog, not the announce timeout seconds later, put the clock into holdover.
+                #expect(holdover.contains("holdover (no Sync for"), "\(holdover)")
+            }
+            // Ten seconds of the new master's Syncs (16/s): what the bounds below are judged on. (Five seconds, as
+            // this test took before, leave the drift below resting on two medians 3.2 s apart, each of offsets with
+            // µs of bridge jitter: 2.2 ppm was seen so under load, with the bound at 2.)
+            #expect(offsets.count >= 160, "the slave took \(offsets.count) offsets from the new master in 15 s:\n\(dump())")
+            guard offsets.count >= 160 else { return }
+            // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
+            // spell; a step would be milliseconds or more.
+            #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
+            #expect((offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
+            // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
+            // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: compare
+            // the median of 20 early ones (after the first 10, whose delay median still mixes the old master's)
+            // with the median of the last 20, over the 16 Sync/s between them. ptp4l's backup holds the system
+            // clock the slave runs on, so its drift is zero; Meridian's measured 0.1–0.3 ppm (was 2–8 ppm).
+            do {
+                func median(_ v: ArraySlice<Int64>) -> Double { Double(v.sorted()[v.count / 2]) }
+                let early = median(offsets.dropFirst(10).prefix(20)), late = median(offsets.suffix(20))
+                let seconds = Double(offsets.count - 30) / 16
+                let drift = (late - early) / seconds
+                print("slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)")
+                #expect(abs(drift) < 2_000, "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency")
+            }
         }
     }
 }
