@@ -7,11 +7,13 @@ CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
 FORMAT_PATHS := Sources Tests Benchmarks Package.swift
+# Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs them one by one.
+INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
 DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
 
-.PHONY: all deps build test unit-test integration-test bench run install lint format clean
+.PHONY: all deps build test check bench run install lint format clean
 
 all: build
 
@@ -29,12 +31,26 @@ deps:
 build:
 	$(SWIFT) build -c $(CONFIG) $(SWIFT_BUILD_FLAGS)
 
-## test: lint, then every unit and integration test (needs root for network namespaces).
+## test: lint, then every test (needs root for network namespaces). First the tests of the libraries, the
+## daemon's pieces and the tools (in parallel); then whole daemons on the in-memory test seam (alone: they run
+## in real time, and the parallel phase's fuzzers hold both cores for tens of seconds); then the
+## interoperability tests, which run the release meridiand (MERIDIAND) against linuxptp in namespaces they
+## create. Each phase ends with its slowest tests.
+SEAM_TESTS := '^MeridianDaemonTests\.(DaemonSeamTests|SimulatorParityTests)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip InteropTests $(SWIFT_BUILD_FLAGS)
-	@echo "make test: the interoperability tests with linuxptp run alone, so their timing comparisons see no other load"
-	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter InteropTests --no-parallel $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip '^InteropTests\.' --skip $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
+	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
+		scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter '^InteropTests\.' $(INTEROP_FLAGS) $(SWIFT_BUILD_FLAGS)
+
+## check: the pure targets' tests (no root, no network, no daemons): the edit-test loop, under 2 minutes.
+CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests
+check:
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/check.log --skip-build \
+		--filter '^($(subst $(eval) ,|,$(CHECK_TARGETS)))\.' $(SWIFT_BUILD_FLAGS)
 
 ## bench: the benchmarks, release build; prints tables.
 bench: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs `swift test ARGS...`, keeping its whole output in a log, and when it fails ends with a short
-# list of what failed, so that the last lines of a CI log (often all one gets to see) name the failing
-# tests and their messages instead of only "failed with 1 issue".
+# Runs `swift test ARGS...`, keeping its whole output in a log; ends with the slowest tests (where the
+# time goes) and, when it fails, a short list of what failed, so that the last lines of a CI log (often
+# all one gets to see) name the failing tests and their messages instead of only "failed with 1 issue".
 #   scripts/swift-test.sh LOG [swift test arguments...]
 set -uo pipefail
 log=$1
@@ -9,6 +9,13 @@ shift
 mkdir -p "$(dirname "$log")"
 "${SWIFT:-swift}" test "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Swift Testing ends each test with "✔ Test NAME passed after S seconds." (or ✘ … failed after …). A test
+# run in parallel counts the time it shared with others; a parameterised test counts all its cases.
+echo
+echo "=== slowest tests (of $(grep -a -E '^(✔|✘) Test .* after [0-9.]+ seconds' "$log" | grep -a -c -v 'Test run with') in $log) ==="
+grep -a -E '^(✔|✘) Test .* after [0-9.]+ seconds' "$log" | grep -a -v -E '^(✔|✘) Test run with' \
+    | sed -E 's/^(✔|✘) Test (.*) (passed|failed) after ([0-9.]+) seconds.*/\4 \1 \2/' | sort -rn | head -n 12 \
+    | awk '{ printf "%8.1f s  %s\n", $1, substr($0, index($0, $2)) }'
 if [ "$status" -ne 0 ]; then
     echo
     echo "=== what failed (whole output in $log) ==="
@@ -19,8 +26,8 @@ if [ "$status" -ne 0 ]; then
          keep && /^↳/ { print; keep = 0; next }
          { keep = 0 }
          /✘|: error: |Fatal error|Crash|signal [0-9]+/ && !/^✘ Test run with/ { print }' "$log" | cut -c1-400 | tail -n 30
-    # The comparisons print their figures: keep the last few of them next to the failures.
-    grep -a -E '^(attempt [0-9]+: ratio|failover|chain comparisons|comparisons over)' "$log" | cut -c1-300 | tail -n 8
+    # The interop cases print their figures: keep the last few of them next to the failures.
+    grep -a -E '^(ptp4l slave (of meridiand|behind a Meridian BC)|meridiand slave of ptp4l|failover)' "$log" | cut -c1-300 | tail -n 8
     grep -a -E '^✘ Test run with' "$log" | tail -n 1
 fi
 exit "$status"

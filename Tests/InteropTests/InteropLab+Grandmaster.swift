@@ -13,7 +13,7 @@ extension InteropLab {
     /// notifications from the start (`events.log`).
     func startGrandmasterAndSlave(reference: String, subscribe: Bool = false) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        guard let meridiand = InteropLab.binary("meridiand") else { throw SlaveEventMonitor.MonitorError("meridiand is not built") }
+        let meridiand = try InteropLab.meridiand()
         let gm = try write(
             "gm.conf",
             """

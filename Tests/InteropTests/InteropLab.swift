@@ -92,12 +92,12 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         (try? String(contentsOf: file(name), encoding: .utf8)) ?? ""
     }
 
-    /// Polls every 200 ms until `condition` holds or `seconds` pass.
+    /// Polls every 100 ms until `condition` holds or `seconds` pass.
     func wait(seconds: Double, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(200_000)
+            usleep(100_000)
         }
         return condition()
     }
@@ -128,17 +128,47 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
 
     /// The cases of a parameterised interop test that `MERIDIAN_INTEROP_TRANSPORTS` names (a comma-separated
     /// list of case names such as `L2/P2P`, to re-run one transport while working on it); all when unset.
-    static func selected<Case: CustomStringConvertible>(_ cases: [Case]) -> [Case] {
+    /// A name that is no case, or a value that selects none, throws: the test then fails with the reason
+    /// instead of running nothing and passing.
+    static func selected<Case: CustomStringConvertible>(_ cases: [Case]) throws -> [Case] {
         guard let names = ProcessInfo.processInfo.environment["MERIDIAN_INTEROP_TRANSPORTS"] else { return cases }
-        let wanted = Set(names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let wanted = names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let known = cases.map(\.description)
+        let unknown = wanted.filter { !known.contains($0) }
+        guard unknown.isEmpty, !wanted.isEmpty else {
+            throw SlaveEventMonitor.MonitorError(
+                "MERIDIAN_INTEROP_TRANSPORTS=\"\(names)\" selects no case\(unknown.isEmpty ? "" : " named \(unknown.joined(separator: ", "))"); the cases are \(known.joined(separator: ", "))")
+        }
         return cases.filter { wanted.contains($0.description) }
     }
 
+    /// A product of this package. `meridiand` is the one `MERIDIAND` names when it is set (`make test` sets
+    /// it to the release build: the interop tests measure the daemon as it ships), and then it must be
+    /// there; otherwise, and for the other products, the one next to the test runner, else in `.build/debug`.
     static func binary(_ name: String) -> String? {
+        if name == "meridiand", let path = ProcessInfo.processInfo.environment["MERIDIAND"] {
+            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        }
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return [runner.deletingLastPathComponent().appendingPathComponent(name), root.appendingPathComponent(".build/debug/\(name)")]
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
+    }
+
+    /// The meridiand the tests run, found once and printed once (see ``binary(_:)``).
+    private static let resolvedMeridiand: String? = {
+        let path = binary("meridiand")
+        print("InteropTests run meridiand \(path ?? "(none found)")")
+        return path
+    }()
+
+    /// The meridiand the tests run (see ``binary(_:)``); throws, naming where it looked, when there is none.
+    static func meridiand() throws -> String {
+        if let path = resolvedMeridiand { return path }
+        let named = ProcessInfo.processInfo.environment["MERIDIAND"]
+        throw SlaveEventMonitor.MonitorError(
+            named.map { "MERIDIAND=\($0) is not an executable: run `swift build -c release --product meridiand`" }
+                ?? "meridiand is not built: run `swift build --build-tests`")
     }
 
     static func tool(_ name: String) throws -> String {
@@ -154,5 +184,33 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
             guard let range = line.range(of: "true error ") else { return nil }
             return Int64(line[range.upperBound...].prefix { $0 == "-" || $0.isNumber })
         }
+    }
+}
+
+/// Reading the daemons' logs: ptp4l and meridiand print the same shapes.
+extension InteropLab {
+    /// The clock identity (`xxxxxx.fffe.xxxxxx`) on the last line of `log` that contains `pattern`.
+    static func identity(_ log: String, _ pattern: String) -> String? {
+        log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
+            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
+        }
+    }
+
+    /// The `[mono]` time a ptp4l or meridiand log line carries (both print CLOCK_MONOTONIC seconds).
+    static func monotonic(_ line: Substring) -> Double? {
+        guard let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]") else { return nil }
+        return Double(line[line.index(after: open)..<close])
+    }
+
+    /// The first line of `log` that contains `text` and is stamped after `after` (CLOCK_MONOTONIC seconds).
+    static func firstLine(_ log: String, after: Double = 0, containing text: String) -> Substring? {
+        log.split(separator: "\n").first { $0.contains(text) && (monotonic($0) ?? 0) > after }
+    }
+
+    /// CLOCK_MONOTONIC now, in seconds, as the logs stamp their lines.
+    static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

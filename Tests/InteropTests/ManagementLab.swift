@@ -15,7 +15,7 @@ extension InteropLab {
         throws -> FollowingLab?
     {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let socket = file("m.sock").path
         let conf = try self.meridianConfig("m", interface: lab.b.interface, "logAnnounceInterval 0\n\(meridianConfig)", port: portConfig)
         let gmSocket = file("gm.sock").path

@@ -233,133 +233,135 @@ struct ManagementSubscriptionDaemonTests {
     }
 }
 
-/// Fuzzed, truncated and mutated management messages against the whole daemon while it serves time:
-/// meridiand is the grandmaster of a ptp4l slave over the veth pair; for about 20 s the test sends
-/// thousands of bad requests to meridiand's read-write Unix socket and, from the slave's namespace, to
-/// its PTP general port (UDP 320). Every request must end as a reply, an error status or a counted
-/// drop (MERIDIAN_STATUS_NP carries the server's counters), meridiand must keep running and answering,
-/// and the ptp4l slave must keep following it with a steady offset and no state change throughout.
-@Suite(.serialized)
-struct ManagementFuzzDaemonTests {
-    /// Round `round`'s bad request: random bytes, a truncated or bit-flipped GET, a random TLV, an
-    /// unknown ID, a wrong lengthField, or a reserved action. `writable`: the receiver would carry out a
-    /// SET or COMMAND (the read-write socket), so the actionField never says SET (1) or COMMAND (3) —
-    /// the fuzz must not legitimately reconfigure the clock that serves time.
-    static func badRequest(_ round: Int, _ g: inout SplitMix64, writable: Bool) -> [UInt8] {
-        let good = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
-        var bytes: [UInt8]
-        switch round % 7 {
-        case 0: bytes = (0..<g.below(120)).map { _ in g.byte() }
-        case 1: bytes = Array(good.prefix(g.below(good.count)))
-        case 2:
-            bytes = good
-            for _ in 0..<4 { bytes[g.below(bytes.count)] ^= g.byte() | 1 }
-        case 3: bytes = Array(good.prefix(48)) + (0..<g.below(40)).map { _ in g.byte() }
-        case 4: bytes = ManagementProbe.request(action: ManagementProbe.get, id: UInt16(truncatingIfNeeded: g.next()))
-        case 5: bytes = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, tlvLength: UInt16(truncatingIfNeeded: g.next()))
-        default: bytes = ManagementProbe.request(action: UInt8(5 + g.below(11)), id: 0x2005, data: [g.byte(), 0])
+extension SerializedInteropTests {
+    /// Fuzzed, truncated and mutated management messages against the whole daemon while it serves time:
+    /// meridiand is the grandmaster of a ptp4l slave over the veth pair; for about 20 s the test sends
+    /// thousands of bad requests to meridiand's read-write Unix socket and, from the slave's namespace, to
+    /// its PTP general port (UDP 320). Every request must end as a reply, an error status or a counted
+    /// drop (MERIDIAN_STATUS_NP carries the server's counters), meridiand must keep running and answering,
+    /// and the ptp4l slave must keep following it with a steady offset and no state change throughout.
+    @Suite(.serialized)
+    struct ManagementFuzzDaemonTests {
+        /// Round `round`'s bad request: random bytes, a truncated or bit-flipped GET, a random TLV, an
+        /// unknown ID, a wrong lengthField, or a reserved action. `writable`: the receiver would carry out a
+        /// SET or COMMAND (the read-write socket), so the actionField never says SET (1) or COMMAND (3) —
+        /// the fuzz must not legitimately reconfigure the clock that serves time.
+        static func badRequest(_ round: Int, _ g: inout SplitMix64, writable: Bool) -> [UInt8] {
+            let good = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
+            var bytes: [UInt8]
+            switch round % 7 {
+            case 0: bytes = (0..<g.below(120)).map { _ in g.byte() }
+            case 1: bytes = Array(good.prefix(g.below(good.count)))
+            case 2:
+                bytes = good
+                for _ in 0..<4 { bytes[g.below(bytes.count)] ^= g.byte() | 1 }
+            case 3: bytes = Array(good.prefix(48)) + (0..<g.below(40)).map { _ in g.byte() }
+            case 4: bytes = ManagementProbe.request(action: ManagementProbe.get, id: UInt16(truncatingIfNeeded: g.next()))
+            case 5: bytes = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, tlvLength: UInt16(truncatingIfNeeded: g.next()))
+            default: bytes = ManagementProbe.request(action: UInt8(5 + g.below(11)), id: 0x2005, data: [g.byte(), 0])
+            }
+            if writable, bytes.count > 46, [1, 3].contains(bytes[46] & 0x0F) { bytes[46] = (bytes[46] & 0xF0) | 0x05 }
+            // On a PTP port only messageType 13 reaches the management server (anything else is the
+            // engine's, counted there): keep the network fuzz addressed to management.
+            if !writable { bytes = bytes.isEmpty ? [0x0D] : [(bytes[0] & 0xF0) | 0x0D] + bytes.dropFirst() }
+            return bytes
         }
-        if writable, bytes.count > 46, [1, 3].contains(bytes[46] & 0x0F) { bytes[46] = (bytes[46] & 0xF0) | 0x05 }
-        // On a PTP port only messageType 13 reaches the management server (anything else is the
-        // engine's, counted there): keep the network fuzz addressed to management.
-        if !writable { bytes = bytes.isEmpty ? [0x0D] : [(bytes[0] & 0xF0) | 0x0D] + bytes.dropFirst() }
-        return bytes
-    }
 
-    @Test func fuzzedManagementOnBothEndpointsNeitherCrashesNorDisturbsTime() throws {
-        let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
-        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
-        let lab = try InteropLab()
-        defer { lab.tearDown() }
-        let socket = lab.file("m.sock").path
-        let conf = try lab.write(
-            "m.conf",
-            """
-            [global]
-            clock_device virtual
-            time_stamping software
-            logAnnounceInterval 0
-            verbose 1
-            use_syslog 0
-            uds_address \(socket)
-            uds_ro_address \(lab.file("m-ro.sock").path)
-            [\(lab.lab.a.interface)]
-            """)
-        let slave = try lab.write("sl.cfg", "[global]\nfree_running 1\nuds_address \(lab.file("sl.sock").path)\n")
-        let daemon = try lab.start(in: lab.lab.a.namespace, meridiand, ["-f", conf], log: "m.log")
-        try lab.start(in: lab.lab.b.namespace, ptp4l, ["-S", "-s", "-i", lab.lab.b.interface, "-f", slave, "-m"], log: "sl.log")
-        // Every ptp4l runs free_running 1, so its servo stays s0 and its port UNCALIBRATED: "locked" here
-        // means it follows meridiand (offset lines keep coming) with a small, steady offset.
-        let locked = lab.wait(seconds: 30) {
-            lab.log("sl.log").contains("to UNCALIBRATED") && lab.log("sl.log").components(separatedBy: "master offset").count > 3
-        }
-        #expect(locked, "the ptp4l slave did not lock to meridiand:\n\(lab.log("sl.log").suffix(1500))")
-        guard locked else { return }
-        let before = lab.log("sl.log").count
+        @Test func fuzzedManagementOnBothEndpointsNeitherCrashesNorDisturbsTime() throws {
+            let ptp4l = try InteropLab.tool("ptp4l")
+            let meridiand = try InteropLab.meridiand()
+            let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+            let lab = try InteropLab()
+            defer { lab.tearDown() }
+            let socket = lab.file("m.sock").path
+            let conf = try lab.write(
+                "m.conf",
+                """
+                [global]
+                clock_device virtual
+                time_stamping software
+                logAnnounceInterval 0
+                verbose 1
+                use_syslog 0
+                uds_address \(socket)
+                uds_ro_address \(lab.file("m-ro.sock").path)
+                [\(lab.lab.a.interface)]
+                """)
+            let slave = try lab.write("sl.cfg", "[global]\nfree_running 1\nuds_address \(lab.file("sl.sock").path)\n")
+            let daemon = try lab.start(in: lab.lab.a.namespace, meridiand, ["-f", conf], log: "m.log")
+            try lab.start(in: lab.lab.b.namespace, ptp4l, ["-S", "-s", "-i", lab.lab.b.interface, "-f", slave, "-m"], log: "sl.log")
+            // Every ptp4l runs free_running 1, so its servo stays s0 and its port UNCALIBRATED: "locked" here
+            // means it follows meridiand (offset lines keep coming) with a small, steady offset.
+            let locked = lab.wait(seconds: 30) {
+                lab.log("sl.log").contains("to UNCALIBRATED") && lab.log("sl.log").components(separatedBy: "master offset").count > 3
+            }
+            #expect(locked, "the ptp4l slave did not lock to meridiand:\n\(lab.log("sl.log").suffix(1500))")
+            guard locked else { return }
+            let before = lab.log("sl.log").count
 
-        // The network sender lives in the slave's namespace; the socket keeps it after the thread ends.
-        let udp = try NetworkNamespace.withNamespace(lab.lab.b.namespace) { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0) }
-        defer { close(udp) }
-        var target = sockaddr_in()
-        target.sin_family = sa_family_t(AF_INET)
-        target.sin_port = in_port_t(320).bigEndian
-        let a = lab.lab.a.ipv4
-        target.sin_addr.s_addr = (UInt32(a[0]) | UInt32(a[1]) << 8 | UInt32(a[2]) << 16 | UInt32(a[3]) << 24)
-        let client = try ManagementProbe(path: lab.file("fuzz.sock").path)
-        defer { client.socket.close() }
-        let server = UnixSocketAddress(path: socket)
+            // The network sender lives in the slave's namespace; the socket keeps it after the thread ends.
+            let udp = try NetworkNamespace.withNamespace(lab.lab.b.namespace) { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0) }
+            defer { close(udp) }
+            var target = sockaddr_in()
+            target.sin_family = sa_family_t(AF_INET)
+            target.sin_port = in_port_t(320).bigEndian
+            let a = lab.lab.a.ipv4
+            target.sin_addr.s_addr = (UInt32(a[0]) | UInt32(a[1]) << 8 | UInt32(a[2]) << 16 | UInt32(a[3]) << 24)
+            let client = try ManagementProbe(path: lab.file("fuzz.sock").path)
+            defer { client.socket.close() }
+            let server = UnixSocketAddress(path: socket)
 
-        var g = SplitMix64(seed: 0x1588_2019)
-        var sentLocal = 0
-        var sentNetwork = 0
-        let deadline = Date().addingTimeInterval(20)
-        for round in 0..<8000 where Date() < deadline {
-            if (try? client.socket.send(Self.badRequest(round, &g, writable: true), to: server)) != nil { sentLocal += 1 }
-            let wire = Self.badRequest(round, &g, writable: false)
-            let sent = wire.withUnsafeBytes { raw in
-                withUnsafePointer(to: &target) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(udp, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            var g = SplitMix64(seed: 0x1588_2019)
+            var sentLocal = 0
+            var sentNetwork = 0
+            let deadline = Date().addingTimeInterval(20)
+            for round in 0..<8000 where Date() < deadline {
+                if (try? client.socket.send(Self.badRequest(round, &g, writable: true), to: server)) != nil { sentLocal += 1 }
+                let wire = Self.badRequest(round, &g, writable: false)
+                let sent = wire.withUnsafeBytes { raw in
+                    withUnsafePointer(to: &target) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(udp, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
                     }
                 }
+                if sent >= 0 { sentNetwork += 1 }
+                while (try? client.socket.receive(timeoutMilliseconds: 0)) ?? nil != nil {}
+                usleep(2_000)
             }
-            if sent >= 0 { sentNetwork += 1 }
-            while (try? client.socket.receive(timeoutMilliseconds: 0)) ?? nil != nil {}
-            usleep(2_000)
-        }
-        usleep(500_000)
+            usleep(500_000)
 
-        #expect(daemon.isRunning, "meridiand died:\n\(lab.log("m.log").suffix(2000))")
-        #expect(sentLocal > 3000 && sentNetwork > 3000, "sent \(sentLocal) local, \(sentNetwork) network")
-        // The server's counters: everything it received is a reply, an error status or a counted drop.
-        let json = lab.run(in: lab.lab.a.namespace, [meridianctl, "-u", "-s", socket, "--json", "GET MERIDIAN_STATUS_NP"])
-        let status = try JSONDecoder().decode([ManagementParityTests.CtlReply].self, from: Data(json.utf8)).first?.data ?? [:]
-        func counter(_ name: String) -> Double { status[name]?.number ?? -1 }
-        let received = counter("mgmtReceived")
-        let accounted = counter("mgmtMalformed") + counter("mgmtDropped") + counter("mgmtReplies") + counter("mgmtErrors")
-        // The GET that reads the counters is received but not yet answered when they are copied.
-        #expect(received == accounted + 1, "\(json)")
-        #expect(received >= Double(sentLocal + sentNetwork) * 0.95, "received \(received) of \(sentLocal) + \(sentNetwork): \(json)")
-        #expect(counter("mgmtMalformed") > 1000 && counter("mgmtErrors") > 1000, "\(json)")
+            #expect(daemon.isRunning, "meridiand died:\n\(lab.log("m.log").suffix(2000))")
+            #expect(sentLocal > 3000 && sentNetwork > 3000, "sent \(sentLocal) local, \(sentNetwork) network")
+            // The server's counters: everything it received is a reply, an error status or a counted drop.
+            let json = lab.run(in: lab.lab.a.namespace, [meridianctl, "-u", "-s", socket, "--json", "GET MERIDIAN_STATUS_NP"])
+            let status = try JSONDecoder().decode([ManagementParityTests.CtlReply].self, from: Data(json.utf8)).first?.data ?? [:]
+            func counter(_ name: String) -> Double { status[name]?.number ?? -1 }
+            let received = counter("mgmtReceived")
+            let accounted = counter("mgmtMalformed") + counter("mgmtDropped") + counter("mgmtReplies") + counter("mgmtErrors")
+            // The GET that reads the counters is received but not yet answered when they are copied.
+            #expect(received == accounted + 1, "\(json)")
+            #expect(received >= Double(sentLocal + sentNetwork) * 0.95, "received \(received) of \(sentLocal) + \(sentNetwork): \(json)")
+            #expect(counter("mgmtMalformed") > 1000 && counter("mgmtErrors") > 1000, "\(json)")
 
-        // The slave kept following: an offset line at least every 2 s (meridiand's Sync interval) during
-        // the fuzz, every one within 100 µs (they are a few hundred ns here), and no state change.
-        let during = String(lab.log("sl.log").dropFirst(before))
-        let offsets = during.split(separator: "\n").filter { $0.contains("master offset") }
-        #expect(offsets.count >= 8, "\(during)")
-        let bad = offsets.filter { line in
-            let words = line.split(separator: " ")
-            guard let i = words.firstIndex(of: "offset"), i + 1 < words.count, let value = Int(words[i + 1]) else { return true }
-            return abs(value) > 100_000
+            // The slave kept following: an offset line at least every 2 s (meridiand's Sync interval) during
+            // the fuzz, every one within 100 µs (they are a few hundred ns here), and no state change.
+            let during = String(lab.log("sl.log").dropFirst(before))
+            let offsets = during.split(separator: "\n").filter { $0.contains("master offset") }
+            #expect(offsets.count >= 8, "\(during)")
+            let bad = offsets.filter { line in
+                let words = line.split(separator: " ")
+                guard let i = words.firstIndex(of: "offset"), i + 1 < words.count, let value = Int(words[i + 1]) else { return true }
+                return abs(value) > 100_000
+            }
+            #expect(bad.isEmpty, "\(bad.prefix(5))")
+            #expect(!during.contains(" to "), "the slave changed state during the fuzz:\n\(during.suffix(1500))")
+            let largest = offsets.compactMap { line -> Int? in
+                let words = line.split(separator: " ")
+                return words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) }.map(abs)
+            }.max() ?? -1
+            let counters = ["mgmtReceived", "mgmtMalformed", "mgmtDropped", "mgmtReplies", "mgmtErrors"].map { "\($0) \(Int(counter($0)))" }
+            print("fuzz: \(sentLocal) local + \(sentNetwork) network; \(counters.joined(separator: ", ")); slave: \(offsets.count) offsets, max |offset| \(largest) ns")
         }
-        #expect(bad.isEmpty, "\(bad.prefix(5))")
-        #expect(!during.contains(" to "), "the slave changed state during the fuzz:\n\(during.suffix(1500))")
-        let largest = offsets.compactMap { line -> Int? in
-            let words = line.split(separator: " ")
-            return words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) }.map(abs)
-        }.max() ?? -1
-        let counters = ["mgmtReceived", "mgmtMalformed", "mgmtDropped", "mgmtReplies", "mgmtErrors"].map { "\($0) \(Int(counter($0)))" }
-        print("fuzz: \(sentLocal) local + \(sentNetwork) network; \(counters.joined(separator: ", ")); slave: \(offsets.count) offsets, max |offset| \(largest) ns")
     }
 }

@@ -5,6 +5,10 @@ import Testing
 
 /// meridiand against linuxptp's ptp4l 3.1 over a veth pair with kernel software timestamps. Every
 /// ptp4l runs with `free_running 1`; meridiand runs on its virtual clock: nothing touches CLOCK_REALTIME.
+///
+/// These prove interoperability with bounds fixed before the run, each measured once over a few seconds.
+/// How well Meridian does next to ptp4l (the p50/p95/p99 ratios over pooled windows, on the release build,
+/// the daemons pinned to different CPUs) is a benchmark: `make bench` (Benchmarks/interop/bench_interop.py).
 @Suite(.serialized)
 struct PTP4lInteropTests {
     struct Transport: CustomStringConvertible, Sendable {
@@ -12,6 +16,7 @@ struct PTP4lInteropTests {
         let option: String
         let mechanism: String
         var description: String { "\(option)/\(mechanism)" }
+        var peerToPeer: Bool { mechanism == "P2P" }
     }
 
     static let transports = [
@@ -20,15 +25,28 @@ struct PTP4lInteropTests {
         Transport(ptp4lFlags: ["-6", "-E"], option: "UDPv6", mechanism: "E2E"),
     ]
 
+    /// Offsets (ns) of a free-running ptp4l slave served over a veth pair by a master whose clock is the system
+    /// clock (or a virtual clock locked to it) are the measurement error of one software-stamped hop. Chosen
+    /// before these tests were cut to one short window, from what they printed in the last clean-clone run of
+    /// the 1.2x comparisons (384 offsets per grandmaster and transport: p95 0.98–1.25 µs for either
+    /// grandmaster on all three transports) and linuxptp-baseline.md (ptp4l on UDPv4/E2E p95 1.30–1.33 µs; on
+    /// P2P the stack latency switches modes for seconds and a run's mean moves by up to ±1.5 µs). A p95 within
+    /// 10 µs is eight times the E2E figures and leaves room for a P2P spell and a loaded machine; a master that
+    /// gets the protocol wrong (correction, timescale, sequence, delay mechanism) is off by milliseconds or is
+    /// not followed at all. Which grandmaster serves better is the benchmark's question.
+    static let oneHopP95Bound: Int64 = 10_000
+    /// Seconds of offsets measured per case (16 Sync/s), after three seconds of settling.
+    static let measuredSeconds = 4
+
     /// Case 2: a Meridian slave on a virtual clock started 0.2 s and −40 ppm off locks to a ptp4l
-    /// grandmaster; its true error (virtual clock − system clock) converges below 20 µs and stays there.
-    @Test(arguments: InteropLab.selected(transports))
+    /// grandmaster; its true error (virtual clock − system clock) stays within ±20 µs once it is locked.
+    @Test(arguments: try InteropLab.selected(transports))
     func meridianSlaveLocksToPtp4lGrandmaster(_ transport: Transport) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\nlogSyncInterval -4\nlogMinPdelayReqInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
+        let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinPdelayReqInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
         let slave = try lab.write(
             "slave.conf",
             """
@@ -38,6 +56,7 @@ struct PTP4lInteropTests {
             virtual_clock_freq_ppm -40
             time_stamping software
             slaveOnly 1
+            logAnnounceInterval -2
             summary_interval -4
             verbose 1
             use_syslog 0
@@ -54,19 +73,21 @@ struct PTP4lInteropTests {
             """)
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"] + transport.ptp4lFlags, log: "gm.log")
         let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "meridiand.log")
-        // Locked: 20 offset lines in SLAVE state after the step.
+        // Locked: in SLAVE state (the servo locked), with a second of offsets since.
         let locked = lab.wait(seconds: 40) {
             let log = lab.log("meridiand.log")
-            return log.contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(log).count > 60
+            guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
+            return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 16
         }
         #expect(locked, "meridiand did not lock:\n\(lab.log("meridiand.log").suffix(3000))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
         guard locked else { return }
         let before = InteropLab.trueErrors(lab.log("meridiand.log")).count
-        _ = lab.wait(seconds: 12) { InteropLab.trueErrors(lab.log("meridiand.log")).count > before + 150 }
-        let window = Array(InteropLab.trueErrors(lab.log("meridiand.log")).dropFirst(before))
+        let wanted = Self.measuredSeconds * 16
+        let measured = lab.wait(seconds: Double(Self.measuredSeconds + 5)) { InteropLab.trueErrors(lab.log("meridiand.log")).count >= before + wanted }
+        let window = Array(InteropLab.trueErrors(lab.log("meridiand.log")).dropFirst(before).prefix(wanted))
         let stats = OffsetStatistics(window)
-        print("meridiand slave of ptp4l over \(transport): true error \(stats)")
-        #expect(window.count > 100)
+        print("meridiand slave of ptp4l over \(transport): true error \(stats), max \(window.map { abs($0) }.max() ?? 0) ns")
+        #expect(measured && window.count == wanted, "\(window.count) of \(wanted) offsets in \(Self.measuredSeconds + 5) s")
         #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats), max \(window.map { abs($0) }.max() ?? 0)")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM")
         #expect(lab.log("meridiand.log").contains("shutting down"))
@@ -85,57 +106,45 @@ struct PTP4lInteropTests {
         polled.map { value in recomputed.map { abs($0 - value) }.min() ?? .max }
     }
 
-    /// The P2P slave's filtered peer delay (PORT_DATA_SET peerMeanPathDelay, ns), through linuxptp's pmc.
-    static func peerMeanPathDelay(_ lab: InteropLab, namespace: String, slaveSocket: String) -> Int64? {
-        let output = lab.run(in: namespace, ["pmc", "-u", "-b", "0", "-s", slaveSocket, "GET PORT_DATA_SET"])
-        return InteropLab.field(output, "peerMeanPathDelay").flatMap { Int64($0) }
+    /// Waits (at most 30 s) until the free-running slave has taken three seconds of offsets from the master now
+    /// serving it (its path-delay median filled), then collects `measuredSeconds` of them (at most 10 s more).
+    /// Records an issue and returns nil when the slave did not follow; the window may come back short (the
+    /// caller checks its count).
+    static func collect(_ lab: InteropLab, _ monitor: any SlaveOffsets, also others: [any SlaveOffsets] = [], what: String, dump: () -> String) -> [Int64]? {
+        let following = lab.wait(seconds: 30) { monitor.offsets.count >= 48 }
+        #expect(following, "the ptp4l slave did not follow \(what):\n\(dump())")
+        guard following else { return nil }
+        monitor.reset()
+        for other in others { other.reset() }
+        let wanted = measuredSeconds * 16
+        _ = lab.wait(seconds: Double(measuredSeconds + 10)) { monitor.offsets.count >= wanted }
+        return Array(monitor.offsets.prefix(wanted))
     }
 
-    /// Case 1: one ptp4l slave (free-running, every Sync's offset, see below) is served
-    /// in turn by a Meridian grandmaster and a ptp4l grandmaster on the same veth pair, alternating every
-    /// 6 s four times each (so a spell of VM noise, which lasts seconds here, falls on both rather than on
-    /// one phase), the grandmaster pinned to CPU 1, the slave to CPU 0. The same slave and the same link matter: with software stamps each
-    /// veth pair and slave process has its own bias of ±250 ns (linuxptp-baseline.md), which two separate
-    /// pairs would compare instead of the grandmasters. Both grandmasters take the interface's clock
-    /// identity, as ptp4l does.
-    /// Both set logMinDelayReqInterval −4, so the slave sends 16 Delay_Req/s. Each offset is its Sync's
-    /// path minus the median of the last 10 path delays; at ptp4l's default of one Delay_Req a second
-    /// those 10 span 10 s, so all of a 6 s phase's offsets rested on a handful of noisy delay samples and
-    /// the slave's mean offset moved by 100–300 ns between runs — in most runs towards Meridian's side,
-    /// which kept 1.2× from holding reliably (why it leaned that way is not understood). At 16/s the two
-    /// grandmasters' mean offsets agree within ±100 ns and the p95 ratios were 0.82–1.10 over 9 comparisons.
-    /// IEEE 802.3 runs with P2P: the slave's offsets are then its own offsetFromMaster, read through its
-    /// management socket at every Sync (`CurrentDataSetPoller`; 93–99 of the 96 Syncs of a 6 s phase),
-    /// because its slave_event_monitor carries no peer delay. On E2E the same poller checks that the
-    /// recomputed offsets are the slave's own (p50 1–5 ns apart). Every daemon sets
-    /// logMinPdelayReqInterval −4 on P2P, the counterpart of the above.
-    /// P2P on veth is noisier than E2E for either grandmaster. The Sync's one-way stack latency (the
-    /// slave's t2 − t1) switches for seconds at a time between about 700 ns and about 110 ns or 1.1 µs,
-    /// which E2E's did not do here; the peer delay does not follow it, so the slave's offsets move by up
-    /// to ±1 µs in such a spell (phase means of −815…+243 ns with ptp4l as grandmaster in one run, of
-    /// −221…+150 ns with Meridian in another; linuxptp-baseline.md saw −1.5…+0.9 µs between runs).
-    /// Which grandmaster a spell falls on is chance, hence a third measurement on P2P (below).
-    @Test(arguments: InteropLab.selected(transports))
-    func ptp4lSlaveFollowsMeridianAsWellAsPtp4l(_ transport: Transport) throws {
+    /// Case 1: a ptp4l slave (free-running) locks to a Meridian grandmaster and its offsets stay within
+    /// ``oneHopP95Bound``. Every Sync's offset is taken: on E2E recomputed from the slave's
+    /// `slave_event_monitor` (the way ptp4l's tsproc does), and checked against the slave's own
+    /// offsetFromMaster polled through its management socket (`CurrentDataSetPoller`; p50 1–5 ns apart);
+    /// on P2P that polled offsetFromMaster is the offset, because slave_event_monitor carries no peer delay.
+    /// The grandmaster sends 16 Sync/s and the slave 16 Delay_Req or Pdelay_Req per second, the grandmaster
+    /// on CPU 1 and the slave on CPU 0, as in the benchmark; Announce at 4/s, so the slave qualifies the
+    /// grandmaster within a second.
+    @Test(arguments: try InteropLab.selected(transports))
+    func ptp4lSlaveFollowsAMeridianGrandmaster(_ transport: Transport) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        let peerToPeer = transport.mechanism == "P2P"
         let events = try SlaveEventMonitor(path: lab.file("sem.sock").path)
         defer { events.stop() }
-        // The slave's own offsetFromMaster, at every Sync: the offsets on P2P, a check of the recomputed
-        // ones on E2E.
         let poller = try CurrentDataSetPoller(server: lab.file("sl.sock").path, path: lab.file("poll.sock").path)
         defer { poller.stop() }
-        let monitor: any SlaveOffsets = peerToPeer ? poller : events
-        // Pdelay_Req at 16/s from every daemon on P2P, as Delay_Req below.
-        let pdelay = peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
-        // Announce at 4/s everywhere, so the slave lets go of one grandmaster and takes the next in about a second.
+        let monitor: any SlaveOffsets = transport.peerToPeer ? poller : events
+        let pdelay = transport.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
         let slave = try lab.write(
             "slave.cfg",
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(events.path)\n")
-        let meridianConf = try lab.write(
+        let gm = try lab.write(
             "gm.conf",
             """
             [global]
@@ -155,108 +164,34 @@ struct PTP4lInteropTests {
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
             """)
-        let ptp4lConf = try lab.write(
-            "gm.cfg", "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\n\(pdelay)uds_address \(lab.file("gm.sock").path)\n")
         try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
-
-        /// Eight phases, the grandmasters alternating; nil when the slave did not follow one of them.
-        func measure(_ attempt: Int) throws -> (ours: OffsetStatistics, theirs: OffsetStatistics)? {
-            let phases: [(grandmaster: String, seconds: Int)] = (0..<8).map { ($0 % 2 == 0 ? "meridiand" : "ptp4l", 6) }
-            var samples: [String: [Int64]] = [:]
-            var paths: [String: [(sync: Int64, delay: Int64)]] = [:]
-            var peerDelays: [String: [Int64]] = [:]
-            var agreement: [String: [Int64]] = [:]
-            var phaseMeans: [String: [Int64]] = [:]
-            for (index, phase) in phases.enumerated() {
-                let log = "gm\(attempt)-\(index)-\(phase.grandmaster).log"
-                monitor.forgetPath()
-                let process = phase.grandmaster == "meridiand"
-                    ? try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", meridianConf], log: log)
-                    : try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", lab.lab.b.interface, "-f", ptp4lConf, "-m"] + transport.ptp4lFlags, log: log)
-                // Following: three seconds of offsets from this grandmaster (the path-delay median refilled).
-                let following = lab.wait(seconds: 30) { monitor.offsets.count >= 48 }
-                #expect(following, "ptp4l did not follow \(phase.grandmaster):\n\(lab.log("slave.log").suffix(2000))\n--- gm:\n\(lab.log(log).suffix(2000))")
-                guard following else { return nil }
-                monitor.reset()
-                poller.reset()
-                events.reset()
-                let wanted = phase.seconds * 16
-                _ = lab.wait(seconds: Double(phase.seconds + 10)) { monitor.offsets.count >= wanted }
-                let window = Array(monitor.offsets.prefix(wanted))
-                samples[phase.grandmaster, default: []] += window
-                phaseMeans[phase.grandmaster, default: []].append(Self.mean(window))
-                if !peerToPeer { agreement[phase.grandmaster, default: []] += Self.distances(poller.offsets, events.offsets) }
-                paths[phase.grandmaster, default: []].append(events.oneWayMedians)
-                if peerToPeer { peerDelays[phase.grandmaster, default: []].append(Self.peerMeanPathDelay(lab, namespace: lab.lab.a.namespace, slaveSocket: lab.file("sl.sock").path) ?? -1) }
-                #expect(lab.stop(process) == 0 || phase.grandmaster == "ptp4l", "meridiand did not exit cleanly")
-                monitor.reset()
-            }
-            var results: [String: OffsetStatistics] = [:]
-            for (grandmaster, offsets) in samples {
-                let stats = OffsetStatistics(offsets)
-                let means = phaseMeans[grandmaster, default: []]
-                let list = { (values: [Int64]) in values.map(String.init).joined(separator: ", ") }
-                let pathText = peerToPeer
-                    ? "Sync one-way/peer delay medians \(zip(paths[grandmaster] ?? [], peerDelays[grandmaster, default: []]).map { "\($0.sync)/\($1)" }.joined(separator: ", ")) ns"
-                    : "one-way medians master→slave/slave→master \((paths[grandmaster] ?? []).map { "\($0.sync)/\($0.delay)" }.joined(separator: ", ")) ns"
-                print("attempt \(attempt): ptp4l slave of \(grandmaster) over \(transport): \(stats), mean \(Self.mean(offsets)) ns (phases \(list(means))), \(pathText)")
-                #expect(stats.count >= 350)
-                if !peerToPeer {
-                    // The recomputed offsets are ptp4l's own: each polled offsetFromMaster is within a few
-                    // ns of one of them (ptp4l scales t3−t2 by its rate ratio; measured p50 1–5 ns, p95 10–55 ns).
-                    let distances = agreement[grandmaster, default: []].sorted()
-                    let p50 = distances.isEmpty ? Int64.max : distances[distances.count / 2]
-                    print("attempt \(attempt): \(distances.count) polled offsetFromMaster values, each from the nearest recomputed offset: p50 \(p50) ns")
-                    #expect(distances.count >= 300 && p50 <= 20, "the recomputed offsets are not the slave's: \(distances.count) polled, p50 \(p50) ns apart")
-                }
-                results[grandmaster] = stats
-            }
-            guard let ours = results["meridiand"], let theirs = results["ptp4l"] else { return nil }
-            print("attempt \(attempt): ratio Meridian/ptp4l over \(transport): p50 \(Double(ours.p50) / Double(max(1, theirs.p50))), p95 \(Double(ours.p95) / Double(max(1, theirs.p95))), p99 \(Double(ours.p99) / Double(max(1, theirs.p99)))")
-            return (ours, theirs)
+        let daemon = try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", gm], log: "gm.log")
+        let dump = { "\(lab.log("slave.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
+        guard let window = Self.collect(lab, monitor, also: [events, poller], what: "meridiand", dump: dump) else { return }
+        let stats = OffsetStatistics(window)
+        print("ptp4l slave of meridiand over \(transport): \(stats), mean \(Self.mean(window)) ns")
+        #expect(window.count == Self.measuredSeconds * 16, "\(window.count) offsets in \(Self.measuredSeconds) s at 16 Sync/s:\n\(dump())")
+        #expect(stats.p95 <= Self.oneHopP95Bound, "ptp4l slave of meridiand over \(transport): \(stats), bound p95 \(Self.oneHopP95Bound) ns")
+        #expect(lab.log("slave.log").contains("selected best master clock"), "\(dump())")
+        if !transport.peerToPeer {
+            // The recomputed offsets are ptp4l's own: each polled offsetFromMaster is within a few ns of one of
+            // them (ptp4l scales t3−t2 by its rate ratio; measured p50 1–5 ns, p95 10–55 ns).
+            let distances = Self.distances(poller.offsets, events.offsets).sorted()
+            let p50 = distances.isEmpty ? Int64.max : distances[distances.count / 2]
+            print("ptp4l slave of meridiand over \(transport): \(distances.count) polled offsetFromMaster values, each from the nearest recomputed offset: p50 \(p50) ns")
+            #expect(distances.count >= window.count / 2 && p50 <= 20, "the recomputed offsets are not the slave's: \(distances.count) polled, p50 \(p50) ns apart")
         }
-
-        // Even alternating, a spell of VM noise can fall mostly on one grandmaster's phases (one CI run
-        // failed so): a failed comparison is measured again, and the last decides. A grandmaster that
-        // really serves worse time fails every one (the TX-stamp wake-up bug of issue 3 was 3–5×). P2P gets
-        // three: its stack latency on veth switches between modes for seconds (see above), which falls on
-        // either grandmaster; 2 of 11 P2P comparisons here failed (1.83 and 1.40, spells on Meridian's
-        // phases), and the next one passed each time (0.80, 0.62, spells on ptp4l's).
-        let attempts = peerToPeer ? 3 : 2
-        var verdicts: [Bool] = []
-        var ratios: [Double] = []
-        for attempt in 1...attempts {
-            guard let (ours, theirs) = try measure(attempt) else { return }
-            let ratio = Double(ours.p95) / Double(max(1, theirs.p95))
-            ratios.append(ratio)
-            let passed = ratio <= 1.2
-            verdicts.append(passed)
-            if passed { break }
-            if attempt == attempts {
-                Issue.record("p95 Meridian \(ours.p95) ns vs ptp4l \(theirs.p95) ns over \(transport), \(attempts) times (ratios \(ratios))")
-            }
-        }
-        print("comparisons over \(transport) within 1.2x: \(verdicts), ratios \(ratios)")
+        #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("gm.log").suffix(1500))")
     }
 }
 
-/// Case 3: ptp4l grandmaster → Meridian boundary clock (two ports, virtual clock) → ptp4l slave, against
-/// a ptp4l grandmaster → the same ptp4l slave directly. The end slave and its link stay the same: first a
-/// ptp4l grandmaster on the boundary clock's downstream interface serves it directly, then the boundary
-/// clock (following the ptp4l grandmaster upstream) does, then the direct grandmaster again.
-/// Over UDPv4/E2E, IEEE 802.3/P2P and UDPv6/E2E. On P2P the end slave's offsets are its own
-/// offsetFromMaster, polled at every Sync as in case 1, and every daemon sends 16 Pdelay_Req/s. P2P on
-/// veth has the stack-latency spells described at case 1, on both links: the boundary clock's true error
-/// carries its upstream link's (means of −225…+333 ns were seen), the end slave's offsets the
-/// downstream link's (means of −598…+190 ns for the direct ptp4l grandmaster). The free-running end
-/// slave's offset is minus its master's error plus that bias, so behind the boundary clock it carries
-/// two links' biases and directly one: on P2P the BC's mean true error is added back before comparing
-/// (its fluctuations stay in), and the BC's 1 µs bound is on its true error about that mean (the mean
-/// itself within 1.5 µs). Without that, 5 of 11 P2P comparisons failed 1.2× (ratios 1.21–1.68),
-/// each with the BC's mean true error at +287…+314 ns; the 6 that passed had −225…+174 ns (one +333).
-/// Every master here sets logMinDelayReqInterval −4 (16 Delay_Req/s), as in case 1: the end slave's
-/// offsets then rest on a fresh path-delay median, and the boundary clock's slave port measures its own
-/// path delay sixteen times as often.
+/// Case 3: ptp4l grandmaster → Meridian boundary clock (two ports, virtual clock started 50 ms and 20 ppm
+/// off) → ptp4l slave (free-running), over UDPv4/E2E, IEEE 802.3/P2P and UDPv6/E2E. The boundary clock
+/// locks to the grandmaster, the end slave follows it two steps from the grandmaster, and both stay within
+/// bounds fixed before the run: the boundary clock's true error, and the end slave's offsets (its master's
+/// error plus one hop's measurement error). On P2P the end slave's offsets are its own offsetFromMaster,
+/// polled at every Sync (as case 1), and every daemon sends 16 Pdelay_Req/s; elsewhere 16 Delay_Req/s.
+/// The end slave compared with one served by ptp4l directly is the benchmark's case 3.
 @Suite(.serialized)
 struct BoundaryClockInteropTests {
     struct Chain: CustomStringConvertible, Sendable {
@@ -273,10 +208,20 @@ struct BoundaryClockInteropTests {
         Chain(option: "UDPv6", flag: "-6", mechanism: "E2E"),
     ]
 
-    @Test(arguments: InteropLab.selected(chains))
+    /// The boundary clock's |true error| p95 (ns). The last clean-clone run of the 1.2x comparisons printed
+    /// p95 0.36–0.45 µs on E2E and 1.04–1.39 µs on P2P (40 s windows), where its mean is its upstream link's
+    /// stack bias (−403…−107 ns in that run, −225…+418 ns seen before); 5 µs is 3.6 times the worst.
+    static let boundaryClockP95Bound: Int64 = 5_000
+    /// The end slave's |offset| p95 (ns): its master's error plus one hop's (``PTP4lInteropTests/oneHopP95Bound``).
+    /// That run printed p95 1.17–1.18 µs on E2E and 1.63–1.89 µs on P2P, where two links' stack biases add up;
+    /// 15 µs is eight times the worst.
+    static let endSlaveP95Bound: Int64 = 15_000
+
+    @Test(arguments: try InteropLab.selected(chains))
     func ptp4lSlaveBehindAMeridianBoundaryClock(_ transport: Chain) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let pmc = try InteropLab.tool("pmc")
+        let meridiand = try InteropLab.meridiand()
         let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 1))
         defer { chain.remove() }
         let files = try InteropLab()  // a scratch directory and process keeper
@@ -288,9 +233,6 @@ struct BoundaryClockInteropTests {
         defer { poller?.stop() }
         let monitor: any SlaveOffsets = poller ?? events
         let pdelay = transport.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
-        let gmConfig = { (name: String) in
-            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\n\(pdelay)uds_address \(files.file(name).path)\n"
-        }
         let bc = try files.write(
             "bc.conf",
             """
@@ -320,210 +262,166 @@ struct BoundaryClockInteropTests {
         let slave = try files.write(
             "slave.cfg",
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(files.file("sl.sock").path)\nslave_event_monitor \(events.path)\n")
-        let upstream = try files.write("gm.cfg", gmConfig("gm.sock"))
-        let directConf = try files.write("direct.cfg", gmConfig("direct.sock"))
-        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m", transport.flag, transport.peerToPeer ? "-P" : "-E"], log: "slave.log")
-        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m", transport.flag, transport.peerToPeer ? "-P" : "-E"], log: "gm.log")
+        let upstream = try files.write(
+            "gm.cfg",
+            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\n\(pdelay)uds_address \(files.file("gm.sock").path)\n")
+        let mechanism = transport.peerToPeer ? "-P" : "-E"
+        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m", transport.flag, mechanism], log: "slave.log")
+        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m", transport.flag, mechanism], log: "gm.log")
+        let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
+        let dump = { "\(files.log("bc.log").suffix(2500))\n--- end slave:\n\(files.log("slave.log").suffix(1500))\n--- grandmaster:\n\(files.log("gm.log").suffix(1000))" }
 
-        /// Waits for 3 s of offsets from the master now serving the slave, then collects `seconds` of them.
-        func collect(_ seconds: Int, _ what: String, _ log: String) -> [Int64]? {
-            let following = files.wait(seconds: 30) { monitor.offsets.count >= 48 }
-            #expect(following, "the end slave did not follow \(what):\n\(files.log("slave.log").suffix(2000))\n--- \(what):\n\(files.log(log).suffix(2000))")
-            guard following else { return nil }
-            monitor.reset()
-            events.reset()
-            _ = files.wait(seconds: Double(seconds + 10)) { monitor.offsets.count >= seconds * 16 }
-            let window = Array(monitor.offsets.prefix(seconds * 16))
-            // Where a mean offset comes from: the Sync's one-way latency against the delay the slave subtracts.
-            let paths = events.oneWayMedians
-            let delay = transport.peerToPeer
-                ? "peer delay \(PTP4lInteropTests.peerMeanPathDelay(files, namespace: chain.c, slaveSocket: files.file("sl.sock").path).map(String.init) ?? "?") ns"
-                : "slave→master median \(paths.delay) ns"
-            print("\(what) over \(transport): mean offset \(PTP4lInteropTests.mean(window)) ns, master→slave median \(paths.sync) ns, \(delay)")
-            return window
+        // Locked: the boundary clock's slave port in SLAVE (its servo locked), three seconds of offsets since.
+        let locked = files.wait(seconds: 45) {
+            let log = files.log("bc.log")
+            guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
+            return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 48
         }
-        func direct(_ log: String) -> [Int64]? {
-            monitor.forgetPath()
-            guard let process = try? files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.bDownstream, "-f", directConf, "-m", transport.flag, transport.peerToPeer ? "-P" : "-E"], log: log) else { return nil }
-            defer { files.stop(process) }
-            return collect(20, "the direct grandmaster", log)
-        }
+        #expect(locked, "the boundary clock did not lock:\n\(dump())")
+        guard locked else { return }
+        // The end slave's path delays and offsets from here on (the boundary clock stepped while locking).
+        monitor.forgetPath()
+        events.forgetPath()
+        guard let window = PTP4lInteropTests.collect(files, monitor, also: [events], what: "the boundary clock", dump: dump) else { return }
+        let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).suffix(window.count))
+        let (endSlave, boundaryClock) = (OffsetStatistics(window), OffsetStatistics(bcErrors))
+        let mean = PTP4lInteropTests.mean
+        print("ptp4l slave behind a Meridian BC over \(transport): \(endSlave), mean \(mean(window)) ns; BC true error \(boundaryClock), mean \(mean(bcErrors)) ns")
+        #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets in \(PTP4lInteropTests.measuredSeconds) s at 16 Sync/s:\n\(dump())")
+        #expect(bcErrors.count == window.count, "the boundary clock printed \(bcErrors.count) true errors")
+        #expect(boundaryClock.p95 <= Self.boundaryClockP95Bound, "BC true error over \(transport): \(boundaryClock), bound p95 \(Self.boundaryClockP95Bound) ns")
+        #expect(endSlave.p95 <= Self.endSlaveP95Bound, "end slave behind the BC over \(transport): \(endSlave), bound p95 \(Self.endSlaveP95Bound) ns")
 
-        // direct, chain, direct; judged on the chain window against the direct windows on either side.
-        // A spell of VM noise lasts seconds here and can fall on the 40 s chain window alone (one CI run:
-        // the end slave's p99 3.9 µs through the BC against 1.1 µs directly), so a failed comparison is
-        // measured again (chain, direct) and the last one decides; a BC that really relays worse time
-        // fails every one. P2P gets three, as in case 1.
-        guard var before = direct("direct0.log") else { return }
-        let attempts = transport.peerToPeer ? 3 : 2
-        var verdicts: [Bool] = []
-        for attempt in 1...attempts {
-            monitor.forgetPath()
-            let log = "bc\(attempt).log"
-            let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: log)
-            let bcLocked = files.wait(seconds: 45) { files.log(log).contains("UNCALIBRATED to SLAVE") && InteropLab.trueErrors(files.log(log)).count > 160 }
-            #expect(bcLocked, "the boundary clock did not lock:\n\(files.log(log).suffix(3000))")
-            guard bcLocked else { return }
-            monitor.reset()
-            let bcErrorsBefore = InteropLab.trueErrors(files.log(log)).count
-            guard let chained = collect(40, "the boundary clock", log) else { return }
-            let bcErrors = Array(InteropLab.trueErrors(files.log(log)).dropFirst(bcErrorsBefore))
-            #expect(files.log("slave.log").contains("selected best master clock"))
-            #expect(files.stop(bcProcess) == 0)
-            guard let after = direct("direct\(attempt).log") else { return }
-
-            let directOffsets = before + after
-            let mean = PTP4lInteropTests.mean
-            var (chainStats, directStats, bcStats) = (OffsetStatistics(chained), OffsetStatistics(directOffsets), OffsetStatistics(bcErrors))
-            print("attempt \(attempt) over \(transport): end slave behind Meridian BC: \(chainStats), mean \(mean(chained)) ns; BC true error \(bcStats), mean \(mean(bcErrors)) ns")
-            print("attempt \(attempt) over \(transport): the same slave from ptp4l directly: \(directStats), mean \(mean(directOffsets)) ns (before \(mean(before)), after \(mean(after)))")
-            if transport.peerToPeer {
-                // The free-running end slave's offset is minus the BC's error plus its own link's stack bias.
-                // On P2P the BC's mean error is its upstream link's stack bias (see the suite's note), which
-                // the direct grandmaster, on the system clock, does not carry: judged with that mean added
-                // back (the BC's fluctuations stay in), and the mean bounded by veth P2P's range. The BC's
-                // own 1 µs bound below is then on its true error about that mean.
-                let bcMean = mean(bcErrors)
-                chainStats = OffsetStatistics(chained.map { $0 + bcMean })
-                bcStats = OffsetStatistics(bcErrors.map { $0 - bcMean })
-                print("attempt \(attempt) over \(transport): with the BC's mean true error \(bcMean) ns taken out: end slave behind the BC \(chainStats); BC true error \(bcStats)")
-                #expect(abs(bcMean) <= 1_500, "the BC's mean true error \(bcMean) ns is beyond veth P2P's stack bias")
-            }
-            print("attempt \(attempt): ratio chain/direct over \(transport): p50 \(Double(chainStats.p50) / Double(max(1, directStats.p50))), p95 \(Double(chainStats.p95) / Double(max(1, directStats.p95))), p99 \(Double(chainStats.p99) / Double(max(1, directStats.p99)))")
-            #expect(chainStats.count >= 600 && directStats.count >= 600)
-            // The end slave within 1.2× of the direct one, and the boundary clock's own true error below 1 µs.
-            let passed = Double(chainStats.p95) <= 1.2 * Double(directStats.p95) && bcStats.p95 < 1_000
-            verdicts.append(passed)
-            if passed { break }
-            if attempt == attempts {
-                Issue.record("\(transport): p95 through the BC \(chainStats.p95) ns vs direct \(directStats.p95) ns, BC true error p95 \(bcStats.p95) ns (bound 1 µs), \(attempts) times")
-            }
-            before = after
-        }
-        print("chain comparisons over \(transport) within 1.2x: \(verdicts)")
+        // The end slave sees the grandmaster through the boundary clock, two steps away.
+        let grandmaster = InteropLab.identity(files.log("gm.log"), "selected local clock")
+        let view = files.run(in: chain.c, [pmc, "-u", "-b", "0", "-s", files.file("sl.sock").path, "GET CURRENT_DATA_SET", "GET PARENT_DATA_SET"])
+        #expect(grandmaster != nil && InteropLab.field(view, "grandmasterIdentity") == grandmaster, "grandmaster \(grandmaster ?? "unknown"); the end slave says:\n\(view)")
+        #expect(InteropLab.field(view, "stepsRemoved") == "2", "\(view)")
+        #expect(files.stop(bcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("bc.log").suffix(1500))")
     }
 }
 
-/// Case 5: two grandmasters on one segment, one Meridian and one ptp4l with different priority1, and a
-/// ptp4l slave. All three agree on the best; when it is killed the other takes over within
-/// announceReceiptTimeout × the announce interval plus one interval (3 × 1 s + up to 1 s of random
-/// extension, ptp4l's `set_tmo_random` and ours), and the slave's offsets stay small (nothing steps).
-/// Run both ways: Meridian the best (ptp4l takes over) and ptp4l the best (Meridian takes over). Times
-/// come from the daemons' own log stamps (CLOCK_MONOTONIC, as ptp4l prints) against the moment of the kill.
-@Suite(.serialized)
-struct FailoverInteropTests {
-    static func identity(_ log: String, _ pattern: String) -> String? {
-        log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
-            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
-        }
-    }
+extension SerializedInteropTests {
+    /// Case 5: two grandmasters on one segment, one Meridian and one ptp4l with different priority1, and a
+    /// ptp4l slave. All three agree on the best; when it is killed the other takes over within
+    /// announceReceiptTimeout × the announce interval plus one interval (3 × 1 s + up to 1 s of random
+    /// extension, ptp4l's `set_tmo_random` and ours), and the slave's offsets stay small (nothing steps).
+    /// Run both ways: Meridian the best (ptp4l takes over) and ptp4l the best (Meridian takes over). Times
+    /// come from the daemons' own log stamps (CLOCK_MONOTONIC, as ptp4l prints) against the moment of the kill.
+    @Suite(.serialized)
+    struct FailoverInteropTests {
+        @Test(arguments: [true, false])
+        func theBackupGrandmasterTakesOverWhenTheBestOneDies(meridianIsBest: Bool) throws {
+            let ptp4l = try InteropLab.tool("ptp4l")
+            let meridiand = try InteropLab.meridiand()
+            let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 20))
+            defer { rig.tearDown() }
+            let (files, monitor) = (rig.files, rig.monitor)
+            let (meridianHost, ptp4lHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
+            let (meridianPriority, ptp4lPriority) = meridianIsBest ? (100, 110) : (110, 100)
+            let meridianConf = try files.meridianConfig(
+                "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
+            let ptp4lConf = try files.write(
+                "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
+            let slave = try files.write(
+                "slave.cfg",
+                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
+            let meridian = try files.start(in: meridianHost.namespace, meridiand, ["-f", meridianConf], log: "meridian.log")
+            let other = try files.start(in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
+            try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
+            let (bestLog, backupLog) = meridianIsBest ? ("meridian.log", "ptp4l.log") : ("ptp4l.log", "meridian.log")
+            let dump = { "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))" }
 
-    static func monotonicNow() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+            // Agreement: the best one is grandmaster; the other two selected it. A Meridian backup must have
+            // settled on ptp4l's time (10 s of offsets, true error p95 below 10 µs over them: the bridge's
+            // jitter keeps it moving by µs), so that the slave's offsets after failover show what failover
+            // does, not where the backup's pull-in happened to be when the best one died.
+            let settled = 160
+            let agreed = files.wait(seconds: 60) {
+                guard files.log(bestLog).contains("assuming the grand master role")
+                    && files.log(backupLog).contains("selected best master clock")
+                    && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
+                else { return false }
+                if meridianIsBest { return true }
+                let recent = InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)
+                return recent.count == settled && OffsetStatistics(Array(recent)).p95 < 10_000
+            }
+            #expect(agreed, "no agreement:\n\(dump())")
+            guard agreed else { return }
+            let bestIdentity = InteropLab.identity(files.log(bestLog), "selected local clock")
+            let chosenByBackup = InteropLab.identity(files.log(backupLog), "selected best master clock")
+            let chosenBySlave = InteropLab.identity(files.log("slave.log"), "selected best master clock")
+            #expect(bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
+                    "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
 
-    @Test(arguments: [true, false])
-    func theBackupGrandmasterTakesOverWhenTheBestOneDies(meridianIsBest: Bool) throws {
-        let ptp4l = try InteropLab.tool("ptp4l")
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
-        let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 20))
-        defer { rig.tearDown() }
-        let (files, monitor) = (rig.files, rig.monitor)
-        let (meridianHost, ptp4lHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
-        let (meridianPriority, ptp4lPriority) = meridianIsBest ? (100, 110) : (110, 100)
-        let meridianConf = try files.meridianConfig(
-            "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
-        let ptp4lConf = try files.write(
-            "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
-        let slave = try files.write(
-            "slave.cfg",
-            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
-        let meridian = try files.start(in: meridianHost.namespace, meridiand, ["-f", meridianConf], log: "meridian.log")
-        let other = try files.start(in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
-        try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
-        let (bestLog, backupLog) = meridianIsBest ? ("meridian.log", "ptp4l.log") : ("ptp4l.log", "meridian.log")
-        let dump = { "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))" }
-
-        // Agreement: the best one is grandmaster; the other two selected it. A Meridian backup must have
-        // settled on ptp4l's time (10 s of offsets, true error p95 below 10 µs over them: the bridge's
-        // jitter keeps it moving by µs), so that the slave's offsets after failover show what failover
-        // does, not where the backup's pull-in happened to be when the best one died.
-        let settled = 160
-        let agreed = files.wait(seconds: 60) {
-            guard files.log(bestLog).contains("assuming the grand master role")
-                && files.log(backupLog).contains("selected best master clock")
-                && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
-            else { return false }
-            if meridianIsBest { return true }
-            let recent = InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)
-            return recent.count == settled && OffsetStatistics(Array(recent)).p95 < 10_000
-        }
-        #expect(agreed, "no agreement:\n\(dump())")
-        guard agreed else { return }
-        let bestIdentity = Self.identity(files.log(bestLog), "selected local clock")
-        let chosenByBackup = Self.identity(files.log(backupLog), "selected best master clock")
-        let chosenBySlave = Self.identity(files.log("slave.log"), "selected best master clock")
-        #expect(bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
-                "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
-
-        // Kill the best one; the backup's and the slave's log stamps say when each reacted.
-        monitor.reset()
-        let killed = Self.monotonicNow()
-        let victim = meridianIsBest ? meridian : other
-        kill(victim.processIdentifier, SIGKILL)
-        let victimNamespace = meridianIsBest ? meridianHost.namespace : ptp4lHost.namespace
-        for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
-            kill(pid, SIGKILL)
-        }
-        let backupIdentity = Self.identity(files.log(backupLog), "selected local clock") ?? Self.identity(files.log(backupLog), "clock identity")
-            ?? Self.identity(files.log(backupLog), "port 1: new foreign master") ?? "?"
-        let tookOver = files.wait(seconds: 20) {
-            GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on") != nil
-                && GrandmasterFailoverTests.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock") != nil
-        }
-        #expect(tookOver, "no takeover:\n\(dump())")
-        guard tookOver,
-              let master = GrandmasterFailoverTests.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(GrandmasterFailoverTests.monotonic),
-              let selected = GrandmasterFailoverTests.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
-        else { return }
-        let switched = (GrandmasterFailoverTests.monotonic(selected) ?? killed) - killed
-        print("failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))")
-        // announceReceiptTimeout × interval plus one interval, counted from the kill (the last Announce
-        // came at most one interval before it, so this holds with room).
-        #expect(master - killed <= 3 * 1 + 1, "the backup took \(master - killed) s")
-        // The slave heard nothing from the backup while it was a slave: it qualifies the new master's
-        // Announce messages (two, 9.3.2.5) after its own timeout of the dead one, so up to one more interval.
-        #expect(switched <= 3 * 1 + 1 + 1.2, "the slave took \(switched) s")
-        #expect(selected.contains(backupIdentity) || backupIdentity == "?", "the slave selected \(selected), backup is \(backupIdentity)")
-        _ = files.wait(seconds: 10) { monitor.offsets.count > 80 }
-        let after = OffsetStatistics(monitor.offsets)
-        print("slave offsets after failover: \(after)")
-        if !meridianIsBest {
-            let holdover = files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
-            print("Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)")
-            // The Sync watchdog, not the announce timeout seconds later, put the clock into holdover.
-            #expect(holdover.contains("holdover (no Sync for"), "\(holdover)")
-        }
-        #expect(after.count > 40)
-        // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
-        // spell (p99 of 80 samples is their second largest); a step would be milliseconds or more.
-        #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
-        #expect((monitor.offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(monitor.offsets.map { abs($0) }.max() ?? 0) ns after failover")
-        // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
-        // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: compare
-        // the median of 20 early ones (after the first 10, whose delay median still mixes the old master's)
-        // with the median of the last 20, over the 16 Sync/s between them. ptp4l's backup holds the system
-        // clock the slave runs on, so its drift is zero; Meridian's measured 0.1–0.3 ppm (was 2–8 ppm).
-        let offsets = monitor.offsets
-        if offsets.count >= 60 {
-            func median(_ v: ArraySlice<Int64>) -> Double { Double(v.sorted()[v.count / 2]) }
-            let early = median(offsets.dropFirst(10).prefix(20)), late = median(offsets.suffix(20))
-            let seconds = Double(offsets.count - 30) / 16
-            let drift = (late - early) / seconds
-            print("slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)")
-            #expect(abs(drift) < 2_000, "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency")
+            // Kill the best one; the backup's and the slave's log stamps say when each reacted.
+            monitor.reset()
+            let killed = InteropLab.monotonicNow()
+            let victim = meridianIsBest ? meridian : other
+            kill(victim.processIdentifier, SIGKILL)
+            let victimNamespace = meridianIsBest ? meridianHost.namespace : ptp4lHost.namespace
+            for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
+                kill(pid, SIGKILL)
+            }
+            // The backup selects itself (ptp4l and meridiand both log `selected local clock ID as best master`) and
+            // goes to MASTER; the slave selects it. Lines before the kill do not count: at start-up either may have
+            // selected itself for a moment before it heard the other.
+            let tookOver = files.wait(seconds: 20) {
+                InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on") != nil
+                    && InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock") != nil
+                    && InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock") != nil
+            }
+            #expect(tookOver, "no takeover:\n\(dump())")
+            guard tookOver else { return }
+            guard let master = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(InteropLab.monotonic),
+                  let selfSelected = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock"),
+                  let selected = InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
+            else {
+                Issue.record("the takeover's log lines went missing:\n\(dump())")
+                return
+            }
+            let backupIdentity = InteropLab.identity(String(selfSelected), "selected local clock")
+            let switched = (InteropLab.monotonic(selected) ?? killed) - killed
+            print("failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))")
+            // announceReceiptTimeout × interval plus one interval, counted from the kill (the last Announce
+            // came at most one interval before it, so this holds with room).
+            #expect(master - killed <= 3 * 1 + 1, "the backup took \(master - killed) s")
+            // The slave heard nothing from the backup while it was a slave: it qualifies the new master's
+            // Announce messages (two, 9.3.2.5) after its own timeout of the dead one, so up to one more interval.
+            #expect(switched <= 3 * 1 + 1 + 1.2, "the slave took \(switched) s")
+            #expect(backupIdentity.map { selected.contains($0) } == true, "the slave selected \(selected), the backup is \(backupIdentity ?? "unknown")")
+            _ = files.wait(seconds: 15) { monitor.offsets.count >= 160 }
+            let offsets = monitor.offsets
+            let after = OffsetStatistics(offsets)
+            print("slave offsets after failover: \(after)")
+            if !meridianIsBest {
+                let holdover = files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
+                print("Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)")
+                // The Sync watchdog, not the announce timeout seconds later, put the clock into holdover.
+                #expect(holdover.contains("holdover (no Sync for"), "\(holdover)")
+            }
+            // Ten seconds of the new master's Syncs (16/s): what the bounds below are judged on. (Five seconds, as
+            // this test took before, leave the drift below resting on two medians 3.2 s apart, each of offsets with
+            // µs of bridge jitter: 2.2 ppm was seen so under load, with the bound at 2.)
+            #expect(offsets.count >= 160, "the slave took \(offsets.count) offsets from the new master in 15 s:\n\(dump())")
+            guard offsets.count >= 160 else { return }
+            // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
+            // spell; a step would be milliseconds or more.
+            #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
+            #expect((offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
+            // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
+            // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: compare
+            // the median of 20 early ones (after the first 10, whose delay median still mixes the old master's)
+            // with the median of the last 20, over the 16 Sync/s between them. ptp4l's backup holds the system
+            // clock the slave runs on, so its drift is zero; Meridian's measured 0.1–0.3 ppm (was 2–8 ppm).
+            do {
+                func median(_ v: ArraySlice<Int64>) -> Double { Double(v.sorted()[v.count / 2]) }
+                let early = median(offsets.dropFirst(10).prefix(20)), late = median(offsets.suffix(20))
+                let seconds = Double(offsets.count - 30) / 16
+                let drift = (late - early) / seconds
+                print("slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)")
+                #expect(abs(drift) < 2_000, "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency")
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// attributes at once and refuses the rest with a log line; SIGTERM shuts down cleanly with exit 0.
 struct SignalTests {
     @Test func sighupAppliesPrioritiesAndRefusesWhatNeedsARestart() throws {
-        let meridiand = try #require(InteropLab.binary("meridiand"), "meridiand is not built")
+        let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
         func config(priority1: Int, sync: Int) -> String {

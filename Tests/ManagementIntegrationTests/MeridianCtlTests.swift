@@ -114,14 +114,17 @@ struct MeridianCtlTests {
     @Test
     func watchRefreshesUntilStopped() async throws {
         try await ServerHarness.with { harness in
-            let output = try await ProcessRunner.run(
-                "/usr/bin/timeout",
-                ["-k", "1", "3", Self.binary, "-s", harness.readWritePath, "-i", harness.directory + "/ctl", "watch", "--json",
-                 "--interval", "0.3"])
-            let lines = output.stdout.split(separator: "\n")
-            #expect(output.status == 124 || output.status == 137, "stopped by timeout, not by itself: \(output.stderr)")
-            #expect(lines.count >= 2, "\(output.stdout)")
-            #expect(lines.allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") })
+            // Two refreshes (0.3 s apart), then stopped; they used to be expected within a fixed 3 s, which a
+            // loaded machine spent starting the program (no line at all in one clean-clone run).
+            let lines: @Sendable (String) -> [Substring] = { $0.split(separator: "\n") }
+            let output = try await ProcessRunner.runUntil(
+                Self.binary,
+                ["-s", harness.readWritePath, "-i", harness.directory + "/ctl", "watch", "--json", "--interval", "0.3"]
+            ) { lines($0).count >= 2 }
+            #expect(!output.exitedByItself, "watch ended by itself: \(output.stderr)")
+            #expect(output.satisfied, "fewer than two refreshes in 15 s: \(output.stdout)\(output.stderr)")
+            #expect(lines(output.stdout).count >= 2 && lines(output.stdout).allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") },
+                    "\(output.stdout)")
         }
     }
 
@@ -130,16 +133,26 @@ struct MeridianCtlTests {
         try await ServerHarness.with { harness in
             let server = harness.server
             let backend = harness.backend
-            let output = try await ProcessRunner.run(
-                "/usr/bin/timeout",
-                ["-k", "1", "3", Self.binary, "-s", harness.readWritePath, "-i", harness.directory + "/ctl", "events",
-                 "--json"]
-            ) {
-                try? await Task.sleep(for: .milliseconds(1000))
-                await backend.setPortState(1, .passive)
-                await server.notifyPortStateChanged(port: 1)
-            }
-            #expect(output.status == 124 || output.status == 137, "\(output.stderr)")
+            // Once meridianctl has subscribed (instead of a fixed second from its start), and half a second more,
+            // the port changes state; meridianctl prints that. The half second: after the SET's answer
+            // meridianctl's exchange listens 100 ms more and drops the notifications it hears then (they are not
+            // the answer it waits for), so a change that soon after subscribing is not printed.
+            // Half a second more after the first line: a second one would be a duplicate notification.
+            let output = try await ProcessRunner.runUntil(
+                Self.binary, ["-s", harness.readWritePath, "-i", harness.directory + "/ctl", "events", "--json"],
+                linger: .milliseconds(500),
+                whileRunning: {
+                    let end = ContinuousClock.now + .seconds(10)
+                    while await server.subscriberCount == 0 && ContinuousClock.now < end {
+                        try? await Task.sleep(for: .milliseconds(50))
+                    }
+                    try? await Task.sleep(for: .milliseconds(500))
+                    await backend.setPortState(1, .passive)
+                    await server.notifyPortStateChanged(port: 1)
+                }
+            ) { $0.contains("\n") }
+            #expect(!output.exitedByItself, "events ended by itself: \(output.stderr)")
+            #expect(output.satisfied, "no notification printed in 15 s: \(output.stderr)")
             let lines = output.stdout.split(separator: "\n")
             #expect(lines.count == 1, "\(output.stdout)")
             #expect(lines.first?.contains("\"managementId\":\"PORT_DATA_SET\"") == true)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a real program (linuxptp's pmc, our meridianctl) and collects what it printed, without
 /// blocking a thread of the cooperative pool while it runs.
@@ -60,6 +61,67 @@ struct ProcessRunner {
         let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return Output(stdout: out, stderr: err, status: status)
+    }
+
+    /// What ``runUntil(_:_:deadline:whileRunning:done:)`` saw.
+    struct Stopped {
+        var stdout: String
+        var stderr: String
+        /// Whether the standard output satisfied `done` before the deadline.
+        var satisfied: Bool
+        /// Whether the program had ended by itself before it was stopped.
+        var exitedByItself: Bool
+    }
+
+    /// Runs `path` (a program that runs until stopped: `meridianctl watch`, `events`) until what it printed
+    /// satisfies `done` or `deadline` passes, polling every 50 ms, and `linger` longer once it did, then stops
+    /// it with SIGTERM (SIGKILL a second later). `whileRunning` runs meanwhile, once the program started. A
+    /// wait for output, not a fixed sleep: on a loaded machine starting the program alone can take seconds.
+    static func runUntil(
+        _ path: String, _ arguments: [String], deadline: Duration = .seconds(15), linger: Duration = .zero,
+        whileRunning: (@Sendable () async -> Void)? = nil, done: @escaping @Sendable (String) -> Bool
+    ) async throws -> Stopped {
+        try requireExecutable(path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let printed = Mutex(Data())
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            printed.withLock { $0.append(data) }
+        }
+        let finished = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        try process.run()
+        let text = { String(decoding: printed.withLock { $0 }, as: UTF8.self) }
+        let end = ContinuousClock.now + deadline
+        let side = Task { await whileRunning?() }
+        var satisfied = done(text())
+        while !satisfied && process.isRunning && ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(50))
+            satisfied = done(text())
+        }
+        await side.value
+        if satisfied && process.isRunning { try await Task.sleep(for: linger) }
+        let exitedByItself = !process.isRunning
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(1))
+            kill(pid, SIGKILL)
+        }
+        for await _ in finished.stream {}
+        watchdog.cancel()
+        stdout.fileHandleForReading.readabilityHandler = nil
+        let rest = stdout.fileHandleForReading.readDataToEndOfFile()
+        printed.withLock { $0.append(rest) }
+        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return Stopped(stdout: text(), stderr: err, satisfied: satisfied || done(text()), exitedByItself: exitedByItself)
     }
 }
 

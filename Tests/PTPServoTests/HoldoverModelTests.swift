@@ -38,8 +38,10 @@ import Testing
         }
         let start = t0 + .seconds(Int64(lockedSeconds - 1)) + .milliseconds(500)
         phase += (f0 + drift * Double(lockedSeconds - 1) + adjustment) * 0.5
-        guard let held = model.enterHoldover(at: start) else { return (0, 0, model) }
-        _ = held
+        guard model.enterHoldover(at: start) != nil else {
+            Issue.record("no holdover model after \(lockedSeconds) s of history (seed \(seed))")
+            return (0, 0, model)
+        }
         // Integrate in 0.1 s steps with the model's frequency (plus drift) applied.
         let steps = holdoverSeconds * 10
         for k in 0..<steps {
@@ -88,10 +90,10 @@ import Testing
         #expect(predicted >= truth / 2 && predicted <= truth * 2)
     }
 
-    @Test func leavesSpecificationOnErrorOrTime() {
+    @Test func leavesSpecificationOnErrorOrTime() throws {
         var (_, _, model) = run(f0: 100, drift: 0, noise: 50, seed: 4, lockedSeconds: 300, holdoverSeconds: 1,
                                 configuration: HoldoverConfiguration(maxError: .nanoseconds(1_500), maxTime: .seconds(3_600)))
-        let start = model.holdoverStart ?? .epoch
+        let start = try #require(model.holdoverStart)
         #expect(model.isWithinSpecification(at: start + .seconds(10)))
         #expect(!model.isWithinSpecification(at: start + .seconds(3_601)), "holdover_max_time")
         // Find where the prediction crosses 1.5 µs; it must be inside the hour and monotonic.
@@ -103,10 +105,9 @@ import Testing
             last = p
             if crossing == nil && p > 1_500 { crossing = s }
         }
-        if let crossing {
-            #expect(!model.isWithinSpecification(at: start + .seconds(Int64(crossing))))
-            #expect(model.isWithinSpecification(at: start + .seconds(Int64(crossing - 10))))
-        }
+        let crossed = try #require(crossing, "the prediction stayed within 1.5 µs for the hour (reached \(last) ns)")
+        #expect(!model.isWithinSpecification(at: start + .seconds(Int64(crossed))))
+        #expect(model.isWithinSpecification(at: start + .seconds(Int64(crossed - 10))))
         model.exitHoldover()
         // The history stays for the next holdover.
         #expect(model.sampleCount == 300 && model.holdoverStart == nil && model.estimate != nil)
