@@ -99,7 +99,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
-        .testTarget(name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),
         .testTarget(name: "MeridianConfigTests", dependencies: ["MeridianConfig"]),
         .testTarget(
@@ -131,7 +132,8 @@ let package = Package(
         // Test helpers shared by several test targets (pcapng reader, the ptp4l-like management snapshot, the real-gpsd
         // harness with its fixtures).
         .target(
-            name: "MeridianTestSupport", dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianLab"],
+            name: "MeridianTestSupport",
+            dependencies: ["PTPManagement", "PTPEngine", "PTPWire", "PTPCore", "LinuxPlatform", "MeridianLab"],
             path: "Tests/MeridianTestSupport", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -78,12 +78,15 @@ private func benchmarkRound(rounds: Int, throughCodec: Bool) {
     let masterClock = ClockIdentity(rawValue: 0xAA)
     let slaveClock = ClockIdentity(rawValue: 0xBB)
     let ds = DefaultDS(clockIdentity: masterClock, numberPorts: 1)
-    let content = AnnounceContent(parentDS: ParentDS(selfAsGrandmaster: ds), currentDS: CurrentDS(),
-                                  timeProperties: TimePropertiesDS())
-    var master = PortEngine(configuration: PortConfiguration(portNumber: 1), clockIdentity: masterClock,
-                            announceContent: content)
-    var slave = PortEngine(configuration: PortConfiguration(portNumber: 1), clockIdentity: slaveClock,
-                           announceContent: content)
+    let content = AnnounceContent(
+        parentDS: ParentDS(selfAsGrandmaster: ds), currentDS: CurrentDS(),
+        timeProperties: TimePropertiesDS())
+    var master = PortEngine(
+        configuration: PortConfiguration(portNumber: 1), clockIdentity: masterClock,
+        announceContent: content)
+    var slave = PortEngine(
+        configuration: PortConfiguration(portNumber: 1), clockIdentity: slaveClock,
+        announceContent: content)
     var t = PTPInstant(seconds: 1_700_000_000)
     var out: [PortAction] = []
     out.reserveCapacity(16)
@@ -144,7 +147,10 @@ private func benchmarkRound(rounds: Int, throughCodec: Bool) {
     }
     let allocations = meridian_allocation_count() - allocationsBefore
     let nsPerRound = seconds(elapsed) * 1e9 / Double(rounds)
-    let label = throughCodec ? "E2E round, engines + encode/decode of all four messages" : "E2E round in the engines (Sync, Follow_Up, Delay_Req, Delay_Resp)"
+    let label =
+        throughCodec
+        ? "E2E round, engines + encode/decode of all four messages"
+        : "E2E round in the engines (Sync, Follow_Up, Delay_Req, Delay_Resp)"
     print(pad(label, 72) + "\(nsPerRound) ns")
     print(pad("  heap allocations per round", 72) + "\(Double(allocations) / Double(rounds))")
     print(pad("  measurements produced", 72) + "\(measurements) of \(rounds)")

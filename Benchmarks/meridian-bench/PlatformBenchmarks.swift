@@ -9,13 +9,17 @@ import Synchronization
 /// Prints a plain-text table; called from main.swift.
 func runPlatformBenchmarks() {
     let count = 50_000
-    print("Platform: event messages over veth, software timestamps, \(count) per run; sender and receiver threads pinned to CPU 0")
-    print(pad("transport", 12) + pad("sent/s (TX stamped)", 22) + pad("received/s (RX stamped)", 25) + pad("TX missed", 11) + "RX − TX median")
+    print(
+        "Platform: event messages over veth, software timestamps, \(count) per run; sender and receiver threads pinned to CPU 0")
+    print(
+        pad("transport", 12) + pad("sent/s (TX stamped)", 22) + pad("received/s (RX stamped)", 25) + pad("TX missed", 11)
+            + "RX − TX median")
     for kind in ["UDPv4", "UDPv6", "IEEE 802.3"] {
         do {
             let row = try benchmarkTransport(kind, count: count)
-            print(pad(kind, 12) + pad(String(Int(row.sentPerSecond)), 22) + pad(String(Int(row.receivedPerSecond)), 25)
-                + pad(String(row.missed), 11) + row.medianDelay.description)
+            print(
+                pad(kind, 12) + pad(String(Int(row.sentPerSecond)), 22) + pad(String(Int(row.receivedPerSecond)), 25)
+                    + pad(String(row.missed), 11) + row.medianDelay.description)
         } catch {
             print(pad(kind, 12) + "failed: \(error)")
         }
@@ -54,7 +58,9 @@ private func benchmarkTransport(_ kind: String, count: Int) throws -> PlatformRo
     defer { b.close() }
 
     // Receiver on its own thread: counts stamped event messages and keeps RX stamps by index.
-    let received = Mutex<(count: Int, first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stamps: [Int: PTPInstant])>(
+    let received = Mutex<
+        (count: Int, first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stamps: [Int: PTPInstant])
+    >(
         (0, nil, nil, [:]))
     let done = Mutex(false)
     let receiver = try PlatformThread.spawn {

@@ -32,8 +32,9 @@ func benchmarkServoTimeToLock(seeds: Int = 20, seconds: Double = 300) {
 /// One run: the true error (ns) and whether the servo was locked, after each sample.
 private func runLockedClock(estimate: PIFirstEstimate, seconds: Double, seed: UInt64) -> [(error: Double, locked: Bool)] {
     let interval = 0.0625
-    var servo = PIServo(configuration: ServoConfiguration(timestamping: .software, piFirstEstimate: estimate),
-                        syncInterval: interval)
+    var servo = PIServo(
+        configuration: ServoConfiguration(timestamping: .software, piFirstEstimate: estimate),
+        syncInterval: interval)
     var filter = OutlierFilter()
     var random = seed
     func unit() -> Double {  // SplitMix64

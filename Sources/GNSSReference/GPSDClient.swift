@@ -54,17 +54,21 @@ public final class GPSDClient: Sendable {
             guard handle == nil else { return }
             let box = Unmanaged.passRetained(self)
             var newThread = pthread_t()
-            let result = pthread_create(&newThread, nil, { argument in
-                guard let argument else { return nil }
-                let client = Unmanaged<GPSDClient>.fromOpaque(argument).takeRetainedValue()
-                client.runLoop()
-                return nil
-            }, box.toOpaque())
+            let result = pthread_create(
+                &newThread, nil,
+                { argument in
+                    guard let argument else { return nil }
+                    let client = Unmanaged<GPSDClient>.fromOpaque(argument).takeRetainedValue()
+                    client.runLoop()
+                    return nil
+                }, box.toOpaque())
             if result == 0 {
                 handle = newThread
             } else {
                 box.release()
-                onReport(.disconnected(reason: "cannot start the gpsd thread: \(String(cString: strerror(result)))", retryAfterMilliseconds: 0))
+                onReport(
+                    .disconnected(
+                        reason: "cannot start the gpsd thread: \(String(cString: strerror(result)))", retryAfterMilliseconds: 0))
             }
         }
     }

@@ -26,9 +26,20 @@ public enum ConfigValueType: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case .integer(let r): hasher.combine(0); hasher.combine(r.lowerBound); hasher.combine(r.upperBound)
-        case .real(let r): hasher.combine(1); hasher.combine(r.lowerBound); hasher.combine(r.upperBound)
-        case .enumeration(let e): hasher.combine(2); for (n, v) in e { hasher.combine(n); hasher.combine(v) }
+        case .integer(let r):
+            hasher.combine(0)
+            hasher.combine(r.lowerBound)
+            hasher.combine(r.upperBound)
+        case .real(let r):
+            hasher.combine(1)
+            hasher.combine(r.lowerBound)
+            hasher.combine(r.upperBound)
+        case .enumeration(let e):
+            hasher.combine(2)
+            for (n, v) in e {
+                hasher.combine(n)
+                hasher.combine(v)
+            }
         case .string: hasher.combine(3)
         }
     }
@@ -60,7 +71,9 @@ public struct ConfigKey: Sendable, Hashable {
     public let defaultValue: ConfigValue
     public let summary: String
 
-    public init(_ name: String, _ scope: ConfigScope, _ type: ConfigValueType, default defaultValue: ConfigValue, _ summary: String) {
+    public init(
+        _ name: String, _ scope: ConfigScope, _ type: ConfigValueType, default defaultValue: ConfigValue, _ summary: String
+    ) {
         self.name = name
         self.scope = scope
         self.type = type
@@ -68,11 +81,15 @@ public struct ConfigKey: Sendable, Hashable {
         self.summary = summary
     }
 
-    static func int(_ name: String, _ scope: ConfigScope, _ value: Int64, _ range: ClosedRange<Int64>, _ summary: String) -> ConfigKey {
+    static func int(_ name: String, _ scope: ConfigScope, _ value: Int64, _ range: ClosedRange<Int64>, _ summary: String)
+        -> ConfigKey
+    {
         ConfigKey(name, scope, .integer(range), default: .integer(value), summary)
     }
 
-    static func real(_ name: String, _ scope: ConfigScope, _ value: Double, _ range: ClosedRange<Double>, _ summary: String) -> ConfigKey {
+    static func real(_ name: String, _ scope: ConfigScope, _ value: Double, _ range: ClosedRange<Double>, _ summary: String)
+        -> ConfigKey
+    {
         ConfigKey(name, scope, .real(range), default: .real(value), summary)
     }
 
@@ -80,7 +97,9 @@ public struct ConfigKey: Sendable, Hashable {
         int(name, scope, value ? 1 : 0, 0...1, summary)
     }
 
-    static func choice(_ name: String, _ scope: ConfigScope, _ value: String, _ choices: [(String, Int64)], _ summary: String) -> ConfigKey {
+    static func choice(_ name: String, _ scope: ConfigScope, _ value: String, _ choices: [(String, Int64)], _ summary: String)
+        -> ConfigKey
+    {
         let number = choices.first { $0.0 == value }?.1 ?? 0
         return ConfigKey(name, scope, .enumeration(choices), default: .enumeration(value, number), summary)
     }
@@ -110,7 +129,8 @@ public struct ConfigKey: Sendable, Hashable {
             return .success(.real(value))
         case .enumeration(let choices):
             guard let match = choices.first(where: { $0.0 == text }) else {
-                return .failure(.badValue(option: name, value: text, expected: "one of " + choices.map(\.0).joined(separator: ", ")))
+                return .failure(
+                    .badValue(option: name, value: text, expected: "one of " + choices.map(\.0).joined(separator: ", ")))
             }
             return .success(.enumeration(match.0, match.1))
         case .string:

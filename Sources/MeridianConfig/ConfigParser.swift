@@ -43,10 +43,13 @@ public enum ConfigParser {
         case ignored
     }
 
-    private static func parseFile(_ source: ConfigSource, into configuration: inout Configuration, errors: inout [ConfigDiagnostic]) {
+    private static func parseFile(
+        _ source: ConfigSource, into configuration: inout Configuration, errors: inout [ConfigDiagnostic]
+    ) {
         var section = Section.none
         if case .portFile(let interface) = source.kind {
-            section = openPort(interface, origin: "\(source.name)", in: &configuration, errors: &errors, file: source.name, line: 0)
+            section = openPort(
+                interface, origin: "\(source.name)", in: &configuration, errors: &errors, file: source.name, line: 0)
         }
         var sawPortHeader = false
         for (index, rawLine) in splitLines(source.text).enumerated() {
@@ -72,10 +75,14 @@ public enum ConfigParser {
                     if name == "global" {
                         section = .global
                     } else if name == "unicast_master_table" {
-                        report(.unreadable("section [unicast_master_table] is not supported by Meridian; its lines are ignored"), .warning)
+                        report(
+                            .unreadable("section [unicast_master_table] is not supported by Meridian; its lines are ignored"),
+                            .warning)
                         section = .ignored
                     } else {
-                        section = openPort(name, origin: "\(source.name):\(number)", in: &configuration, errors: &errors, file: source.name, line: number)
+                        section = openPort(
+                            name, origin: "\(source.name):\(number)", in: &configuration, errors: &errors, file: source.name,
+                            line: number)
                     }
                 case .portFile:
                     // A port file may name its interface in a header; it replaces the file name.
@@ -87,7 +94,9 @@ public enum ConfigParser {
                     if case .port(let i) = section, configuration.ports[i].settings.isEmpty {
                         configuration.ports.remove(at: i)
                     }
-                    section = openPort(name, origin: "\(source.name):\(number)", in: &configuration, errors: &errors, file: source.name, line: number)
+                    section = openPort(
+                        name, origin: "\(source.name):\(number)", in: &configuration, errors: &errors, file: source.name,
+                        line: number)
                 }
                 continue
             }
@@ -155,7 +164,8 @@ public enum ConfigParser {
 
     /// Adds a port section, or reports a duplicate (the same interface in two sections or files).
     private static func openPort(
-        _ name: String, origin: String, in configuration: inout Configuration, errors: inout [ConfigDiagnostic], file: String, line: Int
+        _ name: String, origin: String, in configuration: inout Configuration, errors: inout [ConfigDiagnostic], file: String,
+        line: Int
     ) -> Section {
         if let existing = configuration.ports.first(where: { $0.interface == name }) {
             errors.append(ConfigDiagnostic(file: file, line: line, problem: .duplicatePort(name, firstSeen: existing.origin)))

@@ -53,7 +53,10 @@ public struct Configuration: Sendable, Hashable {
     /// Problems that do not stop start-up (ptp4l options Meridian ignores).
     public var warnings: [ConfigDiagnostic]
 
-    public init(global: [String: ConfigSetting] = [:], ports: [PortSection] = [], overrides: [String: ConfigSetting] = [:], warnings: [ConfigDiagnostic] = []) {
+    public init(
+        global: [String: ConfigSetting] = [:], ports: [PortSection] = [], overrides: [String: ConfigSetting] = [:],
+        warnings: [ConfigDiagnostic] = []
+    ) {
         self.global = global
         self.ports = ports
         self.overrides = overrides

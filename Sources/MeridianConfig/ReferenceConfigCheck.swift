@@ -7,7 +7,8 @@ public enum ReferenceConfigCheck {
         var problems: [ConfigDiagnostic] = []
         func problem(_ option: String, _ value: String, _ expected: String) {
             let line = lineNumber(configuration.setting(option)?.origin)
-            problems.append(ConfigDiagnostic(file: file, line: line, problem: .badValue(option: option, value: value, expected: expected)))
+            problems.append(
+                ConfigDiagnostic(file: file, line: line, problem: .badValue(option: option, value: value, expected: expected)))
         }
         let reference = configuration.string("reference")
         let ppsDevice = configuration.string("pps_device")
@@ -26,7 +27,8 @@ public enum ReferenceConfigCheck {
         if ["gpsd", "pps", "extts"].contains(reference) {
             let address = configuration.string("gpsd_address")
             if !validAddress(address) {
-                problem("gpsd_address", address, "host:port, [v6]:port or host (reference \(reference) takes time of day from gpsd)")
+                problem(
+                    "gpsd_address", address, "host:port, [v6]:port or host (reference \(reference) takes time of day from gpsd)")
             }
         }
         if reference == "simulated" {
@@ -48,8 +50,10 @@ public enum ReferenceConfigCheck {
         let outOfSpec = configuration.integer("gm_class_holdover_out_of_spec")
         let free = configuration.integer("gm_class_free_running")
         if !(locked <= holdover && holdover <= outOfSpec && outOfSpec <= free) {
-            problem("gm_class_holdover", String(holdover),
-                    "classes that get worse from locked to holdover to out of spec to free-running (now \(locked), \(holdover), \(outOfSpec), \(free))")
+            problem(
+                "gm_class_holdover", String(holdover),
+                "classes that get worse from locked to holdover to out of spec to free-running (now \(locked), \(holdover), \(outOfSpec), \(free))"
+            )
         }
         return problems
     }

@@ -62,8 +62,10 @@ actor ClockActor {
         var referenceStateChanged: @Sendable () -> Void = {}
     }
 
-    init(engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], settings: DaemonSettings,
-         logger: Logger, observers: Observers = Observers()) {
+    init(
+        engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], settings: DaemonSettings,
+        logger: Logger, observers: Observers = Observers()
+    ) {
         self.engine = engine
         self.clock = clock
         self.ports = ports
@@ -75,9 +77,10 @@ actor ClockActor {
         sent = counters
         missingTimestamps = Array(repeating: 0, count: ports.count)
         neighborPropDelayThresh = settings.ports.map(\.neighborPropDelayThresh)
-        published = ClockStateBox(PublishedState(
-            engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
-            synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0))
+        published = ClockStateBox(
+            PublishedState(
+                engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
+                synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -330,7 +333,9 @@ actor ClockActor {
             logger.warning("reference sample rejected: \(rejection)")
         }
         if let offset = output.offset, let state = output.servoState {
-            var line = (steering ? "" : "standby ") + "reference offset \(String(offset.roundedNanoseconds).leftPadded(to: 10)) s\(state.rawValue) freq \(Int((output.frequency ?? .zero).value))"
+            var line =
+                (steering ? "" : "standby ")
+                + "reference offset \(String(offset.roundedNanoseconds).leftPadded(to: 10)) s\(state.rawValue) freq \(Int((output.frequency ?? .zero).value))"
             if let error = clock.trueErrorNanoseconds { line += " true error \(error)" }
             logger.info("\(line)")
         }
@@ -339,7 +344,9 @@ actor ClockActor {
             referenceStateChanged = true
         }
         if let quality = output.quality {
-            logger.notice("announcing clockClass \(quality.clockQuality.clockClass), clockAccuracy 0x\(String(quality.clockQuality.clockAccuracy.rawValue, radix: 16)), timeSource 0x\(String(quality.timeProperties.timeSource.rawValue, radix: 16)), currentUtcOffset \(quality.timeProperties.currentUtcOffset)\(quality.timeProperties.currentUtcOffsetValid ? " (valid)" : "")")
+            logger.notice(
+                "announcing clockClass \(quality.clockQuality.clockClass), clockAccuracy 0x\(String(quality.clockQuality.clockAccuracy.rawValue, radix: 16)), timeSource 0x\(String(quality.timeProperties.timeSource.rawValue, radix: 16)), currentUtcOffset \(quality.timeProperties.currentUtcOffset)\(quality.timeProperties.currentUtcOffsetValid ? " (valid)" : "")"
+            )
         }
     }
 
@@ -426,10 +433,11 @@ actor ClockActor {
     // MARK: Published state
 
     private func publish() {
-        published.store(PublishedState(
-            engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
-            synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
-            lastReceiverReport: lastReceiverReport, managementDropped: managementDropped))
+        published.store(
+            PublishedState(
+                engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
+                synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
+                lastReceiverReport: lastReceiverReport, managementDropped: managementDropped))
     }
 }
 

@@ -62,7 +62,8 @@ struct ClockManagement: ManagementBackend {
             status.lastPPSOffset = reference.lastOffset?.roundedNanoseconds ?? 0
             // Since holdover began, not since the last state change: going out of spec does not restart it.
             if status.inHoldover, let since = reference.holdover.holdoverStart ?? reference.stateSince,
-                let now = try? clock.clock.now() {
+                let now = try? clock.clock.now()
+            {
                 status.holdoverSeconds = UInt32(clamping: max(0, (now - since).nanoseconds / 1_000_000_000))
             }
         }

@@ -17,9 +17,11 @@ struct ClockSource: Sendable {
     /// The clock's error against true time where it can know it (a virtual clock against the system clock).
     let trueError: (@Sendable () -> PTPDuration?)?
 
-    init(clock: any PTPClock, timescale: ClockTimescale, steerable: Bool, description: String,
-         convert: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
-         trueError: (@Sendable () -> PTPDuration?)? = nil) {
+    init(
+        clock: any PTPClock, timescale: ClockTimescale, steerable: Bool, description: String,
+        convert: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
+        trueError: (@Sendable () -> PTPDuration?)? = nil
+    ) {
         self.clock = clock
         self.timescale = timescale
         self.steerable = steerable

@@ -11,7 +11,8 @@ enum ConfigurationLoader {
             switch readFile(path) {
             case .success(let text): main = ConfigSource(name: path, text: text)
             case .failure(let why):
-                return .failure(ConfigErrors([ConfigDiagnostic(file: path, line: 0, problem: .unreadable("cannot read: \(why)"))]))
+                return .failure(
+                    ConfigErrors([ConfigDiagnostic(file: path, line: 0, problem: .unreadable("cannot read: \(why)"))]))
             }
             // ports.d: named by ports_dir in [global], else next to the main file (optional there).
             let explicit = main.flatMap { ConfigParser.globalOption("ports_dir", in: $0) }
@@ -19,9 +20,12 @@ enum ConfigurationLoader {
             if let explicit, !explicit.value.isEmpty {
                 directory = explicit.value.hasPrefix("/") ? explicit.value : parentDirectory(of: path) + "/" + explicit.value
                 guard isDirectory(directory) else {
-                    return .failure(ConfigErrors([
-                        ConfigDiagnostic(file: path, line: explicit.line, problem: .unreadable("ports_dir \(explicit.value) is not a directory"))
-                    ]))
+                    return .failure(
+                        ConfigErrors([
+                            ConfigDiagnostic(
+                                file: path, line: explicit.line,
+                                problem: .unreadable("ports_dir \(explicit.value) is not a directory"))
+                        ]))
                 }
             } else {
                 directory = parentDirectory(of: path) + "/ports.d"
@@ -29,21 +33,26 @@ enum ConfigurationLoader {
             if isDirectory(directory) {
                 switch listConfFiles(directory) {
                 case .failure(let why):
-                    return .failure(ConfigErrors([ConfigDiagnostic(file: directory, line: 0, problem: .unreadable("cannot list: \(why)"))]))
+                    return .failure(
+                        ConfigErrors([ConfigDiagnostic(file: directory, line: 0, problem: .unreadable("cannot list: \(why)"))]))
                 case .success(let names):
                     for name in names {
                         let file = directory + "/" + name
                         switch readFile(file) {
                         case .success(let text):
-                            portFiles.append(ConfigSource(name: file, text: text, kind: .portFile(defaultInterface: String(name.dropLast(5)))))
+                            portFiles.append(
+                                ConfigSource(name: file, text: text, kind: .portFile(defaultInterface: String(name.dropLast(5)))))
                         case .failure(let why):
-                            return .failure(ConfigErrors([ConfigDiagnostic(file: file, line: 0, problem: .unreadable("cannot read: \(why)"))]))
+                            return .failure(
+                                ConfigErrors([ConfigDiagnostic(file: file, line: 0, problem: .unreadable("cannot read: \(why)"))])
+                            )
                         }
                     }
                 }
             }
         }
-        let parsed = ConfigParser.parse(main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
+        let parsed = ConfigParser.parse(
+            main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
         // Rules across options (reference pps needs pps_device, …) are checked once each option is valid.
         if case .success(let configuration) = parsed {
             let problems = ReferenceConfigCheck.diagnostics(configuration, file: main?.name ?? "command line")

@@ -35,15 +35,17 @@ enum ConfigurationReload {
         let oldPorts = old.ports.map(\.interface)
         let newPorts = new.ports.map(\.interface)
         if oldPorts != newPorts {
-            plan.lines.append("SIGHUP: ports changed from \(oldPorts) to \(newPorts): not applied while running; restart meridiand to apply it")
+            plan.lines.append(
+                "SIGHUP: ports changed from \(oldPorts) to \(newPorts): not applied while running; restart meridiand to apply it")
         }
         for port in new.ports where oldPorts.contains(port.interface) {
             for key in ConfigKeys.all where key.scope == .port {
                 let before = old.setting(key.name, port: port.interface)?.value
                 let after = new.setting(key.name, port: port.interface)?.value
                 if before != after {
-                    plan.lines.append("SIGHUP: [\(port.interface)] \(key.name) changed from \(before?.description ?? "-") to "
-                        + "\(after?.description ?? "-"): not applied while running; restart meridiand to apply it")
+                    plan.lines.append(
+                        "SIGHUP: [\(port.interface)] \(key.name) changed from \(before?.description ?? "-") to "
+                            + "\(after?.description ?? "-"): not applied while running; restart meridiand to apply it")
                 }
             }
         }

@@ -14,7 +14,9 @@ public struct DaemonOptions: Sendable, Hashable {
     /// Validate, print the effective settings and exit.
     public var checkConfig: Bool
 
-    public init(configFile: String? = nil, interfaces: [String] = [], overrides: [String: String] = [:], checkConfig: Bool = false) {
+    public init(
+        configFile: String? = nil, interfaces: [String] = [], overrides: [String: String] = [:], checkConfig: Bool = false
+    ) {
         self.configFile = configFile
         self.interfaces = interfaces
         self.overrides = overrides

@@ -16,11 +16,12 @@ final class LinuxPortChannel: PortChannel {
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
         let nic = transport.interface
         macAddress = nic.macAddress
-        protocolAddress = switch settings.networkProtocol {
-        case .udpIPv4: PortAddress(networkProtocol: .udpIPv4, address: nic.ipv4Addresses.first ?? [])
-        case .udpIPv6: PortAddress(networkProtocol: .udpIPv6, address: nic.ipv6Addresses.first ?? [])
-        default: PortAddress(networkProtocol: .ieee802_3, address: nic.macAddress)
-        }
+        protocolAddress =
+            switch settings.networkProtocol {
+            case .udpIPv4: PortAddress(networkProtocol: .udpIPv4, address: nic.ipv4Addresses.first ?? [])
+            case .udpIPv6: PortAddress(networkProtocol: .udpIPv6, address: nic.ipv6Addresses.first ?? [])
+            default: PortAddress(networkProtocol: .ieee802_3, address: nic.macAddress)
+            }
         // Link and transmit-stamp events are few and must not be lost to a burst of received packets, so
         // the stream is generous; what it still drops is the oldest input.
         let (stream, continuation) = AsyncStream<PortInput>.makeStream(bufferingPolicy: .bufferingNewest(4096))
@@ -39,8 +40,9 @@ final class LinuxPortChannel: PortChannel {
     }
 
     func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool) {
-        io.send(bytes, channel: event ? .event : .general, to: peerDelay ? .peerDelayMulticast : .primaryMulticast,
-                id: id, wantsTimestamp: wantsTimestamp)
+        io.send(
+            bytes, channel: event ? .event : .general, to: peerDelay ? .peerDelayMulticast : .primaryMulticast,
+            id: id, wantsTimestamp: wantsTimestamp)
     }
 
     func close() {

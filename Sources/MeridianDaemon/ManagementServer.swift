@@ -92,8 +92,10 @@ public actor ManagementServer: Service {
         var opened: [(UnixDatagramSocket, ManagementPrivilege)] = []
         do {
             opened.append(
-                (try UnixDatagramSocket.bind(path: configuration.readWritePath, mode: configuration.readWriteMode),
-                 .localReadWrite))
+                (
+                    try UnixDatagramSocket.bind(path: configuration.readWritePath, mode: configuration.readWriteMode),
+                    .localReadWrite
+                ))
             if let path = configuration.readOnlyPath {
                 opened.append((try UnixDatagramSocket.bind(path: path, mode: configuration.readOnlyMode), .localReadOnly))
             }
@@ -175,7 +177,7 @@ public actor ManagementServer: Service {
             do {
                 try socket.send(reply, to: peer)
                 return true
-            } catch where error.isPeerQueueFull && ContinuousClock.now < deadline {
+            } catch  where error.isPeerQueueFull && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(1))
             } catch {
                 return false
@@ -275,7 +277,8 @@ public actor ManagementServer: Service {
     public func notifyReferenceStateChanged() async {
         let snapshot = await backend.snapshot()
         await push(SubscribeEventsNP.notifyMeridianStatus) { target, sequenceId in
-            ManagementMessages.clockNotification(.meridianStatusNP, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
+            ManagementMessages.clockNotification(
+                .meridianStatusNP, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
         }
     }
 

@@ -1,11 +1,11 @@
+import GNSSReference
 import Glibc
 import LinuxPlatform
-import GNSSReference
 import Logging
 import MeridianConfig
-import PTPManagement
 import PTPCore
 import PTPEngine
+import PTPManagement
 import PTPServo
 import PTPWire
 import ServiceLifecycle
@@ -102,8 +102,10 @@ final class MeridianService: Service {
         // Management: pmc and meridianctl over the Unix sockets (ptp4l's paths by default) and the PTP ports.
         let descriptions = zip(settings.ports, ports).map { settings, port in
             ClockManagement.PortDescription(
-                interface: settings.interface, timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
-                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress)
+                interface: settings.interface,
+                timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
+                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress
+            )
         }
         let management = ManagementServer(
             configuration: ManagementServer.Configuration(
@@ -196,7 +198,11 @@ final class MeridianService: Service {
                 if let slaveOnly = plan.slaveOnly { await instance.setSlaveOnly(slaveOnly) }
                 // What was applied is now the running configuration; the rest waits for a restart.
                 for name in ConfigurationReload.liveOptions {
-                    if let setting = fresh.global[name] { running.global[name] = setting } else { running.global.removeValue(forKey: name) }
+                    if let setting = fresh.global[name] {
+                        running.global[name] = setting
+                    } else {
+                        running.global.removeValue(forKey: name)
+                    }
                 }
             }
         }

@@ -17,7 +17,9 @@ struct ReferenceService: Sendable {
     let description: String
 
     /// Nil when `reference none`.
-    static func make(_ settings: ReferenceSettings, clock: ClockSource, logger: Logger) throws(ReferenceError) -> ReferenceService? {
+    static func make(_ settings: ReferenceSettings, clock: ClockSource, logger: Logger) throws(ReferenceError)
+        -> ReferenceService?
+    {
         let (stream, continuation) = AsyncStream<ReferenceEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let onEvent: @Sendable (ReferenceEvent) -> Void = { continuation.yield($0) }
         let systemToClock = clock.convert
@@ -26,7 +28,8 @@ struct ReferenceService: Sendable {
         case .none:
             return nil
         case .gpsd:
-            source = GPSDReference(host: settings.gpsdHost, port: settings.gpsdPort, systemToClock: systemToClock, onEvent: onEvent)
+            source = GPSDReference(
+                host: settings.gpsdHost, port: settings.gpsdPort, systemToClock: systemToClock, onEvent: onEvent)
         case .pps:
             source = KernelPPSReference(
                 devicePath: settings.ppsDevice, gpsdHost: settings.gpsdHost, gpsdPort: settings.gpsdPort,
@@ -61,7 +64,8 @@ struct ReferenceService: Sendable {
                 minimumFix: GNSSFixMode(rawValue: settings.minimumFix) ?? .threeDimensional,
                 minimumSatellites: settings.minimumSatellites, edgeWindow: .nanoseconds(settings.edgeWindowNanoseconds)),
             holdover: HoldoverConfiguration(
-                maxError: .seconds(settings.holdoverMaxErrorSeconds), maxTime: settings.holdoverMaxTimeSeconds.map { .seconds($0) },
+                maxError: .seconds(settings.holdoverMaxErrorSeconds),
+                maxTime: settings.holdoverMaxTimeSeconds.map { .seconds($0) },
                 randomWalkNoise: settings.holdoverFrequencyWander),
             quality: GrandmasterQualityPolicy(
                 profile: GrandmasterQualityPolicy.Profile(rawValue: settings.qualityProfile) ?? .default,
@@ -72,6 +76,7 @@ struct ReferenceService: Sendable {
         let discipline = ReferenceDiscipline(
             configuration: configuration,
             utcResolver: UTCOffsetResolver(configuredOffset: settings.utcOffset, table: table))
-        return ReferenceService(source: source, events: stream, discipline: discipline, description: "\(settings.kind.rawValue) (\(source.name))")
+        return ReferenceService(
+            source: source, events: stream, discipline: discipline, description: "\(settings.kind.rawValue) (\(source.name))")
     }
 }

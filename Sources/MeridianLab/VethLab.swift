@@ -30,27 +30,41 @@ public struct VethLab: Sendable {
         let n = counter.add(1, ordering: .relaxed).newValue
         let id = "\(getpid())x\(n)"
         let net = subnet ?? UInt8(truncatingIfNeeded: n % 250 + 1)
-        let a = Side(namespace: "merid-\(id)-a", interface: "v\(id)a", ipv4: [10, 77, net, 1],
-                     ipv6: [0xfd, 0x77, 0, 0, 0, 0, 0, net, 0, 0, 0, 0, 0, 0, 0, 1])
-        let b = Side(namespace: "merid-\(id)-b", interface: "v\(id)b", ipv4: [10, 77, net, 2],
-                     ipv6: [0xfd, 0x77, 0, 0, 0, 0, 0, net, 0, 0, 0, 0, 0, 0, 0, 2])
+        let a = Side(
+            namespace: "merid-\(id)-a", interface: "v\(id)a", ipv4: [10, 77, net, 1],
+            ipv6: [0xfd, 0x77, 0, 0, 0, 0, 0, net, 0, 0, 0, 0, 0, 0, 0, 1])
+        let b = Side(
+            namespace: "merid-\(id)-b", interface: "v\(id)b", ipv4: [10, 77, net, 2],
+            ipv6: [0xfd, 0x77, 0, 0, 0, 0, 0, net, 0, 0, 0, 0, 0, 0, 0, 2])
         let lab = VethLab(a: a, b: b)
         do {
             try LabCommand.run("ip", ["netns", "add", a.namespace])
             try LabCommand.run("ip", ["netns", "add", b.namespace])
             // No duplicate-address detection: addresses are usable at once, as a lab needs.
             for side in [a, b] {
-                try LabCommand.run("ip", ["netns", "exec", side.namespace, "sh", "-c",
-                                          "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; "
-                                          + "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad"])
+                try LabCommand.run(
+                    "ip",
+                    [
+                        "netns", "exec", side.namespace, "sh", "-c",
+                        "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; "
+                            + "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad",
+                    ])
             }
-            try LabCommand.run("ip", ["link", "add", a.interface, "netns", a.namespace, "type", "veth",
-                                      "peer", "name", b.interface, "netns", b.namespace])
+            try LabCommand.run(
+                "ip",
+                [
+                    "link", "add", a.interface, "netns", a.namespace, "type", "veth",
+                    "peer", "name", b.interface, "netns", b.namespace,
+                ])
             for side in [a, b] {
                 let v4 = side.ipv4.map(String.init).joined(separator: ".") + "/24"
                 try LabCommand.run("ip", ["-n", side.namespace, "addr", "add", v4, "dev", side.interface])
-                try LabCommand.run("ip", ["-n", side.namespace, "-6", "addr", "add", NetworkInterface.ipv6Text(side.ipv6) + "/64",
-                                          "dev", side.interface, "nodad"])
+                try LabCommand.run(
+                    "ip",
+                    [
+                        "-n", side.namespace, "-6", "addr", "add", NetworkInterface.ipv6Text(side.ipv6) + "/64",
+                        "dev", side.interface, "nodad",
+                    ])
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", "lo", "up"])
                 try LabCommand.run("ip", ["-n", side.namespace, "link", "set", side.interface, "up"])
             }
@@ -69,8 +83,12 @@ public struct VethLab: Sendable {
         for _ in 0..<250 {
             var ready = true
             for side in [a, b] {
-                let routes = try LabCommand.run("ip", ["-n", side.namespace, "-6", "route", "show", "table", "local",
-                                                       "dev", side.interface])
+                let routes = try LabCommand.run(
+                    "ip",
+                    [
+                        "-n", side.namespace, "-6", "route", "show", "table", "local",
+                        "dev", side.interface,
+                    ])
                 ready = ready && routes.contains("ff00::/8")
             }
             if ready { return }

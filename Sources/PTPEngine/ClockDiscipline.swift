@@ -12,8 +12,10 @@ public struct DisciplineStep: Sendable, Hashable {
     /// The outlier filter kept this measurement from the servo: the clock runs on as it was.
     public var outlier = false
 
-    public init(output: ServoOutput, sourceChanged: Bool, offsetFromMaster: PTPDuration,
-                meanPathDelay: PTPDuration, outlier: Bool = false) {
+    public init(
+        output: ServoOutput, sourceChanged: Bool, offsetFromMaster: PTPDuration,
+        meanPathDelay: PTPDuration, outlier: Bool = false
+    ) {
         self.output = output
         self.sourceChanged = sourceChanged
         self.offsetFromMaster = offsetFromMaster
@@ -23,8 +25,9 @@ public struct DisciplineStep: Sendable, Hashable {
 
     /// ptp4l's `master offset … s2 freq … path delay …` line (built on demand: it allocates).
     public var logLine: String {
-        ClockDiscipline.logLine(offset: offsetFromMaster, state: output.state, frequency: output.frequency,
-                                pathDelay: meanPathDelay) + (outlier ? " outlier" : "")
+        ClockDiscipline.logLine(
+            offset: offsetFromMaster, state: output.state, frequency: output.frequency,
+            pathDelay: meanPathDelay) + (outlier ? " outlier" : "")
     }
 }
 
@@ -126,15 +129,19 @@ public struct ClockDiscipline: Sendable {
 
     /// Lends the same servo to the grandmaster's reference discipline (``ReferenceDiscipline/sample(_:servo:)``),
     /// tuned for its one sample a second; `sourceChanged` says the servo was steered by a port before.
-    public mutating func steerFromReference<Result>(_ body: (inout SelectedServo) -> Result) -> (result: Result, sourceChanged: Bool) {
+    public mutating func steerFromReference<Result>(_ body: (inout SelectedServo) -> Result) -> (
+        result: Result, sourceChanged: Bool
+    ) {
         let changed = select(.reference, interval: Self.referenceInterval)
         return (body(&servo), changed)
     }
 
     /// `master offset %10lld s%d freq %+7.0f path delay %9lld`, as ptp4l prints it (its freq is the
     /// negated adjustment, as it applies `-ppb`; here the adjustment is printed with ptp4l's sign).
-    public static func logLine(offset: PTPDuration, state: ServoState, frequency: PartsPerBillion,
-                               pathDelay: PTPDuration) -> String {
+    public static func logLine(
+        offset: PTPDuration, state: ServoState, frequency: PartsPerBillion,
+        pathDelay: PTPDuration
+    ) -> String {
         let ppb = -frequency.value
         let rounded = ppb.isFinite ? Int64(max(-9e15, min(9e15, ppb.rounded()))) : 0
         let freq = (rounded >= 0 ? "+" : "") + String(rounded)

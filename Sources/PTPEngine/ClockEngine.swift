@@ -101,7 +101,8 @@ public struct ClockEngine: Sendable {
         guard let frequency = discipline.holdover(at: now) else { return }
         holdovers += 1
         actions.append(.clock(.adjust(step: nil, frequency: frequency, by: .holdover)))
-        actions.append(.clock(.holdover(ClockHoldover(cause: cause, frequency: frequency, windowSeconds: discipline.heldWindowSeconds))))
+        actions.append(
+            .clock(.holdover(ClockHoldover(cause: cause, frequency: frequency, windowSeconds: discipline.heldWindowSeconds))))
     }
 
     // MARK: The reference

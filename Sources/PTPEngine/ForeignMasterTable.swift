@@ -60,7 +60,8 @@ public struct ForeignMasterTable: Sendable {
         let dataset = ComparisonDataset(announce: announce, sender: sender, receiver: receiver)
         if let i = records.firstIndex(where: { $0.sender == sender }) {
             let wasQualified = isQualified(records[i], now: now)
-            let changed = records[i].dataset != dataset || records[i].header.flags != header.flags
+            let changed =
+                records[i].dataset != dataset || records[i].header.flags != header.flags
                 || records[i].announce.currentUtcOffset != announce.currentUtcOffset
                 || records[i].announce.timeSource != announce.timeSource
             records[i].header = header
@@ -73,9 +74,11 @@ public struct ForeignMasterTable: Sendable {
         }
         let record = ForeignMasterRecord(
             sender: sender, header: header, announce: announce, dataset: dataset, receipts: [now])
-        if records.count >= Self.capacity, let stalest = records.indices.min(by: {
-            records[$0].lastReceipt < records[$1].lastReceipt
-        }) {
+        if records.count >= Self.capacity,
+            let stalest = records.indices.min(by: {
+                records[$0].lastReceipt < records[$1].lastReceipt
+            })
+        {
             records[stalest] = record
         } else {
             records.append(record)

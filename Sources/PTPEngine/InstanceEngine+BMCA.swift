@@ -33,9 +33,10 @@ extension InstanceEngine {
                 codes.append(nil)
                 continue
             }
-            codes.append(StateDecision.decide(
-                d0: d0, erbest: erbest[i]?.dataset, ebest: ebest?.dataset, ebestIsOnThisPort: i == ebestIndex,
-                portState: state, slaveOnly: defaultDS.slaveOnly, masterOnly: ports[i].configuration.masterOnly))
+            codes.append(
+                StateDecision.decide(
+                    d0: d0, erbest: erbest[i]?.dataset, ebest: ebest?.dataset, ebestIsOnThisPort: i == ebestIndex,
+                    portState: state, slaveOnly: defaultDS.slaveOnly, masterOnly: ports[i].configuration.masterOnly))
         }
 
         // 9.3.5: the data sets follow the decision.
@@ -73,8 +74,9 @@ extension InstanceEngine {
             guard let code = codes[i] else { continue }
             scratch.removeAll(keepingCapacity: true)
             let parent = code == .s1 ? newParent : nil
-            ports[i].handle(.recommendedState(code, parent: parent, stepsRemoved: currentDS.stepsRemoved),
-                            at: now, into: &scratch)
+            ports[i].handle(
+                .recommendedState(code, parent: parent, stepsRemoved: currentDS.stepsRemoved),
+                at: now, into: &scratch)
             for action in scratch {
                 if case .stateDecisionNeeded = action { continue }  // we are deciding now
                 actions.append(.port(i, action))

@@ -15,9 +15,11 @@ public struct InstanceConfiguration: Sendable {
     /// The clock's servo, outlier filter and reference: the ``ClockEngine`` the instance steers its clock with.
     public var clock: ClockEngine
 
-    public init(defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
-                seed: UInt64 = 0, clockDescription: ClockDescription? = nil,
-                clock: ClockEngine = ClockEngine(servo: SelectedServo(.pi))) {
+    public init(
+        defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
+        seed: UInt64 = 0, clockDescription: ClockDescription? = nil,
+        clock: ClockEngine = ClockEngine(servo: SelectedServo(.pi))
+    ) {
         self.clock = clock
         self.defaultDS = defaultDS
         self.ports = ports
@@ -28,7 +30,8 @@ public struct InstanceConfiguration: Sendable {
         }
         self.clockDescription = description
         // A reference, when there is one, says what the clock offers from the start (class 248 free-running).
-        self.grandmasterQuality = clock.referenceQuality ?? grandmasterQuality
+        self.grandmasterQuality =
+            clock.referenceQuality ?? grandmasterQuality
             ?? GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: TimePropertiesDS())
         self.seed = seed
     }
@@ -92,9 +95,10 @@ public struct InstanceEngine: Sendable {
         timePropertiesDS = configuration.grandmasterQuality.timeProperties
         let content = AnnounceContent(parentDS: parentDS, currentDS: CurrentDS(), timeProperties: timePropertiesDS)
         ports = configuration.ports.map {
-            PortEngine(configuration: $0, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
-                       twoStep: ds.twoStepFlag, slaveOnly: ds.slaveOnly, announceContent: content,
-                       seed: configuration.seed)
+            PortEngine(
+                configuration: $0, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
+                twoStep: ds.twoStepFlag, slaveOnly: ds.slaveOnly, announceContent: content,
+                seed: configuration.seed)
         }
         decisions = Array(repeating: nil, count: ports.count)
         clockDescription = configuration.clockDescription
@@ -135,16 +139,20 @@ public struct InstanceEngine: Sendable {
 
     /// Changes what this clock offers as grandmaster (the reference's clockClass, accuracy, time source)
     /// and reruns the state decision.
-    public mutating func setGrandmasterQuality(_ quality: GrandmasterQuality, at now: PTPInstant,
-                                               into actions: inout [InstanceAction]) {
+    public mutating func setGrandmasterQuality(
+        _ quality: GrandmasterQuality, at now: PTPInstant,
+        into actions: inout [InstanceAction]
+    ) {
         grandmasterQuality = quality
         defaultDS.clockQuality = quality.clockQuality
         runStateDecision(at: now, into: &actions)
     }
 
     /// Sets priority1/priority2 (management SET) and reruns the state decision.
-    public mutating func setPriorities(priority1: UInt8, priority2: UInt8, at now: PTPInstant,
-                                       into actions: inout [InstanceAction]) {
+    public mutating func setPriorities(
+        priority1: UInt8, priority2: UInt8, at now: PTPInstant,
+        into actions: inout [InstanceAction]
+    ) {
         defaultDS.priority1 = priority1
         defaultDS.priority2 = priority2
         runStateDecision(at: now, into: &actions)

@@ -38,7 +38,8 @@ public struct OffsetSummary: Sendable {
         delays.add(step.meanPathDelay.nanosecondsDouble)
         if let trueError { trueErrors.add(Double(trueError)) }
         guard offsets.n >= count else { return nil }
-        var line = "rms " + Self.format(offsets.rms, width: 4) + " max " + Self.format(offsets.maxAbs, width: 4)
+        var line =
+            "rms " + Self.format(offsets.rms, width: 4) + " max " + Self.format(offsets.maxAbs, width: 4)
             + " freq " + Self.format(frequencies.mean, width: 6, sign: true) + " +/- " + Self.format(frequencies.stddev, width: 3)
             + " delay " + Self.format(delays.mean, width: 5) + " +/- " + Self.format(delays.stddev, width: 3)
         if trueErrors.n > 0 {

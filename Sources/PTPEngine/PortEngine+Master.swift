@@ -4,8 +4,9 @@ import PTPWire
 /// Master behaviour (IEEE 1588-2019 9.5.8, 9.5.9, 11.3.2, 13.5–13.8).
 extension PortEngine {
     mutating func sendAnnounce(now: PTPInstant, into actions: inout [PortAction]) {
-        let h = header(.announce, sequenceId: announceSequence, logInterval: configuration.logAnnounceInterval,
-                       flags: announceContent.flags)
+        let h = header(
+            .announce, sequenceId: announceSequence, logInterval: configuration.logAnnounceInterval,
+            flags: announceContent.flags)
         announceSequence &+= 1
         send(PTPMessage(header: h, body: .announce(announceContent.body(origin: now))), into: &actions)
     }
@@ -13,8 +14,9 @@ extension PortEngine {
     mutating func sendSync(into actions: inout [PortAction]) {
         let sequenceId = syncSequence
         syncSequence &+= 1
-        let h = header(.sync, sequenceId: sequenceId, logInterval: configuration.logSyncInterval,
-                       flags: twoStep ? [.twoStep] : [])
+        let h = header(
+            .sync, sequenceId: sequenceId, logInterval: configuration.logSyncInterval,
+            flags: twoStep ? [.twoStep] : [])
         let message = PTPMessage(header: h, body: .sync(OriginTimestampBody(originTimestamp: .zero)))
         if twoStep {
             send(message, token: TransmitToken(messageType: .sync, sequenceId: sequenceId), into: &actions)

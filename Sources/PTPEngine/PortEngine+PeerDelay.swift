@@ -1,5 +1,5 @@
-import PTPServo
 import PTPCore
+import PTPServo
 import PTPWire
 
 /// The peer delay mechanism (IEEE 1588-2019 11.4), two-step responder, on every port that is up.
@@ -10,8 +10,9 @@ extension PortEngine {
         outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
         // logMessageInterval 0x7F as ptp4l sends outside 802.1AS (13.3.2.14).
         let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
-        send(PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
-             token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), into: &actions)
+        send(
+            PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
+            token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), into: &actions)
     }
 
     /// Responds with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up (11.4.2 c, two-step); the
@@ -25,8 +26,9 @@ extension PortEngine {
         if pdelayResponder.count > 8 { pdelayResponder.removeAll() }
         pdelayResponder[request.sequenceId] = PendingPdelayResponse(
             requester: request.sourcePortIdentity, correction: .zero, domain: request.domainNumber)
-        send(PTPMessage(header: h, body: .pdelayResp(body)),
-             token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), into: &actions)
+        send(
+            PTPMessage(header: h, body: .pdelayResp(body)),
+            token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), into: &actions)
     }
 
     mutating func pdelayResponseTransmitted(sequenceId: UInt16, t3: PTPInstant, into actions: inout [PortAction]) {
@@ -41,8 +43,10 @@ extension PortEngine {
         send(PTPMessage(header: h, body: .pdelayRespFollowUp(body)), into: &actions)
     }
 
-    mutating func receivePdelayResp(header: PTPHeader, body: PdelayResponseBody, ingress t4: PTPInstant,
-                                    into actions: inout [PortAction]) {
+    mutating func receivePdelayResp(
+        header: PTPHeader, body: PdelayResponseBody, ingress t4: PTPInstant,
+        into actions: inout [PortAction]
+    ) {
         guard configuration.delayMechanism == .p2p, body.requestingPortIdentity == portIdentity else { return }
         guard var pending = outstandingPdelay, pending.sequenceId == header.sequenceId, pending.t2 == nil else {
             diagnose(.unmatchedResponse(.pdelayResp), into: &actions)

@@ -1,5 +1,5 @@
-import PTPServo
 import PTPCore
+import PTPServo
 import PTPWire
 
 /// Announce reception and slave behaviour with the delay request-response mechanism
@@ -27,8 +27,10 @@ extension PortEngine {
         }
     }
 
-    mutating func receiveSync(header: PTPHeader, body: OriginTimestampBody, ingress t2: PTPInstant,
-                              into actions: inout [PortAction]) {
+    mutating func receiveSync(
+        header: PTPHeader, body: OriginTimestampBody, ingress t2: PTPInstant,
+        into actions: inout [PortAction]
+    ) {
         guard isSlaveState else { return }
         guard header.sourcePortIdentity == parent else {
             diagnose(.notFromParent(.sync), into: &actions)
@@ -47,8 +49,9 @@ extension PortEngine {
                 earlyFollowUp = nil
                 if early.sequenceId == header.sequenceId {
                     pendingSync = nil
-                    synchronize(t1: early.origin, correction: header.correctionField.duration + early.correction,
-                                t2: t2, logInterval: interval, into: &actions)
+                    synchronize(
+                        t1: early.origin, correction: header.correctionField.duration + early.correction,
+                        t2: t2, logInterval: interval, into: &actions)
                     return
                 }
                 diagnose(.unmatchedFollowUp, into: &actions)
@@ -58,8 +61,9 @@ extension PortEngine {
                 correction: header.correctionField.duration, logInterval: interval)
         } else {
             pendingSync = nil
-            synchronize(t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
-                        logInterval: interval, into: &actions)
+            synchronize(
+                t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
+                logInterval: interval, into: &actions)
         }
     }
 
@@ -82,23 +86,28 @@ extension PortEngine {
             return
         }
         pendingSync = nil
-        synchronize(t1: body.preciseOriginTimestamp.instant,
-                    correction: pending.correction + header.correctionField.duration, t2: pending.t2,
-                    logInterval: pending.logInterval, into: &actions)
+        synchronize(
+            t1: body.preciseOriginTimestamp.instant,
+            correction: pending.correction + header.correctionField.duration, t2: pending.t2,
+            logInterval: pending.logInterval, into: &actions)
     }
 
     /// offsetFromMaster = t2 − t1 − corrections − meanPathDelay − delayAsymmetry (11.3, 11.4, 16.8).
-    mutating func synchronize(t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
-                              into actions: inout [PortAction]) {
+    mutating func synchronize(
+        t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
+        into actions: inout [PortAction]
+    ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
         let delay = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
         guard let delay, let parent else { return }
         let offset = t2 - masterTime - delay - configuration.delayAsymmetry
         counters.measurements += 1
-        actions.append(.measurement(SyncMeasurement(
-            portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
-            ingress: t2, logSyncInterval: logInterval)))
+        actions.append(
+            .measurement(
+                SyncMeasurement(
+                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
+                    ingress: t2, logSyncInterval: logInterval)))
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
@@ -106,8 +115,9 @@ extension PortEngine {
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)
         let h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
-        send(PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
-             token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
+        send(
+            PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
+            token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
     }
 
     /// meanPathDelay = [(t2 − t1) + (t4 − t3) − corrections] / 2 (11.3.3), through the moving median.

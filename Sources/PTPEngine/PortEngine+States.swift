@@ -1,5 +1,5 @@
-import PTPServo
 import PTPCore
+import PTPServo
 import PTPWire
 
 extension PortEngine {
@@ -30,7 +30,8 @@ extension PortEngine {
         case .listening, .passive, .uncalibrated, .slave:
             armAnnounceReceipt(into: &actions)
             if (new == .uncalibrated || new == .slave) && !before.contains(.delayRequest)
-                && after.contains(.delayRequest) {
+                && after.contains(.delayRequest)
+            {
                 actions.append(.armTimer(.delayRequest, after: delayRequestSpacing()))
             }
             if after.contains(.syncReceipt) && !before.contains(.syncReceipt) { armSyncReceipt(into: &actions) }

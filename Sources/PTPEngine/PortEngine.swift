@@ -228,8 +228,10 @@ public struct PortEngine: Sendable {
             flags: flags, logMessageInterval: logInterval.rawValue)
     }
 
-    mutating func send(_ message: PTPMessage, token: TransmitToken? = nil, insertOrigin: Bool = false,
-                       into actions: inout [PortAction]) {
+    mutating func send(
+        _ message: PTPMessage, token: TransmitToken? = nil, insertOrigin: Bool = false,
+        into actions: inout [PortAction]
+    ) {
         counters.sent += 1
         actions.append(.send(OutgoingMessage(message: message, token: token, insertOriginTimestamp: insertOrigin)))
     }

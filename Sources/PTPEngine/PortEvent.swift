@@ -67,8 +67,10 @@ public struct SyncMeasurement: Sendable, Hashable {
     public var ingress: PTPInstant
     public var logSyncInterval: LogInterval
 
-    public init(portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,
-                ingress: PTPInstant, logSyncInterval: LogInterval) {
+    public init(
+        portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,
+        ingress: PTPInstant, logSyncInterval: LogInterval
+    ) {
         self.portNumber = portNumber
         self.master = master
         self.offsetFromMaster = offsetFromMaster

@@ -193,7 +193,8 @@ public struct ManagementDispatcher: Sendable {
                 return request.reply(from: source, domainNumber: domain, data: .empty(request.managementId))
             }
             let id = request.managementId
-            let answer = Self.portIDs.contains(id)
+            let answer =
+                Self.portIDs.contains(id)
                 ? snapshot.port(source.portNumber).flatMap { Self.portData(id, port: $0, snapshot: snapshot) }
                 : Self.clockData(id, snapshot: snapshot, subscription: pending.subscription)
             guard let answer else { return request.error(.generalError, from: source, domainNumber: domain) }

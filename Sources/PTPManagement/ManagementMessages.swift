@@ -29,8 +29,9 @@ public enum ManagementMessages {
     public static func portStateNotification(
         port: PortSnapshot, domainNumber: UInt8, subscriber: PortIdentity, sequenceId: UInt16
     ) -> PTPMessage {
-        notification(.portDataSet(ManagementPortDS(port.portDS)), from: port.portIdentity, domainNumber: domainNumber,
-                     subscriber: subscriber, sequenceId: sequenceId)
+        notification(
+            .portDataSet(ManagementPortDS(port.portDS)), from: port.portIdentity, domainNumber: domainNumber,
+            subscriber: subscriber, sequenceId: sequenceId)
     }
 
     /// A clock-wide notification: NOTIFY_PARENT_DATA_SET (PARENT_DATA_SET, as linuxptp 4 sends it when the

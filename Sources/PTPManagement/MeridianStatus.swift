@@ -45,17 +45,29 @@ extension ManagementID {
 public struct MeridianStatus: Sendable, Hashable {
     /// The kind of time reference.
     public enum ReferenceKind: UInt8, Sendable, Hashable, CaseIterable {
-        case none = 0, gnss = 1, pps = 2, phcExternal = 3, simulated = 4, ptp = 5
+        case none = 0
+        case gnss = 1
+        case pps = 2
+        case phcExternal = 3
+        case simulated = 4
+        case ptp = 5
     }
 
     /// The reference's state.
     public enum ReferenceState: UInt8, Sendable, Hashable, CaseIterable {
-        case unknown = 0, noFix = 1, fix2D = 2, fix3D = 3, lost = 4
+        case unknown = 0
+        case noFix = 1
+        case fix2D = 2
+        case fix3D = 3
+        case lost = 4
     }
 
     /// The servo's state (linuxptp's s0/s1/s2, plus holdover).
     public enum ServoState: UInt8, Sendable, Hashable, CaseIterable {
-        case unlocked = 0, jump = 1, locked = 2, holdover = 3
+        case unlocked = 0
+        case jump = 1
+        case locked = 2
+        case holdover = 3
     }
 
     public static let length = 70
@@ -94,7 +106,9 @@ public struct MeridianStatus: Sendable, Hashable {
         /// MANAGEMENT_ERROR_STATUS messages sent.
         public var errorReplies: UInt32 = 0
 
-        public init(received: UInt32 = 0, malformed: UInt32 = 0, dropped: UInt32 = 0, replies: UInt32 = 0, errorReplies: UInt32 = 0) {
+        public init(
+            received: UInt32 = 0, malformed: UInt32 = 0, dropped: UInt32 = 0, replies: UInt32 = 0, errorReplies: UInt32 = 0
+        ) {
             self.received = received
             self.malformed = malformed
             self.dropped = dropped

@@ -62,49 +62,62 @@ public struct PMCBlock: Sendable, Hashable {
         typealias F = PMCField
         switch data {
         case .clockDescription(let cd):
-            return ("CLOCK_DESCRIPTION", [
-                F("clockType", .hex(UInt64(cd.clockType.rawValue), digits: 1)),
-                F("physicalLayerProtocol", text(cd.physicalLayerProtocol)),
-                F("physicalAddress", .text(bin(cd.physicalAddress))),
-                F("protocolAddress", .text("\(cd.protocolAddress.networkProtocol.rawValue) \(address(cd.protocolAddress))")),
-                F("manufacturerId", .text(bin(cd.manufacturerIdentity))),
-                F("productDescription", text(cd.productDescription)),
-                F("revisionData", text(cd.revisionData)),
-                F("userDescription", text(cd.userDescription)),
-                F("profileId", .text(bin(cd.profileIdentity))),
-            ])
+            return (
+                "CLOCK_DESCRIPTION",
+                [
+                    F("clockType", .hex(UInt64(cd.clockType.rawValue), digits: 1)),
+                    F("physicalLayerProtocol", text(cd.physicalLayerProtocol)),
+                    F("physicalAddress", .text(bin(cd.physicalAddress))),
+                    F("protocolAddress", .text("\(cd.protocolAddress.networkProtocol.rawValue) \(address(cd.protocolAddress))")),
+                    F("manufacturerId", .text(bin(cd.manufacturerIdentity))),
+                    F("productDescription", text(cd.productDescription)),
+                    F("revisionData", text(cd.revisionData)),
+                    F("userDescription", text(cd.userDescription)),
+                    F("profileId", .text(bin(cd.profileIdentity))),
+                ]
+            )
         case .userDescription(let t):
             return ("USER_DESCRIPTION", [F("userDescription", text(t))])
         case .defaultDataSet(let d):
-            return ("DEFAULT_DATA_SET", [
-                F("twoStepFlag", .flag(d.twoStepFlag)), F("slaveOnly", .flag(d.slaveOnly)),
-                F("numberPorts", .uint(UInt64(d.numberPorts))), F("priority1", .uint(UInt64(d.priority1))),
-                F("clockClass", .uint(UInt64(d.clockQuality.clockClass))),
-                F("clockAccuracy", .hex(UInt64(d.clockQuality.clockAccuracy.rawValue), digits: 2)),
-                F("offsetScaledLogVariance", .hex(UInt64(d.clockQuality.offsetScaledLogVariance), digits: 4)),
-                F("priority2", .uint(UInt64(d.priority2))), F("clockIdentity", .text(d.clockIdentity.description)),
-                F("domainNumber", .uint(UInt64(d.domainNumber))),
-            ])
+            return (
+                "DEFAULT_DATA_SET",
+                [
+                    F("twoStepFlag", .flag(d.twoStepFlag)), F("slaveOnly", .flag(d.slaveOnly)),
+                    F("numberPorts", .uint(UInt64(d.numberPorts))), F("priority1", .uint(UInt64(d.priority1))),
+                    F("clockClass", .uint(UInt64(d.clockQuality.clockClass))),
+                    F("clockAccuracy", .hex(UInt64(d.clockQuality.clockAccuracy.rawValue), digits: 2)),
+                    F("offsetScaledLogVariance", .hex(UInt64(d.clockQuality.offsetScaledLogVariance), digits: 4)),
+                    F("priority2", .uint(UInt64(d.priority2))), F("clockIdentity", .text(d.clockIdentity.description)),
+                    F("domainNumber", .uint(UInt64(d.domainNumber))),
+                ]
+            )
         case .currentDataSet(let c):
-            return ("CURRENT_DATA_SET", [
-                F("stepsRemoved", .int(Int64(Int16(bitPattern: c.stepsRemoved)))),
-                F("offsetFromMaster", .decimal(PMCValue.scaledTenths(c.offsetFromMaster.rawValue))),
-                F("meanPathDelay", .decimal(PMCValue.scaledTenths(c.meanPathDelay.rawValue))),
-            ])
+            return (
+                "CURRENT_DATA_SET",
+                [
+                    F("stepsRemoved", .int(Int64(Int16(bitPattern: c.stepsRemoved)))),
+                    F("offsetFromMaster", .decimal(PMCValue.scaledTenths(c.offsetFromMaster.rawValue))),
+                    F("meanPathDelay", .decimal(PMCValue.scaledTenths(c.meanPathDelay.rawValue))),
+                ]
+            )
         case .parentDataSet(let p):
-            return ("PARENT_DATA_SET", [
-                F("parentPortIdentity", .text(p.parentPortIdentity.description)),
-                F("parentStats", .uint(p.parentStats ? 1 : 0)),
-                F("observedParentOffsetScaledLogVariance", .hex(UInt64(p.observedParentOffsetScaledLogVariance), digits: 4)),
-                F("observedParentClockPhaseChangeRate",
-                  .hex(UInt64(UInt32(bitPattern: p.observedParentClockPhaseChangeRate)), digits: 8)),
-                F("grandmasterPriority1", .uint(UInt64(p.grandmasterPriority1))),
-                F("gm.ClockClass", .uint(UInt64(p.grandmasterClockQuality.clockClass))),
-                F("gm.ClockAccuracy", .hex(UInt64(p.grandmasterClockQuality.clockAccuracy.rawValue), digits: 2)),
-                F("gm.OffsetScaledLogVariance", .hex(UInt64(p.grandmasterClockQuality.offsetScaledLogVariance), digits: 4)),
-                F("grandmasterPriority2", .uint(UInt64(p.grandmasterPriority2))),
-                F("grandmasterIdentity", .text(p.grandmasterIdentity.description)),
-            ])
+            return (
+                "PARENT_DATA_SET",
+                [
+                    F("parentPortIdentity", .text(p.parentPortIdentity.description)),
+                    F("parentStats", .uint(p.parentStats ? 1 : 0)),
+                    F("observedParentOffsetScaledLogVariance", .hex(UInt64(p.observedParentOffsetScaledLogVariance), digits: 4)),
+                    F(
+                        "observedParentClockPhaseChangeRate",
+                        .hex(UInt64(UInt32(bitPattern: p.observedParentClockPhaseChangeRate)), digits: 8)),
+                    F("grandmasterPriority1", .uint(UInt64(p.grandmasterPriority1))),
+                    F("gm.ClockClass", .uint(UInt64(p.grandmasterClockQuality.clockClass))),
+                    F("gm.ClockAccuracy", .hex(UInt64(p.grandmasterClockQuality.clockAccuracy.rawValue), digits: 2)),
+                    F("gm.OffsetScaledLogVariance", .hex(UInt64(p.grandmasterClockQuality.offsetScaledLogVariance), digits: 4)),
+                    F("grandmasterPriority2", .uint(UInt64(p.grandmasterPriority2))),
+                    F("grandmasterIdentity", .text(p.grandmasterIdentity.description)),
+                ]
+            )
         case .timePropertiesDataSet(let t):
             return ("TIME_PROPERTIES_DATA_SET", timeProperties(t, prefix: []))
         case .priority1(let v): return ("PRIORITY1", [F("priority1", .uint(UInt64(v)))])
@@ -118,56 +131,77 @@ public struct PMCBlock: Sendable, Hashable {
             return ("TIMESCALE_PROPERTIES", [F("ptpTimescale", .flag(ptp))])
         case .timeStatusNP(let s):
             let phase = s.lastGmPhaseChange
-            let lastChange = "0x" + PMCValue.pad(String(phase.nanosecondsMSB, radix: 16), 4) + "'"
+            let lastChange =
+                "0x" + PMCValue.pad(String(phase.nanosecondsMSB, radix: 16), 4) + "'"
                 + PMCValue.pad(String(phase.nanosecondsLSB, radix: 16), 16) + "."
                 + PMCValue.pad(String(phase.fractionalNanoseconds, radix: 16), 4)
-            return ("TIME_STATUS_NP", [
-                F("master_offset", .int(s.masterOffset)), F("ingress_time", .int(s.ingressTime)),
-                F("cumulativeScaledRateOffset", .decimal(PMCValue.rateOffset(s.cumulativeScaledRateOffset))),
-                F("scaledLastGmPhaseChange", .int(Int64(s.scaledLastGmPhaseChange))),
-                F("gmTimeBaseIndicator", .uint(UInt64(s.gmTimeBaseIndicator))),
-                F("lastGmPhaseChange", .text(lastChange)),
-                F("gmPresent", .text(s.gmPresent ? "true" : "false")),
-                F("gmIdentity", .text(s.gmIdentity.description)),
-            ])
+            return (
+                "TIME_STATUS_NP",
+                [
+                    F("master_offset", .int(s.masterOffset)), F("ingress_time", .int(s.ingressTime)),
+                    F("cumulativeScaledRateOffset", .decimal(PMCValue.rateOffset(s.cumulativeScaledRateOffset))),
+                    F("scaledLastGmPhaseChange", .int(Int64(s.scaledLastGmPhaseChange))),
+                    F("gmTimeBaseIndicator", .uint(UInt64(s.gmTimeBaseIndicator))),
+                    F("lastGmPhaseChange", .text(lastChange)),
+                    F("gmPresent", .text(s.gmPresent ? "true" : "false")),
+                    F("gmIdentity", .text(s.gmIdentity.description)),
+                ]
+            )
         case .grandmasterSettingsNP(let g):
-            return ("GRANDMASTER_SETTINGS_NP", [
-                F("clockClass", .uint(UInt64(g.clockQuality.clockClass))),
-                F("clockAccuracy", .hex(UInt64(g.clockQuality.clockAccuracy.rawValue), digits: 2)),
-                F("offsetScaledLogVariance", .hex(UInt64(g.clockQuality.offsetScaledLogVariance), digits: 4)),
-            ] + timeProperties(g.timeProperties, prefix: []))
+            return (
+                "GRANDMASTER_SETTINGS_NP",
+                [
+                    F("clockClass", .uint(UInt64(g.clockQuality.clockClass))),
+                    F("clockAccuracy", .hex(UInt64(g.clockQuality.clockAccuracy.rawValue), digits: 2)),
+                    F("offsetScaledLogVariance", .hex(UInt64(g.clockQuality.offsetScaledLogVariance), digits: 4)),
+                ] + timeProperties(g.timeProperties, prefix: [])
+            )
         case .subscribeEventsNP(let s):
             // pmc 3.1 prints the duration and NOTIFY_PORT_STATE only.
-            return ("SUBSCRIBE_EVENTS_NP", [
-                F("duration", .uint(UInt64(s.duration))),
-                F("NOTIFY_PORT_STATE", .text(s.isSubscribed(0) ? "on" : "off")),
-            ])
+            return (
+                "SUBSCRIBE_EVENTS_NP",
+                [
+                    F("duration", .uint(UInt64(s.duration))),
+                    F("NOTIFY_PORT_STATE", .text(s.isSubscribed(0) ? "on" : "off")),
+                ]
+            )
         case .synchronizationUncertainNP(let u):
             return ("SYNCHRONIZATION_UNCERTAIN_NP", [F("uncertain", .uint(UInt64(u.rawValue)))])
         case .portDataSet(let p):
-            return ("PORT_DATA_SET", [
-                F("portIdentity", .text(p.portIdentity.description)), F("portState", .text(stateName(p.portState))),
-                F("logMinDelayReqInterval", .int(Int64(p.logMinDelayReqInterval.rawValue))),
-                F("peerMeanPathDelay", .int(p.peerMeanPathDelay.rawValue >> 16)),
-                F("logAnnounceInterval", .int(Int64(p.logAnnounceInterval.rawValue))),
-                F("announceReceiptTimeout", .uint(UInt64(p.announceReceiptTimeout))),
-                F("logSyncInterval", .int(Int64(p.logSyncInterval.rawValue))),
-                F("delayMechanism", .uint(UInt64(p.delayMechanism.rawValue))),
-                F("logMinPdelayReqInterval", .int(Int64(p.logMinPdelayReqInterval.rawValue))),
-                F("versionNumber", .uint(UInt64(p.versionNumber & 0x0F))),
-            ])
+            return (
+                "PORT_DATA_SET",
+                [
+                    F("portIdentity", .text(p.portIdentity.description)), F("portState", .text(stateName(p.portState))),
+                    F("logMinDelayReqInterval", .int(Int64(p.logMinDelayReqInterval.rawValue))),
+                    F("peerMeanPathDelay", .int(p.peerMeanPathDelay.rawValue >> 16)),
+                    F("logAnnounceInterval", .int(Int64(p.logAnnounceInterval.rawValue))),
+                    F("announceReceiptTimeout", .uint(UInt64(p.announceReceiptTimeout))),
+                    F("logSyncInterval", .int(Int64(p.logSyncInterval.rawValue))),
+                    F("delayMechanism", .uint(UInt64(p.delayMechanism.rawValue))),
+                    F("logMinPdelayReqInterval", .int(Int64(p.logMinPdelayReqInterval.rawValue))),
+                    F("versionNumber", .uint(UInt64(p.versionNumber & 0x0F))),
+                ]
+            )
         case .portDataSetNP(let n):
-            return ("PORT_DATA_SET_NP", [
-                F("neighborPropDelayThresh", .uint(UInt64(n.neighborPropDelayThresh))), F("asCapable", .flag(n.asCapable)),
-            ])
+            return (
+                "PORT_DATA_SET_NP",
+                [
+                    F("neighborPropDelayThresh", .uint(UInt64(n.neighborPropDelayThresh))), F("asCapable", .flag(n.asCapable)),
+                ]
+            )
         case .portPropertiesNP(let p):
-            return ("PORT_PROPERTIES_NP", [
-                F("portIdentity", .text(p.portIdentity.description)), F("portState", .text(stateName(p.portState))),
-                F("timestamping", .text(timestampingName(p.timestamping))), F("interface", text(p.interface)),
-            ])
+            return (
+                "PORT_PROPERTIES_NP",
+                [
+                    F("portIdentity", .text(p.portIdentity.description)), F("portState", .text(stateName(p.portState))),
+                    F("timestamping", .text(timestampingName(p.timestamping))), F("interface", text(p.interface)),
+                ]
+            )
         case .portStatsNP(let s):
-            let names = ["Sync", "Delay_Req", "Pdelay_Req", "Pdelay_Resp", "Follow_Up", "Delay_Resp",
-                         "Pdelay_Resp_Follow_Up", "Announce", "Signaling", "Management"]
+            let names = [
+                "Sync", "Delay_Req", "Pdelay_Req", "Pdelay_Resp", "Follow_Up", "Delay_Resp",
+                "Pdelay_Resp_Follow_Up", "Announce", "Signaling", "Management",
+            ]
             let types: [Int] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13]
             let rx = zip(names, types).map { F("rx_" + $0.0, .uint(s.rxMsgType[$0.1])) }
             let tx = zip(names, types).map { F("tx_" + $0.0, .uint(s.txMsgType[$0.1])) }

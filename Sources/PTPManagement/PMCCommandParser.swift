@@ -96,7 +96,9 @@ public enum PMCCommandParser {
             }
             var events = SubscribeEventsNP(duration: try number(duration, as: UInt16.self))
             events.set(SubscribeEventsNP.notifyPortState, subscribed: try onOff(portState))
-            if let timeSync = pairs["notify_time_sync"] { events.set(SubscribeEventsNP.notifyTimeSync, subscribed: try onOff(timeSync)) }
+            if let timeSync = pairs["notify_time_sync"] {
+                events.set(SubscribeEventsNP.notifyTimeSync, subscribed: try onOff(timeSync))
+            }
             // linuxptp 4's name, and Meridian's own event (meridianctl; pmc 3.1 knows neither).
             if let parent = pairs["notify_parent_data_set"] {
                 events.set(SubscribeEventsNP.notifyParentDataSet, subscribed: try onOff(parent))

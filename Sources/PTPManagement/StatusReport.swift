@@ -109,8 +109,10 @@ public struct StatusReport: Sendable, Hashable {
         }
         let header = ["PORT", "IDENTITY", "STATE", "INTERFACE", "TIMESTAMPING", "DELAY", "LOGSYNC", "PEERDELAY"]
         let rows = ports.map {
-            ["\($0.identity.portNumber)", "\($0.identity)", $0.state, $0.interface, $0.timestamping, $0.delayMechanism,
-             "\($0.logSyncInterval)", $0.peerMeanPathDelay]
+            [
+                "\($0.identity.portNumber)", "\($0.identity)", $0.state, $0.interface, $0.timestamping, $0.delayMechanism,
+                "\($0.logSyncInterval)", $0.peerMeanPathDelay,
+            ]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0

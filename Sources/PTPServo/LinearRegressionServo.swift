@@ -126,7 +126,8 @@ public struct LinearRegressionServo: ClockServo {
         let fittedOffset = fit.a + fit.b * x + appliedPhase  // offset now, per the fit
         var output = ServoOutput(state: .locked, frequency: lastFrequency)
         // As linreg.c, the thresholds apply to the fitted offset, and the step is the measured one.
-        let firstStep = firstUpdate && configuration.firstStepThreshold > .zero
+        let firstStep =
+            firstUpdate && configuration.firstStepThreshold > .zero
             && abs(fittedOffset) > configuration.firstStepThreshold.nanosecondsDoubleFast
         let laterStep = stepNS > 0 && abs(fittedOffset) > stepNS
         var phaseToRemove = fittedOffset
@@ -177,7 +178,10 @@ public struct LinearRegressionServo: ClockServo {
 
     /// Least-squares fits over the newest 4, 8, …, 64 points in one pass from the newest backward.
     private mutating func regress() {
-        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+        var sx = 0.0
+        var sy = 0.0
+        var sxx = 0.0
+        var sxy = 0.0
         let x0 = xs[newest]
         var n = 0
         var index = newest

@@ -239,8 +239,9 @@ struct OffsetRegression: Sendable {
             let residual = ys[index] - fittedIntercept - fittedSlope * xs[index]
             squares += residual * residual
         }
-        return Fit(slope: fittedSlope, intercept: fittedIntercept, sigma: (squares / Double(m - 2)).squareRoot(),
-                   spread: sxx, covariance: sxy, inliers: m, threshold: threshold)
+        return Fit(
+            slope: fittedSlope, intercept: fittedIntercept, sigma: (squares / Double(m - 2)).squareRoot(),
+            spread: sxx, covariance: sxy, inliers: m, threshold: threshold)
     }
 
     /// The median of `scratch[0..<n]` (the mean of the two middle values for even `n`), reordering it.

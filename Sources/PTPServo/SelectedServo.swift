@@ -19,8 +19,9 @@ public struct SelectedServo: ClockServo {
         self.kind = kind
         switch kind {
         case .pi:
-            piServo = PIServo(configuration: configuration, currentFrequency: currentFrequency,
-                              clockMaximum: clockMaximum, syncInterval: syncInterval)
+            piServo = PIServo(
+                configuration: configuration, currentFrequency: currentFrequency,
+                clockMaximum: clockMaximum, syncInterval: syncInterval)
         case .linreg:
             linearRegressionServo = LinearRegressionServo(
                 configuration: configuration, currentFrequency: currentFrequency, clockMaximum: clockMaximum,

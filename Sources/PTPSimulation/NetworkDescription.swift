@@ -109,8 +109,10 @@ public struct SimulatedReference: Sendable {
     public var outages: [(start: Double, duration: Double)]
     public var satellites: Int
 
-    public init(configuration: ReferenceDisciplineConfiguration = ReferenceDisciplineConfiguration(timescale: .utc),
-                jitter: Double = 50, outages: [(start: Double, duration: Double)] = [], satellites: Int = 9) {
+    public init(
+        configuration: ReferenceDisciplineConfiguration = ReferenceDisciplineConfiguration(timescale: .utc),
+        jitter: Double = 50, outages: [(start: Double, duration: Double)] = [], satellites: Int = 9
+    ) {
         self.configuration = configuration
         self.jitter = jitter
         self.outages = outages

@@ -15,8 +15,10 @@ public struct Oscillator: Sendable {
     private var lastLocal: PTPInstant
 
     /// An oscillator that reads `initialOffset` ahead of true time at `start`.
-    public init(frequencyError: PartsPerBillion, wander: Double = 0, stampNoise: Double = 0,
-                initialOffset: PTPDuration = .zero, start: PTPInstant, maxAdjustment: PartsPerBillion = PartsPerBillion(500_000)) {
+    public init(
+        frequencyError: PartsPerBillion, wander: Double = 0, stampNoise: Double = 0,
+        initialOffset: PTPDuration = .zero, start: PTPInstant, maxAdjustment: PartsPerBillion = PartsPerBillion(500_000)
+    ) {
         self.frequencyError = frequencyError
         self.wander = wander
         self.stampNoise = stampNoise

@@ -149,8 +149,9 @@ public enum ScenarioRunner {
             let t = Double((entry.time - sim.start).nanosecondsDouble / 1e6).rounded() / 1e3
             return "[\(t)] \(network.clocks[entry.clock].identity): \(entry.change)"
         }
-        return ScenarioResult(options: options, clocks: reports, eventsProcessed: sim.eventsProcessed,
-                              messagesDelivered: sim.messagesDelivered, stateLog: log)
+        return ScenarioResult(
+            options: options, clocks: reports, eventsProcessed: sim.eventsProcessed,
+            messagesDelivered: sim.messagesDelivered, stateLog: log)
     }
 }
 
@@ -161,22 +162,27 @@ extension ScenarioResult {
             s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
         }
         var lines: [String] = stateLog
-        lines.append("\(options.topology) topology, \(clocks.count) clocks, \(options.duration) s simulated, "
-                     + "sync 2^\(options.logSyncInterval) s, \(options.servo) servo, \(options.delayMechanism), seed \(options.seed)")
-        lines.append(pad("clock", 20) + pad("steps", 7) + pad("servo", 7) + pad("jumps", 7) + pad("rms ns", 12)
-                     + pad("max ns", 12) + pad("samples", 9) + pad("diag", 6) + "ports")
+        lines.append(
+            "\(options.topology) topology, \(clocks.count) clocks, \(options.duration) s simulated, "
+                + "sync 2^\(options.logSyncInterval) s, \(options.servo) servo, \(options.delayMechanism), seed \(options.seed)")
+        lines.append(
+            pad("clock", 20) + pad("steps", 7) + pad("servo", 7) + pad("jumps", 7) + pad("rms ns", 12)
+                + pad("max ns", 12) + pad("samples", 9) + pad("diag", 6) + "ports")
         for c in clocks {
             let rms = c.index == 0 ? "-" : String(Int(c.rmsOffset.rounded()))
             let max = c.index == 0 ? "-" : String(Int(c.maxOffset.rounded()))
-            lines.append(pad(c.identity.description, 20) + pad(String(c.stepsRemoved), 7)
-                         + pad(c.servoState.description, 7) + pad(String(c.steps), 7) + pad(rms, 12) + pad(max, 12)
-                         + pad(String(c.measurements), 9) + pad(String(c.diagnostics), 6) + c.portStates.map(\.description).joined(separator: " "))
+            lines.append(
+                pad(c.identity.description, 20) + pad(String(c.stepsRemoved), 7)
+                    + pad(c.servoState.description, 7) + pad(String(c.steps), 7) + pad(rms, 12) + pad(max, 12)
+                    + pad(String(c.measurements), 9) + pad(String(c.diagnostics), 6)
+                    + c.portStates.map(\.description).joined(separator: " "))
         }
         let slaves = clocks.dropFirst()
         let locked = slaves.filter { $0.servoState == .locked }.count
         let worst = slaves.map(\.maxOffset).max() ?? 0
-        lines.append("locked \(locked) of \(slaves.count); worst |offset| to the grandmaster \(Int(worst.rounded())) ns; "
-                     + "\(eventsProcessed) events, \(messagesDelivered) messages")
+        lines.append(
+            "locked \(locked) of \(slaves.count); worst |offset| to the grandmaster \(Int(worst.rounded())) ns; "
+                + "\(eventsProcessed) events, \(messagesDelivered) messages")
         return lines.joined(separator: "\n")
     }
 }

@@ -84,8 +84,9 @@ extension SimulationCore {
                 let index = p * PortTimer.allCases.count + Int(timer.rawValue)
                 nodes[clock].timerGenerations[index] &+= 1
                 queue.schedule(
-                    .timer(clock: Int32(clock), port: Int32(p), timer: timer,
-                           generation: nodes[clock].timerGenerations[index]),
+                    .timer(
+                        clock: Int32(clock), port: Int32(p), timer: timer,
+                        generation: nodes[clock].timerGenerations[index]),
                     at: now + after)
             case .cancelTimer(let timer):
                 nodes[clock].timerGenerations[p * PortTimer.allCases.count + Int(timer.rawValue)] &+= 1
@@ -143,8 +144,9 @@ extension SimulationCore {
                 saturating: message.header.correctionField.duration + (stamp - wire.instant))
         }
         if let token = outgoing.token {
-            queue.schedule(.transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
-                           at: now + network.clocks[clock].transmitTimestampDelay)
+            queue.schedule(
+                .transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
+                at: now + network.clocks[clock].transmitTimestampDelay)
         }
         guard !nodes[clock].muted else { return }
         let s = nodes[clock].portSegment[port]
@@ -164,8 +166,9 @@ extension SimulationCore {
                 let floor = -delay.nanosecondsDoubleFast / 2
                 delay = delay + .nanosecondsFast(max(floor, model.jitter * random.nextGaussian()))
             }
-            queue.schedule(.deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), bytes: bytes),
-                           at: now + delay)
+            queue.schedule(
+                .deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), bytes: bytes),
+                at: now + delay)
         }
     }
 }

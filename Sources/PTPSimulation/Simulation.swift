@@ -160,22 +160,25 @@ struct SimulationCore {
             let oscillator = Oscillator(
                 frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
                 initialOffset: clock.initialOffset, start: start)
-            let servo = SelectedServo(clock.servo, configuration: clock.servoConfiguration,
-                                      clockMaximum: oscillator.maxAdjustment,
-                                      syncInterval: clock.port.logSyncInterval.seconds)
+            let servo = SelectedServo(
+                clock.servo, configuration: clock.servoConfiguration,
+                clockMaximum: oscillator.maxAdjustment,
+                syncInterval: clock.port.logSyncInterval.seconds)
             var reference: ReferenceDiscipline?
             if let simulated = clock.reference {
                 var configuration = simulated.configuration
                 configuration.timescale = .utc
                 reference = ReferenceDiscipline(configuration: configuration)
             }
-            let instance = InstanceEngine(configuration: InstanceConfiguration(
-                defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9,
-                clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference)))
-            nodes.append(Node(
-                instance: instance, oscillator: oscillator, portSegment: portSegments[c],
-                timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count),
-                reference: clock.reference))
+            let instance = InstanceEngine(
+                configuration: InstanceConfiguration(
+                    defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9,
+                    clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference)))
+            nodes.append(
+                Node(
+                    instance: instance, oscillator: oscillator, portSegment: portSegments[c],
+                    timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count),
+                    reference: clock.reference))
             queue.schedule(.start(clock: Int32(c)), at: start)
             if clock.reference != nil {
                 queue.schedule(.referenceEdge(clock: Int32(c)), at: PTPInstant(seconds: start.seconds + 1))

@@ -140,7 +140,9 @@ enum MeridianCtl {
     static func events(_ client: ManagementClient, options: CtlOptions) -> Exit {
         let duration: UInt16 = 60
         var subscription = SubscribeEventsNP(duration: duration)
-        for bit in [SubscribeEventsNP.notifyPortState, SubscribeEventsNP.notifyParentDataSet, SubscribeEventsNP.notifyMeridianStatus] {
+        for bit in [
+            SubscribeEventsNP.notifyPortState, SubscribeEventsNP.notifyParentDataSet, SubscribeEventsNP.notifyMeridianStatus,
+        ] {
             subscription.set(bit, subscribed: true)
         }
         while true {

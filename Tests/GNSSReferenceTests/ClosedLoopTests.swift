@@ -21,7 +21,9 @@ import Testing
         let quality = loop.discipline.quality
         #expect(quality.clockQuality.clockClass == 6)
         #expect(quality.timeProperties.timeSource == .gnss)
-        #expect(quality.timeProperties.timeTraceable && quality.timeProperties.frequencyTraceable && quality.timeProperties.ptpTimescale)
+        #expect(
+            quality.timeProperties.timeTraceable && quality.timeProperties.frequencyTraceable
+                && quality.timeProperties.ptpTimescale)
         #expect(quality.timeProperties.currentUtcOffset == 37 && quality.timeProperties.currentUtcOffsetValid)
         // clockAccuracy from the measured spread: 50 ns jitter gives "within 100 ns" or "within 250 ns".
         #expect([ClockAccuracy.within100ns, .within250ns].contains(quality.clockQuality.clockAccuracy))
@@ -53,7 +55,9 @@ import Testing
         }
         let rmsTrue = (squaredTrue / 8).squareRoot()
         let rmsPredicted = (squaredPredicted / 8).squareRoot()
-        print("holdover 60 s over 8 seeds: RMS true \(Int(rmsTrue)) ns, RMS predicted \(Int(rmsPredicted)) ns; ratios \(ratios.map { Double(Int($0 * 100)) / 100 })")
+        print(
+            "holdover 60 s over 8 seeds: RMS true \(Int(rmsTrue)) ns, RMS predicted \(Int(rmsPredicted)) ns; ratios \(ratios.map { Double(Int($0 * 100)) / 100 })"
+        )
         #expect(rmsPredicted <= 2 * rmsTrue && rmsPredicted >= rmsTrue / 2)
         // Most single runs are within a factor of two as well.
         #expect(ratios.filter { $0 <= 2 && $0 >= 0.5 }.count >= 6)
@@ -78,8 +82,9 @@ import Testing
             holdover: HoldoverConfiguration(maxTime: .seconds(20)))
         var seen: [Seen] = []
         func record(_ q: GrandmasterQuality) {
-            let s = Seen(clockClass: q.clockQuality.clockClass, timeTraceable: q.timeProperties.timeTraceable,
-                         frequencyTraceable: q.timeProperties.frequencyTraceable, timeSource: q.timeProperties.timeSource.rawValue)
+            let s = Seen(
+                clockClass: q.clockQuality.clockClass, timeTraceable: q.timeProperties.timeTraceable,
+                frequencyTraceable: q.timeProperties.frequencyTraceable, timeSource: q.timeProperties.timeSource.rawValue)
             if seen.last != s { seen.append(s) }
         }
         record(loop.discipline.quality)
@@ -87,13 +92,14 @@ import Testing
             try loop.run(seconds: 1)
             record(loop.discipline.quality)
         }
-        #expect(seen == [
-            Seen(clockClass: 248, timeTraceable: false, frequencyTraceable: false, timeSource: 0xA0),
-            Seen(clockClass: 6, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
-            Seen(clockClass: 7, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
-            Seen(clockClass: 140, timeTraceable: false, frequencyTraceable: false, timeSource: 0x20),
-            Seen(clockClass: 6, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
-        ])
+        #expect(
+            seen == [
+                Seen(clockClass: 248, timeTraceable: false, frequencyTraceable: false, timeSource: 0xA0),
+                Seen(clockClass: 6, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
+                Seen(clockClass: 7, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
+                Seen(clockClass: 140, timeTraceable: false, frequencyTraceable: false, timeSource: 0x20),
+                Seen(clockClass: 6, timeTraceable: true, frequencyTraceable: true, timeSource: 0x20),
+            ])
         #expect(classes(loop) == [.locking, .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification, .locked])
         #expect(loop.steps.count == 1, "the return from holdover slews")
         #expect(loop.discipline.stateEntries[.holdoverOutOfSpecification] == 1)
@@ -104,7 +110,8 @@ import Testing
     @Test func holdoverEndsWhenThePredictionCrossesTheErrorBudget() throws {
         // An oscillator with random-walk frequency noise of 0.5 ppb per second (q = 0.25 ns²/s³), which the
         // model is told (as from a data sheet): the prediction crosses 1.5 µs after roughly 300 s.
-        let wander = VirtualClockConfiguration.Wander(stepDeviation: PartsPerBillion(0.5), bound: PartsPerBillion(1_000), seed: 11)
+        let wander = VirtualClockConfiguration.Wander(
+            stepDeviation: PartsPerBillion(0.5), bound: PartsPerBillion(1_000), seed: 11)
         var loop = try SimulatedLoop(
             jitter: 50, seed: 5, outageAfter: 300, outageDuration: 600, wander: wander,
             holdover: HoldoverConfiguration(randomWalkNoise: 0.25))
@@ -119,7 +126,9 @@ import Testing
             return
         }
         let truth = abs(loop.records[at].trueError)
-        print("random-walk oscillator: out of spec after \(at - start) s of holdover; true |TE| then \(Int(truth)) ns (budget 1500 ns)")
+        print(
+            "random-walk oscillator: out of spec after \(at - start) s of holdover; true |TE| then \(Int(truth)) ns (budget 1500 ns)"
+        )
         #expect(at - start > 150 && at - start < 600)
         #expect(loop.discipline.quality.clockQuality.clockClass == 140)
     }
@@ -134,7 +143,8 @@ import Testing
             loop.second += 1
             loop.base.set(PTPInstant(seconds: loop.second, nanoseconds: 1_000_000))
             if let pulse = loop.gnss.pulse(second: loop.second) {
-                let out = loop.discipline.sample(loop.gnss.sample(pulse, systemToClock: { loop.clock.convert(systemTimestamp: $0) }))
+                let out = loop.discipline.sample(
+                    loop.gnss.sample(pulse, systemToClock: { loop.clock.convert(systemTimestamp: $0) }))
                 if out.quality != nil { published += 1 }
                 try loop.apply(out)
             }

@@ -13,7 +13,9 @@ struct GPSDClientTests {
         try harness.startFeed()
         try harness.startGPSD()
         let log = ReportLog()
-        let client = GPSDClient(host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200, maximumBackoffMilliseconds: 1_000) { report in
+        let client = GPSDClient(
+            host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200, maximumBackoffMilliseconds: 1_000
+        ) { report in
             log.append(report)
         }
         client.start()
@@ -42,14 +44,20 @@ struct GPSDClientTests {
                 // gpsd labels each edge with its GNSS second; the system clock saw it just after.
                 #expect(pulse.real.nanoseconds == 0)
                 #expect(abs(pulse.real.seconds - now) < 30)
-                #expect(pulse.offsetNanoseconds >= 0 && pulse.offsetNanoseconds < 5_000_000, "PPS clock−real \(pulse.offsetNanoseconds) ns")
+                #expect(
+                    pulse.offsetNanoseconds >= 0 && pulse.offsetNanoseconds < 5_000_000,
+                    "PPS clock−real \(pulse.offsetNanoseconds) ns")
                 #expect(pulse.precision == -20)
                 // Every PPS second is also a second some TPV reported (pairing by second works).
-                #expect(timed.contains { $0.time?.seconds == pulse.real.seconds } || pulse.real.seconds > (timed.last?.time?.seconds ?? 0))
+                #expect(
+                    timed.contains { $0.time?.seconds == pulse.real.seconds }
+                        || pulse.real.seconds > (timed.last?.time?.seconds ?? 0))
             }
             for offset in offsets(log) {
                 // TOFF: the sentences arrive FEED_DELAY_MS (100 ms) after the second.
-                #expect(offset.offsetNanoseconds > 90_000_000 && offset.offsetNanoseconds < 150_000_000, "TOFF \(offset.offsetNanoseconds)")
+                #expect(
+                    offset.offsetNanoseconds > 90_000_000 && offset.offsetNanoseconds < 150_000_000,
+                    "TOFF \(offset.offsetNanoseconds)")
             }
         }
     }
@@ -81,7 +89,8 @@ struct GPSDClientTests {
         try withGPSD { harness, _, log in
             #expect(log.wait(seconds: 15) { pulses(log).count >= 1 })
             harness.stopGPSD()
-            #expect(log.wait(seconds: 5) { log.all(GPSDReport.self).contains { if case .disconnected = $0 { true } else { false } } })
+            #expect(
+                log.wait(seconds: 5) { log.all(GPSDReport.self).contains { if case .disconnected = $0 { true } else { false } } })
             let pulsesBefore = pulses(log).count
             try harness.startGPSD()
             #expect(log.wait(seconds: 20) { pulses(log).count > pulsesBefore })
@@ -93,7 +102,9 @@ struct GPSDClientTests {
     @Test func anUnreachableGpsdIsRetriedWithGrowingBackoff() throws {
         let port = try GPSDHarness.freePort()
         let log = ReportLog()
-        let client = GPSDClient(host: "127.0.0.1", port: String(port), initialBackoffMilliseconds: 50, maximumBackoffMilliseconds: 400) { log.append($0) }
+        let client = GPSDClient(
+            host: "127.0.0.1", port: String(port), initialBackoffMilliseconds: 50, maximumBackoffMilliseconds: 400
+        ) { log.append($0) }
         client.start()
         #expect(log.wait(seconds: 5) { log.count() >= 5 })
         client.stop()
@@ -113,10 +124,20 @@ struct GPSDClientTests {
     }
 
     @Test func gpsdLinesAreReadWithoutTrusting3_22sTOFFDecoding() {
-        let toff = GPSDLine(text: #"{"class":"TOFF","device":"/x","real_sec":1795221137, "real_nsec":0,"clock_sec":1795221137,"clock_nsec":100550099}"#)
+        let toff = GPSDLine(
+            text:
+                #"{"class":"TOFF","device":"/x","real_sec":1795221137, "real_nsec":0,"clock_sec":1795221137,"clock_nsec":100550099}"#
+        )
         #expect(toff.messageClass == "TOFF")
-        #expect(toff.timePair == GPSDTimePair(real: UnixTime(seconds: 1_795_221_137, nanoseconds: 0), clock: UnixTime(seconds: 1_795_221_137, nanoseconds: 100_550_099)))
-        let pps = GPSDLine(text: #"{"class":"PPS","device":"/x","real_sec":1795221298,"real_nsec":0,"clock_sec":1795221297,"clock_nsec":997610291,"precision":-20}"#)
+        #expect(
+            toff.timePair
+                == GPSDTimePair(
+                    real: UnixTime(seconds: 1_795_221_137, nanoseconds: 0),
+                    clock: UnixTime(seconds: 1_795_221_137, nanoseconds: 100_550_099)))
+        let pps = GPSDLine(
+            text:
+                #"{"class":"PPS","device":"/x","real_sec":1795221298,"real_nsec":0,"clock_sec":1795221297,"clock_nsec":997610291,"precision":-20}"#
+        )
         #expect(pps.timePair?.offsetNanoseconds == -2_389_709)
         #expect(pps.timePair?.precision == -20)
         #expect(GPSDLine(text: #"{"class":"PPS","real_sec":"#).timePair == nil)

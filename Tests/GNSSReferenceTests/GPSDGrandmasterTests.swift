@@ -1,11 +1,11 @@
 import Foundation
 import GNSSReference
 import LinuxPlatform
+import MeridianTestSupport
 import PTPCore
 import PTPEngine
 import PTPServo
 import Synchronization
-import MeridianTestSupport
 import Testing
 
 /// The grandmaster's loop on `reference gpsd` without the daemon: a real gpsd 3.22 → GPSDReference →
@@ -69,13 +69,16 @@ struct GPSDGrandmasterTests {
         // gpsd's simulated DCD pulse wakes 85–200 µs late: the lock threshold and the holdover budget are set
         // for that reference, not for a GNSS timing receiver. holdover_max_time 10 s puts class 140 in reach.
         let configuration = ReferenceDisciplineConfiguration(
-            holdover: HoldoverConfiguration(maxError: .milliseconds(1), maxTime: .seconds(10), minimumSamples: 8), timescale: .utc,
+            holdover: HoldoverConfiguration(maxError: .milliseconds(1), maxTime: .seconds(10), minimumSamples: 8),
+            timescale: .utc,
             lockSamples: 4, lockThreshold: .microseconds(300))
         let servo = SelectedServo(.pi, clockMaximum: clock.maxFrequency, syncInterval: 1)
         let loop = Loop(clock: clock, discipline: ReferenceDiscipline(configuration: configuration, servo: servo))
-        let reference = GPSDReference(host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
-                                      maximumBackoffMilliseconds: 1_000,
-                                      systemToClock: { clock.convert(systemTimestamp: $0) }) { loop.handle($0) }
+        let reference = GPSDReference(
+            host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
+            maximumBackoffMilliseconds: 1_000,
+            systemToClock: { clock.convert(systemTimestamp: $0) }
+        ) { loop.handle($0) }
         try reference.start()
         defer { reference.stop() }
 
@@ -87,8 +90,12 @@ struct GPSDGrandmasterTests {
         #expect(error.magnitude < .milliseconds(1))
         let locked = loop.quality
         #expect(locked.clockQuality.clockClass == 6)
-        #expect(locked.timeProperties.timeSource == .gnss && locked.timeProperties.timeTraceable && locked.timeProperties.frequencyTraceable)
-        #expect(locked.timeProperties.currentUtcOffset == 37 && locked.timeProperties.currentUtcOffsetValid && locked.timeProperties.ptpTimescale)
+        #expect(
+            locked.timeProperties.timeSource == .gnss && locked.timeProperties.timeTraceable
+                && locked.timeProperties.frequencyTraceable)
+        #expect(
+            locked.timeProperties.currentUtcOffset == 37 && locked.timeProperties.currentUtcOffsetValid
+                && locked.timeProperties.ptpTimescale)
 
         // The receiver goes silent: holdover (7); it talks again: locked (6), no step.
         harness.signalFeed(SIGUSR1)
@@ -110,10 +117,16 @@ struct GPSDGrandmasterTests {
 
         #expect(loop.steps.withLock { $0.count } == 1, "no return from holdover stepped")
         let states = loop.changes.withLock { $0.map(\.to) }
-        #expect(states == [.locking, .locked, .holdoverWithinSpecification, .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification, .locked])
+        #expect(
+            states == [
+                .locking, .locked, .holdoverWithinSpecification, .locked, .holdoverWithinSpecification,
+                .holdoverOutOfSpecification, .locked,
+            ])
         let rejected = loop.discipline.withLock { $0.validator.rejections[.fixTooLow] ?? 0 }
         #expect(rejected >= 5)
-        print("gpsd grandmaster states: \(states.map(\.rawValue)); fix-too-low rejections \(rejected); true error now \(try clock.trueError())")
+        print(
+            "gpsd grandmaster states: \(states.map(\.rawValue)); fix-too-low rejections \(rejected); true error now \(try clock.trueError())"
+        )
         // Why each change happened (a state sequence other than the expected one is diagnosed from these).
         print("gpsd grandmaster changes:\n" + loop.changes.withLock { $0.map(\.description) }.joined(separator: "\n"))
     }

@@ -1,8 +1,8 @@
 import Foundation
 import GNSSReference
+import MeridianTestSupport
 import PTPCore
 import PTPEngine
-import MeridianTestSupport
 import Testing
 
 /// `reference gpsd` against a real gpsd 3.22 fed by our NMEA stream with a simulated PPS.
@@ -15,8 +15,10 @@ struct GPSDReferenceTests {
         try harness.startGPSD()
         let log = ReportLog()
         // The system clock is the disciplined clock here: gpsd's `clock` stamps are used as they are.
-        let reference = GPSDReference(host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
-                                      maximumBackoffMilliseconds: 1_000, systemToClock: { $0 }) { log.append($0) }
+        let reference = GPSDReference(
+            host: "127.0.0.1", port: String(harness.port), initialBackoffMilliseconds: 200,
+            maximumBackoffMilliseconds: 1_000, systemToClock: { $0 }
+        ) { log.append($0) }
         try reference.start()
         defer { reference.stop() }
         try body(harness, log)
@@ -46,10 +48,15 @@ struct GPSDReferenceTests {
             #expect(samples(log).suffix(2).allSatisfy { $0.satellitesUsed == 9 })
             let seconds = samples(log).map(\.utcSecond)
             #expect(zip(seconds, seconds.dropFirst()).allSatisfy { $1 > $0 })
-            print("gpsd samples: \(seconds.count), edge offsets \(samples(log).map { offset($0) / 1000 }) µs, satellites \(samples(log).map { $0.satellitesUsed.map(String.init) ?? "?" })")
+            print(
+                "gpsd samples: \(seconds.count), edge offsets \(samples(log).map { offset($0) / 1000 }) µs, satellites \(samples(log).map { $0.satellitesUsed.map(String.init) ?? "?" })"
+            )
             // gpsd killed and started again: the reference reconnects by itself and samples resume.
             harness.stopGPSD()
-            #expect(log.wait(seconds: 5) { log.all(ReferenceEvent.self).contains { if case .disconnected = $0 { true } else { false } } })
+            #expect(
+                log.wait(seconds: 5) {
+                    log.all(ReferenceEvent.self).contains { if case .disconnected = $0 { true } else { false } }
+                })
             let before = samples(log).count
             try harness.startGPSD()
             #expect(log.wait(seconds: 20) { samples(log).count >= before + 2 })

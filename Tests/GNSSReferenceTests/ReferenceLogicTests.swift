@@ -5,7 +5,10 @@ import Testing
 
 @Suite struct PPSPairingTests {
     func pps(_ second: Int64, _ clockNS: Int64 = 150_000) -> GPSDReport {
-        .pps(GPSDTimePair(real: UnixTime(seconds: second, nanoseconds: 0), clock: UnixTime(seconds: second, nanoseconds: clockNS), precision: -20))
+        .pps(
+            GPSDTimePair(
+                real: UnixTime(seconds: second, nanoseconds: 0), clock: UnixTime(seconds: second, nanoseconds: clockNS),
+                precision: -20))
     }
     func tpv(_ second: Int64?, mode: Int = 3) -> GPSDReport {
         .fix(GNSSFix(mode: mode, status: 0, time: second.map { UnixTime(seconds: $0, nanoseconds: 0) }, leapSeconds: 18))
@@ -23,7 +26,8 @@ import Testing
         // TPV of 100 completes the waiting pulse.
         let pairs = pairing.add(tpv(100))
         #expect(pairs.count == 1)
-        #expect(pairs.first?.pulse.real.seconds == 100 && pairs.first?.fix.time?.seconds == 100 && pairs.first?.satellitesUsed == 9)
+        #expect(
+            pairs.first?.pulse.real.seconds == 100 && pairs.first?.fix.time?.seconds == 100 && pairs.first?.satellitesUsed == 9)
         // A TPV that came before its pulse is remembered.
         #expect(pairing.add(tpv(101)).isEmpty)
         #expect(pairing.add(pps(101)).count == 1)
@@ -35,7 +39,10 @@ import Testing
         #expect(pairing.add(tpv(104)).count == 1)
         #expect(pairing.paired == 3)
         // A TOFF is remembered as the serial latency; a reconnect forgets what was pending.
-        _ = pairing.add(.timeOffset(GPSDTimePair(real: UnixTime(seconds: 105, nanoseconds: 0), clock: UnixTime(seconds: 105, nanoseconds: 100_400_000))))
+        _ = pairing.add(
+            .timeOffset(
+                GPSDTimePair(
+                    real: UnixTime(seconds: 105, nanoseconds: 0), clock: UnixTime(seconds: 105, nanoseconds: 100_400_000))))
         #expect(pairing.lastTimeOffset == 100_400_000)
         #expect(pairing.add(pps(106)).isEmpty)
         _ = pairing.add(.disconnected(reason: "x", retryAfterMilliseconds: 1))
@@ -96,7 +103,8 @@ import Testing
 
 @Suite struct SimulatedGNSSTests {
     @Test func jitterIsSeededAndOutagesAreScheduled() {
-        let configuration = SimulatedGNSS.Configuration(jitterNanoseconds: 50, outageAfter: .seconds(10), outageDuration: .seconds(5), seed: 42)
+        let configuration = SimulatedGNSS.Configuration(
+            jitterNanoseconds: 50, outageAfter: .seconds(10), outageDuration: .seconds(5), seed: 42)
         var a = SimulatedGNSS(configuration: configuration, start: 1_000)
         var b = SimulatedGNSS(configuration: configuration, start: 1_000)
         var jitters: [Double] = []
@@ -115,13 +123,19 @@ import Testing
         #expect(a.suppressed == 5)
         let rms = (jitters.reduce(0) { $0 + $1 * $1 } / Double(jitters.count)).squareRoot()
         #expect(rms > 40 && rms < 60, "jitter RMS \(rms)")
-        let sample = a.sample(SimulatedGNSS.Pulse(systemTime: PTPInstant(seconds: 2_000), utcSecond: 2_000)) { $0 + .milliseconds(1) }
-        #expect(sample.edge == PTPInstant(seconds: 2_000, nanoseconds: 1_000_000) && sample.fixMode == .threeDimensional && sample.gpsMinusUTC == 18)
+        let sample = a.sample(SimulatedGNSS.Pulse(systemTime: PTPInstant(seconds: 2_000), utcSecond: 2_000)) {
+            $0 + .milliseconds(1)
+        }
+        #expect(
+            sample.edge == PTPInstant(seconds: 2_000, nanoseconds: 1_000_000) && sample.fixMode == .threeDimensional
+                && sample.gpsMinusUTC == 18)
     }
 
     @Test func theThreadedReferenceDeliversOneSamplePerSecond() throws {
         let log = ReportLog()
-        let reference = SimulatedGNSSReference(configuration: SimulatedGNSS.Configuration(jitterNanoseconds: 50), systemToClock: { $0 }) { log.append($0) }
+        let reference = SimulatedGNSSReference(
+            configuration: SimulatedGNSS.Configuration(jitterNanoseconds: 50), systemToClock: { $0 }
+        ) { log.append($0) }
         try reference.start()
         #expect(log.wait(seconds: 4) { log.count() >= 2 })
         reference.stop()
@@ -133,7 +147,9 @@ import Testing
 
 @Suite struct DeviceReferenceTests {
     @Test func aMissingPPSDeviceIsAClearError() {
-        let reference = KernelPPSReference(devicePath: "/dev/pps-none", gpsdHost: "127.0.0.1", gpsdPort: "1", systemToClock: { $0 }) { _ in }
+        let reference = KernelPPSReference(
+            devicePath: "/dev/pps-none", gpsdHost: "127.0.0.1", gpsdPort: "1", systemToClock: { $0 }
+        ) { _ in }
         do {
             try reference.start()
             Issue.record("started without a device")
@@ -146,7 +162,8 @@ import Testing
     @Test func aMissingPHCIsAClearError() {
         let reference = PHCExternalTimestampReference(
             devicePath: "/dev/ptp-none", pinIndex: 1, channel: 0, polarity: .rising, correction: .zero,
-            gpsdHost: "127.0.0.1", gpsdPort: "1") { _ in }
+            gpsdHost: "127.0.0.1", gpsdPort: "1"
+        ) { _ in }
         do {
             try reference.start()
             Issue.record("started without a PHC")

@@ -34,15 +34,19 @@ struct SimulatedLoop {
     var steps: [PTPDuration] = []
     var second: Int64
 
-    init(jitter: Double, seed: UInt64, outageAfter: Int64?, outageDuration: Int64, offset: Double = 0.3, ppm: Double = 30,
-         wander: VirtualClockConfiguration.Wander? = nil, holdover: HoldoverConfiguration = HoldoverConfiguration()) throws {
+    init(
+        jitter: Double, seed: UInt64, outageAfter: Int64?, outageDuration: Int64, offset: Double = 0.3, ppm: Double = 30,
+        wander: VirtualClockConfiguration.Wander? = nil, holdover: HoldoverConfiguration = HoldoverConfiguration()
+    ) throws {
         let start: Int64 = 1_800_000_000
         base = ManualBase(PTPInstant(seconds: start))
         clock = try VirtualClock(
-            configuration: VirtualClockConfiguration(offsetSeconds: offset, frequencyPPM: ppm, wander: wander), baseTime: base.source)
+            configuration: VirtualClockConfiguration(offsetSeconds: offset, frequencyPPM: ppm, wander: wander),
+            baseTime: base.source)
         gnss = SimulatedGNSS(
             configuration: SimulatedGNSS.Configuration(
-                jitterNanoseconds: jitter, outageAfter: outageAfter.map { .seconds($0) }, outageDuration: .seconds(outageDuration), seed: seed),
+                jitterNanoseconds: jitter, outageAfter: outageAfter.map { .seconds($0) },
+                outageDuration: .seconds(outageDuration), seed: seed),
             start: start)
         let configuration = ReferenceDisciplineConfiguration(holdover: holdover, timescale: .utc)
         discipline = ReferenceDiscipline(configuration: configuration, servo: SelectedServo(.pi, syncInterval: 1))
@@ -60,9 +64,10 @@ struct SimulatedLoop {
                 try apply(discipline.sample(sample))
             }
             try apply(discipline.tick(now: clock.now()))
-            records.append(Record(
-                second: second, trueError: try clock.trueError().nanosecondsDouble, state: discipline.state,
-                predicted: discipline.predictedError?.nanosecondsDouble))
+            records.append(
+                Record(
+                    second: second, trueError: try clock.trueError().nanosecondsDouble, state: discipline.state,
+                    predicted: discipline.predictedError?.nanosecondsDouble))
         }
     }
 

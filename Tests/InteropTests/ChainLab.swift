@@ -24,11 +24,19 @@ struct ChainLab: Sendable {
                 try LabCommand.run("ip", ["netns", "add", ns])
                 try LabCommand.run("ip", ["-n", ns, "link", "set", "lo", "up"])
                 // No duplicate-address detection (as VethLab): link-local addresses usable at once, for UDPv6.
-                try LabCommand.run("ip", ["netns", "exec", ns, "sh", "-c",
-                                          "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad"])
+                try LabCommand.run(
+                    "ip",
+                    [
+                        "netns", "exec", ns, "sh", "-c",
+                        "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad",
+                    ])
             }
-            try LabCommand.run("ip", ["link", "add", lab.aInterface, "netns", lab.a, "type", "veth", "peer", "name", lab.bUpstream, "netns", lab.b])
-            try LabCommand.run("ip", ["link", "add", lab.bDownstream, "netns", lab.b, "type", "veth", "peer", "name", lab.cInterface, "netns", lab.c])
+            try LabCommand.run(
+                "ip",
+                ["link", "add", lab.aInterface, "netns", lab.a, "type", "veth", "peer", "name", lab.bUpstream, "netns", lab.b])
+            try LabCommand.run(
+                "ip",
+                ["link", "add", lab.bDownstream, "netns", lab.b, "type", "veth", "peer", "name", lab.cInterface, "netns", lab.c])
             let plan: [(String, String, String)] = [
                 (lab.a, lab.aInterface, "10.78.\(subnet).1/24"), (lab.b, lab.bUpstream, "10.78.\(subnet).2/24"),
                 (lab.b, lab.bDownstream, "10.79.\(subnet).2/24"), (lab.c, lab.cInterface, "10.79.\(subnet).3/24"),
@@ -54,7 +62,8 @@ struct ChainLab: Sendable {
         let ends = [(a, aInterface), (b, bUpstream), (b, bDownstream), (c, cInterface)]
         for _ in 0..<250 {
             let ready = try ends.allSatisfy { ns, interface in
-                try LabCommand.run("ip", ["-n", ns, "-6", "route", "show", "table", "local", "dev", interface]).contains("ff00::/8")
+                try LabCommand.run("ip", ["-n", ns, "-6", "route", "show", "table", "local", "dev", interface]).contains(
+                    "ff00::/8")
             }
             if ready { return }
             usleep(20_000)

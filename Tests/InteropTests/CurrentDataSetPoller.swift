@@ -91,7 +91,8 @@ final class CurrentDataSetPoller: SlaveOffsets, @unchecked Sendable {  // state 
             body.action == .response
         else { return nil }
         for case .management(let tlv) in message.tlvs where tlv.managementId == .currentDataSet {
-            if case .currentDataSet(let ds)? = try? ManagementData.decode(id: tlv.managementId, action: .response, data: tlv.data) {
+            if case .currentDataSet(let ds)? = try? ManagementData.decode(id: tlv.managementId, action: .response, data: tlv.data)
+            {
                 return ds.offsetFromMaster.duration.nanoseconds
             }
         }

@@ -22,7 +22,9 @@ extension SerializedInteropTests {
             defer { rig.tearDown() }
             let (files, monitor) = (rig.files, rig.monitor)
             let (activeHost, standbyHost, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
-            func grandmaster(_ name: String, priority2: Int, offset: Double, ppm: Double, outage: String, interface: String) throws -> String {
+            func grandmaster(_ name: String, priority2: Int, offset: Double, ppm: Double, outage: String, interface: String)
+                throws -> String
+            {
                 try files.meridianConfig(
                     name, interface: interface,
                     """
@@ -50,33 +52,43 @@ extension SerializedInteropTests {
                 interface: standbyHost.interface)
             let slave = try files.write(
                 "slave.cfg",
-                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
+                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n"
+            )
             try files.start(in: activeHost.namespace, meridiand, ["-f", active], log: "active.log")
             try files.start(in: standbyHost.namespace, meridiand, ["-f", standby], log: "standby.log")
-            try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
-            let dump = { "\(files.log("active.log").suffix(2500))\n--- standby:\n\(files.log("standby.log").suffix(2500))\n--- slave:\n\(files.log("slave.log").suffix(1000))" }
+            try files.start(
+                in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
+            let dump = {
+                "\(files.log("active.log").suffix(2500))\n--- standby:\n\(files.log("standby.log").suffix(2500))\n--- slave:\n\(files.log("slave.log").suffix(1000))"
+            }
 
             // Both locked: the active one to its reference, the standby over PTP, its own reference agreeing (class 6).
             let ready = files.wait(seconds: 48) {
-                files.log("active.log").contains("announcing clockClass 6") && files.log("standby.log").contains("announcing clockClass 6")
+                files.log("active.log").contains("announcing clockClass 6")
+                    && files.log("standby.log").contains("announcing clockClass 6")
                     && files.log("slave.log").contains("selected best master clock")
             }
             #expect(ready, "the zone did not settle:\n\(dump())")
             guard ready else { return }
             let activeIdentity = InteropLab.identity(files.log("active.log"), "selected local clock")
-            #expect(activeIdentity != nil && InteropLab.identity(files.log("slave.log"), "selected best master clock") == activeIdentity)
-            #expect(InteropLab.identity(files.log("standby.log"), "selected best master clock") == activeIdentity,
-                    "the standby does not follow the active grandmaster:\n\(dump())")
+            #expect(
+                activeIdentity != nil
+                    && InteropLab.identity(files.log("slave.log"), "selected best master clock") == activeIdentity)
+            #expect(
+                InteropLab.identity(files.log("standby.log"), "selected best master clock") == activeIdentity,
+                "the standby does not follow the active grandmaster:\n\(dump())")
 
             // GNSS lost on the active one: holdover (class 7); the standby takes over; the host follows it.
             let holdover = files.wait(seconds: 50) { files.log("active.log").contains("announcing clockClass 7") }
             #expect(holdover, "the active grandmaster did not go into holdover:\n\(dump())")
             guard holdover else { return }
-            let lost = try #require(InteropLab.firstLine(files.log("active.log"), containing: "-> holdover").flatMap(InteropLab.monotonic),
-                                    "no stamped `-> holdover` line:\n\(dump())")
+            let lost = try #require(
+                InteropLab.firstLine(files.log("active.log"), containing: "-> holdover").flatMap(InteropLab.monotonic),
+                "no stamped `-> holdover` line:\n\(dump())")
             monitor.reset()
-            let standbyIdentity = try #require(InteropLab.identity(files.log("standby.log"), "clock identity"),
-                                               "the standby logged no clock identity:\n\(dump())")
+            let standbyIdentity = try #require(
+                InteropLab.identity(files.log("standby.log"), "clock identity"),
+                "the standby logged no clock identity:\n\(dump())")
             let hostSelectsStandby = "selected best master clock \(standbyIdentity)"
             let tookOver = files.wait(seconds: 10) {
                 InteropLab.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on") != nil
@@ -85,12 +97,20 @@ extension SerializedInteropTests {
             #expect(tookOver, "the standby did not take over:\n\(dump())")
             guard tookOver else { return }
             // Found by the wait above, which compares their stamps: both are there.
-            let standbyMaster = try #require(InteropLab.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on").flatMap(InteropLab.monotonic))
-            let hostSwitched = try #require(InteropLab.firstLine(files.log("slave.log"), after: lost, containing: hostSelectsStandby).flatMap(InteropLab.monotonic))
-            let hostChoices = files.log("slave.log").split(separator: "\n").filter { $0.contains("selected best master clock") }.suffix(4)
-            #expect(InteropLab.identity(files.log("slave.log"), "selected best master clock") == standbyIdentity,
-                    "active \(activeIdentity ?? "?"), standby \(standbyIdentity), host: \(hostChoices)\n\(dump())")
-            print("GNSS failover: standby grandmaster \(String(format: "%.2f", standbyMaster - lost)) s, host switched \(String(format: "%.2f", hostSwitched - lost)) s after the active one entered holdover")
+            let standbyMaster = try #require(
+                InteropLab.firstLine(files.log("standby.log"), after: lost, containing: "to MASTER on").flatMap(
+                    InteropLab.monotonic))
+            let hostSwitched = try #require(
+                InteropLab.firstLine(files.log("slave.log"), after: lost, containing: hostSelectsStandby).flatMap(
+                    InteropLab.monotonic))
+            let hostChoices = files.log("slave.log").split(separator: "\n").filter { $0.contains("selected best master clock") }
+                .suffix(4)
+            #expect(
+                InteropLab.identity(files.log("slave.log"), "selected best master clock") == standbyIdentity,
+                "active \(activeIdentity ?? "?"), standby \(standbyIdentity), host: \(hostChoices)\n\(dump())")
+            print(
+                "GNSS failover: standby grandmaster \(String(format: "%.2f", standbyMaster - lost)) s, host switched \(String(format: "%.2f", hostSwitched - lost)) s after the active one entered holdover"
+            )
             // The standby: one announce interval for the class-7 Announce to arrive, the BMCA runs on it at once.
             // The host: the standby was PASSIVE (silent), so ptp4l qualifies its Announce again (two of them,
             // 9.3.2.5) before it selects it.
@@ -101,12 +121,19 @@ extension SerializedInteropTests {
             // it never stepped since.
             _ = files.wait(seconds: 12) { monitor.offsets.count > 150 }
             let standbyLog = files.log("standby.log")
-            let switched = InteropLab.firstLine(standbyLog, containing: "servo now follows the time reference").flatMap(InteropLab.monotonic)
-            #expect(switched != nil && InteropLab.firstLine(standbyLog, containing: "to PASSIVE on").flatMap(InteropLab.monotonic) != nil, "\(dump())")
-            let stepsAfterLock = standbyLog.split(separator: "\n").filter { ($0.contains("stepped")) && (InteropLab.monotonic($0) ?? 0) >= (switched ?? 0) }
+            let switched = InteropLab.firstLine(standbyLog, containing: "servo now follows the time reference").flatMap(
+                InteropLab.monotonic)
+            #expect(
+                switched != nil
+                    && InteropLab.firstLine(standbyLog, containing: "to PASSIVE on").flatMap(InteropLab.monotonic) != nil,
+                "\(dump())")
+            let stepsAfterLock = standbyLog.split(separator: "\n").filter {
+                ($0.contains("stepped")) && (InteropLab.monotonic($0) ?? 0) >= (switched ?? 0)
+            }
             #expect(stepsAfterLock.isEmpty, "the standby stepped during failover: \(stepsAfterLock)")
             let standbyErrors = InteropLab.trueErrors(
-                standbyLog.split(separator: "\n").filter { (InteropLab.monotonic($0) ?? 0) > standbyMaster }.joined(separator: "\n"))
+                standbyLog.split(separator: "\n").filter { (InteropLab.monotonic($0) ?? 0) > standbyMaster }.joined(
+                    separator: "\n"))
             let worst = standbyErrors.map { abs($0) }.max() ?? .max
             print("standby's true error after it took over: n=\(standbyErrors.count), max |error| \(worst) ns")
             #expect(!standbyErrors.isEmpty && worst < 5_000, "the standby's clock moved: max |true error| \(worst) ns")

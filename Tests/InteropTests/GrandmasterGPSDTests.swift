@@ -98,7 +98,9 @@ struct GrandmasterGPSDTests {
         // The holdover model (16 samples of history by default) has had every pulse since the first: locking
         // takes longer than that, so holdover can start at once.
         let stepsAtLock = gmLog(lab).components(separatedBy: "stepped").count - 1
-        time.note("\(stepsAtLock) step(s) while locking from 0.3 s; true errors \(InteropLab.trueErrors(String(gmLog(lab))).suffix(5)) ns")
+        time.note(
+            "\(stepsAtLock) step(s) while locking from 0.3 s; true errors \(InteropLab.trueErrors(String(gmLog(lab))).suffix(5)) ns"
+        )
 
         // 3. The receiver goes silent: holdover (7), then past holdover_max_time out of spec (140).
         var mark = gmLog(lab).count
@@ -113,7 +115,9 @@ struct GrandmasterGPSDTests {
         #expect(gmLog(lab, after: mark).contains("holdover-out-of-spec: holdover_max_time reached"))
         let late = meridianStatus(lab, meridianctl)
         #expect((late["holdoverSeconds"] as? Int).map { $0 >= 5 } == true, "holdover counted from its start: \(late)")
-        time.note("announcing clockClass 140 (holdover out of spec); \(late["holdoverSeconds"] ?? "?") s of holdover, true error \(late["virtualClockError"] ?? "?") ns")
+        time.note(
+            "announcing clockClass 140 (holdover out of spec); \(late["holdoverSeconds"] ?? "?") s of holdover, true error \(late["virtualClockError"] ?? "?") ns"
+        )
         let outOfSpec = slaveSees(lab, clockClass: 140, seconds: 5)
         #expect(InteropLab.field(outOfSpec, "gm.ClockClass") == "140", "pmc said:\n\(outOfSpec)")
         time.note("the ptp4l slave sees clockClass \(InteropLab.field(outOfSpec, "gm.ClockClass") ?? "?")")
@@ -123,7 +127,8 @@ struct GrandmasterGPSDTests {
         gpsd.signalFeed(SIGUSR1)
         time.note("feed back")
         #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 20), "\(gmLog(lab, after: mark))")
-        time.note("announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
+        time.note(
+            "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return from holdover stepped the clock")
 
         // 5. The receiver loses its fix (pulses and time of day keep coming, mode 1): the samples are refused,
@@ -141,7 +146,8 @@ struct GrandmasterGPSDTests {
         gpsd.signalFeed(SIGUSR2)
         time.note("fix back")
         #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 15), "\(gmLog(lab, after: mark))")
-        time.note("announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
+        time.note(
+            "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return after the fix came back stepped the clock")
 
         // 6. gpsd killed: holdover; restarted: meridiand reconnects by itself and locks again, without a step.
@@ -159,13 +165,18 @@ struct GrandmasterGPSDTests {
         #expect(waitForLog(lab, "): connected", after: mark, seconds: 10), "\(gmLog(lab, after: mark))")
         time.note(String(format: "meridiand reconnected %.1f s after the restart", time.elapsed - restarted))
         #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 25), "\(gmLog(lab, after: mark))")
-        time.note("announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
+        time.note(
+            "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return after gpsd's restart stepped the clock")
 
         // The grandmaster's virtual clock is within a millisecond of the truth (the pulse's own latency dominates).
         let recent = InteropLab.trueErrors(String(gmLog(lab))).suffix(5)
         #expect(!recent.isEmpty && recent.allSatisfy { abs($0) < 1_000_000 }, "true error of the grandmaster: \(recent)")
-        let transitions = gmLog(lab).split(separator: "\n").filter { $0.contains("reference state") || $0.contains("reference gpsd") }
-        print("gpsd grandmaster timeline:\n" + time.entries.joined(separator: "\n") + "\nmeridiand:\n" + transitions.joined(separator: "\n"))
+        let transitions = gmLog(lab).split(separator: "\n").filter {
+            $0.contains("reference state") || $0.contains("reference gpsd")
+        }
+        print(
+            "gpsd grandmaster timeline:\n" + time.entries.joined(separator: "\n") + "\nmeridiand:\n"
+                + transitions.joined(separator: "\n"))
     }
 }

@@ -36,9 +36,12 @@ struct GrandmasterReferenceTests {
         let statusPushes = events.filter { $0.contains("\"MERIDIAN_STATUS_NP\"") }
         let parentPushes = events.filter { $0.contains("\"PARENT_DATA_SET\"") }
         #expect(!statusPushes.isEmpty, "no reference-state notification:\n\(lab.log("events.log").suffix(2000))")
-        #expect(parentPushes.contains { $0.contains("\"gm.ClockClass\":6") }, "no PARENT_DATA_SET notification with class 6:\n\(parentPushes.suffix(3))")
+        #expect(
+            parentPushes.contains { $0.contains("\"gm.ClockClass\":6") },
+            "no PARENT_DATA_SET notification with class 6:\n\(parentPushes.suffix(3))")
         // And the grandmaster's own clock is within a microsecond of the system clock (the reference's truth).
-        let errors = InteropLab.trueErrors(lab.log("gm.log").split(separator: "\n").filter { $0.contains("reference offset") }.joined(separator: "\n"))
+        let errors = InteropLab.trueErrors(
+            lab.log("gm.log").split(separator: "\n").filter { $0.contains("reference offset") }.joined(separator: "\n"))
         let recent = Array(errors.suffix(5))
         #expect(!recent.isEmpty && recent.allSatisfy { abs($0) < 1_000 }, "true error of the grandmaster: \(recent)")
     }

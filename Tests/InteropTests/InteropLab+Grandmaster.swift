@@ -34,7 +34,9 @@ extension InteropLab {
         let slave = try write("slave.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address \(slaveSocket)\n")
         try start(in: lab.b.namespace, meridiand, ["-f", gm], log: "gm.log")
         if subscribe {
-            guard let meridianctl = InteropLab.binary("meridianctl") else { throw SlaveEventMonitor.MonitorError("meridianctl is not built") }
+            guard let meridianctl = InteropLab.binary("meridianctl") else {
+                throw SlaveEventMonitor.MonitorError("meridianctl is not built")
+            }
             guard wait(seconds: 10, until: { FileManager.default.fileExists(atPath: grandmasterSocket) }) else {
                 throw SlaveEventMonitor.MonitorError("meridiand opened no management socket:\n\(log("gm.log").suffix(2000))")
             }
@@ -45,7 +47,11 @@ extension InteropLab {
 
     /// What the slave knows of its grandmaster: pmc's PARENT_DATA_SET, TIME_PROPERTIES_DATA_SET and CURRENT_DATA_SET.
     func slaveView() throws -> String {
-        run(in: lab.a.namespace, [try InteropLab.tool("pmc"), "-u", "-b", "0", "-s", slaveSocket,
-                                  "GET PARENT_DATA_SET", "GET TIME_PROPERTIES_DATA_SET", "GET CURRENT_DATA_SET"])
+        run(
+            in: lab.a.namespace,
+            [
+                try InteropLab.tool("pmc"), "-u", "-b", "0", "-s", slaveSocket,
+                "GET PARENT_DATA_SET", "GET TIME_PROPERTIES_DATA_SET", "GET CURRENT_DATA_SET",
+            ])
     }
 }

@@ -12,7 +12,8 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
 
     init() throws {
         lab = try VethLab.create()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-interop-\(getpid())-\(lab.a.interface)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "meridian-interop-\(getpid())-\(lab.a.interface)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -120,7 +121,9 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         }
         // `ip netns exec` leaves the daemon as its child; kill whatever still runs in the namespaces.
         for namespace in [lab.a.namespace, lab.b.namespace] {
-            _ = try? LabCommand.run("ip", ["netns", "pids", namespace]).split(separator: "\n").compactMap { Int32($0) }.map { kill($0, SIGKILL) }
+            _ = try? LabCommand.run("ip", ["netns", "pids", namespace]).split(separator: "\n").compactMap { Int32($0) }.map {
+                kill($0, SIGKILL)
+            }
         }
         lab.remove()
         try? FileManager.default.removeItem(at: directory)
@@ -137,7 +140,8 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         let unknown = wanted.filter { !known.contains($0) }
         guard unknown.isEmpty, !wanted.isEmpty else {
             throw SlaveEventMonitor.MonitorError(
-                "MERIDIAN_INTEROP_TRANSPORTS=\"\(names)\" selects no case\(unknown.isEmpty ? "" : " named \(unknown.joined(separator: ", "))"); the cases are \(known.joined(separator: ", "))")
+                "MERIDIAN_INTEROP_TRANSPORTS=\"\(names)\" selects no case\(unknown.isEmpty ? "" : " named \(unknown.joined(separator: ", "))"); the cases are \(known.joined(separator: ", "))"
+            )
         }
         return cases.filter { wanted.contains($0.description) }
     }
@@ -150,9 +154,12 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
             return FileManager.default.isExecutableFile(atPath: path) ? path : nil
         }
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return [runner.deletingLastPathComponent().appendingPathComponent(name), root.appendingPathComponent(".build/debug/\(name)")]
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return [
+            runner.deletingLastPathComponent().appendingPathComponent(name), root.appendingPathComponent(".build/debug/\(name)"),
+        ]
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
     }
 
     /// The meridiand the tests run, found once and printed once (see ``binary(_:)``).
@@ -172,7 +179,8 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
     }
 
     static func tool(_ name: String) throws -> String {
-        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
         throw SlaveEventMonitor.MonitorError("\(name) is not installed: run `make deps`")
@@ -192,7 +200,8 @@ extension InteropLab {
     /// The clock identity (`xxxxxx.fffe.xxxxxx`) on the last line of `log` that contains `pattern`.
     static func identity(_ log: String, _ pattern: String) -> String? {
         log.split(separator: "\n").last { $0.contains(pattern) }.map { line in
-            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
+            String(line.split(separator: " ").first { $0.contains(".fffe.") } ?? "").trimmingCharacters(
+                in: CharacterSet(charactersIn: ":,"))
         }
     }
 

@@ -54,14 +54,20 @@ struct ManagementDaemonTests {
         #expect(json.contains(ptp4lIdentity ?? "missing"), "meridianctl --json: \(json)")
 
         // Over the network from the other namespace, as pmc -4 does: the same answer; a SET is refused.
-        let network = run(lab, in: lab.lab.a.namespace, [pmc, "-4", "-i", lab.lab.a.interface, "-b", "1", "GET PARENT_DATA_SET", "SET PRIORITY1 90"])
+        let network = run(
+            lab, in: lab.lab.a.namespace,
+            [pmc, "-4", "-i", lab.lab.a.interface, "-b", "1", "GET PARENT_DATA_SET", "SET PRIORITY1 90"])
         #expect(network.contains("RESPONSE MANAGEMENT PARENT_DATA_SET"), "\(network)")
         #expect(network.contains("MANAGEMENT_ERROR_STATUS"), "a network SET must be refused:\n\(network)")
 
         // SET PRIORITY1 100 over the socket: Meridian is now better than ptp4l (110) and takes over.
         let set = run(lab, in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", socket, "SET PRIORITY1 100"])
         #expect(set.contains("RESPONSE MANAGEMENT PRIORITY1"), "\(set)")
-        #expect(lab.wait(seconds: 15) { lab.log("m.log").contains("assuming the grand master role") && lab.log("gm.log").split(separator: "\n").last { $0.contains("selected best master clock") } != nil },
-                "BMCA did not change:\n\(lab.log("m.log").suffix(1500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
+        #expect(
+            lab.wait(seconds: 15) {
+                lab.log("m.log").contains("assuming the grand master role")
+                    && lab.log("gm.log").split(separator: "\n").last { $0.contains("selected best master clock") } != nil
+            },
+            "BMCA did not change:\n\(lab.log("m.log").suffix(1500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
     }
 }

@@ -17,13 +17,16 @@ extension InteropLab {
         let ptp4l = try InteropLab.tool("ptp4l")
         let meridiand = try InteropLab.meridiand()
         let socket = file("m.sock").path
-        let conf = try self.meridianConfig("m", interface: lab.b.interface, "logAnnounceInterval 0\n\(meridianConfig)", port: portConfig)
+        let conf = try self.meridianConfig(
+            "m", interface: lab.b.interface, "logAnnounceInterval 0\n\(meridianConfig)", port: portConfig)
         let gmSocket = file("gm.sock").path
         let gm = try write(
             "gm.cfg", "[global]\nfree_running 1\npriority1 110\nlogAnnounceInterval 0\nuds_address \(gmSocket)\n\(ptp4lConfig)\n")
         try start(in: lab.a.namespace, ptp4l, ["-S", "-i", lab.a.interface, "-f", gm, "-m"], log: "gm.log")
         let daemon = try start(in: lab.b.namespace, meridiand, ["-f", conf], log: "m.log")
-        let following = wait(seconds: 30) { log("m.log").contains("selected best master clock") && log("m.log").contains("master offset") }
+        let following = wait(seconds: 30) {
+            log("m.log").contains("selected best master clock") && log("m.log").contains("master offset")
+        }
         #expect(following, "meridiand did not follow ptp4l:\n\(log("m.log").suffix(2000))")
         guard following else { return nil }
         return FollowingLab(socket: socket, readOnlySocket: file("m-ro.sock").path, ptp4lSocket: gmSocket, meridiand: daemon)
@@ -119,7 +122,8 @@ struct ManagementProbe {
             switch message.tlvs[0] {
             case .management(let tlv): answers.append(.response(action: body.action.rawValue, id: tlv.managementId.rawValue))
             case .managementErrorStatus(let e):
-                answers.append(.error(action: body.action.rawValue, errorId: e.managementErrorId.rawValue, id: e.managementId.rawValue))
+                answers.append(
+                    .error(action: body.action.rawValue, errorId: e.managementErrorId.rawValue, id: e.managementId.rawValue))
             default: continue
             }
         }

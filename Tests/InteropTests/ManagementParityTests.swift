@@ -12,7 +12,10 @@ import Testing
 struct ManagementParityTests {
     /// A JSON value of `meridianctl --json` (the data object is flat).
     enum JSONValue: Decodable {
-        case bool(Bool), int(Int64), double(Double), string(String)
+        case bool(Bool)
+        case int(Int64)
+        case double(Double)
+        case string(String)
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
@@ -83,8 +86,9 @@ struct ManagementParityTests {
         let lab = try InteropLab()
         defer { lab.tearDown() }
         // neighborPropDelayThresh on both: PORT_DATA_SET_NP must carry the configured value, not 20000000.
-        guard let running = try lab.startMeridianFollowingPTP4l(
-            portConfig: "neighborPropDelayThresh 777000", ptp4lConfig: "neighborPropDelayThresh 777000")
+        guard
+            let running = try lab.startMeridianFollowingPTP4l(
+                portConfig: "neighborPropDelayThresh 777000", ptp4lConfig: "neighborPropDelayThresh 777000")
         else { return }
         // portState is compared by equality: read once the servo has locked (UNCALIBRATED to SLAVE).
         #expect(lab.wait(seconds: 20) { lab.log("m.log").contains("to SLAVE") }, "\(lab.log("m.log").suffix(1500))")
@@ -92,7 +96,8 @@ struct ManagementParityTests {
         let started = Date()
         let printed = lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket] + gets.map { "GET \($0)" })
         let batchSeconds = Date().timeIntervalSince(started)
-        let json = lab.run(in: lab.lab.b.namespace, [meridianctl, "-u", "-s", running.socket, "--json"] + gets.map { "GET \($0)" })
+        let json = lab.run(
+            in: lab.lab.b.namespace, [meridianctl, "-u", "-s", running.socket, "--json"] + gets.map { "GET \($0)" })
 
         // One pmc call, all 28 GETs: every one answered (pmc prints NULL_MANAGEMENT's header only).
         let replies = PMCReply.parse(printed)
@@ -106,8 +111,9 @@ struct ManagementParityTests {
             #expect(Set(data.keys) == Set(reply.fields.map(\.name)), "\(reply.managementID): field names differ")
             for (name, value) in reply.fields {
                 let theirs = try #require(data[name], "\(reply.managementID).\(name) missing from --json")
-                #expect(Self.agrees(reply.managementID, name, pmc: value, ctl: theirs),
-                        "\(reply.managementID).\(name): pmc \(value), meridianctl \(theirs)")
+                #expect(
+                    Self.agrees(reply.managementID, name, pmc: value, ctl: theirs),
+                    "\(reply.managementID).\(name): pmc \(value), meridianctl \(theirs)")
             }
         }
 
@@ -119,8 +125,10 @@ struct ManagementParityTests {
 
         // PORT_DATA_SET_NP from live state, equal to what ptp4l answers for the same port options:
         // the configured threshold, and asCapable 1 once the port heard an Announce.
-        let ours = PMCReply.parse(lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket, "GET PORT_DATA_SET_NP"]))
-        let ptp4l = PMCReply.parse(lab.run(in: lab.lab.a.namespace, [pmc, "-u", "-b", "0", "-s", running.ptp4lSocket, "GET PORT_DATA_SET_NP"]))
+        let ours = PMCReply.parse(
+            lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket, "GET PORT_DATA_SET_NP"]))
+        let ptp4l = PMCReply.parse(
+            lab.run(in: lab.lab.a.namespace, [pmc, "-u", "-b", "0", "-s", running.ptp4lSocket, "GET PORT_DATA_SET_NP"]))
         #expect(ours.first?.fields.map(\.value) == ["777000", "1"], "\(ours.first?.fields ?? [])")
         #expect(ours.first?.fields.map(\.value) == ptp4l.first?.fields.map(\.value), "ptp4l: \(ptp4l.first?.fields ?? [])")
     }
@@ -170,7 +178,11 @@ struct ManagementParityTests {
         let probe = try ManagementProbe(path: lab.file("probe.sock").path)
         defer { probe.socket.close() }
         var requests = Self.sameAnswers.map {
-            ($0.name, ManagementProbe.request(action: $0.action, id: $0.id, data: .init(repeating: $0.dataOctets == 2 ? 1 : 0, count: $0.dataOctets)))
+            (
+                $0.name,
+                ManagementProbe.request(
+                    action: $0.action, id: $0.id, data: .init(repeating: $0.dataOctets == 2 ? 1 : 0, count: $0.dataOctets))
+            )
         }
         requests.append(("GET in domain 5", ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, domain: 5)))
         for (name, bytes) in requests {
@@ -226,7 +238,10 @@ struct ManagementSubscriptionDaemonTests {
             let replies = PMCReply.parse(lab.log("sub.log")).filter { $0.managementID == "PORT_DATA_SET" }
             return replies.contains { $0.fields.contains { $0.name == "portState" && $0.value == "MASTER" } }
         }
-        #expect(notified, "no PORT_DATA_SET notification with portState MASTER:\n\(lab.log("sub.log"))\n--- meridiand:\n\(lab.log("m.log").suffix(1500))")
+        #expect(
+            notified,
+            "no PORT_DATA_SET notification with portState MASTER:\n\(lab.log("sub.log"))\n--- meridiand:\n\(lab.log("m.log").suffix(1500))"
+        )
         // Each notification is a RESPONSE from port 1 of meridiand's clock.
         let notifications = PMCReply.parse(lab.log("sub.log")).filter { $0.managementID == "PORT_DATA_SET" }
         #expect(notifications.allSatisfy { $0.action == "RESPONSE" && $0.source.hasSuffix("-1") })
@@ -247,7 +262,8 @@ extension SerializedInteropTests {
         /// SET or COMMAND (the read-write socket), so the actionField never says SET (1) or COMMAND (3) —
         /// the fuzz must not legitimately reconfigure the clock that serves time.
         static func badRequest(_ round: Int, _ g: inout SplitMix64, writable: Bool) -> [UInt8] {
-            let good = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
+            let good = ManagementProbe.request(
+                action: ManagementProbe.get, id: 0x2000, sequence: UInt16(truncatingIfNeeded: round))
             var bytes: [UInt8]
             switch round % 7 {
             case 0: bytes = (0..<g.below(120)).map { _ in g.byte() }
@@ -257,7 +273,9 @@ extension SerializedInteropTests {
                 for _ in 0..<4 { bytes[g.below(bytes.count)] ^= g.byte() | 1 }
             case 3: bytes = Array(good.prefix(48)) + (0..<g.below(40)).map { _ in g.byte() }
             case 4: bytes = ManagementProbe.request(action: ManagementProbe.get, id: UInt16(truncatingIfNeeded: g.next()))
-            case 5: bytes = ManagementProbe.request(action: ManagementProbe.get, id: 0x2000, tlvLength: UInt16(truncatingIfNeeded: g.next()))
+            case 5:
+                bytes = ManagementProbe.request(
+                    action: ManagementProbe.get, id: 0x2000, tlvLength: UInt16(truncatingIfNeeded: g.next()))
             default: bytes = ManagementProbe.request(action: UInt8(5 + g.below(11)), id: 0x2005, data: [g.byte(), 0])
             }
             if writable, bytes.count > 46, [1, 3].contains(bytes[46] & 0x0F) { bytes[46] = (bytes[46] & 0xF0) | 0x05 }
@@ -289,18 +307,22 @@ extension SerializedInteropTests {
                 """)
             let slave = try lab.write("sl.cfg", "[global]\nfree_running 1\nuds_address \(lab.file("sl.sock").path)\n")
             let daemon = try lab.start(in: lab.lab.a.namespace, meridiand, ["-f", conf], log: "m.log")
-            try lab.start(in: lab.lab.b.namespace, ptp4l, ["-S", "-s", "-i", lab.lab.b.interface, "-f", slave, "-m"], log: "sl.log")
+            try lab.start(
+                in: lab.lab.b.namespace, ptp4l, ["-S", "-s", "-i", lab.lab.b.interface, "-f", slave, "-m"], log: "sl.log")
             // Every ptp4l runs free_running 1, so its servo stays s0 and its port UNCALIBRATED: "locked" here
             // means it follows meridiand (offset lines keep coming) with a small, steady offset.
             let locked = lab.wait(seconds: 30) {
-                lab.log("sl.log").contains("to UNCALIBRATED") && lab.log("sl.log").components(separatedBy: "master offset").count > 3
+                lab.log("sl.log").contains("to UNCALIBRATED")
+                    && lab.log("sl.log").components(separatedBy: "master offset").count > 3
             }
             #expect(locked, "the ptp4l slave did not lock to meridiand:\n\(lab.log("sl.log").suffix(1500))")
             guard locked else { return }
             let before = lab.log("sl.log").count
 
             // The network sender lives in the slave's namespace; the socket keeps it after the thread ends.
-            let udp = try NetworkNamespace.withNamespace(lab.lab.b.namespace) { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0) }
+            let udp = try NetworkNamespace.withNamespace(lab.lab.b.namespace) {
+                Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            }
             defer { close(udp) }
             var target = sockaddr_in()
             target.sin_family = sa_family_t(AF_INET)
@@ -341,7 +363,9 @@ extension SerializedInteropTests {
             let accounted = counter("mgmtMalformed") + counter("mgmtDropped") + counter("mgmtReplies") + counter("mgmtErrors")
             // The GET that reads the counters is received but not yet answered when they are copied.
             #expect(received == accounted + 1, "\(json)")
-            #expect(received >= Double(sentLocal + sentNetwork) * 0.95, "received \(received) of \(sentLocal) + \(sentNetwork): \(json)")
+            #expect(
+                received >= Double(sentLocal + sentNetwork) * 0.95,
+                "received \(received) of \(sentLocal) + \(sentNetwork): \(json)")
             #expect(counter("mgmtMalformed") > 1000 && counter("mgmtErrors") > 1000, "\(json)")
 
             // The slave kept following: an offset line at least every 2 s (meridiand's Sync interval) during
@@ -351,17 +375,24 @@ extension SerializedInteropTests {
             #expect(offsets.count >= 8, "\(during)")
             let bad = offsets.filter { line in
                 let words = line.split(separator: " ")
-                guard let i = words.firstIndex(of: "offset"), i + 1 < words.count, let value = Int(words[i + 1]) else { return true }
+                guard let i = words.firstIndex(of: "offset"), i + 1 < words.count, let value = Int(words[i + 1]) else {
+                    return true
+                }
                 return abs(value) > 100_000
             }
             #expect(bad.isEmpty, "\(bad.prefix(5))")
             #expect(!during.contains(" to "), "the slave changed state during the fuzz:\n\(during.suffix(1500))")
-            let largest = offsets.compactMap { line -> Int? in
-                let words = line.split(separator: " ")
-                return words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) }.map(abs)
-            }.max() ?? -1
-            let counters = ["mgmtReceived", "mgmtMalformed", "mgmtDropped", "mgmtReplies", "mgmtErrors"].map { "\($0) \(Int(counter($0)))" }
-            print("fuzz: \(sentLocal) local + \(sentNetwork) network; \(counters.joined(separator: ", ")); slave: \(offsets.count) offsets, max |offset| \(largest) ns")
+            let largest =
+                offsets.compactMap { line -> Int? in
+                    let words = line.split(separator: " ")
+                    return words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) }.map(abs)
+                }.max() ?? -1
+            let counters = ["mgmtReceived", "mgmtMalformed", "mgmtDropped", "mgmtReplies", "mgmtErrors"].map {
+                "\($0) \(Int(counter($0)))"
+            }
+            print(
+                "fuzz: \(sentLocal) local + \(sentNetwork) network; \(counters.joined(separator: ", ")); slave: \(offsets.count) offsets, max |offset| \(largest) ns"
+            )
         }
     }
 }

@@ -46,7 +46,10 @@ struct PTP4lInteropTests {
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        let gm = try lab.write("gm.cfg", "[global]\nfree_running 1\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinPdelayReqInterval -4\nuds_address \(lab.file("gm.sock").path)\n")
+        let gm = try lab.write(
+            "gm.cfg",
+            "[global]\nfree_running 1\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinPdelayReqInterval -4\nuds_address \(lab.file("gm.sock").path)\n"
+        )
         let slave = try lab.write(
             "slave.conf",
             """
@@ -71,7 +74,9 @@ struct PTP4lInteropTests {
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
             """)
-        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"] + transport.ptp4lFlags, log: "gm.log")
+        try lab.start(
+            in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"] + transport.ptp4lFlags,
+            log: "gm.log")
         let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "meridiand.log")
         // Locked: in SLAVE state (the servo locked), with a second of offsets since.
         let locked = lab.wait(seconds: 40) {
@@ -79,22 +84,29 @@ struct PTP4lInteropTests {
             guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
             return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 16
         }
-        #expect(locked, "meridiand did not lock:\n\(lab.log("meridiand.log").suffix(3000))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
+        #expect(
+            locked,
+            "meridiand did not lock:\n\(lab.log("meridiand.log").suffix(3000))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
         guard locked else { return }
         let before = InteropLab.trueErrors(lab.log("meridiand.log")).count
         let wanted = Self.measuredSeconds * 16
-        let measured = lab.wait(seconds: Double(Self.measuredSeconds + 5)) { InteropLab.trueErrors(lab.log("meridiand.log")).count >= before + wanted }
+        let measured = lab.wait(seconds: Double(Self.measuredSeconds + 5)) {
+            InteropLab.trueErrors(lab.log("meridiand.log")).count >= before + wanted
+        }
         let window = Array(InteropLab.trueErrors(lab.log("meridiand.log")).dropFirst(before).prefix(wanted))
         let stats = OffsetStatistics(window)
         print("meridiand slave of ptp4l over \(transport): true error \(stats), max \(window.map { abs($0) }.max() ?? 0) ns")
         #expect(measured && window.count == wanted, "\(window.count) of \(wanted) offsets in \(Self.measuredSeconds + 5) s")
-        #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats), max \(window.map { abs($0) }.max() ?? 0)")
+        #expect(
+            window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats), max \(window.map { abs($0) }.max() ?? 0)")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM")
         #expect(lab.log("meridiand.log").contains("shutting down"))
         // The learned frequency was saved at shutdown: the virtual clock runs 40 ppm slow, so the servo
         // holds about +40,000 ppb. (The file keeps the servo's integral term; when it kept the clock's
         // adjustment, the proportional answer to the last offset once made it 42,283 ppb.)
-        let drift = (try? String(contentsOf: lab.file("drift"), encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let drift = (try? String(contentsOf: lab.file("drift"), encoding: .utf8)).flatMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         print("meridiand slave of ptp4l over \(transport): drift file \(drift.map { String($0) } ?? "missing") ppb")
         #expect(drift.map { abs($0 - 40_000) < 1_000 } == true, "drift file holds \(String(describing: drift))")
     }
@@ -110,7 +122,9 @@ struct PTP4lInteropTests {
     /// serving it (its path-delay median filled), then collects `measuredSeconds` of them (at most 10 s more).
     /// Records an issue and returns nil when the slave did not follow; the window may come back short (the
     /// caller checks its count).
-    static func collect(_ lab: InteropLab, _ monitor: any SlaveOffsets, also others: [any SlaveOffsets] = [], what: String, dump: () -> String) -> [Int64]? {
+    static func collect(
+        _ lab: InteropLab, _ monitor: any SlaveOffsets, also others: [any SlaveOffsets] = [], what: String, dump: () -> String
+    ) -> [Int64]? {
         let following = lab.wait(seconds: 30) { monitor.offsets.count >= 48 }
         #expect(following, "the ptp4l slave did not follow \(what):\n\(dump())")
         guard following else { return nil }
@@ -143,7 +157,8 @@ struct PTP4lInteropTests {
         let pdelay = transport.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
         let slave = try lab.write(
             "slave.cfg",
-            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(events.path)\n")
+            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(events.path)\n"
+        )
         let gm = try lab.write(
             "gm.conf",
             """
@@ -164,22 +179,32 @@ struct PTP4lInteropTests {
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
             """)
-        try lab.start(in: lab.lab.a.namespace, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
+        try lab.start(
+            in: lab.lab.a.namespace, "/usr/bin/taskset",
+            ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + transport.ptp4lFlags, log: "slave.log")
         let daemon = try lab.start(in: lab.lab.b.namespace, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", gm], log: "gm.log")
         let dump = { "\(lab.log("slave.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
         guard let window = Self.collect(lab, monitor, also: [events, poller], what: "meridiand", dump: dump) else { return }
         let stats = OffsetStatistics(window)
         print("ptp4l slave of meridiand over \(transport): \(stats), mean \(Self.mean(window)) ns")
-        #expect(window.count == Self.measuredSeconds * 16, "\(window.count) offsets in \(Self.measuredSeconds) s at 16 Sync/s:\n\(dump())")
-        #expect(stats.p95 <= Self.oneHopP95Bound, "ptp4l slave of meridiand over \(transport): \(stats), bound p95 \(Self.oneHopP95Bound) ns")
+        #expect(
+            window.count == Self.measuredSeconds * 16,
+            "\(window.count) offsets in \(Self.measuredSeconds) s at 16 Sync/s:\n\(dump())")
+        #expect(
+            stats.p95 <= Self.oneHopP95Bound,
+            "ptp4l slave of meridiand over \(transport): \(stats), bound p95 \(Self.oneHopP95Bound) ns")
         #expect(lab.log("slave.log").contains("selected best master clock"), "\(dump())")
         if !transport.peerToPeer {
             // The recomputed offsets are ptp4l's own: each polled offsetFromMaster is within a few ns of one of
             // them (ptp4l scales t3−t2 by its rate ratio; measured p50 1–5 ns, p95 10–55 ns).
             let distances = Self.distances(poller.offsets, events.offsets).sorted()
             let p50 = distances.isEmpty ? Int64.max : distances[distances.count / 2]
-            print("ptp4l slave of meridiand over \(transport): \(distances.count) polled offsetFromMaster values, each from the nearest recomputed offset: p50 \(p50) ns")
-            #expect(distances.count >= window.count / 2 && p50 <= 20, "the recomputed offsets are not the slave's: \(distances.count) polled, p50 \(p50) ns apart")
+            print(
+                "ptp4l slave of meridiand over \(transport): \(distances.count) polled offsetFromMaster values, each from the nearest recomputed offset: p50 \(p50) ns"
+            )
+            #expect(
+                distances.count >= window.count / 2 && p50 <= 20,
+                "the recomputed offsets are not the slave's: \(distances.count) polled, p50 \(p50) ns apart")
         }
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("gm.log").suffix(1500))")
     }
@@ -229,7 +254,9 @@ struct BoundaryClockInteropTests {
         let events = try SlaveEventMonitor(path: files.file("sem.sock").path)
         defer { events.stop() }
         // On P2P the end slave's offsets are its own offsetFromMaster, read at every Sync (as case 1).
-        let poller = transport.peerToPeer ? try CurrentDataSetPoller(server: files.file("sl.sock").path, path: files.file("poll.sock").path) : nil
+        let poller =
+            transport.peerToPeer
+            ? try CurrentDataSetPoller(server: files.file("sl.sock").path, path: files.file("poll.sock").path) : nil
         defer { poller?.stop() }
         let monitor: any SlaveOffsets = poller ?? events
         let pdelay = transport.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
@@ -261,15 +288,23 @@ struct BoundaryClockInteropTests {
             """)
         let slave = try files.write(
             "slave.cfg",
-            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(files.file("sl.sock").path)\nslave_event_monitor \(events.path)\n")
+            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(files.file("sl.sock").path)\nslave_event_monitor \(events.path)\n"
+        )
         let upstream = try files.write(
             "gm.cfg",
-            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\n\(pdelay)uds_address \(files.file("gm.sock").path)\n")
+            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\n\(pdelay)uds_address \(files.file("gm.sock").path)\n"
+        )
         let mechanism = transport.peerToPeer ? "-P" : "-E"
-        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m", transport.flag, mechanism], log: "slave.log")
-        try files.start(in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m", transport.flag, mechanism], log: "gm.log")
+        try files.start(
+            in: chain.c, "/usr/bin/taskset",
+            ["-c", "0", ptp4l, "-S", "-i", chain.cInterface, "-f", slave, "-m", transport.flag, mechanism], log: "slave.log")
+        try files.start(
+            in: chain.a, "/usr/bin/taskset",
+            ["-c", "1", ptp4l, "-S", "-i", chain.aInterface, "-f", upstream, "-m", transport.flag, mechanism], log: "gm.log")
         let bcProcess = try files.start(in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", bc], log: "bc.log")
-        let dump = { "\(files.log("bc.log").suffix(2500))\n--- end slave:\n\(files.log("slave.log").suffix(1500))\n--- grandmaster:\n\(files.log("gm.log").suffix(1000))" }
+        let dump = {
+            "\(files.log("bc.log").suffix(2500))\n--- end slave:\n\(files.log("slave.log").suffix(1500))\n--- grandmaster:\n\(files.log("gm.log").suffix(1000))"
+        }
 
         // Locked: the boundary clock's slave port in SLAVE (its servo locked), three seconds of offsets since.
         let locked = files.wait(seconds: 45) {
@@ -282,20 +317,32 @@ struct BoundaryClockInteropTests {
         // The end slave's path delays and offsets from here on (the boundary clock stepped while locking).
         monitor.forgetPath()
         events.forgetPath()
-        guard let window = PTP4lInteropTests.collect(files, monitor, also: [events], what: "the boundary clock", dump: dump) else { return }
+        guard let window = PTP4lInteropTests.collect(files, monitor, also: [events], what: "the boundary clock", dump: dump)
+        else { return }
         let bcErrors = Array(InteropLab.trueErrors(files.log("bc.log")).suffix(window.count))
         let (endSlave, boundaryClock) = (OffsetStatistics(window), OffsetStatistics(bcErrors))
         let mean = PTP4lInteropTests.mean
-        print("ptp4l slave behind a Meridian BC over \(transport): \(endSlave), mean \(mean(window)) ns; BC true error \(boundaryClock), mean \(mean(bcErrors)) ns")
-        #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets in \(PTP4lInteropTests.measuredSeconds) s at 16 Sync/s:\n\(dump())")
+        print(
+            "ptp4l slave behind a Meridian BC over \(transport): \(endSlave), mean \(mean(window)) ns; BC true error \(boundaryClock), mean \(mean(bcErrors)) ns"
+        )
+        #expect(
+            window.count == PTP4lInteropTests.measuredSeconds * 16,
+            "\(window.count) offsets in \(PTP4lInteropTests.measuredSeconds) s at 16 Sync/s:\n\(dump())")
         #expect(bcErrors.count == window.count, "the boundary clock printed \(bcErrors.count) true errors")
-        #expect(boundaryClock.p95 <= Self.boundaryClockP95Bound, "BC true error over \(transport): \(boundaryClock), bound p95 \(Self.boundaryClockP95Bound) ns")
-        #expect(endSlave.p95 <= Self.endSlaveP95Bound, "end slave behind the BC over \(transport): \(endSlave), bound p95 \(Self.endSlaveP95Bound) ns")
+        #expect(
+            boundaryClock.p95 <= Self.boundaryClockP95Bound,
+            "BC true error over \(transport): \(boundaryClock), bound p95 \(Self.boundaryClockP95Bound) ns")
+        #expect(
+            endSlave.p95 <= Self.endSlaveP95Bound,
+            "end slave behind the BC over \(transport): \(endSlave), bound p95 \(Self.endSlaveP95Bound) ns")
 
         // The end slave sees the grandmaster through the boundary clock, two steps away.
         let grandmaster = InteropLab.identity(files.log("gm.log"), "selected local clock")
-        let view = files.run(in: chain.c, [pmc, "-u", "-b", "0", "-s", files.file("sl.sock").path, "GET CURRENT_DATA_SET", "GET PARENT_DATA_SET"])
-        #expect(grandmaster != nil && InteropLab.field(view, "grandmasterIdentity") == grandmaster, "grandmaster \(grandmaster ?? "unknown"); the end slave says:\n\(view)")
+        let view = files.run(
+            in: chain.c, [pmc, "-u", "-b", "0", "-s", files.file("sl.sock").path, "GET CURRENT_DATA_SET", "GET PARENT_DATA_SET"])
+        #expect(
+            grandmaster != nil && InteropLab.field(view, "grandmasterIdentity") == grandmaster,
+            "grandmaster \(grandmaster ?? "unknown"); the end slave says:\n\(view)")
         #expect(InteropLab.field(view, "stepsRemoved") == "2", "\(view)")
         #expect(files.stop(bcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("bc.log").suffix(1500))")
     }
@@ -322,15 +369,22 @@ extension SerializedInteropTests {
             let meridianConf = try files.meridianConfig(
                 "meridian", interface: meridianHost.interface, "priority1 \(meridianPriority)\nlogAnnounceInterval 0")
             let ptp4lConf = try files.write(
-                "ptp4l.cfg", "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n")
+                "ptp4l.cfg",
+                "[global]\nfree_running 1\npriority1 \(ptp4lPriority)\nlogSyncInterval -4\nlogAnnounceInterval 0\nuds_address \(files.file("b.sock").path)\n"
+            )
             let slave = try files.write(
                 "slave.cfg",
-                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n")
+                "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval 0\nuds_address \(files.file("s.sock").path)\nslave_event_monitor \(monitor.path)\n"
+            )
             let meridian = try files.start(in: meridianHost.namespace, meridiand, ["-f", meridianConf], log: "meridian.log")
-            let other = try files.start(in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
-            try files.start(in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
+            let other = try files.start(
+                in: ptp4lHost.namespace, ptp4l, ["-S", "-i", ptp4lHost.interface, "-f", ptp4lConf, "-m"], log: "ptp4l.log")
+            try files.start(
+                in: slaveHost.namespace, ptp4l, ["-S", "-i", slaveHost.interface, "-f", slave, "-m"], log: "slave.log")
             let (bestLog, backupLog) = meridianIsBest ? ("meridian.log", "ptp4l.log") : ("ptp4l.log", "meridian.log")
-            let dump = { "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))" }
+            let dump = {
+                "\(files.log("meridian.log").suffix(1500))\n--- ptp4l:\n\(files.log("ptp4l.log").suffix(1500))\n--- slave:\n\(files.log("slave.log").suffix(1500))"
+            }
 
             // Agreement: the best one is grandmaster; the other two selected it. A Meridian backup must have
             // settled on ptp4l's time (10 s of offsets, true error p95 below 10 µs over them: the bridge's
@@ -338,9 +392,10 @@ extension SerializedInteropTests {
             // does, not where the backup's pull-in happened to be when the best one died.
             let settled = 160
             let agreed = files.wait(seconds: 60) {
-                guard files.log(bestLog).contains("assuming the grand master role")
-                    && files.log(backupLog).contains("selected best master clock")
-                    && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
+                guard
+                    files.log(bestLog).contains("assuming the grand master role")
+                        && files.log(backupLog).contains("selected best master clock")
+                        && files.log("slave.log").contains("selected best master clock") && monitor.offsets.count > 20
                 else { return false }
                 if meridianIsBest { return true }
                 let recent = InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)
@@ -351,8 +406,9 @@ extension SerializedInteropTests {
             let bestIdentity = InteropLab.identity(files.log(bestLog), "selected local clock")
             let chosenByBackup = InteropLab.identity(files.log(backupLog), "selected best master clock")
             let chosenBySlave = InteropLab.identity(files.log("slave.log"), "selected best master clock")
-            #expect(bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
-                    "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
+            #expect(
+                bestIdentity != nil && chosenByBackup == bestIdentity && chosenBySlave == bestIdentity,
+                "best \(bestIdentity ?? "?"), backup chose \(chosenByBackup ?? "?"), slave chose \(chosenBySlave ?? "?")")
 
             // Kill the best one; the backup's and the slave's log stamps say when each reacted.
             monitor.reset()
@@ -360,7 +416,9 @@ extension SerializedInteropTests {
             let victim = meridianIsBest ? meridian : other
             kill(victim.processIdentifier, SIGKILL)
             let victimNamespace = meridianIsBest ? meridianHost.namespace : ptp4lHost.namespace
-            for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
+            for pid in (try? LabCommand.run("ip", ["netns", "pids", victimNamespace]))?.split(separator: "\n").compactMap({
+                Int32($0)
+            }) ?? [] {
                 kill(pid, SIGKILL)
             }
             // The backup selects itself (ptp4l and meridiand both log `selected local clock ID as best master`) and
@@ -369,34 +427,45 @@ extension SerializedInteropTests {
             let tookOver = files.wait(seconds: 20) {
                 InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on") != nil
                     && InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock") != nil
-                    && InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock") != nil
+                    && InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
+                        != nil
             }
             #expect(tookOver, "no takeover:\n\(dump())")
             guard tookOver else { return }
-            guard let master = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(InteropLab.monotonic),
-                  let selfSelected = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock"),
-                  let selected = InteropLab.firstLine(files.log("slave.log"), after: killed, containing: "selected best master clock")
+            guard
+                let master = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "to MASTER on").flatMap(
+                    InteropLab.monotonic),
+                let selfSelected = InteropLab.firstLine(files.log(backupLog), after: killed, containing: "selected local clock"),
+                let selected = InteropLab.firstLine(
+                    files.log("slave.log"), after: killed, containing: "selected best master clock")
             else {
                 Issue.record("the takeover's log lines went missing:\n\(dump())")
                 return
             }
             let backupIdentity = InteropLab.identity(String(selfSelected), "selected local clock")
             let switched = (InteropLab.monotonic(selected) ?? killed) - killed
-            print("failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))")
+            print(
+                "failover (\(meridianIsBest ? "Meridian best, ptp4l backup" : "ptp4l best, Meridian backup")): the backup became master \(String(format: "%.2f", master - killed)) s after the kill, the slave selected it \(String(format: "%.2f", switched)) s after (\(selected.split(separator: " ").last ?? ""))"
+            )
             // announceReceiptTimeout × interval plus one interval, counted from the kill (the last Announce
             // came at most one interval before it, so this holds with room).
             #expect(master - killed <= 3 * 1 + 1, "the backup took \(master - killed) s")
             // The slave heard nothing from the backup while it was a slave: it qualifies the new master's
             // Announce messages (two, 9.3.2.5) after its own timeout of the dead one, so up to one more interval.
             #expect(switched <= 3 * 1 + 1 + 1.2, "the slave took \(switched) s")
-            #expect(backupIdentity.map { selected.contains($0) } == true, "the slave selected \(selected), the backup is \(backupIdentity ?? "unknown")")
+            #expect(
+                backupIdentity.map { selected.contains($0) } == true,
+                "the slave selected \(selected), the backup is \(backupIdentity ?? "unknown")")
             _ = files.wait(seconds: 15) { monitor.offsets.count >= 160 }
             let offsets = monitor.offsets
             let after = OffsetStatistics(offsets)
             print("slave offsets after failover: \(after)")
             if !meridianIsBest {
-                let holdover = files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
-                print("Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)")
+                let holdover =
+                    files.log("meridian.log").split(separator: "\n").last { $0.contains("holdover (") } ?? "no holdover line"
+                print(
+                    "Meridian backup: true error before the kill \(OffsetStatistics(Array(InteropLab.trueErrors(files.log("meridian.log")).suffix(settled)))); \(holdover)"
+                )
                 // The Sync watchdog, not the announce timeout seconds later, put the clock into holdover.
                 #expect(holdover.contains("holdover (no Sync for"), "\(holdover)")
             }
@@ -408,7 +477,9 @@ extension SerializedInteropTests {
             // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
             // spell; a step would be milliseconds or more.
             #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
-            #expect((offsets.map { abs($0) }.max() ?? 0) < 1_000_000, "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
+            #expect(
+                (offsets.map { abs($0) }.max() ?? 0) < 1_000_000,
+                "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
             // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
             // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: compare
             // the median of 20 early ones (after the first 10, whose delay median still mixes the old master's)
@@ -416,11 +487,17 @@ extension SerializedInteropTests {
             // clock the slave runs on, so its drift is zero; Meridian's measured 0.1–0.3 ppm (was 2–8 ppm).
             do {
                 func median(_ v: ArraySlice<Int64>) -> Double { Double(v.sorted()[v.count / 2]) }
-                let early = median(offsets.dropFirst(10).prefix(20)), late = median(offsets.suffix(20))
+                let early = median(offsets.dropFirst(10).prefix(20))
+                let late = median(offsets.suffix(20))
                 let seconds = Double(offsets.count - 30) / 16
                 let drift = (late - early) / seconds
-                print("slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)")
-                #expect(abs(drift) < 2_000, "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency")
+                print(
+                    "slave offsets after failover drift \(Int(drift)) ns/s (median \(Int(early)) → \(Int(late)) ns over \(String(format: "%.1f", seconds)) s)"
+                )
+                #expect(
+                    abs(drift) < 2_000,
+                    "the new master's clock drifts \(Int(drift)) ppb against the old one's: holdover is not on a learned frequency"
+                )
             }
         }
     }

@@ -18,13 +18,15 @@ struct SegmentLab: Sendable {
             try LabCommand.run("ip", ["netns", "add", bridge])
             try LabCommand.run("ip", ["-n", bridge, "link", "add", "br0", "type", "bridge"])
             // No STP delay, no multicast snooping: every frame reaches every host at once.
-            try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "type", "bridge", "forward_delay", "0", "mcast_snooping", "0"])
+            try LabCommand.run(
+                "ip", ["-n", bridge, "link", "set", "br0", "type", "bridge", "forward_delay", "0", "mcast_snooping", "0"])
             try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "up"])
             for (i, host) in hosts.enumerated() {
                 try LabCommand.run("ip", ["netns", "add", host.0])
                 try LabCommand.run("ip", ["-n", host.0, "link", "set", "lo", "up"])
                 let port = "sp\(i)\(id)"
-                try LabCommand.run("ip", ["link", "add", host.1, "netns", host.0, "type", "veth", "peer", "name", port, "netns", bridge])
+                try LabCommand.run(
+                    "ip", ["link", "add", host.1, "netns", host.0, "type", "veth", "peer", "name", port, "netns", bridge])
                 try LabCommand.run("ip", ["-n", bridge, "link", "set", port, "master", "br0"])
                 try LabCommand.run("ip", ["-n", bridge, "link", "set", port, "up"])
                 try LabCommand.run("ip", ["-n", host.0, "addr", "add", "10.87.\(subnet).\(i + 1)/24", "dev", host.1])

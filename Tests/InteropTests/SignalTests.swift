@@ -28,11 +28,18 @@ struct SignalTests {
         #expect(lab.wait(seconds: 10) { lab.log("m.log").contains("INITIALIZING to LISTENING") })
         _ = try lab.write("m.conf", config(priority1: 90, sync: -3))
         // `ip netns exec` runs the daemon as its child: signal the daemon itself.
-        let pids = (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/task/\(daemon.processIdentifier)/children", encoding: .utf8)) ?? ""
+        let pids =
+            (try? String(
+                contentsOfFile: "/proc/\(daemon.processIdentifier)/task/\(daemon.processIdentifier)/children", encoding: .utf8))
+            ?? ""
         let target = pids.split(separator: " ").compactMap { Int32($0) }.first ?? daemon.processIdentifier
         kill(target, SIGHUP)
-        #expect(lab.wait(seconds: 5) { lab.log("m.log").contains("SIGHUP: priority1 changed from 128 to 90: applied") }, "\(lab.log("m.log"))")
-        #expect(lab.log("m.log").contains("logSyncInterval changed from 0 to -3: not applied while running; restart meridiand to apply it"))
+        #expect(
+            lab.wait(seconds: 5) { lab.log("m.log").contains("SIGHUP: priority1 changed from 128 to 90: applied") },
+            "\(lab.log("m.log"))")
+        #expect(
+            lab.log("m.log").contains(
+                "logSyncInterval changed from 0 to -3: not applied while running; restart meridiand to apply it"))
         kill(target, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

@@ -99,7 +99,6 @@ final class SlaveEventMonitor: SlaveOffsets, @unchecked Sendable {  // state beh
         }
     }
 
-
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !stopping.load(ordering: .relaxed) {

@@ -10,8 +10,9 @@ struct BurstTests {
     static let count = 10_000
 
     /// `window` is how many sends may await their stamps: 64, or all 10,000 sent before any stamp is read.
-    @Test("10,000 event messages: every TX stamp collected and paired with its own message",
-          arguments: TransportKind.allCases, [64, 10_000])
+    @Test(
+        "10,000 event messages: every TX stamp collected and paired with its own message",
+        arguments: TransportKind.allCases, [64, 10_000])
     func burst(kind: TransportKind, window: Int) throws {
         try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { _, a, b in
             let received = Mutex<[UInt32: PTPInstant]>([:])
@@ -30,7 +31,8 @@ struct BurstTests {
             var outcomes: [TransmitTimestampOutcome] = []
             let start = ContinuousClock.now
             for index in 0..<Self.count {
-                let token = try #require(try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
+                let token = try #require(
+                    try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
                 tokens.append(token)
                 if index >= window {
                     let outcome = a.transmitTimestamp(for: tokens[index - window])
@@ -55,8 +57,9 @@ struct BurstTests {
             #expect(stamps.count == Self.count)
             #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
             let statistics = a.transmitTimestampStatistics
-            #expect(statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
-                    "\(kind): \(statistics)")
+            #expect(
+                statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
+                "\(kind): \(statistics)")
             let rx = received.withLock { $0 }
             #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
             // On veth the receive stamp is taken inside the sender's transmit, so each message's RX stamp lies

@@ -1,9 +1,10 @@
 import CLinuxShims
 import Glibc
-@testable import LinuxPlatform
 import PTPCore
 import Synchronization
 import Testing
+
+@testable import LinuxPlatform
 
 @Suite("PHC, system clock and PPS: structures and errors")
 struct ClockDeviceTests {
@@ -90,14 +91,17 @@ struct ClockDeviceTests {
         var event = ptp_extts_event()
         event.index = 1
         event.t = clockTime(1_700_000_000, 999)
-        #expect(ExternalTimestamp(event) == ExternalTimestamp(channel: 1, time: PTPInstant(seconds: 1_700_000_000, nanoseconds: 999)))
+        #expect(
+            ExternalTimestamp(event) == ExternalTimestamp(channel: 1, time: PTPInstant(seconds: 1_700_000_000, nanoseconds: 999)))
 
         let pps = PeriodicOutput.pulsePerSecond(channel: 0, after: PTPInstant(seconds: 1000, nanoseconds: 700_000_000))
         #expect(pps.start == PTPInstant(seconds: 1002))
         let request = pps.cValue
         #expect(request.start.sec == 1002 && request.start.nsec == 0)
         #expect(request.period.sec == 1 && request.period.nsec == 0 && request.flags == 0)
-        let duty = PeriodicOutput(channel: 1, start: PTPInstant(seconds: 5), period: .seconds(Int64(1)), onTime: .milliseconds(100)).cValue
+        let duty = PeriodicOutput(
+            channel: 1, start: PTPInstant(seconds: 5), period: .seconds(Int64(1)), onTime: .milliseconds(100)
+        ).cValue
         #expect(duty.flags == UInt32(PTP_PEROUT_DUTY_CYCLE) && duty.on.nsec == 100_000_000 && duty.index == 1)
         #expect(PHCClock.PinFunction.externalTimestamp.rawValue == 1 && PHCClock.PinFunction.periodicOutput.rawValue == 2)
     }

@@ -14,7 +14,8 @@ struct ConcurrentDrainTests {
             var stamps: [PTPInstant] = []
             var failures: [TransmitTimestampOutcome] = []
             for index in 0..<2_000 {
-                let token = try #require(try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
+                let token = try #require(
+                    try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast))
                 switch a.transmitTimestamp(for: token) {
                 case .stamped(let stamp): stamps.append(stamp)
                 case let other: failures.append(other)

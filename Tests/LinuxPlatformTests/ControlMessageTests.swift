@@ -1,8 +1,9 @@
 import CLinuxShims
 import Glibc
-@testable import LinuxPlatform
 import PTPCore
 import Testing
+
+@testable import LinuxPlatform
 
 /// The structures the shims walk: control messages, netlink link messages, the BPF program.
 @Suite("Control messages and other shim structures")
@@ -19,7 +20,8 @@ struct ControlMessageTests {
         control.withUnsafeMutableBytes { raw in
             for message in messages {
                 let appended = message.data.withUnsafeBytes {
-                    CLinuxShims_cmsg_append(raw.baseAddress, raw.count, &used, message.level, message.type, $0.baseAddress, $0.count)
+                    CLinuxShims_cmsg_append(
+                        raw.baseAddress, raw.count, &used, message.level, message.type, $0.baseAddress, $0.count)
                 }
                 #expect(appended == 0)
             }
@@ -48,11 +50,13 @@ struct ControlMessageTests {
         #expect(info.timestamping.0.tv_sec == 100 && info.timestamping.0.tv_nsec == 5)
         #expect(info.timestamping.2.tv_sec == 200 && info.timestamping.2.tv_nsec == 7)
         #expect(info.has_extended_error == 0)
-        let software = try TimestampingSocket(domain: AF_INET, type: CInt(SOCK_DGRAM.rawValue), protocol: 0,
-                                              interfaceName: "lo", timestamping: .software, maxConsecutiveMisses: 3)
+        let software = try TimestampingSocket(
+            domain: AF_INET, type: CInt(SOCK_DGRAM.rawValue), protocol: 0,
+            interfaceName: "lo", timestamping: .software, maxConsecutiveMisses: 3)
         defer { software.close() }
-        let hardware = try TimestampingSocket(domain: AF_INET, type: CInt(SOCK_DGRAM.rawValue), protocol: 0,
-                                              interfaceName: "lo", timestamping: .hardware, maxConsecutiveMisses: 3)
+        let hardware = try TimestampingSocket(
+            domain: AF_INET, type: CInt(SOCK_DGRAM.rawValue), protocol: 0,
+            interfaceName: "lo", timestamping: .hardware, maxConsecutiveMisses: 3)
         defer { hardware.close() }
         #expect(software.stamp(from: info) == PTPInstant(seconds: 100, nanoseconds: 5))
         #expect(hardware.stamp(from: info) == PTPInstant(seconds: 200, nanoseconds: 7))
@@ -61,12 +65,16 @@ struct ControlMessageTests {
         #expect(hardware.stamp(from: onlySoftware) == nil)
     }
 
-    @Test("sock_extended_err is read from IPv4, IPv6 and packet sockets' error queues",
-          arguments: [(CInt(0), CInt(11)), (CInt(41), CInt(25)), (CInt(263), CInt(16))])
+    @Test(
+        "sock_extended_err is read from IPv4, IPv6 and packet sockets' error queues",
+        arguments: [(CInt(0), CInt(11)), (CInt(41), CInt(25)), (CInt(263), CInt(16))])
     func extendedErrorMessage(level: CInt, type: CInt) {
         let info = parse([
             (SOL_SOCKET, CLinuxShims_SO_TIMESTAMPING, timestamping([(1, 2), (0, 0), (0, 0)])),
-            (level, type, extendedError(errno: UInt32(CLinuxShims_ENOMSG), origin: UInt8(CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING), data: 4242)),
+            (
+                level, type,
+                extendedError(errno: UInt32(CLinuxShims_ENOMSG), origin: UInt8(CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING), data: 4242)
+            ),
         ])
         #expect(info.has_timestamping == 1)
         #expect(info.has_extended_error == 1)
@@ -128,7 +136,10 @@ struct ControlMessageTests {
         var pc: Int32 = 0
         var accumulator: UInt32 = 0
         for _ in 0..<16 {
-            var code: UInt16 = 0, jt: UInt8 = 0, jf: UInt8 = 0, k: UInt32 = 0
+            var code: UInt16 = 0
+            var jt: UInt8 = 0
+            var jf: UInt8 = 0
+            var k: UInt32 = 0
             CLinuxShims_ptp_filter_instruction(pc, &code, &jt, &jf, &k)
             switch code {
             case 0x28:  // ldh [k]
@@ -159,7 +170,10 @@ struct ControlMessageTests {
         #expect(runFilter(ipv4) == 0)
         #expect(runFilter(taggedIPv4) == 0)
         #expect(runFilter([0x01]) == 0)
-        var code: UInt16 = 1, jt: UInt8 = 0, jf: UInt8 = 0, k: UInt32 = 0
+        var code: UInt16 = 1
+        var jt: UInt8 = 0
+        var jf: UInt8 = 0
+        var k: UInt32 = 0
         CLinuxShims_ptp_filter_instruction(99, &code, &jt, &jf, &k)
         #expect(code == 0)
     }

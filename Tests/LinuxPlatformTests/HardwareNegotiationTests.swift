@@ -39,8 +39,9 @@ struct HardwareNegotiationTests {
         #expect(driver.requests.count == 1)
     }
 
-    @Test("a driver that refuses the general filter gets the transport's own: L4 for UDP, L2 for Ethernet",
-          arguments: [(HardwareTimestamping.FilterKind.udp, Config.filterPTPv2L4Event), (.ethernet, Config.filterPTPv2L2Event)])
+    @Test(
+        "a driver that refuses the general filter gets the transport's own: L4 for UDP, L2 for Ethernet",
+        arguments: [(HardwareTimestamping.FilterKind.udp, Config.filterPTPv2L4Event), (.ethernet, Config.filterPTPv2L2Event)])
     func fallback(filter: HardwareTimestamping.FilterKind, expected: Int32) throws {
         let driver = ScriptedDriver { $0.receiveFilter == Config.filterPTPv2Event ? .failure(.outOfRange) : .success($0) }
         #expect(try negotiate(driver, filter: filter).receiveFilter == expected)
@@ -55,7 +56,9 @@ struct HardwareNegotiationTests {
 
     @Test("a driver that narrows the filter is refused with a message naming what it did")
     func narrowed() {
-        let driver = ScriptedDriver { .success(Config(transmitType: $0.transmitType, receiveFilter: Config.filterPTPv2L4Event + 1)) }
+        let driver = ScriptedDriver {
+            .success(Config(transmitType: $0.transmitType, receiveFilter: Config.filterPTPv2L4Event + 1))
+        }
         do {
             _ = try negotiate(driver)
             Issue.record("a narrowed filter was accepted")
@@ -68,7 +71,10 @@ struct HardwareNegotiationTests {
     @Test("without CAP_NET_ADMIN it stops at the first refusal and says what is needed")
     func permission() {
         let driver = ScriptedDriver { _ in .failure(.notPermitted) }
-        #expect(throws: TransportError.system(operation: "ioctl(SIOCSHWTSTAMP) (needs CAP_NET_ADMIN)", interface: "eth0", errno: .notPermitted)) {
+        #expect(
+            throws: TransportError.system(
+                operation: "ioctl(SIOCSHWTSTAMP) (needs CAP_NET_ADMIN)", interface: "eth0", errno: .notPermitted)
+        ) {
             try negotiate(driver)
         }
         #expect(driver.requests.count == 1)

@@ -36,9 +36,12 @@ struct HardwareTimestampingTests {
         let virtual = TimestampingCapabilities(interfaceName: "veth0", info: veth)
         #expect(virtual.phcIndex == nil)
         #expect(virtual.supports(.software) && !virtual.supports(.hardware))
-        #expect(virtual.summary == "capabilities: software-transmit software-receive software-system-clock; "
-            + "PTP Hardware Clock: none; hardware transmit timestamp modes: none; hardware receive filter modes: none")
-        #expect(throws: TransportError.timestampingUnsupported(interface: "veth0", requested: .hardware, supported: virtual.summary)) {
+        #expect(
+            virtual.summary == "capabilities: software-transmit software-receive software-system-clock; "
+                + "PTP Hardware Clock: none; hardware transmit timestamp modes: none; hardware receive filter modes: none")
+        #expect(
+            throws: TransportError.timestampingUnsupported(interface: "veth0", requested: .hardware, supported: virtual.summary)
+        ) {
             try virtual.check(.hardware)
         }
     }
@@ -54,18 +57,30 @@ struct HardwareTimestampingTests {
     func hwtstampConfig() {
         #expect(MemoryLayout<hwtstamp_config>.size == 12)
         let udp = HardwareTimestamping.candidateConfigs(for: .udp)
-        #expect(udp.map(\.receiveFilter) == [HardwareTimestampConfig.filterPTPv2Event, HardwareTimestampConfig.filterPTPv2L4Event])
+        #expect(
+            udp.map(\.receiveFilter) == [HardwareTimestampConfig.filterPTPv2Event, HardwareTimestampConfig.filterPTPv2L4Event])
         #expect(udp.allSatisfy { $0.transmitType == HardwareTimestampConfig.transmitOn })
-        #expect(HardwareTimestamping.candidateConfigs(for: .ethernet).last?.receiveFilter == HardwareTimestampConfig.filterPTPv2L2Event)
+        #expect(
+            HardwareTimestamping.candidateConfigs(for: .ethernet).last?.receiveFilter
+                == HardwareTimestampConfig.filterPTPv2L2Event)
         let request = udp[0]
         #expect(HardwareTimestampConfig(request.cValue) == request)
         // Widening to ALL is fine; narrowing, or turning TX off, is not.
-        #expect(HardwareTimestamping.isAcceptable(requested: request, granted: HardwareTimestampConfig(
-            transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterAll)))
-        #expect(!HardwareTimestamping.isAcceptable(requested: request, granted: HardwareTimestampConfig(
-            transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2L4Event)))
-        #expect(!HardwareTimestamping.isAcceptable(requested: request, granted: HardwareTimestampConfig(
-            transmitType: 0, receiveFilter: request.receiveFilter)))
+        #expect(
+            HardwareTimestamping.isAcceptable(
+                requested: request,
+                granted: HardwareTimestampConfig(
+                    transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterAll)))
+        #expect(
+            !HardwareTimestamping.isAcceptable(
+                requested: request,
+                granted: HardwareTimestampConfig(
+                    transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2L4Event)))
+        #expect(
+            !HardwareTimestamping.isAcceptable(
+                requested: request,
+                granted: HardwareTimestampConfig(
+                    transmitType: 0, receiveFilter: request.receiveFilter)))
     }
 
     @Test("the loopback interface answers ETHTOOL_GET_TS_INFO with software stamps and no PHC")
@@ -78,8 +93,9 @@ struct HardwareTimestampingTests {
         #expect(throws: TransportError.self) { try HardwareTimestamping.current(interface: "lo") }
     }
 
-    @Test("asking a veth for hardware timestamping stops start-up naming the interface and what it supports",
-          arguments: TransportKind.allCases)
+    @Test(
+        "asking a veth for hardware timestamping stops start-up naming the interface and what it supports",
+        arguments: TransportKind.allCases)
     func hardwareOnVeth(kind: TransportKind) throws {
         let lab = try VethLab.create()
         defer { lab.remove() }

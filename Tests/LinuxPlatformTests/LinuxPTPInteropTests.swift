@@ -27,18 +27,21 @@ struct LinuxPTPInteropTests {
         return bytes
     }
 
-    @Test("ptp4l's messages arrive stamped; its Delay_Resp answers our Delay_Req and its stamp follows ours",
-          arguments: TransportKind.allCases)
+    @Test(
+        "ptp4l's messages arrive stamped; its Delay_Resp answers our Delay_Req and its stamp follows ours",
+        arguments: TransportKind.allCases)
     func againstPTP4L(kind: TransportKind) throws {
         // Fails (never skips) with "install the Debian package linuxptp" when ptp4l is missing.
         try LabCommand.run("ptp4l", ["-v"])
         let lab = try VethLab.create()
         defer { lab.remove() }
         let flag = kind == .udpIPv4 ? "-4" : kind == .udpIPv6 ? "-6" : "-2"
-        let ptp4l = try LabProcess.spawn("ip", [
-            "netns", "exec", lab.a.namespace, "ptp4l", "-i", lab.a.interface, "-S", flag, "-m", "-q",
-            "--free_running=1", "--logAnnounceInterval=-3", "--logSyncInterval=-3", "--announceReceiptTimeout=2",
-        ])
+        let ptp4l = try LabProcess.spawn(
+            "ip",
+            [
+                "netns", "exec", lab.a.namespace, "ptp4l", "-i", lab.a.interface, "-S", flag, "-m", "-q",
+                "--free_running=1", "--logAnnounceInterval=-3", "--logSyncInterval=-3", "--announceReceiptTimeout=2",
+            ])
         defer { ptp4l.terminate() }
         let name = lab.b.interface
         let transport = try NetworkNamespace.withNamespace(lab.b.namespace) {
@@ -46,10 +49,12 @@ struct LinuxPTPInteropTests {
         }
         defer { transport.close() }
 
-        let sync = try #require(try receive(transport, within: .milliseconds(5000)) { $0.bytes.first.map { $0 & 0x0F } == 0x0 },
-                                "\(kind): no Sync from ptp4l (is it running? \(ptp4l.isRunning))")
+        let sync = try #require(
+            try receive(transport, within: .milliseconds(5000)) { $0.bytes.first.map { $0 & 0x0F } == 0x0 },
+            "\(kind): no Sync from ptp4l (is it running? \(ptp4l.isRunning))")
         #expect(sync.channel == .event && sync.timestamp != nil)
-        let announce = try #require(try receive(transport, within: .milliseconds(2000)) { $0.bytes.first.map { $0 & 0x0F } == 0xB })
+        let announce = try #require(
+            try receive(transport, within: .milliseconds(2000)) { $0.bytes.first.map { $0 & 0x0F } == 0xB })
         #expect(announce.channel == .general && announce.timestamp == nil)
 
         let request = delayRequest(sequenceId: 4321)
@@ -58,9 +63,10 @@ struct LinuxPTPInteropTests {
             Issue.record("\(kind): our Delay_Req got no TX stamp")
             return
         }
-        let response = try #require(try receive(transport, within: .milliseconds(2000)) { message in
-            message.bytes.count >= 54 && message.bytes[0] & 0x0F == 0x9 && Array(message.bytes[44..<52]) == Self.clockIdentity
-        }, "\(kind): ptp4l did not answer our Delay_Req")
+        let response = try #require(
+            try receive(transport, within: .milliseconds(2000)) { message in
+                message.bytes.count >= 54 && message.bytes[0] & 0x0F == 0x9 && Array(message.bytes[44..<52]) == Self.clockIdentity
+            }, "\(kind): ptp4l did not answer our Delay_Req")
         #expect(response.bytes[30] == 0x10 && response.bytes[31] == 0xE1, "sequenceId 4321 echoed")
         let bytes = response.bytes
         let seconds = (34..<40).reduce(Int64(0)) { $0 << 8 | Int64(bytes[$1]) }

@@ -11,9 +11,13 @@ struct PortIOThreadTests {
         defer { lab.remove() }
         let interfaceA = lab.a.interface
         let interfaceB = lab.b.interface
-        let a = try NetworkNamespace.withNamespace(lab.a.namespace) { try UDPv4Transport(configuration: .init(interfaceName: interfaceA)) }
+        let a = try NetworkNamespace.withNamespace(lab.a.namespace) {
+            try UDPv4Transport(configuration: .init(interfaceName: interfaceA))
+        }
         defer { a.close() }
-        let b = try NetworkNamespace.withNamespace(lab.b.namespace) { try UDPv4Transport(configuration: .init(interfaceName: interfaceB)) }
+        let b = try NetworkNamespace.withNamespace(lab.b.namespace) {
+            try UDPv4Transport(configuration: .init(interfaceName: interfaceB))
+        }
         defer { b.close() }
         let sender = try PortIOThread(transport: a, pollInterval: .milliseconds(20))
         defer { sender.stop() }
@@ -26,7 +30,9 @@ struct PortIOThreadTests {
         }
         defer { watchdog.cancel() }
         for index in 0..<3 {
-            sender.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast, id: UInt64(index), wantsTimestamp: true)
+            sender.send(
+                ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .primaryMulticast, id: UInt64(index),
+                wantsTimestamp: true)
         }
         var stamped: [UInt64] = []
         for await event in sender.events {

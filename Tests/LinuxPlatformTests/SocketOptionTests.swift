@@ -25,11 +25,14 @@ struct SocketOptionTests {
 
     @Test("DSCP per channel and multicast TTL / hop limit reach the IP header", arguments: [TransportKind.udpIPv4, .udpIPv6])
     func dscpAndTTL(kind: TransportKind) throws {
-        try withTransportPair(kind, configure: {
-            $0.dscpEvent = 46
-            $0.dscpGeneral = 10
-            $0.multicastTTL = 3
-        }) { lab, a, _ in
+        try withTransportPair(
+            kind,
+            configure: {
+                $0.dscpEvent = 46
+                $0.dscpGeneral = 10
+                $0.multicastTTL = 3
+            }
+        ) { lab, a, _ in
             let interface = lab.b.interface
             let fd = try NetworkNamespace.withNamespace(lab.b.namespace) { () -> CInt in
                 let fd = socket(AF_PACKET, CInt(SOCK_RAW.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
@@ -42,9 +45,10 @@ struct SocketOptionTests {
             for (channel, dscp, port) in [(TransportChannel.event, UInt8(46), UInt16(319)), (.general, 10, 320)] {
                 let message = ptpMessage(type: channel == .event ? 0 : 0xB, index: 77, length: 64)
                 _ = try a.send(message, channel: channel, to: .primaryMulticast)
-                let frame = try #require(capture(fd: fd, within: .seconds(2)) { frame in
-                    frame.count > 62 && Array(frame.suffix(64)) == message
-                }, "\(kind) \(channel): message not captured")
+                let frame = try #require(
+                    capture(fd: fd, within: .seconds(2)) { frame in
+                        frame.count > 62 && Array(frame.suffix(64)) == message
+                    }, "\(kind) \(channel): message not captured")
                 if kind == .udpIPv4 {
                     #expect(frame[12] == 0x08 && frame[13] == 0x00)
                     #expect(frame[15] >> 2 == dscp, "TOS \(frame[15])")
@@ -62,8 +66,9 @@ struct SocketOptionTests {
         }
     }
 
-    @Test("a transport does not hear what another transport on its own interface sends (loop off)",
-          arguments: TransportKind.allCases)
+    @Test(
+        "a transport does not hear what another transport on its own interface sends (loop off)",
+        arguments: TransportKind.allCases)
     func noLoopback(kind: TransportKind) throws {
         try withTransportPair(kind) { lab, a, b in
             let interface = lab.a.interface

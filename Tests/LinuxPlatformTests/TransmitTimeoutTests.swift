@@ -8,14 +8,18 @@ import Testing
 struct TransmitTimeoutTests {
     @Test("a missing stamp is a counted miss after tx_timestamp_timeout; only a run of them faults; a stamp resets the run")
     func missesThenFault() throws {
-        try withTransportPair(.udpIPv4, configure: {
-            $0.transmitTimestampTimeout = .milliseconds(10)
-            $0.maxConsecutiveMissedTimestamps = 3
-        }) { lab, a, _ in
+        try withTransportPair(
+            .udpIPv4,
+            configure: {
+                $0.transmitTimestampTimeout = .milliseconds(10)
+                $0.maxConsecutiveMissedTimestamps = 3
+            }
+        ) { lab, a, _ in
             let nobody = PortAddress(networkProtocol: .udpIPv4, address: [lab.a.ipv4[0], lab.a.ipv4[1], lab.a.ipv4[2], 99])
             var outcomes: [TransmitTimestampOutcome] = []
             for index in 0..<2 {
-                let token = try #require(try a.send(ptpMessage(type: 1, index: UInt32(index)), channel: .event, to: .unicast(nobody)))
+                let token = try #require(
+                    try a.send(ptpMessage(type: 1, index: UInt32(index)), channel: .event, to: .unicast(nobody)))
                 let start = ContinuousClock.now
                 outcomes.append(a.transmitTimestamp(for: token))
                 let waited = ContinuousClock.now - start
@@ -30,7 +34,8 @@ struct TransmitTimeoutTests {
             }
             outcomes = []
             for index in 20..<23 {
-                let token = try #require(try a.send(ptpMessage(type: 1, index: UInt32(index)), channel: .event, to: .unicast(nobody)))
+                let token = try #require(
+                    try a.send(ptpMessage(type: 1, index: UInt32(index)), channel: .event, to: .unicast(nobody)))
                 outcomes.append(a.transmitTimestamp(for: token))
             }
             #expect(outcomes == [.missed(consecutive: 1), .missed(consecutive: 2), .fault(consecutive: 3)])

@@ -1,6 +1,7 @@
-@testable import LinuxPlatform
 import PTPCore
 import Testing
+
+@testable import LinuxPlatform
 
 @Suite("Transmit timestamp pairing at scale")
 struct TransmitTimestampQueueScaleTests {
@@ -12,8 +13,9 @@ struct TransmitTimestampQueueScaleTests {
         let start = ContinuousClock.now
         for (index, payload) in payloads.enumerated() {
             // The kernel's counter runs one ahead of ours.
-            let paired = queue.offer(kernelKey: UInt32(index + 1), returnedPacket: [0xEE, 0xEE] + payload,
-                                     stamp: PTPInstant(seconds: Int64(index)))
+            let paired = queue.offer(
+                kernelKey: UInt32(index + 1), returnedPacket: [0xEE, 0xEE] + payload,
+                stamp: PTPInstant(seconds: Int64(index)))
             #expect(paired == tokens[index])
         }
         for (index, token) in tokens.enumerated() {
@@ -30,8 +32,10 @@ struct TransmitTimestampQueueScaleTests {
         for token in lost { _ = queue.giveUp(token) }
         let live = queue.recordSend(payload: ptpMessage(type: 0, index: 5_000))
         for (index, token) in lost.enumerated() {
-            #expect(queue.offer(kernelKey: token.key, returnedPacket: ptpMessage(type: 0, index: UInt32(index)),
-                                stamp: PTPInstant(seconds: 1)) == nil)
+            #expect(
+                queue.offer(
+                    kernelKey: token.key, returnedPacket: ptpMessage(type: 0, index: UInt32(index)),
+                    stamp: PTPInstant(seconds: 1)) == nil)
         }
         #expect(queue.statistics.unmatched == 1_000)
         #expect(queue.take(live) == nil)

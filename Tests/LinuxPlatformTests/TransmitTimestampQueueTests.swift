@@ -1,6 +1,7 @@
-@testable import LinuxPlatform
 import PTPCore
 import Testing
+
+@testable import LinuxPlatform
 
 @Suite("Transmit timestamp pairing")
 struct TransmitTimestampQueueTests {

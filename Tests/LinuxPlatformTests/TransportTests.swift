@@ -6,8 +6,9 @@ import Testing
 /// Every transport over a veth pair between two namespaces the test creates (needs root and `ip`).
 @Suite("Transports over veth")
 struct TransportTests {
-    @Test("event messages get TX and RX software stamps; RX at the peer minus TX is positive and small",
-          arguments: TransportKind.allCases)
+    @Test(
+        "event messages get TX and RX software stamps; RX at the peer minus TX is positive and small",
+        arguments: TransportKind.allCases)
     func eventMessagesAreStamped(kind: TransportKind) throws {
         try withTransportPair(kind) { _, a, b in
             var deltas: [PTPDuration] = []

@@ -70,7 +70,9 @@ struct VirtualClockTests {
         // Converted after the step, a stamp from before it still gets the old phase.
         #expect(clock.convert(systemTimestamp: before) == before + .seconds(Int64(5)) + .microseconds(10))
         #expect(clock.convert(systemTimestamp: after) == after + .seconds(Int64(4)) + .microseconds(20))
-        #expect(clock.convert(systemTimestamp: start + .milliseconds(500)) == start + .milliseconds(500) + .seconds(Int64(5)) + .microseconds(5))
+        #expect(
+            clock.convert(systemTimestamp: start + .milliseconds(500)) == start + .milliseconds(500) + .seconds(Int64(5))
+                + .microseconds(5))
     }
 
     @Test("wander stays within its bound, moves, and repeats with the same seed")

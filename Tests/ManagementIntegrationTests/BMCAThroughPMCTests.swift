@@ -30,8 +30,9 @@ struct BMCAThroughPMCTests {
         }
         let before = try await pmc(["GET PARENT_DATA_SET", "GET PORT_DATA_SET"])
         #expect(before.first?.fields.last == "\t\tgrandmasterIdentity                   00aabb.fffe.ccddee")
-        #expect(before.last?.fields.dropFirst().first?.hasSuffix("UNCALIBRATED") == true
-            || before.last?.fields.dropFirst().first?.hasSuffix("SLAVE") == true)
+        #expect(
+            before.last?.fields.dropFirst().first?.hasSuffix("UNCALIBRATED") == true
+                || before.last?.fields.dropFirst().first?.hasSuffix("SLAVE") == true)
 
         let after = try await pmc(["SET PRIORITY1 100", "GET PARENT_DATA_SET", "GET PORT_DATA_SET", "GET TIME_STATUS_NP"])
         #expect(after.first?.fields == ["\t\tpriority1 100"])

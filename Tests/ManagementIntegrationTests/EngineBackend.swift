@@ -16,7 +16,8 @@ actor EngineBackend: ManagementBackend {
     init() {
         var ds = DefaultDS(clockIdentity: Self.own, numberPorts: 1)
         ds.priority1 = 128
-        var engine = InstanceEngine(configuration: InstanceConfiguration(defaultDS: ds, ports: [PortConfiguration(portNumber: 1)]))
+        var engine = InstanceEngine(
+            configuration: InstanceConfiguration(defaultDS: ds, ports: [PortConfiguration(portNumber: 1)]))
         _ = engine.handle(.port(0, .linkUp), at: PTPInstant(seconds: 1_700_000_000))
         self.engine = engine
     }

@@ -90,7 +90,9 @@ struct MeridianCtlTests {
             #expect(try await ctl(harness, ["GET PRIORITY1"]).status == 0)
             let refused = try await ctl(harness, ["SET PRIORITY1 90"], path: harness.readOnlyPath)
             #expect(refused.status == 1)
-            #expect(refused.stdout.contains("RESPONSE MANAGEMENT_ERROR_STATUS \n\t\tmanagementId PRIORITY1\n\t\terror        NOT_SUPPORTED"))
+            #expect(
+                refused.stdout.contains(
+                    "RESPONSE MANAGEMENT_ERROR_STATUS \n\t\tmanagementId PRIORITY1\n\t\terror        NOT_SUPPORTED"))
             #expect(try await ctl(harness, ["GET BOGUS"]).status == 2)
             #expect(try await ctl(harness, ["-q"]).status == 2)
             #expect(try await ctl(harness, ["--timeout", "0.2", "GET PRIORITY1"], path: harness.directory + "/none").status == 3)
@@ -123,8 +125,9 @@ struct MeridianCtlTests {
             ) { lines($0).count >= 2 }
             #expect(!output.exitedByItself, "watch ended by itself: \(output.stderr)")
             #expect(output.satisfied, "fewer than two refreshes in 15 s: \(output.stdout)\(output.stderr)")
-            #expect(lines(output.stdout).count >= 2 && lines(output.stdout).allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") },
-                    "\(output.stdout)")
+            #expect(
+                lines(output.stdout).count >= 2 && lines(output.stdout).allSatisfy { $0.hasPrefix("{\"role\":\"GRANDMASTER\"") },
+                "\(output.stdout)")
         }
     }
 

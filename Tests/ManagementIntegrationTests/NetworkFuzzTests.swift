@@ -1,6 +1,6 @@
-import MeridianTestSupport
 import Foundation
 import MeridianDaemon
+import MeridianTestSupport
 import PTPCore
 import PTPManagement
 import PTPWire
@@ -69,7 +69,10 @@ struct ForwardingServerTests {
             #expect(sent.count == 1)
             #expect(sent.first?.1 == [1, 2])
             let message = try PTPMessage.decode(sent.first?.0 ?? [])
-            guard case .management(let body) = message.body else { Issue.record("not management"); return }
+            guard case .management(let body) = message.body else {
+                Issue.record("not management")
+                return
+            }
             #expect(body.boundaryHops == 0 && body.startingBoundaryHops == 1 && body.action == .get)
         }
     }

@@ -109,15 +109,18 @@ struct NetworkManagementTests {
             // meridianctl over the same network, as pmc -4 -i.
             let ctl = try await ProcessRunner.run(
                 "/usr/sbin/ip",
-                ["netns", "exec", lab.a.namespace, MeridianCtlTests.binary, kind.rawValue, "-i", lab.a.interface,
-                 "GET PRIORITY1", "GET PORT_DATA_SET", "SET PRIORITY1 100"])
+                [
+                    "netns", "exec", lab.a.namespace, MeridianCtlTests.binary, kind.rawValue, "-i", lab.a.interface,
+                    "GET PRIORITY1", "GET PORT_DATA_SET", "SET PRIORITY1 100",
+                ])
             let ours = PrintedReply.parse(ctl.stdout)
             #expect(ctl.status == 1, "an error status answered the SET: \(ctl.stdout)\(ctl.stderr)")
-            #expect(ours.map(\.header) == [
-                "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PRIORITY1 ",
-                "\t769927.fffe.71c27a-1 seq 1 RESPONSE MANAGEMENT PORT_DATA_SET ",
-                "\t769927.fffe.71c27a-1 seq 2 RESPONSE MANAGEMENT_ERROR_STATUS ",
-            ])
+            #expect(
+                ours.map(\.header) == [
+                    "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PRIORITY1 ",
+                    "\t769927.fffe.71c27a-1 seq 1 RESPONSE MANAGEMENT PORT_DATA_SET ",
+                    "\t769927.fffe.71c27a-1 seq 2 RESPONSE MANAGEMENT_ERROR_STATUS ",
+                ])
             #expect(ours.last?.fields == ["\t\tmanagementId PRIORITY1", "\t\terror        NOT_SUPPORTED"])
             let status = try await ProcessRunner.run(
                 "/usr/sbin/ip",

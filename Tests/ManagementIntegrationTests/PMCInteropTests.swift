@@ -44,7 +44,8 @@ struct PMCInteropTests {
                 guard index < replies.count else { break }
                 let reply = replies[index]
                 let port = Self.portIDs.contains(id) ? 1 : 0
-                let expectedHeader = "\t769927.fffe.71c27a-\(port) seq \(index) RESPONSE MANAGEMENT "
+                let expectedHeader =
+                    "\t769927.fffe.71c27a-\(port) seq \(index) RESPONSE MANAGEMENT "
                     + (id == "NULL_MANAGEMENT" ? "" : id + " ")
                 #expect(reply.header == expectedHeader)
                 // The reference has every ID's fields but these: pmc prints none for NULL_MANAGEMENT, and the two
@@ -52,14 +53,18 @@ struct PMCInteropTests {
                 switch id {
                 case "NULL_MANAGEMENT": #expect(reply.fields.isEmpty, "\(reply.fields)")
                 case "PORT_PROPERTIES_NP", "SUBSCRIBE_EVENTS_NP": break
-                default: #expect(reference[id] != nil && reply.fields == reference[id], "\(id): no reference, or not what ptp4l's answer printed")
+                default:
+                    #expect(
+                        reference[id] != nil && reply.fields == reference[id],
+                        "\(id): no reference, or not what ptp4l's answer printed")
                 }
             }
             let properties = replies.first { $0.managementID == "PORT_PROPERTIES_NP" }
-            #expect(properties?.fields == [
-                "\t\tportIdentity            769927.fffe.71c27a-1", "\t\tportState               MASTER",
-                "\t\ttimestamping            SOFTWARE", "\t\tinterface               veth1",
-            ])
+            #expect(
+                properties?.fields == [
+                    "\t\tportIdentity            769927.fffe.71c27a-1", "\t\tportState               MASTER",
+                    "\t\ttimestamping            SOFTWARE", "\t\tinterface               veth1",
+                ])
             let subscription = replies.first { $0.managementID == "SUBSCRIBE_EVENTS_NP" }
             #expect(subscription?.fields == ["\t\tduration          0", "\t\tNOTIFY_PORT_STATE off"])
         }
@@ -71,11 +76,12 @@ struct PMCInteropTests {
             await harness.backend.setPortState(2, .slave)
             let output = try await harness.pmc(["GET PORT_DATA_SET", "GET TIME_STATUS_NP"])
             let replies = PrintedReply.parse(output.stdout)
-            #expect(replies.map(\.header) == [
-                "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
-                "\t769927.fffe.71c27a-2 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
-                "\t769927.fffe.71c27a-0 seq 1 RESPONSE MANAGEMENT TIME_STATUS_NP ",
-            ])
+            #expect(
+                replies.map(\.header) == [
+                    "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
+                    "\t769927.fffe.71c27a-2 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
+                    "\t769927.fffe.71c27a-0 seq 1 RESPONSE MANAGEMENT TIME_STATUS_NP ",
+                ])
             #expect(replies.count == 3 && replies[1].fields[1] == "\t\tportState               SLAVE")
         }
     }
@@ -102,10 +108,11 @@ struct PMCInteropTests {
             #expect(stat(harness.readOnlyPath, &info) == 0 && info.st_mode & 0o777 == 0o666)
             let output = try await harness.pmc(["GET PRIORITY1", "SET PRIORITY1 90"], path: harness.readOnlyPath)
             let replies = PrintedReply.parse(output.stdout)
-            #expect(replies.map(\.header) == [
-                "\t769927.fffe.71c27a-0 seq 0 RESPONSE MANAGEMENT PRIORITY1 ",
-                "\t769927.fffe.71c27a-0 seq 1 RESPONSE MANAGEMENT_ERROR_STATUS ",
-            ])
+            #expect(
+                replies.map(\.header) == [
+                    "\t769927.fffe.71c27a-0 seq 0 RESPONSE MANAGEMENT PRIORITY1 ",
+                    "\t769927.fffe.71c27a-0 seq 1 RESPONSE MANAGEMENT_ERROR_STATUS ",
+                ])
             #expect(await harness.backend.applied.isEmpty)
             #expect(await harness.backend.state.defaultDS.priority1 == 128)
         }
@@ -125,10 +132,11 @@ struct PMCInteropTests {
                 try? await Task.sleep(for: .milliseconds(300))
             }
             let replies = PrintedReply.parse(output.stdout)
-            #expect(replies.map(\.header) == [
-                "\t769927.fffe.71c27a-0 seq 0 RESPONSE MANAGEMENT SUBSCRIBE_EVENTS_NP ",
-                "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
-            ], "\(output.stdout)\(output.stderr)")
+            #expect(
+                replies.map(\.header) == [
+                    "\t769927.fffe.71c27a-0 seq 0 RESPONSE MANAGEMENT SUBSCRIBE_EVENTS_NP ",
+                    "\t769927.fffe.71c27a-1 seq 0 RESPONSE MANAGEMENT PORT_DATA_SET ",
+                ], "\(output.stdout)\(output.stderr)")
             #expect(replies.first?.fields == ["\t\tduration          20", "\t\tNOTIFY_PORT_STATE on"])
             #expect(replies.last?.fields.contains("\t\tportState               SLAVE") == true)
             #expect(await server.statistics.notifications == 1)
@@ -161,7 +169,8 @@ struct PMCInteropTests {
             }
             let error = try #require(answer)
             guard case .managementErrorStatus(let status) = error.tlvs.first else {
-                Issue.record("expected an error status, got \(error)"); return
+                Issue.record("expected an error status, got \(error)")
+                return
             }
             #expect(status.managementErrorId == .wrongLength && status.managementId == .priority1)
             let output = try await harness.pmc(["GET PRIORITY1"])

@@ -41,7 +41,10 @@ struct ProcessRunner {
         process.standardError = stderr
         process.standardInput = stdin
         let finished = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        process.terminationHandler = {
+            finished.continuation.yield($0.terminationStatus)
+            finished.continuation.finish()
+        }
         try process.run()
         for line in input {
             stdin.fileHandleForWriting.write(Data((line + "\n").utf8))
@@ -96,7 +99,10 @@ struct ProcessRunner {
             printed.withLock { $0.append(data) }
         }
         let finished = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        process.terminationHandler = {
+            finished.continuation.yield($0.terminationStatus)
+            finished.continuation.finish()
+        }
         try process.run()
         let text = { String(decoding: printed.withLock { $0 }, as: UTF8.self) }
         let end = ContinuousClock.now + deadline

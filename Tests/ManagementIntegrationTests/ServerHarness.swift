@@ -1,6 +1,6 @@
-import MeridianTestSupport
 import Foundation
 import MeridianDaemon
+import MeridianTestSupport
 import PTPManagement
 
 /// A ManagementServer on fresh Unix socket paths with a TestBackend, running for one test.

@@ -3,8 +3,11 @@ import Testing
 @testable import MeridianConfig
 
 struct ConfigParserTests {
-    func parse(_ text: String, ports: [ConfigSource] = [], interfaces: [String] = [], overrides: [String: String] = [:]) -> Result<Configuration, ConfigErrors> {
-        ConfigParser.parse(main: ConfigSource(name: "gm.conf", text: text), portFiles: ports, interfaces: interfaces, overrides: overrides)
+    func parse(_ text: String, ports: [ConfigSource] = [], interfaces: [String] = [], overrides: [String: String] = [:])
+        -> Result<Configuration, ConfigErrors>
+    {
+        ConfigParser.parse(
+            main: ConfigSource(name: "gm.conf", text: text), portFiles: ports, interfaces: interfaces, overrides: overrides)
     }
 
     func errors(_ text: String, ports: [ConfigSource] = []) -> [String] {
@@ -47,26 +50,40 @@ struct ConfigParserTests {
 
     @Test func aTypoStopsStartUpWithFileLineAndTheNearestName() {
         #expect(errors("[global]\npriorty1 100\n") == ["gm.conf:2: unknown option priorty1 (did you mean priority1?)"])
-        #expect(errors("[global]\nlogSyncIntreval -3\n") == ["gm.conf:2: unknown option logSyncIntreval (did you mean logSyncInterval?)"])
+        #expect(
+            errors("[global]\nlogSyncIntreval -3\n") == [
+                "gm.conf:2: unknown option logSyncIntreval (did you mean logSyncInterval?)"
+            ])
         #expect(errors("[global]\ncompletely_unrelated 1\n") == ["gm.conf:2: unknown option completely_unrelated"])
     }
 
     @Test func badAndOutOfRangeValuesAreReportedWithTheirLine() {
         #expect(errors("[global]\ndomainNumber 128\n") == ["gm.conf:2: 128 is out of range for option domainNumber: 0 to 127"])
-        #expect(errors("[global]\npriority1 high\n") == ["gm.conf:2: high is a bad value for option priority1: expected an integer"])
-        #expect(errors("[eth0]\nannounceReceiptTimeout 1\n") == ["gm.conf:2: 1 is out of range for option announceReceiptTimeout: 2 to 255"])
-        #expect(errors("[global]\ndelay_mechanism E3E\n") == ["gm.conf:2: E3E is a bad value for option delay_mechanism: expected one of E2E, P2P, Auto, NONE"])
-        #expect(errors("[global]\nstep_threshold -1\n") == ["gm.conf:2: -1 is out of range for option step_threshold: 0.0 to 1.7976931348623157e+308"])
+        #expect(
+            errors("[global]\npriority1 high\n") == ["gm.conf:2: high is a bad value for option priority1: expected an integer"])
+        #expect(
+            errors("[eth0]\nannounceReceiptTimeout 1\n") == [
+                "gm.conf:2: 1 is out of range for option announceReceiptTimeout: 2 to 255"
+            ])
+        #expect(
+            errors("[global]\ndelay_mechanism E3E\n") == [
+                "gm.conf:2: E3E is a bad value for option delay_mechanism: expected one of E2E, P2P, Auto, NONE"
+            ])
+        #expect(
+            errors("[global]\nstep_threshold -1\n") == [
+                "gm.conf:2: -1 is out of range for option step_threshold: 0.0 to 1.7976931348623157e+308"
+            ])
         #expect(errors("[global]\npriority1\n") == ["gm.conf:2: option priority1 has no value"])
     }
 
     @Test func everyErrorIsReportedNotJustTheFirst() {
         let found = errors("[global]\npriority1 999\nfoo 1\n[eth0]\npriority2 3\n")
-        #expect(found == [
-            "gm.conf:2: 999 is out of range for option priority1: 0 to 255",
-            "gm.conf:3: unknown option foo",
-            "gm.conf:5: option priority2 belongs in [global], not in [eth0]",
-        ])
+        #expect(
+            found == [
+                "gm.conf:2: 999 is out of range for option priority1: 0 to 255",
+                "gm.conf:3: unknown option foo",
+                "gm.conf:5: option priority2 belongs in [global], not in [eth0]",
+            ])
     }
 
     @Test func linesOutsideASectionAndBadHeadersAreErrors() {
@@ -76,16 +93,20 @@ struct ConfigParserTests {
 
     @Test func ptp4lOptionsWeDoNotImplementAreWarningsNotErrors() throws {
         let config = try parse("[global]\ngmCapable 1\n[eth0]\nmin_neighbor_prop_delay 800\n").get()
-        #expect(config.warnings.map(\.description) == [
-            "gm.conf:2: warning: ptp4l option gmCapable is not supported by Meridian and is ignored",
-            "gm.conf:4: warning: ptp4l option min_neighbor_prop_delay is not supported by Meridian and is ignored",
-        ])
+        #expect(
+            config.warnings.map(\.description) == [
+                "gm.conf:2: warning: ptp4l option gmCapable is not supported by Meridian and is ignored",
+                "gm.conf:4: warning: ptp4l option min_neighbor_prop_delay is not supported by Meridian and is ignored",
+            ])
     }
 
     @Test func portsDFilesAreOnePortEachNamedByTheirFile() throws {
         let ports = [
-            ConfigSource(name: "ports.d/eth1.conf", text: "masterOnly 1\nlogSyncInterval -4\n", kind: .portFile(defaultInterface: "eth1")),
-            ConfigSource(name: "ports.d/uplink.conf", text: "# named inside\n[eth2]\nlogAnnounceInterval 0\n", kind: .portFile(defaultInterface: "uplink")),
+            ConfigSource(
+                name: "ports.d/eth1.conf", text: "masterOnly 1\nlogSyncInterval -4\n", kind: .portFile(defaultInterface: "eth1")),
+            ConfigSource(
+                name: "ports.d/uplink.conf", text: "# named inside\n[eth2]\nlogAnnounceInterval 0\n",
+                kind: .portFile(defaultInterface: "uplink")),
         ]
         let config = try parse("[global]\nlogSyncInterval -2\n[eth0]\n", ports: ports).get()
         #expect(config.ports.map(\.interface) == ["eth0", "eth1", "eth2"])
@@ -99,18 +120,28 @@ struct ConfigParserTests {
     @Test func aDuplicatePortIsAnErrorWhereverItIs() {
         #expect(errors("[eth0]\n[eth0]\n") == ["gm.conf:2: port eth0 is configured twice (first at gm.conf:1)"])
         let ports = [ConfigSource(name: "ports.d/eth0.conf", text: "masterOnly 1\n", kind: .portFile(defaultInterface: "eth0"))]
-        #expect(errors("[global]\n[eth0]\n", ports: ports) == ["ports.d/eth0.conf: port eth0 is configured twice (first at gm.conf:2)"])
+        #expect(
+            errors("[global]\n[eth0]\n", ports: ports) == [
+                "ports.d/eth0.conf: port eth0 is configured twice (first at gm.conf:2)"
+            ])
         let two = [
             ConfigSource(name: "ports.d/a.conf", text: "[eth5]\n", kind: .portFile(defaultInterface: "a")),
             ConfigSource(name: "ports.d/b.conf", text: "[eth5]\n", kind: .portFile(defaultInterface: "b")),
         ]
-        #expect(errors("[global]\n", ports: two) == ["ports.d/b.conf:1: port eth5 is configured twice (first at ports.d/a.conf:1)"])
+        #expect(
+            errors("[global]\n", ports: two) == ["ports.d/b.conf:1: port eth5 is configured twice (first at ports.d/a.conf:1)"])
         let global = [ConfigSource(name: "ports.d/x.conf", text: "[global]\n", kind: .portFile(defaultInterface: "x"))]
-        #expect(errors("[eth0]\n", ports: global) == ["ports.d/x.conf:1: bad section header [global] (a ports.d file holds exactly one port)"])
+        #expect(
+            errors("[eth0]\n", ports: global) == [
+                "ports.d/x.conf:1: bad section header [global] (a ports.d file holds exactly one port)"
+            ])
     }
 
     @Test func commandLineInterfacesAndOverridesApply() throws {
-        let config = try parse("[global]\nnetwork_transport UDPv6\n[eth0]\nnetwork_transport UDPv4\n", interfaces: ["eth0", "eth9"], overrides: ["network_transport": "L2", "slaveOnly": "1"]).get()
+        let config = try parse(
+            "[global]\nnetwork_transport UDPv6\n[eth0]\nnetwork_transport UDPv4\n", interfaces: ["eth0", "eth9"],
+            overrides: ["network_transport": "L2", "slaveOnly": "1"]
+        ).get()
         #expect(config.ports.map(\.interface) == ["eth0", "eth9"])
         #expect(config.string("network_transport", port: "eth0") == "L2")
         #expect(config.string("network_transport", port: "eth9") == "L2")
@@ -119,11 +150,16 @@ struct ConfigParserTests {
     }
 
     @Test func noPortAtAllIsAnError() {
-        #expect(errors("[global]\npriority1 1\n") == ["gm.conf: no port configured: name one with -i, a [interface] section, or a file in ports.d"])
+        #expect(
+            errors("[global]\npriority1 1\n") == [
+                "gm.conf: no port configured: name one with -i, a [interface] section, or a file in ports.d"
+            ])
     }
 
     @Test func commentsBlankLinesCRLFAndHexAreHandled() throws {
-        let config = try parse("# c\r\n\r\n[global]\r\n   offsetScaledLogVariance   0x4E5D   \r\n\t# indented comment\r\n[eth0]\r\n").get()
+        let config = try parse(
+            "# c\r\n\r\n[global]\r\n   offsetScaledLogVariance   0x4E5D   \r\n\t# indented comment\r\n[eth0]\r\n"
+        ).get()
         #expect(config.integer("offsetScaledLogVariance") == 0x4E5D)
     }
 

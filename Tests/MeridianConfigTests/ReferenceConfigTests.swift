@@ -34,19 +34,26 @@ import Testing
 
     @Test func crossOptionRules() throws {
         let pps = ReferenceConfigCheck.diagnostics(try configuration(["reference": "pps"]), file: "m.conf")
-        #expect(pps.count == 1 && pps[0].description.contains("pps_device") && pps[0].description.contains("reference pps needs one"))
-        let extts = ReferenceConfigCheck.diagnostics(try configuration(["reference": "extts", "clock_device": "virtual"]), file: "m.conf")
+        #expect(
+            pps.count == 1 && pps[0].description.contains("pps_device") && pps[0].description.contains("reference pps needs one"))
+        let extts = ReferenceConfigCheck.diagnostics(
+            try configuration(["reference": "extts", "clock_device": "virtual"]), file: "m.conf")
         #expect(extts.count == 1 && extts[0].description.contains("clock_device") && extts[0].line > 0)
-        let gpsd = ReferenceConfigCheck.diagnostics(try configuration(["reference": "gpsd", "gpsd_address": "host:0"]), file: "m.conf")
+        let gpsd = ReferenceConfigCheck.diagnostics(
+            try configuration(["reference": "gpsd", "gpsd_address": "host:0"]), file: "m.conf")
         #expect(gpsd.count == 1 && gpsd[0].description.contains("gpsd_address"))
-        let sim = ReferenceConfigCheck.diagnostics(try configuration(["reference": "simulated", "sim_gnss_outage_after": "60"]), file: "m.conf")
+        let sim = ReferenceConfigCheck.diagnostics(
+            try configuration(["reference": "simulated", "sim_gnss_outage_after": "60"]), file: "m.conf")
         #expect(sim.count == 1 && sim[0].description.contains("sim_gnss_outage_duration"))
         let classes = ReferenceConfigCheck.diagnostics(try configuration(["gm_class_holdover": "200"]), file: "m.conf")
         #expect(classes.count == 1)
         let leap = ReferenceConfigCheck.diagnostics(try configuration(["leapfile": "leap.list"]), file: "m.conf")
         #expect(leap.count == 1)
         let good = ReferenceConfigCheck.diagnostics(
-            try configuration(["reference": "pps", "pps_device": "/dev/pps0", "gpsd_address": "[::1]:2947", "leapfile": "/usr/share/zoneinfo/leap-seconds.list"]),
+            try configuration([
+                "reference": "pps", "pps_device": "/dev/pps0", "gpsd_address": "[::1]:2947",
+                "leapfile": "/usr/share/zoneinfo/leap-seconds.list",
+            ]),
             file: "m.conf")
         #expect(good.isEmpty)
     }
@@ -55,9 +62,11 @@ import Testing
 @Suite struct ReferenceSettingsTests {
     @Test func typedSettings() throws {
         var global: [String: ConfigSetting] = [:]
-        for (name, text) in [("reference", "extts"), ("gpsd_address", "[::1]:29470"), ("extts_polarity", "both"),
-                             ("extts_correction", "-35"), ("pin_index", "2"), ("holdover_max_time", "600"),
-                             ("gnss_lock_threshold", "300000"), ("gm_quality_profile", "G.8275.1"), ("sim_gnss_outage_after", "0")] {
+        for (name, text) in [
+            ("reference", "extts"), ("gpsd_address", "[::1]:29470"), ("extts_polarity", "both"),
+            ("extts_correction", "-35"), ("pin_index", "2"), ("holdover_max_time", "600"),
+            ("gnss_lock_threshold", "300000"), ("gm_quality_profile", "G.8275.1"), ("sim_gnss_outage_after", "0"),
+        ] {
             let key = try #require(ConfigKeys.key(name))
             global[name] = ConfigSetting(value: try key.parse(text).get(), origin: "m.conf:1")
         }

@@ -5,7 +5,8 @@ import Testing
 struct CommandLineTests {
     /// A scratch directory with the given files, removed afterwards.
     func withFiles(_ files: [String: String], _ body: (URL) throws -> Void) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-cli-\(getpid())-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "meridian-cli-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, text) in files {
@@ -36,7 +37,8 @@ struct CommandLineTests {
     /// A product of this package: next to the test runner (`swift test`), else in `.build/debug`.
     static func binary(_ name: String) -> URL? {
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let candidates = [
             runner.deletingLastPathComponent().appendingPathComponent(name),
             root.appendingPathComponent(".build/debug/\(name)"),

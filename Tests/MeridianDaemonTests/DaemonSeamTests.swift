@@ -29,7 +29,9 @@ import Testing
             FakePortChannel.link(gmPort, slavePort)
         }
 
-        func service(_ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture) throws -> MeridianService {
+        func service(_ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture) throws
+            -> MeridianService
+        {
             let path = directory + "/\(name).conf"
             let text = """
                 [global]
@@ -58,7 +60,8 @@ import Testing
         let pair = Pair()
         defer { pair.tearDown() }
         let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service("slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
+        let slave = try pair.service(
+            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
         let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "seam"))
         let running = Task { try await group.run() }
         defer { running.cancel() }
@@ -69,8 +72,14 @@ import Testing
         // silence at 16 Sync/s, as the daemon's own line says; after 1 s of holdover and after the master's
         // return no step and still below 2 µs.
         let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 60)
-        #expect(locked != nil, "the slave never reached SLAVE:\n\(pair.slaveLog.all.suffix(20).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(20).joined(separator: "\n"))")
-        guard let locked else { await group.triggerGracefulShutdown(); return }
+        #expect(
+            locked != nil,
+            "the slave never reached SLAVE:\n\(pair.slaveLog.all.suffix(20).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(20).joined(separator: "\n"))"
+        )
+        guard let locked else {
+            await group.triggerGracefulShutdown()
+            return
+        }
         try await Task.sleep(for: .seconds(2))
         let stepsAtLock = pair.slaveClock.steps
         print("seam: slave true error 2 s after SLAVE: \(pair.slaveClock.trueError.roundedNanoseconds) ns")
@@ -92,7 +101,10 @@ import Testing
         pair.gmPort.setMuted(false)
         let count = pair.slaveLog.all.count
         let back = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", after: count, seconds: 30)
-        #expect(back != nil, "the slave did not measure again after its master returned:\n\(pair.slaveLog.all.suffix(15).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(10).joined(separator: "\n"))")
+        #expect(
+            back != nil,
+            "the slave did not measure again after its master returned:\n\(pair.slaveLog.all.suffix(15).joined(separator: "\n"))\n--- gm:\n\(pair.gmLog.all.suffix(10).joined(separator: "\n"))"
+        )
         try await Task.sleep(for: .seconds(1))
         print("seam: slave true error 1 s after its master returned: \(pair.slaveClock.trueError.roundedNanoseconds) ns")
         #expect(pair.slaveClock.steps == stepsAtLock, "the clock stepped after it had locked")

@@ -20,7 +20,8 @@ struct PortDataSetNPTests {
         #expect(capable(sent: [2: 1]), "P2P: the first Pdelay_Req sent, answered or not")
         #expect(!capable(received: [0: 3, 9: 2]), "Sync or Delay_Resp alone are not what ptp4l checks on")
         #expect(capable(always: true), "asCapable true")
-        #expect(ManagementPortExtras.dataSetNP(neighborPropDelayThresh: 777, alwaysCapable: false, received: [], sent: [])
-            == PortDataSetNP(neighborPropDelayThresh: 777, asCapable: false))
+        #expect(
+            ManagementPortExtras.dataSetNP(neighborPropDelayThresh: 777, alwaysCapable: false, received: [], sent: [])
+                == PortDataSetNP(neighborPropDelayThresh: 777, asCapable: false))
     }
 }

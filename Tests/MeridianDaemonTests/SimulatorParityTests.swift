@@ -1,10 +1,10 @@
+import Logging
 import MeridianConfig
 import PTPCore
 import PTPEngine
 import PTPSimulation
 import ServiceLifecycle
 import Testing
-import Logging
 
 @testable import MeridianDaemon
 
@@ -29,7 +29,8 @@ import Logging
         let pair = DaemonSeamTests.Pair()
         defer { pair.tearDown() }
         let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service("slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
+        let slave = try pair.service(
+            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
         let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "parity"))
         let running = Task { try await group.run() }
         defer { running.cancel() }
@@ -47,8 +48,10 @@ import Logging
         let daemon = Self.decisions(fromLog: pair.slaveLog.all)
 
         // The simulator: the same two clocks from the same settings, the same timeline.
-        let gmSettings = DaemonSettings(try ConfigurationLoader.load(DaemonOptions(configFile: pair.directory + "/gm.conf")).get())
-        let slaveSettings = DaemonSettings(try ConfigurationLoader.load(DaemonOptions(configFile: pair.directory + "/slave.conf")).get())
+        let gmSettings = DaemonSettings(
+            try ConfigurationLoader.load(DaemonOptions(configFile: pair.directory + "/gm.conf")).get())
+        let slaveSettings = DaemonSettings(
+            try ConfigurationLoader.load(DaemonOptions(configFile: pair.directory + "/slave.conf")).get())
         func clock(_ number: Int, _ settings: DaemonSettings) -> SimulatedClock {
             var clock = SimulatedClock(number: number)
             clock.priority1 = settings.defaultDS.priority1
@@ -87,7 +90,8 @@ import Logging
         }
         // State changes and holdovers at the same instant come in the order the engine appended them: a
         // holdover on the grandmaster role follows the state change that made it so.
-        let ordered = simulated.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element.text)
+        let ordered = simulated.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
+            \.element.text)
 
         print("parity: daemon    \(daemon)")
         print("parity: simulator \(ordered)")

@@ -5,7 +5,10 @@ import Testing
 struct LabCommandTests {
     @Test("a missing tool fails with the package to install; a failing one with its output")
     func failures() {
-        #expect(throws: LabCommand.Failure("'meridian-no-such-tool' not found in PATH (install the Debian package meridian-no-such-tool)")) {
+        #expect(
+            throws: LabCommand.Failure(
+                "'meridian-no-such-tool' not found in PATH (install the Debian package meridian-no-such-tool)")
+        ) {
             try LabCommand.run("meridian-no-such-tool", [])
         }
         do {

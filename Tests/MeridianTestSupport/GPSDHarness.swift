@@ -19,7 +19,8 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
     private var gpsd: Process?
 
     public init(pulseOffsetNanoseconds: Int = 0, namespace: String? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-gpsd-\(getpid())-\(UUID().uuidString.prefix(8))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "meridian-gpsd-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.namespace = namespace
         // A fresh namespace has no listeners at all; the host's loopback is where a clash could happen.
@@ -41,7 +42,8 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
     }
 
     public static func tool(_ name: String) throws -> String {
-        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"]
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
         throw HarnessError("\(name) is not installed: run `make deps`")
@@ -55,7 +57,9 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
         var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard ok else { throw HarnessError("bind failed") }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -79,7 +83,9 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
         process.arguments = ["-O2", "-shared", "-fPIC", "-o", output, try Self.fixture("dcd_pulse.c"), "-ldl"]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw HarnessError("cc failed building dcd_pulse.so (\(process.terminationStatus))") }
+        guard process.terminationStatus == 0 else {
+            throw HarnessError("cc failed building dcd_pulse.so (\(process.terminationStatus))")
+        }
         return output
     }
 
@@ -98,7 +104,10 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
     /// Starts gpsd (in ``namespace`` when set) and waits until it listens (bounded: 5 s).
     public func startGPSD() throws {
         let shim = try buildShim()
-        let command = [try Self.fixture("unblocked.py"), try Self.tool("unshare"), "--ipc", try Self.tool("gpsd"), "-N", "-n", "-b", "-S", String(port), link]
+        let command = [
+            try Self.fixture("unblocked.py"), try Self.tool("unshare"), "--ipc", try Self.tool("gpsd"), "-N", "-n", "-b", "-S",
+            String(port), link,
+        ]
         let process = Process()
         if let namespace {
             process.executableURL = URL(fileURLWithPath: try Self.tool("ip"))
@@ -142,7 +151,9 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
             defer { close(fd) }
             var address = Self.loopback(port: port)
             return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
         }
         guard let namespace else { return attempt() }

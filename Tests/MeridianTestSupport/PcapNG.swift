@@ -14,7 +14,9 @@ public struct PcapNG {
     public enum Failure: Error, CustomStringConvertible {
         case malformed(String)
         public var description: String {
-            switch self { case .malformed(let why): "pcapng: \(why)" }
+            switch self {
+            case .malformed(let why): "pcapng: \(why)"
+            }
         }
     }
 
@@ -101,4 +103,3 @@ public enum PTPPayload {
         return Array(frame[(offset + 8)..<end])
     }
 }
-

@@ -6,7 +6,10 @@ struct SplitMix64Tests {
     @Test("the reference sequence (splitmix64.c, seed 1234567), and the same values again from the same seed")
     func referenceSequence() {
         var random = SplitMix64(seed: 1_234_567)
-        #expect([random.next(), random.next(), random.next()] == [0x599E_D017_FB08_FC85, 0x2C73_F084_5854_0FA5, 0x883E_BCE5_A3F2_7C77])
+        #expect(
+            [random.next(), random.next(), random.next()] == [
+                0x599E_D017_FB08_FC85, 0x2C73_F084_5854_0FA5, 0x883E_BCE5_A3F2_7C77,
+            ])
         var zero = SplitMix64(seed: 0)
         #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
         var a = SplitMix64(seed: 42)

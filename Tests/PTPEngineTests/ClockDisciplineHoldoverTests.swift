@@ -42,11 +42,15 @@ import Testing
             for _ in 0..<Int(duration * 16) {
                 coast(0.0625)
                 let measured = Int64((phase + noise * uniform()).rounded())
-                let step = discipline.apply(SyncMeasurement(
-                    portNumber: 1, master: PortIdentity(clockIdentity: ClockIdentity(rawValue: master), portNumber: 1),
-                    offsetFromMaster: .nanoseconds(measured), meanPathDelay: .nanoseconds(Int64(16_000)),
-                    ingress: now, logSyncInterval: LogInterval(-4)))
-                if let s = step.output.step { phase += s.nanosecondsDouble; steps += 1 }
+                let step = discipline.apply(
+                    SyncMeasurement(
+                        portNumber: 1, master: PortIdentity(clockIdentity: ClockIdentity(rawValue: master), portNumber: 1),
+                        offsetFromMaster: .nanoseconds(measured), meanPathDelay: .nanoseconds(Int64(16_000)),
+                        ingress: now, logSyncInterval: LogInterval(-4)))
+                if let s = step.output.step {
+                    phase += s.nanosecondsDouble
+                    steps += 1
+                }
                 adjustment = step.output.frequency.value
             }
             return steps

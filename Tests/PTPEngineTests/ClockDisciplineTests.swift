@@ -72,8 +72,9 @@ import Testing
             t += 1
             clock.advance(1)
             let edge = PTPInstant(seconds: Int64(2_000_000 + second)) + .nanoseconds(clock.phase)
-            let sample = ReferenceSample(edge: edge, utcSecond: Int64(2_000_000 + second), fixMode: .threeDimensional,
-                                         satellitesUsed: 9, gpsMinusUTC: 18)
+            let sample = ReferenceSample(
+                edge: edge, utcSecond: Int64(2_000_000 + second), fixMode: .threeDimensional,
+                satellitesUsed: 9, gpsMinusUTC: 18)
             let (out, changed) = discipline.steerFromReference { servo in reference.sample(sample, servo: &servo) }
             if changed { changes += 1 }
             #expect(out.step == nil, "a step at second \(second)")
@@ -101,8 +102,9 @@ import Testing
         var servo = discipline.servo
         let before = (servo.lastFrequency, servo.state)
         for second in 1...20 {
-            let sample = ReferenceSample(edge: PTPInstant(seconds: Int64(3_000_000 + second)) + .nanoseconds(Int64(40)),
-                                         utcSecond: Int64(3_000_000 + second), fixMode: .threeDimensional, satellitesUsed: 9, gpsMinusUTC: 18)
+            let sample = ReferenceSample(
+                edge: PTPInstant(seconds: Int64(3_000_000 + second)) + .nanoseconds(Int64(40)),
+                utcSecond: Int64(3_000_000 + second), fixMode: .threeDimensional, satellitesUsed: 9, gpsMinusUTC: 18)
             let out = reference.sample(sample, servo: &servo, steering: false)
             #expect(out.frequency == nil && out.step == nil)
         }
@@ -112,8 +114,9 @@ import Testing
     }
 
     @Test func ptp4lSummaryLine() {
-        let line = ClockDiscipline.logLine(offset: .nanoseconds(Int64(-12)), state: .locked,
-                                           frequency: PartsPerBillion(-3456.4), pathDelay: .nanoseconds(Int64(789)))
+        let line = ClockDiscipline.logLine(
+            offset: .nanoseconds(Int64(-12)), state: .locked,
+            frequency: PartsPerBillion(-3456.4), pathDelay: .nanoseconds(Int64(789)))
         #expect(line == "master offset        -12 s2 freq   +3456 path delay       789")
     }
 }

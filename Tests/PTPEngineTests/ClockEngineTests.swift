@@ -16,7 +16,8 @@ import Testing
             ingress: Self.t0 + .seconds(seconds), logSyncInterval: LogInterval(interval))
     }
 
-    func adjustments(_ actions: [InstanceAction]) -> [(step: PTPDuration?, frequency: PartsPerBillion?, source: AdjustmentSource)] {
+    func adjustments(_ actions: [InstanceAction]) -> [(step: PTPDuration?, frequency: PartsPerBillion?, source: AdjustmentSource)]
+    {
         actions.compactMap { if case .clock(.adjust(let s, let f, let by)) = $0 { (s, f, by) } else { nil } }
     }
 
@@ -96,7 +97,8 @@ import Testing
         var actions: [InstanceAction] = []
         for second in 1...5 {
             let sample = ReferenceSample(
-                edge: PTPInstant(seconds: 1_700_000_000 + Int64(second), nanoseconds: 300), utcSecond: 1_700_000_000 + Int64(second),
+                edge: PTPInstant(seconds: 1_700_000_000 + Int64(second), nanoseconds: 300),
+                utcSecond: 1_700_000_000 + Int64(second),
                 fixMode: .threeDimensional, satellitesUsed: 8)
             _ = engine.referenceSample(sample, into: &actions)
         }
@@ -118,7 +120,9 @@ extension ClockEngineTests {
     /// A step moves the clock, and the silence it measures moves with it: 150 ms after a +150 ms step is
     /// 0 ms of silence, not 300.
     @Test func aStepIsNotSilence() {
-        var engine = ClockEngine(servo: SelectedServo(.pi, configuration: ServoConfiguration(firstStepThreshold: .microseconds(20)), syncInterval: 0.0625))
+        var engine = ClockEngine(
+            servo: SelectedServo(
+                .pi, configuration: ServoConfiguration(firstStepThreshold: .microseconds(20)), syncInterval: 0.0625))
         var actions: [InstanceAction] = []
         var stepped: PTPDuration?
         var t = 0.0

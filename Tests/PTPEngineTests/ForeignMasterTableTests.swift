@@ -11,9 +11,10 @@ import Testing
     func announce(from clock: UInt64, p1: UInt8 = 128, steps: UInt16 = 0, sequence: UInt16 = 0) -> (PTPHeader, AnnounceBody) {
         let sender = PortIdentity(clockIdentity: ClockIdentity(rawValue: clock), portNumber: 1)
         let header = PTPHeader(messageType: .announce, sourcePortIdentity: sender, sequenceId: sequence, logMessageInterval: 1)
-        let body = AnnounceBody(currentUtcOffset: 37, grandmasterPriority1: p1, grandmasterClockQuality: .default,
-                                grandmasterPriority2: 128, grandmasterIdentity: ClockIdentity(rawValue: clock),
-                                stepsRemoved: steps, timeSource: .internalOscillator)
+        let body = AnnounceBody(
+            currentUtcOffset: 37, grandmasterPriority1: p1, grandmasterClockQuality: .default,
+            grandmasterPriority2: 128, grandmasterIdentity: ClockIdentity(rawValue: clock),
+            stepsRemoved: steps, timeSource: .internalOscillator)
         return (header, body)
     }
 

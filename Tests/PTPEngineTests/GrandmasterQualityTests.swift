@@ -36,22 +36,30 @@ import Testing
         let utc = UTCOffsetStatus(offset: 37, valid: true, source: .gnss)
         let free = policy.quality(state: .freeRunning, measuredError: nil, variance: nil, utcOffset: utc)
         #expect(free.clockQuality == ClockQuality(clockClass: 248, clockAccuracy: .unknown, offsetScaledLogVariance: 0xFFFF))
-        #expect(!free.timeProperties.timeTraceable && free.timeProperties.timeSource == .internalOscillator && free.timeProperties.ptpTimescale)
+        #expect(
+            !free.timeProperties.timeTraceable && free.timeProperties.timeSource == .internalOscillator
+                && free.timeProperties.ptpTimescale)
         let locked = policy.quality(state: .locked, measuredError: .nanoseconds(80), variance: 1e-15, utcOffset: utc)
         #expect(locked.clockQuality.clockClass == 6 && locked.clockQuality.clockAccuracy == .within100ns)
         #expect(locked.clockQuality.offsetScaledLogVariance == OffsetScaledLogVariance.encode(secondsSquared: 1e-15))
         #expect(locked.timeProperties.timeTraceable && locked.timeProperties.frequencyTraceable)
-        #expect(locked.timeProperties.timeSource == .gnss && locked.timeProperties.currentUtcOffset == 37 && locked.timeProperties.currentUtcOffsetValid)
-        let holdover = policy.quality(state: .holdoverWithinSpecification, measuredError: .nanoseconds(400), variance: 1e-15, utcOffset: utc)
+        #expect(
+            locked.timeProperties.timeSource == .gnss && locked.timeProperties.currentUtcOffset == 37
+                && locked.timeProperties.currentUtcOffsetValid)
+        let holdover = policy.quality(
+            state: .holdoverWithinSpecification, measuredError: .nanoseconds(400), variance: 1e-15, utcOffset: utc)
         #expect(holdover.clockQuality.clockClass == 7 && holdover.clockQuality.clockAccuracy == .within1us)
         #expect(holdover.clockQuality.offsetScaledLogVariance > locked.clockQuality.offsetScaledLogVariance)
-        let out = policy.quality(state: .holdoverOutOfSpecification, measuredError: .microseconds(3), variance: nil, utcOffset: utc)
+        let out = policy.quality(
+            state: .holdoverOutOfSpecification, measuredError: .microseconds(3), variance: nil, utcOffset: utc)
         #expect(out.clockQuality.clockClass == 140 && !out.timeProperties.timeTraceable && !out.timeProperties.frequencyTraceable)
         // G.8275.1's fixed values, and configured classes.
         let g = GrandmasterQualityPolicy(profile: .g8275_1, holdoverOutOfSpecClass: 150)
-        #expect(g.quality(state: .locked, measuredError: .nanoseconds(900), variance: nil, utcOffset: utc).clockQuality
-            == ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D))
-        #expect(g.quality(state: .holdoverOutOfSpecification, measuredError: nil, variance: nil, utcOffset: utc).clockQuality
-            == ClockQuality(clockClass: 150, clockAccuracy: .unknown, offsetScaledLogVariance: 0xFFFF))
+        #expect(
+            g.quality(state: .locked, measuredError: .nanoseconds(900), variance: nil, utcOffset: utc).clockQuality
+                == ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D))
+        #expect(
+            g.quality(state: .holdoverOutOfSpecification, measuredError: nil, variance: nil, utcOffset: utc).clockQuality
+                == ClockQuality(clockClass: 150, clockAccuracy: .unknown, offsetScaledLogVariance: 0xFFFF))
     }
 }

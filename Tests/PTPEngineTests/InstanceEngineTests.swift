@@ -12,8 +12,9 @@ import Testing
     func boundaryClock() -> InstanceEngine {
         var ds = DefaultDS(clockIdentity: Self.bcIdentity, numberPorts: 2)
         ds.priority1 = 128
-        var instance = InstanceEngine(configuration: InstanceConfiguration(
-            defaultDS: ds, ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2)]))
+        var instance = InstanceEngine(
+            configuration: InstanceConfiguration(
+                defaultDS: ds, ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2)]))
         _ = instance.handle(.port(0, .linkUp), at: Self.t0)
         _ = instance.handle(.port(1, .linkUp), at: Self.t0)
         return instance
@@ -21,8 +22,9 @@ import Testing
 
     func gmAnnounce(sequence: UInt16, steps: UInt16 = 2) -> PTPMessage {
         let sender = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0x77), portNumber: 3)
-        let header = PTPHeader(messageType: .announce, sourcePortIdentity: sender, sequenceId: sequence,
-                               flags: [.ptpTimescale, .timeTraceable, .currentUtcOffsetValid], logMessageInterval: 1)
+        let header = PTPHeader(
+            messageType: .announce, sourcePortIdentity: sender, sequenceId: sequence,
+            flags: [.ptpTimescale, .timeTraceable, .currentUtcOffsetValid], logMessageInterval: 1)
         let body = AnnounceBody(
             currentUtcOffset: 37, grandmasterPriority1: 50,
             grandmasterClockQuality: ClockQuality(clockClass: 6, clockAccuracy: .within25ns, offsetScaledLogVariance: 0x4E5D),
@@ -48,7 +50,8 @@ import Testing
         #expect(bc.parentDS.parentPortIdentity == PortIdentity(clockIdentity: ClockIdentity(rawValue: 0x77), portNumber: 3))
         #expect(bc.timePropertiesDS.timeSource == .gnss)
         #expect(bc.timePropertiesDS.ptpTimescale && bc.timePropertiesDS.timeTraceable)
-        #expect(actions.contains { if case .parentChanged(let p, let gm) = $0 { p != nil && gm == Self.gmIdentity } else { false } })
+        #expect(
+            actions.contains { if case .parentChanged(let p, let gm) = $0 { p != nil && gm == Self.gmIdentity } else { false } })
 
         // Its announce receipt timeout makes it master (M3 after the state decision), and it announces
         // the grandmaster with stepsRemoved 3.
@@ -97,12 +100,14 @@ import Testing
         var gm = boundaryClock()
         _ = gm.handle(.port(0, .timerFired(.announceReceipt)), at: Self.t0)
         #expect(gm.ports[0].state == .master)
-        var time = TimePropertiesDS(currentUtcOffset: 37, currentUtcOffsetValid: true, timeTraceable: true,
-                                    frequencyTraceable: true, ptpTimescale: true, timeSource: .gnss)
+        var time = TimePropertiesDS(
+            currentUtcOffset: 37, currentUtcOffsetValid: true, timeTraceable: true,
+            frequencyTraceable: true, ptpTimescale: true, timeSource: .gnss)
         var actions: [InstanceAction] = []
-        gm.setGrandmasterQuality(GrandmasterQuality(
-            clockQuality: ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D),
-            timeProperties: time), at: Self.t0, into: &actions)
+        gm.setGrandmasterQuality(
+            GrandmasterQuality(
+                clockQuality: ClockQuality(clockClass: 6, clockAccuracy: .within100ns, offsetScaledLogVariance: 0x4E5D),
+                timeProperties: time), at: Self.t0, into: &actions)
         var announce = gm.handle(.port(0, .timerFired(.announce)), at: Self.t0).compactMap { action -> PTPMessage? in
             if case .port(0, .send(let m)) = action, m.message.messageType == .announce { m.message } else { nil }
         }.first
@@ -117,12 +122,14 @@ import Testing
         #expect(announce?.header.flags.contains(.ptpTimescale) == true)
         // GNSS lost: holdover, class 7, no longer traceable.
         time.timeTraceable = false
-        gm.setGrandmasterQuality(GrandmasterQuality(
-            clockQuality: ClockQuality(clockClass: 7, clockAccuracy: .within1us, offsetScaledLogVariance: 0x4E5D),
-            timeProperties: time), at: Self.t0, into: &actions)
-        announce = gm.handle(.port(0, .timerFired(.announce)), at: Self.t0).compactMap { action -> PTPMessage? in
-            if case .port(0, .send(let m)) = action, m.message.messageType == .announce { m.message } else { nil }
-        }.first
+        gm.setGrandmasterQuality(
+            GrandmasterQuality(
+                clockQuality: ClockQuality(clockClass: 7, clockAccuracy: .within1us, offsetScaledLogVariance: 0x4E5D),
+                timeProperties: time), at: Self.t0, into: &actions)
+        announce =
+            gm.handle(.port(0, .timerFired(.announce)), at: Self.t0).compactMap { action -> PTPMessage? in
+                if case .port(0, .send(let m)) = action, m.message.messageType == .announce { m.message } else { nil }
+            }.first
         if case .announce(let body) = announce?.body {
             #expect(body.grandmasterClockQuality.clockClass == 7)
         } else {
@@ -137,8 +144,9 @@ import Testing
     /// When the slave port faults, the clock does not keep a parent it can no longer hear.
     @Test func slavePortFaultDropsTheParent() {
         let ds = DefaultDS(clockIdentity: InstanceEngineTests.bcIdentity, numberPorts: 2)
-        var bc = InstanceEngine(configuration: InstanceConfiguration(
-            defaultDS: ds, ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2)]))
+        var bc = InstanceEngine(
+            configuration: InstanceConfiguration(
+                defaultDS: ds, ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2)]))
         let t0 = InstanceEngineTests.t0
         _ = bc.handle(.port(0, .linkUp), at: t0)
         _ = bc.handle(.port(1, .linkUp), at: t0)

@@ -9,8 +9,9 @@ import Testing
 
     func instance(ports: Int = 2) -> InstanceEngine {
         let ds = DefaultDS(clockIdentity: InstanceEngineTests.bcIdentity, numberPorts: UInt16(ports))
-        var engine = InstanceEngine(configuration: InstanceConfiguration(
-            defaultDS: ds, ports: (1...ports).map { PortConfiguration(portNumber: UInt16($0)) }))
+        var engine = InstanceEngine(
+            configuration: InstanceConfiguration(
+                defaultDS: ds, ports: (1...ports).map { PortConfiguration(portNumber: UInt16($0)) }))
         for i in 0..<ports { _ = engine.handle(.port(i, .linkUp), at: t0) }
         return engine
     }

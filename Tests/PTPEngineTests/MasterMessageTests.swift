@@ -50,9 +50,11 @@ import Testing
     @Test func delayRespCarriesTheMinimumDelayReqInterval() {
         var master = PortFixture.master(configuration)
         let requester = PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: 1)
-        let request = PTPMessage(header: PTPHeader(messageType: .delayReq, sourcePortIdentity: requester, sequenceId: 5,
-                                                   logMessageInterval: 0x7F),
-                                 body: .delayReq(.init(originTimestamp: .zero)))
+        let request = PTPMessage(
+            header: PTPHeader(
+                messageType: .delayReq, sourcePortIdentity: requester, sequenceId: 5,
+                logMessageInterval: 0x7F),
+            body: .delayReq(.init(originTimestamp: .zero)))
         let response = PortFixture.sent(master.handle(.received(request, timestamp: PortFixture.origin), at: PortFixture.origin))
         #expect(response.first?.message.header.logMessageInterval == -2)
         #expect(response.first?.message.header.controlField == 3)

@@ -19,8 +19,10 @@ import Testing
         var lines: [String] = []
         for i in 0..<32 {
             let odd = i % 2 == 1
-            if let line = summary.add(step(odd ? 30 : -10, frequency: odd ? -1_000 : -1_020, delay: odd ? 2_000 : 2_010),
-                                      trueError: odd ? 40 : -20) {
+            if let line = summary.add(
+                step(odd ? 30 : -10, frequency: odd ? -1_000 : -1_020, delay: odd ? 2_000 : 2_010),
+                trueError: odd ? 40 : -20)
+            {
                 lines.append(line)
             }
         }

@@ -48,8 +48,9 @@ import Testing
         var a = PortFixture.port(PortFixture.slaveClock, configuration)
         _ = a.handle(.linkUp, at: PortFixture.origin)
         let other = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0xEE), portNumber: 2)
-        let header = PTPHeader(messageType: .pdelayResp, sourcePortIdentity: PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1),
-                               sequenceId: 0, flags: [.twoStep])
+        let header = PTPHeader(
+            messageType: .pdelayResp, sourcePortIdentity: PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1),
+            sequenceId: 0, flags: [.twoStep])
         let message = PTPMessage(header: header, body: .pdelayResp(.init(timestamp: .zero, requestingPortIdentity: other)))
         let actions = a.handle(.received(message, timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(actions.isEmpty)

@@ -10,8 +10,9 @@ enum PortFixture {
 
     static var content: AnnounceContent {
         let ds = DefaultDS(clockIdentity: masterClock, numberPorts: 1)
-        return AnnounceContent(parentDS: ParentDS(selfAsGrandmaster: ds), currentDS: CurrentDS(),
-                               timeProperties: TimePropertiesDS())
+        return AnnounceContent(
+            parentDS: ParentDS(selfAsGrandmaster: ds), currentDS: CurrentDS(),
+            timeProperties: TimePropertiesDS())
     }
 
     static func port(_ clock: ClockIdentity, _ configuration: PortConfiguration = PortConfiguration(portNumber: 1))

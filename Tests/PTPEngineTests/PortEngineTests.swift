@@ -6,9 +6,11 @@ import Testing
 /// The port engine's message handling and arithmetic (IEEE 1588-2019 9.5, 11.3, 11.4, 16.7, 16.8),
 /// checked to the 2⁻¹⁶ ns against hand-made timing.
 @Suite struct PortEngineTests {
-    func fixture(offset: Int64 = 500, delay: Int64 = 1_000, asymmetry: Int64 = 0,
-                 slaveConfiguration: PortConfiguration = PortConfiguration(portNumber: 1),
-                 masterConfiguration: PortConfiguration = PortConfiguration(portNumber: 1)) -> ExchangeFixture {
+    func fixture(
+        offset: Int64 = 500, delay: Int64 = 1_000, asymmetry: Int64 = 0,
+        slaveConfiguration: PortConfiguration = PortConfiguration(portNumber: 1),
+        masterConfiguration: PortConfiguration = PortConfiguration(portNumber: 1)
+    ) -> ExchangeFixture {
         let master = PortFixture.master(masterConfiguration)
         let slave = PortFixture.slave(slaveConfiguration, parent: master.portIdentity)
         return ExchangeFixture(
@@ -49,8 +51,9 @@ import Testing
 
     /// delayAsymmetry (16.8): with the configured asymmetry equal to the real one, the offset is exact.
     @Test func asymmetryIsCorrected() {
-        var f = fixture(offset: 800, delay: 2_000, asymmetry: 150,
-                        slaveConfiguration: PortConfiguration(portNumber: 1, delayAsymmetry: .nanoseconds(Int64(150))))
+        var f = fixture(
+            offset: 800, delay: 2_000, asymmetry: 150,
+            slaveConfiguration: PortConfiguration(portNumber: 1, delayAsymmetry: .nanoseconds(Int64(150))))
         _ = f.syncRound()
         _ = f.delayRound()
         let m = PortFixture.measurements(f.syncRound())
@@ -114,8 +117,10 @@ import Testing
         _ = f.delayRound()
         let stranger = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0xCC), portNumber: 1)
         let header = PTPHeader(messageType: .sync, sourcePortIdentity: stranger, sequenceId: 100, flags: [.twoStep])
-        let actions = f.slave.handle(.received(PTPMessage(header: header, body: .sync(.init(originTimestamp: .zero))),
-                                               timestamp: PortFixture.origin), at: PortFixture.origin)
+        let actions = f.slave.handle(
+            .received(
+                PTPMessage(header: header, body: .sync(.init(originTimestamp: .zero))),
+                timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(PortFixture.diagnostics(actions) == [.notFromParent(.sync)])
         #expect(PortFixture.measurements(actions).isEmpty)
     }
@@ -126,8 +131,10 @@ import Testing
         _ = f.delayRound()
         _ = f.syncRound()  // sequence 1
         let old = PTPHeader(messageType: .sync, sourcePortIdentity: f.master.portIdentity, sequenceId: 0, flags: [.twoStep])
-        let actions = f.slave.handle(.received(PTPMessage(header: old, body: .sync(.init(originTimestamp: .zero))),
-                                               timestamp: PortFixture.origin), at: PortFixture.origin)
+        let actions = f.slave.handle(
+            .received(
+                PTPMessage(header: old, body: .sync(.init(originTimestamp: .zero))),
+                timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(PortFixture.diagnostics(actions) == [.outOfOrder(.sync)])
     }
 
@@ -189,8 +196,10 @@ import Testing
         var f = fixture()
         var header = PTPHeader(messageType: .sync, sourcePortIdentity: f.master.portIdentity, sequenceId: 1)
         header.domainNumber = 24
-        let actions = f.slave.handle(.received(PTPMessage(header: header, body: .sync(.init(originTimestamp: .zero))),
-                                               timestamp: PortFixture.origin), at: PortFixture.origin)
+        let actions = f.slave.handle(
+            .received(
+                PTPMessage(header: header, body: .sync(.init(originTimestamp: .zero))),
+                timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(PortFixture.diagnostics(actions) == [.wrongDomain(24)])
     }
 
@@ -199,7 +208,8 @@ import Testing
         let locked = f.slave.handle(.masterClockSelected, at: PortFixture.origin)
         #expect(PortFixture.stateChanges(locked).map(\.description) == ["port 1: UNCALIBRATED to SLAVE on MASTER_CLOCK_SELECTED"])
         let stepped = f.slave.handle(.synchronizationFault, at: PortFixture.origin)
-        #expect(PortFixture.stateChanges(stepped).map(\.description) == ["port 1: SLAVE to UNCALIBRATED on SYNCHRONIZATION_FAULT"])
+        #expect(
+            PortFixture.stateChanges(stepped).map(\.description) == ["port 1: SLAVE to UNCALIBRATED on SYNCHRONIZATION_FAULT"])
     }
 
     @Test func masterAnswersDelayReqWithCorrection() {
@@ -208,8 +218,11 @@ import Testing
         var header = PTPHeader(messageType: .delayReq, sourcePortIdentity: requester, sequenceId: 77)
         header.correctionField = ScaledNanoseconds(rawValue: 0x10000)  // 1 ns from a transparent clock
         let t4 = PortFixture.origin + .nanoseconds(Int64(5)) + .scaledNanoseconds(0x4000)
-        let out = PortFixture.sent(master.handle(.received(PTPMessage(header: header, body: .delayReq(.init(originTimestamp: .zero))),
-                                                           timestamp: t4), at: t4))
+        let out = PortFixture.sent(
+            master.handle(
+                .received(
+                    PTPMessage(header: header, body: .delayReq(.init(originTimestamp: .zero))),
+                    timestamp: t4), at: t4))
         #expect(out.count == 1)
         let response = out.first?.message
         #expect(response?.header.sequenceId == 77)
@@ -227,9 +240,10 @@ import Testing
 @Suite struct FollowUpOrderTests {
     @Test func followUpBeforeSyncStillMeasures() {
         let master = PortFixture.master()
-        var f = ExchangeFixture(master: master, slave: PortFixture.slave(parent: master.portIdentity),
-                                offset: .nanoseconds(Int64(300)), masterToSlave: .nanoseconds(Int64(900)),
-                                slaveToMaster: .nanoseconds(Int64(900)))
+        var f = ExchangeFixture(
+            master: master, slave: PortFixture.slave(parent: master.portIdentity),
+            offset: .nanoseconds(Int64(300)), masterToSlave: .nanoseconds(Int64(900)),
+            slaveToMaster: .nanoseconds(Int64(900)))
         _ = f.syncRound()
         _ = f.delayRound()
         let t1 = f.masterTime
@@ -253,7 +267,9 @@ extension PortEngineTests {
     /// re-arms it with every Sync, and gives the master up when it fires (as an announce timeout).
     @Test func syncReceiptTimeoutGivesUpASilentMaster() {
         let slaveConfiguration = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-3), syncReceiptTimeout: 4)
-        var f = fixture(slaveConfiguration: slaveConfiguration, masterConfiguration: PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-2)))
+        var f = fixture(
+            slaveConfiguration: slaveConfiguration,
+            masterConfiguration: PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-2)))
         let armed = f.syncRound().compactMap { action -> PTPDuration? in
             if case .armTimer(.syncReceipt, let after) = action { after } else { nil }
         }
@@ -261,7 +277,10 @@ extension PortEngineTests {
         #expect(armed == [.milliseconds(Int64(1_000))])
         let later = f.masterTime + .seconds(Int64(1))
         let actions = f.slave.handle(.timerFired(.syncReceipt), at: later)
-        #expect(PortFixture.stateChanges(actions).map(\.description) == ["port 1: UNCALIBRATED to MASTER on ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES"])
+        #expect(
+            PortFixture.stateChanges(actions).map(\.description) == [
+                "port 1: UNCALIBRATED to MASTER on ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES"
+            ])
         // Off by default: no timer.
         var quiet = fixture()
         #expect(!quiet.syncRound().contains { if case .armTimer(.syncReceipt, _) = $0 { true } else { false } })

@@ -16,15 +16,20 @@ import Testing
         }
     }
 
-    func sample(_ second: Int64, clock: Clock, taiOffset: Int64 = 0, fix: GNSSFixMode = .threeDimensional, gps: Int? = 18) -> ReferenceSample {
-        ReferenceSample(edge: PTPInstant(seconds: second + taiOffset) + .nanoseconds(clock.phase), utcSecond: second,
-                        fixMode: fix, satellitesUsed: 9, gpsMinusUTC: gps)
+    func sample(_ second: Int64, clock: Clock, taiOffset: Int64 = 0, fix: GNSSFixMode = .threeDimensional, gps: Int? = 18)
+        -> ReferenceSample
+    {
+        ReferenceSample(
+            edge: PTPInstant(seconds: second + taiOffset) + .nanoseconds(clock.phase), utcSecond: second,
+            fixMode: fix, satellitesUsed: 9, gpsMinusUTC: gps)
     }
 
     @Test func aPHCOnTAIExpectsTheEdgeThirtySevenSecondsLater() {
         var d = ReferenceDiscipline(configuration: ReferenceDisciplineConfiguration(timescale: .tai), servo: SelectedServo(.pi))
-        let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: 1_000_037, nanoseconds: 250), utcSecond: 1_000_000,
-                                           fixMode: .threeDimensional, gpsMinusUTC: 18))
+        let out = d.sample(
+            ReferenceSample(
+                edge: PTPInstant(seconds: 1_000_037, nanoseconds: 250), utcSecond: 1_000_000,
+                fixMode: .threeDimensional, gpsMinusUTC: 18))
         #expect(out.offset == .nanoseconds(250))
         #expect(out.stateChange?.to == .locking)
         #expect(d.utcOffset.offset == 37 && d.utcOffset.source == .gnss)
@@ -65,7 +70,9 @@ import Testing
 @Suite struct ReferenceStatusTests {
     @Test func statusReflectsCountersAndState() {
         var d = ReferenceDiscipline(configuration: ReferenceDisciplineConfiguration(timescale: .utc), servo: SelectedServo(.pi))
-        _ = d.sample(ReferenceSample(edge: PTPInstant(seconds: 10, nanoseconds: 40), utcSecond: 10, fixMode: .threeDimensional, gpsMinusUTC: 18))
+        _ = d.sample(
+            ReferenceSample(
+                edge: PTPInstant(seconds: 10, nanoseconds: 40), utcSecond: 10, fixMode: .threeDimensional, gpsMinusUTC: 18))
         _ = d.sample(ReferenceSample(edge: PTPInstant(seconds: 11, nanoseconds: 40), utcSecond: 11, fixMode: .twoDimensional))
         let status = d.status
         #expect(status.state == .locking && status.stateSince == PTPInstant(seconds: 10, nanoseconds: 40))
@@ -87,7 +94,11 @@ import Testing
         for _ in 0..<40 {
             second += 1
             clock.advance(1)
-            clock.apply(d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional)))
+            clock.apply(
+                d.sample(
+                    ReferenceSample(
+                        edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second,
+                        fixMode: .threeDimensional)))
             clock.apply(d.tick(now: PTPInstant(seconds: second, nanoseconds: 1_000_000)))
         }
         return (d, clock, second)
@@ -95,7 +106,9 @@ import Testing
 
     /// Loses the reference for `gap` seconds while the clock's own frequency moves by `kick` ppb, then feeds
     /// `after` samples; returns the steps the discipline asked for and the state changes.
-    func outage(_ d: inout ReferenceDiscipline, _ clock: inout Clock, _ second: inout Int64, gap: Int, kick: Double, after: Int) -> (steps: [PTPDuration], states: [GrandmasterClockState]) {
+    func outage(_ d: inout ReferenceDiscipline, _ clock: inout Clock, _ second: inout Int64, gap: Int, kick: Double, after: Int)
+        -> (steps: [PTPDuration], states: [GrandmasterClockState])
+    {
         var steps: [PTPDuration] = []
         var states: [GrandmasterClockState] = []
         clock.ownError += kick
@@ -103,7 +116,10 @@ import Testing
             second += 1
             clock.advance(1)
             if i >= gap {
-                let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional))
+                let out = d.sample(
+                    ReferenceSample(
+                        edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second,
+                        fixMode: .threeDimensional))
                 if let step = out.step { steps.append(step) }
                 if let change = out.stateChange { states.append(change.to) }
                 clock.apply(out)
@@ -147,7 +163,9 @@ import Testing
             utcResolver: UTCOffsetResolver(configuredOffset: 37, table: table))
         let second = LeapSecondTests.jan2027 - 3_600
         // No leap seconds from the receiver: the file gives TAI−UTC 37 and the coming leap.
-        let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second + 37, nanoseconds: 10), utcSecond: second, fixMode: .threeDimensional))
+        let out = d.sample(
+            ReferenceSample(
+                edge: PTPInstant(seconds: second + 37, nanoseconds: 10), utcSecond: second, fixMode: .threeDimensional))
         #expect(out.offset == .nanoseconds(10))
         #expect(d.quality.timeProperties.leap61 && d.quality.timeProperties.currentUtcOffset == 37)
         #expect(d.quality.timeProperties.currentUtcOffsetValid && d.utcOffset.source == .leapFile)
@@ -174,7 +192,9 @@ import Testing
         // The pulse after it comes: the servo takes over again, still locked.
         second += 1
         clock.advance(0.5)
-        let out = d.sample(ReferenceSample(edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional))
+        let out = d.sample(
+            ReferenceSample(
+                edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second, fixMode: .threeDimensional))
         #expect(out.offset != nil && out.stateChange == nil && d.state == .locked)
     }
 }

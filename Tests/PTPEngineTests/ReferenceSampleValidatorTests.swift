@@ -19,7 +19,9 @@ import Testing
     }
 
     @Test func eachBadCaseIsRejectedAndCountedByReason() {
-        var v = ReferenceSampleValidator(configuration: ReferenceValidatorConfiguration(minimumFix: .threeDimensional, minimumSatellites: 4, edgeWindow: .microseconds(100)))
+        var v = ReferenceSampleValidator(
+            configuration: ReferenceValidatorConfiguration(
+                minimumFix: .threeDimensional, minimumSatellites: 4, edgeWindow: .microseconds(100)))
         #expect(check(&v, sample(100)) == nil)
         #expect(check(&v, sample(101, fix: .twoDimensional)) == .fixTooLow)
         #expect(check(&v, sample(102, fix: .noFix)) == .fixTooLow)
@@ -29,12 +31,17 @@ import Testing
         // An edge 200 µs late on a locked clock.
         #expect(check(&v, sample(105, offsetNS: 200_000)) == .edgeOutsideWindow)
         // Labels jump 5 s while the edges move 1 s.
-        let jumped = ReferenceSample(edge: PTPInstant(seconds: 106, nanoseconds: 100), utcSecond: 111, fixMode: .threeDimensional, satellitesUsed: 9)
+        let jumped = ReferenceSample(
+            edge: PTPInstant(seconds: 106, nanoseconds: 100), utcSecond: 111, fixMode: .threeDimensional, satellitesUsed: 9)
         #expect(check(&v, jumped) == .timeOfDayJump)
         // The next jumped second is consistent with the last, but 5 s away from where the locked clock expects it.
-        let next = ReferenceSample(edge: PTPInstant(seconds: 107, nanoseconds: 100), utcSecond: 112, fixMode: .threeDimensional, satellitesUsed: 9)
+        let next = ReferenceSample(
+            edge: PTPInstant(seconds: 107, nanoseconds: 100), utcSecond: 112, fixMode: .threeDimensional, satellitesUsed: 9)
         #expect(v.validate(next, offset: next.edge - PTPInstant(seconds: 112), clockTrusted: true) == .edgeOutsideWindow)
-        #expect(v.rejections == [.fixTooLow: 2, .tooFewSatellites: 1, .secondNotIncreasing: 1, .timeOfDayJump: 1, .edgeOutsideWindow: 2])
+        #expect(
+            v.rejections == [
+                .fixTooLow: 2, .tooFewSatellites: 1, .secondNotIncreasing: 1, .timeOfDayJump: 1, .edgeOutsideWindow: 2,
+            ])
         #expect(v.accepted == 2)
     }
 
@@ -42,8 +49,10 @@ import Testing
         var v = ReferenceSampleValidator()
         #expect(check(&v, sample(100), trusted: false) == nil)
         // 0.3 s off and a new time of day: refused once as a jump, then followed while the clock has no time of its own.
-        let a = ReferenceSample(edge: PTPInstant(seconds: 101, nanoseconds: 300_000_000), utcSecond: 201, fixMode: .threeDimensional)
-        let b = ReferenceSample(edge: PTPInstant(seconds: 102, nanoseconds: 300_000_000), utcSecond: 202, fixMode: .threeDimensional)
+        let a = ReferenceSample(
+            edge: PTPInstant(seconds: 101, nanoseconds: 300_000_000), utcSecond: 201, fixMode: .threeDimensional)
+        let b = ReferenceSample(
+            edge: PTPInstant(seconds: 102, nanoseconds: 300_000_000), utcSecond: 202, fixMode: .threeDimensional)
         #expect(v.validate(a, offset: a.edge - PTPInstant(seconds: 201), clockTrusted: false) == .timeOfDayJump)
         #expect(v.validate(b, offset: b.edge - PTPInstant(seconds: 202), clockTrusted: false) == nil)
     }

@@ -16,9 +16,13 @@ import Testing
     @Test func mutatedMessagesNeverTrap() {
         var random = Generator(state: 2024)
         let ds = DefaultDS(clockIdentity: PortFixture.slaveClock, numberPorts: 2)
-        var instance = InstanceEngine(configuration: InstanceConfiguration(
-            defaultDS: ds, ports: [PortConfiguration(portNumber: 1),
-                                   PortConfiguration(portNumber: 2, delayMechanism: .p2p)]))
+        var instance = InstanceEngine(
+            configuration: InstanceConfiguration(
+                defaultDS: ds,
+                ports: [
+                    PortConfiguration(portNumber: 1),
+                    PortConfiguration(portNumber: 2, delayMechanism: .p2p),
+                ]))
         var t = PortFixture.origin
         _ = instance.handle(.port(0, .linkUp), at: t)
         _ = instance.handle(.port(1, .linkUp), at: t)
@@ -41,9 +45,13 @@ import Testing
         }
         let requester = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
         for type in [MessageType.delayReq, .pdelayReq] {
-            let body: MessageBody = type == .delayReq ? .delayReq(.init(originTimestamp: .zero)) : .pdelayReq(.init(originTimestamp: .zero))
-            seeds.append(PTPMessage(header: PTPHeader(messageType: type, sourcePortIdentity: requester, sequenceId: 1),
-                                    body: body).encoded())
+            let body: MessageBody =
+                type == .delayReq ? .delayReq(.init(originTimestamp: .zero)) : .pdelayReq(.init(originTimestamp: .zero))
+            seeds.append(
+                PTPMessage(
+                    header: PTPHeader(messageType: type, sourcePortIdentity: requester, sequenceId: 1),
+                    body: body
+                ).encoded())
         }
         let timers = PortTimer.allCases
         var total = 0
@@ -60,16 +68,24 @@ import Testing
             let port = Int(random.next() % 2)
             total += instance.handle(.port(port, .receivedBytes(bytes, timestamp: t)), at: t).count
             switch random.next() % 8 {
-            case 0: total += instance.handle(.port(port, .timerFired(timers[Int(random.next() % UInt64(timers.count))])), at: t).count
+            case 0:
+                total += instance.handle(.port(port, .timerFired(timers[Int(random.next() % UInt64(timers.count))])), at: t).count
             case 1:
                 let events: [InstanceEvent] = [
                     .port(port, .masterClockSelected), .port(port, .synchronizationFault), .clockTimerFired(.silence),
                     .referenceTick(clockTime: t),
                 ]
                 total += instance.handle(events[Int(random.next() % UInt64(events.count))], at: t).count
-            case 2: total += instance.handle(.port(port, .transmitted(
-                TransmitToken(messageType: [.sync, .delayReq, .pdelayReq, .pdelayResp][Int(random.next() % 4)],
-                              sequenceId: UInt16(truncatingIfNeeded: random.next())), timestamp: t)), at: t).count
+            case 2:
+                total +=
+                    instance.handle(
+                        .port(
+                            port,
+                            .transmitted(
+                                TransmitToken(
+                                    messageType: [.sync, .delayReq, .pdelayReq, .pdelayResp][Int(random.next() % 4)],
+                                    sequenceId: UInt16(truncatingIfNeeded: random.next())), timestamp: t)), at: t
+                    ).count
             case 3 where round % 500 == 0: total += instance.handle(.port(port, .linkDown), at: t).count
             case 4 where round % 500 == 1: total += instance.handle(.port(port, .linkUp), at: t).count
             default: break

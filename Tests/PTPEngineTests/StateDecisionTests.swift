@@ -6,10 +6,11 @@ import Testing
 @Suite struct StateDecisionTests {
     static let me = ClockIdentity(rawValue: 0x50)
     static func d0(cls: UInt8 = 248, p1: UInt8 = 128) -> ComparisonDataset {
-        ComparisonDataset(defaultDS: DefaultDS(
-            clockIdentity: me, numberPorts: 2,
-            clockQuality: ClockQuality(clockClass: cls, clockAccuracy: .unknown, offsetScaledLogVariance: 0xFFFF),
-            priority1: p1))
+        ComparisonDataset(
+            defaultDS: DefaultDS(
+                clockIdentity: me, numberPorts: 2,
+                clockQuality: ClockQuality(clockClass: cls, clockAccuracy: .unknown, offsetScaledLogVariance: 0xFFFF),
+                priority1: p1))
     }
     static func foreign(p1: UInt8, steps: UInt16 = 0, sender: UInt64 = 0x10, receiverPort: UInt16 = 1) -> ComparisonDataset {
         ComparisonDataset(
@@ -19,10 +20,13 @@ import Testing
             receiverIdentity: PortIdentity(clockIdentity: me, portNumber: receiverPort))
     }
 
-    func decide(_ d0: ComparisonDataset, _ erbest: ComparisonDataset?, _ ebest: ComparisonDataset?, here: Bool,
-                state: PortState = .master, slaveOnly: Bool = false, masterOnly: Bool = false) -> StateDecisionCode {
-        StateDecision.decide(d0: d0, erbest: erbest, ebest: ebest, ebestIsOnThisPort: here, portState: state,
-                             slaveOnly: slaveOnly, masterOnly: masterOnly)
+    func decide(
+        _ d0: ComparisonDataset, _ erbest: ComparisonDataset?, _ ebest: ComparisonDataset?, here: Bool,
+        state: PortState = .master, slaveOnly: Bool = false, masterOnly: Bool = false
+    ) -> StateDecisionCode {
+        StateDecision.decide(
+            d0: d0, erbest: erbest, ebest: ebest, ebestIsOnThisPort: here, portState: state,
+            slaveOnly: slaveOnly, masterOnly: masterOnly)
     }
 
     @Test func listeningWithoutForeignMasterStaysListening() {

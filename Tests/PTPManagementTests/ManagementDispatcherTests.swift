@@ -30,7 +30,10 @@ struct ManagementDispatcherTests {
         #expect(Requests.errorID(reply) == nil)
         #expect(reply.header.sourcePortIdentity == PortIdentity(clockIdentity: ExampleSnapshot.clock, portNumber: 0))
         #expect(reply.header.sequenceId == 42)
-        guard case .management(let body) = reply.body else { Issue.record("not management"); return }
+        guard case .management(let body) = reply.body else {
+            Issue.record("not management")
+            return
+        }
         #expect(body.action == .response)
         #expect(body.targetPortIdentity == Requests.pmcSource)
         #expect(body.startingBoundaryHops == 2 && body.boundaryHops == 2)
@@ -63,7 +66,8 @@ struct ManagementDispatcherTests {
         let replies = Requests.replies(
             dispatcher.handle(Requests.make(.get, .portDataSet), snapshot: snapshot, requester: rw))
         guard case .portDataSet(let ds) = try #require(Requests.data(replies[1])) else {
-            Issue.record("not PORT_DATA_SET"); return
+            Issue.record("not PORT_DATA_SET")
+            return
         }
         #expect(ds.state == .slave && ds.logSyncInterval == LogInterval(-4))
     }
@@ -80,11 +84,13 @@ struct ManagementDispatcherTests {
         #expect(error(Requests.make(.get, .time)) == [.notSupported])
         #expect(error(Requests.make(.get, .defaultDataSet, data: [1, 2, 3])) == [.wrongLength])
         #expect(error(Requests.make(.set, .priority1)) == [.wrongLength])
-        #expect(error(Requests.make(.set, .priority1, data: [100, 0]), ManagementRequester(privilege: .localReadOnly))
-            == [.notSupported])
-        #expect(error(
-            Requests.make(.set, .priority1, data: [100, 0]),
-            ManagementRequester(privilege: .network(writesAllowed: false), ingressPort: 1)) == [.notSupported])
+        #expect(
+            error(Requests.make(.set, .priority1, data: [100, 0]), ManagementRequester(privilege: .localReadOnly))
+                == [.notSupported])
+        #expect(
+            error(
+                Requests.make(.set, .priority1, data: [100, 0]),
+                ManagementRequester(privilege: .network(writesAllowed: false), ingressPort: 1)) == [.notSupported])
         // ptp4l 3.1 answers NOT_SUPPORTED to a SET of a GET-only ID (never NOT_SETABLE), NO_SUCH_ID to
         // a SET or COMMAND of a port _NP ID, and NOT_SUPPORTED to SET/COMMAND NULL_MANAGEMENT
         // (measured with its own pmc and raw requests; InteropTests' ManagementErrorParityTests compares).
@@ -98,34 +104,42 @@ struct ManagementDispatcherTests {
         #expect(error(Requests.make(.set, .synchronizationUncertainNP, data: [7, 0])) == [.wrongValue])
         #expect(error(Requests.make(.command, .priority1)) == [.notSupported])
         #expect(error(Requests.make(.get, .enablePort)) == [.notSupported])
-        #expect(error(Requests.make(.get, .portDataSet, target: PortIdentity(clockIdentity: .all, portNumber: 9)))
-            == [.wrongValue])
-        #expect(error(
-            Requests.make(.set, .subscribeEventsNP, data: SubscribeEventsNP(duration: 5).encodedData),
-            ManagementRequester(privilege: .network(writesAllowed: true), ingressPort: 1)) == [.notSupported])
+        #expect(
+            error(Requests.make(.get, .portDataSet, target: PortIdentity(clockIdentity: .all, portNumber: 9)))
+                == [.wrongValue])
+        #expect(
+            error(
+                Requests.make(.set, .subscribeEventsNP, data: SubscribeEventsNP(duration: 5).encodedData),
+                ManagementRequester(privilege: .network(writesAllowed: true), ingressPort: 1)) == [.notSupported])
     }
 
     @Test
     func whatIsNotForUsIsDroppedWithAReason() {
         let snapshot = ExampleSnapshot.snapshot()
         let other = PortIdentity(clockIdentity: ClockIdentity(rawValue: 42), portNumber: 0xFFFF)
-        #expect(dispatcher.handle(Requests.make(.get, .priority1, target: other), snapshot: snapshot, requester: rw)
-            == .drop(.otherClock))
-        #expect(dispatcher.handle(Requests.make(.response, .priority1), snapshot: snapshot, requester: rw)
-            == .drop(.notARequest))
+        #expect(
+            dispatcher.handle(Requests.make(.get, .priority1, target: other), snapshot: snapshot, requester: rw)
+                == .drop(.otherClock))
+        #expect(
+            dispatcher.handle(Requests.make(.response, .priority1), snapshot: snapshot, requester: rw)
+                == .drop(.notARequest))
         var twoTLVs = Requests.make(.get, .priority1)
         twoTLVs.tlvs.append(twoTLVs.tlvs[0])
         #expect(dispatcher.handle(twoTLVs, snapshot: snapshot, requester: rw) == .drop(.notOneManagementTLV))
         let network = ManagementRequester(privilege: .network(writesAllowed: false), ingressPort: 1)
-        #expect(dispatcher.handle(Requests.make(.get, .priority1, domain: 5), snapshot: snapshot, requester: network)
-            == .drop(.otherDomain))
+        #expect(
+            dispatcher.handle(Requests.make(.get, .priority1, domain: 5), snapshot: snapshot, requester: network)
+                == .drop(.otherDomain))
     }
 
     @Test
     func setBecomesACommandAndIsAnsweredWithTheNewValue() throws {
         var snapshot = ExampleSnapshot.snapshot()
         let decision = dispatcher.handle(Requests.make(.set, .priority1, data: [100, 0]), snapshot: snapshot, requester: rw)
-        guard case .apply(let commands, let pending) = decision else { Issue.record("\(decision)"); return }
+        guard case .apply(let commands, let pending) = decision else {
+            Issue.record("\(decision)")
+            return
+        }
         #expect(commands == [.setPriority1(100)])
         snapshot.defaultDS.priority1 = 100
         let replies = dispatcher.complete(pending, result: .success(()), snapshot: snapshot)
@@ -133,9 +147,13 @@ struct ManagementDispatcherTests {
         let refused = dispatcher.complete(pending, result: .failure(.wrongValue), snapshot: snapshot)
         #expect(refused.map(Requests.errorID) == [.wrongValue])
         let network = ManagementRequester(privilege: .network(writesAllowed: true), ingressPort: 1)
-        guard case .apply = dispatcher.handle(
-            Requests.make(.set, .priority2, data: [9, 0]), snapshot: snapshot, requester: network)
-        else { Issue.record("network SET with writes allowed was refused"); return }
+        guard
+            case .apply = dispatcher.handle(
+                Requests.make(.set, .priority2, data: [9, 0]), snapshot: snapshot, requester: network)
+        else {
+            Issue.record("network SET with writes allowed was refused")
+            return
+        }
     }
 
     /// SET PORT_DATA_SET_NP, as ptp4l 3.1: each addressed port takes the neighborPropDelayThresh and
@@ -146,8 +164,14 @@ struct ManagementDispatcherTests {
         let data = ManagementData.portDataSetNP(PortDataSetNP(neighborPropDelayThresh: 5000, asCapable: false))
         let request = ManagementMessages.request(action: .set, id: .portDataSetNP, data: data, sequenceId: 3, sourcePort: 9)
         let decision = dispatcher.handle(request, snapshot: snapshot, requester: rw)
-        guard case .apply(let commands, let pending) = decision else { Issue.record("\(decision)"); return }
-        #expect(commands == [.setNeighborPropDelayThresh(port: 1, nanoseconds: 5000), .setNeighborPropDelayThresh(port: 2, nanoseconds: 5000)])
+        guard case .apply(let commands, let pending) = decision else {
+            Issue.record("\(decision)")
+            return
+        }
+        #expect(
+            commands == [
+                .setNeighborPropDelayThresh(port: 1, nanoseconds: 5000), .setNeighborPropDelayThresh(port: 2, nanoseconds: 5000),
+            ])
         for index in snapshot.ports.indices { snapshot.ports[index].dataSetNP.neighborPropDelayThresh = 5000 }
         let replies = dispatcher.complete(pending, result: .success(()), snapshot: snapshot)
         #expect(replies.map(Requests.data) == Array(repeating: .portDataSetNP(snapshot.ports[0].dataSetNP), count: 2))
@@ -157,7 +181,10 @@ struct ManagementDispatcherTests {
     func enableAndDisablePortAreAcknowledgedPerPort() throws {
         let snapshot = ExampleSnapshot.snapshot(ports: 2)
         let decision = dispatcher.handle(Requests.make(.command, .disablePort), snapshot: snapshot, requester: rw)
-        guard case .apply(let commands, let pending) = decision else { Issue.record("\(decision)"); return }
+        guard case .apply(let commands, let pending) = decision else {
+            Issue.record("\(decision)")
+            return
+        }
         #expect(commands == [.disablePort(1), .disablePort(2)])
         let acks = dispatcher.complete(pending, result: .success(()), snapshot: snapshot)
         #expect(acks.count == 2)

@@ -38,12 +38,16 @@ struct PMCCommandParserTests {
             "SET GRANDMASTER_SETTINGS_NP clockClass 6 clockAccuracy 0x21 offsetScaledLogVariance 0x4e5d "
                 + "currentUtcOffset 37 leap61 0 leap59 0 currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 "
                 + "frequencyTraceable 1 timeSource 0x20")
-        guard case .request(_, _, .grandmasterSettingsNP(let settings)?) = gm else { Issue.record("\(gm)"); return }
+        guard case .request(_, _, .grandmasterSettingsNP(let settings)?) = gm else {
+            Issue.record("\(gm)")
+            return
+        }
         #expect(settings.clockQuality.clockClass == 6 && settings.clockQuality.offsetScaledLogVariance == 0x4E5D)
         #expect(settings.timeProperties.ptpTimescale && settings.timeProperties.timeSource == .gnss)
         #expect(throws: PMCCommandError.self) { try PMCCommandParser.parse("SET GRANDMASTER_SETTINGS_NP clockClass 6") }
-        #expect(try PMCCommandParser.parse("SET USER_DESCRIPTION lab clock 3")
-            == .request(action: .set, id: .userDescription, data: .userDescription("lab clock 3")))
+        #expect(
+            try PMCCommandParser.parse("SET USER_DESCRIPTION lab clock 3")
+                == .request(action: .set, id: .userDescription, data: .userDescription("lab clock 3")))
     }
 
     @Test

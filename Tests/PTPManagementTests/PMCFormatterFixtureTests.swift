@@ -1,5 +1,5 @@
-import MeridianTestSupport
 import Foundation
+import MeridianTestSupport
 import PTPCore
 import PTPManagement
 import PTPWire

@@ -15,13 +15,15 @@ import Testing
     /// ptp4l's estimate cannot lock before its 48.5 s.
     @Test(arguments: seeds)
     func locksWithinTenSeconds(seed: UInt64) {
-        var newRun = ServoRun(), oldRun = ServoRun()
+        var newRun = ServoRun()
+        var oldRun = ServoRun()
         let new = newRun.run(Self.software, seconds: 300, seed: seed).samples
         let old = oldRun.run(Self.ptp4l, seconds: 300, seed: seed).samples
         let newLock = ServoRun.timeToLock(new)
         let oldLock = ServoRun.timeToLock(old)
-        print("seed \(seed): time to lock \(newLock.map { "\($0) s" } ?? "never") (regression), "
-              + "\(oldLock.map { "\($0) s" } ?? "never") (pi.c's two samples)")
+        print(
+            "seed \(seed): time to lock \(newLock.map { "\($0) s" } ?? "never") (regression), "
+                + "\(oldLock.map { "\($0) s" } ?? "never") (pi.c's two samples)")
         #expect((newLock ?? .infinity) <= 10)
         #expect((oldLock ?? .infinity) >= 48)
         // One step, the first one, in either.
@@ -34,7 +36,8 @@ import Testing
     /// refinement was applied at the same moment) likewise for the 95th.
     @Test(arguments: seeds)
     func steadyStateNoNoisierThanPtp4l(seed: UInt64) {
-        var newRun = ServoRun(), oldRun = ServoRun()
+        var newRun = ServoRun()
+        var oldRun = ServoRun()
         let new = newRun.run(Self.software, seconds: 300, seed: seed).samples
         let old = oldRun.run(Self.ptp4l, seconds: 300, seed: seed).samples
         var line = "seed \(seed): |true error| percentiles (ns, regression / pi.c)"
@@ -102,8 +105,9 @@ import Testing
         run.oscillator -= 30_000
         let after = run.run(&servo, seconds: 30, noise: &noise)
         let steps = after.filter(\.stepped)
-        print("master changed course at 2 s: step at \(steps.first?.t ?? .infinity) s, "
-              + "locked from \(ServoRun.timeToLock(after) ?? .infinity) s")
+        print(
+            "master changed course at 2 s: step at \(steps.first?.t ?? .infinity) s, "
+                + "locked from \(ServoRun.timeToLock(after) ?? .infinity) s")
         #expect(steps.count == 1)
         #expect((steps.first?.t ?? .infinity) < 12)
         #expect(abs(steps.first?.phase ?? .infinity) < 1_000)
@@ -121,16 +125,18 @@ import Testing
         var firstEstimate: Double?
         for k in 0..<Int(60 / 0.0625) {
             let t = Double(k) * 0.0625
-            let out = servo.sample(offset: .nanoseconds(phase + noise.next() / 1_000),
-                                   localTime: PTPInstant(seconds: 1_000) + .seconds(t), weight: 1)
+            let out = servo.sample(
+                offset: .nanoseconds(phase + noise.next() / 1_000),
+                localTime: PTPInstant(seconds: 1_000) + .seconds(t), weight: 1)
             if out.state != .unlocked && firstEstimate == nil { firstEstimate = t }
             if let step = out.step { phase += step.nanosecondsDouble }
             phase += (5 * t + 2_000 + out.frequency.value) * 0.0625
         }
         let deadline = 0.016 / servo.ki
         print("ramping rate: first estimate at \(firstEstimate ?? .infinity) s, pi.c's deadline \(deadline) s")
-        #expect((firstEstimate ?? .infinity) <= deadline + 0.0625,
-                "first estimate at \(firstEstimate ?? .infinity) s, pi.c's at \(deadline) s")
+        #expect(
+            (firstEstimate ?? .infinity) <= deadline + 0.0625,
+            "first estimate at \(firstEstimate ?? .infinity) s, pi.c's at \(deadline) s")
     }
 
     /// first_step_threshold: a fitted offset beyond it steps once, on the first update only.
@@ -168,8 +174,9 @@ import Testing
     /// estimate that follows steps. (The outlier filter in front holds the first four such samples back, as
     /// the clock discipline does.)
     @Test func stepThresholdResetsThenSteps() {
-        var servo = PIServo(configuration: ServoConfiguration(stepThreshold: .milliseconds(1), timestamping: .software),
-                            syncInterval: 0.0625)
+        var servo = PIServo(
+            configuration: ServoConfiguration(stepThreshold: .milliseconds(1), timestamping: .software),
+            syncInterval: 0.0625)
         var noise = SoftwareStampNoise(seed: 6)
         var run = ServoRun()
         _ = run.run(&servo, seconds: 20, noise: &noise)
@@ -189,8 +196,9 @@ import Testing
     @Test(arguments: [(TimestampingMode.hardware, 0.0625), (.hardware, 1.0), (.software, 1.0)])
     func sameAsPtp4lWhenItsEstimateComesFirst(_ mode: TimestampingMode, interval: Double) {
         func outputs(_ estimate: PIFirstEstimate) -> [ServoOutput] {
-            var servo = PIServo(configuration: ServoConfiguration(timestamping: mode, piFirstEstimate: estimate),
-                                syncInterval: interval)
+            var servo = PIServo(
+                configuration: ServoConfiguration(timestamping: mode, piFirstEstimate: estimate),
+                syncInterval: interval)
             var noise = SoftwareStampNoise(seed: 7)
             var phase = 1e6
             var result: [ServoOutput] = []
@@ -243,8 +251,12 @@ import Testing
         var noise = SoftwareStampNoise(seed: 10)
         for k in 0..<2_000 {
             let wild = noise.unit()
-            let offset: PTPDuration = wild < 0.1 ? .seconds(Int64(1) << 40) : wild < 0.2 ? -.seconds(Int64(1) << 40)
-                : .nanoseconds(noise.next() * 1e6)
+            let offset: PTPDuration =
+                wild < 0.1
+                ? .seconds(Int64(1) << 40)
+                : wild < 0.2
+                    ? -.seconds(Int64(1) << 40)
+                    : .nanoseconds(noise.next() * 1e6)
             let local = PTPInstant(seconds: 1_000) + .seconds(Double(k % 97) * 0.0625 * (wild < 0.5 ? 1 : -1))
             let out = servo.sample(offset: offset, localTime: local, weight: 1)
             #expect(abs(out.frequency.value) <= 500_000)

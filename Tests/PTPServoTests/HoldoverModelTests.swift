@@ -19,8 +19,10 @@ import Testing
     /// An oscillator whose frequency error is f0 + d·t (ppb), free-running (no adjustment) while locked so the
     /// model sees the raw phase with white measurement noise; holdover then applies the model's frequency.
     /// Returns (predicted, true) time error after `holdoverSeconds`.
-    func run(f0: Double, drift: Double, noise: Double, seed: UInt64, lockedSeconds: Int, holdoverSeconds: Int,
-             configuration: HoldoverConfiguration = HoldoverConfiguration()) -> (predicted: Double, truth: Double, model: HoldoverModel) {
+    func run(
+        f0: Double, drift: Double, noise: Double, seed: UInt64, lockedSeconds: Int, holdoverSeconds: Int,
+        configuration: HoldoverConfiguration = HoldoverConfiguration()
+    ) -> (predicted: Double, truth: Double, model: HoldoverModel) {
         var model = HoldoverModel(configuration: configuration)
         var rng = Noise(state: seed)
         var phase = 200.0  // ns, clock − truth
@@ -67,14 +69,17 @@ import Testing
         var squaredPrediction = 0.0
         var within = 0
         for seed in UInt64(1)...12 {
-            let (predicted, truth, _) = run(f0: 1_500, drift: 0.01, noise: 50, seed: seed, lockedSeconds: 300, holdoverSeconds: 300)
+            let (predicted, truth, _) = run(
+                f0: 1_500, drift: 0.01, noise: 50, seed: seed, lockedSeconds: 300, holdoverSeconds: 300)
             squaredTruth += truth * truth
             squaredPrediction += predicted * predicted
             if predicted <= 2 * truth && predicted >= truth / 2 { within += 1 }
         }
         let rmsTruth = (squaredTruth / 12).squareRoot()
         let rmsPrediction = (squaredPrediction / 12).squareRoot()
-        print("holdover model, 300 s: RMS true \(Int(rmsTruth)) ns, RMS predicted \(Int(rmsPrediction)) ns, \(within)/12 runs within 2x")
+        print(
+            "holdover model, 300 s: RMS true \(Int(rmsTruth)) ns, RMS predicted \(Int(rmsPrediction)) ns, \(within)/12 runs within 2x"
+        )
         #expect(rmsPrediction <= 2 * rmsTruth && rmsPrediction >= rmsTruth / 2)
         #expect(rmsTruth > 10, "the scenario must have a measurable error")
     }
@@ -82,8 +87,9 @@ import Testing
     @Test func ignoringAKnownDriftShowsInThePrediction() {
         // Drift not extrapolated: the aging is counted as error, so the prediction grows like ½·d·t².
         let configuration = HoldoverConfiguration(extrapolateDrift: false)
-        let (predicted, truth, _) = run(f0: 0, drift: 0.05, noise: 10, seed: 3, lockedSeconds: 300, holdoverSeconds: 600,
-                                        configuration: configuration)
+        let (predicted, truth, _) = run(
+            f0: 0, drift: 0.05, noise: 10, seed: 3, lockedSeconds: 300, holdoverSeconds: 600,
+            configuration: configuration)
         print("drift ignored: predicted \(Int(predicted)) ns, true \(Int(truth)) ns after 600 s")
         // ½ · 0.05 ppb/s · (600 s)² = 9 µs, plus the line's lag of 0.05 · 150 s = 7.5 ppb over 600 s = 4.5 µs.
         #expect(truth > 11_000 && truth < 16_000)
@@ -91,8 +97,9 @@ import Testing
     }
 
     @Test func leavesSpecificationOnErrorOrTime() throws {
-        var (_, _, model) = run(f0: 100, drift: 0, noise: 50, seed: 4, lockedSeconds: 300, holdoverSeconds: 1,
-                                configuration: HoldoverConfiguration(maxError: .nanoseconds(1_500), maxTime: .seconds(3_600)))
+        var (_, _, model) = run(
+            f0: 100, drift: 0, noise: 50, seed: 4, lockedSeconds: 300, holdoverSeconds: 1,
+            configuration: HoldoverConfiguration(maxError: .nanoseconds(1_500), maxTime: .seconds(3_600)))
         let start = try #require(model.holdoverStart)
         #expect(model.isWithinSpecification(at: start + .seconds(10)))
         #expect(!model.isWithinSpecification(at: start + .seconds(3_601)), "holdover_max_time")

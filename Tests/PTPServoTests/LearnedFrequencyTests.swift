@@ -52,7 +52,9 @@ import Testing
         let mean = learned.reduce(0, +) / Double(max(1, learned.count))
         // The adjustment answers every noisy offset (kp ≈ 1.6: ±1,100 ppb); the integral moves ~0.1 × offset.
         #expect(Self.spread(result.applied) > 1_500, "applied spread \(Self.spread(result.applied))")
-        #expect(Self.spread(learned) < Self.spread(result.applied) / 3, "learned spread \(Self.spread(learned)) vs applied \(Self.spread(result.applied))")
+        #expect(
+            Self.spread(learned) < Self.spread(result.applied) / 3,
+            "learned spread \(Self.spread(learned)) vs applied \(Self.spread(result.applied))")
         #expect(abs(mean - 40_000) < 100, "learned mean \(mean)")
         #expect(learned.allSatisfy { abs($0 - 40_000) < 500 }, "learned range \(learned.min() ?? 0)…\(learned.max() ?? 0)")
     }
@@ -63,7 +65,9 @@ import Testing
         #expect(!result.beforeLock.isEmpty && result.beforeLock.allSatisfy { $0 == nil })
         let learned = result.learned.compactMap { $0 }
         #expect(learned.count == result.learned.count)
-        #expect(Self.spread(learned) < Self.spread(result.applied), "learned spread \(Self.spread(learned)) vs applied \(Self.spread(result.applied))")
+        #expect(
+            Self.spread(learned) < Self.spread(result.applied),
+            "learned spread \(Self.spread(learned)) vs applied \(Self.spread(result.applied))")
         #expect(learned.allSatisfy { abs($0 - 40_000) < 500 }, "learned range \(learned.min() ?? 0)…\(learned.max() ?? 0)")
     }
 
@@ -102,7 +106,8 @@ import Testing
     /// held frequency afterwards still fits to its true frequency error.
     @Test func linregBooksThePhaseUpToTheHold() {
         var servo = LinearRegressionServo(syncInterval: 0.0625)
-        var phase = 0.0, adjustment = 0.0
+        var phase = 0.0
+        var adjustment = 0.0
         var local = PTPInstant(seconds: 1_000)
         func follow(_ samples: Int) {
             for _ in 0..<samples {

@@ -6,9 +6,10 @@ import Testing
 /// remove the phase, and it must step only when the thresholds say so.
 @Suite struct LinearRegressionServoTests {
     /// A noiseless clock `ppb` fast and `offset` ahead, steered by `servo`, sampled every `interval` s.
-    func run(_ servo: inout LinearRegressionServo, ppb: Double, offset: Double, interval: Double, samples: Int,
-             noise: Double = 0) -> (offsets: [Double], steps: Int)
-    {
+    func run(
+        _ servo: inout LinearRegressionServo, ppb: Double, offset: Double, interval: Double, samples: Int,
+        noise: Double = 0
+    ) -> (offsets: [Double], steps: Int) {
         var random = SplitMix64(seed: 12345)
         var phase = offset  // ns, local − master
         var local = PTPInstant(seconds: 500)

@@ -59,8 +59,10 @@ struct ServoRun {
 
     /// Runs `servo` for `seconds` more, the measurement noise from `noise` plus `extra(k)` on sample k
     /// (counted from the first run).
-    mutating func run(_ servo: inout PIServo, seconds: Double, noise: inout SoftwareStampNoise,
-                      extra: (Int) -> Double = { _ in 0 }) -> [Sample] {
+    mutating func run(
+        _ servo: inout PIServo, seconds: Double, noise: inout SoftwareStampNoise,
+        extra: (Int) -> Double = { _ in 0 }
+    ) -> [Sample] {
         let start = PTPInstant(seconds: 1_000)
         var samples: [Sample] = []
         let count = Int(seconds / interval)
@@ -89,10 +91,13 @@ struct ServoRun {
     }
 
     /// A fresh servo with `configuration` (its initial frequency the adjustment in force), run for `seconds`.
-    mutating func run(_ configuration: ServoConfiguration, seconds: Double, seed: UInt64,
-                      extra: (Int) -> Double = { _ in 0 }) -> (servo: PIServo, samples: [Sample]) {
-        var servo = PIServo(configuration: configuration, currentFrequency: PartsPerBillion(adjustment),
-                            syncInterval: interval)
+    mutating func run(
+        _ configuration: ServoConfiguration, seconds: Double, seed: UInt64,
+        extra: (Int) -> Double = { _ in 0 }
+    ) -> (servo: PIServo, samples: [Sample]) {
+        var servo = PIServo(
+            configuration: configuration, currentFrequency: PartsPerBillion(adjustment),
+            syncInterval: interval)
         var noise = SoftwareStampNoise(seed: seed)
         let samples = run(&servo, seconds: seconds, noise: &noise, extra: extra)
         return (servo, samples)

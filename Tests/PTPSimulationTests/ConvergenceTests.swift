@@ -39,13 +39,15 @@ import Testing
             if t >= Double(c.duration) / 2 { adjustments.append(sim.oscillator(of: slave).adjustment.value) }
         }
         let lock = trace.timeToStayWithin(1_000)
-        let slaveSince = sim.stateChanges.first { $0.clock == slave && $0.change.to == .uncalibrated }
+        let slaveSince =
+            sim.stateChanges.first { $0.clock == slave && $0.change.to == .uncalibrated }
             .map { ($0.time - sim.start).secondsDouble } ?? 0
         let steady = trace.steadyState(from: Double(c.duration) / 2)
-        print("convergence \(c): time to |offset| < 1 µs = \(lock.map { "\($0) s" } ?? "never") from start, "
-              + "\(lock.map { "\($0 - slaveSince) s" } ?? "never") after BMCA chose the master, "
-              + "steady-state RMS = \(steady.rms) ns, max = \(steady.max) ns over \(steady.count) samples, "
-              + "steps = \(sim.statistics(of: slave).steps)")
+        print(
+            "convergence \(c): time to |offset| < 1 µs = \(lock.map { "\($0) s" } ?? "never") from start, "
+                + "\(lock.map { "\($0 - slaveSince) s" } ?? "never") after BMCA chose the master, "
+                + "steady-state RMS = \(steady.rms) ns, max = \(steady.max) ns over \(steady.count) samples, "
+                + "steps = \(sim.statistics(of: slave).steps)")
         #expect(sim.portStates(of: slave) == [.slave])
         #expect(sim.portStates(of: gm) == [.master])
         #expect(sim.servoState(of: slave) == .locked)
@@ -69,8 +71,10 @@ import Testing
     func tracksWanderingFrequency(_ kind: ServoKind) {
         var network = NetworkDescription()
         let gm = network.addClock(Scenarios.grandmaster(1, logSync: -4, stampNoise: 20))
-        let slave = network.addClock(Scenarios.slave(2, servo: kind, logSync: -4, stampNoise: 20, ppm: -35,
-                                                     offset: .microseconds(10), wander: 20))
+        let slave = network.addClock(
+            Scenarios.slave(
+                2, servo: kind, logSync: -4, stampNoise: 20, ppm: -35,
+                offset: .microseconds(10), wander: 20))
         network.connect([gm, slave])
         let sim = Simulation(network: network, seed: 1234)
         sim.run(for: .seconds(Int64(30)))

@@ -9,7 +9,9 @@ import Testing
     /// Steady-state mean and RMS of `clock`'s offset from `gm` over `seconds`, after a `settle`.
     func offsets(_ sim: Simulation, clock: Int, gm: Int, settle: Int64 = 30, seconds: Int64 = 30) -> (mean: Double, rms: Double) {
         sim.run(for: .seconds(settle))
-        var sum = 0.0, squares = 0.0, n = 0.0
+        var sum = 0.0
+        var squares = 0.0
+        var n = 0.0
         sim.run(for: .seconds(seconds), sampleEvery: .milliseconds(100)) { sim in
             let e = sim.offset(of: clock, from: gm).nanosecondsDouble
             sum += e
@@ -123,7 +125,9 @@ import Testing
             network.connect([g, s], model: LinkModel(jitter: 30))
             let sim = Simulation(network: network, seed: 77)
             var out: [Double] = []
-            sim.run(for: .seconds(Int64(20)), sampleEvery: .seconds(Int64(1))) { out.append($0.offset(of: s, from: g).nanosecondsDouble) }
+            sim.run(for: .seconds(Int64(20)), sampleEvery: .seconds(Int64(1))) {
+                out.append($0.offset(of: s, from: g).nanosecondsDouble)
+            }
             return out
         }
         #expect(run() == run())

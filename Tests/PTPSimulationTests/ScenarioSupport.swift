@@ -36,8 +36,10 @@ enum Scenarios {
         return gm
     }
 
-    static func slave(_ number: Int, servo: ServoKind = .pi, logSync: Int8 = 0, stampNoise: Double = 50,
-                      ppm: Double = 100, offset: PTPDuration = .seconds(Int64(1)), wander: Double = 0) -> SimulatedClock {
+    static func slave(
+        _ number: Int, servo: ServoKind = .pi, logSync: Int8 = 0, stampNoise: Double = 50,
+        ppm: Double = 100, offset: PTPDuration = .seconds(Int64(1)), wander: Double = 0
+    ) -> SimulatedClock {
         var clock = SimulatedClock(number: number)
         clock.servo = servo
         clock.frequencyError = .ppm(ppm)

@@ -8,11 +8,14 @@ import Testing
 /// PI servo at 16 Sync/s, a slave and every tier of boundary clocks below a grandmaster lock within 10 s
 /// of their master; pi.c's two-sample estimate (``PIFirstEstimate/twoSamples``) is run beside it for the record.
 @Suite struct SoftwareStampConvergenceTests {
-    static func clock(_ number: Int, estimate: PIFirstEstimate, ppm: Double, offset: PTPDuration,
-                      stepThreshold: PTPDuration) -> SimulatedClock {
+    static func clock(
+        _ number: Int, estimate: PIFirstEstimate, ppm: Double, offset: PTPDuration,
+        stepThreshold: PTPDuration
+    ) -> SimulatedClock {
         var clock = Scenarios.slave(number, logSync: -4, stampNoise: 200, ppm: ppm, offset: offset)
-        clock.servoConfiguration = ServoConfiguration(stepThreshold: stepThreshold, timestamping: .software,
-                                                      piFirstEstimate: estimate)
+        clock.servoConfiguration = ServoConfiguration(
+            stepThreshold: stepThreshold, timestamping: .software,
+            piFirstEstimate: estimate)
         return clock
     }
 
@@ -23,8 +26,10 @@ import Testing
 
     /// GM → `depth` clocks in a chain; per tier: the time it chose its master, and the time from which it
     /// stays locked within 1 µs of the grandmaster (both from the start).
-    static func chain(depth: Int, estimate: PIFirstEstimate, stepThreshold: PTPDuration = .milliseconds(1),
-                      seconds: Int64, seed: UInt64)
+    static func chain(
+        depth: Int, estimate: PIFirstEstimate, stepThreshold: PTPDuration = .milliseconds(1),
+        seconds: Int64, seed: UInt64
+    )
         -> (tiers: [Tier], sim: Simulation, nodes: [Int], traces: [OffsetTrace])
     {
         var network = NetworkDescription()
@@ -34,8 +39,10 @@ import Testing
         let ppm = [-40.0, 25, -60, 35]
         let offsets: [PTPDuration] = [.milliseconds(200), .milliseconds(-150), .milliseconds(80), .milliseconds(-300)]
         for i in 0..<depth {
-            let node = network.addClock(clock(10 + i, estimate: estimate, ppm: ppm[i % 4], offset: offsets[i % 4],
-                                                 stepThreshold: stepThreshold))
+            let node = network.addClock(
+                clock(
+                    10 + i, estimate: estimate, ppm: ppm[i % 4], offset: offsets[i % 4],
+                    stepThreshold: stepThreshold))
             network.connect([previous, node], model: LinkModel(delay: .microseconds(5), jitter: 0))
             nodes.append(node)
             previous = node
@@ -49,8 +56,9 @@ import Testing
             }
         }
         let tiers = nodes.enumerated().map { i, node in
-            Tier(lock: traces[i].timeToStayWithin(1_000),
-                 chose: sim.stateChanges.first { $0.clock == node && $0.change.to == .uncalibrated }
+            Tier(
+                lock: traces[i].timeToStayWithin(1_000),
+                chose: sim.stateChanges.first { $0.clock == node && $0.change.to == .uncalibrated }
                     .map { ($0.time - sim.start).secondsDouble } ?? .infinity)
         }
         return (tiers, sim, nodes, traces)
@@ -62,11 +70,14 @@ import Testing
     @Test func slaveLocksWithinTenSeconds() {
         let new = Self.chain(depth: 1, estimate: .regression, stepThreshold: .zero, seconds: 240, seed: 21)
         let old = Self.chain(depth: 1, estimate: .twoSamples, stepThreshold: .zero, seconds: 240, seed: 21)
-        let newTier = new.tiers[0], oldTier = old.tiers[0]
-        let newP95 = new.traces[0].percentile(0.95, from: 180), oldP95 = old.traces[0].percentile(0.95, from: 180)
-        print("software stamps, slave: chose its master at \(newTier.chose) s; locked "
-              + "\(newTier.lock.map { "\($0 - newTier.chose) s" } ?? "never") later (regression), \(oldTier.lock.map { "\($0 - oldTier.chose) s" } ?? "never") (pi.c's two samples); "
-              + "p95 |error| 180–240 s \(newP95) ns against \(oldP95) ns")
+        let newTier = new.tiers[0]
+        let oldTier = old.tiers[0]
+        let newP95 = new.traces[0].percentile(0.95, from: 180)
+        let oldP95 = old.traces[0].percentile(0.95, from: 180)
+        print(
+            "software stamps, slave: chose its master at \(newTier.chose) s; locked "
+                + "\(newTier.lock.map { "\($0 - newTier.chose) s" } ?? "never") later (regression), \(oldTier.lock.map { "\($0 - oldTier.chose) s" } ?? "never") (pi.c's two samples); "
+                + "p95 |error| 180–240 s \(newP95) ns against \(oldP95) ns")
         #expect((newTier.lock ?? .infinity) - newTier.chose <= 10)
         #expect((oldTier.lock ?? .infinity) - oldTier.chose >= 48)
         #expect(new.sim.statistics(of: new.nodes[0]).steps == 1)

@@ -12,8 +12,9 @@ import Testing
         var previous = gm
         var chain: [Int] = []
         for i in 0..<4 {
-            var clock = Scenarios.slave(10 + i, logSync: -4, ppm: [40, -60, 80, -30][i],
-                                        offset: .milliseconds([300, -200, 500, 100][i]), wander: 1)
+            var clock = Scenarios.slave(
+                10 + i, logSync: -4, ppm: [40, -60, 80, -30][i],
+                offset: .milliseconds([300, -200, 500, 100][i]), wander: 1)
             clock.port = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-4))
             // A downstream clock may lock to its upstream before that one has stepped; as with ptp4l
             // boundary clocks, a step_threshold lets it follow the upstream step instead of slewing.
@@ -123,8 +124,9 @@ import Testing
         }
         // announceReceiptTimeout 3 × 2 s plus its random extension (≤ 2 s), plus qualification of the
         // new master (2 Announce messages, 2 s apart).
-        print("failover: slaves selected the second grandmaster \(selectedAfter ?? -1) s after the first went silent; "
-              + "worst |offset| to it afterwards \(worst) ns")
+        print(
+            "failover: slaves selected the second grandmaster \(selectedAfter ?? -1) s after the first went silent; "
+                + "worst |offset| to it afterwards \(worst) ns")
         let failoverBound: Double = 3 * 2 + 2 + 2 * 2 + 0.5
         #expect((selectedAfter ?? .infinity) <= failoverBound)
         #expect(sim.portStates(of: b) == [.master])

@@ -59,9 +59,10 @@ struct TsharkComparisonTests {
             var message = try PTPMessage.decode(packet.payload)
             #expect(TsharkComparison.mismatches(message, fields).isEmpty)
             message.header.sequenceId &+= 1
-            #expect(TsharkComparison.mismatches(message, fields) == [
-                "ptp.v2.sequenceid: tshark \(Int(message.header.sequenceId) == 0 ? 65535 : Int(message.header.sequenceId) - 1), ours \(message.header.sequenceId)"
-            ])
+            #expect(
+                TsharkComparison.mismatches(message, fields) == [
+                    "ptp.v2.sequenceid: tshark \(Int(message.header.sequenceId) == 0 ? 65535 : Int(message.header.sequenceId) - 1), ours \(message.header.sequenceId)"
+                ])
             compared += 1
         }
         #expect(compared == packets.count)

@@ -37,7 +37,9 @@ struct FuzzTests {
                 input.append(contentsOf: base)
                 for _ in 0..<Int.random(in: 1...4, using: &rng) where !input.isEmpty {
                     let hot = [0, 2, 3, 34, 36, 37, 44, 46, 47, 48, 50, 51]
-                    let index = Bool.random(using: &rng) ? (hot.randomElement(using: &rng) ?? 0) : Int.random(in: 0..<input.count, using: &rng)
+                    let index =
+                        Bool.random(using: &rng)
+                        ? (hot.randomElement(using: &rng) ?? 0) : Int.random(in: 0..<input.count, using: &rng)
                     if index < input.count { input[index] = UInt8.random(in: 0...255, using: &rng) }
                 }
             case 3:  // append garbage and claim it in messageLength

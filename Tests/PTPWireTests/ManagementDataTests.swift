@@ -56,9 +56,10 @@ struct ManagementDataTests {
     }
 
     @Test func datalessIDsRefuseData() throws {
-        for id in [ManagementID.nullManagement, .enablePort, .disablePort, .saveInNonVolatileStorage,
-            .resetNonVolatileStorage, .faultLogReset]
-        {
+        for id in [
+            ManagementID.nullManagement, .enablePort, .disablePort, .saveInNonVolatileStorage,
+            .resetNonVolatileStorage, .faultLogReset,
+        ] {
             for action in ManagementAction.allCases {
                 #expect(try ManagementData.decode(id: id, action: action, data: []) == .empty(id))
                 #expect(throws: WireError.lengthMismatch(field: "dataField", offset: 0, declared: 2, actual: 0)) {
@@ -129,7 +130,8 @@ struct ManagementDataTests {
         }
         // CLOCK_DESCRIPTION with a 17-octet physicalAddress: linuxptp's TRANSPORT_ADDR_LEN is 16.
         #expect(throws: WireError.invalidValue(field: "physicalAddressLength", offset: 3, value: 17)) {
-            try ManagementData.decode(id: .clockDescription, action: .response, data: [0x80, 0, 0, 0, 17] + [UInt8](repeating: 0, count: 40))
+            try ManagementData.decode(
+                id: .clockDescription, action: .response, data: [0x80, 0, 0, 0, 17] + [UInt8](repeating: 0, count: 40))
         }
     }
 
@@ -233,7 +235,8 @@ struct ManagementDataTests {
         let port = PortDS(portIdentity: PortIdentity(clockIdentity: identity, portNumber: 1), portState: .master)
         #expect(ManagementPortDS(port).portDS == port)
         #expect(ManagementPortDS(port).versionNumber == 2)
-        let current = CurrentDS(stepsRemoved: 1, offsetFromMaster: .scaledNanoseconds(-65536), meanPathDelay: .scaledNanoseconds(3))
+        let current = CurrentDS(
+            stepsRemoved: 1, offsetFromMaster: .scaledNanoseconds(-65536), meanPathDelay: .scaledNanoseconds(3))
         #expect(ManagementCurrentDS(current).currentDS == current)
         var zero = ManagementPortDS(port)
         zero.portState = 0

@@ -36,7 +36,10 @@ struct TsharkEncodingTests {
             let keys = layers[index]
             #expect(keys["_ws.malformed"] == nil, "frame \(index + 1) \(message.messageType) is malformed to tshark")
             let errors = keys.filter { $0.key == "_ws.expert.severity" && $0.value == "8388608" }
-            #expect(errors.isEmpty, "frame \(index + 1) \(message.messageType): tshark expert error \(keys.filter { $0.key.hasPrefix("_ws.expert") })")
+            #expect(
+                errors.isEmpty,
+                "frame \(index + 1) \(message.messageType): tshark expert error \(keys.filter { $0.key.hasPrefix("_ws.expert") })"
+            )
             guard let fields = dissections[index] else {
                 Issue.record("frame \(index + 1): no PTP layer")
                 continue

@@ -22,8 +22,10 @@ public final class GPSDReference: ReferenceSource {
     ) {
         name = "gpsd \(host):\(port)"
         let state = Locked(PPSPairing())
-        client = GPSDClient(host: host, port: port, initialBackoffMilliseconds: initialBackoffMilliseconds,
-                            maximumBackoffMilliseconds: maximumBackoffMilliseconds) { report in
+        client = GPSDClient(
+            host: host, port: port, initialBackoffMilliseconds: initialBackoffMilliseconds,
+            maximumBackoffMilliseconds: maximumBackoffMilliseconds
+        ) { report in
             switch report {
             case .connected: onEvent(.connected)
             case .disconnected(let reason, _): onEvent(.disconnected(reason: reason))

@@ -30,9 +30,10 @@ final class GPSDTimeOfDay: Sendable {
     func sample(edge: PTPInstant, system: PTPInstant) -> ReferenceEvent {
         switch label(edgeSystemTime: system) {
         case .success(let label):
-            return .sample(ReferenceSample(
-                edge: edge, utcSecond: label.second, fixMode: GNSSFixMode(rawValue: label.fix.mode) ?? .unknown,
-                satellitesUsed: label.satellitesUsed, gpsMinusUTC: label.fix.leapSeconds))
+            return .sample(
+                ReferenceSample(
+                    edge: edge, utcSecond: label.second, fixMode: GNSSFixMode(rawValue: label.fix.mode) ?? .unknown,
+                    satellitesUsed: label.satellitesUsed, gpsMinusUTC: label.fix.leapSeconds))
         case .failure(let error):
             return .unlabelledEdge(reason: error.description)
         }

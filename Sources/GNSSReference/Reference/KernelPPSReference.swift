@@ -10,9 +10,11 @@ public final class KernelPPSReference: ReferenceSource {
     private let systemToClock: @Sendable (PTPInstant) -> PTPInstant
     private let thread: EdgeReferenceThread
 
-    public init(devicePath: String, gpsdHost: String, gpsdPort: String,
-                systemToClock: @escaping @Sendable (PTPInstant) -> PTPInstant,
-                onEvent: @escaping @Sendable (ReferenceEvent) -> Void) {
+    public init(
+        devicePath: String, gpsdHost: String, gpsdPort: String,
+        systemToClock: @escaping @Sendable (PTPInstant) -> PTPInstant,
+        onEvent: @escaping @Sendable (ReferenceEvent) -> Void
+    ) {
         name = "pps \(devicePath)"
         self.devicePath = devicePath
         self.systemToClock = systemToClock
@@ -40,7 +42,8 @@ public final class KernelPPSReference: ReferenceSource {
         var lastSequence: UInt32?
         thread.run(devicePath: devicePath) { () throws(ClockError) in
             guard let event = try device.fetch(timeout: .milliseconds(500)), let assert = event.assertTime,
-                  event.assertSequence != lastSequence else { return nil }
+                event.assertSequence != lastSequence
+            else { return nil }
             lastSequence = event.assertSequence
             return (systemToClock(assert), assert)
         }

@@ -16,10 +16,12 @@ public final class PHCExternalTimestampReference: ReferenceSource {
     private let phcToClock: @Sendable (PTPInstant) -> PTPInstant
     private let thread: EdgeReferenceThread
 
-    public init(devicePath: String, pinIndex: UInt32, channel: UInt32, polarity: ExternalTimestampFilter.Polarity,
-                correction: PTPDuration, gpsdHost: String, gpsdPort: String,
-                phcToClock: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
-                onEvent: @escaping @Sendable (ReferenceEvent) -> Void) {
+    public init(
+        devicePath: String, pinIndex: UInt32, channel: UInt32, polarity: ExternalTimestampFilter.Polarity,
+        correction: PTPDuration, gpsdHost: String, gpsdPort: String,
+        phcToClock: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
+        onEvent: @escaping @Sendable (ReferenceEvent) -> Void
+    ) {
         name = "extts \(devicePath) pin \(pinIndex)"
         self.devicePath = devicePath
         self.pinIndex = pinIndex
@@ -35,14 +37,16 @@ public final class PHCExternalTimestampReference: ReferenceSource {
         do {
             phc = try PHCClock(path: devicePath)
         } catch {
-            throw ReferenceError("clock_device \(devicePath): \(error) (reference extts needs a PTP hardware clock with an input pin)")
+            throw ReferenceError(
+                "clock_device \(devicePath): \(error) (reference extts needs a PTP hardware clock with an input pin)")
         }
         let edges = filter.withLock { $0.edges }
         do {
             // As ts2phc: only clocks with programmable pins get PTP_PIN_SETFUNC; others have fixed inputs.
             if phc.capabilities.pins > 0 {
                 guard pinIndex < UInt32(phc.capabilities.pins) else {
-                    throw ClockError.unavailable("\(devicePath) has \(phc.capabilities.pins) pins; pin_index \(pinIndex) does not exist")
+                    throw ClockError.unavailable(
+                        "\(devicePath) has \(phc.capabilities.pins) pins; pin_index \(pinIndex) does not exist")
                 }
                 try phc.setPinFunction(pin: pinIndex, function: .externalTimestamp, channel: channel)
             }

@@ -13,8 +13,10 @@ public struct SimulatedGNSS: Sendable {
         public var satellitesUsed: Int
         public var gpsMinusUTC: Int?
 
-        public init(jitterNanoseconds: Double = 0, outageAfter: PTPDuration? = nil, outageDuration: PTPDuration = .zero,
-                    seed: UInt64 = 1, satellitesUsed: Int = 9, gpsMinusUTC: Int? = 18) {
+        public init(
+            jitterNanoseconds: Double = 0, outageAfter: PTPDuration? = nil, outageDuration: PTPDuration = .zero,
+            seed: UInt64 = 1, satellitesUsed: Int = 9, gpsMinusUTC: Int? = 18
+        ) {
             self.jitterNanoseconds = max(0, jitterNanoseconds)
             self.outageAfter = outageAfter
             self.outageDuration = outageDuration
@@ -71,7 +73,8 @@ public struct SimulatedGNSS: Sendable {
 
     /// The reference sample of `pulse` on a clock that reads `systemToClock(system time)`.
     public func sample(_ pulse: Pulse, systemToClock: (PTPInstant) -> PTPInstant) -> ReferenceSample {
-        ReferenceSample(edge: systemToClock(pulse.systemTime), utcSecond: pulse.utcSecond, fixMode: .threeDimensional,
-                        satellitesUsed: configuration.satellitesUsed, gpsMinusUTC: configuration.gpsMinusUTC)
+        ReferenceSample(
+            edge: systemToClock(pulse.systemTime), utcSecond: pulse.utcSecond, fixMode: .threeDimensional,
+            satellitesUsed: configuration.satellitesUsed, gpsMinusUTC: configuration.gpsMinusUTC)
     }
 }

@@ -15,8 +15,10 @@ public final class SimulatedGNSSReference: ReferenceSource {
     private let stopping = Atomic<Bool>(false)
     private let thread = Locked<PlatformThread?>(nil)
 
-    public init(configuration: SimulatedGNSS.Configuration, systemToClock: @escaping @Sendable (PTPInstant) -> PTPInstant,
-                onEvent: @escaping @Sendable (ReferenceEvent) -> Void) {
+    public init(
+        configuration: SimulatedGNSS.Configuration, systemToClock: @escaping @Sendable (PTPInstant) -> PTPInstant,
+        onEvent: @escaping @Sendable (ReferenceEvent) -> Void
+    ) {
         simulation = Locked(SimulatedGNSS(configuration: configuration, start: systemNow().seconds))
         self.systemToClock = systemToClock
         self.onEvent = onEvent

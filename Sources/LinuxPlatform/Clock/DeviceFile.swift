@@ -15,7 +15,8 @@ enum DeviceFile {
             case .noSuchFileOrDirectory, .noSuchAddressOrDevice, .operationNotSupportedByDevice:
                 throw .unavailable("\(path): no such device; this machine has no \(kind) there")
             case .permissionDenied, .notPermitted:
-                throw .notPermitted("\(path): permission denied; the daemon needs read\(writable ? "-write" : "") access to the \(kind)")
+                throw .notPermitted(
+                    "\(path): permission denied; the daemon needs read\(writable ? "-write" : "") access to the \(kind)")
             default:
                 throw .system(operation: "open(\(path))", errno: error.rawValue)
             }

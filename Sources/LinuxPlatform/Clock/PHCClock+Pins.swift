@@ -30,9 +30,12 @@ extension PHCClock {
     /// Enables or disables timestamping of edges on an external-timestamp channel.
     ///
     /// The corresponding C function is `ioctl(PTP_EXTTS_REQUEST)`.
-    public func setExternalTimestamps(channel: UInt32, edges: ExternalTimestamp.Edges = .rising, enabled: Bool) throws(ClockError) {
+    public func setExternalTimestamps(channel: UInt32, edges: ExternalTimestamp.Edges = .rising, enabled: Bool) throws(ClockError)
+    {
         guard channel < UInt32(max(0, capabilities.externalTimestampChannels)) else {
-            throw .unavailable("\(path) has \(capabilities.externalTimestampChannels) external timestamp channels; channel \(channel) does not exist")
+            throw .unavailable(
+                "\(path) has \(capabilities.externalTimestampChannels) external timestamp channels; channel \(channel) does not exist"
+            )
         }
         var request = ExternalTimestamp.request(channel: channel, edges: edges, enable: enabled)
         do {
@@ -67,7 +70,8 @@ extension PHCClock {
     /// The corresponding C function is `ioctl(PTP_PEROUT_REQUEST)`.
     public func setPeriodicOutput(_ output: PeriodicOutput) throws(ClockError) {
         guard output.channel < UInt32(max(0, capabilities.periodicOutputs)) else {
-            throw .unavailable("\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
+            throw .unavailable(
+                "\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
         }
         var request = output.cValue
         do {

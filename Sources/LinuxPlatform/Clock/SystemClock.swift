@@ -77,7 +77,8 @@ public final class SystemClock: PTPClock {
 
     func requireSteering(_ what: String) throws(ClockError) {
         guard steering == .allowed else {
-            throw .notPermitted("\(what) of CLOCK_REALTIME refused: the configuration does not let the daemon steer the system clock")
+            throw .notPermitted(
+                "\(what) of CLOCK_REALTIME refused: the configuration does not let the daemon steer the system clock")
         }
     }
 

@@ -29,7 +29,8 @@ public final class VirtualClock: PTPClock {
         }
     }
 
-    public init(configuration: VirtualClockConfiguration, baseTime: @escaping BaseTime = VirtualClock.realtime) throws(ClockError) {
+    public init(configuration: VirtualClockConfiguration, baseTime: @escaping BaseTime = VirtualClock.realtime) throws(ClockError)
+    {
         self.name = configuration.name
         self.maxFrequency = PartsPerBillion(abs(configuration.maxFrequency.value))
         self.baseTime = baseTime

@@ -11,7 +11,9 @@ public struct VirtualClockConfiguration: Sendable, Hashable {
         /// Seed of the generator, so a lab run can be repeated.
         public var seed: UInt64
 
-        public init(interval: PTPDuration = .milliseconds(1000), stepDeviation: PartsPerBillion, bound: PartsPerBillion, seed: UInt64) {
+        public init(
+            interval: PTPDuration = .milliseconds(1000), stepDeviation: PartsPerBillion, bound: PartsPerBillion, seed: UInt64
+        ) {
             self.interval = interval
             self.stepDeviation = stepDeviation
             self.bound = bound
@@ -44,8 +46,12 @@ public struct VirtualClockConfiguration: Sendable, Hashable {
     }
 
     /// The configuration from the config file's units: offset in seconds, frequency error in ppm.
-    public init(name: String = "virtual", offsetSeconds: Double, frequencyPPM: Double, maxFrequency: PartsPerBillion = PartsPerBillion(500_000), wander: Wander? = nil) {
-        self.init(name: name, initialOffset: .seconds(offsetSeconds), frequencyError: .ppm(frequencyPPM),
-                  maxFrequency: maxFrequency, wander: wander)
+    public init(
+        name: String = "virtual", offsetSeconds: Double, frequencyPPM: Double,
+        maxFrequency: PartsPerBillion = PartsPerBillion(500_000), wander: Wander? = nil
+    ) {
+        self.init(
+            name: name, initialOffset: .seconds(offsetSeconds), frequencyError: .ppm(frequencyPPM),
+            maxFrequency: maxFrequency, wander: wander)
     }
 }

@@ -28,7 +28,9 @@ struct VirtualClockTimeline: Sendable {
         self.wander = configuration.wander
         self.generator = SplitMix64(seed: configuration.wander?.seed ?? 0)
         self.nextWander = start + (configuration.wander?.interval ?? .zero)
-        self.segments = [Segment(base: start, virtual: start + configuration.initialOffset, rate: configuration.frequencyError.ratio)]
+        self.segments = [
+            Segment(base: start, virtual: start + configuration.initialOffset, rate: configuration.frequencyError.ratio)
+        ]
     }
 
     /// The rate now in force: own error + adjustment + wander, in ppb.

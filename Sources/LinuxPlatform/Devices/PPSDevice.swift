@@ -78,7 +78,8 @@ public final class PPSDevice: Sendable {
     public func configure(capturing edges: Mode = .captureAssert) throws(ClockError) {
         let supported = try capabilities()
         guard supported.isSuperset(of: edges.intersection([.captureAssert, .captureClear])) else {
-            throw .unavailable("\(path) cannot capture \(edges.rawValue); it supports mode 0x\(String(supported.rawValue, radix: 16))")
+            throw .unavailable(
+                "\(path) cannot capture \(edges.rawValue); it supports mode 0x\(String(supported.rawValue, radix: 16))")
         }
         var params = Self.parameters(capturing: edges)
         try ioctl("PPS_SETPARAMS") { CLinuxShims_pps_set_params($0, &params) }

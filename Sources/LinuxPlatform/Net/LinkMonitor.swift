@@ -77,7 +77,8 @@ public final class LinkMonitor: Sendable {
                 }
             }
             for event in events.prefix(Int(count)) where event.ifindex == interfaceIndex {
-                let up = event.deleted == 0 && event.flags & CLinuxShims_IFF_UP != 0
+                let up =
+                    event.deleted == 0 && event.flags & CLinuxShims_IFF_UP != 0
                     && event.flags & CLinuxShims_IFF_RUNNING != 0
                 result = apply(up) ?? result
             }

@@ -22,12 +22,14 @@ public final class PlatformThread: Sendable {
     public static func spawn(_ body: @escaping @Sendable () -> Void) throws(Errno) -> PlatformThread {
         let start = Unmanaged.passRetained(Start(body)).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let start = Unmanaged<Start>.fromOpaque(raw).takeRetainedValue()
-            start.body()
-            return nil
-        }, start)
+        let result = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                let start = Unmanaged<Start>.fromOpaque(raw).takeRetainedValue()
+                start.body()
+                return nil
+            }, start)
         guard result == 0 else {
             Unmanaged<Start>.fromOpaque(start).release()
             throw Errno(rawValue: result)

@@ -16,7 +16,8 @@ public enum HardwareTimestamping {
     public static func candidateConfigs(for kind: FilterKind) -> [HardwareTimestampConfig] {
         let specific = kind == .udp ? HardwareTimestampConfig.filterPTPv2L4Event : HardwareTimestampConfig.filterPTPv2L2Event
         return [
-            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
+            HardwareTimestampConfig(
+                transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
             HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: specific),
         ]
     }
@@ -35,7 +36,9 @@ public enum HardwareTimestamping {
     ///
     /// The corresponding C function is `ioctl(SIOCSHWTSTAMP)`.
     @discardableResult
-    public static func prepare(interface: String, mode: TimestampingMode, filter: FilterKind) throws(TransportError) -> HardwareTimestampConfig? {
+    public static func prepare(interface: String, mode: TimestampingMode, filter: FilterKind) throws(TransportError)
+        -> HardwareTimestampConfig?
+    {
         let capabilities: TimestampingCapabilities
         do {
             capabilities = try TimestampingCapabilities.query(interface)
@@ -78,7 +81,8 @@ public enum HardwareTimestamping {
             }
             throw .timestampingUnsupported(
                 interface: interface, requested: .hardware,
-                supported: "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
+                supported:
+                    "the driver changed the request to tx_type \(granted.transmitType) rx_filter \(granted.receiveFilter); "
                     + summary)
         }
         let needs = lastError == .permissionDenied || lastError == .notPermitted ? " (needs CAP_NET_ADMIN)" : ""

@@ -14,7 +14,9 @@ public struct TimestampingCapabilities: Sendable, Hashable {
     /// Bit `HWTSTAMP_FILTER_*` set for each supported receive filter.
     public var receiveFilters: UInt32
 
-    public init(interfaceName: String, timestamping: TimestampingFlags, phcIndex: Int32?, transmitTypes: UInt32, receiveFilters: UInt32) {
+    public init(
+        interfaceName: String, timestamping: TimestampingFlags, phcIndex: Int32?, transmitTypes: UInt32, receiveFilters: UInt32
+    ) {
         self.interfaceName = interfaceName
         self.timestamping = timestamping
         self.phcIndex = phcIndex

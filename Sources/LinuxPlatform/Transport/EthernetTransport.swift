@@ -79,11 +79,15 @@ public final class EthernetTransport: PTPTransport {
         return try sockets.stamping.send(frame, to: nil, length: 0, stamped: channel == .event)
     }
 
-    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
+        sockets.transmitTimestamp(for: token)
+    }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 
-    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? { try sockets.nextEvent(timeout: timeout) }
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
+        try sockets.nextEvent(timeout: timeout)
+    }
 
     public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
         try sockets.nextEvent(timeout: timeout, doorbell: doorbell)

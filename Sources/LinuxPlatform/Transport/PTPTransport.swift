@@ -19,7 +19,8 @@ public protocol PTPTransport: AnyObject, Sendable {
     var localAddress: PortAddress { get }
 
     /// Sends one message. Event messages return the token of their transmit timestamp; general messages `nil`.
-    func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError) -> TransmitStampHandle?
+    func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError)
+        -> TransmitStampHandle?
 
     /// Waits up to `tx_timestamp_timeout` for the transmit stamp of an event message.
     func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome

@@ -54,7 +54,9 @@ public final class PortIOThread: Sendable {
     private let thread: Mutex<PlatformThread?>
 
     /// Starts the thread. `pollInterval` bounds how long a stop request waits.
-    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), bufferLimit: Int = 4096) throws(Errno) {
+    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), bufferLimit: Int = 4096)
+        throws(Errno)
+    {
         let (stream, continuation) = AsyncStream<PortIOEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
         try self.init(
             transport: transport, pollInterval: pollInterval, events: stream,
@@ -62,11 +64,14 @@ public final class PortIOThread: Sendable {
     }
 
     /// Starts the thread, handing every event to `sink` on the thread itself (the sink must not block).
-    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), sink: Sink) throws(Errno) {
+    public convenience init(transport: any PTPTransport, pollInterval: PTPDuration = .milliseconds(200), sink: Sink) throws(Errno)
+    {
         try self.init(transport: transport, pollInterval: pollInterval, events: AsyncStream { $0.finish() }, sink: sink)
     }
 
-    private init(transport: any PTPTransport, pollInterval: PTPDuration, events: AsyncStream<PortIOEvent>, sink: Sink) throws(Errno) {
+    private init(transport: any PTPTransport, pollInterval: PTPDuration, events: AsyncStream<PortIOEvent>, sink: Sink)
+        throws(Errno)
+    {
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { throw Errno(rawValue: errno) }
         for end in pipeEnds {
@@ -93,7 +98,9 @@ public final class PortIOThread: Sendable {
 
     /// Queues one message; the I/O thread sends it at once. For an event message with `wantsTimestamp`,
     /// its transmit timestamp comes back as ``PortIOEvent/transmitted(id:_:)``.
-    public func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination, id: UInt64, wantsTimestamp: Bool) {
+    public func send(
+        _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination, id: UInt64, wantsTimestamp: Bool
+    ) {
         queue.withLock {
             $0.append(Outgoing(id: id, bytes: bytes, channel: channel, destination: destination, wantsTimestamp: wantsTimestamp))
         }
@@ -126,7 +133,8 @@ public final class PortIOThread: Sendable {
         defer { sink.finish() }
         while !stopping.load(ordering: .acquiring) {
             sendQueued(sink)
-            let result = Result { () throws(TransportError) in try transport.nextEvent(timeout: pollInterval, doorbell: doorbell) }
+            let result = Result { () throws(TransportError) in try transport.nextEvent(timeout: pollInterval, doorbell: doorbell)
+            }
             switch result {
             case .success(let event):
                 if let event { sink.yield(.transport(event)) }
@@ -147,7 +155,9 @@ public final class PortIOThread: Sendable {
             return pending
         }
         for message in batch {
-            let result = Result { () throws(TransportError) in try transport.send(message.bytes, channel: message.channel, to: message.destination) }
+            let result = Result { () throws(TransportError) in
+                try transport.send(message.bytes, channel: message.channel, to: message.destination)
+            }
             switch result {
             case .failure(let error):
                 sink.yield(.sendFailed(id: message.id, error))

@@ -84,7 +84,9 @@ struct SocketSet: Sendable {
     }
 
     /// The next message only (link changes stay queued for ``next(timeout:includeLink:convert:)``).
-    func receive(timeout: PTPDuration, convert: (ReceivedDatagram, Int) -> ReceivedMessage?) throws(TransportError) -> ReceivedMessage? {
+    func receive(timeout: PTPDuration, convert: (ReceivedDatagram, Int) -> ReceivedMessage?) throws(TransportError)
+        -> ReceivedMessage?
+    {
         guard case .message(let message) = try next(timeout: timeout, includeLink: false, convert: convert) else { return nil }
         return message
     }

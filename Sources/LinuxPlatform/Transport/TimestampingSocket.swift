@@ -90,7 +90,8 @@ final class TimestampingSocket: Sendable {
         let result = name.withUnsafeBytes { raw in
             Result { () throws(Errno) in
                 try retryingSyscall {
-                    setsockopt(descriptor.rawValue, SOL_SOCKET, CLinuxShims_SO_BINDTODEVICE, raw.baseAddress, socklen_t(raw.count))
+                    setsockopt(
+                        descriptor.rawValue, SOL_SOCKET, CLinuxShims_SO_BINDTODEVICE, raw.baseAddress, socklen_t(raw.count))
                 }
             }
         }
@@ -103,7 +104,8 @@ final class TimestampingSocket: Sendable {
     func enableTimestamping() throws(TransportError) {
         guard let timestamping else { return }
         let flags = CInt(bitPattern: timestamping.socketFlags.rawValue)
-        try setOption(level: SOL_SOCKET, name: CLinuxShims_SO_TIMESTAMPING, value: flags, operation: "setsockopt(SO_TIMESTAMPING)")
+        try setOption(
+            level: SOL_SOCKET, name: CLinuxShims_SO_TIMESTAMPING, value: flags, operation: "setsockopt(SO_TIMESTAMPING)")
     }
 
     /// Asks for a receive buffer of `size` bytes, beyond `rmem_max` when permitted (`SO_RCVBUFFORCE`).
@@ -168,8 +170,9 @@ final class TimestampingSocket: Sendable {
         let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             let result = Result { () throws(Errno) in
                 try retryingSyscall {
-                    CLinuxShims_recv(descriptor.rawValue, buffer.baseAddress, buffer.count, CInt(MSG_DONTWAIT),
-                                     &source, &sourceLength, &info)
+                    CLinuxShims_recv(
+                        descriptor.rawValue, buffer.baseAddress, buffer.count, CInt(MSG_DONTWAIT),
+                        &source, &sourceLength, &info)
                 }
             }
             switch result {
@@ -204,8 +207,9 @@ final class TimestampingSocket: Sendable {
             var failed = false
             let packet = [UInt8](unsafeUninitializedCapacity: 2048) { buffer, count in
                 let n = try? retryingSyscall {
-                    CLinuxShims_recv(descriptor.rawValue, buffer.baseAddress, buffer.count,
-                                     CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), nil, nil, &info)
+                    CLinuxShims_recv(
+                        descriptor.rawValue, buffer.baseAddress, buffer.count,
+                        CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), nil, nil, &info)
                 }
                 count = n ?? 0
                 failed = n == nil

@@ -33,7 +33,8 @@ extension TransportSockets {
             }
             return socket
         }
-        let eventSocket = try open(port: configuration.eventPort, dscp: configuration.dscpEvent, timestamping: configuration.timestamping)
+        let eventSocket = try open(
+            port: configuration.eventPort, dscp: configuration.dscpEvent, timestamping: configuration.timestamping)
         let generalSocket: TimestampingSocket
         do {
             generalSocket = try open(port: configuration.generalPort, dscp: configuration.dscpGeneral, timestamping: nil)
@@ -54,7 +55,9 @@ extension TransportSockets {
     }
 
     /// Sends `bytes` through `channel`'s socket to `address`; event messages return their transmit-stamp token.
-    func send<Address: UDPSocketAddress>(_ bytes: [UInt8], channel: TransportChannel, to address: Address) throws(TransportError) -> TransmitStampHandle? {
+    func send<Address: UDPSocketAddress>(_ bytes: [UInt8], channel: TransportChannel, to address: Address) throws(TransportError)
+        -> TransmitStampHandle?
+    {
         var address = address
         let socket = socket(for: channel)
         return try withUnsafePointer(to: &address) { pointer throws(TransportError) in

@@ -30,12 +30,14 @@ public final class UDPv4Transport: PTPTransport {
         self.configuration = configuration
         self.interface = interface
         self.localAddress = PortAddress(networkProtocol: .udpIPv4, address: address)
-        self.sockets = try .udp(configuration, interface: interface, networkProtocol: .udpIPv4, address: sockaddr_in.self, setUp: Self.setUp)
+        self.sockets = try .udp(
+            configuration, interface: interface, networkProtocol: .udpIPv4, address: sockaddr_in.self, setUp: Self.setUp)
     }
 
     /// Binds `socket` to `port` on the interface, joins the groups and sets the multicast and DSCP options.
     private static func setUp(
-        _ socket: TimestampingSocket, _ configuration: TransportConfiguration, _ interface: NetworkInterface, port: UInt16, dscp: UInt8
+        _ socket: TimestampingSocket, _ configuration: TransportConfiguration, _ interface: NetworkInterface, port: UInt16,
+        dscp: UInt8
     ) throws(TransportError) {
         try socket.bind(to: sockaddr_in(anyAddressPort: port), operation: "bind(\(port))")
         try socket.bindToDevice()
@@ -46,12 +48,15 @@ public final class UDPv4Transport: PTPTransport {
                 CLinuxShims_ipv4_join($0, networkOrder, interface.index)
             }
         }
-        try socket.setOption(level: CInt(IPPROTO_IP), name: IP_MULTICAST_TTL, value: CInt(configuration.multicastTTL),
-                             operation: "setsockopt(IP_MULTICAST_TTL)")
-        try socket.setOption(level: CInt(IPPROTO_IP), name: IP_MULTICAST_LOOP, value: CInt(0),
-                             operation: "setsockopt(IP_MULTICAST_LOOP)")
-        try socket.setOption(level: CInt(IPPROTO_IP), name: IP_TOS, value: CInt(dscp & 0x3F) << 2,
-                             operation: "setsockopt(IP_TOS)")
+        try socket.setOption(
+            level: CInt(IPPROTO_IP), name: IP_MULTICAST_TTL, value: CInt(configuration.multicastTTL),
+            operation: "setsockopt(IP_MULTICAST_TTL)")
+        try socket.setOption(
+            level: CInt(IPPROTO_IP), name: IP_MULTICAST_LOOP, value: CInt(0),
+            operation: "setsockopt(IP_MULTICAST_LOOP)")
+        try socket.setOption(
+            level: CInt(IPPROTO_IP), name: IP_TOS, value: CInt(dscp & 0x3F) << 2,
+            operation: "setsockopt(IP_TOS)")
     }
 
     public func send(
@@ -72,11 +77,15 @@ public final class UDPv4Transport: PTPTransport {
         return try sockets.send(bytes, channel: channel, to: to)
     }
 
-    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
+        sockets.transmitTimestamp(for: token)
+    }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 
-    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? { try sockets.nextEvent(timeout: timeout) }
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
+        try sockets.nextEvent(timeout: timeout)
+    }
 
     public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
         try sockets.nextEvent(timeout: timeout, doorbell: doorbell)

@@ -32,30 +32,36 @@ public final class UDPv6Transport: PTPTransport {
         self.configuration = configuration
         self.interface = interface
         self.localAddress = PortAddress(networkProtocol: .udpIPv6, address: address)
-        self.sockets = try .udp(configuration, interface: interface, networkProtocol: .udpIPv6, address: sockaddr_in6.self, setUp: Self.setUp)
+        self.sockets = try .udp(
+            configuration, interface: interface, networkProtocol: .udpIPv6, address: sockaddr_in6.self, setUp: Self.setUp)
     }
 
     /// Binds `socket` to `port` on the interface, joins the groups and sets the multicast and DSCP options.
     private static func setUp(
-        _ socket: TimestampingSocket, _ configuration: TransportConfiguration, _ interface: NetworkInterface, port: UInt16, dscp: UInt8
+        _ socket: TimestampingSocket, _ configuration: TransportConfiguration, _ interface: NetworkInterface, port: UInt16,
+        dscp: UInt8
     ) throws(TransportError) {
         let ipv6 = CInt(IPPROTO_IPV6)
         try socket.setOption(level: ipv6, name: IPV6_V6ONLY, value: CInt(1), operation: "setsockopt(IPV6_V6ONLY)")
         try socket.bind(to: sockaddr_in6(anyAddressPort: port), operation: "bind([::]:\(port))")
         try socket.bindToDevice()
-        try socket.setOption(level: ipv6, name: IPV6_MULTICAST_IF, value: CInt(interface.index),
-                             operation: "setsockopt(IPV6_MULTICAST_IF)")
+        try socket.setOption(
+            level: ipv6, name: IPV6_MULTICAST_IF, value: CInt(interface.index),
+            operation: "setsockopt(IPV6_MULTICAST_IF)")
         for group in [primaryGroup(scope: configuration.ipv6Scope), peerDelayGroup] {
             try socket.shim("IPV6_ADD_MEMBERSHIP \(NetworkInterface.ipv6Text(group))") { fd in
                 group.withUnsafeBufferPointer { CLinuxShims_ipv6_join(fd, $0.baseAddress, interface.index) }
             }
         }
-        try socket.setOption(level: ipv6, name: IPV6_MULTICAST_HOPS, value: CInt(configuration.multicastTTL),
-                             operation: "setsockopt(IPV6_MULTICAST_HOPS)")
-        try socket.setOption(level: ipv6, name: IPV6_MULTICAST_LOOP, value: CInt(0),
-                             operation: "setsockopt(IPV6_MULTICAST_LOOP)")
-        try socket.setOption(level: ipv6, name: IPV6_TCLASS, value: CInt(dscp & 0x3F) << 2,
-                             operation: "setsockopt(IPV6_TCLASS)")
+        try socket.setOption(
+            level: ipv6, name: IPV6_MULTICAST_HOPS, value: CInt(configuration.multicastTTL),
+            operation: "setsockopt(IPV6_MULTICAST_HOPS)")
+        try socket.setOption(
+            level: ipv6, name: IPV6_MULTICAST_LOOP, value: CInt(0),
+            operation: "setsockopt(IPV6_MULTICAST_LOOP)")
+        try socket.setOption(
+            level: ipv6, name: IPV6_TCLASS, value: CInt(dscp & 0x3F) << 2,
+            operation: "setsockopt(IPV6_TCLASS)")
     }
 
     public func send(
@@ -81,11 +87,15 @@ public final class UDPv6Transport: PTPTransport {
         return try sockets.send(bytes, channel: channel, to: to)
     }
 
-    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome { sockets.transmitTimestamp(for: token) }
+    public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
+        sockets.transmitTimestamp(for: token)
+    }
 
     public func receive(timeout: PTPDuration) throws(TransportError) -> ReceivedMessage? { try sockets.receive(timeout: timeout) }
 
-    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? { try sockets.nextEvent(timeout: timeout) }
+    public func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent? {
+        try sockets.nextEvent(timeout: timeout)
+    }
 
     public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
         try sockets.nextEvent(timeout: timeout, doorbell: doorbell)

@@ -21,8 +21,10 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
     public var holdoverOutOfSpecClass: UInt8
     public var freeRunningClass: UInt8
 
-    public init(profile: Profile = .default, lockedClass: UInt8 = 6, holdoverClass: UInt8 = 7,
-                holdoverOutOfSpecClass: UInt8 = 140, freeRunningClass: UInt8 = 248) {
+    public init(
+        profile: Profile = .default, lockedClass: UInt8 = 6, holdoverClass: UInt8 = 7,
+        holdoverOutOfSpecClass: UInt8 = 140, freeRunningClass: UInt8 = 248
+    ) {
         self.profile = profile
         self.lockedClass = lockedClass
         self.holdoverClass = holdoverClass
@@ -50,16 +52,22 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
     ///     reference offsets; holdover: the model's prediction); nil when unknown.
     ///   - variance: σ²PTP in s² (7.6.3.2) measured while locked; nil when unknown.
     ///   - utcOffset: the UTC offset, its validity and the leap flags.
-    public func quality(state: GrandmasterClockState, measuredError: PTPDuration?, variance: Double?,
-                        utcOffset: UTCOffsetStatus) -> GrandmasterQuality {
+    public func quality(
+        state: GrandmasterClockState, measuredError: PTPDuration?, variance: Double?,
+        utcOffset: UTCOffsetStatus
+    ) -> GrandmasterQuality {
         let traceable = state == .locked || state == .holdoverWithinSpecification
         let clockQuality: ClockQuality
         switch profile {
         case .g8275_1:
-            clockQuality = traceable
-                ? ClockQuality(clockClass: clockClass(state), clockAccuracy: Self.g8275_1Locked.clockAccuracy,
-                               offsetScaledLogVariance: Self.g8275_1Locked.offsetScaledLogVariance)
-                : ClockQuality(clockClass: clockClass(state), clockAccuracy: .unknown, offsetScaledLogVariance: OffsetScaledLogVariance.unknown)
+            clockQuality =
+                traceable
+                ? ClockQuality(
+                    clockClass: clockClass(state), clockAccuracy: Self.g8275_1Locked.clockAccuracy,
+                    offsetScaledLogVariance: Self.g8275_1Locked.offsetScaledLogVariance)
+                : ClockQuality(
+                    clockClass: clockClass(state), clockAccuracy: .unknown,
+                    offsetScaledLogVariance: OffsetScaledLogVariance.unknown)
         case .default:
             let accuracy: ClockAccuracy
             let logVariance: UInt16
@@ -70,7 +78,8 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
             case .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification:
                 accuracy = measuredError.map { ClockAccuracy.covering($0) } ?? .unknown
                 if state == .locked {
-                    logVariance = variance.map { OffsetScaledLogVariance.encode(secondsSquared: $0) } ?? OffsetScaledLogVariance.unknown
+                    logVariance =
+                        variance.map { OffsetScaledLogVariance.encode(secondsSquared: $0) } ?? OffsetScaledLogVariance.unknown
                 } else {
                     // In holdover the prediction is the deviation: σ²PTP no smaller than the predicted error².
                     let predicted = measuredError.map { $0.secondsDouble * $0.secondsDouble }
@@ -78,7 +87,8 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
                     logVariance = OffsetScaledLogVariance.encode(secondsSquared: worst)
                 }
             }
-            clockQuality = ClockQuality(clockClass: clockClass(state), clockAccuracy: accuracy, offsetScaledLogVariance: logVariance)
+            clockQuality = ClockQuality(
+                clockClass: clockClass(state), clockAccuracy: accuracy, offsetScaledLogVariance: logVariance)
         }
         let everLocked = state != .freeRunning && state != .locking
         let properties = TimePropertiesDS(

@@ -25,6 +25,7 @@ extension ReferenceDiscipline {
         ReferenceStatus(
             state: state, stateSince: stateSince, stateEntries: stateEntries, lastOffset: lastOffset,
             accepted: validator.accepted, rejections: validator.rejections, predictedError: predictedError,
-            estimatedFrequency: holdover.frozen?.frequency ?? holdover.estimate?.frequency, utcOffset: utcOffset, quality: quality)
+            estimatedFrequency: holdover.frozen?.frequency ?? holdover.estimate?.frequency, utcOffset: utcOffset, quality: quality
+        )
     }
 }

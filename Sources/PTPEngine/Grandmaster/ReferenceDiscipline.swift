@@ -60,7 +60,10 @@ public struct ReferenceDiscipline: Sendable {
     private var receiverGPSMinusUTC: Int?
     private var holdoverFrequency: PartsPerBillion?
 
-    public init(configuration: ReferenceDisciplineConfiguration, servo: SelectedServo = SelectedServo(.pi, syncInterval: 1), utcResolver: UTCOffsetResolver = UTCOffsetResolver()) {
+    public init(
+        configuration: ReferenceDisciplineConfiguration, servo: SelectedServo = SelectedServo(.pi, syncInterval: 1),
+        utcResolver: UTCOffsetResolver = UTCOffsetResolver()
+    ) {
         self.configuration = configuration
         self.servo = servo
         self.validator = ReferenceSampleValidator(configuration: configuration.validator)
@@ -100,7 +103,9 @@ public struct ReferenceDiscipline: Sendable {
     /// same measured quality, so the standby announces class 6 when its own receiver agrees with its
     /// clock and can take over at once — but the servo is left alone and the output carries no step and no
     /// frequency.
-    public mutating func sample(_ sample: ReferenceSample, servo: inout SelectedServo, steering: Bool = true) -> ReferenceDisciplineOutput {
+    public mutating func sample(_ sample: ReferenceSample, servo: inout SelectedServo, steering: Bool = true)
+        -> ReferenceDisciplineOutput
+    {
         var out = ReferenceDisciplineOutput()
         if let gps = sample.gpsMinusUTC, gps > 0 { receiverGPSMinusUTC = gps }
         utcOffset = utcResolver.resolve(atUTC: sample.utcSecond, receiverGPSMinusUTC: receiverGPSMinusUTC)
@@ -117,7 +122,8 @@ public struct ReferenceDiscipline: Sendable {
         out.offset = offset
         let inHoldover = state.isHoldover
         if !inHoldover { holdover.observe(offset: offset, at: expected) }
-        let servoOutput = steering
+        let servoOutput =
+            steering
             ? servo.sample(offset: offset, localTime: sample.edge, weight: 1)
             : ServoOutput(state: servo.state, frequency: servo.lastFrequency, step: nil)
         out.servoState = servoOutput.state
@@ -135,7 +141,9 @@ public struct ReferenceDiscipline: Sendable {
         if servoOutput.state == .locked && offset.magnitude <= threshold {
             consecutiveGood += 1
             recentOffsets.append(offset.nanosecondsDoubleFast)
-            if recentOffsets.count > configuration.qualityWindow { recentOffsets.removeFirst(recentOffsets.count - configuration.qualityWindow) }
+            if recentOffsets.count > configuration.qualityWindow {
+                recentOffsets.removeFirst(recentOffsets.count - configuration.qualityWindow)
+            }
         } else {
             consecutiveGood = 0
         }
@@ -153,7 +161,9 @@ public struct ReferenceDiscipline: Sendable {
             if consecutiveGood >= configuration.lockSamples {
                 holdover.exitHoldover()
                 predictedError = nil
-                change(to: .locked, at: sample.edge, reason: "reference back: \(consecutiveGood) samples within \(threshold)", into: &out)
+                change(
+                    to: .locked, at: sample.edge, reason: "reference back: \(consecutiveGood) samples within \(threshold)",
+                    into: &out)
             }
         }
         publishQuality(into: &out, now: sample.edge)
@@ -188,7 +198,8 @@ public struct ReferenceDiscipline: Sendable {
                 holdoverFrequency = frequency
                 out.frequency = frequency
                 let within = holdover.isWithinSpecification(at: now)
-                let why = frequency == nil
+                let why =
+                    frequency == nil
                     ? "reference lost; too little history for a holdover model"
                     : "reference lost; holding \(frequency.map { String(Int64(($0.value * 1000).rounded())) } ?? "") mppb"
                 change(to: within ? .holdoverWithinSpecification : .holdoverOutOfSpecification, at: now, reason: why, into: &out)
@@ -205,8 +216,10 @@ public struct ReferenceDiscipline: Sendable {
             }
             predictedError = holdover.predictedError(at: now)
             if state == .holdoverWithinSpecification && !holdover.isWithinSpecification(at: now) {
-                let timedOut = configuration.holdover.maxTime.map { max in holdover.holdoverStart.map { now - $0 > max } ?? false } ?? false
-                let why = timedOut || predictedError == nil
+                let timedOut =
+                    configuration.holdover.maxTime.map { max in holdover.holdoverStart.map { now - $0 > max } ?? false } ?? false
+                let why =
+                    timedOut || predictedError == nil
                     ? "holdover_max_time reached"
                     : "predicted time error \(predictedError ?? .zero) beyond \(configuration.holdover.maxError)"
                 change(to: .holdoverOutOfSpecification, at: now, reason: why, into: &out)
@@ -216,7 +229,9 @@ public struct ReferenceDiscipline: Sendable {
         return out
     }
 
-    private mutating func change(to new: GrandmasterClockState, at time: PTPInstant, reason: String, into out: inout ReferenceDisciplineOutput) {
+    private mutating func change(
+        to new: GrandmasterClockState, at time: PTPInstant, reason: String, into out: inout ReferenceDisciplineOutput
+    ) {
         guard new != state else { return }
         out.stateChange = GrandmasterStateChange(from: out.stateChange?.from ?? state, to: new, at: time, reason: reason)
         state = new
@@ -245,7 +260,8 @@ public struct ReferenceDiscipline: Sendable {
             let shift: Int64 = configuration.timescale == .tai ? Int64(utcOffset.offset) : 0
             utcOffset = utcResolver.resolve(atUTC: now.seconds - shift, receiverGPSMinusUTC: receiverGPSMinusUTC)
         }
-        var new = configuration.quality.quality(state: state, measuredError: measuredError, variance: measuredVariance, utcOffset: utcOffset)
+        var new = configuration.quality.quality(
+            state: state, measuredError: measuredError, variance: measuredVariance, utcOffset: utcOffset)
         // Hysteresis: the variance is republished only when it moved by a factor of two (0x100), so the
         // Announce does not change every second with the noise of the estimate.
         let old = quality.clockQuality.offsetScaledLogVariance

@@ -24,7 +24,9 @@ public struct ReferenceValidatorConfiguration: Sendable, Hashable {
     public var minimumSatellites: Int
     public var edgeWindow: PTPDuration
 
-    public init(minimumFix: GNSSFixMode = .threeDimensional, minimumSatellites: Int = 4, edgeWindow: PTPDuration = .milliseconds(1)) {
+    public init(
+        minimumFix: GNSSFixMode = .threeDimensional, minimumSatellites: Int = 4, edgeWindow: PTPDuration = .milliseconds(1)
+    ) {
         self.minimumFix = minimumFix
         self.minimumSatellites = minimumSatellites
         self.edgeWindow = edgeWindow.magnitude

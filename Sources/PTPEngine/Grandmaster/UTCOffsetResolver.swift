@@ -63,7 +63,8 @@ public struct UTCOffsetResolver: Sendable, Hashable {
             if let fileOffset = table?.taiMinusUTC(atUTC: utcSecond), fileOffset != offset {
                 note = "the receiver says TAI-UTC \(offset), the leap-seconds file \(fileOffset): using the receiver"
             }
-            return UTCOffsetStatus(offset: Int16(clamping: offset), valid: true, leap59: leap59, leap61: leap61, source: .gnss, note: note)
+            return UTCOffsetStatus(
+                offset: Int16(clamping: offset), valid: true, leap59: leap59, leap61: leap61, source: .gnss, note: note)
         }
         if let table, let fileOffset = table.taiMinusUTC(atUTC: utcSecond) {
             if table.isExpired(atUTC: utcSecond) {
@@ -71,9 +72,11 @@ public struct UTCOffsetResolver: Sendable, Hashable {
                     offset: Int16(clamping: fileOffset), valid: false, source: .leapFile,
                     note: "the leap-seconds file expired; TAI-UTC \(fileOffset) is announced as not valid")
             }
-            return UTCOffsetStatus(offset: Int16(clamping: fileOffset), valid: true, leap59: leap59, leap61: leap61, source: .leapFile)
+            return UTCOffsetStatus(
+                offset: Int16(clamping: fileOffset), valid: true, leap59: leap59, leap61: leap61, source: .leapFile)
         }
-        let note = configuredOffset == 0
+        let note =
+            configuredOffset == 0
             ? "utc_offset is 0 and no receiver or leap-seconds file says otherwise"
             : "no receiver leap seconds and no leap-seconds file: utc_offset \(configuredOffset) announced as not valid"
         return UTCOffsetStatus(offset: Int16(clamping: configuredOffset), valid: false, source: .configuration, note: note)

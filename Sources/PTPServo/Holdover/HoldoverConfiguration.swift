@@ -46,8 +46,10 @@ public struct HoldoverEstimate: Sendable, Hashable {
     public var noiseDeviation: Double
     public var samples: Int
 
-    public init(frequency: PartsPerBillion, drift: Double, phase: Double, phaseDeviation: Double,
-                frequencyDeviation: Double, driftDeviation: Double, noiseDeviation: Double, samples: Int) {
+    public init(
+        frequency: PartsPerBillion, drift: Double, phase: Double, phaseDeviation: Double,
+        frequencyDeviation: Double, driftDeviation: Double, noiseDeviation: Double, samples: Int
+    ) {
         self.frequency = frequency
         self.drift = drift
         self.phase = phase

@@ -145,7 +145,8 @@ public struct HoldoverModel: Sendable {
             let dt = max(0, (time - lastTime).secondsDoubleFast)
             account(to: time)
             estimate.phase += (appliedPhase - appliedAtLastSample) - estimate.frequency.value * dt
-            estimate.phaseDeviation = (estimate.phaseDeviation * estimate.phaseDeviation
+            estimate.phaseDeviation =
+                (estimate.phaseDeviation * estimate.phaseDeviation
                 + estimate.frequencyDeviation * dt * estimate.frequencyDeviation * dt).squareRoot()
             frozen = estimate
         } else {

@@ -88,7 +88,8 @@ extension TLV {
         case .cancelUnicastTransmission, .acknowledgeCancelUnicastTransmission:
             let cancel = CancelUnicastTransmissionTLV(messageType: try value.readUInt8("messageType") >> 4)
             try value.skip(1, "reserved")
-            tlv = type == .cancelUnicastTransmission
+            tlv =
+                type == .cancelUnicastTransmission
                 ? .cancelUnicastTransmission(cancel) : .acknowledgeCancelUnicastTransmission(cancel)
         case .pathTrace:
             guard length % 8 == 0 else {

@@ -80,7 +80,8 @@ final class FakeClock: PTPClock {
 
     /// The daemon's view of it: transport stamps are already in the fake's time.
     var source: ClockSource {
-        ClockSource(clock: self, timescale: .utc, steerable: true, description: "fake clock \(name)",
-                    trueError: { [self] in trueError })
+        ClockSource(
+            clock: self, timescale: .utc, steerable: true, description: "fake clock \(name)",
+            trueError: { [self] in trueError })
     }
 }

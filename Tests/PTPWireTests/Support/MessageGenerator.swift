@@ -1,4 +1,5 @@
 import PTPCore
+
 @testable import PTPWire
 
 /// Random valid messages of every type, with the TLVs each type may carry.
@@ -47,8 +48,10 @@ struct MessageGenerator {
         case 1:
             return .organizationExtension(
                 OrganizationExtensionTLV(
-                    tlvType: [TLVType.organizationExtension, .organizationExtensionPropagate, .organizationExtensionDoNotPropagate]
-                        .randomElement(using: &rng) ?? .organizationExtension,
+                    tlvType: [
+                        TLVType.organizationExtension, .organizationExtensionPropagate, .organizationExtensionDoNotPropagate,
+                    ]
+                    .randomElement(using: &rng) ?? .organizationExtension,
                     organizationId: 0x00_1234 | UInt32(int(UInt8.self)) << 16 & 0x0F_0000,
                     organizationSubType: UInt32(int(UInt16.self)), dataField: evenBytes(upTo: 32)))
         case 2:
@@ -58,17 +61,22 @@ struct MessageGenerator {
                     timeOfNextJump: UInt64.random(in: 0...WireTimestamp.maxSeconds, using: &rng), displayName: text(upTo: 12)))
         default:
             // 0x2004–0x3FFF is unassigned in table 52.
-            return .unknown(type: TLVType(rawValue: UInt16.random(in: 0x2004...0x3FFF, using: &rng)), value: bytes(Int.random(in: 0...24, using: &rng)))
+            return .unknown(
+                type: TLVType(rawValue: UInt16.random(in: 0x2004...0x3FFF, using: &rng)),
+                value: bytes(Int.random(in: 0...24, using: &rng)))
         }
     }
 
     mutating func signalingTLV() -> TLV {
         let type = UInt8([0x0, 0x9, 0xB, 0x1].randomElement(using: &rng) ?? 0)
         switch Int.random(in: 0..<4, using: &rng) {
-        case 0: return .requestUnicastTransmission(UnicastTransmissionTLV(messageType: type, logInterMessagePeriod: int(), duration: int()))
+        case 0:
+            return .requestUnicastTransmission(
+                UnicastTransmissionTLV(messageType: type, logInterMessagePeriod: int(), duration: int()))
         case 1:
             return .grantUnicastTransmission(
-                UnicastTransmissionTLV(messageType: type, logInterMessagePeriod: int(), duration: int(), renewalInvited: chance(0.5)))
+                UnicastTransmissionTLV(
+                    messageType: type, logInterMessagePeriod: int(), duration: int(), renewalInvited: chance(0.5)))
         case 2: return .cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type))
         default: return .acknowledgeCancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type))
         }

@@ -32,7 +32,9 @@ struct PcapWriter {
         try Data(bytes).write(to: url)
     }
 
-    private mutating func append32(_ v: UInt32) { bytes += [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
+    private mutating func append32(_ v: UInt32) {
+        bytes += [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)]
+    }
     private mutating func append16(_ v: UInt16) { bytes += [UInt8(v & 0xFF), UInt8(v >> 8)] }
 
     static func frame(_ payload: [UInt8], event: Bool, transport: Transport) -> [UInt8] {

@@ -1,4 +1,5 @@
 import PTPCore
+
 @testable import PTPWire
 
 /// Compares a decoded message with tshark's dissection of the same bytes and lists every disagreement.
@@ -29,7 +30,8 @@ enum TsharkComparison {
         }
         let subns = fields["ptp.v2.correction.subns"].flatMap { Double($0) }.map { Int64(($0 * 65_536).rounded()) }
         if subns != h.correctionField.rawValue & 0xFFFF {
-            problems.append("ptp.v2.correction.subns: tshark \(String(describing: subns)), ours \(h.correctionField.rawValue & 0xFFFF)")
+            problems.append(
+                "ptp.v2.correction.subns: tshark \(String(describing: subns)), ours \(h.correctionField.rawValue & 0xFFFF)")
         }
         check("ptp.v2.messagetypespecific", Int64(h.messageTypeSpecific))
         check("ptp.v2.clockidentity", Int64(bitPattern: h.sourcePortIdentity.clockIdentity.rawValue))

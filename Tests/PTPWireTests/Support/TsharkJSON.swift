@@ -49,8 +49,11 @@ struct TsharkFields {
                 flat[key] = text
             } else if let list = value as? [Any] {
                 for item in list {
-                    if let nested = item as? [String: Any] { flatten(nested, into: &flat) }
-                    else if let text = item as? String { flat[key] = text }
+                    if let nested = item as? [String: Any] {
+                        flatten(nested, into: &flat)
+                    } else if let text = item as? String {
+                        flat[key] = text
+                    }
                 }
             }
         }
