@@ -51,6 +51,14 @@ import Testing
             return MeridianService(options: options, configuration: configuration, logger: log.logger, factories: factories)
         }
 
+        /// Starts the grandmaster (priority1 100) and the slave-only clock as one service group.
+        func start() throws -> (group: ServiceGroup, running: Task<Void, any Error>) {
+            let gm = try service("gm", extra: "priority1 100", clock: gmClock, port: gmPort, log: gmLog)
+            let slave = try service("slave", extra: "slaveOnly 1", clock: slaveClock, port: slavePort, log: slaveLog)
+            let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "seam"))
+            return (group, Task { try await group.run() })
+        }
+
         func tearDown() {
             try? FileManager.default.removeItem(atPath: directory)
         }
@@ -59,11 +67,7 @@ import Testing
     @Test func aSlaveLocksGoesIntoHoldoverWhenItsMasterFallsSilentAndComesBackWithoutAStep() async throws {
         let pair = Pair()
         defer { pair.tearDown() }
-        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service(
-            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
-        let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "seam"))
-        let running = Task { try await group.run() }
+        let (group, running) = try pair.start()
         defer { running.cancel() }
 
         // Bounds fixed before the run: SLAVE at all (60 s: with the parallel unit tests holding both cores the

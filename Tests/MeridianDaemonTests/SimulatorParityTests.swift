@@ -28,11 +28,7 @@ import Testing
         // The daemon: a grandmaster and a slave-only clock on fakes.
         let pair = DaemonSeamTests.Pair()
         defer { pair.tearDown() }
-        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service(
-            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
-        let group = ServiceGroup(services: [gm, slave], logger: Logger(label: "parity"))
-        let running = Task { try await group.run() }
+        let (group, running) = try pair.start()
         defer { running.cancel() }
         let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 60)
         try #require(locked != nil, "the daemon's slave never locked")
