@@ -36,7 +36,7 @@ build:
 ## in real time, and the parallel phase's fuzzers hold both cores for tens of seconds); then the
 ## interoperability tests, which run the release meridiand (MERIDIAND) against linuxptp in namespaces they
 ## create. Each phase ends with its slowest tests.
-SEAM_TESTS := '^MeridianDaemonTests\.(DaemonSeamTests|SimulatorParityTests)'
+SEAM_TESTS := '^MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|SimulatorParityTests)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
