@@ -24,21 +24,27 @@ struct ProcessRunner {
         var description: String { "\(path) is missing: install linuxptp 3.1 (make deps) to run the pmc tests" }
     }
 
-    /// Runs `path` with `arguments`; `input` lines are written to stdin one by one, each after the
-    /// previous `pause`, then `whileOpen` runs with stdin still open, then stdin is closed.
-    static func run(
-        _ path: String, _ arguments: [String], input: [String] = [], pause: Duration = .milliseconds(300),
-        whileOpen: (@Sendable () async -> Void)? = nil
-    ) async throws -> Output {
+    /// A process for `path` with `arguments`, its standard output and error on pipes (not started).
+    static func prepare(_ path: String, _ arguments: [String]) throws -> (Process, stdout: Pipe, stderr: Pipe) {
         try requireExecutable(path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let stdout = Pipe()
         let stderr = Pipe()
-        let stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
+        return (process, stdout, stderr)
+    }
+
+    /// Runs `path` with `arguments`; `input` lines are written to stdin one by one, each after the
+    /// previous `pause`, then `whileOpen` runs with stdin still open, then stdin is closed.
+    static func run(
+        _ path: String, _ arguments: [String], input: [String] = [], pause: Duration = .milliseconds(300),
+        whileOpen: (@Sendable () async -> Void)? = nil
+    ) async throws -> Output {
+        let (process, stdout, stderr) = try prepare(path, arguments)
+        let stdin = Pipe()
         process.standardInput = stdin
         let finished = AsyncStream<Int32>.makeStream()
         process.terminationHandler = {
@@ -84,14 +90,7 @@ struct ProcessRunner {
         _ path: String, _ arguments: [String], deadline: Duration = .seconds(15), linger: Duration = .zero,
         whileRunning: (@Sendable () async -> Void)? = nil, done: @escaping @Sendable (String) -> Bool
     ) async throws -> Stopped {
-        try requireExecutable(path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let (process, stdout, stderr) = try prepare(path, arguments)
         process.standardInput = FileHandle.nullDevice
         let printed = Mutex(Data())
         stdout.fileHandleForReading.readabilityHandler = { handle in
