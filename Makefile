@@ -33,11 +33,11 @@ build:
 
 ## test: lint, then every test (needs root for network namespaces). First the tests of the libraries, the
 ## daemon's pieces and the tools (in parallel); then, alone, the tests that run in real time and read what a
-## program printed: whole daemons on the in-memory test seam, and meridianctl against a management server in
-## the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server there
-## answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
+## program printed: whole daemons on the in-memory test seam, and pmc and meridianctl against a management
+## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
+## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
 ## linuxptp in namespaces they create. Each phase ends with its slowest tests.
-SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.MeridianCtlTests)'
+SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
