@@ -11,14 +11,18 @@ import Testing
     static let ptp4l = ServoConfiguration(timestamping: .software, piFirstEstimate: .twoSamples)
     static let seeds: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 8]
 
+    /// Five minutes of the same clock and noise under the regression estimate (new) and pi.c's (old).
+    static func runs(seed: UInt64) -> (new: [ServoRun.Sample], old: [ServoRun.Sample]) {
+        var newRun = ServoRun()
+        var oldRun = ServoRun()
+        return (newRun.run(software, seconds: 300, seed: seed).samples, oldRun.run(ptp4l, seconds: 300, seed: seed).samples)
+    }
+
     /// Locked (s2, within 1 µs of the master and staying there for the rest of 5 minutes) within 10 s;
     /// ptp4l's estimate cannot lock before its 48.5 s.
     @Test(arguments: seeds)
     func locksWithinTenSeconds(seed: UInt64) {
-        var newRun = ServoRun()
-        var oldRun = ServoRun()
-        let new = newRun.run(Self.software, seconds: 300, seed: seed).samples
-        let old = oldRun.run(Self.ptp4l, seconds: 300, seed: seed).samples
+        let (new, old) = Self.runs(seed: seed)
         let newLock = ServoRun.timeToLock(new)
         let oldLock = ServoRun.timeToLock(old)
         print(
@@ -36,10 +40,7 @@ import Testing
     /// refinement was applied at the same moment) likewise for the 95th.
     @Test(arguments: seeds)
     func steadyStateNoNoisierThanPtp4l(seed: UInt64) {
-        var newRun = ServoRun()
-        var oldRun = ServoRun()
-        let new = newRun.run(Self.software, seconds: 300, seed: seed).samples
-        let old = oldRun.run(Self.ptp4l, seconds: 300, seed: seed).samples
+        let (new, old) = Self.runs(seed: seed)
         var line = "seed \(seed): |true error| percentiles (ns, regression / pi.c)"
         for (window, quantiles) in [((120.0, 300.0), [0.5, 0.95, 0.99]), ((60.0, 120.0), [0.95])] {
             for p in quantiles {
