@@ -330,18 +330,58 @@ def case3(t, net):
     return result
 
 
-def proc_usage(pid):
-    """(cpu seconds, peak RSS kB) of pid and its children named meridiand/ptp4l."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks
-    hwm = 0
+class CPUMeter:
+    """CPU seconds of a process, every thread counted, in nanoseconds rather than the 10 ms ticks of
+    /proc/PID/stat: a cgroup v1 cpuacct group of its own (threads it starts later join it; ones that ended are
+    counted), else the sum of /proc/PID/task/*/schedstat over the threads alive when read."""
+
+    def __init__(self, pid, name):
+        self.pid, self.group = pid, None
+        root = "/sys/fs/cgroup/cpuacct"
+        if os.path.isdir(root):
+            group = os.path.join(root, f"meridian-bench-{PID}-{name}")
+            try:
+                os.makedirs(group, exist_ok=True)
+                with open(os.path.join(group, "cgroup.procs"), "w") as f:
+                    f.write(str(pid))
+                self.group = group
+            except OSError:
+                self.group = None
+        self.source = "cpuacct cgroup" if self.group else "per-thread schedstat"
+
+    def seconds(self):
+        if self.group:
+            with open(os.path.join(self.group, "cpuacct.usage")) as f:
+                return int(f.read()) / 1e9
+        total = 0
+        for tid in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                with open(f"/proc/{self.pid}/task/{tid}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except OSError:
+                pass
+        return total / 1e9
+
+    def close(self):
+        if self.group:
+            try:
+                with open("/sys/fs/cgroup/cpuacct/cgroup.procs", "w") as f:
+                    f.write(str(self.pid))
+            except OSError:
+                pass
+            try:
+                os.rmdir(self.group)
+            except OSError:
+                pass
+
+
+def peak_rss(pid):
+    """VmHWM of pid, kB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmHWM"):
-                hwm = int(line.split()[1])
-    return cpu, hwm
+                return int(line.split()[1])
+    return 0
 
 
 def anonymous_rss(pid):
@@ -399,11 +439,16 @@ def resources(which, net):
     if pid is None:
         print(f"  resources: {which} is not running")
         return None
-    cpu0, _ = proc_usage(pid)
-    time.sleep(MEASURE)
-    cpu1, hwm = proc_usage(pid)
+    meter = CPUMeter(pid, which)
+    try:
+        cpu0 = meter.seconds()
+        time.sleep(MEASURE)
+        cpu1 = meter.seconds()
+    finally:
+        meter.close()
+    hwm = peak_rss(pid)
     anon = anonymous_rss(pid)
-    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu1 - cpu0:.2f} CPU-s ({100 * (cpu1 - cpu0) / MEASURE:.2f} % of a core), peak RSS {hwm} kB, anonymous RSS {anon} kB")
+    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu1 - cpu0:.3f} CPU-s ({100 * (cpu1 - cpu0) / MEASURE:.2f} % of a core, {meter.source}), peak RSS {hwm} kB, anonymous RSS {anon} kB")
     return cpu1 - cpu0, hwm, anon
 
 
@@ -448,9 +493,12 @@ def main():
     if wanted and len(transports) != len(wanted):
         sys.exit(f"bench_interop: TRANSPORTS={os.environ['TRANSPORTS']} names no case of {', '.join(t.name for t in TRANSPORTS)}")
     print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0; {MERIDIAND}) ==")
+    parts = [n.strip() for n in os.environ.get("PARTS", "offsets,resources").split(",") if n.strip()]
+    if not parts or any(p not in ("offsets", "resources") for p in parts):
+        sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets and/or resources")
     rows = []
     try:
-        for i, t in enumerate(transports):
+        for i, t in enumerate(transports if "offsets" in parts else []):
             s1 = case1(t, f"96.{i + 1}")
             fresh()
             rows.append(("1", t.name, ratios(*s1) if s1 else None))
@@ -459,12 +507,10 @@ def main():
             rows.append(("3", t.name, ratios(*s3["raw"]) if s3 else None))
             if s3 and "bias" in s3:
                 rows.append(("3, BC bias added back", t.name, ratios(*s3["bias"])))
-        print("  ratios Meridian / linuxptp of |offset| percentiles (case 1: the ptp4l slave of a Meridian GM / of a ptp4l GM;")
-        print("  case 3: the ptp4l slave behind a Meridian BC / served by a ptp4l GM directly):")
-        print(f"    {'case':<22} {'transport':<10} {'p50':>5} {'p95':>5} {'p99':>5}")
-        for case, name, r in rows:
-            text = "  ".join(f"{x:5.2f}" for x in r) if r else "(no result: a slave did not follow)"
-            print(f"    {case:<22} {name:<10} {text}")
+        if "offsets" in parts:
+            print_ratios(rows)
+        if "resources" not in parts:
+            return
         r1 = resources("meridiand", "98")
         fresh()
         r2 = resources("ptp4l", "99")
@@ -472,6 +518,15 @@ def main():
             print(f"  resources ratio Meridian/linuxptp: CPU {r1[0] / max(r2[0], 1e-9):.2f}, peak RSS {r1[1] / max(r2[1], 1):.2f}, anonymous RSS {r1[2] / max(r2[2], 1):.2f}")
     finally:
         cleanup()
+
+
+def print_ratios(rows):
+    print("  ratios Meridian / linuxptp of |offset| percentiles (case 1: the ptp4l slave of a Meridian GM / of a ptp4l GM;")
+    print("  case 3: the ptp4l slave behind a Meridian BC / served by a ptp4l GM directly):")
+    print(f"    {'case':<22} {'transport':<10} {'p50':>5} {'p95':>5} {'p99':>5}")
+    for case, name, r in rows:
+        text = "  ".join(f"{x:5.2f}" for x in r) if r else "(no result: a slave did not follow)"
+        print(f"    {case:<22} {name:<10} {text}")
 
 
 if __name__ == "__main__":

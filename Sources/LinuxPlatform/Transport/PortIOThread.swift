@@ -47,7 +47,11 @@ public final class PortIOThread: Sendable {
 
     private let transport: any PTPTransport
     private let queue = Mutex<[Outgoing]>([])
+    /// Set by the first ``send`` that finds the thread not yet rung; the thread clears it when it takes the
+    /// queue. Further sends before then neither write the doorbell again nor make the thread read it twice.
+    private let rung = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
+    private let sink: Sink
     /// A non-blocking pipe: writing a byte wakes the thread's poll.
     private let doorbell: Int32
     private let doorbellWriter: Int32
@@ -82,6 +86,7 @@ public final class PortIOThread: Sendable {
         doorbellWriter = pipeEnds[1]
         self.transport = transport
         self.events = events
+        self.sink = sink
         thread = Mutex(nil)
         let spawned: PlatformThread
         do {
@@ -96,15 +101,24 @@ public final class PortIOThread: Sendable {
         thread.withLock { $0 = spawned }
     }
 
-    /// Queues one message; the I/O thread sends it at once. For an event message with `wantsTimestamp`,
-    /// its transmit timestamp comes back as ``PortIOEvent/transmitted(id:_:)``.
+    /// Sends one message. An event message whose transmit stamp is wanted is queued and sent by the I/O
+    /// thread, which then reads the stamp (see the type's comment); its stamp comes back as
+    /// ``PortIOEvent/transmitted(id:_:)``. Any other message asks the kernel for no transmit stamp, so sending
+    /// it wakes no thread polling the socket: it goes out at once from the caller's thread, which saves the
+    /// doorbell write, the I/O thread's wake-up and its read (a Follow_Up, Announce or Delay_Resp costs one
+    /// `sendmsg`, as in ptp4l). A failed send is reported as ``PortIOEvent/sendFailed(id:_:)`` either way.
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination, id: UInt64, wantsTimestamp: Bool
     ) {
-        queue.withLock {
-            $0.append(Outgoing(id: id, bytes: bytes, channel: channel, destination: destination, wantsTimestamp: wantsTimestamp))
+        let message = Outgoing(id: id, bytes: bytes, channel: channel, destination: destination, wantsTimestamp: wantsTimestamp)
+        guard wantsTimestamp else {
+            transmit(message, sink)
+            return
         }
-        ring()
+        queue.withLock { $0.append(message) }
+        if !rung.exchange(true, ordering: .acquiringAndReleasing) {
+            ring()
+        }
     }
 
     private func ring() {
@@ -132,12 +146,19 @@ public final class PortIOThread: Sendable {
     private func loop(_ sink: Sink, pollInterval: PTPDuration) {
         defer { sink.finish() }
         while !stopping.load(ordering: .acquiring) {
-            sendQueued(sink)
+            if rung.exchange(false, ordering: .acquiringAndReleasing) {
+                sendQueued(sink)
+            }
             let result = Result { () throws(TransportError) in try transport.nextEvent(timeout: pollInterval, doorbell: doorbell)
             }
             switch result {
-            case .success(let event):
-                if let event { sink.yield(.transport(event)) }
+            case .success(let event?):
+                sink.yield(.transport(event))
+            case .success(nil):
+                // The doorbell rang (or the wait timed out): one read empties it, since a send writes a byte
+                // only when it sets `rung`, and `stop` one more.
+                var drain = [UInt8](repeating: 0, count: 64)
+                _ = drain.withUnsafeMutableBytes { read(doorbell, $0.baseAddress, $0.count) }
             case .failure(.closed):
                 return
             case .failure:
@@ -148,23 +169,26 @@ public final class PortIOThread: Sendable {
     }
 
     private func sendQueued(_ sink: Sink) {
-        var drain = [UInt8](repeating: 0, count: 64)
-        while drain.withUnsafeMutableBytes({ read(doorbell, $0.baseAddress, $0.count) }) > 0 {}
         let batch = queue.withLock { pending -> [Outgoing] in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
         for message in batch {
-            let result = Result { () throws(TransportError) in
-                try transport.send(message.bytes, channel: message.channel, to: message.destination)
-            }
-            switch result {
-            case .failure(let error):
-                sink.yield(.sendFailed(id: message.id, error))
-            case .success(let token):
-                if let token, message.wantsTimestamp {
-                    sink.yield(.transmitted(id: message.id, transport.transmitTimestamp(for: token)))
-                }
+            transmit(message, sink)
+        }
+    }
+
+    /// Sends `message` on the calling thread; for a stamped event message, waits for its transmit stamp.
+    private func transmit(_ message: Outgoing, _ sink: Sink) {
+        let result = Result { () throws(TransportError) in
+            try transport.send(message.bytes, channel: message.channel, to: message.destination)
+        }
+        switch result {
+        case .failure(let error):
+            sink.yield(.sendFailed(id: message.id, error))
+        case .success(let token):
+            if let token, message.wantsTimestamp {
+                sink.yield(.transmitted(id: message.id, transport.transmitTimestamp(for: token)))
             }
         }
     }
