@@ -37,7 +37,7 @@ build:
 ## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
 ## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
 ## linuxptp in namespaces they create. Each phase ends with its slowest tests.
-SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
+SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)

@@ -107,6 +107,7 @@ let package = Package(
             name: "MeridianDaemonTests",
             dependencies: [
                 "MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "PTPEngine", "PTPSimulation", "LinuxPlatform",
+                "PTPManagement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -180,9 +180,9 @@ final class MeridianService: Service {
 
     /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.
     private func reloadOnHangup(_ instance: ClockActor) async {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let requests = await factories.reloadRequests()
         var running = configuration
-        for await _ in signals.cancelOnGracefulShutdown() {
+        for await _ in requests.cancelOnGracefulShutdown() {
             logger.notice("SIGHUP: re-reading the configuration")
             switch ConfigurationLoader.load(options) {
             case .failure(let errors):
@@ -227,7 +227,20 @@ extension DaemonFactories {
     /// The real clock and ports: the configured clock device, a socket per transport and an I/O thread per port.
     static let linux = DaemonFactories(
         openClock: { settings in try ClockSource.open(settings.clock, settings: settings) },
-        openPort: { _, port in try LinuxPortChannel(settings: port) })
+        openPort: { _, port in try LinuxPortChannel(settings: port) },
+        reloadRequests: hangups)
+
+    /// Every SIGHUP the process receives.
+    @Sendable static func hangups() async -> AsyncStream<Void> {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        return AsyncStream { continuation in
+            let forwarding = Task {
+                for await _ in signals { continuation.yield() }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in forwarding.cancel() }
+        }
+    }
 }
 
 /// Lets the clock actor tell management of changes, although management is made after the actor (its

@@ -36,16 +36,21 @@ protocol PortChannel: Sendable {
     func close()
 }
 
-/// Where the daemon gets its clock and its ports: the real ones (``linux``), or a test's.
+/// Where the daemon gets its clock, its ports and its requests to re-read the configuration: the real ones
+/// (``linux``: SIGHUP), or a test's.
 struct DaemonFactories: Sendable {
     var openClock: @Sendable (DaemonSettings) throws -> ClockSource
     var openPort: @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel
+    /// One element per request to re-read the configuration (SIGHUP); called once, when the service starts.
+    var reloadRequests: @Sendable () async -> AsyncStream<Void>
 
     init(
         openClock: @escaping @Sendable (DaemonSettings) throws -> ClockSource,
-        openPort: @escaping @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel
+        openPort: @escaping @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel,
+        reloadRequests: @escaping @Sendable () async -> AsyncStream<Void> = DaemonFactories.hangups
     ) {
         self.openClock = openClock
         self.openPort = openPort
+        self.reloadRequests = reloadRequests
     }
 }

@@ -29,25 +29,35 @@ import Testing
             FakePortChannel.link(gmPort, slavePort)
         }
 
-        func service(_ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture) throws
-            -> MeridianService
-        {
-            let path = directory + "/\(name).conf"
-            let text = """
-                [global]
-                logSyncInterval -4
-                logMinDelayReqInterval -4
-                logAnnounceInterval -2
-                uds_address \(directory)/\(name).sock
-                uds_ro_address \(directory)/\(name).ro.sock
-                \(extra)
-                [fake-\(name)]
+        /// The configuration file of the clock called `name`.
+        func configPath(_ name: String) -> String { directory + "/\(name).conf" }
 
-                """
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        /// The text of `name`'s configuration file: the seam's rates and management sockets, then `extra`.
+        func configText(_ name: String, extra: String) -> String {
+            """
+            [global]
+            logSyncInterval -4
+            logMinDelayReqInterval -4
+            logAnnounceInterval -2
+            uds_address \(directory)/\(name).sock
+            uds_ro_address \(directory)/\(name).ro.sock
+            \(extra)
+            [fake-\(name)]
+
+            """
+        }
+
+        /// A whole MeridianService for `name` on `clock` and `port`; `reloads` stands for its SIGHUPs.
+        func service(
+            _ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture,
+            reloads: AsyncStream<Void> = AsyncStream { _ in }
+        ) throws -> MeridianService {
+            let path = configPath(name)
+            try configText(name, extra: extra).write(toFile: path, atomically: true, encoding: .utf8)
             let options = DaemonOptions(configFile: path)
             let configuration = try ConfigurationLoader.load(options).get()
-            let factories = DaemonFactories(openClock: { _ in clock.source }, openPort: { _, _ in port })
+            let factories = DaemonFactories(
+                openClock: { _ in clock.source }, openPort: { _, _ in port }, reloadRequests: { reloads })
             return MeridianService(options: options, configuration: configuration, logger: log.logger, factories: factories)
         }
 

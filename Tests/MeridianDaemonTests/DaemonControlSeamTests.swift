@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import PTPCore
+import PTPManagement
+import PTPWire
+import ServiceLifecycle
+import Testing
+
+@testable import MeridianDaemon
+
+/// How an operator drives a running daemon, on the test seam: a SIGHUP that re-reads the configuration
+/// (what can change while running is applied, the rest named and kept), and the management answers pmc
+/// reads (the published state of the clock, and SET PRIORITY1 on the read-write socket only).
+@Suite(.serialized) struct DaemonControlSeamTests {
+    static let gmIdentity = ClockIdentity(rawValue: 0x0200_00FF_FE00_0001)
+    static let backupIdentity = ClockIdentity(rawValue: 0x0200_00FF_FE00_0003)
+
+    @Test func aReloadRaisesTheStandbysPriorityAndTheSlaveFollowsItWithoutAStep() async throws {
+        let pair = DaemonSeamTests.Pair()
+        defer { pair.tearDown() }
+        let backupClock = FakeClock(name: "backup", initialOffset: .microseconds(2))
+        let backupPort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x03], clock: backupClock)
+        FakePortChannel.hub([pair.gmPort, pair.slavePort, backupPort])
+        let backupLog = LogCapture()
+        let (reloads, hangup) = AsyncStream<Void>.makeStream()
+        let backup = try pair.service(
+            "backup", extra: "priority1 120", clock: backupClock, port: backupPort, log: backupLog, reloads: reloads)
+        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
+        let slave = try pair.service(
+            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
+        let group = ServiceGroup(services: [gm, backup, slave], logger: Logger(label: "reload"))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+
+        // Bounds fixed before the run: SLAVE within 60 s (as in DaemonSeamTests); each reload's log lines within
+        // 5 s; the slave selects the standby within 5 s of the reload that makes it better (its next Announce,
+        // 250 ms, then the BMCA) and locks to it without a step, within 2 µs of the standby's clock 3 s later.
+        let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 60)
+        try #require(locked != nil, "the slave never locked:\n\(pair.slaveLog.all.suffix(15).joined(separator: "\n"))")
+        #expect(pair.slaveLog.all.contains { $0.contains("selected best master clock 020000.fffe.000001") })
+        try await Task.sleep(for: .seconds(2))
+        let steps = pair.slaveClock.steps
+
+        // A file that does not load: the running configuration stays, and the daemon says so.
+        try pair.configText("backup", extra: "priority1 90\nlogSyncInterval fast").write(
+            toFile: pair.configPath("backup"), atomically: true, encoding: .utf8)
+        hangup.yield()
+        let rejected = await backupLog.wait(for: "configuration rejected, keeping the running one", seconds: 5)
+        #expect(rejected != nil, "no rejection:\n\(backupLog.all.suffix(5).joined(separator: "\n"))")
+        try await Task.sleep(for: .seconds(1))
+        #expect(
+            !pair.slaveLog.all.contains { $0.contains("selected best master clock 020000.fffe.000003") },
+            "a rejected file changed the standby's priority")
+
+        // priority1 changes while running; clockClass only with a restart, and the line says so.
+        try pair.configText("backup", extra: "priority1 90\nclockClass 200").write(
+            toFile: pair.configPath("backup"), atomically: true, encoding: .utf8)
+        let count = pair.slaveLog.all.count
+        hangup.yield()
+        let applied = await backupLog.wait(for: "SIGHUP: priority1 changed from 120 to 90: applied", seconds: 5)
+        #expect(applied != nil, "priority1 not applied:\n\(backupLog.all.suffix(5).joined(separator: "\n"))")
+        #expect(
+            backupLog.all.contains { $0.contains("SIGHUP: clockClass changed from 248 to 200: not applied while running") },
+            "\(backupLog.all.suffix(5).joined(separator: "\n"))")
+        let switched = await pair.slaveLog.wait(for: "selected best master clock 020000.fffe.000003", after: count, seconds: 5)
+        #expect(switched != nil, "the slave did not select the standby:\n\(pair.slaveLog.all.suffix(10).joined(separator: "\n"))")
+        let relocked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", after: switched ?? count, seconds: 10)
+        #expect(relocked != nil, "the slave did not lock to the standby")
+        try await Task.sleep(for: .seconds(3))
+        let error = pair.slaveClock.trueError - backupClock.trueError
+        print("seam reload: 3 s after relocking to the standby, slave minus standby \(error.roundedNanoseconds) ns")
+        #expect(pair.slaveClock.steps == steps, "the slave stepped when its grandmaster changed")
+        #expect(abs(error.nanoseconds) < 2_000, "slave true error minus the standby's: \(error)")
+
+        // Management reads what the reload applied, and only that.
+        let probe = try ManagementProbe(server: pair.directory + "/backup.sock", path: pair.directory + "/probe.sock")
+        guard case .defaultDataSet(let ds)? = try probe.send(.get, .defaultDataSet) else {
+            Issue.record("no DEFAULT_DATA_SET from the standby")
+            await group.triggerGracefulShutdown()
+            return
+        }
+        #expect(ds.priority1 == 90)
+        #expect(ds.clockQuality.clockClass == 248)
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func managementAnswersFromThePublishedStateAndSetPriority1ReachesTheSlave() async throws {
+        let pair = DaemonSeamTests.Pair()
+        defer { pair.tearDown() }
+        let (group, running) = try pair.start()
+        defer { running.cancel() }
+        // Bounds fixed before the run: SLAVE within 60 s; 2 s later the slave's own offsetFromMaster is below
+        // 2 µs (its true error is, DaemonSeamTests), one step removed from the grandmaster of priority1 100;
+        // a SET of PRIORITY1 on the grandmaster's read-write socket reaches the slave's PARENT_DATA_SET within 2 s
+        // (Announce every 250 ms); one on its read-only socket changes nothing.
+        let locked = await pair.slaveLog.wait(for: "UNCALIBRATED to SLAVE", seconds: 60)
+        try #require(locked != nil, "the slave never locked:\n\(pair.slaveLog.all.suffix(15).joined(separator: "\n"))")
+        try await Task.sleep(for: .seconds(2))
+        let slave = try ManagementProbe(server: pair.directory + "/slave.sock", path: pair.directory + "/probe-s.sock")
+        let gm = try ManagementProbe(server: pair.directory + "/gm.sock", path: pair.directory + "/probe-g.sock")
+        let gmReadOnly = try ManagementProbe(server: pair.directory + "/gm.ro.sock", path: pair.directory + "/probe-r.sock")
+
+        let current = try slave.send(.get, .currentDataSet)
+        if case .currentDataSet(let ds)? = current {
+            print("seam management: slave offsetFromMaster \(ds.offsetFromMaster.duration.nanoseconds) ns")
+            #expect(ds.stepsRemoved == 1)
+            #expect(abs(ds.offsetFromMaster.duration.nanoseconds) < 2_000, "offsetFromMaster \(ds.offsetFromMaster.duration)")
+        } else {
+            Issue.record("CURRENT_DATA_SET: \(String(describing: current))")
+        }
+        let parent = try slave.send(.get, .parentDataSet)
+        if case .parentDataSet(let ds)? = parent {
+            #expect(ds.grandmasterIdentity == Self.gmIdentity)
+            #expect(ds.grandmasterPriority1 == 100)
+            #expect(ds.parentPortIdentity.clockIdentity == Self.gmIdentity)
+        } else {
+            Issue.record("PARENT_DATA_SET: \(String(describing: parent))")
+        }
+        let slavePort = try slave.send(.get, .portDataSet)
+        if case .portDataSet(let ds)? = slavePort {
+            #expect(ds.portState == PortState.slave.rawValue)
+        } else {
+            Issue.record("the slave's PORT_DATA_SET: \(String(describing: slavePort))")
+        }
+        let gmPort = try gm.send(.get, .portDataSet)
+        if case .portDataSet(let ds)? = gmPort {
+            #expect(ds.portState == PortState.master.rawValue)
+        } else {
+            Issue.record("the grandmaster's PORT_DATA_SET: \(String(describing: gmPort))")
+        }
+
+        let set = try gm.send(.set, .priority1, data: .priority1(130))
+        #expect(set.map { if case .priority1(130) = $0 { true } else { false } } == true, "SET answer \(String(describing: set))")
+        var seen: UInt8?
+        for _ in 0..<20 {
+            if case .parentDataSet(let ds)? = try slave.send(.get, .parentDataSet) { seen = ds.grandmasterPriority1 }
+            if seen == 130 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seen == 130, "the slave's PARENT_DATA_SET still shows grandmasterPriority1 \(String(describing: seen))")
+
+        _ = try gmReadOnly.send(.set, .priority1, data: .priority1(140))
+        let after = try gm.send(.get, .priority1)
+        #expect(
+            after.map { if case .priority1(130) = $0 { true } else { false } } == true,
+            "PRIORITY1 after a read-only SET: \(String(describing: after))")
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
