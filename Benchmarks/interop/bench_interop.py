@@ -314,6 +314,11 @@ def case3(t, net):
             n, p50, p95, p99 = pct(bc_errors)
             print(f"  case 3 {t.name:<9} Meridian BC's own true error (virtual clock - system clock): n={n} p50 {p50} ns  p95 {p95} ns  p99 {p99} ns  mean {sum(bc_errors) / max(1, n):.0f} ns")
         stop(p)
+        if argv is bc:
+            # The instrumented hop count: meridiand says at shutdown how many servo adjustments ran on the thread
+            # that read their message from the socket, in the same call (0 hops), and how many after a hop.
+            hops = [l.strip() for l in open(os.path.join(TMP, f"b{i}.log")) if "servo adjustments:" in l]
+            print(f"  case 3 {t.name:<9} Meridian BC, {hops[-1].split(': ', 1)[-1] if hops else 'no hop count logged'}")
         if got is None:
             return None
         samples[name] += got

@@ -11,18 +11,22 @@ import Synchronization
 /// ``PTPClock``, and carries out what the engine returns, synchronously: a Follow_Up that becomes a
 /// measurement adjusts the clock in the same pass, with no `await` in between.
 ///
-/// Each port's I/O thread feeds this actor directly (``serve(port:)`` iterates its ``PortChannel/inputs``
-/// on the actor): one hop from the socket to the clock adjustment. Management never waits on it: after
-/// every pass it publishes a ``PublishedState`` that the management server reads (``ClockStateBox``).
-/// Why the port engines live here and not in one actor per port is in ARCHITECTURE.md ("One actor per clock").
+/// It runs on its clock's ``ClockLoop`` thread (its executor), which polls the daemon's ports and keeps the
+/// engine timers, and calls ``loopEvent(_:)`` on that thread: a packet goes from the socket to the clock
+/// adjustment without leaving the thread. Ports that deliver through a stream (the test seam's) are drained
+/// by ``serve(port:)``. Management never waits on it: after every pass it publishes a ``PublishedState``
+/// that the management server reads (``ClockStateBox``). Why the port engines live here and not in one actor
+/// per port is in ARCHITECTURE.md ("One actor per clock").
 actor ClockActor {
     private var engine: InstanceEngine
     let clock: ClockSource
     private let logger: Logger
     private let ports: [any PortChannel]
-    private var portTimers: [Int: (generation: UInt64, task: Task<Void, Never>)] = [:]
-    private var clockTimers: [ClockTimer: (generation: UInt64, task: Task<Void, Never>)] = [:]
-    private var timerGeneration: UInt64 = 0
+    /// The thread this actor runs on; it polls the ports that ``PortChannel/attach(to:port:)`` gave it and
+    /// keeps the engine's timers.
+    private let loop: ClockLoop
+    /// Whether each port's inputs come from the loop (true) or through its ``PortChannel/inputs`` (false).
+    private let polled: [Bool]
     private var actions: [InstanceAction] = []
     private var running = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
@@ -33,6 +37,9 @@ actor ClockActor {
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
     private var diagnostics = 0
+    /// Servo adjustments made on the thread that read their Follow_Up (or Sync) from the socket, in the same
+    /// call (zero hops), and those that came after a hop (an input delivered through a stream, the seam's).
+    private(set) var servoAdjustments: (sameThread: Int, afterHop: Int) = (0, 0)
     private var lastIngress: PTPInstant?
     private var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
     private var neighborPropDelayThresh: [UInt32]
@@ -63,12 +70,14 @@ actor ClockActor {
     }
 
     init(
-        engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], settings: DaemonSettings,
+        engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers()
     ) {
         self.engine = engine
         self.clock = clock
         self.ports = ports
+        self.loop = loop
+        polled = ports.enumerated().map { index, port in port.attach(to: loop, port: index) }
         self.logger = logger
         self.observers = observers
         pendingTokens = Array(repeating: [:], count: ports.count)
@@ -84,6 +93,14 @@ actor ClockActor {
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
+        loop.setHandler { [weak self] event in
+            self?.assumeIsolated { $0.loopEvent(event) }
+        }
+    }
+
+    /// The actor runs on its clock's loop thread, never on the cooperative pool.
+    nonisolated var unownedExecutor: UnownedSerialExecutor {
+        loop.asUnownedSerialExecutor()
     }
 
     /// Brings every port up (INITIALIZING → LISTENING) and starts the protocol.
@@ -97,25 +114,51 @@ actor ClockActor {
 
     /// Stops every timer; nothing more is sent.
     func stop() {
+        if running && servoAdjustments != (0, 0) {
+            logger.notice(
+                "servo adjustments: \(servoAdjustments.sameThread) made on the thread that read their message from the socket (0 hops), \(servoAdjustments.afterHop) after a hop"
+            )
+        }
         running = false
-        for (_, timer) in portTimers { timer.task.cancel() }
-        for (_, timer) in clockTimers { timer.task.cancel() }
-        portTimers.removeAll()
-        clockTimers.removeAll()
+        loop.cancelAllTimers()
+        loop.removePorts()
         managementInbox.finish()
     }
 
     // MARK: The ports
 
-    /// Runs until port `index`'s I/O ends: every input is handled here, on the actor, as it comes.
+    /// Runs until port `index`'s I/O ends: every input is handled here, on the actor, as it comes. Returns at
+    /// once for a port that the loop polls (its inputs come through ``loopEvent(_:)``).
     func serve(port index: Int) async {
-        guard ports.indices.contains(index) else { return }
+        guard ports.indices.contains(index), !polled[index] else { return }
         for await input in ports[index].inputs {
             receive(input, port: index)
         }
         if running {
             logger.error("port \(index + 1): its I/O stopped")
             handle(.port(index, .faultDetected))
+        }
+    }
+
+    /// What the loop hands over, on its thread: a polled port's input, the end of its I/O, or a due timer.
+    private func loopEvent(_ event: ClockLoop.Event) {
+        switch event {
+        case .input(let index, let input):
+            receive(input, port: index)
+        case .ioEnded(let index, let reason):
+            if running {
+                logger.error("port \(index + 1): its I/O stopped: \(reason)")
+                handle(.port(index, .faultDetected))
+            }
+        case .timer(let key):
+            if key >= 0 {
+                let count = PortTimer.allCases.count
+                if let timer = PortTimer(rawValue: UInt8(truncatingIfNeeded: key % count)) {
+                    handle(.port(key / count, .timerFired(timer)))
+                }
+            } else if let timer = ClockTimer(rawValue: UInt8(truncatingIfNeeded: -1 - key)) {
+                handle(.clockTimerFired(timer))
+            }
         }
     }
 
@@ -296,7 +339,7 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armPortTimer(timer, port: index, after: after)
         case .cancelTimer(let timer):
-            portTimers.removeValue(forKey: Self.key(timer, port: index))?.task.cancel()
+            loop.cancel(Self.key(timer, port: index))
         case .measurement:
             break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
         case .stateChanged(let change):
@@ -352,6 +395,9 @@ actor ClockActor {
 
     private func adjust(step: PTPDuration?, frequency: PartsPerBillion?, source: AdjustmentSource) {
         guard clock.steerable else { return }
+        if source == .servo {
+            if loop.deliveringPolledInput { servoAdjustments.sameThread += 1 } else { servoAdjustments.afterHop += 1 }
+        }
         do {
             if let step {
                 try clock.clock.step(by: step)
@@ -384,50 +430,21 @@ actor ClockActor {
 
     // MARK: Timers
 
+    /// The loop's key of a port's timer (0 and up) and of a clock timer (below 0).
     private static func key(_ timer: PortTimer, port index: Int) -> Int {
         index * PortTimer.allCases.count + Int(timer.rawValue)
     }
 
+    private static func key(_ timer: ClockTimer) -> Int {
+        -1 - Int(timer.rawValue)
+    }
+
     private func armPortTimer(_ timer: PortTimer, port index: Int, after: PTPDuration) {
-        let key = Self.key(timer, port: index)
-        portTimers.removeValue(forKey: key)?.task.cancel()
-        timerGeneration &+= 1
-        let generation = timerGeneration
-        let task = sleepThen(after) { actor in await actor.firePortTimer(timer, port: index, key: key, generation: generation) }
-        portTimers[key] = (generation, task)
+        loop.arm(Self.key(timer, port: index), after: after)
     }
 
     private func armClockTimer(_ timer: ClockTimer, after: PTPDuration) {
-        clockTimers.removeValue(forKey: timer)?.task.cancel()
-        timerGeneration &+= 1
-        let generation = timerGeneration
-        let task = sleepThen(after) { actor in await actor.fireClockTimer(timer, generation: generation) }
-        clockTimers[timer] = (generation, task)
-    }
-
-    private func sleepThen(_ after: PTPDuration, _ body: @escaping @Sendable (ClockActor) async -> Void) -> Task<Void, Never> {
-        let nanoseconds = max(0, after.nanoseconds)
-        return Task { [weak self] in
-            do {
-                try await Task.sleep(for: .nanoseconds(nanoseconds))
-            } catch {
-                return
-            }
-            guard let self else { return }
-            await body(self)
-        }
-    }
-
-    private func firePortTimer(_ timer: PortTimer, port index: Int, key: Int, generation: UInt64) {
-        guard let armed = portTimers[key], armed.generation == generation else { return }
-        portTimers.removeValue(forKey: key)
-        handle(.port(index, .timerFired(timer)))
-    }
-
-    private func fireClockTimer(_ timer: ClockTimer, generation: UInt64) {
-        guard let armed = clockTimers[timer], armed.generation == generation else { return }
-        clockTimers.removeValue(forKey: timer)
-        handle(.clockTimerFired(timer))
+        loop.arm(Self.key(timer), after: after)
     }
 
     // MARK: Published state

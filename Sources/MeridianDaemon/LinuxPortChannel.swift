@@ -1,68 +1,102 @@
 import LinuxPlatform
 import PTPCore
+import Synchronization
 
-/// A port on a real interface: its transport (UDPv4, UDPv6 or IEEE 802.3) and the ptp4l-style I/O thread
-/// that both sends and receives (``PortIOThread``: no thread sleeps on the socket while a message is
-/// transmitted). The thread hands each event straight to ``inputs``; nothing else sits between the socket
-/// and the clock actor.
-final class LinuxPortChannel: PortChannel {
-    let inputs: AsyncStream<PortInput>
+/// A port on a real interface: its transport (UDPv4, UDPv6 or IEEE 802.3), polled by its clock's
+/// ``ClockLoop`` on the loop's own thread, as ptp4l polls its ports: received messages and link changes are
+/// read there, and sends go out there (the clock actor runs on that thread), an event message's transmit
+/// stamp read from the error queue right after it is sent. No other thread sleeps on the socket while it
+/// transmits, so the stamp's wake-up costs no inter-processor interrupt between stamp and wire.
+final class LinuxPortChannel: PortChannel, PolledPort {
+    /// Unused: the loop delivers this port's inputs (``attach(to:port:)``).
+    let inputs: AsyncStream<PortInput> = AsyncStream { $0.finish() }
     let macAddress: [UInt8]
     let protocolAddress: PortAddress
+    let pollDescriptors: [Int32]
     private let transport: any PTPTransport
-    private let io: PortIOThread
+    private struct Attachment {
+        var loop: ClockLoop?
+        var index = 0
+    }
+    private let attachment = Mutex(Attachment())
 
     init(settings: DaemonSettings.Port) throws {
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
         let nic = transport.interface
         macAddress = nic.macAddress
+        pollDescriptors = transport.pollDescriptors
         protocolAddress =
             switch settings.networkProtocol {
             case .udpIPv4: PortAddress(networkProtocol: .udpIPv4, address: nic.ipv4Addresses.first ?? [])
             case .udpIPv6: PortAddress(networkProtocol: .udpIPv6, address: nic.ipv6Addresses.first ?? [])
             default: PortAddress(networkProtocol: .ieee802_3, address: nic.macAddress)
             }
-        // Link and transmit-stamp events are few and must not be lost to a burst of received packets, so
-        // the stream is generous; what it still drops is the oldest input.
-        let (stream, continuation) = AsyncStream<PortInput>.makeStream(bufferingPolicy: .bufferingNewest(4096))
-        inputs = stream
-        let sink = PortIOThread.Sink(
-            yield: { event in
-                if let input = Self.input(event) { continuation.yield(input) }
-            },
-            finish: { continuation.finish() })
-        do {
-            io = try PortIOThread(transport: transport, sink: sink)
-        } catch {
-            transport.close()
-            throw error
+    }
+
+    func attach(to loop: ClockLoop, port index: Int) -> Bool {
+        attachment.withLock {
+            $0.loop = loop
+            $0.index = index
+        }
+        loop.add(self, index: index)
+        return true
+    }
+
+    /// Sends on the calling thread, the loop's (the clock actor calls it); for an event message whose stamp is
+    /// wanted, waits for the stamp (at most `tx_timestamp_timeout`) and posts it to the loop, which hands it to
+    /// the clock once the current pass is done.
+    func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool) {
+        let (loop, index) = attachment.withLock { ($0.loop, $0.index) }
+        let result = Result { () throws(TransportError) in
+            try transport.send(
+                bytes, channel: event ? .event : .general, to: peerDelay ? .peerDelayMulticast : .primaryMulticast)
+        }
+        switch result {
+        case .failure(let error):
+            loop?.post(.input(port: index, .sendFailed(id: id, reason: "\(error)")))
+        case .success(let token):
+            guard let token, wantsTimestamp else { return }
+            loop?.post(.input(port: index, Self.input(id: id, transport.transmitTimestamp(for: token))))
         }
     }
 
-    func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool) {
-        io.send(
-            bytes, channel: event ? .event : .general, to: peerDelay ? .peerDelayMulticast : .primaryMulticast,
-            id: id, wantsTimestamp: wantsTimestamp)
+    /// Reads every message and link change that is ready, without waiting (bounded: 64 per call, so one
+    /// flooded port cannot hold the loop from its timers and other ports).
+    func readReady(_ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
+        for _ in 0..<64 {
+            switch Result(catching: { () throws(TransportError) in try transport.nextEvent(timeout: .zero) }) {
+            case .success(let event?):
+                deliver(Self.input(event))
+            case .success(nil):
+                return .success(())
+            case .failure(let error):
+                return .failure(PortIOFailure(reason: "\(error)"))
+            }
+        }
+        return .success(())
     }
 
     func close() {
-        io.stop()
         transport.close()
     }
 
-    private static func input(_ event: PortIOEvent) -> PortInput? {
+    private static func input(_ event: TransportEvent) -> PortInput {
         switch event {
-        case .transport(.message(let message)):
+        case .message(let message):
             return .message(bytes: message.bytes, timestamp: message.timestamp, isEvent: message.channel == .event)
-        case .transport(.link(let change)):
+        case .link(let change):
             return .link(up: change.isUp)
-        case .transmitted(let id, .stamped(let instant)):
+        }
+    }
+
+    private static func input(id: UInt64, _ outcome: TransmitTimestampOutcome) -> PortInput {
+        switch outcome {
+        case .stamped(let instant):
             return .transmitted(id: id, instant)
-        case .transmitted(let id, let outcome):
-            if case .fault = outcome { return .transmitMissed(id: id, reason: "\(outcome)", fault: true) }
+        case .fault:
+            return .transmitMissed(id: id, reason: "\(outcome)", fault: true)
+        case .missed:
             return .transmitMissed(id: id, reason: "\(outcome)", fault: false)
-        case .sendFailed(let id, let error):
-            return .sendFailed(id: id, reason: "\(error)")
         }
     }
 }

@@ -87,9 +87,16 @@ final class MeridianService: Service {
             seed: identity.rawValue,
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
         let link = ManagementLink()
+        let loop: ClockLoop
+        do {
+            loop = try ClockLoop()
+        } catch {
+            closePorts()
+            throw StartupError("cannot start the clock's thread: \(error)")
+        }
         let clockActor = ClockActor(
-            engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,
-            logger: logger, observers: link.observers)
+            engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
+            settings: settings, logger: logger, observers: link.observers)
         if let reference {
             do {
                 try reference.source.start()

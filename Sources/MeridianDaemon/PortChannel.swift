@@ -18,9 +18,10 @@ enum PortInput: Sendable {
     case sendFailed(id: UInt64, reason: String)
 }
 
-/// One port's I/O as the clock actor uses it: a stream of ``PortInput`` and a non-blocking send. The
-/// daemon opens ``LinuxPortChannel``s (a socket per transport and a ptp4l-style I/O thread); tests inject
-/// in-memory channels through ``DaemonFactories``, so the daemon's logic runs without sockets.
+/// One port's I/O as the clock actor uses it: its inputs and a non-blocking send. The daemon opens
+/// ``LinuxPortChannel``s (a socket per transport, polled by the clock's ``ClockLoop``); tests inject
+/// in-memory channels that deliver through ``inputs`` via ``DaemonFactories``, so the daemon's logic runs
+/// without sockets.
 protocol PortChannel: Sendable {
     /// Everything the port receives, in order; it ends when the I/O stops (shut down or a fatal error).
     var inputs: AsyncStream<PortInput> { get }
@@ -34,6 +35,10 @@ protocol PortChannel: Sendable {
     func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool)
     /// Stops the I/O and closes the sockets; ``inputs`` ends.
     func close()
+    /// Hands the port to its clock's loop. A port whose sockets the loop polls itself (``LinuxPortChannel``)
+    /// registers them and returns true: its inputs then come from the loop, and ``inputs`` is not read. A
+    /// port that delivers through ``inputs`` (the test seam's) returns false.
+    func attach(to loop: ClockLoop, port index: Int) -> Bool
 }
 
 /// Where the daemon gets its clock, its ports and its requests to re-read the configuration: the real ones

@@ -89,9 +89,7 @@ public final class EthernetTransport: PTPTransport {
         try sockets.nextEvent(timeout: timeout)
     }
 
-    public func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
-        try sockets.nextEvent(timeout: timeout, doorbell: doorbell)
-    }
+    public var pollDescriptors: [Int32] { sockets.pollDescriptors }
 
     public var isLinkUp: Bool { sockets.isLinkUp }
 

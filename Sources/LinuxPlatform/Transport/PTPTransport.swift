@@ -3,8 +3,8 @@ import PTPCore
 /// A PTP transport on one interface: UDP over IPv4 or IPv6, or IEEE 802.3 (IEEE 1588-2019 annexes C, D, E).
 ///
 /// It moves bytes and kernel timestamps only: it never decodes a message. All methods are synchronous and
-/// may block for at most the timeout they are given; run them on a dedicated thread (a port's ``PortIOThread``),
-/// never on the cooperative pool.
+/// may block for at most the timeout they are given; run them on a dedicated thread (the daemon's clock
+/// loop), never on the cooperative pool.
 ///
 /// Timestamps are readings of the timestamping clock, unconverted: `CLOCK_REALTIME` (UTC, as the kernel keeps
 /// it) in software mode, the interface's PHC in hardware mode. A lab turns software stamps into a virtual
@@ -32,9 +32,9 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// This is the call a port's receive thread makes.
     func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent?
 
-    /// As ``nextEvent(timeout:)``, but also returns `nil` as soon as `doorbell` (an eventfd or pipe the
-    /// caller owns) becomes readable, so one thread can both receive and send (``PortIOThread``).
-    func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent?
+    /// Every descriptor a caller polling many transports in one `poll` waits on for this one (its sockets and
+    /// its link monitor); when any is ready, ``nextEvent(timeout:)`` with a zero timeout reads what came.
+    var pollDescriptors: [Int32] { get }
 
     /// Whether the interface was up (and had carrier) when last seen.
     var isLinkUp: Bool { get }
@@ -42,7 +42,7 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// The transmit-timestamp pairing counters.
     var transmitTimestampStatistics: TransmitTimestampStatistics { get }
 
-    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop any ``PortIOThread`` first,
+    /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop polling its descriptors first,
     /// so no thread is inside `poll` on a descriptor being closed.
     func close()
 }

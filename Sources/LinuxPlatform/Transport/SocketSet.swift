@@ -7,8 +7,6 @@ struct SocketSet: Sendable {
     enum Ready {
         case datagram(ReceivedDatagram, index: Int)
         case link(LinkEvent)
-        /// The doorbell descriptor became readable: the caller has work to do (it drains the doorbell).
-        case doorbell
     }
 
     var members: [(socket: TimestampingSocket, channel: TransportChannel?)]
@@ -19,15 +17,11 @@ struct SocketSet: Sendable {
     /// `POLLERR`.
     ///
     /// The corresponding C function is `poll`.
-    func wait(timeout: PTPDuration, includeLink: Bool, doorbell: Int32? = nil) throws(TransportError) -> Ready? {
+    func wait(timeout: PTPDuration, includeLink: Bool) throws(TransportError) -> Ready? {
         let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
         var fds = members.map { pollfd(fd: $0.socket.descriptor.rawValue, events: CShort(POLLIN), revents: 0) }
         if includeLink, let monitor {
             fds.append(pollfd(fd: monitor.descriptor.rawValue, events: CShort(POLLIN), revents: 0))
-        }
-        let doorbellIndex = fds.count
-        if let doorbell {
-            fds.append(pollfd(fd: doorbell, events: CShort(POLLIN), revents: 0))
         }
         // Bounded: each pass either returns, drains an error queue, or waits until the deadline.
         for _ in 0..<100_000 {
@@ -44,9 +38,6 @@ struct SocketSet: Sendable {
                 throw .system(operation: "poll", interface: members.first?.socket.interfaceName ?? "", errno: error)
             }
             for (index, pfd) in fds.enumerated() where pfd.revents != 0 {
-                if doorbell != nil && index == doorbellIndex {
-                    return .doorbell
-                }
                 if index == members.count && includeLink && monitor != nil {
                     if let event = monitor?.readPending() { return .link(event) }
                     continue
@@ -65,14 +56,14 @@ struct SocketSet: Sendable {
 
     /// Waits for the next message that `convert` accepts, or a link change when `includeLink`.
     func next(
-        timeout: PTPDuration, includeLink: Bool, doorbell: Int32? = nil, convert: (ReceivedDatagram, Int) -> ReceivedMessage?
+        timeout: PTPDuration, includeLink: Bool, convert: (ReceivedDatagram, Int) -> ReceivedMessage?
     ) throws(TransportError) -> TransportEvent? {
         let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
         // Bounded: a datagram `convert` refuses costs one pass.
         for _ in 0..<10_000 {
             let remaining = PTPDuration.nanoseconds(max(0, deadline - monotonicNanoseconds()))
-            switch try wait(timeout: remaining, includeLink: includeLink, doorbell: doorbell) {
-            case nil, .doorbell:
+            switch try wait(timeout: remaining, includeLink: includeLink) {
+            case nil:
                 return nil
             case .link(let event):
                 return .link(event)

@@ -1,4 +1,5 @@
 import PTPCore
+import SystemPackage
 
 /// An open transport's sockets, link monitor and stamping socket, and the ``PTPTransport`` operations every
 /// transport carries out through them the same way. Each transport forwards those requirements here in one
@@ -52,12 +53,12 @@ struct TransportSockets: Sendable {
         try socketSet.next(timeout: timeout, includeLink: true, convert: message)
     }
 
-    /// See ``PTPTransport/nextEvent(timeout:doorbell:)``.
-    func nextEvent(timeout: PTPDuration, doorbell: Int32) throws(TransportError) -> TransportEvent? {
-        try socketSet.next(timeout: timeout, includeLink: true, doorbell: doorbell, convert: message)
-    }
-
     var isLinkUp: Bool { socketSet.isLinkUp }
+
+    /// See ``PTPTransport/pollDescriptors``.
+    var pollDescriptors: [Int32] {
+        socketSet.members.map(\.socket.descriptor.rawValue) + (socketSet.monitor.map { [$0.descriptor.rawValue] } ?? [])
+    }
 
     var transmitTimestampStatistics: TransmitTimestampStatistics { stamping.statistics }
 

@@ -61,4 +61,7 @@ final class FakePortChannel: PortChannel {
     func close() {
         continuation.finish()
     }
+
+    /// Delivers through ``inputs``, which the clock actor drains: the loop polls nothing of this port.
+    func attach(to loop: ClockLoop, port index: Int) -> Bool { false }
 }

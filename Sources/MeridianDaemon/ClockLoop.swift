@@ -1,0 +1,299 @@
+import Glibc
+import LinuxPlatform
+import PTPCore
+import Synchronization
+
+/// The thread a clock's actor runs on: ptp4l's loop, as a Swift executor.
+///
+/// One thread per clock sleeps in one `poll` over the sockets of every port that it polls itself
+/// (``PolledPort``: the daemon's ports), a doorbell, and a timeout to the earliest engine timer. When a
+/// packet, a transmit stamp or a timer is due, it hands it to the clock actor right there, on this thread:
+/// the actor's executor *is* this loop (``ClockActor/unownedExecutor``), so there is no hop to the
+/// cooperative pool and no thread to wake. A Sync leaves on the thread that armed its timer, its transmit
+/// stamp is read on the same thread, and its Follow_Up leaves before the thread sleeps again.
+///
+/// Everything else that calls the actor (management, the reference, SIGHUP, a test's in-memory ports) does
+/// so with `await`, as with any actor: the runtime enqueues the job here (``enqueue(_:)``), the doorbell
+/// wakes the poll and the job runs on this thread between two polls.
+///
+/// Why: on this 2-core VM, each thread hand-off (I/O thread → pool thread, a `Task.sleep` timer through
+/// Dispatch's timer thread) costs a context switch and several system calls; a grandmaster of 8 slaves made
+/// about five of them per Sync. This loop makes one.
+final class ClockLoop: SerialExecutor, @unchecked Sendable {
+    // Safety of @unchecked Sendable: `shared` and the atomics are what other threads touch; every other
+    // stored property is read and written only on the loop's thread (by the loop itself, or by the clock
+    // actor, which runs on this thread and nowhere else).
+
+    /// What the loop hands to its clock.
+    enum Event {
+        /// An input of port `index`, read from its sockets or produced by a send (a transmit stamp).
+        case input(port: Int, PortInput)
+        /// Port `index`'s sockets failed (the loop stops polling them).
+        case ioEnded(port: Int, reason: String)
+        /// The timer `key` (``arm(_:after:)``) is due.
+        case timer(key: Int)
+    }
+
+    private struct Shared {
+        var jobs: [UnownedJob] = []
+        var ports: [(index: Int, port: any PolledPort)] = []
+        var portsVersion = 0
+        /// Set once, before any port is added, by the clock actor (on whichever thread made it).
+        var handler: (@Sendable (Event) -> Void)?
+    }
+
+    private let shared = Mutex(Shared())
+    /// Set by the first enqueue that finds the loop not yet rung; the loop clears it when it takes the jobs.
+    private let rung = Atomic<Bool>(false)
+    private let ownerThread = Atomic<UInt>(0)
+    private let bellRead: Int32
+    private let bellWrite: Int32
+
+    // The loop thread's own state.
+    private var timers: [Int: Int64] = [:]
+    private var deferred: [Event] = []
+    private var ports: [(index: Int, port: any PolledPort)] = []
+    private var portsVersion = -1
+    private var pollSet: [pollfd] = []
+    /// For each entry of `pollSet` after the doorbell, the position in `ports` it belongs to.
+    private var pollOwner: [Int] = []
+    private var handler: (@Sendable (Event) -> Void)?
+    /// True while the loop hands over an input it read from a port's sockets on this very thread (for the
+    /// instrumented hop count: work done then is zero hops from the socket).
+    private(set) var deliveringPolledInput = false
+
+    /// Starts the loop's thread. It ends (within a second) once nothing refers to the loop any more.
+    init() throws {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw StartupError("pipe: \(String(cString: strerror(errno)))") }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        bellRead = ends[0]
+        bellWrite = ends[1]
+        let weakLoop = WeakLoop(self)
+        do {
+            _ = try PlatformThread.spawn {
+                // Bounded by the loop's life: each pass holds it for one poll of at most a second.
+                while let loop = weakLoop.loop, loop.pass() {}
+            }
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+    }
+
+    deinit {
+        close(bellRead)
+        close(bellWrite)
+    }
+
+    /// Who hears the loop's events (the clock actor, weakly).
+    func setHandler(_ handler: @escaping @Sendable (Event) -> Void) {
+        shared.withLock {
+            $0.handler = handler
+            $0.portsVersion += 1
+        }
+        ring()
+    }
+
+    /// Polls `port`'s sockets from now on; its events come as ``Event/input(port:_:)`` with `index`.
+    func add(_ port: any PolledPort, index: Int) {
+        shared.withLock {
+            $0.ports.append((index, port))
+            $0.portsVersion += 1
+        }
+        ring()
+    }
+
+    /// Stops polling every port (before they are closed).
+    func removePorts() {
+        shared.withLock {
+            $0.ports.removeAll()
+            $0.portsVersion += 1
+        }
+        ring()
+    }
+
+    // MARK: On the loop's thread only (the clock actor's code)
+
+    /// Arms (or re-arms) timer `key` to fire `after` from now.
+    func arm(_ key: Int, after: PTPDuration) {
+        timers[key] = Self.monotonicNow() &+ max(0, min(after.nanoseconds, 86_400_000_000_000))
+    }
+
+    func cancel(_ key: Int) {
+        timers.removeValue(forKey: key)
+    }
+
+    func cancelAllTimers() {
+        timers.removeAll()
+    }
+
+    /// Hands `event` to the clock once the current one is done (a transmit stamp read during a send).
+    func post(_ event: Event) {
+        deferred.append(event)
+    }
+
+    // MARK: SerialExecutor
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        shared.withLock { $0.jobs.append(job) }
+        if !rung.exchange(true, ordering: .acquiringAndReleasing) {
+            ring()
+        }
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// True on the loop's thread: what lets the loop call into the actor synchronously (`assumeIsolated`).
+    func isIsolatingCurrentContext() -> Bool? {
+        ownerThread.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    func checkIsolated() {
+        // The runtime asks this only where isIsolatingCurrentContext() is not consulted; answering by
+        // returning means "isolated", so it must not be reached off the loop's thread, where the runtime
+        // itself reports the misuse.
+    }
+
+    // MARK: The loop
+
+    private func ring() {
+        var one: UInt8 = 1
+        _ = write(bellWrite, &one, 1)
+    }
+
+    private static func monotonicNow() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+
+    /// One pass: jobs, due timers, then one poll. False when the loop should end (never, today: the thread
+    /// ends when the loop is released).
+    private func pass() -> Bool {
+        if ownerThread.load(ordering: .relaxed) == 0 {
+            ownerThread.store(UInt(pthread_self()), ordering: .releasing)
+        }
+        runJobs()
+        refreshPorts()
+        fireDueTimers()
+        // Sleep until the next timer (at most a second, so that a released loop's thread ends).
+        var timeout: Int64 = 1_000
+        if let next = timers.values.min() {
+            timeout = max(0, min(timeout, (next - Self.monotonicNow() + 999_999) / 1_000_000))
+        }
+        if rung.load(ordering: .acquiring) { timeout = 0 }
+        for i in pollSet.indices { pollSet[i].revents = 0 }
+        let ready = poll(&pollSet, nfds_t(pollSet.count), CInt(timeout))
+        guard ready > 0 else { return true }
+        if pollSet[0].revents != 0 {
+            var drain = [UInt8](repeating: 0, count: 64)
+            _ = drain.withUnsafeMutableBytes { read(bellRead, $0.baseAddress, $0.count) }
+        }
+        var served = Set<Int>()
+        for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 {
+            let position = pollOwner[i - 1]
+            guard served.insert(position).inserted, ports.indices.contains(position) else { continue }
+            let (index, port) = ports[position]
+            let alive = port.readReady { input in
+                deliveringPolledInput = true
+                deliver(.input(port: index, input))
+                deliveringPolledInput = false
+            }
+            if case .failure(let failure) = alive {
+                deliver(.ioEnded(port: index, reason: failure.reason))
+                shared.withLock {
+                    $0.ports.removeAll { $0.index == index }
+                    $0.portsVersion += 1
+                }
+            }
+        }
+        return true
+    }
+
+    private func deliver(_ event: Event) {
+        handler?(event)
+        drainDeferred()
+    }
+
+    /// Hands over what the last event posted (transmit stamps of its sends), and what those posted in turn.
+    private func drainDeferred() {
+        // Bounded: 64 rounds; a round's events come from the sends of the round before.
+        for _ in 0..<64 where !deferred.isEmpty {
+            let batch = deferred
+            deferred.removeAll(keepingCapacity: true)
+            for event in batch { handler?(event) }
+        }
+    }
+
+    private func runJobs() {
+        guard rung.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        let jobs = shared.withLock { shared -> [UnownedJob] in
+            defer { shared.jobs.removeAll(keepingCapacity: true) }
+            return shared.jobs
+        }
+        let executor = asUnownedSerialExecutor()
+        for job in jobs {
+            job.runSynchronously(on: executor)
+            // A job may have sent (management replies, a SET that reruns the BMCA): its stamps come now.
+            drainDeferred()
+        }
+    }
+
+    private func refreshPorts() {
+        let current = shared.withLock { shared -> (Int, [(index: Int, port: any PolledPort)], (@Sendable (Event) -> Void)?)? in
+            shared.portsVersion == portsVersion ? nil : (shared.portsVersion, shared.ports, shared.handler)
+        }
+        guard let (version, ports, handler) = current else { return }
+        portsVersion = version
+        self.ports = ports
+        self.handler = handler
+        pollSet = [pollfd(fd: bellRead, events: CShort(POLLIN), revents: 0)]
+        pollOwner = []
+        for (position, entry) in ports.enumerated() {
+            for descriptor in entry.port.pollDescriptors {
+                pollSet.append(pollfd(fd: descriptor, events: CShort(POLLIN), revents: 0))
+                pollOwner.append(position)
+            }
+        }
+    }
+
+    private func fireDueTimers() {
+        let now = Self.monotonicNow()
+        // Bounded: at most as many as are armed now (a fired timer re-armed for later waits for the next pass).
+        let due = timers.filter { $0.value <= now }.sorted { $0.value < $1.value }
+        for (key, deadline) in due {
+            guard timers[key] == deadline else { continue }  // re-armed or cancelled by an earlier one
+            timers.removeValue(forKey: key)
+            deliver(.timer(key: key))
+        }
+    }
+}
+
+/// A port whose sockets the clock's loop polls itself.
+protocol PolledPort: AnyObject, Sendable {
+    /// The descriptors to poll for input (its sockets and its link monitor).
+    var pollDescriptors: [Int32] { get }
+    /// Reads what is ready without waiting and hands each input to `deliver`; a failure ends the port's I/O.
+    func readReady(_ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure>
+}
+
+struct PortIOFailure: Error {
+    var reason: String
+}
+
+private final class WeakLoop: Sendable {
+    private let box: Mutex<Weak>
+    private struct Weak: @unchecked Sendable { weak var loop: ClockLoop? }
+
+    init(_ loop: ClockLoop) { box = Mutex(Weak(loop: loop)) }
+
+    var loop: ClockLoop? { box.withLock { $0.loop } }
+}
