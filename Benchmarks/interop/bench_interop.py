@@ -335,6 +335,61 @@ def case3(t, net):
     return result
 
 
+CHAIN_MERIDIAN = ("[global]\nclock_device virtual\nvirtual_clock_offset {offset}\nvirtual_clock_freq_ppm {ppm}\n"
+                  "time_stamping software\nlogSyncInterval -4\nlogAnnounceInterval -2\n{extra}summary_interval -4\n"
+                  "verbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n{ports}")
+
+
+def lock_times(seconds=90):
+    """Time to lock with default servo settings (16 Sync/s, software stamps): a ptp4l grandmaster on the system
+    clock announcing traceable time (GRANDMASTER_SETTINGS_NP, as a GNSS-locked one), then three Meridian hops on virtual clocks that start 50, -80 and 120 ms and +20, -35 and +50 ppm off
+    (a BC, a BC, a slave), all started at once. A hop is locked from the first measurement after which its true
+    error (virtual clock minus system clock, from its per-Sync log line) stays within 1 us to the end of the run."""
+    names = [f"mb{PID}l{i}" for i in range(4)]
+    for ns in names:
+        netns(ns)
+    for i in range(3):
+        veth(names[i], f"mb{PID}l{i}d", names[i + 1], f"mb{PID}l{i + 1}u", f"95.{i + 1}")
+    start(names[0], 1, ["ptp4l", "-S", "-i", f"mb{PID}l0d", "-f", write("lgm.cfg", GM_PTP4L.format(sock=f"{TMP}/lgm", dreq=""))], "lgm.log")
+    # The grandmaster announces its time as traceable, as a GNSS-locked one does (ARB timescale: the chain's
+    # virtual clocks and the system clock keep the same time).
+    wait_for(lambda: os.path.exists(f"{TMP}/lgm"), 5)
+    subprocess.run(["ip", "netns", "exec", names[0], "pmc", "-u", "-b", "0", "-s", f"{TMP}/lgm",
+                    "SET GRANDMASTER_SETTINGS_NP clockClass 6 clockAccuracy 0x21 offsetScaledLogVariance 0x4e5d "
+                    "currentUtcOffset 37 leap61 0 leap59 0 currentUtcOffsetValid 0 ptpTimescale 0 timeTraceable 1 "
+                    "frequencyTraceable 1 timeSource 0x20"], capture_output=True, timeout=10)
+    hops = [("BC 1", 0.05, 20), ("BC 2", -0.08, -35), ("slave", 0.12, 50)]
+    began = time.monotonic()
+    for i, (name, offset, ppm) in enumerate(hops, start=1):
+        ports = f"[mb{PID}l{i}u]\n" + (f"[mb{PID}l{i}d]\nmasterOnly 1\n" if name != "slave" else "")
+        extra = "slaveOnly 1\n" if name == "slave" else ""
+        conf = CHAIN_MERIDIAN.format(offset=offset, ppm=ppm, extra=extra, sock=f"{TMP}/l{i}", ro=f"{TMP}/l{i}-ro", ports=ports)
+        start(names[i], i % 2, [MERIDIAND, "-f", write(f"l{i}.conf", conf)], f"l{i}.log")
+    time.sleep(seconds)
+    print(f"  time to lock (true error within 1 us and staying, {seconds} s run, default servo settings, 16 Sync/s):")
+    upstream = 0.0
+    for i, (name, _, _) in enumerate(hops, start=1):
+        samples = []
+        for line in open(os.path.join(TMP, f"l{i}.log")):
+            if "true error " in line and line.startswith("meridiand["):
+                at = float(line.split("[", 1)[1].split("]", 1)[0])
+                samples.append((at - began, int(line.split("true error ")[1].split()[0])))
+        windows = {}
+        for t, e in samples:
+            windows[int(t // 10)] = max(windows.get(int(t // 10), 0), abs(e))
+        print(f"    {name:<6} max |true error| per 10 s: " + " ".join(f"{windows[w] / 1000:.1f}" for w in sorted(windows)) + " us")
+        last_bad = max((t for t, e in samples if abs(e) >= 1000), default=None)
+        after = [t for t, _ in samples if last_bad is None or t > last_bad]
+        if not samples or not after or after[0] > seconds - 10:
+            print(f"    {name:<6} not locked ({len(samples)} measurements)")
+            upstream = None
+            continue
+        locked = after[0]
+        since = f", {locked - upstream:5.1f} s after the hop above" if upstream is not None and i > 1 else ""
+        print(f"    {name:<6} {locked:5.1f} s after start{since}")
+        upstream = locked
+
+
 class CPUMeter:
     """CPU seconds of a process, every thread counted, in nanoseconds rather than the 10 ms ticks of
     /proc/PID/stat: a cgroup v1 cpuacct group of its own (threads it starts later join it; ones that ended are
@@ -498,9 +553,9 @@ def main():
     if wanted and len(transports) != len(wanted):
         sys.exit(f"bench_interop: TRANSPORTS={os.environ['TRANSPORTS']} names no case of {', '.join(t.name for t in TRANSPORTS)}")
     print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0; {MERIDIAND}) ==")
-    parts = [n.strip() for n in os.environ.get("PARTS", "offsets,resources").split(",") if n.strip()]
-    if not parts or any(p not in ("offsets", "resources") for p in parts):
-        sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets and/or resources")
+    parts = [n.strip() for n in os.environ.get("PARTS", "offsets,lock,resources").split(",") if n.strip()]
+    if not parts or any(p not in ("offsets", "lock", "resources") for p in parts):
+        sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets, lock and/or resources")
     rows = []
     try:
         for i, t in enumerate(transports if "offsets" in parts else []):
@@ -514,6 +569,9 @@ def main():
                 rows.append(("3, BC bias added back", t.name, ratios(*s3["bias"])))
         if "offsets" in parts:
             print_ratios(rows)
+        if "lock" in parts:
+            lock_times()
+            fresh()
         if "resources" not in parts:
             return
         r1 = resources("meridiand", "98")

@@ -364,6 +364,10 @@ actor ClockActor {
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
         case .sourceChanged(let source):
             logger.notice("servo now follows \(source); frequency kept (no step unless beyond step_threshold)")
+        case .acquisitionRestarted:
+            logger.notice(
+                "the time followed changed and the one before was not traceable: servo acquires afresh (a step beyond first_step_threshold allowed)"
+            )
         case .holdover(let holdover):
             logger.notice("\(holdover)")
         case .reference(let output, let steering):

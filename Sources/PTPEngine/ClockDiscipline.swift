@@ -89,6 +89,14 @@ public struct ClockDiscipline: Sendable {
         return changed
     }
 
+    /// The time this clock followed came from a grandmaster that was not traceable, and it now follows
+    /// another time (another grandmaster, or the same one now traceable): the servo acquires afresh, keeping
+    /// its frequency, and may step once more beyond `first_step_threshold` (``ClockServo/restartAcquisition()``).
+    public mutating func restartAcquisition() {
+        servo.restartAcquisition()
+        outlierFilter?.reset()
+    }
+
     /// Feeds one measurement from the slave port to the servo.
     public mutating func apply(_ m: SyncMeasurement) -> DisciplineStep {
         let changed = select(.master(m.master), interval: m.logSyncInterval)

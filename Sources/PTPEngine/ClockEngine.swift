@@ -97,6 +97,19 @@ public struct ClockEngine: Sendable {
         }
     }
 
+    /// The slave port follows another time than before, and the one before was not traceable (9.3.5: a new
+    /// grandmasterIdentity, or timeTraceable becoming true): at power-up a boundary clock serves its own
+    /// untraceable time until it has found the real grandmaster and stepped to it, and a clock below that
+    /// locked to the interim time would otherwise slew the whole step at the servo's maximum rate (minutes for
+    /// tens of milliseconds). The servo acquires afresh and may step once more (`first_step_threshold`).
+    /// Between traceable grandmasters (an active and a standby locked to GNSS) nothing changes: failover
+    /// never steps.
+    public mutating func followedUntraceableTimeChanged(into actions: inout [InstanceAction]) {
+        guard !isGrandmaster, case .master? = discipline.source else { return }
+        discipline.restartAcquisition()
+        actions.append(.clock(.acquisitionRestarted))
+    }
+
     private mutating func enterHoldover(_ cause: HoldoverCause, at now: PTPInstant, into actions: inout [InstanceAction]) {
         guard let frequency = discipline.holdover(at: now) else { return }
         holdovers += 1
@@ -217,6 +230,8 @@ public enum ClockAction: Sendable {
     case measured(SyncMeasurement, DisciplineStep)
     /// The servo now follows a different source; its frequency is kept (no step unless beyond step_threshold).
     case sourceChanged(ClockDiscipline.Source)
+    /// The servo acquires afresh (``ClockEngine/followedUntraceableTimeChanged(into:)``).
+    case acquisitionRestarted
     /// The clock went into holdover.
     case holdover(ClockHoldover)
     /// What the reference discipline made of a sample or tick (its offset line, a rejection, a state change).

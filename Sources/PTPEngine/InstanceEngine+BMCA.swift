@@ -41,6 +41,7 @@ extension InstanceEngine {
 
         // 9.3.5: the data sets follow the decision.
         let oldParent = slavePortIndex == nil ? nil : Optional(parentDS.parentPortIdentity)
+        let followed = (grandmaster: parentDS.grandmasterIdentity, traceable: timePropertiesDS.timeTraceable)
         var newParent: PortIdentity?
         if let e = ebestIndex, codes[e] == .s1, let record = ebest {
             // Table 33: synchronised to Ebest.
@@ -66,8 +67,11 @@ extension InstanceEngine {
             // new parent's measurements will.
             clock.setGrandmaster(newParent == nil, at: now, into: &actions)
         }
+        let restart =
+            oldParent != nil && newParent != nil && !followed.traceable
+            && (parentDS.grandmasterIdentity != followed.grandmaster || timePropertiesDS.timeTraceable)
 
-        let content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)
+        let content = announcedContent()
         for i in ports.indices {
             ports[i].announceContent = content
             decisions[i] = codes[i]
@@ -81,6 +85,43 @@ extension InstanceEngine {
                 if case .stateDecisionNeeded = action { continue }  // we are deciding now
                 actions.append(.port(i, action))
             }
+        }
+        // The time this clock followed was not traceable and another time comes now: the servo acquires afresh
+        // and the slave port is UNCALIBRATED until it locks again (SYNCHRONIZATION_FAULT, 9.2.6.12), so this
+        // clock announces its time as not traceable meanwhile and the clocks below wait for it in turn.
+        if restart, let slave = slavePortIndex {
+            clock.followedUntraceableTimeChanged(into: &actions)
+            if ports[slave].state == .slave {
+                scratch.removeAll(keepingCapacity: true)
+                ports[slave].handle(.synchronizationFault, at: now, into: &scratch)
+                for action in scratch {
+                    if case .stateDecisionNeeded = action { continue }
+                    actions.append(.port(slave, action))
+                }
+            }
+            refreshAnnouncedContent()
+        }
+    }
+
+    /// What the master ports announce (9.3.5, table 33): the parent's data, except that while the slave port
+    /// is not yet SLAVE (the servo has not locked to the master) timeTraceable and frequencyTraceable are
+    /// false. The Syncs carry this clock's own time, and until it has locked that time is not traceable to a
+    /// primary reference (7.6.2.8), whatever the grandmaster's is; a clock below learns so
+    /// (``ClockEngine/followedUntraceableTimeChanged(into:)``) and acquires afresh once this one has locked.
+    func announcedContent() -> AnnounceContent {
+        var properties = timePropertiesDS
+        if let slave = slavePortIndex, ports[slave].state != .slave {
+            properties.timeTraceable = false
+            properties.frequencyTraceable = false
+        }
+        return AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: properties)
+    }
+
+    /// Gives the ports the announced content again when the slave port's lock changed what it says.
+    mutating func refreshAnnouncedContent() {
+        let content = announcedContent()
+        for i in ports.indices where ports[i].announceContent != content {
+            ports[i].announceContent = content
         }
     }
 }

@@ -212,6 +212,7 @@ public struct InstanceEngine: Sendable {
                 case .unlocked: break
                 }
             }
+            refreshAnnouncedContent()
         } else {
             verdicts.removeAll(keepingCapacity: true)
         }

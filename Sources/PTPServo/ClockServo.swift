@@ -16,6 +16,12 @@ public protocol ClockServo: Sendable {
     /// Forgets every sample; the next sample starts over from ``ServoState/unlocked``.
     mutating func reset()
 
+    /// Starts a new acquisition as on the first update: forgets the samples, keeps the current frequency
+    /// (the clock runs on it until the new estimate), and lets the new estimate step the clock once more
+    /// when its offset is beyond `first_step_threshold`. For a clock whose time came from a grandmaster that
+    /// was not traceable and that now follows another time (``ClockDiscipline/restartAcquisition()``).
+    mutating func restartAcquisition()
+
     /// The state after the last sample.
     var state: ServoState { get }
 

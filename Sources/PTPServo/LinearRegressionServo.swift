@@ -75,6 +75,11 @@ public struct LinearRegressionServo: ClockServo {
         if seconds > 0, seconds.isFinite { interval = seconds }
     }
 
+    public mutating func restartAcquisition() {
+        reset()
+        firstUpdate = true
+    }
+
     public mutating func reset() {
         pointCount = 0
         newest = -1

@@ -114,6 +114,11 @@ public struct PIServo: ClockServo {
         state = .unlocked
     }
 
+    public mutating func restartAcquisition() {
+        reset()
+        firstUpdate = true
+    }
+
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
         let offsetNS = offset.nanosecondsDoubleFast
         let magnitude = abs(offsetNS)

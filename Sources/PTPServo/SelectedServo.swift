@@ -45,6 +45,11 @@ public struct SelectedServo: ClockServo {
         linearRegressionServo?.reset()
     }
 
+    public mutating func restartAcquisition() {
+        piServo?.restartAcquisition()
+        linearRegressionServo?.restartAcquisition()
+    }
+
     public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
         piServo?.hold(frequency: frequency, at: localTime)
         linearRegressionServo?.hold(frequency: frequency, at: localTime)

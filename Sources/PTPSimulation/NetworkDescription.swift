@@ -32,6 +32,9 @@ public struct SimulatedClock: Sendable {
     /// A simulated GNSS receiver steering this clock through the ``ReferenceDiscipline`` while it is the
     /// grandmaster, as `reference simulated` does in the daemon; nil: none.
     public var reference: SimulatedReference?
+    /// The time properties this clock announces as grandmaster without a reference (a GNSS-locked
+    /// grandmaster is timeTraceable); nil: the defaults (nothing traceable).
+    public var timeProperties: TimePropertiesDS?
 
     public init(identity: ClockIdentity) {
         self.identity = identity

@@ -128,7 +128,7 @@ extension SimulationCore {
             if recordStateChanges { holdovers.append((now, clock, holdover)) }
         case .reference(let output, _):
             if recordStateChanges, let change = output.stateChange { referenceChanges.append((now, clock, change)) }
-        case .sourceChanged:
+        case .sourceChanged, .acquisitionRestarted:
             break
         }
     }

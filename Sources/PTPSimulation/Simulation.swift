@@ -172,7 +172,11 @@ struct SimulationCore {
             }
             let instance = InstanceEngine(
                 configuration: InstanceConfiguration(
-                    defaultDS: ds, ports: ports, seed: seed &+ UInt64(c) &* 0x9E37_79B9,
+                    defaultDS: ds, ports: ports,
+                    grandmasterQuality: clock.timeProperties.map {
+                        GrandmasterQuality(clockQuality: clock.clockQuality, timeProperties: $0)
+                    },
+                    seed: seed &+ UInt64(c) &* 0x9E37_79B9,
                     clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference)))
             nodes.append(
                 Node(

@@ -28,12 +28,14 @@ import Testing
     /// stays locked within 1 µs of the grandmaster (both from the start).
     static func chain(
         depth: Int, estimate: PIFirstEstimate, stepThreshold: PTPDuration = .milliseconds(1),
-        seconds: Int64, seed: UInt64
+        seconds: Int64, seed: UInt64, traceable: Bool = false
     )
         -> (tiers: [Tier], sim: Simulation, nodes: [Int], traces: [OffsetTrace])
     {
         var network = NetworkDescription()
-        let gm = network.addClock(Scenarios.grandmaster(1, logSync: -4, stampNoise: 200))
+        var grandmaster = Scenarios.grandmaster(1, logSync: -4, stampNoise: 200)
+        if traceable { grandmaster.timeProperties = TimePropertiesDS(timeTraceable: true, frequencyTraceable: true) }
+        let gm = network.addClock(grandmaster)
         var previous = gm
         var nodes: [Int] = []
         let ppm = [-40.0, 25, -60, 35]
@@ -108,6 +110,30 @@ import Testing
             #expect((tier.lock ?? .infinity) < (old.tiers[i].lock ?? .infinity), "tier \(i + 1) not earlier than pi.c's")
         }
         #expect((old.tiers[0].lock ?? .infinity) - old.tiers[0].chose >= 48)
+    }
+}
+
+extension SoftwareStampConvergenceTests {
+    /// A GNSS-locked (traceable) GM → BC → BC → slave with ptp4l's default step policy (first_step_threshold 20 µs,
+    /// step_threshold 0), all started at once, each clock 80–300 ms off. Each boundary clock serves its own time
+    /// until it has stepped to the grandmaster's, and announces it as not traceable until its servo has locked
+    /// (``InstanceEngine/announcedContent()``); the clock below, locked to that interim time, acquires afresh
+    /// when the time it follows becomes traceable (``ClockEngine/followedUntraceableTimeChanged(into:)``) and
+    /// steps to it, instead of slewing tens of milliseconds at 500 ppm for minutes: without that, the third
+    /// tier did not lock within 120 s in any of these seeds. Bound fixed before the run: every tier locked
+    /// (within 1 µs of the grandmaster and staying) before the end of the 120 s run. Measured, not asserted:
+    /// each tier's lock relative to the tier above (4–45 s here; the issue asks for 10 s).
+    @Test(arguments: [UInt64(12), 13, 14, 15, 16])
+    func everyTierOfAChainLocksWithTheDefaultStepPolicy(seed: UInt64) {
+        let result = Self.chain(
+            depth: 3, estimate: .regression, stepThreshold: .zero, seconds: 120, seed: seed, traceable: true)
+        let line = result.tiers.enumerated().map { i, tier in
+            "tier \(i + 1) chose its master at \(tier.chose) s, locked at \(tier.lock.map { "\($0) s" } ?? "never")"
+        }
+        print("software stamps, chain, default step policy, seed \(seed): " + line.joined(separator: "; "))
+        for (i, tier) in result.tiers.enumerated() {
+            #expect((tier.lock ?? .infinity) < 120, "tier \(i + 1) never locked")
+        }
     }
 }
 
