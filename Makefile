@@ -6,14 +6,14 @@ SWIFT_BUILD_FLAGS ?=
 CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
-FORMAT_PATHS := Sources Tests Benchmarks Package.swift
+FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 # Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs them one by one.
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
 DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
 
-.PHONY: all deps build test check bench run install lint format clean
+.PHONY: all deps build test check bench run install lint format clean fuzz
 
 all: build
 
@@ -37,14 +37,25 @@ build:
 ## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
 ## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
 ## linuxptp in namespaces they create. Each phase ends with its slowest tests.
+## The fuzzers run TEST_FUZZ_SECONDS each first (libFuzzer, scripts/fuzz.sh; their own build in .build/fuzz): a
+## regression in a parser that takes outside input is caught from the corpus kept there and the seeds.
+TEST_FUZZ_SECONDS ?= 3
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(TEST_FUZZ_SECONDS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip '^InteropTests\.' --skip $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
 		scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter '^InteropTests\.' $(INTEROP_FLAGS) $(SWIFT_BUILD_FLAGS)
+
+## fuzz: coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer,address) of every parser that takes outside input
+## (wire codec, management dispatcher, configuration, gpsd reports, leapfile, engine), FUZZ_SECONDS each; prints the
+## executions per target; a crash fails it and leaves its input in .build/fuzz/crashes/ (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## check: the pure targets' tests (no root, no network, no daemons): the edit-test loop, under 2 minutes.
 CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests

@@ -97,6 +97,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Fuzzing (`make fuzz`, scripts/fuzz.sh): the harness of every parser that takes outside input, and the
+        // driver that libFuzzer links (built with -sanitize=fuzzer,address) or that replays inputs in a plain build.
+        .target(
+            name: "MeridianFuzzing",
+            dependencies: [
+                "PTPCore", "PTPWire", "PTPEngine", "PTPManagement", "MeridianConfig", "GNSSReference", "MeridianTestSupport",
+            ],
+            path: "Fuzz/MeridianFuzzing", swiftSettings: strict),
+        .executableTarget(
+            name: "meridian-fuzz", dependencies: ["MeridianFuzzing"], path: "Fuzz/meridian-fuzz", swiftSettings: strict),
+
         // Tests.
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
         .testTarget(

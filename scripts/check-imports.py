@@ -55,6 +55,8 @@ ALLOWED = {
     # Test support: pure helpers, the pcapng reader, the real-gpsd harness (which needs the lab).
     "MeridianTestSupport": PURE | {"LinuxPlatform"} | LAB | {"Foundation", "Glibc"} | PLATFORM,
     # Tests of the pure targets: pure targets, test support, no edge, lab or daemon module.
+    "MeridianFuzzing": PURE | {"GNSSReference"} | TEST_SUPPORT | {"Glibc"},
+    "meridian-fuzz": {"MeridianFuzzing", "Glibc"},
     "PTPCoreTests": {"PTPCore"} | TESTING,
     "PTPWireTests": {"PTPCore", "PTPWire"} | TEST_SUPPORT | TESTING,
     "PTPServoTests": {"PTPCore", "PTPServo"} | TESTING,

@@ -139,23 +139,15 @@ public final class GPSDClient: Sendable {
     }
 
     private func report(_ line: GPSDLine, _ data: gps_data_t) {
-        switch line.messageClass {
-        case "TPV":
-            let hasTime = data.set & TIME_SET != 0
-            let time = hasTime ? UnixTime(seconds: Int64(data.fix.time.tv_sec), nanoseconds: Int64(data.fix.time.tv_nsec)) : nil
-            let leap = line.integer("leapseconds").map { Int($0) }
-            onReport(.fix(GNSSFix(mode: Int(data.fix.mode), status: Int(data.fix.status), time: time, leapSeconds: leap)))
-        case "SKY":
-            let used = line.integer("uSat").map { Int($0) } ?? Int(data.satellites_used)
-            let visible = line.integer("nSat").map { Int($0) } ?? Int(data.satellites_visible)
-            onReport(.satellites(used: used, visible: visible))
-        case "PPS":
-            if let pair = line.timePair { onReport(.pps(pair)) }
-        case "TOFF":
-            if let pair = line.timePair { onReport(.timeOffset(pair)) }
-        default:
-            break
-        }
+        let time =
+            data.set & TIME_SET != 0
+            ? UnixTime(seconds: Int64(data.fix.time.tv_sec), nanoseconds: Int64(data.fix.time.tv_nsec)) : nil
+        let decoded = GPSDReportDecoder.decode(
+            line.text,
+            libgps: .init(
+                fixTime: time, mode: Int(data.fix.mode), status: Int(data.fix.status),
+                satellitesUsed: Int(data.satellites_used), satellitesVisible: Int(data.satellites_visible)))
+        if let decoded { onReport(decoded) }
     }
 
     /// Sleeps in short steps so ``stop()`` is not held up by a long backoff.

@@ -38,6 +38,14 @@ struct GPSDLine {
         return Int64(digits)
     }
 
+    /// `.some(nil)` when `key` is absent, `.some(value)` when it holds an integer that fits an Int, nil when it
+    /// is present but not such an integer (gpsd's optional fields).
+    func checkedInteger(_ key: String) -> Int?? {
+        guard valueStart(key) != nil else { return .some(nil) }
+        guard let value = integer(key), let int = Int(exactly: value) else { return nil }
+        return .some(int)
+    }
+
     /// Index of the first non-space byte after `"key":`.
     private func valueStart(_ key: String) -> String.UTF8View.Index? {
         guard let range = text.range(of: "\"\(key)\":") else { return nil }
@@ -56,7 +64,7 @@ struct GPSDLine {
         return GPSDTimePair(
             real: UnixTime(seconds: realSeconds, nanoseconds: realNanoseconds),
             clock: UnixTime(seconds: clockSeconds, nanoseconds: clockNanoseconds),
-            precision: integer("precision").map { Int($0) })
+            precision: integer("precision").flatMap { Int(exactly: $0) })
     }
 }
 

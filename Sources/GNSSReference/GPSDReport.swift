@@ -1,3 +1,5 @@
+import PTPCore
+
 /// A time on the Unix (UTC) timescale as gpsd reports it: seconds and nanoseconds since 1970.
 public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var seconds: Int64
@@ -34,8 +36,9 @@ public struct GPSDTimePair: Sendable, Hashable {
         self.precision = precision
     }
 
-    /// clock − real: how far the system clock was ahead of GNSS time at the event, in ns.
-    public var offsetNanoseconds: Int64 { clock.totalNanoseconds - real.totalNanoseconds }
+    /// clock − real: how far the system clock was ahead of GNSS time at the event, in ns (wrapping, never
+    /// trapping; exact for the plausible times ``GPSDReport/problem`` lets through).
+    public var offsetNanoseconds: Int64 { clock.totalNanoseconds &- real.totalNanoseconds }
 }
 
 /// What a TPV report says about the receiver's time and fix.
@@ -76,4 +79,60 @@ public enum GPSDReport: Sendable, Hashable {
     case pps(GPSDTimePair)
     /// A TOFF report: the fix's GNSS second and the system clock when its first sentence arrived.
     case timeOffset(GPSDTimePair)
+    /// A report with a number outside its plausible range (``GPSDReport/problem``): dropped and counted, never
+    /// used (issue #17: gpsd's port is an unprivileged TCP port, its values are outside input).
+    case rejected(reason: String)
+}
+
+extension GPSDReport {
+    /// Nanoseconds within a second.
+    public static let plausibleNanoseconds: ClosedRange<Int64> = 0...999_999_999
+    /// log2 seconds of a PPS source's precision.
+    public static let plausiblePrecision: ClosedRange<Int> = -64...64
+    /// gpsd's fix mode (MODE_*) and status (STATUS_*).
+    public static let plausibleMode: ClosedRange<Int> = 0...3
+    public static let plausibleStatus: ClosedRange<Int> = 0...32
+
+    /// What is out of range in this report, or nil when every number is plausible: times between 1970 and
+    /// 9999 with nanoseconds below one second, GPS − UTC, satellite counts, precision, mode and status within
+    /// ``PTPCore/ReferenceSample``'s and gpsd's own ranges. Pairing, labelling, the validator and the discipline
+    /// then do their arithmetic on values that cannot overflow.
+    public var problem: String? {
+        switch self {
+        case .connected, .disconnected, .rejected: return nil
+        case .fix(let fix):
+            if !Self.plausibleMode.contains(fix.mode) { return "TPV mode \(fix.mode)" }
+            if !Self.plausibleStatus.contains(fix.status) { return "TPV status \(fix.status)" }
+            if let time = fix.time, let bad = Self.problem(time, "TPV time") { return bad }
+            if let leap = fix.leapSeconds, !ReferenceSample.plausibleGPSMinusUTC.contains(leap) {
+                return "TPV leapseconds \(leap)"
+            }
+            return nil
+        case .satellites(let used, let visible):
+            if !ReferenceSample.plausibleSatellites.contains(used) { return "SKY uSat \(used)" }
+            if !ReferenceSample.plausibleSatellites.contains(visible) { return "SKY nSat \(visible)" }
+            return nil
+        case .pps(let pair): return Self.problem(pair, "PPS")
+        case .timeOffset(let pair): return Self.problem(pair, "TOFF")
+        }
+    }
+
+    private static func problem(_ time: UnixTime, _ what: String) -> String? {
+        guard ReferenceSample.plausibleUTCSeconds.contains(time.seconds), plausibleNanoseconds.contains(time.nanoseconds)
+        else { return "\(what) \(time.seconds) s \(time.nanoseconds) ns" }
+        return nil
+    }
+
+    private static func problem(_ pair: GPSDTimePair, _ what: String) -> String? {
+        if let bad = problem(pair.real, what + " real") { return bad }
+        if let bad = problem(pair.clock, what + " clock") { return bad }
+        if let precision = pair.precision, !plausiblePrecision.contains(precision) { return "\(what) precision \(precision)" }
+        return nil
+    }
+
+    /// This report, or ``rejected(reason:)`` when a number is out of range.
+    public var checked: GPSDReport {
+        guard let problem else { return self }
+        return .rejected(reason: "implausible \(problem)")
+    }
 }

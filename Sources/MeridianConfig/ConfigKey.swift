@@ -138,7 +138,11 @@ public struct ConfigKey: Sendable, Hashable {
         }
     }
 
-    /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`).
+    /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`), with at most one sign in front.
+    ///
+    /// The magnitude is read unsigned and range-checked before it becomes an Int64, so no text traps:
+    /// `--9223372036854775808` and `-0x-8000000000000000` (a second sign) are not integers, and
+    /// `-9223372036854775808` is Int64.min exactly (issue #17).
     static func parseInteger(_ text: String) -> Int64? {
         var body = Substring(text)
         var negative = false
@@ -148,13 +152,20 @@ public struct ConfigKey: Sendable, Hashable {
         } else if body.hasPrefix("+") {
             body = body.dropFirst()
         }
-        let magnitude: Int64?
+        var radix = 10
         if body.hasPrefix("0x") || body.hasPrefix("0X") {
-            magnitude = Int64(body.dropFirst(2), radix: 16)
-        } else {
-            magnitude = Int64(body, radix: 10)
+            radix = 16
+            body = body.dropFirst(2)
         }
-        guard let value = magnitude else { return nil }
-        return negative ? -value : value
+        // UInt64(_:radix:) itself accepts a leading sign; only digits may follow ours.
+        guard let first = body.first, first != "-", first != "+", let magnitude = UInt64(body, radix: radix) else {
+            return nil
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return Int64(magnitude)
     }
 }

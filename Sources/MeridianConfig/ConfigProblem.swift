@@ -73,8 +73,13 @@ public struct ConfigErrors: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Edit distance, for "did you mean" suggestions.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.lowercased())
-    let y = Array(b.lowercased())
+    // On ASCII-lowercased UTF-8 bytes: option names are ASCII, and Character comparison made this the config
+    // parser's hot spot under the fuzzer.
+    func lowered(_ s: String) -> [UInt8] {
+        s.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    }
+    let x = lowered(a)
+    let y = lowered(b)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     var previous = Array(0...y.count)

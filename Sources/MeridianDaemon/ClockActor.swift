@@ -57,6 +57,10 @@ actor ClockActor {
     private let managementInbox: AsyncStream<(bytes: [UInt8], port: Int)>.Continuation
     let managementMessages: AsyncStream<(bytes: [UInt8], port: Int)>
     private var managementDropped = 0
+    /// gpsd reports dropped because a number was out of range (``GNSSReference/GPSDReport/problem``).
+    private var referenceReportsRejected = 0
+    /// Input-driven warnings (unstamped event packets, rejected reference samples and reports) are rate-limited.
+    private var logLimiter = LogRateLimiter()
     /// What this pass changed that management's subscribers must hear of, once it is published.
     private var changedPorts: [UInt16] = []
     private var referenceStateChanged = false
@@ -89,7 +93,8 @@ actor ClockActor {
         published = ClockStateBox(
             PublishedState(
                 engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
-                synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0))
+                synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
+                referenceReportsRejected: 0, logLinesSuppressed: 0))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -174,7 +179,11 @@ actor ClockActor {
             }
             if stamp == nil && isEvent {
                 missingTimestamps[index] += 1
-                logger.warning("port \(index + 1): event message without a receive timestamp dropped")
+                if let line = logLimiter.line(
+                    "unstamped", "port \(index + 1): event message without a receive timestamp dropped", now: .now)
+                {
+                    logger.warning("\(line)")
+                }
                 return
             }
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
@@ -216,6 +225,15 @@ actor ClockActor {
     func referenceSample(_ sample: ReferenceSample) {
         lastReceiverReport = ReceiverReport(fix: sample.fixMode, satellites: sample.satellitesUsed, at: .now)
         handle(.referenceSample(sample))
+    }
+
+    /// A gpsd report dropped because a number in it was out of range: counted, logged rate-limited.
+    func referenceReportRejected(_ reason: String) {
+        referenceReportsRejected += 1
+        if let line = logLimiter.line("gpsd-rejected", "reference report rejected: \(reason)", now: .now) {
+            logger.warning("\(line)")
+        }
+        publish()
     }
 
     /// Once a second: notices a lost reference, steers holdover, updates the announced quality.
@@ -376,8 +394,10 @@ actor ClockActor {
     }
 
     private func report(_ output: ReferenceDisciplineOutput, steering: Bool) {
-        if let rejection = output.rejection {
-            logger.warning("reference sample rejected: \(rejection)")
+        if let rejection = output.rejection,
+            let line = logLimiter.line("reference-rejected", "reference sample rejected: \(rejection)", now: .now)
+        {
+            logger.warning("\(line)")
         }
         if let offset = output.offset, let state = output.servoState {
             var line =
@@ -458,7 +478,8 @@ actor ClockActor {
             PublishedState(
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
-                lastReceiverReport: lastReceiverReport, managementDropped: managementDropped))
+                lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
+                referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal))
     }
 }
 
@@ -480,6 +501,10 @@ struct PublishedState: Sendable {
     var lastIngress: PTPInstant?
     var lastReceiverReport: ReceiverReport?
     var managementDropped: Int
+    /// gpsd reports rejected for an out-of-range number (issue #17).
+    var referenceReportsRejected: Int
+    /// Input-driven log lines suppressed by the rate limit (``LogRateLimiter``).
+    var logLinesSuppressed: Int
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

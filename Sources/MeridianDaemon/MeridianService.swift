@@ -160,6 +160,7 @@ final class MeridianService: Service {
                         case .connected: self.logger.notice("reference \(reference.description): connected")
                         case .disconnected(let reason): self.logger.warning("reference \(reference.description): \(reason)")
                         case .unlabelledEdge(let reason): self.logger.info("reference edge without time of day: \(reason)")
+                        case .rejectedReport(let reason): await clockActor.referenceReportRejected(reason)
                         }
                     }
                 }

@@ -81,6 +81,26 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue #17: these lines trapped (exit 132, SIGILL) in --check-config, at start-up and on SIGHUP (which
+    /// reads the files through the same loader; see ``IntegerOverflowReloadTests``).
+    @Test func overflowingIntegerLinesExitTwoWithFileLine() throws {
+        for value in ["--9223372036854775808", "-0x-8000000000000000"] {
+            try withFiles(["gm.conf": "[global]\npriority1 \(value)\n[eth0]\n", "ports.d/eth1.conf": "delayAsymmetry \(value)\n"])
+            {
+                dir in
+                for arguments in [["--check-config"], []] {
+                    let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path] + arguments)
+                    #expect(result.status == 2, "\(value) \(arguments)")
+                    #expect(
+                        result.stderr.contains("gm.conf:2: \(value) is a bad value for option priority1: expected an integer"))
+                    #expect(
+                        result.stderr.contains(
+                            "eth1.conf:1: \(value) is a bad value for option delayAsymmetry: expected an integer"))
+                }
+            }
+        }
+    }
+
     @Test func aDuplicatePortBetweenFileAndPortsDExitsTwo() throws {
         try withFiles(["gm.conf": "[global]\n[eth0]\n", "ports.d/eth0.conf": "masterOnly 1\n"]) { dir in
             let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])

@@ -59,6 +59,21 @@ import Testing
         #expect((try? LeapSecondTable.parse("# only comments\n").get()) == nil)
     }
 
+    /// Issue #17: a negative (or 19-digit) NTP second trapped in `ntp - ntpToUnix`.
+    @Test func negativeAndHugeNTPSecondsAreErrorsWithTheirLine() {
+        for bad in [
+            "#@ 4039372800\n-9223372036854775808 37\n", "#@ -9223372036854775808\n3692217600 37\n",
+            "#$ -1\n3692217600 37\n", "3692217600 37\n9223372036854775807 38\n", "-1 10\n",
+        ] {
+            guard case .failure(let error) = LeapSecondTable.parse(bad) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(error.message.contains("not plausible"), "\(bad): \(error)")
+        }
+        #expect(LeapSecondTable.parse("255611289599 37\n").map(\.entries.count) == .success(1))
+    }
+
     @Test func leap61AndLeap59InTheLastTwelveHours() throws {
         let resolver = UTCOffsetResolver(configuredOffset: 37, table: try LeapSecondTable.parse(Self.ordered).get())
         let before = resolver.resolve(atUTC: Self.jan2027 - 12 * 3600 - 1, receiverGPSMinusUTC: nil)

@@ -29,6 +29,7 @@ public final class GPSDReference: ReferenceSource {
             switch report {
             case .connected: onEvent(.connected)
             case .disconnected(let reason, _): onEvent(.disconnected(reason: reason))
+            case .rejected(let reason): onEvent(.rejectedReport(reason: reason))
             default: break
             }
             let pairs = state.withLock { $0.add(report) }

@@ -16,6 +16,7 @@ final class GPSDTimeOfDay: Sendable {
             switch report {
             case .connected: onEvent(.connected)
             case .disconnected(let reason, _): onEvent(.disconnected(reason: reason))
+            case .rejected(let reason): onEvent(.rejectedReport(reason: reason))
             default: break
             }
         }

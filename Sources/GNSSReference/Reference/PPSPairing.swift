@@ -21,6 +21,9 @@ public struct PPSPairing: Sendable {
     public private(set) var paired = 0
     /// Pulses dropped because no TPV of their second came.
     public private(set) var unpaired = 0
+    /// Reports dropped because a number was out of range (``GPSDReport/problem``), with the latest reason.
+    public private(set) var rejected = 0
+    public private(set) var lastRejection: String?
     /// The latest TOFF: serial time-of-day latency (clock − real) in ns.
     public private(set) var lastTimeOffset: Int64?
     static let keep = 4
@@ -29,7 +32,11 @@ public struct PPSPairing: Sendable {
 
     /// Takes one gpsd report; returns the pulses it completes, oldest first.
     public mutating func add(_ report: GPSDReport) -> [Pair] {
-        switch report {
+        switch report.checked {
+        case .rejected(let reason):
+            rejected += 1
+            lastRejection = reason
+            return []
         case .connected, .disconnected:
             pendingPulses.removeAll()
             fixes.removeAll()

@@ -11,6 +11,9 @@ public enum ReferenceEvent: Sendable, Hashable {
     case disconnected(reason: String)
     /// An edge came without a usable time of day (no report for its second, or a stale one): not a sample.
     case unlabelledEdge(reason: String)
+    /// A report from the time-of-day provider had a number out of range (gpsd's JSON is outside input): dropped;
+    /// the daemon counts and logs it (rate-limited).
+    case rejectedReport(reason: String)
 }
 
 /// Why a reference source could not start.

@@ -16,7 +16,8 @@ public struct TimeOfDayLabeller: Sendable {
 
     /// Takes a gpsd report that arrived at system time `arrival`.
     public mutating func add(_ report: GPSDReport, arrival: PTPInstant) {
-        switch report {
+        // A report with an implausible number (``GPSDReport/checked``) labels nothing.
+        switch report.checked {
         case .fix(let fix):
             if let implied = fix.impliedSatellitesUsed { satellitesUsed = implied }
             if let time = fix.time { latest = (fix, time.seconds, arrival) }
@@ -37,7 +38,7 @@ public struct TimeOfDayLabeller: Sendable {
             return .failure(ReferenceError("the latest time of day from gpsd is \(age.secondsDouble) s old"))
         }
         let seconds = age.secondsDouble
-        let step = Int64(seconds.rounded(.up))
+        let step = Int64(seconds.rounded(.up))  // within -1...2.5 s: checked above
         return .success((latest.second + step, latest.fix, satellitesUsed))
     }
 }

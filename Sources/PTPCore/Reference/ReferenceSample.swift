@@ -40,6 +40,21 @@ public struct ReferenceSample: Sendable, Hashable {
     /// GPS − UTC in seconds (the receiver's leap second count), when it said.
     public var gpsMinusUTC: Int?
 
+    /// UTC seconds a label may carry: 1970-01-01 to 9999-12-31. A receiver or gpsd that says otherwise is
+    /// broken or hostile; the value never reaches arithmetic (issue #17).
+    public static let plausibleUTCSeconds: ClosedRange<Int64> = 0...253_402_300_799
+    /// GPS − UTC a receiver may report (18 s since 2017; the bound leaves centuries of leap seconds).
+    public static let plausibleGPSMinusUTC: ClosedRange<Int> = -1_000...1_000
+    /// Satellites a receiver may report using.
+    public static let plausibleSatellites: ClosedRange<Int> = 0...1_000
+
+    /// Whether every number of the sample is in its plausible range, so arithmetic on it cannot overflow.
+    public var isPlausible: Bool {
+        Self.plausibleUTCSeconds.contains(utcSecond)
+            && gpsMinusUTC.map { Self.plausibleGPSMinusUTC.contains($0) } ?? true
+            && satellitesUsed.map { Self.plausibleSatellites.contains($0) } ?? true
+    }
+
     public init(edge: PTPInstant, utcSecond: Int64, fixMode: GNSSFixMode, satellitesUsed: Int? = nil, gpsMinusUTC: Int? = nil) {
         self.edge = edge
         self.utcSecond = utcSecond

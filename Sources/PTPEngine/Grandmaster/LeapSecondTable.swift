@@ -24,6 +24,10 @@ public struct LeapSecondTable: Sendable, Hashable {
 
     /// Seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix).
     public static let ntpToUnix: Int64 = 2_208_988_800
+    /// The NTP seconds a file may give: from 1900 to the year 9999. Anything else (a negative second, 19
+    /// digits) is an error of the file, found before it reaches arithmetic (issue #17: `-9223372036854775808`
+    /// minus ``ntpToUnix`` trapped).
+    public static let plausibleNTPSeconds: ClosedRange<Int64> = 0...255_611_289_599
 
     /// Entries in time order.
     public private(set) var entries: [Entry]
@@ -52,6 +56,9 @@ public struct LeapSecondTable: Sendable, Hashable {
                 guard let first = fields.first, let ntp = Int64(first) else {
                     return .failure(ParseError(line: number, message: "expected NTP seconds after \(line.prefix(2))"))
                 }
+                guard plausibleNTPSeconds.contains(ntp) else {
+                    return .failure(ParseError(line: number, message: "NTP second \(ntp) is not plausible"))
+                }
                 if line.hasPrefix("#@") { expires = ntp - ntpToUnix } else { updated = ntp - ntpToUnix }
                 continue
             }
@@ -61,6 +68,9 @@ public struct LeapSecondTable: Sendable, Hashable {
             if fields.isEmpty { continue }
             guard fields.count == 2, let ntp = Int64(fields[0]), let offset = Int(fields[1]) else {
                 return .failure(ParseError(line: number, message: "expected `NTP-seconds TAI-UTC`, found \(data.prefix(60))"))
+            }
+            guard plausibleNTPSeconds.contains(ntp) else {
+                return .failure(ParseError(line: number, message: "NTP second \(ntp) is not plausible"))
             }
             guard offset >= 0 && offset < 1_000 else {
                 return .failure(ParseError(line: number, message: "TAI-UTC \(offset) is not plausible"))

@@ -107,6 +107,13 @@ public struct ReferenceDiscipline: Sendable {
         -> ReferenceDisciplineOutput
     {
         var out = ReferenceDisciplineOutput()
+        guard sample.isPlausible else {
+            // Before the UTC offset and the expected edge are computed from its numbers (issue #17).
+            out.rejection = validator.reject(.implausible)
+            consecutiveGood = 0
+            publishQuality(into: &out, now: sample.edge)
+            return out
+        }
         if let gps = sample.gpsMinusUTC, gps > 0 { receiverGPSMinusUTC = gps }
         utcOffset = utcResolver.resolve(atUTC: sample.utcSecond, receiverGPSMinusUTC: receiverGPSMinusUTC)
         let expected = expectedEdge(of: sample, utc: utcOffset)

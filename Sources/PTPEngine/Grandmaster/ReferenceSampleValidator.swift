@@ -12,6 +12,9 @@ public enum ReferenceRejection: String, Sendable, Hashable, CaseIterable, Custom
     case timeOfDayJump = "time-of-day-jump"
     /// The edge is more than `gnss_edge_window` from where the clock, which trusts its own time, expects it.
     case edgeOutsideWindow = "edge-outside-window"
+    /// A number of the sample (UTC second, GPS − UTC, satellites) is outside its plausible range
+    /// (``ReferenceSample/isPlausible``): a broken or hostile source, rejected before any arithmetic.
+    case implausible = "implausible"
 
     public var description: String { rawValue }
 }
@@ -66,7 +69,15 @@ public struct ReferenceSampleValidator: Sendable {
         return verdict
     }
 
+    /// Counts a rejection decided before ``validate(_:offset:clockTrusted:)`` could run (an implausible
+    /// sample, which the discipline must not compute an offset for); returns `reason`.
+    public mutating func reject(_ reason: ReferenceRejection) -> ReferenceRejection {
+        rejections[reason, default: 0] += 1
+        return reason
+    }
+
     private mutating func check(_ sample: ReferenceSample, offset: PTPDuration, clockTrusted: Bool) -> ReferenceRejection? {
+        guard sample.isPlausible else { return .implausible }
         if sample.fixMode < configuration.minimumFix { return .fixTooLow }
         if let used = sample.satellitesUsed, used < configuration.minimumSatellites { return .tooFewSatellites }
         if let previous {

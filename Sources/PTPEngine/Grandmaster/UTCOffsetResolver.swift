@@ -1,3 +1,5 @@
+import PTPCore
+
 /// The UTC offset a grandmaster announces and where it came from (IEEE 1588-2019 8.2.4.2 currentUtcOffset,
 /// 8.2.4.3 currentUtcOffsetValid, 8.2.4.4/8.2.4.5 leap61/leap59).
 public struct UTCOffsetStatus: Sendable, Hashable {
@@ -52,12 +54,14 @@ public struct UTCOffsetResolver: Sendable, Hashable {
         var leap59 = false
         var leap61 = false
         if let table, !table.isExpired(atUTC: utcSecond), let next = table.nextLeap(afterUTC: utcSecond),
-            next.utcSecond - utcSecond <= Self.announceWindow
+            case (let gap, let overflow) = next.utcSecond.subtractingReportingOverflow(utcSecond), !overflow,
+            gap <= Self.announceWindow
         {
             leap61 = next.change > 0
             leap59 = next.change < 0
         }
-        if let gps = receiverGPSMinusUTC, gps > 0 {
+        // An implausible count (the discipline rejects such samples first) is ignored, never added to.
+        if let gps = receiverGPSMinusUTC, gps > 0, ReferenceSample.plausibleGPSMinusUTC.contains(gps) {
             let offset = gps + Self.taiMinusGPS
             var note: String?
             if let fileOffset = table?.taiMinusUTC(atUTC: utcSecond), fileOffset != offset {

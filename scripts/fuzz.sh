@@ -1,0 +1,43 @@
+#!/bin/sh
+# Coverage-guided fuzzing with libFuzzer (issue #17): builds meridian-fuzz with -sanitize=fuzzer,address (release,
+# in .build/fuzz/build), writes the seed corpora (scripts/fuzz-seeds.py: linuxptp 3.1's captures, its stock
+# configurations, gpsd's reports, the leap-seconds list; plus the generated management and TLV seeds), then runs
+# each target for SECONDS on its corpus (.build/fuzz/corpus/TARGET, kept between runs) and prints the
+# executions per target. A crash leaves its input in .build/fuzz/crashes/ and fails the run (exit 1); replay it
+# with `swift run meridian-fuzz TARGET FILE` and make it a named regression test.
+# usage: scripts/fuzz.sh SECONDS [TARGET...]   (targets: wire management config gpsd leapfile engine)
+set -eu
+SWIFT=${SWIFT:-swift}
+seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
+shift
+targets=${*:-wire management config gpsd leapfile engine}
+root=.build/fuzz
+mkdir -p "$root/crashes" "$root/logs"
+$SWIFT build -c release --build-path "$root/build" --product meridian-fuzz \
+	-Xswiftc -sanitize=fuzzer,address -Xswiftc -DMERIDIAN_LIBFUZZER 2>&1 | grep -v "Cannot export local symbol" >&2 || true
+binary=$root/build/release/meridian-fuzz
+[ -x "$binary" ] || { echo "fuzz: $binary was not built" >&2; exit 1; }
+rm -rf "$root/seeds"
+python3 scripts/fuzz-seeds.py "$root/seeds" Tests/PTPWireTests/Fixtures /work/shared/reference/linuxptp-3.1
+ASAN_OPTIONS=detect_leaks=0 MERIDIAN_FUZZ_SEEDS="$root/seeds" "$binary" >/dev/null 2>&1 || { echo "fuzz: writing the generated seeds failed" >&2; exit 1; }
+failed=""
+for target in $targets; do
+	mkdir -p "$root/corpus/$target"
+	log=$root/logs/$target.log
+	status=0
+	# -rss_limit_mb and -timeout turn a blow-up or a hang into a reported crash; -max_len covers a jumbo frame.
+	MERIDIAN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 "$binary" -max_total_time="$seconds" -print_final_stats=1 \
+		-timeout=10 -rss_limit_mb=2048 -max_len=9000 -artifact_prefix="$root/crashes/$target-" \
+		"$root/corpus/$target" "$root/seeds/$target" >"$log" 2>&1 || status=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	corpus=$(ls "$root/corpus/$target" | wc -l)
+	if [ "$status" -ne 0 ]; then
+		failed="$failed $target"
+		echo "fuzz $target: CRASH after ${runs:-?} executions (exit $status); input in $root/crashes/, log $log"
+		grep -m 3 -E "^(==[0-9]+==ERROR|Fatal error|.*error: )" "$log" || true
+	else
+		echo "fuzz $target: ${runs:-?} executions in ${seconds} s (${rate:-?}/s), no crash; corpus $corpus inputs"
+	fi
+done
+[ -z "$failed" ] || { echo "fuzz: crashes in$failed" >&2; exit 1; }
