@@ -109,7 +109,9 @@ let package = Package(
                 "MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "PTPEngine", "PTPSimulation", "LinuxPlatform",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // linuxptp 3.1's stock configurations, read by path (StockConfigTests).
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianLab", "MeridianTestSupport"]),

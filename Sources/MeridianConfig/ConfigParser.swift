@@ -25,7 +25,12 @@ public enum ConfigParser {
                 continue
             }
             switch key.parse(text) {
-            case .success(let value): configuration.overrides[option] = ConfigSetting(value: value, origin: "command line")
+            case .success(let value):
+                if let refusal = key.refusal(of: value) {
+                    errors.append(ConfigDiagnostic(file: "command line", line: 0, problem: refusal))
+                    continue
+                }
+                configuration.overrides[option] = ConfigSetting(value: value, origin: "command line")
             case .failure(let problem): errors.append(ConfigDiagnostic(file: "command line", line: 0, problem: problem))
             }
         }
@@ -72,12 +77,14 @@ public enum ConfigParser {
                 }
                 switch source.kind {
                 case .main:
-                    if name == "global" {
+                    // ptp4l matches its two fixed section names with strcasecmp.
+                    if name.lowercased() == "global" {
                         section = .global
-                    } else if name == "unicast_master_table" {
+                    } else if name.lowercased() == "unicast_master_table" {
                         report(
-                            .unreadable("section [unicast_master_table] is not supported by Meridian; its lines are ignored"),
-                            .warning)
+                            .unreadable(
+                                "section [unicast_master_table] is refused: unicast negotiation is not implemented yet (the unicast issue)"
+                            ))
                         section = .ignored
                     } else {
                         section = openPort(
@@ -86,7 +93,7 @@ public enum ConfigParser {
                     }
                 case .portFile:
                     // A port file may name its interface in a header; it replaces the file name.
-                    if name == "global" || sawPortHeader {
+                    if name.lowercased() == "global" || sawPortHeader {
                         report(.badSectionHeader(line + " (a ports.d file holds exactly one port)"))
                         continue
                     }
@@ -100,7 +107,7 @@ public enum ConfigParser {
                 }
                 continue
             }
-            let (option, value) = splitOption(line)
+            var (option, value) = splitOption(line)
             switch section {
             case .none:
                 report(.notInASection)
@@ -110,9 +117,13 @@ public enum ConfigParser {
             case .global, .port:
                 break
             }
+            if let renamed = ConfigKeys.deprecated[option] {
+                report(.unreadable("option \(option) is deprecated, please use \(renamed) instead"), .warning)
+                option = renamed
+            }
             guard let key = ConfigKeys.key(option) else {
-                if ConfigKeys.ptp4lOnly.contains(option) {
-                    report(.unreadable("ptp4l option \(option) is not supported by Meridian and is ignored"), .warning)
+                if ConfigKeys.laterLinuxptp.contains(option) {
+                    report(.unreadable("unknown option \(option): it is from a later linuxptp than 3.1, which Meridian follows"))
                 } else {
                     report(.unknownOption(option, suggestion: suggestion(for: option)))
                 }
@@ -127,6 +138,10 @@ public enum ConfigParser {
             case .success(let v): parsed = v
             case .failure(let problem):
                 report(problem)
+                continue
+            }
+            if let refusal = key.refusal(of: parsed) {
+                report(refusal)
                 continue
             }
             let setting = ConfigSetting(value: parsed, origin: "\(source.name):\(number)")
@@ -153,7 +168,7 @@ public enum ConfigParser {
         for (index, rawLine) in splitLines(source.text).enumerated() {
             let line = trim(rawLine)
             if line.hasPrefix("[") {
-                inGlobal = line == "[global]"
+                inGlobal = line.lowercased() == "[global]"
             } else if inGlobal, !line.hasPrefix("#") {
                 let (name, value) = splitOption(line)
                 if name == option { found = (value, index + 1) }
@@ -177,7 +192,7 @@ public enum ConfigParser {
 
     /// The closest option name, when one is close enough to be a typo.
     static func suggestion(for option: String) -> String? {
-        let candidates = ConfigKeys.all.map(\.name) + ConfigKeys.ptp4lOnly
+        let candidates = ConfigKeys.all.map(\.name)
         let best = candidates.map { ($0, editDistance($0, option)) }.min { $0.1 < $1.1 }
         guard let (name, distance) = best, distance <= max(2, option.count / 3) else { return nil }
         return name

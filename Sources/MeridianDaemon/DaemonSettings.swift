@@ -3,6 +3,7 @@ import MeridianConfig
 import PTPCore
 import PTPEngine
 import PTPServo
+import PTPWire
 
 /// The configuration turned into what the engine, the servo, the clock and the transports take.
 /// Pure translation: nothing is opened here.
@@ -40,6 +41,11 @@ struct DaemonSettings: Sendable {
     var driftFile: String?
     var userDescription: String
     var summaryInterval: Int64
+    /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
+    var bmca: BMCAConfiguration
+    /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
+    /// `userDescription` (linuxptp clock.c reads the same options).
+    var clockDescription: ClockDescription
 
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
@@ -48,14 +54,17 @@ struct DaemonSettings: Sendable {
             let name = section.interface
             let protocolNumber = c.integer("network_transport", port: name)
             let networkProtocol: NetworkProtocol = protocolNumber == 2 ? .udpIPv6 : protocolNumber == 3 ? .ieee802_3 : .udpIPv4
-            let transport = TransportConfiguration(
+            var transport = TransportConfiguration(
                 interfaceName: name, timestamping: timestamping,
                 transmitTimestampTimeout: .milliseconds(c.integer("tx_timestamp_timeout")),
                 maxConsecutiveMissedTimestamps: Int(c.integer("tx_timestamp_miss_limit")),
                 dscpEvent: UInt8(clamping: c.integer("dscp_event")), dscpGeneral: UInt8(clamping: c.integer("dscp_general")),
-                ipv6Scope: UInt8(clamping: c.integer("udp6_scope", port: name)))
+                ipv6Scope: UInt8(clamping: c.integer("udp6_scope", port: name)),
+                primaryMAC: ConfigKey.parseMAC(c.string("ptp_dst_mac", port: name)) ?? EthernetTransport.primaryGroup,
+                peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
+            transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
             let mechanism = c.integer("delay_mechanism", port: name)
-            let engine = PortConfiguration(
+            var engine = PortConfiguration(
                 portNumber: UInt16(index + 1),
                 logAnnounceInterval: LogInterval(Int8(clamping: c.integer("logAnnounceInterval", port: name))),
                 logSyncInterval: LogInterval(Int8(clamping: c.integer("logSyncInterval", port: name))),
@@ -70,6 +79,7 @@ struct DaemonSettings: Sendable {
                 oneStep: false,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
+            engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,
@@ -125,5 +135,24 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        bmca = BMCAConfiguration(
+            comparison: c.integer("dataset_comparison") == 1 ? .g8275 : .ieee1588,
+            localPriority: UInt8(clamping: c.integer("G.8275.defaultDS.localPriority")))
+        var description = ClockDescription(
+            clockType: ports.count > 1 ? .boundaryClock : .ordinaryClock,
+            manufacturerIdentity: DaemonSettings.oui(c.string("manufacturerIdentity")),
+            productDescription: PTPText(c.string("productDescription")), revisionData: PTPText(c.string("revisionData")),
+            userDescription: PTPText(c.string("userDescription")))
+        if ports.first?.engine.delayMechanism == .p2p { description.profileIdentity = ClockDescription.defaultP2PProfile }
+        clockDescription = description
+    }
+
+    /// `manufacturerIdentity` "xx:xx:xx" as three octets (linuxptp `clock_create`: sscanf of %hhx:%hhx:%hhx);
+    /// anything else gives 00:00:00.
+    static func oui(_ text: String) -> [UInt8] {
+        let parts = text.split(separator: ":")
+        guard parts.count == 3 else { return [0, 0, 0] }
+        let bytes = parts.compactMap { UInt8($0, radix: 16) }
+        return bytes.count == 3 ? bytes : [0, 0, 0]
     }
 }

@@ -81,11 +81,12 @@ final class MeridianService: Service {
         // One pure composition: the ports' engines, the BMCA, and the clock engine (servo, outlier filter,
         // holdover, the reference's discipline). A reference says what the clock announces from the start
         // (free-running, class 248 by default).
-        let instanceConfiguration = InstanceConfiguration(
+        var instanceConfiguration = InstanceConfiguration(
             defaultDS: defaultDS, ports: settings.ports.map(\.engine),
             grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
-            seed: identity.rawValue,
+            seed: identity.rawValue, clockDescription: settings.clockDescription,
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
+        instanceConfiguration.bmca = settings.bmca
         let link = ManagementLink()
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,

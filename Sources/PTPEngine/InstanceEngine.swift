@@ -14,6 +14,8 @@ public struct InstanceConfiguration: Sendable {
     public var clockDescription: ClockDescription
     /// The clock's servo, outlier filter and reference: the ``ClockEngine`` the instance steers its clock with.
     public var clock: ClockEngine
+    /// The data set comparison and the clock's G.8275 localPriority.
+    public var bmca = BMCAConfiguration()
 
     public init(
         defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
@@ -81,6 +83,8 @@ public struct InstanceEngine: Sendable {
     public internal(set) var clockDescription: ClockDescription
     /// The servo, outlier filter, holdover and reference of the clock this instance steers.
     public internal(set) var clock: ClockEngine
+    /// The data set comparison and the clock's G.8275 localPriority.
+    public internal(set) var bmca: BMCAConfiguration
 
     var scratch: [PortAction] = []
     var verdicts: [ServoState] = []
@@ -103,6 +107,7 @@ public struct InstanceEngine: Sendable {
         decisions = Array(repeating: nil, count: ports.count)
         clockDescription = configuration.clockDescription
         clock = configuration.clock
+        bmca = configuration.bmca
         scratch.reserveCapacity(16)
     }
 

@@ -23,6 +23,9 @@ public struct PortConfiguration: Sendable, Hashable {
     public var delayFilterLength: Int
     /// `syncReceiptTimeout`: Sync intervals without a Sync before a slave gives its master up (0 = off).
     public var syncReceiptTimeout: UInt8
+    /// portDS.localPriority (ITU-T G.8275.1 6.3.2, `G.8275.portDS.localPriority`): the localPriority of every
+    /// foreign master heard on this port in the G.8275 comparison.
+    public var localPriority: UInt8 = 128
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),
