@@ -229,29 +229,33 @@ public enum ConfigKeys {
         // IEEE 802.1AS / gPTP and the automotive profiles
         .flag("gmCapable", .global, true, "802.1AS: the clock may become grandmaster")
             .onlyDefault("gmCapable 0 (never grandmaster, clockClass 255) is not implemented"),
-        .flag("assume_two_step", .global, false, "treat every received Sync as two-step (802.1AS)")
-            .onlyDefault("Meridian reads the twoStepFlag of each Sync"),
-        .int("transportSpecific", .port, 0, 0...0x0F, "majorSdoId of every message sent and expected (802.1AS: 1)")
-            .onlyDefault("Meridian sends and expects transportSpecific 0 (gPTP is not implemented yet, issue 14)"),
-        .flag("ignore_transport_specific", .port, false, "accept messages whatever their transportSpecific")
-            .onlyDefault("Meridian drops no message for its transportSpecific"),
-        .flag("follow_up_info", .port, false, "append the 802.1AS Follow_Up information TLV; the port is an 802.1AS port")
-            .onlyDefault("the 802.1AS Follow_Up information TLV is not implemented yet (issue 14)"),
-        .flag("path_trace_enabled", .port, false, "append the PATH_TRACE TLV to Announce (16.2)")
-            .onlyDefault("the PATH_TRACE TLV is not sent yet (issue 14)"),
+        .flag("assume_two_step", .global, false, "treat every received Sync as two-step, whatever its twoStepFlag (802.1AS)"),
+        .int(
+            "transportSpecific", .port, 0, 0...0x0F,
+            "majorSdoId of every message sent; messages with another are dropped (802.1AS: 1)"),
+        .flag("ignore_transport_specific", .port, false, "accept messages whatever their transportSpecific"),
+        .flag(
+            "follow_up_info", .port, false,
+            "append the 802.1AS Follow_Up information TLV (zeros, as a ptp4l grandmaster); needs asCapable true (the 802.1AS asCapable rules are not implemented yet)"
+        ),
+        .flag(
+            "path_trace_enabled", .port, false,
+            "append the PATH_TRACE TLV to Announce, drop an Announce whose path holds this clock (16.2)"),
         .int(
             "min_neighbor_prop_delay", .port, -20_000_000, Int64(Int32.min)...(-1),
             "ns; 802.1AS: a peer delay below it makes the port not asCapable"
-        ).support(.inert("ptp4l applies it only on 802.1AS ports (follow_up_info 1), which Meridian refuses")),
+        ).support(
+            .inert(
+                "ptp4l applies it only to 802.1AS ports with asCapable auto, which Meridian refuses (follow_up_info needs asCapable true)"
+            )),
         .choice(
             "BMCA", .port, "ptp", [("ptp", 0), ("noop", 1)],
-            "ptp: the BMCA decides port states; noop: fixed by masterOnly/slaveOnly"
-        )
-        .onlyDefault("BMCA noop (fixed port states) is not implemented yet (issue 14)"),
-        .flag("inhibit_announce", .port, false, "send no Announce (with BMCA noop)")
-            .onlyDefault("a master that sends no Announce is not implemented yet (issue 14)"),
-        .flag("inhibit_delay_req", .port, false, "send no Delay_Req or Pdelay_Req (needs asCapable true)")
-            .onlyDefault("a port that never measures its path delay is not implemented yet (issue 14)"),
+            "ptp: the BMCA decides port states; noop with masterOnly 1: a designated master, MASTER from the start (noop with slaveOnly, a designated slave, is refused: not implemented yet)"
+        ),
+        .flag("inhibit_announce", .port, false, "send no Announce, and wait for none"),
+        .flag(
+            "inhibit_delay_req", .port, false,
+            "send no Delay_Req or Pdelay_Req (peers' requests are still answered); needs asCapable true"),
         .flag("ignore_source_id", .port, false, "accept Sync/Follow_Up from any sender (with BMCA noop)")
             .onlyDefault("Meridian follows only its parent's Sync messages"),
         .flag("msg_interval_request", .port, false, "802.1AS: ask the master for operLog intervals once locked")

@@ -110,6 +110,14 @@ public struct Configuration: Sendable, Hashable {
                 ? "ITU-T G.8275.1 (full timing support, IEEE 802.3)"
                 : transports.contains("L2")
                     ? "ITU-T G.8275.x (mixed transports)" : "ITU-T G.8275.2 (partial timing support, UDP; multicast only)"
+        } else if !ports.isEmpty
+            && ports.allSatisfy({
+                integer("transportSpecific", port: $0.interface) == 1 && flag("follow_up_info", port: $0.interface)
+            })
+        {
+            profile =
+                ports.contains { string("BMCA", port: $0.interface) == "noop" }
+                ? "IEEE 802.1AS (gPTP), automotive: fixed port states" : "IEEE 802.1AS (gPTP)"
         } else if mechanisms == ["P2P"] {
             profile = "IEEE 1588-2019 default peer-to-peer profile (annex I.4)"
         } else {
@@ -119,7 +127,7 @@ public struct Configuration: Sendable, Hashable {
         if telecom {
             lines.append(
                 "# BMCA: G.8275 alternate BMCA (ITU-T G.8275.1 6.3): clockClass, clockAccuracy, offsetScaledLogVariance, "
-                    + "priority2, localPriority (clock \(integer("G.8275.defaultDS.localPriority"))), then steps removed; priority1 not compared"
+                    + "priority2, localPriority (clock \(integer("G.8275.defaultDS.localPriority"))), then topology (class 127 or better) or identity; priority1 not compared"
             )
         } else {
             lines.append(
@@ -140,6 +148,14 @@ public struct Configuration: Sendable, Hashable {
             }
             if telecom { text += ", localPriority \(integer("G.8275.portDS.localPriority", port: name))" }
             if flag("masterOnly", port: name) { text += ", master only" }
+            if string("BMCA", port: name) == "noop" { text += ", BMCA noop (designated master)" }
+            if integer("transportSpecific", port: name) != 0 {
+                text += ", transportSpecific \(integer("transportSpecific", port: name))"
+            }
+            if flag("follow_up_info", port: name) { text += ", Follow_Up information TLV" }
+            if flag("path_trace_enabled", port: name) { text += ", PATH_TRACE" }
+            if flag("inhibit_announce", port: name) { text += ", no Announce" }
+            if flag("inhibit_delay_req", port: name) { text += ", no delay requests" }
             lines.append(text)
         }
         return lines

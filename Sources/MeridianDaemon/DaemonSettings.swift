@@ -80,6 +80,15 @@ struct DaemonSettings: Sendable {
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
             engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
+            engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
+            engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)
+            engine.followUpInformation = c.flag("follow_up_info", port: name)
+            engine.pathTrace = c.flag("path_trace_enabled", port: name)
+            // ProfileConfigCheck has refused BMCA noop without masterOnly.
+            engine.designatedMaster = c.string("BMCA", port: name) == "noop" && c.flag("masterOnly", port: name)
+            engine.inhibitAnnounce = c.flag("inhibit_announce", port: name)
+            engine.inhibitDelayRequest = c.flag("inhibit_delay_req", port: name)
+            engine.assumeTwoStep = c.flag("assume_two_step")
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,

@@ -34,7 +34,9 @@ extension InstanceEngine {
         codes.reserveCapacity(ports.count)
         for i in ports.indices {
             let state = ports[i].state
-            if state == .initializing || state == .faulty || state == .disabled {
+            // A designated master (BMCA noop) stays MASTER outside the decision (linuxptp `bmc_state_decision`
+            // returns its state unchanged).
+            if state == .initializing || state == .faulty || state == .disabled || ports[i].configuration.designatedMaster {
                 codes.append(nil)
                 continue
             }
@@ -73,7 +75,11 @@ extension InstanceEngine {
             clock.setGrandmaster(newParent == nil, at: now, into: &actions)
         }
 
-        let content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)
+        var content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)
+        if let s = slavePortIndex, let parent = newParent ?? oldParent {
+            // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled).
+            content.pathTrace = ports[s].pathTraces[parent] ?? []
+        }
         for i in ports.indices {
             ports[i].announceContent = content
             decisions[i] = codes[i]

@@ -26,6 +26,25 @@ public struct PortConfiguration: Sendable, Hashable {
     /// portDS.localPriority (ITU-T G.8275.1 6.3.2, `G.8275.portDS.localPriority`): the localPriority of every
     /// foreign master heard on this port in the G.8275 comparison.
     public var localPriority: UInt8 = 128
+    /// `transportSpecific` (majorSdoId, 13.3.2.3): sent in every message; messages with another value are
+    /// dropped unless `ignoreTransportSpecific` (linuxptp `port_ignore`). IEEE 802.1AS uses 1.
+    public var transportSpecific: UInt8 = 0
+    public var ignoreTransportSpecific = false
+    /// `follow_up_info`: append the IEEE 802.1AS Follow_Up information TLV (802.1AS-2011 11.4.4.3) to Follow_Up.
+    public var followUpInformation = false
+    /// `path_trace_enabled`: append the PATH_TRACE TLV to Announce and drop an Announce whose path already
+    /// holds this clock (IEEE 1588-2019 16.2).
+    public var pathTrace = false
+    /// `BMCA noop` with `masterOnly`: a designated master, MASTER from initialisation on, outside the BMCA
+    /// (linuxptp `designated_master_fsm`).
+    public var designatedMaster = false
+    /// `inhibit_announce`: send no Announce, and do not wait for one.
+    public var inhibitAnnounce = false
+    /// `inhibit_delay_req`: send no Delay_Req or Pdelay_Req (the path delay is not measured); peers' requests
+    /// are still answered.
+    public var inhibitDelayRequest = false
+    /// `assume_two_step`: treat every Sync as two-step, whatever its twoStepFlag (linuxptp `one_step`).
+    public var assumeTwoStep = false
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -44,7 +44,7 @@ extension PortEngine {
         let interval = LogInterval(rawValue: header.logMessageInterval)
         if interval != .unspecified { masterSyncInterval = interval }
         armSyncReceipt(into: &actions)
-        if header.flags.contains(.twoStep) {
+        if header.flags.contains(.twoStep) || configuration.assumeTwoStep {
             if let early = earlyFollowUp {
                 earlyFollowUp = nil
                 if early.sequenceId == header.sequenceId {

@@ -18,6 +18,8 @@ public struct PortEngine: Sendable {
     public internal(set) var meanPathDelay: PTPDuration?
     /// The filtered peer mean path delay (P2P), once measured.
     public internal(set) var peerMeanPathDelay: PTPDuration?
+    /// With `path_trace_enabled`: the PATH_TRACE list of the latest Announce of each foreign master (16.2.2).
+    public internal(set) var pathTraces: [PortIdentity: [ClockIdentity]] = [:]
 
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
@@ -199,9 +201,25 @@ public struct PortEngine: Sendable {
         }
         // Our own messages looped back are not for us (a shared segment echoes nothing, but a hub might).
         if header.sourcePortIdentity == portIdentity { return }
+        // linuxptp `port_ignore`: another transportSpecific is another profile's message (802.1AS uses 1).
+        if !configuration.ignoreTransportSpecific && header.majorSdoId != configuration.transportSpecific {
+            diagnose(.wrongTransportSpecific(header.majorSdoId), into: &actions)
+            return
+        }
         let ingress = timestamp - configuration.ingressLatency
         switch message.body {
         case .announce(let body):
+            if configuration.pathTrace {
+                // 16.2.3: an Announce that has already passed through this clock is a loop.
+                let path = message.tlvs.lazy.compactMap { tlv -> [ClockIdentity]? in
+                    if case .pathTrace(let list) = tlv { list } else { nil }
+                }.first
+                if let path, path.contains(clockIdentity) {
+                    diagnose(.pathTraceLoop, into: &actions)
+                    return
+                }
+                rememberPathTrace(path ?? [], from: header.sourcePortIdentity)
+            }
             receiveAnnounce(header: header, body: body, now: now, into: &actions)
         case .sync(let body):
             receiveSync(header: header, body: body, ingress: ingress, into: &actions)
@@ -223,9 +241,11 @@ public struct PortEngine: Sendable {
     }
 
     func header(_ type: MessageType, sequenceId: UInt16, logInterval: LogInterval, flags: PTPFlags = []) -> PTPHeader {
-        PTPHeader(
+        var h = PTPHeader(
             messageType: type, sourcePortIdentity: portIdentity, sequenceId: sequenceId, domainNumber: domainNumber,
             flags: flags, logMessageInterval: logInterval.rawValue)
+        h.majorSdoId = configuration.transportSpecific
+        return h
     }
 
     mutating func send(

@@ -146,9 +146,9 @@ struct ConfigParserTests {
 
     @Test func aValueMeridianDoesNotImplementIsRefusedWithItsReason() {
         #expect(
-            errors("[global]\nclock_type E2E_TC\ntransportSpecific 0x1\n[eth0]\ndelay_mechanism Auto\n") == [
+            errors("[global]\nclock_type E2E_TC\ngmCapable 0\n[eth0]\ndelay_mechanism Auto\n") == [
                 "gm.conf:2: option clock_type E2E_TC is not implemented by Meridian: transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14) (accepted: OC, BC)",
-                "gm.conf:3: option transportSpecific 1 is not implemented by Meridian: Meridian sends and expects transportSpecific 0 (gPTP is not implemented yet, issue 14) (accepted: 0)",
+                "gm.conf:3: option gmCapable 0 is not implemented by Meridian: gmCapable 0 (never grandmaster, clockClass 255) is not implemented (accepted: 1)",
                 "gm.conf:5: option delay_mechanism Auto is not implemented by Meridian: Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented (accepted: E2E, P2P, NONE)",
             ])
         #expect(
@@ -161,7 +161,7 @@ struct ConfigParserTests {
 
     @Test func ptp4lsDefaultsOfUnimplementedOptionsAndInertOptionsLoad() throws {
         let config = try parse(
-            "[global]\nclock_type BC\ntransportSpecific 0x0\nsanity_freq_limit 0\nntpshm_segment 7\ntc_spanning_tree 1\n[eth0]\n"
+            "[global]\nclock_type BC\ngmCapable 1\nsanity_freq_limit 0\nntpshm_segment 7\ntc_spanning_tree 1\n[eth0]\n"
         ).get()
         #expect(config.warnings.isEmpty)
         #expect(config.integer("ntpshm_segment") == 7)

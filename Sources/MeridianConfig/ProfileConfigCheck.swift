@@ -1,0 +1,52 @@
+/// The rules between profile options that ptp4l 3.1 enforces when it creates a port, or that Meridian needs
+/// because part of a profile is not implemented yet: each a `file:line` error that stops start-up.
+public enum ProfileConfigCheck {
+    public static func diagnostics(_ configuration: Configuration) -> [ConfigDiagnostic] {
+        var problems: [ConfigDiagnostic] = []
+        func problem(_ option: String, port: String, _ why: String) {
+            let origin = configuration.setting(option, port: port)?.origin ?? ""
+            let (file, line) = place(origin)
+            let value = configuration.string(option, port: port)
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable("option \(option) \(value) on port \(port): \(why)")))
+        }
+        for section in configuration.ports {
+            let port = section.interface
+            let alwaysCapable = configuration.string("asCapable", port: port) == "true"
+            // linuxptp port.c: "inhibit_delay_req can only be set when asCapable == 'true'."
+            if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
+                problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
+            }
+            // ptp4l's 802.1AS port (follow_up_info 1) with asCapable auto applies the 802.1AS asCapable rules
+            // (neighbour rate ratio, peer delay limits, lost responses), which Meridian does not implement yet.
+            if configuration.flag("follow_up_info", port: port) && !alwaysCapable {
+                problem(
+                    "follow_up_info", port: port,
+                    "an IEEE 802.1AS port with asCapable auto needs the 802.1AS asCapable rules, not implemented yet (issue 14); set asCapable true"
+                )
+            }
+            if configuration.string("BMCA", port: port) == "noop" {
+                if configuration.flag("slaveOnly") && !configuration.flag("masterOnly", port: port) {
+                    problem(
+                        "BMCA", port: port,
+                        "a designated slave (BMCA noop with slaveOnly) is not implemented yet (issue 14); only a designated master (masterOnly 1)"
+                    )
+                } else if !configuration.flag("masterOnly", port: port) {
+                    // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
+                    problem("BMCA", port: port, "BMCA noop needs masterOnly 1 (or slaveOnly), as in ptp4l")
+                }
+            }
+        }
+        return problems
+    }
+
+    /// `file:line` of an origin; 0 for the command line or a default.
+    static func place(_ origin: String) -> (String, Int) {
+        guard let colon = origin.lastIndex(of: ":"), let line = Int(origin[origin.index(after: colon)...]) else {
+            return (origin.isEmpty ? "configuration" : origin, 0)
+        }
+        return (String(origin[..<colon]), line)
+    }
+}

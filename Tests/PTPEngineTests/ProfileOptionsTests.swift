@@ -1,0 +1,145 @@
+import PTPCore
+import PTPEngine
+import PTPWire
+import Testing
+
+/// The port options of the IEEE 802.1AS / automotive profiles as linuxptp 3.1's port.c carries them out:
+/// transportSpecific, the Follow_Up information TLV, PATH_TRACE, BMCA noop (a designated master),
+/// inhibit_announce, inhibit_delay_req and assume_two_step.
+@Suite struct ProfileOptionsTests {
+    static func armed(_ actions: [PortAction]) -> [PortTimer] {
+        actions.compactMap { if case .armTimer(let t, _) = $0 { t } else { nil } }
+    }
+
+    /// automotive-master.cfg's port: a designated master on P2P that sends no Announce and no Pdelay_Req,
+    /// with transportSpecific 1 and the Follow_Up information TLV.
+    static var automotiveMaster: PortConfiguration {
+        var c = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-3), delayMechanism: .p2p, masterOnly: true)
+        c.transportSpecific = 1
+        c.followUpInformation = true
+        c.pathTrace = true
+        c.designatedMaster = true
+        c.inhibitAnnounce = true
+        c.inhibitDelayRequest = true
+        return c
+    }
+
+    @Test func aDesignatedMasterIsMasterAtOnceAndSendsOnlySyncAndFollowUp() throws {
+        var port = PortFixture.port(PortFixture.masterClock, Self.automotiveMaster)
+        let start = port.handle(.linkUp, at: PortFixture.origin)
+        #expect(port.state == .master)
+        #expect(PortFixture.stateChanges(start).map(\.to) == [.master])
+        #expect(Self.armed(start) == [.sync])  // no announce, no pdelay request, no announce receipt
+        #expect(PortFixture.sent(start).isEmpty)
+        let t = PortFixture.origin + .milliseconds(Int64(125))
+        let sync = try #require(PortFixture.sent(port.handle(.timerFired(.sync), at: t)).first)
+        #expect(sync.message.header.majorSdoId == 1)
+        let token = try #require(sync.token)
+        let followUp = try #require(PortFixture.sent(port.handle(.transmitted(token, timestamp: t), at: t)).first)
+        #expect(followUp.message.header.majorSdoId == 1)
+        // 802.1AS-2011 11.4.4.3: organizationId 00-80-C2, subtype 1, 22 octets of zeros; on the wire a TLV of
+        // length 28 after the 44-octet Follow_Up.
+        #expect(followUp.message.tlvs.count == 1)
+        guard case .organizationExtension(let tlv) = followUp.message.tlvs.first else {
+            Issue.record("no organization extension TLV")
+            return
+        }
+        #expect(tlv.organizationId == 0x0080C2 && tlv.organizationSubType == 1 && tlv.dataField == Array(repeating: 0, count: 22))
+        let bytes = followUp.message.encoded()
+        #expect(bytes.count == 44 + 4 + 28)
+        #expect(Array(bytes[44..<50]) == [0x00, 0x03, 0x00, 0x1C, 0x00, 0x80])
+        #expect(bytes[0] >> 4 == 1)
+        // Timers that fire anyway do nothing: no Announce, no Pdelay_Req.
+        #expect(PortFixture.sent(port.handle(.timerFired(.announce), at: t)).isEmpty)
+        #expect(PortFixture.sent(port.handle(.timerFired(.pdelayRequest), at: t)).isEmpty)
+        // A peer's Pdelay_Req is still answered (inhibit_delay_req stops only our own requests).
+        let peer = PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: 1)
+        var request = PTPHeader(messageType: .pdelayReq, sourcePortIdentity: peer, sequenceId: 9)
+        request.majorSdoId = 1
+        let answered = port.handle(
+            .received(PTPMessage(header: request, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))), timestamp: t), at: t)
+        #expect(PortFixture.sent(answered).map(\.message.messageType) == [.pdelayResp])
+    }
+
+    @Test func aMessageOfAnotherTransportSpecificIsDropped() {
+        var port = PortFixture.port(PortFixture.masterClock, Self.automotiveMaster)
+        _ = port.handle(.linkUp, at: PortFixture.origin)
+        let peer = PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: 1)
+        let request = PTPHeader(messageType: .pdelayReq, sourcePortIdentity: peer, sequenceId: 9)  // majorSdoId 0
+        let actions = port.handle(
+            .received(
+                PTPMessage(header: request, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
+                timestamp: PortFixture.origin),
+            at: PortFixture.origin)
+        #expect(PortFixture.sent(actions).isEmpty)
+        #expect(PortFixture.diagnostics(actions) == [.wrongTransportSpecific(0)])
+        var ignoring = Self.automotiveMaster
+        ignoring.ignoreTransportSpecific = true
+        var lenient = PortFixture.port(PortFixture.masterClock, ignoring)
+        _ = lenient.handle(.linkUp, at: PortFixture.origin)
+        let answered = lenient.handle(
+            .received(
+                PTPMessage(header: request, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
+                timestamp: PortFixture.origin),
+            at: PortFixture.origin)
+        #expect(PortFixture.sent(answered).count == 1)
+    }
+
+    @Test func announceCarriesThePathTraceAndALoopIsDropped() throws {
+        var c = PortConfiguration(portNumber: 1)
+        c.pathTrace = true
+        var master = PortFixture.port(PortFixture.masterClock, c)
+        var content = PortFixture.content
+        let upstream = [ClockIdentity(rawValue: 0x11), ClockIdentity(rawValue: 0x22)]
+        content.pathTrace = upstream
+        master.announceContent = content
+        _ = master.handle(.linkUp, at: PortFixture.origin)
+        let entry = master.handle(.recommendedState(.m3, parent: nil, stepsRemoved: 1), at: PortFixture.origin)
+        _ = entry
+        let announce = try #require(
+            PortFixture.sent(master.handle(.timerFired(.announce), at: PortFixture.origin)).first {
+                $0.message.messageType == .announce
+            }
+                ?? PortFixture.sent(master.handle(.timerFired(.qualification), at: PortFixture.origin)).first {
+                    $0.message.messageType == .announce
+                })
+        #expect(announce.message.tlvs == [.pathTrace(upstream + [PortFixture.masterClock])])
+
+        // A port of the slave clock hears an Announce whose path holds the slave clock: a loop, dropped.
+        var slaveConfiguration = PortConfiguration(portNumber: 1)
+        slaveConfiguration.pathTrace = true
+        var slave = PortFixture.port(PortFixture.slaveClock, slaveConfiguration)
+        _ = slave.handle(.linkUp, at: PortFixture.origin)
+        var looped = announce.message
+        looped.tlvs = [.pathTrace([ClockIdentity(rawValue: 0x11), PortFixture.slaveClock, PortFixture.masterClock])]
+        let dropped = slave.handle(.received(looped, timestamp: PortFixture.origin), at: PortFixture.origin)
+        #expect(PortFixture.diagnostics(dropped) == [.pathTraceLoop])
+        #expect(slave.foreignMasters.records.isEmpty)
+        // Without the loop it is entered and its path kept for when the sender becomes the parent.
+        let kept = slave.handle(.received(announce.message, timestamp: PortFixture.origin), at: PortFixture.origin)
+        #expect(PortFixture.diagnostics(kept).isEmpty)
+        #expect(slave.foreignMasters.records.count == 1)
+        #expect(slave.pathTraces[announce.message.header.sourcePortIdentity] == upstream + [PortFixture.masterClock])
+    }
+
+    @Test func assumeTwoStepWaitsForTheFollowUpOfAOneStepSync() {
+        let parent = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var c = PortConfiguration(portNumber: 1)
+        c.assumeTwoStep = true
+        var slave = PortFixture.slave(c, parent: parent)
+        let header = PTPHeader(messageType: .sync, sourcePortIdentity: parent, sequenceId: 1)  // no twoStep flag
+        let sync = PTPMessage(
+            header: header, body: .sync(OriginTimestampBody(originTimestamp: WireTimestamp(PortFixture.origin))))
+        let t2 = PortFixture.origin + .microseconds(Int64(5))
+        let followUp = PTPMessage(
+            header: PTPHeader(messageType: .followUp, sourcePortIdentity: parent, sequenceId: 1),
+            body: .followUp(FollowUpBody(preciseOriginTimestamp: WireTimestamp(PortFixture.origin))))
+        // assume_two_step: the Sync waits for its Follow_Up, which then matches it.
+        _ = slave.handle(.received(sync, timestamp: t2), at: t2)
+        #expect(PortFixture.diagnostics(slave.handle(.received(followUp, timestamp: t2), at: t2)).isEmpty)
+        // Without it the Sync was complete by itself and the Follow_Up matches nothing.
+        var plain = PortFixture.slave(parent: parent)
+        _ = plain.handle(.received(sync, timestamp: t2), at: t2)
+        #expect(PortFixture.diagnostics(plain.handle(.received(followUp, timestamp: t2), at: t2)) == [.unmatchedFollowUp])
+    }
+}
