@@ -32,8 +32,7 @@ public enum ConfigKeys {
         .flag("free_running", .global, false, "measure but never adjust the clock"),
         .int("timeSource", .global, 0xA0, 0x10...0xFE, "timeSource announced by a grandmaster without a reference"),
         .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
-        .int("maxStepsRemoved", .global, 255, 2...255, "Announce messages with this many steps or more are ignored")
-            .onlyDefault("Meridian's foreign master table drops Announce messages at 255 steps, as IEEE 1588 9.3.2.5 d"),
+        .int("maxStepsRemoved", .global, 255, 2...255, "Announce messages with this many steps or more are ignored"),
         .choice(
             "dataset_comparison", .global, "ieee1588", [("ieee1588", 0), ("G.8275.x", 1)],
             "BMCA data set comparison: IEEE 1588-2019 9.3.4, or ITU-T G.8275.1/G.8275.2's alternate BMCA"),
@@ -306,11 +305,16 @@ public enum ConfigKeys {
                     "Meridian has no clock sanity check (0, off, is what it does; the default is accepted as ptp4l's stock files set it)"
                 )),
         .int("servo_num_offset_values", .global, 10, positive32, "offsets checked against servo_offset_threshold")
-            .support(.inert("ptp4l uses it only with servo_offset_threshold above 0, which Meridian refuses")),
+            .support(
+                .inert(
+                    "ptp4l's stable servo state (SERVO_LOCKED_STABLE) changes behaviour only with write_phase_mode or msg_interval_request, which Meridian refuses"
+                )),
         .int("servo_offset_threshold", .global, 0, positive32, "ns; the servo counts as stable below it (0 = off)")
-            .onlyDefault("the servo's stable state is not implemented yet"),
-        .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets")
-            .onlyDefault("SO_PRIORITY is not set yet"),
+            .support(
+                .inert(
+                    "ptp4l's stable servo state (SERVO_LOCKED_STABLE) changes behaviour only with write_phase_mode or msg_interval_request, which Meridian refuses"
+                )),
+        .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets (0 = the kernel's default)"),
         .flag("kernel_leap", .global, true, "hand leap seconds to the kernel when disciplining the system clock")
             .onlyDefault("Meridian does not take leap seconds out of the kernel's hands"),
         .int("initial_delay", .global, 0, positive32, "ns; path delay assumed before the first measurement")

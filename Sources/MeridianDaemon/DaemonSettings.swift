@@ -63,6 +63,7 @@ struct DaemonSettings: Sendable {
                 primaryMAC: ConfigKey.parseMAC(c.string("ptp_dst_mac", port: name)) ?? EthernetTransport.primaryGroup,
                 peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
             transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
+            transport.socketPriority = Int(c.integer("socket_priority"))
             let mechanism = c.integer("delay_mechanism", port: name)
             var engine = PortConfiguration(
                 portNumber: UInt16(index + 1),
@@ -89,6 +90,7 @@ struct DaemonSettings: Sendable {
             engine.inhibitAnnounce = c.flag("inhibit_announce", port: name)
             engine.inhibitDelayRequest = c.flag("inhibit_delay_req", port: name)
             engine.assumeTwoStep = c.flag("assume_two_step")
+            engine.maxStepsRemoved = UInt16(clamping: c.integer("maxStepsRemoved"))
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,

@@ -45,6 +45,9 @@ public struct PortConfiguration: Sendable, Hashable {
     public var inhibitDelayRequest = false
     /// `assume_two_step`: treat every Sync as two-step, whatever its twoStepFlag (linuxptp `one_step`).
     public var assumeTwoStep = false
+    /// `maxStepsRemoved` (clock-wide, 2…255): an Announce with this many steps or more is not processed
+    /// (linuxptp `process_announce`; IEEE 1588-2019 9.3.2.5 d fixes 255).
+    public var maxStepsRemoved: UInt16 = 255
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -10,6 +10,10 @@ extension PortEngine {
     mutating func receiveAnnounce(header: PTPHeader, body: AnnounceBody, now: PTPInstant, into actions: inout [PortAction]) {
         // 9.2.2.2: a masterOnly port does not use what it hears.
         guard !configuration.masterOnly else { return }
+        guard body.stepsRemoved < configuration.maxStepsRemoved else {
+            diagnose(.announceRejected(.stepsRemovedLimit), into: &actions)
+            return
+        }
         switch foreignMasters.add(header: header, announce: body, at: now) {
         case .failure(let rejection):
             diagnose(.announceRejected(rejection), into: &actions)

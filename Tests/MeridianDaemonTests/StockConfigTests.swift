@@ -26,7 +26,7 @@ struct StockConfigTests {
         // 802.1AS asCapable rules, automotive-slave.cfg the designated slave (issue 14).
         "automotive-master.cfg": nil,
         "gPTP.cfg": ["follow_up_info"],
-        "automotive-slave.cfg": ["ignore_source_id", "msg_interval_request", "servo_offset_threshold"],
+        "automotive-slave.cfg": ["ignore_source_id", "msg_interval_request"],
     ]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -142,4 +142,24 @@ import Testing
         _ = plain.handle(.received(sync, timestamp: t2), at: t2)
         #expect(PortFixture.diagnostics(plain.handle(.received(followUp, timestamp: t2), at: t2)) == [.unmatchedFollowUp])
     }
+
+    /// `maxStepsRemoved`: an Announce with that many steps or more is not entered (linuxptp `process_announce`).
+    @Test(arguments: [(UInt16(4), UInt16(3), true), (4, 4, false), (255, 254, true)])
+    func maxStepsRemovedDropsFarAnnounces(limit: UInt16, steps: UInt16, entered: Bool) {
+        var c = PortConfiguration(portNumber: 1)
+        c.maxStepsRemoved = limit
+        var port = PortFixture.port(PortFixture.slaveClock, c)
+        _ = port.handle(.linkUp, at: PortFixture.origin)
+        let sender = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        let announce = PTPMessage(
+            header: PTPHeader(messageType: .announce, sourcePortIdentity: sender, sequenceId: 1),
+            body: .announce(
+                AnnounceBody(
+                    currentUtcOffset: 37, grandmasterPriority1: 128, grandmasterClockQuality: .default,
+                    grandmasterPriority2: 128, grandmasterIdentity: PortFixture.masterClock, stepsRemoved: steps,
+                    timeSource: .internalOscillator)))
+        let actions = port.handle(.received(announce, timestamp: PortFixture.origin), at: PortFixture.origin)
+        #expect(port.foreignMasters.records.count == (entered ? 1 : 0))
+        #expect(PortFixture.diagnostics(actions) == (entered ? [] : [.announceRejected(.stepsRemovedLimit)]))
+    }
 }

@@ -47,6 +47,7 @@ public final class EthernetTransport: PTPTransport {
             // Older kernels lack PACKET_IGNORE_OUTGOING; our own frames are then still skipped by the kernel.
             _ = try? socket.shim("setsockopt(PACKET_IGNORE_OUTGOING)") { CLinuxShims_packet_ignore_outgoing($0) }
             socket.setReceiveBuffer(configuration.receiveBufferSize)
+            try socket.setPriority(configuration.socketPriority)
             try socket.enableTimestamping()
         } catch {
             socket.close()
@@ -73,6 +74,7 @@ public final class EthernetTransport: PTPTransport {
             }
             mac = address.address
         }
+        guard mac.count == 6 else { throw .badDestination("a destination MAC address has 6 bytes, not \(mac.count)") }
         var frame = mac
         frame.reserveCapacity(Self.headerLength + bytes.count)
         frame += interface.macAddress

@@ -27,6 +27,8 @@ public struct TransportConfiguration: Sendable, Hashable {
     /// `p2p_dst_mac`, that of Pdelay_Req/Resp/Resp_Follow_Up. Both groups are joined (linuxptp raw.c).
     public var primaryMAC: [UInt8]
     public var peerDelayMAC: [UInt8]
+    /// `socket_priority`: SO_PRIORITY of every socket (0…15; 0 leaves the kernel's default, as linuxptp).
+    public var socketPriority: Int = 0
 
     public init(
         interfaceName: String,
