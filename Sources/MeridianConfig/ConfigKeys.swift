@@ -196,7 +196,10 @@ public enum ConfigKeys {
         .real(
             "holdover_max_error", .global, 1.5e-6, 1e-9...1e3,
             "seconds; holdover is within spec until the predicted time error crosses it"),
-        .real("holdover_max_time", .global, 0.0, 0...1e9, "seconds; holdover is within spec at most this long (0 = no limit)"),
+        .real(
+            "holdover_max_time", .global, 0.0, 0...1e9,
+            "seconds; holdover is within spec at most this long (0 = no limit); a G.8275 boundary clock announces 135 that long after losing its master, then 165"
+        ),
         .real(
             "holdover_frequency_wander", .global, 0.0, 0...1e6,
             "ppb per sqrt(s); the oscillator's random-walk frequency noise, from its data sheet (0 = left out of the prediction)"),

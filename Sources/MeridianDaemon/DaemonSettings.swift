@@ -146,9 +146,16 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        let telecom = c.integer("dataset_comparison") == 1
         bmca = BMCAConfiguration(
-            comparison: c.integer("dataset_comparison") == 1 ? .g8275 : .ieee1588,
+            comparison: telecom ? .g8275 : .ieee1588,
             localPriority: UInt8(clamping: c.integer("G.8275.defaultDS.localPriority")))
+        // A G.8275 clock that can be master and has no reference of its own is a T-BC: 135/165 in holdover.
+        if telecom && c.string("reference") == "none" && !c.flag("slaveOnly") {
+            let limit = c.real("holdover_max_time")
+            bmca.boundaryClockHoldover = TelecomBoundaryClockClasses(
+                holdoverSpecification: limit > 0 ? .seconds(limit) : nil)
+        }
         var description = ClockDescription(
             clockType: ports.count > 1 ? .boundaryClock : .ordinaryClock,
             manufacturerIdentity: DaemonSettings.oui(c.string("manufacturerIdentity")),

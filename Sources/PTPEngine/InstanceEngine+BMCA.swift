@@ -9,6 +9,7 @@ extension InstanceEngine {
     mutating func runStateDecision(at now: PTPInstant, into actions: inout [InstanceAction]) {
         stateDecisions += 1
         let comparison = bmca.comparison
+        let wasLockedSlave = lockedToParent
         var d0 = ComparisonDataset(defaultDS: defaultDS)
         d0.localPriority = bmca.localPriority
         var erbest: [ForeignMasterRecord?] = []
@@ -75,6 +76,8 @@ extension InstanceEngine {
             clock.setGrandmaster(newParent == nil, at: now, into: &actions)
         }
 
+        if newParent != oldParent || slavePortIndex == nil { lockedToParent = false }
+        updateBoundaryClockClass(wasLockedSlave: wasLockedSlave && slavePortIndex == nil, at: now, into: &actions)
         var content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: timePropertiesDS)
         if let s = slavePortIndex, let parent = newParent ?? oldParent {
             // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled).

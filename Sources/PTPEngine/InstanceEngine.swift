@@ -62,6 +62,9 @@ public enum InstanceAction: Sendable {
     case parentChanged(PortIdentity?, grandmaster: ClockIdentity)
     /// What the clock engine decided: adjust the clock, arm its timer, report a measurement or holdover.
     case clock(ClockAction)
+    /// A G.8275 T-BC announces a new clockClass of its own (135/165 in holdover, its configured class again
+    /// when it follows a master).
+    case clockClassChanged(UInt8)
 }
 
 /// A PTP instance: its ports, its data sets, and the BMCA across the ports
@@ -85,6 +88,12 @@ public struct InstanceEngine: Sendable {
     public internal(set) var clock: ClockEngine
     /// The data set comparison and the clock's G.8275 localPriority.
     public internal(set) var bmca: BMCAConfiguration
+    /// When this G.8275 T-BC lost the master it was locked to (nil: not in T-BC holdover).
+    public internal(set) var boundaryClockHoldoverSince: PTPInstant?
+    /// Whether the slave port reached SLAVE (its servo locked) under the current parent.
+    var lockedToParent = false
+    /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
+    let configuredClockClass: UInt8
 
     var scratch: [PortAction] = []
     var verdicts: [ServoState] = []
@@ -108,6 +117,7 @@ public struct InstanceEngine: Sendable {
         clockDescription = configuration.clockDescription
         clock = configuration.clock
         bmca = configuration.bmca
+        configuredClockClass = ds.clockQuality.clockClass
         scratch.reserveCapacity(16)
     }
 
@@ -191,6 +201,7 @@ public struct InstanceEngine: Sendable {
     mutating func dispatch(_ event: PortEvent, to index: Int, at now: PTPInstant, into actions: inout [InstanceAction]) {
         scratch.removeAll(keepingCapacity: true)
         ports[index].handle(event, at: now, into: &scratch)
+        if index == slavePortIndex && ports[index].state == .slave { lockedToParent = true }
         var decide = false
         for action in scratch {
             switch action {

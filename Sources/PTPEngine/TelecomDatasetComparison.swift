@@ -22,10 +22,17 @@ public struct BMCAConfiguration: Sendable, Hashable {
     /// defaultDS.localPriority (G.8275.1 6.3.2, `G.8275.defaultDS.localPriority`): the priority of D0 in the
     /// G.8275 comparison; 1 to 255, 128 by default. Not compared by IEEE 1588.
     public var localPriority: UInt8
+    /// A G.8275 T-BC's own classes in holdover (135, 165); nil when the clock does not act as one (a T-GM
+    /// with a reference, a slave-only clock, or the default profile).
+    public var boundaryClockHoldover: TelecomBoundaryClockClasses?
 
-    public init(comparison: DatasetComparisonAlgorithm = .ieee1588, localPriority: UInt8 = 128) {
+    public init(
+        comparison: DatasetComparisonAlgorithm = .ieee1588, localPriority: UInt8 = 128,
+        boundaryClockHoldover: TelecomBoundaryClockClasses? = nil
+    ) {
         self.comparison = comparison
         self.localPriority = localPriority
+        self.boundaryClockHoldover = boundaryClockHoldover
     }
 }
 
