@@ -26,7 +26,7 @@ public enum ConfigKeys {
         .int(
             "offsetScaledLogVariance", .global, 0xFFFF, 0...0xFFFF,
             "offsetScaledLogVariance announced when no reference sets it"),
-        .flag("slaveOnly", .global, false, "the clock never becomes master"),
+        .flag("slaveOnly", .global, false, "the clock never becomes master; its clockClass is 255 (as ptp4l)"),
         .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)")
             .onlyDefault("Meridian always sends two-step Sync; one-step needs time_stamping onestep"),
         .flag("free_running", .global, false, "measure but never adjust the clock"),
@@ -229,8 +229,7 @@ public enum ConfigKeys {
     /// loads, and each accepted only where Meridian does what ptp4l would (see ``ConfigSupport``).
     static let ptp4lOnlyKeys: [ConfigKey] = [
         // IEEE 802.1AS / gPTP and the automotive profiles
-        .flag("gmCapable", .global, true, "802.1AS: the clock may become grandmaster")
-            .onlyDefault("gmCapable 0 (never grandmaster, clockClass 255) is not implemented"),
+        .flag("gmCapable", .global, true, "802.1AS: the clock may become grandmaster; 0 makes it class 255 as ptp4l does"),
         .flag("assume_two_step", .global, false, "treat every received Sync as two-step, whatever its twoStepFlag (802.1AS)"),
         .int(
             "transportSpecific", .port, 0, 0...0x0F,

@@ -12,6 +12,14 @@ public enum ProfileConfigCheck {
                     file: file, line: line,
                     problem: .unreadable("option \(option) \(value) on port \(port): \(why)")))
         }
+        // linuxptp clock_create: "Cannot mix 1588 slaveOnly with 802.1AS !gmCapable".
+        if configuration.flag("slaveOnly") && !configuration.flag("gmCapable") {
+            let (file, line) = place(configuration.setting("gmCapable")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable("cannot mix 1588 slaveOnly with 802.1AS gmCapable 0, as in ptp4l")))
+        }
         for section in configuration.ports {
             let port = section.interface
             let alwaysCapable = configuration.string("asCapable", port: port) == "true"

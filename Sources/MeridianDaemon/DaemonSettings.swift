@@ -98,8 +98,11 @@ struct DaemonSettings: Sendable {
                     alwaysASCapable: c.integer("asCapable", port: name) == 1))
         }
         self.ports = ports
+        // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255
+        // (IEEE 1588-2019 table 4; G.8275.1's T-TSC).
+        let slaveOnlyClass = c.flag("slaveOnly") || !c.flag("gmCapable")
         let quality = ClockQuality(
-            clockClass: UInt8(clamping: c.integer("clockClass")),
+            clockClass: slaveOnlyClass ? 255 : UInt8(clamping: c.integer("clockClass")),
             clockAccuracy: ClockAccuracy(rawValue: UInt8(clamping: c.integer("clockAccuracy"))),
             offsetScaledLogVariance: UInt16(clamping: c.integer("offsetScaledLogVariance")))
         // The clock identity is set when the first port's MAC is known (see Daemon).
