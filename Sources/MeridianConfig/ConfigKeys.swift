@@ -66,10 +66,12 @@ public enum ConfigKeys {
                 "Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented")),
         .int(
             "neighborPropDelayThresh", .port, 20_000_000, 0...Int64(Int32.max),
-            "ns; PORT_DATA_SET_NP's neighborPropDelayThresh (an 802.1AS port's peer delay limit)"),
+            "ns; an 802.1AS port (follow_up_info 1) with a longer peer delay is not asCapable; PORT_DATA_SET_NP shows and sets it"
+        ),
         .choice(
             "asCapable", .port, "auto", [("true", 1), ("auto", 0)],
-            "PORT_DATA_SET_NP's asCapable: auto (once the port heard or sent an Announce, as ptp4l), or always"),
+            "auto: an 802.1AS port (follow_up_info 1) is asCapable by the 802.1AS rules as ptp4l's port_capable (peer delay within limits, a measured neighbour rate ratio, one responder, at most 3 lost responses), any other port always; true: always"
+        ),
         .choice("network_transport", .port, "UDPv4", [("L2", 3), ("UDPv4", 1), ("UDPv6", 2)], "transport of the port"),
         ConfigKey(
             "ptp_dst_mac", .port, .macAddress, default: .string("01:1B:19:00:00:00"),
@@ -237,18 +239,14 @@ public enum ConfigKeys {
         .flag("ignore_transport_specific", .port, false, "accept messages whatever their transportSpecific"),
         .flag(
             "follow_up_info", .port, false,
-            "append the 802.1AS Follow_Up information TLV (zeros, as a ptp4l grandmaster); needs asCapable true (the 802.1AS asCapable rules are not implemented yet)"
+            "an IEEE 802.1AS port: the Follow_Up information TLV on Follow_Up (zeros, as a ptp4l grandmaster), the asCapable rules, the neighbour rate ratio"
         ),
         .flag(
             "path_trace_enabled", .port, false,
             "append the PATH_TRACE TLV to Announce, drop an Announce whose path holds this clock (16.2)"),
         .int(
             "min_neighbor_prop_delay", .port, -20_000_000, Int64(Int32.min)...(-1),
-            "ns; 802.1AS: a peer delay below it makes the port not asCapable"
-        ).support(
-            .inert(
-                "ptp4l applies it only to 802.1AS ports with asCapable auto, which Meridian refuses (follow_up_info needs asCapable true)"
-            )),
+            "ns; an 802.1AS port (follow_up_info 1) with a shorter peer delay is not asCapable"),
         .choice(
             "BMCA", .port, "ptp", [("ptp", 0), ("noop", 1)],
             "ptp: the BMCA decides port states; noop with masterOnly 1: a designated master, MASTER from the start (noop with slaveOnly, a designated slave, is refused: not implemented yet)"
@@ -284,8 +282,10 @@ public enum ConfigKeys {
             "delay_filter", .port, "moving_median", [("moving_average", 1), ("moving_median", 2)],
             "filter of the path delay"
         ).onlyDefault("Meridian filters the path delay with a moving median; moving_average is not implemented"),
-        .int("freq_est_interval", .port, 1, positive32, "log2 seconds over which the neighbour rate ratio is estimated")
-            .onlyDefault("Meridian does not estimate the neighbour rate ratio at another interval"),
+        .int(
+            "freq_est_interval", .port, 1, positive32,
+            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio (ptp4l also times a free-running clock's rate estimate with it, which Meridian does not make)"
+        ),
         .choice(
             "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],
             "how delay and offset are computed from the stamps"

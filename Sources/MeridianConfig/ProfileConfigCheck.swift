@@ -27,14 +27,6 @@ public enum ProfileConfigCheck {
             if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
                 problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
             }
-            // ptp4l's 802.1AS port (follow_up_info 1) with asCapable auto applies the 802.1AS asCapable rules
-            // (neighbour rate ratio, peer delay limits, lost responses), which Meridian does not implement yet.
-            if configuration.flag("follow_up_info", port: port) && !alwaysCapable {
-                problem(
-                    "follow_up_info", port: port,
-                    "an IEEE 802.1AS port with asCapable auto needs the 802.1AS asCapable rules, not implemented yet (issue 14); set asCapable true"
-                )
-            }
             if configuration.string("BMCA", port: port) == "noop" {
                 if configuration.flag("slaveOnly") && !configuration.flag("masterOnly", port: port) {
                     problem(

@@ -209,6 +209,7 @@ actor ClockActor {
             let index = Int(number) - 1
             guard neighborPropDelayThresh.indices.contains(index) else { return .failure(.wrongValue) }
             neighborPropDelayThresh[index] = nanoseconds
+            engine.setNeighborPropDelayThresh(Int64(nanoseconds), port: index)
             publish()
             return .success(())
         default:

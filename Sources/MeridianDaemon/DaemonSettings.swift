@@ -91,6 +91,10 @@ struct DaemonSettings: Sendable {
             engine.inhibitDelayRequest = c.flag("inhibit_delay_req", port: name)
             engine.assumeTwoStep = c.flag("assume_two_step")
             engine.maxStepsRemoved = UInt16(clamping: c.integer("maxStepsRemoved"))
+            engine.alwaysASCapable = c.string("asCapable", port: name) == "true"
+            engine.neighborPropDelayThresh = c.integer("neighborPropDelayThresh", port: name)
+            engine.minNeighborPropDelay = c.integer("min_neighbor_prop_delay", port: name)
+            engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,

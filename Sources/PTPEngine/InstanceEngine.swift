@@ -173,6 +173,12 @@ public struct InstanceEngine: Sendable {
         runStateDecision(at: now, into: &actions)
     }
 
+    /// Management SET PORT_DATA_SET_NP: the 802.1AS peer delay limit of the port at `index`.
+    public mutating func setNeighborPropDelayThresh(_ nanoseconds: Int64, port index: Int) {
+        guard ports.indices.contains(index) else { return }
+        ports[index].configuration.neighborPropDelayThresh = nanoseconds
+    }
+
     /// Management SET USER_DESCRIPTION (15.5.3.1.3).
     public mutating func setUserDescription(_ text: PTPText) {
         clockDescription.userDescription = text

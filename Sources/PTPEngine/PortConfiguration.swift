@@ -48,6 +48,14 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `maxStepsRemoved` (clock-wide, 2…255): an Announce with this many steps or more is not processed
     /// (linuxptp `process_announce`; IEEE 1588-2019 9.3.2.5 d fixes 255).
     public var maxStepsRemoved: UInt16 = 255
+    /// `asCapable true`: the port is asCapable whatever its peer delay (linuxptp ALWAYS_CAPABLE).
+    public var alwaysASCapable = false
+    /// The 802.1AS asCapable limits on the filtered peer delay (ns): above `neighborPropDelayThresh` or below
+    /// `min_neighbor_prop_delay` the port is not asCapable.
+    public var neighborPropDelayThresh: Int64 = 20_000_000
+    public var minNeighborPropDelay: Int64 = -20_000_000
+    /// `freq_est_interval`: log2 seconds over which an 802.1AS port estimates the neighbour rate ratio.
+    public var frequencyEstimationInterval: Int = 1
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

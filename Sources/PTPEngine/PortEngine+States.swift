@@ -45,7 +45,7 @@ extension PortEngine {
             actions.append(.armTimer(.qualification, after: configuration.logAnnounceInterval.duration * intervals))
         case .master:
             if !configuration.inhibitAnnounce {
-                sendAnnounce(now: now, into: &actions)
+                if asCapable { sendAnnounce(now: now, into: &actions) }
                 actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
@@ -158,13 +158,14 @@ extension PortEngine {
         switch timer {
         case .announce:
             guard state == .master, !configuration.inhibitAnnounce else { return }
-            sendAnnounce(now: now, into: &actions)
+            // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce.
+            if asCapable { sendAnnounce(now: now, into: &actions) }
             actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             // The state decision runs at least once per announce interval (9.2.6.8).
             actions.append(.stateDecisionNeeded)
         case .sync:
             guard state == .master else { return }
-            sendSync(into: &actions)
+            if asCapable { sendSync(into: &actions) }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .delayRequest:
             guard timers(for: state).contains(.delayRequest) else { return }

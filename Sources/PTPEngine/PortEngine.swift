@@ -20,6 +20,8 @@ public struct PortEngine: Sendable {
     public internal(set) var peerMeanPathDelay: PTPDuration?
     /// With `path_trace_enabled`: the PATH_TRACE list of the latest Announce of each foreign master (16.2.2).
     public internal(set) var pathTraces: [PortIdentity: [ClockIdentity]] = [:]
+    /// What an IEEE 802.1AS port's asCapable rests on (linuxptp `port_capable`).
+    public internal(set) var neighbor = NeighborState()
 
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
@@ -207,6 +209,13 @@ public struct PortEngine: Sendable {
             return
         }
         let ingress = timestamp - configuration.ingressLatency
+        // linuxptp `incapable_ignore`: an 802.1AS port that is not asCapable ignores Announce and Sync.
+        if !asCapable {
+            switch message.body {
+            case .announce, .sync: return
+            default: break
+            }
+        }
         switch message.body {
         case .announce(let body):
             if configuration.pathTrace {

@@ -21,6 +21,7 @@ import Testing
         c.designatedMaster = true
         c.inhibitAnnounce = true
         c.inhibitDelayRequest = true
+        c.alwaysASCapable = true
         return c
     }
 
@@ -161,5 +162,62 @@ import Testing
         let actions = port.handle(.received(announce, timestamp: PortFixture.origin), at: PortFixture.origin)
         #expect(port.foreignMasters.records.count == (entered ? 1 : 0))
         #expect(PortFixture.diagnostics(actions) == (entered ? [] : [.announceRejected(.stepsRemovedLimit)]))
+    }
+
+    /// Runs one peer delay exchange from `requester` to `responder` over a wire of `delay` each way, with the
+    /// responder's clock `offset` ahead and running `rate` fast; returns the time after it.
+    static func exchange(
+        _ requester: inout PortEngine, _ responder: inout PortEngine, at t: PTPInstant, delay: PTPDuration,
+        offset: PTPDuration = .zero, rate: Double = 1
+    ) -> PTPInstant {
+        func there(_ local: PTPInstant) -> PTPInstant {
+            let elapsed = (local - PortFixture.origin).nanosecondsDoubleFast
+            return PortFixture.origin + offset + .nanosecondsFast(elapsed * rate)
+        }
+        let request = PortFixture.sent(requester.handle(.timerFired(.pdelayRequest), at: t))
+        guard let req = request.first(where: { $0.message.messageType == .pdelayReq }), let token = req.token else { return t }
+        _ = requester.handle(.transmitted(token, timestamp: t), at: t)
+        let t2 = t + delay
+        let responses = PortFixture.sent(responder.handle(.received(req.message, timestamp: there(t2)), at: there(t2)))
+        guard let resp = responses.first, let respToken = resp.token else { return t }
+        let t3 = t2 + .microseconds(Int64(10))
+        let followUps = PortFixture.sent(responder.handle(.transmitted(respToken, timestamp: there(t3)), at: there(t3)))
+        let t4 = t3 + delay
+        _ = requester.handle(.received(resp.message, timestamp: t4), at: t4)
+        for f in followUps { _ = requester.handle(.received(f.message, timestamp: t4), at: t4) }
+        return t4 + .seconds(Int64(1))
+    }
+
+    /// 802.1AS asCapable as linuxptp's `port_capable`: a gPTP port (follow_up_info, asCapable auto) sends no
+    /// Sync or Announce until it has a peer, a peer delay within the limits and a neighbour rate ratio (three
+    /// exchanges at freq_est_interval 1 and one Pdelay_Req a second); too long a peer delay keeps it silent.
+    @Test(arguments: [(Int64(20_000_000), true), (Int64(500), false)])
+    func anIEEE8021ASPortIsAsCapableByTheRules(threshold: Int64, capable: Bool) throws {
+        var c = PortConfiguration(portNumber: 1, delayMechanism: .p2p)
+        c.transportSpecific = 1
+        c.followUpInformation = true
+        c.neighborPropDelayThresh = threshold
+        var port = PortFixture.master(c)
+        var peerConfiguration = PortConfiguration(portNumber: 1, delayMechanism: .p2p)
+        peerConfiguration.transportSpecific = 1
+        var peer = PortFixture.port(PortFixture.slaveClock, peerConfiguration)
+        _ = peer.handle(.linkUp, at: PortFixture.origin)
+        #expect(!port.asCapable)
+        var t = PortFixture.origin + .seconds(Int64(1))
+        #expect(PortFixture.sent(port.handle(.timerFired(.sync), at: t)).isEmpty)
+        for _ in 0..<2 {
+            t = Self.exchange(&port, &peer, at: t, delay: .nanoseconds(Int64(1_000)), rate: 1.000_05)
+        }
+        #expect(port.neighbor.peer != nil && !port.neighbor.rateRatioValid && !port.asCapable)
+        t = Self.exchange(&port, &peer, at: t, delay: .nanoseconds(Int64(1_000)), rate: 1.000_05)
+        #expect(port.neighbor.rateRatioValid)
+        // The peer's clock runs 50 ppm fast: the ratio says so.
+        #expect(abs(port.neighbor.rateRatio - 1.000_05) < 1e-9, "\(port.neighbor.rateRatio)")
+        #expect(port.asCapable == capable)
+        let sent = PortFixture.sent(port.handle(.timerFired(.sync), at: t))
+        #expect(sent.contains { $0.message.messageType == .sync } == capable)
+        // Four requests in a row unanswered: more than three lost responses, not asCapable.
+        for _ in 0..<5 { _ = port.handle(.timerFired(.pdelayRequest), at: t) }
+        #expect(!port.asCapable)
     }
 }
