@@ -73,6 +73,49 @@ struct G8275InteropTests {
         #expect(lab.stop(daemon) == 0)
     }
 
+    /// A Meridian slave (stock G.8275.1.cfg, slaveOnly, a virtual clock 0.1 s and −25 ppm off) locks to a
+    /// ptp4l T-GM (the same file, clockClass 6) over L2, its true error within ±20 µs once locked (the
+    /// default-profile bound), and pmc shows it: parent the ptp4l T-GM, class 6, its own clockClass 255.
+    @Test func meridianSlaveLocksToAPtp4lTGM() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let pmc = try InteropLab.tool("pmc")
+        let meridiand = try InteropLab.meridiand()
+        let stock = try Self.stockFile()
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        let gm = try lab.write(
+            "tgm.cfg",
+            stock
+                + "\n[global]\nfree_running 1\nclockClass 6\nclockAccuracy 0x21\noffsetScaledLogVariance 0x4E5D\nuds_address \(lab.file("gm.sock").path)\n"
+        )
+        let slave = try lab.meridianConfig(
+            "tsc", interface: lab.lab.b.interface,
+            stock + "\n[global]\nslaveOnly 1\nvirtual_clock_offset 0.1\nvirtual_clock_freq_ppm -25\n")
+        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
+        try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "tsc.log")
+        let dump = { "\(lab.log("tsc.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))" }
+        let locked = lab.wait(seconds: 40) {
+            let log = lab.log("tsc.log")
+            guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
+            return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 16
+        }
+        #expect(locked, "meridiand did not lock:\n\(dump())")
+        guard locked else { return }
+        let before = InteropLab.trueErrors(lab.log("tsc.log")).count
+        _ = lab.wait(seconds: 9) { InteropLab.trueErrors(lab.log("tsc.log")).count >= before + 64 }
+        let window = Array(InteropLab.trueErrors(lab.log("tsc.log")).dropFirst(before).prefix(64))
+        let stats = OffsetStatistics(window)
+        print("meridiand G.8275.1 slave of a ptp4l T-GM over L2: true error \(stats)")
+        #expect(window.count == 64 && window.allSatisfy { abs($0) < 20_000 }, "\(stats)")
+        let answer = lab.run(
+            in: lab.lab.b.namespace,
+            [pmc, "-u", "-b", "0", "-s", lab.file("tsc.sock").path, "GET PARENT_DATA_SET", "GET DEFAULT_DATA_SET"])
+        let gmIdentity = InteropLab.identity(lab.log("gm.log"), "selected local clock")
+        #expect(gmIdentity != nil && InteropLab.field(answer, "grandmasterIdentity") == gmIdentity, "\(answer)")
+        #expect(InteropLab.field(answer, "gm.ClockClass") == "6", "\(answer)")
+        #expect(InteropLab.field(answer, "clockClass") == "255", "\(answer)")
+    }
+
     /// One case of the election table: the settings of Meridian (M) and the two ptp4l clocks (A, B), and who
     /// must be grandmaster. Identities are fixed by the interfaces' MACs, M < A < B, so that wherever a case
     /// elects anyone but M the lower identity (what IEEE 1588 would fall back on) was overruled.
