@@ -294,3 +294,23 @@ struct OptionsDocumentTests {
         for key in ConfigKeys.all { #expect(text.contains("| `\(key.name)` |")) }
     }
 }
+
+/// An option the table calls implemented is read somewhere outside the table: a cheap guard against the
+/// failure this issue started from, options parsed and then silently ignored (productDescription, udp_ttl
+/// and maxStepsRemoved were, before issue 14).
+struct ImplementedOptionsAreReadTests {
+    @Test func everyImplementedOptionIsReadByTheDaemonOrTheConfigurationChecks() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        var text = ""
+        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            guard url.pathExtension == "swift", !url.lastPathComponent.hasPrefix("ConfigKeys") else { continue }
+            text += try String(contentsOf: url, encoding: .utf8)
+        }
+        #expect(text.count > 100_000, "the sources were not found at \(root.path)")
+        for key in ConfigKeys.all where key.support == .implemented || key.support == .meridian {
+            #expect(text.contains("\"\(key.name)\""), "\(key.name) is implemented by the table but read nowhere")
+        }
+    }
+}
