@@ -280,17 +280,18 @@ public enum ConfigKeys {
         // The rest of default.cfg
         .choice(
             "delay_filter", .port, "moving_median", [("moving_average", 1), ("moving_median", 2)],
-            "filter of the path delay"
-        ).onlyDefault("Meridian filters the path delay with a moving median; moving_average is not implemented"),
+            "filter of the path delay samples over delay_filter_length"),
         .int(
             "freq_est_interval", .port, 1, positive32,
             "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio (ptp4l also times a free-running clock's rate estimate with it, which Meridian does not make)"
         ),
         .choice(
             "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],
-            "how delay and offset are computed from the stamps"
-        ).onlyDefault(
-            "Meridian filters the path delay and applies it to every Sync (filter); the other modes are not implemented"),
+            "filter: each offset uses the filtered path delay; raw: the latest sample"
+        ).support(
+            .only(
+                [.enumeration("filter", 0), .enumeration("raw", 1)],
+                "the weighted modes (a weight for the linreg servo) are not implemented")),
         .flag("net_sync_monitor", .port, false, "answer NetSync monitor requests (unicast)")
             .onlyDefault("the NetSync monitor is not implemented"),
         .flag("boundary_clock_jbod", .port, false, "a boundary clock over several PHCs (just a bunch of devices)")

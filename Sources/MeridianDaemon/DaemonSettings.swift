@@ -95,6 +95,8 @@ struct DaemonSettings: Sendable {
             engine.neighborPropDelayThresh = c.integer("neighborPropDelayThresh", port: name)
             engine.minNeighborPropDelay = c.integer("min_neighbor_prop_delay", port: name)
             engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
+            engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
+            engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,

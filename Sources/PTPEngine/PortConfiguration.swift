@@ -56,6 +56,11 @@ public struct PortConfiguration: Sendable, Hashable {
     public var minNeighborPropDelay: Int64 = -20_000_000
     /// `freq_est_interval`: log2 seconds over which an 802.1AS port estimates the neighbour rate ratio.
     public var frequencyEstimationInterval: Int = 1
+    /// `delay_filter`: moving median (ptp4l's default) or moving average of the path delay samples.
+    public var delayFilter: PathDelayFilter.Kind = .movingMedian
+    /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
+    /// (linuxptp tsproc.c); the filtered one is still what the port reports.
+    public var rawDelayForOffset = false
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -101,6 +101,7 @@ extension PortEngine {
             diagnose(.negativePathDelay, into: &actions)
         }
         counters.delaySamples += 1
+        rawPeerMeanPathDelay = sample
         let filtered = peerDelayFilter.add(sample)
         peerMeanPathDelay = filtered
         portDS.peerMeanPathDelay = filtered

@@ -103,14 +103,16 @@ extension PortEngine {
     ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
-        let delay = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
-        guard let delay, let parent else { return }
+        let filtered = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
+        let raw = configuration.delayMechanism == .p2p ? rawPeerMeanPathDelay : rawMeanPathDelay
+        guard let filtered, let parent else { return }
+        let delay = configuration.rawDelayForOffset ? raw ?? filtered : filtered
         let offset = t2 - masterTime - delay - configuration.delayAsymmetry
         counters.measurements += 1
         actions.append(
             .measurement(
                 SyncMeasurement(
-                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
+                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
                     ingress: t2, logSyncInterval: logInterval)))
     }
 
@@ -156,6 +158,7 @@ extension PortEngine {
             diagnose(.negativePathDelay, into: &actions)
         }
         counters.delaySamples += 1
+        rawMeanPathDelay = sample
         meanPathDelay = delayFilter.add(sample)
     }
 }

@@ -138,6 +138,7 @@ extension PortEngine {
                 // A new master: its path is a new path.
                 delayFilter.reset()
                 meanPathDelay = nil
+                rawMeanPathDelay = nil
                 pendingSync = nil
                 earlyFollowUp = nil
                 lastSync = nil

@@ -46,7 +46,9 @@ public struct PortEngine: Sendable {
     var lastSyncSequence: UInt16?
     /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
-    var delayFilter: MovingMedian
+    var delayFilter: PathDelayFilter
+    /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
+    var rawMeanPathDelay: PTPDuration?
     var masterDelayReqInterval: LogInterval?
     /// The master's Sync interval as its Sync messages say (for `syncReceiptTimeout`).
     var masterSyncInterval: LogInterval?
@@ -54,7 +56,8 @@ public struct PortEngine: Sendable {
     // Peer delay (11.4).
     var outstandingPdelay: PendingPdelay?
     var pdelayResponder: [UInt16: PendingPdelayResponse] = [:]
-    var peerDelayFilter: MovingMedian
+    var peerDelayFilter: PathDelayFilter
+    var rawPeerMeanPathDelay: PTPDuration?
 
     struct PendingSync: Sendable {
         var sequenceId: UInt16
@@ -102,8 +105,8 @@ public struct PortEngine: Sendable {
             logMinPdelayReqInterval: configuration.logMinPdelayReqInterval,
             delayAsymmetry: configuration.delayAsymmetry, masterOnly: configuration.masterOnly)
         foreignMasters = ForeignMasterTable(receiver: identity, logAnnounceInterval: configuration.logAnnounceInterval)
-        delayFilter = MovingMedian(length: configuration.delayFilterLength)
-        peerDelayFilter = MovingMedian(length: configuration.delayFilterLength)
+        delayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
+        peerDelayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         random = SplitMix64(seed: seed ^ identity.clockIdentity.rawValue &* 31 &+ UInt64(identity.portNumber))
     }
 

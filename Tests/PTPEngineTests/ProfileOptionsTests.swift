@@ -220,4 +220,37 @@ import Testing
         for _ in 0..<5 { _ = port.handle(.timerFired(.pdelayRequest), at: t) }
         #expect(!port.asCapable)
     }
+
+    /// `delay_filter moving_average` (linuxptp mave.c) next to the default moving median.
+    @Test func theMovingAverageAveragesTheLastSamples() {
+        var average = PathDelayFilter(.movingAverage, length: 3)
+        let outputs = [10, 20, 60, 40].map { average.add(.nanoseconds(Int64($0))) }
+        #expect(outputs == [10, 15, 30, 40].map { PTPDuration.nanoseconds(Int64($0)) })
+        var median = PathDelayFilter(.movingMedian, length: 3)
+        #expect([10, 20, 60, 40].map { median.add(.nanoseconds(Int64($0))) }.last == .nanoseconds(Int64(40)))
+        average.reset()
+        #expect(average.add(.nanoseconds(Int64(7))) == .nanoseconds(Int64(7)))
+    }
+
+    /// `tsproc_mode raw`: the offset uses the latest path delay sample; `filter` the moving median. After
+    /// two exchanges at 1 µs and one at 5 µs, the median is still 1 µs and the raw sample 5 µs: the raw
+    /// offset differs by the 4 µs.
+    @Test(arguments: [false, true])
+    func rawModeUsesTheLatestDelaySample(raw: Bool) throws {
+        var slaveConfiguration = PortConfiguration(portNumber: 1)
+        slaveConfiguration.rawDelayForOffset = raw
+        let master = PortFixture.master()
+        var fixture = ExchangeFixture(
+            master: master, slave: PortFixture.slave(slaveConfiguration, parent: master.portIdentity), offset: .zero,
+            masterToSlave: .microseconds(Int64(1)), slaveToMaster: .microseconds(Int64(1)))
+        _ = fixture.syncRound()
+        _ = fixture.delayRound()
+        _ = fixture.delayRound()
+        fixture.slaveToMaster = .microseconds(Int64(9))
+        _ = fixture.delayRound()
+        let measurement = try #require(PortFixture.measurements(fixture.syncRound()).first)
+        let expected: PTPDuration = raw ? .microseconds(Int64(-4)) : .zero
+        #expect(measurement.offsetFromMaster == expected, "\(measurement.offsetFromMaster)")
+        #expect(measurement.meanPathDelay == .microseconds(Int64(1)))
+    }
 }
