@@ -249,20 +249,19 @@ public enum ConfigKeys {
             "ns; an 802.1AS port (follow_up_info 1) with a shorter peer delay is not asCapable"),
         .choice(
             "BMCA", .port, "ptp", [("ptp", 0), ("noop", 1)],
-            "ptp: the BMCA decides port states; noop with masterOnly 1: a designated master, MASTER from the start (noop with slaveOnly, a designated slave, is refused: not implemented yet)"
+            "ptp: the BMCA decides port states; noop: fixed, MASTER with masterOnly 1 (a designated master), SLAVE with slaveOnly 1 (a designated slave)"
         ),
         .flag("inhibit_announce", .port, false, "send no Announce, and wait for none"),
         .flag(
             "inhibit_delay_req", .port, false,
             "send no Delay_Req or Pdelay_Req (peers' requests are still answered); needs asCapable true"),
-        .flag("ignore_source_id", .port, false, "accept Sync/Follow_Up from any sender (with BMCA noop)")
-            .onlyDefault("Meridian follows only its parent's Sync messages"),
-        .flag("msg_interval_request", .port, false, "802.1AS: ask the master for operLog intervals once locked")
-            .onlyDefault("the message interval request TLV is not implemented yet (issue 14)"),
-        .int("operLogSyncInterval", .port, 0, int8, "log2 seconds; the Sync interval asked for once locked")
-            .support(.inert("ptp4l uses it only with msg_interval_request 1, which Meridian refuses")),
-        .int("operLogPdelayReqInterval", .port, 0, int8, "log2 seconds; the Pdelay_Req interval used once locked")
-            .support(.inert("ptp4l uses it only with msg_interval_request 1, which Meridian refuses")),
+        .flag("ignore_source_id", .port, false, "take Sync and Follow_Up from any sender, not only the parent (with BMCA noop)"),
+        .flag(
+            "msg_interval_request", .port, false,
+            "802.1AS: once the servo is stable, take operLogSyncInterval/operLogPdelayReqInterval and ask the master for that Sync interval (Signaling, message interval request TLV)"
+        ),
+        .int("operLogSyncInterval", .port, 0, int8, "log2 seconds; the Sync interval asked for once the servo is stable"),
+        .int("operLogPdelayReqInterval", .port, 0, int8, "log2 seconds; the Pdelay_Req interval used once the servo is stable"),
         // Transparent clocks
         .flag("tc_spanning_tree", .global, false, "a transparent clock forwards only on ports the BMCA picks")
             .support(.inert("it applies only to transparent clocks (clock_type P2P_TC/E2E_TC), which Meridian refuses")),
@@ -307,16 +306,13 @@ public enum ConfigKeys {
                     [.integer(200_000_000), .integer(0)],
                     "Meridian has no clock sanity check (0, off, is what it does; the default is accepted as ptp4l's stock files set it)"
                 )),
-        .int("servo_num_offset_values", .global, 10, positive32, "offsets checked against servo_offset_threshold")
-            .support(
-                .inert(
-                    "ptp4l's stable servo state (SERVO_LOCKED_STABLE) changes behaviour only with write_phase_mode or msg_interval_request, which Meridian refuses"
-                )),
-        .int("servo_offset_threshold", .global, 0, positive32, "ns; the servo counts as stable below it (0 = off)")
-            .support(
-                .inert(
-                    "ptp4l's stable servo state (SERVO_LOCKED_STABLE) changes behaviour only with write_phase_mode or msg_interval_request, which Meridian refuses"
-                )),
+        .int(
+            "servo_num_offset_values", .global, 10, positive32,
+            "locked samples below servo_offset_threshold before the servo counts as stable (linuxptp SERVO_LOCKED_STABLE)"),
+        .int(
+            "servo_offset_threshold", .global, 0, positive32,
+            "ns; the servo counts as stable after servo_num_offset_values samples below it (0 = never); msg_interval_request acts on it"
+        ),
         .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets (0 = the kernel's default)"),
         .flag("kernel_leap", .global, true, "hand leap seconds to the kernel when disciplining the system clock")
             .onlyDefault("Meridian does not take leap seconds out of the kernel's hands"),

@@ -148,7 +148,9 @@ public struct Configuration: Sendable, Hashable {
             }
             if telecom { text += ", localPriority \(integer("G.8275.portDS.localPriority", port: name))" }
             if flag("masterOnly", port: name) { text += ", master only" }
-            if string("BMCA", port: name) == "noop" { text += ", BMCA noop (designated master)" }
+            if string("BMCA", port: name) == "noop" {
+                text += flag("masterOnly", port: name) ? ", BMCA noop (designated master)" : ", BMCA noop (designated slave)"
+            }
             if integer("transportSpecific", port: name) != 0 {
                 text += ", transportSpecific \(integer("transportSpecific", port: name))"
             }

@@ -27,16 +27,11 @@ public enum ProfileConfigCheck {
             if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
                 problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
             }
-            if configuration.string("BMCA", port: port) == "noop" {
-                if configuration.flag("slaveOnly") && !configuration.flag("masterOnly", port: port) {
-                    problem(
-                        "BMCA", port: port,
-                        "a designated slave (BMCA noop with slaveOnly) is not implemented yet (issue 14); only a designated master (masterOnly 1)"
-                    )
-                } else if !configuration.flag("masterOnly", port: port) {
-                    // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
-                    problem("BMCA", port: port, "BMCA noop needs masterOnly 1 (or slaveOnly), as in ptp4l")
-                }
+            // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
+            if configuration.string("BMCA", port: port) == "noop" && !configuration.flag("masterOnly", port: port)
+                && !configuration.flag("slaveOnly")
+            {
+                problem("BMCA", port: port, "BMCA noop needs masterOnly 1 or slaveOnly 1, as in ptp4l")
             }
         }
         return problems

@@ -43,6 +43,8 @@ struct DaemonSettings: Sendable {
     var summaryInterval: Int64
     /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
     var bmca: BMCAConfiguration
+    /// `servo_offset_threshold` and `servo_num_offset_values`.
+    var servoStability: ServoStability
     /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
     /// `userDescription` (linuxptp clock.c reads the same options).
     var clockDescription: ClockDescription
@@ -97,6 +99,11 @@ struct DaemonSettings: Sendable {
             engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
             engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
             engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
+            engine.messageIntervalRequest = c.flag("msg_interval_request", port: name)
+            engine.operLogSyncInterval = LogInterval(Int8(clamping: c.integer("operLogSyncInterval", port: name)))
+            engine.operLogPdelayReqInterval = LogInterval(Int8(clamping: c.integer("operLogPdelayReqInterval", port: name)))
+            engine.ignoreSourceIdentity = c.flag("ignore_source_id", port: name)
+            engine.designatedSlave = c.string("BMCA", port: name) == "noop" && c.flag("slaveOnly") && !engine.designatedMaster
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,
@@ -155,6 +162,8 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        servoStability = ServoStability(
+            offsetThreshold: c.integer("servo_offset_threshold"), offsetValues: Int(c.integer("servo_num_offset_values")))
         let telecom = c.integer("dataset_comparison") == 1
         bmca = BMCAConfiguration(
             comparison: telecom ? .g8275 : .ieee1588,

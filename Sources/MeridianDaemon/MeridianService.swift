@@ -87,6 +87,7 @@ final class MeridianService: Service {
             seed: identity.rawValue, clockDescription: settings.clockDescription,
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
         instanceConfiguration.bmca = settings.bmca
+        instanceConfiguration.servoStability = settings.servoStability
         let link = ManagementLink()
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,

@@ -37,7 +37,9 @@ extension InstanceEngine {
             let state = ports[i].state
             // A designated master (BMCA noop) stays MASTER outside the decision (linuxptp `bmc_state_decision`
             // returns its state unchanged).
-            if state == .initializing || state == .faulty || state == .disabled || ports[i].configuration.designatedMaster {
+            if state == .initializing || state == .faulty || state == .disabled || ports[i].configuration.designatedMaster
+                || ports[i].configuration.designatedSlave
+            {
                 codes.append(nil)
                 continue
             }

@@ -16,6 +16,8 @@ public struct InstanceConfiguration: Sendable {
     public var clock: ClockEngine
     /// The data set comparison and the clock's G.8275 localPriority.
     public var bmca = BMCAConfiguration()
+    /// `servo_offset_threshold` (ns, 0 = off) and `servo_num_offset_values`: when the servo counts as stable.
+    public var servoStability = ServoStability()
 
     public init(
         defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
@@ -96,7 +98,11 @@ public struct InstanceEngine: Sendable {
     let configuredClockClass: UInt8
 
     var scratch: [PortAction] = []
-    var verdicts: [ServoState] = []
+    var verdicts: [(ServoState, PTPDuration, LogInterval)] = []
+    /// The servo stability settings and state (linuxptp servo.c `check_offset_threshold`).
+    let servoStability: ServoStability
+    var stableCountdown: Int
+    var servoWasStable = false
 
     public init(configuration: InstanceConfiguration) {
         var ds = configuration.defaultDS
@@ -118,6 +124,8 @@ public struct InstanceEngine: Sendable {
         clock = configuration.clock
         bmca = configuration.bmca
         configuredClockClass = ds.clockQuality.clockClass
+        servoStability = configuration.servoStability
+        stableCountdown = configuration.servoStability.offsetValues
         scratch.reserveCapacity(16)
     }
 
@@ -217,21 +225,36 @@ public struct InstanceEngine: Sendable {
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
                 actions.append(.port(index, action))
-                verdicts.append(clock.apply(m, at: now, into: &actions))
+                verdicts.append((clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval))
             default:
                 actions.append(.port(index, action))
             }
         }
         // The servo's verdicts go back to the slave port at once (9.2.6.12: MASTER_CLOCK_SELECTED when it
         // locks, SYNCHRONIZATION_FAULT when it steps the clock).
-        if !verdicts.isEmpty, let slave = slavePortIndex {
+        // A designated slave (BMCA noop) is outside the BMCA: its verdicts go to it.
+        if !verdicts.isEmpty, let slave = slavePortIndex ?? ports.firstIndex(where: { $0.configuration.designatedSlave }) {
             let pending = verdicts
             verdicts.removeAll(keepingCapacity: true)
-            for verdict in pending {
+            for (verdict, offset, interval) in pending {
                 switch verdict {
-                case .locked: dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
-                case .jump: dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
-                case .unlocked: break
+                case .locked:
+                    dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+                    if servoStability.isStable(after: offset, countdown: &stableCountdown) {
+                        let first = !servoWasStable
+                        servoWasStable = true
+                        dispatch(.servoStable(first: first, syncInterval: interval), to: slave, at: now, into: &actions)
+                    }
+                case .jump:
+                    stableCountdown = servoStability.offsetValues
+                    servoWasStable = false
+                    dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
+                case .unlocked:
+                    stableCountdown = servoStability.offsetValues
+                    servoWasStable = false
+                    if servoStability.offsetThreshold > 0 {
+                        dispatch(.servoUnlocked(syncInterval: interval), to: slave, at: now, into: &actions)
+                    }
                 }
             }
         } else {

@@ -61,6 +61,17 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
     /// (linuxptp tsproc.c); the filtered one is still what the port reports.
     public var rawDelayForOffset = false
+    /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`
+    /// and ask the master for that Sync interval (802.1AS message interval request).
+    public var messageIntervalRequest = false
+    public var operLogSyncInterval = LogInterval(0)
+    public var operLogPdelayReqInterval = LogInterval(0)
+    /// `ignore_source_id`: take Sync and Follow_Up from any sender, not only the parent (with BMCA noop, where
+    /// a designated slave has no parent from an Announce).
+    public var ignoreSourceIdentity = false
+    /// `BMCA noop` with `slaveOnly`: a designated slave, SLAVE from initialisation on, outside the BMCA
+    /// (linuxptp `designated_slave_fsm`).
+    public var designatedSlave = false
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -36,9 +36,15 @@ extension PortEngine {
         into actions: inout [PortAction]
     ) {
         guard isSlaveState else { return }
-        guard header.sourcePortIdentity == parent else {
-            diagnose(.notFromParent(.sync), into: &actions)
-            return
+        if configuration.ignoreSourceIdentity {
+            // linuxptp `check_source_identity` with ignore_source_id: any sender will do; a designated slave
+            // (no Announce, so no parent from the BMCA) follows the one whose Sync it takes.
+            if parent == nil || configuration.designatedSlave { parent = header.sourcePortIdentity }
+        } else {
+            guard header.sourcePortIdentity == parent else {
+                diagnose(.notFromParent(.sync), into: &actions)
+                return
+            }
         }
         if let last = lastSyncSequence, Int16(bitPattern: header.sequenceId &- last) <= 0 {
             diagnose(.outOfOrder(.sync), into: &actions)
@@ -73,7 +79,7 @@ extension PortEngine {
 
     mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
         guard isSlaveState else { return }
-        guard header.sourcePortIdentity == parent else {
+        guard header.sourcePortIdentity == parent || configuration.ignoreSourceIdentity else {
             diagnose(.notFromParent(.followUp), into: &actions)
             return
         }

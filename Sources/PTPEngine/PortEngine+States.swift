@@ -14,6 +14,11 @@ extension PortEngine {
             // BMCA noop: a designated master skips LISTENING (linuxptp `designated_master_fsm`).
             new = .master
         }
+        if configuration.designatedSlave && (new == .listening || new == .uncalibrated) {
+            // A designated slave is SLAVE from initialisation on and leaves it only on a fault
+            // (linuxptp `designated_slave_fsm`).
+            new = .slave
+        }
         guard new != old else { return }
         portDS.portState = new
         actions.append(.stateChanged(PortStateChange(portNumber: configuration.portNumber, from: old, to: new, event: event)))
@@ -83,6 +88,11 @@ extension PortEngine {
         }
         if configuration.delayMechanism == .p2p && state != .initializing && state != .faulty && state != .disabled {
             set.insert(.pdelayRequest)
+        }
+        // BMCA noop: no announce or sync receipt timeout moves a designated port (linuxptp clears them).
+        if configuration.designatedMaster || configuration.designatedSlave {
+            set.remove(.announceReceipt)
+            set.remove(.syncReceipt)
         }
         // linuxptp: inhibit_announce clears the announce timers; inhibit_delay_req arms no delay timer.
         if configuration.inhibitAnnounce {

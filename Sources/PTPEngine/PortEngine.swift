@@ -37,6 +37,9 @@ public struct PortEngine: Sendable {
     var syncSequence: UInt16 = 0
     var delayReqSequence: UInt16 = 0
     var pdelayReqSequence: UInt16 = 0
+    var signalingSequence: UInt16 = 0
+    /// The configured message intervals, which message interval requests can change and restore.
+    let initialIntervals: (announce: LogInterval, sync: LogInterval, pdelay: LogInterval)
 
     // Slave side (11.3).
     var pendingSync: PendingSync?
@@ -90,6 +93,9 @@ public struct PortEngine: Sendable {
         twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0
     ) {
         self.configuration = configuration
+        initialIntervals = (
+            configuration.logAnnounceInterval, configuration.logSyncInterval, configuration.logMinPdelayReqInterval
+        )
         self.clockIdentity = clockIdentity
         self.domainNumber = domainNumber
         self.twoStep = twoStep && !configuration.oneStep
@@ -134,6 +140,10 @@ public struct PortEngine: Sendable {
             applyRecommendation(code, parent: newParent, stepsRemoved: steps, now: now, into: &actions)
         case .masterClockSelected:
             changeState(on: .masterClockSelected, now: now, into: &actions)
+        case .servoStable(let first, let syncInterval):
+            servoStable(first: first, syncInterval: syncInterval, now: now, into: &actions)
+        case .servoUnlocked(let syncInterval):
+            servoUnlocked(syncInterval: syncInterval, thresholdSet: true, into: &actions)
         case .synchronizationFault:
             // Time stamps taken before the step are void (ptp4l flushes them on SERVO_JUMP).
             pendingSync = nil
@@ -247,8 +257,10 @@ public struct PortEngine: Sendable {
             receivePdelayResp(header: header, body: body, ingress: ingress, into: &actions)
         case .pdelayRespFollowUp(let body):
             receivePdelayRespFollowUp(header: header, body: body, into: &actions)
-        case .signaling, .management:
-            break  // handled elsewhere (management) or not yet used by the engine
+        case .signaling:
+            receiveSignaling(message, into: &actions)
+        case .management:
+            break  // handled by the management server
         }
     }
 

@@ -22,11 +22,10 @@ struct StockConfigTests {
             "[unicast_master_table]", "[unicast_master_table]", "[unicast_master_table]", "unicast_master_table",
             "unicast_master_table",
         ],
-        // IEEE 802.1AS: gPTP.cfg and automotive-master.cfg's designated master load; automotive-slave.cfg needs
-        // the designated slave (issue 14).
+        // IEEE 802.1AS: gPTP.cfg, and the automotive profile's designated master and slave.
         "automotive-master.cfg": nil,
         "gPTP.cfg": nil,
-        "automotive-slave.cfg": ["ignore_source_id", "msg_interval_request"],
+        "automotive-slave.cfg": nil,
     ]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

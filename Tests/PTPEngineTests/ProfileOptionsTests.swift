@@ -253,4 +253,98 @@ import Testing
         #expect(measurement.offsetFromMaster == expected, "\(measurement.offsetFromMaster)")
         #expect(measurement.meanPathDelay == .microseconds(Int64(1)))
     }
+
+    /// automotive-slave.cfg's port: a designated slave (BMCA noop, slaveOnly) is SLAVE from the start, waits
+    /// for no Announce, takes the Sync of whoever sends it (ignore_source_id), and stays SLAVE on a step.
+    @Test func aDesignatedSlaveFollowsWhoeverSendsSync() throws {
+        var c = PortConfiguration(portNumber: 1, delayMechanism: .noMechanism)
+        c.designatedSlave = true
+        c.ignoreSourceIdentity = true
+        c.inhibitAnnounce = true
+        c.syncReceiptTimeout = 3
+        var slave = PortEngine(
+            configuration: c, clockIdentity: PortFixture.slaveClock, slaveOnly: true, announceContent: PortFixture.content,
+            seed: 1)
+        let start = slave.handle(.linkUp, at: PortFixture.origin)
+        #expect(slave.state == .slave)
+        #expect(Self.armed(start).isEmpty, "\(Self.armed(start))")  // no announce or sync receipt timeout
+        let sender = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var header = PTPHeader(messageType: .sync, sourcePortIdentity: sender, sequenceId: 1, flags: [.twoStep])
+        header.logMessageInterval = -3
+        let t2 = PortFixture.origin + .milliseconds(Int64(1))
+        _ = slave.handle(
+            .received(PTPMessage(header: header, body: .sync(OriginTimestampBody(originTimestamp: .zero))), timestamp: t2), at: t2
+        )
+        #expect(slave.parent == sender)
+        let followUp = PTPMessage(
+            header: PTPHeader(messageType: .followUp, sourcePortIdentity: sender, sequenceId: 1),
+            body: .followUp(FollowUpBody(preciseOriginTimestamp: WireTimestamp(PortFixture.origin))))
+        #expect(PortFixture.diagnostics(slave.handle(.received(followUp, timestamp: t2), at: t2)).isEmpty)
+        _ = slave.handle(.synchronizationFault, at: t2)
+        #expect(slave.state == .slave)
+    }
+
+    /// 802.1AS message interval requests (linuxptp port_signaling.c): a master port takes the Sync interval a
+    /// request asks for (126 = back to the configured one, -128 = unchanged), and a slave port with
+    /// msg_interval_request asks for operLogSyncInterval the first time its servo is stable.
+    @Test func messageIntervalRequestsAreSentAndHonoured() throws {
+        var master = PortFixture.master(PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(-3)))
+        func request(_ sync: Int8, announce: Int8 = -128) -> PTPMessage {
+            let tlv = TLV.organizationExtension(
+                OrganizationExtensionTLV(
+                    organizationId: 0x0080C2, organizationSubType: 2,
+                    dataField: [0x80, UInt8(bitPattern: sync), UInt8(bitPattern: announce), 0, 0, 0]))
+            return PTPMessage(
+                header: PTPHeader(
+                    messageType: .signaling,
+                    sourcePortIdentity: PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: 1),
+                    sequenceId: 1),
+                body: .signaling(
+                    SignalingBody(
+                        targetPortIdentity: PortIdentity(clockIdentity: ClockIdentity(rawValue: .max), portNumber: .max))),
+                tlvs: [tlv])
+        }
+        let t = PortFixture.origin
+        _ = master.handle(.received(request(0), timestamp: t), at: t)
+        #expect(master.configuration.logSyncInterval == LogInterval(0))
+        #expect(master.portDS.logSyncInterval == LogInterval(0))
+        #expect(master.configuration.logAnnounceInterval == LogInterval(1))  // -128: unchanged
+        let synced = master.handle(.timerFired(.sync), at: t)
+        #expect(synced.contains { if case .armTimer(.sync, let after) = $0 { after == .seconds(Int64(1)) } else { false } })
+        _ = master.handle(.received(request(126), timestamp: t), at: t)
+        #expect(master.configuration.logSyncInterval == LogInterval(-3))
+
+        // The slave side: stable once, it takes its operational intervals and asks for operLogSyncInterval.
+        var c = PortConfiguration(portNumber: 1, logMinPdelayReqInterval: LogInterval(0), delayMechanism: .p2p)
+        c.messageIntervalRequest = true
+        c.operLogSyncInterval = LogInterval(0)
+        c.operLogPdelayReqInterval = LogInterval(2)
+        var slave = PortFixture.slave(c, parent: master.portIdentity)
+        let asked = PortFixture.sent(slave.handle(.servoStable(first: true, syncInterval: LogInterval(-3)), at: t))
+        #expect(slave.configuration.logMinPdelayReqInterval == LogInterval(2))
+        let signaling = try #require(asked.first { $0.message.messageType == .signaling })
+        guard case .organizationExtension(let tlv) = signaling.message.tlvs.first else {
+            Issue.record("no interval request TLV")
+            return
+        }
+        #expect(tlv.organizationSubType == 2 && tlv.dataField.prefix(3) == [0x80, 0x00, 0x80])
+        // The master honours it; a later stable sample at another interval is a synchronization fault.
+        _ = master.handle(.received(signaling.message, timestamp: t), at: t)
+        #expect(master.configuration.logSyncInterval == LogInterval(0))
+        _ = slave.handle(.masterClockSelected, at: t)
+        #expect(slave.state == .slave)
+        _ = slave.handle(.servoStable(first: false, syncInterval: LogInterval(-3)), at: t)
+        #expect(slave.state == .uncalibrated)
+    }
+
+    /// linuxptp servo.c: stable after servo_num_offset_values locked samples below the threshold, counted down
+    /// (not necessarily in a row); never with a threshold of 0.
+    @Test func theServoIsStableAfterEnoughSmallOffsets() {
+        let stability = ServoStability(offsetThreshold: 30, offsetValues: 3)
+        var countdown = stability.offsetValues
+        let offsets = [10, 50, 20, 25, 100].map { stability.isStable(after: .nanoseconds(Int64($0)), countdown: &countdown) }
+        #expect(offsets == [false, false, false, true, true])
+        var never = 10
+        #expect(!ServoStability(offsetThreshold: 0).isStable(after: .zero, countdown: &never))
+    }
 }
