@@ -105,4 +105,71 @@ struct GPTPInteropTests {
         #expect(window.count == 32, "\(window.count) values:\n\(dump())")
         #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats)")
     }
+
+    static func automotive(_ name: String) throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("MeridianDaemonTests/Fixtures/linuxptp-3.1-configs/\(name).cfg")
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// The automotive profile with linuxptp's stock files unchanged (asCapable true on both): a ptp4l
+    /// designated master (automotive-master.cfg: no Announce, no Pdelay_Req) serves a Meridian designated
+    /// slave (automotive-slave.cfg: SLAVE from the start, the Sync of whoever sends it), whose true error is
+    /// within ±20 µs once its servo has locked (s2); and a Meridian designated master serves a ptp4l
+    /// designated slave, whose offsetFromMaster (polled) stays within the one-hop bound.
+    @Test func automotiveMasterAndSlaveBothWays() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try InteropLab.meridiand()
+        let master = try Self.automotive("automotive-master")
+        let slave = try Self.automotive("automotive-slave")
+        do {
+            let lab = try InteropLab()
+            defer { lab.tearDown() }
+            let gm = try lab.write("gm.cfg", master + "\n[global]\nfree_running 1\nuds_address \(lab.file("gm.sock").path)\n")
+            let sl = try lab.meridianConfig(
+                "sl", interface: lab.lab.b.interface,
+                slave + "\n[global]\nvirtual_clock_offset 0.0005\nvirtual_clock_freq_ppm 20\n")
+            try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
+            try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", sl], log: "sl.log")
+            let dump = { "\(lab.log("sl.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1200))" }
+            let locked = lab.wait(seconds: 30) {
+                let log = lab.log("sl.log")
+                guard let range = log.range(of: " s2 ") else { return false }
+                return InteropLab.trueErrors(String(log[range.upperBound...])).count >= 16
+            }
+            #expect(locked, "the Meridian designated slave did not lock:\n\(dump())")
+            if locked {
+                let before = InteropLab.trueErrors(lab.log("sl.log")).count
+                _ = lab.wait(seconds: 8) { InteropLab.trueErrors(lab.log("sl.log")).count >= before + 32 }
+                let window = Array(InteropLab.trueErrors(lab.log("sl.log")).dropFirst(before).prefix(32))
+                let stats = OffsetStatistics(window)
+                print("meridiand automotive slave of a ptp4l automotive master: true error \(stats)")
+                #expect(window.count == 32 && window.allSatisfy { abs($0) < 20_000 }, "\(stats)\n\(dump())")
+                #expect(lab.log("sl.log").contains("port 1: INITIALIZING to SLAVE"), "\(dump())")
+            }
+        }
+        do {
+            let lab = try InteropLab()
+            defer { lab.tearDown() }
+            let poller = try CurrentDataSetPoller(
+                server: lab.file("sl.sock").path, path: lab.file("poll.sock").path, transportSpecific: 1)
+            defer { poller.stop() }
+            let sl = try lab.write("sl.cfg", slave + "\n[global]\nfree_running 1\nuds_address \(lab.file("sl.sock").path)\n")
+            let gm = try lab.meridianConfig("gm", interface: lab.lab.b.interface, master + "\n[global]\nfree_running 1\n")
+            try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", sl, "-m"], log: "sl.log")
+            try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", gm], log: "gm.log")
+            let dump = { "\(lab.log("sl.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
+            let following = lab.wait(seconds: 30) { poller.offsets.count >= 16 }
+            #expect(following, "the ptp4l designated slave did not follow meridiand:\n\(dump())")
+            guard following else { return }
+            poller.reset()
+            _ = lab.wait(seconds: 10) { poller.offsets.count >= 32 }
+            let window = Array(poller.offsets.prefix(32))
+            let stats = OffsetStatistics(window)
+            print("ptp4l automotive slave of a meridiand automotive master: \(stats)")
+            #expect(window.count == 32, "\(window.count) offsets:\n\(dump())")
+            #expect(stats.p95 <= PTP4lInteropTests.oneHopP95Bound, "\(stats)")
+            #expect(lab.log("gm.log").contains("port 1: INITIALIZING to MASTER"), "\(dump())")
+        }
+    }
 }
