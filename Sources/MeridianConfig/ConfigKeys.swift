@@ -316,20 +316,21 @@ public enum ConfigKeys {
         .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets (0 = the kernel's default)"),
         .flag("kernel_leap", .global, true, "hand leap seconds to the kernel when disciplining the system clock")
             .onlyDefault("Meridian does not take leap seconds out of the kernel's hands"),
-        .int("initial_delay", .global, 0, positive32, "ns; path delay assumed before the first measurement")
-            .onlyDefault("Meridian starts without an assumed path delay"),
+        .int(
+            "initial_delay", .global, 0, positive32,
+            "ns; path delay assumed until the first is measured (0 = none: no offset until then)"),
         .flag("write_phase_mode", .global, false, "steer the PHC's phase directly (ADJ_OFFSET)")
             .onlyDefault("Meridian steers frequency only"),
         .choice("hwts_filter", .global, "normal", [("normal", 0), ("check", 1), ("full", 2)], "hardware stamp filter setting")
             .onlyDefault("Meridian sets the interface's filter itself, as normal does"),
         .int("ntpshm_segment", .global, 0, int32, "NTP SHM segment of the ntpshm servo")
             .support(.inert("it applies only to clock_servo ntpshm, which Meridian refuses")),
-        .text("clockIdentity", .global, "000000.0000.000000", "clock identity (the default: from the MAC)")
-            .onlyDefault("Meridian takes the clock identity from the first port's MAC"),
+        .text(
+            "clockIdentity", .global, "000000.0000.000000",
+            "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),
         .text("slave_event_monitor", .global, "", "UDS address that receives Sync events of a slave")
             .onlyDefault("the slave event monitor is not implemented"),
-        .text("message_tag", .global, "", "tag at the start of every log line")
-            .onlyDefault("log lines carry no tag"),
+        .text("message_tag", .global, "", "tag put before every log message, as ptp4l's print.c"),
         // ts2phc's options, in config.c's table but meaningless to ptp4l
         .int("ts2phc.channel", .port, 0, positive32, "ts2phc's external timestamp channel")
             .support(.refused("a ts2phc option; Meridian's reference takes extts_channel")),

@@ -1,3 +1,5 @@
+import PTPCore
+
 /// The rules between profile options that ptp4l 3.1 enforces when it creates a port, or that Meridian needs
 /// because part of a profile is not implemented yet: each a `file:line` error that stops start-up.
 public enum ProfileConfigCheck {
@@ -19,6 +21,16 @@ public enum ProfileConfigCheck {
                 ConfigDiagnostic(
                     file: file, line: line,
                     problem: .unreadable("cannot mix 1588 slaveOnly with 802.1AS gmCapable 0, as in ptp4l")))
+        }
+        // linuxptp clock_create: str2cid, "bad clockIdentity" stops ptp4l.
+        let identity = configuration.string("clockIdentity")
+        if identity != "000000.0000.000000" && ClockIdentity(identity) == nil {
+            let (file, line) = place(configuration.setting("clockIdentity")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .badValue(
+                        option: "clockIdentity", value: identity, expected: "a clock identity like 001122.fffe.334455")))
         }
         for section in configuration.ports {
             let port = section.interface

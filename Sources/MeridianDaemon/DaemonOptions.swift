@@ -71,7 +71,9 @@ public enum Meridiand {
         let syslog = configuration.flag("use_syslog")
         let level = DaemonLogHandler.level(forSyslogPriority: Int(configuration.integer("logging_level")))
         var logger = Logger(label: "meridiand") { label in
-            DaemonLogHandler(label: label, level: level, standardOutput: verbose, syslog: syslog)
+            DaemonLogHandler(
+                label: label, level: level, standardOutput: verbose, syslog: syslog,
+                tag: configuration.string("message_tag"))
         }
         logger.logLevel = level
         for warning in configuration.warnings { logger.warning("\(warning)") }

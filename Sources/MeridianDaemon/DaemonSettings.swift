@@ -45,6 +45,8 @@ struct DaemonSettings: Sendable {
     var bmca: BMCAConfiguration
     /// `servo_offset_threshold` and `servo_num_offset_values`.
     var servoStability: ServoStability
+    /// `clockIdentity` when it is not linuxptp's default (000000.0000.000000: from the first port's MAC).
+    var clockIdentity: ClockIdentity?
     /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
     /// `userDescription` (linuxptp clock.c reads the same options).
     var clockDescription: ClockDescription
@@ -99,6 +101,8 @@ struct DaemonSettings: Sendable {
             engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
             engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
             engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
+            let initialDelay = c.integer("initial_delay")
+            engine.initialDelay = initialDelay > 0 ? .nanoseconds(initialDelay) : nil
             engine.messageIntervalRequest = c.flag("msg_interval_request", port: name)
             engine.operLogSyncInterval = LogInterval(Int8(clamping: c.integer("operLogSyncInterval", port: name)))
             engine.operLogPdelayReqInterval = LogInterval(Int8(clamping: c.integer("operLogPdelayReqInterval", port: name)))
@@ -162,6 +166,8 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        let identity = c.string("clockIdentity")
+        clockIdentity = identity == "000000.0000.000000" ? nil : ClockIdentity(identity)
         servoStability = ServoStability(
             offsetThreshold: c.integer("servo_offset_threshold"), offsetValues: Int(c.integer("servo_num_offset_values")))
         let telecom = c.integer("dataset_comparison") == 1

@@ -52,7 +52,8 @@ final class MeridianService: Service {
                 throw StartupError("port \(index + 1) (\(port.interface)): \(error)")
             }
         }
-        guard let first = ports.first, let identity = ClockIdentity(mac: first.macAddress) else {
+        // `clockIdentity` in the configuration wins over the MAC (linuxptp clock_create; checked at load).
+        guard let first = ports.first, let identity = settings.clockIdentity ?? ClockIdentity(mac: first.macAddress) else {
             closePorts()
             throw StartupError("cannot derive a clock identity: the first interface has no 48-bit MAC address")
         }

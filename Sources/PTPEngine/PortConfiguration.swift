@@ -61,6 +61,8 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
     /// (linuxptp tsproc.c); the filtered one is still what the port reports.
     public var rawDelayForOffset = false
+    /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
+    public var initialDelay: PTPDuration?
     /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`
     /// and ask the master for that Sync interval (802.1AS message interval request).
     public var messageIntervalRequest = false

@@ -109,7 +109,8 @@ extension PortEngine {
     ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
-        let filtered = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
+        // linuxptp clock.c: initial_delay stands in for the path delay until one is measured.
+        let filtered = (configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay) ?? configuration.initialDelay
         let raw = configuration.delayMechanism == .p2p ? rawPeerMeanPathDelay : rawMeanPathDelay
         guard let filtered, let parent else { return }
         let delay = configuration.rawDelayForOffset ? raw ?? filtered : filtered

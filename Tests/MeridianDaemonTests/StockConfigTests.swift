@@ -80,4 +80,19 @@ struct StockConfigTests {
             #expect(line.contains("not implemented"), "\(line)")
         }
     }
+
+    /// ptp4l's `clockIdentity` must be an identity (linuxptp str2cid); a bad one stops start-up at its line.
+    @Test func aBadClockIdentityIsRefusedAtItsLine() throws {
+        try CommandLineTests().withFiles(["m.conf": "[global]\nclockIdentity 0011.22\n[eth0]\n"]) { directory in
+            let file = directory.appendingPathComponent("m.conf").path
+            let run = try CommandLineTests().meridiand(["-f", file, "--check-config"])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("\(file):2: 0011.22 is a bad value for option clockIdentity"), "\(run.stderr)")
+        }
+        try CommandLineTests().withFiles(["m.conf": "[global]\nclockIdentity 001122.fffe.334455\nmessage_tag [gm]\n[eth0]\n"]) {
+            directory in
+            let run = try CommandLineTests().meridiand(["-f", directory.appendingPathComponent("m.conf").path, "--check-config"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+    }
 }

@@ -347,4 +347,18 @@ import Testing
         var never = 10
         #expect(!ServoStability(offsetThreshold: 0).isStable(after: .zero, countdown: &never))
     }
+
+    /// `initial_delay`: a slave measures offsets with it until the first path delay is measured.
+    @Test(arguments: [PTPDuration?.none, .some(.nanoseconds(Int64(1_000)))])
+    func initialDelayStandsInUntilTheFirstMeasurement(initial: PTPDuration?) {
+        var c = PortConfiguration(portNumber: 1)
+        c.initialDelay = initial
+        let master = PortFixture.master()
+        var fixture = ExchangeFixture(
+            master: master, slave: PortFixture.slave(c, parent: master.portIdentity), offset: .nanoseconds(Int64(300)),
+            masterToSlave: .nanoseconds(Int64(1_000)), slaveToMaster: .nanoseconds(Int64(1_000)))
+        let first = PortFixture.measurements(fixture.syncRound())
+        #expect(first.count == (initial == nil ? 0 : 1))
+        #expect(first.first.map { $0.offsetFromMaster == .nanoseconds(Int64(300)) } ?? true)
+    }
 }
