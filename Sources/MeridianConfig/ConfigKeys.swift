@@ -315,7 +315,9 @@ public enum ConfigKeys {
         ),
         .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets (0 = the kernel's default)"),
         .flag("kernel_leap", .global, true, "hand leap seconds to the kernel when disciplining the system clock")
-            .onlyDefault("Meridian does not take leap seconds out of the kernel's hands"),
+            .onlyDefault(
+                "the servo's own leap handling (kernel_leap 0) is not implemented; on a virtual clock or a PHC the option does nothing, as in ptp4l, and on the system clock Meridian does not yet set the kernel's leap flags or TAI offset either (a known gap: across a leap second its servo sees a one-second offset)"
+            ),
         .int(
             "initial_delay", .global, 0, positive32,
             "ns; path delay assumed until the first is measured (0 = none: no offset until then)"),
