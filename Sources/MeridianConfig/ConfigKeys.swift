@@ -297,7 +297,9 @@ public enum ConfigKeys {
             .onlyDefault("Meridian disciplines one clock; ports on other PHCs are not synchronised to it"),
         .int("fault_badpeernet_interval", .port, 16, int32, "seconds a port waits after a bad peer network fault")
             .words([("ASAP", 0)])
-            .onlyDefault("Meridian does not detect multiple peer delay responders yet"),
+            .onlyDefault(
+                "a port does not fault on several peer delay responders (an 802.1AS port only stops being asCapable), so there is no such wait"
+            ),
         .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
             .onlyDefault("the check is not implemented yet"),
         .int("sanity_freq_limit", .global, 200_000_000, positive32, "ppb; reset the servo when the clock runs this far off")
