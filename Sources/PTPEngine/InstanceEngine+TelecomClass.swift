@@ -44,11 +44,16 @@ extension InstanceEngine {
             clockClass = classes.holdoverWithinSpecification
         }
         guard clockClass != defaultDS.clockQuality.clockClass else { return }
+        setOwnClockClass(clockClass)
+        actions.append(.clockClassChanged(clockClass))
+    }
+
+    /// D0's clockClass, and the parent data set's when this clock is its own grandmaster.
+    mutating func setOwnClockClass(_ clockClass: UInt8) {
         defaultDS.clockQuality.clockClass = clockClass
         grandmasterQuality.clockQuality.clockClass = clockClass
         if slavePortIndex == nil {
             parentDS = ParentDS(selfAsGrandmaster: defaultDS)
         }
-        actions.append(.clockClassChanged(clockClass))
     }
 }

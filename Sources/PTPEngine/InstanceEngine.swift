@@ -94,6 +94,8 @@ public struct InstanceEngine: Sendable {
     public internal(set) var boundaryClockHoldoverSince: PTPInstant?
     /// Whether the slave port reached SLAVE (its servo locked) under the current parent.
     var lockedToParent = false
+    /// The clockClass a clock had before management or a reload made it slave-only (class 255).
+    var classBeforeSlaveOnly: UInt8?
     /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
     let configuredClockClass: UInt8
 
@@ -203,7 +205,16 @@ public struct InstanceEngine: Sendable {
     }
 
     /// Management SET SLAVE_ONLY (8.2.1.5.5) and rerun the state decision.
+    /// A slave-only clock is class 255, as linuxptp's clock_create makes it (IEEE 1588-2019 table 4); the class
+    /// it had comes back when it may be master again (248 when it started slave-only).
     public mutating func setSlaveOnly(_ slaveOnly: Bool, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        let clockClass = defaultDS.clockQuality.clockClass
+        if slaveOnly && clockClass != 255 {
+            classBeforeSlaveOnly = clockClass
+            setOwnClockClass(255)
+        } else if !slaveOnly && clockClass == 255 {
+            setOwnClockClass(classBeforeSlaveOnly ?? 248)
+        }
         defaultDS.slaveOnly = slaveOnly
         for i in ports.indices {
             ports[i].updateClock(domainNumber: defaultDS.domainNumber, twoStep: defaultDS.twoStepFlag, slaveOnly: slaveOnly)

@@ -120,4 +120,19 @@ import Testing
         #expect(Self.classChanges(plain.handle(.port(0, .timerFired(.announceReceipt)), at: t)).isEmpty)
         #expect(plain.defaultDS.clockQuality.clockClass == 248)
     }
+
+    /// A reload that makes the clock slave-only makes it class 255 (linuxptp clock_create), and its class comes
+    /// back when it may be master again.
+    @Test func slaveOnlyIsClass255AndTheClassComesBack() {
+        var ds = DefaultDS(clockIdentity: ClockIdentity(rawValue: 0xBE), numberPorts: 1)
+        ds.clockQuality.clockClass = 187
+        var clock = InstanceEngine(
+            configuration: InstanceConfiguration(defaultDS: ds, ports: [PortConfiguration(portNumber: 1)]))
+        var actions: [InstanceAction] = []
+        clock.setSlaveOnly(true, at: Self.t0, into: &actions)
+        #expect(clock.defaultDS.clockQuality.clockClass == 255)
+        #expect(clock.parentDS.grandmasterClockQuality.clockClass == 255)
+        clock.setSlaveOnly(false, at: Self.t0, into: &actions)
+        #expect(clock.defaultDS.clockQuality.clockClass == 187)
+    }
 }
