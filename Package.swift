@@ -121,7 +121,9 @@ let package = Package(
                 "PTPManagement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // linuxptp 3.1's stock configurations, read by path (StockConfigTests).
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["PTPWire", "PTPCore", "PTPManagement", "LinuxPlatform", "MeridianLab", "MeridianTestSupport"]),

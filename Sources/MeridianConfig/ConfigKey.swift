@@ -10,9 +10,11 @@ public enum ConfigScope: Sendable, Hashable {
 public enum ConfigValueType: Sendable, Hashable {
     case integer(ClosedRange<Int64>)
     case real(ClosedRange<Double>)
-    /// Names and the integer each stands for, matched case-sensitively as ptp4l does.
+    /// Names and the integer each stands for, matched case-insensitively as ptp4l's `strcasecmp`.
     case enumeration([(String, Int64)])
     case string
+    /// An IEEE 802 MAC address, `xx:xx:xx:xx:xx:xx` (ptp4l's `str2mac`).
+    case macAddress
 
     public static func == (lhs: ConfigValueType, rhs: ConfigValueType) -> Bool {
         switch (lhs, rhs) {
@@ -20,6 +22,7 @@ public enum ConfigValueType: Sendable, Hashable {
         case (.real(let a), .real(let b)): a == b
         case (.enumeration(let a), .enumeration(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
         case (.string, .string): true
+        case (.macAddress, .macAddress): true
         default: false
         }
     }
@@ -41,6 +44,7 @@ public enum ConfigValueType: Sendable, Hashable {
                 hasher.combine(v)
             }
         case .string: hasher.combine(3)
+        case .macAddress: hasher.combine(4)
         }
     }
 }
@@ -53,6 +57,14 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
     case enumeration(String, Int64)
     case string(String)
 
+    /// The same value, however an enumeration was spelled.
+    public func sameSetting(as other: ConfigValue) -> Bool {
+        switch (self, other) {
+        case (.enumeration(_, let a), .enumeration(_, let b)): a == b
+        default: self == other
+        }
+    }
+
     public var description: String {
         switch self {
         case .integer(let v): String(v)
@@ -63,13 +75,49 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One entry of the option table: name, scope, type with range, default, and what it means.
+/// One entry of the option table: name, scope, type with range, default, what it means, and how much of
+/// it Meridian implements.
 public struct ConfigKey: Sendable, Hashable {
     public let name: String
     public let scope: ConfigScope
     public let type: ConfigValueType
     public let defaultValue: ConfigValue
     public let summary: String
+    public private(set) var support: ConfigSupport = .implemented
+    /// Words that stand for an integer (ptp4l's `ASAP` of the fault intervals), matched case-insensitively.
+    public private(set) var words: [(String, Int64)] = []
+
+    public static func == (lhs: ConfigKey, rhs: ConfigKey) -> Bool {
+        lhs.name == rhs.name && lhs.scope == rhs.scope && lhs.type == rhs.type && lhs.defaultValue == rhs.defaultValue
+            && lhs.summary == rhs.summary && lhs.support == rhs.support && lhs.words.map(\.0) == rhs.words.map(\.0)
+            && lhs.words.map(\.1) == rhs.words.map(\.1)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(scope)
+        hasher.combine(type)
+        hasher.combine(support)
+    }
+
+    /// This key with `support` in place of `.implemented`.
+    func support(_ support: ConfigSupport) -> ConfigKey {
+        var copy = self
+        copy.support = support
+        return copy
+    }
+
+    /// This key accepting only ptp4l's default: any other value is refused, saying `why`.
+    func onlyDefault(_ why: String) -> ConfigKey {
+        support(.only([defaultValue], why))
+    }
+
+    /// This key with integer words (`ASAP`).
+    func words(_ words: [(String, Int64)]) -> ConfigKey {
+        var copy = self
+        copy.words = words
+        return copy
+    }
 
     public init(
         _ name: String, _ scope: ConfigScope, _ type: ConfigValueType, default defaultValue: ConfigValue, _ summary: String
@@ -100,7 +148,7 @@ public struct ConfigKey: Sendable, Hashable {
     static func choice(_ name: String, _ scope: ConfigScope, _ value: String, _ choices: [(String, Int64)], _ summary: String)
         -> ConfigKey
     {
-        let number = choices.first { $0.0 == value }?.1 ?? 0
+        let number = choices.first { $0.0.lowercased() == value.lowercased() }?.1 ?? 0
         return ConfigKey(name, scope, .enumeration(choices), default: .enumeration(value, number), summary)
     }
 
@@ -112,6 +160,9 @@ public struct ConfigKey: Sendable, Hashable {
     public func parse(_ text: String) -> Result<ConfigValue, ConfigProblem> {
         switch type {
         case .integer(let range):
+            if let word = words.first(where: { $0.0.lowercased() == text.lowercased() }) {
+                return .success(.integer(word.1))
+            }
             guard let value = ConfigKey.parseInteger(text) else {
                 return .failure(.badValue(option: name, value: text, expected: "an integer"))
             }
@@ -128,14 +179,47 @@ public struct ConfigKey: Sendable, Hashable {
             }
             return .success(.real(value))
         case .enumeration(let choices):
-            guard let match = choices.first(where: { $0.0 == text }) else {
+            // ptp4l compares with strcasecmp; the value keeps the table's spelling.
+            let lowered = text.lowercased()
+            guard let match = choices.first(where: { $0.0.lowercased() == lowered }) else {
                 return .failure(
                     .badValue(option: name, value: text, expected: "one of " + choices.map(\.0).joined(separator: ", ")))
             }
             return .success(.enumeration(match.0, match.1))
         case .string:
             return .success(.string(text))
+        case .macAddress:
+            guard ConfigKey.parseMAC(text) != nil else {
+                return .failure(.badValue(option: name, value: text, expected: "a MAC address like 01:1B:19:00:00:00"))
+            }
+            return .success(.string(text))
         }
+    }
+
+    /// The problem with `value` when Meridian does not implement it, or nil when it is accepted.
+    public func refusal(of value: ConfigValue) -> ConfigProblem? {
+        switch support {
+        case .implemented, .meridian, .inert, .elsewhere:
+            return nil
+        case .only(let accepted, let why):
+            if accepted.contains(where: { $0.sameSetting(as: value) }) { return nil }
+            let list = accepted.map(\.description).joined(separator: ", ")
+            return .notImplemented(option: name, value: value.description, why: why, accepted: list)
+        case .refused(let why):
+            return .refusedOption(option: name, why: why)
+        }
+    }
+
+    /// The six bytes of `xx:xx:xx:xx:xx:xx`, or nil.
+    public static func parseMAC(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard (1...2).contains(part.count), let byte = UInt8(part, radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`), with at most one sign in front.
@@ -167,5 +251,35 @@ public struct ConfigKey: Sendable, Hashable {
         }
         guard magnitude <= UInt64(Int64.max) else { return nil }
         return Int64(magnitude)
+    }
+}
+
+/// How much of an option Meridian implements; docs/options.md lists it for every option.
+public enum ConfigSupport: Sendable, Hashable {
+    /// As ptp4l does it.
+    case implemented
+    /// Meridian's own option (ptp4l has none).
+    case meridian
+    /// Accepted only with these values (ptp4l's default, or those Meridian implements); any other value is
+    /// refused with the reason, since ignoring it would change what the clock does.
+    case only([ConfigValue], String)
+    /// Parsed, and whatever its value it cannot change what Meridian does; the reason says why (it only
+    /// matters together with a value of another option that Meridian refuses).
+    case inert(String)
+    /// Parsed; its behaviour is implemented by other work, named here.
+    case elsewhere(String)
+    /// Refused in any value: it belongs to another program, or Meridian has its own option for it.
+    case refused(String)
+
+    /// One word for docs/options.md.
+    public var status: String {
+        switch self {
+        case .implemented: "implemented"
+        case .meridian: "Meridian only"
+        case .only: "only the values listed"
+        case .inert: "no effect here"
+        case .elsewhere: "implemented elsewhere"
+        case .refused: "refused"
+        }
     }
 }

@@ -9,113 +9,165 @@ public enum ConfigKeys {
     static let positive32: ClosedRange<Int64> = 0...Int64(Int32.max)
     static let big: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude
 
-    public static let all: [ConfigKey] =
-        [
-            // defaultDS and clock quality (IEEE 1588-2019 8.2.1)
-            .int("domainNumber", .global, 0, 0...127, "PTP domain of the clock"),
-            .int("priority1", .global, 128, uint8, "BMCA priority1; lower wins"),
-            .int("priority2", .global, 128, uint8, "BMCA priority2; lower wins"),
-            .int("clockClass", .global, 248, uint8, "clockClass announced when no reference sets it"),
-            .int("clockAccuracy", .global, 0xFE, uint8, "clockAccuracy announced when no reference sets it (hex accepted)"),
-            .int(
-                "offsetScaledLogVariance", .global, 0xFFFF, 0...0xFFFF,
-                "offsetScaledLogVariance announced when no reference sets it"),
-            .flag("slaveOnly", .global, false, "the clock never becomes master"),
-            .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)"),
-            .flag("free_running", .global, false, "measure but never adjust the clock"),
-            .int("timeSource", .global, 0xA0, uint8, "timeSource announced by a grandmaster without a reference"),
-            .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
-            .int("maxStepsRemoved", .global, 255, 2...255, "Announce messages with this many steps or more are ignored"),
-            // Port data set and message rates (8.2.15)
-            .flag("masterOnly", .port, false, "the port never becomes slave"),
-            .int("logAnnounceInterval", .port, 1, int8, "log2 seconds between Announce messages"),
-            .int("logSyncInterval", .port, 0, int8, "log2 seconds between Sync messages"),
-            .int("logMinDelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Delay_Req messages"),
-            .int("logMinPdelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Pdelay_Req messages"),
-            .int("announceReceiptTimeout", .port, 3, 2...255, "Announce intervals without Announce before the master is lost"),
-            .int("syncReceiptTimeout", .port, 0, uint8, "Sync intervals without Sync before the master is lost (0 = off)"),
-            .choice(
-                "delay_mechanism", .port, "E2E", [("E2E", 1), ("P2P", 2), ("Auto", 3), ("NONE", 0xFE)], "path delay mechanism"),
-            .int(
-                "neighborPropDelayThresh", .port, 20_000_000, 0...Int64(UInt32.max),
-                "ns; PORT_DATA_SET_NP's neighborPropDelayThresh (an 802.1AS port's peer delay limit)"),
-            .choice(
-                "asCapable", .port, "auto", [("auto", 0), ("true", 1)],
-                "PORT_DATA_SET_NP's asCapable: auto (once the port heard or sent an Announce, as ptp4l), or always"),
-            .choice("network_transport", .port, "UDPv4", [("UDPv4", 1), ("UDPv6", 2), ("L2", 3)], "transport of the port"),
-            .int("delayAsymmetry", .port, 0, int32, "ns; delay master-to-slave minus mean path delay (16.8)"),
-            .int("ingressLatency", .port, 0, int32, "ns the receive timestamp lags the reference plane (16.7)"),
-            .int("egressLatency", .port, 0, int32, "ns the transmit timestamp leads the reference plane (16.7)"),
-            .int("udp6_scope", .port, 0x0E, 0...0x0F, "scope nibble of the ff0X::181 multicast group"),
-            .int("delay_filter_length", .port, 10, 1...Int64(Int32.max), "samples in the path delay moving median"),
-            // Timestamping and sockets
-            .choice(
-                "time_stamping", .global, "hardware",
-                [("hardware", 1), ("software", 2), ("legacy", 3), ("onestep", 4), ("p2p1step", 5)], "timestamping mode"),
-            .int(
-                "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),
-                "ms to wait for a transmit timestamp (ptp4l's default is 1)"),
-            .int(
-                "tx_timestamp_miss_limit", .global, 3, 1...1000, "consecutive missing transmit timestamps before the port faults"),
-            .int("dscp_event", .global, 0, 0...63, "DSCP of event messages"),
-            .int("dscp_general", .global, 0, 0...63, "DSCP of general messages"),
-            // Servo (ptp4l's pi.c and linreg.c options)
-            .choice("clock_servo", .global, "pi", [("pi", 1), ("linreg", 2)], "clock servo"),
-            .int(
-                "servo_outlier_filter", .global, 16, 0...1024,
-                "samples; window of the filter that keeps a spoiled slave-port measurement (far beyond the recent spread) from a locked servo (0 = off, as ptp4l)"
-            ),
-            .real(
-                "step_threshold", .global, 0.0, big,
-                "seconds; step the clock when the offset exceeds it (0 = never after the first)"),
-            .real("first_step_threshold", .global, 0.00002, big, "seconds; step on the first lock when the offset exceeds it"),
-            .int(
-                "max_frequency", .global, 900_000_000, positive32,
-                "ppb; frequency adjustment limit (the clock's own limit if lower)"),
-            .real("pi_proportional_const", .global, 0.0, big, "PI kp (0 = from the scale, exponent and norm below)"),
-            .real("pi_integral_const", .global, 0.0, big, "PI ki (0 = from the scale, exponent and norm below)"),
-            .real("pi_proportional_scale", .global, 0.0, big, "PI kp scale (0 = 0.7 hardware, 0.7 software)"),
-            .real(
-                "pi_proportional_exponent", .global, -0.3, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
-                "PI kp exponent"),
-            .real("pi_proportional_norm_max", .global, 0.7, Double.leastNormalMagnitude...1.0, "PI kp upper bound"),
-            .real("pi_integral_scale", .global, 0.0, big, "PI ki scale (0 = 0.3 hardware, 0.3 software)"),
-            .real(
-                "pi_integral_exponent", .global, 0.4, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
-                "PI ki exponent"),
-            .real("pi_integral_norm_max", .global, 0.3, Double.leastNormalMagnitude...2.0, "PI ki upper bound"),
-            // Management
-            .text("uds_address", .global, "/var/run/ptp4l", "read-write management socket (pmc -u default)"),
-            .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket"),
-            .flag(
-                "management_network_writes", .global, false,
-                "accept management SET and COMMAND from the network (ptp4l never does)"),
-            .text("userDescription", .global, "", "USER_DESCRIPTION of the clock"),
-            .text("productDescription", .global, ";;", "productDescription of CLOCK_DESCRIPTION"),
-            .text("revisionData", .global, ";;", "revisionData of CLOCK_DESCRIPTION"),
-            .text("manufacturerIdentity", .global, "00:00:00", "OUI of CLOCK_DESCRIPTION"),
-            // Logging
-            .int(
-                "summary_interval", .global, 0, int32,
-                "log2 seconds between offset summaries (rms/max lines instead of one line per Sync when longer than the Sync interval)"
-            ),
-            .flag("verbose", .global, false, "log to standard output"),
-            .flag("use_syslog", .global, true, "log to syslog"),
-            .int("logging_level", .global, 6, 0...7, "syslog level; 6 is info, 7 debug"),
-            // Meridian's own
-            .text("clock_device", .global, "auto", "clock to discipline: auto, virtual, system or /dev/ptpN"),
-            .real("virtual_clock_offset", .global, 0.0, -1e9...1e9, "seconds; initial error of the virtual clock"),
-            .real("virtual_clock_freq_ppm", .global, 0.0, -1e4...1e4, "ppm; frequency error of the virtual clock"),
-            .real("virtual_clock_wander_ppb", .global, 0.0, 0...1e6, "ppb per sqrt(s); random-walk wander of the virtual clock"),
-            .real(
-                "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
-                "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
-            .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
-            .text(
-                "drift_file", .global, "",
-                "file that keeps the servo's learned frequency across restarts, saved each minute and at shutdown while locked (empty = none)"
-            ),
-        ] + referenceKeys
+    public static let all: [ConfigKey] = ptp4lKeys + meridianKeys + referenceKeys.map(meridianUnlessPTP4l) + ptp4lOnlyKeys
+
+    static func meridianUnlessPTP4l(_ key: ConfigKey) -> ConfigKey {
+        key.name == "leapfile" ? key : key.support(.meridian)
+    }
+
+    /// The options ptp4l 3.1 and Meridian both implement, as ptp4l does (or with the values listed).
+    static let ptp4lKeys: [ConfigKey] = [
+        // defaultDS and clock quality (IEEE 1588-2019 8.2.1)
+        .int("domainNumber", .global, 0, 0...127, "PTP domain of the clock"),
+        .int("priority1", .global, 128, uint8, "BMCA priority1; lower wins (not compared by dataset_comparison G.8275.x)"),
+        .int("priority2", .global, 128, uint8, "BMCA priority2; lower wins"),
+        .int("clockClass", .global, 248, uint8, "clockClass announced when no reference sets it"),
+        .int("clockAccuracy", .global, 0xFE, uint8, "clockAccuracy announced when no reference sets it (hex accepted)"),
+        .int(
+            "offsetScaledLogVariance", .global, 0xFFFF, 0...0xFFFF,
+            "offsetScaledLogVariance announced when no reference sets it"),
+        .flag("slaveOnly", .global, false, "the clock never becomes master; its clockClass is 255 (as ptp4l)"),
+        .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)")
+            .onlyDefault("Meridian always sends two-step Sync; one-step needs time_stamping onestep"),
+        .flag("free_running", .global, false, "measure but never adjust the clock"),
+        .int("timeSource", .global, 0xA0, 0x10...0xFE, "timeSource announced by a grandmaster without a reference"),
+        .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
+        .int("maxStepsRemoved", .global, 255, 2...255, "Announce messages with this many steps or more are ignored"),
+        .choice(
+            "dataset_comparison", .global, "ieee1588", [("ieee1588", 0), ("G.8275.x", 1)],
+            "BMCA data set comparison: IEEE 1588-2019 9.3.4, or ITU-T G.8275.1/G.8275.2's alternate BMCA"),
+        .int(
+            "G.8275.defaultDS.localPriority", .global, 128, 1...255,
+            "the clock's own localPriority in the G.8275 comparison (dataset_comparison G.8275.x)"),
+        .choice(
+            "clock_type", .global, "OC", [("OC", 0x8000), ("BC", 0x4000), ("P2P_TC", 0x2000), ("E2E_TC", 0x1000)],
+            "ordinary or boundary clock, by the number of ports as ptp4l decides"
+        ).support(
+            .only(
+                [.enumeration("OC", 0x8000), .enumeration("BC", 0x4000)],
+                "transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14)")),
+        // Port data set and message rates (8.2.15)
+        .flag("masterOnly", .port, false, "the port never becomes slave"),
+        .int(
+            "G.8275.portDS.localPriority", .port, 128, 1...255,
+            "localPriority of the port's foreign masters in the G.8275 comparison (dataset_comparison G.8275.x)"),
+        .int("logAnnounceInterval", .port, 1, int8, "log2 seconds between Announce messages"),
+        .int("logSyncInterval", .port, 0, int8, "log2 seconds between Sync messages"),
+        .int("logMinDelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Delay_Req messages"),
+        .int("logMinPdelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Pdelay_Req messages"),
+        .int("announceReceiptTimeout", .port, 3, 2...255, "Announce intervals without Announce before the master is lost"),
+        .int("syncReceiptTimeout", .port, 0, uint8, "Sync intervals without Sync before the master is lost (0 = off)"),
+        .choice(
+            "delay_mechanism", .port, "E2E", [("Auto", 0), ("E2E", 1), ("P2P", 2), ("NONE", 0xFE)],
+            "path delay mechanism (NONE is Meridian's: no delay measurement)"
+        ).support(
+            .only(
+                [.enumeration("E2E", 1), .enumeration("P2P", 2), .enumeration("NONE", 0xFE)],
+                "Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented")),
+        .int(
+            "neighborPropDelayThresh", .port, 20_000_000, 0...Int64(Int32.max),
+            "ns; an 802.1AS port (follow_up_info 1) with a longer peer delay is not asCapable; PORT_DATA_SET_NP shows and sets it"
+        ),
+        .choice(
+            "asCapable", .port, "auto", [("true", 1), ("auto", 0)],
+            "auto: an 802.1AS port (follow_up_info 1) is asCapable by the 802.1AS rules as ptp4l's port_capable (peer delay within limits, a measured neighbour rate ratio, one responder, at most 3 lost responses), any other port always; true: always"
+        ),
+        .choice("network_transport", .port, "UDPv4", [("L2", 3), ("UDPv4", 1), ("UDPv6", 2)], "transport of the port"),
+        ConfigKey(
+            "ptp_dst_mac", .port, .macAddress, default: .string("01:1B:19:00:00:00"),
+            "IEEE 802.3 destination of every message but the peer delay ones (G.8275.1: 01:80:C2:00:00:0E)"),
+        ConfigKey(
+            "p2p_dst_mac", .port, .macAddress, default: .string("01:80:C2:00:00:0E"),
+            "IEEE 802.3 destination of the peer delay messages"),
+        .int("delayAsymmetry", .port, 0, int32, "ns; delay master-to-slave minus mean path delay (16.8)"),
+        .int("ingressLatency", .port, 0, int32, "ns the receive timestamp lags the reference plane (16.7)"),
+        .int("egressLatency", .port, 0, int32, "ns the transmit timestamp leads the reference plane (16.7)"),
+        .int("udp6_scope", .port, 0x0E, 0...0x0F, "scope nibble of the ff0X::181 multicast group"),
+        .int("udp_ttl", .port, 1, 1...255, "TTL / hop limit of multicast UDP messages"),
+        .int("delay_filter_length", .port, 10, 1...Int64(Int32.max), "samples in the path delay moving median"),
+        .int("fault_reset_interval", .port, 4, int8, "log2 seconds a faulty port waits before it resets (ASAP: at once)")
+            .words([("ASAP", Int64(Int8.min))])
+            .support(.elsewhere("the fault-recovery work (issue 17) implements the wait")),
+        // Timestamping and sockets
+        .choice(
+            "time_stamping", .global, "hardware",
+            [("hardware", 1), ("software", 2), ("legacy", 3), ("onestep", 4), ("p2p1step", 5)], "timestamping mode"
+        ).support(
+            .only(
+                [.enumeration("hardware", 1), .enumeration("software", 2)],
+                "legacy, onestep and p2p1step timestamping are not implemented")),
+        .int(
+            "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),
+            "ms to wait for a transmit timestamp (ptp4l's default is 1)"),
+        .int("dscp_event", .global, 0, 0...63, "DSCP of event messages"),
+        .int("dscp_general", .global, 0, 0...63, "DSCP of general messages"),
+        // Servo (ptp4l's pi.c and linreg.c options)
+        .choice("clock_servo", .global, "pi", [("pi", 1), ("linreg", 2), ("ntpshm", 3), ("nullf", 4)], "clock servo")
+            .support(
+                .only(
+                    [.enumeration("pi", 1), .enumeration("linreg", 2)],
+                    "the ntpshm and nullf servos are not implemented")),
+        .real(
+            "step_threshold", .global, 0.0, big,
+            "seconds; step the clock when the offset exceeds it (0 = never after the first)"),
+        .real("first_step_threshold", .global, 0.00002, big, "seconds; step on the first lock when the offset exceeds it"),
+        .int(
+            "max_frequency", .global, 900_000_000, positive32,
+            "ppb; frequency adjustment limit (the clock's own limit if lower)"),
+        .real("pi_proportional_const", .global, 0.0, big, "PI kp (0 = from the scale, exponent and norm below)"),
+        .real("pi_integral_const", .global, 0.0, big, "PI ki (0 = from the scale, exponent and norm below)"),
+        .real("pi_proportional_scale", .global, 0.0, big, "PI kp scale (0 = 0.7 hardware, 0.7 software)"),
+        .real(
+            "pi_proportional_exponent", .global, -0.3, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
+            "PI kp exponent"),
+        .real("pi_proportional_norm_max", .global, 0.7, Double.leastNormalMagnitude...1.0, "PI kp upper bound"),
+        .real("pi_integral_scale", .global, 0.0, big, "PI ki scale (0 = 0.3 hardware, 0.3 software)"),
+        .real(
+            "pi_integral_exponent", .global, 0.4, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
+            "PI ki exponent"),
+        .real("pi_integral_norm_max", .global, 0.3, Double.leastNormalMagnitude...2.0, "PI ki upper bound"),
+        // Management
+        .text("uds_address", .global, "/var/run/ptp4l", "read-write management socket (pmc -u default)"),
+        .text("userDescription", .global, "", "USER_DESCRIPTION of the clock"),
+        .text("productDescription", .global, ";;", "productDescription of CLOCK_DESCRIPTION"),
+        .text("revisionData", .global, ";;", "revisionData of CLOCK_DESCRIPTION"),
+        .text("manufacturerIdentity", .global, "00:00:00", "OUI of CLOCK_DESCRIPTION"),
+        // Logging
+        .int(
+            "summary_interval", .global, 0, int32,
+            "log2 seconds between offset summaries (rms/max lines instead of one line per Sync when longer than the Sync interval)"
+        ),
+        .flag("verbose", .global, false, "log to standard output"),
+        .flag("use_syslog", .global, true, "log to syslog"),
+        .int("logging_level", .global, 6, 0...7, "syslog level; 6 is info, 7 debug"),
+    ]
+
+    /// Meridian's own options (ptp4l 3.1 has none of these names).
+    static let meridianKeys: [ConfigKey] = meridianOwnKeys.map { $0.support(.meridian) }
+    private static let meridianOwnKeys: [ConfigKey] = [
+        .int(
+            "tx_timestamp_miss_limit", .global, 3, 1...1000, "consecutive missing transmit timestamps before the port faults"),
+        .int(
+            "servo_outlier_filter", .global, 16, 0...1024,
+            "samples; window of the filter that keeps a spoiled slave-port measurement (far beyond the recent spread) from a locked servo (0 = off, as ptp4l)"
+        ),
+        .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
+        .flag(
+            "management_network_writes", .global, false,
+            "accept management SET and COMMAND from the network (ptp4l never does)"),
+        .text("clock_device", .global, "auto", "clock to discipline: auto, virtual, system or /dev/ptpN"),
+        .real("virtual_clock_offset", .global, 0.0, -1e9...1e9, "seconds; initial error of the virtual clock"),
+        .real("virtual_clock_freq_ppm", .global, 0.0, -1e4...1e4, "ppm; frequency error of the virtual clock"),
+        .real("virtual_clock_wander_ppb", .global, 0.0, 0...1e6, "ppb per sqrt(s); random-walk wander of the virtual clock"),
+        .real(
+            "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
+            "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
+        .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
+        .text(
+            "drift_file", .global, "",
+            "file that keeps the servo's learned frequency across restarts, saved each minute and at shutdown while locked (empty = none)"
+        ),
+    ]
 
     /// The time reference of a grandmaster (issue 6): source, its checks, leap seconds, holdover and the
     /// announced classes. ts2phc's names where they overlap (`extts_polarity`, `extts_correction`, `pin_index`),
@@ -146,7 +198,10 @@ public enum ConfigKeys {
         .real(
             "holdover_max_error", .global, 1.5e-6, 1e-9...1e3,
             "seconds; holdover is within spec until the predicted time error crosses it"),
-        .real("holdover_max_time", .global, 0.0, 0...1e9, "seconds; holdover is within spec at most this long (0 = no limit)"),
+        .real(
+            "holdover_max_time", .global, 0.0, 0...1e9,
+            "seconds; holdover is within spec at most this long (0 = no limit); a G.8275 boundary clock announces 135 that long after losing its master, then 165"
+        ),
         .real(
             "holdover_frequency_wander", .global, 0.0, 0...1e6,
             "ppb per sqrt(s); the oscillator's random-walk frequency noise, from its data sheet (0 = left out of the prediction)"),
@@ -172,21 +227,148 @@ public enum ConfigKeys {
         byName[name]
     }
 
-    /// ptp4l 3.1 options Meridian recognises but does not implement: accepted with a warning so a
-    /// ptp4l.conf still loads, instead of stopping start-up.
-    public static let ptp4lOnly: Set<String> = [
-        "gmCapable", "G.8275.defaultDS.localPriority", "G.8275.portDS.localPriority", "assume_two_step",
-        "check_fup_sync", "clock_class_threshold", "fault_reset_interval", "fault_badpeernet_interval",
-        "hybrid_e2e", "inhibit_multicast_service", "net_sync_monitor", "tc_spanning_tree", "unicast_listen",
-        "unicast_master_table", "unicast_req_duration", "min_neighbor_prop_delay",
-        "BMCA", "inhibit_announce", "ignore_source_id", "msg_interval_request",
-        "servo_num_offset_values", "servo_offset_threshold", "write_phase_mode", "delay_filter",
-        "freq_est_interval", "follow_up_info", "kernel_leap", "sanity_freq_limit", "ntpshm_segment",
-        "hwts_filter", "boundary_clock_jbod", "clock_type", "dataset_comparison", "p2p_dst_mac", "ptp_dst_mac",
-        "udp_ttl", "socket_priority", "step_window", "pi_offset_const", "slave_event_monitor", "phc_index",
-        "ignore_transport_specific", "transportSpecific", "path_trace_enabled", "operLogSyncInterval",
-        "operLogPdelayReqInterval", "message_tag", "allowedLostResponses", "tsproc_mode", "announce_span",
-        "fault_badpeernet_interval", "unicast_master_table", "power_profile.version", "ptp_minor_version",
-        "refclock_sock_address", "serverOnly", "clientOnly", "tx_timestamp_retries", "master_only", "slave_only",
+    /// The rest of ptp4l 3.1's options: parsed with ptp4l's types, ranges and defaults so every ptp4l.conf
+    /// loads, and each accepted only where Meridian does what ptp4l would (see ``ConfigSupport``).
+    static let ptp4lOnlyKeys: [ConfigKey] = [
+        // IEEE 802.1AS / gPTP and the automotive profiles
+        .flag("gmCapable", .global, true, "802.1AS: the clock may become grandmaster; 0 makes it class 255 as ptp4l does"),
+        .flag("assume_two_step", .global, false, "treat every received Sync as two-step, whatever its twoStepFlag (802.1AS)"),
+        .int(
+            "transportSpecific", .port, 0, 0...0x0F,
+            "majorSdoId of every message sent; messages with another are dropped (802.1AS: 1)"),
+        .flag("ignore_transport_specific", .port, false, "accept messages whatever their transportSpecific"),
+        .flag(
+            "follow_up_info", .port, false,
+            "an IEEE 802.1AS port: the Follow_Up information TLV on Follow_Up (zeros, as a ptp4l grandmaster), the asCapable rules, the neighbour rate ratio"
+        ),
+        .flag(
+            "path_trace_enabled", .port, false,
+            "append the PATH_TRACE TLV to Announce, drop an Announce whose path holds this clock (16.2)"),
+        .int(
+            "min_neighbor_prop_delay", .port, -20_000_000, Int64(Int32.min)...(-1),
+            "ns; an 802.1AS port (follow_up_info 1) with a shorter peer delay is not asCapable"),
+        .choice(
+            "BMCA", .port, "ptp", [("ptp", 0), ("noop", 1)],
+            "ptp: the BMCA decides port states; noop: fixed, MASTER with masterOnly 1 (a designated master), SLAVE with slaveOnly 1 (a designated slave)"
+        ),
+        .flag("inhibit_announce", .port, false, "send no Announce, and wait for none"),
+        .flag(
+            "inhibit_delay_req", .port, false,
+            "send no Delay_Req or Pdelay_Req (peers' requests are still answered); needs asCapable true"),
+        .flag("ignore_source_id", .port, false, "take Sync and Follow_Up from any sender, not only the parent (with BMCA noop)"),
+        .flag(
+            "msg_interval_request", .port, false,
+            "802.1AS: once the servo is stable, take operLogSyncInterval/operLogPdelayReqInterval and ask the master for that Sync interval (Signaling, message interval request TLV)"
+        ),
+        .int("operLogSyncInterval", .port, 0, int8, "log2 seconds; the Sync interval asked for once the servo is stable"),
+        .int("operLogPdelayReqInterval", .port, 0, int8, "log2 seconds; the Pdelay_Req interval used once the servo is stable"),
+        // Transparent clocks
+        .flag("tc_spanning_tree", .global, false, "a transparent clock forwards only on ports the BMCA picks")
+            .support(.inert("it applies only to transparent clocks (clock_type P2P_TC/E2E_TC), which Meridian refuses")),
+        // Unicast (G.8265.1, G.8275.2, ptp4l's unicast tables)
+        .flag("hybrid_e2e", .port, false, "answer multicast Delay_Req with unicast Delay_Resp")
+            .onlyDefault("unicast messages are not implemented yet (the unicast issue)"),
+        .flag("inhibit_multicast_service", .port, false, "a unicast master sends no multicast Announce/Sync")
+            .onlyDefault("unicast messages are not implemented yet (the unicast issue)"),
+        .flag("unicast_listen", .port, false, "grant unicast transmission to requesting slaves")
+            .onlyDefault("unicast negotiation is not implemented yet (the unicast issue)"),
+        .int("unicast_master_table", .port, 0, positive32, "table_id of the port's unicast master table (0 = none)")
+            .onlyDefault("unicast negotiation is not implemented yet (the unicast issue)"),
+        .int("unicast_req_duration", .port, 3600, 10...Int64(Int32.max), "seconds of service a unicast slave asks for")
+            .support(.inert("ptp4l uses it only on ports with a unicast_master_table, which Meridian refuses")),
+        // The rest of default.cfg
+        .choice(
+            "delay_filter", .port, "moving_median", [("moving_average", 1), ("moving_median", 2)],
+            "filter of the path delay samples over delay_filter_length"),
+        .int(
+            "freq_est_interval", .port, 1, positive32,
+            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio (ptp4l also times a free-running clock's rate estimate with it, which Meridian does not make)"
+        ),
+        .choice(
+            "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],
+            "filter: each offset uses the filtered path delay; raw: the latest sample"
+        ).support(
+            .only(
+                [.enumeration("filter", 0), .enumeration("raw", 1)],
+                "the weighted modes (a weight for the linreg servo) are not implemented")),
+        .flag("net_sync_monitor", .port, false, "answer NetSync monitor requests (unicast)")
+            .onlyDefault("the NetSync monitor is not implemented"),
+        .flag("boundary_clock_jbod", .port, false, "a boundary clock over several PHCs (just a bunch of devices)")
+            .onlyDefault("Meridian disciplines one clock; ports on other PHCs are not synchronised to it"),
+        .int("fault_badpeernet_interval", .port, 16, int32, "seconds a port waits after a bad peer network fault")
+            .words([("ASAP", 0)])
+            .onlyDefault(
+                "a port does not fault on several peer delay responders (an 802.1AS port only stops being asCapable), so there is no such wait"
+            ),
+        .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
+            .onlyDefault("the check is not implemented yet"),
+        .int("sanity_freq_limit", .global, 200_000_000, positive32, "ppb; reset the servo when the clock runs this far off")
+            .support(
+                .only(
+                    [.integer(200_000_000), .integer(0)],
+                    "Meridian has no clock sanity check (0, off, is what it does; the default is accepted as ptp4l's stock files set it)"
+                )),
+        .int(
+            "servo_num_offset_values", .global, 10, positive32,
+            "locked samples below servo_offset_threshold before the servo counts as stable (linuxptp SERVO_LOCKED_STABLE)"),
+        .int(
+            "servo_offset_threshold", .global, 0, positive32,
+            "ns; the servo counts as stable after servo_num_offset_values samples below it (0 = never); msg_interval_request acts on it"
+        ),
+        .int("socket_priority", .global, 0, 0...15, "SO_PRIORITY of the PTP sockets (0 = the kernel's default)"),
+        .flag("kernel_leap", .global, true, "hand leap seconds to the kernel when disciplining the system clock")
+            .onlyDefault(
+                "the servo's own leap handling (kernel_leap 0) is not implemented; on a virtual clock or a PHC the option does nothing, as in ptp4l, and on the system clock Meridian does not yet set the kernel's leap flags or TAI offset either (a known gap: across a leap second its servo sees a one-second offset)"
+            ),
+        .int(
+            "initial_delay", .global, 0, positive32,
+            "ns; path delay assumed until the first is measured (0 = none: no offset until then)"),
+        .flag("write_phase_mode", .global, false, "steer the PHC's phase directly (ADJ_OFFSET)")
+            .onlyDefault("Meridian steers frequency only"),
+        .choice("hwts_filter", .global, "normal", [("normal", 0), ("check", 1), ("full", 2)], "hardware stamp filter setting")
+            .onlyDefault("Meridian sets the interface's filter itself, as normal does"),
+        .int("ntpshm_segment", .global, 0, int32, "NTP SHM segment of the ntpshm servo")
+            .support(.inert("it applies only to clock_servo ntpshm, which Meridian refuses")),
+        .text(
+            "clockIdentity", .global, "000000.0000.000000",
+            "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),
+        .text("slave_event_monitor", .global, "", "UDS address that receives Sync events of a slave")
+            .onlyDefault("the slave event monitor is not implemented"),
+        .text("message_tag", .global, "", "tag put before every log message, as ptp4l's print.c"),
+        // ts2phc's options, in config.c's table but meaningless to ptp4l
+        .int("ts2phc.channel", .port, 0, positive32, "ts2phc's external timestamp channel")
+            .support(.refused("a ts2phc option; Meridian's reference takes extts_channel")),
+        .int("ts2phc.extts_correction", .port, 0, int32, "ts2phc's stamp correction")
+            .support(.refused("a ts2phc option; Meridian's reference takes extts_correction")),
+        .choice(
+            "ts2phc.extts_polarity", .port, "rising", [("rising", 1), ("falling", 2), ("both", 3)], "ts2phc's edges"
+        ).support(.refused("a ts2phc option; Meridian's reference takes extts_polarity")),
+        .flag("ts2phc.master", .port, false, "ts2phc's master PHC")
+            .support(.refused("a ts2phc option; Meridian's reference is chosen with reference")),
+        .text("ts2phc.nmea_remote_host", .global, "", "ts2phc's NMEA host")
+            .support(.refused("a ts2phc option; Meridian reads time of day from gpsd (gpsd_address)")),
+        .text("ts2phc.nmea_remote_port", .global, "", "ts2phc's NMEA port")
+            .support(.refused("a ts2phc option; Meridian reads time of day from gpsd (gpsd_address)")),
+        .text("ts2phc.nmea_serialport", .global, "/dev/ttyS0", "ts2phc's NMEA serial port")
+            .support(.refused("a ts2phc option; Meridian reads time of day from gpsd (gpsd_address)")),
+        .int("ts2phc.pin_index", .port, 0, positive32, "ts2phc's PHC pin")
+            .support(.refused("a ts2phc option; Meridian's reference takes pin_index")),
+        .int("ts2phc.pulsewidth", .global, 500_000_000, 1_000_000...999_000_000, "ts2phc's pulse width")
+            .support(.refused("a ts2phc option; Meridian's reference needs no pulse width")),
+    ]
+
+    /// Option names of later linuxptp releases (4.x), which ptp4l 3.1 refuses as unknown: named in the
+    /// error so a user knows why.
+    public static let laterLinuxptp: Set<String> = [
+        "serverOnly", "clientOnly", "power_profile.version", "ptp_minor_version", "refclock_sock_address",
+        "tx_timestamp_retries", "allowedLostResponses", "announce_span", "phc_index", "step_window",
+        "inhibit_pdelay_req", "SPP", "active_key_id", "sa_file", "spp", "clock_class_threshold", "uds_file_mode",
+        "uds_ro_file_mode", "max_sync_interval", "phc2sys.", "ts2phc.holdover",
+    ]
+
+    /// ptp4l's renamed options (config.c `check_deprecated_options`): read as the new name, with a warning.
+    public static let deprecated: [String: String] = [
+        "pi_offset_const": "step_threshold", "pi_f_offset_const": "first_step_threshold",
+        "pi_max_frequency": "max_frequency",
     ]
 }

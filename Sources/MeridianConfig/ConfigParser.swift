@@ -25,7 +25,12 @@ public enum ConfigParser {
                 continue
             }
             switch key.parse(text) {
-            case .success(let value): configuration.overrides[option] = ConfigSetting(value: value, origin: "command line")
+            case .success(let value):
+                if let refusal = key.refusal(of: value) {
+                    errors.append(ConfigDiagnostic(file: "command line", line: 0, problem: refusal))
+                    continue
+                }
+                configuration.overrides[option] = ConfigSetting(value: value, origin: "command line")
             case .failure(let problem): errors.append(ConfigDiagnostic(file: "command line", line: 0, problem: problem))
             }
         }
@@ -73,12 +78,14 @@ public enum ConfigParser {
                 }
                 switch source.kind {
                 case .main:
-                    if name == "global" {
+                    // ptp4l matches its two fixed section names with strcasecmp.
+                    if name.lowercased() == "global" {
                         section = .global
-                    } else if name == "unicast_master_table" {
+                    } else if name.lowercased() == "unicast_master_table" {
                         report(
-                            .unreadable("section [unicast_master_table] is not supported by Meridian; its lines are ignored"),
-                            .warning)
+                            .unreadable(
+                                "section [unicast_master_table] is refused: unicast negotiation is not implemented yet (the unicast issue)"
+                            ))
                         section = .ignored
                     } else {
                         section = openPort(
@@ -87,7 +94,7 @@ public enum ConfigParser {
                     }
                 case .portFile:
                     // A port file may name its interface in a header; it replaces the file name.
-                    if name == "global" || sawPortHeader {
+                    if name.lowercased() == "global" || sawPortHeader {
                         report(.badSectionHeader(line + " (a ports.d file holds exactly one port)"))
                         continue
                     }
@@ -101,7 +108,7 @@ public enum ConfigParser {
                 }
                 continue
             }
-            let (option, value) = splitOption(line)
+            var (option, value) = splitOption(line)
             switch section {
             case .none:
                 report(.notInASection)
@@ -111,9 +118,13 @@ public enum ConfigParser {
             case .global, .port:
                 break
             }
+            if let renamed = ConfigKeys.deprecated[option] {
+                report(.unreadable("option \(option) is deprecated, please use \(renamed) instead"), .warning)
+                option = renamed
+            }
             guard let key = ConfigKeys.key(option) else {
-                if ConfigKeys.ptp4lOnly.contains(option) {
-                    report(.unreadable("ptp4l option \(option) is not supported by Meridian and is ignored"), .warning)
+                if ConfigKeys.laterLinuxptp.contains(option) {
+                    report(.unreadable("unknown option \(option): it is from a later linuxptp than 3.1, which Meridian follows"))
                 } else {
                     // "Did you mean" for the first few unknown names of a file only: a file of garbage (or the
                     // fuzzer's) would otherwise compare every line with every option name.
@@ -131,6 +142,10 @@ public enum ConfigParser {
             case .success(let v): parsed = v
             case .failure(let problem):
                 report(problem)
+                continue
+            }
+            if let refusal = key.refusal(of: parsed) {
+                report(refusal)
                 continue
             }
             let setting = ConfigSetting(value: parsed, origin: "\(source.name):\(number)")
@@ -157,7 +172,7 @@ public enum ConfigParser {
         for (index, rawLine) in splitLines(source.text).enumerated() {
             let line = trim(rawLine)
             if line.hasPrefix("[") {
-                inGlobal = line == "[global]"
+                inGlobal = line.lowercased() == "[global]"
             } else if inGlobal, !line.hasPrefix("#") {
                 let (name, value) = splitOption(line)
                 if name == option { found = (value, index + 1) }
@@ -179,7 +194,7 @@ public enum ConfigParser {
         return .port(configuration.ports.count - 1)
     }
 
-    static let suggestionCandidates = ConfigKeys.all.map(\.name) + ConfigKeys.ptp4lOnly
+    static let suggestionCandidates = ConfigKeys.all.map(\.name)
 
     /// The closest option name, when one is close enough to be a typo.
     static func suggestion(for option: String) -> String? {

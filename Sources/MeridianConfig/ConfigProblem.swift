@@ -10,6 +10,10 @@ public enum ConfigProblem: Error, Sendable, Hashable, CustomStringConvertible {
     case duplicatePort(String, firstSeen: String)
     case unreadable(String)
     case noPorts
+    /// A ptp4l option at a value Meridian does not implement.
+    case notImplemented(option: String, value: String, why: String, accepted: String)
+    /// An option Meridian refuses in any value.
+    case refusedOption(option: String, why: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum ConfigProblem: Error, Sendable, Hashable, CustomStringConvertible {
             "port \(name) is configured twice (first at \(first))"
         case .unreadable(let why):
             why
+        case .notImplemented(let option, let value, let why, let accepted):
+            "option \(option) \(value) is not implemented by Meridian: \(why) (accepted: \(accepted))"
+        case .refusedOption(let option, let why):
+            "option \(option) is refused: \(why)"
         case .noPorts:
             "no port configured: name one with -i, a [interface] section, or a file in ports.d"
         }

@@ -97,10 +97,76 @@ public struct Configuration: Sendable, Hashable {
         setting(option, port: port)?.value.description ?? ""
     }
 
+    /// The profile these settings amount to, in a few comment lines: the BMCA, the clock type, and what each
+    /// port runs. `meridiand --check-config` prints it above the settings.
+    public func effectiveProfileText() -> [String] {
+        let telecom = integer("dataset_comparison") == 1
+        let transports = Set(ports.map { string("network_transport", port: $0.interface) })
+        let mechanisms = Set(ports.map { string("delay_mechanism", port: $0.interface) })
+        let profile: String
+        if telecom {
+            profile =
+                transports == ["L2"]
+                ? "ITU-T G.8275.1 (full timing support, IEEE 802.3)"
+                : transports.contains("L2")
+                    ? "ITU-T G.8275.x (mixed transports)" : "ITU-T G.8275.2 (partial timing support, UDP; multicast only)"
+        } else if !ports.isEmpty
+            && ports.allSatisfy({
+                integer("transportSpecific", port: $0.interface) == 1 && flag("follow_up_info", port: $0.interface)
+            })
+        {
+            profile =
+                ports.contains { string("BMCA", port: $0.interface) == "noop" }
+                ? "IEEE 802.1AS (gPTP), automotive: fixed port states" : "IEEE 802.1AS (gPTP)"
+        } else if mechanisms == ["P2P"] {
+            profile = "IEEE 1588-2019 default peer-to-peer profile (annex I.4)"
+        } else {
+            profile = "IEEE 1588-2019 default delay request-response profile (annex I.3)"
+        }
+        var lines = ["# profile: \(profile)"]
+        if telecom {
+            lines.append(
+                "# BMCA: G.8275 alternate BMCA (ITU-T G.8275.1 6.3): clockClass, clockAccuracy, offsetScaledLogVariance, "
+                    + "priority2, localPriority (clock \(integer("G.8275.defaultDS.localPriority"))), then topology (class 127 or better) or identity; priority1 not compared"
+            )
+        } else {
+            lines.append(
+                "# BMCA: IEEE 1588-2019 9.3.4 (priority1, clockClass, clockAccuracy, offsetScaledLogVariance, priority2, identity)"
+            )
+        }
+        let type = ports.count > 1 ? "boundary clock" : "ordinary clock"
+        lines.append(
+            "# clock: \(type), domain \(integer("domainNumber")), priority1 \(integer("priority1")), priority2 \(integer("priority2")), "
+                + "clockClass \(integer("clockClass"))" + (flag("slaveOnly") ? ", slave only" : ""))
+        for port in ports {
+            let name = port.interface
+            var text = "# port \(name): \(string("network_transport", port: name)) \(string("delay_mechanism", port: name))"
+            text +=
+                ", Announce 2^\(integer("logAnnounceInterval", port: name)) s, Sync 2^\(integer("logSyncInterval", port: name)) s"
+            if string("network_transport", port: name) == "L2" {
+                text += ", to \(string("ptp_dst_mac", port: name)) (peer delay \(string("p2p_dst_mac", port: name)))"
+            }
+            if telecom { text += ", localPriority \(integer("G.8275.portDS.localPriority", port: name))" }
+            if flag("masterOnly", port: name) { text += ", master only" }
+            if string("BMCA", port: name) == "noop" {
+                text += flag("masterOnly", port: name) ? ", BMCA noop (designated master)" : ", BMCA noop (designated slave)"
+            }
+            if integer("transportSpecific", port: name) != 0 {
+                text += ", transportSpecific \(integer("transportSpecific", port: name))"
+            }
+            if flag("follow_up_info", port: name) { text += ", Follow_Up information TLV" }
+            if flag("path_trace_enabled", port: name) { text += ", PATH_TRACE" }
+            if flag("inhibit_announce", port: name) { text += ", no Announce" }
+            if flag("inhibit_delay_req", port: name) { text += ", no delay requests" }
+            lines.append(text)
+        }
+        return lines
+    }
+
     /// The effective settings, one `name value   # origin` line each, `[global]` then every port: what
-    /// `meridiand --check-config` prints.
+    /// `meridiand --check-config` prints, below the profile.
     public func effectiveSettingsText() -> String {
-        var lines = ["[global]"]
+        var lines = effectiveProfileText() + ["", "[global]"]
         let width = ConfigKeys.all.map(\.name.count).max() ?? 24
         func line(_ key: ConfigKey, port: String?) -> String? {
             guard let setting = setting(key.name, port: port) else { return nil }

@@ -270,6 +270,7 @@ actor ClockActor {
             let index = Int(number) - 1
             guard neighborPropDelayThresh.indices.contains(index) else { return .failure(.wrongValue) }
             neighborPropDelayThresh[index] = nanoseconds
+            engine.setNeighborPropDelayThresh(Int64(nanoseconds), port: index)
             publish()
             return .success(())
         default:
@@ -343,6 +344,10 @@ actor ClockActor {
                 logger.notice("selected local clock \(grandmaster) as best master")
                 logger.notice("assuming the grand master role")
             }
+        case .clockClassChanged(let clockClass):
+            logger.notice(
+                "announcing clockClass \(clockClass) (G.8275 boundary clock \(clockClass == 135 ? "in holdover within specification" : clockClass == 165 ? "in holdover out of specification" : "following a master again"))"
+            )
         case .port(let index, let portAction):
             perform(portAction, port: index)
         case .clock(let clockAction):

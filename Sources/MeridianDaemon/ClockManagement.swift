@@ -37,6 +37,10 @@ struct ClockManagement: ManagementBackend {
             extra.dataSetNP = ManagementPortExtras.dataSetNP(
                 neighborPropDelayThresh: threshold, alwaysCapable: port.alwaysASCapable,
                 received: extra.receivedMessages, sent: extra.sentMessages)
+            // An IEEE 802.1AS port (follow_up_info) shows the engine's own asCapable (linuxptp `port_capable`).
+            if index < state.engine.ports.count, state.engine.ports[index].configuration.followUpInformation {
+                extra.dataSetNP.asCapable = state.engine.ports[index].asCapable
+            }
             return extra
         }
         var snapshot = ManagementSnapshot(

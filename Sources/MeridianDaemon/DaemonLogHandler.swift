@@ -11,9 +11,12 @@ public struct DaemonLogHandler: LogHandler {
     let toStandardOutput: Bool
     let toSyslog: Bool
     let label: String
+    /// `message_tag`: put before every message, as ptp4l's print.c does.
+    let tag: String
 
-    public init(label: String, level: Logger.Level, standardOutput: Bool, syslog: Bool) {
+    public init(label: String, level: Logger.Level, standardOutput: Bool, syslog: Bool, tag: String = "") {
         self.label = label
+        self.tag = tag
         self.logLevel = level
         self.toStandardOutput = standardOutput
         self.toSyslog = syslog
@@ -38,7 +41,7 @@ public struct DaemonLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let text = "\(event.message)"
+        let text = tag.isEmpty ? "\(event.message)" : "\(tag) \(event.message)"
         if toStandardOutput {
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)

@@ -35,6 +35,11 @@ public enum DaemonExit: Int32, Sendable {
 
 /// The entry point `meridiand` calls after parsing its arguments.
 public enum Meridiand {
+    /// docs/options.md: every option, its meaning and what Meridian does with it (`meridiand --list-options`).
+    public static func optionsDocument() -> String {
+        ConfigKeys.optionsDocument()
+    }
+
     /// Loads and validates the configuration; with `--check-config` prints it. Returns the exit status
     /// and everything to print (standard output, standard error).
     public static func run(_ options: DaemonOptions) -> (status: DaemonExit, output: String, errors: String) {
@@ -66,7 +71,9 @@ public enum Meridiand {
         let syslog = configuration.flag("use_syslog")
         let level = DaemonLogHandler.level(forSyslogPriority: Int(configuration.integer("logging_level")))
         var logger = Logger(label: "meridiand") { label in
-            DaemonLogHandler(label: label, level: level, standardOutput: verbose, syslog: syslog)
+            DaemonLogHandler(
+                label: label, level: level, standardOutput: verbose, syslog: syslog,
+                tag: configuration.string("message_tag"))
         }
         logger.logLevel = level
         for warning in configuration.warnings { logger.warning("\(warning)") }

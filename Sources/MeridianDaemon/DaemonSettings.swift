@@ -3,6 +3,7 @@ import MeridianConfig
 import PTPCore
 import PTPEngine
 import PTPServo
+import PTPWire
 
 /// The configuration turned into what the engine, the servo, the clock and the transports take.
 /// Pure translation: nothing is opened here.
@@ -40,6 +41,15 @@ struct DaemonSettings: Sendable {
     var driftFile: String?
     var userDescription: String
     var summaryInterval: Int64
+    /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
+    var bmca: BMCAConfiguration
+    /// `servo_offset_threshold` and `servo_num_offset_values`.
+    var servoStability: ServoStability
+    /// `clockIdentity` when it is not linuxptp's default (000000.0000.000000: from the first port's MAC).
+    var clockIdentity: ClockIdentity?
+    /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
+    /// `userDescription` (linuxptp clock.c reads the same options).
+    var clockDescription: ClockDescription
 
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
@@ -48,14 +58,18 @@ struct DaemonSettings: Sendable {
             let name = section.interface
             let protocolNumber = c.integer("network_transport", port: name)
             let networkProtocol: NetworkProtocol = protocolNumber == 2 ? .udpIPv6 : protocolNumber == 3 ? .ieee802_3 : .udpIPv4
-            let transport = TransportConfiguration(
+            var transport = TransportConfiguration(
                 interfaceName: name, timestamping: timestamping,
                 transmitTimestampTimeout: .milliseconds(c.integer("tx_timestamp_timeout")),
                 maxConsecutiveMissedTimestamps: Int(c.integer("tx_timestamp_miss_limit")),
                 dscpEvent: UInt8(clamping: c.integer("dscp_event")), dscpGeneral: UInt8(clamping: c.integer("dscp_general")),
-                ipv6Scope: UInt8(clamping: c.integer("udp6_scope", port: name)))
+                ipv6Scope: UInt8(clamping: c.integer("udp6_scope", port: name)),
+                primaryMAC: ConfigKey.parseMAC(c.string("ptp_dst_mac", port: name)) ?? EthernetTransport.primaryGroup,
+                peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
+            transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
+            transport.socketPriority = Int(c.integer("socket_priority"))
             let mechanism = c.integer("delay_mechanism", port: name)
-            let engine = PortConfiguration(
+            var engine = PortConfiguration(
                 portNumber: UInt16(index + 1),
                 logAnnounceInterval: LogInterval(Int8(clamping: c.integer("logAnnounceInterval", port: name))),
                 logSyncInterval: LogInterval(Int8(clamping: c.integer("logSyncInterval", port: name))),
@@ -70,6 +84,30 @@ struct DaemonSettings: Sendable {
                 oneStep: false,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
+            engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
+            engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
+            engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)
+            engine.followUpInformation = c.flag("follow_up_info", port: name)
+            engine.pathTrace = c.flag("path_trace_enabled", port: name)
+            // ProfileConfigCheck has refused BMCA noop without masterOnly.
+            engine.designatedMaster = c.string("BMCA", port: name) == "noop" && c.flag("masterOnly", port: name)
+            engine.inhibitAnnounce = c.flag("inhibit_announce", port: name)
+            engine.inhibitDelayRequest = c.flag("inhibit_delay_req", port: name)
+            engine.assumeTwoStep = c.flag("assume_two_step")
+            engine.maxStepsRemoved = UInt16(clamping: c.integer("maxStepsRemoved"))
+            engine.alwaysASCapable = c.string("asCapable", port: name) == "true"
+            engine.neighborPropDelayThresh = c.integer("neighborPropDelayThresh", port: name)
+            engine.minNeighborPropDelay = c.integer("min_neighbor_prop_delay", port: name)
+            engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
+            engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
+            engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
+            let initialDelay = c.integer("initial_delay")
+            engine.initialDelay = initialDelay > 0 ? .nanoseconds(initialDelay) : nil
+            engine.messageIntervalRequest = c.flag("msg_interval_request", port: name)
+            engine.operLogSyncInterval = LogInterval(Int8(clamping: c.integer("operLogSyncInterval", port: name)))
+            engine.operLogPdelayReqInterval = LogInterval(Int8(clamping: c.integer("operLogPdelayReqInterval", port: name)))
+            engine.ignoreSourceIdentity = c.flag("ignore_source_id", port: name)
+            engine.designatedSlave = c.string("BMCA", port: name) == "noop" && c.flag("slaveOnly") && !engine.designatedMaster
             ports.append(
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,
@@ -77,8 +115,11 @@ struct DaemonSettings: Sendable {
                     alwaysASCapable: c.integer("asCapable", port: name) == 1))
         }
         self.ports = ports
+        // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255
+        // (IEEE 1588-2019 table 4; G.8275.1's T-TSC).
+        let slaveOnlyClass = c.flag("slaveOnly") || !c.flag("gmCapable")
         let quality = ClockQuality(
-            clockClass: UInt8(clamping: c.integer("clockClass")),
+            clockClass: slaveOnlyClass ? 255 : UInt8(clamping: c.integer("clockClass")),
             clockAccuracy: ClockAccuracy(rawValue: UInt8(clamping: c.integer("clockAccuracy"))),
             offsetScaledLogVariance: UInt16(clamping: c.integer("offsetScaledLogVariance")))
         // The clock identity is set when the first port's MAC is known (see Daemon).
@@ -125,5 +166,35 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        let identity = c.string("clockIdentity")
+        clockIdentity = identity == "000000.0000.000000" ? nil : ClockIdentity(identity)
+        servoStability = ServoStability(
+            offsetThreshold: c.integer("servo_offset_threshold"), offsetValues: Int(c.integer("servo_num_offset_values")))
+        let telecom = c.integer("dataset_comparison") == 1
+        bmca = BMCAConfiguration(
+            comparison: telecom ? .g8275 : .ieee1588,
+            localPriority: UInt8(clamping: c.integer("G.8275.defaultDS.localPriority")))
+        // A G.8275 clock that can be master and has no reference of its own is a T-BC: 135/165 in holdover.
+        if telecom && c.string("reference") == "none" && !c.flag("slaveOnly") {
+            let limit = c.real("holdover_max_time")
+            bmca.boundaryClockHoldover = TelecomBoundaryClockClasses(
+                holdoverSpecification: limit > 0 ? .seconds(limit) : nil)
+        }
+        var description = ClockDescription(
+            clockType: ports.count > 1 ? .boundaryClock : .ordinaryClock,
+            manufacturerIdentity: DaemonSettings.oui(c.string("manufacturerIdentity")),
+            productDescription: PTPText(c.string("productDescription")), revisionData: PTPText(c.string("revisionData")),
+            userDescription: PTPText(c.string("userDescription")))
+        if ports.first?.engine.delayMechanism == .p2p { description.profileIdentity = ClockDescription.defaultP2PProfile }
+        clockDescription = description
+    }
+
+    /// `manufacturerIdentity` "xx:xx:xx" as three octets (linuxptp `clock_create`: sscanf of %hhx:%hhx:%hhx);
+    /// anything else gives 00:00:00.
+    static func oui(_ text: String) -> [UInt8] {
+        let parts = text.split(separator: ":")
+        guard parts.count == 3 else { return [0, 0, 0] }
+        let bytes = parts.compactMap { UInt8($0, radix: 16) }
+        return bytes.count == 3 ? bytes : [0, 0, 0]
     }
 }

@@ -52,7 +52,8 @@ final class MeridianService: Service {
                 throw StartupError("port \(index + 1) (\(port.interface)): \(error)")
             }
         }
-        guard let first = ports.first, let identity = ClockIdentity(mac: first.macAddress) else {
+        // `clockIdentity` in the configuration wins over the MAC (linuxptp clock_create; checked at load).
+        guard let first = ports.first, let identity = settings.clockIdentity ?? ClockIdentity(mac: first.macAddress) else {
             closePorts()
             throw StartupError("cannot derive a clock identity: the first interface has no 48-bit MAC address")
         }
@@ -81,11 +82,13 @@ final class MeridianService: Service {
         // One pure composition: the ports' engines, the BMCA, and the clock engine (servo, outlier filter,
         // holdover, the reference's discipline). A reference says what the clock announces from the start
         // (free-running, class 248 by default).
-        let instanceConfiguration = InstanceConfiguration(
+        var instanceConfiguration = InstanceConfiguration(
             defaultDS: defaultDS, ports: settings.ports.map(\.engine),
             grandmasterQuality: GrandmasterQuality(clockQuality: defaultDS.clockQuality, timeProperties: settings.timeProperties),
-            seed: identity.rawValue,
+            seed: identity.rawValue, clockDescription: settings.clockDescription,
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
+        instanceConfiguration.bmca = settings.bmca
+        instanceConfiguration.servoStability = settings.servoStability
         let link = ManagementLink()
         let loop: ClockLoop
         do {

@@ -23,6 +23,9 @@ public struct AnnounceContent: Sendable, Hashable {
     public var grandmasterPriority2: UInt8
     public var stepsRemoved: UInt16
     public var timeProperties: TimePropertiesDS
+    /// The PATH_TRACE of the parent's Announce (16.2.2): the clocks from the grandmaster to the parent;
+    /// empty when this clock is the grandmaster. Sent only with `path_trace_enabled`.
+    public var pathTrace: [ClockIdentity] = []
 
     public init(parentDS: ParentDS, currentDS: CurrentDS, timeProperties: TimePropertiesDS) {
         grandmasterIdentity = parentDS.grandmasterIdentity

@@ -13,12 +13,16 @@ public struct ComparisonDataset: Sendable, Hashable {
     public var senderIdentity: PortIdentity
     /// The port that received the Announce; for the local clock's own data set, its identity with port 0.
     public var receiverIdentity: PortIdentity
+    /// The G.8275 localPriority (ITU-T G.8275.1 6.3.2): the receiving port's for a foreign master, the
+    /// clock's own for D0. Only the G.8275 comparison reads it.
+    public var localPriority: UInt8
 
     public init(
         grandmasterPriority1: UInt8, grandmasterIdentity: ClockIdentity, grandmasterClockQuality: ClockQuality,
         grandmasterPriority2: UInt8, stepsRemoved: UInt16, senderIdentity: PortIdentity,
-        receiverIdentity: PortIdentity
+        receiverIdentity: PortIdentity, localPriority: UInt8 = 128
     ) {
+        self.localPriority = localPriority
         self.grandmasterPriority1 = grandmasterPriority1
         self.grandmasterIdentity = grandmasterIdentity
         self.grandmasterClockQuality = grandmasterClockQuality

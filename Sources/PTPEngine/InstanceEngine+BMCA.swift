@@ -8,17 +8,23 @@ extension InstanceEngine {
     /// timePropertiesDS, hands every port the new Announce content and its recommended state.
     mutating func runStateDecision(at now: PTPInstant, into actions: inout [InstanceAction]) {
         stateDecisions += 1
-        let d0 = ComparisonDataset(defaultDS: defaultDS)
+        let comparison = bmca.comparison
+        let wasLockedSlave = lockedToParent
+        var d0 = ComparisonDataset(defaultDS: defaultDS)
+        d0.localPriority = bmca.localPriority
         var erbest: [ForeignMasterRecord?] = []
         erbest.reserveCapacity(ports.count)
         var ebestIndex: Int?
         for i in ports.indices {
             let active = ![.initializing, .faulty, .disabled].contains(ports[i].state)
-            let record = active && !ports[i].configuration.masterOnly ? ports[i].bestForeignMaster(now: now) : nil
+            var record = active && !ports[i].configuration.masterOnly ? ports[i].bestForeignMaster(now: now) : nil
+            if comparison == .g8275, record != nil {
+                record = telecomErbest(port: i, now: now)
+            }
             erbest.append(record)
             guard let record else { continue }
             if let e = ebestIndex, let current = erbest[e] {
-                if DatasetComparison.compare(record.dataset, current.dataset).isABetter { ebestIndex = i }
+                if comparison.compare(record.dataset, current.dataset).isABetter { ebestIndex = i }
             } else {
                 ebestIndex = i
             }
@@ -29,14 +35,19 @@ extension InstanceEngine {
         codes.reserveCapacity(ports.count)
         for i in ports.indices {
             let state = ports[i].state
-            if state == .initializing || state == .faulty || state == .disabled {
+            // A designated master (BMCA noop) stays MASTER outside the decision (linuxptp `bmc_state_decision`
+            // returns its state unchanged).
+            if state == .initializing || state == .faulty || state == .disabled || ports[i].configuration.designatedMaster
+                || ports[i].configuration.designatedSlave
+            {
                 codes.append(nil)
                 continue
             }
             codes.append(
                 StateDecision.decide(
                     d0: d0, erbest: erbest[i]?.dataset, ebest: ebest?.dataset, ebestIsOnThisPort: i == ebestIndex,
-                    portState: state, slaveOnly: defaultDS.slaveOnly, masterOnly: ports[i].configuration.masterOnly))
+                    portState: state, slaveOnly: defaultDS.slaveOnly, masterOnly: ports[i].configuration.masterOnly,
+                    comparison: comparison))
         }
 
         // 9.3.5: the data sets follow the decision.
@@ -71,6 +82,8 @@ extension InstanceEngine {
             oldParent != nil && newParent != nil && !followed.traceable
             && (parentDS.grandmasterIdentity != followed.grandmaster || timePropertiesDS.timeTraceable)
 
+        if newParent != oldParent || slavePortIndex == nil { lockedToParent = false }
+        updateBoundaryClockClass(wasLockedSlave: wasLockedSlave && slavePortIndex == nil, at: now, into: &actions)
         let content = announcedContent()
         for i in ports.indices {
             ports[i].announceContent = content
@@ -114,7 +127,12 @@ extension InstanceEngine {
             properties.timeTraceable = false
             properties.frequencyTraceable = false
         }
-        return AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: properties)
+        var content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: properties)
+        if let slave = slavePortIndex {
+            // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled).
+            content.pathTrace = ports[slave].pathTraces[parentDS.parentPortIdentity] ?? []
+        }
+        return content
     }
 
     /// Gives the ports the announced content again when the slave port's lock changed what it says.
@@ -123,5 +141,24 @@ extension InstanceEngine {
         for i in ports.indices where ports[i].announceContent != content {
             ports[i].announceContent = content
         }
+    }
+
+    /// Erbest of port `i` by the G.8275 comparison: every qualified foreign master of the port carries the
+    /// port's localPriority (linuxptp `announce_to_dataset`), and the port's best is chosen by the same
+    /// comparison as Ebest (`port_compute_best` with the clock's `dscmp`). The foreign master table itself
+    /// keeps choosing by IEEE 1588; this reads its qualified records.
+    func telecomErbest(port i: Int, now: PTPInstant) -> ForeignMasterRecord? {
+        let table = ports[i].foreignMasters
+        let localPriority = ports[i].configuration.localPriority
+        var best: ForeignMasterRecord?
+        for var record in table.records where table.isQualified(record, now: now) {
+            record.dataset.localPriority = localPriority
+            if let current = best {
+                if TelecomDatasetComparison.compare(record.dataset, current.dataset).isABetter { best = record }
+            } else {
+                best = record
+            }
+        }
+        return best
     }
 }

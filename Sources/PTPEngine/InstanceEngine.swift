@@ -14,6 +14,10 @@ public struct InstanceConfiguration: Sendable {
     public var clockDescription: ClockDescription
     /// The clock's servo, outlier filter and reference: the ``ClockEngine`` the instance steers its clock with.
     public var clock: ClockEngine
+    /// The data set comparison and the clock's G.8275 localPriority.
+    public var bmca = BMCAConfiguration()
+    /// `servo_offset_threshold` (ns, 0 = off) and `servo_num_offset_values`: when the servo counts as stable.
+    public var servoStability = ServoStability()
 
     public init(
         defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
@@ -60,6 +64,9 @@ public enum InstanceAction: Sendable {
     case parentChanged(PortIdentity?, grandmaster: ClockIdentity)
     /// What the clock engine decided: adjust the clock, arm its timer, report a measurement or holdover.
     case clock(ClockAction)
+    /// A G.8275 T-BC announces a new clockClass of its own (135/165 in holdover, its configured class again
+    /// when it follows a master).
+    case clockClassChanged(UInt8)
 }
 
 /// A PTP instance: its ports, its data sets, and the BMCA across the ports
@@ -81,9 +88,23 @@ public struct InstanceEngine: Sendable {
     public internal(set) var clockDescription: ClockDescription
     /// The servo, outlier filter, holdover and reference of the clock this instance steers.
     public internal(set) var clock: ClockEngine
+    /// The data set comparison and the clock's G.8275 localPriority.
+    public internal(set) var bmca: BMCAConfiguration
+    /// When this G.8275 T-BC lost the master it was locked to (nil: not in T-BC holdover).
+    public internal(set) var boundaryClockHoldoverSince: PTPInstant?
+    /// Whether the slave port reached SLAVE (its servo locked) under the current parent.
+    var lockedToParent = false
+    /// The clockClass a clock had before management or a reload made it slave-only (class 255).
+    var classBeforeSlaveOnly: UInt8?
+    /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
+    let configuredClockClass: UInt8
 
     var scratch: [PortAction] = []
-    var verdicts: [ServoState] = []
+    var verdicts: [(ServoState, PTPDuration, LogInterval)] = []
+    /// The servo stability settings and state (linuxptp servo.c `check_offset_threshold`).
+    let servoStability: ServoStability
+    var stableCountdown: Int
+    var servoWasStable = false
 
     public init(configuration: InstanceConfiguration) {
         var ds = configuration.defaultDS
@@ -103,6 +124,10 @@ public struct InstanceEngine: Sendable {
         decisions = Array(repeating: nil, count: ports.count)
         clockDescription = configuration.clockDescription
         clock = configuration.clock
+        bmca = configuration.bmca
+        configuredClockClass = ds.clockQuality.clockClass
+        servoStability = configuration.servoStability
+        stableCountdown = configuration.servoStability.offsetValues
         scratch.reserveCapacity(16)
     }
 
@@ -158,6 +183,12 @@ public struct InstanceEngine: Sendable {
         runStateDecision(at: now, into: &actions)
     }
 
+    /// Management SET PORT_DATA_SET_NP: the 802.1AS peer delay limit of the port at `index`.
+    public mutating func setNeighborPropDelayThresh(_ nanoseconds: Int64, port index: Int) {
+        guard ports.indices.contains(index) else { return }
+        ports[index].configuration.neighborPropDelayThresh = nanoseconds
+    }
+
     /// Management SET USER_DESCRIPTION (15.5.3.1.3).
     public mutating func setUserDescription(_ text: PTPText) {
         clockDescription.userDescription = text
@@ -174,7 +205,16 @@ public struct InstanceEngine: Sendable {
     }
 
     /// Management SET SLAVE_ONLY (8.2.1.5.5) and rerun the state decision.
+    /// A slave-only clock is class 255, as linuxptp's clock_create makes it (IEEE 1588-2019 table 4); the class
+    /// it had comes back when it may be master again (248 when it started slave-only).
     public mutating func setSlaveOnly(_ slaveOnly: Bool, at now: PTPInstant, into actions: inout [InstanceAction]) {
+        let clockClass = defaultDS.clockQuality.clockClass
+        if slaveOnly && clockClass != 255 {
+            classBeforeSlaveOnly = clockClass
+            setOwnClockClass(255)
+        } else if !slaveOnly && clockClass == 255 {
+            setOwnClockClass(classBeforeSlaveOnly ?? 248)
+        }
         defaultDS.slaveOnly = slaveOnly
         for i in ports.indices {
             ports[i].updateClock(domainNumber: defaultDS.domainNumber, twoStep: defaultDS.twoStepFlag, slaveOnly: slaveOnly)
@@ -186,6 +226,7 @@ public struct InstanceEngine: Sendable {
     mutating func dispatch(_ event: PortEvent, to index: Int, at now: PTPInstant, into actions: inout [InstanceAction]) {
         scratch.removeAll(keepingCapacity: true)
         ports[index].handle(event, at: now, into: &scratch)
+        if index == slavePortIndex && ports[index].state == .slave { lockedToParent = true }
         var decide = false
         for action in scratch {
             switch action {
@@ -195,21 +236,36 @@ public struct InstanceEngine: Sendable {
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
                 actions.append(.port(index, action))
-                verdicts.append(clock.apply(m, at: now, into: &actions))
+                verdicts.append((clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval))
             default:
                 actions.append(.port(index, action))
             }
         }
         // The servo's verdicts go back to the slave port at once (9.2.6.12: MASTER_CLOCK_SELECTED when it
         // locks, SYNCHRONIZATION_FAULT when it steps the clock).
-        if !verdicts.isEmpty, let slave = slavePortIndex {
+        // A designated slave (BMCA noop) is outside the BMCA: its verdicts go to it.
+        if !verdicts.isEmpty, let slave = slavePortIndex ?? ports.firstIndex(where: { $0.configuration.designatedSlave }) {
             let pending = verdicts
             verdicts.removeAll(keepingCapacity: true)
-            for verdict in pending {
+            for (verdict, offset, interval) in pending {
                 switch verdict {
-                case .locked: dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
-                case .jump: dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
-                case .unlocked: break
+                case .locked:
+                    dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+                    if servoStability.isStable(after: offset, countdown: &stableCountdown) {
+                        let first = !servoWasStable
+                        servoWasStable = true
+                        dispatch(.servoStable(first: first, syncInterval: interval), to: slave, at: now, into: &actions)
+                    }
+                case .jump:
+                    stableCountdown = servoStability.offsetValues
+                    servoWasStable = false
+                    dispatch(.synchronizationFault, to: slave, at: now, into: &actions)
+                case .unlocked:
+                    stableCountdown = servoStability.offsetValues
+                    servoWasStable = false
+                    if servoStability.offsetThreshold > 0 {
+                        dispatch(.servoUnlocked(syncInterval: interval), to: slave, at: now, into: &actions)
+                    }
                 }
             }
             refreshAnnouncedContent()

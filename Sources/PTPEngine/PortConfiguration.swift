@@ -23,6 +23,57 @@ public struct PortConfiguration: Sendable, Hashable {
     public var delayFilterLength: Int
     /// `syncReceiptTimeout`: Sync intervals without a Sync before a slave gives its master up (0 = off).
     public var syncReceiptTimeout: UInt8
+    /// portDS.localPriority (ITU-T G.8275.1 6.3.2, `G.8275.portDS.localPriority`): the localPriority of every
+    /// foreign master heard on this port in the G.8275 comparison.
+    public var localPriority: UInt8 = 128
+    /// `transportSpecific` (majorSdoId, 13.3.2.3): sent in every message; messages with another value are
+    /// dropped unless `ignoreTransportSpecific` (linuxptp `port_ignore`). IEEE 802.1AS uses 1.
+    public var transportSpecific: UInt8 = 0
+    public var ignoreTransportSpecific = false
+    /// `follow_up_info`: append the IEEE 802.1AS Follow_Up information TLV (802.1AS-2011 11.4.4.3) to Follow_Up.
+    public var followUpInformation = false
+    /// `path_trace_enabled`: append the PATH_TRACE TLV to Announce and drop an Announce whose path already
+    /// holds this clock (IEEE 1588-2019 16.2).
+    public var pathTrace = false
+    /// `BMCA noop` with `masterOnly`: a designated master, MASTER from initialisation on, outside the BMCA
+    /// (linuxptp `designated_master_fsm`).
+    public var designatedMaster = false
+    /// `inhibit_announce`: send no Announce, and do not wait for one.
+    public var inhibitAnnounce = false
+    /// `inhibit_delay_req`: send no Delay_Req or Pdelay_Req (the path delay is not measured); peers' requests
+    /// are still answered.
+    public var inhibitDelayRequest = false
+    /// `assume_two_step`: treat every Sync as two-step, whatever its twoStepFlag (linuxptp `one_step`).
+    public var assumeTwoStep = false
+    /// `maxStepsRemoved` (clock-wide, 2…255): an Announce with this many steps or more is not processed
+    /// (linuxptp `process_announce`; IEEE 1588-2019 9.3.2.5 d fixes 255).
+    public var maxStepsRemoved: UInt16 = 255
+    /// `asCapable true`: the port is asCapable whatever its peer delay (linuxptp ALWAYS_CAPABLE).
+    public var alwaysASCapable = false
+    /// The 802.1AS asCapable limits on the filtered peer delay (ns): above `neighborPropDelayThresh` or below
+    /// `min_neighbor_prop_delay` the port is not asCapable.
+    public var neighborPropDelayThresh: Int64 = 20_000_000
+    public var minNeighborPropDelay: Int64 = -20_000_000
+    /// `freq_est_interval`: log2 seconds over which an 802.1AS port estimates the neighbour rate ratio.
+    public var frequencyEstimationInterval: Int = 1
+    /// `delay_filter`: moving median (ptp4l's default) or moving average of the path delay samples.
+    public var delayFilter: PathDelayFilter.Kind = .movingMedian
+    /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
+    /// (linuxptp tsproc.c); the filtered one is still what the port reports.
+    public var rawDelayForOffset = false
+    /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
+    public var initialDelay: PTPDuration?
+    /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`
+    /// and ask the master for that Sync interval (802.1AS message interval request).
+    public var messageIntervalRequest = false
+    public var operLogSyncInterval = LogInterval(0)
+    public var operLogPdelayReqInterval = LogInterval(0)
+    /// `ignore_source_id`: take Sync and Follow_Up from any sender, not only the parent (with BMCA noop, where
+    /// a designated slave has no parent from an Announce).
+    public var ignoreSourceIdentity = false
+    /// `BMCA noop` with `slaveOnly`: a designated slave, SLAVE from initialisation on, outside the BMCA
+    /// (linuxptp `designated_slave_fsm`).
+    public var designatedSlave = false
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -4,6 +4,10 @@ import PTPWire
 public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     case decodeFailed(WireError)
     case wrongDomain(UInt8)
+    /// A message of another transportSpecific (majorSdoId), dropped as linuxptp's `port_ignore` does.
+    case wrongTransportSpecific(UInt8)
+    /// An Announce whose PATH_TRACE already holds this clock (16.2.3), dropped.
+    case pathTraceLoop
     /// An Announce not entered in the foreign master table (9.3.2.5).
     case announceRejected(ForeignMasterTable.Rejection)
     /// A Sync, Follow_Up or Delay_Resp from a port that is not the parent.
@@ -22,6 +26,8 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .decodeFailed(let e): "bad message: \(e)"
         case .wrongDomain(let d): "message for domain \(d)"
+        case .wrongTransportSpecific(let t): "message with transportSpecific \(t)"
+        case .pathTraceLoop: "announce whose path trace holds this clock"
         case .announceRejected(let r): "announce rejected: \(r)"
         case .notFromParent(let t): "\(t) not from the parent"
         case .outOfOrder(let t): "\(t) out of order"

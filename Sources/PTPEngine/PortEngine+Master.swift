@@ -8,7 +8,9 @@ extension PortEngine {
             .announce, sequenceId: announceSequence, logInterval: configuration.logAnnounceInterval,
             flags: announceContent.flags)
         announceSequence &+= 1
-        send(PTPMessage(header: h, body: .announce(announceContent.body(origin: now))), into: &actions)
+        var tlvs: [TLV] = []
+        if configuration.pathTrace, let path = pathTraceTLV() { tlvs.append(path) }
+        send(PTPMessage(header: h, body: .announce(announceContent.body(origin: now)), tlvs: tlvs), into: &actions)
     }
 
     mutating func sendSync(into actions: inout [PortAction]) {
@@ -31,7 +33,8 @@ extension PortEngine {
         let (wire, fraction) = wireSplit(t1)
         var h = header(.followUp, sequenceId: sequenceId, logInterval: configuration.logSyncInterval)
         h.correctionField = ScaledNanoseconds(saturating: fraction)
-        send(PTPMessage(header: h, body: .followUp(FollowUpBody(preciseOriginTimestamp: wire))), into: &actions)
+        let tlvs = configuration.followUpInformation ? [Self.followUpInformationTLV] : []
+        send(PTPMessage(header: h, body: .followUp(FollowUpBody(preciseOriginTimestamp: wire)), tlvs: tlvs), into: &actions)
     }
 
     /// Answers a Delay_Req with t4; the correction is the request's less t4's sub-nanosecond part (11.3.2).

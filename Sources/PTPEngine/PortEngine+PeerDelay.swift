@@ -5,6 +5,11 @@ import PTPWire
 /// The peer delay mechanism (IEEE 1588-2019 11.4), two-step responder, on every port that is up.
 extension PortEngine {
     mutating func sendPdelayReq(into actions: inout [PortAction]) {
+        // linuxptp `port_pdelay_request`: a request still unanswered is a lost response.
+        if outstandingPdelay != nil { neighbor.missingResponses += 1 }
+        // linuxptp: the port stays not asCapable while the last request had more than one responder.
+        neighbor.multipleResponders = neighbor.multipleDetected
+        neighbor.multipleDetected = false
         let sequenceId = pdelayReqSequence
         pdelayReqSequence &+= 1
         outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
@@ -49,6 +54,13 @@ extension PortEngine {
     ) {
         guard configuration.delayMechanism == .p2p, body.requestingPortIdentity == portIdentity else { return }
         guard var pending = outstandingPdelay, pending.sequenceId == header.sequenceId, pending.t2 == nil else {
+            if let pending = outstandingPdelay, pending.sequenceId == header.sequenceId,
+                pending.responder != header.sourcePortIdentity
+            {
+                // A second responder to the same request: the link is not point to point (802.1AS 11.2.2).
+                neighbor.multipleDetected = true
+                neighbor.multipleResponders = true
+            }
             diagnose(.unmatchedResponse(.pdelayResp), into: &actions)
             return
         }
@@ -82,10 +94,14 @@ extension PortEngine {
         let turnaround = p.t3.map { $0 - t2 } ?? .zero
         let sample = ((t4 - t1) - turnaround - p.correction) / 2
         outstandingPdelay = nil
+        if configuration.followUpInformation {
+            neighborExchangeCompleted(responder: p.responder, origin: (p.t3 ?? t2) + p.correction, ingress: t4)
+        }
         if sample.isNegative {
             diagnose(.negativePathDelay, into: &actions)
         }
         counters.delaySamples += 1
+        rawPeerMeanPathDelay = sample
         let filtered = peerDelayFilter.add(sample)
         peerMeanPathDelay = filtered
         portDS.peerMeanPathDelay = filtered

@@ -10,6 +10,10 @@ extension PortEngine {
     mutating func receiveAnnounce(header: PTPHeader, body: AnnounceBody, now: PTPInstant, into actions: inout [PortAction]) {
         // 9.2.2.2: a masterOnly port does not use what it hears.
         guard !configuration.masterOnly else { return }
+        guard body.stepsRemoved < configuration.maxStepsRemoved else {
+            diagnose(.announceRejected(.stepsRemovedLimit), into: &actions)
+            return
+        }
         switch foreignMasters.add(header: header, announce: body, at: now) {
         case .failure(let rejection):
             diagnose(.announceRejected(rejection), into: &actions)
@@ -32,9 +36,15 @@ extension PortEngine {
         into actions: inout [PortAction]
     ) {
         guard isSlaveState else { return }
-        guard header.sourcePortIdentity == parent else {
-            diagnose(.notFromParent(.sync), into: &actions)
-            return
+        if configuration.ignoreSourceIdentity {
+            // linuxptp `check_source_identity` with ignore_source_id: any sender will do; a designated slave
+            // (no Announce, so no parent from the BMCA) follows the one whose Sync it takes.
+            if parent == nil || configuration.designatedSlave { parent = header.sourcePortIdentity }
+        } else {
+            guard header.sourcePortIdentity == parent else {
+                diagnose(.notFromParent(.sync), into: &actions)
+                return
+            }
         }
         if let last = lastSyncSequence, Int16(bitPattern: header.sequenceId &- last) <= 0 {
             diagnose(.outOfOrder(.sync), into: &actions)
@@ -44,7 +54,7 @@ extension PortEngine {
         let interval = LogInterval(rawValue: header.logMessageInterval)
         if interval != .unspecified { masterSyncInterval = interval }
         armSyncReceipt(into: &actions)
-        if header.flags.contains(.twoStep) {
+        if header.flags.contains(.twoStep) || configuration.assumeTwoStep {
             if let early = earlyFollowUp {
                 earlyFollowUp = nil
                 if early.sequenceId == header.sequenceId {
@@ -69,7 +79,7 @@ extension PortEngine {
 
     mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
         guard isSlaveState else { return }
-        guard header.sourcePortIdentity == parent else {
+        guard header.sourcePortIdentity == parent || configuration.ignoreSourceIdentity else {
             diagnose(.notFromParent(.followUp), into: &actions)
             return
         }
@@ -99,14 +109,17 @@ extension PortEngine {
     ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
-        let delay = configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay
-        guard let delay, let parent else { return }
+        // linuxptp clock.c: initial_delay stands in for the path delay until one is measured.
+        let filtered = (configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay) ?? configuration.initialDelay
+        let raw = configuration.delayMechanism == .p2p ? rawPeerMeanPathDelay : rawMeanPathDelay
+        guard let filtered, let parent else { return }
+        let delay = configuration.rawDelayForOffset ? raw ?? filtered : filtered
         let offset = t2 - masterTime - delay - configuration.delayAsymmetry
         counters.measurements += 1
         actions.append(
             .measurement(
                 SyncMeasurement(
-                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: delay,
+                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
                     ingress: t2, logSyncInterval: logInterval)))
     }
 
@@ -152,6 +165,7 @@ extension PortEngine {
             diagnose(.negativePathDelay, into: &actions)
         }
         counters.delaySamples += 1
+        rawMeanPathDelay = sample
         meanPathDelay = delayFilter.add(sample)
     }
 }

@@ -9,7 +9,16 @@ extension PortEngine {
         on event: PortStateEvent, masterChanged: Bool = false, now: PTPInstant, into actions: inout [PortAction]
     ) {
         let old = state
-        let new = PortStateMachine.next(old, on: event, masterChanged: masterChanged, slaveOnly: slaveOnly)
+        var new = PortStateMachine.next(old, on: event, masterChanged: masterChanged, slaveOnly: slaveOnly)
+        if configuration.designatedMaster && new == .listening {
+            // BMCA noop: a designated master skips LISTENING (linuxptp `designated_master_fsm`).
+            new = .master
+        }
+        if configuration.designatedSlave && (new == .listening || new == .uncalibrated) {
+            // A designated slave is SLAVE from initialisation on and leaves it only on a fault
+            // (linuxptp `designated_slave_fsm`).
+            new = .slave
+        }
         guard new != old else { return }
         portDS.portState = new
         actions.append(.stateChanged(PortStateChange(portNumber: configuration.portNumber, from: old, to: new, event: event)))
@@ -28,7 +37,7 @@ extension PortEngine {
         }
         switch new {
         case .listening, .passive, .uncalibrated, .slave:
-            armAnnounceReceipt(into: &actions)
+            if after.contains(.announceReceipt) { armAnnounceReceipt(into: &actions) }
             if (new == .uncalibrated || new == .slave) && !before.contains(.delayRequest)
                 && after.contains(.delayRequest)
             {
@@ -40,8 +49,10 @@ extension PortEngine {
             let intervals = Int64(stepsRemoved) + 1
             actions.append(.armTimer(.qualification, after: configuration.logAnnounceInterval.duration * intervals))
         case .master:
-            sendAnnounce(now: now, into: &actions)
-            actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
+            if !configuration.inhibitAnnounce {
+                if asCapable { sendAnnounce(now: now, into: &actions) }
+                actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
+            }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .faulty, .disabled, .initializing:
             foreignMasters.removeAll()
@@ -78,11 +89,26 @@ extension PortEngine {
         if configuration.delayMechanism == .p2p && state != .initializing && state != .faulty && state != .disabled {
             set.insert(.pdelayRequest)
         }
+        // BMCA noop: no announce or sync receipt timeout moves a designated port (linuxptp clears them).
+        if configuration.designatedMaster || configuration.designatedSlave {
+            set.remove(.announceReceipt)
+            set.remove(.syncReceipt)
+        }
+        // linuxptp: inhibit_announce clears the announce timers; inhibit_delay_req arms no delay timer.
+        if configuration.inhibitAnnounce {
+            set.remove(.announce)
+            set.remove(.announceReceipt)
+        }
+        if configuration.inhibitDelayRequest {
+            set.remove(.delayRequest)
+            set.remove(.pdelayRequest)
+        }
         return set
     }
 
     /// announceReceiptTimeout intervals plus a random part of one more (ptp4l `set_tmo_random`).
     mutating func armAnnounceReceipt(into actions: inout [PortAction]) {
+        guard !configuration.inhibitAnnounce else { return }
         let interval = configuration.logAnnounceInterval.duration
         let extra = PTPDuration.nanosecondsFast(interval.nanosecondsDoubleFast * random.nextUnit())
         actions.append(.armTimer(.announceReceipt, after: interval * Int64(configuration.announceReceiptTimeout) + extra))
@@ -122,6 +148,7 @@ extension PortEngine {
                 // A new master: its path is a new path.
                 delayFilter.reset()
                 meanPathDelay = nil
+                rawMeanPathDelay = nil
                 pendingSync = nil
                 earlyFollowUp = nil
                 lastSync = nil
@@ -141,17 +168,18 @@ extension PortEngine {
     mutating func timerFired(_ timer: PortTimer, now: PTPInstant, into actions: inout [PortAction]) {
         switch timer {
         case .announce:
-            guard state == .master else { return }
-            sendAnnounce(now: now, into: &actions)
+            guard state == .master, !configuration.inhibitAnnounce else { return }
+            // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce.
+            if asCapable { sendAnnounce(now: now, into: &actions) }
             actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             // The state decision runs at least once per announce interval (9.2.6.8).
             actions.append(.stateDecisionNeeded)
         case .sync:
             guard state == .master else { return }
-            sendSync(into: &actions)
+            if asCapable { sendSync(into: &actions) }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .delayRequest:
-            guard state == .uncalibrated || state == .slave, configuration.delayMechanism == .e2e else { return }
+            guard timers(for: state).contains(.delayRequest) else { return }
             sendDelayReq(into: &actions)
             actions.append(.armTimer(.delayRequest, after: delayRequestSpacing()))
         case .pdelayRequest:

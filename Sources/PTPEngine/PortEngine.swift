@@ -18,6 +18,10 @@ public struct PortEngine: Sendable {
     public internal(set) var meanPathDelay: PTPDuration?
     /// The filtered peer mean path delay (P2P), once measured.
     public internal(set) var peerMeanPathDelay: PTPDuration?
+    /// With `path_trace_enabled`: the PATH_TRACE list of the latest Announce of each foreign master (16.2.2).
+    public internal(set) var pathTraces: [PortIdentity: [ClockIdentity]] = [:]
+    /// What an IEEE 802.1AS port's asCapable rests on (linuxptp `port_capable`).
+    public internal(set) var neighbor = NeighborState()
 
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
@@ -33,6 +37,9 @@ public struct PortEngine: Sendable {
     var syncSequence: UInt16 = 0
     var delayReqSequence: UInt16 = 0
     var pdelayReqSequence: UInt16 = 0
+    var signalingSequence: UInt16 = 0
+    /// The configured message intervals, which message interval requests can change and restore.
+    let initialIntervals: (announce: LogInterval, sync: LogInterval, pdelay: LogInterval)
 
     // Slave side (11.3).
     var pendingSync: PendingSync?
@@ -42,7 +49,9 @@ public struct PortEngine: Sendable {
     var lastSyncSequence: UInt16?
     /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
-    var delayFilter: MovingMedian
+    var delayFilter: PathDelayFilter
+    /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
+    var rawMeanPathDelay: PTPDuration?
     var masterDelayReqInterval: LogInterval?
     /// The master's Sync interval as its Sync messages say (for `syncReceiptTimeout`).
     var masterSyncInterval: LogInterval?
@@ -50,7 +59,8 @@ public struct PortEngine: Sendable {
     // Peer delay (11.4).
     var outstandingPdelay: PendingPdelay?
     var pdelayResponder: [UInt16: PendingPdelayResponse] = [:]
-    var peerDelayFilter: MovingMedian
+    var peerDelayFilter: PathDelayFilter
+    var rawPeerMeanPathDelay: PTPDuration?
 
     struct PendingSync: Sendable {
         var sequenceId: UInt16
@@ -83,6 +93,9 @@ public struct PortEngine: Sendable {
         twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0
     ) {
         self.configuration = configuration
+        initialIntervals = (
+            configuration.logAnnounceInterval, configuration.logSyncInterval, configuration.logMinPdelayReqInterval
+        )
         self.clockIdentity = clockIdentity
         self.domainNumber = domainNumber
         self.twoStep = twoStep && !configuration.oneStep
@@ -98,8 +111,8 @@ public struct PortEngine: Sendable {
             logMinPdelayReqInterval: configuration.logMinPdelayReqInterval,
             delayAsymmetry: configuration.delayAsymmetry, masterOnly: configuration.masterOnly)
         foreignMasters = ForeignMasterTable(receiver: identity, logAnnounceInterval: configuration.logAnnounceInterval)
-        delayFilter = MovingMedian(length: configuration.delayFilterLength)
-        peerDelayFilter = MovingMedian(length: configuration.delayFilterLength)
+        delayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
+        peerDelayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         random = SplitMix64(seed: seed ^ identity.clockIdentity.rawValue &* 31 &+ UInt64(identity.portNumber))
     }
 
@@ -127,6 +140,10 @@ public struct PortEngine: Sendable {
             applyRecommendation(code, parent: newParent, stepsRemoved: steps, now: now, into: &actions)
         case .masterClockSelected:
             changeState(on: .masterClockSelected, now: now, into: &actions)
+        case .servoStable(let first, let syncInterval):
+            servoStable(first: first, syncInterval: syncInterval, now: now, into: &actions)
+        case .servoUnlocked(let syncInterval):
+            servoUnlocked(syncInterval: syncInterval, thresholdSet: true, into: &actions)
         case .synchronizationFault:
             // Time stamps taken before the step are void (ptp4l flushes them on SERVO_JUMP).
             pendingSync = nil
@@ -199,9 +216,32 @@ public struct PortEngine: Sendable {
         }
         // Our own messages looped back are not for us (a shared segment echoes nothing, but a hub might).
         if header.sourcePortIdentity == portIdentity { return }
+        // linuxptp `port_ignore`: another transportSpecific is another profile's message (802.1AS uses 1).
+        if !configuration.ignoreTransportSpecific && header.majorSdoId != configuration.transportSpecific {
+            diagnose(.wrongTransportSpecific(header.majorSdoId), into: &actions)
+            return
+        }
         let ingress = timestamp - configuration.ingressLatency
+        // linuxptp `incapable_ignore`: an 802.1AS port that is not asCapable ignores Announce and Sync.
+        if !asCapable {
+            switch message.body {
+            case .announce, .sync: return
+            default: break
+            }
+        }
         switch message.body {
         case .announce(let body):
+            if configuration.pathTrace {
+                // 16.2.3: an Announce that has already passed through this clock is a loop.
+                let path = message.tlvs.lazy.compactMap { tlv -> [ClockIdentity]? in
+                    if case .pathTrace(let list) = tlv { list } else { nil }
+                }.first
+                if let path, path.contains(clockIdentity) {
+                    diagnose(.pathTraceLoop, into: &actions)
+                    return
+                }
+                rememberPathTrace(path ?? [], from: header.sourcePortIdentity)
+            }
             receiveAnnounce(header: header, body: body, now: now, into: &actions)
         case .sync(let body):
             receiveSync(header: header, body: body, ingress: ingress, into: &actions)
@@ -217,15 +257,19 @@ public struct PortEngine: Sendable {
             receivePdelayResp(header: header, body: body, ingress: ingress, into: &actions)
         case .pdelayRespFollowUp(let body):
             receivePdelayRespFollowUp(header: header, body: body, into: &actions)
-        case .signaling, .management:
-            break  // handled elsewhere (management) or not yet used by the engine
+        case .signaling:
+            receiveSignaling(message, into: &actions)
+        case .management:
+            break  // handled by the management server
         }
     }
 
     func header(_ type: MessageType, sequenceId: UInt16, logInterval: LogInterval, flags: PTPFlags = []) -> PTPHeader {
-        PTPHeader(
+        var h = PTPHeader(
             messageType: type, sourcePortIdentity: portIdentity, sequenceId: sequenceId, domainNumber: domainNumber,
             flags: flags, logMessageInterval: logInterval.rawValue)
+        h.majorSdoId = configuration.transportSpecific
+        return h
     }
 
     mutating func send(

@@ -46,6 +46,11 @@ public enum PortEvent: Sendable {
     case masterClockSelected
     /// The clock was stepped (SYNCHRONIZATION_FAULT): measurements in flight are void.
     case synchronizationFault
+    /// The servo is stable on this port's measurements (linuxptp SERVO_LOCKED_STABLE, with
+    /// `servo_offset_threshold`): `first` on the transition from locked; the Sync interval of the measurement.
+    case servoStable(first: Bool, syncInterval: LogInterval)
+    /// The servo unlocked while a stability threshold is set (linuxptp SERVO_UNLOCKED).
+    case servoUnlocked(syncInterval: LogInterval)
     case linkUp
     case linkDown
     /// Management sets portDS.portEnable (8.2.15.5.1): DESIGNATED_ENABLED or DESIGNATED_DISABLED.

@@ -47,9 +47,10 @@ public enum StateDecision {
     ///   - portState: the port's current state.
     ///   - slaveOnly: defaultDS.slaveOnly.
     ///   - masterOnly: portDS.masterOnly; such a port never becomes slave or passive by P2.
+    ///   - comparison: the data set comparison (IEEE 1588, or G.8275's; ptp4l passes `c->dscmp` the same way).
     public static func decide(
         d0: ComparisonDataset, erbest: ComparisonDataset?, ebest: ComparisonDataset?, ebestIsOnThisPort: Bool,
-        portState: PortState, slaveOnly: Bool, masterOnly: Bool
+        portState: PortState, slaveOnly: Bool, masterOnly: Bool, comparison: DatasetComparisonAlgorithm = .ieee1588
     ) -> StateDecisionCode {
         if slaveOnly {
             // 9.2.2.2: a slave-only instance can never be the grandmaster, so D0 does not compete: the
@@ -60,22 +61,22 @@ public enum StateDecision {
         }
         return decideIgnoringSlaveOnly(
             d0: d0, erbest: erbest, ebest: ebest, ebestIsOnThisPort: ebestIsOnThisPort, portState: portState,
-            masterOnly: masterOnly)
+            masterOnly: masterOnly, comparison: comparison)
     }
 
     static func decideIgnoringSlaveOnly(
         d0: ComparisonDataset, erbest: ComparisonDataset?, ebest: ComparisonDataset?, ebestIsOnThisPort: Bool,
-        portState: PortState, masterOnly: Bool
+        portState: PortState, masterOnly: Bool, comparison: DatasetComparisonAlgorithm = .ieee1588
     ) -> StateDecisionCode {
         if erbest == nil && portState == .listening && !masterOnly {
             return .listening
         }
         if d0.grandmasterClockQuality.clockClass <= 127 {
             guard let erbest else { return .m1 }
-            return DatasetComparison.compare(d0, erbest).isABetter ? .m1 : .p1  // M1 / P1
+            return comparison.compare(d0, erbest).isABetter ? .m1 : .p1  // M1 / P1
         }
         guard let ebest else { return .m2 }
-        if DatasetComparison.compare(d0, ebest).isABetter {
+        if comparison.compare(d0, ebest).isABetter {
             return .m2  // M2
         }
         if masterOnly {
@@ -84,7 +85,7 @@ public enum StateDecision {
         if ebestIsOnThisPort {
             return .s1  // S1
         }
-        if let erbest, DatasetComparison.compare(ebest, erbest) == .aBetterByTopology {
+        if let erbest, comparison.compare(ebest, erbest) == .aBetterByTopology {
             return .p2  // P2
         }
         return .m3  // M3

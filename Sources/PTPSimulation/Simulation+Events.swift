@@ -72,7 +72,7 @@ extension SimulationCore {
 
     mutating func perform(_ action: InstanceAction, clock: Int) {
         switch action {
-        case .parentChanged:
+        case .parentChanged, .clockClassChanged:
             break
         case .clock(let clockAction):
             perform(clockAction, clock: clock)

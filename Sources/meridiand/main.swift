@@ -28,6 +28,8 @@ struct MeridiandCommand: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Print the version and exit.") var version = false
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the effective settings, exit.")
     var checkConfig = false
+    @Flag(name: .customLong("list-options"), help: "Print every option, its meaning and Meridian's support (docs/options.md).")
+    var listOptions = false
     @Option(name: .customLong("clock"), help: "Clock to discipline: virtual, system or /dev/ptpN.") var clock: String?
 
     func options() throws -> DaemonOptions {
@@ -65,6 +67,10 @@ do {
 }
 if command.version {
     emit("meridiand 0.1.0\n", to: 1)
+    exit(0)
+}
+if command.listOptions {
+    emit(Meridiand.optionsDocument(), to: 1)
     exit(0)
 }
 let options: DaemonOptions

@@ -22,6 +22,9 @@ final class CurrentDataSetPoller: SlaveOffsets, @unchecked Sendable {  // state 
     private let stopping = Atomic<Bool>(false)
     private var thread: Thread?
     private let interval: useconds_t
+    /// transportSpecific of the requests: ptp4l's UDS port drops management of another one (gPTP.cfg: 1), as
+    /// `pmc -t` sets it.
+    private let transportSpecific: UInt8
 
     struct State {
         var offsets: [Int64] = []
@@ -31,9 +34,10 @@ final class CurrentDataSetPoller: SlaveOffsets, @unchecked Sendable {  // state 
     }
 
     /// Polls `server` (the slave's uds_address) from a socket bound at `path`.
-    init(server: String, path: String, intervalMicroseconds: useconds_t = 8_000) throws {
+    init(server: String, path: String, intervalMicroseconds: useconds_t = 8_000, transportSpecific: UInt8 = 0) throws {
         self.server = server
         self.interval = intervalMicroseconds
+        self.transportSpecific = transportSpecific
         unlink(path)
         socket = try UnixDatagramSocket.bind(path: path, mode: 0o600)
         let thread = Thread { [weak self] in self?.loop() }
@@ -65,8 +69,9 @@ final class CurrentDataSetPoller: SlaveOffsets, @unchecked Sendable {  // state 
         let port = UInt16(truncatingIfNeeded: getpid())
         let destination = UnixSocketAddress(path: server)
         while !stopping.load(ordering: .relaxed) {
-            let request = ManagementMessages.request(
+            var request = ManagementMessages.request(
                 action: .get, id: .currentDataSet, data: nil, sequenceId: sequence, sourcePort: port)
+            request.header.majorSdoId = transportSpecific
             sequence &+= 1
             lock.withLock { $0.polls += 1 }
             if (try? socket.send(request.encoded(), to: destination)) != nil,

@@ -8,7 +8,9 @@ struct SegmentLab: Sendable {
     let bridgeNamespace: String
     let hosts: [(namespace: String, interface: String)]
 
-    static func create(hosts count: Int, subnet: UInt8) throws -> SegmentLab {
+    /// - Parameter forwardLinkLocal: the bridge forwards frames to 01-80-C2-00-00-0E (its `group_fwd_mask`
+    ///   bit 14), which a Linux bridge otherwise keeps: G.8275.1 sends everything there (`ptp_dst_mac`).
+    static func create(hosts count: Int, subnet: UInt8, forwardLinkLocal: Bool = false) throws -> SegmentLab {
         let id = "\(getpid() % 100_000)s\(subnet)"
         let bridge = "mseg-\(id)-sw"
         var hosts: [(String, String)] = []
@@ -20,6 +22,9 @@ struct SegmentLab: Sendable {
             // No STP delay, no multicast snooping: every frame reaches every host at once.
             try LabCommand.run(
                 "ip", ["-n", bridge, "link", "set", "br0", "type", "bridge", "forward_delay", "0", "mcast_snooping", "0"])
+            if forwardLinkLocal {
+                try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "type", "bridge", "group_fwd_mask", "0x4000"])
+            }
             try LabCommand.run("ip", ["-n", bridge, "link", "set", "br0", "up"])
             for (i, host) in hosts.enumerated() {
                 try LabCommand.run("ip", ["netns", "add", host.0])

@@ -87,4 +87,41 @@ struct SocketOptionTests {
             #expect(try receive(neighbour) { $0.bytes == reply } != nil)
         }
     }
+
+    /// `ptp_dst_mac` and `p2p_dst_mac` (G.8275.1 sends everything to 01-80-C2-00-00-0E): the destination
+    /// of what an IEEE 802.3 transport sends, and both groups are joined so the peer hears it; `socket_priority`
+    /// is accepted by the kernel on every socket (the transport opens with it).
+    @Test("IEEE 802.3 destinations from ptp_dst_mac and p2p_dst_mac; SO_PRIORITY set")
+    func destinationMACs() throws {
+        let primary: [UInt8] = [0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E]
+        let peer: [UInt8] = [0x01, 0x1B, 0x19, 0x00, 0x00, 0x00]
+        try withTransportPair(
+            .ethernet,
+            configure: {
+                $0.primaryMAC = primary
+                $0.peerDelayMAC = peer
+                $0.socketPriority = 7
+            }
+        ) { lab, a, b in
+            let interface = lab.b.interface
+            let fd = try NetworkNamespace.withNamespace(lab.b.namespace) { () -> CInt in
+                let fd = socket(AF_PACKET, CInt(SOCK_RAW.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
+                guard fd >= 0, CLinuxShims_packet_bind(fd, CInt(if_nametoindex(interface)), UInt16(ETH_P_ALL)) == 0 else {
+                    throw LabCommand.Failure("capture socket: errno \(errno)")
+                }
+                return fd
+            }
+            defer { close(fd) }
+            for (destination, mac, index) in [
+                (TransportDestination.primaryMulticast, primary, UInt32(41)), (.peerDelayMulticast, peer, 42),
+            ] {
+                let message = ptpMessage(type: 0, index: index, length: 64)
+                _ = try a.send(message, channel: .event, to: destination)
+                let frame = try #require(
+                    capture(fd: fd, within: .seconds(2)) { Array($0.suffix(64)) == message }, "\(destination) not captured")
+                #expect(Array(frame[0..<6]) == mac, "\(destination): sent to \(frame[0..<6])")
+                #expect(try receive(b) { $0.bytes == message } != nil)
+            }
+        }
+    }
 }

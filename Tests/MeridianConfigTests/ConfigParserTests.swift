@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MeridianConfig
@@ -67,7 +68,7 @@ struct ConfigParserTests {
             ])
         #expect(
             errors("[global]\ndelay_mechanism E3E\n") == [
-                "gm.conf:2: E3E is a bad value for option delay_mechanism: expected one of E2E, P2P, Auto, NONE"
+                "gm.conf:2: E3E is a bad value for option delay_mechanism: expected one of Auto, E2E, P2P, NONE"
             ])
         #expect(
             errors("[global]\nstep_threshold -1\n") == [
@@ -91,13 +92,107 @@ struct ConfigParserTests {
         #expect(errors("[global\n") == ["gm.conf:1: bad section header [global"])
     }
 
-    @Test func ptp4lOptionsWeDoNotImplementAreWarningsNotErrors() throws {
-        let config = try parse("[global]\ngmCapable 1\n[eth0]\nmin_neighbor_prop_delay 800\n").get()
+    /// Every option of linuxptp v3.1.1's config.c table (`config_tab`), copied from the source.
+    static let ptp4l31Options = """
+        announceReceiptTimeout asCapable assume_two_step boundary_clock_jbod BMCA check_fup_sync clockAccuracy \
+        clockClass clockIdentity clock_servo clock_type dataset_comparison delayAsymmetry delay_filter \
+        delay_filter_length delay_mechanism dscp_event dscp_general domainNumber egressLatency \
+        fault_badpeernet_interval fault_reset_interval first_step_threshold follow_up_info free_running \
+        freq_est_interval G.8275.defaultDS.localPriority G.8275.portDS.localPriority gmCapable hwts_filter hybrid_e2e \
+        ignore_source_id ignore_transport_specific ingressLatency inhibit_announce inhibit_delay_req \
+        inhibit_multicast_service initial_delay kernel_leap leapfile logAnnounceInterval logMinDelayReqInterval \
+        logMinPdelayReqInterval logSyncInterval logging_level masterOnly maxStepsRemoved message_tag \
+        manufacturerIdentity max_frequency min_neighbor_prop_delay msg_interval_request neighborPropDelayThresh \
+        net_sync_monitor network_transport ntpshm_segment offsetScaledLogVariance operLogPdelayReqInterval \
+        operLogSyncInterval path_trace_enabled pi_integral_const pi_integral_exponent pi_integral_norm_max \
+        pi_integral_scale pi_proportional_const pi_proportional_exponent pi_proportional_norm_max \
+        pi_proportional_scale priority1 priority2 productDescription ptp_dst_mac p2p_dst_mac revisionData \
+        sanity_freq_limit servo_num_offset_values servo_offset_threshold slave_event_monitor slaveOnly \
+        socket_priority step_threshold summary_interval syncReceiptTimeout tc_spanning_tree timeSource time_stamping \
+        transportSpecific ts2phc.channel ts2phc.extts_correction ts2phc.extts_polarity ts2phc.master \
+        ts2phc.nmea_remote_host ts2phc.nmea_remote_port ts2phc.nmea_serialport ts2phc.pin_index ts2phc.pulsewidth \
+        tsproc_mode twoStepFlag tx_timestamp_timeout udp_ttl udp6_scope uds_address unicast_listen \
+        unicast_master_table unicast_req_duration use_syslog userDescription utc_offset verbose write_phase_mode
+        """.split(separator: " ").map(String.init)
+
+    @Test func everyPtp4l31OptionIsInTheTableWithPtp4lsScope() {
+        #expect(Self.ptp4l31Options.count == 110)
+        for name in Self.ptp4l31Options {
+            let key = ConfigKeys.key(name)
+            #expect(key != nil, "\(name) is missing")
+            #expect(key?.support != .meridian, "\(name) is ptp4l's")
+        }
+        // PORT_ITEM in config.c: may appear in a port section.
+        for name in ["fault_reset_interval", "ptp_dst_mac", "G.8275.portDS.localPriority", "udp_ttl", "BMCA"] {
+            #expect(ConfigKeys.key(name)?.scope == .port, "\(name)")
+        }
+        for name in ["dataset_comparison", "G.8275.defaultDS.localPriority", "clock_type", "socket_priority"] {
+            #expect(ConfigKeys.key(name)?.scope == .global, "\(name)")
+        }
+    }
+
+    @Test func choicesAndSectionNamesMatchCaseInsensitivelyAsStrcasecmp() throws {
+        let config = try parse(
+            "[GLOBAL]\ndataset_comparison g.8275.X\ntime_stamping SOFTWARE\nclock_servo LinReg\n[eth0]\nnetwork_transport l2\ndelay_mechanism p2p\n"
+        ).get()
+        // The value keeps the table's spelling, so the daemon compares one way.
+        #expect(config.string("dataset_comparison") == "G.8275.x")
+        #expect(config.integer("dataset_comparison") == 1)
+        #expect(config.string("time_stamping") == "software")
+        #expect(config.string("clock_servo") == "linreg")
+        #expect(config.string("network_transport", port: "eth0") == "L2")
+        #expect(config.string("delay_mechanism", port: "eth0") == "P2P")
+    }
+
+    @Test func aValueMeridianDoesNotImplementIsRefusedWithItsReason() {
+        #expect(
+            errors("[global]\nclock_type E2E_TC\nclock_servo nullf\n[eth0]\ndelay_mechanism Auto\n") == [
+                "gm.conf:2: option clock_type E2E_TC is not implemented by Meridian: transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14) (accepted: OC, BC)",
+                "gm.conf:3: option clock_servo nullf is not implemented by Meridian: the ntpshm and nullf servos are not implemented (accepted: pi, linreg)",
+                "gm.conf:5: option delay_mechanism Auto is not implemented by Meridian: Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented (accepted: E2E, P2P, NONE)",
+            ])
+        #expect(
+            errors("[global]\nts2phc.pin_index 1\n[unicast_master_table]\ntable_id 1\n[eth0]\n") == [
+                "gm.conf:2: option ts2phc.pin_index is refused: a ts2phc option; Meridian's reference takes pin_index",
+                "gm.conf:3: section [unicast_master_table] is refused: unicast negotiation is not implemented yet (the unicast issue)",
+            ])
+        #expect(errors("[global]\nserverOnly 1\n[eth0]\n").first?.contains("from a later linuxptp than 3.1") == true)
+    }
+
+    @Test func ptp4lsDefaultsOfUnimplementedOptionsAndInertOptionsLoad() throws {
+        let config = try parse(
+            "[global]\nclock_type BC\ngmCapable 1\nsanity_freq_limit 0\nntpshm_segment 7\ntc_spanning_tree 1\n[eth0]\n"
+        ).get()
+        #expect(config.warnings.isEmpty)
+        #expect(config.integer("ntpshm_segment") == 7)
+    }
+
+    @Test func faultIntervalsTakeASAPAndDeprecatedNamesAreRead() throws {
+        let config = try parse("[global]\nfault_reset_interval asap\npi_offset_const 0.5\n[eth0]\nfault_reset_interval 2\n").get()
+        #expect(config.integer("fault_reset_interval") == -128)
+        #expect(config.integer("fault_reset_interval", port: "eth0") == 2)
+        #expect(config.real("step_threshold") == 0.5)
         #expect(
             config.warnings.map(\.description) == [
-                "gm.conf:2: warning: ptp4l option gmCapable is not supported by Meridian and is ignored",
-                "gm.conf:4: warning: ptp4l option min_neighbor_prop_delay is not supported by Meridian and is ignored",
+                "gm.conf:3: warning: option pi_offset_const is deprecated, please use step_threshold instead"
             ])
+    }
+
+    @Test func destinationMACsAreCheckedAndG8275SettingsParse() throws {
+        #expect(
+            errors("[global]\nptp_dst_mac 01:1B:19:00:00\n[eth0]\n") == [
+                "gm.conf:2: 01:1B:19:00:00 is a bad value for option ptp_dst_mac: expected a MAC address like 01:1B:19:00:00:00"
+            ])
+        let config = try parse(
+            "[global]\ndataset_comparison G.8275.x\nG.8275.defaultDS.localPriority 90\nptp_dst_mac 01:80:C2:00:00:0E\n[eth0]\nG.8275.portDS.localPriority 7\nnetwork_transport L2\n"
+        ).get()
+        #expect(config.integer("G.8275.defaultDS.localPriority") == 90)
+        #expect(config.integer("G.8275.portDS.localPriority", port: "eth0") == 7)
+        #expect(ConfigKey.parseMAC(config.string("ptp_dst_mac", port: "eth0")) == [0x01, 0x80, 0xC2, 0, 0, 0x0E])
+        let profile = config.effectiveProfileText()
+        #expect(profile.first == "# profile: ITU-T G.8275.1 (full timing support, IEEE 802.3)")
+        #expect(profile.last?.contains("localPriority 7") == true)
+        #expect(errors("[global]\nG.8275.defaultDS.localPriority 0\n[eth0]\n").count == 1)
     }
 
     @Test func portsDFilesAreOnePortEachNamedByTheirFile() throws {
@@ -182,7 +277,40 @@ struct ConfigParserTests {
             } else {
                 Issue.record("default of \(key.name) does not parse: \(key.defaultValue)")
             }
-            #expect(!ConfigKeys.ptp4lOnly.contains(key.name), "\(key.name) is both implemented and ignored")
+            // ptp4l's default is always accepted: a file that sets every option to its default loads.
+            #expect(key.refusal(of: key.defaultValue) == nil || key.support.status == "refused", "\(key.name)")
+        }
+    }
+}
+
+/// docs/options.md is the table's own text (`meridiand --list-options`), so the list users read is the
+/// list the parser enforces.
+struct OptionsDocumentTests {
+    @Test func docsOptionsMdIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/options.md"), encoding: .utf8)
+        #expect(text == ConfigKeys.optionsDocument(), "regenerate: meridiand --list-options > docs/options.md")
+        for key in ConfigKeys.all { #expect(text.contains("| `\(key.name)` |")) }
+    }
+}
+
+/// An option the table calls implemented is read somewhere outside the table: a cheap guard against the
+/// failure this issue started from, options parsed and then silently ignored (productDescription, udp_ttl
+/// and maxStepsRemoved were, before issue 14).
+struct ImplementedOptionsAreReadTests {
+    @Test func everyImplementedOptionIsReadByTheDaemonOrTheConfigurationChecks() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        var text = ""
+        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            guard url.pathExtension == "swift", !url.lastPathComponent.hasPrefix("ConfigKeys") else { continue }
+            text += try String(contentsOf: url, encoding: .utf8)
+        }
+        #expect(text.count > 100_000, "the sources were not found at \(root.path)")
+        for key in ConfigKeys.all where key.support == .implemented || key.support == .meridian {
+            #expect(text.contains("\"\(key.name)\""), "\(key.name) is implemented by the table but read nowhere")
         }
     }
 }

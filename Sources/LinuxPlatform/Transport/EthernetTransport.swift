@@ -3,7 +3,7 @@ import Glibc
 import PTPCore
 
 /// PTP over IEEE 802.3 (IEEE 1588-2019 annex E): an `AF_PACKET` raw socket on one interface, ethertype
-/// 0x88F7, groups 01-1B-19-00-00-00 and 01-80-C2-00-00-0E, a BPF filter (untagged or one 802.1Q tag) so only PTP frames reach the
+/// 0x88F7, groups 01-1B-19-00-00-00 and 01-80-C2-00-00-0E (or `ptp_dst_mac`/`p2p_dst_mac`), a BPF filter (untagged or one 802.1Q tag) so only PTP frames reach the
 /// daemon, and the socket's own transmitted frames ignored. linuxptp's raw.c.
 ///
 /// Event and general messages share the socket. The channel of a received frame is read from the low nibble
@@ -37,7 +37,9 @@ public final class EthernetTransport: PTPTransport {
         do {
             try socket.shim("setsockopt(SO_ATTACH_FILTER)") { CLinuxShims_attach_ptp_filter($0) }
             try socket.shim("bind(AF_PACKET)") { CLinuxShims_packet_bind($0, interface.index, all) }
-            for group in [Self.primaryGroup, Self.peerDelayGroup] {
+            var groups = [configuration.primaryMAC]
+            if configuration.peerDelayMAC != configuration.primaryMAC { groups.append(configuration.peerDelayMAC) }
+            for group in groups where group.count == 6 {
                 try socket.shim("PACKET_ADD_MEMBERSHIP") { fd in
                     group.withUnsafeBufferPointer { CLinuxShims_packet_add_membership(fd, interface.index, $0.baseAddress) }
                 }
@@ -45,6 +47,7 @@ public final class EthernetTransport: PTPTransport {
             // Older kernels lack PACKET_IGNORE_OUTGOING; our own frames are then still skipped by the kernel.
             _ = try? socket.shim("setsockopt(PACKET_IGNORE_OUTGOING)") { CLinuxShims_packet_ignore_outgoing($0) }
             socket.setReceiveBuffer(configuration.receiveBufferSize)
+            try socket.setPriority(configuration.socketPriority)
             try socket.enableTimestamping()
         } catch {
             socket.close()
@@ -63,14 +66,15 @@ public final class EthernetTransport: PTPTransport {
         }
         let mac: [UInt8]
         switch destination {
-        case .primaryMulticast: mac = Self.primaryGroup
-        case .peerDelayMulticast: mac = Self.peerDelayGroup
+        case .primaryMulticast: mac = configuration.primaryMAC
+        case .peerDelayMulticast: mac = configuration.peerDelayMAC
         case .unicast(let address):
             guard address.networkProtocol == .ieee802_3, address.address.count == 6 else {
                 throw .badDestination("IEEE 802.3 needs a 6-byte MAC address, got \(address.networkProtocol)")
             }
             mac = address.address
         }
+        guard mac.count == 6 else { throw .badDestination("a destination MAC address has 6 bytes, not \(mac.count)") }
         var frame = mac
         frame.reserveCapacity(Self.headerLength + bytes.count)
         frame += interface.macAddress

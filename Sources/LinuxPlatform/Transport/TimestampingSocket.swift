@@ -109,6 +109,12 @@ final class TimestampingSocket: Sendable {
     }
 
     /// Asks for a receive buffer of `size` bytes, beyond `rmem_max` when permitted (`SO_RCVBUFFORCE`).
+    /// SO_PRIORITY, when above 0 (linuxptp udp.c/raw.c set it only then).
+    func setPriority(_ priority: Int) throws(TransportError) {
+        guard priority > 0 else { return }
+        try setOption(level: SOL_SOCKET, name: SO_PRIORITY, value: CInt(clamping: priority), operation: "setsockopt(SO_PRIORITY)")
+    }
+
     func setReceiveBuffer(_ size: Int) {
         let value = CInt(clamping: size)
         if (try? setOption(level: SOL_SOCKET, name: SO_RCVBUFFORCE, value: value, operation: "SO_RCVBUFFORCE")) == nil {

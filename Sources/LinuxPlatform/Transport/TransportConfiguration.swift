@@ -22,6 +22,13 @@ public struct TransportConfiguration: Sendable, Hashable {
     public var generalPort: UInt16
     /// The receive buffer asked of the kernel, in bytes (`SO_RCVBUFFORCE` when permitted).
     public var receiveBufferSize: Int
+    /// IEEE 802.3 only: `ptp_dst_mac`, the destination of every message but the peer delay ones
+    /// (01-1B-19-00-00-00 by default; G.8275.1 uses the non-forwardable 01-80-C2-00-00-0E), and
+    /// `p2p_dst_mac`, that of Pdelay_Req/Resp/Resp_Follow_Up. Both groups are joined (linuxptp raw.c).
+    public var primaryMAC: [UInt8]
+    public var peerDelayMAC: [UInt8]
+    /// `socket_priority`: SO_PRIORITY of every socket (0…15; 0 leaves the kernel's default, as linuxptp).
+    public var socketPriority: Int = 0
 
     public init(
         interfaceName: String,
@@ -34,7 +41,9 @@ public struct TransportConfiguration: Sendable, Hashable {
         ipv6Scope: UInt8 = 0xE,
         eventPort: UInt16 = 319,
         generalPort: UInt16 = 320,
-        receiveBufferSize: Int = 1 << 20
+        receiveBufferSize: Int = 1 << 20,
+        primaryMAC: [UInt8] = [0x01, 0x1B, 0x19, 0x00, 0x00, 0x00],
+        peerDelayMAC: [UInt8] = [0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E]
     ) {
         self.interfaceName = interfaceName
         self.timestamping = timestamping
@@ -47,5 +56,7 @@ public struct TransportConfiguration: Sendable, Hashable {
         self.eventPort = eventPort
         self.generalPort = generalPort
         self.receiveBufferSize = receiveBufferSize
+        self.primaryMAC = primaryMAC
+        self.peerDelayMAC = peerDelayMAC
     }
 }

@@ -57,6 +57,7 @@ public final class UDPv4Transport: PTPTransport {
         try socket.setOption(
             level: CInt(IPPROTO_IP), name: IP_TOS, value: CInt(dscp & 0x3F) << 2,
             operation: "setsockopt(IP_TOS)")
+        try socket.setPriority(configuration.socketPriority)
     }
 
     public func send(

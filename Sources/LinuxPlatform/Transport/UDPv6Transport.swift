@@ -62,6 +62,7 @@ public final class UDPv6Transport: PTPTransport {
         try socket.setOption(
             level: ipv6, name: IPV6_TCLASS, value: CInt(dscp & 0x3F) << 2,
             operation: "setsockopt(IPV6_TCLASS)")
+        try socket.setPriority(configuration.socketPriority)
     }
 
     public func send(

@@ -1,0 +1,59 @@
+import PTPCore
+
+/// The rules between profile options that ptp4l 3.1 enforces when it creates a port, or that Meridian needs
+/// because part of a profile is not implemented yet: each a `file:line` error that stops start-up.
+public enum ProfileConfigCheck {
+    public static func diagnostics(_ configuration: Configuration) -> [ConfigDiagnostic] {
+        var problems: [ConfigDiagnostic] = []
+        func problem(_ option: String, port: String, _ why: String) {
+            let origin = configuration.setting(option, port: port)?.origin ?? ""
+            let (file, line) = place(origin)
+            let value = configuration.string(option, port: port)
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable("option \(option) \(value) on port \(port): \(why)")))
+        }
+        // linuxptp clock_create: "Cannot mix 1588 slaveOnly with 802.1AS !gmCapable".
+        if configuration.flag("slaveOnly") && !configuration.flag("gmCapable") {
+            let (file, line) = place(configuration.setting("gmCapable")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable("cannot mix 1588 slaveOnly with 802.1AS gmCapable 0, as in ptp4l")))
+        }
+        // linuxptp clock_create: str2cid, "bad clockIdentity" stops ptp4l.
+        let identity = configuration.string("clockIdentity")
+        if identity != "000000.0000.000000" && ClockIdentity(identity) == nil {
+            let (file, line) = place(configuration.setting("clockIdentity")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .badValue(
+                        option: "clockIdentity", value: identity, expected: "a clock identity like 001122.fffe.334455")))
+        }
+        for section in configuration.ports {
+            let port = section.interface
+            let alwaysCapable = configuration.string("asCapable", port: port) == "true"
+            // linuxptp port.c: "inhibit_delay_req can only be set when asCapable == 'true'."
+            if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
+                problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
+            }
+            // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
+            if configuration.string("BMCA", port: port) == "noop" && !configuration.flag("masterOnly", port: port)
+                && !configuration.flag("slaveOnly")
+            {
+                problem("BMCA", port: port, "BMCA noop needs masterOnly 1 or slaveOnly 1, as in ptp4l")
+            }
+        }
+        return problems
+    }
+
+    /// `file:line` of an origin; 0 for the command line or a default.
+    static func place(_ origin: String) -> (String, Int) {
+        guard let colon = origin.lastIndex(of: ":"), let line = Int(origin[origin.index(after: colon)...]) else {
+            return (origin.isEmpty ? "configuration" : origin, 0)
+        }
+        return (String(origin[..<colon]), line)
+    }
+}
