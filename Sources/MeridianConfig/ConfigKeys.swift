@@ -87,6 +87,9 @@ public enum ConfigKeys {
             // Management
             .text("uds_address", .global, "/var/run/ptp4l", "read-write management socket (pmc -u default)"),
             .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket"),
+            .text(
+                "http_address", .global, HTTPAddress.defaultText,
+                "read-only HTTP endpoint (/metrics, /status.json, /): host:port or [v6]:port, or none"),
             .flag(
                 "management_network_writes", .global, false,
                 "accept management SET and COMMAND from the network (ptp4l never does)"),

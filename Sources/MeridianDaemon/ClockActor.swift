@@ -32,6 +32,10 @@ actor ClockActor {
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
+    /// Transmit stamps that never came (a subset of ``missingTimestamps``), per port.
+    private var transmitMisses: [Int]
+    /// Times each port entered FAULTY.
+    private var faults: [Int]
     private var diagnostics = 0
     private var lastIngress: PTPInstant?
     private var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
@@ -76,11 +80,14 @@ actor ClockActor {
         received = counters
         sent = counters
         missingTimestamps = Array(repeating: 0, count: ports.count)
+        transmitMisses = Array(repeating: 0, count: ports.count)
+        faults = Array(repeating: 0, count: ports.count)
         neighborPropDelayThresh = settings.ports.map(\.neighborPropDelayThresh)
         published = ClockStateBox(
             PublishedState(
                 engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
-                synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0))
+                synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -148,6 +155,7 @@ actor ClockActor {
         case .transmitMissed(let id, let reason, let fault):
             pendingTokens[index].removeValue(forKey: id)
             missingTimestamps[index] += 1
+            transmitMisses[index] += 1
             if fault {
                 logger.error("port \(index + 1): \(reason)")
                 handle(.port(index, .faultDetected))
@@ -301,6 +309,7 @@ actor ClockActor {
             break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
         case .stateChanged(let change):
             logger.notice("\(change)")
+            if change.to == .faulty, faults.indices.contains(index) { faults[index] += 1 }
             changedPorts.append(change.portNumber)
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
@@ -437,7 +446,8 @@ actor ClockActor {
             PublishedState(
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
-                lastReceiverReport: lastReceiverReport, managementDropped: managementDropped))
+                lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults))
     }
 }
 
@@ -459,6 +469,12 @@ struct PublishedState: Sendable {
     var lastIngress: PTPInstant?
     var lastReceiverReport: ReceiverReport?
     var managementDropped: Int
+    /// Event messages without a receive stamp plus transmit stamps that never came, per port.
+    var missingTimestamps: [Int]
+    /// Transmit stamps that never came, per port.
+    var transmitMisses: [Int]
+    /// Times each port entered FAULTY.
+    var faults: [Int]
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

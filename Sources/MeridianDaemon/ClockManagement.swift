@@ -24,7 +24,11 @@ struct ClockManagement: ManagementBackend {
     }
 
     func snapshot() async -> ManagementSnapshot {
-        let state = published.load()
+        snapshot(of: published.load())
+    }
+
+    /// The snapshot of one published state, synchronously: the HTTP endpoint reads it on its own thread.
+    func snapshot(of state: PublishedState) -> ManagementSnapshot {
         let extras = ports.enumerated().map { index, port in
             var extra = ManagementPortExtras(interfaceName: port.interface, timestamping: port.timestamping)
             if index < state.received.count {
@@ -51,7 +55,7 @@ struct ClockManagement: ManagementBackend {
     }
 
     /// What pmc cannot show: the reference, the servo, the virtual clock's true error (MERIDIAN_STATUS_NP).
-    private func status(_ state: PublishedState) -> MeridianStatus {
+    func status(_ state: PublishedState) -> MeridianStatus {
         var status = MeridianStatus()
         let engine = state.engine.clock
         if let reference = engine.reference {
@@ -79,7 +83,10 @@ struct ClockManagement: ManagementBackend {
         }
         // The one servo, whichever source steers it now.
         let servo = engine.discipline.servo
-        status.servoFrequency = Int64(servo.lastFrequency.value.rounded())
+        // MERIDIAN_STATUS_NP carries ppb × 2¹⁶ (what pmc-style output divides back); a clock's adjustment is
+        // bounded far inside Int64 at that scale, and a non-finite value shows as 0.
+        let scaledFrequency = (servo.lastFrequency.value * 65_536).rounded()
+        status.servoFrequency = scaledFrequency.isFinite ? Int64(min(max(scaledFrequency, -9.0e18), 9.0e18)) : 0
         switch servo.state {
         case .unlocked: status.servoState = .unlocked
         case .jump: status.servoState = .jump

@@ -56,7 +56,12 @@ public actor ManagementServer: Service {
     private let backend: any ManagementBackend
     private let dispatcher = ManagementDispatcher()
     private var subscribers = ManagementSubscribers()
-    private var counters = ManagementServerStatistics()
+    private var counters = ManagementServerStatistics() {
+        didSet { publishedStatistics.withLock { $0 = counters } }
+    }
+    /// The counters as of the last change, readable from any thread without a hop onto this actor (the HTTP
+    /// endpoint's `/metrics` and `/status.json`).
+    nonisolated let publishedStatistics = Mutex(ManagementServerStatistics())
     private var sockets: [ManagementPrivilege: UnixDatagramSocket] = [:]
     private var stream: AsyncStream<Incoming>?
     private let stopping = StopFlag()

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import LinuxPlatform
 import PTPCore
@@ -116,15 +117,23 @@ enum MeridianCtl {
             printError("meridianctl: no answer from \(options.serverPath)")
             return .noAnswer
         }
-        print(options.json ? report.json : report.text, terminator: options.json ? "\n" : "")
+        print(options.json ? json(report) : report.text, terminator: options.json ? "\n" : "")
         return .answered
+    }
+
+    /// The report as one line of JSON, from its `Codable` document (the daemon's `/status.json` is the same).
+    static func json(_ report: StatusReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(report.document) else { return "{\"error\":\"cannot encode\"}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func watch(_ client: ManagementClient, options: CtlOptions) -> Exit {
         while true {
             let report = collectStatus(client)
             if options.json {
-                print(report?.json ?? "{\"error\":\"no answer\"}")
+                print(report.map(json) ?? "{\"error\":\"no answer\"}")
             } else {
                 print("\u{1B}[H\u{1B}[2J", terminator: "")
                 print(report?.text ?? "no answer from \(options.serverPath)\n", terminator: "")

@@ -29,7 +29,10 @@ import Testing
             FakePortChannel.link(gmPort, slavePort)
         }
 
-        func service(_ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture) throws
+        /// `http`: the daemon's `http_address`; none by default, as two daemons share this process's loopback.
+        func service(
+            _ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture, http: String = "none"
+        ) throws
             -> MeridianService
         {
             let path = directory + "/\(name).conf"
@@ -40,6 +43,7 @@ import Testing
                 logAnnounceInterval -2
                 uds_address \(directory)/\(name).sock
                 uds_ro_address \(directory)/\(name).ro.sock
+                http_address \(http)
                 \(extra)
                 [fake-\(name)]
 

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// The read-only HTTP endpoint of a running meridiand (issue 16), against real tools: Prometheus's own
+/// `promtool` checks `/metrics`, a real Prometheus server scrapes it and answers a query for the offset, and
+/// requests a server must refuse get a 4xx while the daemon keeps serving time. meridiand follows a ptp4l
+/// grandmaster on a virtual clock (no system clock is touched); everything runs inside the lab's namespaces.
+@Suite(.serialized)
+struct ObservabilityTests {
+    /// The endpoint inside namespace b (its own loopback).
+    static let address = "127.0.0.1:9319"
+
+    /// Runs `arguments` in `namespace` to the end (killed after `seconds`): its exit status, standard output
+    /// and standard error.
+    func run(_ namespace: String, _ arguments: [String], stdin: String? = nil, seconds: Double = 20) -> (
+        status: Int32, output: String, errors: String
+    ) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", namespace] + arguments
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "obs-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = try? FileHandle(forWritingTo: errorFile)
+        process.standardInput = input
+        guard (try? process.run()) != nil else { return (-1, "", "cannot start \(arguments)") }
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), errors)
+    }
+
+    /// `curl` inside namespace b: the HTTP status and the body.
+    func get(_ lab: InteropLab, _ path: String, _ extra: [String] = []) throws -> (status: Int, body: String) {
+        let curl = try InteropLab.tool("curl")
+        let answer = run(
+            lab.lab.b.namespace,
+            [curl, "-s", "-m", "5", "-w", "\n%{http_code}"] + extra + ["http://\(Self.address)\(path)"])
+        let lines = answer.output.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = lines.last.flatMap { Int($0) } ?? 0
+        return (status, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// The value of the unlabelled series `name` in a Prometheus text exposition.
+    static func value(_ metrics: String, _ name: String) -> Double? {
+        metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+    }
+
+    @Test func promtoolAcceptsMetricsAndPrometheusScrapesTheOffset() throws {
+        let promtool = try InteropLab.tool("promtool")
+        let prometheus = try InteropLab.tool("prometheus")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard try lab.startMeridianFollowingPTP4l(meridianConfig: "http_address \(Self.address)") != nil else { return }
+        #expect(lab.log("m.log").contains("http: serving /metrics, /status.json and / on 127.0.0.1:9319"))
+
+        // Let the servo lock (the offset lines say s2) before judging the offset.
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains(" s2 freq") }, "\(lab.log("m.log").suffix(1500))")
+        let metrics = try get(lab, "/metrics")
+        #expect(metrics.status == 200)
+        for name in [
+            "meridian_offset_from_master_seconds", "meridian_mean_path_delay_seconds", "meridian_frequency_adjustment_ratio",
+            "meridian_steps_removed", "meridian_grandmaster_clock_class", "meridian_virtual_clock_true_error_seconds",
+            "meridian_management_received_total",
+        ] {
+            #expect(Self.value(metrics.body, name) != nil, "\(name) missing from /metrics:\n\(metrics.body.prefix(3000))")
+        }
+        #expect(Self.value(metrics.body, "meridian_steps_removed") == 1)
+        #expect(metrics.body.contains(#"meridian_servo_state{state="locked"} 1"#), "\(metrics.body.prefix(3000))")
+        #expect(metrics.body.contains(#"meridian_port_state{interface="\#(lab.lab.b.interface)",port="1",state="SLAVE"} 1"#))
+        #expect(metrics.body.contains("# TYPE meridian_port_messages_received_total counter"))
+        // promtool (Prometheus's own linter) accepts the exposition: exit 0, no complaint.
+        let check = run(lab.lab.b.namespace, [promtool, "check", "metrics"], stdin: metrics.body)
+        #expect(check.status == 0, "promtool check metrics: \(check.output) \(check.errors)")
+        #expect(check.output.isEmpty && check.errors.isEmpty, "promtool check metrics: \(check.output) \(check.errors)")
+
+        // A real Prometheus scrapes the daemon every second; its query API returns the offset, within the
+        // bound a locked software-stamped slave on a virtual clock keeps (100 µs, fixed before the run).
+        let data = lab.file("prometheus-data").path
+        let config = try lab.write(
+            "prometheus.yml",
+            """
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+            scrape_configs:
+              - job_name: meridiand
+                static_configs:
+                  - targets: ['\(Self.address)']
+
+            """)
+        try lab.start(
+            in: lab.lab.b.namespace, prometheus,
+            [
+                "--config.file=\(config)", "--storage.tsdb.path=\(data)", "--web.listen-address=127.0.0.1:9390",
+                "--log.level=warn",
+            ], log: "prometheus.log")
+        let curl = try InteropLab.tool("curl")
+        var answer = ""
+        let query = "http://127.0.0.1:9390/api/v1/query?query=meridian_offset_from_master_seconds"
+        let scraped = lab.wait(seconds: 30) {
+            answer = run(lab.lab.b.namespace, [curl, "-s", "-m", "2", query]).output
+            return answer.contains("\"job\":\"meridiand\"")
+        }
+        #expect(scraped, "Prometheus returned no offset: \(answer)\n\(lab.log("prometheus.log").suffix(1500))")
+        let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+        let result = ((object?["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first
+        let value = (result?["value"] as? [Any])?.last as? String
+        let offset = try #require(value.flatMap(Double.init), "no value in \(answer)")
+        #expect(abs(offset) < 100e-6, "offset \(offset) s from Prometheus")
+        // The scrape itself succeeded (up is 1), so the target is healthy in Prometheus's eyes.
+        let up = run(lab.lab.b.namespace, [curl, "-s", "-m", "2", "http://127.0.0.1:9390/api/v1/query?query=up"]).output
+        #expect(up.contains(#""value":["#) && up.contains(#","1"]"#), "up: \(up)")
+    }
+
+    @Test func statusJSONMatchesMeridianctlAndBadRequestsGet4xxWhileTimeIsServed() throws {
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let python = try InteropLab.tool("python3")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard let running = try lab.startMeridianFollowingPTP4l(meridianConfig: "http_address \(Self.address)") else { return }
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains(" s2 freq") }, "\(lab.log("m.log").suffix(1500))")
+
+        // /status.json and meridianctl status --json read the same snapshot: same keys, same identities and states.
+        let http = try get(lab, "/status.json")
+        #expect(http.status == 200)
+        let ctl = lab.run(in: lab.lab.b.namespace, [meridianctl, "-u", "-s", running.socket, "--json", "status"])
+        let fromHTTP = try #require(try JSONSerialization.jsonObject(with: Data(http.body.utf8)) as? [String: Any])
+        let fromCtl = try #require(try JSONSerialization.jsonObject(with: Data(ctl.utf8)) as? [String: Any], "\(ctl)")
+        #expect(Set(fromHTTP.keys) == Set(fromCtl.keys))
+        for key in ["role", "clockIdentity", "grandmasterIdentity", "parentPortIdentity"] {
+            #expect(fromHTTP[key] as? String == fromCtl[key] as? String, "\(key)")
+            #expect(fromHTTP[key] as? String != nil, "\(key) missing: \(http.body)")
+        }
+        #expect(fromHTTP["role"] as? String == "SLAVE")
+        #expect(fromHTTP["stepsRemoved"] as? Int == 1)
+        let ports = fromHTTP["ports"] as? [[String: Any]]
+        #expect(ports?.first?["portState"] as? String == "SLAVE")
+        #expect((fromHTTP["meridian"] as? [String: Any])?["servoState"] as? String == "s2 locked")
+        // The page at / carries the figures in its HTML.
+        let page = try get(lab, "/")
+        #expect(page.status == 200)
+        #expect(page.body.contains(fromHTTP["grandmasterIdentity"] as? String ?? "missing"))
+        #expect(page.body.contains("<td>SLAVE</td>"))
+
+        // Requests a read-only endpoint refuses: other methods (405), a body (413), an unknown path (404),
+        // bytes that are not HTTP and a 100 KiB header (400 from SwiftNIO's parser).
+        #expect(try get(lab, "/metrics", ["-X", "POST"]).status == 405)
+        #expect(try get(lab, "/metrics", ["-X", "PUT", "--data", "x"]).status == 413)
+        #expect(try get(lab, "/nothing").status == 404)
+        let raw = """
+            from socket import create_connection
+            def ask(data):
+                s = create_connection(("127.0.0.1", 9319), timeout=5)
+                try:
+                    s.sendall(data)
+                    return s.recv(200).split(b"\\r\\n")[0].decode()
+                except OSError as e:
+                    return "error " + str(e)
+                finally:
+                    s.close()
+            print(ask(b"NOT HTTP AT ALL\\r\\n\\r\\n"))
+            print(ask(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + b"a" * 102400 + b"\\r\\n\\r\\n"))
+            print(ask(b"GET /metrics HTTP/1.1\\r\\nContent-Length: 99999999999999999999999\\r\\n\\r\\n"))
+            """
+        let refused = run(lab.lab.b.namespace, [python, "-c", raw])
+        let lines = refused.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(refused.output) \(refused.errors)")
+        for line in lines {
+            #expect(line.hasPrefix("HTTP/1.1 4"), "answer: \(line)")
+        }
+        // The daemon still serves: /metrics answers, and the slave is still locked with a small offset.
+        let mark = lab.log("m.log").count
+        #expect(try get(lab, "/metrics").status == 200)
+        #expect(lab.wait(seconds: 5) { lab.log("m.log").dropFirst(mark).contains(" s2 freq") })
+        #expect(running.meridiand.isRunning)
+    }
+
+    @Test func anAddressThatCannotBeBoundStopsStartUpWithExit2() throws {
+        let meridiand = try InteropLab.meridiand()
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        // 192.0.2.1 (TEST-NET-1) is no address of namespace b: bind(2) says EADDRNOTAVAIL.
+        let conf = try lab.meridianConfig("m", interface: lab.lab.b.interface, "http_address 192.0.2.1:9319")
+        let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", conf], log: "m.log")
+        let ended = lab.wait(seconds: 10) { !daemon.isRunning }
+        #expect(ended)
+        if ended { #expect(daemon.terminationStatus == 2, "\(lab.log("m.log"))") }
+        #expect(lab.log("m.log").contains("http_address 192.0.2.1:9319: cannot listen on 192.0.2.1:9319"), "\(lab.log("m.log"))")
+        // Nothing was left behind: the management socket is not there to answer.
+        #expect(!FileManager.default.fileExists(atPath: lab.file("m.sock").path))
+    }
+}
