@@ -55,6 +55,58 @@ struct ObservabilityTests {
         metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
     }
 
+    /// The repository's root (this file is Tests/InteropTests/ObservabilityTests.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The `meridian_*` names in `text` (an exposition, a rule file, a dashboard, the docs).
+    static func metricNames(_ text: String) -> Set<String> {
+        var names: Set<String> = []
+        var current = ""
+        for character in text + " " {
+            if character.isLetter || character.isNumber || character == "_" {
+                current.append(character)
+            } else {
+                if current.hasPrefix("meridian_") { names.insert(current) }
+                current = ""
+            }
+        }
+        return names
+    }
+
+    /// docs/metrics.md's tables: the first column's metric name of every row.
+    static func documentedMetrics() throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
+        return Set(
+            text.split(separator: "\n").filter { $0.hasPrefix("| `meridian_") }.compactMap { row in
+                row.dropFirst(3).split(separator: "`").first.map { String($0.prefix { $0 != "{" }) }
+            })
+    }
+
+    @Test func alertRulesPassPromtoolAndTheDashboardNamesOnlyDocumentedMetrics() throws {
+        let promtool = try InteropLab.tool("promtool")
+        let rules = Self.root.appendingPathComponent("deploy/prometheus/meridian-alerts.yml").path
+        let check = try LabCommandResult.run(promtool, ["check", "rules", rules])
+        #expect(check.status == 0 && check.output.contains("SUCCESS: 6 rules found"), "\(check.output)")
+        // promtool's unit tests of the rules: each alert fires on the series that should raise it, and only then.
+        let unit = try LabCommandResult.run(
+            promtool, ["test", "rules", "meridian-alerts.test.yml"],
+            directory: Self.root.appendingPathComponent("deploy/prometheus").path)
+        #expect(unit.status == 0 && unit.output.contains("SUCCESS"), "\(unit.output)")
+
+        let documented = try Self.documentedMetrics()
+        #expect(documented.count >= 35, "\(documented.sorted())")
+        let dashboardData = try Data(contentsOf: Self.root.appendingPathComponent("deploy/grafana/meridian-dashboard.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: dashboardData) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= panels.count)
+        let used = expressions.reduce(into: Set<String>()) { $0.formUnion(Self.metricNames($1)) }
+            .union(Self.metricNames(try String(contentsOfFile: rules, encoding: .utf8)))
+        #expect(used.count >= 10)
+        #expect(used.subtracting(documented).isEmpty, "named but not documented: \(used.subtracting(documented).sorted())")
+    }
+
     @Test func promtoolAcceptsMetricsAndPrometheusScrapesTheOffset() throws {
         let promtool = try InteropLab.tool("promtool")
         let prometheus = try InteropLab.tool("prometheus")
@@ -78,6 +130,19 @@ struct ObservabilityTests {
         #expect(metrics.body.contains(#"meridian_servo_state{state="locked"} 1"#), "\(metrics.body.prefix(3000))")
         #expect(metrics.body.contains(#"meridian_port_state{interface="\#(lab.lab.b.interface)",port="1",state="SLAVE"} 1"#))
         #expect(metrics.body.contains("# TYPE meridian_port_messages_received_total counter"))
+        // What the daemon exports is what docs/metrics.md lists: all of it but the reference's (this clock has
+        // none), nothing undocumented.
+        let live = Self.metricNames(metrics.body)
+        let documented = try Self.documentedMetrics()
+        #expect(live.subtracting(documented).isEmpty, "undocumented: \(live.subtracting(documented).sorted())")
+        let referenceOnly: Set<String> = [
+            "meridian_reference_state", "meridian_reference_satellites", "meridian_reference_pps_offset_seconds",
+            "meridian_holdover_seconds", "meridian_holdover_predicted_error_seconds",
+            "meridian_reference_samples_accepted_total", "meridian_reference_samples_rejected_total",
+        ]
+        #expect(
+            documented.subtracting(referenceOnly).subtracting(live).isEmpty,
+            "documented but not exported: \(documented.subtracting(referenceOnly).subtracting(live).sorted())")
         // promtool (Prometheus's own linter) accepts the exposition: exit 0, no complaint.
         let check = run(lab.lab.b.namespace, [promtool, "check", "metrics"], stdin: metrics.body)
         #expect(check.status == 0, "promtool check metrics: \(check.output) \(check.errors)")
@@ -198,5 +263,25 @@ struct ObservabilityTests {
         #expect(lab.log("m.log").contains("http_address 192.0.2.1:9319: cannot listen on 192.0.2.1:9319"), "\(lab.log("m.log"))")
         // Nothing was left behind: the management socket is not there to answer.
         #expect(!FileManager.default.fileExists(atPath: lab.file("m.sock").path))
+    }
+}
+
+/// A program run to the end in this namespace (promtool on files): exit status and everything it printed.
+struct LabCommandResult {
+    var status: Int32
+    var output: String
+
+    static func run(_ program: String, _ arguments: [String], directory: String? = nil) throws -> LabCommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return LabCommandResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 }
