@@ -55,9 +55,7 @@ struct ObservabilityTests {
         metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
     }
 
-    /// The repository's root (this file is Tests/InteropTests/ObservabilityTests.swift).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = InteropLab.repositoryRoot
 
     /// The `meridian_*` names in `text` (an exposition, a rule file, a dashboard, the docs).
     static func metricNames(_ text: String) -> Set<String> {
