@@ -119,9 +119,10 @@ final class MeridianService: Service {
         // The read-only HTTP endpoint (/metrics, /status.json, /): it reads what the clock actor and the
         // management server publish, never awaiting either. An address it cannot bind stops start-up (exit 2).
         var endpoint: HTTPEndpoint?
+        let history = History()
         if case .success(let address?) = HTTPAddress.parse(configuration.string("http_address")) {
             do {
-                endpoint = try await ObservabilityEndpoint.start(address) {
+                endpoint = try await ObservabilityEndpoint.start(address, history: history) {
                     let published = clockActor.published.load()
                     let statistics = management.publishedStatistics.withLock { $0 }
                     var snapshot = clockManagement.snapshot(of: published)
@@ -154,6 +155,15 @@ final class MeridianService: Service {
                 group.addTask { await clockActor.serve(port: index) }
             }
             group.addTask { await self.reloadOnHangup(clockActor) }
+            // The status page's chart: one sample a second from the published state, while the endpoint serves.
+            if endpoint != nil {
+                group.addTask {
+                    while !Task.isCancelled {
+                        history.record(clockActor.published.load())
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
             group.addTask {
                 do {
                     try await management.run()

@@ -9,9 +9,11 @@ import PTPManagement
 ///
 /// - `/metrics`: the Prometheus text format (``MetricsExporter``; names in docs/metrics.md).
 /// - `/status.json`: what `meridianctl status --json` prints, from the same snapshot management answers from.
+/// - `/history.json`: the last ten minutes of offset, path delay and frequency (``History``), for the page's chart.
 /// - `/`: a page an operator reads at a glance (``StatusPage``).
 struct ObservabilityEndpoint: Sendable {
     let observe: @Sendable () -> ObservedState
+    let history: History
     let metrics = MetricsExporter()
 
     /// The Prometheus text exposition format's content type (version 0.0.4).
@@ -23,6 +25,8 @@ struct ObservabilityEndpoint: Sendable {
             return HTTPReply(status: 200, contentType: Self.metricsContentType, body: metrics.render(observe()))
         case "/status.json":
             return HTTPReply(status: 200, contentType: "application/json", body: Self.statusJSON(observe()))
+        case "/history.json":
+            return HTTPReply(status: 200, contentType: "application/json", body: Self.json(history.document()))
         case "/", "/index.html":
             return HTTPReply(status: 200, contentType: "text/html; charset=utf-8", text: StatusPage.html(observe()))
         default:
@@ -32,17 +36,21 @@ struct ObservabilityEndpoint: Sendable {
 
     /// The status report's `Codable` document, as JSON (FoundationEssentials' encoder).
     static func statusJSON(_ state: ObservedState) -> [UInt8] {
+        json(StatusReport(snapshot: state.snapshot).document)
+    }
+
+    static func json(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(StatusReport(snapshot: state.snapshot).document) else {
-            return Array(#"{"error":"cannot encode"}"#.utf8)
-        }
+        guard let data = try? encoder.encode(value) else { return Array(#"{"error":"cannot encode"}"#.utf8) }
         return Array(data)
     }
 
     /// Starts the endpoint on `address`; throws a start-up error (exit 2) with the reason when it cannot be bound.
-    static func start(_ address: HTTPAddress, observe: @escaping @Sendable () -> ObservedState) async throws -> HTTPEndpoint {
-        let routes = ObservabilityEndpoint(observe: observe)
+    static func start(_ address: HTTPAddress, history: History, observe: @escaping @Sendable () -> ObservedState)
+        async throws -> HTTPEndpoint
+    {
+        let routes = ObservabilityEndpoint(observe: observe, history: history)
         do {
             return try await HTTPEndpoint.start(host: address.host, port: address.port) { routes.respond($0) }
         } catch {

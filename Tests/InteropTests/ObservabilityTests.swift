@@ -248,6 +248,65 @@ struct ObservabilityTests {
         #expect(running.meridiand.isRunning)
     }
 
+    /// The text of the element with `id` in an HTML document (the first `id="…">` up to the next `<`).
+    static func element(_ html: String, _ id: String) -> String? {
+        guard let start = html.range(of: "id=\"\(id)\"") else { return nil }
+        let rest = html[start.upperBound...]
+        guard let close = rest.firstIndex(of: ">") else { return nil }
+        return String(rest[rest.index(after: close)...].prefix { $0 != "<" })
+    }
+
+    @Test func theStatusPageInHeadlessChromiumShowsWhatMeridianctlShowsAndDrawsTheChart() throws {
+        let chromium = try InteropLab.tool("chromium")
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard let running = try lab.startMeridianFollowingPTP4l(meridianConfig: "http_address \(Self.address)") else { return }
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains(" s2 freq") }, "\(lab.log("m.log").suffix(1500))")
+        // A few seconds of history for the chart (one sample a second).
+        #expect(lab.wait(seconds: 10) { ((try? get(lab, "/history.json").body) ?? "").split(separator: ",").count >= 4 * 5 })
+
+        let profile = lab.file("chromium-profile").path
+        let screenshot = lab.file("status-page.png").path
+        let common = [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=4000", "--window-size=1000,1100",
+        ]
+        let shot = run(lab.lab.b.namespace, common + ["--screenshot=\(screenshot)", "http://\(Self.address)/"], seconds: 60)
+        let png = (try? Data(contentsOf: URL(fileURLWithPath: screenshot))) ?? Data()
+        #expect(
+            png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000,
+            "screenshot: \(png.count) bytes\n\(shot.errors.suffix(1500))")
+        let dom = run(lab.lab.b.namespace, common + ["--dump-dom", "http://\(Self.address)/"], seconds: 60)
+        let ctl = lab.run(in: lab.lab.b.namespace, [meridianctl, "-u", "-s", running.socket, "--json", "status"])
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(ctl.utf8)) as? [String: Any], "\(ctl)")
+
+        // The same grandmaster, role, port state and (a locked slave's) offset as meridianctl, after the script ran.
+        #expect(Self.element(dom.output, "grandmaster") == status["grandmasterIdentity"] as? String, "\(dom.output.prefix(3000))")
+        #expect(Self.element(dom.output, "role") == "SLAVE")
+        #expect(dom.output.contains("<td>SLAVE</td>"))
+        let pageOffset = Self.element(dom.output, "offset-from-master").flatMap {
+            Double($0.replacingOccurrences(of: " ns", with: ""))
+        }
+        let ctlOffset = status["offsetFromMasterNs"] as? Double
+        #expect(
+            pageOffset.map { abs($0) < 100_000 } == true && ctlOffset.map { abs($0) < 100_000 } == true,
+            "page offset \(String(describing: pageOffset)) ns, meridianctl \(String(describing: ctlOffset)) ns")
+        // The chart drew every sample it was given, on all three plots, and the script met no error.
+        for chart in ["chart-offset", "chart-delay", "chart-frequency"] {
+            let points = dom.output.range(of: "id=\"\(chart)\"").flatMap { found -> Int? in
+                let tag = dom.output[found.lowerBound...].prefix { $0 != ">" }
+                return tag.range(of: "data-points=\"").flatMap { Int(tag[$0.upperBound...].prefix { $0.isNumber }) }
+            }
+            #expect((points ?? 0) >= 4, "\(chart): \(String(describing: points)) points")
+        }
+        #expect(
+            Self.element(dom.output, "chart-state")?.isEmpty == true,
+            "\(String(describing: Self.element(dom.output, "chart-state")))")
+        let console = (shot.errors + dom.errors).split(separator: "\n").filter { $0.contains(":CONSOLE") }
+        #expect(console.isEmpty, "console: \(console)")
+    }
+
     @Test func anAddressThatCannotBeBoundStopsStartUpWithExit2() throws {
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
