@@ -36,6 +36,8 @@ actor ClockActor {
     private var transmitMisses: [Int]
     /// Times each port entered FAULTY.
     private var faults: [Int]
+    /// RMS offset, residual frequency and skew over the last measurements (`meridianctl tracking`).
+    private var tracking = TrackingWindow()
     private var diagnostics = 0
     private var lastIngress: PTPInstant?
     private var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
@@ -87,7 +89,8 @@ actor ClockActor {
             PublishedState(
                 engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
-                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults))
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
+                tracking: TrackingWindow.Summary()))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -326,6 +329,8 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armClockTimer(timer, after: after)
         case .measured(let measurement, let step):
+            tracking.add(
+                offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
             summary.setSyncInterval(measurement.logSyncInterval)
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
         case .sourceChanged(let source):
@@ -447,7 +452,8 @@ actor ClockActor {
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
-                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults))
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
+                tracking: tracking.summary))
     }
 }
 
@@ -475,6 +481,8 @@ struct PublishedState: Sendable {
     var transmitMisses: [Int]
     /// Times each port entered FAULTY.
     var faults: [Int]
+    /// RMS offset, residual frequency and skew over the last measurements.
+    var tracking: TrackingWindow.Summary
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

@@ -83,17 +83,24 @@ struct ClockManagement: ManagementBackend {
         }
         // The one servo, whichever source steers it now.
         let servo = engine.discipline.servo
-        // MERIDIAN_STATUS_NP carries ppb × 2¹⁶ (what pmc-style output divides back); a clock's adjustment is
-        // bounded far inside Int64 at that scale, and a non-finite value shows as 0.
-        let scaledFrequency = (servo.lastFrequency.value * 65_536).rounded()
-        status.servoFrequency = scaledFrequency.isFinite ? Int64(min(max(scaledFrequency, -9.0e18), 9.0e18)) : 0
+        status.servoFrequency = Self.scaled(servo.lastFrequency.value)
         switch servo.state {
         case .unlocked: status.servoState = .unlocked
         case .jump: status.servoState = .jump
         case .locked: status.servoState = status.inHoldover || engine.discipline.inHoldover ? .holdover : .locked
         }
         status.virtualClockError = clock.trueErrorNanoseconds
+        status.rmsOffset = state.tracking.rmsOffset?.roundedNanoseconds ?? 0
+        status.residualFrequency = Self.scaled(state.tracking.residualFrequency ?? 0)
+        status.frequencySkew = Self.scaled(state.tracking.skew ?? 0)
         return status
+    }
+
+    /// ppb as MERIDIAN_STATUS_NP carries it, × 2¹⁶ (a clock's adjustment is bounded far inside Int64 at that
+    /// scale; a non-finite value shows as 0).
+    static func scaled(_ ppb: Double) -> Int64 {
+        let scaled = (ppb * 65_536).rounded()
+        return scaled.isFinite ? Int64(min(max(scaled, -9.0e18), 9.0e18)) : 0
     }
 
     /// How long a receiver report is shown: two missed pulses at 1 PPS, like the reference's own timeout.

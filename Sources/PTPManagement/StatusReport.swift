@@ -233,6 +233,9 @@ public struct StatusReport: Sendable, Hashable {
             public var mgmtDropped: UInt32
             public var mgmtReplies: UInt32
             public var mgmtErrors: UInt32
+            public var rmsOffset: Int64
+            public var residualFrequencyPPB: Double
+            public var frequencySkewPPB: Double
 
             init(_ s: MeridianStatus) {
                 referenceKind = s.referenceKind.description
@@ -252,6 +255,9 @@ public struct StatusReport: Sendable, Hashable {
                 mgmtDropped = s.management.dropped
                 mgmtReplies = s.management.replies
                 mgmtErrors = s.management.errorReplies
+                rmsOffset = s.rmsOffset
+                residualFrequencyPPB = StatusReport.nanoseconds(s.residualFrequency)
+                frequencySkewPPB = StatusReport.nanoseconds(s.frequencySkew)
             }
         }
     }

@@ -12,6 +12,7 @@ struct CtlOptions {
         case status
         case watch
         case events
+        case tracking
     }
 
     var transport: Transport = .uds
@@ -35,7 +36,7 @@ struct CtlOptions {
 
     static let usage = """
         usage: meridianctl [options] [commands]
-               meridianctl [options] status|watch|events
+               meridianctl [options] status|watch|events|tracking
 
          Transport (as pmc)
           -u            Unix domain socket (meridianctl's default)
@@ -55,6 +56,9 @@ struct CtlOptions {
           watch             status, refreshed every --interval
           events            subscribe to port state, grandmaster and reference state changes and
                             print each notification
+          tracking          chronyc tracking's fields for this clock: reference ID (grandmaster),
+                            offsets, RMS offset, frequency, residual, skew, root delay, error bound,
+                            update interval, leap status
           --json            JSON output (an array of replies; one object per status or event)
           --timeout secs    wait for an answer, default 1
           --interval secs   watch refresh, default 1

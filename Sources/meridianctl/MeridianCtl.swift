@@ -41,6 +41,7 @@ enum MeridianCtl {
         case .status: return status(client, options: options).rawValue
         case .watch: return watch(client, options: options).rawValue
         case .events: return events(client, options: options).rawValue
+        case .tracking: return tracking(client, options: options).rawValue
         case nil: return commands(client, options: options).rawValue
         }
     }
@@ -118,6 +119,28 @@ enum MeridianCtl {
             return .noAnswer
         }
         print(options.json ? json(report) : report.text, terminator: options.json ? "\n" : "")
+        return .answered
+    }
+
+    /// `tracking`: chronyc tracking's fields (``TrackingReport``), as text or one JSON object.
+    static func tracking(_ client: ManagementClient, options: CtlOptions) -> Exit {
+        var replies: [PTPMessage] = []
+        for id in TrackingReport.requests {
+            guard let result = try? client.exchange(action: .get, id: id, data: nil) else { continue }
+            replies += result.matching
+        }
+        guard !replies.isEmpty else {
+            printError("meridianctl: no answer from \(options.serverPath)")
+            return .noAnswer
+        }
+        let report = TrackingReport(replies: replies)
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print((try? encoder.encode(report.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+        } else {
+            print(report.text, terminator: "")
+        }
         return .answered
     }
 

@@ -307,6 +307,50 @@ struct ObservabilityTests {
         #expect(console.isEmpty, "console: \(console)")
     }
 
+    @Test func meridianctlTrackingAgreesWithPmcOnARunningSlave() throws {
+        let pmc = try InteropLab.tool("pmc")
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard let running = try lab.startMeridianFollowingPTP4l(meridianConfig: "http_address none") else { return }
+        // Locked, with the tracking window filled (64 measurements at 16 Sync/s: 4 s).
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains(" s2 freq") }, "\(lab.log("m.log").suffix(1500))")
+        usleep(5_000_000)
+        let ns = lab.lab.b.namespace
+        let json = lab.run(in: ns, [meridianctl, "-u", "-s", running.socket, "--json", "tracking"])
+        let answer = lab.run(
+            in: ns,
+            [pmc, "-u", "-b", "0", "-s", running.socket, "GET TIME_STATUS_NP", "GET CURRENT_DATA_SET", "GET PORT_DATA_SET"])
+        let text = lab.run(in: ns, [meridianctl, "-u", "-s", running.socket, "tracking"])
+        let tracking = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        func field(_ name: String) -> String? { InteropLab.field(answer, name) }
+
+        // The same grandmaster, steps and update interval as pmc reads; chronyc's layout in the text.
+        #expect(tracking["referenceID"] as? String == field("gmIdentity"), "\(json)\n\(answer)")
+        #expect((tracking["stepsRemoved"] as? Int).map(String.init) == field("stepsRemoved"))
+        let logSync = field("logSyncInterval").flatMap(Double.init)
+        #expect(logSync.map { pow(2, $0) } == tracking["updateIntervalSeconds"] as? Double)
+        #expect(tracking["leapStatus"] as? String == "Normal")
+        #expect(text.contains("Reference ID    : \(field("gmIdentity") ?? "missing")"), "\(text)")
+        #expect(text.contains("Leap status     : Normal"))
+        // The fast-moving figures, read a moment apart: the path delay within 2 µs of pmc's, both offsets and the
+        // RMS within a locked software-stamped slave's 100 µs, the last Sync within 2 s of pmc's ingress_time.
+        let delay = tracking["rootDelaySeconds"] as? Double ?? .infinity
+        let pmcDelay = (field("meanPathDelay").flatMap(Double.init) ?? .infinity) / 1e9
+        #expect(abs(delay - pmcDelay) < 2e-6, "root delay \(delay) s, pmc meanPathDelay \(pmcDelay) s")
+        let offset = tracking["systemTimeOffsetSeconds"] as? Double ?? .infinity
+        let pmcOffset = (field("offsetFromMaster").flatMap(Double.init) ?? .infinity) / 1e9
+        #expect(abs(offset) < 100e-6 && abs(pmcOffset) < 100e-6, "offset \(offset) s, pmc \(pmcOffset) s")
+        let rms = tracking["rmsOffsetSeconds"] as? Double ?? -1
+        #expect(rms > 0 && rms < 100e-6, "RMS offset \(rms) s")
+        let bound = tracking["errorBoundSeconds"] as? Double ?? -1
+        #expect(abs(bound - (abs(offset) + delay)) < 1e-12)
+        let refTime = tracking["refTimeSeconds"] as? Double ?? 0
+        let ingress = (field("ingress_time").flatMap(Double.init) ?? 0) / 1e9
+        #expect(abs(refTime - ingress) < 2, "ref time \(refTime), pmc ingress_time \(ingress)")
+        #expect(tracking["servoState"] as? String == "s2 locked")
+    }
+
     @Test func anAddressThatCannotBeBoundStopsStartUpWithExit2() throws {
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
