@@ -38,6 +38,8 @@ actor ClockActor {
     private var faults: [Int]
     /// RMS offset, residual frequency and skew over the last measurements (`meridianctl tracking`).
     private var tracking = TrackingWindow()
+    /// The sync state last logged (`sync-state …`), with its cause.
+    private var loggedSyncState: (state: SyncState, cause: String)?
     private var diagnostics = 0
     private var lastIngress: PTPInstant?
     private var synchronizationUncertain: SynchronizationUncertainNP = .dontCare
@@ -66,6 +68,10 @@ actor ClockActor {
         var portStateChanged: @Sendable (UInt16) -> Void = { _ in }
         var parentChanged: @Sendable () -> Void = {}
         var referenceStateChanged: @Sendable () -> Void = {}
+        /// The sync state (LOCKED, HOLDOVER, FREERUN) or its cause changed: pushed as MERIDIAN_STATUS_NP.
+        var syncStateChanged: @Sendable () -> Void = {}
+        /// A measurement adjusted the clock (linuxptp 4's NOTIFY_TIME_SYNC, TIME_STATUS_NP).
+        var timeSynced: @Sendable () -> Void = {}
     }
 
     init(
@@ -276,6 +282,15 @@ actor ClockActor {
             referenceStateChanged = false
             observers.referenceStateChanged()
         }
+        // The operator's one line per change of sync state, never per packet, and a push to subscribers.
+        let sync = syncState()
+        if loggedSyncState.map({ $0.state != sync.state || $0.cause != sync.cause }) ?? true {
+            // The first state is only logged, not pushed: nobody can have subscribed before the start.
+            let first = loggedSyncState == nil
+            loggedSyncState = sync
+            logger.notice("sync-state \(sync.state.rawValue) (\(sync.cause))")
+            if !first { observers.syncStateChanged() }
+        }
         // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
         // reference's quality), subscribers hear of it once.
         if engine.parentDS != notifiedParent {
@@ -329,6 +344,7 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armClockTimer(timer, after: after)
         case .measured(let measurement, let step):
+            observers.timeSynced()
             tracking.add(
                 offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
             summary.setSyncInterval(measurement.logSyncInterval)
@@ -444,6 +460,30 @@ actor ClockActor {
         handle(.clockTimerFired(timer))
     }
 
+    // MARK: Sync state
+
+    /// LOCKED, HOLDOVER or FREERUN, with the cause an operator needs: a grandmaster judges by its reference,
+    /// a slave by its servo and whether its master is heard (ClockTimer.silence puts it in holdover).
+    private func syncState() -> (state: SyncState, cause: String) {
+        let clockEngine = engine.clock
+        if clockEngine.isGrandmaster, let reference = clockEngine.reference {
+            switch reference.state {
+            case .locked: return (.locked, "reference locked")
+            case .holdoverWithinSpecification: return (.holdover, "reference lost")
+            case .holdoverOutOfSpecification: return (.holdover, "reference lost, holdover out of specification")
+            case .locking: return (.freerun, "reference locking")
+            case .freeRunning: return (.freerun, "reference never locked")
+            }
+        }
+        if clockEngine.discipline.inHoldover { return (.holdover, "master silent") }
+        if clockEngine.isGrandmaster { return (.freerun, "grandmaster without a reference") }
+        guard engine.slavePortIndex != nil else { return (.freerun, "no master selected") }
+        switch clockEngine.discipline.servo.state {
+        case .locked: return (.locked, "locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
+        case .jump, .unlocked: return (.freerun, "servo not locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
+        }
+    }
+
     // MARK: Published state
 
     private func publish() {
@@ -455,6 +495,13 @@ actor ClockActor {
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
                 tracking: tracking.summary))
     }
+}
+
+/// The clock's synchronization as the `sync-state` log line names it.
+enum SyncState: String, Sendable {
+    case locked = "LOCKED"
+    case holdover = "HOLDOVER"
+    case freerun = "FREERUN"
 }
 
 /// The receiver's fix and satellites from a reference sample, and when it came (monotonic, so a clock step

@@ -293,6 +293,17 @@ final class ManagementLink: Sendable {
             referenceStateChanged: {
                 guard let management = self.server.withLock({ $0 }) else { return }
                 Task { await management.notifyReferenceStateChanged() }
+            },
+            syncStateChanged: {
+                guard let management = self.server.withLock({ $0 }) else { return }
+                Task { await management.notifyReferenceStateChanged() }
+            },
+            timeSynced: {
+                // Every Sync at 16 Hz: a task only while someone subscribed to TIME_SYNC.
+                guard let management = self.server.withLock({ $0 }),
+                    management.timeSyncSubscribed.withLock({ $0 })
+                else { return }
+                Task { await management.notifyTimeSync() }
             })
     }
 }

@@ -177,11 +177,15 @@ enum MeridianCtl {
         ] {
             subscription.set(bit, subscribed: true)
         }
+        if options.timeSync { subscription.set(SubscribeEventsNP.notifyTimeSync, subscribed: true) }
         while true {
             let answer: [PTPMessage]
             do {
-                answer = try client.exchange(action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(subscription))
-                    .matching
+                let exchanged = try client.exchange(
+                    action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(subscription))
+                answer = exchanged.matching
+                // Notifications that came while the subscription was being renewed are printed, not lost.
+                for message in exchanged.all where !exchanged.matching.contains(message) { printEvent(message, options: options) }
             } catch {
                 printError("meridianctl: \(error)")
                 return .noAnswer
@@ -196,17 +200,21 @@ enum MeridianCtl {
             }
             let renew = ContinuousClock.now + .seconds(Int64(duration) - 10)
             while ContinuousClock.now < renew {
-                guard let message = try? client.listen(timeoutMilliseconds: 500),
-                    case .management(let body) = message.body, body.action == .response
-                else { continue }
-                if options.json {
-                    if let object = ManagementJSON.object(message) { print(object) }
-                } else if let text = PMCFormatter.format(message) {
-                    print(text, terminator: "")
-                }
-                fflush(nil)
+                guard let message = try? client.listen(timeoutMilliseconds: 500) else { continue }
+                printEvent(message, options: options)
             }
         }
+    }
+
+    /// One notification (a RESPONSE), as pmc prints it or as one JSON object per line.
+    static func printEvent(_ message: PTPMessage, options: CtlOptions) {
+        guard case .management(let body) = message.body, body.action == .response else { return }
+        if options.json {
+            if let object = ManagementJSON.object(message) { print(object) }
+        } else if let text = PMCFormatter.format(message) {
+            print(text, terminator: "")
+        }
+        fflush(nil)
     }
 
     static func printError(_ text: String) {

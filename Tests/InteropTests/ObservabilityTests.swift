@@ -351,6 +351,61 @@ struct ObservabilityTests {
         #expect(tracking["servoState"] as? String == "s2 locked")
     }
 
+    /// A master that goes silent and comes back: one `sync-state` line per change in the log, never per packet,
+    /// and `meridianctl events` hears the holdover (MERIDIAN_STATUS_NP) and, with `--time-sync`, every
+    /// measurement (TIME_STATUS_NP, linuxptp 4's NOTIFY_TIME_SYNC).
+    @Test func holdoverOnMasterSilenceIsLoggedOnceAndPushedToEvents() throws {
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        guard
+            let running = try lab.startMeridianFollowingPTP4l(
+                meridianConfig: "http_address none", ptp4lConfig: "logSyncInterval -4")
+        else { return }
+        #expect(lab.wait(seconds: 20) { lab.log("m.log").contains("sync-state LOCKED (locked to grandmaster ") })
+        try lab.start(
+            in: lab.lab.b.namespace, meridianctl, ["-u", "-s", running.socket, "--json", "events", "--time-sync"],
+            log: "events.log")
+        #expect(lab.wait(seconds: 10) { lab.log("events.log").contains("\"TIME_STATUS_NP\"") }, "\(lab.log("events.log"))")
+        usleep(1_500_000)
+        // The master goes silent for 3 s (SIGSTOP; three Sync intervals of silence put the servo in holdover).
+        kill(running.ptp4l.processIdentifier, SIGSTOP)
+        let heldOver = lab.wait(seconds: 5) { lab.log("m.log").contains("sync-state HOLDOVER (master silent)") }
+        usleep(2_000_000)
+        kill(running.ptp4l.processIdentifier, SIGCONT)
+        #expect(heldOver, "\(lab.log("m.log").suffix(2000))")
+        let relocked = lab.wait(seconds: 20) {
+            let log = lab.log("m.log")
+            guard let holdover = log.range(of: "sync-state HOLDOVER (master silent)") else { return false }
+            return log[holdover.upperBound...].contains("sync-state LOCKED (locked to grandmaster ")
+        }
+        #expect(relocked, "\(lab.log("m.log").suffix(3000))")
+        usleep(1_500_000)
+        let lines = lab.log("m.log").split(separator: "\n").filter { $0.contains("sync-state") }
+        // Once each: LOCKED, HOLDOVER, (FREERUN while the port relearns its master, when it does), LOCKED, and
+        // never the same state twice in a row.
+        #expect(lines.filter { $0.contains("HOLDOVER") }.count == 1, "\(lines)")
+        #expect(lines.count <= 8, "\(lines)")
+        for (earlier, later) in zip(lines, lines.dropFirst()) {
+            #expect(earlier.split(separator: " ").dropFirst(2) != later.split(separator: " ").dropFirst(2), "\(lines)")
+        }
+        let events = lab.log("events.log").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let status = events.filter { $0["managementId"] as? String == "MERIDIAN_STATUS_NP" }
+            .compactMap { ($0["data"] as? [String: Any])?["servoState"] as? String }
+        #expect(status.contains("holdover") && status.last == "s2 locked", "MERIDIAN_STATUS_NP pushes: \(status)")
+        // 16 Sync/s: at least a second's worth before and after the silence with the grandmaster present (a push
+        // reads the state when it is sent, so one sent as the port gave up its master may say otherwise).
+        let timeSync = events.filter { $0["managementId"] as? String == "TIME_STATUS_NP" }
+        let present = timeSync.filter {
+            // pmc prints gmPresent as the word `true`, and the JSON keeps pmc's text.
+            let value = ($0["data"] as? [String: Any])?["gmPresent"]
+            return value as? String == "true" || value as? Bool == true
+        }
+        #expect(present.count >= 32, "\(timeSync.count) TIME_STATUS_NP pushes, \(present.count) with gmPresent")
+    }
+
     @Test func anAddressThatCannotBeBoundStopsStartUpWithExit2() throws {
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
