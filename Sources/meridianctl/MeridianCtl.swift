@@ -67,7 +67,7 @@ enum MeridianCtl {
         if bad { return .usage }
         var refused = false
         var unanswered = false
-        var jsonObjects: [String] = []
+        var documents: [ManagementJSON.Document] = []
         for (_, command) in parsed {
             switch command {
             case .target(let pid):
@@ -84,7 +84,7 @@ enum MeridianCtl {
                 }
                 for message in result.all {
                     if options.json {
-                        if let object = ManagementJSON.object(message) { jsonObjects.append(object) }
+                        if let document = ManagementJSON.document(message) { documents.append(document) }
                     } else if let text = PMCFormatter.format(message) {
                         print(text, terminator: "")
                     }
@@ -93,7 +93,7 @@ enum MeridianCtl {
                 if result.matching.contains(where: isError) { refused = true }
             }
         }
-        if options.json { print("[" + jsonObjects.joined(separator: ",") + "]") }
+        if options.json { print(encode(documents)) }
         return unanswered ? .noAnswer : refused ? .refused : .answered
     }
 
@@ -135,9 +135,7 @@ enum MeridianCtl {
         }
         let report = TrackingReport(replies: replies)
         if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print((try? encoder.encode(report.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+            print(encode(report.document))
         } else {
             print(report.text, terminator: "")
         }
@@ -145,10 +143,13 @@ enum MeridianCtl {
     }
 
     /// The report as one line of JSON, from its `Codable` document (the daemon's `/status.json` is the same).
-    static func json(_ report: StatusReport) -> String {
+    static func json(_ report: StatusReport) -> String { encode(report.document) }
+
+    /// One line of JSON, keys sorted, from FoundationEssentials' encoder.
+    static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(report.document) else { return "{\"error\":\"cannot encode\"}" }
+        guard let data = try? encoder.encode(value) else { return "{\"error\":\"cannot encode\"}" }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -210,7 +211,7 @@ enum MeridianCtl {
     static func printEvent(_ message: PTPMessage, options: CtlOptions) {
         guard case .management(let body) = message.body, body.action == .response else { return }
         if options.json {
-            if let object = ManagementJSON.object(message) { print(object) }
+            if let document = ManagementJSON.document(message) { print(encode(document)) }
         } else if let text = PMCFormatter.format(message) {
             print(text, terminator: "")
         }
