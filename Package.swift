@@ -137,6 +137,7 @@ let package = Package(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore", "MeridianLab"]),
         .testTarget(name: "MeridianLabTests", dependencies: ["MeridianLab"]),
+        .testTarget(name: "MeridianHTTPTests", dependencies: ["MeridianHTTP"]),
         .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "MeridianTestSupport"]),
         .testTarget(
             name: "ManagementIntegrationTests",

@@ -75,6 +75,7 @@ ALLOWED = {
     "CGPSTests": {"CGPS"} | TESTING,
     "LinuxPlatformTests": {"PTPCore", "LinuxPlatform", "CLinuxShims"} | PLATFORM | LAB | TEST_SUPPORT | TESTING,
     "MeridianLabTests": {"PTPCore", "LinuxPlatform", "MeridianLab"} | PLATFORM | TEST_SUPPORT | TESTING,
+    "MeridianHTTPTests": {"MeridianHTTP"} | NIO | PLATFORM | TESTING,
     "GNSSReferenceTests": PURE | EDGE | LAB | TEST_SUPPORT | TESTING,
     # Tests of the daemon and against real peers: everything.
     "MeridianDaemonTests": PURE | EDGE | LAB | ROOT | TEST_SUPPORT | TESTING,
