@@ -475,8 +475,13 @@ actor ClockActor {
             case .freeRunning: return (.freerun, "reference never locked")
             }
         }
+        if clockEngine.isGrandmaster {
+            // The BMCA made this clock the grandmaster: it keeps what it learned as a slave, if anything.
+            return clockEngine.discipline.inHoldover
+                ? (.holdover, "grandmaster without a reference, holding the frequency learned as a slave")
+                : (.freerun, "grandmaster without a reference")
+        }
         if clockEngine.discipline.inHoldover { return (.holdover, "master silent") }
-        if clockEngine.isGrandmaster { return (.freerun, "grandmaster without a reference") }
         guard engine.slavePortIndex != nil else { return (.freerun, "no master selected") }
         switch clockEngine.discipline.servo.state {
         case .locked: return (.locked, "locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
