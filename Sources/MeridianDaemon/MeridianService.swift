@@ -120,14 +120,16 @@ final class MeridianService: Service {
         // management server publish, never awaiting either. An address it cannot bind stops start-up (exit 2).
         var endpoint: HTTPEndpoint?
         let history = History()
+        let httpStatistics = HTTPStatistics()
         if case .success(let address?) = HTTPAddress.parse(configuration.string("http_address")) {
             do {
-                endpoint = try await ObservabilityEndpoint.start(address, history: history) {
+                endpoint = try await ObservabilityEndpoint.start(address, history: history, statistics: httpStatistics) {
                     let published = clockActor.published.load()
                     let statistics = management.publishedStatistics.withLock { $0 }
                     var snapshot = clockManagement.snapshot(of: published)
                     snapshot.status.management = statistics.wire
-                    return ObservedState(published: published, snapshot: snapshot, management: statistics)
+                    return ObservedState(
+                        published: published, snapshot: snapshot, management: statistics, http: httpStatistics.byStatus)
                 }
             } catch {
                 reference?.source.stop()

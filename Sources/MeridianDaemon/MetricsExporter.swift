@@ -177,6 +177,14 @@ final class MetricsExporter: Sendable {
         r.counter("meridian_management_replies_total", "Management RESPONSE and ACKNOWLEDGE messages sent.", management.replies)
         r.counter("meridian_management_error_replies_total", "MANAGEMENT_ERROR_STATUS messages sent.", management.errorReplies)
         r.counter("meridian_management_notifications_total", "Event notifications sent to subscribers.", management.notifications)
+
+        // The HTTP endpoint itself (this scrape is counted in the next).
+        for (status, count) in view.http {
+            r.counter(
+                "meridian_http_responses_total",
+                "Responses of the HTTP endpoint, by status code (400 includes unparsable requests).",
+                ["code": String(status)], count)
+        }
     }
 
     /// Prometheus-friendly names of the servo states.
@@ -196,6 +204,8 @@ struct ObservedState: Sendable {
     var published: PublishedState
     var snapshot: ManagementSnapshot
     var management: ManagementServerStatistics
+    /// The HTTP endpoint's responses so far, by status code.
+    var http: [Int: Int] = [:]
 }
 
 extension [Int] {

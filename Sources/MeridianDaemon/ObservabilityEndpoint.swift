@@ -47,12 +47,15 @@ struct ObservabilityEndpoint: Sendable {
     }
 
     /// Starts the endpoint on `address`; throws a start-up error (exit 2) with the reason when it cannot be bound.
-    static func start(_ address: HTTPAddress, history: History, observe: @escaping @Sendable () -> ObservedState)
-        async throws -> HTTPEndpoint
-    {
+    static func start(
+        _ address: HTTPAddress, history: History, statistics: HTTPStatistics,
+        observe: @escaping @Sendable () -> ObservedState
+    ) async throws -> HTTPEndpoint {
         let routes = ObservabilityEndpoint(observe: observe, history: history)
         do {
-            return try await HTTPEndpoint.start(host: address.host, port: address.port) { routes.respond($0) }
+            return try await HTTPEndpoint.start(host: address.host, port: address.port, statistics: statistics) {
+                routes.respond($0)
+            }
         } catch {
             throw StartupError("http_address \(address): \(error)", exit: .usage)
         }

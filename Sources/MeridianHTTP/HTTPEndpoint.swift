@@ -71,7 +71,9 @@ public final class HTTPEndpoint: Sendable {
 
     /// Binds `host:port` and starts serving on one thread of its own. Throws ``HTTPEndpointError`` with the
     /// reason when the address cannot be resolved or bound (in use, not local, no permission).
-    public static func start(host: String, port: Int, responder: @escaping Responder) async throws -> HTTPEndpoint {
+    public static func start(
+        host: String, port: Int, statistics: HTTPStatistics = HTTPStatistics(), responder: @escaping Responder
+    ) async throws -> HTTPEndpoint {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connections = ConnectionCount()
         let bootstrap = ServerBootstrap(group: group)
@@ -90,7 +92,7 @@ public final class HTTPEndpoint: Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(RequestHandler(responder: responder))
+                    try pipeline.addHandler(RequestHandler(responder: responder, statistics: statistics))
                 }
             }
         do {
@@ -116,6 +118,20 @@ public final class HTTPEndpoint: Sendable {
         if let error = error as? SocketAddressError { return "\(error)" }
         return "\(error)"
     }
+}
+
+/// Requests answered, by status code (parse errors count as 400): the endpoint's own `/metrics` series.
+public final class HTTPStatistics: Sendable {
+    private let counts = Mutex([Int: Int]())
+
+    public init() {}
+
+    func count(_ status: Int) {
+        counts.withLock { $0[status, default: 0] += 1 }
+    }
+
+    /// Responses sent so far, by status code.
+    public var byStatus: [Int: Int] { counts.withLock { $0 } }
 }
 
 /// Why the endpoint did not start.
@@ -146,11 +162,13 @@ private final class RequestHandler: ChannelInboundHandler, RemovableChannelHandl
     typealias OutboundOut = HTTPServerResponsePart
 
     private let responder: HTTPEndpoint.Responder
+    private let statistics: HTTPStatistics
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
 
-    init(responder: @escaping HTTPEndpoint.Responder) {
+    init(responder: @escaping HTTPEndpoint.Responder, statistics: HTTPStatistics) {
         self.responder = responder
+        self.statistics = statistics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -186,6 +204,7 @@ private final class RequestHandler: ChannelInboundHandler, RemovableChannelHandl
             let query = target.count > 1 ? String(target[1]) : ""
             reply = responder(HTTPRequest(method: head.method.rawValue, path: path, query: query))
         }
+        statistics.count(reply.status)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
         headers.add(name: "Content-Length", value: String(reply.body.count))
@@ -217,6 +236,7 @@ private final class RequestHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A parse error has had its 400 from NIO's error handler; whatever else, the connection ends.
+        if error is HTTPParserError { statistics.count(400) }
         context.close(promise: nil)
     }
 }

@@ -115,8 +115,11 @@ struct ObservabilityTests {
 
         // Let the servo lock (the offset lines say s2) before judging the offset.
         #expect(lab.wait(seconds: 20) { lab.log("m.log").contains(" s2 freq") }, "\(lab.log("m.log").suffix(1500))")
+        // One request first, so the endpoint's own counter has a series in the scrape.
+        #expect(try get(lab, "/status.json").status == 200)
         let metrics = try get(lab, "/metrics")
         #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"meridian_http_responses_total{code="200"} 1"#), "\(metrics.body.suffix(1500))")
         for name in [
             "meridian_offset_from_master_seconds", "meridian_mean_path_delay_seconds", "meridian_frequency_adjustment_ratio",
             "meridian_steps_removed", "meridian_grandmaster_clock_class", "meridian_virtual_clock_true_error_seconds",

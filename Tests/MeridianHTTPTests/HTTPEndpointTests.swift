@@ -41,8 +41,8 @@ struct HTTPEndpointTests {
         let count = Mutex(0)
     }
 
-    static func start(_ calls: Calls = Calls()) async throws -> HTTPEndpoint {
-        try await HTTPEndpoint.start(host: "127.0.0.1", port: 0) { request in
+    static func start(_ calls: Calls = Calls(), statistics: HTTPStatistics = HTTPStatistics()) async throws -> HTTPEndpoint {
+        try await HTTPEndpoint.start(host: "127.0.0.1", port: 0, statistics: statistics) { request in
             calls.count.withLock { $0 += 1 }
             if request.path == "/hello" { return HTTPReply(text: "hello \(request.query)\n") }
             return HTTPReply(status: 404, text: "no\n")
@@ -51,7 +51,8 @@ struct HTTPEndpointTests {
 
     @Test func answersGetAndHeadAndRefusesWhatAReadOnlyEndpointMust() async throws {
         let calls = Calls()
-        let endpoint = try await Self.start(calls)
+        let statistics = HTTPStatistics()
+        let endpoint = try await Self.start(calls, statistics: statistics)
         let port = endpoint.boundPort
         #expect(port > 0)
         let get = Self.exchange(port, Array("GET /hello?x=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8))
@@ -74,6 +75,8 @@ struct HTTPEndpointTests {
         // Refused requests never reached the responder; the endpoint still serves.
         #expect(calls.count.withLock { $0 } == 5)
         #expect(Self.exchange(port, Array("GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 200"))
+        // Every answer counted by status, the parser's refusals as 400.
+        #expect(statistics.byStatus == [200: 5, 404: 1, 405: 1, 413: 1, 400: 2], "\(statistics.byStatus)")
         await endpoint.stop()
     }
 
