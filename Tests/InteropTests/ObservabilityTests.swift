@@ -336,11 +336,11 @@ struct ObservabilityTests {
         #expect(tracking["leapStatus"] as? String == "Normal")
         #expect(text.contains("Reference ID    : \(field("gmIdentity") ?? "missing")"), "\(text)")
         #expect(text.contains("Leap status     : Normal"))
-        // The fast-moving figures, read a moment apart: the path delay within 2 µs of pmc's, both offsets and the
+        // The fast-moving figures, read a moment apart: the path delay within 5 µs of pmc's, both offsets and the
         // RMS within a locked software-stamped slave's 100 µs, the last Sync within 2 s of pmc's ingress_time.
         let delay = tracking["rootDelaySeconds"] as? Double ?? .infinity
         let pmcDelay = (field("meanPathDelay").flatMap(Double.init) ?? .infinity) / 1e9
-        #expect(abs(delay - pmcDelay) < 2e-6, "root delay \(delay) s, pmc meanPathDelay \(pmcDelay) s")
+        #expect(abs(delay - pmcDelay) < 5e-6, "root delay \(delay) s, pmc meanPathDelay \(pmcDelay) s")
         let offset = tracking["systemTimeOffsetSeconds"] as? Double ?? .infinity
         let pmcOffset = (field("offsetFromMaster").flatMap(Double.init) ?? .infinity) / 1e9
         #expect(abs(offset) < 100e-6 && abs(pmcOffset) < 100e-6, "offset \(offset) s, pmc \(pmcOffset) s")
