@@ -11,7 +11,7 @@ FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
-DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3
+DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium
 
 .PHONY: all deps build test check bench run install lint format clean fuzz
 
@@ -64,12 +64,13 @@ check:
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/check.log --skip-build \
 		--filter '^($(subst $(eval) ,|,$(CHECK_TARGETS)))\.' $(SWIFT_BUILD_FLAGS)
 
-## bench: the benchmarks, release build; prints tables.
+## bench: the benchmarks, release build; prints tables (the last: what scraping /metrics costs).
 bench: deps
 	$(SWIFT) build -c release --product meridian-bench $(SWIFT_BUILD_FLAGS)
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
+	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 
 ## run: build, then a small zone in network namespaces (GM, BC, ptp4l host) with a live table; Ctrl-C ends it.
 run: deps

@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // The HTTP endpoint (issue 16): SwiftNIO's HTTP/1.1 server, not a framework, for build time; the
+        // Prometheus text format from swift-prometheus's registry.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure values and logic: standard library only (DESIGN.md, "Targets").
@@ -52,15 +56,26 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Edge: the read-only HTTP endpoint (SwiftNIO's HTTP/1.1 parser and server); it knows nothing of PTP.
+        .target(
+            name: "MeridianHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Composition root.
         .target(
             name: "MeridianDaemon",
             dependencies: [
                 "PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPManagement", "MeridianConfig",
-                "LinuxPlatform", "GNSSReference",
+                "LinuxPlatform", "GNSSReference", "MeridianHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -136,6 +151,7 @@ let package = Package(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore", "MeridianLab"]),
         .testTarget(name: "MeridianLabTests", dependencies: ["MeridianLab"]),
+        .testTarget(name: "MeridianHTTPTests", dependencies: ["MeridianHTTP"]),
         .testTarget(name: "PTPManagementTests", dependencies: ["PTPManagement", "PTPWire", "PTPCore", "MeridianTestSupport"]),
         .testTarget(
             name: "ManagementIntegrationTests",

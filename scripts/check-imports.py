@@ -23,7 +23,14 @@ PURE = {"PTPCore", "PTPWire", "PTPServo", "PTPEngine", "PTPManagement", "Meridia
 PLATFORM = {"SystemPackage", "Glibc", "Dispatch", "Synchronization"}
 EDGE = {"LinuxPlatform", "GNSSReference", "CLinuxShims", "CGPS"} | PLATFORM
 LAB = {"MeridianLab"}
-ROOT = {"MeridianDaemon", "Logging", "ServiceLifecycle", "UnixSignals", "DequeModule", "Collections"}
+# SwiftNIO's HTTP/1.1 server: only the HTTP edge (MeridianHTTP) touches it.
+NIO = {"NIOCore", "NIOPosix", "NIOHTTP1"}
+# The composition root may also render what the HTTP edge serves: Prometheus text (swift-prometheus's registry)
+# and JSON (FoundationEssentials' JSONEncoder), neither of which the pure targets may import.
+ROOT = {
+    "MeridianDaemon", "Logging", "ServiceLifecycle", "UnixSignals", "DequeModule", "Collections", "MeridianHTTP",
+    "Prometheus", "FoundationEssentials",
+}
 # What every test may use besides its layer: the test library and Foundation (fixtures, processes, dates).
 TESTING = {"Testing", "Foundation", "Glibc", "Synchronization"}
 # Helpers shared by test targets.
@@ -42,13 +49,15 @@ ALLOWED = {
     # Edge: every syscall; never the protocol logic above PTPCore.
     "LinuxPlatform": {"PTPCore", "CLinuxShims"} | PLATFORM,
     "GNSSReference": {"PTPCore", "CGPS", "LinuxPlatform"} | PLATFORM,
+    # Edge: the read-only HTTP endpoint, SwiftNIO only; it knows nothing of PTP (the daemon gives it a responder).
+    "MeridianHTTP": NIO | PLATFORM,
     # Lab: namespaces, veth, helper processes; for tests and benchmarks only (see NEVER_LINKED).
     "MeridianLab": {"PTPCore", "CLinuxShims", "LinuxPlatform"} | PLATFORM,
     # Root.
     "MeridianDaemon": (PURE - {"PTPSimulation"}) | (EDGE - {"CLinuxShims", "CGPS"}) | (ROOT - {"MeridianDaemon"}),
     # Executables: argument parsing and one call into a library.
     "meridiand": {"MeridianDaemon", "ArgumentParser", "Logging", "Glibc", "PTPCore", "MeridianConfig"},
-    "meridianctl": {"PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform", "ArgumentParser", "Glibc"},
+    "meridianctl": {"PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform", "ArgumentParser", "Glibc", "FoundationEssentials"},
     "meridian-sim": {"PTPSimulation", "PTPEngine", "PTPCore", "PTPServo", "ArgumentParser", "Glibc"},
     # Benchmarks: anything but test support, and their malloc counter.
     "meridian-bench": PURE | EDGE | LAB | ROOT | {"CAllocationCounter"},
@@ -68,6 +77,7 @@ ALLOWED = {
     "CGPSTests": {"CGPS"} | TESTING,
     "LinuxPlatformTests": {"PTPCore", "LinuxPlatform", "CLinuxShims"} | PLATFORM | LAB | TEST_SUPPORT | TESTING,
     "MeridianLabTests": {"PTPCore", "LinuxPlatform", "MeridianLab"} | PLATFORM | TEST_SUPPORT | TESTING,
+    "MeridianHTTPTests": {"MeridianHTTP"} | NIO | PLATFORM | TESTING,
     "GNSSReferenceTests": PURE | EDGE | LAB | TEST_SUPPORT | TESTING,
     # Tests of the daemon and against real peers: everything.
     "MeridianDaemonTests": PURE | EDGE | LAB | ROOT | TEST_SUPPORT | TESTING,

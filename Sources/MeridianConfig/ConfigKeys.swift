@@ -152,6 +152,9 @@ public enum ConfigKeys {
             "samples; window of the filter that keeps a spoiled slave-port measurement (far beyond the recent spread) from a locked servo (0 = off, as ptp4l)"
         ),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
+        .text(
+            "http_address", .global, HTTPAddress.defaultText,
+            "read-only HTTP endpoint (/metrics, /status.json, /): host:port or [v6]:port, or none"),
         .flag(
             "management_network_writes", .global, false,
             "accept management SET and COMMAND from the network (ptp4l never does)"),

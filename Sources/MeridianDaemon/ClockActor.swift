@@ -36,6 +36,14 @@ actor ClockActor {
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
+    /// Transmit stamps that never came (a subset of ``missingTimestamps``), per port.
+    private var transmitMisses: [Int]
+    /// Times each port entered FAULTY.
+    private var faults: [Int]
+    /// RMS offset, residual frequency and skew over the last measurements (`meridianctl tracking`).
+    private var tracking = TrackingWindow()
+    /// The sync state last logged (`sync-state …`), with its cause.
+    private var loggedSyncState: (state: SyncState, cause: String)?
     private var diagnostics = 0
     /// Servo adjustments made on the thread that read their Follow_Up (or Sync) from the socket, in the same
     /// call (zero hops), and those that came after a hop (an input delivered through a stream, the seam's).
@@ -71,6 +79,10 @@ actor ClockActor {
         var portStateChanged: @Sendable (UInt16) -> Void = { _ in }
         var parentChanged: @Sendable () -> Void = {}
         var referenceStateChanged: @Sendable () -> Void = {}
+        /// The sync state (LOCKED, HOLDOVER, FREERUN) or its cause changed: pushed as MERIDIAN_STATUS_NP.
+        var syncStateChanged: @Sendable () -> Void = {}
+        /// A measurement adjusted the clock (linuxptp 4's NOTIFY_TIME_SYNC, TIME_STATUS_NP).
+        var timeSynced: @Sendable () -> Void = {}
     }
 
     init(
@@ -89,12 +101,16 @@ actor ClockActor {
         received = counters
         sent = counters
         missingTimestamps = Array(repeating: 0, count: ports.count)
+        transmitMisses = Array(repeating: 0, count: ports.count)
+        faults = Array(repeating: 0, count: ports.count)
         neighborPropDelayThresh = settings.ports.map(\.neighborPropDelayThresh)
         published = ClockStateBox(
             PublishedState(
                 engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
-                referenceReportsRejected: 0, logLinesSuppressed: 0))
+                referenceReportsRejected: 0, logLinesSuppressed: 0,
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
+                tracking: TrackingWindow.Summary()))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -200,6 +216,7 @@ actor ClockActor {
         case .transmitMissed(let id, let reason, let fault):
             pendingTokens[index].removeValue(forKey: id)
             missingTimestamps[index] += 1
+            transmitMisses[index] += 1
             if fault {
                 logger.error("port \(index + 1): \(reason)")
                 handle(.port(index, .faultDetected))
@@ -327,6 +344,15 @@ actor ClockActor {
             referenceStateChanged = false
             observers.referenceStateChanged()
         }
+        // The operator's one line per change of sync state, never per packet, and a push to subscribers.
+        let sync = syncState()
+        if loggedSyncState.map({ $0.state != sync.state || $0.cause != sync.cause }) ?? true {
+            // The first state is only logged, not pushed: nobody can have subscribed before the start.
+            let first = loggedSyncState == nil
+            loggedSyncState = sync
+            logger.notice("sync-state \(sync.state.rawValue) (\(sync.cause))")
+            if !first { observers.syncStateChanged() }
+        }
         // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
         // reference's quality), subscribers hear of it once.
         if engine.parentDS != notifiedParent {
@@ -367,6 +393,7 @@ actor ClockActor {
             break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
         case .stateChanged(let change):
             logger.notice("\(change)")
+            if change.to == .faulty, faults.indices.contains(index) { faults[index] += 1 }
             changedPorts.append(change.portNumber)
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
@@ -383,6 +410,9 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armClockTimer(timer, after: after)
         case .measured(let measurement, let step):
+            observers.timeSynced()
+            tracking.add(
+                offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
             summary.setSyncInterval(measurement.logSyncInterval)
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
         case .sourceChanged(let source):
@@ -476,6 +506,35 @@ actor ClockActor {
         loop.arm(Self.key(timer), after: after)
     }
 
+    // MARK: Sync state
+
+    /// LOCKED, HOLDOVER or FREERUN, with the cause an operator needs: a grandmaster judges by its reference,
+    /// a slave by its servo and whether its master is heard (ClockTimer.silence puts it in holdover).
+    private func syncState() -> (state: SyncState, cause: String) {
+        let clockEngine = engine.clock
+        if clockEngine.isGrandmaster, let reference = clockEngine.reference {
+            switch reference.state {
+            case .locked: return (.locked, "reference locked")
+            case .holdoverWithinSpecification: return (.holdover, "reference lost")
+            case .holdoverOutOfSpecification: return (.holdover, "reference lost, holdover out of specification")
+            case .locking: return (.freerun, "reference locking")
+            case .freeRunning: return (.freerun, "reference never locked")
+            }
+        }
+        if clockEngine.isGrandmaster {
+            // The BMCA made this clock the grandmaster: it keeps what it learned as a slave, if anything.
+            return clockEngine.discipline.inHoldover
+                ? (.holdover, "grandmaster without a reference, holding the frequency learned as a slave")
+                : (.freerun, "grandmaster without a reference")
+        }
+        if clockEngine.discipline.inHoldover { return (.holdover, "master silent") }
+        guard engine.slavePortIndex != nil else { return (.freerun, "no master selected") }
+        switch clockEngine.discipline.servo.state {
+        case .locked: return (.locked, "locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
+        case .jump, .unlocked: return (.freerun, "servo not locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
+        }
+    }
+
     // MARK: Published state
 
     private func publish() {
@@ -484,8 +543,17 @@ actor ClockActor {
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
-                referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal))
+                referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
+                missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
+                tracking: tracking.summary))
     }
+}
+
+/// The clock's synchronization as the `sync-state` log line names it.
+enum SyncState: String, Sendable {
+    case locked = "LOCKED"
+    case holdover = "HOLDOVER"
+    case freerun = "FREERUN"
 }
 
 /// The receiver's fix and satellites from a reference sample, and when it came (monotonic, so a clock step
@@ -510,6 +578,14 @@ struct PublishedState: Sendable {
     var referenceReportsRejected: Int
     /// Input-driven log lines suppressed by the rate limit (``LogRateLimiter``).
     var logLinesSuppressed: Int
+    /// Event messages without a receive stamp plus transmit stamps that never came, per port.
+    var missingTimestamps: [Int]
+    /// Transmit stamps that never came, per port.
+    var transmitMisses: [Int]
+    /// Times each port entered FAULTY.
+    var faults: [Int]
+    /// RMS offset, residual frequency and skew over the last measurements.
+    var tracking: TrackingWindow.Summary
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

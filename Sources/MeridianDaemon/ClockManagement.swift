@@ -24,7 +24,11 @@ struct ClockManagement: ManagementBackend {
     }
 
     func snapshot() async -> ManagementSnapshot {
-        let state = published.load()
+        snapshot(of: published.load())
+    }
+
+    /// The snapshot of one published state, synchronously: the HTTP endpoint reads it on its own thread.
+    func snapshot(of state: PublishedState) -> ManagementSnapshot {
         let extras = ports.enumerated().map { index, port in
             var extra = ManagementPortExtras(interfaceName: port.interface, timestamping: port.timestamping)
             if index < state.received.count {
@@ -55,7 +59,7 @@ struct ClockManagement: ManagementBackend {
     }
 
     /// What pmc cannot show: the reference, the servo, the virtual clock's true error (MERIDIAN_STATUS_NP).
-    private func status(_ state: PublishedState) -> MeridianStatus {
+    func status(_ state: PublishedState) -> MeridianStatus {
         var status = MeridianStatus()
         let engine = state.engine.clock
         if let reference = engine.reference {
@@ -83,14 +87,24 @@ struct ClockManagement: ManagementBackend {
         }
         // The one servo, whichever source steers it now.
         let servo = engine.discipline.servo
-        status.servoFrequency = Int64(servo.lastFrequency.value.rounded())
+        status.servoFrequency = Self.scaled(servo.lastFrequency.value)
         switch servo.state {
         case .unlocked: status.servoState = .unlocked
         case .jump: status.servoState = .jump
         case .locked: status.servoState = status.inHoldover || engine.discipline.inHoldover ? .holdover : .locked
         }
         status.virtualClockError = clock.trueErrorNanoseconds
+        status.rmsOffset = state.tracking.rmsOffset?.roundedNanoseconds ?? 0
+        status.residualFrequency = Self.scaled(state.tracking.residualFrequency ?? 0)
+        status.frequencySkew = Self.scaled(state.tracking.skew ?? 0)
         return status
+    }
+
+    /// ppb as MERIDIAN_STATUS_NP carries it, × 2¹⁶ (a clock's adjustment is bounded far inside Int64 at that
+    /// scale; a non-finite value shows as 0).
+    static func scaled(_ ppb: Double) -> Int64 {
+        let scaled = (ppb * 65_536).rounded()
+        return scaled.isFinite ? Int64(min(max(scaled, -9.0e18), 9.0e18)) : 0
     }
 
     /// How long a receiver report is shown: two missed pulses at 1 PPS, like the reference's own timeout.

@@ -55,9 +55,10 @@ enum ConfigurationLoader {
             main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
         // Rules across options (reference pps needs pps_device, …) are checked once each option is valid.
         if case .success(let configuration) = parsed {
+            let file = main?.name ?? "command line"
             let problems =
-                ReferenceConfigCheck.diagnostics(configuration, file: main?.name ?? "command line")
-                + ProfileConfigCheck.diagnostics(configuration)
+                ReferenceConfigCheck.diagnostics(configuration, file: file) + ProfileConfigCheck.diagnostics(configuration)
+                + configuration.httpAddressDiagnostics(file: file)
             if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems)) }
         }
         return parsed

@@ -87,7 +87,7 @@ public enum Meridiand {
         } catch {
             logger.critical("\(error)")
             writeError("meridiand: \(error)\n")
-            return .failure
+            return (error as? StartupError)?.exit ?? .failure
         }
     }
 

@@ -56,7 +56,15 @@ public actor ManagementServer: Service {
     private let backend: any ManagementBackend
     private let dispatcher = ManagementDispatcher()
     private var subscribers = ManagementSubscribers()
-    private var counters = ManagementServerStatistics()
+    private var counters = ManagementServerStatistics() {
+        didSet { publishedStatistics.withLock { $0 = counters } }
+    }
+    /// The counters as of the last change, readable from any thread without a hop onto this actor (the HTTP
+    /// endpoint's `/metrics` and `/status.json`).
+    nonisolated let publishedStatistics = Mutex(ManagementServerStatistics())
+    /// Whether some subscription (live or lapsed since) asked for NOTIFY_TIME_SYNC: the clock only makes a task
+    /// per Sync for ``notifyTimeSync()`` while it does.
+    nonisolated let timeSyncSubscribed = Mutex(false)
     private var sockets: [ManagementPrivilege: UnixDatagramSocket] = [:]
     private var stream: AsyncStream<Incoming>?
     private let stopping = StopFlag()
@@ -249,6 +257,8 @@ public actor ManagementServer: Service {
         guard case .subscribe(let events) = command else { return await backend.apply(command) }
         guard let sender, !sender.isUnnamed else { return .failure(.notSupported) }
         subscribers.update(sender, target: requester, events: events, now: .now)
+        let timeSync = subscribers.byAddress.values.contains { $0.events.isSubscribed(SubscribeEventsNP.notifyTimeSync) }
+        timeSyncSubscribed.withLock { $0 = timeSync }
         return .success(())
     }
 
@@ -272,8 +282,17 @@ public actor ManagementServer: Service {
         }
     }
 
-    /// Pushes Meridian's reference notification (MERIDIAN_STATUS_NP): the reference entered another state
-    /// (locking, locked, holdover within or out of specification).
+    /// Pushes NOTIFY_TIME_SYNC (linuxptp 4): TIME_STATUS_NP after a measurement adjusted the clock.
+    public func notifyTimeSync() async {
+        let snapshot = await backend.snapshot()
+        await push(SubscribeEventsNP.notifyTimeSync) { target, sequenceId in
+            ManagementMessages.clockNotification(.timeStatusNP, snapshot: snapshot, subscriber: target, sequenceId: sequenceId)
+        }
+    }
+
+    /// Pushes Meridian's status notification (MERIDIAN_STATUS_NP): the reference entered another state
+    /// (locking, locked, holdover within or out of specification), or the clock's sync state changed
+    /// (LOCKED, HOLDOVER — master silent or reference lost — FREERUN).
     public func notifyReferenceStateChanged() async {
         let snapshot = await backend.snapshot()
         await push(SubscribeEventsNP.notifyMeridianStatus) { target, sequenceId in

@@ -3,6 +3,7 @@ import Glibc
 import LinuxPlatform
 import Logging
 import MeridianConfig
+import MeridianHTTP
 import PTPCore
 import PTPEngine
 import PTPManagement
@@ -117,16 +118,42 @@ final class MeridianService: Service {
                 alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress
             )
         }
+        let clockManagement = ClockManagement(
+            actor: clockActor, clock: clock, ports: descriptions, referenceKind: referenceKind)
         let management = ManagementServer(
             configuration: ManagementServer.Configuration(
                 readWritePath: configuration.string("uds_address"),
                 readOnlyPath: configuration.string("uds_ro_address").isEmpty ? nil : configuration.string("uds_ro_address"),
                 networkWritesAllowed: configuration.flag("management_network_writes")),
-            backend: ClockManagement(
-                actor: clockActor, clock: clock, ports: descriptions, referenceKind: referenceKind))
+            backend: clockManagement)
+        // The read-only HTTP endpoint (/metrics, /status.json, /): it reads what the clock actor and the
+        // management server publish, never awaiting either. An address it cannot bind stops start-up (exit 2).
+        var endpoint: HTTPEndpoint?
+        let history = History()
+        let httpStatistics = HTTPStatistics()
+        if case .success(let address?) = HTTPAddress.parse(configuration.string("http_address")) {
+            do {
+                endpoint = try await ObservabilityEndpoint.start(address, history: history, statistics: httpStatistics) {
+                    let published = clockActor.published.load()
+                    let statistics = management.publishedStatistics.withLock { $0 }
+                    var snapshot = clockManagement.snapshot(of: published)
+                    snapshot.status.management = statistics.wire
+                    return ObservedState(
+                        published: published, snapshot: snapshot, management: statistics, http: httpStatistics.byStatus)
+                }
+            } catch {
+                reference?.source.stop()
+                closePorts()
+                throw error
+            }
+            if let endpoint {
+                logger.notice("http: serving /metrics, /status.json and / on \(endpoint.boundAddress):\(endpoint.boundPort)")
+            }
+        }
         do {
             try await management.start()
         } catch {
+            await endpoint?.stop()
             reference?.source.stop()
             closePorts()
             throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
@@ -140,6 +167,15 @@ final class MeridianService: Service {
                 group.addTask { await clockActor.serve(port: index) }
             }
             group.addTask { await self.reloadOnHangup(clockActor) }
+            // The status page's chart: one sample a second from the published state, while the endpoint serves.
+            if endpoint != nil {
+                group.addTask {
+                    while !Task.isCancelled {
+                        history.record(clockActor.published.load())
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
             group.addTask {
                 do {
                     try await management.run()
@@ -184,6 +220,7 @@ final class MeridianService: Service {
             await clockActor.stop()
             reference?.source.stop()
             closePorts()
+            await endpoint?.stop()
             DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
             group.cancelAll()
         }
@@ -231,7 +268,13 @@ final class MeridianService: Service {
 
 struct StartupError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// How meridiand exits: 1 for a failure, 2 (``DaemonExit/usage``) for what the configuration asked that
+    /// cannot be had (an `http_address` that cannot be bound).
+    let exit: DaemonExit
+    init(_ description: String, exit: DaemonExit = .failure) {
+        self.description = description
+        self.exit = exit
+    }
 }
 
 extension DaemonFactories {
@@ -276,6 +319,17 @@ final class ManagementLink: Sendable {
             referenceStateChanged: {
                 guard let management = self.server.withLock({ $0 }) else { return }
                 Task { await management.notifyReferenceStateChanged() }
+            },
+            syncStateChanged: {
+                guard let management = self.server.withLock({ $0 }) else { return }
+                Task { await management.notifyReferenceStateChanged() }
+            },
+            timeSynced: {
+                // Every Sync at 16 Hz: a task only while someone subscribed to TIME_SYNC.
+                guard let management = self.server.withLock({ $0 }),
+                    management.timeSyncSubscribed.withLock({ $0 })
+                else { return }
+                Task { await management.notifyTimeSync() }
             })
     }
 }

@@ -42,6 +42,11 @@ extension ManagementID {
 /// | 34 | lastPathDelay (i64, ns) |
 /// | 42 | virtualClockError (i64, ns) |
 /// | 50 | management: received, malformed, dropped, replies, errorReplies (u32 each) |
+/// | 70 | rmsOffset (i64, ns): RMS of the last offsets (`meridianctl tracking`) |
+/// | 78 | residualFrequency (i64, ppb × 2¹⁶): the offsets' regression slope |
+/// | 86 | frequencySkew (i64, ppb × 2¹⁶): the servo frequency's standard deviation |
+///
+/// 94 octets; a 70-octet dataField (before the tracking fields) still decodes, with them 0.
 public struct MeridianStatus: Sendable, Hashable {
     /// The kind of time reference.
     public enum ReferenceKind: UInt8, Sendable, Hashable, CaseIterable {
@@ -70,7 +75,9 @@ public struct MeridianStatus: Sendable, Hashable {
         case holdover = 3
     }
 
-    public static let length = 70
+    public static let length = 94
+    /// The length before the tracking fields were added.
+    public static let shortLength = 70
 
     public var referenceKind: ReferenceKind
     public var referenceState: ReferenceState
@@ -92,6 +99,12 @@ public struct MeridianStatus: Sendable, Hashable {
     public var virtualClockError: Int64?
     /// The management server's counters when it answered (the daemon's server fills them in).
     public var management = ManagementCounters()
+    /// RMS of the last offsets from the master, ns (0 until there are two).
+    public var rmsOffset: Int64 = 0
+    /// The offsets' drift the servo has not yet taken out, ppb × 2¹⁶.
+    public var residualFrequency: Int64 = 0
+    /// The standard deviation of the servo's frequency over the same window, ppb × 2¹⁶.
+    public var frequencySkew: Int64 = 0
 
     /// What the management server received and how it answered: every request is a reply, an error
     /// status, or a counted drop.
@@ -139,7 +152,7 @@ public struct MeridianStatus: Sendable, Hashable {
         self.virtualClockError = virtualClockError
     }
 
-    /// The 50-octet dataField.
+    /// The dataField (``length`` octets).
     public func encode() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(Self.length)
@@ -150,12 +163,15 @@ public struct MeridianStatus: Sendable, Hashable {
             out += Self.bigEndian(UInt64(bitPattern: value), 8)
         }
         for value in management.values { out += Self.bigEndian(UInt64(value), 4) }
+        for value in [rmsOffset, residualFrequency, frequencySkew] {
+            out += Self.bigEndian(UInt64(bitPattern: value), 8)
+        }
         return out
     }
 
-    /// Decodes the dataField; nil unless it is exactly 70 octets with known enumerations.
+    /// Decodes the dataField; nil unless it is 94 (or the older 70) octets with known enumerations.
     public init?(data: [UInt8]) {
-        guard data.count == Self.length, let kind = ReferenceKind(rawValue: data[0]),
+        guard data.count == Self.length || data.count == Self.shortLength, let kind = ReferenceKind(rawValue: data[0]),
             let state = ReferenceState(rawValue: data[1]), let servo = ServoState(rawValue: data[4])
         else { return nil }
         func int(_ at: Int, _ count: Int) -> UInt64 {
@@ -172,6 +188,11 @@ public struct MeridianStatus: Sendable, Hashable {
         management = ManagementCounters(
             received: counters[0], malformed: counters[1], dropped: counters[2], replies: counters[3],
             errorReplies: counters[4])
+        if data.count == Self.length {
+            rmsOffset = Int64(bitPattern: int(70, 8))
+            residualFrequency = Int64(bitPattern: int(78, 8))
+            frequencySkew = Int64(bitPattern: int(86, 8))
+        }
     }
 
     static func bigEndian(_ value: UInt64, _ count: Int) -> [UInt8] {

@@ -248,6 +248,9 @@ public struct PMCBlock: Sendable, Hashable {
             PMCField("mgmtDropped", .uint(UInt64(s.management.dropped))),
             PMCField("mgmtReplies", .uint(UInt64(s.management.replies))),
             PMCField("mgmtErrors", .uint(UInt64(s.management.errorReplies))),
+            PMCField("rmsOffset", .int(s.rmsOffset)),
+            PMCField("residualFrequencyPPB", .decimal(PMCValue.scaledTenths(s.residualFrequency))),
+            PMCField("frequencySkewPPB", .decimal(PMCValue.scaledTenths(s.frequencySkew))),
         ]
     }
 }

@@ -25,18 +25,6 @@ public enum PMCValue: Sendable, Hashable {
         }
     }
 
-    /// The JSON rendering.
-    public var json: String {
-        switch self {
-        case .int(let v): String(v)
-        case .uint(let v): String(v)
-        case .hex(let v, _): String(v)
-        case .flag(let v): v ? "true" : "false"
-        case .text(let s): JSONText.quote(s)
-        case .decimal(let s): s.hasPrefix("+") ? String(s.dropFirst()) : s
-        }
-    }
-
     static func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

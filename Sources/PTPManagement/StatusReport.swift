@@ -49,7 +49,24 @@ public struct StatusReport: Sendable, Hashable {
             default: break
             }
         }
-        ports = portSets.sorted { $0.portIdentity < $1.portIdentity }.map { ds in
+        ports = Self.ports(portSets, properties: properties)
+    }
+
+    /// The same report from the snapshot management answers from (the daemon's `/status.json`): the data
+    /// sets as pmc would receive them, so both views say the same.
+    public init(snapshot: ManagementSnapshot) {
+        defaultDS = snapshot.defaultDS
+        currentDS = ManagementCurrentDS(snapshot.currentDS)
+        parentDS = snapshot.parentDS
+        timeStatus = snapshot.timeStatus
+        status = snapshot.status
+        var properties: [PortIdentity: PortPropertiesNP] = [:]
+        for port in snapshot.ports { properties[port.portIdentity] = port.propertiesNP }
+        ports = Self.ports(snapshot.ports.map { ManagementPortDS($0.portDS) }, properties: properties)
+    }
+
+    private static func ports(_ portSets: [ManagementPortDS], properties: [PortIdentity: PortPropertiesNP]) -> [Port] {
+        portSets.sorted { $0.portIdentity < $1.portIdentity }.map { ds in
             let props = properties[ds.portIdentity]
             return Port(
                 identity: ds.portIdentity, state: PMCBlock.stateName(ds.portState),
@@ -125,41 +142,124 @@ public struct StatusReport: Sendable, Hashable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One JSON object.
-    public var json: String {
-        var pairs: [(String, String)] = [("role", JSONText.quote(role))]
-        if let d = defaultDS {
-            pairs.append(("clockIdentity", JSONText.quote("\(d.clockIdentity)")))
-            pairs.append(("domainNumber", "\(d.domainNumber)"))
-            pairs.append(("priority1", "\(d.priority1)"))
-            pairs.append(("priority2", "\(d.priority2)"))
-            pairs.append(("clockClass", "\(d.clockQuality.clockClass)"))
+    /// What `meridianctl status --json` and the daemon's `/status.json` print, as a `Codable` value; the
+    /// JSON text comes from a real encoder outside the pure targets (FoundationEssentials' `JSONEncoder`).
+    public var document: Document {
+        var d = Document(role: role)
+        if let defaultDS {
+            d.clockIdentity = "\(defaultDS.clockIdentity)"
+            d.domainNumber = defaultDS.domainNumber
+            d.priority1 = defaultDS.priority1
+            d.priority2 = defaultDS.priority2
+            d.clockClass = defaultDS.clockQuality.clockClass
         }
-        if let p = parentDS {
-            pairs.append(("grandmasterIdentity", JSONText.quote("\(p.grandmasterIdentity)")))
-            pairs.append(("grandmasterClockClass", "\(p.grandmasterClockQuality.clockClass)"))
-            pairs.append(("grandmasterPriority1", "\(p.grandmasterPriority1)"))
-            pairs.append(("parentPortIdentity", JSONText.quote("\(p.parentPortIdentity)")))
+        if let parentDS {
+            d.grandmasterIdentity = "\(parentDS.grandmasterIdentity)"
+            d.grandmasterClockClass = parentDS.grandmasterClockQuality.clockClass
+            d.grandmasterPriority1 = parentDS.grandmasterPriority1
+            d.parentPortIdentity = "\(parentDS.parentPortIdentity)"
         }
-        if let c = currentDS {
-            pairs.append(("stepsRemoved", "\(c.stepsRemoved)"))
-            pairs.append(("offsetFromMasterNs", PMCValue.scaledTenths(c.offsetFromMaster.rawValue)))
-            pairs.append(("meanPathDelayNs", PMCValue.scaledTenths(c.meanPathDelay.rawValue)))
+        if let currentDS {
+            d.stepsRemoved = currentDS.stepsRemoved
+            d.offsetFromMasterNs = Self.nanoseconds(currentDS.offsetFromMaster.rawValue)
+            d.meanPathDelayNs = Self.nanoseconds(currentDS.meanPathDelay.rawValue)
         }
-        if let t = timeStatus { pairs.append(("gmPresent", t.gmPresent ? "true" : "false")) }
-        if let s = status, let block = PMCBlock(.unknown(.meridianStatusNP, s.encode())) {
-            pairs.append(("meridian", JSONText.object(block.fields.map { ($0.name, $0.value.json) })))
+        d.gmPresent = timeStatus?.gmPresent
+        d.meridian = status.map(Document.Meridian.init)
+        d.ports = ports.map {
+            Document.Port(
+                portIdentity: "\($0.identity)", portState: $0.state, interface: $0.interface, timestamping: $0.timestamping,
+                delayMechanism: $0.delayMechanism, logSyncInterval: $0.logSyncInterval,
+                peerMeanPathDelayNs: Double($0.peerMeanPathDelay) ?? 0)
         }
-        let portObjects = ports.map {
-            JSONText.object([
-                ("portIdentity", JSONText.quote("\($0.identity)")), ("portState", JSONText.quote($0.state)),
-                ("interface", JSONText.quote($0.interface)), ("timestamping", JSONText.quote($0.timestamping)),
-                ("delayMechanism", JSONText.quote($0.delayMechanism)), ("logSyncInterval", "\($0.logSyncInterval)"),
-                ("peerMeanPathDelayNs", $0.peerMeanPathDelay),
-            ])
+        return d
+    }
+
+    /// A TimeInterval (ns × 2¹⁶) in nanoseconds, to pmc's one decimal (`%.1f`, ties to even).
+    static func nanoseconds(_ scaled: Int64) -> Double {
+        // + 0 turns -0.0 (a value that rounds to zero from below) into 0.
+        (Double(PMCValue.scaledTenths(scaled)) ?? Double(scaled) / 65_536) + 0
+    }
+
+    /// The JSON object of a status report. Keys are those `meridianctl status --json` has always printed;
+    /// absent data sets leave their keys out.
+    public struct Document: Codable, Sendable, Hashable {
+        public var role: String
+        public var clockIdentity: String?
+        public var domainNumber: UInt8?
+        public var priority1: UInt8?
+        public var priority2: UInt8?
+        public var clockClass: UInt8?
+        public var grandmasterIdentity: String?
+        public var grandmasterClockClass: UInt8?
+        public var grandmasterPriority1: UInt8?
+        public var parentPortIdentity: String?
+        public var stepsRemoved: UInt16?
+        public var offsetFromMasterNs: Double?
+        public var meanPathDelayNs: Double?
+        public var gmPresent: Bool?
+        public var meridian: Meridian?
+        public var ports: [Port] = []
+
+        public init(role: String) { self.role = role }
+
+        public struct Port: Codable, Sendable, Hashable {
+            public var portIdentity: String
+            public var portState: String
+            public var interface: String
+            public var timestamping: String
+            public var delayMechanism: String
+            public var logSyncInterval: Int8
+            public var peerMeanPathDelayNs: Double
         }
-        pairs.append(("ports", "[" + portObjects.joined(separator: ",") + "]"))
-        return JSONText.object(pairs)
+
+        /// MERIDIAN_STATUS_NP, with the field names `meridianctl GET MERIDIAN_STATUS_NP` prints.
+        public struct Meridian: Codable, Sendable, Hashable {
+            public var referenceKind: String
+            public var referenceState: String
+            public var satellites: UInt8
+            public var ppsValid: Bool
+            public var lastPPSOffset: Int64
+            public var servoState: String
+            public var servoFrequencyPPB: Double
+            public var lastOffset: Int64
+            public var lastPathDelay: Int64
+            public var inHoldover: Bool
+            public var holdoverSeconds: UInt32
+            /// Left out unless the clock is a virtual clock (a lab), which knows its true error.
+            public var virtualClockError: Int64?
+            public var mgmtReceived: UInt32
+            public var mgmtMalformed: UInt32
+            public var mgmtDropped: UInt32
+            public var mgmtReplies: UInt32
+            public var mgmtErrors: UInt32
+            public var rmsOffset: Int64
+            public var residualFrequencyPPB: Double
+            public var frequencySkewPPB: Double
+
+            init(_ s: MeridianStatus) {
+                referenceKind = s.referenceKind.description
+                referenceState = s.referenceState.description
+                satellites = s.satellites
+                ppsValid = s.ppsValid
+                lastPPSOffset = s.lastPPSOffset
+                servoState = s.servoState.description
+                servoFrequencyPPB = StatusReport.nanoseconds(s.servoFrequency)
+                lastOffset = s.lastOffset
+                lastPathDelay = s.lastPathDelay
+                inHoldover = s.inHoldover
+                holdoverSeconds = s.holdoverSeconds
+                virtualClockError = s.virtualClockError
+                mgmtReceived = s.management.received
+                mgmtMalformed = s.management.malformed
+                mgmtDropped = s.management.dropped
+                mgmtReplies = s.management.replies
+                mgmtErrors = s.management.errorReplies
+                rmsOffset = s.rmsOffset
+                residualFrequencyPPB = StatusReport.nanoseconds(s.residualFrequency)
+                frequencySkewPPB = StatusReport.nanoseconds(s.frequencySkew)
+            }
+        }
     }
 }
 

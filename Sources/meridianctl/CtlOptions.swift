@@ -12,6 +12,7 @@ struct CtlOptions {
         case status
         case watch
         case events
+        case tracking
     }
 
     var transport: Transport = .uds
@@ -21,6 +22,8 @@ struct CtlOptions {
     var localPath: String?
     var transportSpecific: UInt8 = 0
     var json = false
+    /// `events --time-sync`: also linuxptp 4's NOTIFY_TIME_SYNC (TIME_STATUS_NP after every measurement).
+    var timeSync = false
     /// How long to wait for the first reply to each request.
     var timeoutMilliseconds: Int32 = 1000
     var intervalMilliseconds: Int32 = 1000
@@ -35,7 +38,7 @@ struct CtlOptions {
 
     static let usage = """
         usage: meridianctl [options] [commands]
-               meridianctl [options] status|watch|events
+               meridianctl [options] status|watch|events|tracking
 
          Transport (as pmc)
           -u            Unix domain socket (meridianctl's default)
@@ -53,8 +56,13 @@ struct CtlOptions {
          Meridian
           status            one screen: role, grandmaster, ports, servo, reference, holdover
           watch             status, refreshed every --interval
-          events            subscribe to port state, grandmaster and reference state changes and
-                            print each notification
+          events            subscribe to port state, grandmaster (and clockClass) changes and
+                            Meridian's status changes (reference state, holdover entered and left,
+                            LOCKED/HOLDOVER/FREERUN) and print each notification
+          --time-sync       with events: also TIME_SYNC (TIME_STATUS_NP after every measurement)
+          tracking          chronyc tracking's fields for this clock: reference ID (grandmaster),
+                            offsets, RMS offset, frequency, residual, skew, root delay, error bound,
+                            update interval, leap status
           --json            JSON output (an array of replies; one object per status or event)
           --timeout secs    wait for an answer, default 1
           --interval secs   watch refresh, default 1
@@ -88,6 +96,8 @@ struct CtlOptions {
             defer { index += 1 }
             if argument == "--json" {
                 options.json = true
+            } else if argument == "--time-sync" {
+                options.timeSync = true
             } else if argument == "--timeout" || argument.hasPrefix("--timeout=") {
                 options.timeoutMilliseconds = try seconds(
                     "--timeout", try value("--timeout", argument.dropFirst("--timeout".count).drop { $0 == "=" }))

@@ -50,9 +50,11 @@ final class ManagementClient {
             guard let message = try? PTPMessage.decode(bytes), case .management(let body) = message.body,
                 body.action == .response || body.action == .acknowledge
             else { continue }
-            lastUseful = ContinuousClock.now
             all.append(message)
+            // Only a reply to this request extends the wait: a subscriber's notifications (TIME_SYNC comes with
+            // every Sync) would otherwise keep the exchange open for ever.
             if message.header.sequenceId == sequence, body.targetPortIdentity.portNumber == sourcePort {
+                lastUseful = ContinuousClock.now
                 matching.append(message)
                 wait = 100
             }

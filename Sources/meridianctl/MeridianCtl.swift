@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import LinuxPlatform
 import PTPCore
@@ -40,6 +41,7 @@ enum MeridianCtl {
         case .status: return status(client, options: options).rawValue
         case .watch: return watch(client, options: options).rawValue
         case .events: return events(client, options: options).rawValue
+        case .tracking: return tracking(client, options: options).rawValue
         case nil: return commands(client, options: options).rawValue
         }
     }
@@ -65,7 +67,7 @@ enum MeridianCtl {
         if bad { return .usage }
         var refused = false
         var unanswered = false
-        var jsonObjects: [String] = []
+        var documents: [ManagementJSON.Document] = []
         for (_, command) in parsed {
             switch command {
             case .target(let pid):
@@ -82,7 +84,7 @@ enum MeridianCtl {
                 }
                 for message in result.all {
                     if options.json {
-                        if let object = ManagementJSON.object(message) { jsonObjects.append(object) }
+                        if let document = ManagementJSON.document(message) { documents.append(document) }
                     } else if let text = PMCFormatter.format(message) {
                         print(text, terminator: "")
                     }
@@ -91,7 +93,7 @@ enum MeridianCtl {
                 if result.matching.contains(where: isError) { refused = true }
             }
         }
-        if options.json { print("[" + jsonObjects.joined(separator: ",") + "]") }
+        if options.json { print(encode(documents)) }
         return unanswered ? .noAnswer : refused ? .refused : .answered
     }
 
@@ -116,15 +118,46 @@ enum MeridianCtl {
             printError("meridianctl: no answer from \(options.serverPath)")
             return .noAnswer
         }
-        print(options.json ? report.json : report.text, terminator: options.json ? "\n" : "")
+        print(options.json ? json(report) : report.text, terminator: options.json ? "\n" : "")
         return .answered
+    }
+
+    /// `tracking`: chronyc tracking's fields (``TrackingReport``), as text or one JSON object.
+    static func tracking(_ client: ManagementClient, options: CtlOptions) -> Exit {
+        var replies: [PTPMessage] = []
+        for id in TrackingReport.requests {
+            guard let result = try? client.exchange(action: .get, id: id, data: nil) else { continue }
+            replies += result.matching
+        }
+        guard !replies.isEmpty else {
+            printError("meridianctl: no answer from \(options.serverPath)")
+            return .noAnswer
+        }
+        let report = TrackingReport(replies: replies)
+        if options.json {
+            print(encode(report.document))
+        } else {
+            print(report.text, terminator: "")
+        }
+        return .answered
+    }
+
+    /// The report as one line of JSON, from its `Codable` document (the daemon's `/status.json` is the same).
+    static func json(_ report: StatusReport) -> String { encode(report.document) }
+
+    /// One line of JSON, keys sorted, from FoundationEssentials' encoder.
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{\"error\":\"cannot encode\"}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func watch(_ client: ManagementClient, options: CtlOptions) -> Exit {
         while true {
             let report = collectStatus(client)
             if options.json {
-                print(report?.json ?? "{\"error\":\"no answer\"}")
+                print(report.map(json) ?? "{\"error\":\"no answer\"}")
             } else {
                 print("\u{1B}[H\u{1B}[2J", terminator: "")
                 print(report?.text ?? "no answer from \(options.serverPath)\n", terminator: "")
@@ -145,11 +178,15 @@ enum MeridianCtl {
         ] {
             subscription.set(bit, subscribed: true)
         }
+        if options.timeSync { subscription.set(SubscribeEventsNP.notifyTimeSync, subscribed: true) }
         while true {
             let answer: [PTPMessage]
             do {
-                answer = try client.exchange(action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(subscription))
-                    .matching
+                let exchanged = try client.exchange(
+                    action: .set, id: .subscribeEventsNP, data: .subscribeEventsNP(subscription))
+                answer = exchanged.matching
+                // Notifications that came while the subscription was being renewed are printed, not lost.
+                for message in exchanged.all where !exchanged.matching.contains(message) { printEvent(message, options: options) }
             } catch {
                 printError("meridianctl: \(error)")
                 return .noAnswer
@@ -164,17 +201,21 @@ enum MeridianCtl {
             }
             let renew = ContinuousClock.now + .seconds(Int64(duration) - 10)
             while ContinuousClock.now < renew {
-                guard let message = try? client.listen(timeoutMilliseconds: 500),
-                    case .management(let body) = message.body, body.action == .response
-                else { continue }
-                if options.json {
-                    if let object = ManagementJSON.object(message) { print(object) }
-                } else if let text = PMCFormatter.format(message) {
-                    print(text, terminator: "")
-                }
-                fflush(nil)
+                guard let message = try? client.listen(timeoutMilliseconds: 500) else { continue }
+                printEvent(message, options: options)
             }
         }
+    }
+
+    /// One notification (a RESPONSE), as pmc prints it or as one JSON object per line.
+    static func printEvent(_ message: PTPMessage, options: CtlOptions) {
+        guard case .management(let body) = message.body, body.action == .response else { return }
+        if options.json {
+            if let document = ManagementJSON.document(message) { print(encode(document)) }
+        } else if let text = PMCFormatter.format(message) {
+            print(text, terminator: "")
+        }
+        fflush(nil)
     }
 
     static func printError(_ text: String) {

@@ -39,6 +39,23 @@ struct GrandmasterReferenceTests {
         #expect(
             parentPushes.contains { $0.contains("\"gm.ClockClass\":6") },
             "no PARENT_DATA_SET notification with class 6:\n\(parentPushes.suffix(3))")
+        // Its /metrics (default http_address, namespace b's loopback) says the same, and promtool accepts it:
+        // the reference's series exist only on a grandmaster with a reference.
+        let curl = try InteropLab.tool("curl")
+        let promtool = try InteropLab.tool("promtool")
+        let metrics = lab.run(in: lab.lab.b.namespace, [curl, "-s", "-m", "5", "http://127.0.0.1:9319/metrics"])
+        let lines = metrics.split(separator: "\n")
+        #expect(lines.contains(#"meridian_reference_state{state="locked"} 1.0"#), "\(metrics.prefix(4000))")
+        #expect(lines.contains("meridian_grandmaster_clock_class 6.0"))
+        #expect(lines.contains("meridian_gm_present 0.0"))
+        let accepted = lines.first { $0.hasPrefix("meridian_reference_samples_accepted_total ") }
+            .flatMap { Int($0.split(separator: " ")[1]) }
+        #expect((accepted ?? 0) > 0, "\(String(describing: accepted))")
+        #expect(lines.contains { $0.hasPrefix("meridian_holdover_predicted_error_seconds ") })
+        let check = lab.run(
+            in: lab.lab.b.namespace, ["/bin/sh", "-c", "\(promtool) check metrics && echo promtool-ok"], stdin: metrics)
+        #expect(check.contains("promtool-ok"), "promtool check metrics: \(check)")
+        #expect(lab.log("gm.log").contains("sync-state LOCKED (reference locked)"), "\(lab.log("gm.log").suffix(2000))")
         // And the grandmaster's own clock is within a microsecond of the system clock (the reference's truth).
         let errors = InteropLab.trueErrors(
             lab.log("gm.log").split(separator: "\n").filter { $0.contains("reference offset") }.joined(separator: "\n"))

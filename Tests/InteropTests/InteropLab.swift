@@ -162,6 +162,10 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
     }
 
+    /// The repository's root (this file is Tests/InteropTests/InteropLab.swift): scripts and deploy files.
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     /// The meridiand the tests run, found once and printed once (see ``binary(_:)``).
     private static let resolvedMeridiand: String? = {
         let path = binary("meridiand")

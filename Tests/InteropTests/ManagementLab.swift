@@ -22,14 +22,16 @@ extension InteropLab {
         let gmSocket = file("gm.sock").path
         let gm = try write(
             "gm.cfg", "[global]\nfree_running 1\npriority1 110\nlogAnnounceInterval 0\nuds_address \(gmSocket)\n\(ptp4lConfig)\n")
-        try start(in: lab.a.namespace, ptp4l, ["-S", "-i", lab.a.interface, "-f", gm, "-m"], log: "gm.log")
+        let grandmaster = try start(in: lab.a.namespace, ptp4l, ["-S", "-i", lab.a.interface, "-f", gm, "-m"], log: "gm.log")
         let daemon = try start(in: lab.b.namespace, meridiand, ["-f", conf], log: "m.log")
         let following = wait(seconds: 30) {
             log("m.log").contains("selected best master clock") && log("m.log").contains("master offset")
         }
         #expect(following, "meridiand did not follow ptp4l:\n\(log("m.log").suffix(2000))")
         guard following else { return nil }
-        return FollowingLab(socket: socket, readOnlySocket: file("m-ro.sock").path, ptp4lSocket: gmSocket, meridiand: daemon)
+        return FollowingLab(
+            socket: socket, readOnlySocket: file("m-ro.sock").path, ptp4lSocket: gmSocket, meridiand: daemon,
+            ptp4l: grandmaster)
     }
 }
 
@@ -38,6 +40,8 @@ struct FollowingLab {
     var readOnlySocket: String
     var ptp4lSocket: String
     var meridiand: Process
+    /// The ptp4l grandmaster (`ip netns exec` execs it: its pid is ptp4l's).
+    var ptp4l: Process
 }
 
 /// pmc's printed replies: `\t<source> seq N <ACTION> MANAGEMENT <ID> ` and `\t\t<name> <value>` lines.

@@ -73,6 +73,16 @@ struct CommandLineTests {
         }
     }
 
+    @Test func aMalformedHTTPAddressExitsTwoWithFileLine() throws {
+        try withFiles(["gm.conf": "[global]\nhttp_address 127.0.0.1\n[eth0]\n"]) { dir in
+            let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("gm.conf:2:"), "\(result.stderr)")
+            #expect(result.stderr.contains("http_address"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
     @Test func outOfRangeExitsTwo() throws {
         try withFiles(["gm.conf": "[global]\n[eth0]\nannounceReceiptTimeout 1\n"]) { dir in
             let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path])

@@ -33,7 +33,8 @@ import Testing
         func configPath(_ name: String) -> String { directory + "/\(name).conf" }
 
         /// The text of `name`'s configuration file: the seam's rates and management sockets, then `extra`.
-        func configText(_ name: String, extra: String) -> String {
+        /// `http`: the daemon's `http_address`; none by default, as two daemons share this process's loopback.
+        func configText(_ name: String, extra: String, http: String = "none") -> String {
             """
             [global]
             logSyncInterval -4
@@ -41,6 +42,7 @@ import Testing
             logAnnounceInterval -2
             uds_address \(directory)/\(name).sock
             uds_ro_address \(directory)/\(name).ro.sock
+            http_address \(http)
             \(extra)
             [fake-\(name)]
 
@@ -50,10 +52,10 @@ import Testing
         /// A whole MeridianService for `name` on `clock` and `port`; `reloads` stands for its SIGHUPs.
         func service(
             _ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture,
-            reloads: AsyncStream<Void> = AsyncStream { _ in }
+            reloads: AsyncStream<Void> = AsyncStream { _ in }, http: String = "none"
         ) throws -> MeridianService {
             let path = configPath(name)
-            try configText(name, extra: extra).write(toFile: path, atomically: true, encoding: .utf8)
+            try configText(name, extra: extra, http: http).write(toFile: path, atomically: true, encoding: .utf8)
             let options = DaemonOptions(configFile: path)
             let configuration = try ConfigurationLoader.load(options).get()
             let factories = DaemonFactories(
