@@ -95,15 +95,9 @@ import Testing
         content.pathTrace = upstream
         master.announceContent = content
         _ = master.handle(.linkUp, at: PortFixture.origin)
-        let entry = master.handle(.recommendedState(.m3, parent: nil, stepsRemoved: 1), at: PortFixture.origin)
-        _ = entry
-        let announce = try #require(
-            PortFixture.sent(master.handle(.timerFired(.announce), at: PortFixture.origin)).first {
-                $0.message.messageType == .announce
-            }
-                ?? PortFixture.sent(master.handle(.timerFired(.qualification), at: PortFixture.origin)).first {
-                    $0.message.messageType == .announce
-                })
+        // MASTER at once (M2): the entry sends the first Announce.
+        let entry = master.handle(.recommendedState(.m2, parent: nil, stepsRemoved: 0), at: PortFixture.origin)
+        let announce = try #require(PortFixture.sent(entry).first { $0.message.messageType == .announce })
         #expect(announce.message.tlvs == [.pathTrace(upstream + [PortFixture.masterClock])])
 
         // A port of the slave clock hears an Announce whose path holds the slave clock: a loop, dropped.
