@@ -229,8 +229,9 @@ actor ClockActor {
         }
     }
 
-    /// Sends a management reply out of the port the request came in on.
-    func sendManagementReply(_ bytes: [UInt8], port index: Int) {
+    /// Sends a management message out of port `index`: a reply (out of the port the request came in on) or a
+    /// forwarded message (15.3.3).
+    func sendManagement(_ bytes: [UInt8], port index: Int) {
         guard ports.indices.contains(index) else { return }
         sent[index][Int(MessageType.management.rawValue)] &+= 1
         ports[index].send(bytes, event: false, peerDelay: false, id: 0, wantsTimestamp: false)

@@ -69,6 +69,9 @@ public actor ManagementServer: Service {
     private var stream: AsyncStream<Incoming>?
     private let stopping = StopFlag()
     private var forwarder: (@Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void)?
+    /// The read-write socket's last client: where replies forwarded from the network go (ptp4l's UDS port
+    /// answers the address it last heard from).
+    private var lastReadWriteClient: UnixSocketAddress?
 
     public init(configuration: Configuration = Configuration(), backend: any ManagementBackend) {
         self.configuration = configuration
@@ -165,6 +168,7 @@ public actor ManagementServer: Service {
     private func handleLocal(_ incoming: Incoming) async {
         guard let socket = sockets[incoming.privilege] else { return }
         let sender = incoming.datagram.sender
+        if incoming.privilege == .localReadWrite, !sender.isUnnamed { lastReadWriteClient = sender }
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
         for reply in replies where !(await Self.send(reply, to: sender, on: socket)) {
@@ -221,12 +225,22 @@ public actor ManagementServer: Service {
         let requester = ManagementRequester(privilege: privilege, ingressPort: ingressPort, subscription: subscription)
         var snapshot = await backend.snapshot()
         snapshot.status.management = counters.wire
-        if let forwarder,
+        // 15.3.3, as ptp4l's clock_forward_mgmt_msg: out of the other forwarding ports, and a reply from the
+        // network to the read-write socket's last client (pmc asks with boundaryHops 1 by default, so it hears
+        // the clocks beyond this one too). The read-only socket forwards nothing (linuxptp 4's UDS-RO port).
+        if privilege != .localReadOnly,
             let forward = ManagementForwarding.forward(
                 message, ingressPort: privilege.isLocal ? nil : ingressPort, snapshot: snapshot)
         {
-            counters.forwarded += 1
-            await forwarder(forward.message.encoded(), forward.ports)
+            let bytes = forward.message.encoded()
+            if let forwarder, !forward.ports.isEmpty {
+                counters.forwarded += 1
+                await forwarder(bytes, forward.ports)
+            }
+            if forward.toLocalClient, let client = lastReadWriteClient, let socket = sockets[.localReadWrite] {
+                counters.forwarded += 1
+                if !(await Self.send(bytes, to: client, on: socket)) { counters.sendFailures += 1 }
+            }
         }
         let decision = dispatcher.handle(message, snapshot: snapshot, requester: requester)
         let replies: [PTPMessage]

@@ -159,6 +159,10 @@ final class MeridianService: Service {
             throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
         }
         link.attach(management)
+        // Management with boundary hops left goes out of the PTP ports (15.3.3), as ptp4l forwards it.
+        await management.setForwarder { bytes, ports in
+            for port in ports { await clockActor.sendManagement(bytes, port: Int(port) - 1) }
+        }
         let portList = settings.ports.map { "\($0.interface) (\($0.networkProtocol))" }.joined(separator: ", ")
         logger.notice("clock identity \(identity), \(ports.count) port(s): \(portList)")
 
@@ -187,7 +191,7 @@ final class MeridianService: Service {
             group.addTask {
                 for await (bytes, port) in clockActor.managementMessages {
                     for reply in await management.handleNetwork(bytes, ingressPort: UInt16(port + 1)) {
-                        await clockActor.sendManagementReply(reply, port: port)
+                        await clockActor.sendManagement(reply, port: port)
                     }
                 }
             }

@@ -16,11 +16,18 @@ public enum ManagementForwarding {
         }
     }
 
-    /// The copy of `message` to forward and the port numbers to send it out of, or nil when it is not
-    /// forwarded. `ingressPort` is nil for a message from the Unix sockets.
-    public static func forward(
-        _ message: PTPMessage, ingressPort: UInt16?, snapshot: ManagementSnapshot
-    ) -> (message: PTPMessage, ports: [UInt16])? {
+    /// Where a forwarded copy of `message` goes: `ports`, the PTP ports to send it out of, and
+    /// `toLocalClient`, whether it also goes to the Unix socket's client (a reply that came from the network:
+    /// ptp4l passes replies, never requests, to its UDS port, whose client is the pmc that asked).
+    public struct Forward: Sendable {
+        public var message: PTPMessage
+        public var ports: [UInt16]
+        public var toLocalClient: Bool
+    }
+
+    /// The copy of `message` to forward (boundaryHops one less) and where to, or nil when it is not
+    /// forwarded. `ingressPort` is nil for a message from the read-write Unix socket.
+    public static func forward(_ message: PTPMessage, ingressPort: UInt16?, snapshot: ManagementSnapshot) -> Forward? {
         guard case .management(var body) = message.body, body.boundaryHops > 0 else { return nil }
         if let ingressPort {
             guard let port = snapshot.port(ingressPort), forwards(port.portDS.portState) else { return nil }
@@ -28,10 +35,12 @@ public enum ManagementForwarding {
         let out = snapshot.ports.map(\.portIdentity.portNumber).filter { number in
             number != ingressPort && snapshot.port(number).map { forwards($0.portDS.portState) } == true
         }
-        guard !out.isEmpty else { return nil }
+        let isRequest = body.action == .get || body.action == .set || body.action == .command
+        let toLocalClient = ingressPort != nil && !isRequest
+        guard !out.isEmpty || toLocalClient else { return nil }
         body.boundaryHops -= 1
         var copy = message
         copy.body = .management(body)
-        return (copy, out)
+        return Forward(message: copy, ports: out, toLocalClient: toLocalClient)
     }
 }

@@ -16,7 +16,7 @@ struct CtlOptions {
     }
 
     var transport: Transport = .uds
-    var boundaryHops: UInt8 = 1
+    var boundaryHops: UInt8 = 0
     var domainNumber: UInt8 = 0
     var serverPath = "/var/run/ptp4l"
     var localPath: String?
@@ -45,7 +45,7 @@ struct CtlOptions {
           -2 | -4 | -6  IEEE 802.3, UDPv4, UDPv6 on interface -i (default eth0)
 
          Options (as pmc)
-          -b num        boundary hops, default 1
+          -b num        boundary hops, default 0: this daemon only (pmc's default 1 also asks the clocks beyond it)
           -d num        domain number, default 0
           -i path|dev   local socket path (default /var/run/meridianctl.$pid), or the interface
           -s path       server address, default /var/run/ptp4l (read-only: /var/run/ptp4lro)

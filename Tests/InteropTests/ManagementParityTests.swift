@@ -131,6 +131,20 @@ struct ManagementParityTests {
             lab.run(in: lab.lab.a.namespace, [pmc, "-u", "-b", "0", "-s", running.ptp4lSocket, "GET PORT_DATA_SET_NP"]))
         #expect(ours.first?.fields.map(\.value) == ["777000", "1"], "\(ours.first?.fields ?? [])")
         #expect(ours.first?.fields.map(\.value) == ptp4l.first?.fields.map(\.value), "ptp4l: \(ptp4l.first?.fields ?? [])")
+
+        // pmc's default boundary hops (1): meridiand answers and also forwards the request out of its PTP port, and
+        // the ptp4l clock's answer comes back through it to pmc (15.3.3, as ptp4l's clock_forward_mgmt_msg does for
+        // its own pmc). Both clocks' DEFAULT_DATA_SET in one call, each from its own identity.
+        let own = PMCReply.parse(
+            lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", running.socket, "GET DEFAULT_DATA_SET"]))
+        let neighbour = PMCReply.parse(
+            lab.run(in: lab.lab.a.namespace, [pmc, "-u", "-b", "0", "-s", running.ptp4lSocket, "GET DEFAULT_DATA_SET"]))
+        let forwarded = lab.run(in: lab.lab.b.namespace, [pmc, "-u", "-b", "1", "-s", running.socket, "GET DEFAULT_DATA_SET"])
+        // A reply's source is the answering port: port 0 through a clock's own socket, port 1 from the network.
+        func clock(_ source: String) -> Substring { source.prefix { $0 != "-" } }
+        let clocks = Set(PMCReply.parse(forwarded).map { clock($0.source) })
+        let expected = Set([own.first?.source, neighbour.first?.source].compactMap { $0.map(clock) })
+        #expect(expected.count == 2 && clocks == expected, "pmc -b 1 through meridiand:\n\(forwarded)")
     }
 
     /// What ptp4l 3.1.1 answered (measured with raw requests on its Unix socket, one port, E2E):

@@ -23,8 +23,28 @@ struct ManagementForwardingTests {
         }
         #expect(body.boundaryHops == 1 && body.startingBoundaryHops == 3)
         #expect(forwarded.message.header == request.header)
+        #expect(!forwarded.toLocalClient, "a request never goes to the Unix socket's client")
         // From the Unix socket, every forwarding port.
         #expect(ManagementForwarding.forward(request, ingressPort: nil, snapshot: snapshot([.slave, .master]))?.ports == [1, 2])
+    }
+
+    @Test
+    func aReplyFromTheNetworkGoesToTheLocalClientEvenWithNoOtherPort() throws {
+        var reply = Requests.make(.get, .defaultDataSet, starting: 1, hops: 1)
+        guard case .management(var body) = reply.body else {
+            Issue.record("not management")
+            return
+        }
+        body.action = .response
+        reply.body = .management(body)
+        let forwarded = try #require(ManagementForwarding.forward(reply, ingressPort: 1, snapshot: snapshot([.slave])))
+        #expect(forwarded.ports.isEmpty && forwarded.toLocalClient)
+        guard case .management(let out) = forwarded.message.body else { return }
+        #expect(out.boundaryHops == 0)
+        // With no hops left it stops here, as a request does.
+        body.boundaryHops = 0
+        reply.body = .management(body)
+        #expect(ManagementForwarding.forward(reply, ingressPort: 1, snapshot: snapshot([.slave])) == nil)
     }
 
     @Test
