@@ -1,5 +1,6 @@
 import CGPS
 import Glibc
+import LinuxPlatform
 import Synchronization
 
 /// A gpsd client through libgps (gpsd 3.22, API 11): it connects, asks for JSON, PPS and timing
@@ -12,7 +13,7 @@ public final class GPSDClient: Sendable {
     public let host: String
     public let port: String
     private let onReport: @Sendable (GPSDReport) -> Void
-    private let stopping = Atomic<Bool>(false)
+    private let stopping = StopFlag()
     private let thread = Mutex<pthread_t?>(nil)
     private let backoff: (initial: Int, maximum: Int)
 
@@ -75,7 +76,7 @@ public final class GPSDClient: Sendable {
 
     /// Stops the reader thread and waits for it (at most about a quarter second plus one read).
     public func stop() {
-        stopping.store(true, ordering: .releasing)
+        stopping.stop()
         let handle = thread.withLock { handle -> pthread_t? in
             defer { handle = nil }
             return handle
@@ -83,7 +84,7 @@ public final class GPSDClient: Sendable {
         if let handle { pthread_join(handle, nil) }
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .acquiring) }
+    private var isStopping: Bool { stopping.isStopped }
 
     /// Connect, read until the connection ends, wait, repeat; until ``stop()``.
     private func runLoop() {

@@ -1,6 +1,5 @@
 import LinuxPlatform
 import PTPCore
-import Synchronization
 
 /// The thread of a reference whose edges come from a device (kernel PPS, PHC external timestamps): started
 /// and stopped with gpsd's time of day, it waits for edges, labels each with its second from gpsd
@@ -8,7 +7,7 @@ import Synchronization
 final class EdgeReferenceThread: Sendable {
     let timeOfDay: GPSDTimeOfDay
     private let onEvent: @Sendable (ReferenceEvent) -> Void
-    private let stopping = Atomic<Bool>(false)
+    private let stopping = StopFlag()
     private let thread = Locked<PlatformThread?>(nil)
 
     init(gpsdHost: String, gpsdPort: String, onEvent: @escaping @Sendable (ReferenceEvent) -> Void) {
@@ -31,7 +30,7 @@ final class EdgeReferenceThread: Sendable {
 
     /// Stops and joins the thread, then gpsd's client.
     func stop() {
-        stopping.store(true, ordering: .releasing)
+        stopping.stop()
         let handle: PlatformThread? = thread.withLock { handle in
             defer { handle = nil }
             return handle
@@ -44,7 +43,7 @@ final class EdgeReferenceThread: Sendable {
     /// disciplined clock with the system time to label it by (`nil` when none came or it is to be skipped).
     /// An error from it emits `.disconnected` naming `devicePath` and ends the loop.
     func run(devicePath: String, nextEdge: () throws(ClockError) -> (edge: PTPInstant, system: PTPInstant)?) {
-        while !stopping.load(ordering: .acquiring) {
+        while !stopping.isStopped {
             let next: (edge: PTPInstant, system: PTPInstant)?
             do {
                 next = try nextEdge()

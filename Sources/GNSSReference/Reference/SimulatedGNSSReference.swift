@@ -1,7 +1,6 @@
 import Glibc
 import LinuxPlatform
 import PTPCore
-import Synchronization
 
 /// `reference simulated`: ``SimulatedGNSS`` on a thread that wakes just after each second of the system
 /// clock and hands the pulse of that second to the clock as a sample. The edge is the computed instant
@@ -12,7 +11,7 @@ public final class SimulatedGNSSReference: ReferenceSource {
     private let simulation: Locked<SimulatedGNSS>
     private let systemToClock: @Sendable (PTPInstant) -> PTPInstant
     private let onEvent: @Sendable (ReferenceEvent) -> Void
-    private let stopping = Atomic<Bool>(false)
+    private let stopping = StopFlag()
     private let thread = Locked<PlatformThread?>(nil)
 
     public init(
@@ -36,7 +35,7 @@ public final class SimulatedGNSSReference: ReferenceSource {
     }
 
     public func stop() {
-        stopping.store(true, ordering: .releasing)
+        stopping.stop()
         let handle: PlatformThread? = thread.withLock { handle in
             defer { handle = nil }
             return handle
@@ -46,15 +45,15 @@ public final class SimulatedGNSSReference: ReferenceSource {
 
     private func run() {
         var second = systemNow().seconds + 1
-        while !stopping.load(ordering: .acquiring) {
+        while !stopping.isStopped {
             // Wake 1 ms after the edge, in steps of at most 100 ms so stop() is quick.
             let target = PTPInstant(seconds: second, nanoseconds: 1_000_000)
-            while !stopping.load(ordering: .acquiring) {
+            while !stopping.isStopped {
                 let left = target - systemNow()
                 if left <= .zero { break }
                 usleep(UInt32(clamping: min(left.nanoseconds, 100_000_000) / 1_000 + 1))
             }
-            if stopping.load(ordering: .acquiring) { break }
+            if stopping.isStopped { break }
             let current = second
             let pulse = simulation.withLock { $0.pulse(second: current) }
             if let pulse {
