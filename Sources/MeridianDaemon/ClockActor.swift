@@ -43,7 +43,7 @@ actor ClockActor {
     /// RMS offset, residual frequency and skew over the last measurements (`meridianctl tracking`).
     private var tracking = TrackingWindow()
     /// The sync state last logged (`sync-state …`), with its cause.
-    private var loggedSyncState: (state: SyncState, cause: String)?
+    private var loggedSyncState: SyncStatus?
     private var diagnostics = 0
     /// Servo adjustments made on the thread that read their Follow_Up (or Sync) from the socket, in the same
     /// call (zero hops), and those that came after a hop (an input delivered through a stream, the seam's).
@@ -346,12 +346,13 @@ actor ClockActor {
             observers.referenceStateChanged()
         }
         // The operator's one line per change of sync state, never per packet, and a push to subscribers.
-        let sync = syncState()
-        if loggedSyncState.map({ $0.state != sync.state || $0.cause != sync.cause }) ?? true {
+        // (A value compared every pass; the text is only made when it changed.)
+        let sync = syncStatus()
+        if sync != loggedSyncState {
             // The first state is only logged, not pushed: nobody can have subscribed before the start.
             let first = loggedSyncState == nil
             loggedSyncState = sync
-            logger.notice("sync-state \(sync.state.rawValue) (\(sync.cause))")
+            logger.notice("sync-state \(sync)")
             if !first { observers.syncStateChanged() }
         }
         // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
@@ -511,28 +512,28 @@ actor ClockActor {
 
     /// LOCKED, HOLDOVER or FREERUN, with the cause an operator needs: a grandmaster judges by its reference,
     /// a slave by its servo and whether its master is heard (ClockTimer.silence puts it in holdover).
-    private func syncState() -> (state: SyncState, cause: String) {
+    private func syncStatus() -> SyncStatus {
         let clockEngine = engine.clock
         if clockEngine.isGrandmaster, let reference = clockEngine.reference {
             switch reference.state {
-            case .locked: return (.locked, "reference locked")
-            case .holdoverWithinSpecification: return (.holdover, "reference lost")
-            case .holdoverOutOfSpecification: return (.holdover, "reference lost, holdover out of specification")
-            case .locking: return (.freerun, "reference locking")
-            case .freeRunning: return (.freerun, "reference never locked")
+            case .locked: return SyncStatus(.locked, .referenceLocked)
+            case .holdoverWithinSpecification: return SyncStatus(.holdover, .referenceLost)
+            case .holdoverOutOfSpecification: return SyncStatus(.holdover, .referenceLostOutOfSpecification)
+            case .locking: return SyncStatus(.freerun, .referenceLocking)
+            case .freeRunning: return SyncStatus(.freerun, .referenceNeverLocked)
             }
         }
         if clockEngine.isGrandmaster {
             // The BMCA made this clock the grandmaster: it keeps what it learned as a slave, if anything.
             return clockEngine.discipline.inHoldover
-                ? (.holdover, "grandmaster without a reference, holding the frequency learned as a slave")
-                : (.freerun, "grandmaster without a reference")
+                ? SyncStatus(.holdover, .grandmasterHoldingLearnedFrequency) : SyncStatus(.freerun, .grandmasterWithoutReference)
         }
-        if clockEngine.discipline.inHoldover { return (.holdover, "master silent") }
-        guard engine.slavePortIndex != nil else { return (.freerun, "no master selected") }
+        if clockEngine.discipline.inHoldover { return SyncStatus(.holdover, .masterSilent) }
+        guard engine.slavePortIndex != nil else { return SyncStatus(.freerun, .noMaster) }
+        let grandmaster = engine.parentDS.grandmasterIdentity
         switch clockEngine.discipline.servo.state {
-        case .locked: return (.locked, "locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
-        case .jump, .unlocked: return (.freerun, "servo not locked to grandmaster \(engine.parentDS.grandmasterIdentity)")
+        case .locked: return SyncStatus(.locked, .lockedTo(grandmaster))
+        case .jump, .unlocked: return SyncStatus(.freerun, .notLockedTo(grandmaster))
         }
     }
 
@@ -555,6 +556,44 @@ enum SyncState: String, Sendable {
     case locked = "LOCKED"
     case holdover = "HOLDOVER"
     case freerun = "FREERUN"
+}
+
+/// A sync state with its cause: `LOCKED (locked to grandmaster …)`, `HOLDOVER (master silent)`, ….
+struct SyncStatus: Equatable, Sendable, CustomStringConvertible {
+    enum Cause: Equatable, Sendable {
+        case referenceLocked, referenceLost, referenceLostOutOfSpecification, referenceLocking, referenceNeverLocked
+        case grandmasterHoldingLearnedFrequency, grandmasterWithoutReference
+        case masterSilent, noMaster
+        case lockedTo(ClockIdentity)
+        case notLockedTo(ClockIdentity)
+    }
+
+    var state: SyncState
+    var cause: Cause
+
+    init(_ state: SyncState, _ cause: Cause) {
+        self.state = state
+        self.cause = cause
+    }
+
+    var description: String {
+        let why: String
+        switch cause {
+        case .referenceLocked: why = "reference locked"
+        case .referenceLost: why = "reference lost"
+        case .referenceLostOutOfSpecification: why = "reference lost, holdover out of specification"
+        case .referenceLocking: why = "reference locking"
+        case .referenceNeverLocked: why = "reference never locked"
+        case .grandmasterHoldingLearnedFrequency:
+            why = "grandmaster without a reference, holding the frequency learned as a slave"
+        case .grandmasterWithoutReference: why = "grandmaster without a reference"
+        case .masterSilent: why = "master silent"
+        case .noMaster: why = "no master selected"
+        case .lockedTo(let grandmaster): why = "locked to grandmaster \(grandmaster)"
+        case .notLockedTo(let grandmaster): why = "servo not locked to grandmaster \(grandmaster)"
+        }
+        return "\(state.rawValue) (\(why))"
+    }
 }
 
 /// The receiver's fix and satellites from a reference sample, and when it came (monotonic, so a clock step

@@ -15,6 +15,8 @@ final class History: Sendable {
         var offsetNanoseconds: Double
         var pathDelayNanoseconds: Double
         var frequencyPPB: Double
+        /// A grandmaster's last PPS edge offset from its clock (0 without a reference).
+        var ppsOffsetNanoseconds: Double
     }
 
     private struct Ring {
@@ -30,7 +32,8 @@ final class History: Sendable {
         let sample = Sample(
             at: now, offsetNanoseconds: engine.currentDS.offsetFromMaster.nanosecondsDouble,
             pathDelayNanoseconds: engine.currentDS.meanPathDelay.nanosecondsDouble,
-            frequencyPPB: engine.clock.discipline.servo.lastFrequency.value)
+            frequencyPPB: engine.clock.discipline.servo.lastFrequency.value,
+            ppsOffsetNanoseconds: engine.clock.reference?.lastOffset?.nanosecondsDouble ?? 0)
         ring.withLock { ring in
             if ring.samples.count < Self.capacity {
                 ring.samples.append(sample)
@@ -52,6 +55,7 @@ final class History: Sendable {
         var offsetNs: [Double] = []
         var pathDelayNs: [Double] = []
         var frequencyPPB: [Double] = []
+        var ppsOffsetNs: [Double] = []
     }
 
     func document(now: ContinuousClock.Instant = .now) -> Document {
@@ -62,6 +66,7 @@ final class History: Sendable {
             document.offsetNs.append(Self.finite(sample.offsetNanoseconds))
             document.pathDelayNs.append(Self.finite(sample.pathDelayNanoseconds))
             document.frequencyPPB.append(Self.finite(sample.frequencyPPB))
+            document.ppsOffsetNs.append(Self.finite(sample.ppsOffsetNanoseconds))
         }
         return document
     }

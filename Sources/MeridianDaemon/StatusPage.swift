@@ -47,6 +47,8 @@ enum StatusPage {
             html += "<td>\(port.peerMeanPathDelayNs)</td></tr>\n"
         }
         html += "</table>\n" + chart
+        // A grandmaster with a reference: its PPS offset too (the offset from master is 0 there).
+        if state.published.engine.clock.reference != nil { html += ppsChart }
         html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/status.json\">status.json</a> · "
         html += "<a href=\"/history.json\">history.json</a></p></body></html>\n"
         return html
@@ -99,6 +101,21 @@ enum StatusPage {
         setInterval(refresh, 2000);
         </script>
         <p id="chart-state"></p>
+
+        """
+
+    /// The fourth plot, for a clock with a reference: drawn by the same script when the canvas exists.
+    static let ppsChart = """
+        <canvas id="chart-pps" width="900" height="140" data-label="reference PPS offset (ns)" data-points="0"></canvas>
+        <script>
+        "use strict";
+        setInterval(async () => {
+          try {
+            const history = await (await fetch("/history.json", {cache: "no-store"})).json();
+            plot("chart-pps", history.secondsAgo, history.ppsOffsetNs);
+          } catch (e) { set("chart-state", "cannot reach the daemon: " + e); }
+        }, 2000);
+        </script>
 
         """
 

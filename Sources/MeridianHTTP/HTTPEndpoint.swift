@@ -47,7 +47,8 @@ public final class HTTPEndpoint: Sendable {
     public static let maximumBody = 0
     /// A connection with nothing to read or write for this long is closed.
     public static let idleTimeout = TimeAmount.seconds(30)
-    /// At most this many connections are open at once; more are closed as they arrive.
+    /// At most this many connections are open at once: a new one beyond it closes the oldest, so clients that
+    /// open connections and send nothing cannot lock a scraper out (it is served as soon as it connects).
     public static let maximumConnections = 64
 
     private let group: MultiThreadedEventLoopGroup
@@ -83,12 +84,9 @@ public final class HTTPEndpoint: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard connections.open() else {
-                        // Over the limit: closed without a word, like a full backlog.
-                        channel.close(promise: nil)
-                        return
-                    }
-                    channel.closeFuture.whenComplete { _ in connections.close() }
+                    let key = ObjectIdentifier(channel)
+                    connections.open(key, channel)?.close(promise: nil)
+                    channel.closeFuture.whenComplete { _ in connections.close(key) }
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
@@ -139,20 +137,31 @@ public struct HTTPEndpointError: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
-/// Open connections, counted across the event loop's children.
+/// Open connections, oldest first.
 private final class ConnectionCount: Sendable {
-    private let count = Mutex(0)
+    private struct Table {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var order: [ObjectIdentifier] = []
+    }
 
-    func open() -> Bool {
-        count.withLock { value in
-            guard value < HTTPEndpoint.maximumConnections else { return false }
-            value += 1
-            return true
+    private let table = Mutex(Table())
+
+    /// Records a new connection; returns the oldest one to close when there are now too many.
+    func open(_ key: ObjectIdentifier, _ channel: any Channel) -> (any Channel)? {
+        table.withLock { table in
+            table.channels[key] = channel
+            table.order.append(key)
+            guard table.order.count > HTTPEndpoint.maximumConnections else { return nil }
+            let oldest = table.order.removeFirst()
+            return table.channels.removeValue(forKey: oldest)
         }
     }
 
-    func close() {
-        count.withLock { $0 = max(0, $0 - 1) }
+    func close(_ key: ObjectIdentifier) {
+        table.withLock { table in
+            guard table.channels.removeValue(forKey: key) != nil else { return }
+            table.order.removeAll { $0 == key }
+        }
     }
 }
 

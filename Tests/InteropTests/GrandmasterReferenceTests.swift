@@ -56,6 +56,12 @@ struct GrandmasterReferenceTests {
             in: lab.lab.b.namespace, ["/bin/sh", "-c", "\(promtool) check metrics && echo promtool-ok"], stdin: metrics)
         #expect(check.contains("promtool-ok"), "promtool check metrics: \(check)")
         #expect(lab.log("gm.log").contains("sync-state LOCKED (reference locked)"), "\(lab.log("gm.log").suffix(2000))")
+        // The status page of a grandmaster with a reference charts its PPS offset, from the history ring.
+        let page = lab.run(in: lab.lab.b.namespace, [curl, "-s", "-m", "5", "http://127.0.0.1:9319/"])
+        #expect(page.contains(#"<canvas id="chart-pps""#), "\(page.suffix(1500))")
+        let history = lab.run(in: lab.lab.b.namespace, [curl, "-s", "-m", "5", "http://127.0.0.1:9319/history.json"])
+        let pps = (try? JSONSerialization.jsonObject(with: Data(history.utf8)) as? [String: Any])?["ppsOffsetNs"] as? [Double]
+        #expect((pps ?? []).contains { $0 != 0 }, "\(history.prefix(1500))")
         // And the grandmaster's own clock is within a microsecond of the system clock (the reference's truth).
         let errors = InteropLab.trueErrors(
             lab.log("gm.log").split(separator: "\n").filter { $0.contains("reference offset") }.joined(separator: "\n"))

@@ -6,11 +6,10 @@ import Testing
 /// The HTTP edge alone, on loopback with a kernel-chosen port: what it answers, what it refuses, and that a
 /// refused request leaves it serving. (The daemon's routes are tested against real tools in InteropTests.)
 struct HTTPEndpointTests {
-    /// A blocking TCP client: sends `request`, reads until the server closes or `seconds` pass.
-    static func exchange(_ port: Int, _ request: [UInt8], seconds: Int = 5) -> String {
+    /// A TCP connection to 127.0.0.1:`port` with a receive timeout, or -1.
+    static func connection(_ port: Int, seconds: Int = 5) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
+        guard fd >= 0 else { return -1 }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -20,7 +19,18 @@ struct HTTPEndpointTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return "connect failed" }
+        guard connected == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
+    /// A blocking TCP client: sends `request`, reads until the server closes or `seconds` pass.
+    static func exchange(_ port: Int, _ request: [UInt8], seconds: Int = 5) -> String {
+        let fd = connection(port, seconds: seconds)
+        guard fd >= 0 else { return "connect failed" }
+        defer { close(fd) }
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -77,6 +87,21 @@ struct HTTPEndpointTests {
         #expect(Self.exchange(port, Array("GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 200"))
         // Every answer counted by status, the parser's refusals as 400.
         #expect(statistics.byStatus == [200: 5, 404: 1, 405: 1, 413: 1, 400: 2], "\(statistics.byStatus)")
+        await endpoint.stop()
+    }
+
+    @Test func idleConnectionsBeyondTheLimitCannotLockAScraperOut() async throws {
+        let endpoint = try await Self.start()
+        // Twice the limit of connections that send nothing, held open.
+        let idle = (0..<(2 * HTTPEndpoint.maximumConnections)).map { _ in Self.connection(endpoint.boundPort) }
+        defer { for fd in idle where fd >= 0 { close(fd) } }
+        #expect(idle.allSatisfy { $0 >= 0 })
+        // A scraper connecting now is served: the oldest idle connections made room for it.
+        let answer = Self.exchange(endpoint.boundPort, Array("GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n".utf8))
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer)")
+        // The first idle connection was closed by the server (a read sees the end, not the timeout).
+        var byte: UInt8 = 0
+        #expect(recv(idle[0], &byte, 1, 0) == 0)
         await endpoint.stop()
     }
 
