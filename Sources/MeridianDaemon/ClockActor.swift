@@ -187,9 +187,10 @@ actor ClockActor {
         switch input {
         case .message(let bytes, let stamp, let isEvent):
             guard let first = bytes.first else { return }
-            let type = Int(first & 0x0F)
-            received[index][type] &+= 1
-            if type == Int(MessageType.management.rawValue) {
+            // Counted by the messageType nibble (PORT_STATS_NP's index; reserved values too), then dispatched on it.
+            received[index][Int(first & 0x0F)] &+= 1
+            let type = MessageType(rawValue: first & 0x0F)
+            if type == .management {
                 if case .dropped = managementInbox.yield((bytes, index)) { managementDropped += 1 }
                 return
             }
@@ -205,7 +206,7 @@ actor ClockActor {
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
             // when the time properties say so (general messages carry none; the engine only needs "now").
             let timestamp = stamp.map { clock.convert($0) + timescaleShift } ?? now()
-            if type == Int(MessageType.sync.rawValue) { lastIngress = timestamp }
+            if type == .sync { lastIngress = timestamp }
             handle(.port(index, .receivedBytes(bytes, timestamp: timestamp)))
         case .link(let up):
             logger.info("port \(index + 1): link \(up ? "up" : "down")")

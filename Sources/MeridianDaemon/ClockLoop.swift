@@ -58,6 +58,11 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// For each entry of `pollSet` after the doorbell, the position in `ports` it belongs to.
     private var pollOwner: [Int] = []
     private var handler: (@Sendable (Event) -> Void)?
+    /// Reused every pass, so that a pass allocates nothing: the doorbell's drain buffer, which ports were
+    /// served, and the due timers.
+    private var drain = [UInt8](repeating: 0, count: 64)
+    private var served: [Bool] = []
+    private var due: [(key: Int, deadline: Int64)] = []
     /// True while the loop hands over an input it read from a port's sockets on this very thread (for the
     /// instrumented hop count: work done then is zero hops from the socket).
     private(set) var deliveringPolledInput = false
@@ -194,13 +199,13 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         let ready = poll(&pollSet, nfds_t(pollSet.count), CInt(timeout))
         guard ready > 0 else { return true }
         if pollSet[0].revents != 0 {
-            var drain = [UInt8](repeating: 0, count: 64)
             _ = drain.withUnsafeMutableBytes { read(bellRead, $0.baseAddress, $0.count) }
         }
-        var served = Set<Int>()
+        for i in served.indices { served[i] = false }
         for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 {
             let position = pollOwner[i - 1]
-            guard served.insert(position).inserted, ports.indices.contains(position) else { continue }
+            guard ports.indices.contains(position), !served[position] else { continue }
+            served[position] = true
             let (index, port) = ports[position]
             let alive = port.readReady { input in
                 deliveringPolledInput = true
@@ -257,6 +262,7 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         self.handler = handler
         pollSet = [pollfd(fd: bellRead, events: CShort(POLLIN), revents: 0)]
         pollOwner = []
+        served = Array(repeating: false, count: ports.count)
         for (position, entry) in ports.enumerated() {
             for descriptor in entry.port.pollDescriptors {
                 pollSet.append(pollfd(fd: descriptor, events: CShort(POLLIN), revents: 0))
@@ -267,8 +273,11 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     private func fireDueTimers() {
         let now = Self.monotonicNow()
-        // Bounded: at most as many as are armed now (a fired timer re-armed for later waits for the next pass).
-        let due = timers.filter { $0.value <= now }.sorted { $0.value < $1.value }
+        guard let next = timers.values.min(), next <= now else { return }
+        due.removeAll(keepingCapacity: true)
+        for (key, deadline) in timers where deadline <= now { due.append((key, deadline)) }
+        due.sort { $0.deadline < $1.deadline }
+        // Bounded: at most as many as were due now (a fired timer re-armed for later waits for the next pass).
         for (key, deadline) in due {
             guard timers[key] == deadline else { continue }  // re-armed or cancelled by an earlier one
             timers.removeValue(forKey: key)
