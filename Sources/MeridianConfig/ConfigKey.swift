@@ -112,6 +112,8 @@ public struct ConfigKey: Sendable, Hashable {
     public func parse(_ text: String) -> Result<ConfigValue, ConfigProblem> {
         switch type {
         case .integer(let range):
+            // ptp4l's FRI_ASAP: `fault_reset_interval ASAP` (any case) clears a fault at once.
+            if name == "fault_reset_interval", text.lowercased() == "asap" { return .success(.integer(ConfigKey.faultResetASAP)) }
             guard let value = ConfigKey.parseInteger(text) else {
                 return .failure(.badValue(option: name, value: text, expected: "an integer"))
             }
@@ -137,6 +139,9 @@ public struct ConfigKey: Sendable, Hashable {
             return .success(.string(text))
         }
     }
+
+    /// The value `fault_reset_interval ASAP` stands for (ptp4l's FRI_ASAP, INT8_MIN).
+    public static let faultResetASAP = Int64(Int8.min)
 
     /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`), with at most one sign in front.
     ///

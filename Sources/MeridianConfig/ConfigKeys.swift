@@ -57,6 +57,9 @@ public enum ConfigKeys {
                 "ms to wait for a transmit timestamp (ptp4l's default is 1)"),
             .int(
                 "tx_timestamp_miss_limit", .global, 3, 1...1000, "consecutive missing transmit timestamps before the port faults"),
+            .int(
+                "fault_reset_interval", .port, 4, int8,
+                "log2 s a FAULTY port waits before it reopens its transport and starts over; ASAP: at once (ptp4l)"),
             .int("dscp_event", .global, 0, 0...63, "DSCP of event messages"),
             .int("dscp_general", .global, 0, 0...63, "DSCP of general messages"),
             // Servo (ptp4l's pi.c and linreg.c options)
@@ -176,7 +179,7 @@ public enum ConfigKeys {
     /// ptp4l.conf still loads, instead of stopping start-up.
     public static let ptp4lOnly: Set<String> = [
         "gmCapable", "G.8275.defaultDS.localPriority", "G.8275.portDS.localPriority", "assume_two_step",
-        "check_fup_sync", "clock_class_threshold", "fault_reset_interval", "fault_badpeernet_interval",
+        "check_fup_sync", "clock_class_threshold", "fault_badpeernet_interval",
         "hybrid_e2e", "inhibit_multicast_service", "net_sync_monitor", "tc_spanning_tree", "unicast_listen",
         "unicast_master_table", "unicast_req_duration", "min_neighbor_prop_delay",
         "BMCA", "inhibit_announce", "ignore_source_id", "msg_interval_request",

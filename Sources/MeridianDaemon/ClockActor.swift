@@ -19,7 +19,19 @@ actor ClockActor {
     private var engine: InstanceEngine
     let clock: ClockSource
     private let logger: Logger
-    private let ports: [any PortChannel]
+    /// Each port's I/O; a fault reset replaces a port's channel with a newly opened one.
+    private var ports: [any PortChannel]
+    /// Opens port `index`'s transport again (the daemon's factory); nil: a fault reset only restarts the engine.
+    private let reopenPort: (@Sendable (Int) throws -> any PortChannel)?
+    /// `fault_reset_interval` per port (nil: ASAP), and the pending reset of each FAULTY port.
+    private let faultResetIntervals: [LogInterval?]
+    private var faultResets: [Int: Task<Void, Never>] = [:]
+    /// Bumped when a port's channel is replaced, so the old channel's end is not taken for a dead I/O thread.
+    private var portGeneration: [Int]
+    /// Ports whose channel this actor opened (a fault reset) and so closes at ``stop()``.
+    private var reopened: Set<Int> = []
+    /// Fault resets carried out, per port (a transport reopened and the port started over).
+    private var faultResetCount: [Int]
     private var portTimers: [Int: (generation: UInt64, task: Task<Void, Never>)] = [:]
     private var clockTimers: [ClockTimer: (generation: UInt64, task: Task<Void, Never>)] = [:]
     private var timerGeneration: UInt64 = 0
@@ -68,9 +80,14 @@ actor ClockActor {
 
     init(
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], settings: DaemonSettings,
-        logger: Logger, observers: Observers = Observers()
+        logger: Logger, observers: Observers = Observers(),
+        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil
     ) {
         self.engine = engine
+        self.reopenPort = reopenPort
+        faultResetIntervals = settings.ports.map(\.faultResetInterval)
+        portGeneration = Array(repeating: 0, count: ports.count)
+        faultResetCount = Array(repeating: 0, count: ports.count)
         self.clock = clock
         self.ports = ports
         self.logger = logger
@@ -85,7 +102,7 @@ actor ClockActor {
             PublishedState(
                 engine: engine, received: counters, sent: counters, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
-                referenceReportsRejected: 0, logLinesSuppressed: 0))
+                referenceReportsRejected: 0, logLinesSuppressed: 0, faultResets: Array(repeating: 0, count: ports.count)))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -107,21 +124,73 @@ actor ClockActor {
         for (_, timer) in clockTimers { timer.task.cancel() }
         portTimers.removeAll()
         clockTimers.removeAll()
+        for (_, reset) in faultResets { reset.cancel() }
+        faultResets.removeAll()
+        // The daemon closes the channels it opened; those a fault reset opened are closed here.
+        for index in reopened.sorted() { ports[index].close() }
+        reopened.removeAll()
         managementInbox.finish()
     }
 
     // MARK: The ports
 
     /// Runs until port `index`'s I/O ends: every input is handled here, on the actor, as it comes.
+    ///
+    /// An end while running (the I/O thread died on an unexpected error) faults the port; its fault reset then
+    /// reopens the transport and serves the new channel (``resetFault(port:generation:)``).
     func serve(port index: Int) async {
         guard ports.indices.contains(index) else { return }
+        let generation = portGeneration[index]
         for await input in ports[index].inputs {
+            // Inputs the old channel still had queued when a reset replaced it are stale.
+            guard generation == portGeneration[index] else { break }
             receive(input, port: index)
         }
-        if running {
-            logger.error("port \(index + 1): its I/O stopped")
+        if running && generation == portGeneration[index] {
+            logger.error("port \(index + 1): its I/O stopped; the port is FAULTY until its fault reset")
             handle(.port(index, .faultDetected))
         }
+    }
+
+    // MARK: Fault reset (ptp4l's fault_reset_interval)
+
+    /// A port went FAULTY: after `fault_reset_interval` (2^n s; ASAP at once) it reopens its transport and
+    /// starts over (FAULT_CLEARED → INITIALIZING → LISTENING), as ptp4l's port_initialize does.
+    private func scheduleFaultReset(port index: Int) {
+        faultResets.removeValue(forKey: index)?.cancel()
+        let delay = faultResetIntervals.indices.contains(index) ? faultResetIntervals[index]?.duration : nil
+        let generation = portGeneration[index]
+        faultResets[index] = Task { [weak self] in
+            if let delay {
+                try? await Task.sleep(for: .nanoseconds(delay.roundedNanoseconds))
+            }
+            guard !Task.isCancelled else { return }
+            await self?.resetFault(port: index, generation: generation)
+        }
+    }
+
+    private func resetFault(port index: Int, generation: Int) {
+        faultResets.removeValue(forKey: index)
+        guard running, generation == portGeneration[index], engine.ports.indices.contains(index),
+            engine.ports[index].state == .faulty
+        else { return }
+        if let reopenPort {
+            portGeneration[index] += 1
+            ports[index].close()
+            do {
+                ports[index] = try reopenPort(index)
+                reopened.insert(index)
+            } catch {
+                logger.error("port \(index + 1): fault reset: cannot reopen the transport: \(error); trying again")
+                scheduleFaultReset(port: index)
+                return
+            }
+            pendingTokens[index].removeAll()
+            Task { await self.serve(port: index) }
+        }
+        faultResetCount[index] += 1
+        logger.notice("port \(index + 1): fault reset: transport reopened, starting over")
+        handle(.port(index, .faultCleared))
     }
 
     private func receive(_ input: PortInput, port index: Int) {
@@ -320,6 +389,11 @@ actor ClockActor {
         case .stateChanged(let change):
             logger.notice("\(change)")
             changedPorts.append(change.portNumber)
+            if change.to == .faulty {
+                scheduleFaultReset(port: index)
+            } else if change.from == .faulty {
+                faultResets.removeValue(forKey: index)?.cancel()
+            }
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
@@ -458,7 +532,8 @@ actor ClockActor {
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
                 synchronizationUncertain: synchronizationUncertain, lastIngress: lastIngress,
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
-                referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal))
+                referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
+                faultResets: faultResetCount))
     }
 }
 
@@ -484,6 +559,8 @@ struct PublishedState: Sendable {
     var referenceReportsRejected: Int
     /// Input-driven log lines suppressed by the rate limit (``LogRateLimiter``).
     var logLinesSuppressed: Int
+    /// Fault resets per port (`fault_reset_interval`: the transport reopened, the port started over).
+    var faultResets: [Int]
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

@@ -89,7 +89,10 @@ final class MeridianService: Service {
         let link = ManagementLink()
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, settings: settings,
-            logger: logger, observers: link.observers)
+            logger: logger, observers: link.observers,
+            reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
+                try factories.openPort(index, portSettings[index])
+            })
         if let reference {
             do {
                 try reference.source.start()
