@@ -10,7 +10,7 @@ extension PortEngine {
     mutating func receiveAnnounce(header: PTPHeader, body: AnnounceBody, now: PTPInstant, into actions: inout [PortAction]) {
         // 9.2.2.2: a masterOnly port does not use what it hears.
         guard !configuration.masterOnly else { return }
-        switch foreignMasters.add(header: header, announce: body, at: now) {
+        switch foreignMasters.add(header: header, announce: body, at: now, parent: parent) {
         case .failure(let rejection):
             diagnose(.announceRejected(rejection), into: &actions)
         case .success(let result):
