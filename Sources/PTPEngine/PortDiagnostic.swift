@@ -4,6 +4,8 @@ import PTPWire
 public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     case decodeFailed(WireError)
     case wrongDomain(UInt8)
+    /// A message whose majorSdoId (transportSpecific) or minorSdoId is not this instance's.
+    case wrongSdoId(major: UInt8, minor: UInt8)
     /// An Announce not entered in the foreign master table (9.3.2.5).
     case announceRejected(ForeignMasterTable.Rejection)
     /// A Sync, Follow_Up or Delay_Resp from a port that is not the parent.
@@ -22,6 +24,7 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .decodeFailed(let e): "bad message: \(e)"
         case .wrongDomain(let d): "message for domain \(d)"
+        case .wrongSdoId(let major, let minor): "message for sdoId major \(major) minor \(minor)"
         case .announceRejected(let r): "announce rejected: \(r)"
         case .notFromParent(let t): "\(t) not from the parent"
         case .outOfOrder(let t): "\(t) out of order"
@@ -41,6 +44,9 @@ public struct PortCounters: Sendable, Hashable {
     public var decodeFailures = 0
     public var measurements = 0
     public var delaySamples = 0
+    /// Messages dropped for another domain or another sdoId (issue #17).
+    public var domainMismatches = 0
+    public var sdoIdMismatches = 0
 
     public init() {}
 }

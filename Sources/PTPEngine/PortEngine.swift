@@ -21,6 +21,8 @@ public struct PortEngine: Sendable {
 
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
+    /// The instance's sdoId (8.2.1.4.5): majorSdoId in bits 8–11, minorSdoId in bits 0–7.
+    let sdoId: UInt16
     var twoStep: Bool
     var slaveOnly: Bool
     /// What a master port announces; the instance updates it after each state decision.
@@ -80,9 +82,11 @@ public struct PortEngine: Sendable {
     /// A port of the clock `clockIdentity`, in INITIALIZING; send it ``PortEvent/linkUp`` to start.
     public init(
         configuration: PortConfiguration, clockIdentity: ClockIdentity, domainNumber: UInt8 = 0,
-        twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0
+        twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0,
+        sdoId: UInt16 = 0
     ) {
         self.configuration = configuration
+        self.sdoId = sdoId & 0x0FFF
         self.clockIdentity = clockIdentity
         self.domainNumber = domainNumber
         self.twoStep = twoStep && !configuration.oneStep
@@ -193,7 +197,15 @@ public struct PortEngine: Sendable {
         counters.received += 1
         guard state != .initializing, state != .faulty, state != .disabled else { return }
         let header = message.header
+        // 7.1 and 13.3.2.1/13.3.2.6: a PTP Instance ignores messages of another domain or another sdoId
+        // (ptp4l drops a transportSpecific that differs); each is dropped and counted.
+        guard header.majorSdoId == UInt8(sdoId >> 8), header.minorSdoId == UInt8(truncatingIfNeeded: sdoId) else {
+            counters.sdoIdMismatches += 1
+            diagnose(.wrongSdoId(major: header.majorSdoId, minor: header.minorSdoId), into: &actions)
+            return
+        }
         guard header.domainNumber == domainNumber else {
+            counters.domainMismatches += 1
             diagnose(.wrongDomain(header.domainNumber), into: &actions)
             return
         }
@@ -225,7 +237,8 @@ public struct PortEngine: Sendable {
     func header(_ type: MessageType, sequenceId: UInt16, logInterval: LogInterval, flags: PTPFlags = []) -> PTPHeader {
         PTPHeader(
             messageType: type, sourcePortIdentity: portIdentity, sequenceId: sequenceId, domainNumber: domainNumber,
-            flags: flags, logMessageInterval: logInterval.rawValue)
+            flags: flags, logMessageInterval: logInterval.rawValue, majorSdoId: UInt8(sdoId >> 8),
+            minorSdoId: UInt8(truncatingIfNeeded: sdoId))
     }
 
     mutating func send(
