@@ -222,6 +222,9 @@ public struct ConfigKey: Sendable, Hashable {
         return bytes
     }
 
+    /// The value `fault_reset_interval ASAP` stands for (ptp4l's FRI_ASAP, INT8_MIN).
+    public static let faultResetASAP = Int64(Int8.min)
+
     /// Decimal, or hex with 0x as ptp4l accepts (`clockAccuracy 0xFE`), with at most one sign in front.
     ///
     /// The magnitude is read unsigned and range-checked before it becomes an Int64, so no text traps:

@@ -85,9 +85,11 @@ public enum ConfigKeys {
         .int("udp6_scope", .port, 0x0E, 0...0x0F, "scope nibble of the ff0X::181 multicast group"),
         .int("udp_ttl", .port, 1, 1...255, "TTL / hop limit of multicast UDP messages"),
         .int("delay_filter_length", .port, 10, 1...Int64(Int32.max), "samples in the path delay moving median"),
-        .int("fault_reset_interval", .port, 4, int8, "log2 seconds a faulty port waits before it resets (ASAP: at once)")
-            .words([("ASAP", Int64(Int8.min))])
-            .support(.elsewhere("the fault-recovery work (issue 17) implements the wait")),
+        .int(
+            "fault_reset_interval", .port, 4, int8,
+            "log2 s a FAULTY port waits before it reopens its transport and starts over; ASAP: at once (ptp4l)"
+        )
+        .words([("ASAP", ConfigKey.faultResetASAP)]),
         // Timestamping and sockets
         .choice(
             "time_stamping", .global, "hardware",

@@ -21,12 +21,23 @@ actor ClockActor {
     private var engine: InstanceEngine
     let clock: ClockSource
     private let logger: Logger
-    private let ports: [any PortChannel]
+    /// Each port's I/O; a fault reset replaces a port's channel with a newly opened one.
+    private var ports: [any PortChannel]
     /// The thread this actor runs on; it polls the ports that ``PortChannel/attach(to:port:)`` gave it and
     /// keeps the engine's timers.
     private let loop: ClockLoop
     /// Whether each port's inputs come from the loop (true) or through its ``PortChannel/inputs`` (false).
-    private let polled: [Bool]
+    private var polled: [Bool]
+    /// Opens port `index`'s transport again (the daemon's factory); nil: a fault reset only restarts the engine.
+    private let reopenPort: (@Sendable (Int) throws -> any PortChannel)?
+    /// `fault_reset_interval` per port (nil: ASAP).
+    private let faultResetIntervals: [LogInterval?]
+    /// Bumped when a port's channel is replaced, so the old channel's end is not taken for a dead I/O.
+    private var portGeneration: [Int]
+    /// Ports whose channel this actor opened (a fault reset) and so closes at ``stop()``.
+    private var reopened: Set<Int> = []
+    /// Fault resets carried out, per port (a transport reopened and the port started over).
+    private var faultResetCount: [Int]
     private var actions: [InstanceAction] = []
     private var running = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
@@ -87,9 +98,14 @@ actor ClockActor {
 
     init(
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
-        logger: Logger, observers: Observers = Observers()
+        logger: Logger, observers: Observers = Observers(),
+        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil
     ) {
         self.engine = engine
+        self.reopenPort = reopenPort
+        faultResetIntervals = settings.ports.map(\.faultResetInterval)
+        portGeneration = Array(repeating: 0, count: ports.count)
+        faultResetCount = Array(repeating: 0, count: ports.count)
         self.clock = clock
         self.ports = ports
         self.loop = loop
@@ -110,7 +126,7 @@ actor ClockActor {
                 synchronizationUncertain: .dontCare, lastIngress: nil, lastReceiverReport: nil, managementDropped: 0,
                 referenceReportsRejected: 0, logLinesSuppressed: 0,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: TrackingWindow.Summary()))
+                tracking: TrackingWindow.Summary(), faultResets: Array(repeating: 0, count: ports.count)))
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
@@ -143,6 +159,9 @@ actor ClockActor {
         running = false
         loop.cancelAllTimers()
         loop.removePorts()
+        // The daemon closes the channels it opened; those a fault reset opened are closed here.
+        for index in reopened.sorted() { ports[index].close() }
+        reopened.removeAll()
         managementInbox.finish()
     }
 
@@ -150,13 +169,19 @@ actor ClockActor {
 
     /// Runs until port `index`'s I/O ends: every input is handled here, on the actor, as it comes. Returns at
     /// once for a port that the loop polls (its inputs come through ``loopEvent(_:)``).
+    ///
+    /// An end while running (the I/O died on an unexpected error) faults the port; its fault reset then reopens
+    /// the transport and serves the new channel (``resetFault(port:)``).
     func serve(port index: Int) async {
         guard ports.indices.contains(index), !polled[index] else { return }
+        let generation = portGeneration[index]
         for await input in ports[index].inputs {
+            // Inputs the old channel still had queued when a reset replaced it are stale.
+            guard generation == portGeneration[index] else { break }
             receive(input, port: index)
         }
-        if running {
-            logger.error("port \(index + 1): its I/O stopped")
+        if running && generation == portGeneration[index] {
+            logger.error("port \(index + 1): its I/O stopped; the port is FAULTY until its fault reset")
             handle(.port(index, .faultDetected))
         }
     }
@@ -168,11 +193,13 @@ actor ClockActor {
             receive(input, port: index)
         case .ioEnded(let index, let reason):
             if running {
-                logger.error("port \(index + 1): its I/O stopped: \(reason)")
+                logger.error("port \(index + 1): its I/O stopped: \(reason); the port is FAULTY until its fault reset")
                 handle(.port(index, .faultDetected))
             }
         case .timer(let key):
-            if key >= 0 {
+            if key <= Self.faultResetKeyBase {
+                resetFault(port: Self.faultResetKeyBase - key)
+            } else if key >= 0 {
                 let count = PortTimer.allCases.count
                 if let timer = PortTimer(rawValue: UInt8(truncatingIfNeeded: key % count)) {
                     handle(.port(key / count, .timerFired(timer)))
@@ -181,6 +208,41 @@ actor ClockActor {
                 handle(.clockTimerFired(timer))
             }
         }
+    }
+
+    // MARK: Fault reset (ptp4l's fault_reset_interval)
+
+    /// The loop's timer keys of fault resets: this base minus the port's index (below every clock timer's key).
+    private static let faultResetKeyBase = -1_000
+
+    /// A port went FAULTY: after `fault_reset_interval` (2^n s; ASAP at once) it reopens its transport and
+    /// starts over (FAULT_CLEARED → INITIALIZING → LISTENING), as ptp4l's port_initialize does.
+    private func scheduleFaultReset(port index: Int) {
+        let delay = faultResetIntervals.indices.contains(index) ? faultResetIntervals[index]?.duration : nil
+        loop.arm(Self.faultResetKeyBase - index, after: delay ?? .zero)
+    }
+
+    private func resetFault(port index: Int) {
+        guard running, engine.ports.indices.contains(index), engine.ports[index].state == .faulty else { return }
+        if let reopenPort {
+            portGeneration[index] += 1
+            loop.remove(port: index)
+            ports[index].close()
+            do {
+                ports[index] = try reopenPort(index)
+                reopened.insert(index)
+            } catch {
+                logger.error("port \(index + 1): fault reset: cannot reopen the transport: \(error); trying again")
+                scheduleFaultReset(port: index)
+                return
+            }
+            pendingTokens[index].removeAll()
+            polled[index] = ports[index].attach(to: loop, port: index)
+            if !polled[index] { Task { await self.serve(port: index) } }
+        }
+        faultResetCount[index] += 1
+        logger.notice("port \(index + 1): fault reset: transport reopened, starting over")
+        handle(.port(index, .faultCleared))
     }
 
     private func receive(_ input: PortInput, port index: Int) {
@@ -398,6 +460,11 @@ actor ClockActor {
             logger.notice("\(change)")
             if change.to == .faulty, faults.indices.contains(index) { faults[index] += 1 }
             changedPorts.append(change.portNumber)
+            if change.to == .faulty {
+                scheduleFaultReset(port: index)
+            } else if change.from == .faulty {
+                loop.cancel(Self.faultResetKeyBase - index)
+            }
         case .stateDecisionNeeded:
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
@@ -548,7 +615,7 @@ actor ClockActor {
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
                 referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: tracking.summary))
+                tracking: tracking.summary, faultResets: faultResetCount))
     }
 }
 
@@ -627,6 +694,8 @@ struct PublishedState: Sendable {
     var faults: [Int]
     /// RMS offset, residual frequency and skew over the last measurements.
     var tracking: TrackingWindow.Summary
+    /// Fault resets per port (`fault_reset_interval`: the transport reopened, the port started over).
+    var faultResets: [Int]
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

@@ -113,6 +113,15 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         ring()
     }
 
+    /// Stops polling port `index` (before it is closed and replaced: a fault reset).
+    func remove(port index: Int) {
+        shared.withLock {
+            $0.ports.removeAll { $0.index == index }
+            $0.portsVersion += 1
+        }
+        ring()
+    }
+
     /// Stops polling every port (before they are closed).
     func removePorts() {
         shared.withLock {
@@ -187,8 +196,10 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
             ownerThread.store(UInt(pthread_self()), ordering: .releasing)
         }
         runJobs()
-        refreshPorts()
         fireDueTimers()
+        // After the jobs and timers, which may have added or removed a port (a fault reset): the poll below must
+        // not wait on a closed port's descriptors.
+        refreshPorts()
         // Sleep until the next timer (at most a second, so that a released loop's thread ends).
         var timeout: Int64 = 1_000
         if let next = timers.values.min() {

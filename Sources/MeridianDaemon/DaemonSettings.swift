@@ -16,6 +16,9 @@ struct DaemonSettings: Sendable {
         /// PORT_DATA_SET_NP: `neighborPropDelayThresh` (ns) and whether `asCapable true` pins asCapable.
         var neighborPropDelayThresh: UInt32
         var alwaysASCapable: Bool
+        /// `fault_reset_interval`: log2 seconds a FAULTY port waits before it reopens its transport and starts
+        /// over (ptp4l's default 4: 16 s); nil for ASAP (at once).
+        var faultResetInterval: LogInterval?
     }
 
     enum ClockChoice: Sendable, Hashable {
@@ -112,7 +115,9 @@ struct DaemonSettings: Sendable {
                 Port(
                     interface: name, networkProtocol: networkProtocol, transport: transport, engine: engine,
                     neighborPropDelayThresh: UInt32(clamping: c.integer("neighborPropDelayThresh", port: name)),
-                    alwaysASCapable: c.integer("asCapable", port: name) == 1))
+                    alwaysASCapable: c.integer("asCapable", port: name) == 1,
+                    faultResetInterval: c.integer("fault_reset_interval", port: name) == ConfigKey.faultResetASAP
+                        ? nil : LogInterval(Int8(clamping: c.integer("fault_reset_interval", port: name)))))
         }
         self.ports = ports
         // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255

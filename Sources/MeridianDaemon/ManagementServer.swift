@@ -66,7 +66,9 @@ public actor ManagementServer: Service {
     /// per Sync for ``notifyTimeSync()`` while it does.
     nonisolated let timeSyncSubscribed = Mutex(false)
     private var sockets: [ManagementPrivilege: UnixDatagramSocket] = [:]
-    private var stream: AsyncStream<Incoming>?
+    /// One queue per socket (issue #17): a flood on the 0666 read-only socket fills only its own queue, and the
+    /// read-write socket's requests are served beside it, never behind it.
+    private var streams: [AsyncStream<Incoming>]?
     private let stopping = StopFlag()
     private var forwarder: (@Sendable (_ message: [UInt8], _ ports: [UInt16]) async -> Void)?
     /// The read-write socket's last client: where replies forwarded from the network go (ptp4l's UDS port
@@ -98,8 +100,7 @@ public actor ManagementServer: Service {
     /// Binds the sockets and starts the receive threads; ``run()`` then serves. Separate so a caller
     /// knows the sockets exist before it announces readiness. Calling it twice does nothing.
     public func start() throws {
-        guard stream == nil else { return }
-        let (stream, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingNewest(512))
+        guard streams == nil else { return }
         var opened: [(UnixDatagramSocket, ManagementPrivilege)] = []
         do {
             opened.append(
@@ -115,25 +116,34 @@ public actor ManagementServer: Service {
             throw error
         }
         let stopping = self.stopping
+        var streams: [AsyncStream<Incoming>] = []
         for (socket, privilege) in opened {
             sockets[privilege] = socket
+            let (stream, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingNewest(256))
+            continuation.onTermination = { _ in stopping.stop() }
+            streams.append(stream)
             _ = try PlatformThread.spawn {
                 Self.receiveLoop(socket: socket, privilege: privilege, stopping: stopping, continuation: continuation)
             }
         }
-        self.stream = stream
-        continuation.onTermination = { _ in stopping.stop() }
+        self.streams = streams
     }
 
     /// Serves until cancelled or the service group shuts down, then closes and removes the sockets.
     public func run() async throws {
         try start()
-        guard let stream else { return }
+        guard let streams else { return }
         let stopping = self.stopping
         await cancelWhenGracefulShutdown {
             await withTaskCancellationHandler {
-                for await incoming in stream {
-                    await self.handleLocal(incoming)
+                await withTaskGroup(of: Void.self) { group in
+                    for stream in streams {
+                        group.addTask {
+                            for await incoming in stream {
+                                await self.handleLocal(incoming)
+                            }
+                        }
+                    }
                 }
             } onCancel: {
                 stopping.stop()
@@ -171,8 +181,13 @@ public actor ManagementServer: Service {
         if incoming.privilege == .localReadWrite, !sender.isUnnamed { lastReadWriteClient = sender }
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
-        for reply in replies where !(await Self.send(reply, to: sender, on: socket)) {
+        // A read-only client (any local user) gets no patience: a reply it does not make room for is lost and
+        // counted, so it cannot hold the server for ``replyPatience`` per reply while pmc waits on the
+        // read-write socket (issue #17).
+        let patience = incoming.privilege == .localReadOnly ? Duration.zero : Self.replyPatience
+        for reply in replies where !(await Self.send(reply, to: sender, on: socket, patience: patience)) {
             counters.sendFailures += 1
+            if incoming.privilege == .localReadOnly { counters.readOnlyRepliesLost += 1 }
         }
     }
 
@@ -183,8 +198,10 @@ public actor ManagementServer: Service {
     /// waits for pmc to read. Here a full queue (EAGAIN) is retried every millisecond for up to
     /// ``replyPatience``, pmc's own straggler window, so a client that stopped reading costs at most
     /// that per reply; false when the reply could not be sent.
-    private static func send(_ reply: [UInt8], to peer: UnixSocketAddress, on socket: UnixDatagramSocket) async -> Bool {
-        let deadline = ContinuousClock.now + replyPatience
+    private static func send(
+        _ reply: [UInt8], to peer: UnixSocketAddress, on socket: UnixDatagramSocket, patience: Duration = replyPatience
+    ) async -> Bool {
+        let deadline = ContinuousClock.now + patience
         while true {
             do {
                 try socket.send(reply, to: peer)

@@ -14,6 +14,8 @@ public struct ManagementServerStatistics: Sendable, Hashable {
     public var errorReplies = 0
     /// Replies or notifications the kernel refused (client gone, queue full, unnamed peer).
     public var sendFailures = 0
+    /// Of those, replies to read-only clients whose receive queue was full: lost at once, never waited for.
+    public var readOnlyRepliesLost = 0
     /// Commands carried out by the backend (or, for subscriptions, by the server).
     public var commandsApplied = 0
     /// Event notifications sent to subscribers.

@@ -100,7 +100,10 @@ final class MeridianService: Service {
         }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
-            settings: settings, logger: logger, observers: link.observers)
+            settings: settings, logger: logger, observers: link.observers,
+            reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
+                try factories.openPort(index, portSettings[index])
+            })
         if let reference {
             do {
                 try reference.source.start()

@@ -23,12 +23,18 @@ public struct ForeignMasterRecord: Sendable, Hashable {
 public struct ForeignMasterTable: Sendable {
     public static let foreignMasterThreshold = 2
     public static let foreignMasterTimeWindow = 4
-    /// The most records kept; a new sender beyond that replaces the stalest record.
+    /// The most records kept. A new sender beyond that replaces the stalest record that is neither qualified
+    /// nor the port's parent; when every record is one of those, the newcomer is dropped (and counted), so a
+    /// flood of spoofed identities cannot evict the real master (issue #17).
     public static let capacity = 16
 
     public let receiver: PortIdentity
     public var window: PTPDuration
     public private(set) var records: [ForeignMasterRecord] = []
+    /// Announce messages of new senders dropped because the table was full of qualified records and the parent.
+    public private(set) var dropped = 0
+    /// Unqualified records replaced by a new sender.
+    public private(set) var evicted = 0
 
     /// A table for the port `receiver` whose announce interval is `logAnnounceInterval`.
     public init(receiver: PortIdentity, logAnnounceInterval: LogInterval) {
@@ -42,13 +48,17 @@ public struct ForeignMasterTable: Sendable {
         case fromSelf
         /// 9.3.2.5 d: stepsRemoved 255 or more.
         case stepsRemovedLimit
+        /// A new sender while every record is qualified or the parent (a flood of identities): dropped, counted.
+        case tableFull
     }
 
     /// Enters an Announce received at `now`. Returns whether the sender is qualified afterwards and
     /// whether what BMCA compares (or the time properties) changed, so the caller knows when a state
     /// decision is due.
+    ///
+    /// `parent` (the port's current master, if any) is never evicted for a newcomer.
     public mutating func add(
-        header: PTPHeader, announce: AnnounceBody, at now: PTPInstant
+        header: PTPHeader, announce: AnnounceBody, at now: PTPInstant, parent: PortIdentity? = nil
     ) -> Result<(qualified: Bool, changed: Bool), Rejection> {
         if header.sourcePortIdentity.clockIdentity == receiver.clockIdentity {
             return .failure(.fromSelf)
@@ -74,11 +84,13 @@ public struct ForeignMasterTable: Sendable {
         }
         let record = ForeignMasterRecord(
             sender: sender, header: header, announce: announce, dataset: dataset, receipts: [now])
-        if records.count >= Self.capacity,
-            let stalest = records.indices.min(by: {
-                records[$0].lastReceipt < records[$1].lastReceipt
-            })
-        {
+        if records.count >= Self.capacity {
+            let evictable = records.indices.filter { records[$0].sender != parent && !isQualified(records[$0], now: now) }
+            guard let stalest = evictable.min(by: { records[$0].lastReceipt < records[$1].lastReceipt }) else {
+                dropped += 1
+                return .failure(.tableFull)
+            }
+            evicted += 1
             records[stalest] = record
         } else {
             records.append(record)

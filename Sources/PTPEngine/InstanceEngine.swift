@@ -119,7 +119,7 @@ public struct InstanceEngine: Sendable {
             PortEngine(
                 configuration: $0, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
                 twoStep: ds.twoStepFlag, slaveOnly: ds.slaveOnly, announceContent: content,
-                seed: configuration.seed)
+                seed: configuration.seed, sdoId: ds.sdoId)
         }
         decisions = Array(repeating: nil, count: ports.count)
         clockDescription = configuration.clockDescription

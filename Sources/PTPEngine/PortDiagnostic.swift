@@ -8,6 +8,8 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     case wrongTransportSpecific(UInt8)
     /// An Announce whose PATH_TRACE already holds this clock (16.2.3), dropped.
     case pathTraceLoop
+    /// A message whose minorSdoId is not this instance's.
+    case wrongSdoId(major: UInt8, minor: UInt8)
     /// An Announce not entered in the foreign master table (9.3.2.5).
     case announceRejected(ForeignMasterTable.Rejection)
     /// A Sync, Follow_Up or Delay_Resp from a port that is not the parent.
@@ -28,6 +30,7 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case .wrongDomain(let d): "message for domain \(d)"
         case .wrongTransportSpecific(let t): "message with transportSpecific \(t)"
         case .pathTraceLoop: "announce whose path trace holds this clock"
+        case .wrongSdoId(let major, let minor): "message for sdoId major \(major) minor \(minor)"
         case .announceRejected(let r): "announce rejected: \(r)"
         case .notFromParent(let t): "\(t) not from the parent"
         case .outOfOrder(let t): "\(t) out of order"
@@ -47,6 +50,9 @@ public struct PortCounters: Sendable, Hashable {
     public var decodeFailures = 0
     public var measurements = 0
     public var delaySamples = 0
+    /// Messages dropped for another domain or another sdoId (issue #17).
+    public var domainMismatches = 0
+    public var sdoIdMismatches = 0
 
     public init() {}
 }

@@ -14,7 +14,7 @@ extension PortEngine {
             diagnose(.announceRejected(.stepsRemovedLimit), into: &actions)
             return
         }
-        switch foreignMasters.add(header: header, announce: body, at: now) {
+        switch foreignMasters.add(header: header, announce: body, at: now, parent: parent) {
         case .failure(let rejection):
             diagnose(.announceRejected(rejection), into: &actions)
         case .success(let result):

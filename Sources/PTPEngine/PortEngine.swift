@@ -25,6 +25,8 @@ public struct PortEngine: Sendable {
 
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
+    /// The instance's sdoId (8.2.1.4.5): majorSdoId in bits 8–11, minorSdoId in bits 0–7.
+    let sdoId: UInt16
     var twoStep: Bool
     var slaveOnly: Bool
     /// What a master port announces; the instance updates it after each state decision.
@@ -90,12 +92,14 @@ public struct PortEngine: Sendable {
     /// A port of the clock `clockIdentity`, in INITIALIZING; send it ``PortEvent/linkUp`` to start.
     public init(
         configuration: PortConfiguration, clockIdentity: ClockIdentity, domainNumber: UInt8 = 0,
-        twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0
+        twoStep: Bool = true, slaveOnly: Bool = false, announceContent: AnnounceContent, seed: UInt64 = 0,
+        sdoId: UInt16 = 0
     ) {
         self.configuration = configuration
         initialIntervals = (
             configuration.logAnnounceInterval, configuration.logSyncInterval, configuration.logMinPdelayReqInterval
         )
+        self.sdoId = sdoId & 0x0FFF
         self.clockIdentity = clockIdentity
         self.domainNumber = domainNumber
         self.twoStep = twoStep && !configuration.oneStep
@@ -210,17 +214,27 @@ public struct PortEngine: Sendable {
         counters.received += 1
         guard state != .initializing, state != .faulty, state != .disabled else { return }
         let header = message.header
+        // 7.1 and 13.3.2.1/13.3.2.6: a PTP Instance ignores messages of another domain or another sdoId
+        // (ptp4l drops a transportSpecific that differs); each is dropped and counted.
+        // linuxptp `port_ignore`: another transportSpecific is another profile's message (802.1AS uses 1), unless
+        // ignore_transport_specific.
+        if !configuration.ignoreTransportSpecific && header.majorSdoId != majorSdoId {
+            counters.sdoIdMismatches += 1
+            diagnose(.wrongTransportSpecific(header.majorSdoId), into: &actions)
+            return
+        }
+        guard header.minorSdoId == UInt8(truncatingIfNeeded: sdoId) else {
+            counters.sdoIdMismatches += 1
+            diagnose(.wrongSdoId(major: header.majorSdoId, minor: header.minorSdoId), into: &actions)
+            return
+        }
         guard header.domainNumber == domainNumber else {
+            counters.domainMismatches += 1
             diagnose(.wrongDomain(header.domainNumber), into: &actions)
             return
         }
         // Our own messages looped back are not for us (a shared segment echoes nothing, but a hub might).
         if header.sourcePortIdentity == portIdentity { return }
-        // linuxptp `port_ignore`: another transportSpecific is another profile's message (802.1AS uses 1).
-        if !configuration.ignoreTransportSpecific && header.majorSdoId != configuration.transportSpecific {
-            diagnose(.wrongTransportSpecific(header.majorSdoId), into: &actions)
-            return
-        }
         let ingress = timestamp - configuration.ingressLatency
         // linuxptp `incapable_ignore`: an 802.1AS port that is not asCapable ignores Announce and Sync.
         if !asCapable {
@@ -264,12 +278,17 @@ public struct PortEngine: Sendable {
         }
     }
 
+    /// The majorSdoId this port sends and accepts: ptp4l's per-port `transportSpecific` when set, else the
+    /// instance's (the high nibble of its sdoId, IEEE 1588-2019 7.1.4).
+    var majorSdoId: UInt8 {
+        configuration.transportSpecific != 0 ? configuration.transportSpecific : UInt8(truncatingIfNeeded: sdoId >> 8)
+    }
+
     func header(_ type: MessageType, sequenceId: UInt16, logInterval: LogInterval, flags: PTPFlags = []) -> PTPHeader {
-        var h = PTPHeader(
+        PTPHeader(
             messageType: type, sourcePortIdentity: portIdentity, sequenceId: sequenceId, domainNumber: domainNumber,
-            flags: flags, logMessageInterval: logInterval.rawValue)
-        h.majorSdoId = configuration.transportSpecific
-        return h
+            flags: flags, logMessageInterval: logInterval.rawValue, majorSdoId: majorSdoId,
+            minorSdoId: UInt8(truncatingIfNeeded: sdoId))
     }
 
     mutating func send(

@@ -62,3 +62,19 @@ struct IntegerOverflowTests {
             ])
     }
 }
+
+/// `fault_reset_interval` as ptp4l: log2 seconds in the int8 range, default 4, and ASAP in any case.
+struct FaultResetIntervalOptionTests {
+    @Test func asapAndLog2SecondsParseOthersAreErrors() throws {
+        let key = try #require(ConfigKeys.key("fault_reset_interval"))
+        #expect(key.defaultValue == .integer(4))
+        #expect(key.scope == .port)
+        #expect(key.parse("ASAP") == .success(.integer(ConfigKey.faultResetASAP)))
+        #expect(key.parse("asap") == .success(.integer(-128)))
+        #expect(key.parse("0") == .success(.integer(0)))
+        #expect(key.parse("-3") == .success(.integer(-3)))
+        #expect((try? key.parse("128").get()) == nil)
+        #expect((try? key.parse("soon").get()) == nil)
+        #expect(key.support == .implemented)
+    }
+}
