@@ -18,7 +18,10 @@ $SWIFT build -c release --build-path "$root/build" --product meridian-fuzz \
 binary=$root/build/release/meridian-fuzz
 [ -x "$binary" ] || { echo "fuzz: $binary was not built" >&2; exit 1; }
 rm -rf "$root/seeds"
-python3 scripts/fuzz-seeds.py "$root/seeds" Tests/PTPWireTests/Fixtures /work/shared/reference/linuxptp-3.1
+# linuxptp's captures: ../shared beside the clone (as in CI), else the work folder's copy; a missing one adds none.
+shared=${MERIDIAN_SHARED:-../shared}
+[ -d "$shared" ] || shared=/work/shared
+python3 scripts/fuzz-seeds.py "$root/seeds" Tests/PTPWireTests/Fixtures "$shared/reference/linuxptp-3.1"
 ASAN_OPTIONS=detect_leaks=0 MERIDIAN_FUZZ_SEEDS="$root/seeds" "$binary" >/dev/null 2>&1 || { echo "fuzz: writing the generated seeds failed" >&2; exit 1; }
 failed=""
 for target in $targets; do
