@@ -18,18 +18,9 @@ import Testing
     @Test func aReloadRaisesTheStandbysPriorityAndTheSlaveFollowsItWithoutAStep() async throws {
         let pair = DaemonSeamTests.Pair()
         defer { pair.tearDown() }
-        let backupClock = FakeClock(name: "backup", initialOffset: .microseconds(2))
-        let backupPort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x03], clock: backupClock)
-        FakePortChannel.hub([pair.gmPort, pair.slavePort, backupPort])
-        let backupLog = LogCapture()
         let (reloads, hangup) = AsyncStream<Void>.makeStream()
-        let backup = try pair.service(
-            "backup", extra: "priority1 120", clock: backupClock, port: backupPort, log: backupLog, reloads: reloads)
-        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service(
-            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
-        let group = ServiceGroup(services: [gm, backup, slave], logger: Logger(label: "reload"))
-        let running = Task { try await group.run() }
+        let trio = try pair.startWithBackup(backupExtra: "priority1 120", reloads: reloads)
+        let (backupClock, backupLog, group, running) = (trio.backupClock, trio.backupLog, trio.group, trio.running)
         defer { running.cancel() }
 
         // Bounds fixed before the run: SLAVE within 60 s (as in DaemonSeamTests); each reload's log lines within

@@ -13,16 +13,8 @@ import Testing
         let pair = DaemonSeamTests.Pair()
         defer { pair.tearDown() }
         // A second grandmaster (priority1 110, its own clock 2 µs off true time) on the same segment.
-        let backupClock = FakeClock(name: "backup", initialOffset: .microseconds(2))
-        let backupPort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x03], clock: backupClock)
-        FakePortChannel.hub([pair.gmPort, pair.slavePort, backupPort])
-        let backupLog = LogCapture()
-        let backup = try pair.service("backup", extra: "priority1 110", clock: backupClock, port: backupPort, log: backupLog)
-        let gm = try pair.service("gm", extra: "priority1 100", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog)
-        let slave = try pair.service(
-            "slave", extra: "slaveOnly 1", clock: pair.slaveClock, port: pair.slavePort, log: pair.slaveLog)
-        let group = ServiceGroup(services: [gm, backup, slave], logger: Logger(label: "failover"))
-        let running = Task { try await group.run() }
+        let trio = try pair.startWithBackup(backupExtra: "priority1 110")
+        let (backupClock, group, running) = (trio.backupClock, trio.group, trio.running)
         defer { running.cancel() }
 
         // Bounds fixed before the run: the slave follows the best grandmaster (SLAVE at all within 60 s, as in

@@ -71,6 +71,28 @@ import Testing
             return (group, Task { try await group.run() })
         }
 
+        /// A second grandmaster on the same segment (its clock 2 µs off true time, `backupExtra` in its file,
+        /// `reloads` for its SIGHUPs), started with the pair as one service group.
+        struct Trio {
+            let backupClock: FakeClock
+            let backupLog: LogCapture
+            let group: ServiceGroup
+            let running: Task<Void, any Error>
+        }
+
+        func startWithBackup(backupExtra: String, reloads: AsyncStream<Void> = AsyncStream { _ in }) throws -> Trio {
+            let backupClock = FakeClock(name: "backup", initialOffset: .microseconds(2))
+            let backupPort = FakePortChannel(mac: [0x02, 0, 0, 0, 0, 0x03], clock: backupClock)
+            FakePortChannel.hub([gmPort, slavePort, backupPort])
+            let backupLog = LogCapture()
+            let backup = try service(
+                "backup", extra: backupExtra, clock: backupClock, port: backupPort, log: backupLog, reloads: reloads)
+            let gm = try service("gm", extra: "priority1 100", clock: gmClock, port: gmPort, log: gmLog)
+            let slave = try service("slave", extra: "slaveOnly 1", clock: slaveClock, port: slavePort, log: slaveLog)
+            let group = ServiceGroup(services: [gm, backup, slave], logger: Logger(label: "seam-trio"))
+            return Trio(backupClock: backupClock, backupLog: backupLog, group: group, running: Task { try await group.run() })
+        }
+
         func tearDown() {
             try? FileManager.default.removeItem(atPath: directory)
         }
