@@ -125,6 +125,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "PTPCoreTests", dependencies: ["PTPCore"]),
+        .testTarget(name: "MeridianFuzzingTests", dependencies: ["MeridianFuzzing"]),
         .testTarget(
             name: "PTPWireTests", dependencies: ["PTPWire", "PTPCore", "MeridianTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CGPSTests", dependencies: ["CGPS"]),

@@ -66,6 +66,7 @@ ALLOWED = {
     # Tests of the pure targets: pure targets, test support, no edge, lab or daemon module.
     "MeridianFuzzing": PURE | {"GNSSReference"} | TEST_SUPPORT | {"Glibc"},
     "meridian-fuzz": {"MeridianFuzzing", "Glibc"},
+    "MeridianFuzzingTests": {"MeridianFuzzing"} | TESTING,
     "PTPCoreTests": {"PTPCore"} | TESTING,
     "PTPWireTests": {"PTPCore", "PTPWire"} | TEST_SUPPORT | TESTING,
     "PTPServoTests": {"PTPCore", "PTPServo"} | TESTING,

@@ -13,8 +13,13 @@ shift
 targets=${*:-wire management config gpsd leapfile engine}
 root=.build/fuzz
 mkdir -p "$root/crashes" "$root/logs"
-$SWIFT build -c release --build-path "$root/build" --product meridian-fuzz \
-	-Xswiftc -sanitize=fuzzer,address -Xswiftc -DMERIDIAN_LIBFUZZER 2>&1 | grep -v "Cannot export local symbol" >&2 || true
+# (ld.gold warns about every ASan helper symbol it cannot export: noise, kept out of the output.)
+if ! $SWIFT build -c release --build-path "$root/build" --product meridian-fuzz \
+	-Xswiftc -sanitize=fuzzer,address -Xswiftc -DMERIDIAN_LIBFUZZER >"$root/logs/build.log" 2>&1; then
+	grep -v "Cannot export local symbol" "$root/logs/build.log" | tail -40 >&2
+	echo "fuzz: building meridian-fuzz failed (whole log: $root/logs/build.log)" >&2
+	exit 1
+fi
 binary=$root/build/release/meridian-fuzz
 [ -x "$binary" ] || { echo "fuzz: $binary was not built" >&2; exit 1; }
 rm -rf "$root/seeds"
