@@ -39,23 +39,30 @@ public enum DatasetComparison {
             if a.grandmasterPriority1 != b.grandmasterPriority1 {
                 return a.grandmasterPriority1 < b.grandmasterPriority1 ? .aBetter : .bBetter
             }
-            let qa = a.grandmasterClockQuality
-            let qb = b.grandmasterClockQuality
-            if qa.clockClass != qb.clockClass {
-                return qa.clockClass < qb.clockClass ? .aBetter : .bBetter
-            }
-            if qa.clockAccuracy != qb.clockAccuracy {
-                return qa.clockAccuracy < qb.clockAccuracy ? .aBetter : .bBetter
-            }
-            if qa.offsetScaledLogVariance != qb.offsetScaledLogVariance {
-                return qa.offsetScaledLogVariance < qb.offsetScaledLogVariance ? .aBetter : .bBetter
-            }
-            if a.grandmasterPriority2 != b.grandmasterPriority2 {
-                return a.grandmasterPriority2 < b.grandmasterPriority2 ? .aBetter : .bBetter
-            }
+            if let ranked = compareQualityAndPriority2(a, b) { return ranked }
             return a.grandmasterIdentity < b.grandmasterIdentity ? .aBetter : .bBetter
         }
         return compareTopology(a, b)
+    }
+
+    /// Figure 34's attribute steps after priority1, shared with the G.8275 comparison: clockClass,
+    /// clockAccuracy, offsetScaledLogVariance, then priority2, lower better; nil when all four are equal.
+    static func compareQualityAndPriority2(_ a: ComparisonDataset, _ b: ComparisonDataset) -> ComparisonResult? {
+        let qa = a.grandmasterClockQuality
+        let qb = b.grandmasterClockQuality
+        if qa.clockClass != qb.clockClass {
+            return qa.clockClass < qb.clockClass ? .aBetter : .bBetter
+        }
+        if qa.clockAccuracy != qb.clockAccuracy {
+            return qa.clockAccuracy < qb.clockAccuracy ? .aBetter : .bBetter
+        }
+        if qa.offsetScaledLogVariance != qb.offsetScaledLogVariance {
+            return qa.offsetScaledLogVariance < qb.offsetScaledLogVariance ? .aBetter : .bBetter
+        }
+        if a.grandmasterPriority2 != b.grandmasterPriority2 {
+            return a.grandmasterPriority2 < b.grandmasterPriority2 ? .aBetter : .bBetter
+        }
+        return nil
     }
 
     /// Figure 35, part 2: the same grandmaster, reached by different paths.

@@ -48,24 +48,11 @@ public struct BMCAConfiguration: Sendable, Hashable {
 /// 7. otherwise the grandmaster identity, and when that is the same clock, the topology.
 public enum TelecomDatasetComparison {
     public static func compare(_ a: ComparisonDataset, _ b: ComparisonDataset) -> ComparisonResult {
-        let qa = a.grandmasterClockQuality
-        let qb = b.grandmasterClockQuality
-        if qa.clockClass != qb.clockClass {
-            return qa.clockClass < qb.clockClass ? .aBetter : .bBetter
-        }
-        if qa.clockAccuracy != qb.clockAccuracy {
-            return qa.clockAccuracy < qb.clockAccuracy ? .aBetter : .bBetter
-        }
-        if qa.offsetScaledLogVariance != qb.offsetScaledLogVariance {
-            return qa.offsetScaledLogVariance < qb.offsetScaledLogVariance ? .aBetter : .bBetter
-        }
-        if a.grandmasterPriority2 != b.grandmasterPriority2 {
-            return a.grandmasterPriority2 < b.grandmasterPriority2 ? .aBetter : .bBetter
-        }
+        if let ranked = DatasetComparison.compareQualityAndPriority2(a, b) { return ranked }
         if a.localPriority != b.localPriority {
             return a.localPriority < b.localPriority ? .aBetter : .bBetter
         }
-        if qa.clockClass <= 127 || a.grandmasterIdentity == b.grandmasterIdentity {
+        if a.grandmasterClockQuality.clockClass <= 127 || a.grandmasterIdentity == b.grandmasterIdentity {
             return DatasetComparison.compareTopology(a, b)
         }
         return a.grandmasterIdentity < b.grandmasterIdentity ? .aBetter : .bBetter
