@@ -93,17 +93,11 @@ struct G8275InteropTests {
             stock + "\n[global]\nslaveOnly 1\nvirtual_clock_offset 0.1\nvirtual_clock_freq_ppm -25\n")
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
         try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "tsc.log")
-        let dump = { "\(lab.log("tsc.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))" }
-        let locked = lab.wait(seconds: 40) {
-            let log = lab.log("tsc.log")
-            guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
-            return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 16
-        }
-        #expect(locked, "meridiand did not lock:\n\(dump())")
-        guard locked else { return }
-        let before = InteropLab.trueErrors(lab.log("tsc.log")).count
-        _ = lab.wait(seconds: 9) { InteropLab.trueErrors(lab.log("tsc.log")).count >= before + 64 }
-        let window = Array(InteropLab.trueErrors(lab.log("tsc.log")).dropFirst(before).prefix(64))
+        let result = lab.trueErrorsOnceLocked(log: "tsc.log", masterLog: "gm.log", count: 64)
+        #expect(
+            result != nil,
+            "meridiand did not lock:\n\(lab.log("tsc.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
+        guard let window = result?.window else { return }
         let stats = OffsetStatistics(window)
         print("meridiand G.8275.1 slave of a ptp4l T-GM over L2: true error \(stats)")
         #expect(window.count == 64 && window.allSatisfy { abs($0) < 20_000 }, "\(stats)")

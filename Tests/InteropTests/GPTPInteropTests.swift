@@ -89,20 +89,14 @@ struct GPTPInteropTests {
             stock + Self.lab + "slaveOnly 1\nvirtual_clock_offset 0.1\nvirtual_clock_freq_ppm 30\n")
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
         try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "slave.log")
-        let dump = { "\(lab.log("slave.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))" }
-        let locked = lab.wait(seconds: 40) {
-            let log = lab.log("slave.log")
-            guard let slave = log.range(of: "UNCALIBRATED to SLAVE") else { return false }
-            return InteropLab.trueErrors(String(log[slave.upperBound...])).count >= 16
-        }
-        #expect(locked, "meridiand did not lock:\n\(dump())")
-        guard locked else { return }
-        let before = InteropLab.trueErrors(lab.log("slave.log")).count
-        _ = lab.wait(seconds: 9) { InteropLab.trueErrors(lab.log("slave.log")).count >= before + 32 }
-        let window = Array(InteropLab.trueErrors(lab.log("slave.log")).dropFirst(before).prefix(32))
+        let result = lab.trueErrorsOnceLocked(log: "slave.log", masterLog: "gm.log", count: 32)
+        #expect(
+            result != nil,
+            "meridiand did not lock:\n\(lab.log("slave.log").suffix(2500))\n--- ptp4l:\n\(lab.log("gm.log").suffix(1500))")
+        guard let (window, logs) = result else { return }
         let stats = OffsetStatistics(window)
         print("meridiand gPTP slave of ptp4l over L2/P2P: true error \(stats)")
-        #expect(window.count == 32, "\(window.count) values:\n\(dump())")
+        #expect(window.count == 32, "\(window.count) values:\n\(logs)")
         #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats)")
     }
 

@@ -227,3 +227,21 @@ extension InteropLab {
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }
+
+extension InteropLab {
+    /// A meridiand slave logging to `log`: waits up to 40 s for UNCALIBRATED to SLAVE and 16 true errors after
+    /// it, then up to 9 s for the next `count`. Nil when it did not lock; otherwise the true errors of that
+    /// window (fewer than `count` if they did not all come), with the logs to print when a bound fails.
+    func trueErrorsOnceLocked(log: String, masterLog: String, count: Int) -> (window: [Int64], dump: String)? {
+        let locked = wait(seconds: 40) {
+            let text = self.log(log)
+            guard let slave = text.range(of: "UNCALIBRATED to SLAVE") else { return false }
+            return Self.trueErrors(String(text[slave.upperBound...])).count >= 16
+        }
+        let dump = "\(self.log(log).suffix(2500))\n--- master:\n\(self.log(masterLog).suffix(1500))"
+        guard locked else { return nil }
+        let before = Self.trueErrors(self.log(log)).count
+        _ = wait(seconds: 9) { Self.trueErrors(self.log(log)).count >= before + count }
+        return (Array(Self.trueErrors(self.log(log)).dropFirst(before).prefix(count)), dump)
+    }
+}
