@@ -229,14 +229,15 @@ extension InteropLab {
 }
 
 extension InteropLab {
-    /// A meridiand slave logging to `log`: waits up to 40 s for UNCALIBRATED to SLAVE and 16 true errors after
-    /// it, then up to 9 s for the next `count`. Nil when it did not lock; otherwise the true errors of that
+    /// A meridiand slave logging to `log`: waits up to 40 s for UNCALIBRATED to SLAVE and 80 true errors after
+    /// it (5 s at 16 Sync/s: the PI's pull-in after the first frequency estimate, which declares the lock about
+    /// 4 s after the first sample, still has tens of µs to remove), then up to 9 s for the next `count`. Nil when it did not lock; otherwise the true errors of that
     /// window (fewer than `count` if they did not all come), with the logs to print when a bound fails.
     func trueErrorsOnceLocked(log: String, masterLog: String, count: Int) -> (window: [Int64], dump: String)? {
         let locked = wait(seconds: 40) {
             let text = self.log(log)
             guard let slave = text.range(of: "UNCALIBRATED to SLAVE") else { return false }
-            return Self.trueErrors(String(text[slave.upperBound...])).count >= 16
+            return Self.trueErrors(String(text[slave.upperBound...])).count >= 80
         }
         let dump = "\(self.log(log).suffix(2500))\n--- master:\n\(self.log(masterLog).suffix(1500))"
         guard locked else { return nil }
