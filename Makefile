@@ -7,7 +7,8 @@ CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
 FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
-# Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs them one by one.
+# Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs each of its two
+# processes' tests one by one; INTEROP_GROUPS=1 runs one process (scripts/interop-test.sh).
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
@@ -48,7 +49,8 @@ test: deps lint
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip '^InteropTests\.' --skip $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
-		scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter '^InteropTests\.' $(INTEROP_FLAGS) $(SWIFT_BUILD_FLAGS)
+		TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
+		scripts/interop-test.sh .build/test-logs $(INTEROP_FLAGS)
 
 ## fuzz: coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer,address) of every parser that takes outside input
 ## (wire codec, management dispatcher, configuration, gpsd reports, leapfile, engine), FUZZ_SECONDS each; prints the
