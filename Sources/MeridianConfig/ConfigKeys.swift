@@ -79,6 +79,10 @@ public enum ConfigKeys {
         ConfigKey(
             "p2p_dst_mac", .port, .macAddress, default: .string("01:80:C2:00:00:0E"),
             "IEEE 802.3 destination of the peer delay messages"),
+        ConfigKey(
+            "profileIdentity", .port, .macAddress, default: .string("00:00:00:00:00:00"),
+            "six octets xx:xx:xx:xx:xx:xx: the profileIdentity of the port's CLOCK_DESCRIPTION (linuxptp 4); all zero: the profile's own, as linuxptp 4 picks it (P2P 00:1B:19:00:02:00; dataset_comparison G.8275.x on L2 00:19:A7:01:02:03, on UDP 00:19:A7:02:01:02; else 00:1B:19:00:01:00)"
+        ),
         .int("delayAsymmetry", .port, 0, int32, "ns; delay master-to-slave minus mean path delay (16.8)"),
         .int("ingressLatency", .port, 0, int32, "ns the receive timestamp lags the reference plane (16.7)"),
         .int("egressLatency", .port, 0, int32, "ns the transmit timestamp leads the reference plane (16.7)"),

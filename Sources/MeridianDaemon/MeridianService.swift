@@ -118,8 +118,9 @@ final class MeridianService: Service {
             ClockManagement.PortDescription(
                 interface: settings.interface,
                 timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
-                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress
-            )
+                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress,
+                protocolAddress: port.protocolAddress,
+                profileIdentity: settings.profileIdentity)
         }
         let clockManagement = ClockManagement(
             actor: clockActor, clock: clock, ports: descriptions, referenceKind: referenceKind)
