@@ -311,12 +311,10 @@ public enum ConfigKeys {
             ),
         .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
             .onlyDefault("the check is not implemented yet"),
-        .int("sanity_freq_limit", .global, 200_000_000, positive32, "ppb; reset the servo when the clock runs this far off")
-            .support(
-                .only(
-                    [.integer(200_000_000), .integer(0)],
-                    "Meridian has no clock sanity check (0, off, is what it does; the default is accepted as ptp4l's stock files set it)"
-                )),
+        .int(
+            "sanity_freq_limit", .global, 200_000_000, positive32,
+            "ppb; the servo starts over when the clock, its adjustments taken out, runs this far off the monotonic clock at a received stamp (something else stepped or slewed it; linuxptp clockcheck.c); 0: no check"
+        ),
         .int(
             "servo_num_offset_values", .global, 10, positive32,
             "locked samples below servo_offset_threshold before the servo counts as stable (linuxptp SERVO_LOCKED_STABLE)"),

@@ -80,6 +80,10 @@ actor ClockActor {
     private var referenceReportsRejected = 0
     /// Input-driven warnings (unstamped event packets, rejected reference samples and reports) are rate-limited.
     private var logLimiter = LogRateLimiter()
+    /// `sanity_freq_limit`: the clock's rate against the monotonic clock, checked at received stamps.
+    private var sanityCheck: ClockSanityCheck?
+    /// Times the sanity check found the clock moved under the servo (and reset it).
+    private(set) var sanityResets = 0
     /// What this pass changed that management's subscribers must hear of, once it is published.
     private var changedPorts: [UInt16] = []
     private var referenceStateChanged = false
@@ -103,6 +107,7 @@ actor ClockActor {
     ) {
         self.engine = engine
         self.reopenPort = reopenPort
+        sanityCheck = settings.sanityFreqLimit > 0 ? ClockSanityCheck(limit: settings.sanityFreqLimit) : nil
         faultResetIntervals = settings.ports.map(\.faultResetInterval)
         portGeneration = Array(repeating: 0, count: ports.count)
         faultResetCount = Array(repeating: 0, count: ports.count)
@@ -268,6 +273,7 @@ actor ClockActor {
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
             // when the time properties say so (general messages carry none; the engine only needs "now").
             let timestamp = stamp.map { clock.convert($0) + timescaleShift } ?? now()
+            if let stamp, sanityCheck != nil { checkSanity(clockTime: clock.convert(stamp)) }
             if type == .sync { lastIngress = timestamp }
             handle(.port(index, .receivedBytes(bytes, timestamp: timestamp)))
         case .link(let up):
@@ -522,6 +528,20 @@ actor ClockActor {
         }
     }
 
+    /// ptp4l's `clock_check_ts` at each stamped message: when the clock moved under the servo (stepped or
+    /// slewed by something else), the servo starts over.
+    private func checkSanity(clockTime: PTPInstant) {
+        guard clock.steerable,
+            let verdict = sanityCheck?.sample(
+                clock: (clockTime - .epoch).nanoseconds, monotonic: ClockLoop.monotonicNow())
+        else { return }
+        sanityResets += 1
+        if let line = logLimiter.line("clockcheck", "clockcheck: \(verdict); the servo starts over", now: .now) {
+            logger.warning("\(line)")
+        }
+        engine.clockCheckFailed()
+    }
+
     private func adjust(step: PTPDuration?, frequency: PartsPerBillion?, source: AdjustmentSource) {
         guard clock.steerable else { return }
         if source == .servo {
@@ -530,9 +550,13 @@ actor ClockActor {
         do {
             if let step {
                 try clock.clock.step(by: step)
+                sanityCheck?.stepped(by: step.nanoseconds)
                 logger.notice("\(source == .reference ? "reference: " : "")clock stepped by \(step.roundedNanoseconds) ns")
             }
-            if let frequency { try clock.clock.adjustFrequency(frequency) }
+            if let frequency {
+                try clock.clock.adjustFrequency(frequency)
+                sanityCheck?.frequencySet(frequency.value)
+            }
         } catch {
             logger.error("cannot adjust \(clock.clock.name): \(error)")
         }

@@ -64,6 +64,8 @@ struct DaemonSettings: Sendable {
     var driftFile: String?
     var userDescription: String
     var summaryInterval: Int64
+    /// `sanity_freq_limit` (ppb; 0: no check): see ``ClockSanityCheck``.
+    var sanityFreqLimit: Int
     /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
     var bmca: BMCAConfiguration
     /// `servo_offset_threshold` and `servo_num_offset_values`.
@@ -195,6 +197,7 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        sanityFreqLimit = Int(clamping: c.integer("sanity_freq_limit"))
         let identity = c.string("clockIdentity")
         clockIdentity = identity == "000000.0000.000000" ? nil : ClockIdentity(identity)
         servoStability = ServoStability(

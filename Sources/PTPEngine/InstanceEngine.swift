@@ -184,6 +184,11 @@ public struct InstanceEngine: Sendable {
     }
 
     /// Management SET PORT_DATA_SET_NP: the 802.1AS peer delay limit of the port at `index`.
+    /// The clock's time moved under the servo (``ClockEngine/clockCheckFailed()``): the servo starts over.
+    public mutating func clockCheckFailed() {
+        clock.clockCheckFailed()
+    }
+
     public mutating func setNeighborPropDelayThresh(_ nanoseconds: Int64, port index: Int) {
         guard ports.indices.contains(index) else { return }
         ports[index].configuration.neighborPropDelayThresh = nanoseconds
