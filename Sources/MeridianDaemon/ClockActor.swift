@@ -390,6 +390,9 @@ actor ClockActor {
         clockNow() + timescaleShift
     }
 
+    /// The shift the engine's stored instants were last moved to (``perform()``).
+    private var appliedTimescaleShift = PTPDuration.zero
+
     private var timescaleShift: PTPDuration {
         guard clock.keepsUTC, engine.timePropertiesDS.ptpTimescale else { return .zero }
         return .seconds(Int64(engine.timePropertiesDS.currentUtcOffset))
@@ -407,6 +410,13 @@ actor ClockActor {
     private func perform() {
         for action in actions { perform(action) }
         actions.removeAll(keepingCapacity: true)
+        // The engine's time is the clock's shifted to TAI on the PTP timescale: when that shift changed in this
+        // pass (the first master on the PTP timescale, a new UTC offset), the instants the engine keeps move too.
+        let shift = timescaleShift
+        if shift != appliedTimescaleShift {
+            engine.timescaleShifted(by: shift - appliedTimescaleShift)
+            appliedTimescaleShift = shift
+        }
         publish()
         for port in changedPorts { observers.portStateChanged(port) }
         changedPorts.removeAll(keepingCapacity: true)

@@ -116,6 +116,11 @@ public struct ClockEngine: Sendable {
         discipline.resetServo()
     }
 
+    /// The engine's time moved by `delta` with the clock (``InstanceEngine/timescaleShifted(by:)``).
+    public mutating func timescaleShifted(by delta: PTPDuration) {
+        lastMeasurementAt = lastMeasurementAt.map { $0 + delta }
+    }
+
     private mutating func enterHoldover(_ cause: HoldoverCause, at now: PTPInstant, into actions: inout [InstanceAction]) {
         guard let frequency = discipline.holdover(at: now) else { return }
         holdovers += 1

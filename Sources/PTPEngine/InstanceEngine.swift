@@ -96,6 +96,8 @@ public struct InstanceEngine: Sendable {
     var lockedToParent = false
     /// The clockClass a clock had before management or a reload made it slave-only (class 255).
     var classBeforeSlaveOnly: UInt8?
+    /// The UTC offset learned from the PTP-timescale masters followed (``learnUTCOffset(from:)``).
+    public internal(set) var learnedUTCOffset: Int16?
     /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
     let configuredClockClass: UInt8
 
