@@ -155,6 +155,10 @@ public enum ConfigKeys {
         ),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
         .text(
+            "uds_group", .global, "",
+            "group of the read-write management socket (mode 0660), so its members can use pmc without root (empty = the daemon's own group)"
+        ),
+        .text(
             "http_address", .global, HTTPAddress.defaultText,
             "read-only HTTP endpoint (/metrics, /status.json, /): host:port or [v6]:port, or none"),
         .flag(

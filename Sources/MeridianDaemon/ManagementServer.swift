@@ -32,13 +32,18 @@ public actor ManagementServer: Service {
         public var readOnlyPath: String?
         public var readWriteMode: UInt32
         public var readOnlyMode: UInt32
+        /// The group of the read-write socket (`uds_group`, issue #17): its members may SET with pmc without
+        /// root. nil: the daemon's own group.
+        public var readWriteGroup: UInt32?
         /// Whether SET and COMMAND are accepted from the network (off, as in ptp4l).
         public var networkWritesAllowed: Bool
 
         public init(
             readWritePath: String = "/var/run/ptp4l", readOnlyPath: String? = "/var/run/ptp4lro",
-            readWriteMode: UInt32 = 0o660, readOnlyMode: UInt32 = 0o666, networkWritesAllowed: Bool = false
+            readWriteMode: UInt32 = 0o660, readOnlyMode: UInt32 = 0o666, networkWritesAllowed: Bool = false,
+            readWriteGroup: UInt32? = nil
         ) {
+            self.readWriteGroup = readWriteGroup
             self.readWritePath = readWritePath
             self.readOnlyPath = readOnlyPath
             self.readWriteMode = readWriteMode
@@ -105,7 +110,9 @@ public actor ManagementServer: Service {
         do {
             opened.append(
                 (
-                    try UnixDatagramSocket.bind(path: configuration.readWritePath, mode: configuration.readWriteMode),
+                    try UnixDatagramSocket.bind(
+                        path: configuration.readWritePath, mode: configuration.readWriteMode,
+                        group: configuration.readWriteGroup),
                     .localReadWrite
                 ))
             if let path = configuration.readOnlyPath {
