@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -172,3 +173,5 @@ int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed
     *unconfirmed = (sent - done) + atomic_load(&limit_failed);
     return 0;
 }
+
+int CLinuxShims_set_thread_fsuid(unsigned int uid) { return setfsuid((uid_t)uid); }

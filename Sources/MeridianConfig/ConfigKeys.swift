@@ -186,6 +186,10 @@ public enum ConfigKeys {
             "reference", .global, "none", [("none", 0), ("gpsd", 1), ("pps", 2), ("extts", 3), ("simulated", 4)],
             "time reference of a grandmaster"),
         .text("gpsd_address", .global, "127.0.0.1:2947", "gpsd to ask for time of day (and PPS with reference gpsd): host:port"),
+        .text(
+            "gpsd_user", .global, "gpsd",
+            "who may serve gpsd_address on this host besides root: a user name or uid whose socket is believed (any local user can bind port 2947 while gpsd is down); any = no check"
+        ),
         .text("pps_device", .global, "", "kernel PPS device for reference pps, e.g. /dev/pps0"),
         .choice(
             "extts_polarity", .global, "rising", [("rising", 1), ("falling", 2), ("both", 3)],

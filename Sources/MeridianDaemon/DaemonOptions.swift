@@ -1,3 +1,4 @@
+import GNSSReference
 import Glibc
 import LinuxPlatform
 import Logging
@@ -97,6 +98,8 @@ public enum Meridiand {
             for line in report.notices { logger.notice("\(line)") }
             for line in report.warnings { logger.warning("\(line)") }
         }
+        // Whom the gpsd client believes on a loopback address (issue #17); every GPSDClient made from here reads it.
+        GPSDPeerTrust.configured = GPSDPeerTrust(user: configuration.string("gpsd_user"))
         let service = MeridianService(options: options, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

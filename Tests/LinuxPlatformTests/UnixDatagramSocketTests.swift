@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LinuxPlatform
 import Testing
 
@@ -73,7 +74,7 @@ struct UnixDatagramSocketTests {
     /// Binds a socket at `path` with the raw calls and closes it without removing the file, as a killed
     /// daemon leaves it.
     static func leaveStaleSocket(at path: String) {
-        let fd = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_UNIX, 2, 0)  // SOCK_DGRAM
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in

@@ -148,6 +148,10 @@ int CLinuxShims_last_capability(void);
  * (shims_privilege.c says why). `threads`: how many threads were changed; `unconfirmed`: how many did not
  * confirm within the wait or failed. 0, or -1 with errno when the calling thread itself failed. */
 int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed);
+/* setfsuid(2) for the calling thread only (the kernel's fsuid is per thread; glibc does not broadcast it): the
+ * uid that files and sockets the thread makes belong to. Returns the previous fsuid. For tests that play another
+ * user's server. */
+int CLinuxShims_set_thread_fsuid(unsigned int uid);
 
 /* ---- PTP clock ioctls (/dev/ptpN). The "2" requests are tried first, then the originals. ---- */
 int CLinuxShims_ptp_get_caps(int fd, struct ptp_clock_caps *caps);
