@@ -79,6 +79,12 @@ public actor ManagementServer: Service {
     /// The read-write socket's last client: where replies forwarded from the network go (ptp4l's UDS port
     /// answers the address it last heard from).
     private var lastReadWriteClient: UnixSocketAddress?
+    /// Requests per second one sender may make: on the read-write socket (pmc's largest batch is 28 GETs) and on
+    /// the read-only one, which any local user can reach.
+    static let readWriteRequestsPerSecond = 1_000
+    static let readOnlyRequestsPerSecond = 200
+    private var readWriteAllowance = SenderRateLimiter<UnixSocketAddress>(limit: readWriteRequestsPerSecond)
+    private var readOnlyAllowance = SenderRateLimiter<UnixSocketAddress>(limit: readOnlyRequestsPerSecond)
 
     public init(configuration: Configuration = Configuration(), backend: any ManagementBackend) {
         self.configuration = configuration
@@ -185,6 +191,16 @@ public actor ManagementServer: Service {
     private func handleLocal(_ incoming: Incoming) async {
         guard let socket = sockets[incoming.privilege] else { return }
         let sender = incoming.datagram.sender
+        // Per-sender allowance (issue #17): a client that floods is cut to its allowance per second, the rest
+        // dropped and counted; other clients keep theirs.
+        let admitted =
+            incoming.privilege == .localReadOnly
+            ? readOnlyAllowance.admit(sender, now: .now) : readWriteAllowance.admit(sender, now: .now)
+        guard admitted else {
+            counters.received += 1
+            counters.dropped[.rateLimited, default: 0] += 1
+            return
+        }
         if incoming.privilege == .localReadWrite, !sender.isUnnamed { lastReadWriteClient = sender }
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)
