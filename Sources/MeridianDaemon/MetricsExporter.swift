@@ -149,6 +149,12 @@ final class MetricsExporter: Sendable {
                     "meridian_port_messages_sent_total", "PTP messages sent, by messageType.", typed,
                     type < sent.count ? Int(clamping: sent[type]) : 0)
             }
+            // The reserved messageType values (4–7, 14, 15) in one series, so every datagram a port read shows in
+            // this metric (issue #17: a flood of random bytes is counted, not lost).
+            let reserved = [4, 5, 6, 7, 14, 15].reduce(0) { $0 + ($1 < received.count ? Int(clamping: received[$1]) : 0) }
+            r.counter(
+                "meridian_port_messages_received_total", "PTP messages received, by messageType.",
+                labels.merging(["type": "reserved"]) { a, _ in a }, reserved)
             r.counter(
                 "meridian_port_tx_timestamp_misses_total", "Transmit timestamps the kernel never returned.", labels,
                 view.published.transmitMisses.element(index))

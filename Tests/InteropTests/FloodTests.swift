@@ -18,7 +18,8 @@ extension SerializedInteropTests {
         /// few hundred ns unattacked on this veth).
         static let offsetBound = 100_000
 
-        /// The sum of `meridian_port_messages_received_total` over every message type, from /metrics.
+        /// The sum of `meridian_port_messages_received_total` over every message type (the reserved ones too), from
+        /// /metrics: every datagram the port read.
         static func received(_ metrics: String) -> Double? {
             let lines = metrics.split(separator: "\n").filter { $0.hasPrefix("meridian_port_messages_received_total{") }
             guard !lines.isEmpty else { return nil }
