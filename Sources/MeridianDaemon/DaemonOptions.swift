@@ -104,11 +104,14 @@ public enum Meridiand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // The log writer's thread writes what is queued before the process exits (``LogWriter``).
+        defer { LogWriter.shared.flush() }
         do {
             try await group.run()
             return .success
         } catch {
             logger.critical("\(error)")
+            LogWriter.shared.flush()
             writeError("meridiand: \(error)\n")
             return (error as? StartupError)?.exit ?? .failure
         }
