@@ -79,6 +79,9 @@ public actor ManagementServer: Service {
     /// The read-write socket's last client: where replies forwarded from the network go (ptp4l's UDS port
     /// answers the address it last heard from).
     private var lastReadWriteClient: UnixSocketAddress?
+    /// Datagrams received that found their socket's queue full (counted by the receive threads).
+    final class OverflowCount: Sendable { let count = Atomic<Int>(0) }
+    private let overflow = OverflowCount()
     /// Requests per second one sender may make: on the read-write socket (pmc's largest batch is 28 GETs) and on
     /// the read-only one, which any local user can reach.
     static let readWriteRequestsPerSecond = 1_000
@@ -129,6 +132,7 @@ public actor ManagementServer: Service {
             throw error
         }
         let stopping = self.stopping
+        let overflow = self.overflow
         var streams: [AsyncStream<Incoming>] = []
         for (socket, privilege) in opened {
             sockets[privilege] = socket
@@ -136,7 +140,8 @@ public actor ManagementServer: Service {
             continuation.onTermination = { _ in stopping.stop() }
             streams.append(stream)
             _ = try PlatformThread.spawn {
-                Self.receiveLoop(socket: socket, privilege: privilege, stopping: stopping, continuation: continuation)
+                Self.receiveLoop(
+                    socket: socket, privilege: privilege, stopping: stopping, overflow: overflow, continuation: continuation)
             }
         }
         self.streams = streams
@@ -167,7 +172,7 @@ public actor ManagementServer: Service {
 
     /// The receive thread: waits for datagrams, hands them on, and closes its socket when stopped.
     private static func receiveLoop(
-        socket: UnixDatagramSocket, privilege: ManagementPrivilege, stopping: StopFlag,
+        socket: UnixDatagramSocket, privilege: ManagementPrivilege, stopping: StopFlag, overflow: OverflowCount,
         continuation: AsyncStream<Incoming>.Continuation
     ) {
         defer {
@@ -177,7 +182,9 @@ public actor ManagementServer: Service {
         while !stopping.isStopped {
             do {
                 if let datagram = try socket.receive(timeoutMilliseconds: 100) {
-                    continuation.yield(Incoming(datagram: datagram, privilege: privilege))
+                    if case .dropped = continuation.yield(Incoming(datagram: datagram, privilege: privilege)) {
+                        overflow.count.add(1, ordering: .relaxed)
+                    }
                 }
             } catch .closed {
                 return
@@ -190,6 +197,12 @@ public actor ManagementServer: Service {
 
     private func handleLocal(_ incoming: Incoming) async {
         guard let socket = sockets[incoming.privilege] else { return }
+        // Datagrams a socket's queue had no room for (its newest 256 are kept) are counted too.
+        let overflowed = overflow.count.load(ordering: .relaxed)
+        if overflowed != counters.dropped[.queueFull, default: 0] {
+            counters.received += overflowed - counters.dropped[.queueFull, default: 0]
+            counters.dropped[.queueFull] = overflowed
+        }
         let sender = incoming.datagram.sender
         // Per-sender allowance (issue #17): a client that floods is cut to its allowance per second, the rest
         // dropped and counted; other clients keep theirs.

@@ -134,8 +134,9 @@ struct HostileGPSDServerTests {
         #expect(reasons.allSatisfy { $0.contains("runs as nobody (uid 65534)") && $0.contains("not believed") }, "\(reasons)")
         #expect(!log.all(GPSDReport.self).contains { if case .connected = $0 { true } else { false } })
         #expect(!log.all(GPSDReport.self).contains { if case .fix = $0 { true } else { false } })
-        // Refused before the server even accepted (the listening socket's owner stands in): it accepted at most one.
-        #expect(fake.accepted.value.load(ordering: .relaxed) <= 1)
+        // Most were refused before the server even accepted them (the listening socket's owner stands in), so the
+        // server, which holds each connection 2 s, accepted fewer than the client refused.
+        #expect(fake.accepted.value.load(ordering: .relaxed) < reasons.count)
 
         // The same server is believed when its user is the one configured.
         let trusting = ReportLog()

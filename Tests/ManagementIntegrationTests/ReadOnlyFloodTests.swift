@@ -73,14 +73,20 @@ import Testing
             }
             #expect(answered, "the other client got no answer")
             var limited = 0
+            var overflowed = 0
             for _ in 0..<30 {
-                limited = await harness.server.statistics.dropped[.rateLimited] ?? 0
-                if limited >= 300 { break }
+                let statistics = await harness.server.statistics
+                limited = statistics.dropped[.rateLimited] ?? 0
+                overflowed = statistics.dropped[.queueFull] ?? 0
+                if limited + overflowed >= 300 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             // 500 in well under a second: at most 200 admitted (a second window could admit up to 200 more if
-            // the sending took over a second; it takes milliseconds).
-            #expect(limited >= 300 && limited <= 300 + 200, "rate-limited: \(limited)")
+            // the sending took over a second; it takes milliseconds). On a loaded machine some never reach the
+            // limiter: the socket's queue (256) overflowed first, and those are counted as queueFull.
+            #expect(
+                limited > 0 && limited + overflowed >= 300 && limited + overflowed <= 300 + 200,
+                "rate-limited \(limited), queue full \(overflowed)")
         }
     }
 
