@@ -155,6 +155,14 @@ public enum ConfigKeys {
         ),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
         .text(
+            "source_allow_list", .port, "",
+            "addresses (IPv4, IPv6 or MAC, space-separated) from which this port takes any PTP message; others are dropped and counted (empty = every source)"
+        ),
+        .text(
+            "acceptable_master_table", .port, "",
+            "IEEE 1588 17.6 acceptable master table: addresses whose Announce this port qualifies; an Announce from any other is dropped and counted (empty = off)"
+        ),
+        .text(
             "uds_group", .global, "",
             "group of the read-write management socket (mode 0660), so its members can use pmc without root (empty = the daemon's own group)"
         ),

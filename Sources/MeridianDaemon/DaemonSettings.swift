@@ -19,6 +19,8 @@ struct DaemonSettings: Sendable {
         /// `fault_reset_interval`: log2 seconds a FAULTY port waits before it reopens its transport and starts
         /// over (ptp4l's default 4: 16 s); nil for ASAP (at once).
         var faultResetInterval: LogInterval?
+        /// `source_allow_list` and `acceptable_master_table` (issue #17), applied by the port's I/O.
+        var sourceFilter = SourceFilter()
     }
 
     enum ClockChoice: Sendable, Hashable {
@@ -118,6 +120,7 @@ struct DaemonSettings: Sendable {
                     alwaysASCapable: c.integer("asCapable", port: name) == 1,
                     faultResetInterval: c.integer("fault_reset_interval", port: name) == ConfigKey.faultResetASAP
                         ? nil : LogInterval(Int8(clamping: c.integer("fault_reset_interval", port: name)))))
+            ports[ports.count - 1].sourceFilter = SourceFilter(c, port: name)
         }
         self.ports = ports
         // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255

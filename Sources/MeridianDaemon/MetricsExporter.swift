@@ -163,6 +163,15 @@ final class MetricsExporter: Sendable {
                 view.published.missingTimestamps.element(index) - view.published.transmitMisses.element(index))
             r.counter(
                 "meridian_port_faults_total", "Times the port entered FAULTY.", labels, view.published.faults.element(index))
+            for reason in SourceFilter.Reason.allCases {
+                let count =
+                    index < view.published.filtered.count && reason.rawValue < view.published.filtered[index].count
+                    ? view.published.filtered[index][reason.rawValue] : 0
+                r.counter(
+                    "meridian_port_filtered_total",
+                    "Messages dropped by source_allow_list or acceptable_master_table (IEEE 1588 17.6), by filter.",
+                    labels.merging(["filter": reason.label]) { a, _ in a }, count)
+            }
             r.counter(
                 "meridian_port_malformed_total", "Messages that did not decode (dropped).", labels, port.counters.decodeFailures)
             r.counter(
