@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 extension SerializedInteropTests {
-    /// Issue #17: a meridiand grandmaster's port flooded at about 10,000 datagrams a second for 5 s from the
+    /// Issue #17: a meridiand grandmaster's port flooded at about 10,000 datagrams a second for 4 s from the
     /// slave's side of the veth pair (scripts/ptp-flood.py: random bytes to 319 and 320, Announces of
     /// priority1 0 from 1,000 spoofed identities to its `masterOnly` port, Syncs and Follow_Ups with wrong
     /// sequence ids, Delay_Resps for other requesters, Management GETs). Meridian keeps serving the ptp4l
@@ -13,7 +13,7 @@ extension SerializedInteropTests {
     @Suite(.serialized)
     struct FloodDaemonTests {
         static let rate = 10_000
-        static let seconds = 5
+        static let seconds = 4
         /// |offset| bound for every slave offset line during the flood: the management fuzz test's (they are a
         /// few hundred ns unattacked on this veth).
         static let offsetBound = 100_000
