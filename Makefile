@@ -79,7 +79,8 @@ run: deps
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh
 
-## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian.
+## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian, the systemd unit
+## and the udev rule for PHC and PPS devices (README: "Installing it as a service").
 install: build
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/meridian
 	install -m 0755 $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/meridiand $(DESTDIR)$(PREFIX)/sbin/meridiand
@@ -88,6 +89,8 @@ install: build
 	install -d $(DESTDIR)/etc/meridian/examples $(DESTDIR)/lib/systemd/system
 	install -m 0644 etc/*.conf $(DESTDIR)/etc/meridian/examples/
 	install -m 0644 deploy/systemd/meridiand.service $(DESTDIR)/lib/systemd/system/meridiand.service
+	install -d $(DESTDIR)/lib/udev/rules.d
+	install -m 0644 deploy/udev/60-meridian.rules $(DESTDIR)/lib/udev/rules.d/60-meridian.rules
 
 ## lint: the import rules of DESIGN.md, from the import lines of every target (sources, tests, benchmarks) and
 ## the dependencies Package.swift declares; then the formatting, as `make format` would leave it.

@@ -159,6 +159,18 @@ public enum ConfigKeys {
         ),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
         .text(
+            "source_allow_list", .port, "",
+            "addresses (IPv4, IPv6 or MAC, space-separated) from which this port takes any PTP message; others are dropped and counted (empty = every source)"
+        ),
+        .text(
+            "acceptable_master_table", .port, "",
+            "IEEE 1588 17.6 acceptable master table: addresses whose Announce this port qualifies; an Announce from any other is dropped and counted (empty = off)"
+        ),
+        .text(
+            "uds_group", .global, "",
+            "group of the read-write management socket (mode 0660), so its members can use pmc without root (empty = the daemon's own group)"
+        ),
+        .text(
             "http_address", .global, HTTPAddress.defaultText,
             "read-only HTTP endpoint (/metrics, /status.json, /): host:port or [v6]:port, or none"),
         .flag(
@@ -186,6 +198,10 @@ public enum ConfigKeys {
             "reference", .global, "none", [("none", 0), ("gpsd", 1), ("pps", 2), ("extts", 3), ("simulated", 4)],
             "time reference of a grandmaster"),
         .text("gpsd_address", .global, "127.0.0.1:2947", "gpsd to ask for time of day (and PPS with reference gpsd): host:port"),
+        .text(
+            "gpsd_user", .global, "gpsd",
+            "who may serve gpsd_address on this host besides root: a user name or uid whose socket is believed (any local user can bind port 2947 while gpsd is down); any = no check"
+        ),
         .text("pps_device", .global, "", "kernel PPS device for reference pps, e.g. /dev/pps0"),
         .choice(
             "extts_polarity", .global, "rising", [("rising", 1), ("falling", 2), ("both", 3)],

@@ -47,6 +47,8 @@ actor ClockActor {
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
+    /// Messages dropped by each port's `source_allow_list` / `acceptable_master_table`, by reason.
+    private var filtered: [[Int]]
     /// Transmit stamps that never came (a subset of ``missingTimestamps``), per port.
     private var transmitMisses: [Int]
     /// Times each port entered FAULTY.
@@ -122,6 +124,7 @@ actor ClockActor {
         received = counters
         sent = counters
         missingTimestamps = Array(repeating: 0, count: ports.count)
+        filtered = Array(repeating: Array(repeating: 0, count: SourceFilter.Reason.allCases.count), count: ports.count)
         transmitMisses = Array(repeating: 0, count: ports.count)
         faults = Array(repeating: 0, count: ports.count)
         neighborPropDelayThresh = settings.ports.map(\.neighborPropDelayThresh)
@@ -295,6 +298,10 @@ actor ClockActor {
         case .sendFailed(let id, let reason):
             pendingTokens[index].removeValue(forKey: id)
             logger.warning("port \(index + 1): send failed: \(reason)")
+        case .filtered(let reason, let firstByte):
+            // Read, so counted with what the port read; then dropped and counted as filtered.
+            received[index][Int(firstByte & 0x0F)] &+= 1
+            filtered[index][reason.rawValue] &+= 1
         }
     }
 
@@ -649,7 +656,7 @@ actor ClockActor {
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
                 referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: tracking.summary, faultResets: faultResetCount))
+                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered))
     }
 }
 
@@ -730,6 +737,8 @@ struct PublishedState: Sendable {
     var tracking: TrackingWindow.Summary
     /// Fault resets per port (`fault_reset_interval`: the transport reopened, the port started over).
     var faultResets: [Int]
+    /// Messages each port's filters dropped, by ``SourceFilter/Reason`` (issue #17).
+    var filtered: [[Int]] = []
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

@@ -21,6 +21,8 @@ struct DaemonSettings: Sendable {
         var faultResetInterval: LogInterval?
         /// The profileIdentity of this port's CLOCK_DESCRIPTION (``profileIdentity(configured:delayMechanism:telecom:networkProtocol:)``).
         var profileIdentity: [UInt8] = ClockDescription.defaultE2EProfile
+        /// `source_allow_list` and `acceptable_master_table` (issue #17), applied by the port's I/O.
+        var sourceFilter = SourceFilter()
     }
 
     /// G.8275.1's profileIdentifier (ITU-T G.8275.1 annex A, version 2.3, as linuxptp 4 sends it).
@@ -144,6 +146,7 @@ struct DaemonSettings: Sendable {
                         configured: ConfigKey.parseMAC(c.string("profileIdentity", port: name)),
                         delayMechanism: engine.delayMechanism, telecom: c.integer("dataset_comparison") == 1,
                         networkProtocol: networkProtocol)))
+            ports[ports.count - 1].sourceFilter = SourceFilter(c, port: name)
         }
         self.ports = ports
         // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255

@@ -119,7 +119,7 @@ followed() {  # the grandmaster a Meridian clock follows (or "itself")
     *) echo "-" ;;
   esac
 }
-states() { grep -oE 'port [0-9]+: [A-Z_]+ to [A-Z_]+' "$DIR/$1.log" 2>/dev/null | awk '{s[$2]=$6} END {for (p in s) printf "%s%s ", p, s[p]}'; }
+states() { grep -oE 'port [0-9]+: [A-Z_]+ to [A-Z_]+' "$DIR/$1.log" 2>/dev/null | awk '{s[$2]=$5} END {for (p in s) printf "%s%s ", p, s[p]}'; }
 class_of() { grep 'announcing clockClass' "$DIR/$1.log" 2>/dev/null | tail -1 | sed -E 's/.*clockClass ([0-9]+).*/\1/'; }
 true_error() { grep 'true error' "$DIR/$1.log" 2>/dev/null | tail -1 | sed -E 's/.*true error (-?[0-9]+).*/\1/'; }
 steps() { grep -c 'clock stepped' "$DIR/$1.log" 2>/dev/null; }
