@@ -74,7 +74,8 @@ bench: deps
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 
-## run: build, then a small zone in network namespaces (GM, BC, ptp4l host) with a live table; Ctrl-C ends it.
+## run: build, then the zone lab in network namespaces (deploy/lab/zone.sh: active and standby GMs, two BCs, four
+## hosts, scripted faults) with a live table; ZONE_SECONDS ends it with a summary, Ctrl-C at any time.
 run: deps
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh

@@ -95,6 +95,9 @@ public struct ClockDiscipline: Sendable {
     public mutating func restartAcquisition() {
         servo.restartAcquisition()
         outlierFilter?.reset()
+        // The adjustments of the time before (often the servo's maximum, slewing toward the interim time) say
+        // nothing of the oscillator: a holdover soon after must not average them.
+        recentFrequencies.removeAll()
     }
 
     /// The clock's time moved under the servo (``ClockSanityCheck``): the servo starts over as ptp4l's

@@ -115,8 +115,13 @@ public struct PIServo: ClockServo {
     }
 
     public mutating func restartAcquisition() {
+        let learned = learnedFrequency
         reset()
         firstUpdate = true
+        // Acquire on the frequency learned (the integral term), not on the last output, whose proportional part
+        // may be slewing at the clock's limit toward the time followed before: the acquisition's samples then
+        // come from a clock on its best known rate, and nothing coasts at 500 ppm for seconds.
+        if let learned { lastFrequency = learned }
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {

@@ -106,3 +106,29 @@ import Testing
         #expect(out.frequency.value == -50_000)
     }
 }
+
+/// A restarted acquisition (the time followed changed and the one before was untraceable) starts from the
+/// frequency the servo learned, not from an output slewing at the clock's limit toward the interim time.
+@Suite struct PIServoRestartTests {
+    @Test func aRestartAcquiresOnTheLearnedFrequencyNotOnASaturatedOutput() {
+        var servo = PIServo(clockMaximum: PartsPerBillion(500_000), syncInterval: 1)
+        var t = PTPInstant(seconds: 100)
+        // Locked, the integral term holding what the first two samples and the PI law made of a drifting clock.
+        _ = servo.sample(offset: .microseconds(-20), localTime: t, weight: 1)
+        for _ in 0..<40 {
+            t = t + .seconds(Int64(1))
+            _ = servo.sample(offset: .nanoseconds(-20), localTime: t, weight: 1)
+        }
+        let learned = servo.learnedFrequency?.value ?? 0
+        #expect(servo.state == .locked && learned != 0 && abs(learned) < 100_000)
+        // The time followed jumps 96 ms ahead: the proportional term saturates at the clock's limit.
+        t = t + .seconds(Int64(1))
+        let slewing = servo.sample(offset: .milliseconds(-96), localTime: t, weight: 1)
+        #expect(slewing.frequency.value == 500_000)
+        servo.restartAcquisition()
+        t = t + .seconds(Int64(1))
+        let first = servo.sample(offset: .milliseconds(-96), localTime: t, weight: 1)
+        #expect(first.state == .unlocked)
+        #expect(first.frequency.value == learned, "acquires on \(first.frequency.value) ppb, learned \(learned)")
+    }
+}
