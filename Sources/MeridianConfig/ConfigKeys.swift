@@ -167,6 +167,10 @@ public enum ConfigKeys {
         .real(
             "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
             "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
+        .choice(
+            "virtual_clock_mode", .global, "realtime", [("realtime", 0), ("phc", 1)],
+            "what clock_device virtual emulates: realtime (a clock over CLOCK_REALTIME, UTC) or phc (an emulated PTP hardware clock: TAI, read and adjusted only through the PHC ioctl surface, sys-offset read windows)"
+        ),
         .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
         .text(
             "drift_file", .global, "",

@@ -23,6 +23,9 @@ struct DaemonSettings: Sendable {
 
     enum ClockChoice: Sendable, Hashable {
         case virtual(VirtualClockConfiguration)
+        /// `clock_device virtual` with `virtual_clock_mode phc`: an emulated PHC keeping TAI (TAI − UTC from
+        /// `utc_offset`), driven through ``PHCClock`` like `/dev/ptpN`.
+        case emulatedPHC(VirtualClockConfiguration, taiMinusUTC: Int)
         case system
         case phc(String)
         /// `auto`: the interface's PHC with hardware stamps, the system clock (not steered) with software.
@@ -150,7 +153,7 @@ struct DaemonSettings: Sendable {
         switch c.string("clock_device") {
         case "virtual":
             let wander = c.real("virtual_clock_wander_ppb")
-            clock = .virtual(
+            let virtual =
                 VirtualClockConfiguration(
                     name: "virtual", offsetSeconds: c.real("virtual_clock_offset"),
                     frequencyPPM: c.real("virtual_clock_freq_ppm"),
@@ -158,7 +161,14 @@ struct DaemonSettings: Sendable {
                     wander: wander > 0
                         ? VirtualClockConfiguration.Wander(
                             stepDeviation: PartsPerBillion(wander), bound: PartsPerBillion(wander * 100), seed: 1)
-                        : nil))
+                        : nil)
+            if c.string("virtual_clock_mode") == "phc" {
+                var phc = virtual
+                phc.name = "emulated PHC"
+                clock = .emulatedPHC(phc, taiMinusUTC: Int(clamping: c.integer("utc_offset")))
+            } else {
+                clock = .virtual(virtual)
+            }
         case "system": clock = .system
         case "auto": clock = .automatic
         case let path: clock = .phc(path)

@@ -73,9 +73,29 @@ final class MeridianService: Service {
         case .extts: referenceKind = .phcExternal
         case .simulated: referenceKind = .simulated
         }
+        // A reference that stamps on CLOCK_REALTIME reaches a PHC only through the sys-offset relation: a PHC
+        // that cannot be related cannot be disciplined to it (exit 2, as a configuration that cannot be had).
+        var conversionUncertainty = PTPDuration.zero
+        if [.gpsd, .pps, .simulated].contains(referenceSettings.kind) {
+            do {
+                conversionUncertainty = try clock.relation.worstUncertainty(of: 5)
+            } catch {
+                closePorts()
+                throw StartupError(
+                    "reference \(referenceSettings.kind.rawValue) stamps on CLOCK_REALTIME, but \(clock.description) "
+                        + "cannot be related to the system clock (\(error)); use reference extts on this PHC, "
+                        + "or clock_device system", exit: .usage)
+            }
+            if let measured = clock.relation.lastMeasurement {
+                logger.notice(
+                    "reference: CLOCK_REALTIME -> \(clock.clock.name) through \(measured.method) sys-offset, offset \(measured.offset.secondsDouble) s, uncertainty \(conversionUncertainty.roundedNanoseconds) ns"
+                )
+            }
+        }
         let reference: ReferenceService?
         do {
-            reference = try ReferenceService.make(referenceSettings, clock: clock, logger: logger)
+            reference = try ReferenceService.make(
+                referenceSettings, clock: clock, conversionUncertainty: conversionUncertainty, logger: logger)
         } catch {
             closePorts()
             throw StartupError("reference: \(error)")

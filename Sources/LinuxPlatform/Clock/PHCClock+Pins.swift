@@ -20,8 +20,9 @@ extension PHCClock {
         desc.index = pin
         desc.func = function.rawValue
         desc.chan = channel
+        let fd = try pinDescriptor("ioctl(PTP_PIN_SETFUNC)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(descriptor.rawValue, &desc) }
+            _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(fd.rawValue, &desc) }
         } catch {
             throw failure("ioctl(PTP_PIN_SETFUNC pin \(pin))", error)
         }
@@ -38,8 +39,9 @@ extension PHCClock {
             )
         }
         var request = ExternalTimestamp.request(channel: channel, edges: edges, enable: enabled)
+        let fd = try pinDescriptor("ioctl(PTP_EXTTS_REQUEST)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_extts_request(descriptor.rawValue, &request) }
+            _ = try retryingSyscall { CLinuxShims_ptp_extts_request(fd.rawValue, &request) }
         } catch {
             throw failure("ioctl(PTP_EXTTS_REQUEST channel \(channel))", error)
         }
@@ -50,6 +52,7 @@ extension PHCClock {
     ///
     /// The corresponding C functions are `poll` and `read`.
     public func nextExternalTimestamp(timeout: PTPDuration) throws(ClockError) -> ExternalTimestamp? {
+        let descriptor = try pinDescriptor("read(external timestamp)")
         var pfd = pollfd(fd: descriptor.rawValue, events: CShort(POLLIN), revents: 0)
         let milliseconds = CInt(clamping: max(0, timeout.nanoseconds / 1_000_000))
         do {
@@ -74,44 +77,11 @@ extension PHCClock {
                 "\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
         }
         var request = output.cValue
+        let fd = try pinDescriptor("ioctl(PTP_PEROUT_REQUEST)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_perout_request(descriptor.rawValue, &request) }
+            _ = try retryingSyscall { CLinuxShims_ptp_perout_request(fd.rawValue, &request) }
         } catch {
             throw failure("ioctl(PTP_PEROUT_REQUEST channel \(output.channel))", error)
         }
-    }
-
-    /// Measures PHC − system time with `PTP_SYS_OFFSET_EXTENDED`, falling back to `PTP_SYS_OFFSET` when the
-    /// driver lacks it (phc2sys's order). `samples` is clamped to 1...25.
-    ///
-    /// The corresponding C function is `ioctl(PTP_SYS_OFFSET_EXTENDED)`.
-    public func systemOffset(samples: Int = 5) throws(ClockError) -> PHCSystemOffset {
-        let count = UInt32(min(max(samples, 1), Int(PTP_MAX_SAMPLES)))
-        var extended = ptp_sys_offset_extended()
-        extended.n_samples = count
-        let result = Result { () throws(Errno) in
-            try retryingSyscall { CLinuxShims_ptp_sys_offset_extended(descriptor.rawValue, &extended) }
-        }
-        switch result {
-        case .success:
-            if let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(extended), method: .extended) {
-                return estimate
-            }
-        case .failure(let error):
-            guard error == .notSupportedOnSocket || error == .notSupported || error == .inappropriateIOCTLForDevice else {
-                throw failure("ioctl(PTP_SYS_OFFSET_EXTENDED)", error)
-            }
-        }
-        var basic = ptp_sys_offset()
-        basic.n_samples = count
-        do {
-            _ = try retryingSyscall { CLinuxShims_ptp_sys_offset(descriptor.rawValue, &basic) }
-        } catch {
-            throw failure("ioctl(PTP_SYS_OFFSET)", error)
-        }
-        guard let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(basic), method: .basic) else {
-            throw .system(operation: "PTP_SYS_OFFSET on \(path) returned no usable sample", errno: 0)
-        }
-        return estimate
     }
 }
