@@ -167,6 +167,10 @@ public enum ConfigKeys {
         .real(
             "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
             "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
+        .text(
+            "refclock_sock_address", .global, "",
+            "chrony SOCK refclock socket (refclock SOCK <path> in chrony.conf): while locked, each measurement is sent as chrony's struct sock_sample, true time minus system time with the leap flags (linuxptp 4's option; empty = off)"
+        ),
         .choice(
             "virtual_clock_mode", .global, "realtime", [("realtime", 0), ("phc", 1)],
             "what clock_device virtual emulates: realtime (a clock over CLOCK_REALTIME, UTC) or phc (an emulated PTP hardware clock: TAI, read and adjusted only through the PHC ioctl surface, sys-offset read windows)"

@@ -1,3 +1,4 @@
+import LinuxPlatform
 import Logging
 import PTPCore
 import PTPEngine
@@ -80,6 +81,10 @@ actor ClockActor {
     private var referenceReportsRejected = 0
     /// Input-driven warnings (unstamped event packets, rejected reference samples and reports) are rate-limited.
     private var logLimiter = LogRateLimiter()
+    /// `refclock_sock_address`: chrony's SOCK refclock, fed while the clock is locked.
+    private let chronyFeed: ChronySockFeed?
+    /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
+    private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
     /// What this pass changed that management's subscribers must hear of, once it is published.
     private var changedPorts: [UInt16] = []
     private var referenceStateChanged = false
@@ -99,8 +104,9 @@ actor ClockActor {
     init(
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
-        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil
+        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil
     ) {
+        self.chronyFeed = chronyFeed
         self.engine = engine
         self.reopenPort = reopenPort
         faultResetIntervals = settings.ports.map(\.faultResetInterval)
@@ -485,6 +491,7 @@ actor ClockActor {
                 offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
             summary.setSyncInterval(measurement.logSyncInterval)
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
+            feedChrony()
         case .sourceChanged(let source):
             logger.notice("servo now follows \(source); frequency kept (no step unless beyond step_threshold)")
         case .acquisitionRestarted:
@@ -495,6 +502,35 @@ actor ClockActor {
             logger.notice("\(holdover)")
         case .reference(let output, let steering):
             report(output, steering: steering)
+            if output.offset != nil { feedChrony() }
+        }
+    }
+
+    /// Tells chrony (SOCK refclock) what the disciplined clock says true time is, while it is locked (to a
+    /// grandmaster or its reference): at a CLOCK_REALTIME instant, the clock's reading through its relation
+    /// to the system clock, less TAI − UTC when the clock keeps TAI (a PHC), minus that instant. With the
+    /// time properties' leap flags (leap61: insert, leap59: delete), as linuxptp 4's refclock_sock does.
+    private func feedChrony() {
+        guard let chronyFeed, syncStatus().state == .locked, let system = try? VirtualClock.realtime() else { return }
+        let properties = engine.timePropertiesDS
+        var reading = clock.relation.clockTime(atSystem: system)
+        if !clock.keepsUTC { reading = reading - .seconds(Int64(properties.currentUtcOffset)) }
+        let leap: ChronySockSample.Leap = properties.leap61 ? .insert : properties.leap59 ? .delete : .none
+        do {
+            try chronyFeed.send(ChronySockSample(systemTime: system, offset: (reading - system).secondsDouble, leap: leap))
+            chronySamples.sent += 1
+            if chronySamples.sent == 1 {
+                logger.notice(
+                    "chrony: first SOCK sample sent to \(chronyFeed.path) (offset \((reading - system).secondsDouble) s)")
+            }
+        } catch {
+            chronySamples.failed += 1
+            if let line = logLimiter.line(
+                "chrony-sock", "refclock_sock_address \(chronyFeed.path): \(error) (is chronyd running with refclock SOCK?)",
+                now: .now)
+            {
+                logger.warning("\(line)")
+            }
         }
     }
 

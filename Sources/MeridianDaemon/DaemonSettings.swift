@@ -45,6 +45,8 @@ struct DaemonSettings: Sendable {
     var useSyslog: Bool
     var loggingLevel: Int
     var driftFile: String?
+    /// `refclock_sock_address`: chrony's SOCK refclock socket to feed while locked; nil when empty.
+    var refclockSockAddress: String?
     var userDescription: String
     var summaryInterval: Int64
     /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
@@ -177,6 +179,8 @@ struct DaemonSettings: Sendable {
         verbose = c.flag("verbose")
         useSyslog = c.flag("use_syslog")
         loggingLevel = Int(c.integer("logging_level"))
+        let sock = c.string("refclock_sock_address")
+        refclockSockAddress = sock.isEmpty ? nil : sock
         let drift = c.string("drift_file")
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")

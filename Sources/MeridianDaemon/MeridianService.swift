@@ -118,12 +118,22 @@ final class MeridianService: Service {
             closePorts()
             throw StartupError("cannot start the clock's thread: \(error)")
         }
+        var chronyFeed: ChronySockFeed?
+        if let path = settings.refclockSockAddress {
+            do {
+                chronyFeed = try ChronySockFeed(path: path)
+            } catch {
+                closePorts()
+                throw StartupError("refclock_sock_address \(path): \(error)", exit: .usage)
+            }
+            logger.notice("chrony: feeding SOCK refclock \(path) while locked")
+        }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            })
+            }, chronyFeed: chronyFeed)
         if let reference {
             do {
                 try reference.source.start()

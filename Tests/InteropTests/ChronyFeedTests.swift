@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// chrony takes Meridian as a reference clock: a real `chronyd -x` (it never touches the system clock) with
+/// `refclock SOCK`, fed by a meridiand slave (virtual clock 0.2 s and −40 ppm off, software stamps) of a
+/// ptp4l grandmaster (free_running, on the system clock) across the lab's veth pair. chronyd runs on its own
+/// configuration, pid file and command socket in the lab's directory. Issue 13.
+struct ChronyFeedTests {
+    /// Fixed before the run: the slave's own bound once locked (its true error, PTP4lInteropTests: ±20 µs).
+    static let offsetBound = 20e-6
+
+    @Test func chronydSelectsMeridiansSockRefclockAndTracksWithinTheSlavesBound() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let chronyd = try InteropLab.tool("chronyd")
+        let chronyc = try InteropLab.tool("chronyc")
+        let meridiand = try InteropLab.meridiand()
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        // chronyd insists that its command socket's directory is not open to others.
+        let chronyDirectory = lab.file("chrony")
+        try FileManager.default.createDirectory(
+            at: chronyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let sock = chronyDirectory.appendingPathComponent("refclock.sock").path
+        let command = chronyDirectory.appendingPathComponent("chronyd.sock").path
+        let conf = try lab.write(
+            "chrony.conf",
+            """
+            refclock SOCK \(sock) refid MRDN poll 0 filter 8
+            pidfile \(chronyDirectory.appendingPathComponent("chronyd.pid").path)
+            bindcmdaddress \(command)
+            cmdport 0
+            port 0
+            """)
+        // -x: chronyd never adjusts the clock; -d: foreground, log on stderr; -u root: no user switch.
+        try lab.start(in: lab.lab.b.namespace, chronyd, ["-x", "-d", "-u", "root", "-f", conf], log: "chronyd.log")
+        let gm = try lab.write(
+            "gm.cfg",
+            "[global]\nfree_running 1\nlogSyncInterval -4\nlogAnnounceInterval -2\nuds_address \(lab.file("gm.sock").path)\n")
+        let slave = try lab.meridianConfig(
+            "slave", interface: lab.lab.b.interface,
+            "virtual_clock_offset 0.2\nvirtual_clock_freq_ppm -40\nslaveOnly 1\nlogAnnounceInterval -2\nrefclock_sock_address \(sock)"
+        )
+        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
+        try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "meridiand.log")
+        func ask(_ what: String) -> String { lab.run(in: lab.lab.b.namespace, [chronyc, "-n", "-h", command, what]) }
+        var sources = ""
+        let selected = lab.wait(seconds: 25) {
+            sources = ask("sources")
+            return sources.contains("#* MRDN")
+        }
+        let dump =
+            "chronyc sources:\n\(sources)\n--- chronyd:\n\(lab.log("chronyd.log").suffix(1500))\n--- meridiand:\n\(lab.log("meridiand.log").split(separator: "\n").filter { !$0.contains("master offset") }.suffix(30).joined(separator: "\n"))"
+        #expect(selected, "chrony did not select Meridian's refclock:\n\(dump)")
+        guard selected else { return }
+        #expect(lab.log("meridiand.log").contains("chrony: feeding SOCK refclock"))
+        // Let the selection settle a few polls, then read chrony's view of the system clock against Meridian.
+        Thread.sleep(forTimeInterval: 3)
+        let tracking = ask("tracking")
+        func seconds(_ field: String) -> Double? {
+            guard let line = tracking.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return nil }
+            let value = line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").first
+            return value.flatMap { Double($0) }
+        }
+        let lastOffset = seconds("Last offset")
+        let rms = seconds("RMS offset")
+        print("chronyd on Meridian's SOCK refclock: last offset \(lastOffset ?? .nan) s, RMS \(rms ?? .nan) s\n\(tracking)")
+        #expect(tracking.contains("Reference ID    : 4D52444E (MRDN)"), "\(tracking)")
+        #expect(lastOffset.map { abs($0) < Self.offsetBound } == true, "\(tracking)\n\(dump)")
+        #expect(rms.map { abs($0) < Self.offsetBound } == true, "\(tracking)")
+    }
+}
