@@ -32,6 +32,14 @@ final class MeridianService: Service {
     }
 
     func run() async throws {
+        if settings.servo.timestamping == .hardware, !settings.ports.isEmpty {
+            let device = configuration.string("clock_device")
+            if device == "auto" || device.hasPrefix("/dev/ptp"),
+                let problem = PHCAssignment.conflict(PHCAssignment.query(settings.ports.map(\.interface)), clockDevice: device)
+            {
+                throw StartupError(problem, exit: .usage)
+            }
+        }
         let clock: ClockSource
         do {
             clock = try factories.openClock(settings)
