@@ -340,8 +340,14 @@ public enum ConfigKeys {
             .onlyDefault("Meridian steers frequency only"),
         .choice("hwts_filter", .global, "normal", [("normal", 0), ("check", 1), ("full", 2)], "hardware stamp filter setting")
             .onlyDefault("Meridian sets the interface's filter itself, as normal does"),
-        .int("ntpshm_segment", .global, 0, int32, "NTP SHM segment of the ntpshm servo")
-            .support(.inert("it applies only to clock_servo ntpshm, which Meridian refuses")),
+        .int(
+            "ntpshm_segment", .global, 0, 0...2_000_000,
+            "NTP SHM segment (key 0x4e545030 + N; chrony's refclock SHM N) that ntpshm_feed writes; linuxptp's ntpshm servo is refused"
+        ),
+        .flag(
+            "ntpshm_feed", .global, false,
+            "write each measurement, while locked, to the NTP SHM segment ntpshm_segment (true time and the system time it was taken at, leap flags) for chrony or ntpd"
+        ),
         .text(
             "clockIdentity", .global, "000000.0000.000000",
             "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),

@@ -83,6 +83,8 @@ actor ClockActor {
     private var logLimiter = LogRateLimiter()
     /// `refclock_sock_address`: chrony's SOCK refclock, fed while the clock is locked.
     private let chronyFeed: ChronySockFeed?
+    /// `ntpshm_feed`: the NTP SHM segment, written while locked.
+    private let shmFeed: NTPSHMFeed?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
     private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
     /// What this pass changed that management's subscribers must hear of, once it is published.
@@ -104,9 +106,11 @@ actor ClockActor {
     init(
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
-        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil
+        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
+        shmFeed: NTPSHMFeed? = nil
     ) {
         self.chronyFeed = chronyFeed
+        self.shmFeed = shmFeed
         self.engine = engine
         self.reopenPort = reopenPort
         faultResetIntervals = settings.ports.map(\.faultResetInterval)
@@ -509,12 +513,18 @@ actor ClockActor {
     /// Tells chrony (SOCK refclock) what the disciplined clock says true time is, while it is locked (to a
     /// grandmaster or its reference): at a CLOCK_REALTIME instant, the clock's reading through its relation
     /// to the system clock, less TAI − UTC when the clock keeps TAI (a PHC), minus that instant. With the
-    /// time properties' leap flags (leap61: insert, leap59: delete), as linuxptp 4's refclock_sock does.
+    /// time properties' leap flags (leap61: insert, leap59: delete), as linuxptp 4's refclock_sock does. The
+    /// same sample goes to the NTP SHM segment (`ntpshm_feed`).
     private func feedChrony() {
-        guard let chronyFeed, syncStatus().state == .locked, let system = try? VirtualClock.realtime() else { return }
+        guard chronyFeed != nil || shmFeed != nil, syncStatus().state == .locked,
+            let system = try? VirtualClock.realtime()
+        else { return }
         let properties = engine.timePropertiesDS
         var reading = clock.relation.clockTime(atSystem: system)
         if !clock.keepsUTC { reading = reading - .seconds(Int64(properties.currentUtcOffset)) }
+        shmFeed?.write(
+            reference: reading, system: system, leap: properties.leap61 ? .insert : properties.leap59 ? .delete : .none)
+        guard let chronyFeed else { return }
         let leap: ChronySockSample.Leap = properties.leap61 ? .insert : properties.leap59 ? .delete : .none
         do {
             try chronyFeed.send(ChronySockSample(systemTime: system, offset: (reading - system).secondsDouble, leap: leap))

@@ -47,6 +47,8 @@ struct DaemonSettings: Sendable {
     var driftFile: String?
     /// `refclock_sock_address`: chrony's SOCK refclock socket to feed while locked; nil when empty.
     var refclockSockAddress: String?
+    /// `ntpshm_feed` with `ntpshm_segment`: the NTP SHM segment to write while locked; nil when off.
+    var ntpSHMSegment: Int32?
     var userDescription: String
     var summaryInterval: Int64
     /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
@@ -181,6 +183,7 @@ struct DaemonSettings: Sendable {
         loggingLevel = Int(c.integer("logging_level"))
         let sock = c.string("refclock_sock_address")
         refclockSockAddress = sock.isEmpty ? nil : sock
+        ntpSHMSegment = c.flag("ntpshm_feed") ? Int32(clamping: c.integer("ntpshm_segment")) : nil
         let drift = c.string("drift_file")
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")

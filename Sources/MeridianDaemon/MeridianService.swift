@@ -136,12 +136,22 @@ final class MeridianService: Service {
             }
             logger.notice("chrony: feeding SOCK refclock \(path) while locked")
         }
+        var shmFeed: NTPSHMFeed?
+        if let segment = settings.ntpSHMSegment {
+            do {
+                shmFeed = try NTPSHMFeed(segment: segment)
+            } catch {
+                closePorts()
+                throw StartupError("ntpshm_segment \(segment): \(error)", exit: .usage)
+            }
+            logger.notice("ntpshm: writing NTP SHM segment \(segment) while locked")
+        }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            }, chronyFeed: chronyFeed)
+            }, chronyFeed: chronyFeed, shmFeed: shmFeed)
         if let reference {
             do {
                 try reference.source.start()
