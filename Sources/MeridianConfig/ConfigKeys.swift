@@ -171,6 +171,14 @@ public enum ConfigKeys {
             "refclock_sock_address", .global, "",
             "chrony SOCK refclock socket (refclock SOCK <path> in chrony.conf): while locked, each measurement is sent as chrony's struct sock_sample, true time minus system time with the leap flags (linuxptp 4's option; empty = off)"
         ),
+        .int(
+            "phc_pps_out_channel", .global, -1, -1...63,
+            "periodic-output channel of the disciplined PHC that gives 1 PPS on the PHC's whole seconds (PTP_PEROUT_REQUEST); -1 = off"
+        ),
+        .int(
+            "phc_pps_out_pin", .global, -1, -1...255,
+            "programmable pin (SDP) to set to periodic output for phc_pps_out_channel (PTP_PIN_SETFUNC); -1 = leave the pins as they are"
+        ),
         .choice(
             "virtual_clock_mode", .global, "realtime", [("realtime", 0), ("phc", 1)],
             "what clock_device virtual emulates: realtime (a clock over CLOCK_REALTIME, UTC) or phc (an emulated PTP hardware clock: TAI, read and adjusted only through the PHC ioctl surface, sys-offset read windows)"

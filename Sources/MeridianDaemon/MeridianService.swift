@@ -47,6 +47,25 @@ final class MeridianService: Service {
             throw StartupError("cannot open the clock: \(error)")
         }
         logger.info("clock: \(clock.description)")
+        let ppsChannel = configuration.integer("phc_pps_out_channel")
+        if ppsChannel >= 0 {
+            guard let phc = clock.clock as? PHCClock else {
+                throw StartupError(
+                    "phc_pps_out_channel \(ppsChannel) needs a PTP hardware clock (clock_device /dev/ptpN, auto with "
+                        + "hardware stamps, or virtual_clock_mode phc); \(clock.description) has no periodic output",
+                    exit: .usage)
+            }
+            let pin = configuration.integer("phc_pps_out_pin")
+            do {
+                let output = try phc.startPulsePerSecond(
+                    channel: UInt32(clamping: ppsChannel), pin: pin >= 0 ? UInt32(clamping: pin) : nil)
+                logger.notice(
+                    "1 PPS out: \(phc.name) channel \(ppsChannel)\(pin >= 0 ? " on pin \(pin)" : ""), first edge at PHC second \(output.start.seconds)"
+                )
+            } catch {
+                throw StartupError("phc_pps_out_channel \(ppsChannel): \(error)")
+            }
+        }
         if let saved = DriftFile.load(settings.driftFile, logger: logger), clock.steerable {
             try? clock.clock.adjustFrequency(saved)
         }

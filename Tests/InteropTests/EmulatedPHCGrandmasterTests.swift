@@ -8,11 +8,15 @@ struct EmulatedPHCGrandmasterTests {
     @Test func aSimulatedReferenceDisciplinesAnEmulatedPHCToTAIAndThePtp4lSlaveSeesTheRightTime() throws {
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        try lab.startGrandmasterAndSlave(reference: "virtual_clock_mode phc\nreference simulated\nsim_gnss_jitter_ns 50")
+        try lab.startGrandmasterAndSlave(
+            reference:
+                "virtual_clock_mode phc\nreference simulated\nsim_gnss_jitter_ns 50\nphc_pps_out_channel 0\nphc_pps_out_pin 0")
         let locked = lab.wait(seconds: 40) { lab.log("gm.log").contains("announcing clockClass 6") }
         #expect(locked, "the emulated PHC did not lock:\n\(lab.log("gm.log").suffix(3000))")
         guard locked else { return }
         let log = lab.log("gm.log")
+        // The front panel's 1 PPS was requested on the PHC's whole seconds through the PHC's own ioctls.
+        #expect(log.contains("1 PPS out: emulated PHC channel 0 on pin 0, first edge at PHC second"), "\(log.prefix(2000))")
         // The relation: extended sys-offset (the emulation refuses PRECISE, as a PHC without cross-timestamps),
         // offset TAI − UTC + the initial 0.3 s, and a read window as its uncertainty.
         let relation = log.split(separator: "\n").first {

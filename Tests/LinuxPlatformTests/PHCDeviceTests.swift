@@ -1,3 +1,4 @@
+import CLinuxShims
 import Glibc
 import PTPCore
 import Synchronization
@@ -49,6 +50,12 @@ final class InjectedPHC: PHCDevice {
     func systemOffsetBasic(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample] {
         note("BASIC \(samples)")
         return try script.withLock { $0.basic }.get()
+    }
+    func setPinFunction(pin: UInt32, function: UInt32, channel: UInt32) throws(Errno) {
+        note("PIN_SETFUNC \(pin) \(function) \(channel)")
+    }
+    func periodicOutput(_ request: ptp_perout_request) throws(Errno) {
+        note("PEROUT \(request.index) \(request.start.sec).\(request.start.nsec) \(request.period.sec)")
     }
     func close() { closed.store(true, ordering: .relaxed) }
 }
@@ -147,8 +154,10 @@ struct PHCDeviceTests {
         #expect(throws: ClockError.self) { try PHCClock(device: InjectedPHC(denied)).step(by: .seconds(Int64(1))) }
         // Frequency beyond max_adj is refused before any ioctl.
         #expect(throws: ClockError.self) { try refusing.adjustFrequency(PartsPerBillion(70_000_000)) }
-        // No pins on an injected or emulated PHC.
-        #expect(throws: ClockError.self) { try refusing.setPinFunction(pin: 0, function: .periodicOutput, channel: 0) }
+        // The injected PHC reports no periodic outputs: a request is refused before any ioctl.
+        #expect(throws: ClockError.self) {
+            try refusing.setPeriodicOutput(PeriodicOutput.pulsePerSecond(channel: 0, after: PTPInstant(seconds: 10)))
+        }
     }
 
     @Test("the emulated PHC: TAI, its own rate, read windows with asymmetric delay, PRECISE refused")
@@ -201,4 +210,53 @@ struct PHCDeviceTests {
         let crossed = try PHCClock(device: precise).systemOffset()
         #expect(crossed.method == .precise && crossed.delay == .zero && crossed.offset == .seconds(Int64(37)))
     }
+
+    @Test("1 PPS out: the pin programmed, then PTP_PEROUT_REQUEST on a whole PHC second, period 1 s")
+    func pulsePerSecond() throws {
+        let time = ManualTime(PTPInstant(seconds: 1_800_000_000, nanoseconds: 600_000_000))
+        let device = try EmulatedPHCDevice(
+            configuration: VirtualClockConfiguration(name: "emulated PHC"), taiMinusUTC: 37, baseTime: time.source)
+        let phc = try PHCClock(device: device)
+        let requested = try phc.startPulsePerSecond(channel: 0, pin: 0)
+        // The PHC reads 1_800_000_037.6 (TAI): the first edge is the whole second two ahead, on its timescale.
+        #expect(requested.start == PTPInstant(seconds: 1_800_000_039) && requested.period == .seconds(Int64(1)))
+        let state = device.periodicOutputState
+        #expect(state.pinFunction == PHCClock.PinFunction.periodicOutput.rawValue && state.request == requested)
+        #expect(throws: ClockError.self) { try phc.startPulsePerSecond(channel: 0, pin: 3) }
+        #expect(throws: ClockError.self) { try phc.startPulsePerSecond(channel: 1, pin: nil) }
+        // The injected ioctls see PIN_SETFUNC before PEROUT, with the values a driver gets.
+        var script = InjectedPHC.Script()
+        script.crossTimestamping = false
+        let injected = InjectedPHC(script)
+        let withOutputs = try PHCClock(device: InjectedOutputs(injected))
+        try withOutputs.startPulsePerSecond(channel: 1, pin: 2)
+        #expect(injected.calls.withLock { $0 } == ["PIN_SETFUNC 2 2 1", "PEROUT 1 1800000039.0 1"])
+    }
+}
+
+/// An injected PHC that reports 4 pins and 2 periodic outputs.
+final class InjectedOutputs: PHCDevice {
+    let inner: InjectedPHC
+    init(_ inner: InjectedPHC) { self.inner = inner }
+    var path: String { inner.path }
+    var descriptor: FileDescriptor? { nil }
+    func capabilities() throws(Errno) -> PHCCapabilities {
+        PHCCapabilities(maxAdjustment: 1_000_000, periodicOutputs: 2, pins: 4)
+    }
+    func readTime() throws(Errno) -> PTPInstant { try inner.readTime() }
+    func readFrequency() throws(Errno) -> Double { 0 }
+    func setFrequency(ppb: Double) throws(Errno) {}
+    func setOffset(nanoseconds: Int64) throws(Errno) {}
+    func systemOffsetPrecise() throws(Errno) -> PHCSystemOffset.Sample { try inner.systemOffsetPrecise() }
+    func systemOffsetExtended(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample] {
+        try inner.systemOffsetExtended(samples: samples)
+    }
+    func systemOffsetBasic(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample] {
+        try inner.systemOffsetBasic(samples: samples)
+    }
+    func setPinFunction(pin: UInt32, function: UInt32, channel: UInt32) throws(Errno) {
+        try inner.setPinFunction(pin: pin, function: function, channel: channel)
+    }
+    func periodicOutput(_ request: ptp_perout_request) throws(Errno) { try inner.periodicOutput(request) }
+    func close() {}
 }

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Glibc
 import PTPCore
 import Synchronization
@@ -56,6 +57,7 @@ public final class EmulatedPHCDevice: PHCDevice {
     let readModel: ReadModel
     private let baseTime: VirtualClock.BaseTime
     private let state: Mutex<(timeline: VirtualClockTimeline, generator: SplitMix64)>
+    private let outputs = Mutex<(pin: UInt32?, request: PeriodicOutput?)>((nil, nil))
 
     /// - Parameters:
     ///   - configuration: offset (from TAI), frequency error, wander and `max_adj` of the emulated oscillator.
@@ -87,7 +89,28 @@ public final class EmulatedPHCDevice: PHCDevice {
     }
 
     public func capabilities() throws(Errno) -> PHCCapabilities {
-        PHCCapabilities(maxAdjustment: maxAdjustment, crossTimestamping: readModel.crossTimestamping)
+        // One periodic output on one programmable pin, like a NIC with one SDP wired to the front panel.
+        PHCCapabilities(
+            maxAdjustment: maxAdjustment, periodicOutputs: 1, pins: 1, crossTimestamping: readModel.crossTimestamping)
+    }
+
+    /// The periodic output last requested (`PTP_PEROUT_REQUEST`) and the pin's function, as a driver keeps them.
+    public var periodicOutputState: (pinFunction: UInt32?, request: PeriodicOutput?) {
+        outputs.withLock { ($0.pin, $0.request) }
+    }
+
+    public func setPinFunction(pin: UInt32, function: UInt32, channel: UInt32) throws(Errno) {
+        guard pin == 0, channel == 0 else { throw .invalidArgument }
+        outputs.withLock { $0.pin = function }
+    }
+
+    public func periodicOutput(_ request: ptp_perout_request) throws(Errno) {
+        guard request.index == 0 else { throw .invalidArgument }
+        let period = PTPDuration.seconds(request.period.sec) + .nanoseconds(Int64(request.period.nsec))
+        let start = PTPInstant(seconds: request.start.sec, nanoseconds: Int64(request.start.nsec))
+        outputs.withLock {
+            $0.request = period == .zero ? nil : PeriodicOutput(channel: request.index, start: start, period: period)
+        }
     }
 
     public func readTime() throws(Errno) -> PTPInstant {

@@ -16,13 +16,8 @@ extension PHCClock {
     ///
     /// The corresponding C function is `ioctl(PTP_PIN_SETFUNC)`.
     public func setPinFunction(pin: UInt32, function: PinFunction, channel: UInt32) throws(ClockError) {
-        var desc = ptp_pin_desc()
-        desc.index = pin
-        desc.func = function.rawValue
-        desc.chan = channel
-        let fd = try pinDescriptor("ioctl(PTP_PIN_SETFUNC)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(fd.rawValue, &desc) }
+            try device.setPinFunction(pin: pin, function: function.rawValue, channel: channel)
         } catch {
             throw failure("ioctl(PTP_PIN_SETFUNC pin \(pin))", error)
         }
@@ -76,12 +71,30 @@ extension PHCClock {
             throw .unavailable(
                 "\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
         }
-        var request = output.cValue
-        let fd = try pinDescriptor("ioctl(PTP_PEROUT_REQUEST)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_perout_request(fd.rawValue, &request) }
+            try device.periodicOutput(output.cValue)
         } catch {
             throw failure("ioctl(PTP_PEROUT_REQUEST channel \(output.channel))", error)
         }
+    }
+}
+
+extension PHCClock {
+    /// The front panel's 1 PPS: programs `pin` (when given) for periodic output on `channel`, then asks for a
+    /// 1 s period whose first edge is a whole second of this PHC two seconds ahead, so every edge marks a
+    /// second of the disciplined clock (ts2phc's and phc_ctl's way). Returns what was requested.
+    ///
+    /// The corresponding C functions are `ioctl(PTP_PIN_SETFUNC)` and `ioctl(PTP_PEROUT_REQUEST)`.
+    @discardableResult
+    public func startPulsePerSecond(channel: UInt32, pin: UInt32?) throws(ClockError) -> PeriodicOutput {
+        if let pin {
+            guard pin < UInt32(max(0, capabilities.pins)) else {
+                throw .unavailable("\(path) has \(capabilities.pins) programmable pins; pin \(pin) does not exist")
+            }
+            try setPinFunction(pin: pin, function: .periodicOutput, channel: channel)
+        }
+        let output = PeriodicOutput.pulsePerSecond(channel: channel, after: try now())
+        try setPeriodicOutput(output)
+        return output
     }
 }

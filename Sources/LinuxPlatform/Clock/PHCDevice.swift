@@ -33,6 +33,10 @@ public protocol PHCDevice: AnyObject, Sendable {
     func systemOffsetExtended(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample]
     /// `ioctl(PTP_SYS_OFFSET)` with `samples` samples.
     func systemOffsetBasic(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample]
+    /// `ioctl(PTP_PIN_SETFUNC)`: pin `pin` to `function` (`enum ptp_pin_function`) on `channel`.
+    func setPinFunction(pin: UInt32, function: UInt32, channel: UInt32) throws(Errno)
+    /// `ioctl(PTP_PEROUT_REQUEST)`.
+    func periodicOutput(_ request: ptp_perout_request) throws(Errno)
     func close()
 }
 
@@ -96,6 +100,19 @@ public final class KernelPHCDevice: PHCDevice {
         extended.n_samples = UInt32(min(max(samples, 1), Int(PTP_MAX_SAMPLES)))
         _ = try retryingSyscall { CLinuxShims_ptp_sys_offset_extended(fd.rawValue, &extended) }
         return PHCSystemOffset.samples(extended)
+    }
+
+    public func setPinFunction(pin: UInt32, function: UInt32, channel: UInt32) throws(Errno) {
+        var desc = ptp_pin_desc()
+        desc.index = pin
+        desc.func = function
+        desc.chan = channel
+        _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(fd.rawValue, &desc) }
+    }
+
+    public func periodicOutput(_ request: ptp_perout_request) throws(Errno) {
+        var request = request
+        _ = try retryingSyscall { CLinuxShims_ptp_perout_request(fd.rawValue, &request) }
     }
 
     public func systemOffsetBasic(samples: Int) throws(Errno) -> [PHCSystemOffset.Sample] {
