@@ -180,6 +180,16 @@ public enum ConfigKeys {
             "programmable pin (SDP) to set to periodic output for phc_pps_out_channel (PTP_PIN_SETFUNC); -1 = leave the pins as they are"
         ),
         .choice(
+            "system_clock_follower", .global, "off", [("off", 0), ("realtime", 1), ("virtual", 2)],
+            "make a clock follow the disciplined clock in-process with its own PI servo (phc2sys's role): realtime steers CLOCK_REALTIME (needs CAP_SYS_TIME; refused when the daemon already disciplines the system clock), virtual steers a lab clock standing in for it"
+        ),
+        .real(
+            "follower_virtual_offset", .global, 0.0, -1e6...1e6,
+            "seconds; initial error of system_clock_follower virtual's stand-in clock"),
+        .real(
+            "follower_virtual_freq_ppm", .global, 0.0, -1e4...1e4,
+            "ppm; frequency error of system_clock_follower virtual's stand-in clock"),
+        .choice(
             "virtual_clock_mode", .global, "realtime", [("realtime", 0), ("phc", 1)],
             "what clock_device virtual emulates: realtime (a clock over CLOCK_REALTIME, UTC) or phc (an emulated PTP hardware clock: TAI, read and adjusted only through the PHC ioctl surface, sys-offset read windows)"
         ),

@@ -85,6 +85,8 @@ actor ClockActor {
     private let chronyFeed: ChronySockFeed?
     /// `ntpshm_feed`: the NTP SHM segment, written while locked.
     private let shmFeed: NTPSHMFeed?
+    /// `system_clock_follower`: a clock that follows the disciplined one (phc2sys's role).
+    private var follower: SystemClockFollower?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
     private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
     /// What this pass changed that management's subscribers must hear of, once it is published.
@@ -107,8 +109,9 @@ actor ClockActor {
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
         reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
-        shmFeed: NTPSHMFeed? = nil
+        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil
     ) {
+        self.follower = follower
         self.chronyFeed = chronyFeed
         self.shmFeed = shmFeed
         self.engine = engine
@@ -328,6 +331,19 @@ actor ClockActor {
     }
 
     /// Once a second: notices a lost reference, steers holdover, updates the announced quality.
+    /// Once a second: the follower measures itself against the disciplined clock and steers (only while the
+    /// disciplined clock is locked or in holdover: a free-running clock is nothing to follow).
+    func followerTick() {
+        guard var current = follower, syncStatus().state != .freerun, let system = try? VirtualClock.realtime() else {
+            return
+        }
+        var disciplined = clock.relation.clockTime(atSystem: system)
+        if !clock.keepsUTC { disciplined = disciplined - .seconds(Int64(engine.timePropertiesDS.currentUtcOffset)) }
+        let line = current.tick(system: system, disciplinedUTC: disciplined)
+        follower = current
+        logger.info("\(line)")
+    }
+
     func referenceTick() {
         handle(.referenceTick(clockTime: clockNow()))
     }

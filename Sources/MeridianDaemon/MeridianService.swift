@@ -145,6 +145,37 @@ final class MeridianService: Service {
             closePorts()
             throw StartupError("cannot start the clock's thread: \(error)")
         }
+        var follower: SystemClockFollower?
+        switch configuration.string("system_clock_follower") {
+        case "realtime":
+            if let problem = SystemClockFollower.conflict(followerIsRealtime: true, disciplined: clock) {
+                closePorts()
+                throw StartupError(problem, exit: .usage)
+            }
+            do {
+                let system = try SystemClock(steering: .allowed)
+                follower = SystemClockFollower(clock: system, reading: { $0 }, trueError: nil, servo: settings.servo)
+            } catch {
+                closePorts()
+                throw StartupError("system_clock_follower realtime: \(error)", exit: .usage)
+            }
+        case "virtual":
+            do {
+                let standIn = try VirtualClock(
+                    configuration: VirtualClockConfiguration(
+                        name: "virtual CLOCK_REALTIME", offsetSeconds: configuration.real("follower_virtual_offset"),
+                        frequencyPPM: configuration.real("follower_virtual_freq_ppm")))
+                follower = SystemClockFollower(
+                    clock: standIn, reading: { standIn.convert(systemTimestamp: $0) }, trueError: { try? standIn.trueError() },
+                    servo: settings.servo)
+            } catch {
+                closePorts()
+                throw StartupError("system_clock_follower virtual: \(error)")
+            }
+        default:
+            break
+        }
+        if let follower { logger.notice("system clock follower: \(follower.clock.name) follows \(clock.clock.name)") }
         var chronyFeed: ChronySockFeed?
         if let path = settings.refclockSockAddress {
             do {
@@ -170,7 +201,7 @@ final class MeridianService: Service {
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            }, chronyFeed: chronyFeed, shmFeed: shmFeed)
+            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower)
         if let reference {
             do {
                 try reference.source.start()
@@ -287,10 +318,20 @@ final class MeridianService: Service {
             await clockActor.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock, clockActor) }
+            let following =
+                follower == nil
+                ? nil
+                : Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        await clockActor.followerTick()
+                    }
+                }
             try? await gracefulShutdown()
             logger.notice("shutting down")
             SystemdNotify.ready("STOPPING=1")
             periodicDrift.cancel()
+            following?.cancel()
             await clockActor.stop()
             reference?.source.stop()
             closePorts()

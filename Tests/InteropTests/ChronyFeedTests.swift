@@ -5,12 +5,13 @@ import Testing
 /// `refclock SOCK`, fed by a meridiand slave (virtual clock 0.2 s and −40 ppm off, software stamps) of a
 /// ptp4l grandmaster (free_running, on the system clock) across the lab's veth pair. chronyd runs on its own
 /// configuration, pid file and command socket in the lab's directory. Then the same through the NTP SHM
-/// segment (`ntpshm_feed`), read by a second chronyd with `refclock SHM`. Issue 13.
+/// segment (`ntpshm_feed`), read by a second chronyd with `refclock SHM`. The same slave runs a system-clock
+/// follower (phc2sys's role) on a virtual clock standing in for CLOCK_REALTIME, 50 ms and 20 ppm off. Issue 13.
 struct ChronyFeedTests {
     /// Fixed before the run: the slave's own bound once locked (its true error, PTP4lInteropTests: ±20 µs).
     static let offsetBound = 20e-6
 
-    @Test func chronydSelectsMeridiansSockRefclockAndTracksWithinTheSlavesBound() throws {
+    @Test func chronydSelectsMeridiansFeedsAndAStandInSystemClockFollowsTheSlave() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let chronyd = try InteropLab.tool("chronyd")
         let chronyc = try InteropLab.tool("chronyc")
@@ -44,6 +45,7 @@ struct ChronyFeedTests {
         let slave = try lab.meridianConfig(
             "slave", interface: lab.lab.b.interface,
             "virtual_clock_offset 0.2\nvirtual_clock_freq_ppm -40\nslaveOnly 1\nlogAnnounceInterval -2\nrefclock_sock_address \(sock)\nntpshm_feed 1\nntpshm_segment \(segment)"
+                + "\nsystem_clock_follower virtual\nfollower_virtual_offset 0.05\nfollower_virtual_freq_ppm 20"
         )
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", gm, "-m"], log: "gm.log")
         try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", slave], log: "meridiand.log")
@@ -101,5 +103,17 @@ struct ChronyFeedTests {
         print("chronyd on Meridian's NTP SHM segment \(segment): last offset \(shmOffset ?? .nan) s")
         #expect(shmTracking.contains("(MSHM)"), "\(shmTracking)")
         #expect(shmOffset.map { abs($0) < Self.offsetBound } == true, "\(shmTracking)")
+
+        // By now the follower has had over 10 s since the slave locked: its last 4 true errors (follower − system
+        // time) are within the slave's own bound.
+        let followerErrors = lab.log("meridiand.log").split(separator: "\n").filter { $0.contains("follower true error") }
+            .compactMap { line in line.split(separator: " ").last.flatMap { Int64($0) } }
+        print(
+            "system clock follower (virtual stand-in): \(followerErrors.count) ticks, last true errors \(followerErrors.suffix(6)) ns"
+        )
+        #expect(
+            followerErrors.count >= 6 && followerErrors.suffix(4).allSatisfy { abs(Double($0)) < Self.offsetBound * 1e9 },
+            "\(lab.log("meridiand.log").split(separator: "\n").filter { $0.contains("follower") }.suffix(12).joined(separator: "\n"))"
+        )
     }
 }

@@ -1,3 +1,4 @@
+import LinuxPlatform
 import Testing
 
 @testable import MeridianDaemon
@@ -23,5 +24,17 @@ struct PHCAssignmentTests {
         #expect(two.contains("eth0 on /dev/ptp0, eth1 on /dev/ptp1") && two.contains("boundary_clock_jbod"))
         let other = try #require(PHCAssignment.conflict([Port(interface: "eth1", phcIndex: 1)], clockDevice: "/dev/ptp0"))
         #expect(other.contains("eth1 on /dev/ptp1") && other.contains("clock_device /dev/ptp0"))
+    }
+
+    @Test("never two steerers: CLOCK_REALTIME may not follow a disciplined system clock")
+    func followerConflict() throws {
+        // Read-only handle: the check is about the configuration, the test never steers the system clock.
+        let system = try SystemClock(steering: .forbidden)
+        let disciplined = ClockSource(clock: system, timescale: .utc, steerable: true, description: "CLOCK_REALTIME")
+        let problem = try #require(SystemClockFollower.conflict(followerIsRealtime: true, disciplined: disciplined))
+        #expect(problem.contains("clock_device system"))
+        #expect(SystemClockFollower.conflict(followerIsRealtime: false, disciplined: disciplined) == nil)
+        let readOnly = ClockSource(clock: system, timescale: .utc, steerable: false, description: "CLOCK_REALTIME")
+        #expect(SystemClockFollower.conflict(followerIsRealtime: true, disciplined: readOnly)?.contains("reads") == true)
     }
 }
