@@ -68,7 +68,8 @@ public final class EmulatedPHCDevice: PHCDevice {
     ) throws(ClockError) {
         self.path = configuration.name
         self.taiOffset = .seconds(Int64(taiMinusUTC))
-        self.maxAdjustment = Int32(clamping: Int64(abs(configuration.maxFrequency.value).rounded()))
+        let limit = abs(configuration.maxFrequency.value)
+        self.maxAdjustment = limit.isFinite ? Int32(min(limit, Double(Int32.max)).rounded(.down)) : Int32.max
         self.readModel = readModel
         self.baseTime = baseTime
         var shifted = configuration
