@@ -7,7 +7,8 @@ CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
 FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
-# Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs them one by one.
+# Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs each of its two
+# processes' tests one by one; INTEROP_GROUPS=1 runs one process (scripts/interop-test.sh).
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
@@ -40,7 +41,7 @@ build:
 ## The fuzzers run TEST_FUZZ_SECONDS each first (libFuzzer, scripts/fuzz.sh; their own build in .build/fuzz): a
 ## regression in a parser that takes outside input is caught from the corpus kept there and the seeds.
 TEST_FUZZ_SECONDS ?= 3
-SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
+SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests)|ManagementIntegrationTests\.)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
@@ -48,7 +49,8 @@ test: deps lint
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip '^InteropTests\.' --skip $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
-		scripts/swift-test.sh .build/test-logs/interop.log --skip-build --filter '^InteropTests\.' $(INTEROP_FLAGS) $(SWIFT_BUILD_FLAGS)
+		TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
+		scripts/interop-test.sh .build/test-logs $(INTEROP_FLAGS)
 
 ## fuzz: coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer,address) of every parser that takes outside input
 ## (wire codec, management dispatcher, configuration, gpsd reports, leapfile, engine), FUZZ_SECONDS each; prints the
@@ -77,7 +79,8 @@ run: deps
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh
 
-## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian.
+## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian, the systemd unit
+## and the udev rule for PHC and PPS devices (README: "Installing it as a service").
 install: build
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/meridian
 	install -m 0755 $$($(SWIFT) build -c $(CONFIG) --show-bin-path)/meridiand $(DESTDIR)$(PREFIX)/sbin/meridiand
@@ -86,6 +89,8 @@ install: build
 	install -d $(DESTDIR)/etc/meridian/examples $(DESTDIR)/lib/systemd/system
 	install -m 0644 etc/*.conf $(DESTDIR)/etc/meridian/examples/
 	install -m 0644 deploy/systemd/meridiand.service $(DESTDIR)/lib/systemd/system/meridiand.service
+	install -d $(DESTDIR)/lib/udev/rules.d
+	install -m 0644 deploy/udev/60-meridian.rules $(DESTDIR)/lib/udev/rules.d/60-meridian.rules
 
 ## lint: the import rules of DESIGN.md, from the import lines of every target (sources, tests, benchmarks) and
 ## the dependencies Package.swift declares; then the formatting, as `make format` would leave it.

@@ -3,11 +3,19 @@
 # time goes) and, when it fails, a short list of what failed, so that the last lines of a CI log (often
 # all one gets to see) name the failing tests and their messages instead of only "failed with 1 issue".
 #   scripts/swift-test.sh LOG [swift test arguments...]
+# With SWIFT_TEST_BINARY set (the built MeridianPackageTests.xctest), runs it directly with the Swift Testing
+# arguments given (--filter, --skip, --no-parallel) instead of `swift test`.
 set -uo pipefail
 log=$1
 shift
 mkdir -p "$(dirname "$log")"
-"${SWIFT:-swift}" test "$@" 2>&1 | tee "$log"
+if [ -n "${SWIFT_TEST_BINARY:-}" ]; then
+    # The built test bundle run directly (scripts/interop-test.sh: two at once; `swift test` holds the build
+    # folder's lock while it runs). NO_COLOR: plain ✔/✘ lines, as `swift test` prints them, for the summary below.
+    NO_COLOR=1 "$SWIFT_TEST_BINARY" --testing-library swift-testing "$@" 2>&1 | tee "$log"
+else
+    "${SWIFT:-swift}" test "$@" 2>&1 | tee "$log"
+fi
 status=${PIPESTATUS[0]}
 # Swift Testing ends each test with "✔ Test NAME passed after S seconds." (or ✘ … failed after …). A test
 # run in parallel counts the time it shared with others; a parameterised test counts all its cases.

@@ -16,14 +16,17 @@ public final class GPSDClient: Sendable {
     private let stopping = StopFlag()
     private let thread = Mutex<pthread_t?>(nil)
     private let backoff: (initial: Int, maximum: Int)
+    private let trust: GPSDPeerTrust
 
     /// - Parameters:
     ///   - address: `host:port` (gpsd's default port is 2947).
     ///   - initialBackoffMilliseconds, maximumBackoffMilliseconds: reconnection delays, doubling.
+    ///   - trust: who may serve a loopback address (``GPSDPeerTrust``; the daemon's `gpsd_user` by default).
     public init(
         host: String, port: String, initialBackoffMilliseconds: Int = 500, maximumBackoffMilliseconds: Int = 30_000,
-        onReport: @escaping @Sendable (GPSDReport) -> Void
+        trust: GPSDPeerTrust = .configured, onReport: @escaping @Sendable (GPSDReport) -> Void
     ) {
+        self.trust = trust
         self.host = host
         self.port = port
         self.onReport = onReport
@@ -98,6 +101,15 @@ public final class GPSDClient: Sendable {
             if gps_open(host, port, data) != 0 {
                 let reason = "cannot connect to gpsd at \(host):\(port): \(String(cString: gps_errstr(errno)))"
                 onReport(.disconnected(reason: reason, retryAfterMilliseconds: delay))
+                sleep(milliseconds: delay)
+                delay = min(delay * 2, backoff.maximum)
+                continue
+            }
+            // An impostor on gpsd's port (issue #17) is dropped before a word is read from it; the backoff
+            // keeps growing, so it costs a connection every 30 s at most.
+            if let refusal = trust.refusal(fd: CInt(data.pointee.gps_fd), address: "\(host):\(port)") {
+                _ = gps_close(data)
+                onReport(.disconnected(reason: refusal, retryAfterMilliseconds: delay))
                 sleep(milliseconds: delay)
                 delay = min(delay * 2, backoff.maximum)
                 continue

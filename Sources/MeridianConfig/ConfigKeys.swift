@@ -79,6 +79,10 @@ public enum ConfigKeys {
         ConfigKey(
             "p2p_dst_mac", .port, .macAddress, default: .string("01:80:C2:00:00:0E"),
             "IEEE 802.3 destination of the peer delay messages"),
+        ConfigKey(
+            "profileIdentity", .port, .macAddress, default: .string("00:00:00:00:00:00"),
+            "six octets xx:xx:xx:xx:xx:xx: the profileIdentity of the port's CLOCK_DESCRIPTION (linuxptp 4); all zero: the profile's own, as linuxptp 4 picks it (P2P 00:1B:19:00:02:00; dataset_comparison G.8275.x on L2 00:19:A7:01:02:03, on UDP 00:19:A7:02:01:02; else 00:1B:19:00:01:00)"
+        ),
         .int("delayAsymmetry", .port, 0, int32, "ns; delay master-to-slave minus mean path delay (16.8)"),
         .int("ingressLatency", .port, 0, int32, "ns the receive timestamp lags the reference plane (16.7)"),
         .int("egressLatency", .port, 0, int32, "ns the transmit timestamp leads the reference plane (16.7)"),
@@ -155,6 +159,18 @@ public enum ConfigKeys {
         ),
         .text("uds_ro_address", .global, "/var/run/ptp4lro", "read-only management socket (linuxptp 4's option)"),
         .text(
+            "source_allow_list", .port, "",
+            "addresses (IPv4, IPv6 or MAC, space-separated) from which this port takes any PTP message; others are dropped and counted (empty = every source)"
+        ),
+        .text(
+            "acceptable_master_table", .port, "",
+            "IEEE 1588 17.6 acceptable master table: addresses whose Announce this port qualifies; an Announce from any other is dropped and counted (empty = off)"
+        ),
+        .text(
+            "uds_group", .global, "",
+            "group of the read-write management socket (mode 0660), so its members can use pmc without root (empty = the daemon's own group)"
+        ),
+        .text(
             "http_address", .global, HTTPAddress.defaultText,
             "read-only HTTP endpoint (/metrics, /status.json, /): host:port or [v6]:port, or none"),
         .flag(
@@ -208,6 +224,10 @@ public enum ConfigKeys {
             "reference", .global, "none", [("none", 0), ("gpsd", 1), ("pps", 2), ("extts", 3), ("simulated", 4)],
             "time reference of a grandmaster"),
         .text("gpsd_address", .global, "127.0.0.1:2947", "gpsd to ask for time of day (and PPS with reference gpsd): host:port"),
+        .text(
+            "gpsd_user", .global, "gpsd",
+            "who may serve gpsd_address on this host besides root: a user name or uid whose socket is believed (any local user can bind port 2947 while gpsd is down); any = no check"
+        ),
         .text("pps_device", .global, "", "kernel PPS device for reference pps, e.g. /dev/pps0"),
         .choice(
             "extts_polarity", .global, "rising", [("rising", 1), ("falling", 2), ("both", 3)],
@@ -333,12 +353,10 @@ public enum ConfigKeys {
             ),
         .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
             .onlyDefault("the check is not implemented yet"),
-        .int("sanity_freq_limit", .global, 200_000_000, positive32, "ppb; reset the servo when the clock runs this far off")
-            .support(
-                .only(
-                    [.integer(200_000_000), .integer(0)],
-                    "Meridian has no clock sanity check (0, off, is what it does; the default is accepted as ptp4l's stock files set it)"
-                )),
+        .int(
+            "sanity_freq_limit", .global, 200_000_000, positive32,
+            "ppb; the servo starts over when the clock, its adjustments taken out, runs this far off the monotonic clock at a received stamp (something else stepped or slewed it; linuxptp clockcheck.c); 0: no check"
+        ),
         .int(
             "servo_num_offset_values", .global, 10, positive32,
             "locked samples below servo_offset_threshold before the servo counts as stable (linuxptp SERVO_LOCKED_STABLE)"),

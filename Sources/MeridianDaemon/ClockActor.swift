@@ -48,6 +48,8 @@ actor ClockActor {
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
+    /// Messages dropped by each port's `source_allow_list` / `acceptable_master_table`, by reason.
+    private var filtered: [[Int]]
     /// Transmit stamps that never came (a subset of ``missingTimestamps``), per port.
     private var transmitMisses: [Int]
     /// Times each port entered FAULTY.
@@ -89,6 +91,10 @@ actor ClockActor {
     private var follower: SystemClockFollower?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
     private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
+    /// `sanity_freq_limit`: the clock's rate against the monotonic clock, checked at received stamps.
+    private var sanityCheck: ClockSanityCheck?
+    /// Times the sanity check found the clock moved under the servo (and reset it).
+    private(set) var sanityResets = 0
     /// What this pass changed that management's subscribers must hear of, once it is published.
     private var changedPorts: [UInt16] = []
     private var referenceStateChanged = false
@@ -116,6 +122,7 @@ actor ClockActor {
         self.shmFeed = shmFeed
         self.engine = engine
         self.reopenPort = reopenPort
+        sanityCheck = settings.sanityFreqLimit > 0 ? ClockSanityCheck(limit: settings.sanityFreqLimit) : nil
         faultResetIntervals = settings.ports.map(\.faultResetInterval)
         portGeneration = Array(repeating: 0, count: ports.count)
         faultResetCount = Array(repeating: 0, count: ports.count)
@@ -130,6 +137,7 @@ actor ClockActor {
         received = counters
         sent = counters
         missingTimestamps = Array(repeating: 0, count: ports.count)
+        filtered = Array(repeating: Array(repeating: 0, count: SourceFilter.Reason.allCases.count), count: ports.count)
         transmitMisses = Array(repeating: 0, count: ports.count)
         faults = Array(repeating: 0, count: ports.count)
         neighborPropDelayThresh = settings.ports.map(\.neighborPropDelayThresh)
@@ -281,6 +289,7 @@ actor ClockActor {
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
             // when the time properties say so (general messages carry none; the engine only needs "now").
             let timestamp = stamp.map { clock.convert($0) + timescaleShift } ?? now()
+            if let stamp, sanityCheck != nil { checkSanity(clockTime: clock.convert(stamp)) }
             if type == .sync { lastIngress = timestamp }
             handle(.port(index, .receivedBytes(bytes, timestamp: timestamp)))
         case .link(let up):
@@ -302,6 +311,10 @@ actor ClockActor {
         case .sendFailed(let id, let reason):
             pendingTokens[index].removeValue(forKey: id)
             logger.warning("port \(index + 1): send failed: \(reason)")
+        case .filtered(let reason, let firstByte):
+            // Read, so counted with what the port read; then dropped and counted as filtered.
+            received[index][Int(firstByte & 0x0F)] &+= 1
+            filtered[index][reason.rawValue] &+= 1
         }
     }
 
@@ -410,6 +423,9 @@ actor ClockActor {
         clockNow() + timescaleShift
     }
 
+    /// The shift the engine's stored instants were last moved to (``perform()``).
+    private var appliedTimescaleShift = PTPDuration.zero
+
     private var timescaleShift: PTPDuration {
         guard clock.keepsUTC, engine.timePropertiesDS.ptpTimescale else { return .zero }
         return .seconds(Int64(engine.timePropertiesDS.currentUtcOffset))
@@ -427,6 +443,13 @@ actor ClockActor {
     private func perform() {
         for action in actions { perform(action) }
         actions.removeAll(keepingCapacity: true)
+        // The engine's time is the clock's shifted to TAI on the PTP timescale: when that shift changed in this
+        // pass (the first master on the PTP timescale, a new UTC offset), the instants the engine keeps move too.
+        let shift = timescaleShift
+        if shift != appliedTimescaleShift {
+            engine.timescaleShifted(by: shift - appliedTimescaleShift)
+            appliedTimescaleShift = shift
+        }
         publish()
         for port in changedPorts { observers.portStateChanged(port) }
         changedPorts.removeAll(keepingCapacity: true)
@@ -584,6 +607,20 @@ actor ClockActor {
         }
     }
 
+    /// ptp4l's `clock_check_ts` at each stamped message: when the clock moved under the servo (stepped or
+    /// slewed by something else), the servo starts over.
+    private func checkSanity(clockTime: PTPInstant) {
+        guard clock.steerable,
+            let verdict = sanityCheck?.sample(
+                clock: (clockTime - .epoch).nanoseconds, monotonic: ClockLoop.monotonicNow())
+        else { return }
+        sanityResets += 1
+        if let line = logLimiter.line("clockcheck", "clockcheck: \(verdict); the servo starts over", now: .now) {
+            logger.warning("\(line)")
+        }
+        engine.clockCheckFailed()
+    }
+
     private func adjust(step: PTPDuration?, frequency: PartsPerBillion?, source: AdjustmentSource) {
         guard clock.steerable else { return }
         if source == .servo {
@@ -592,9 +629,13 @@ actor ClockActor {
         do {
             if let step {
                 try clock.clock.step(by: step)
+                sanityCheck?.stepped(by: step.nanoseconds)
                 logger.notice("\(source == .reference ? "reference: " : "")clock stepped by \(step.roundedNanoseconds) ns")
             }
-            if let frequency { try clock.clock.adjustFrequency(frequency) }
+            if let frequency {
+                try clock.clock.adjustFrequency(frequency)
+                sanityCheck?.frequencySet(frequency.value)
+            }
         } catch {
             logger.error("cannot adjust \(clock.clock.name): \(error)")
         }
@@ -677,7 +718,7 @@ actor ClockActor {
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
                 referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: tracking.summary, faultResets: faultResetCount))
+                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered))
     }
 }
 
@@ -758,6 +799,8 @@ struct PublishedState: Sendable {
     var tracking: TrackingWindow.Summary
     /// Fault resets per port (`fault_reset_interval`: the transport reopened, the port started over).
     var faultResets: [Int]
+    /// Messages each port's filters dropped, by ``SourceFilter/Reason`` (issue #17).
+    var filtered: [[Int]] = []
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

@@ -183,7 +183,8 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         _ = write(bellWrite, &one, 1)
     }
 
-    private static func monotonicNow() -> Int64 {
+    /// CLOCK_MONOTONIC, ns.
+    static func monotonicNow() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)

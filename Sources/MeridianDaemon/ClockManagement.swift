@@ -21,6 +21,8 @@ struct ClockManagement: ManagementBackend {
         var alwaysASCapable: Bool
         var physicalAddress: [UInt8]
         var protocolAddress: PortAddress
+        /// CLOCK_DESCRIPTION's profileIdentity for this port (linuxptp 4 gives it per port).
+        var profileIdentity: [UInt8]? = nil
     }
 
     func snapshot() async -> ManagementSnapshot {
@@ -37,6 +39,7 @@ struct ClockManagement: ManagementBackend {
             }
             extra.physicalAddress = port.physicalAddress
             extra.protocolAddress = port.protocolAddress
+            extra.profileIdentity = port.profileIdentity
             let threshold = index < state.neighborPropDelayThresh.count ? state.neighborPropDelayThresh[index] : 20_000_000
             extra.dataSetNP = ManagementPortExtras.dataSetNP(
                 neighborPropDelayThresh: threshold, alwaysCapable: port.alwaysASCapable,

@@ -58,7 +58,7 @@ enum ConfigurationLoader {
             let file = main?.name ?? "command line"
             let problems =
                 ReferenceConfigCheck.diagnostics(configuration, file: file) + ProfileConfigCheck.diagnostics(configuration)
-                + configuration.httpAddressDiagnostics(file: file)
+                + configuration.httpAddressDiagnostics(file: file) + SourceFilter.diagnostics(configuration, file: file)
             if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems)) }
         }
         return parsed

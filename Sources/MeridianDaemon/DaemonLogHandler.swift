@@ -42,15 +42,14 @@ public struct DaemonLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let text = tag.isEmpty ? "\(event.message)" : "\(tag) \(event.message)"
+        var line = LogWriter.Line()
         if toStandardOutput {
+            // Stamped now, written by the log writer's thread (``LogWriter``): logging never waits for the output.
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)
             var millis = String(now.tv_nsec / 1_000_000)
             while millis.count < 3 { millis = "0" + millis }
-            let line = "\(label)[\(now.tv_sec).\(millis)]: \(text)\n"
-            DaemonLogHandler.output.withLock { _ in
-                _ = line.withCString { write(1, $0, strlen($0)) }
-            }
+            line.standardOutput = "\(label)[\(now.tv_sec).\(millis)]: \(text)\n"
         }
         if toSyslog {
             let priority: Int32
@@ -62,25 +61,16 @@ public struct DaemonLogHandler: LogHandler {
             case .error: priority = LOG_ERR
             case .critical: priority = LOG_CRIT
             }
-            text.withCString { message in
-                DaemonLogHandler.sendSyslog(priority, message)
-            }
+            line.syslog = (priority, text)
         }
+        if line.standardOutput != nil || line.syslog != nil { LogWriter.shared.enqueue(line) }
     }
 
-    private static let output = Mutex(())
     private static let syslogOpened = Atomic<Bool>(false)
 
     private static func openSyslog() {
         if syslogOpened.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             openlog("meridiand", LOG_PID | LOG_NDELAY, LOG_DAEMON)
-        }
-    }
-
-    private static func sendSyslog(_ priority: Int32, _ message: UnsafePointer<CChar>) {
-        // syslog(3) is variadic; vsyslog with "%s" keeps the message from being read as a format.
-        withVaList([message]) { arguments in
-            "%s".withCString { format in vsyslog(priority, format, arguments) }
         }
     }
 }

@@ -1,7 +1,10 @@
+import GNSSReference
 import Glibc
+import LinuxPlatform
 import Logging
 import MeridianConfig
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// What the command line asked for, in ptp4l's terms (`-f`, `-i`, `-2/-4/-6`, `-E/-P`, `-S/-H`, `-s`,
@@ -35,6 +38,20 @@ public enum DaemonExit: Int32, Sendable {
 
 /// The entry point `meridiand` calls after parsing its arguments.
 public enum Meridiand {
+    /// The signal meridiand uses inside itself to drop capabilities in every thread (``Privileges``); `main`
+    /// unblocks it with SIGTERM, SIGINT and SIGHUP before any other thread exists.
+    public static var capabilitySignal: Int32 { ProcessCapabilities.signal }
+
+    /// Least privilege (``Privileges``): limits the process's capabilities to what the configuration needs.
+    /// Call it from `main` while the process is one thread, before ``serve(_:)``; what it did is logged by
+    /// ``serve(_:)``. Does nothing when the configuration does not load (``serve(_:)`` then reports it).
+    public static func limitPrivileges(_ options: DaemonOptions) {
+        guard case .success(let configuration) = ConfigurationLoader.load(options) else { return }
+        privilegeReport.withLock { $0 = Privileges.limit(configuration) }
+    }
+
+    private static let privilegeReport = Mutex<Privileges.Report?>(nil)
+
     /// docs/options.md: every option, its meaning and what Meridian does with it (`meridiand --list-options`).
     public static func optionsDocument() -> String {
         ConfigKeys.optionsDocument()
@@ -77,15 +94,24 @@ public enum Meridiand {
         }
         logger.logLevel = level
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        if let report = privilegeReport.withLock({ $0 }) {
+            for line in report.notices { logger.notice("\(line)") }
+            for line in report.warnings { logger.warning("\(line)") }
+        }
+        // Whom the gpsd client believes on a loopback address (issue #17); every GPSDClient made from here reads it.
+        GPSDPeerTrust.configured = GPSDPeerTrust(user: configuration.string("gpsd_user"))
         let service = MeridianService(options: options, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // The log writer's thread writes what is queued before the process exits (``LogWriter``).
+        defer { LogWriter.shared.flush() }
         do {
             try await group.run()
             return .success
         } catch {
             logger.critical("\(error)")
+            LogWriter.shared.flush()
             writeError("meridiand: \(error)\n")
             return (error as? StartupError)?.exit ?? .failure
         }

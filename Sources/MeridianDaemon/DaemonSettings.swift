@@ -19,6 +19,28 @@ struct DaemonSettings: Sendable {
         /// `fault_reset_interval`: log2 seconds a FAULTY port waits before it reopens its transport and starts
         /// over (ptp4l's default 4: 16 s); nil for ASAP (at once).
         var faultResetInterval: LogInterval?
+        /// The profileIdentity of this port's CLOCK_DESCRIPTION (``profileIdentity(configured:delayMechanism:telecom:networkProtocol:)``).
+        var profileIdentity: [UInt8] = ClockDescription.defaultE2EProfile
+        /// `source_allow_list` and `acceptable_master_table` (issue #17), applied by the port's I/O.
+        var sourceFilter = SourceFilter()
+    }
+
+    /// G.8275.1's profileIdentifier (ITU-T G.8275.1 annex A, version 2.3, as linuxptp 4 sends it).
+    static let g8275_1Profile: [UInt8] = [0x00, 0x19, 0xA7, 0x01, 0x02, 0x03]
+    /// G.8275.2's profileIdentifier (ITU-T G.8275.2 annex A, version 1.2, as linuxptp 4 sends it).
+    static let g8275_2Profile: [UInt8] = [0x00, 0x19, 0xA7, 0x02, 0x01, 0x02]
+
+    /// The profileIdentity a port's CLOCK_DESCRIPTION carries, chosen as linuxptp 4 chooses it (`port.c`,
+    /// MID_CLOCK_DESCRIPTION): the configured `profileIdentity` unless it is all zero; else the peer-to-peer
+    /// default profile's (IEEE 1588-2019 I.4) on a P2P port; else G.8275.1's on IEEE 802.3 and G.8275.2's on UDP
+    /// under the G.8275 comparison; else the delay request-response default profile's (I.3).
+    static func profileIdentity(
+        configured: [UInt8]?, delayMechanism: DelayMechanism, telecom: Bool, networkProtocol: NetworkProtocol
+    ) -> [UInt8] {
+        if let configured, configured.count == 6, configured.contains(where: { $0 != 0 }) { return configured }
+        if delayMechanism == .p2p { return ClockDescription.defaultP2PProfile }
+        if telecom { return networkProtocol == .ieee802_3 ? g8275_1Profile : g8275_2Profile }
+        return ClockDescription.defaultE2EProfile
     }
 
     enum ClockChoice: Sendable, Hashable {
@@ -51,6 +73,8 @@ struct DaemonSettings: Sendable {
     var ntpSHMSegment: Int32?
     var userDescription: String
     var summaryInterval: Int64
+    /// `sanity_freq_limit` (ppb; 0: no check): see ``ClockSanityCheck``.
+    var sanityFreqLimit: Int
     /// `dataset_comparison` and `G.8275.defaultDS.localPriority`.
     var bmca: BMCAConfiguration
     /// `servo_offset_threshold` and `servo_num_offset_values`.
@@ -124,7 +148,12 @@ struct DaemonSettings: Sendable {
                     neighborPropDelayThresh: UInt32(clamping: c.integer("neighborPropDelayThresh", port: name)),
                     alwaysASCapable: c.integer("asCapable", port: name) == 1,
                     faultResetInterval: c.integer("fault_reset_interval", port: name) == ConfigKey.faultResetASAP
-                        ? nil : LogInterval(Int8(clamping: c.integer("fault_reset_interval", port: name)))))
+                        ? nil : LogInterval(Int8(clamping: c.integer("fault_reset_interval", port: name))),
+                    profileIdentity: Self.profileIdentity(
+                        configured: ConfigKey.parseMAC(c.string("profileIdentity", port: name)),
+                        delayMechanism: engine.delayMechanism, telecom: c.integer("dataset_comparison") == 1,
+                        networkProtocol: networkProtocol)))
+            ports[ports.count - 1].sourceFilter = SourceFilter(c, port: name)
         }
         self.ports = ports
         // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255
@@ -188,6 +217,7 @@ struct DaemonSettings: Sendable {
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")
         summaryInterval = c.integer("summary_interval")
+        sanityFreqLimit = Int(clamping: c.integer("sanity_freq_limit"))
         let identity = c.string("clockIdentity")
         clockIdentity = identity == "000000.0000.000000" ? nil : ClockIdentity(identity)
         servoStability = ServoStability(

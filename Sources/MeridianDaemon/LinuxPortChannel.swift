@@ -14,6 +14,7 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     let protocolAddress: PortAddress
     let pollDescriptors: [Int32]
     private let transport: any PTPTransport
+    private let filter: SourceFilter
     private struct Attachment {
         var loop: ClockLoop?
         var index = 0
@@ -22,6 +23,7 @@ final class LinuxPortChannel: PortChannel, PolledPort {
 
     init(settings: DaemonSettings.Port) throws {
         transport = try TransportFactory.open(settings.networkProtocol, configuration: settings.transport)
+        filter = settings.sourceFilter
         let nic = transport.interface
         macAddress = nic.macAddress
         pollDescriptors = transport.pollDescriptors
@@ -66,6 +68,12 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         for _ in 0..<64 {
             switch Result(catching: { () throws(TransportError) in try transport.nextEvent(timeout: .zero) }) {
             case .success(let event?):
+                if !filter.isEmpty, case .message(let message) = event,
+                    let reason = filter.verdict(source: message.source.address, bytes: message.bytes)
+                {
+                    deliver(.filtered(reason, firstByte: message.bytes.first ?? 0))
+                    continue
+                }
                 deliver(Self.input(event))
             case .success(nil):
                 return .success(())

@@ -17,6 +17,8 @@ public struct ManagementPortExtras: Sendable, Hashable {
     /// engine's clock-wide description).
     public var physicalAddress: [UInt8]?
     public var protocolAddress: PortAddress?
+    /// CLOCK_DESCRIPTION's profileIdentity for this port (nil: the engine's clock-wide description's).
+    public var profileIdentity: [UInt8]?
 
     public init(
         interfaceName: String, timestamping: TimestampingNP = .software, receivedMessages: [UInt64] = [],
@@ -66,6 +68,7 @@ extension ManagementSnapshot {
             var portDescription = description
             portDescription.physicalAddress = extra.physicalAddress ?? description.physicalAddress
             portDescription.protocolAddress = extra.protocolAddress ?? description.protocolAddress
+            portDescription.profileIdentity = extra.profileIdentity ?? description.profileIdentity
             return PortSnapshot(
                 portDS: port.portDS, interfaceName: extra.interfaceName, timestamping: extra.timestamping,
                 dataSetNP: extra.dataSetNP, receivedMessages: extra.receivedMessages,

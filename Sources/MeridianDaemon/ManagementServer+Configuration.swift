@@ -1,3 +1,4 @@
+import LinuxPlatform
 import MeridianConfig
 
 extension ManagementServer.Configuration {
@@ -9,5 +10,20 @@ extension ManagementServer.Configuration {
         self.init(
             readWritePath: configuration.string("uds_address"), readOnlyPath: readOnly.isEmpty ? nil : readOnly,
             networkWritesAllowed: configuration.flag("management_network_writes"))
+    }
+}
+
+extension ManagementServer.Configuration {
+    /// As ``init(_:)``, with `uds_group` looked up in the group database; a group that does not exist
+    /// stops start-up (exit 2) with its name.
+    init(resolving configuration: Configuration) throws {
+        self.init(configuration)
+        let group = configuration.string("uds_group")
+        if !group.isEmpty {
+            guard let id = UnixGroup.id(group) else {
+                throw StartupError("uds_group \(group): no such group", exit: .usage)
+            }
+            readWriteGroup = id
+        }
     }
 }

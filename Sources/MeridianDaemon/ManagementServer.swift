@@ -32,13 +32,18 @@ public actor ManagementServer: Service {
         public var readOnlyPath: String?
         public var readWriteMode: UInt32
         public var readOnlyMode: UInt32
+        /// The group of the read-write socket (`uds_group`, issue #17): its members may SET with pmc without
+        /// root. nil: the daemon's own group.
+        public var readWriteGroup: UInt32?
         /// Whether SET and COMMAND are accepted from the network (off, as in ptp4l).
         public var networkWritesAllowed: Bool
 
         public init(
             readWritePath: String = "/var/run/ptp4l", readOnlyPath: String? = "/var/run/ptp4lro",
-            readWriteMode: UInt32 = 0o660, readOnlyMode: UInt32 = 0o666, networkWritesAllowed: Bool = false
+            readWriteMode: UInt32 = 0o660, readOnlyMode: UInt32 = 0o666, networkWritesAllowed: Bool = false,
+            readWriteGroup: UInt32? = nil
         ) {
+            self.readWriteGroup = readWriteGroup
             self.readWritePath = readWritePath
             self.readOnlyPath = readOnlyPath
             self.readWriteMode = readWriteMode
@@ -74,6 +79,15 @@ public actor ManagementServer: Service {
     /// The read-write socket's last client: where replies forwarded from the network go (ptp4l's UDS port
     /// answers the address it last heard from).
     private var lastReadWriteClient: UnixSocketAddress?
+    /// Datagrams received that found their socket's queue full (counted by the receive threads).
+    final class OverflowCount: Sendable { let count = Atomic<Int>(0) }
+    private let overflow = OverflowCount()
+    /// Requests per second one sender may make: on the read-write socket (pmc's largest batch is 28 GETs) and on
+    /// the read-only one, which any local user can reach.
+    static let readWriteRequestsPerSecond = 1_000
+    static let readOnlyRequestsPerSecond = 200
+    private var readWriteAllowance = SenderRateLimiter<UnixSocketAddress>(limit: readWriteRequestsPerSecond)
+    private var readOnlyAllowance = SenderRateLimiter<UnixSocketAddress>(limit: readOnlyRequestsPerSecond)
 
     public init(configuration: Configuration = Configuration(), backend: any ManagementBackend) {
         self.configuration = configuration
@@ -105,7 +119,9 @@ public actor ManagementServer: Service {
         do {
             opened.append(
                 (
-                    try UnixDatagramSocket.bind(path: configuration.readWritePath, mode: configuration.readWriteMode),
+                    try UnixDatagramSocket.bind(
+                        path: configuration.readWritePath, mode: configuration.readWriteMode,
+                        group: configuration.readWriteGroup),
                     .localReadWrite
                 ))
             if let path = configuration.readOnlyPath {
@@ -116,6 +132,7 @@ public actor ManagementServer: Service {
             throw error
         }
         let stopping = self.stopping
+        let overflow = self.overflow
         var streams: [AsyncStream<Incoming>] = []
         for (socket, privilege) in opened {
             sockets[privilege] = socket
@@ -123,7 +140,8 @@ public actor ManagementServer: Service {
             continuation.onTermination = { _ in stopping.stop() }
             streams.append(stream)
             _ = try PlatformThread.spawn {
-                Self.receiveLoop(socket: socket, privilege: privilege, stopping: stopping, continuation: continuation)
+                Self.receiveLoop(
+                    socket: socket, privilege: privilege, stopping: stopping, overflow: overflow, continuation: continuation)
             }
         }
         self.streams = streams
@@ -154,7 +172,7 @@ public actor ManagementServer: Service {
 
     /// The receive thread: waits for datagrams, hands them on, and closes its socket when stopped.
     private static func receiveLoop(
-        socket: UnixDatagramSocket, privilege: ManagementPrivilege, stopping: StopFlag,
+        socket: UnixDatagramSocket, privilege: ManagementPrivilege, stopping: StopFlag, overflow: OverflowCount,
         continuation: AsyncStream<Incoming>.Continuation
     ) {
         defer {
@@ -164,7 +182,9 @@ public actor ManagementServer: Service {
         while !stopping.isStopped {
             do {
                 if let datagram = try socket.receive(timeoutMilliseconds: 100) {
-                    continuation.yield(Incoming(datagram: datagram, privilege: privilege))
+                    if case .dropped = continuation.yield(Incoming(datagram: datagram, privilege: privilege)) {
+                        overflow.count.add(1, ordering: .relaxed)
+                    }
                 }
             } catch .closed {
                 return
@@ -177,7 +197,23 @@ public actor ManagementServer: Service {
 
     private func handleLocal(_ incoming: Incoming) async {
         guard let socket = sockets[incoming.privilege] else { return }
+        // Datagrams a socket's queue had no room for (its newest 256 are kept) are counted too.
+        let overflowed = overflow.count.load(ordering: .relaxed)
+        if overflowed != counters.dropped[.queueFull, default: 0] {
+            counters.received += overflowed - counters.dropped[.queueFull, default: 0]
+            counters.dropped[.queueFull] = overflowed
+        }
         let sender = incoming.datagram.sender
+        // Per-sender allowance (issue #17): a client that floods is cut to its allowance per second, the rest
+        // dropped and counted; other clients keep theirs.
+        let admitted =
+            incoming.privilege == .localReadOnly
+            ? readOnlyAllowance.admit(sender, now: .now) : readWriteAllowance.admit(sender, now: .now)
+        guard admitted else {
+            counters.received += 1
+            counters.dropped[.rateLimited, default: 0] += 1
+            return
+        }
         if incoming.privilege == .localReadWrite, !sender.isUnnamed { lastReadWriteClient = sender }
         let replies = await handle(
             incoming.datagram.bytes, privilege: incoming.privilege, ingressPort: 0, sender: sender)

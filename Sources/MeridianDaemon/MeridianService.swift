@@ -216,17 +216,21 @@ final class MeridianService: Service {
             ClockManagement.PortDescription(
                 interface: settings.interface,
                 timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
-                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress, protocolAddress: port.protocolAddress
-            )
+                alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress,
+                protocolAddress: port.protocolAddress,
+                profileIdentity: settings.profileIdentity)
         }
         let clockManagement = ClockManagement(
             actor: clockActor, clock: clock, ports: descriptions, referenceKind: referenceKind)
-        let management = ManagementServer(
-            configuration: ManagementServer.Configuration(
-                readWritePath: configuration.string("uds_address"),
-                readOnlyPath: configuration.string("uds_ro_address").isEmpty ? nil : configuration.string("uds_ro_address"),
-                networkWritesAllowed: configuration.flag("management_network_writes")),
-            backend: clockManagement)
+        let managementConfiguration: ManagementServer.Configuration
+        do {
+            managementConfiguration = try ManagementServer.Configuration(resolving: configuration)
+        } catch {
+            reference?.source.stop()
+            closePorts()
+            throw error
+        }
+        let management = ManagementServer(configuration: managementConfiguration, backend: clockManagement)
         // The read-only HTTP endpoint (/metrics, /status.json, /): it reads what the clock actor and the
         // management server publish, never awaiting either. An address it cannot bind stops start-up (exit 2).
         var endpoint: HTTPEndpoint?
@@ -257,7 +261,12 @@ final class MeridianService: Service {
             await endpoint?.stop()
             reference?.source.stop()
             closePorts()
-            throw StartupError("management socket \(configuration.string("uds_address")): \(error)")
+            // A live server on the path (another ptp4l or meridiand) is what the configuration asked for but
+            // cannot have: exit 2, as for an address the HTTP endpoint cannot bind.
+            let live: Bool
+            if case UnixSocketError.liveServer = error { live = true } else { live = false }
+            throw StartupError(
+                "management socket \(configuration.string("uds_address")): \(error)", exit: live ? .usage : .failure)
         }
         link.attach(management)
         // Management with boundary hops left goes out of the PTP ports (15.3.3), as ptp4l forwards it.

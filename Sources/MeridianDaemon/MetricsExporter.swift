@@ -149,6 +149,12 @@ final class MetricsExporter: Sendable {
                     "meridian_port_messages_sent_total", "PTP messages sent, by messageType.", typed,
                     type < sent.count ? Int(clamping: sent[type]) : 0)
             }
+            // The reserved messageType values (4–7, 14, 15) in one series, so every datagram a port read shows in
+            // this metric (issue #17: a flood of random bytes is counted, not lost).
+            let reserved = [4, 5, 6, 7, 14, 15].reduce(0) { $0 + ($1 < received.count ? Int(clamping: received[$1]) : 0) }
+            r.counter(
+                "meridian_port_messages_received_total", "PTP messages received, by messageType.",
+                labels.merging(["type": "reserved"]) { a, _ in a }, reserved)
             r.counter(
                 "meridian_port_tx_timestamp_misses_total", "Transmit timestamps the kernel never returned.", labels,
                 view.published.transmitMisses.element(index))
@@ -157,6 +163,15 @@ final class MetricsExporter: Sendable {
                 view.published.missingTimestamps.element(index) - view.published.transmitMisses.element(index))
             r.counter(
                 "meridian_port_faults_total", "Times the port entered FAULTY.", labels, view.published.faults.element(index))
+            for reason in SourceFilter.Reason.allCases {
+                let count =
+                    index < view.published.filtered.count && reason.rawValue < view.published.filtered[index].count
+                    ? view.published.filtered[index][reason.rawValue] : 0
+                r.counter(
+                    "meridian_port_filtered_total",
+                    "Messages dropped by source_allow_list or acceptable_master_table (IEEE 1588 17.6), by filter.",
+                    labels.merging(["filter": reason.label]) { a, _ in a }, count)
+            }
             r.counter(
                 "meridian_port_malformed_total", "Messages that did not decode (dropped).", labels, port.counters.decodeFailures)
             r.counter(

@@ -16,6 +16,9 @@ enum PortInput: Sendable {
     case transmitMissed(id: UInt64, reason: String, fault: Bool)
     /// Sending `id` failed; the message was not sent.
     case sendFailed(id: UInt64, reason: String)
+    /// A message the port's filters dropped (``SourceFilter``), with its first byte (the messageType) so it is
+    /// counted with the rest of what the port read.
+    case filtered(SourceFilter.Reason, firstByte: UInt8)
 }
 
 /// One port's I/O as the clock actor uses it: its inputs and a non-blocking send. The daemon opens

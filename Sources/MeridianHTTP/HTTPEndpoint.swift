@@ -80,7 +80,9 @@ public final class HTTPEndpoint: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY at the TCP level: `.socketOption(.tcp_nodelay)` would set option 1 at SOL_SOCKET, which is
+            // SO_DEBUG (needs CAP_NET_ADMIN: once meridiand drops its capabilities every connection failed).
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -97,6 +97,13 @@ public struct ClockDiscipline: Sendable {
         outlierFilter?.reset()
     }
 
+    /// The clock's time moved under the servo (``ClockSanityCheck``): the servo starts over as ptp4l's
+    /// `servo_reset` makes it (the next samples estimate again; it steps only beyond `step_threshold`).
+    public mutating func resetServo() {
+        servo.reset()
+        outlierFilter?.reset()
+    }
+
     /// Feeds one measurement from the slave port to the servo.
     public mutating func apply(_ m: SyncMeasurement) -> DisciplineStep {
         let changed = select(.master(m.master), interval: m.logSyncInterval)

@@ -110,6 +110,17 @@ public struct ClockEngine: Sendable {
         actions.append(.clock(.acquisitionRestarted))
     }
 
+    /// The clock's own rate, against the monotonic clock, left what any oscillator does (ptp4l's
+    /// `clock_check_ts`, `sanity_freq_limit`): something else stepped or slewed it. The servo starts over.
+    public mutating func clockCheckFailed() {
+        discipline.resetServo()
+    }
+
+    /// The engine's time moved by `delta` with the clock (``InstanceEngine/timescaleShifted(by:)``).
+    public mutating func timescaleShifted(by delta: PTPDuration) {
+        lastMeasurementAt = lastMeasurementAt.map { $0 + delta }
+    }
+
     private mutating func enterHoldover(_ cause: HoldoverCause, at now: PTPInstant, into actions: inout [InstanceAction]) {
         guard let frequency = discipline.holdover(at: now) else { return }
         holdovers += 1

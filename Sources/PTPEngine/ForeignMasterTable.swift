@@ -99,6 +99,13 @@ public struct ForeignMasterTable: Sendable {
         return .success((qualified, qualified))
     }
 
+    /// The engine's time moved by `delta` (``InstanceEngine/timescaleShifted(by:)``): the receipts move with it.
+    public mutating func timescaleShifted(by delta: PTPDuration) {
+        for i in records.indices {
+            for j in records[i].receipts.indices { records[i].receipts[j] = records[i].receipts[j] + delta }
+        }
+    }
+
     /// True when `record` has enough recent Announce messages.
     public func isQualified(_ record: ForeignMasterRecord, now: PTPInstant) -> Bool {
         var count = 0

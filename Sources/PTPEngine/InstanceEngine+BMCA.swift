@@ -63,13 +63,14 @@ extension InstanceEngine {
                 grandmasterPriority1: record.announce.grandmasterPriority1,
                 grandmasterPriority2: record.announce.grandmasterPriority2)
             timePropertiesDS = TimePropertiesDS(announce: record.announce, flags: record.header.flags)
+            learnUTCOffset(from: timePropertiesDS)
             slavePortIndex = e
             newParent = record.sender
         } else if codes.contains(where: { $0?.isGrandmaster == true }) || slavePortIndex != nil || ebest == nil {
             // Tables 30 and 31: this clock is the grandmaster (M1/M2), or it lost its slave port.
             currentDS = CurrentDS()
             parentDS = ParentDS(selfAsGrandmaster: defaultDS)
-            timePropertiesDS = grandmasterQuality.timeProperties
+            timePropertiesDS = ownTimeProperties
             slavePortIndex = nil
         }
         if newParent != oldParent || (newParent == nil && oldParent == nil && stateDecisions == 1) {
@@ -160,5 +161,42 @@ extension InstanceEngine {
             }
         }
         return best
+    }
+}
+
+extension InstanceEngine {
+    /// The UTC offset this clock learns from the PTP-timescale masters it follows, as linuxptp's
+    /// `clock_update_slave`: a valid and traceable one, or any larger than what it knew.
+    mutating func learnUTCOffset(from properties: TimePropertiesDS) {
+        guard properties.ptpTimescale else { return }
+        if learnedUTCOffset == nil || (properties.currentUtcOffsetValid && properties.timeTraceable)
+            || properties.currentUtcOffset > (learnedUTCOffset ?? .min)
+        {
+            learnedUTCOffset = properties.currentUtcOffset
+        }
+    }
+
+    /// The time properties this clock announces as the grandmaster. With a reference, the reference's. Without
+    /// one, the configured ones — but a clock that has followed PTP time goes on serving PTP time with the UTC
+    /// offset it learned (neither valid nor traceable), as ptp4l's grandmaster role does (`time_flags`
+    /// PTP_TIMESCALE, `utc_offset`): a boundary clock that loses its master keeps its hosts' time in the
+    /// timescale they had, and the time it keeps does not jump by the UTC offset when its role changes.
+    var ownTimeProperties: TimePropertiesDS {
+        var own = grandmasterQuality.timeProperties
+        guard clock.reference == nil, !own.ptpTimescale, let offset = learnedUTCOffset else { return own }
+        own.ptpTimescale = true
+        own.currentUtcOffset = offset
+        own.currentUtcOffsetValid = false
+        return own
+    }
+
+    /// The engine's clock moved by `delta` without the clock moving: the daemon's engine time is the clock's
+    /// shifted to TAI while the time properties use the PTP timescale, and that shift changed (the first master
+    /// on the PTP timescale, or a new UTC offset). The instants the engine keeps move with it, so that no
+    /// foreign master's Announce receipts look 37 s old (or in the future) and no silence looks 37 s long.
+    public mutating func timescaleShifted(by delta: PTPDuration) {
+        for i in ports.indices { ports[i].timescaleShifted(by: delta) }
+        clock.timescaleShifted(by: delta)
+        boundaryClockHoldoverSince = boundaryClockHoldoverSince.map { $0 + delta }
     }
 }

@@ -96,6 +96,8 @@ public struct InstanceEngine: Sendable {
     var lockedToParent = false
     /// The clockClass a clock had before management or a reload made it slave-only (class 255).
     var classBeforeSlaveOnly: UInt8?
+    /// The UTC offset learned from the PTP-timescale masters followed (``learnUTCOffset(from:)``).
+    public internal(set) var learnedUTCOffset: Int16?
     /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
     let configuredClockClass: UInt8
 
@@ -184,6 +186,11 @@ public struct InstanceEngine: Sendable {
     }
 
     /// Management SET PORT_DATA_SET_NP: the 802.1AS peer delay limit of the port at `index`.
+    /// The clock's time moved under the servo (``ClockEngine/clockCheckFailed()``): the servo starts over.
+    public mutating func clockCheckFailed() {
+        clock.clockCheckFailed()
+    }
+
     public mutating func setNeighborPropDelayThresh(_ nanoseconds: Int64, port index: Int) {
         guard ports.indices.contains(index) else { return }
         ports[index].configuration.neighborPropDelayThresh = nanoseconds

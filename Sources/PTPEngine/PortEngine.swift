@@ -184,6 +184,13 @@ public struct PortEngine: Sendable {
     }
 
     /// Convenience for tests and the daemon: the actions as a new array.
+    /// The engine's time moved by `delta` (``InstanceEngine/timescaleShifted(by:)``): the foreign masters'
+    /// Announce receipts move with it. (A measurement in flight at that moment is not moved: the shift changes when
+    /// the port starts following a master on another timescale, before it measures against that master.)
+    public mutating func timescaleShifted(by delta: PTPDuration) {
+        foreignMasters.timescaleShifted(by: delta)
+    }
+
     public mutating func handle(_ event: PortEvent, at now: PTPInstant) -> [PortAction] {
         var actions: [PortAction] = []
         handle(event, at: now, into: &actions)

@@ -11,4 +11,8 @@ public enum ManagementDropReason: Error, Sendable, Hashable {
     case otherClock
     /// Network request in another domain (ptp4l drops those on its PTP ports).
     case otherDomain
+    /// More requests from one sender than its per-second allowance (issue #17; Meridian only, ptp4l has no limit).
+    case rateLimited
+    /// The socket's queue was full when it arrived (a flood faster than the server answers); Meridian only.
+    case queueFull
 }

@@ -84,7 +84,7 @@ do {
 // hear SIGTERM, SIGINT and SIGHUP to shut down cleanly and to reload.
 var handled = sigset_t()
 sigemptyset(&handled)
-for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&handled, signal) }
+for signal in [SIGTERM, SIGINT, SIGHUP, Meridiand.capabilitySignal] { sigaddset(&handled, signal) }
 pthread_sigmask(SIG_UNBLOCK, &handled, nil)
 
 if options.checkConfig {
@@ -93,4 +93,6 @@ if options.checkConfig {
     emit(errors, to: 2)
     exit(status.rawValue)
 }
+// Least privilege: limited here, while this is the only thread, so every thread made later inherits it.
+Meridiand.limitPrivileges(options)
 exit(await Meridiand.serve(options).rawValue)

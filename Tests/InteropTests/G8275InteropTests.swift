@@ -103,11 +103,16 @@ struct G8275InteropTests {
         #expect(window.count == 64 && window.allSatisfy { abs($0) < 20_000 }, "\(stats)")
         let answer = lab.run(
             in: lab.lab.b.namespace,
-            [pmc, "-u", "-b", "0", "-s", lab.file("tsc.sock").path, "GET PARENT_DATA_SET", "GET DEFAULT_DATA_SET"])
+            [
+                pmc, "-u", "-b", "0", "-s", lab.file("tsc.sock").path, "GET PARENT_DATA_SET", "GET DEFAULT_DATA_SET",
+                "GET CLOCK_DESCRIPTION",
+            ])
         let gmIdentity = InteropLab.identity(lab.log("gm.log"), "selected local clock")
         #expect(gmIdentity != nil && InteropLab.field(answer, "grandmasterIdentity") == gmIdentity, "\(answer)")
         #expect(InteropLab.field(answer, "gm.ClockClass") == "6", "\(answer)")
         #expect(InteropLab.field(answer, "clockClass") == "255", "\(answer)")
+        // G.8275.1's profileIdentifier (annex A), as linuxptp 4 gives it on an L2 port under the G.8275 comparison.
+        #expect(InteropLab.field(answer, "profileId") == "00:19:a7:01:02:03", "\(answer)")
     }
 
     /// One case of the election table: the settings of Meridian (M) and the two ptp4l clocks (A, B), and who

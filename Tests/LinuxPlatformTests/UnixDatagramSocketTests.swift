@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LinuxPlatform
 import Testing
 
@@ -35,14 +36,19 @@ struct UnixDatagramSocketTests {
     func staleSocketsAreReplacedButOtherFilesAreNot() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // A socket left behind by a process that died without closing it.
-        let stale = try UnixDatagramSocket.bind(path: dir + "/ptp4l", mode: 0o660)
-        let replacement = try UnixDatagramSocket.bind(path: dir + "/ptp4l", mode: 0o666)
+        // A socket file left behind by a process that died without removing it: nothing listens on it.
+        Self.leaveStaleSocket(at: dir + "/ptp4l")
         var info = stat()
+        #expect(lstat(dir + "/ptp4l", &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK)
+        let replacement = try UnixDatagramSocket.bind(path: dir + "/ptp4l", mode: 0o666)
         #expect(stat(dir + "/ptp4l", &info) == 0 && info.st_mode & 0o777 == 0o666)
-        // The old socket closing later must not remove the new server's path.
-        stale.close()
-        #expect(FileManager.default.fileExists(atPath: dir + "/ptp4l"))
+        // A socket whose path was replaced since must not remove the new server's path when it closes.
+        let older = try UnixDatagramSocket.bind(path: dir + "/older", mode: 0o660)
+        #expect(unlink(dir + "/older") == 0)
+        let newer = try UnixDatagramSocket.bind(path: dir + "/older", mode: 0o660)
+        older.close()
+        #expect(FileManager.default.fileExists(atPath: dir + "/older"))
+        newer.close()
         replacement.close()
         #expect(!FileManager.default.fileExists(atPath: dir + "/ptp4l"))
         #expect(FileManager.default.createFile(atPath: dir + "/file", contents: Data("keep".utf8)))
@@ -63,5 +69,53 @@ struct UnixDatagramSocketTests {
         #expect(throws: UnixSocketError.self) { try socket.send([1], to: UnixSocketAddress(path: dir + "/gone")) }
         #expect(throws: UnixSocketError.unnamedPeer) { try socket.send([1], to: UnixSocketAddress(pathBytes: [])) }
         #expect(try socket.receive(timeoutMilliseconds: 10) == nil)
+    }
+
+    /// Binds a socket at `path` with the raw calls and closes it without removing the file, as a killed
+    /// daemon leaves it.
+    static func leaveStaleSocket(at path: String) {
+        let fd = socket(AF_UNIX, 2, 0)  // SOCK_DGRAM
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+    }
+
+    /// Issue #17: a socket a live server still listens on (a running ptp4l's `/var/run/ptp4l`) is never taken
+    /// over: the bind is refused with the reason, and the server keeps its path and keeps receiving.
+    @Test
+    func aLiveServersSocketIsNotTakenOver() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let live = try UnixDatagramSocket.bind(path: dir + "/ptp4l", mode: 0o660)
+        defer { live.close() }
+        #expect(throws: UnixSocketError.liveServer(dir + "/ptp4l")) {
+            try UnixDatagramSocket.bind(path: dir + "/ptp4l", mode: 0o660)
+        }
+        #expect(UnixSocketError.liveServer("/var/run/ptp4l").description.contains("in use by a running server"))
+        let client = try UnixDatagramSocket.bind(path: dir + "/client", mode: 0o600)
+        defer { client.close() }
+        try client.send([7], to: UnixSocketAddress(path: dir + "/ptp4l"))
+        #expect(try live.receive(timeoutMilliseconds: 1000)?.bytes == [7])
+    }
+
+    /// `uds_group`: the socket gets the group asked for (here a group this process is not in, which root may give).
+    @Test
+    func theGroupIsSetWhenAsked() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let group = try #require(UnixGroup.id("nogroup") ?? UnixGroup.id("daemon"))
+        #expect(UnixGroup.id("\(group)") == group)
+        #expect(UnixGroup.id("meridian-no-such-group-\(getpid())") == nil)
+        let socket = try UnixDatagramSocket.bind(path: dir + "/rw", mode: 0o660, group: group)
+        defer { socket.close() }
+        var info = stat()
+        #expect(lstat(dir + "/rw", &info) == 0)
+        #expect(info.st_gid == group && info.st_mode & 0o777 == 0o660)
     }
 }

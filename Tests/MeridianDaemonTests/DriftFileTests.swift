@@ -47,4 +47,41 @@ import Testing
         DriftFile.save(path, frequency: PartsPerBillion(1), clock: free, logger: Logger(label: "test"))
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    /// Issue #17: the file is written through a fresh temporary name (O_CREAT|O_EXCL|O_NOFOLLOW), so a symbolic
+    /// link a local user planted at the old fixed name `drift.tmp` is neither followed nor replaced, and nothing
+    /// but the drift file is left in the directory.
+    @Test func aPlantedLinkIsNotFollowedAndNoTemporaryFileIsLeft() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-drift-link-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("drift").path
+        let victim = directory.appendingPathComponent("victim").path
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        #expect(symlink(victim, path + ".tmp") == 0)
+        let logger = Logger(label: "test")
+        DriftFile.save(path, frequency: PartsPerBillion(-12.25), clock: try Self.steerableClock(), logger: logger)
+        #expect(DriftFile.load(path, logger: logger)?.value == -12.25)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(names == ["drift", "drift.tmp", "victim"], "\(names)")
+        var info = stat()
+        #expect(lstat(path + ".tmp", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+    }
+
+    /// A drift file that cannot be written says why and leaves no temporary file behind.
+    @Test func aFailedWriteSaysWhyAndLeavesNothing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-drift-fail-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A directory where the file should be: the rename fails after the temporary file was written.
+        let path = directory.appendingPathComponent("drift").path
+        try FileManager.default.createDirectory(atPath: path + "/occupied", withIntermediateDirectories: true)
+        let failure = DriftFile.writeDurably(path, contents: Array("1.5\n".utf8))
+        #expect(failure?.hasPrefix("rename ") == true, "\(failure ?? "nil")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["drift"])
+        // A missing directory: the open fails.
+        let missing = DriftFile.writeDurably(directory.path + "/absent/drift", contents: [0x31])
+        #expect(missing?.hasPrefix("open ") == true, "\(missing ?? "nil")")
+    }
 }

@@ -138,6 +138,20 @@ int CLinuxShims_has_capability(int capability);
 /* Removes a capability from the calling thread's effective set (capabilities are per thread on Linux), for
  * dropping privileges and for tests of the "capability missing" paths. 0 or -1 with errno. */
 int CLinuxShims_drop_effective_capability(int capability);
+/* The signal CLinuxShims_limit_capabilities sends to the other threads (a real-time one; main unblocks it). */
+int CLinuxShims_capability_signal(void);
+/* The highest capability number the running kernel knows (/proc/sys/kernel/cap_last_cap). */
+int CLinuxShims_last_capability(void);
+/* Limits every thread of the process to the capabilities in `keep` (bit n = capability n): the bounding set
+ * loses the others (when CAP_SETPCAP allows), the ambient and inheritable sets are cleared, permitted and
+ * effective become permitted & keep. The calling thread first, then each other thread through a signal
+ * (shims_privilege.c says why). `threads`: how many threads were changed; `unconfirmed`: how many did not
+ * confirm within the wait or failed. 0, or -1 with errno when the calling thread itself failed. */
+int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed);
+/* setfsuid(2) for the calling thread only (the kernel's fsuid is per thread; glibc does not broadcast it): the
+ * uid that files and sockets the thread makes belong to. Returns the previous fsuid. For tests that play another
+ * user's server. */
+int CLinuxShims_set_thread_fsuid(unsigned int uid);
 
 /* ---- PTP clock ioctls (/dev/ptpN). The "2" requests are tried first, then the originals. ---- */
 int CLinuxShims_ptp_get_caps(int fd, struct ptp_clock_caps *caps);

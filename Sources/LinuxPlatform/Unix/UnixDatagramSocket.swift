@@ -37,12 +37,16 @@ public final class UnixDatagramSocket: Sendable {
         close()
     }
 
-    /// Binds a new socket at `path` with file `mode`. A stale socket left at the path (a crashed
-    /// daemon's) is removed first, as ptp4l does; anything that is not a socket is left alone and
-    /// reported as ``UnixSocketError/pathInUse(_:)``.
+    /// Binds a new socket at `path` with file `mode`, and group `group` when given. A stale socket left at
+    /// the path (a crashed daemon's) is removed first, as ptp4l does; but a socket some server still
+    /// listens on (a connect to it succeeds) is never taken over (``UnixSocketError/liveServer(_:)``, issue
+    /// #17: ptp4l itself would unlink a running ptp4l's `/var/run/ptp4l`); anything that is not a socket is
+    /// left alone and reported as ``UnixSocketError/pathInUse(_:)``.
     ///
-    /// The corresponding C functions are `socket`, `lstat`, `unlink`, `bind` and `chmod`.
-    public static func bind(path: String, mode: UInt32 = 0o660) throws(UnixSocketError) -> UnixDatagramSocket {
+    /// The corresponding C functions are `socket`, `lstat`, `connect`, `unlink`, `bind`, `lchown` and `chmod`.
+    public static func bind(path: String, mode: UInt32 = 0o660, group: gid_t? = nil) throws(UnixSocketError)
+        -> UnixDatagramSocket
+    {
         let address = UnixSocketAddress(path: path)
         guard !path.isEmpty, address.pathBytes.count <= UnixSocketAddress.maxPathLength else {
             throw .pathTooLong(path)
@@ -50,6 +54,7 @@ public final class UnixDatagramSocket: Sendable {
         var info = stat()
         if lstat(path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFSOCK else { throw .pathInUse(path) }
+            if isLive(address) { throw .liveServer(path) }
             _ = unlink(path)
         }
         let fd: CInt
@@ -71,12 +76,34 @@ public final class UnixDatagramSocket: Sendable {
             created.boundFile.store(UInt64(file.st_ino), ordering: .releasing)
             created.boundDevice.store(UInt64(file.st_dev), ordering: .releasing)
         }
+        if let group, lchown(path, uid_t.max, group) != 0 {
+            let error = Errno(rawValue: errno)
+            created.close()
+            throw .system(operation: "chown (group \(group))", path: path, errno: error)
+        }
         if chmod(path, mode_t(mode)) != 0 {
             let error = Errno(rawValue: errno)
             created.close()
             throw .system(operation: "chmod", path: path, errno: error)
         }
         return created
+    }
+
+    /// Whether a server is bound at `address`: a datagram `connect` to it succeeds (or finds a socket of
+    /// another type there). A stale socket file, whose server is gone, refuses (ECONNREFUSED).
+    ///
+    /// The corresponding C functions are `socket`, `connect` and `close`.
+    static func isLive(_ address: UnixSocketAddress) -> Bool {
+        let probe = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { Glibc.close(probe) }
+        var result: CInt = -1
+        var error: CInt = 0
+        repeat {
+            result = address.withSockaddr { pointer, length in connect(probe, pointer, length) } ?? -1
+            error = errno
+        } while result != 0 && error == EINTR
+        return result == 0 || error == EPROTOTYPE
     }
 
     /// Closes the socket once and removes its path if the file there is still the one it bound;

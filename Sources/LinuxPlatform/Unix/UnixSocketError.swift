@@ -6,6 +6,8 @@ public enum UnixSocketError: Error, Sendable, Hashable, CustomStringConvertible 
     case pathTooLong(String)
     /// Something other than a socket already exists at the path; it is left alone.
     case pathInUse(String)
+    /// A live server (a running ptp4l or meridiand) answers at the path: it is not taken over.
+    case liveServer(String)
     /// The peer has no address (it never bound one), so it cannot be replied to.
     case unnamedPeer
     /// A system call failed.
@@ -17,6 +19,8 @@ public enum UnixSocketError: Error, Sendable, Hashable, CustomStringConvertible 
         switch self {
         case .pathTooLong(let path): "unix socket path too long: \(path)"
         case .pathInUse(let path): "\(path) exists and is not a socket"
+        case .liveServer(let path):
+            "\(path) is in use by a running server (another ptp4l or meridiand?); stop it or choose another uds_address"
         case .unnamedPeer: "peer has no address"
         case .system(let operation, let path, let errno): "\(operation) \(path): \(errno)"
         case .closed: "unix socket is closed"

@@ -1,0 +1,88 @@
+/// ptp4l's clock sanity check (`sanity_freq_limit`, linuxptp `clockcheck.c`): the disciplined clock's own rate,
+/// with the frequency adjustments it was given taken out, compared with the system's monotonic clock. A clock
+/// that another program stepped or slewed (an NTP daemon on the system clock, a second PTP daemon on the same
+/// PHC), or a PHC that misbehaves, shows a rate far beyond what any oscillator has; the servo then starts over
+/// (``ClockServo/reset()``) rather than steer on a time that moved under it.
+///
+/// Pure: the daemon feeds it the clock's reading of each received message (its receive stamp, as ptp4l's
+/// `clock_check_ts` on every stamped message) with the monotonic time it read, and every frequency and step it
+/// applied. As in clockcheck.c, checks are at least 100 ms apart on both clocks, the first needs a frequency set
+/// once, and the range of frequencies applied since the last check bounds the expected rate, so a servo that
+/// changed its frequency between two checks is never taken for a jump.
+public struct ClockSanityCheck: Sendable {
+    /// What a check found wrong.
+    public enum Verdict: Sendable, Equatable, CustomStringConvertible {
+        /// Faster than `limit` beyond the fastest rate the adjustments allow (or a step forward).
+        case jumpedForward(ppb: Double)
+        /// Slower than `limit` below the slowest rate the adjustments allow (or a step backward).
+        case jumpedBackward(ppb: Double)
+
+        public var description: String {
+            switch self {
+            case .jumpedForward(let ppb):
+                "clock jumped forward or running faster than expected! (\(Int(ppb.rounded())) ppb off the monotonic clock)"
+            case .jumpedBackward(let ppb):
+                "clock jumped backward or running slower than expected! (\(Int(ppb.rounded())) ppb off the monotonic clock)"
+            }
+        }
+    }
+
+    /// ppb (`sanity_freq_limit`, 200,000,000 by default: 20 %, which only a jump or a broken clock reaches).
+    public let limit: Double
+    /// clockcheck.c's CHECK_MIN_INTERVAL: checks at least this far apart (ns) on both clocks.
+    public static let minimumInterval: Int64 = 100_000_000
+    /// clockcheck.c's CHECK_MAX_FREQ (ppb): the bounds' starting values, beyond any clock's range.
+    static let maximumFrequency = 900_000_000.0
+
+    private var frequencyKnown = false
+    private var currentFrequency = 0.0
+    private var highest = -maximumFrequency
+    private var lowest = maximumFrequency
+    private var lastClock: Int64?
+    private var lastMonotonic: Int64 = 0
+
+    public init(limit ppb: Int) {
+        limit = Double(ppb)
+    }
+
+    /// The clock now runs `ppb` faster than its oscillator (positive: faster), as the daemon set it.
+    public mutating func frequencySet(_ ppb: Double) {
+        highest = max(highest, ppb)
+        lowest = min(lowest, ppb)
+        currentFrequency = ppb
+        frequencyKnown = true
+    }
+
+    /// The daemon stepped the clock by `nanoseconds`: the last reading moves with it.
+    public mutating func stepped(by nanoseconds: Int64) {
+        lastClock = lastClock.map { $0 &+ nanoseconds }
+    }
+
+    /// One reading of the clock (ns) and the monotonic clock (ns) at about the same moment; nil when all is well.
+    public mutating func sample(clock: Int64, monotonic: Int64) -> Verdict? {
+        guard frequencyKnown else { return nil }
+        let (interval, intervalOverflow) = clock.subtractingReportingOverflow(lastClock ?? 0)
+        if lastClock != nil, !intervalOverflow, interval >= 0, interval < Self.minimumInterval { return nil }
+        let (monotonicInterval, monotonicOverflow) = monotonic.subtractingReportingOverflow(lastMonotonic)
+        guard !monotonicOverflow, monotonicInterval >= Self.minimumInterval else { return nil }
+        var verdict: Verdict?
+        if lastClock != nil, !intervalOverflow, highest <= Self.maximumFrequency {
+            let span = Double(interval)
+            let elapsed = Double(monotonicInterval)
+            // The clock's uncorrected rate against the monotonic clock, with the slowest and the fastest
+            // adjustment applied since the last check (clockcheck.c's max_foffset and min_foffset).
+            let fastest = 1e9 * (span / (1 + lowest / 1e9) / elapsed - 1)
+            let slowest = 1e9 * (span / (1 + highest / 1e9) / elapsed - 1)
+            if slowest > limit {
+                verdict = .jumpedForward(ppb: slowest)
+            } else if fastest < -limit {
+                verdict = .jumpedBackward(ppb: fastest)
+            }
+        }
+        lastMonotonic = monotonic
+        lastClock = clock
+        highest = currentFrequency
+        lowest = currentFrequency
+        return verdict
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The interoperability phase of `make test`: Tests/InteropTests in two test processes at once, each
+# running its tests two at a time, so four at a time in all.
+#
+# Why two processes: the tests are synchronous (they sleep while daemons in namespaces lock, fail over and
+# answer), and Swift Testing runs a synchronous test on a thread of the cooperative pool, which is as wide as the
+# machine has cores. On this 2-core machine one process therefore runs two tests at a time however many are
+# ready, and the phase's wall time was the sum of its tests over two (about 5 minutes) while the daemons and
+# peers used a few per cent of a core. A second process doubles that without touching a test.
+#
+# Group A holds the suites that load the machine or judge timing closely (SerializedInteropTests: the
+# management fuzz, the failovers, 1,000 scrapes a second — never beside each other, as before) and the gpsd
+# scenario and the reference grandmasters (the longest single tests); group B everything else, so a new suite lands there by default.
+# Both run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
+# build folder's lock for as long as its tests run, so a second `swift test` would wait for the first.
+#   TESTS=.build/debug/MeridianPackageTests.xctest scripts/interop-test.sh LOGDIR [Swift Testing arguments...]
+# INTEROP_GROUPS=1 runs every interop test in one process (two at a time, as the phase ran before).
+set -uo pipefail
+: "${TESTS:?TESTS must name the built test bundle (MeridianPackageTests.xctest)}"
+logs=$1
+shift
+group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests)'
+here=$(dirname "$0")
+if [ "${INTEROP_GROUPS:-2}" = 1 ]; then
+    SWIFT_TEST_BINARY=$TESTS exec "$here/swift-test.sh" "$logs/interop.log" --filter '^InteropTests\.' "$@"
+fi
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-a.log" --filter "$group_a" "$@" > "$logs/interop-a.out" 2>&1 &
+a=$!
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-b.log" --filter '^InteropTests\.' --skip "$group_a" "$@" > "$logs/interop-b.out" 2>&1 &
+b=$!
+wait "$a"
+status_a=$?
+wait "$b"
+status_b=$?
+# Each group's output is in its .out file (whole) and .log; here the figures the cases print and each group's
+# summary from swift-test.sh (its slowest tests and, when it failed, what failed), one group after the other.
+for group in a b; do
+    echo "=== interop group $group (whole output: $logs/interop-$group.out) ==="
+    grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster)' "$logs/interop-$group.out" | cut -c1-300
+    sed -n '/^=== slowest tests/,$p' "$logs/interop-$group.out"
+done
+[ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ]
