@@ -12,7 +12,7 @@ FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
-DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium
+DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium chrony
 
 .PHONY: all deps build test check bench run install lint format clean fuzz
 

@@ -117,6 +117,12 @@ int CLinuxShims_ptp_sys_offset(int fd, struct ptp_sys_offset *offset)
     return ioctl(fd, PTP_SYS_OFFSET, offset);
 }
 
+int CLinuxShims_ptp_sys_offset_precise(int fd, struct ptp_sys_offset_precise *offset)
+{
+    memset(offset, 0, sizeof(*offset));
+    return ioctl(fd, PTP_SYS_OFFSET_PRECISE, offset);
+}
+
 int CLinuxShims_ptp_extts_request(int fd, struct ptp_extts_request *request)
 {
     int result = ioctl(fd, PTP_EXTTS_REQUEST2, request);

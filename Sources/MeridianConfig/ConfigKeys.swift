@@ -183,6 +183,32 @@ public enum ConfigKeys {
         .real(
             "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
             "ppb; the virtual clock's frequency limit, like a PHC's max_adj"),
+        .text(
+            "refclock_sock_address", .global, "",
+            "chrony SOCK refclock socket (refclock SOCK <path> in chrony.conf): while locked, each measurement is sent as chrony's struct sock_sample, true time minus system time with the leap flags (linuxptp 4's option; empty = off)"
+        ),
+        .int(
+            "phc_pps_out_channel", .global, -1, -1...63,
+            "periodic-output channel of the disciplined PHC that gives 1 PPS on the PHC's whole seconds (PTP_PEROUT_REQUEST); -1 = off"
+        ),
+        .int(
+            "phc_pps_out_pin", .global, -1, -1...255,
+            "programmable pin (SDP) to set to periodic output for phc_pps_out_channel (PTP_PIN_SETFUNC); -1 = leave the pins as they are"
+        ),
+        .choice(
+            "system_clock_follower", .global, "off", [("off", 0), ("realtime", 1), ("virtual", 2)],
+            "make a clock follow the disciplined clock in-process with its own PI servo (phc2sys's role): realtime steers CLOCK_REALTIME (needs CAP_SYS_TIME; refused when the daemon already disciplines the system clock), virtual steers a lab clock standing in for it"
+        ),
+        .real(
+            "follower_virtual_offset", .global, 0.0, -1e6...1e6,
+            "seconds; initial error of system_clock_follower virtual's stand-in clock"),
+        .real(
+            "follower_virtual_freq_ppm", .global, 0.0, -1e4...1e4,
+            "ppm; frequency error of system_clock_follower virtual's stand-in clock"),
+        .choice(
+            "virtual_clock_mode", .global, "realtime", [("realtime", 0), ("phc", 1)],
+            "what clock_device virtual emulates: realtime (a clock over CLOCK_REALTIME, UTC) or phc (an emulated PTP hardware clock: TAI, read and adjusted only through the PHC ioctl surface, sys-offset read windows)"
+        ),
         .text("ports_dir", .global, "", "directory of per-port files (default: ports.d next to the main file)"),
         .text(
             "drift_file", .global, "",
@@ -350,8 +376,14 @@ public enum ConfigKeys {
             .onlyDefault("Meridian steers frequency only"),
         .choice("hwts_filter", .global, "normal", [("normal", 0), ("check", 1), ("full", 2)], "hardware stamp filter setting")
             .onlyDefault("Meridian sets the interface's filter itself, as normal does"),
-        .int("ntpshm_segment", .global, 0, int32, "NTP SHM segment of the ntpshm servo")
-            .support(.inert("it applies only to clock_servo ntpshm, which Meridian refuses")),
+        .int(
+            "ntpshm_segment", .global, 0, 0...2_000_000,
+            "NTP SHM segment (key 0x4e545030 + N; chrony's refclock SHM N) that ntpshm_feed writes; linuxptp's ntpshm servo is refused"
+        ),
+        .flag(
+            "ntpshm_feed", .global, false,
+            "write each measurement, while locked, to the NTP SHM segment ntpshm_segment (true time and the system time it was taken at, leap flags) for chrony or ntpd"
+        ),
         .text(
             "clockIdentity", .global, "000000.0000.000000",
             "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),

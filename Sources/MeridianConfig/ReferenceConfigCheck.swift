@@ -24,6 +24,11 @@ public enum ReferenceConfigCheck {
                 problem("clock_device", device, "a PTP hardware clock /dev/ptpN (reference extts timestamps the PPS on its pin)")
             }
         }
+        // The emulated PHC is a mode of the virtual clock: on any other clock_device it would be silently ignored.
+        if configuration.string("virtual_clock_mode") == "phc" && configuration.string("clock_device") != "virtual" {
+            let device = configuration.string("clock_device")
+            problem("clock_device", device, "virtual (virtual_clock_mode phc emulates a PHC in place of the virtual clock)")
+        }
         if ["gpsd", "pps", "extts"].contains(reference) {
             let address = configuration.string("gpsd_address")
             if !validAddress(address) {

@@ -1,3 +1,4 @@
+import LinuxPlatform
 import Logging
 import PTPCore
 import PTPEngine
@@ -82,6 +83,14 @@ actor ClockActor {
     private var referenceReportsRejected = 0
     /// Input-driven warnings (unstamped event packets, rejected reference samples and reports) are rate-limited.
     private var logLimiter = LogRateLimiter()
+    /// `refclock_sock_address`: chrony's SOCK refclock, fed while the clock is locked.
+    private let chronyFeed: ChronySockFeed?
+    /// `ntpshm_feed`: the NTP SHM segment, written while locked.
+    private let shmFeed: NTPSHMFeed?
+    /// `system_clock_follower`: a clock that follows the disciplined one (phc2sys's role).
+    private var follower: SystemClockFollower?
+    /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
+    private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
     /// `sanity_freq_limit`: the clock's rate against the monotonic clock, checked at received stamps.
     private var sanityCheck: ClockSanityCheck?
     /// Times the sanity check found the clock moved under the servo (and reset it).
@@ -105,8 +114,12 @@ actor ClockActor {
     init(
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
-        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil
+        reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
+        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil
     ) {
+        self.follower = follower
+        self.chronyFeed = chronyFeed
+        self.shmFeed = shmFeed
         self.engine = engine
         self.reopenPort = reopenPort
         sanityCheck = settings.sanityFreqLimit > 0 ? ClockSanityCheck(limit: settings.sanityFreqLimit) : nil
@@ -331,6 +344,19 @@ actor ClockActor {
     }
 
     /// Once a second: notices a lost reference, steers holdover, updates the announced quality.
+    /// Once a second: the follower measures itself against the disciplined clock and steers (only while the
+    /// disciplined clock is locked or in holdover: a free-running clock is nothing to follow).
+    func followerTick() {
+        guard var current = follower, syncStatus().state != .freerun, let system = try? VirtualClock.realtime() else {
+            return
+        }
+        var disciplined = clock.relation.clockTime(atSystem: system)
+        if !clock.keepsUTC { disciplined = disciplined - .seconds(Int64(engine.timePropertiesDS.currentUtcOffset)) }
+        let line = current.tick(system: system, disciplinedUTC: disciplined)
+        follower = current
+        logger.info("\(line)")
+    }
+
     func referenceTick() {
         handle(.referenceTick(clockTime: clockNow()))
     }
@@ -508,6 +534,7 @@ actor ClockActor {
                 offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
             summary.setSyncInterval(measurement.logSyncInterval)
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
+            feedChrony()
         case .sourceChanged(let source):
             logger.notice("servo now follows \(source); frequency kept (no step unless beyond step_threshold)")
         case .acquisitionRestarted:
@@ -518,6 +545,41 @@ actor ClockActor {
             logger.notice("\(holdover)")
         case .reference(let output, let steering):
             report(output, steering: steering)
+            if output.offset != nil { feedChrony() }
+        }
+    }
+
+    /// Tells chrony (SOCK refclock) what the disciplined clock says true time is, while it is locked (to a
+    /// grandmaster or its reference): at a CLOCK_REALTIME instant, the clock's reading through its relation
+    /// to the system clock, less TAI − UTC when the clock keeps TAI (a PHC), minus that instant. With the
+    /// time properties' leap flags (leap61: insert, leap59: delete), as linuxptp 4's refclock_sock does. The
+    /// same sample goes to the NTP SHM segment (`ntpshm_feed`).
+    private func feedChrony() {
+        guard chronyFeed != nil || shmFeed != nil, syncStatus().state == .locked,
+            let system = try? VirtualClock.realtime()
+        else { return }
+        let properties = engine.timePropertiesDS
+        var reading = clock.relation.clockTime(atSystem: system)
+        if !clock.keepsUTC { reading = reading - .seconds(Int64(properties.currentUtcOffset)) }
+        shmFeed?.write(
+            reference: reading, system: system, leap: properties.leap61 ? .insert : properties.leap59 ? .delete : .none)
+        guard let chronyFeed else { return }
+        let leap: ChronySockSample.Leap = properties.leap61 ? .insert : properties.leap59 ? .delete : .none
+        do {
+            try chronyFeed.send(ChronySockSample(systemTime: system, offset: (reading - system).secondsDouble, leap: leap))
+            chronySamples.sent += 1
+            if chronySamples.sent == 1 {
+                logger.notice(
+                    "chrony: first SOCK sample sent to \(chronyFeed.path) (offset \((reading - system).secondsDouble) s)")
+            }
+        } catch {
+            chronySamples.failed += 1
+            if let line = logLimiter.line(
+                "chrony-sock", "refclock_sock_address \(chronyFeed.path): \(error) (is chronyd running with refclock SOCK?)",
+                now: .now)
+            {
+                logger.warning("\(line)")
+            }
         }
     }
 

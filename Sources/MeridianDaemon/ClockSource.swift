@@ -16,12 +16,16 @@ struct ClockSource: Sendable {
     let convert: @Sendable (PTPInstant) -> PTPInstant
     /// The clock's error against true time where it can know it (a virtual clock against the system clock).
     let trueError: (@Sendable () -> PTPDuration?)?
+    /// How the clock relates to CLOCK_REALTIME, for reference stamps and feeds: exact for the system and a
+    /// virtual clock, measured (sys-offset, with its window as uncertainty) for a PHC, real or emulated.
+    let relation: SystemClockRelation
 
     init(
         clock: any PTPClock, timescale: ClockTimescale, steerable: Bool, description: String,
         convert: @escaping @Sendable (PTPInstant) -> PTPInstant = { $0 },
-        trueError: (@Sendable () -> PTPDuration?)? = nil
+        trueError: (@Sendable () -> PTPDuration?)? = nil, relation: SystemClockRelation? = nil
     ) {
+        self.relation = relation ?? SystemClockRelation(.timeline(convert))
         self.clock = clock
         self.timescale = timescale
         self.steerable = steerable
@@ -46,23 +50,41 @@ struct ClockSource: Sendable {
                 clock: clock, timescale: .utc, steerable: !settings.freeRunning,
                 description: "virtual clock (offset \(offset.secondsDouble) s, \(configuration.frequencyError.value / 1000) ppm)",
                 convert: { clock.convert(systemTimestamp: $0) }, trueError: { try? clock.trueError() })
+        case .emulatedPHC(let configuration, let taiMinusUTC):
+            // The emulation's sys-offset reads are the PHC path under test; packets are stamped as a NIC with
+            // this PHC would stamp them (its reading at the kernel's software stamp).
+            let device = try EmulatedPHCDevice(configuration: configuration, taiMinusUTC: taiMinusUTC)
+            let clock = try PHCClock(device: device)
+            return ClockSource(
+                clock: clock, timescale: .tai, steerable: !settings.freeRunning,
+                description:
+                    "emulated PHC (TAI, offset \(configuration.initialOffset.secondsDouble) s, \(configuration.frequencyError.value / 1000) ppm)",
+                convert: { device.hardwareStamp(systemTimestamp: $0) }, trueError: { try? device.trueError() },
+                relation: SystemClockRelation(.measured(clock, samples: 5)))
         case .system:
             let steering: SystemClock.Steering = settings.freeRunning ? .forbidden : .allowed
             let clock = try SystemClock(steering: steering)
-            return ClockSource(clock: clock, timescale: .utc, steerable: !settings.freeRunning, description: "CLOCK_REALTIME")
+            return ClockSource(
+                clock: clock, timescale: .utc, steerable: !settings.freeRunning, description: "CLOCK_REALTIME",
+                relation: SystemClockRelation(.identity))
         case .phc(let path):
             let clock = try PHCClock(path: path)
-            return ClockSource(clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: path)
+            return ClockSource(
+                clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: path,
+                relation: SystemClockRelation(.measured(clock, samples: 5)))
         case .automatic:
             if settings.servo.timestamping == .hardware, let first = settings.ports.first {
                 let clock = try PHCClock.forInterface(first.interface)
-                return ClockSource(clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: clock.name)
+                return ClockSource(
+                    clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: clock.name,
+                    relation: SystemClockRelation(.measured(clock, samples: 5)))
             }
             // Software stamps: the system clock, read but never steered unless `clock_device system` says so.
             let clock = try SystemClock(steering: .forbidden)
             return ClockSource(
                 clock: clock, timescale: .utc, steerable: false,
-                description: "CLOCK_REALTIME (not steered: set clock_device system to let meridiand adjust it)")
+                description: "CLOCK_REALTIME (not steered: set clock_device system to let meridiand adjust it)",
+                relation: SystemClockRelation(.identity))
         }
     }
 }

@@ -45,6 +45,9 @@ struct DaemonSettings: Sendable {
 
     enum ClockChoice: Sendable, Hashable {
         case virtual(VirtualClockConfiguration)
+        /// `clock_device virtual` with `virtual_clock_mode phc`: an emulated PHC keeping TAI (TAI − UTC from
+        /// `utc_offset`), driven through ``PHCClock`` like `/dev/ptpN`.
+        case emulatedPHC(VirtualClockConfiguration, taiMinusUTC: Int)
         case system
         case phc(String)
         /// `auto`: the interface's PHC with hardware stamps, the system clock (not steered) with software.
@@ -64,6 +67,10 @@ struct DaemonSettings: Sendable {
     var useSyslog: Bool
     var loggingLevel: Int
     var driftFile: String?
+    /// `refclock_sock_address`: chrony's SOCK refclock socket to feed while locked; nil when empty.
+    var refclockSockAddress: String?
+    /// `ntpshm_feed` with `ntpshm_segment`: the NTP SHM segment to write while locked; nil when off.
+    var ntpSHMSegment: Int32?
     var userDescription: String
     var summaryInterval: Int64
     /// `sanity_freq_limit` (ppb; 0: no check): see ``ClockSanityCheck``.
@@ -179,7 +186,7 @@ struct DaemonSettings: Sendable {
         switch c.string("clock_device") {
         case "virtual":
             let wander = c.real("virtual_clock_wander_ppb")
-            clock = .virtual(
+            let virtual =
                 VirtualClockConfiguration(
                     name: "virtual", offsetSeconds: c.real("virtual_clock_offset"),
                     frequencyPPM: c.real("virtual_clock_freq_ppm"),
@@ -187,7 +194,14 @@ struct DaemonSettings: Sendable {
                     wander: wander > 0
                         ? VirtualClockConfiguration.Wander(
                             stepDeviation: PartsPerBillion(wander), bound: PartsPerBillion(wander * 100), seed: 1)
-                        : nil))
+                        : nil)
+            if c.string("virtual_clock_mode") == "phc" {
+                var phc = virtual
+                phc.name = "emulated PHC"
+                clock = .emulatedPHC(phc, taiMinusUTC: Int(clamping: c.integer("utc_offset")))
+            } else {
+                clock = .virtual(virtual)
+            }
         case "system": clock = .system
         case "auto": clock = .automatic
         case let path: clock = .phc(path)
@@ -196,6 +210,9 @@ struct DaemonSettings: Sendable {
         verbose = c.flag("verbose")
         useSyslog = c.flag("use_syslog")
         loggingLevel = Int(c.integer("logging_level"))
+        let sock = c.string("refclock_sock_address")
+        refclockSockAddress = sock.isEmpty ? nil : sock
+        ntpSHMSegment = c.flag("ntpshm_feed") ? Int32(clamping: c.integer("ntpshm_segment")) : nil
         let drift = c.string("drift_file")
         driftFile = drift.isEmpty ? nil : drift
         userDescription = c.string("userDescription")

@@ -32,6 +32,14 @@ final class MeridianService: Service {
     }
 
     func run() async throws {
+        if settings.servo.timestamping == .hardware, !settings.ports.isEmpty {
+            let device = configuration.string("clock_device")
+            if device == "auto" || device.hasPrefix("/dev/ptp"),
+                let problem = PHCAssignment.conflict(PHCAssignment.query(settings.ports.map(\.interface)), clockDevice: device)
+            {
+                throw StartupError(problem, exit: .usage)
+            }
+        }
         let clock: ClockSource
         do {
             clock = try factories.openClock(settings)
@@ -39,6 +47,25 @@ final class MeridianService: Service {
             throw StartupError("cannot open the clock: \(error)")
         }
         logger.info("clock: \(clock.description)")
+        let ppsChannel = configuration.integer("phc_pps_out_channel")
+        if ppsChannel >= 0 {
+            guard let phc = clock.clock as? PHCClock else {
+                throw StartupError(
+                    "phc_pps_out_channel \(ppsChannel) needs a PTP hardware clock (clock_device /dev/ptpN, auto with "
+                        + "hardware stamps, or virtual_clock_mode phc); \(clock.description) has no periodic output",
+                    exit: .usage)
+            }
+            let pin = configuration.integer("phc_pps_out_pin")
+            do {
+                let output = try phc.startPulsePerSecond(
+                    channel: UInt32(clamping: ppsChannel), pin: pin >= 0 ? UInt32(clamping: pin) : nil)
+                logger.notice(
+                    "1 PPS out: \(phc.name) channel \(ppsChannel)\(pin >= 0 ? " on pin \(pin)" : ""), first edge at PHC second \(output.start.seconds)"
+                )
+            } catch {
+                throw StartupError("phc_pps_out_channel \(ppsChannel): \(error)")
+            }
+        }
         if let saved = DriftFile.load(settings.driftFile, logger: logger), clock.steerable {
             try? clock.clock.adjustFrequency(saved)
         }
@@ -73,9 +100,29 @@ final class MeridianService: Service {
         case .extts: referenceKind = .phcExternal
         case .simulated: referenceKind = .simulated
         }
+        // A reference that stamps on CLOCK_REALTIME reaches a PHC only through the sys-offset relation: a PHC
+        // that cannot be related cannot be disciplined to it (exit 2, as a configuration that cannot be had).
+        var conversionUncertainty = PTPDuration.zero
+        if [.gpsd, .pps, .simulated].contains(referenceSettings.kind) {
+            do {
+                conversionUncertainty = try clock.relation.worstUncertainty(of: 5)
+            } catch {
+                closePorts()
+                throw StartupError(
+                    "reference \(referenceSettings.kind.rawValue) stamps on CLOCK_REALTIME, but \(clock.description) "
+                        + "cannot be related to the system clock (\(error)); use reference extts on this PHC, "
+                        + "or clock_device system", exit: .usage)
+            }
+            if let measured = clock.relation.lastMeasurement {
+                logger.notice(
+                    "reference: CLOCK_REALTIME -> \(clock.clock.name) through \(measured.method) sys-offset, offset \(measured.offset.secondsDouble) s, uncertainty \(conversionUncertainty.roundedNanoseconds) ns"
+                )
+            }
+        }
         let reference: ReferenceService?
         do {
-            reference = try ReferenceService.make(referenceSettings, clock: clock, logger: logger)
+            reference = try ReferenceService.make(
+                referenceSettings, clock: clock, conversionUncertainty: conversionUncertainty, logger: logger)
         } catch {
             closePorts()
             throw StartupError("reference: \(error)")
@@ -98,12 +145,63 @@ final class MeridianService: Service {
             closePorts()
             throw StartupError("cannot start the clock's thread: \(error)")
         }
+        var follower: SystemClockFollower?
+        switch configuration.string("system_clock_follower") {
+        case "realtime":
+            if let problem = SystemClockFollower.conflict(followerIsRealtime: true, disciplined: clock) {
+                closePorts()
+                throw StartupError(problem, exit: .usage)
+            }
+            do {
+                let system = try SystemClock(steering: .allowed)
+                follower = SystemClockFollower(clock: system, reading: { $0 }, trueError: nil, servo: settings.servo)
+            } catch {
+                closePorts()
+                throw StartupError("system_clock_follower realtime: \(error)", exit: .usage)
+            }
+        case "virtual":
+            do {
+                let standIn = try VirtualClock(
+                    configuration: VirtualClockConfiguration(
+                        name: "virtual CLOCK_REALTIME", offsetSeconds: configuration.real("follower_virtual_offset"),
+                        frequencyPPM: configuration.real("follower_virtual_freq_ppm")))
+                follower = SystemClockFollower(
+                    clock: standIn, reading: { standIn.convert(systemTimestamp: $0) }, trueError: { try? standIn.trueError() },
+                    servo: settings.servo)
+            } catch {
+                closePorts()
+                throw StartupError("system_clock_follower virtual: \(error)")
+            }
+        default:
+            break
+        }
+        if let follower { logger.notice("system clock follower: \(follower.clock.name) follows \(clock.clock.name)") }
+        var chronyFeed: ChronySockFeed?
+        if let path = settings.refclockSockAddress {
+            do {
+                chronyFeed = try ChronySockFeed(path: path)
+            } catch {
+                closePorts()
+                throw StartupError("refclock_sock_address \(path): \(error)", exit: .usage)
+            }
+            logger.notice("chrony: feeding SOCK refclock \(path) while locked")
+        }
+        var shmFeed: NTPSHMFeed?
+        if let segment = settings.ntpSHMSegment {
+            do {
+                shmFeed = try NTPSHMFeed(segment: segment)
+            } catch {
+                closePorts()
+                throw StartupError("ntpshm_segment \(segment): \(error)", exit: .usage)
+            }
+            logger.notice("ntpshm: writing NTP SHM segment \(segment) while locked")
+        }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            })
+            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower)
         if let reference {
             do {
                 try reference.source.start()
@@ -229,10 +327,20 @@ final class MeridianService: Service {
             await clockActor.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock, clockActor) }
+            let following =
+                follower == nil
+                ? nil
+                : Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        await clockActor.followerTick()
+                    }
+                }
             try? await gracefulShutdown()
             logger.notice("shutting down")
             SystemdNotify.ready("STOPPING=1")
             periodicDrift.cancel()
+            following?.cancel()
             await clockActor.stop()
             reference?.source.stop()
             closePorts()

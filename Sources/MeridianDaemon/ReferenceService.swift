@@ -17,12 +17,18 @@ struct ReferenceService: Sendable {
     let description: String
 
     /// Nil when `reference none`.
-    static func make(_ settings: ReferenceSettings, clock: ClockSource, logger: Logger) throws(ReferenceError)
-        -> ReferenceService?
-    {
+    ///
+    /// gpsd, kernel PPS and simulated GNSS stamp on CLOCK_REALTIME (UTC); their stamps cross to the
+    /// disciplined clock through ``ClockSource/relation`` (on a PHC: measured PHC − system time, which holds
+    /// TAI − UTC), and that crossing's uncertainty (`conversionUncertainty`, the sys-offset window) enters the
+    /// announced accuracy. PHC external timestamps are on the PHC already.
+    static func make(
+        _ settings: ReferenceSettings, clock: ClockSource, conversionUncertainty: PTPDuration = .zero, logger: Logger
+    ) throws(ReferenceError) -> ReferenceService? {
         let (stream, continuation) = AsyncStream<ReferenceEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let onEvent: @Sendable (ReferenceEvent) -> Void = { continuation.yield($0) }
-        let systemToClock = clock.convert
+        let relation = clock.relation
+        let systemToClock: @Sendable (PTPInstant) -> PTPInstant = { relation.clockTime(atSystem: $0) }
         let source: any ReferenceSource
         switch settings.kind {
         case .none:
@@ -35,7 +41,7 @@ struct ReferenceService: Sendable {
                 devicePath: settings.ppsDevice, gpsdHost: settings.gpsdHost, gpsdPort: settings.gpsdPort,
                 systemToClock: systemToClock, onEvent: onEvent)
         case .extts:
-            guard let phc = clock.clock as? PHCClock else {
+            guard let phc = clock.clock as? PHCClock, phc.device is KernelPHCDevice else {
                 throw ReferenceError("reference extts needs clock_device /dev/ptpN (the PHC whose pin takes the PPS)")
             }
             let polarity: ExternalTimestampFilter.Polarity =
@@ -73,8 +79,10 @@ struct ReferenceService: Sendable {
                 holdoverOutOfSpecClass: settings.classHoldoverOutOfSpec, freeRunningClass: settings.classFreeRunning),
             timescale: timescale,
             lockThreshold: settings.lockThresholdNanoseconds.map { .nanoseconds($0) })
+        var withConversion = configuration
+        withConversion.conversionUncertainty = settings.kind == .extts ? .zero : conversionUncertainty
         let discipline = ReferenceDiscipline(
-            configuration: configuration,
+            configuration: withConversion,
             utcResolver: UTCOffsetResolver(configuredOffset: settings.utcOffset, table: table))
         return ReferenceService(
             source: source, events: stream, discipline: discipline, description: "\(settings.kind.rawValue) (\(source.name))")

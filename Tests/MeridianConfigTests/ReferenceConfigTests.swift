@@ -57,6 +57,16 @@ import Testing
             file: "m.conf")
         #expect(good.isEmpty)
     }
+
+    /// Issue 13: the emulated PHC replaces the virtual clock; on another clock_device it would be ignored.
+    @Test func emulatedPHCNeedsTheVirtualClock() throws {
+        let wrong = ReferenceConfigCheck.diagnostics(
+            try configuration(["virtual_clock_mode": "phc", "clock_device": "system"]), file: "m.conf")
+        #expect(wrong.count == 1 && wrong[0].description.contains("virtual_clock_mode phc") && wrong[0].line > 0)
+        let right = ReferenceConfigCheck.diagnostics(
+            try configuration(["virtual_clock_mode": "phc", "clock_device": "virtual"]), file: "m.conf")
+        #expect(right.isEmpty)
+    }
 }
 
 @Suite struct ReferenceSettingsTests {

@@ -119,6 +119,21 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 13: combinations that cannot be right stop start-up with exit 2 and say why, before any port opens.
+    @Test func clockCombinationsThatCannotBeRightExitTwo() throws {
+        try withFiles([
+            "phc-mode.conf": "[global]\nclock_device system\nvirtual_clock_mode phc\n[eth0]\n",
+            "pps-out.conf": "[global]\nclock_device virtual\nphc_pps_out_channel 0\nhttp_address none\n[meridian-rack-none0]\n",
+        ]) { dir in
+            let mode = try meridiand(["-f", dir.appendingPathComponent("phc-mode.conf").path, "--check-config"])
+            #expect(mode.status == 2)
+            #expect(mode.stderr.contains("phc-mode.conf:2:") && mode.stderr.contains("virtual_clock_mode phc"), "\(mode.stderr)")
+            let pps = try meridiand(["-f", dir.appendingPathComponent("pps-out.conf").path])
+            #expect(pps.status == 2)
+            #expect(pps.stderr.contains("phc_pps_out_channel 0 needs a PTP hardware clock"), "\(pps.stderr)")
+        }
+    }
+
     @Test func aMissingPortsDirExitsTwoAtTheLineThatNamesIt() throws {
         try withFiles(["gm.conf": "[global]\nports_dir /nonexistent/meridian-ports.d\n[eth0]\n"]) { dir in
             let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])

@@ -157,6 +157,8 @@ int CLinuxShims_set_thread_fsuid(unsigned int uid);
 int CLinuxShims_ptp_get_caps(int fd, struct ptp_clock_caps *caps);
 int CLinuxShims_ptp_sys_offset_extended(int fd, struct ptp_sys_offset_extended *offset);
 int CLinuxShims_ptp_sys_offset(int fd, struct ptp_sys_offset *offset);
+/* PTP_SYS_OFFSET_PRECISE: the device's cross-timestamp (PHC and CLOCK_REALTIME latched together). */
+int CLinuxShims_ptp_sys_offset_precise(int fd, struct ptp_sys_offset_precise *offset);
 int CLinuxShims_ptp_extts_request(int fd, struct ptp_extts_request *request);
 int CLinuxShims_ptp_perout_request(int fd, struct ptp_perout_request *request);
 int CLinuxShims_ptp_pin_setfunc(int fd, struct ptp_pin_desc *pin);

@@ -14,6 +14,20 @@ public struct PHCCapabilities: Sendable, Hashable {
     public var crossTimestamping: Bool
     public var adjustPhase: Bool
 
+    public init(
+        maxAdjustment: Int32, alarms: Int32 = 0, externalTimestampChannels: Int32 = 0, periodicOutputs: Int32 = 0,
+        pps: Bool = false, pins: Int32 = 0, crossTimestamping: Bool = false, adjustPhase: Bool = false
+    ) {
+        self.maxAdjustment = maxAdjustment
+        self.alarms = alarms
+        self.externalTimestampChannels = externalTimestampChannels
+        self.periodicOutputs = periodicOutputs
+        self.pps = pps
+        self.pins = pins
+        self.crossTimestamping = crossTimestamping
+        self.adjustPhase = adjustPhase
+    }
+
     public init(_ caps: ptp_clock_caps) {
         maxAdjustment = caps.max_adj
         alarms = caps.n_alarm

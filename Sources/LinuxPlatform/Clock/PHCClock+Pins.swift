@@ -16,12 +16,8 @@ extension PHCClock {
     ///
     /// The corresponding C function is `ioctl(PTP_PIN_SETFUNC)`.
     public func setPinFunction(pin: UInt32, function: PinFunction, channel: UInt32) throws(ClockError) {
-        var desc = ptp_pin_desc()
-        desc.index = pin
-        desc.func = function.rawValue
-        desc.chan = channel
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_pin_setfunc(descriptor.rawValue, &desc) }
+            try device.setPinFunction(pin: pin, function: function.rawValue, channel: channel)
         } catch {
             throw failure("ioctl(PTP_PIN_SETFUNC pin \(pin))", error)
         }
@@ -38,8 +34,9 @@ extension PHCClock {
             )
         }
         var request = ExternalTimestamp.request(channel: channel, edges: edges, enable: enabled)
+        let fd = try pinDescriptor("ioctl(PTP_EXTTS_REQUEST)")
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_extts_request(descriptor.rawValue, &request) }
+            _ = try retryingSyscall { CLinuxShims_ptp_extts_request(fd.rawValue, &request) }
         } catch {
             throw failure("ioctl(PTP_EXTTS_REQUEST channel \(channel))", error)
         }
@@ -50,6 +47,7 @@ extension PHCClock {
     ///
     /// The corresponding C functions are `poll` and `read`.
     public func nextExternalTimestamp(timeout: PTPDuration) throws(ClockError) -> ExternalTimestamp? {
+        let descriptor = try pinDescriptor("read(external timestamp)")
         var pfd = pollfd(fd: descriptor.rawValue, events: CShort(POLLIN), revents: 0)
         let milliseconds = CInt(clamping: max(0, timeout.nanoseconds / 1_000_000))
         do {
@@ -73,45 +71,30 @@ extension PHCClock {
             throw .unavailable(
                 "\(path) has \(capabilities.periodicOutputs) periodic outputs; channel \(output.channel) does not exist")
         }
-        var request = output.cValue
         do {
-            _ = try retryingSyscall { CLinuxShims_ptp_perout_request(descriptor.rawValue, &request) }
+            try device.periodicOutput(output.cValue)
         } catch {
             throw failure("ioctl(PTP_PEROUT_REQUEST channel \(output.channel))", error)
         }
     }
+}
 
-    /// Measures PHC − system time with `PTP_SYS_OFFSET_EXTENDED`, falling back to `PTP_SYS_OFFSET` when the
-    /// driver lacks it (phc2sys's order). `samples` is clamped to 1...25.
+extension PHCClock {
+    /// The front panel's 1 PPS: programs `pin` (when given) for periodic output on `channel`, then asks for a
+    /// 1 s period whose first edge is a whole second of this PHC two seconds ahead, so every edge marks a
+    /// second of the disciplined clock (ts2phc's and phc_ctl's way). Returns what was requested.
     ///
-    /// The corresponding C function is `ioctl(PTP_SYS_OFFSET_EXTENDED)`.
-    public func systemOffset(samples: Int = 5) throws(ClockError) -> PHCSystemOffset {
-        let count = UInt32(min(max(samples, 1), Int(PTP_MAX_SAMPLES)))
-        var extended = ptp_sys_offset_extended()
-        extended.n_samples = count
-        let result = Result { () throws(Errno) in
-            try retryingSyscall { CLinuxShims_ptp_sys_offset_extended(descriptor.rawValue, &extended) }
-        }
-        switch result {
-        case .success:
-            if let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(extended), method: .extended) {
-                return estimate
+    /// The corresponding C functions are `ioctl(PTP_PIN_SETFUNC)` and `ioctl(PTP_PEROUT_REQUEST)`.
+    @discardableResult
+    public func startPulsePerSecond(channel: UInt32, pin: UInt32?) throws(ClockError) -> PeriodicOutput {
+        if let pin {
+            guard pin < UInt32(max(0, capabilities.pins)) else {
+                throw .unavailable("\(path) has \(capabilities.pins) programmable pins; pin \(pin) does not exist")
             }
-        case .failure(let error):
-            guard error == .notSupportedOnSocket || error == .notSupported || error == .inappropriateIOCTLForDevice else {
-                throw failure("ioctl(PTP_SYS_OFFSET_EXTENDED)", error)
-            }
+            try setPinFunction(pin: pin, function: .periodicOutput, channel: channel)
         }
-        var basic = ptp_sys_offset()
-        basic.n_samples = count
-        do {
-            _ = try retryingSyscall { CLinuxShims_ptp_sys_offset(descriptor.rawValue, &basic) }
-        } catch {
-            throw failure("ioctl(PTP_SYS_OFFSET)", error)
-        }
-        guard let estimate = PHCSystemOffset.estimate(PHCSystemOffset.samples(basic), method: .basic) else {
-            throw .system(operation: "PTP_SYS_OFFSET on \(path) returned no usable sample", errno: 0)
-        }
-        return estimate
+        let output = PeriodicOutput.pulsePerSecond(channel: channel, after: try now())
+        try setPeriodicOutput(output)
+        return output
     }
 }

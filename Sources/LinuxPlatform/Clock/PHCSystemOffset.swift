@@ -1,11 +1,15 @@
 import CLinuxShims
 import PTPCore
 
-/// The offset of a PHC from the system clock, measured by the kernel (`PTP_SYS_OFFSET_EXTENDED`, or
-/// `PTP_SYS_OFFSET` on older drivers): phc2sys's measurement.
+/// The offset of a PHC from the system clock, measured by the kernel (`PTP_SYS_OFFSET_PRECISE` on drivers
+/// that cross-timestamp, `PTP_SYS_OFFSET_EXTENDED`, or `PTP_SYS_OFFSET` on older drivers): phc2sys's
+/// measurement, and the one relation between a PHC and `CLOCK_REALTIME` the daemon uses (reference stamps,
+/// feeds).
 public struct PHCSystemOffset: Sendable, Hashable {
     /// Which ioctl measured it.
     public enum Method: Sendable, Hashable {
+        /// `PTP_SYS_OFFSET_PRECISE`: a hardware cross-timestamp (window zero).
+        case precise
         /// `PTP_SYS_OFFSET_EXTENDED`: system reads taken by the driver right around the PHC read.
         case extended
         /// `PTP_SYS_OFFSET`: system reads taken by the core around the driver call (wider windows).

@@ -247,14 +247,16 @@ public struct ReferenceDiscipline: Sendable {
     }
 
     /// The error the clock is known to be within now: the spread of recent offsets while locked
-    /// (|mean| + 2σ), the model's prediction in holdover.
+    /// (|mean| + 2σ), the model's prediction in holdover; plus the conversion's uncertainty
+    /// (``ReferenceDisciplineConfiguration/conversionUncertainty``) either way.
     public var measuredError: PTPDuration? {
-        if state.isHoldover, let predictedError { return predictedError }
+        let conversion = configuration.conversionUncertainty
+        if state.isHoldover, let predictedError { return predictedError + conversion }
         guard recentOffsets.count >= 3 else { return nil }
         let n = Double(recentOffsets.count)
         let mean = recentOffsets.reduce(0, +) / n
         let variance = recentOffsets.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
-        return .nanoseconds(abs(mean) + 2 * variance.squareRoot())
+        return .nanoseconds(abs(mean) + 2 * variance.squareRoot()) + conversion
     }
 
     /// σ²PTP (s², IEEE 1588-2019 7.6.3.2) of the recent locked offsets.

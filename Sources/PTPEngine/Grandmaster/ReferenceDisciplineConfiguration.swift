@@ -24,6 +24,12 @@ public struct ReferenceDisciplineConfiguration: Sendable, Hashable {
     public var lockThreshold: PTPDuration?
     /// Reference offsets kept for the measured clockAccuracy and offsetScaledLogVariance.
     public var qualityWindow: Int
+    /// How uncertain the crossing from the reference's clock to the disciplined clock is: zero when the
+    /// reference stamps on the disciplined clock itself (PHC external timestamps, a virtual clock's
+    /// timeline), the sys-offset read window when CLOCK_REALTIME stamps are carried onto a PHC. It is added
+    /// to the measured error, so it enters clockAccuracy (7.6.2.6): the offsets the discipline sees cannot
+    /// show it.
+    public var conversionUncertainty: PTPDuration = .zero
 
     public init(
         validator: ReferenceValidatorConfiguration = ReferenceValidatorConfiguration(),
