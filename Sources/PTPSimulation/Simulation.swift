@@ -94,6 +94,20 @@ public final class Simulation {
     public func setMuted(_ clock: Int, _ muted: Bool) {
         core.nodes[clock].muted = muted
     }
+
+    /// A segment that is down carries nothing (a cable pulled, a switch port off); the ports notice
+    /// through their receipt timeouts, as behind a switch.
+    public func setSegmentDown(_ segment: Int, _ down: Bool) {
+        guard core.segmentDown.indices.contains(segment) else { return }
+        core.segmentDown[segment] = down
+    }
+
+    /// An asymmetry added to the segment's model from now on (a path asymmetry appearing: a reroute,
+    /// a new fibre pair): on top of ``LinkModel/asymmetry``.
+    public func setExtraAsymmetry(_ segment: Int, _ asymmetry: PTPDuration) {
+        guard core.extraAsymmetry.indices.contains(segment) else { return }
+        core.extraAsymmetry[segment] = asymmetry
+    }
 }
 
 /// The simulation's state and event loop, as a value type so the hot loop runs without the dynamic
@@ -132,6 +146,8 @@ struct SimulationCore {
     var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
     var holdovers: [(time: PTPInstant, clock: Int, holdover: ClockHoldover)] = []
     var referenceChanges: [(time: PTPInstant, clock: Int, change: GrandmasterStateChange)] = []
+    var segmentDown: [Bool]
+    var extraAsymmetry: [PTPDuration]
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
@@ -142,6 +158,8 @@ struct SimulationCore {
         self.now = start
         queue = EventQueue(origin: start)
         random = SplitMix64(seed: seed)
+        segmentDown = Array(repeating: false, count: network.segments.count)
+        extraAsymmetry = Array(repeating: .zero, count: network.segments.count)
         var portSegments = network.clocks.map { _ in [Int]() }
         for c in network.clocks.indices {
             portSegments[c] = Array(repeating: -1, count: network.portCounts[c])
@@ -157,9 +175,12 @@ struct SimulationCore {
                 twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
                 clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
                 slaveOnly: clock.slaveOnly)
-            let oscillator = Oscillator(
+            var oscillator = Oscillator(
                 frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
                 initialOffset: clock.initialOffset, start: start)
+            oscillator.spikeProbability = clock.stampSpikeProbability
+            oscillator.spikeMinimum = clock.stampSpike.lowerBound
+            oscillator.spikeMaximum = clock.stampSpike.upperBound
             let servo = SelectedServo(
                 clock.servo, configuration: clock.servoConfiguration,
                 clockMaximum: oscillator.maxAdjustment,
