@@ -286,7 +286,9 @@ extension ZoneDescription {
                 throw ZoneError(line: fault.line, "'\(fault.targets[0])' has no GNSS reference to lose")
             }
             guard fault.at >= 0, fault.at <= duration else {
-                throw ZoneError(line: fault.line, "fault time \(fault.at) s is outside the run (0…\(duration) s)")
+                throw ZoneError(
+                    line: fault.line,
+                    "fault time \(ZoneFault.format(fault.at)) s is outside the run (0…\(ZoneFault.format(duration)) s)")
             }
         }
         guard zone.clocks.contains(where: { $0.role == .grandmaster }) else {

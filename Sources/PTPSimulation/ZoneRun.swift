@@ -197,7 +197,10 @@ public enum ZoneRunner {
     }
 
     /// Runs the zone and collects its figures.
-    public static func run(_ description: ZoneDescription) throws(ZoneError) -> ZoneReport {
+    /// Faults after the end (a `--duration` shorter than the file's) are left out.
+    public static func run(_ requested: ZoneDescription) throws(ZoneError) -> ZoneReport {
+        var description = requested
+        description.faults = requested.faults.filter { $0.at <= requested.duration }
         let zone = try description.expanded()
         let network = network(for: description, zone)
         let sim = Simulation(network: network, seed: description.seed)
