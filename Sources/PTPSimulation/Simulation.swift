@@ -85,6 +85,8 @@ public final class Simulation {
     }
 
     public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
+    /// The grandmaster `clock` follows (its parentDS), read in place: no copy of the engine.
+    public func grandmasterIdentity(of clock: Int) -> ClockIdentity { core.nodes[clock].instance.parentDS.grandmasterIdentity }
     public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
     public func servoState(of clock: Int) -> ServoState { core.nodes[clock].instance.clock.discipline.servo.state }
     public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }

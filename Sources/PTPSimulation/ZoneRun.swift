@@ -246,7 +246,7 @@ public enum ZoneRunner {
                 if tier > 0 { worst = max(worst, te) }
                 if zone.clocks[c].role == .host { worstHost = max(worstHost, te) }
                 if t >= description.settle { clockHistograms[c].add(te) }
-                let gm = sim.instance(c).parentDS.grandmasterIdentity
+                let gm = sim.grandmasterIdentity(of: c)
                 if gm != grandmasterOf[c] {
                     if t >= description.settle { moved[nameOf[gm] ?? gm.description, default: 0] += 1 }
                     grandmasterOf[c] = gm
