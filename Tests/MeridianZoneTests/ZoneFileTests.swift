@@ -128,6 +128,64 @@ import Testing
     }
 }
 
+/// Faults other than GNSS, each checked against what the model must give.
+@Suite struct ZoneFaultTests {
+    /// An asymmetry A appearing on the host's link (A added one way, taken off the other) is invisible to
+    /// the delay measurement and shifts the host's time by A (IEEE 1588-2019 16.8): with A = 2 µs the host's
+    /// |TE| after the fault lies between 1.5 and 2.5 µs; before it, under 1 µs.
+    @Test func anAsymmetryShiftsTheHostByItsSize() throws {
+        let text = """
+            zone: asym
+            duration: 60
+            settle: 20
+            clocks:
+              - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
+              - {name: h, role: host}
+            links:
+              - {between: [gm, h], delay_ns: 5000, jitter_ns: 10}
+            faults:
+              - {at: 40, asymmetry: [gm, h], ns: 2000}
+            """
+        let zone = try ZoneFile.parse(text, file: "a.yaml")
+        var before = zone
+        before.duration = 39
+        let quiet = try ZoneRunner.run(before)
+        #expect((quiet.clocks.last?.histogram.maximum ?? .infinity) < 1000)
+        let report = try ZoneRunner.run(zone)
+        let fault = try #require(report.faults.first)
+        #expect(fault.hostPeak > 1500 && fault.hostPeak < 2500)
+        #expect(fault.recovery == nil)  // it never comes back: the shift stays
+    }
+
+    /// The active grandmaster killed for 20 s: the standby serves within 15 s (announce receipt timeout,
+    /// 3 × 2 s, then the state decision) and the active takes back after it returns; no host steps.
+    @Test func aKilledGrandmasterIsReplacedAndReturns() throws {
+        let text = """
+            zone: kill
+            duration: 90
+            settle: 20
+            clocks:
+              - {name: gm-a, role: grandmaster, gnss: true, priority2: 100, oscillator: rubidium}
+              - {name: gm-b, role: grandmaster, gnss: true, priority2: 110, gnss_jitter_ns: 150, oscillator: rubidium}
+              - {name: bc, role: boundary}
+              - {name: h, role: host}
+            links:
+              - {between: [gm-a, bc], delay_ns: 500}
+              - {between: [gm-b, bc], delay_ns: 500}
+              - {between: [bc, h], delay_ns: 500}
+            faults:
+              - {at: 40, kill: gm-a, for: 20}
+            """
+        let report = try ZoneRunner.run(try ZoneFile.parse(text, file: "k.yaml"))
+        let fault = try #require(report.faults.first)
+        #expect(try #require(fault.takeover) <= 15)
+        #expect(fault.steps == 0)
+        #expect(report.bmcaChanges.contains { $0.grandmaster == "gm-b" && $0.time < 55 })
+        #expect(report.clocks.last?.grandmaster == "gm-a")
+        #expect(fault.hostPeak < 1000)
+    }
+}
+
 extension String {
     func replacingFirst(_ target: String, _ replacement: String) -> String {
         guard let range = range(of: target) else { return self }
