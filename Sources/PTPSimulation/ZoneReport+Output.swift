@@ -94,7 +94,7 @@ extension ZoneReport {
         out += "\n  ],\n  \"faults\": [\n"
         out += faults.map { f in
             "    {\"fault\": \(str(f.fault.kind.rawValue)), \"targets\": [\(f.fault.targets.map(str).joined(separator: ", "))], "
-                + "\"at\": \(format(f.fault.at, 3)), \"recovery\": \(f.recovery.map { format($0, 3) } ?? "null"), "
+                + "\"at\": \(format(f.fault.at, 3)), \"for\": \(f.fault.duration.map { format($0, 3) } ?? "null"), \"recovery\": \(f.recovery.map { format($0, 3) } ?? "null"), "
                 + "\"takeover\": \(f.takeover.map { format($0, 3) } ?? "null"), "
                 + "\"hostPeak\": \(ns(f.hostPeak)), \"zonePeak\": \(ns(f.zonePeak)), \"steps\": \(f.steps)}"
         }.joined(separator: ",\n")
