@@ -58,7 +58,7 @@ fuzz: deps
 	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## check: the pure targets' tests (no root, no network, no daemons): the edit-test loop, under 2 minutes.
-CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests
+CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests MeridianZoneTests
 check:
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/check.log --skip-build \

@@ -59,6 +59,24 @@ import Testing
         #expect(error("")?.line == 1)
     }
 
+    /// Every prefix of a valid file (a file cut short anywhere) parses or gives a located error: never a trap,
+    /// never line 0.
+    @Test func aTruncatedFileGivesALocatedError() {
+        let text =
+            Self.pair + "\nfaults:\n  - {at: 12, link_down: [gm, h], for: 1, count: 2}\n  - {at: 5, asymmetry: [gm, h], ns: 40}"
+        let bytes = Array(text.utf8)
+        var errors = 0
+        for cut in 0..<bytes.count {
+            guard let prefix = String(validating: bytes[0..<cut], as: UTF8.self) else { continue }
+            if let e = error(prefix) {
+                errors += 1
+                #expect(e.line >= 1 && e.line <= 12)
+                #expect(e.description.hasPrefix("z.yaml:"))
+            }
+        }
+        #expect(errors > 0)
+    }
+
     @Test func generatorsBuildTiersAndHosts() throws {
         let text = """
             clocks:
