@@ -58,15 +58,17 @@ def main() -> None:
     starts = sorted(f["at"] for f in report["faults"])
     for f in report["faults"]:
         end = min([t for t in starts if t > f["at"]] + [report["duration"]])
+        if f["for"] is not None:
+            end = min(end, f["at"] + f["for"])  # the takeover, not the return when the fault ends
         moves = [c for c in report["bmcaChanges"] if f["at"] < c["time"] <= end]
         if moves:
             takeover = (f"the first clocks followed {moves[0]['grandmaster']} {moves[0]['time'] - f['at']:.0f} s after "
                         f"the loss and the last {moves[-1]['time'] - f['at']:.0f} s after it "
-                        f"({sum(c['clocks'] for c in moves)} clocks moved; |TE| sampled once a second)")
+                        f"({sum(c['clocks'] for c in moves)} clock moves; grandmasters sampled once a second)")
         else:
             takeover = "no clock changed grandmaster"
         out.append(f"- `{f['fault']}` {', '.join(f['targets'])} at {f['at']:.0f} s: {takeover}. From the loss to "
-                   f"the end of the fault window the hosts stayed within {f['hostPeak']} ns of true time (the "
+                   f"the end of the run the hosts stayed within {f['hostPeak']} ns of true time (the "
                    f"whole zone within {f['zonePeak']} ns) and {f['steps']} clocks stepped.")
     if report["faults"] and report["faults"][0]["fault"] == "gnss_lost" and report["faults"][0]["for"] is not None:
         returned = report["faults"][0]["at"] + report["faults"][0]["for"]
