@@ -14,7 +14,7 @@ INTEROP_FLAGS ?=
 # Debian packages the project needs at build, test and run time.
 DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium chrony
 
-.PHONY: all deps build test check bench run install lint format clean fuzz
+.PHONY: all deps build test check bench run install lint format clean fuzz zone-answers
 
 all: build
 
@@ -60,7 +60,7 @@ fuzz: deps
 	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## check: the pure targets' tests (no root, no network, no daemons): the edit-test loop, under 2 minutes.
-CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests
+CHECK_TARGETS := PTPCoreTests PTPWireTests PTPServoTests PTPEngineTests PTPManagementTests MeridianConfigTests PTPSimulationTests MeridianZoneTests
 check:
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/check.log --skip-build \
@@ -73,6 +73,15 @@ bench: deps
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
+	$(SWIFT) build -c release --product meridian-sim $(SWIFT_BUILD_FLAGS)
+	@echo "zone simulator speed (issue 18; the speed, wall time and peak memory per clock on the last line of each):"
+	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-1k.yaml >/dev/null
+	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-10k.yaml >/dev/null
+
+## zone-answers: docs/zone-answers.md from the committed zone files, through the release meridian-sim (a few minutes).
+zone-answers: deps
+	$(SWIFT) build -c release --product meridian-sim $(SWIFT_BUILD_FLAGS)
+	python3 scripts/zone-answers.py
 
 ## run: build, then the zone lab in network namespaces (deploy/lab/zone.sh: active and standby GMs, two BCs, four
 ## hosts, scripted faults) with a live table; ZONE_SECONDS ends it with a summary, Ctrl-C at any time.

@@ -25,6 +25,8 @@ let package = Package(
         // Prometheus text format from swift-prometheus's registry.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Zone topology files for meridian-sim (issue 18): YAML through Yams (libyaml inside), decoded in MeridianZone only.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         // Pure values and logic: standard library only (DESIGN.md, "Targets").
@@ -36,6 +38,13 @@ let package = Package(
         .target(name: "PTPManagement", dependencies: ["PTPCore", "PTPWire"], swiftSettings: strict),
         .target(name: "MeridianConfig", dependencies: ["PTPCore"], swiftSettings: strict),
         .target(name: "PTPSimulation", dependencies: ["PTPEngine", "PTPCore", "PTPWire", "PTPServo"], swiftSettings: strict),
+
+        // The zone topology file (YAML, issue 18): decodes a file into PTPSimulation's ZoneDescription with
+        // file:line errors; only meridian-sim and its tests link it, so the pure targets stay pure.
+        .target(
+            name: "MeridianZone",
+            dependencies: ["PTPSimulation", "PTPCore", "PTPServo", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
 
         // C: what Swift cannot import by itself.
         .target(name: "CLinuxShims"),
@@ -96,7 +105,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "meridian-sim",
-            dependencies: ["PTPSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PTPSimulation", "MeridianZone", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
 
@@ -150,6 +161,7 @@ let package = Package(
         .testTarget(name: "PTPEngineTests", dependencies: ["PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
         .testTarget(
             name: "PTPSimulationTests", dependencies: ["PTPSimulation", "PTPEngine", "PTPServo", "PTPWire", "PTPCore"]),
+        .testTarget(name: "MeridianZoneTests", dependencies: ["MeridianZone", "PTPSimulation", "PTPCore"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "CLinuxShims", "PTPCore", "MeridianLab"]),
         .testTarget(name: "MeridianLabTests", dependencies: ["MeridianLab"]),
         .testTarget(name: "MeridianHTTPTests", dependencies: ["MeridianHTTP"]),

@@ -58,7 +58,9 @@ ALLOWED = {
     # Executables: argument parsing and one call into a library.
     "meridiand": {"MeridianDaemon", "ArgumentParser", "Logging", "Glibc", "PTPCore", "MeridianConfig"},
     "meridianctl": {"PTPManagement", "PTPWire", "PTPCore", "LinuxPlatform", "ArgumentParser", "Glibc", "FoundationEssentials"},
-    "meridian-sim": {"PTPSimulation", "PTPEngine", "PTPCore", "PTPServo", "ArgumentParser", "Glibc"},
+    # The zone topology file (issue 18): YAML through Yams into PTPSimulation's model; only meridian-sim links it.
+    "MeridianZone": {"PTPSimulation", "PTPCore", "PTPServo", "PTPEngine", "Yams"},
+    "meridian-sim": {"PTPSimulation", "PTPEngine", "PTPCore", "PTPServo", "MeridianZone", "ArgumentParser", "Glibc"},
     # Benchmarks: anything but test support, and their malloc counter.
     "meridian-bench": PURE | EDGE | LAB | ROOT | {"CAllocationCounter"},
     # Test support: pure helpers, the pcapng reader, the real-gpsd harness (which needs the lab).
@@ -74,6 +76,7 @@ ALLOWED = {
     "PTPManagementTests": {"PTPCore", "PTPWire", "PTPManagement"} | TEST_SUPPORT | TESTING,
     "MeridianConfigTests": {"PTPCore", "MeridianConfig"} | TESTING,
     "PTPSimulationTests": PURE | TEST_SUPPORT | TESTING,
+    "MeridianZoneTests": PURE | {"MeridianZone"} | TESTING,
     # Tests of the edges and the lab: their target and what it may import, the lab, test support.
     "CGPSTests": {"CGPS"} | TESTING,
     "LinuxPlatformTests": {"PTPCore", "LinuxPlatform", "CLinuxShims"} | PLATFORM | LAB | TEST_SUPPORT | TESTING,

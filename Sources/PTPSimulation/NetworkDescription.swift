@@ -16,6 +16,9 @@ public struct SimulatedClock: Sendable {
     public var wander: Double = 0
     /// Time stamp noise, ns (one standard deviation).
     public var stampNoise: Double = 0
+    /// The chance a time stamp is late by a spike uniform in `stampSpike` ns (software stamping); 0: none.
+    public var stampSpikeProbability: Double = 0
+    public var stampSpike: ClosedRange<Double> = 0...0
     /// Local time minus true time at the start.
     public var initialOffset: PTPDuration = .zero
     /// How long after a frame leaves its transmit time stamp reaches the engine (the error-queue

@@ -9,6 +9,11 @@ public struct Oscillator: Sendable {
     public var frequencyError: PartsPerBillion
     public var wander: Double
     public var stampNoise: Double
+    /// The chance that a time stamp is taken late by a spike (software stamping), and the spike's
+    /// range, ns (uniform); 0: none.
+    public var spikeProbability = 0.0
+    public var spikeMinimum = 0.0
+    public var spikeMaximum = 0.0
     public private(set) var adjustment: PartsPerBillion = .zero
     public let maxAdjustment: PartsPerBillion
     private var lastTrue: PTPInstant
@@ -55,7 +60,12 @@ public struct Oscillator: Sendable {
     public mutating func stamp(at t: PTPInstant, random: inout SplitMix64) -> PTPInstant {
         let local = advance(to: t, random: &random)
         guard stampNoise > 0 else { return local }
-        return local + .nanosecondsFast(stampNoise * random.nextGaussian())
+        var noise = stampNoise * random.nextGaussian()
+        if spikeProbability > 0, random.nextUnit() < spikeProbability {
+            // A software stamp taken late (the softirq or the thread descheduled): always later, never earlier.
+            noise += spikeMinimum + (spikeMaximum - spikeMinimum) * random.nextUnit()
+        }
+        return local + .nanosecondsFast(noise)
     }
 
     /// Sets the frequency adjustment (clamped to the clock's limit), as `clock_adjtime` would.

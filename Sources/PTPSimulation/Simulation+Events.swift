@@ -150,11 +150,12 @@ extension SimulationCore {
         }
         guard !nodes[clock].muted else { return }
         let s = nodes[clock].portSegment[port]
-        guard s >= 0 else { return }
+        guard s >= 0, !segmentDown[s] else { return }
         // On the wire: encoded once here, decoded by each receiving port's engine.
         let bytes = message.encoded()
         let segment = network.segments[s]
-        let model = segment.model
+        var model = segment.model
+        model.asymmetry = model.asymmetry + extraAsymmetry[s]
         for (index, endpoint) in segment.endpoints.enumerated() where endpoint.clock != clock || endpoint.port != port {
             var delay = model.delay
             if segment.endpoints.first.map({ $0.clock == clock && $0.port == port }) == true {

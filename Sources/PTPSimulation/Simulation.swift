@@ -85,6 +85,8 @@ public final class Simulation {
     }
 
     public func instance(_ clock: Int) -> InstanceEngine { core.nodes[clock].instance }
+    /// The grandmaster `clock` follows (its parentDS), read in place: no copy of the engine.
+    public func grandmasterIdentity(of clock: Int) -> ClockIdentity { core.nodes[clock].instance.parentDS.grandmasterIdentity }
     public func portStates(of clock: Int) -> [PortState] { core.nodes[clock].instance.ports.map(\.state) }
     public func servoState(of clock: Int) -> ServoState { core.nodes[clock].instance.clock.discipline.servo.state }
     public func oscillator(of clock: Int) -> Oscillator { core.nodes[clock].oscillator }
@@ -93,6 +95,20 @@ public final class Simulation {
     /// A muted clock neither sends nor receives (it "goes silent"); it keeps running inside.
     public func setMuted(_ clock: Int, _ muted: Bool) {
         core.nodes[clock].muted = muted
+    }
+
+    /// A segment that is down carries nothing (a cable pulled, a switch port off); the ports notice
+    /// through their receipt timeouts, as behind a switch.
+    public func setSegmentDown(_ segment: Int, _ down: Bool) {
+        guard core.segmentDown.indices.contains(segment) else { return }
+        core.segmentDown[segment] = down
+    }
+
+    /// An asymmetry added to the segment's model from now on (a path asymmetry appearing: a reroute,
+    /// a new fibre pair): on top of ``LinkModel/asymmetry``.
+    public func setExtraAsymmetry(_ segment: Int, _ asymmetry: PTPDuration) {
+        guard core.extraAsymmetry.indices.contains(segment) else { return }
+        core.extraAsymmetry[segment] = asymmetry
     }
 }
 
@@ -132,6 +148,8 @@ struct SimulationCore {
     var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
     var holdovers: [(time: PTPInstant, clock: Int, holdover: ClockHoldover)] = []
     var referenceChanges: [(time: PTPInstant, clock: Int, change: GrandmasterStateChange)] = []
+    var segmentDown: [Bool]
+    var extraAsymmetry: [PTPDuration]
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
@@ -142,6 +160,8 @@ struct SimulationCore {
         self.now = start
         queue = EventQueue(origin: start)
         random = SplitMix64(seed: seed)
+        segmentDown = Array(repeating: false, count: network.segments.count)
+        extraAsymmetry = Array(repeating: .zero, count: network.segments.count)
         var portSegments = network.clocks.map { _ in [Int]() }
         for c in network.clocks.indices {
             portSegments[c] = Array(repeating: -1, count: network.portCounts[c])
@@ -157,9 +177,12 @@ struct SimulationCore {
                 twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
                 clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
                 slaveOnly: clock.slaveOnly)
-            let oscillator = Oscillator(
+            var oscillator = Oscillator(
                 frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
                 initialOffset: clock.initialOffset, start: start)
+            oscillator.spikeProbability = clock.stampSpikeProbability
+            oscillator.spikeMinimum = clock.stampSpike.lowerBound
+            oscillator.spikeMaximum = clock.stampSpike.upperBound
             let servo = SelectedServo(
                 clock.servo, configuration: clock.servoConfiguration,
                 clockMaximum: oscillator.maxAdjustment,

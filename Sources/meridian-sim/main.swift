@@ -1,5 +1,7 @@
 // meridian-sim: runs a simulated PTP network (PTPSimulation) and prints per-clock figures.
 import ArgumentParser
+import Glibc
+import MeridianZone
 import PTPCore
 import PTPServo
 import PTPSimulation
@@ -16,8 +18,12 @@ struct MeridianSim: ParsableCommand {
     @Option(help: "Clocks after the grandmaster in a chain or ring.") var depth = 4
     @Option(help: "Children per boundary clock in a tree.") var fanout = 3
     @Option(help: "Clocks in a tree, grandmaster included.") var clocks = 40
-    @Option(help: "Simulated seconds; figures cover the second half.") var duration: Int64 = 60
-    @Option(help: "Seed for every random choice.") var seed: UInt64 = 1
+    @Option(help: "A zone topology file (YAML, docs/zone-format.md); the shape flags are then ignored.") var zone: String?
+    @Option(help: "Simulated seconds (default 60; with --zone, the file's); figures cover the second half.") var duration: Int64?
+    @Option(help: "Seed for every random choice (default 1; with --zone, the file's).") var seed: UInt64?
+    @Flag(help: "With --zone: print the report as JSON.") var json = false
+    @Option(help: "With --zone: also write an SVG picture (max|TE| by tier over time, faults marked) to this file.")
+    var svg: String?
     @Option(help: "logSyncInterval (-4 is 16 Sync/s).") var logSyncInterval: Int8 = -4
     @Option(help: "pi or linreg.") var servo: ServoKind = .pi
     @Flag(help: "Use the peer delay mechanism instead of end-to-end.") var p2p = false
@@ -27,18 +33,22 @@ struct MeridianSim: ParsableCommand {
     @Flag(help: "Print every port state change, ptp4l style.") var states = false
 
     mutating func validate() throws {
-        guard duration >= 2 else { throw ValidationError("--duration must be at least 2 seconds") }
+        guard (duration ?? 60) >= 2 else { throw ValidationError("--duration must be at least 2 seconds") }
         guard depth >= 1, fanout >= 1, clocks >= 2 else { throw ValidationError("--depth, --fanout must be ≥ 1, --clocks ≥ 2") }
     }
 
     func run() {
+        if let zone {
+            runZone(zone)
+            return
+        }
         var options = ScenarioOptions()
         options.topology = topology
         options.depth = depth
         options.fanout = fanout
         options.clocks = clocks
-        options.duration = duration
-        options.seed = seed
+        options.duration = duration ?? 60
+        options.seed = seed ?? 1
         options.logSyncInterval = logSyncInterval
         options.servo = servo
         options.delayMechanism = p2p ? .p2p : .e2e
@@ -48,6 +58,85 @@ struct MeridianSim: ParsableCommand {
         options.logStateChanges = states
         print(ScenarioRunner.run(options).report)
     }
+}
+
+extension MeridianSim {
+    /// Runs a zone file: the report (text or JSON) on standard output, byte for byte the same for the same
+    /// file and seed; the speed and memory figures on standard error. A bad file: `file:line: message`, exit 2.
+    func runZone(_ path: String) {
+        guard let text = readFile(path) else {
+            fail("\(path):1: cannot read the file")
+        }
+        var description: ZoneDescription
+        do {
+            description = try ZoneFile.parse(text, file: path)
+        } catch {
+            fail(error.description)
+        }
+        if let duration { description.duration = Double(duration) }
+        if let seed { description.seed = seed }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report: ZoneReport
+        do {
+            report = try ZoneRunner.run(description)
+        } catch {
+            fail("\(path):\(error.line): \(error.message)")
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print(json ? report.json : report.text)
+        if let svg {
+            guard writeFile(svg, report.svg) else { fail("\(svg): cannot write the picture") }
+        }
+        let peak = peakResidentKilobytes()
+        let clocks = max(1, report.clocks.count)
+        var line = "meridian-sim: \(report.clocks.count) clocks, \(Int(description.duration)) s simulated in "
+        line +=
+            "\(Double(Int(seconds * 100)) / 100) s wall (\(Double(Int(description.duration / max(seconds, 1e-9) * 100)) / 100)× real time); "
+        line += "peak RSS \(peak / 1024) MB, \(peak * 1024 / clocks / 1024) KB per clock\n"
+        writeStandardError(line)
+    }
+
+    func fail(_ message: String) -> Never {
+        writeStandardError(message + "\n")
+        Glibc.exit(2)
+    }
+}
+
+func writeStandardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func readFile(_ path: String) -> String? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, f)
+        if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
+        if n < buffer.count { break }
+        if bytes.count > 64 << 20 { return nil }
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+func writeFile(_ path: String, _ text: String) -> Bool {
+    guard let f = fopen(path, "wb") else { return false }
+    defer { fclose(f) }
+    let bytes = Array(text.utf8)
+    return fwrite(bytes, 1, bytes.count, f) == bytes.count
+}
+
+/// VmHWM from /proc/self/status, KB (0 if unreadable).
+func peakResidentKilobytes() -> Int {
+    guard let status = readFile("/proc/self/status") else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+    return 0
 }
 
 MeridianSim.main()

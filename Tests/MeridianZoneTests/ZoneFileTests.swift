@@ -1,0 +1,212 @@
+import MeridianZone
+import PTPCore
+import PTPSimulation
+import Testing
+
+/// The zone topology file (issue 18, docs/zone-format.md): parser errors with their line, generators,
+/// determinism, and a failover scenario with bounds fixed before the run.
+@Suite struct ZoneFileTests {
+    static let pair = """
+        zone: t
+        duration: 20
+        clocks:
+          - {name: gm, role: grandmaster, gnss: true}
+          - {name: h, role: host}
+        links:
+          - {between: [gm, h], delay_ns: 500}
+        """
+
+    func error(_ text: String) -> ZoneFileError? {
+        do {
+            _ = try ZoneFile.parse(text, file: "z.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aGoodFileParses() throws {
+        let zone = try ZoneFile.parse(Self.pair, file: "z.yaml")
+        #expect(zone.name == "t")
+        #expect(zone.duration == 20)
+        #expect(zone.clocks.map(\.name) == ["gm", "h"])
+        #expect(zone.clocks[0].gnss)
+        #expect(zone.links[0].delay == 500)
+    }
+
+    @Test func errorsNameTheFileAndLine() {
+        // An unknown key on line 5.
+        let unknown = error(Self.pair.replacingFirst("role: host", "role: host, colour: red"))
+        #expect(unknown?.line == 5)
+        #expect(unknown?.description.hasPrefix("z.yaml:5: unknown key 'colour'") == true)
+        // A link to a clock that does not exist, on line 7.
+        let missing = error(Self.pair.replacingFirst("[gm, h]", "[gm, nobody]"))
+        #expect(missing?.description == "z.yaml:7: link end 'nobody' is not a clock")
+        // A bad enum value on line 4.
+        let role = error(Self.pair.replacingFirst("role: grandmaster", "role: king"))
+        #expect(role?.line == 4)
+        // Broken YAML: the scanner's line.
+        let yaml = error("zone: t\nclocks:\n  - {name: gm\n")
+        #expect(yaml?.description.hasPrefix("z.yaml:") == true)
+        #expect(yaml?.description.contains("YAML") == true)
+        // A number out of range, and a duplicate clock.
+        #expect(error(Self.pair.replacingFirst("delay_ns: 500", "delay_ns: -3"))?.line == 7)
+        let twice = Self.pair.replacingFirst("  - {name: h, role: host}", "  - {name: h, role: host}\n  - {name: h, role: host}")
+        #expect(error(twice)?.description == "z.yaml:6: clock 'h' is defined twice")
+        // A fault on a clock with no GNSS.
+        let fault = Self.pair + "\nfaults:\n  - {at: 5, gnss_lost: h}"
+        #expect(error(fault)?.description == "z.yaml:9: 'h' has no GNSS reference to lose")
+        #expect(error("")?.line == 1)
+    }
+
+    /// Every prefix of a valid file (a file cut short anywhere) parses or gives a located error: never a trap,
+    /// never line 0.
+    @Test func aTruncatedFileGivesALocatedError() {
+        let text =
+            Self.pair + "\nfaults:\n  - {at: 12, link_down: [gm, h], for: 1, count: 2}\n  - {at: 5, asymmetry: [gm, h], ns: 40}"
+        let bytes = Array(text.utf8)
+        var errors = 0
+        for cut in 0..<bytes.count {
+            guard let prefix = String(validating: bytes[0..<cut], as: UTF8.self) else { continue }
+            if let e = error(prefix) {
+                errors += 1
+                #expect(e.line >= 1 && e.line <= 12)
+                #expect(e.description.hasPrefix("z.yaml:"))
+            }
+        }
+        #expect(errors > 0)
+    }
+
+    @Test func generatorsBuildTiersAndHosts() throws {
+        let text = """
+            clocks:
+              - {name: a, role: grandmaster}
+              - {name: b, role: grandmaster}
+            generate:
+              - {prefix: z, roots: [a, b], tiers: 3, fanout: 2, hosts: 10, host: {timestamping: software}}
+            """
+        let zone = try ZoneFile.parse(text, file: "g.yaml").expanded()
+        // 2 grandmasters, 2 + 4 + 8 boundary clocks, 10 hosts.
+        #expect(zone.clocks.count == 26)
+        #expect(zone.clocks.filter { $0.role == .boundary }.count == 14)
+        #expect(zone.clocks.filter { $0.role == .host }.count == 10)
+        #expect(zone.clocks.filter { $0.role == .host }.allSatisfy { $0.timestamping == .software })
+        // Tier-1 boundary clocks hang from both roots: 2·2 + 4 + 8 + 10 links.
+        #expect(zone.links.count == 26)
+        #expect(zone.tiers.max() == 4)
+        #expect(zone.tiers[zone.index["z-h1"] ?? 0] == 4)
+        #expect(zone.tiers[zone.index["z-t1-2"] ?? 0] == 1)
+    }
+
+    @Test func sameFileAndSeedGiveTheSameBytes() throws {
+        let text = Self.pair + "\nfaults:\n  - {at: 12, link_down: [gm, h], for: 1, count: 2}"
+        let zone = try ZoneFile.parse(text, file: "z.yaml")
+        let a = try ZoneRunner.run(zone)
+        let b = try ZoneRunner.run(zone)
+        #expect(a.json == b.json)
+        #expect(a.text == b.text)
+        #expect(a.svg == b.svg)
+        var other = zone
+        other.seed = 2
+        #expect(try ZoneRunner.run(other).json != a.json)
+    }
+
+    /// The active grandmaster loses GNSS at 40 s: the standby (same priority1 and class, a noisier
+    /// receiver) takes over once the active's class drops, and no host steps. Bounds fixed before the run:
+    /// takeover within 15 s (the discipline's loss detection plus an Announce exchange), hosts within
+    /// 1 µs of true time throughout, no step after the zone locked.
+    @Test func theStandbyTakesOverAndHostsNeverStep() throws {
+        let text = """
+            zone: failover
+            duration: 70
+            settle: 30
+            clocks:
+              - {name: gm-a, role: grandmaster, gnss: true, priority2: 100, oscillator: rubidium}
+              - {name: gm-b, role: grandmaster, gnss: true, priority2: 110, gnss_jitter_ns: 150, oscillator: rubidium}
+              - {name: bc, role: boundary}
+              - {name: h1, role: host}
+              - {name: h2, role: host, oscillator: tcxo}
+            links:
+              - {between: [gm-a, bc], delay_ns: 500, jitter_ns: 10}
+              - {between: [gm-b, bc], delay_ns: 500, jitter_ns: 10}
+              - {between: [bc, h1], delay_ns: 300, jitter_ns: 10}
+              - {between: [bc, h2], delay_ns: 300, jitter_ns: 10}
+            faults:
+              - {at: 40, gnss_lost: gm-a}
+            """
+        let report = try ZoneRunner.run(try ZoneFile.parse(text, file: "f.yaml"))
+        let fault = try #require(report.faults.first)
+        let takeover = try #require(fault.takeover)
+        #expect(takeover <= 15)
+        #expect(fault.steps == 0)
+        #expect(fault.hostPeak < 1000)
+        #expect(report.clocks.filter { $0.role == .host }.allSatisfy { $0.grandmaster == "gm-b" })
+        #expect(report.clocks.filter { $0.role == .host }.allSatisfy { $0.histogram.maximum < 1000 })
+        #expect(report.svg.contains("gnss_lost gm-a at 40 s"))
+    }
+}
+
+/// Faults other than GNSS, each checked against what the model must give.
+@Suite struct ZoneFaultTests {
+    /// An asymmetry A appearing on the host's link (A added one way, taken off the other) is invisible to
+    /// the delay measurement and shifts the host's time by A (IEEE 1588-2019 16.8): with A = 2 µs the host's
+    /// |TE| after the fault lies between 1.5 and 2.5 µs; before it, under 1 µs.
+    @Test func anAsymmetryShiftsTheHostByItsSize() throws {
+        let text = """
+            zone: asym
+            duration: 60
+            settle: 20
+            clocks:
+              - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
+              - {name: h, role: host}
+            links:
+              - {between: [gm, h], delay_ns: 5000, jitter_ns: 10}
+            faults:
+              - {at: 40, asymmetry: [gm, h], ns: 2000}
+            """
+        let zone = try ZoneFile.parse(text, file: "a.yaml")
+        var before = zone
+        before.duration = 39
+        let quiet = try ZoneRunner.run(before)
+        #expect((quiet.clocks.last?.histogram.maximum ?? .infinity) < 1000)
+        let report = try ZoneRunner.run(zone)
+        let fault = try #require(report.faults.first)
+        #expect(fault.hostPeak > 1500 && fault.hostPeak < 2500)
+        #expect(fault.recovery == nil)  // it never comes back: the shift stays
+    }
+
+    /// The active grandmaster killed for 20 s: the standby serves within 15 s (announce receipt timeout,
+    /// 3 × 2 s, then the state decision) and the active takes back after it returns; no host steps.
+    @Test func aKilledGrandmasterIsReplacedAndReturns() throws {
+        let text = """
+            zone: kill
+            duration: 90
+            settle: 20
+            clocks:
+              - {name: gm-a, role: grandmaster, gnss: true, priority2: 100, oscillator: rubidium}
+              - {name: gm-b, role: grandmaster, gnss: true, priority2: 110, gnss_jitter_ns: 150, oscillator: rubidium}
+              - {name: bc, role: boundary}
+              - {name: h, role: host}
+            links:
+              - {between: [gm-a, bc], delay_ns: 500}
+              - {between: [gm-b, bc], delay_ns: 500}
+              - {between: [bc, h], delay_ns: 500}
+            faults:
+              - {at: 40, kill: gm-a, for: 20}
+            """
+        let report = try ZoneRunner.run(try ZoneFile.parse(text, file: "k.yaml"))
+        let fault = try #require(report.faults.first)
+        #expect(try #require(fault.takeover) <= 15)
+        #expect(fault.steps == 0)
+        #expect(report.bmcaChanges.contains { $0.grandmaster == "gm-b" && $0.time < 55 })
+        #expect(report.clocks.last?.grandmaster == "gm-a")
+        #expect(fault.hostPeak < 1000)
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, _ replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}
