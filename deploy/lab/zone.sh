@@ -13,7 +13,8 @@
 # The sequence (seconds after start; ZONE_T_* move them):
 #   ZONE_T_GNSS (70):  gm-a's receiver goes silent for ZONE_GNSS_OUTAGE (40) s: holdover, class 7; gm-b takes over
 #   ZONE_T_KILL (140): gm-a killed; gm-b takes over when gm-a's Announces stop
-#   ZONE_T_RESTART (160): gm-a restarted; it locks to its receiver again (class 6) and is the active one again
+#   ZONE_T_RESTART (160): gm-a restarted; it locks to its receiver again (class 6), and is the active one again once
+#                         the accuracy it announces is as good as gm-b's (clockAccuracy comes before priority2)
 #   ZONE_T_LINK (220): bc1's upstream link down for ZONE_LINK_DOWN (15) s: bc1 and its hosts in holdover
 # A live table per tier says what each clock does and why, and the hosts' time error; ZONE_SECONDS ends the run
 # (a summary is printed: every host's worst |time error| since it locked, its steps since, and how long each
@@ -158,9 +159,8 @@ while :; do
     say "FAULT: gm-a killed. Its Announces stop; after announceReceiptTimeout (3 intervals) the BCs select gm-b"
   fi
   if [ $done_restart = 0 ] && [ "$ti" -ge "$T_RESTART" ]; then
-    done_restart=1; start gm-a gm-a.log "$BIN" -f "$DIR/gm-a-restart.conf"; expect_gm=gm-a; expect_since=$t
-    takeover_pending="gm-a restarted"
-    say "gm-a restarted: free-running (class 248) until it has locked to its receiver, so the zone stays with gm-b; then class 6 and priority2 make it active again"
+    done_restart=1; start gm-a gm-a.log "$BIN" -f "$DIR/gm-a-restart.conf"
+    say "gm-a restarted: it follows gm-b as a standby does until its receiver agrees (class 6). It is the active one again only once the accuracy it announces is as good as gm-b's (clockAccuracy is compared before priority2): until then the zone rightly stays with gm-b"
   fi
   if [ $done_link = 0 ] && [ "$ti" -ge "$T_LINK" ]; then
     done_link=1; ip -n "${NS[bc1]}" link set "$BC1_UP" down
@@ -168,14 +168,20 @@ while :; do
   fi
   if [ $done_link = 1 ] && [ $done_link_up = 0 ] && [ "$ti" -ge $((T_LINK + LINK_DOWN)) ]; then
     done_link_up=1; ip -n "${NS[bc1]}" link set "$BC1_UP" up
-    say "bc1's upstream link up: bc1 follows ${expect_gm} again, without a step"
+    say "bc1's upstream link up: bc1 hears the grandmasters again and follows the best, without a step"
   fi
   # A takeover is complete when both boundary clocks follow the grandmaster expected.
   if [ -n "$takeover_pending" ] && [ "$(followed bc1)" = "$expect_gm" ] && [ "$(followed bc2)" = "$expect_gm" ]; then
     took=$(awk -v t="$t" -v s="$expect_since" 'BEGIN { printf "%.1f", t - s }')
     TAKEOVERS+=("$(printf '%s: both boundary clocks follow %s %.1f s later' "$takeover_pending" "$expect_gm" "$took")")
     say "$(printf 'bc1 and bc2 follow %s, %.1f s after: %s' "$expect_gm" "$took" "$takeover_pending")"
-    takeover_pending=""
+    takeover_pending=""; zone_gm=$expect_gm
+  fi
+  # Any other change of the grandmaster both boundary clocks follow, said as it happens.
+  g1=$(followed bc1); g2=$(followed bc2)
+  if [ "$g1" = "$g2" ] && [ "$g1" != "${zone_gm:-}" ] && { [ "$g1" = gm-a ] || [ "$g1" = gm-b ]; }; then
+    [ -n "${zone_gm:-}" ] && [ -z "$takeover_pending" ] && say "bc1 and bc2 now follow $g1"
+    zone_gm=$g1
   fi
   # The hosts' time error: a Meridian host's true error (its log), a ptp4l host's offsetFromMaster (pmc; its clock
   # is the system clock, the truth). A host counts as locked once its error has been within the bound for five
