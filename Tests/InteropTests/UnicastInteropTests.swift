@@ -1,0 +1,74 @@
+import Foundation
+import LinuxPlatform
+import MeridianLab
+import Testing
+
+/// Unicast negotiation (IEEE 1588-2019 16.1) against linuxptp 3.1 over a veth pair, UDPv4, software stamps:
+/// a free-running ptp4l with linuxptp's UNICAST-SLAVE.cfg (its table holding the Meridian master's address)
+/// negotiates Announce, Sync and Delay_Resp from a meridiand with UNICAST-MASTER.cfg's three options and follows
+/// it. The master sends no multicast at all (`inhibit_multicast_service`), so a followed master proves the
+/// grants and the unicast Announce/Sync/Follow_Up/Delay_Resp.
+@Suite(.serialized)
+struct UnicastInteropTests {
+    @Test func ptp4lUnicastSlaveFollowsAMeridianUnicastMaster() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try InteropLab.meridiand()
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        let events = try SlaveEventMonitor(path: lab.file("sem.sock").path)
+        defer { events.stop() }
+        let masterAddress = lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+        // UNICAST-SLAVE.cfg as shipped (unicast_req_duration 60, table 1 with logQueryInterval 2), its table pointed
+        // at the Meridian master; free_running 1 and faster intervals (ptp4l asks for its own intervals) added.
+        let slave = try lab.write(
+            "slave.cfg",
+            """
+            [global]
+            unicast_req_duration 60
+            free_running 1
+            slaveOnly 1
+            logAnnounceInterval -2
+            logSyncInterval -4
+            logMinDelayReqInterval -4
+            uds_address \(lab.file("sl.sock").path)
+            slave_event_monitor \(events.path)
+            [unicast_master_table]
+            table_id 1
+            logQueryInterval 2
+            UDPv4 \(masterAddress)
+            [\(lab.lab.a.interface)]
+            unicast_master_table 1
+
+            """)
+        let gm = try lab.write(
+            "gm.conf",
+            """
+            [global]
+            hybrid_e2e 1
+            inhibit_multicast_service 1
+            unicast_listen 1
+            clock_device virtual
+            free_running 1
+            time_stamping software
+            priority1 100
+            logSyncInterval -4
+            logAnnounceInterval -2
+            logMinDelayReqInterval -4
+            verbose 1
+            use_syslog 0
+            network_transport UDPv4
+            uds_address \(lab.file("m.sock").path)
+            uds_ro_address \(lab.file("m-ro.sock").path)
+            [\(lab.lab.b.interface)]
+            """)
+        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-f", slave, "-m", "-4"], log: "slave.log")
+        let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", gm], log: "gm.log")
+        let dump = { "\(lab.log("slave.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
+        guard let window = PTP4lInteropTests.collect(lab, events, what: "the unicast meridiand", dump: dump) else { return }
+        let stats = OffsetStatistics(window)
+        print("ptp4l unicast slave of meridiand over UDPv4: \(stats), \(window.count) offsets")
+        #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets:\n\(dump())")
+        #expect(stats.p95 <= PTP4lInteropTests.oneHopP95Bound, "\(stats)")
+        #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("gm.log").suffix(1500))")
+    }
+}
