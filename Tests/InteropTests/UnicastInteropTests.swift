@@ -12,6 +12,7 @@ import Testing
 struct UnicastInteropTests {
     @Test func ptp4lUnicastSlaveFollowsAMeridianUnicastMaster() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
+        let tshark = try InteropLab.tool("tshark")
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
@@ -61,6 +62,13 @@ struct UnicastInteropTests {
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
             """)
+        // Everything on the PTP ports for 12 s from before either daemon starts, so the negotiation is in it.
+        let pcap = lab.file("unicast.pcap").path
+        let capture = try lab.start(
+            in: lab.lab.b.namespace, tshark,
+            ["-i", lab.lab.b.interface, "-a", "duration:12", "-f", "udp port 319 or udp port 320", "-w", pcap],
+            log: "tshark.log")
+        _ = lab.wait(seconds: 3) { FileManager.default.fileExists(atPath: pcap) }
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-f", slave, "-m", "-4"], log: "slave.log")
         let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", gm], log: "gm.log")
         let dump = { "\(lab.log("slave.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
@@ -69,6 +77,35 @@ struct UnicastInteropTests {
         print("ptp4l unicast slave of meridiand over UDPv4: \(stats), \(window.count) offsets")
         #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets:\n\(dump())")
         #expect(stats.p95 <= PTP4lInteropTests.oneHopP95Bound, "\(stats)")
+        // tshark decodes what meridiand sent: its GRANT Signaling and every other message, no malformed field,
+        // and nothing from it went to a multicast address (inhibit_multicast_service).
+        _ = lab.wait(seconds: 14) { !capture.isRunning }
+        let masterAddress4 = masterAddress
+        let fields = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                tshark, "-r", pcap, "-Y", "ptp && ip.src == \(masterAddress4)", "-T", "fields", "-e", "ip.dst", "-e",
+                "ptp.v2.messagetype", "-e", "_ws.malformed",
+            ])
+        // (tshark's own notes, such as running as root, are not rows: a row is three tab-separated fields.)
+        let rows = fields.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        .filter { $0.count == 3 }
+        let slaveAddress = lab.lab.a.ipv4.map(String.init).joined(separator: ".")
+        let malformed = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
+                "frame.number",
+            ]
+        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        print(
+            "tshark: \(rows.count) PTP messages from meridiand, \(rows.filter { $0.count > 1 && $0[1] == "0x0c" }.count) Signaling"
+        )
+        #expect(rows.contains { $0.count > 1 && $0[1] == "0x0c" }, "no Signaling from meridiand:\n\(fields.prefix(1500))")
+        #expect(rows.count > 32 && rows.allSatisfy { $0.first == slaveAddress }, "\(fields.prefix(1500))")
+        #expect(malformed.isEmpty, "tshark found malformed or error-level fields in frames \(malformed.prefix(20))")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("gm.log").suffix(1500))")
     }
 }
