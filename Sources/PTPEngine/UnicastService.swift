@@ -40,9 +40,7 @@ public struct UnicastServiceTable: Sendable {
 
     /// Distinct client addresses with at least one live grant.
     public var clientCount: Int {
-        var seen: [PortAddress] = []
-        for grant in grants where !seen.contains(grant.address) { seen.append(grant.address) }
-        return seen.count
+        Set(grants.lazy.map(\.address)).count
     }
 
     func index(of address: PortAddress, _ type: MessageType) -> Int? {
