@@ -13,6 +13,7 @@ struct UnicastInteropTests {
     @Test func ptp4lUnicastSlaveFollowsAMeridianUnicastMaster() throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let tshark = try InteropLab.tool("tshark")
+        let curl = try InteropLab.tool("curl")
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
@@ -57,6 +58,7 @@ struct UnicastInteropTests {
             logMinDelayReqInterval -4
             verbose 1
             use_syslog 0
+            http_address 127.0.0.1:9319
             network_transport UDPv4
             uds_address \(lab.file("m.sock").path)
             uds_ro_address \(lab.file("m-ro.sock").path)
@@ -77,6 +79,21 @@ struct UnicastInteropTests {
         print("ptp4l unicast slave of meridiand over UDPv4: \(stats), \(window.count) offsets")
         #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets:\n\(dump())")
         #expect(stats.p95 <= PTP4lInteropTests.oneHopP95Bound, "\(stats)")
+        // The grant table's counts in /metrics, from live state: one client, holding Announce, Sync and Delay_Resp
+        // grants (ptp4l asks again every logQueryInterval until its grants come, so at least 3), nothing refused.
+        let metrics = lab.run(in: lab.lab.b.namespace, [curl, "-s", "-m", "5", "http://127.0.0.1:9319/metrics"])
+        func value(_ prefix: String, _ label: String = "") -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(prefix + "{") && (label.isEmpty || $0.contains(label)) }
+                .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        }
+        print(
+            "meridiand /metrics: unicast clients \(String(describing: value("meridian_port_unicast_clients"))), granted \(String(describing: value("meridian_port_unicast_requests_total", "granted")))"
+        )
+        #expect(
+            value("meridian_port_unicast_clients") == 1,
+            "\(metrics.split(separator: "\n").filter { $0.contains("unicast") }.joined(separator: "\n"))")
+        #expect((value("meridian_port_unicast_requests_total", "\"granted\"") ?? 0) >= 3)
+        #expect(value("meridian_port_unicast_requests_total", "\"refused\"") == 0)
         // tshark decodes what meridiand sent: its GRANT Signaling and every other message, no malformed field,
         // and nothing from it went to a multicast address (inhibit_multicast_service).
         _ = lab.wait(seconds: 14) { !capture.isRunning }
