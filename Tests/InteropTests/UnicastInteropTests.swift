@@ -3,14 +3,22 @@ import LinuxPlatform
 import MeridianLab
 import Testing
 
-/// Unicast negotiation (IEEE 1588-2019 16.1) against linuxptp 3.1 over a veth pair, UDPv4, software stamps:
+/// Unicast negotiation (IEEE 1588-2019 16.1) against linuxptp 3.1 over a veth pair, UDPv4 and UDPv6 (the two
+/// cases run side by side, each in its own namespaces), software stamps:
 /// a free-running ptp4l with linuxptp's UNICAST-SLAVE.cfg (its table holding the Meridian master's address)
 /// negotiates Announce, Sync and Delay_Resp from a meridiand with UNICAST-MASTER.cfg's three options and follows
 /// it. The master sends no multicast at all (`inhibit_multicast_service`), so a followed master proves the
 /// grants and the unicast Announce/Sync/Follow_Up/Delay_Resp.
-@Suite(.serialized)
+@Suite
 struct UnicastInteropTests {
-    @Test func ptp4lUnicastSlaveFollowsAMeridianUnicastMaster() throws {
+    /// UDPv4 and UDPv6: the transport option, ptp4l's flag, and tshark's address field.
+    static let transports: [(option: String, flag: String, ip: String)] = [
+        ("UDPv4", "-4", "ip"), ("UDPv6", "-6", "ipv6"),
+    ]
+
+    @Test(arguments: 0..<transports.count)
+    func ptp4lUnicastSlaveFollowsAMeridianUnicastMaster(_ which: Int) throws {
+        let transport = Self.transports[which]
         let ptp4l = try InteropLab.tool("ptp4l")
         let tshark = try InteropLab.tool("tshark")
         let curl = try InteropLab.tool("curl")
@@ -19,7 +27,11 @@ struct UnicastInteropTests {
         defer { lab.tearDown() }
         let events = try SlaveEventMonitor(path: lab.file("sem.sock").path)
         defer { events.stop() }
-        let masterAddress = lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+        let v6 = transport.option == "UDPv6"
+        let masterAddress =
+            v6 ? NetworkInterface.ipv6Text(lab.lab.b.ipv6) : lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+        let slaveAddress =
+            v6 ? NetworkInterface.ipv6Text(lab.lab.a.ipv6) : lab.lab.a.ipv4.map(String.init).joined(separator: ".")
         // UNICAST-SLAVE.cfg as shipped (unicast_req_duration 60, table 1 with logQueryInterval 2), its table pointed
         // at the Meridian master; free_running 1 and faster intervals (ptp4l asks for its own intervals) added.
         let slave = try lab.write(
@@ -37,7 +49,7 @@ struct UnicastInteropTests {
             [unicast_master_table]
             table_id 1
             logQueryInterval 2
-            UDPv4 \(masterAddress)
+            \(transport.option) \(masterAddress)
             [\(lab.lab.a.interface)]
             unicast_master_table 1
 
@@ -59,7 +71,7 @@ struct UnicastInteropTests {
             verbose 1
             use_syslog 0
             http_address 127.0.0.1:9319
-            network_transport UDPv4
+            network_transport \(transport.option)
             uds_address \(lab.file("m.sock").path)
             uds_ro_address \(lab.file("m-ro.sock").path)
             [\(lab.lab.b.interface)]
@@ -71,12 +83,12 @@ struct UnicastInteropTests {
             ["-i", lab.lab.b.interface, "-a", "duration:12", "-f", "udp port 319 or udp port 320", "-w", pcap],
             log: "tshark.log")
         _ = lab.wait(seconds: 3) { FileManager.default.fileExists(atPath: pcap) }
-        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-f", slave, "-m", "-4"], log: "slave.log")
+        try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-f", slave, "-m", transport.flag], log: "slave.log")
         let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", gm], log: "gm.log")
         let dump = { "\(lab.log("slave.log").suffix(2000))\n--- meridiand:\n\(lab.log("gm.log").suffix(2000))" }
         guard let window = PTP4lInteropTests.collect(lab, events, what: "the unicast meridiand", dump: dump) else { return }
         let stats = OffsetStatistics(window)
-        print("ptp4l unicast slave of meridiand over UDPv4: \(stats), \(window.count) offsets")
+        print("ptp4l unicast slave of meridiand over \(transport.option): \(stats), \(window.count) offsets")
         #expect(window.count == PTP4lInteropTests.measuredSeconds * 16, "\(window.count) offsets:\n\(dump())")
         #expect(stats.p95 <= PTP4lInteropTests.oneHopP95Bound, "\(stats)")
         // The grant table's counts in /metrics, from live state: one client, holding Announce, Sync and Delay_Resp
@@ -97,11 +109,11 @@ struct UnicastInteropTests {
         // tshark decodes what meridiand sent: its GRANT Signaling and every other message, no malformed field,
         // and nothing from it went to a multicast address (inhibit_multicast_service).
         _ = lab.wait(seconds: 14) { !capture.isRunning }
-        let masterAddress4 = masterAddress
         let fields = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y", "ptp && ip.src == \(masterAddress4)", "-T", "fields", "-e", "ip.dst", "-e",
+                tshark, "-r", pcap, "-Y", "ptp && \(transport.ip).src == \(masterAddress)", "-T", "fields", "-e",
+                "\(transport.ip).dst", "-e",
                 "ptp.v2.messagetype", "-e", "_ws.malformed",
             ])
         // (tshark's own notes, such as running as root, are not rows: a row is three tab-separated fields.)
@@ -109,7 +121,6 @@ struct UnicastInteropTests {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
         .filter { $0.count == 3 }
-        let slaveAddress = lab.lab.a.ipv4.map(String.init).joined(separator: ".")
         let malformed = lab.run(
             in: lab.lab.b.namespace,
             [
@@ -121,7 +132,16 @@ struct UnicastInteropTests {
             "tshark: \(rows.count) PTP messages from meridiand, \(rows.filter { $0.count > 1 && $0[1] == "0x0c" }.count) Signaling"
         )
         #expect(rows.contains { $0.count > 1 && $0[1] == "0x0c" }, "no Signaling from meridiand:\n\(fields.prefix(1500))")
-        #expect(rows.count > 32 && rows.allSatisfy { $0.first == slaveAddress }, "\(fields.prefix(1500))")
+        // (Addresses compared by tshark, which prints IPv6 in its own form.)
+        let elsewhere = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                tshark, "-r", pcap, "-Y",
+                "ptp && \(transport.ip).src == \(masterAddress) && \(transport.ip).dst != \(slaveAddress)", "-T", "fields",
+                "-e", "frame.number",
+            ]
+        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        #expect(rows.count > 32 && elsewhere.isEmpty, "frames \(elsewhere.prefix(10)) not to the slave:\n\(fields.prefix(1500))")
         #expect(malformed.isEmpty, "tshark found malformed or error-level fields in frames \(malformed.prefix(20))")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("gm.log").suffix(1500))")
     }
