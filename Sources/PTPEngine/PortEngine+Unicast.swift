@@ -134,6 +134,8 @@ extension PortEngine {
                 flags: twoStep ? [.twoStep, .unicast] : [.unicast])
             let message = PTPMessage(header: h, body: .sync(OriginTimestampBody(originTimestamp: .zero)))
             if twoStep {
+                // Bounded: stamps that never come back (a port gone FAULTY) are forgotten all at once.
+                if unicastFollowUps.count >= 4096 { unicastFollowUps.removeAll(keepingCapacity: true) }
                 unicastFollowUps[sequenceId] = (grant.address, grant.logInterval)
                 send(message, token: TransmitToken(messageType: .sync, sequenceId: sequenceId), to: grant.address, into: &actions)
             } else {
