@@ -214,6 +214,18 @@ public enum ConfigKeys {
             "drift_file", .global, "",
             "file that keeps the servo's learned frequency across restarts, saved each minute and at shutdown while locked (empty = none)"
         ),
+        .int(
+            "unicast_max_clients", .port, 1024, 1...1_000_000,
+            "distinct client addresses a unicast_listen port grants to at once; a request from one more is refused (duration 0)"
+        ),
+        .int(
+            "unicast_min_log_interval", .port, -7, -7...7,
+            "log2 seconds; a unicast_listen port refuses a request for a faster interval than this or than its own for that message"
+        ),
+        .int(
+            "unicast_max_duration", .port, 3600, 10...86_400,
+            "seconds; the longest unicast grant (a longer request is granted this long, IEEE 1588-2019 16.1.4.2)"
+        ),
     ]
 
     /// The time reference of a grandmaster (issue 6): source, its checks, leap seconds, holdover and the
@@ -317,12 +329,12 @@ public enum ConfigKeys {
         .flag("tc_spanning_tree", .global, false, "a transparent clock forwards only on ports the BMCA picks")
             .support(.inert("it applies only to transparent clocks (clock_type P2P_TC/E2E_TC), which Meridian refuses")),
         // Unicast (G.8265.1, G.8275.2, ptp4l's unicast tables)
-        .flag("hybrid_e2e", .port, false, "answer multicast Delay_Req with unicast Delay_Resp")
-            .onlyDefault("unicast messages are not implemented yet (the unicast issue)"),
-        .flag("inhibit_multicast_service", .port, false, "a unicast master sends no multicast Announce/Sync")
-            .onlyDefault("unicast messages are not implemented yet (the unicast issue)"),
-        .flag("unicast_listen", .port, false, "grant unicast transmission to requesting slaves")
-            .onlyDefault("unicast negotiation is not implemented yet (the unicast issue)"),
+        .flag(
+            "hybrid_e2e", .port, false,
+            "a slave sends Delay_Req unicast to the address of its master's Sync; a master answers any unicast Delay_Req unicast"
+        ),
+        .flag("inhibit_multicast_service", .port, false, "a unicast master sends no multicast Announce/Sync"),
+        .flag("unicast_listen", .port, false, "grant unicast transmission (Announce, Sync, Delay_Resp) to requesting slaves"),
         .int("unicast_master_table", .port, 0, positive32, "table_id of the port's unicast master table (0 = none)")
             .onlyDefault("unicast negotiation is not implemented yet (the unicast issue)"),
         .int("unicast_req_duration", .port, 3600, 10...Int64(Int32.max), "seconds of service a unicast slave asks for")

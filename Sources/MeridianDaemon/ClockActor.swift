@@ -268,7 +268,7 @@ actor ClockActor {
 
     private func receive(_ input: PortInput, port index: Int) {
         switch input {
-        case .message(let bytes, let stamp, let isEvent):
+        case .message(let bytes, let stamp, let isEvent, let source):
             guard let first = bytes.first else { return }
             // Counted by the messageType nibble (PORT_STATS_NP's index; reserved values too), then dispatched on it.
             received[index][Int(first & 0x0F)] &+= 1
@@ -291,7 +291,11 @@ actor ClockActor {
             let timestamp = stamp.map { clock.convert($0) + timescaleShift } ?? now()
             if let stamp, sanityCheck != nil { checkSanity(clockTime: clock.convert(stamp)) }
             if type == .sync { lastIngress = timestamp }
-            handle(.port(index, .receivedBytes(bytes, timestamp: timestamp)))
+            if let source {
+                handle(.port(index, .receivedBytesFrom(bytes, timestamp: timestamp, source: source)))
+            } else {
+                handle(.port(index, .receivedBytes(bytes, timestamp: timestamp)))
+            }
         case .link(let up):
             logger.info("port \(index + 1): link \(up ? "up" : "down")")
             handle(.port(index, up ? .linkUp : .linkDown))
@@ -657,7 +661,11 @@ actor ClockActor {
             }
         }
         sent[index][Int(type.rawValue & 0x0F)] &+= 1
-        ports[index].send(bytes, event: outgoing.isEvent, peerDelay: peerDelay, id: id, wantsTimestamp: outgoing.token != nil)
+        if let destination = outgoing.destination {
+            ports[index].send(bytes, event: outgoing.isEvent, to: destination, id: id, wantsTimestamp: outgoing.token != nil)
+        } else {
+            ports[index].send(bytes, event: outgoing.isEvent, peerDelay: peerDelay, id: id, wantsTimestamp: outgoing.token != nil)
+        }
     }
 
     // MARK: Timers

@@ -127,6 +127,12 @@ struct DaemonSettings: Sendable {
             engine.designatedMaster = c.string("BMCA", port: name) == "noop" && c.flag("masterOnly", port: name)
             engine.inhibitAnnounce = c.flag("inhibit_announce", port: name)
             engine.inhibitDelayRequest = c.flag("inhibit_delay_req", port: name)
+            engine.unicast.listen = c.flag("unicast_listen", port: name)
+            engine.unicast.maxClients = Int(c.integer("unicast_max_clients", port: name))
+            engine.unicast.minLogInterval = LogInterval(Int8(clamping: c.integer("unicast_min_log_interval", port: name)))
+            engine.unicast.maxDuration = UInt32(clamping: c.integer("unicast_max_duration", port: name))
+            engine.inhibitMulticastService = c.flag("inhibit_multicast_service", port: name)
+            engine.hybridE2E = c.flag("hybrid_e2e", port: name)
             engine.assumeTwoStep = c.flag("assume_two_step")
             engine.maxStepsRemoved = UInt16(clamping: c.integer("maxStepsRemoved"))
             engine.alwaysASCapable = c.string("asCapable", port: name) == "true"

@@ -48,10 +48,20 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     /// wanted, waits for the stamp (at most `tx_timestamp_timeout`) and posts it to the loop, which hands it to
     /// the clock once the current pass is done.
     func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool) {
+        send(
+            bytes, event: event, destination: peerDelay ? .peerDelayMulticast : .primaryMulticast, id: id,
+            wantsTimestamp: wantsTimestamp)
+    }
+
+    /// One peer: a granted unicast client or master (16.1).
+    func send(_ bytes: [UInt8], event: Bool, to destination: PortAddress, id: UInt64, wantsTimestamp: Bool) {
+        send(bytes, event: event, destination: .unicast(destination), id: id, wantsTimestamp: wantsTimestamp)
+    }
+
+    private func send(_ bytes: [UInt8], event: Bool, destination: TransportDestination, id: UInt64, wantsTimestamp: Bool) {
         let (loop, index) = attachment.withLock { ($0.loop, $0.index) }
         let result = Result { () throws(TransportError) in
-            try transport.send(
-                bytes, channel: event ? .event : .general, to: peerDelay ? .peerDelayMulticast : .primaryMulticast)
+            try transport.send(bytes, channel: event ? .event : .general, to: destination)
         }
         switch result {
         case .failure(let error):
@@ -91,7 +101,9 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     private static func input(_ event: TransportEvent) -> PortInput {
         switch event {
         case .message(let message):
-            return .message(bytes: message.bytes, timestamp: message.timestamp, isEvent: message.channel == .event)
+            return .message(
+                bytes: message.bytes, timestamp: message.timestamp, isEvent: message.channel == .event,
+                source: message.source)
         case .link(let change):
             return .link(up: change.isUp)
         }

@@ -178,6 +178,20 @@ final class MetricsExporter: Sendable {
                 "meridian_port_dropped_total",
                 "Well-formed messages dropped: another domain, not from the parent, out of order, unmatched.", labels,
                 port.counters.diagnostics - port.counters.decodeFailures)
+            // Unicast negotiation as a master (IEEE 1588-2019 16.1, `unicast_listen`).
+            let service = port.unicastService
+            r.gauge(
+                "meridian_port_unicast_clients", "Distinct client addresses with a live unicast grant.", labels,
+                Double(service.clientCount))
+            for (result, count) in [
+                ("granted", service.granted), ("refused", service.refused), ("expired", service.expired),
+                ("cancelled", service.cancelled),
+            ] {
+                r.counter(
+                    "meridian_port_unicast_requests_total",
+                    "Unicast transmission requests and grants: granted, refused (duration 0), expired, cancelled.",
+                    labels.merging(["result": result]) { a, _ in a }, count)
+            }
         }
 
         // The management server.

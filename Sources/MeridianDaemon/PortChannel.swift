@@ -8,7 +8,7 @@ import PTPCore
 enum PortInput: Sendable {
     /// A message: its bytes, its receive stamp (nil when the kernel gave none), and whether it came on
     /// the event channel (port 319 or an event messageType on IEEE 802.3).
-    case message(bytes: [UInt8], timestamp: PTPInstant?, isEvent: Bool)
+    case message(bytes: [UInt8], timestamp: PTPInstant?, isEvent: Bool, source: PortAddress? = nil)
     case link(up: Bool)
     /// The transmit stamp of the message sent with `id`.
     case transmitted(id: UInt64, PTPInstant)
@@ -36,12 +36,22 @@ protocol PortChannel: Sendable {
     /// FF02::6B), otherwise to the primary one. When `wantsTimestamp`, the transmit stamp comes back as
     /// ``PortInput/transmitted(id:_:)`` (or a miss) with this `id`.
     func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool)
+    /// Queues one message to one peer (unicast negotiation, IEEE 1588-2019 16.1), as ``send(_:event:peerDelay:id:wantsTimestamp:)``.
+    func send(_ bytes: [UInt8], event: Bool, to destination: PortAddress, id: UInt64, wantsTimestamp: Bool)
     /// Stops the I/O and closes the sockets; ``inputs`` ends.
     func close()
     /// Hands the port to its clock's loop. A port whose sockets the loop polls itself (``LinuxPortChannel``)
     /// registers them and returns true: its inputs then come from the loop, and ``inputs`` is not read. A
     /// port that delivers through ``inputs`` (the test seam's) returns false.
     func attach(to loop: ClockLoop, port index: Int) -> Bool
+}
+
+extension PortChannel {
+    /// A channel with no addresses (the test seam's back-to-back wire) delivers a unicast message as it
+    /// delivers every other: to the one peer on its wire.
+    func send(_ bytes: [UInt8], event: Bool, to destination: PortAddress, id: UInt64, wantsTimestamp: Bool) {
+        send(bytes, event: event, peerDelay: false, id: id, wantsTimestamp: wantsTimestamp)
+    }
 }
 
 /// Where the daemon gets its clock, its ports and its requests to re-read the configuration: the real ones

@@ -74,6 +74,13 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `BMCA noop` with `slaveOnly`: a designated slave, SLAVE from initialisation on, outside the BMCA
     /// (linuxptp `designated_slave_fsm`).
     public var designatedSlave = false
+    /// Unicast negotiation as a master (`unicast_listen`, `unicast_max_clients`; IEEE 1588-2019 16.1).
+    public var unicast = UnicastServiceConfiguration()
+    /// `inhibit_multicast_service`: a master sends Announce and Sync only to its unicast clients.
+    public var inhibitMulticastService = false
+    /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
+    /// unicast, with or without it).
+    public var hybridE2E = false
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -44,12 +44,28 @@ extension PortEngine {
         var h = header(.delayResp, sequenceId: request.sequenceId, logInterval: portDS.logMinDelayReqInterval)
         h.correctionField = ScaledNanoseconds(saturating: request.correctionField.duration - fraction)
         let body = DelayRespBody(receiveTimestamp: wire, requestingPortIdentity: request.sourcePortIdentity)
+        // A unicast Delay_Req (a granted client, or hybrid_e2e) is answered unicast, its logMessageInterval
+        // 0x7F (linuxptp `process_delay_req`, IEEE 1588-2019 13.3.2.14).
+        if request.flags.contains(.unicast), let source = currentSource {
+            h.flags.insert(.unicast)
+            h.logMessageInterval = LogInterval.unspecified.rawValue
+            send(PTPMessage(header: h, body: .delayResp(body)), to: source, into: &actions)
+            return
+        }
         send(PTPMessage(header: h, body: .delayResp(body)), into: &actions)
     }
 
     mutating func transmitted(_ token: TransmitToken, timestamp: PTPInstant, into actions: inout [PortAction]) {
         switch token.messageType {
         case .sync where state == .master:
+            if let unicast = unicastFollowUps.removeValue(forKey: token.sequenceId) {
+                let (wire, fraction) = wireSplit(timestamp)
+                var h = header(.followUp, sequenceId: token.sequenceId, logInterval: unicast.interval, flags: [.unicast])
+                h.correctionField = ScaledNanoseconds(saturating: fraction)
+                let body = FollowUpBody(preciseOriginTimestamp: wire)
+                send(PTPMessage(header: h, body: .followUp(body)), to: unicast.address, into: &actions)
+                return
+            }
             sendFollowUp(sequenceId: token.sequenceId, t1: timestamp, into: &actions)
         case .delayReq:
             guard let outstanding = outstandingDelayReq, outstanding.sequenceId == token.sequenceId else {

@@ -51,6 +51,7 @@ extension PortEngine {
             return
         }
         lastSyncSequence = header.sequenceId
+        if let currentSource { parentAddress = currentSource }
         let interval = LogInterval(rawValue: header.logMessageInterval)
         if interval != .unspecified { masterSyncInterval = interval }
         armSyncReceipt(into: &actions)
@@ -127,10 +128,19 @@ extension PortEngine {
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)
-        let h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        var h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        let token = TransmitToken(messageType: .delayReq, sequenceId: sequenceId)
+        // `hybrid_e2e` (linuxptp `port_delay_request`): Delay_Req goes unicast to the master whose Sync we
+        // follow, its unicast flag set, so the master answers unicast too.
+        if configuration.hybridE2E, let parentAddress {
+            h.flags.insert(.unicast)
+            let message = PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero)))
+            send(message, token: token, to: parentAddress, into: &actions)
+            return
+        }
         send(
-            PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))),
-            token: TransmitToken(messageType: .delayReq, sequenceId: sequenceId), into: &actions)
+            PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero))), token: token,
+            into: &actions)
     }
 
     /// meanPathDelay = [(t2 − t1) + (t4 − t3) − corrections] / 2 (11.3.3), through the moving median.

@@ -50,7 +50,7 @@ extension PortEngine {
             actions.append(.armTimer(.qualification, after: configuration.logAnnounceInterval.duration * intervals))
         case .master:
             if !configuration.inhibitAnnounce {
-                if asCapable { sendAnnounce(now: now, into: &actions) }
+                if asCapable && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
                 actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
@@ -170,13 +170,19 @@ extension PortEngine {
         case .announce:
             guard state == .master, !configuration.inhibitAnnounce else { return }
             // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce.
-            if asCapable { sendAnnounce(now: now, into: &actions) }
+            if asCapable {
+                if !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
+                serveUnicastAnnounce(now: now, into: &actions)
+            }
             actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             // The state decision runs at least once per announce interval (9.2.6.8).
             actions.append(.stateDecisionNeeded)
         case .sync:
             guard state == .master else { return }
-            if asCapable { sendSync(into: &actions) }
+            if asCapable {
+                if !configuration.inhibitMulticastService { sendSync(into: &actions) }
+                serveUnicastSync(now: now, into: &actions)
+            }
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .delayRequest:
             guard timers(for: state).contains(.delayRequest) else { return }

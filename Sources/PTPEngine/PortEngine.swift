@@ -64,6 +64,18 @@ public struct PortEngine: Sendable {
     var peerDelayFilter: PathDelayFilter
     var rawPeerMeanPathDelay: PTPDuration?
 
+    // Unicast service as a master (16.1).
+    /// The grants this port serves, and its counts of granted, refused, expired and cancelled requests.
+    public internal(set) var unicastService = UnicastServiceTable()
+    var unicastAnnounceTicks: UInt64 = 0
+    var unicastSyncTicks: UInt64 = 0
+    /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes.
+    var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
+    /// The source address of the message being handled, when the transport gave one.
+    var currentSource: PortAddress?
+    /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
+    var parentAddress: PortAddress?
+
     struct PendingSync: Sendable {
         var sequenceId: UInt16
         var source: PortIdentity
@@ -132,6 +144,16 @@ public struct PortEngine: Sendable {
             do {
                 let message = try PTPMessage.decode(bytes)
                 receive(message, timestamp: timestamp, now: now, into: &actions)
+            } catch {
+                counters.decodeFailures += 1
+                diagnose(.decodeFailed(error), into: &actions)
+            }
+        case .receivedBytesFrom(let bytes, let timestamp, let source):
+            do {
+                let message = try PTPMessage.decode(bytes)
+                currentSource = source
+                receive(message, timestamp: timestamp, now: now, into: &actions)
+                currentSource = nil
             } catch {
                 counters.decodeFailures += 1
                 diagnose(.decodeFailed(error), into: &actions)
@@ -279,6 +301,7 @@ public struct PortEngine: Sendable {
         case .pdelayRespFollowUp(let body):
             receivePdelayRespFollowUp(header: header, body: body, into: &actions)
         case .signaling:
+            if receiveUnicastNegotiation(message, source: currentSource, now: now, into: &actions) { return }
             receiveSignaling(message, into: &actions)
         case .management:
             break  // handled by the management server

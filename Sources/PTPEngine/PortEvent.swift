@@ -37,6 +37,8 @@ public enum PortEvent: Sendable {
     case received(PTPMessage, timestamp: PTPInstant)
     /// Raw bytes and their receive timestamp; the port decodes them and counts a failure.
     case receivedBytes([UInt8], timestamp: PTPInstant)
+    /// Raw bytes with the sender's address (unicast negotiation answers it there, 16.1).
+    case receivedBytesFrom([UInt8], timestamp: PTPInstant, source: PortAddress)
     /// The transmit time stamp of a message sent with `token`.
     case transmitted(TransmitToken, timestamp: PTPInstant)
     case timerFired(PortTimer)
@@ -113,6 +115,8 @@ public struct OutgoingMessage: Sendable, Hashable {
     /// One-step Sync: the transport writes the egress time into originTimestamp (and its sub-nanosecond
     /// part into correctionField) as the frame leaves.
     public var insertOriginTimestamp: Bool
+    /// One peer (unicast, 16.1); nil for the port's multicast address.
+    public var destination: PortAddress? = nil
 
     /// True for event messages (sent on port 319 or with time stamping).
     public var isEvent: Bool { message.messageType.isEvent }

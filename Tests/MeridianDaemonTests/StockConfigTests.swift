@@ -14,10 +14,10 @@ struct StockConfigTests {
         // Transparent clocks (issue 14).
         "E2E-TC.cfg": ["clock_type"],
         "P2P-TC.cfg": ["clock_type"],
-        // Unicast (the unicast issue).
-        "G.8265.1.cfg": ["hybrid_e2e", "inhibit_multicast_service", "unicast_listen"],
-        "G.8275.2.cfg": ["hybrid_e2e", "inhibit_multicast_service", "unicast_listen"],
-        "UNICAST-MASTER.cfg": ["hybrid_e2e", "inhibit_multicast_service", "unicast_listen"],
+        // Unicast (issue 15): the master side loads; the slave's [unicast_master_table] is not implemented yet.
+        "G.8265.1.cfg": nil,
+        "G.8275.2.cfg": nil,
+        "UNICAST-MASTER.cfg": nil,
         "UNICAST-SLAVE.cfg": [
             "[unicast_master_table]", "[unicast_master_table]", "[unicast_master_table]", "unicast_master_table",
             "unicast_master_table",

@@ -1,0 +1,156 @@
+import PTPCore
+import PTPWire
+
+/// Unicast negotiation as a master (IEEE 1588-2019 16.1, linuxptp unicast_service.c): REQUEST_UNICAST_TRANSMISSION
+/// for Announce, Sync (with its Follow_Up) and Delay_Resp is answered with GRANT_UNICAST_TRANSMISSION (the granted
+/// interval and duration, or duration 0 for a refusal), CANCEL with ACKNOWLEDGE_CANCEL; granted clients get their
+/// Announce and Sync on the port's own timers, each on the ticks its granted interval falls on.
+extension PortEngine {
+    /// Message types a client may ask this port for (16.1.1: Announce, Sync, Delay_Resp; Pdelay is not served).
+    static func servable(_ type: MessageType) -> Bool {
+        type == .announce || type == .sync || type == .delayResp
+    }
+
+    /// The fastest interval this port grants for `type`: its own configured interval, never faster than the
+    /// configured floor.
+    func unicastFloor(_ type: MessageType) -> LogInterval {
+        let own =
+            switch type {
+            case .announce: configuration.logAnnounceInterval
+            case .sync: configuration.logSyncInterval
+            default: portDS.logMinDelayReqInterval
+            }
+        return LogInterval(max(own.rawValue, configuration.unicast.minLogInterval.rawValue))
+    }
+
+    /// Handles the unicast negotiation TLVs of a Signaling message from `source`; true when it carried any.
+    mutating func receiveUnicastNegotiation(
+        _ message: PTPMessage, source: PortAddress?, now: PTPInstant, into actions: inout [PortAction]
+    ) -> Bool {
+        var replies: [TLV] = []
+        var sawNegotiation = false
+        unicastService.expire(now: now)
+        for tlv in message.tlvs {
+            switch tlv {
+            case .requestUnicastTransmission(let request):
+                sawNegotiation = true
+                guard configuration.unicast.listen, let source else { continue }
+                replies.append(grant(request, to: source, client: message.header.sourcePortIdentity, now: now))
+            case .cancelUnicastTransmission(let cancel):
+                sawNegotiation = true
+                guard configuration.unicast.listen, let source else { continue }
+                if let type = MessageType(rawValue: cancel.messageType), let i = unicastService.index(of: source, type) {
+                    unicastService.grants.remove(at: i)
+                    unicastService.cancelled += 1
+                }
+                replies.append(.acknowledgeCancelUnicastTransmission(cancel))
+            case .grantUnicastTransmission, .acknowledgeCancelUnicastTransmission:
+                sawNegotiation = true
+            default:
+                continue
+            }
+        }
+        if !replies.isEmpty, let source {
+            let h = header(.signaling, sequenceId: signalingSequence, logInterval: .unspecified, flags: [.unicast])
+            signalingSequence &+= 1
+            let body = SignalingBody(targetPortIdentity: message.header.sourcePortIdentity)
+            send(PTPMessage(header: h, body: .signaling(body), tlvs: replies), to: source, into: &actions)
+        }
+        return sawNegotiation
+    }
+
+    /// Grants or refuses one request (16.1.4.2): refused when the type is not served, the interval is faster
+    /// than the floor, or the table is full of other clients.
+    mutating func grant(
+        _ request: UnicastTransmissionTLV, to source: PortAddress, client: PortIdentity, now: PTPInstant
+    ) -> TLV {
+        let refusal = TLV.grantUnicastTransmission(
+            UnicastTransmissionTLV(
+                messageType: request.messageType, logInterMessagePeriod: request.logInterMessagePeriod, duration: 0))
+        guard let type = MessageType(rawValue: request.messageType), Self.servable(type),
+            request.logInterMessagePeriod >= unicastFloor(type).rawValue, request.duration > 0
+        else {
+            unicastService.refused += 1
+            return refusal
+        }
+        let known = unicastService.grants.contains { $0.address == source }
+        if !known && unicastService.clientCount >= configuration.unicast.maxClients {
+            unicastService.refused += 1
+            return refusal
+        }
+        let duration = min(request.duration, configuration.unicast.maxDuration)
+        let interval = LogInterval(request.logInterMessagePeriod)
+        let expires = now + .seconds(Int64(duration))
+        let grant = UnicastGrant(address: source, client: client, messageType: type, logInterval: interval, expires: expires)
+        if let i = unicastService.index(of: source, type) {
+            unicastService.grants[i] = grant
+        } else {
+            unicastService.grants.append(grant)
+        }
+        unicastService.granted += 1
+        return .grantUnicastTransmission(
+            UnicastTransmissionTLV(
+                messageType: request.messageType, logInterMessagePeriod: request.logInterMessagePeriod,
+                duration: duration, renewalInvited: true))
+    }
+
+    /// Whether a grant at `interval` is due on tick number `tick` of a port timer running at `portInterval`.
+    static func due(tick: UInt64, interval: LogInterval, portInterval: LogInterval) -> Bool {
+        let ratio = Int(interval.rawValue) - Int(portInterval.rawValue)
+        guard ratio > 0 else { return true }
+        guard ratio < 63 else { return tick == 0 }
+        return tick & ((UInt64(1) << UInt64(ratio)) &- 1) == 0
+    }
+
+    /// On an Announce tick: an Announce to every client granted Announce whose interval falls on this tick.
+    mutating func serveUnicastAnnounce(now: PTPInstant, into actions: inout [PortAction]) {
+        unicastService.expire(now: now)
+        let tick = unicastAnnounceTicks
+        unicastAnnounceTicks &+= 1
+        for grant in unicastService.grants where grant.messageType == .announce {
+            guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logAnnounceInterval)
+            else { continue }
+            let h = header(
+                .announce, sequenceId: announceSequence, logInterval: grant.logInterval,
+                flags: announceContent.flags.union(.unicast))
+            announceSequence &+= 1
+            send(PTPMessage(header: h, body: .announce(announceContent.body(origin: now))), to: grant.address, into: &actions)
+        }
+    }
+
+    /// On a Sync tick: a Sync to every client granted Sync whose interval falls on this tick; a two-step Sync's
+    /// Follow_Up goes to the same address when its transmit time stamp comes back.
+    mutating func serveUnicastSync(now: PTPInstant, into actions: inout [PortAction]) {
+        unicastService.expire(now: now)
+        let tick = unicastSyncTicks
+        unicastSyncTicks &+= 1
+        for grant in unicastService.grants where grant.messageType == .sync {
+            guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logSyncInterval)
+            else { continue }
+            let sequenceId = syncSequence
+            syncSequence &+= 1
+            let h = header(
+                .sync, sequenceId: sequenceId, logInterval: grant.logInterval,
+                flags: twoStep ? [.twoStep, .unicast] : [.unicast])
+            let message = PTPMessage(header: h, body: .sync(OriginTimestampBody(originTimestamp: .zero)))
+            if twoStep {
+                // Bounded: stamps that never come back (a port gone FAULTY) are forgotten all at once.
+                if unicastFollowUps.count >= 4096 { unicastFollowUps.removeAll(keepingCapacity: true) }
+                unicastFollowUps[sequenceId] = (grant.address, grant.logInterval)
+                send(message, token: TransmitToken(messageType: .sync, sequenceId: sequenceId), to: grant.address, into: &actions)
+            } else {
+                send(message, insertOrigin: true, to: grant.address, into: &actions)
+            }
+        }
+    }
+
+    mutating func send(
+        _ message: PTPMessage, token: TransmitToken? = nil, insertOrigin: Bool = false, to destination: PortAddress,
+        into actions: inout [PortAction]
+    ) {
+        counters.sent += 1
+        var outgoing = OutgoingMessage(message: message, token: token, insertOriginTimestamp: insertOrigin)
+        outgoing.destination = destination
+        actions.append(.send(outgoing))
+    }
+}

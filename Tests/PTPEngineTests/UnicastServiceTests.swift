@@ -1,0 +1,161 @@
+import PTPCore
+import PTPEngine
+import PTPWire
+import Testing
+
+/// Unicast negotiation as a master (IEEE 1588-2019 16.1): grants, refusals, cancel, expiry, the client limit,
+/// and Announce/Sync/Follow_Up/Delay_Resp to each granted address.
+@Suite struct UnicastServiceTests {
+    static func configuration(maxClients: Int = 2, inhibitMulticast: Bool = true) -> PortConfiguration {
+        var c = PortConfiguration(
+            portNumber: 1, logAnnounceInterval: LogInterval(0), logSyncInterval: LogInterval(-1),
+            logMinDelayReqInterval: LogInterval(0))
+        c.unicast.listen = true
+        c.unicast.maxClients = maxClients
+        c.unicast.maxDuration = 300
+        c.inhibitMulticastService = inhibitMulticast
+        return c
+    }
+
+    static func address(_ last: UInt8) -> PortAddress {
+        PortAddress(networkProtocol: .udpIPv4, address: [10, 0, 0, last])
+    }
+
+    static func client(_ n: UInt16) -> PortIdentity {
+        PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: n)
+    }
+
+    static func signaling(from client: PortIdentity, _ tlvs: [TLV]) -> [UInt8] {
+        let h = PTPHeader(
+            messageType: .signaling, sourcePortIdentity: client, sequenceId: 1, flags: [.unicast], logMessageInterval: 0x7F)
+        let target = PortIdentity(clockIdentity: ClockIdentity(rawValue: .max), portNumber: .max)
+        return PTPMessage(header: h, body: .signaling(SignalingBody(targetPortIdentity: target)), tlvs: tlvs).encoded()
+    }
+
+    static func request(_ type: MessageType, _ interval: Int8, _ duration: UInt32) -> TLV {
+        .requestUnicastTransmission(
+            UnicastTransmissionTLV(messageType: type.rawValue, logInterMessagePeriod: interval, duration: duration))
+    }
+
+    static func grants(_ sent: [OutgoingMessage]) -> [UnicastTransmissionTLV] {
+        sent.flatMap(\.message.tlvs).compactMap { if case .grantUnicastTransmission(let g) = $0 { g } else { nil } }
+    }
+
+    @Test func grantsRefusesServesAndExpires() throws {
+        var master = PortFixture.master(Self.configuration())
+        var t = PortFixture.origin
+        let a = Self.address(2)
+        // Announce at 2^1 s, Sync at 2^-1 s (the port's own), Delay_Resp at 2^0: granted; Sync at 2^-4: refused.
+        let bytes = Self.signaling(
+            from: Self.client(1),
+            [
+                Self.request(.announce, 1, 60), Self.request(.sync, -1, 60), Self.request(.delayResp, 0, 600),
+                Self.request(.sync, -4, 60),
+            ])
+        let reply = PortFixture.sent(master.handle(.receivedBytesFrom(bytes, timestamp: t, source: a), at: t))
+        #expect(reply.count == 1)
+        #expect(reply.first?.destination == a)
+        #expect(reply.first?.message.header.flags.contains(.unicast) == true)
+        let g = Self.grants(reply)
+        #expect(g.map(\.duration) == [60, 60, 300, 0])
+        #expect(g.map(\.logInterMessagePeriod) == [1, -1, 0, -4])
+        #expect(master.unicastService.granted == 3)
+        #expect(master.unicastService.refused == 1)
+        // The reply survives the codec.
+        let decoded = try PTPMessage.decode(try #require(reply.first).message.encoded())
+        #expect(decoded.tlvs.count == 4)
+
+        // Announce ticks at 2^0 s: the client's 2^1 s Announce goes out on every second tick, unicast only.
+        var announces: [OutgoingMessage] = []
+        for _ in 0..<4 {
+            t = t + .seconds(Int64(1))
+            announces += PortFixture.sent(master.handle(.timerFired(.announce), at: t))
+        }
+        #expect(announces.count == 2)
+        #expect(announces.allSatisfy { $0.destination == a && $0.message.header.logMessageInterval == 1 })
+
+        // Sync: one per tick to the client, its Follow_Up to the same address.
+        let syncs = PortFixture.sent(master.handle(.timerFired(.sync), at: t))
+        #expect(syncs.count == 1)
+        let token = try #require(syncs.first?.token)
+        let followUp = PortFixture.sent(master.handle(.transmitted(token, timestamp: t), at: t))
+        #expect(followUp.first?.message.messageType == .followUp)
+        #expect(followUp.first?.destination == a)
+
+        // A unicast Delay_Req is answered unicast with logMessageInterval 0x7F.
+        let delayReq = PTPMessage(
+            header: PTPHeader(
+                messageType: .delayReq, sourcePortIdentity: Self.client(1), sequenceId: 9, flags: [.unicast],
+                logMessageInterval: 0x7F),
+            body: .delayReq(.init(originTimestamp: .zero))
+        ).encoded()
+        let resp = PortFixture.sent(master.handle(.receivedBytesFrom(delayReq, timestamp: t, source: a), at: t))
+        #expect(resp.first?.destination == a)
+        #expect(resp.first?.message.header.logMessageInterval == 0x7F)
+
+        // After 60 s the Announce and Sync grants are gone and cost nothing; Delay_Resp (300 s) stays.
+        t = t + .seconds(Int64(61))
+        #expect(PortFixture.sent(master.handle(.timerFired(.announce), at: t)).isEmpty)
+        #expect(PortFixture.sent(master.handle(.timerFired(.sync), at: t)).isEmpty)
+        #expect(master.unicastService.expired == 2)
+        #expect(master.unicastService.grants.map(\.messageType) == [.delayResp])
+    }
+
+    @Test func clientLimitAndCancel() {
+        var master = PortFixture.master(Self.configuration(maxClients: 2))
+        let t = PortFixture.origin
+        for n: UInt8 in 1...3 {
+            let bytes = Self.signaling(from: Self.client(UInt16(n)), [Self.request(.announce, 0, 60)])
+            let g = Self.grants(
+                PortFixture.sent(master.handle(.receivedBytesFrom(bytes, timestamp: t, source: Self.address(n)), at: t)))
+            #expect(g.map(\.duration) == (n <= 2 ? [60] : [0]))
+        }
+        #expect(master.unicastService.clientCount == 2)
+        #expect(master.unicastService.refused == 1)
+        // A known client may renew while the table is full.
+        let renew = Self.signaling(from: Self.client(1), [Self.request(.announce, 0, 60)])
+        let g = Self.grants(
+            PortFixture.sent(master.handle(.receivedBytesFrom(renew, timestamp: t, source: Self.address(1)), at: t)))
+        #expect(g.map(\.duration) == [60])
+        // CANCEL is acknowledged and frees the slot.
+        let cancel = Self.signaling(
+            from: Self.client(1),
+            [.cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: MessageType.announce.rawValue))])
+        let ack = PortFixture.sent(master.handle(.receivedBytesFrom(cancel, timestamp: t, source: Self.address(1)), at: t))
+        let acks = ack.flatMap(\.message.tlvs).filter {
+            if case .acknowledgeCancelUnicastTransmission = $0 { true } else { false }
+        }
+        #expect(acks.count == 1)
+        #expect(master.unicastService.cancelled == 1)
+        #expect(master.unicastService.clientCount == 1)
+    }
+
+    @Test func withoutUnicastListenRequestsAreIgnored() {
+        var c = Self.configuration()
+        c.unicast.listen = false
+        var master = PortFixture.master(c)
+        let t = PortFixture.origin
+        let bytes = Self.signaling(from: Self.client(1), [Self.request(.announce, 0, 60)])
+        #expect(PortFixture.sent(master.handle(.receivedBytesFrom(bytes, timestamp: t, source: Self.address(1)), at: t)).isEmpty)
+        #expect(master.unicastService.grants.isEmpty)
+    }
+
+    /// `hybrid_e2e`: the slave's Delay_Req goes unicast to the address its master's Sync came from.
+    @Test func hybridE2ESlaveSendsDelayReqToTheMastersAddress() {
+        var c = PortConfiguration(portNumber: 1)
+        c.hybridE2E = true
+        let master = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var slave = PortFixture.slave(c, parent: master)
+        let t = PortFixture.origin
+        // Before any Sync the master's address is unknown: multicast.
+        #expect(PortFixture.sent(slave.handle(.timerFired(.delayRequest), at: t)).first?.destination == nil)
+        let sync = PTPMessage(
+            header: PTPHeader(messageType: .sync, sourcePortIdentity: master, sequenceId: 1, flags: [.twoStep]),
+            body: .sync(.init(originTimestamp: .zero))
+        ).encoded()
+        _ = slave.handle(.receivedBytesFrom(sync, timestamp: t, source: Self.address(9)), at: t)
+        let request = PortFixture.sent(slave.handle(.timerFired(.delayRequest), at: t)).first
+        #expect(request?.destination == Self.address(9))
+        #expect(request?.message.header.flags.contains(.unicast) == true)
+    }
+}
