@@ -18,14 +18,22 @@ DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2
 
 all: build
 
-## deps: install with apt-get whatever of $(DEBS) is missing (needs root).
+## deps: install with apt-get whatever of $(DEBS) is missing (needs root). chrony is there for the tests, which run
+## their own `chronyd -x` (it never steers the clock): when this installs it on a host run by systemd, its service,
+## which would steer the host's clock, is stopped and disabled again (a chrony installed before is left alone).
 deps:
 	@missing=""; for p in $(DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root to install$$missing" >&2; exit 1; fi; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+		case " $$missing " in *" chrony "*) \
+			if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+				echo "make deps: chrony is for the tests only: disabling chrony.service, which would steer this host's clock"; \
+				systemctl disable --now chrony.service || true; \
+			fi;; \
+		esac; \
 	else echo "make deps: all of $(DEBS) installed"; fi
 
 ## build: release build of every product.
