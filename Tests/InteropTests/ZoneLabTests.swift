@@ -5,8 +5,8 @@ import Testing
 /// standby Meridian grandmaster on simulated GNSS, two Meridian boundary clocks, two ptp4l and two Meridian hosts,
 /// then GNSS lost on the active one (the standby takes over) and back, the active one killed (the standby takes
 /// over) and restarted, and a boundary clock's uplink down and up. The lab judges what its table claims and says it
-/// in its summary, whose exit status is the verdict: every host within 50 µs of true time from its lock on through
-/// every fault, no host stepped, every takeover complete within 12 s (bounds in the script, fixed before the run).
+/// in its summary, whose exit status is the verdict: every host within 100 µs of true time from its lock on through
+/// every fault, no host stepped, every takeover complete within 20 s (bounds fixed before the run, below).
 /// This is the system test of two engine fixes: a two-port boundary clock under a grandmaster on the PTP timescale
 /// keeps it (it once flapped between it and itself), and a standby that slewed toward the active one's interim time
 /// keeps its own receiver when it takes over.
@@ -25,10 +25,15 @@ struct ZoneLabTests {
         process.arguments = [root.appendingPathComponent("deploy/lab/zone.sh").path]
         var environment = ProcessInfo.processInfo.environment
         // The sequence, shortened: the standby agrees with its receiver within about 15 s of the start here, the
-        // hosts lock by 20 s; each fault then has 10-15 s to show.
+        // hosts lock by 20 s; each fault then has 10-15 s to show. The bounds are wider than the lab's own (50 µs,
+        // 12 s) because this runs beside three other interop tests: four runs here gave hosts' worst 6-22 µs alone
+        // and 42 µs under make test's load, takeovers 2.6-5.1 s, and 7.6-8.8 s for the return to the active one
+        // (its relock first). What the test is for stays far outside them: the faults this lab found were a 37 s
+        // step and a boundary clock that never kept its grandmaster.
         for (key, value) in [
             ("MERIDIAND", meridiand), ("ZONE_SECONDS", "105"), ("ZONE_T_GNSS", "40"), ("ZONE_GNSS_OUTAGE", "15"),
             ("ZONE_T_KILL", "70"), ("ZONE_T_RESTART", "80"), ("ZONE_T_LINK", "88"), ("ZONE_LINK_DOWN", "8"),
+            ("ZONE_BOUND_NS", "100000"), ("ZONE_TAKEOVER_LIMIT_S", "20"),
         ] {
             environment[key] = value
         }
