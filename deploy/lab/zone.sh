@@ -147,7 +147,7 @@ STORY=()
 say() { STORY+=("$(printf '%5.0f s  %s' "$(since)" "$*")"); }
 done_gnss=0; done_kill=0; done_restart=0; done_link=0; done_link_up=0; done_gnss_back=0
 expect_gm=gm-a; expect_since=0; takeover_pending=""
-declare -A LOCKED WORST STEPS0 GOOD ERR GMOF
+declare -A LOCKED WORST STEPS0 GOOD ERR GMOF RECENT
 for c in h1 h2 h3 h4; do LOCKED[$c]=0; WORST[$c]=0; GOOD[$c]=0; done
 TAKEOVERS=(); SLOW=()
 say "zone starting: gm-a (active) and gm-b (standby) lock to their receivers; bc1, bc2 and the hosts follow gm-a"
@@ -197,9 +197,17 @@ while :; do
   # The hosts' time error: a Meridian host's true error (its log), a ptp4l host's offsetFromMaster (pmc; its clock
   # is the system clock, the truth). A host counts as locked once its error has been within the bound for five
   # readings in a row (a second apart); from then on its worst |error| and its steps are what the summary judges.
+  # A ptp4l host's reading is one raw measurement, which a software stamp delayed 10-80 µs by scheduling spoils now
+  # and then; its error is the median of its last three readings (a Meridian host's servo filters those itself).
   for c in h2 h3; do ERR[$c]=$(true_error "$c"); GMOF[$c]=$(followed "$c"); done
   for c in h1 h4; do
-    read -r off gm < <(ptp4l_view "$c"); ERR[$c]=$off; GMOF[$c]=$(name_of "$gm")
+    read -r off gm < <(ptp4l_view "$c"); GMOF[$c]=$(name_of "$gm")
+    if [[ "$off" =~ ^-?[0-9]+$ ]]; then
+      RECENT[$c]="$(echo "${RECENT[$c]:-} $off" | awk '{ for (i = (NF > 3 ? NF - 2 : 1); i <= NF; i++) printf "%s ", $i }')"
+      ERR[$c]=$(echo "${RECENT[$c]}" | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    else
+      ERR[$c]=$off
+    fi
   done
   # The zone is ready once both boundary clocks follow a grandmaster that announces class 6 (locked to GNSS): a
   # host's error only means something from then on (before, its master serves its own free-running time).
