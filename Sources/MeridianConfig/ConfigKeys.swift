@@ -336,7 +336,9 @@ public enum ConfigKeys {
         .flag("inhibit_multicast_service", .port, false, "a unicast master sends no multicast Announce/Sync"),
         .flag("unicast_listen", .port, false, "grant unicast transmission (Announce, Sync, Delay_Resp) to requesting slaves"),
         .int("unicast_master_table", .port, 0, positive32, "table_id of the port's unicast master table (0 = none)")
-            .onlyDefault("unicast negotiation is not implemented yet (the unicast issue)"),
+            .onlyDefault(
+                "a Meridian port serves unicast clients (unicast_listen) but does not request service from a master table yet (issue 15)"
+            ),
         .int("unicast_req_duration", .port, 3600, 10...Int64(Int32.max), "seconds of service a unicast slave asks for")
             .support(.inert("ptp4l uses it only on ports with a unicast_master_table, which Meridian refuses")),
         // The rest of default.cfg

@@ -84,7 +84,7 @@ public enum ConfigParser {
                     } else if name.lowercased() == "unicast_master_table" {
                         report(
                             .unreadable(
-                                "section [unicast_master_table] is refused: unicast negotiation is not implemented yet (the unicast issue)"
+                                "section [unicast_master_table] is refused: Meridian serves unicast clients (unicast_listen) but does not request unicast service from masters yet (issue 15)"
                             ))
                         section = .ignored
                     } else {

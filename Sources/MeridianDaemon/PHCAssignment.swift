@@ -5,8 +5,8 @@ import LinuxPlatform
 /// With hardware stamps a port's timestamps are readings of its NIC's PHC (`ETHTOOL_GET_TS_INFO`'s
 /// `phc_index`). Meridian disciplines one clock; ports on another PHC would feed the servo and the Sync
 /// messages times of a clock nobody steers, so such a configuration stops start-up (exit 2), as ptp4l does
-/// without `boundary_clock_jbod` ("port N: PHC device mismatch"). `boundary_clock_jbod 1` (keeping every
-/// port's PHC aligned to the disciplined one) is not implemented and is refused by the option table.
+/// without `boundary_clock_jbod` ("port N: PHC device mismatch"). Meridian does not keep several PHCs aligned to
+/// the disciplined one yet (issue 13), so the option table refuses `boundary_clock_jbod 1` at its line (exit 2).
 enum PHCAssignment {
     struct Port: Sendable, Hashable {
         var interface: String
@@ -26,7 +26,7 @@ enum PHCAssignment {
         let clock = named.map { "clock_device /dev/ptp\($0)" } ?? "the first port's PHC (clock_device auto)"
         return "ports on different PTP hardware clocks (\(list)) while Meridian disciplines \(clock): their "
             + "timestamps would be readings of clocks nobody steers. Put every port on one PHC (ports of one NIC), "
-            + "or run one meridiand per PHC; boundary_clock_jbod (keeping several PHCs aligned) is not implemented"
+            + "or run one meridiand per PHC: Meridian does not keep several PHCs aligned (boundary_clock_jbod)"
     }
 
     /// Asks each port's interface for its PHC (hardware stamps only).
