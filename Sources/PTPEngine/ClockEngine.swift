@@ -103,7 +103,8 @@ public struct ClockEngine: Sendable {
     /// locked to the interim time would otherwise slew the whole step at the servo's maximum rate (minutes for
     /// tens of milliseconds). The servo acquires afresh and may step once more (`first_step_threshold`).
     /// Between traceable grandmasters (an active and a standby locked to GNSS) nothing changes: failover
-    /// never steps.
+    /// never steps. Nor does a clock whose servo locked while the time it followed was traceable when its
+    /// master announces untraceable time for a while (``InstanceEngine`` `lockedToTraceableTime`).
     public mutating func followedUntraceableTimeChanged(into actions: inout [InstanceAction]) {
         guard !isGrandmaster, case .master? = discipline.source else { return }
         discipline.restartAcquisition()

@@ -79,11 +79,17 @@ extension InstanceEngine {
             // new parent's measurements will.
             clock.setGrandmaster(newParent == nil, at: now, into: &actions)
         }
+        // A clock that locked to traceable time keeps it: a master that announces its time as not traceable
+        // for a while (a boundary clock re-acquiring through a failover, or its own grandmaster in holdover
+        // while its uplink is down) and then traceable again has not handed it an interim time to leave.
         let restart =
-            oldParent != nil && newParent != nil && !followed.traceable
+            oldParent != nil && newParent != nil && !followed.traceable && !lockedToTraceableTime
             && (parentDS.grandmasterIdentity != followed.grandmaster || timePropertiesDS.timeTraceable)
 
-        if newParent != oldParent || slavePortIndex == nil { lockedToParent = false }
+        if newParent != oldParent || slavePortIndex == nil {
+            lockedToParent = false
+            lockedToTraceableTime = false
+        }
         updateBoundaryClockClass(wasLockedSlave: wasLockedSlave && slavePortIndex == nil, at: now, into: &actions)
         let content = announcedContent()
         for i in ports.indices {

@@ -94,6 +94,11 @@ public struct InstanceEngine: Sendable {
     public internal(set) var boundaryClockHoldoverSince: PTPInstant?
     /// Whether the slave port reached SLAVE (its servo locked) under the current parent.
     var lockedToParent = false
+    /// Whether the slave port last reached SLAVE (its servo locked) while the time it followed was traceable:
+    /// such a clock keeps a traceable time, and a master's announcing its time as not traceable for a while
+    /// (a boundary clock re-acquiring through a failover, or in holdover as its own grandmaster) does not make
+    /// it acquire afresh when traceable time comes back (``ClockEngine/followedUntraceableTimeChanged(into:)``).
+    var lockedToTraceableTime = false
     /// The clockClass a clock had before management or a reload made it slave-only (class 255).
     var classBeforeSlaveOnly: UInt8?
     /// The UTC offset learned from the PTP-timescale masters followed (``learnUTCOffset(from:)``).
@@ -232,8 +237,12 @@ public struct InstanceEngine: Sendable {
     /// Feeds a port and forwards its actions; a state decision request runs the BMCA afterwards.
     mutating func dispatch(_ event: PortEvent, to index: Int, at now: PTPInstant, into actions: inout [InstanceAction]) {
         scratch.removeAll(keepingCapacity: true)
+        let wasSlave = ports[index].state == .slave
         ports[index].handle(event, at: now, into: &scratch)
-        if index == slavePortIndex && ports[index].state == .slave { lockedToParent = true }
+        if index == slavePortIndex && ports[index].state == .slave {
+            lockedToParent = true
+            if !wasSlave { lockedToTraceableTime = timePropertiesDS.timeTraceable }
+        }
         var decide = false
         for action in scratch {
             switch action {

@@ -128,7 +128,9 @@ extension SimulationCore {
             if recordStateChanges { holdovers.append((now, clock, holdover)) }
         case .reference(let output, _):
             if recordStateChanges, let change = output.stateChange { referenceChanges.append((now, clock, change)) }
-        case .sourceChanged, .acquisitionRestarted:
+        case .acquisitionRestarted:
+            nodes[clock].statistics.acquisitionRestarts += 1
+        case .sourceChanged:
             break
         }
     }

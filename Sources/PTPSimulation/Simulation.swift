@@ -229,6 +229,8 @@ struct SimulationCore {
 public struct ClockStatistics: Sendable, Hashable {
     public var measurements = 0
     public var steps = 0
+    /// How often the servo acquired afresh because the time it followed changed from an untraceable one.
+    public var acquisitionRestarts = 0
     public var diagnostics = 0
     public var lastOffsetFromMaster: PTPDuration = .zero
     public var lastMeanPathDelay: PTPDuration = .zero

@@ -9,13 +9,11 @@ import Testing
 /// every fault, no host stepped, every takeover complete within 20 s (bounds fixed before the run, below).
 /// This is the system test of two engine fixes: a two-port boundary clock under a grandmaster on the PTP timescale
 /// keeps it (it once flapped between it and itself), and a standby that slewed toward the active one's interim time
-/// keeps its own receiver when it takes over.
-///
-/// Not in `make test` for now (run it with `MERIDIAN_ZONE_LAB=1`): in one of three clean-clone runs beside three other
-/// interop tests a Meridian host stepped once after its lock (h3, worst 22.8 µs otherwise), which the lab rightly
-/// calls a failure and which is not fixed yet; the lab's eight daemons also load the phase's other tests.
+/// keeps its own receiver when it takes over; and a host locked to traceable time that does not acquire afresh
+/// (and once stepped 21 µs on noisy samples) each time a boundary clock announces its time as not traceable for a
+/// while, re-acquiring through a failover or in holdover with its uplink down (``FailoverTraceabilityTests``).
 struct ZoneLabTests {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["MERIDIAN_ZONE_LAB"] == "1", "MERIDIAN_ZONE_LAB=1 runs it"))
+    @Test
     func theZoneLabsFaultsLeaveEveryHostWithinItsBoundAndEveryTakeoverCompletes() throws {
         let meridiand = try InteropLab.meridiand()
         _ = try InteropLab.tool("ptp4l")
