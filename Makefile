@@ -81,6 +81,7 @@ bench: deps
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
+	python3 Benchmarks/interop/bench_unicast.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	$(SWIFT) build -c release --product meridian-sim $(SWIFT_BUILD_FLAGS)
 	@echo "zone simulator speed (issue 18; the speed, wall time and peak memory per clock on the last line of each):"
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-1k.yaml >/dev/null

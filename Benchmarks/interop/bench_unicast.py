@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""make bench, unicast part (issue 15): a unicast master serving many negotiated clients, Meridian and ptp4l 3.1
+in turn, with the same load generator.
+
+The master runs linuxptp's UNICAST-MASTER.cfg settings (unicast_listen 1, hybrid_e2e 1,
+inhibit_multicast_service 1) with software stamps in one namespace, pinned to CPU 1; ptp4l has free_running 1 and
+meridiand a virtual clock, so the system clock is never touched. The load generator (this script, pinned to CPU 0)
+runs CLIENTS clients in a second namespace, each from its own IPv4 address on one veth (10.93.0.0/16): every
+client asks for Announce (log 0), Sync (log SYNC_LOG, -4 = 16/s) and Delay_Resp (log SYNC_LOG) with
+REQUEST_UNICAST_TRANSMISSION (IEEE 1588-2019 16.1.4.1) for DURATION s, renews at half of it, sends its
+Delay_Req at the Delay_Resp rate, and reads what comes back. Each client is a (clockIdentity, address) pair as
+ptp4l's unicast_service keys them.
+
+Measured over MEASURE s once every client holds its grants (one run per master):
+  - the master's CPU time, every thread (utime + stime of /proc/PID/stat), as % of a core and as the ratio
+    Meridian / linuxptp;
+  - its peak RSS;
+  - the service: per client the Sync, Follow_Up and Delay_Resp rates received (median and the lowest client),
+    and the grants counted; a client that received less than 90 % of the rate it asked for is named "short".
+The load generator reads every socket (epoll), so the kernel never answers a client port with ICMP; if the
+generator falls behind (its own Delay_Req rate below 95 % of the target) the line says so, and the run's ratio
+is then a comparison at a lower load than asked.
+
+  CLIENTS=100,500 MEASURE=30 python3 Benchmarks/interop/bench_unicast.py .build/release/meridiand
+"""
+import ctypes, heapq, os, random, selectors, socket, struct, subprocess, sys, tempfile, time
+
+MERIDIAND = sys.argv[1] if len(sys.argv) > 1 else "meridiand"
+CLIENT_COUNTS = [int(n) for n in os.environ.get("CLIENTS", "100,400").split(",") if n.strip()]
+MEASURE = int(os.environ.get("MEASURE", "30"))
+SYNC_LOG = int(os.environ.get("SYNC_LOG", "-4"))
+DURATION = int(os.environ.get("DURATION", "60"))
+WARMUP = int(os.environ.get("WARMUP", "8"))
+TAG = f"mub{os.getpid() % 10000}"
+SERVER_NS, CLIENT_NS = f"{TAG}s", f"{TAG}c"
+SERVER_ADDRESS = "10.93.0.1"
+HOME_NAMESPACE = os.open("/proc/self/ns/net", os.O_RDONLY)  # to come back from the clients' namespace
+TMP = tempfile.mkdtemp(prefix="meridian-bench-unicast-")
+sys.stdout.reconfigure(line_buffering=True)
+
+SYNC, DELAY_REQ, FOLLOW_UP, DELAY_RESP, ANNOUNCE, SIGNALING = 0x0, 0x1, 0x8, 0x9, 0xB, 0xC
+REQUEST_UNICAST, GRANT_UNICAST = 0x0004, 0x0005
+
+
+def sh(*args, check=True):
+    return subprocess.run(args, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def setup(clients):
+    sh("ip", "netns", "add", SERVER_NS)
+    sh("ip", "netns", "add", CLIENT_NS)
+    for ns in (SERVER_NS, CLIENT_NS):
+        sh("ip", "-n", ns, "link", "set", "lo", "up")
+    sh("ip", "link", "add", "ubs0", "netns", SERVER_NS, "type", "veth", "peer", "name", "ubc0", "netns", CLIENT_NS)
+    sh("ip", "-n", SERVER_NS, "addr", "add", f"{SERVER_ADDRESS}/16", "dev", "ubs0")
+    sh("ip", "-n", SERVER_NS, "link", "set", "ubs0", "up")
+    sh("ip", "-n", CLIENT_NS, "link", "set", "ubc0", "up")
+    # One address per client: a batch for `ip -batch` (thousands of `ip addr add` processes take long).
+    batch = os.path.join(TMP, "addresses")
+    with open(batch, "w") as f:
+        for i in range(clients):
+            f.write(f"addr add {client_address(i)}/16 dev ubc0 nodad\n")
+    sh("ip", "-n", CLIENT_NS, "-batch", batch)
+    # Neighbour entries both ways so no ARP storm measures itself (the server's table must hold every client).
+    for ns in (SERVER_NS, CLIENT_NS):
+        for key, value in (("gc_thresh1", 8192), ("gc_thresh2", 16384), ("gc_thresh3", 32768)):
+            sh("ip", "netns", "exec", ns, "sysctl", "-q", f"net.ipv4.neigh.default.{key}={value}", check=False)
+
+
+def teardown():
+    for ns in (SERVER_NS, CLIENT_NS):
+        out = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+        for pid in out:
+            try:
+                os.kill(int(pid), 9)
+            except (OSError, ValueError):
+                pass
+        sh("ip", "netns", "del", ns, check=False)
+
+
+def client_address(i):
+    return f"10.93.{1 + i // 250}.{2 + i % 250}"
+
+
+def header(message_type, length, identity, sequence, control, log_interval, flags=0x0400):
+    # flagField: unicastFlag (0x04 of octet 0) set on everything a unicast client sends (13.3.2.8).
+    return struct.pack(
+        ">BBHBBHqI8sHHBb", message_type, 0x02, length, 0, 0, flags, 0, 0, identity, 1, sequence, control,
+        log_interval)
+
+
+def request_signaling(identity, sequence):
+    tlvs = b""
+    for message_type, log in ((ANNOUNCE, 0), (SYNC, SYNC_LOG), (DELAY_RESP, SYNC_LOG)):
+        tlvs += struct.pack(">HHBbI", REQUEST_UNICAST, 6, message_type << 4, log, DURATION)
+    length = 34 + 10 + len(tlvs)
+    return header(SIGNALING, length, identity, sequence, 0x05, 0x7F) + b"\xff" * 10 + tlvs
+
+
+def delay_req(identity, sequence):
+    return header(DELAY_REQ, 44, identity, sequence, 0x01, 0x7F) + bytes(10)
+
+
+class Client:
+    __slots__ = ("identity", "event", "general", "sequence", "counts", "grants", "requested_at", "sent")
+
+    def __init__(self, i):
+        self.identity = struct.pack(">BI3s", 0x02, i, b"\x4d\x55\x42")
+        address = client_address(i)
+        self.event = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.event.bind((address, 319))
+        self.general = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.general.bind((address, 320))
+        for s in (self.event, self.general):
+            s.setblocking(False)
+        self.sequence = 0
+        self.counts = {SYNC: 0, FOLLOW_UP: 0, DELAY_RESP: 0, ANNOUNCE: 0}
+        self.grants = 0
+        self.requested_at = 0.0
+        self.sent = 0
+
+    def request(self, now):
+        self.sequence = (self.sequence + 1) & 0xFFFF
+        self.general.sendto(request_signaling(self.identity, self.sequence), (SERVER_ADDRESS, 320))
+        self.requested_at = now
+
+    def send_delay_req(self):
+        self.sequence = (self.sequence + 1) & 0xFFFF
+        try:
+            self.event.sendto(delay_req(self.identity, self.sequence), (SERVER_ADDRESS, 319))
+            self.sent += 1
+        except BlockingIOError:
+            pass
+
+    def read(self, sock):
+        for _ in range(64):
+            try:
+                data = sock.recv(512)
+            except BlockingIOError:
+                return
+            if len(data) < 34:
+                continue
+            kind = data[0] & 0x0F
+            if kind in self.counts:
+                self.counts[kind] += 1
+            elif kind == SIGNALING:
+                offset = 44
+                while offset + 4 <= len(data):
+                    tlv_type, tlv_length = struct.unpack_from(">HH", data, offset)
+                    if tlv_type == GRANT_UNICAST and tlv_length >= 8:
+                        duration = struct.unpack_from(">I", data, offset + 6)[0]
+                        if duration > 0:
+                            self.grants += 1
+                    offset += 4 + tlv_length
+
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def enter_namespace(target):
+    """setns(2) this thread into a network namespace (a path, or an open descriptor): the clients' sockets are
+    created there, and the script comes back to its own afterwards."""
+    fd = os.open(target, os.O_RDONLY) if isinstance(target, str) else target
+    try:
+        if LIBC.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+            raise OSError(ctypes.get_errno(), f"setns {target}")
+    finally:
+        if isinstance(target, str):
+            os.close(fd)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1])
+    return 0
+
+
+def daemon_pid(pid):
+    # taskset execs `ip netns exec`, which execs the daemon: the Popen's pid ends as the daemon's.
+    return pid
+
+
+def start_master(which):
+    common = (
+        "[global]\nunicast_listen 1\nhybrid_e2e 1\ninhibit_multicast_service 1\ntime_stamping software\n"
+        f"logSyncInterval {SYNC_LOG}\nlogMinDelayReqInterval {SYNC_LOG}\n"
+    )
+    log = open(os.path.join(TMP, f"{which}.log"), "w")
+    if which == "meridiand":
+        conf = os.path.join(TMP, "meridiand.conf")
+        with open(conf, "w") as f:
+            f.write(
+                common + "clock_device virtual\nuse_syslog 0\nunicast_max_clients 100000\n"
+                f"uds_address {TMP}/m.sock\nuds_ro_address {TMP}/m-ro.sock\n[ubs0]\n")
+        args = [MERIDIAND, "-f", conf]
+    else:
+        conf = os.path.join(TMP, "ptp4l.cfg")
+        with open(conf, "w") as f:
+            f.write(common + f"free_running 1\nuds_address {TMP}/p.sock\n")
+        args = ["ptp4l", "-f", conf, "-i", "ubs0", "-S"]
+    return subprocess.Popen(
+        ["taskset", "-c", "1", "ip", "netns", "exec", SERVER_NS, *args], stdout=log, stderr=subprocess.STDOUT)
+
+
+def run(which, clients_n):
+    process = start_master(which)
+    time.sleep(3)
+    if process.poll() is not None:
+        print(f"  unicast {which:<10} did not start; its log:\n" + open(os.path.join(TMP, f"{which}.log")).read()[-2000:])
+        return None
+    pid = daemon_pid(process.pid)
+    selector = selectors.EpollSelector()
+    clients = []
+    enter_namespace(f"/var/run/netns/{CLIENT_NS}")
+    try:
+        clients = [Client(i) for i in range(clients_n)]
+    finally:
+        enter_namespace(HOME_NAMESPACE)
+    for c in clients:
+        selector.register(c.event, selectors.EVENT_READ, (c, c.event))
+        selector.register(c.general, selectors.EVENT_READ, (c, c.general))
+    period = 2.0 ** SYNC_LOG
+    start = time.monotonic()
+    rng = random.Random(1)
+    for c in clients:
+        c.requested_at = start - DURATION  # request at once, spread below
+    # Each client's Delay_Req on its own phase of the period.
+    due = [(start + rng.random() * period, i) for i in range(clients_n)]
+    heapq.heapify(due)
+    measure_from, measure_to = start + WARMUP, start + WARMUP + MEASURE
+    cpu0 = snapshot = final = None
+    next_request = 0
+    deadline = measure_to + 1
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            break
+        if snapshot is None and now >= measure_from:
+            cpu0 = cpu_seconds(pid)
+            snapshot = [(dict(c.counts), c.sent) for c in clients]
+        if snapshot is not None and now >= measure_to and cpu0 is not None:
+            cpu1 = cpu_seconds(pid)
+            final = [(dict(c.counts), c.sent) for c in clients]
+            break
+        # Requests (and renewals at half the duration), a few hundred per pass so the start is not one burst.
+        for _ in range(min(200, clients_n)):
+            c = clients[next_request]
+            if now - c.requested_at >= DURATION / 2:
+                c.request(now)
+            next_request = (next_request + 1) % clients_n
+        while due and due[0][0] <= now:
+            at, i = heapq.heappop(due)
+            clients[i].send_delay_req()
+            heapq.heappush(due, (at + period if at + period > now else now + period, i))
+        for key, _ in selector.select(timeout=0.002):
+            client, sock = key.data
+            client.read(sock)
+    rss = peak_rss(pid)
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    for c in clients:
+        c.event.close()
+        c.general.close()
+    if final is None or cpu0 is None:
+        print(f"  unicast {which:<10} {clients_n} clients: the run ended before its measurement")
+        return None
+    cpu = cpu1 - cpu0
+    asked = 1 / period
+    rates = {k: [] for k in (SYNC, FOLLOW_UP, DELAY_RESP)}
+    sent = []
+    for (before, sent0), (after, sent1) in zip(snapshot, final):
+        for k in rates:
+            rates[k].append((after[k] - before[k]) / MEASURE)
+        sent.append((sent1 - sent0) / MEASURE)
+    short = sum(1 for i in range(clients_n) if min(rates[k][i] for k in rates) < 0.9 * asked)
+    median = lambda values: sorted(values)[len(values) // 2]
+    grants = sum(1 for c in clients if c.grants > 0)
+    behind = median(sent) < 0.95 * asked
+    print(
+        f"  unicast {which:<10} {clients_n:>5} clients, {asked:.0f} Sync+Delay_Resp/s each, {MEASURE} s: "
+        f"CPU {cpu:.2f} s ({100 * cpu / MEASURE:.1f} % of a core), peak RSS {rss} kB; per client median "
+        f"Sync {median(rates[SYNC]):.1f}/s Follow_Up {median(rates[FOLLOW_UP]):.1f}/s "
+        f"Delay_Resp {median(rates[DELAY_RESP]):.1f}/s, lowest Sync {min(rates[SYNC]):.1f}/s; "
+        f"clients granted {grants}, short {short}"
+        + ("; load generator behind: Delay_Req median %.1f/s" % median(sent) if behind else ""))
+    return cpu, rss, short
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench_unicast: needs root (network namespaces)")
+    print(
+        f"== Unicast master, many negotiated clients (software stamps, veth, masters on CPU 1, clients on CPU 0, "
+        f"{MEASURE} s each; {MERIDIAND}) ==")
+    os.sched_setaffinity(0, {0})
+    try:
+        for n in CLIENT_COUNTS:
+            teardown()
+            setup(n)
+            results = {}
+            for which in ("meridiand", "ptp4l"):
+                results[which] = run(which, n)
+                time.sleep(1)
+            m, p = results["meridiand"], results["ptp4l"]
+            if m and p:
+                print(
+                    f"  unicast ratio Meridian/linuxptp at {n} clients: CPU {m[0] / max(p[0], 1e-9):.2f}, "
+                    f"peak RSS {m[1] / max(p[1], 1):.2f}")
+            teardown()
+    finally:
+        teardown()
+        subprocess.run(["rm", "-rf", TMP])
+
+
+if __name__ == "__main__":
+    main()
