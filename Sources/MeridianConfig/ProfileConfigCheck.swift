@@ -39,6 +39,28 @@ public enum ProfileConfigCheck {
             if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
                 problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
             }
+            // A port's own emulated PHC (issue 13's jbod lab): its oscillator keys in a port section mean something
+            // only for a port that stamps with an emulated PHC of its own; anywhere else they would do nothing.
+            let emulated =
+                configuration.string("clock_device") == "virtual" && configuration.string("virtual_clock_mode") == "phc"
+            let ownPHC =
+                emulated && configuration.integer("phc_index", port: port) >= 1
+                && configuration.flag("boundary_clock_jbod", port: port)
+            for option in ["virtual_clock_offset", "virtual_clock_freq_ppm"] where section.settings[option] != nil && !ownPHC {
+                problem(
+                    option, port: port,
+                    "in a port section it sets that port's own emulated PHC, which needs clock_device virtual, "
+                        + "virtual_clock_mode phc, boundary_clock_jbod 1 and phc_index 1 or more")
+            }
+            // phc_index names where hardware stamps come from (linuxptp 4); software stamps on a real clock have none.
+            if configuration.integer("phc_index", port: port) >= 0 && !emulated
+                && configuration.string("time_stamping") == "software"
+            {
+                problem(
+                    "phc_index", port: port,
+                    "it names the PHC of hardware time stamps; with time_stamping software (and no virtual_clock_mode phc) it would do nothing"
+                )
+            }
             // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
             if configuration.string("BMCA", port: port) == "noop" && !configuration.flag("masterOnly", port: port)
                 && !configuration.flag("slaveOnly")

@@ -74,7 +74,13 @@ struct ClockSource: Sendable {
                 relation: SystemClockRelation(.measured(clock, samples: 5)))
         case .automatic:
             if settings.servo.timestamping == .hardware, let first = settings.ports.first {
-                let clock = try PHCClock.forInterface(first.interface)
+                // The first port's PHC: its phc_index when set (linuxptp 4), else the interface's own.
+                let clock: PHCClock
+                if let index = first.phcIndex {
+                    clock = try PHCClock(index: index)
+                } else {
+                    clock = try PHCClock.forInterface(first.interface)
+                }
                 return ClockSource(
                     clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: clock.name,
                     relation: SystemClockRelation(.measured(clock, samples: 5)))

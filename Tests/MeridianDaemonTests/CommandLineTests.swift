@@ -134,6 +134,31 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 13: ports on two (emulated) PHCs without boundary_clock_jbod stop start-up with exit 2 naming the
+    /// ports and their PHCs, before any port opens; a port's own oscillator keys where no own PHC can use them
+    /// are a file:line error.
+    @Test func portsOnTwoPHCsWithoutJBODExitTwoNamingPortsAndPHCs() throws {
+        let base =
+            "[global]\nclock_device virtual\nvirtual_clock_mode phc\ntime_stamping software\nhttp_address none\n"
+        try withFiles([
+            "two.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\n",
+            "keys.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\nvirtual_clock_freq_ppm -20\n",
+        ]) { dir in
+            let two = try meridiand(["-f", dir.appendingPathComponent("two.conf").path])
+            #expect(two.status == 2)
+            #expect(
+                two.stderr.contains(
+                    "meridian-jbod-a0 on emulated /dev/ptp0, meridian-jbod-b0 on emulated /dev/ptp1")
+                    && two.stderr.contains("boundary_clock_jbod 1"), "\(two.stderr)")
+            let keys = try meridiand(["-f", dir.appendingPathComponent("keys.conf").path, "--check-config"])
+            #expect(keys.status == 2)
+            #expect(
+                keys.stderr.contains("keys.conf:9:") && keys.stderr.contains("option virtual_clock_freq_ppm")
+                    && keys.stderr.contains("on port meridian-jbod-b0"),
+                "\(keys.stderr)")
+        }
+    }
+
     @Test func aMissingPortsDirExitsTwoAtTheLineThatNamesIt() throws {
         try withFiles(["gm.conf": "[global]\nports_dir /nonexistent/meridian-ports.d\n[eth0]\n"]) { dir in
             let result = try meridiand(["-f", dir.appendingPathComponent("gm.conf").path, "--check-config"])
