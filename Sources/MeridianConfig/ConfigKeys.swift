@@ -186,6 +186,10 @@ public enum ConfigKeys {
             "ppm; frequency error of the virtual clock (in a port section, with virtual_clock_mode phc and boundary_clock_jbod: of that port's emulated PHC phc_index)"
         ),
         .int(
+            "conversion_remeasure_interval", .global, 16, 1...86_400,
+            "seconds between re-measurements of the crossing from CLOCK_REALTIME onto a PHC (reference gpsd, pps or simulated on a PHC): the worst read window of five sys-offset measurements becomes the conversion uncertainty the announced clockAccuracy carries"
+        ),
+        .int(
             "phc_index", .port, -1, -1...Int64(Int32.max),
             "the PTP hardware clock /dev/ptpN the port's hardware timestamps come from (linuxptp 4's name; -1: the interface's own, from ETHTOOL_GET_TS_INFO); with virtual_clock_mode phc, the emulated PHC the port stamps with (0 or -1: the disciplined one); a port on another PHC than the disciplined clock needs boundary_clock_jbod 1"
         ),

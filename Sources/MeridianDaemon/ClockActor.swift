@@ -91,11 +91,12 @@ actor ClockActor {
     private var follower: SystemClockFollower?
     /// Whether the reference's stamps cross from CLOCK_REALTIME onto this clock through a measured relation
     /// (gpsd, kernel PPS or simulated GNSS on a PHC): then the crossing's uncertainty is re-measured every
-    /// ``conversionRemeasureTicks`` reference ticks and the announced accuracy follows it.
+    /// `conversion_remeasure_interval` reference ticks and the announced accuracy follows it.
     private let remeasuresConversion: Bool
     private var referenceTicks = 0
-    /// Reference ticks (about a second each) between re-measurements of the conversion uncertainty.
-    static let conversionRemeasureTicks = 16
+    /// Reference ticks (about a second each) between re-measurements of the conversion uncertainty
+    /// (`conversion_remeasure_interval`).
+    private let conversionRemeasureTicks: Int
     /// `boundary_clock_jbod`: the ports' other PHCs, kept aligned to the disciplined clock; their stamps converted.
     private var alignment: PHCAlignment?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
@@ -125,9 +126,10 @@ actor ClockActor {
         logger: Logger, observers: Observers = Observers(),
         reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
         shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil, alignment: PHCAlignment? = nil,
-        remeasuresConversion: Bool = false
+        remeasuresConversion: Bool = false, conversionRemeasureTicks: Int = 16
     ) {
         self.remeasuresConversion = remeasuresConversion
+        self.conversionRemeasureTicks = max(1, conversionRemeasureTicks)
         self.follower = follower
         self.alignment = alignment
         self.chronyFeed = chronyFeed
@@ -403,7 +405,7 @@ actor ClockActor {
     private func remeasureConversion() {
         guard remeasuresConversion else { return }
         referenceTicks += 1
-        guard referenceTicks % Self.conversionRemeasureTicks == 0 else { return }
+        guard referenceTicks % conversionRemeasureTicks == 0 else { return }
         let worst: PTPDuration
         do {
             worst = try clock.relation.worstUncertainty(of: 5)

@@ -213,7 +213,8 @@ final class MeridianService: Service {
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
             }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower, alignment: alignment,
-            remeasuresConversion: [.gpsd, .pps, .simulated].contains(referenceSettings.kind))
+            remeasuresConversion: [.gpsd, .pps, .simulated].contains(referenceSettings.kind),
+            conversionRemeasureTicks: Int(clamping: configuration.integer("conversion_remeasure_interval")))
         if let reference {
             do {
                 try reference.source.start()

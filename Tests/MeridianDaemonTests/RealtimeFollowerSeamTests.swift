@@ -30,7 +30,7 @@ final class RecordingRealtimeClock: PTPClock {
 /// Issue 13: `system_clock_follower realtime` run whole — the daemon's own branch (the two-steerers check, the
 /// follower reading `CLOCK_REALTIME` as itself, the disciplined clock carried to UTC through its relation, the
 /// PI servo, the tick) — with only the final `clock_adjtime` replaced through ``DaemonFactories``'s seam.
-/// The disciplined clock is a real virtual clock over `CLOCK_REALTIME`, 3 ms and +20 ppm off, made a
+/// The disciplined clock is a real virtual clock over `CLOCK_REALTIME`, 20 µs and +2 ppm off, made a
 /// grandmaster by simulated GNSS (stamped on `CLOCK_REALTIME`, so it pulls the virtual clock onto the system
 /// clock). The follower's measured offset must then be CLOCK_REALTIME − the disciplined clock, which the lab
 /// knows exactly: minus the virtual clock's true error.
@@ -57,7 +57,7 @@ final class RecordingRealtimeClock: PTPClock {
         let options = DaemonOptions(configFile: path)
         let configuration = try ConfigurationLoader.load(options).get()
         let virtual = try VirtualClock(
-            configuration: VirtualClockConfiguration(name: "virtual", offsetSeconds: 0.003, frequencyPPM: 20))
+            configuration: VirtualClockConfiguration(name: "virtual", offsetSeconds: 0.00002, frequencyPPM: 2))
         let source = ClockSource(
             clock: virtual, timescale: .utc, steerable: true, description: "virtual clock",
             convert: { virtual.convert(systemTimestamp: $0) }, trueError: { try? virtual.trueError() })
