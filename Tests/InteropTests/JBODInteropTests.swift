@@ -12,7 +12,6 @@ struct JBODInteropTests {
     /// The end slave's |offset| p95 (ns): the same bound as behind a one-PHC boundary clock
     /// (``BoundaryClockInteropTests/endSlaveP95Bound``), fixed before the first run.
     static let endSlaveP95Bound: Int64 = BoundaryClockInteropTests.endSlaveP95Bound
-    /// Time for the end slave to lock (48 offsets seen) after the boundary clock locked, as for one PHC (30 s).
     /// The aligned PHC's |true offset| from PHC 0 over the measured window (ns): its servo is fed sys-offset
     /// reads 1.2–1.6 µs wide, once a second; 2 µs.
     static let alignmentBound: Int64 = 2_000
@@ -89,15 +88,24 @@ struct JBODInteropTests {
             return
         }
         let endSlave = OffsetStatistics(window)
+        // The disciplined PHC's own error: the ptp4l grandmaster on CLOCK_REALTIME announces the arbitrary
+        // timescale with its UTC readings (linuxptp clock.c: `time_flags = utc_timescale ? 0 : PTP_TIMESCALE`), so
+        // the boundary clock's PHC keeps those and its true error against TAI is −37 s plus what it really is off.
+        let bcErrors = InteropLab.trueErrors(files.log("bc.log")).suffix(window.count).map { $0 + 37_000_000_000 }
+        let boundaryClock = OffsetStatistics(Array(bcErrors))
         // The aligned PHC's true offset from PHC 0 over the same seconds (one line a second).
         let offsets = Self.trueOffsets(files.log("bc.log")).suffix(PTP4lInteropTests.measuredSeconds)
         let worstAlignment = offsets.map { abs($0) }.max() ?? Int64.max
         print(
-            "ptp4l slave behind a Meridian jbod BC (2 emulated PHCs, +30 and -25 ppm): \(endSlave), mean \(PTP4lInteropTests.mean(window)) ns; PHC 1 - PHC 0 true offsets \(Array(offsets)) ns"
+            "ptp4l slave behind a Meridian jbod BC (2 emulated PHCs, +30 and -25 ppm): \(endSlave), mean \(PTP4lInteropTests.mean(window)) ns; BC PHC 0 error \(boundaryClock); PHC 1 - PHC 0 true offsets \(Array(offsets)) ns"
         )
         #expect(
             window.count == PTP4lInteropTests.measuredSeconds * 16,
             "\(window.count) offsets in \(PTP4lInteropTests.measuredSeconds) s at 16 Sync/s:\n\(dump())")
+        #expect(
+            bcErrors.count == window.count && boundaryClock.p95 <= BoundaryClockInteropTests.boundaryClockP95Bound,
+            "the jbod BC's PHC 0 error (TAI − 37 s): \(boundaryClock), bound p95 \(BoundaryClockInteropTests.boundaryClockP95Bound) ns"
+        )
         #expect(
             endSlave.p95 <= Self.endSlaveP95Bound,
             "end slave behind the jbod BC: \(endSlave), bound p95 \(Self.endSlaveP95Bound) ns\n\(dump())")
