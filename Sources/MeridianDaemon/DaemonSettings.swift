@@ -60,7 +60,8 @@ struct DaemonSettings: Sendable {
         case emulatedPHC(VirtualClockConfiguration, taiMinusUTC: Int)
         case system
         case phc(String)
-        /// `auto`: the interface's PHC with hardware stamps, the system clock (not steered) with software.
+        /// `auto`: the first port's PHC with hardware stamps; with software stamps (`-S`) the system clock, steered
+        /// unless `free_running` (as ptp4l).
         case automatic
     }
 

@@ -134,6 +134,38 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 13: ptp4l's `-S` means software time stamps with CLOCK_REALTIME as the PTP clock, steered by the
+    /// servo unless free_running (ptp4l's clock.c: no PHC, so CLOCK_REALTIME through clockadj). The choice is
+    /// checked in what `--check-config` prints; no test runs a daemon that would steer the host's clock.
+    @Test func dashSMakesTheSystemClockThePTPClockAsPtp4lDoes() throws {
+        try withFiles([
+            "plain.conf": "[global]\n[eth0]\n",
+            "free.conf": "[global]\nfree_running 1\n[eth0]\n",
+            "virtual.conf": "[global]\nclock_device virtual\n[eth0]\n",
+            "follow.conf": "[global]\nclock_device /dev/ptp3\nsystem_clock_follower realtime\n[eth0]\n",
+        ]) { dir in
+            func clock(_ file: String, _ flags: [String]) throws -> String {
+                let result = try meridiand(["-f", dir.appendingPathComponent(file).path, "--check-config"] + flags)
+                #expect(result.status == 0, "\(result.stderr)")
+                return result.stdout.split(separator: "\n").first { $0.hasPrefix("# disciplined clock: ") }.map(String.init) ?? ""
+            }
+            let steered = try clock("plain.conf", ["-S"])
+            let free = try clock("free.conf", ["-S"])
+            let hardware = try clock("plain.conf", ["-H"])
+            let byDefault = try clock("plain.conf", [])
+            let virtual = try clock("virtual.conf", ["-S"])
+            let following = try clock("follow.conf", ["-H"])
+            #expect(
+                steered
+                    == "# disciplined clock: CLOCK_REALTIME, steered (software time stamps with clock_device auto, as ptp4l -S)")
+            #expect(free.contains("CLOCK_REALTIME, read only"), "\(free)")
+            #expect(hardware.contains("the first port's PHC") && byDefault == hardware, "\(hardware) / \(byDefault)")
+            #expect(virtual.contains("virtual clock over CLOCK_REALTIME (the system clock is never touched)"), "\(virtual)")
+            #expect(
+                following == "# disciplined clock: the PHC /dev/ptp3; CLOCK_REALTIME follows it (system_clock_follower realtime)")
+        }
+    }
+
     /// Issue 13: ports on two (emulated) PHCs without boundary_clock_jbod stop start-up with exit 2 naming the
     /// ports and their PHCs, before any port opens; a port's own oscillator keys where no own PHC can use them
     /// are a file:line error.
