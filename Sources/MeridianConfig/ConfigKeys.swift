@@ -28,7 +28,9 @@ public enum ConfigKeys {
             "offsetScaledLogVariance announced when no reference sets it"),
         .flag("slaveOnly", .global, false, "the clock never becomes master; its clockClass is 255 (as ptp4l)"),
         .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)")
-            .onlyDefault("Meridian always sends two-step Sync; one-step needs time_stamping onestep"),
+            .onlyDefault(
+                "one-step Sync (twoStepFlag 0) is refused: with time_stamping software it is impossible (\"one step is only possible with hardware time stamping\", as ptp4l says: a Sync cannot carry its own transmit time), and with hardware stamps it needs the NIC to write that time into the Sync as it leaves (HWTSTAMP_TX_ONESTEP_SYNC, what ptp4l upgrades to), which Meridian does not request yet; Meridian sends two-step Sync and Follow_Up"
+            ),
         .flag("free_running", .global, false, "measure but never adjust the clock"),
         .int("timeSource", .global, 0xA0, 0x10...0xFE, "timeSource announced by a grandmaster without a reference"),
         .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
@@ -101,7 +103,8 @@ public enum ConfigKeys {
         ).support(
             .only(
                 [.enumeration("hardware", 1), .enumeration("software", 2)],
-                "legacy, onestep and p2p1step timestamping are not implemented")),
+                "legacy time stamping is not implemented, and onestep and p2p1step need the NIC to write the Sync's (and Pdelay_Resp's) transmit time as the frame leaves (HWTSTAMP_TX_ONESTEP_SYNC, HWTSTAMP_TX_ONESTEP_P2P), which Meridian does not request yet: use hardware (two-step)"
+            )),
         .int(
             "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),
             "ms to wait for a transmit timestamp (ptp4l's default is 1)"),

@@ -166,6 +166,27 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 13: one-step is refused at its line, never silently run as two-step: with software stamps as ptp4l
+    /// refuses it ("one step is only possible with hardware time stamping"), with hardware stamps because the
+    /// NIC's one-step insertion (HWTSTAMP_TX_ONESTEP_SYNC) is not requested yet.
+    @Test func oneStepIsRefusedAtItsLineWithTheReason() throws {
+        try withFiles([
+            "software.conf": "[global]\ntime_stamping software\ntwoStepFlag 0\n[eth0]\n",
+            "onestep.conf": "[global]\ntime_stamping onestep\n[eth0]\n",
+        ]) { dir in
+            let software = try meridiand(["-f", dir.appendingPathComponent("software.conf").path, "--check-config"])
+            #expect(software.status == 2)
+            #expect(
+                software.stderr.contains("software.conf:3: option twoStepFlag 0")
+                    && software.stderr.contains("one step is only possible with hardware time stamping"), "\(software.stderr)")
+            let onestep = try meridiand(["-f", dir.appendingPathComponent("onestep.conf").path, "--check-config"])
+            #expect(onestep.status == 2)
+            #expect(
+                onestep.stderr.contains("onestep.conf:2: option time_stamping onestep")
+                    && onestep.stderr.contains("HWTSTAMP_TX_ONESTEP_SYNC"), "\(onestep.stderr)")
+        }
+    }
+
     /// Issue 13: ports on two (emulated) PHCs without boundary_clock_jbod stop start-up with exit 2 naming the
     /// ports and their PHCs, before any port opens; a port's own oscillator keys where no own PHC can use them
     /// are a file:line error.
