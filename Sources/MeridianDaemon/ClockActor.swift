@@ -383,6 +383,7 @@ actor ClockActor {
         let lines = current.tick()
         alignment = current
         for line in lines { logger.info("\(line)") }
+        publish()
     }
 
     /// A port timestamp in the disciplined clock's time: through the port's own PHC when it has one (jbod),
@@ -790,7 +791,8 @@ actor ClockActor {
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
                 referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered))
+                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered,
+                alignment: alignment?.summary ?? []))
     }
 }
 
@@ -873,6 +875,8 @@ struct PublishedState: Sendable {
     var faultResets: [Int]
     /// Messages each port's filters dropped, by ``SourceFilter/Reason`` (issue #17).
     var filtered: [[Int]] = []
+    /// `boundary_clock_jbod`: each other PHC a port stamps with, as last aligned.
+    var alignment: [PHCAlignment.Summary] = []
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

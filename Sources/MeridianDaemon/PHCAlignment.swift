@@ -66,6 +66,25 @@ struct PHCAlignment: Sendable {
             syncInterval: 1)
     }
 
+    /// What /metrics shows of one aligned PHC.
+    struct Summary: Sendable, Hashable {
+        var phc: String
+        /// Port numbers (1-based) that stamp with it.
+        var ports: [Int]
+        /// The last measured PHC − disciplined clock, and that measurement's uncertainty.
+        var offset: PTPDuration?
+        var uncertainty: PTPDuration
+        var steps: Int
+    }
+
+    var summary: [Summary] {
+        aligned.map {
+            Summary(
+                phc: $0.phc.name, ports: $0.ports.map { $0 + 1 }, offset: $0.lastOffset, uncertainty: $0.lastUncertainty,
+                steps: $0.steps)
+        }
+    }
+
     /// Whether port `index` stamps with a PHC of its own.
     func isAligned(port index: Int) -> Bool { byPort[index] != nil }
 

@@ -43,7 +43,7 @@ struct JBODInteropTests {
             summary_interval -4
             verbose 1
             use_syslog 0
-            http_address none
+            http_address 127.0.0.1:9319
             uds_address \(files.file("bc.sock").path)
             uds_ro_address \(files.file("bc-ro.sock").path)
             boundary_clock_jbod 1
@@ -112,6 +112,15 @@ struct JBODInteropTests {
         #expect(
             offsets.count == PTP4lInteropTests.measuredSeconds && worstAlignment <= Self.alignmentBound,
             "PHC 1's true offsets from PHC 0 \(Array(offsets)), bound \(Self.alignmentBound) ns")
+        // /metrics shows the aligned PHC (its last measured offset within the same bound) and how often it stepped.
+        let metrics = files.run(in: chain.b, [try InteropLab.tool("curl"), "-s", "http://127.0.0.1:9319/metrics"])
+        let series = metrics.split(separator: "\n").first { $0.hasPrefix("meridian_phc_alignment_offset_seconds{") }
+        let value = series.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        #expect(
+            series?.contains("phc=\"emulated PHC 1\"") == true && series?.contains("ports=\"2\"") == true
+                && value.map { abs($0) <= Double(Self.alignmentBound) / 1e9 } == true,
+            "\(metrics.split(separator: "\n").filter { $0.contains("alignment") })")
+        #expect(metrics.contains("meridian_phc_alignment_steps_total{"), "\(metrics.prefix(500))")
         #expect(files.stop(bcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("bc.log").suffix(1500))")
     }
 
