@@ -121,6 +121,8 @@ struct JBODInteropTests {
                 && value.map { abs($0) <= Double(Self.alignmentBound) / 1e9 } == true,
             "\(metrics.split(separator: "\n").filter { $0.contains("alignment") })")
         #expect(metrics.contains("meridian_phc_alignment_steps_total{"), "\(metrics.prefix(500))")
+        let lint = files.run(in: chain.b, [try InteropLab.tool("promtool"), "check", "metrics"], stdin: metrics)
+        #expect(lint.isEmpty, "promtool check metrics: \(lint)")
         #expect(files.stop(bcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("bc.log").suffix(1500))")
     }
 
