@@ -32,6 +32,21 @@ public enum ProfileConfigCheck {
                     problem: .badValue(
                         option: "clockIdentity", value: identity, expected: "a clock identity like 001122.fffe.334455")))
         }
+        // Hardware stamps are readings of the ports' PHCs (TAI), and the system clock and a virtual clock (or the
+        // emulated PHC, which stands in for a NIC's stamps from software ones) take CLOCK_REALTIME stamps: the
+        // combination would feed the servo times of another clock.
+        let device = configuration.string("clock_device")
+        if (device == "system" || device == "virtual") && configuration.string("time_stamping") != "software" {
+            // At the time_stamping line when a file sets it, else at clock_device's.
+            let stamping = place(configuration.setting("time_stamping")?.origin ?? "")
+            let (file, line) = stamping.1 > 0 ? stamping : place(configuration.setting("clock_device")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable(
+                        "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
+                    )))
+        }
         for section in configuration.ports {
             let port = section.interface
             let alwaysCapable = configuration.string("asCapable", port: port) == "true"

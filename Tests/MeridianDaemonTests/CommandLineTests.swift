@@ -123,7 +123,8 @@ struct CommandLineTests {
     @Test func clockCombinationsThatCannotBeRightExitTwo() throws {
         try withFiles([
             "phc-mode.conf": "[global]\nclock_device system\nvirtual_clock_mode phc\n[eth0]\n",
-            "pps-out.conf": "[global]\nclock_device virtual\nphc_pps_out_channel 0\nhttp_address none\n[meridian-rack-none0]\n",
+            "pps-out.conf":
+                "[global]\nclock_device virtual\ntime_stamping software\nphc_pps_out_channel 0\nhttp_address none\n[meridian-rack-none0]\n",
         ]) { dir in
             let mode = try meridiand(["-f", dir.appendingPathComponent("phc-mode.conf").path, "--check-config"])
             #expect(mode.status == 2)
@@ -142,6 +143,7 @@ struct CommandLineTests {
             "plain.conf": "[global]\n[eth0]\n",
             "free.conf": "[global]\nfree_running 1\n[eth0]\n",
             "virtual.conf": "[global]\nclock_device virtual\n[eth0]\n",
+            "system-hw.conf": "[global]\nclock_device system\n[eth0]\n",
             "follow.conf": "[global]\nclock_device /dev/ptp3\nsystem_clock_follower realtime\n[eth0]\n",
         ]) { dir in
             func clock(_ file: String, _ flags: [String]) throws -> String {
@@ -163,6 +165,13 @@ struct CommandLineTests {
             #expect(virtual.contains("virtual clock over CLOCK_REALTIME (the system clock is never touched)"), "\(virtual)")
             #expect(
                 following == "# disciplined clock: the PHC /dev/ptp3; CLOCK_REALTIME follows it (system_clock_follower realtime)")
+            // Hardware stamps (the default) are PHC readings: the system clock cannot take them (file:line, exit 2).
+            let systemHardware = try meridiand(["-f", dir.appendingPathComponent("system-hw.conf").path, "--check-config"])
+            #expect(systemHardware.status == 2)
+            #expect(
+                systemHardware.stderr.contains("system-hw.conf:2:")
+                    && systemHardware.stderr.contains("clock_device system takes software time stamps"),
+                "\(systemHardware.stderr)")
         }
     }
 
