@@ -398,7 +398,7 @@ final class MeridianService: Service {
                     ?? VirtualClockConfiguration(name: "emulated PHC \(index)", offsetSeconds: 0, frequencyPPM: 0)
                 let device = try EmulatedPHCDevice(
                     configuration: configuration, taiMinusUTC: Int(clamping: self.configuration.integer("utc_offset")),
-                    readModel: EmulatedPHCDevice.ReadModel(seed: UInt64(index) + 1))
+                    readModel: EmulatedPHCDevice.ReadModel(seed: UInt64(truncatingIfNeeded: index) &+ 1))
                 phc = try PHCClock(device: device)
                 reading = { device.hardwareStamp(systemTimestamp: $0) }
                 let disciplinedError = clock.trueError
