@@ -45,6 +45,16 @@ final class MeridianService: Service {
         if let problem = PHCAssignment.conflict(assignment, clockDevice: device, emulated: emulatedAssignment) {
             throw StartupError(problem, exit: .usage)
         }
+        // jbod aligns every PHC but the disciplined one: that one must be known by index, or it would be "aligned"
+        // to itself by a second servo (two steerers of one clock).
+        if !emulatedAssignment, assignment.contains(where: { $0.jbod && $0.phcIndex != nil }),
+            PHCAssignment.disciplinedIndex(assignment, clockDevice: device) == nil
+        {
+            throw StartupError(
+                "boundary_clock_jbod: clock_device \(device) names no PHC index, so the disciplined PHC cannot be told "
+                    + "from the ports' (\(assignment.map { "\($0.interface) on /dev/ptp\($0.phcIndex ?? -1)" }.joined(separator: ", "))); "
+                    + "name it clock_device /dev/ptpN", exit: .usage)
+        }
         let clock: ClockSource
         do {
             clock = try factories.openClock(settings)

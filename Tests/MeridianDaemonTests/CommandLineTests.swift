@@ -205,7 +205,13 @@ struct CommandLineTests {
         try withFiles([
             "two.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\n",
             "keys.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\nvirtual_clock_freq_ppm -20\n",
+            "unnamed.conf":
+                "[global]\nclock_device /dev/ptp_hyperv\nboundary_clock_jbod 1\nhttp_address none\n[meridian-jbod-c0]\nphc_index 1\n",
         ]) { dir in
+            // jbod must tell the disciplined PHC from the ports': a clock_device with no index is refused.
+            let unnamed = try meridiand(["-f", dir.appendingPathComponent("unnamed.conf").path])
+            #expect(unnamed.status == 2)
+            #expect(unnamed.stderr.contains("clock_device /dev/ptp_hyperv names no PHC index"), "\(unnamed.stderr)")
             let two = try meridiand(["-f", dir.appendingPathComponent("two.conf").path])
             #expect(two.status == 2)
             #expect(
