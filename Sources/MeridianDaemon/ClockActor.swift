@@ -380,7 +380,7 @@ actor ClockActor {
     /// disciplined clock and steered (``PHCAlignment/tick()``).
     func alignmentTick() {
         guard var current = alignment else { return }
-        let lines = current.tick()
+        let lines = current.tick(steer: clock.steerable)
         alignment = current
         for line in lines { logger.info("\(line)") }
         publish()

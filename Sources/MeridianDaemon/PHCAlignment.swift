@@ -102,7 +102,8 @@ struct PHCAlignment: Sendable {
         return reading - (entry.lastOffset ?? .zero)
     }
 
-    /// Steps every aligned PHC by `step`: the disciplined clock was stepped by it.
+    /// Steps every aligned PHC by `step`: the disciplined clock was stepped by it (never with `free_running 1`:
+    /// the disciplined clock is not stepped then).
     mutating func disciplinedStepped(by step: PTPDuration) -> [String] {
         var problems: [String] = []
         for index in aligned.indices {
@@ -116,8 +117,10 @@ struct PHCAlignment: Sendable {
     }
 
     /// One measurement and adjustment of every aligned PHC (once a second); returns the log lines, shaped as
-    /// phc2sys's (`… phc offset … s2 freq … delay …`), with the lab's true offset on an emulation.
-    mutating func tick() -> [String] {
+    /// phc2sys's (`… phc offset … s2 freq … delay …`), with the lab's true offset on an emulation. With `steer`
+    /// false (`free_running 1`: measure, never adjust) the PHCs are measured and logged only; their stamps are
+    /// converted all the same.
+    mutating func tick(steer: Bool = true) -> [String] {
         var lines: [String] = []
         for index in aligned.indices {
             var entry = aligned[index]
@@ -133,6 +136,13 @@ struct PHCAlignment: Sendable {
             let offset = PTPDuration.zero - measured.offset
             entry.lastOffset = offset
             entry.lastUncertainty = measured.uncertainty
+            guard steer else {
+                lines.append(
+                    "jbod: \(entry.phc.name) (\(ports)) phc offset \(offset.roundedNanoseconds) delay \(measured.uncertainty.roundedNanoseconds) (free_running: not adjusted)"
+                )
+                aligned[index] = entry
+                continue
+            }
             let localTime = (try? entry.phc.now()) ?? .epoch
             let output = entry.servo.sample(offset: offset, localTime: localTime)
             var problems: [String] = []

@@ -67,6 +67,22 @@ struct PHCAlignmentTests {
         #expect(own == nil)
     }
 
+    @Test("free_running: the PHCs are measured, never adjusted")
+    func freeRunning() throws {
+        var rig = try Rig()
+        let before = try rig.trueOffset
+        var lines: [String] = []
+        for _ in 0..<3 {
+            rig.base.advance(by: .seconds(Int64(1)))
+            lines += rig.alignment.tick(steer: false)
+        }
+        // 55 ppm apart for 3 s: 165 µs more, nothing taken out.
+        let drift = try (rig.trueOffset - before).nanosecondsDouble
+        #expect(abs(drift + 165_000) < 1_000, "drift \(drift) ns")
+        #expect(lines.allSatisfy { $0.contains("free_running: not adjusted") }, "\(lines)")
+        #expect(rig.alignment.aligned[0].steps == 0 && rig.alignment.aligned[0].lastOffset != nil)
+    }
+
     @Test("the alignment servo pulls PHC 1 onto the disciplined PHC, and a step of the disciplined PHC is followed")
     func alignment() throws {
         var rig = try Rig()
