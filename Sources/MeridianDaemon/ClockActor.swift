@@ -404,12 +404,14 @@ actor ClockActor {
     /// PHC whose read path got slower or noisier (bus load, a driver falling back) is announced as what it is
     /// now; a change of more than a quarter is logged.
     private func remeasureConversion() {
-        guard remeasuresConversion else { return }
+        guard remeasuresConversion || alignment != nil else { return }
         referenceTicks += 1
         guard referenceTicks % conversionRemeasureTicks == 0 else { return }
         let worst: PTPDuration
         do {
-            worst = try clock.relation.worstUncertainty(of: 5)
+            // The crossing from CLOCK_REALTIME (gpsd, PPS, simulated), plus with jbod the widest PHC-to-PHC window.
+            let crossing = remeasuresConversion ? try clock.relation.worstUncertainty(of: 5) : .zero
+            worst = try crossing + (alignment?.worstUncertainty() ?? .zero)
         } catch {
             if let line = logLimiter.line(
                 "conversion", "reference: cannot re-measure \(clock.clock.name) against CLOCK_REALTIME: \(error)", now: .now)

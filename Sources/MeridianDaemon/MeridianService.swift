@@ -140,6 +140,19 @@ final class MeridianService: Service {
                 )
             }
         }
+        // boundary_clock_jbod: what a port on another PHC serves crosses PHC to PHC as well, so a grandmaster's
+        // announced error holds the widest such window too.
+        if let alignment, referenceSettings.kind != .none {
+            do {
+                let jbod = try alignment.worstUncertainty()
+                conversionUncertainty = conversionUncertainty + jbod
+                logger.notice(
+                    "reference: the jbod ports' PHC-to-PHC window (\(jbod.roundedNanoseconds) ns) is part of the announced error")
+            } catch {
+                closePorts()
+                throw StartupError("boundary_clock_jbod: \(error)")
+            }
+        }
         let reference: ReferenceService?
         do {
             reference = try ReferenceService.make(

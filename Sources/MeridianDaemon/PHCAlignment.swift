@@ -85,6 +85,17 @@ struct PHCAlignment: Sendable {
         }
     }
 
+    /// The widest PHC-to-PHC window now (each aligned PHC measured once against the disciplined clock): what a
+    /// port's converted stamps may be off by, so part of a grandmaster's announced error (7.6.2.6).
+    func worstUncertainty() throws(ClockError) -> PTPDuration {
+        var worst = PTPDuration.zero
+        for entry in aligned {
+            let measured = try SystemClockRelation.offset(from: entry.relation, to: disciplined)
+            if measured.uncertainty > worst { worst = measured.uncertainty }
+        }
+        return worst
+    }
+
     /// Whether port `index` stamps with a PHC of its own.
     func isAligned(port index: Int) -> Bool { byPort[index] != nil }
 
