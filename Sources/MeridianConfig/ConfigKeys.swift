@@ -190,7 +190,7 @@ public enum ConfigKeys {
         ),
         .int(
             "conversion_remeasure_interval", .global, 16, 1...86_400,
-            "seconds between re-measurements of the crossing from CLOCK_REALTIME onto a PHC (reference gpsd, pps or simulated on a PHC): the worst read window of five sys-offset measurements becomes the conversion uncertainty the announced clockAccuracy carries"
+            "seconds between re-measurements of the crossing from CLOCK_REALTIME onto a PHC (reference gpsd, pps or simulated on a PHC): the worst read window of five sys-offset measurements (plus, with boundary_clock_jbod, the widest PHC-to-PHC window) becomes the conversion uncertainty the announced clockAccuracy carries"
         ),
         .int(
             "phc_index", .port, -1, -1...Int64(Int32.max),
