@@ -154,7 +154,9 @@ struct PHCAlignment: Sendable {
                 aligned[index] = entry
                 continue
             }
-            let localTime = (try? entry.phc.now()) ?? .epoch
+            // The servo's time base is CLOCK_REALTIME at the measurement (never stepped by this daemon with jbod),
+            // not the PHC, which steps with the disciplined clock and would give the servo a jump of seconds.
+            let localTime = entry.relation.lastMeasurement?.systemTime ?? (try? entry.phc.now()) ?? .epoch
             let output = entry.servo.sample(offset: offset, localTime: localTime)
             var problems: [String] = []
             if let step = output.step {

@@ -99,5 +99,12 @@ struct PHCAlignmentTests {
         try PHCClock(device: rig.disciplined).step(by: .seconds(Int64(-37)))
         #expect(rig.alignment.disciplinedStepped(by: .seconds(Int64(-37))).isEmpty)
         #expect(try abs(rig.trueOffset.nanosecondsDouble) < 300)
+        // The locked servo goes on undisturbed: its time base is the system clock, not the PHC that jumped 37 s.
+        for _ in 0..<5 {
+            rig.base.advance(by: .seconds(Int64(1)))
+            lines += rig.alignment.tick()
+        }
+        #expect(try abs(rig.trueOffset.nanosecondsDouble) < 300, "\(lines.suffix(5).joined(separator: "\n"))")
+        #expect(rig.alignment.aligned[0].steps == 1, "\(lines.suffix(5).joined(separator: "\n"))")
     }
 }
