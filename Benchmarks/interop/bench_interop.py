@@ -17,8 +17,9 @@
 3. (part "phc", issue 13) The end slave behind a Meridian BC on emulated PHCs: both ports on one PHC, or the
    downstream port on a second PHC kept aligned (boundary_clock_jbod), alternating; the jbod ratio of |offset|
    percentiles, and the second PHC's true offset from the first. Then an emulated-PHC grandmaster on simulated
-   GNSS: its true error against TAI (p50/p95/p99), its conversion uncertainty and announced clockAccuracy.
-   (gpsd on an emulated PHC against a virtual clock is InteropTests' GPSDEmulatedPHCComparisonTests.)
+   GNSS: its true error against TAI (p50/p95/p99), its conversion uncertainty and announced clockAccuracy. Then one
+   real gpsd (the tests' harness) feeding an emulated-PHC and a virtual-clock grandmaster side by side: each one's
+   true error and how far apart their means are (InteropTests' GPSDEmulatedPHCComparisonTests bounds that).
 4. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
    16 Sync/s over MEASURE seconds (one after the other).
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
@@ -425,6 +426,54 @@ def phc_grandmaster(net):
           f"conversion uncertainty {uncertainty} ns; announced clockAccuracy {announced[-1] if announced else '?'}")
 
 
+GPSD_GM = ("[global]\nclock_device virtual\n{mode}\nvirtual_clock_offset 0.3\nvirtual_clock_freq_ppm 30\ntime_stamping software\n"
+           "network_transport L2\ndomainNumber {domain}\nreference gpsd\ngpsd_address 127.0.0.1:29470\ngnss_lock_threshold 300000\n"
+           "verbose 1\nuse_syslog 0\nhttp_address none\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "MeridianTestSupport", "Fixtures", "gpsd")
+
+
+def phc_gpsd(net):
+    """One real gpsd (the tests' harness: NMEA on a pty, a simulated DCD pulse) feeding two grandmasters side by side,
+    one on an emulated PHC and one on a virtual clock (separate domains): each one's true error over MEASURE s once
+    both are locked, and how far apart their means are against the conversion uncertainty the PHC one announces."""
+    a, x, b, y = pair("p", net)
+    shim, link = os.path.join(TMP, "dcd_pulse.so"), os.path.join(TMP, "ttyGNSS")
+    sh("cc", "-O2", "-shared", "-fPIC", "-o", shim, os.path.join(FIXTURES, "dcd_pulse.c"), "-ldl")
+    feed = subprocess.Popen(["python3", os.path.join(FIXTURES, "nmea_feed.py"), link], env={"FEED_DELAY_MS": "100", "PATH": "/usr/bin:/bin"},
+                            stderr=subprocess.DEVNULL)
+    PROCS.append(feed)
+    if not wait_for(lambda: os.path.exists(link), 5):
+        print("  phc      gpsd: the NMEA feed made no pty")
+        return
+    gpsd = subprocess.Popen(["ip", "netns", "exec", b, "python3", os.path.join(FIXTURES, "unblocked.py"), "unshare", "--ipc", "gpsd",
+                             "-N", "-n", "-b", "-S", "29470", link],
+                            env={"LD_PRELOAD": shim, "PULSE_TTY": link, "PULSE_WIDTH_MS": "20", "PULSE_OFFSET_NS": "0",
+                                 "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    PROCS.append(gpsd)
+    time.sleep(1)
+    logs = {}
+    for name, mode, domain in (("emulated PHC", "virtual_clock_mode phc", 1), ("virtual clock", "virtual_clock_mode realtime", 2)):
+        tag = "gp" if domain == 1 else "gv"
+        start(b, 1, [MERIDIAND, "-f", write(f"{tag}.conf", GPSD_GM.format(mode=mode, domain=domain, sock=f"{TMP}/{tag}", ro=f"{TMP}/{tag}-ro", iface=y))], f"{tag}.log")
+        logs[name] = os.path.join(TMP, f"{tag}.log")
+    if not wait_for(lambda: all("announcing clockClass 6" in open(l).read() for l in logs.values()), 120):
+        print("  phc      gpsd: the two grandmasters did not both lock within 120 s")
+        return
+    before = {n: open(l).read().count("true error ") for n, l in logs.items()}
+    wait_for(lambda: all(open(l).read().count("true error ") >= before[n] + MEASURE for n, l in logs.items()), MEASURE + 15)
+    means = {}
+    for name, log in logs.items():
+        errors = [number_after(l, "true error ") for l in open(log) if "true error " in l][before[name]:before[name] + MEASURE]
+        errors = [e for e in errors if e is not None]
+        n, p50, p95, p99 = pct(errors)
+        means[name] = sum(errors) / max(1, n)
+        print(f"  phc      {name} grandmaster on gpsd: true error n={n} |p50| {p50} ns  p95 {p95} ns  p99 {p99} ns  mean {means[name]:.0f} ns")
+    relation = next((l for l in open(logs["emulated PHC"]) if "reference: CLOCK_REALTIME -> emulated PHC" in l), "")
+    uncertainty = number_after(relation, "uncertainty ") if "uncertainty " in relation else None
+    print(f"  phc      gpsd: emulated PHC mean - virtual clock mean {means['emulated PHC'] - means['virtual clock']:.0f} ns; "
+          f"conversion uncertainty announced {uncertainty} ns (the pulse's own lateness is in both means)")
+
+
 CHAIN_MERIDIAN = ("[global]\nclock_device virtual\nvirtual_clock_offset {offset}\nvirtual_clock_freq_ppm {ppm}\n"
                   "time_stamping software\nlogSyncInterval -4\nlogAnnounceInterval -2\n{extra}summary_interval -4\n"
                   "verbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n{ports}")
@@ -667,6 +716,8 @@ def main():
             phc_jbod("93")
             fresh()
             phc_grandmaster("94.1")
+            fresh()
+            phc_gpsd("94.2")
             fresh()
         if "resources" not in parts:
             return
