@@ -14,7 +14,13 @@
    On P2P the stack latency on veth switches modes for seconds at a time and a link's mean offset moves by up
    to +-1.5 us: behind the BC the end slave carries two links' biases and directly one, so case 3 on P2P is
    also reported with the BC's mean true error (its upstream link's bias) added back.
-3. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
+3. (part "phc", issue 13) The end slave behind a Meridian BC on emulated PHCs: both ports on one PHC, or the
+   downstream port on a second PHC kept aligned (boundary_clock_jbod), alternating; the jbod ratio of |offset|
+   percentiles, and the second PHC's true offset from the first. Then an emulated-PHC grandmaster on simulated
+   GNSS: its true error against TAI (p50/p95/p99), its conversion uncertainty and announced clockAccuracy. Then one
+   real gpsd (the tests' harness) feeding an emulated-PHC and a virtual-clock grandmaster side by side: each one's
+   true error and how far apart their means are (InteropTests' GPSDEmulatedPHCComparisonTests bounds that).
+4. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
    16 Sync/s over MEASURE seconds (one after the other).
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
 meridiand runs on a virtual clock: the system clock is never touched.
@@ -335,6 +341,139 @@ def case3(t, net):
     return result
 
 
+# Part "phc" (issue 13): a boundary clock on emulated PHCs, once with both ports on one PHC and once with its
+# downstream port on a second PHC of its own (boundary_clock_jbod: aligned by its own servo, stamps converted).
+BC_PHC = ("[global]\nclock_device virtual\nvirtual_clock_mode phc\nvirtual_clock_offset 0.05\nvirtual_clock_freq_ppm 30\n"
+          "time_stamping software\nlogSyncInterval -4\nlogAnnounceInterval -2\n{dreq}pi_proportional_scale 0.7\n"
+          "pi_integral_scale 0.3\nstep_threshold 0.001\nsummary_interval -4\nverbose 1\nuse_syslog 0\nhttp_address none\n"
+          "uds_address {sock}\nuds_ro_address {ro}\nboundary_clock_jbod 1\n[{up}]\n[{down}]\nmasterOnly 1\n{down_phc}")
+JBOD_PORT = "phc_index 1\nvirtual_clock_offset 0.02\nvirtual_clock_freq_ppm -25\n"
+GM_PHC = ("[global]\nclock_device virtual\nvirtual_clock_mode phc\nvirtual_clock_offset 0.3\nvirtual_clock_freq_ppm 30\n"
+          "time_stamping software\nreference simulated\nsim_gnss_jitter_ns 50\npriority1 100\nlogSyncInterval -4\nverbose 1\n"
+          "use_syslog 0\nhttp_address none\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
+
+
+def number_after(line, word):
+    rest = line.split(word, 1)[1]
+    digits = ""
+    for ch in rest:
+        if ch.isdigit() or (ch == "-" and not digits):
+            digits += ch
+        else:
+            break
+    return int(digits) if digits not in ("", "-") else None
+
+
+def phc_jbod(net):
+    """The end slave behind a BC on one emulated PHC and behind the same BC with its downstream port on a second
+    emulated PHC (jbod), alternating MEASURE/4 s twice each, same slave and links (UDPv4/E2E); the ratio jbod / one."""
+    t = TRANSPORTS[0]
+    a, b, c = f"mb{PID}ja", f"mb{PID}jb", f"mb{PID}jc"
+    for ns in (a, b, c):
+        netns(ns)
+    veth(a, f"mb{PID}ja0", b, f"mb{PID}jb0", f"{net}.1")
+    veth(b, f"mb{PID}jb1", c, f"mb{PID}jc1", f"{net}.2")
+    sem, m = offsets_of(t, "jsem", f"{TMP}/jsl")
+    start(c, 0, ["ptp4l", "-S", "-i", f"mb{PID}jc1", "-f", write("jsl.cfg", SLAVE.format(sock=f"{TMP}/jsl", sem=sem.path, dreq=""))] + t.ptp4l(), "jsl.log")
+    start(a, 1, ["ptp4l", "-S", "-i", f"mb{PID}ja0", "-f", write("jgm.cfg", GM_PTP4L.format(sock=f"{TMP}/jgm", dreq=t.ptp4l_dreq()))] + t.ptp4l(), "jgm.log")
+    conf = lambda name, down: [MERIDIAND, "-f", write(f"{name}.conf", BC_PHC.format(
+        sock=f"{TMP}/{name}", ro=f"{TMP}/{name}-ro", up=f"mb{PID}jb0", down=f"mb{PID}jb1", dreq=t.meridian_dreq(), down_phc=down))]
+    one, jbod = "behind a BC on one emulated PHC", "behind a jbod BC on two emulated PHCs"
+    samples, alignment = {one: [], jbod: []}, []
+    quarter = max(1, MEASURE // 4)
+    for i, (name, argv) in enumerate([(one, conf("bc1", "")), (jbod, conf("bc2", JBOD_PORT))] * 2):
+        forget(m)
+        p = start(b, 1, argv, f"j{i}.log")
+        log = os.path.join(TMP, f"j{i}.log")
+        wait_for(lambda: open(log).read().count("true error") > 200, 60)
+        forget(m)
+        got = serve(m, quarter, name)
+        stop(p)
+        if got is None:
+            return None
+        samples[name] += got
+        if name == jbod:
+            offsets = [number_after(l, "true offset ") for l in open(log) if "jbod: " in l and "true offset " in l]
+            alignment += [o for o in offsets[-quarter:] if o is not None]
+    stats = report("phc      UDPv4/E2E", samples)
+    n, p50, p95, p99 = pct(alignment)
+    print(f"  phc      jbod BC's second PHC - its first (true offset, one a second): n={n} p50 {p50} ns  p95 {p95} ns  p99 {p99} ns")
+    r = ratios(stats[jbod], stats[one])
+    print(f"  phc      jbod ratio (two PHCs / one PHC) of the end slave's |offset| p50 {r[0]:.2f}  p95 {r[1]:.2f}  p99 {r[2]:.2f}")
+    return r
+
+
+def phc_grandmaster(net):
+    """An emulated-PHC grandmaster on simulated GNSS (50 ns jitter): its true error against TAI over MEASURE s once
+    locked, the conversion uncertainty it measured and the clockAccuracy it announced."""
+    a, x, b, y = pair("g", net)
+    p = start(b, 1, [MERIDIAND, "-f", write("pgm.conf", GM_PHC.format(sock=f"{TMP}/pgm", ro=f"{TMP}/pgm-ro", iface=y))], "pgm.log")
+    log = os.path.join(TMP, "pgm.log")
+    if not wait_for(lambda: "announcing clockClass 6" in open(log).read(), 60):
+        print("  phc      emulated-PHC grandmaster: not locked within 60 s")
+        stop(p)
+        return
+    before = open(log).read().count("true error ")
+    wait_for(lambda: open(log).read().count("true error ") >= before + MEASURE, MEASURE + 10)
+    stop(p)
+    lines = open(log).read().splitlines()
+    errors = [number_after(l, "true error ") for l in lines if "true error " in l][before:before + MEASURE]
+    relation = next((l for l in lines if "reference: CLOCK_REALTIME -> emulated PHC" in l), "")
+    announced = [l.split("clockAccuracy ")[1].split(",")[0] for l in lines if "announcing clockClass 6" in l]
+    n, p50, p95, p99 = pct([e for e in errors if e is not None])
+    uncertainty = number_after(relation, "uncertainty ") if "uncertainty " in relation else None
+    print(f"  phc      emulated-PHC grandmaster on simulated GNSS: true error n={n} |p50| {p50} ns  p95 {p95} ns  p99 {p99} ns; "
+          f"conversion uncertainty {uncertainty} ns; announced clockAccuracy {announced[-1] if announced else '?'}")
+
+
+GPSD_GM = ("[global]\nclock_device virtual\n{mode}\nvirtual_clock_offset 0.3\nvirtual_clock_freq_ppm 30\ntime_stamping software\n"
+           "network_transport L2\ndomainNumber {domain}\nreference gpsd\ngpsd_address 127.0.0.1:29470\ngnss_lock_threshold 300000\n"
+           "verbose 1\nuse_syslog 0\nhttp_address none\nuds_address {sock}\nuds_ro_address {ro}\n[{iface}]\n")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "MeridianTestSupport", "Fixtures", "gpsd")
+
+
+def phc_gpsd(net):
+    """One real gpsd (the tests' harness: NMEA on a pty, a simulated DCD pulse) feeding two grandmasters side by side,
+    one on an emulated PHC and one on a virtual clock (separate domains): each one's true error over MEASURE s once
+    both are locked, and how far apart their means are against the conversion uncertainty the PHC one announces."""
+    a, x, b, y = pair("p", net)
+    shim, link = os.path.join(TMP, "dcd_pulse.so"), os.path.join(TMP, "ttyGNSS")
+    sh("cc", "-O2", "-shared", "-fPIC", "-o", shim, os.path.join(FIXTURES, "dcd_pulse.c"), "-ldl")
+    feed = subprocess.Popen(["python3", os.path.join(FIXTURES, "nmea_feed.py"), link], env={"FEED_DELAY_MS": "100", "PATH": "/usr/bin:/bin"},
+                            stderr=subprocess.DEVNULL)
+    PROCS.append(feed)
+    if not wait_for(lambda: os.path.exists(link), 5):
+        print("  phc      gpsd: the NMEA feed made no pty")
+        return
+    gpsd = subprocess.Popen(["ip", "netns", "exec", b, "python3", os.path.join(FIXTURES, "unblocked.py"), "unshare", "--ipc", "gpsd",
+                             "-N", "-n", "-b", "-S", "29470", link],
+                            env={"LD_PRELOAD": shim, "PULSE_TTY": link, "PULSE_WIDTH_MS": "20", "PULSE_OFFSET_NS": "0",
+                                 "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    PROCS.append(gpsd)
+    time.sleep(1)
+    logs = {}
+    for name, mode, domain in (("emulated PHC", "virtual_clock_mode phc", 1), ("virtual clock", "virtual_clock_mode realtime", 2)):
+        tag = "gp" if domain == 1 else "gv"
+        start(b, 1, [MERIDIAND, "-f", write(f"{tag}.conf", GPSD_GM.format(mode=mode, domain=domain, sock=f"{TMP}/{tag}", ro=f"{TMP}/{tag}-ro", iface=y))], f"{tag}.log")
+        logs[name] = os.path.join(TMP, f"{tag}.log")
+    if not wait_for(lambda: all("announcing clockClass 6" in open(l).read() for l in logs.values()), 120):
+        print("  phc      gpsd: the two grandmasters did not both lock within 120 s")
+        return
+    before = {n: open(l).read().count("true error ") for n, l in logs.items()}
+    wait_for(lambda: all(open(l).read().count("true error ") >= before[n] + MEASURE for n, l in logs.items()), MEASURE + 15)
+    means = {}
+    for name, log in logs.items():
+        errors = [number_after(l, "true error ") for l in open(log) if "true error " in l][before[name]:before[name] + MEASURE]
+        errors = [e for e in errors if e is not None]
+        n, p50, p95, p99 = pct(errors)
+        means[name] = sum(errors) / max(1, n)
+        print(f"  phc      {name} grandmaster on gpsd: true error n={n} |p50| {p50} ns  p95 {p95} ns  p99 {p99} ns  mean {means[name]:.0f} ns")
+    relation = next((l for l in open(logs["emulated PHC"]) if "reference: CLOCK_REALTIME -> emulated PHC" in l), "")
+    uncertainty = number_after(relation, "uncertainty ") if "uncertainty " in relation else None
+    print(f"  phc      gpsd: emulated PHC mean - virtual clock mean {means['emulated PHC'] - means['virtual clock']:.0f} ns; "
+          f"conversion uncertainty announced {uncertainty} ns (the pulse's own lateness is in both means)")
+
+
 CHAIN_MERIDIAN = ("[global]\nclock_device virtual\nvirtual_clock_offset {offset}\nvirtual_clock_freq_ppm {ppm}\n"
                   "time_stamping software\nlogSyncInterval -4\nlogAnnounceInterval -2\n{extra}summary_interval -4\n"
                   "verbose 1\nuse_syslog 0\nuds_address {sock}\nuds_ro_address {ro}\n{ports}")
@@ -553,9 +692,9 @@ def main():
     if wanted and len(transports) != len(wanted):
         sys.exit(f"bench_interop: TRANSPORTS={os.environ['TRANSPORTS']} names no case of {', '.join(t.name for t in TRANSPORTS)}")
     print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0; {MERIDIAND}) ==")
-    parts = [n.strip() for n in os.environ.get("PARTS", "offsets,lock,resources").split(",") if n.strip()]
-    if not parts or any(p not in ("offsets", "lock", "resources") for p in parts):
-        sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets, lock and/or resources")
+    parts = [n.strip() for n in os.environ.get("PARTS", "offsets,lock,phc,resources").split(",") if n.strip()]
+    if not parts or any(p not in ("offsets", "lock", "phc", "resources") for p in parts):
+        sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets, lock, phc and/or resources")
     rows = []
     try:
         for i, t in enumerate(transports if "offsets" in parts else []):
@@ -571,6 +710,14 @@ def main():
             print_ratios(rows)
         if "lock" in parts:
             lock_times()
+            fresh()
+        if "phc" in parts:
+            print(f"== Emulated PHCs (issue 13): a jbod boundary clock against a one-PHC one, an emulated-PHC grandmaster ==")
+            phc_jbod("93")
+            fresh()
+            phc_grandmaster("94.1")
+            fresh()
+            phc_gpsd("94.2")
             fresh()
         if "resources" not in parts:
             return

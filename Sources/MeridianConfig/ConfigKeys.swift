@@ -28,7 +28,9 @@ public enum ConfigKeys {
             "offsetScaledLogVariance announced when no reference sets it"),
         .flag("slaveOnly", .global, false, "the clock never becomes master; its clockClass is 255 (as ptp4l)"),
         .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)")
-            .onlyDefault("Meridian always sends two-step Sync; one-step needs time_stamping onestep"),
+            .onlyDefault(
+                "one-step Sync (twoStepFlag 0) is refused: with time_stamping software it is impossible (\"one step is only possible with hardware time stamping\", as ptp4l says: a Sync cannot carry its own transmit time), and with hardware stamps it needs the NIC to write that time into the Sync as it leaves (HWTSTAMP_TX_ONESTEP_SYNC, what ptp4l upgrades to), which Meridian does not request yet; Meridian sends two-step Sync and Follow_Up"
+            ),
         .flag("free_running", .global, false, "measure but never adjust the clock"),
         .int("timeSource", .global, 0xA0, 0x10...0xFE, "timeSource announced by a grandmaster without a reference"),
         .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
@@ -101,7 +103,8 @@ public enum ConfigKeys {
         ).support(
             .only(
                 [.enumeration("hardware", 1), .enumeration("software", 2)],
-                "legacy, onestep and p2p1step timestamping are not implemented")),
+                "legacy time stamping is not implemented, and onestep and p2p1step need the NIC to write the Sync's (and Pdelay_Resp's) transmit time as the frame leaves (HWTSTAMP_TX_ONESTEP_SYNC, HWTSTAMP_TX_ONESTEP_P2P), which Meridian does not request yet: use hardware (two-step)"
+            )),
         .int(
             "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),
             "ms to wait for a transmit timestamp (ptp4l's default is 1)"),
@@ -177,8 +180,22 @@ public enum ConfigKeys {
             "management_network_writes", .global, false,
             "accept management SET and COMMAND from the network (ptp4l never does)"),
         .text("clock_device", .global, "auto", "clock to discipline: auto, virtual, system or /dev/ptpN"),
-        .real("virtual_clock_offset", .global, 0.0, -1e9...1e9, "seconds; initial error of the virtual clock"),
-        .real("virtual_clock_freq_ppm", .global, 0.0, -1e4...1e4, "ppm; frequency error of the virtual clock"),
+        .real(
+            "virtual_clock_offset", .port, 0.0, -1e9...1e9,
+            "seconds; initial error of the virtual clock (in a port section, with virtual_clock_mode phc and boundary_clock_jbod: of that port's emulated PHC phc_index)"
+        ),
+        .real(
+            "virtual_clock_freq_ppm", .port, 0.0, -1e4...1e4,
+            "ppm; frequency error of the virtual clock (in a port section, with virtual_clock_mode phc and boundary_clock_jbod: of that port's emulated PHC phc_index)"
+        ),
+        .int(
+            "conversion_remeasure_interval", .global, 16, 1...86_400,
+            "seconds between re-measurements of the crossing from CLOCK_REALTIME onto a PHC (reference gpsd, pps or simulated on a PHC): the worst read window of five sys-offset measurements (plus, with boundary_clock_jbod, the widest PHC-to-PHC window) becomes the conversion uncertainty the announced clockAccuracy carries"
+        ),
+        .int(
+            "phc_index", .port, -1, -1...Int64(Int32.max),
+            "the PTP hardware clock /dev/ptpN the port's hardware timestamps come from (linuxptp 4's name; -1: the interface's own, from ETHTOOL_GET_TS_INFO); with virtual_clock_mode phc, the emulated PHC the port stamps with (0 or -1: the disciplined one); a port on another PHC than the disciplined clock needs boundary_clock_jbod 1"
+        ),
         .real("virtual_clock_wander_ppb", .global, 0.0, 0...1e6, "ppb per sqrt(s); random-walk wander of the virtual clock"),
         .real(
             "virtual_clock_max_adj_ppb", .global, 500_000, 1...1e9,
@@ -358,8 +375,10 @@ public enum ConfigKeys {
                 "the weighted modes (a weight for the linreg servo) are not implemented")),
         .flag("net_sync_monitor", .port, false, "answer NetSync monitor requests (unicast)")
             .onlyDefault("the NetSync monitor is not implemented"),
-        .flag("boundary_clock_jbod", .port, false, "a boundary clock over several PHCs (just a bunch of devices)")
-            .onlyDefault("Meridian disciplines one clock; ports on other PHCs are not synchronised to it"),
+        .flag(
+            "boundary_clock_jbod", .port, false,
+            "a boundary clock over several PHCs (just a bunch of devices): a port on another PHC than the disciplined clock is allowed; that PHC is kept aligned to the disciplined clock by its own PI servo (phc2sys's role, in-process) and the port's timestamps are converted into the disciplined clock's time through the PHC-to-PHC sys-offset relation; without it such a port stops start-up (exit 2)"
+        ),
         .int("fault_badpeernet_interval", .port, 16, int32, "seconds a port waits after a bad peer network fault")
             .words([("ASAP", 0)])
             .onlyDefault(
@@ -430,7 +449,7 @@ public enum ConfigKeys {
     /// error so a user knows why.
     public static let laterLinuxptp: Set<String> = [
         "serverOnly", "clientOnly", "power_profile.version", "ptp_minor_version", "refclock_sock_address",
-        "tx_timestamp_retries", "allowedLostResponses", "announce_span", "phc_index", "step_window",
+        "tx_timestamp_retries", "allowedLostResponses", "announce_span", "step_window",
         "inhibit_pdelay_req", "SPP", "active_key_id", "sa_file", "spp", "clock_class_threshold", "uds_file_mode",
         "uds_ro_file_mode", "max_sync_interval", "phc2sys.", "ts2phc.holdover",
     ]

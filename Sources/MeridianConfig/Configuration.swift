@@ -138,6 +138,7 @@ public struct Configuration: Sendable, Hashable {
         lines.append(
             "# clock: \(type), domain \(integer("domainNumber")), priority1 \(integer("priority1")), priority2 \(integer("priority2")), "
                 + "clockClass \(integer("clockClass"))" + (flag("slaveOnly") ? ", slave only" : ""))
+        lines.append("# disciplined clock: " + disciplinedClockText())
         for port in ports {
             let name = port.interface
             var text = "# port \(name): \(string("network_transport", port: name)) \(string("delay_mechanism", port: name))"
@@ -158,9 +159,50 @@ public struct Configuration: Sendable, Hashable {
             if flag("path_trace_enabled", port: name) { text += ", PATH_TRACE" }
             if flag("inhibit_announce", port: name) { text += ", no Announce" }
             if flag("inhibit_delay_req", port: name) { text += ", no delay requests" }
+            let phcIndex = integer("phc_index", port: name)
+            if phcIndex >= 0 {
+                text +=
+                    ", PHC \(phcIndex)"
+                    + (flag("boundary_clock_jbod", port: name) ? " (jbod: aligned to the disciplined clock)" : "")
+            }
             lines.append(text)
         }
         return lines
+    }
+
+    /// Which clock the servo disciplines and whether the system clock is steered, in words: what `clock_device`,
+    /// `time_stamping` (`-S`/`-H`), `free_running` and `system_clock_follower` amount to. As ptp4l, software time
+    /// stamps with `clock_device auto` (`-S`) make CLOCK_REALTIME the PTP clock, steered unless `free_running`.
+    func disciplinedClockText() -> String {
+        let free = flag("free_running")
+        let software = string("time_stamping") == "software"
+        let text: String
+        switch string("clock_device") {
+        case "virtual":
+            text =
+                string("virtual_clock_mode") == "phc"
+                ? "an emulated PHC (virtual_clock_mode phc; the system clock is never touched)"
+                : "a virtual clock over CLOCK_REALTIME (the system clock is never touched)"
+        case "system":
+            text = free ? "CLOCK_REALTIME, read only (free_running 1)" : "CLOCK_REALTIME, steered (clock_device system)"
+        case "auto":
+            if software {
+                text =
+                    free
+                    ? "CLOCK_REALTIME, read only (software time stamps with clock_device auto, as ptp4l -S; free_running 1)"
+                    : "CLOCK_REALTIME, steered (software time stamps with clock_device auto, as ptp4l -S)"
+            } else {
+                text =
+                    "the first port's PHC (its phc_index, or the interface's own)" + (free ? ", read only (free_running 1)" : "")
+            }
+        case let device:
+            text = "the PHC \(device)" + (free ? ", read only (free_running 1)" : "")
+        }
+        switch string("system_clock_follower") {
+        case "realtime": return text + "; CLOCK_REALTIME follows it (system_clock_follower realtime)"
+        case "virtual": return text + "; a virtual stand-in for CLOCK_REALTIME follows it (system_clock_follower virtual)"
+        default: return text
+        }
     }
 
     /// The effective settings, one `name value   # origin` line each, `[global]` then every port: what

@@ -32,12 +32,49 @@ public enum ProfileConfigCheck {
                     problem: .badValue(
                         option: "clockIdentity", value: identity, expected: "a clock identity like 001122.fffe.334455")))
         }
+        // Hardware stamps are readings of the ports' PHCs (TAI), and the system clock and a virtual clock (or the
+        // emulated PHC, which stands in for a NIC's stamps from software ones) take CLOCK_REALTIME stamps: the
+        // combination would feed the servo times of another clock.
+        let device = configuration.string("clock_device")
+        if (device == "system" || device == "virtual") && configuration.string("time_stamping") != "software" {
+            // At the time_stamping line when a file sets it, else at clock_device's.
+            let stamping = place(configuration.setting("time_stamping")?.origin ?? "")
+            let (file, line) = stamping.1 > 0 ? stamping : place(configuration.setting("clock_device")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable(
+                        "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
+                    )))
+        }
         for section in configuration.ports {
             let port = section.interface
             let alwaysCapable = configuration.string("asCapable", port: port) == "true"
             // linuxptp port.c: "inhibit_delay_req can only be set when asCapable == 'true'."
             if configuration.flag("inhibit_delay_req", port: port) && !alwaysCapable {
                 problem("inhibit_delay_req", port: port, "it needs asCapable true, as in ptp4l")
+            }
+            // A port's own emulated PHC (issue 13's jbod lab): its oscillator keys in a port section mean something
+            // only for a port that stamps with an emulated PHC of its own; anywhere else they would do nothing.
+            let emulated =
+                configuration.string("clock_device") == "virtual" && configuration.string("virtual_clock_mode") == "phc"
+            let ownPHC =
+                emulated && configuration.integer("phc_index", port: port) >= 1
+                && configuration.flag("boundary_clock_jbod", port: port)
+            for option in ["virtual_clock_offset", "virtual_clock_freq_ppm"] where section.settings[option] != nil && !ownPHC {
+                problem(
+                    option, port: port,
+                    "in a port section it sets that port's own emulated PHC, which needs clock_device virtual, "
+                        + "virtual_clock_mode phc, boundary_clock_jbod 1 and phc_index 1 or more")
+            }
+            // phc_index names where hardware stamps come from (linuxptp 4); software stamps on a real clock have none.
+            if configuration.integer("phc_index", port: port) >= 0 && !emulated
+                && configuration.string("time_stamping") == "software"
+            {
+                problem(
+                    "phc_index", port: port,
+                    "it names the PHC of hardware time stamps; with time_stamping software (and no virtual_clock_mode phc) it would do nothing"
+                )
             }
             // linuxptp port.c: "Please enable at least one of masterOnly or slaveOnly when BMCA == noop."
             if configuration.string("BMCA", port: port) == "noop" && !configuration.flag("masterOnly", port: port)

@@ -89,6 +89,16 @@ actor ClockActor {
     private let shmFeed: NTPSHMFeed?
     /// `system_clock_follower`: a clock that follows the disciplined one (phc2sys's role).
     private var follower: SystemClockFollower?
+    /// Whether the reference's stamps cross from CLOCK_REALTIME onto this clock through a measured relation
+    /// (gpsd, kernel PPS or simulated GNSS on a PHC): then the crossing's uncertainty is re-measured every
+    /// `conversion_remeasure_interval` reference ticks and the announced accuracy follows it.
+    private let remeasuresConversion: Bool
+    private var referenceTicks = 0
+    /// Reference ticks (about a second each) between re-measurements of the conversion uncertainty
+    /// (`conversion_remeasure_interval`).
+    private let conversionRemeasureTicks: Int
+    /// `boundary_clock_jbod`: the ports' other PHCs, kept aligned to the disciplined clock; their stamps converted.
+    private var alignment: PHCAlignment?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
     private(set) var chronySamples: (sent: Int, failed: Int) = (0, 0)
     /// `sanity_freq_limit`: the clock's rate against the monotonic clock, checked at received stamps.
@@ -115,9 +125,13 @@ actor ClockActor {
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
         reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
-        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil
+        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil, alignment: PHCAlignment? = nil,
+        remeasuresConversion: Bool = false, conversionRemeasureTicks: Int = 16
     ) {
+        self.remeasuresConversion = remeasuresConversion
+        self.conversionRemeasureTicks = max(1, conversionRemeasureTicks)
         self.follower = follower
+        self.alignment = alignment
         self.chronyFeed = chronyFeed
         self.shmFeed = shmFeed
         self.engine = engine
@@ -288,8 +302,9 @@ actor ClockActor {
             }
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
             // when the time properties say so (general messages carry none; the engine only needs "now").
-            let timestamp = stamp.map { clock.convert($0) + timescaleShift } ?? now()
-            if let stamp, sanityCheck != nil { checkSanity(clockTime: clock.convert(stamp)) }
+            let clockTime = stamp.map { convert($0, port: index) }
+            let timestamp = clockTime.map { $0 + timescaleShift } ?? now()
+            if let clockTime, sanityCheck != nil { checkSanity(clockTime: clockTime) }
             if type == .sync { lastIngress = timestamp }
             if let source {
                 handle(.port(index, .receivedBytesFrom(bytes, timestamp: timestamp, source: source)))
@@ -301,7 +316,7 @@ actor ClockActor {
             handle(.port(index, up ? .linkUp : .linkDown))
         case .transmitted(let id, let stamp):
             guard let token = pendingTokens[index].removeValue(forKey: id) else { return }
-            handle(.port(index, .transmitted(token, timestamp: clock.convert(stamp) + timescaleShift)))
+            handle(.port(index, .transmitted(token, timestamp: convert(stamp, port: index) + timescaleShift)))
         case .transmitMissed(let id, let reason, let fault):
             pendingTokens[index].removeValue(forKey: id)
             missingTimestamps[index] += 1
@@ -361,8 +376,57 @@ actor ClockActor {
         logger.info("\(line)")
     }
 
+    /// Once a second (`boundary_clock_jbod`): every other PHC a port stamps with is measured against the
+    /// disciplined clock and steered (``PHCAlignment/tick()``).
+    func alignmentTick() {
+        guard var current = alignment else { return }
+        let lines = current.tick(steer: clock.steerable)
+        alignment = current
+        for line in lines { logger.info("\(line)") }
+        publish()
+    }
+
+    /// A port timestamp in the disciplined clock's time: through the port's own PHC when it has one (jbod),
+    /// else the clock's conversion (a kernel software stamp onto a virtual or emulated clock; identity for
+    /// hardware stamps of the disciplined PHC).
+    private func convert(_ stamp: PTPInstant, port index: Int) -> PTPInstant {
+        if alignment != nil, let converted = alignment?.convert(stamp, port: index) { return converted }
+        return clock.convert(stamp)
+    }
+
     func referenceTick() {
+        remeasureConversion()
         handle(.referenceTick(clockTime: clockNow()))
+    }
+
+    /// Every ``conversionRemeasureTicks`` ticks: the worst window of five sys-offset measurements becomes the
+    /// conversion uncertainty the announced accuracy carries (it was measured at start-up the same way). A
+    /// PHC whose read path got slower or noisier (bus load, a driver falling back) is announced as what it is
+    /// now; a change of more than a quarter is logged.
+    private func remeasureConversion() {
+        guard remeasuresConversion || alignment != nil else { return }
+        referenceTicks += 1
+        guard referenceTicks % conversionRemeasureTicks == 0 else { return }
+        let worst: PTPDuration
+        do {
+            // The crossing from CLOCK_REALTIME (gpsd, PPS, simulated), plus with jbod the widest PHC-to-PHC window.
+            let crossing = remeasuresConversion ? try clock.relation.worstUncertainty(of: 5) : .zero
+            worst = try crossing + (alignment?.worstUncertainty() ?? .zero)
+        } catch {
+            if let line = logLimiter.line(
+                "conversion", "reference: cannot re-measure \(clock.clock.name) against CLOCK_REALTIME: \(error)", now: .now)
+            {
+                logger.warning("\(line)")
+            }
+            return
+        }
+        guard let before = engine.setConversionUncertainty(worst) else { return }
+        let change = (worst - before).nanoseconds.magnitude
+        if change > before.nanoseconds.magnitude / 4 {
+            logger.notice(
+                "reference: conversion uncertainty re-measured \(worst.roundedNanoseconds) ns (was \(before.roundedNanoseconds) ns)"
+            )
+        }
     }
 
     // MARK: Run-time changes (SIGHUP, management)
@@ -634,6 +698,9 @@ actor ClockActor {
             if let step {
                 try clock.clock.step(by: step)
                 sanityCheck?.stepped(by: step.nanoseconds)
+                if alignment != nil, let problems = alignment?.disciplinedStepped(by: step) {
+                    for problem in problems { logger.error("\(problem)") }
+                }
                 logger.notice("\(source == .reference ? "reference: " : "")clock stepped by \(step.roundedNanoseconds) ns")
             }
             if let frequency {
@@ -726,7 +793,8 @@ actor ClockActor {
                 lastReceiverReport: lastReceiverReport, managementDropped: managementDropped,
                 referenceReportsRejected: referenceReportsRejected, logLinesSuppressed: logLimiter.suppressedTotal,
                 missingTimestamps: missingTimestamps, transmitMisses: transmitMisses, faults: faults,
-                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered))
+                tracking: tracking.summary, faultResets: faultResetCount, filtered: filtered,
+                alignment: alignment?.summary ?? []))
     }
 }
 
@@ -809,6 +877,8 @@ struct PublishedState: Sendable {
     var faultResets: [Int]
     /// Messages each port's filters dropped, by ``SourceFilter/Reason`` (issue #17).
     var filtered: [[Int]] = []
+    /// `boundary_clock_jbod`: each other PHC a port stamps with, as last aligned.
+    var alignment: [PHCAlignment.Summary] = []
 }
 
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.

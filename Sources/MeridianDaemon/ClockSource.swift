@@ -74,16 +74,25 @@ struct ClockSource: Sendable {
                 relation: SystemClockRelation(.measured(clock, samples: 5)))
         case .automatic:
             if settings.servo.timestamping == .hardware, let first = settings.ports.first {
-                let clock = try PHCClock.forInterface(first.interface)
+                // The first port's PHC: its phc_index when set (linuxptp 4), else the interface's own.
+                let clock: PHCClock
+                if let index = first.phcIndex {
+                    clock = try PHCClock(index: index)
+                } else {
+                    clock = try PHCClock.forInterface(first.interface)
+                }
                 return ClockSource(
                     clock: clock, timescale: .tai, steerable: !settings.freeRunning, description: clock.name,
                     relation: SystemClockRelation(.measured(clock, samples: 5)))
             }
-            // Software stamps: the system clock, read but never steered unless `clock_device system` says so.
-            let clock = try SystemClock(steering: .forbidden)
+            // Software stamps: the system clock is the PTP clock and the servo steers it unless free_running, as
+            // ptp4l -S does (clock.c: with no PHC the clock is CLOCK_REALTIME, adjusted through clockadj).
+            let clock = try SystemClock(steering: settings.freeRunning ? .forbidden : .allowed)
             return ClockSource(
-                clock: clock, timescale: .utc, steerable: false,
-                description: "CLOCK_REALTIME (not steered: set clock_device system to let meridiand adjust it)",
+                clock: clock, timescale: .utc, steerable: !settings.freeRunning,
+                description: settings.freeRunning
+                    ? "CLOCK_REALTIME (software stamps; free_running 1: read, never adjusted)"
+                    : "CLOCK_REALTIME (software stamps: steered, as ptp4l -S)",
                 relation: SystemClockRelation(.identity))
         }
     }

@@ -23,7 +23,17 @@ struct DaemonSettings: Sendable {
         var profileIdentity: [UInt8] = ClockDescription.defaultE2EProfile
         /// `source_allow_list` and `acceptable_master_table` (issue #17), applied by the port's I/O.
         var sourceFilter = SourceFilter()
+        /// `phc_index` (linuxptp 4): the PHC this port's hardware stamps come from; nil (-1) for the interface's own.
+        /// With `virtual_clock_mode phc`, the emulated PHC the port stamps with (nil or 0: the disciplined one).
+        var phcIndex: Int32? = nil
+        /// `boundary_clock_jbod`: this port may be on another PHC than the disciplined clock (kept aligned to it).
+        var jbod = false
     }
+
+    /// With `virtual_clock_mode phc` and `boundary_clock_jbod`: the emulated PHCs of the ports that stamp with one
+    /// of their own (`phc_index` 1 or more), by index, each with the oscillator its first port's section gives
+    /// (`virtual_clock_offset`, `virtual_clock_freq_ppm`; the global values otherwise).
+    var emulatedPortPHCs: [Int32: VirtualClockConfiguration] = [:]
 
     /// G.8275.1's profileIdentifier (ITU-T G.8275.1 annex A, version 2.3, as linuxptp 4 sends it).
     static let g8275_1Profile: [UInt8] = [0x00, 0x19, 0xA7, 0x01, 0x02, 0x03]
@@ -50,7 +60,8 @@ struct DaemonSettings: Sendable {
         case emulatedPHC(VirtualClockConfiguration, taiMinusUTC: Int)
         case system
         case phc(String)
-        /// `auto`: the interface's PHC with hardware stamps, the system clock (not steered) with software.
+        /// `auto`: the first port's PHC with hardware stamps; with software stamps (`-S`) the system clock, steered
+        /// unless `free_running` (as ptp4l).
         case automatic
     }
 
@@ -88,6 +99,7 @@ struct DaemonSettings: Sendable {
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
         var ports: [Port] = []
+        var emulatedPHCs: [Int32: VirtualClockConfiguration] = [:]
         for (index, section) in c.ports.enumerated() {
             let name = section.interface
             let protocolNumber = c.integer("network_transport", port: name)
@@ -160,8 +172,20 @@ struct DaemonSettings: Sendable {
                         delayMechanism: engine.delayMechanism, telecom: c.integer("dataset_comparison") == 1,
                         networkProtocol: networkProtocol)))
             ports[ports.count - 1].sourceFilter = SourceFilter(c, port: name)
+            let phcIndex = c.integer("phc_index", port: name)
+            ports[ports.count - 1].phcIndex = phcIndex >= 0 ? Int32(clamping: phcIndex) : nil
+            ports[ports.count - 1].jbod = c.flag("boundary_clock_jbod", port: name)
+            if c.string("clock_device") == "virtual", c.string("virtual_clock_mode") == "phc", phcIndex >= 1,
+                emulatedPHCs[Int32(clamping: phcIndex)] == nil
+            {
+                emulatedPHCs[Int32(clamping: phcIndex)] = VirtualClockConfiguration(
+                    name: "emulated PHC \(phcIndex)", offsetSeconds: c.real("virtual_clock_offset", port: name),
+                    frequencyPPM: c.real("virtual_clock_freq_ppm", port: name),
+                    maxFrequency: PartsPerBillion(c.real("virtual_clock_max_adj_ppb")))
+            }
         }
         self.ports = ports
+        emulatedPortPHCs = emulatedPHCs
         // linuxptp clock_create: a slave-only clock, or an 802.1AS clock that is not gmCapable, is class 255
         // (IEEE 1588-2019 table 4; G.8275.1's T-TSC).
         let slaveOnlyClass = c.flag("slaveOnly") || !c.flag("gmCapable")

@@ -32,13 +32,28 @@ final class MeridianService: Service {
     }
 
     func run() async throws {
-        if settings.servo.timestamping == .hardware, !settings.ports.isEmpty {
-            let device = configuration.string("clock_device")
-            if device == "auto" || device.hasPrefix("/dev/ptp"),
-                let problem = PHCAssignment.conflict(PHCAssignment.query(settings.ports.map(\.interface)), clockDevice: device)
-            {
-                throw StartupError(problem, exit: .usage)
-            }
+        // Ports on other PHCs than the disciplined clock: refused (exit 2) unless boundary_clock_jbod says align them.
+        let device = configuration.string("clock_device")
+        var assignment: [PHCAssignment.Port] = []
+        var emulatedAssignment = false
+        if case .emulatedPHC = settings.clock {
+            assignment = PHCAssignment.emulated(settings.ports)
+            emulatedAssignment = true
+        } else if settings.servo.timestamping == .hardware, device == "auto" || device.hasPrefix("/dev/ptp") {
+            assignment = PHCAssignment.query(settings.ports)
+        }
+        if let problem = PHCAssignment.conflict(assignment, clockDevice: device, emulated: emulatedAssignment) {
+            throw StartupError(problem, exit: .usage)
+        }
+        // jbod aligns every PHC but the disciplined one: that one must be known by index, or it would be "aligned"
+        // to itself by a second servo (two steerers of one clock).
+        if !emulatedAssignment, assignment.contains(where: { $0.jbod && $0.phcIndex != nil }),
+            PHCAssignment.disciplinedIndex(assignment, clockDevice: device) == nil
+        {
+            throw StartupError(
+                "boundary_clock_jbod: clock_device \(device) names no PHC index, so the disciplined PHC cannot be told "
+                    + "from the ports' (\(assignment.map { "\($0.interface) on /dev/ptp\($0.phcIndex ?? -1)" }.joined(separator: ", "))); "
+                    + "name it clock_device /dev/ptpN", exit: .usage)
         }
         let clock: ClockSource
         do {
@@ -47,6 +62,12 @@ final class MeridianService: Service {
             throw StartupError("cannot open the clock: \(error)")
         }
         logger.info("clock: \(clock.description)")
+        let alignment: PHCAlignment?
+        do {
+            alignment = try openAlignment(assignment, emulated: emulatedAssignment, clockDevice: device, clock: clock)
+        } catch {
+            throw StartupError("boundary_clock_jbod: \(error)")
+        }
         let ppsChannel = configuration.integer("phc_pps_out_channel")
         if ppsChannel >= 0 {
             guard let phc = clock.clock as? PHCClock else {
@@ -119,6 +140,19 @@ final class MeridianService: Service {
                 )
             }
         }
+        // boundary_clock_jbod: what a port on another PHC serves crosses PHC to PHC as well, so a grandmaster's
+        // announced error holds the widest such window too.
+        if let alignment, referenceSettings.kind != .none {
+            do {
+                let jbod = try alignment.worstUncertainty()
+                conversionUncertainty = conversionUncertainty + jbod
+                logger.notice(
+                    "reference: the jbod ports' PHC-to-PHC window (\(jbod.roundedNanoseconds) ns) is part of the announced error")
+            } catch {
+                closePorts()
+                throw StartupError("boundary_clock_jbod: \(error)")
+            }
+        }
         let reference: ReferenceService?
         do {
             reference = try ReferenceService.make(
@@ -153,7 +187,7 @@ final class MeridianService: Service {
                 throw StartupError(problem, exit: .usage)
             }
             do {
-                let system = try SystemClock(steering: .allowed)
+                let system = try factories.openRealtimeFollower()
                 follower = SystemClockFollower(clock: system, reading: { $0 }, trueError: nil, servo: settings.servo)
             } catch {
                 closePorts()
@@ -201,7 +235,9 @@ final class MeridianService: Service {
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower)
+            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower, alignment: alignment,
+            remeasuresConversion: [.gpsd, .pps, .simulated].contains(referenceSettings.kind),
+            conversionRemeasureTicks: Int(clamping: configuration.integer("conversion_remeasure_interval")))
         if let reference {
             do {
                 try reference.source.start()
@@ -327,6 +363,15 @@ final class MeridianService: Service {
             await clockActor.start()
             SystemdNotify.ready("READY=1\nSTATUS=serving \(ports.count) port(s)")
             let periodicDrift = Task { await self.saveDriftPeriodically(clock, clockActor) }
+            let aligning =
+                alignment == nil
+                ? nil
+                : Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        await clockActor.alignmentTick()
+                    }
+                }
             let following =
                 follower == nil
                 ? nil
@@ -341,6 +386,7 @@ final class MeridianService: Service {
             SystemdNotify.ready("STOPPING=1")
             periodicDrift.cancel()
             following?.cancel()
+            aligning?.cancel()
             await clockActor.stop()
             reference?.source.stop()
             closePorts()
@@ -348,6 +394,57 @@ final class MeridianService: Service {
             DriftFile.save(settings.driftFile, frequency: await clockActor.learnedFrequency, clock: clock, logger: logger)
             group.cancelAll()
         }
+    }
+
+    /// `boundary_clock_jbod`: opens every PHC a port stamps with other than the disciplined clock, each with its
+    /// alignment servo (nil when there is none). `assignment` is what ``PHCAssignment`` checked.
+    private func openAlignment(
+        _ assignment: [PHCAssignment.Port], emulated: Bool, clockDevice: String, clock: ClockSource
+    ) throws(ClockError) -> PHCAlignment? {
+        let disciplinedIndex = emulated ? 0 : PHCAssignment.disciplinedIndex(assignment, clockDevice: clockDevice)
+        var byIndex: [Int32: [Int]] = [:]
+        for (port, entry) in assignment.enumerated() {
+            guard entry.jbod, let index = entry.phcIndex, index != disciplinedIndex else { continue }
+            byIndex[index, default: []].append(port)
+        }
+        guard !byIndex.isEmpty else { return nil }
+        var aligned: [PHCAlignment.Aligned] = []
+        for (index, ports) in byIndex.sorted(by: { $0.key < $1.key }) {
+            let phc: PHCClock
+            let reading: @Sendable (PTPInstant) -> PTPInstant
+            var trueOffset: (@Sendable () -> PTPDuration?)?
+            if emulated {
+                // Each emulated PHC is its own oscillator (its port section's virtual_clock_* keys); packets are
+                // stamped as its NIC would stamp them: its reading at the kernel's software stamp.
+                let configuration =
+                    settings.emulatedPortPHCs[index]
+                    ?? VirtualClockConfiguration(name: "emulated PHC \(index)", offsetSeconds: 0, frequencyPPM: 0)
+                let device = try EmulatedPHCDevice(
+                    configuration: configuration, taiMinusUTC: Int(clamping: self.configuration.integer("utc_offset")),
+                    readModel: EmulatedPHCDevice.ReadModel(seed: UInt64(truncatingIfNeeded: index) &+ 1))
+                phc = try PHCClock(device: device)
+                reading = { device.hardwareStamp(systemTimestamp: $0) }
+                let disciplinedError = clock.trueError
+                trueOffset = {
+                    guard let own = try? device.trueError(), let other = disciplinedError?() else { return nil }
+                    return own - other
+                }
+            } else {
+                phc = try PHCClock(index: index)
+                reading = { $0 }
+            }
+            let relation = SystemClockRelation(.measured(phc, samples: 5))
+            // A PHC that cannot be related to the system clock cannot be aligned: refuse now, not at the first tick.
+            _ = try relation.measure()
+            aligned.append(
+                PHCAlignment.Aligned(
+                    ports: ports, phc: phc, relation: relation, reading: reading, trueOffset: trueOffset,
+                    servo: PHCAlignment.servo(for: phc, settings: settings.servo)))
+            let names = ports.map { settings.ports[$0].interface }.joined(separator: ", ")
+            logger.notice(
+                "jbod: \(names) on \(phc.name), kept aligned to \(clock.clock.name); timestamps converted into its time")
+        }
+        return PHCAlignment(aligned: aligned, disciplined: clock.relation)
     }
 
     /// SIGHUP: re-read the files; apply what can change while running, refuse the rest with a log line.

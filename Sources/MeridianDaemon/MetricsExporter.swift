@@ -113,11 +113,32 @@ final class MetricsExporter: Sendable {
                 "meridian_holdover_predicted_error_seconds",
                 "The holdover model's predicted time error now; 0 when not in holdover.",
                 reference.predictedError?.secondsDouble ?? 0)
+            if let conversion = engine.clock.reference?.configuration.conversionUncertainty {
+                r.gauge(
+                    "meridian_reference_conversion_uncertainty_seconds",
+                    "How uncertain the crossing of the reference's CLOCK_REALTIME stamps onto the clock is (a PHC's sys-offset read window, re-measured every conversion_remeasure_interval; 0 on the system or a virtual clock); part of the announced clockAccuracy.",
+                    conversion.secondsDouble)
+            }
             r.counter(
                 "meridian_reference_samples_accepted_total", "Reference samples the validator accepted.", reference.accepted)
             r.counter(
                 "meridian_reference_samples_rejected_total", "Reference samples the validator rejected.",
                 reference.rejections.values.reduce(0, +))
+        }
+        // boundary_clock_jbod: every other PHC a port stamps with, as last aligned to the disciplined clock.
+        for aligned in view.published.alignment {
+            let labels = ["phc": aligned.phc, "ports": aligned.ports.map(String.init).joined(separator: ",")]
+            r.gauge(
+                "meridian_phc_alignment_offset_seconds",
+                "boundary_clock_jbod: a port's PHC minus the disciplined clock at the last alignment (once a second).",
+                labels, aligned.offset?.secondsDouble ?? 0)
+            r.gauge(
+                "meridian_phc_alignment_uncertainty_seconds",
+                "boundary_clock_jbod: the uncertainty of that offset (the two PHCs' sys-offset read windows).", labels,
+                aligned.uncertainty.secondsDouble)
+            r.counter(
+                "meridian_phc_alignment_steps_total", "boundary_clock_jbod: times the alignment servo stepped the PHC.", labels,
+                aligned.steps)
         }
         if let error = status.virtualClockError {
             r.gauge(

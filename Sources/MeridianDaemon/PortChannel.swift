@@ -1,3 +1,4 @@
+import LinuxPlatform
 import PTPCore
 
 /// What a port's I/O reports to its clock: a received message with the transport's timestamp, a link
@@ -61,6 +62,10 @@ struct DaemonFactories: Sendable {
     var openPort: @Sendable (_ index: Int, _ settings: DaemonSettings.Port) throws -> any PortChannel
     /// One element per request to re-read the configuration (SIGHUP); called once, when the service starts.
     var reloadRequests: @Sendable () async -> AsyncStream<Void>
+    /// The clock `system_clock_follower realtime` steers: `CLOCK_REALTIME` itself, steering allowed (it needs
+    /// `CAP_SYS_TIME`). The seam's tests give a clock that reads `CLOCK_REALTIME` and only records what it is
+    /// told, so the daemon's realtime follower runs whole while no test ever steers the host's clock.
+    var openRealtimeFollower: @Sendable () throws -> any PTPClock = { try SystemClock(steering: .allowed) }
 
     init(
         openClock: @escaping @Sendable (DaemonSettings) throws -> ClockSource,

@@ -21,7 +21,8 @@ struct ReferenceService: Sendable {
     /// gpsd, kernel PPS and simulated GNSS stamp on CLOCK_REALTIME (UTC); their stamps cross to the
     /// disciplined clock through ``ClockSource/relation`` (on a PHC: measured PHC − system time, which holds
     /// TAI − UTC), and that crossing's uncertainty (`conversionUncertainty`, the sys-offset window) enters the
-    /// announced accuracy. PHC external timestamps are on the PHC already.
+    /// announced accuracy. PHC external timestamps are on the PHC already (the caller passes no crossing for them;
+    /// with `boundary_clock_jbod` the ports' PHC-to-PHC window is part of it whatever the reference).
     static func make(
         _ settings: ReferenceSettings, clock: ClockSource, conversionUncertainty: PTPDuration = .zero, logger: Logger
     ) throws(ReferenceError) -> ReferenceService? {
@@ -80,7 +81,7 @@ struct ReferenceService: Sendable {
             timescale: timescale,
             lockThreshold: settings.lockThresholdNanoseconds.map { .nanoseconds($0) })
         var withConversion = configuration
-        withConversion.conversionUncertainty = settings.kind == .extts ? .zero : conversionUncertainty
+        withConversion.conversionUncertainty = conversionUncertainty
         let discipline = ReferenceDiscipline(
             configuration: withConversion,
             utcResolver: UTCOffsetResolver(configuredOffset: settings.utcOffset, table: table))

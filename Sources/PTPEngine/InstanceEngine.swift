@@ -196,6 +196,18 @@ public struct InstanceEngine: Sendable {
         clock.clockCheckFailed()
     }
 
+    /// The reference's conversion uncertainty, re-measured (``ReferenceDiscipline/setConversionUncertainty(_:)``):
+    /// the announced clockAccuracy follows at the next reference tick. The uncertainty in force before, or nil
+    /// without a reference.
+    @discardableResult
+    public mutating func setConversionUncertainty(_ uncertainty: PTPDuration) -> PTPDuration? {
+        guard var reference = clock.reference else { return nil }
+        let before = reference.configuration.conversionUncertainty
+        reference.setConversionUncertainty(uncertainty)
+        clock.reference = reference
+        return before
+    }
+
     public mutating func setNeighborPropDelayThresh(_ nanoseconds: Int64, port index: Int) {
         guard ports.indices.contains(index) else { return }
         ports[index].configuration.neighborPropDelayThresh = nanoseconds

@@ -19,7 +19,12 @@ struct MeridiandCommand: ParsableCommand {
     @Flag(name: .customShort("6"), help: "UDP over IPv6 transport.") var udpIPv6 = false
     @Flag(name: .customShort("E"), help: "End-to-end delay mechanism (default).") var e2e = false
     @Flag(name: .customShort("P"), help: "Peer-to-peer delay mechanism.") var p2p = false
-    @Flag(name: .customShort("S"), help: "Software timestamping.") var software = false
+    @Flag(
+        name: .customShort("S"),
+        help:
+            "Software timestamping; with clock_device auto the system clock is the PTP clock, steered unless free_running (as ptp4l -S)."
+    )
+    var software = false
     @Flag(name: .customShort("H"), help: "Hardware timestamping (default).") var hardware = false
     @Flag(name: .customShort("s"), help: "Slave only.") var slaveOnly = false
     @Flag(name: .customShort("m"), help: "Print messages to standard output.") var verbose = false

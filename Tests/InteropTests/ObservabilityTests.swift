@@ -132,7 +132,7 @@ struct ObservabilityTests {
         #expect(metrics.body.contains(#"meridian_port_state{interface="\#(lab.lab.b.interface)",port="1",state="SLAVE"} 1"#))
         #expect(metrics.body.contains("# TYPE meridian_port_messages_received_total counter"))
         // What the daemon exports is what docs/metrics.md lists: all of it but the reference's (this clock has
-        // none), nothing undocumented.
+        // none) and a jbod boundary clock's (one PHC here), nothing undocumented.
         let live = Self.metricNames(metrics.body)
         let documented = try Self.documentedMetrics()
         #expect(live.subtracting(documented).isEmpty, "undocumented: \(live.subtracting(documented).sorted())")
@@ -140,6 +140,8 @@ struct ObservabilityTests {
             "meridian_reference_state", "meridian_reference_satellites", "meridian_reference_pps_offset_seconds",
             "meridian_holdover_seconds", "meridian_holdover_predicted_error_seconds",
             "meridian_reference_samples_accepted_total", "meridian_reference_samples_rejected_total",
+            "meridian_reference_conversion_uncertainty_seconds", "meridian_phc_alignment_offset_seconds",
+            "meridian_phc_alignment_uncertainty_seconds", "meridian_phc_alignment_steps_total",
         ]
         #expect(
             documented.subtracting(referenceOnly).subtracting(live).isEmpty,

@@ -123,7 +123,8 @@ struct CommandLineTests {
     @Test func clockCombinationsThatCannotBeRightExitTwo() throws {
         try withFiles([
             "phc-mode.conf": "[global]\nclock_device system\nvirtual_clock_mode phc\n[eth0]\n",
-            "pps-out.conf": "[global]\nclock_device virtual\nphc_pps_out_channel 0\nhttp_address none\n[meridian-rack-none0]\n",
+            "pps-out.conf":
+                "[global]\nclock_device virtual\ntime_stamping software\nphc_pps_out_channel 0\nhttp_address none\n[meridian-rack-none0]\n",
         ]) { dir in
             let mode = try meridiand(["-f", dir.appendingPathComponent("phc-mode.conf").path, "--check-config"])
             #expect(mode.status == 2)
@@ -131,6 +132,98 @@ struct CommandLineTests {
             let pps = try meridiand(["-f", dir.appendingPathComponent("pps-out.conf").path])
             #expect(pps.status == 2)
             #expect(pps.stderr.contains("phc_pps_out_channel 0 needs a PTP hardware clock"), "\(pps.stderr)")
+        }
+    }
+
+    /// Issue 13: ptp4l's `-S` means software time stamps with CLOCK_REALTIME as the PTP clock, steered by the
+    /// servo unless free_running (ptp4l's clock.c: no PHC, so CLOCK_REALTIME through clockadj). The choice is
+    /// checked in what `--check-config` prints; no test runs a daemon that would steer the host's clock.
+    @Test func dashSMakesTheSystemClockThePTPClockAsPtp4lDoes() throws {
+        try withFiles([
+            "plain.conf": "[global]\n[eth0]\n",
+            "free.conf": "[global]\nfree_running 1\n[eth0]\n",
+            "virtual.conf": "[global]\nclock_device virtual\n[eth0]\n",
+            "system-hw.conf": "[global]\nclock_device system\n[eth0]\n",
+            "follow.conf": "[global]\nclock_device /dev/ptp3\nsystem_clock_follower realtime\n[eth0]\n",
+        ]) { dir in
+            func clock(_ file: String, _ flags: [String]) throws -> String {
+                let result = try meridiand(["-f", dir.appendingPathComponent(file).path, "--check-config"] + flags)
+                #expect(result.status == 0, "\(result.stderr)")
+                return result.stdout.split(separator: "\n").first { $0.hasPrefix("# disciplined clock: ") }.map(String.init) ?? ""
+            }
+            let steered = try clock("plain.conf", ["-S"])
+            let free = try clock("free.conf", ["-S"])
+            let hardware = try clock("plain.conf", ["-H"])
+            let byDefault = try clock("plain.conf", [])
+            let virtual = try clock("virtual.conf", ["-S"])
+            let following = try clock("follow.conf", ["-H"])
+            #expect(
+                steered
+                    == "# disciplined clock: CLOCK_REALTIME, steered (software time stamps with clock_device auto, as ptp4l -S)")
+            #expect(free.contains("CLOCK_REALTIME, read only"), "\(free)")
+            #expect(hardware.contains("the first port's PHC") && byDefault == hardware, "\(hardware) / \(byDefault)")
+            #expect(virtual.contains("virtual clock over CLOCK_REALTIME (the system clock is never touched)"), "\(virtual)")
+            #expect(
+                following == "# disciplined clock: the PHC /dev/ptp3; CLOCK_REALTIME follows it (system_clock_follower realtime)")
+            // Hardware stamps (the default) are PHC readings: the system clock cannot take them (file:line, exit 2).
+            let systemHardware = try meridiand(["-f", dir.appendingPathComponent("system-hw.conf").path, "--check-config"])
+            #expect(systemHardware.status == 2)
+            #expect(
+                systemHardware.stderr.contains("system-hw.conf:2:")
+                    && systemHardware.stderr.contains("clock_device system takes software time stamps"),
+                "\(systemHardware.stderr)")
+        }
+    }
+
+    /// Issue 13: one-step is refused at its line, never silently run as two-step: with software stamps as ptp4l
+    /// refuses it ("one step is only possible with hardware time stamping"), with hardware stamps because the
+    /// NIC's one-step insertion (HWTSTAMP_TX_ONESTEP_SYNC) is not requested yet.
+    @Test func oneStepIsRefusedAtItsLineWithTheReason() throws {
+        try withFiles([
+            "software.conf": "[global]\ntime_stamping software\ntwoStepFlag 0\n[eth0]\n",
+            "onestep.conf": "[global]\ntime_stamping onestep\n[eth0]\n",
+        ]) { dir in
+            let software = try meridiand(["-f", dir.appendingPathComponent("software.conf").path, "--check-config"])
+            #expect(software.status == 2)
+            #expect(
+                software.stderr.contains("software.conf:3: option twoStepFlag 0")
+                    && software.stderr.contains("one step is only possible with hardware time stamping"), "\(software.stderr)")
+            let onestep = try meridiand(["-f", dir.appendingPathComponent("onestep.conf").path, "--check-config"])
+            #expect(onestep.status == 2)
+            #expect(
+                onestep.stderr.contains("onestep.conf:2: option time_stamping onestep")
+                    && onestep.stderr.contains("HWTSTAMP_TX_ONESTEP_SYNC"), "\(onestep.stderr)")
+        }
+    }
+
+    /// Issue 13: ports on two (emulated) PHCs without boundary_clock_jbod stop start-up with exit 2 naming the
+    /// ports and their PHCs, before any port opens; a port's own oscillator keys where no own PHC can use them
+    /// are a file:line error.
+    @Test func portsOnTwoPHCsWithoutJBODExitTwoNamingPortsAndPHCs() throws {
+        let base =
+            "[global]\nclock_device virtual\nvirtual_clock_mode phc\ntime_stamping software\nhttp_address none\n"
+        try withFiles([
+            "two.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\n",
+            "keys.conf": base + "[meridian-jbod-a0]\n[meridian-jbod-b0]\nphc_index 1\nvirtual_clock_freq_ppm -20\n",
+            "unnamed.conf":
+                "[global]\nclock_device /dev/ptp_hyperv\nboundary_clock_jbod 1\nhttp_address none\n[meridian-jbod-c0]\nphc_index 1\n",
+        ]) { dir in
+            // jbod must tell the disciplined PHC from the ports': a clock_device with no index is refused.
+            let unnamed = try meridiand(["-f", dir.appendingPathComponent("unnamed.conf").path])
+            #expect(unnamed.status == 2)
+            #expect(unnamed.stderr.contains("clock_device /dev/ptp_hyperv names no PHC index"), "\(unnamed.stderr)")
+            let two = try meridiand(["-f", dir.appendingPathComponent("two.conf").path])
+            #expect(two.status == 2)
+            #expect(
+                two.stderr.contains(
+                    "meridian-jbod-a0 on emulated /dev/ptp0, meridian-jbod-b0 on emulated /dev/ptp1")
+                    && two.stderr.contains("boundary_clock_jbod 1"), "\(two.stderr)")
+            let keys = try meridiand(["-f", dir.appendingPathComponent("keys.conf").path, "--check-config"])
+            #expect(keys.status == 2)
+            #expect(
+                keys.stderr.contains("keys.conf:9:") && keys.stderr.contains("option virtual_clock_freq_ppm")
+                    && keys.stderr.contains("on port meridian-jbod-b0"),
+                "\(keys.stderr)")
         }
     }
 

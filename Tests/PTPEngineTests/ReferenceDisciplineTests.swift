@@ -67,6 +67,43 @@ import Testing
     }
 }
 
+/// Issue 13: the crossing's uncertainty (the sys-offset window) is re-measured while running, and the
+/// announced clockAccuracy follows it at the next tick (IEEE 1588-2019 7.6.2.6, table 5).
+@Suite struct ConversionUncertaintyTests {
+    @Test func aWiderReadWindowWorsensTheAnnouncedAccuracyAtTheNextTick() {
+        var configuration = ReferenceDisciplineConfiguration(timescale: .utc)
+        configuration.conversionUncertainty = .nanoseconds(1_400)
+        var d = ReferenceDiscipline(configuration: configuration, servo: SelectedServo(.pi))
+        var clock = ReferenceDisciplineTests.Clock(phase: 300, ownError: 1_000)
+        var second: Int64 = 3_000_000
+        func run(_ seconds: Int) {
+            for _ in 0..<seconds {
+                second += 1
+                clock.advance(1)
+                clock.apply(
+                    d.sample(
+                        ReferenceSample(
+                            edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase), utcSecond: second,
+                            fixMode: .threeDimensional, satellitesUsed: 9, gpsMinusUTC: 18)))
+                clock.apply(d.tick(now: PTPInstant(seconds: second, nanoseconds: 1_000_000)))
+            }
+        }
+        run(60)
+        #expect(d.state == .locked)
+        // Locked to a perfect reference: the error is the window's 1.4 µs, within 2.5 µs (0x24).
+        #expect(d.quality.clockQuality.clockAccuracy.rawValue == 0x24, "\(d.quality)")
+        // The read path slows: a 40 µs window is within 100 µs (0x27) from the next tick on.
+        d.setConversionUncertainty(.microseconds(40))
+        #expect(d.configuration.conversionUncertainty == .microseconds(40))
+        run(1)
+        #expect(d.quality.clockQuality.clockAccuracy.rawValue == 0x27, "\(d.quality)")
+        // And back: a narrow window again gives 0x24 again.
+        d.setConversionUncertainty(.nanoseconds(1_300))
+        run(1)
+        #expect(d.quality.clockQuality.clockAccuracy.rawValue == 0x24, "\(d.quality)")
+    }
+}
+
 @Suite struct ReferenceStatusTests {
     @Test func statusReflectsCountersAndState() {
         var d = ReferenceDiscipline(configuration: ReferenceDisciplineConfiguration(timescale: .utc), servo: SelectedServo(.pi))

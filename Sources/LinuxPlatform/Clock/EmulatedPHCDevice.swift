@@ -54,7 +54,9 @@ public final class EmulatedPHCDevice: PHCDevice {
     public var descriptor: FileDescriptor? { nil }
     public let taiOffset: PTPDuration
     let maxAdjustment: Int32
-    let readModel: ReadModel
+    private let model: Mutex<ReadModel>
+    /// How reads behave now.
+    public var readModel: ReadModel { model.withLock { $0 } }
     private let baseTime: VirtualClock.BaseTime
     private let state: Mutex<(timeline: VirtualClockTimeline, generator: SplitMix64)>
     private let outputs = Mutex<(pin: UInt32?, request: PeriodicOutput?)>((nil, nil))
@@ -70,7 +72,7 @@ public final class EmulatedPHCDevice: PHCDevice {
         self.taiOffset = .seconds(Int64(taiMinusUTC))
         let limit = abs(configuration.maxFrequency.value)
         self.maxAdjustment = limit.isFinite ? Int32(min(limit, Double(Int32.max)).rounded(.down)) : Int32.max
-        self.readModel = readModel
+        self.model = Mutex(readModel)
         self.baseTime = baseTime
         var shifted = configuration
         shifted.initialOffset = configuration.initialOffset + .seconds(Int64(taiMinusUTC))
@@ -79,6 +81,12 @@ public final class EmulatedPHCDevice: PHCDevice {
     }
 
     public func close() {}
+
+    /// Changes how reads behave from now on (a lab's slower or noisier read path: a loaded bus, a driver that
+    /// fell back to `PTP_SYS_OFFSET`); the seed is kept.
+    public func setReadModel(_ readModel: ReadModel) {
+        model.withLock { $0 = readModel }
+    }
 
     private func base() throws(Errno) -> PTPInstant {
         do {
@@ -157,6 +165,7 @@ public final class EmulatedPHCDevice: PHCDevice {
     }
 
     private func reads(_ count: Int, widening: Int64) throws(Errno) -> [PHCSystemOffset.Sample] {
+        let readModel = self.readModel
         let jitter = Double(readModel.jitter.nanoseconds)
         var result: [PHCSystemOffset.Sample] = []
         for _ in 0..<min(max(count, 1), 25) {

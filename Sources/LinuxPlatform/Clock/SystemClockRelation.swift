@@ -55,6 +55,33 @@ public final class SystemClockRelation: Sendable {
         return worst
     }
 
+    /// Clock − system time now, with the uncertainty of that figure: a fresh sys-offset measurement on a PHC
+    /// (its window), the timeline's exact offset at a `CLOCK_REALTIME` reading on a virtual clock, zero on the
+    /// system clock. Throws when a PHC cannot be measured or the system clock cannot be read.
+    public func offsetNow() throws(ClockError) -> (offset: PTPDuration, uncertainty: PTPDuration) {
+        switch kind {
+        case .identity:
+            return (.zero, .zero)
+        case .timeline(let convert):
+            let system = try VirtualClock.realtime()
+            return (convert(system) - system, .zero)
+        case .measured:
+            guard let measured = try measure() else { return (.zero, .zero) }
+            return (measured.offset, measured.delay)
+        }
+    }
+
+    /// `to` − `from` now, the two clocks each related to the system clock back to back (phc2sys relates two
+    /// PHCs the same way when neither is the system clock): the PHC-to-PHC relation of a boundary clock over
+    /// several PHCs (`boundary_clock_jbod`). Its uncertainty is the sum of the two windows.
+    public static func offset(
+        from: SystemClockRelation, to: SystemClockRelation
+    ) throws(ClockError) -> (offset: PTPDuration, uncertainty: PTPDuration) {
+        let source = try from.offsetNow()
+        let target = try to.offsetNow()
+        return (target.offset - source.offset, source.uncertainty + target.uncertainty)
+    }
+
     /// The disciplined clock's reading at system instant `system`. A PHC is measured afresh; when that fails
     /// the last good measurement is used (and the conversion is as old as it).
     public func clockTime(atSystem system: PTPInstant) -> PTPInstant {

@@ -36,7 +36,7 @@ import PTPServo
 ///
 /// ``status`` is the snapshot for management.
 public struct ReferenceDiscipline: Sendable {
-    public let configuration: ReferenceDisciplineConfiguration
+    public private(set) var configuration: ReferenceDisciplineConfiguration
     /// The servo ``sample(_:)`` steers; a daemon passes the clock's shared servo to ``sample(_:servo:)`` instead.
     public private(set) var servo: SelectedServo
     public private(set) var validator: ReferenceSampleValidator
@@ -244,6 +244,13 @@ public struct ReferenceDiscipline: Sendable {
         state = new
         stateSince = time
         stateEntries[new, default: 0] += 1
+    }
+
+    /// A new measurement of the crossing's uncertainty (the sys-offset window, re-measured while running: a
+    /// PHC's read path can get slower or noisier under load). It enters ``measuredError`` at once and the
+    /// announced quality at the next tick.
+    public mutating func setConversionUncertainty(_ uncertainty: PTPDuration) {
+        configuration.conversionUncertainty = max(.zero, uncertainty)
     }
 
     /// The error the clock is known to be within now: the spread of recent offsets while locked
