@@ -41,11 +41,8 @@ public enum ConfigKeys {
             "the clock's own localPriority in the G.8275 comparison (dataset_comparison G.8275.x)"),
         .choice(
             "clock_type", .global, "OC", [("OC", 0x8000), ("BC", 0x4000), ("P2P_TC", 0x2000), ("E2E_TC", 0x1000)],
-            "ordinary or boundary clock, by the number of ports as ptp4l decides"
-        ).support(
-            .only(
-                [.enumeration("OC", 0x8000), .enumeration("BC", 0x4000)],
-                "transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14)")),
+            "OC/BC: ordinary or boundary clock, by the number of ports as ptp4l decides; E2E_TC/P2P_TC: a transparent clock over two ports or more (IEEE 1588-2019 10.2), forwarding with residence time in the correctionField (two-step, as linuxptp tc.c); E2E_TC needs delay_mechanism E2E, P2P_TC P2P"
+        ),
         // Port data set and message rates (8.2.15)
         .flag("masterOnly", .port, false, "the port never becomes slave"),
         .int(
@@ -326,8 +323,10 @@ public enum ConfigKeys {
         .int("operLogSyncInterval", .port, 0, int8, "log2 seconds; the Sync interval asked for once the servo is stable"),
         .int("operLogPdelayReqInterval", .port, 0, int8, "log2 seconds; the Pdelay_Req interval used once the servo is stable"),
         // Transparent clocks
-        .flag("tc_spanning_tree", .global, false, "a transparent clock forwards only on ports the BMCA picks")
-            .support(.inert("it applies only to transparent clocks (clock_type P2P_TC/E2E_TC), which Meridian refuses")),
+        .flag(
+            "tc_spanning_tree", .global, false,
+            "a transparent clock forwards only from the port toward the grandmaster to its master ports (Delay_Req the other way), and adds one to an Announce's stepsRemoved, as linuxptp tc_blocked/tc_forward; 0: between every pair of ports"
+        ),
         // Unicast (G.8265.1, G.8275.2, ptp4l's unicast tables)
         .flag(
             "hybrid_e2e", .port, false,
@@ -347,7 +346,7 @@ public enum ConfigKeys {
             "filter of the path delay samples over delay_filter_length"),
         .int(
             "freq_est_interval", .port, 1, positive32,
-            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio (ptp4l also times a free-running clock's rate estimate with it, which Meridian does not make)"
+            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio, and a free-running transparent clock its master/local rate ratio (which scales residence times, linuxptp clock_no_adjust)"
         ),
         .choice(
             "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],

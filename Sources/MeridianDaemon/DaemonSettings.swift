@@ -84,6 +84,8 @@ struct DaemonSettings: Sendable {
     /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
     /// `userDescription` (linuxptp clock.c reads the same options).
     var clockDescription: ClockDescription
+    /// `clock_type E2E_TC` / `P2P_TC`: the instance is a transparent clock.
+    var transparentClock: TransparentClockConfiguration?
 
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
@@ -238,8 +240,21 @@ struct DaemonSettings: Sendable {
             bmca.boundaryClockHoldover = TelecomBoundaryClockClasses(
                 holdoverSpecification: limit > 0 ? .seconds(limit) : nil)
         }
+        // ptp4l.c: OC with several interfaces is a BC; E2E_TC and P2P_TC as configured (ProfileConfigCheck
+        // refuses a TC of one port or with the other delay mechanism).
+        var clockType: ClockType = ports.count > 1 ? .boundaryClock : .ordinaryClock
+        switch c.integer("clock_type") {
+        case 0x1000, 0x2000:
+            let endToEnd = c.integer("clock_type") == 0x1000
+            clockType = endToEnd ? .e2eTransparentClock : .p2pTransparentClock
+            transparentClock = TransparentClockConfiguration(
+                mechanism: endToEnd ? .endToEnd : .peerToPeer, spanningTree: c.flag("tc_spanning_tree"),
+                freeRunning: c.flag("free_running"), frequencyEstimationInterval: Int(clamping: c.integer("freq_est_interval")))
+        default:
+            transparentClock = nil
+        }
         var description = ClockDescription(
-            clockType: ports.count > 1 ? .boundaryClock : .ordinaryClock,
+            clockType: clockType,
             manufacturerIdentity: DaemonSettings.oui(c.string("manufacturerIdentity")),
             productDescription: PTPText(c.string("productDescription")), revisionData: PTPText(c.string("revisionData")),
             userDescription: PTPText(c.string("userDescription")))

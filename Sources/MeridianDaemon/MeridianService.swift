@@ -137,6 +137,7 @@ final class MeridianService: Service {
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
         instanceConfiguration.bmca = settings.bmca
         instanceConfiguration.servoStability = settings.servoStability
+        instanceConfiguration.transparentClock = settings.transparentClock
         let link = ManagementLink()
         let loop: ClockLoop
         do {

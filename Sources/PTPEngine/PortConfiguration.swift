@@ -78,6 +78,12 @@ public struct PortConfiguration: Sendable, Hashable {
     public var unicast = UnicastServiceConfiguration()
     /// `inhibit_multicast_service`: a master sends Announce and Sync only to its unicast clients.
     public var inhibitMulticastService = false
+    /// A port of a transparent clock (`clock_type E2E_TC`/`P2P_TC`): it runs the BMCA's states but originates
+    /// no Announce or Sync (linuxptp `e2e_dispatch`/`p2p_dispatch` arm neither timer); what it forwards is
+    /// the instance's (``TransparentClock``). With `transparentDelayRequests` false (a free-running E2E TC,
+    /// linuxptp `e2e_event`) it sends no Delay_Req of its own either.
+    public var transparentClock = false
+    public var transparentDelayRequests = true
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).
     public var hybridE2E = false

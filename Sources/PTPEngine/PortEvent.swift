@@ -24,10 +24,14 @@ public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
 public struct TransmitToken: Sendable, Hashable {
     public var messageType: MessageType
     public var sequenceId: UInt16
+    /// Set for an event message a transparent clock forwarded: its relay entry (``TransparentClock``), so its
+    /// egress stamp completes the residence time and never reaches the port's own Sync or Delay_Req logic.
+    public var relay: UInt32?
 
-    public init(messageType: MessageType, sequenceId: UInt16) {
+    public init(messageType: MessageType, sequenceId: UInt16, relay: UInt32? = nil) {
         self.messageType = messageType
         self.sequenceId = sequenceId
+        self.relay = relay
     }
 }
 
