@@ -30,30 +30,16 @@ struct TransparentClockInteropTests {
     /// would be 100 µs or more.
     static let oneWayBound: Int64 = 20_000
 
-    static let configurations = URL(fileURLWithPath: "/usr/share/doc/linuxptp/configs")
+    /// linuxptp 3.1's stock files, as the package installs them (StockConfigTests checks they are the same).
+    static let configurations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("MeridianDaemonTests/Fixtures/linuxptp-3.1-configs")
 
-    @Test(arguments: try InteropLab.selected(cases))
-    func ptp4lSlaveThroughAMeridianTransparentClock(_ tcCase: Case) throws {
-        let ptp4l = try InteropLab.tool("ptp4l")
-        let pmc = try InteropLab.tool("pmc")
-        let tshark = try InteropLab.tool("tshark")
-        let meridiand = try InteropLab.meridiand()
-        let stock = try String(
-            contentsOf: Self.configurations.appendingPathComponent(tcCase.stockFile), encoding: .utf8)
-        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 30))
-        defer { chain.remove() }
-        let files = try InteropLab()  // a scratch directory and process keeper
-        defer { files.tearDown() }
-        let events = try SlaveEventMonitor(path: files.file("sem.sock").path)
-        defer { events.stop() }
-        let poller =
-            tcCase.peerToPeer
-            ? try CurrentDataSetPoller(server: files.file("sl.sock").path, path: files.file("poll.sock").path) : nil
-        defer { poller?.stop() }
-        let monitor: any SlaveOffsets = poller ?? events
+    /// meridiand with the stock TC file for `mechanism`, on the chain's middle namespace.
+    static func transparentClockConfig(_ files: InteropLab, _ tcCase: Case) throws -> String {
+        let stock = try String(contentsOf: configurations.appendingPathComponent(tcCase.stockFile), encoding: .utf8)
         let pdelay = tcCase.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
         // The stock file ends in [global]: the lab's lines join it there.
-        let tc = try files.write(
+        return try files.write(
             "tc.conf",
             stock + """
 
@@ -69,6 +55,27 @@ struct TransparentClockInteropTests {
                 uds_ro_address \(files.file("tc-ro.sock").path)
 
                 """)
+    }
+
+    @Test(arguments: try InteropLab.selected(cases))
+    func ptp4lSlaveThroughAMeridianTransparentClock(_ tcCase: Case) throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let pmc = try InteropLab.tool("pmc")
+        let tshark = try InteropLab.tool("tshark")
+        let meridiand = try InteropLab.meridiand()
+        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 30))
+        defer { chain.remove() }
+        let files = try InteropLab()  // a scratch directory and process keeper
+        defer { files.tearDown() }
+        let events = try SlaveEventMonitor(path: files.file("sem.sock").path)
+        defer { events.stop() }
+        let poller =
+            tcCase.peerToPeer
+            ? try CurrentDataSetPoller(server: files.file("sl.sock").path, path: files.file("poll.sock").path) : nil
+        defer { poller?.stop() }
+        let monitor: any SlaveOffsets = poller ?? events
+        let pdelay = tcCase.peerToPeer ? "logMinPdelayReqInterval -4\n" : ""
+        let tc = try Self.transparentClockConfig(files, tcCase)
         let check = files.run(
             in: chain.b, [meridiand, "-f", tc, "-i", chain.bUpstream, "-i", chain.bDownstream, "--check-config"])
         let kind = tcCase.peerToPeer ? "peer-to-peer" : "end-to-end"
@@ -162,5 +169,42 @@ struct TransparentClockInteropTests {
             "grandmaster \(grandmaster ?? "unknown"); the slave says:\n\(view)")
         #expect(InteropLab.field(view, "stepsRemoved") == "2", "\(view)")
         #expect(files.stop(tcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("tc.log").suffix(1500))")
+    }
+
+    /// A Meridian slave (virtual clock 0.1 s and 30 ppm off) through the Meridian E2E TC locks to the ptp4l
+    /// grandmaster: its true error within ±20 µs once locked, the bound of the one-hop case.
+    @Test func meridianSlaveThroughAMeridianTransparentClock() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try InteropLab.meridiand()
+        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 40))
+        defer { chain.remove() }
+        let files = try InteropLab()
+        defer { files.tearDown() }
+        let tc = try Self.transparentClockConfig(files, Case(mechanism: "E2E"))
+        let upstream = try files.write(
+            "gm.cfg",
+            "[global]\nfree_running 1\npriority1 100\nlogSyncInterval -4\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\nuds_address \(files.file("gm.sock").path)\n"
+        )
+        let slave = try files.meridianConfig(
+            "slave", interface: chain.cInterface,
+            "network_transport L2\nslaveOnly 1\nlogAnnounceInterval -2\nlogMinDelayReqInterval -4\nvirtual_clock_offset 0.1\nvirtual_clock_freq_ppm 30\nhttp_address none"
+        )
+        try files.start(
+            in: chain.a, "/usr/bin/taskset", ["-c", "1", ptp4l, "-S", "-2", "-E", "-i", chain.aInterface, "-f", upstream, "-m"],
+            log: "gm.log")
+        try files.start(
+            in: chain.b, "/usr/bin/taskset", ["-c", "1", meridiand, "-f", tc, "-i", chain.bUpstream, "-i", chain.bDownstream],
+            log: "tc.log")
+        try files.start(in: chain.c, "/usr/bin/taskset", ["-c", "0", meridiand, "-f", slave], log: "slave.log")
+        let result = files.trueErrorsOnceLocked(log: "slave.log", masterLog: "tc.log", count: 32)
+        #expect(
+            result != nil,
+            "meridiand did not lock through the TC:\n\(files.log("slave.log").suffix(2500))\n--- TC:\n\(files.log("tc.log").suffix(1500))"
+        )
+        guard let (window, logs) = result else { return }
+        let stats = OffsetStatistics(window)
+        print("meridiand slave through a Meridian E2E TC over L2: true error \(stats)")
+        #expect(window.count == 32, "\(window.count) values:\n\(logs)")
+        #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats)\n\(logs)")
     }
 }
