@@ -350,11 +350,8 @@ public enum ConfigKeys {
         ),
         .choice(
             "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],
-            "filter: each offset uses the filtered path delay; raw: the latest sample"
-        ).support(
-            .only(
-                [.enumeration("filter", 0), .enumeration("raw", 1)],
-                "the weighted modes (a weight for the linreg servo) are not implemented")),
+            "filter: each offset uses the filtered path delay; raw: the latest sample; filter_weight/raw_weight: the same, and the servo weighs each offset by filtered ÷ raw path delay (at most 1), as linuxptp tsproc.c with pi.c and linreg.c"
+        ),
         .flag("net_sync_monitor", .port, false, "answer NetSync monitor requests (unicast)")
             .onlyDefault("the NetSync monitor is not implemented"),
         .flag("boundary_clock_jbod", .port, false, "a boundary clock over several PHCs (just a bunch of devices)")

@@ -142,7 +142,9 @@ struct DaemonSettings: Sendable {
             engine.minNeighborPropDelay = c.integer("min_neighbor_prop_delay", port: name)
             engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
             engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
-            engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
+            let tsproc = c.string("tsproc_mode", port: name)
+            engine.rawDelayForOffset = tsproc == "raw" || tsproc == "raw_weight"
+            engine.weightedOffsets = tsproc == "filter_weight" || tsproc == "raw_weight"
             let initialDelay = c.integer("initial_delay")
             engine.initialDelay = initialDelay > 0 ? .nanoseconds(initialDelay) : nil
             engine.messageIntervalRequest = c.flag("msg_interval_request", port: name)

@@ -61,6 +61,10 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
     /// (linuxptp tsproc.c); the filtered one is still what the port reports.
     public var rawDelayForOffset = false
+    /// `tsproc_mode filter_weight` / `raw_weight`: each measurement carries the weight filtered ÷ raw path delay
+    /// (at most 1), which the servo scales its correction by (linuxptp tsproc.c `tsproc_update_offset`, pi.c and
+    /// linreg.c): a Sync whose path delay sample was long counts for less.
+    public var weightedOffsets = false
     /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
     public var initialDelay: PTPDuration?
     /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`

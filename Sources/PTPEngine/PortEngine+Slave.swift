@@ -117,11 +117,14 @@ extension PortEngine {
         let delay = configuration.rawDelayForOffset ? raw ?? filtered : filtered
         let offset = t2 - masterTime - delay - configuration.delayAsymmetry
         counters.measurements += 1
-        actions.append(
-            .measurement(
-                SyncMeasurement(
-                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
-                    ingress: t2, logSyncInterval: logInterval)))
+        var measurement = SyncMeasurement(
+            portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
+            ingress: t2, logSyncInterval: logInterval)
+        // linuxptp tsproc.c: weight = filtered ÷ raw delay, at most 1, when both are positive; else 1.
+        if configuration.weightedOffsets, let raw, filtered > .zero, raw > .zero {
+            measurement.weight = min(1, filtered.nanosecondsDouble / raw.nanosecondsDouble)
+        }
+        actions.append(.measurement(measurement))
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {

@@ -77,6 +77,8 @@ public struct SyncMeasurement: Sendable, Hashable {
     /// The local receive time of the Sync (t2).
     public var ingress: PTPInstant
     public var logSyncInterval: LogInterval
+    /// How much the servo trusts this offset, 0…1 (`tsproc_mode filter_weight`/`raw_weight`; 1 otherwise).
+    public var weight: Double = 1
 
     public init(
         portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,

@@ -228,11 +228,12 @@ import Testing
 
     /// `tsproc_mode raw`: the offset uses the latest path delay sample; `filter` the moving median. After
     /// two exchanges at 1 µs and one at 5 µs, the median is still 1 µs and the raw sample 5 µs: the raw
-    /// offset differs by the 4 µs.
-    @Test(arguments: [false, true])
-    func rawModeUsesTheLatestDelaySample(raw: Bool) throws {
+    /// offset differs by the 4 µs. The weighted modes give the same offsets with weight 1 µs ÷ 5 µs = 0.2.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func rawModeUsesTheLatestDelaySample(raw: Bool, weighted: Bool) throws {
         var slaveConfiguration = PortConfiguration(portNumber: 1)
         slaveConfiguration.rawDelayForOffset = raw
+        slaveConfiguration.weightedOffsets = weighted
         let master = PortFixture.master()
         var fixture = ExchangeFixture(
             master: master, slave: PortFixture.slave(slaveConfiguration, parent: master.portIdentity), offset: .zero,
@@ -246,6 +247,7 @@ import Testing
         let expected: PTPDuration = raw ? .microseconds(Int64(-4)) : .zero
         #expect(measurement.offsetFromMaster == expected, "\(measurement.offsetFromMaster)")
         #expect(measurement.meanPathDelay == .microseconds(Int64(1)))
+        #expect(measurement.weight == (weighted ? 0.2 : 1), "\(measurement.weight)")
     }
 
     /// automotive-slave.cfg's port: a designated slave (BMCA noop, slaveOnly) is SLAVE from the start, waits
