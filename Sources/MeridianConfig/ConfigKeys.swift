@@ -56,11 +56,8 @@ public enum ConfigKeys {
         .int("syncReceiptTimeout", .port, 0, uint8, "Sync intervals without Sync before the master is lost (0 = off)"),
         .choice(
             "delay_mechanism", .port, "E2E", [("Auto", 0), ("E2E", 1), ("P2P", 2), ("NONE", 0xFE)],
-            "path delay mechanism (NONE is Meridian's: no delay measurement)"
-        ).support(
-            .only(
-                [.enumeration("E2E", 1), .enumeration("P2P", 2), .enumeration("NONE", 0xFE)],
-                "Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented")),
+            "path delay mechanism; Auto: end to end until a Pdelay_Req arrives, then peer to peer for good (linuxptp 3.1 process_pdelay_req); NONE is Meridian's: no delay measurement"
+        ),
         .int(
             "neighborPropDelayThresh", .port, 20_000_000, 0...Int64(Int32.max),
             "ns; an 802.1AS port (follow_up_info 1) with a longer peer delay is not asCapable; PORT_DATA_SET_NP shows and sets it"

@@ -112,6 +112,7 @@ struct DaemonSettings: Sendable {
                 logMinDelayReqInterval: LogInterval(Int8(clamping: c.integer("logMinDelayReqInterval", port: name))),
                 logMinPdelayReqInterval: LogInterval(Int8(clamping: c.integer("logMinPdelayReqInterval", port: name))),
                 announceReceiptTimeout: UInt8(clamping: c.integer("announceReceiptTimeout", port: name)),
+                // Auto (0) starts end to end and switches on the first Pdelay_Req (automaticDelayMechanism).
                 delayMechanism: mechanism == 2 ? .p2p : mechanism == 0xFE ? .noMechanism : .e2e,
                 masterOnly: c.flag("masterOnly", port: name),
                 delayAsymmetry: .nanoseconds(c.integer("delayAsymmetry", port: name)),
@@ -120,6 +121,7 @@ struct DaemonSettings: Sendable {
                 oneStep: false,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
+            engine.automaticDelayMechanism = mechanism == 0
             engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
             engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
             engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)

@@ -87,6 +87,9 @@ public struct PortConfiguration: Sendable, Hashable {
     /// the instance's (``TransparentClock``). With `transparentDelayRequests` false (a free-running E2E TC,
     /// linuxptp `e2e_event`) it sends no Delay_Req of its own either.
     public var transparentClock = false
+    /// `delay_mechanism Auto` (with ``delayMechanism`` E2E): the port works end to end until it receives a
+    /// Pdelay_Req, then switches to peer delay for good, as linuxptp 3.1's `process_pdelay_req`.
+    public var automaticDelayMechanism = false
     public var transparentDelayRequests = true
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).

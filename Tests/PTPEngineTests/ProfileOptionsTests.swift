@@ -358,3 +358,39 @@ import Testing
         #expect(first.first.map { $0.offsetFromMaster == .nanoseconds(Int64(300)) } ?? true)
     }
 }
+
+/// `delay_mechanism Auto` (linuxptp 3.1 `process_pdelay_req`): end to end until a Pdelay_Req comes, then peer to
+/// peer for good; a plain E2E port ignores the Pdelay_Req.
+@Suite struct AutomaticDelayMechanismTests {
+    @Test(arguments: [false, true])
+    func aPdelayReqSwitchesAnAutoPortToPeerDelay(automatic: Bool) throws {
+        var configuration = PortConfiguration(portNumber: 1, delayMechanism: .e2e)
+        configuration.automaticDelayMechanism = automatic
+        let master = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var port = PortFixture.slave(configuration, parent: master)
+        let delayTimer = port.handle(.timerFired(.delayRequest), at: PortFixture.origin)
+        #expect(PortFixture.sent(delayTimer).map(\.message.messageType) == [.delayReq])
+        let peer = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0x42), portNumber: 7)
+        let request = PTPMessage(
+            header: PTPHeader(messageType: .pdelayReq, sourcePortIdentity: peer, sequenceId: 3),
+            body: .pdelayReq(PdelayReqBody(originTimestamp: .zero)))
+        let at = PortFixture.origin + .milliseconds(Int64(5))
+        let actions = port.handle(.received(request, timestamp: at), at: at)
+        let sent = PortFixture.sent(actions).map(\.message.messageType)
+        if automatic {
+            #expect(sent == [.pdelayResp])
+            #expect(port.portDS.delayMechanism == .p2p)
+            #expect(port.configuration.delayMechanism == .p2p)
+            #expect(actions.contains { if case .cancelTimer(.delayRequest) = $0 { true } else { false } })
+            #expect(actions.contains { if case .armTimer(.pdelayRequest, _) = $0 { true } else { false } })
+            #expect(PortFixture.diagnostics(actions).contains { $0.description == "peer detected, switch to P2P" })
+            // From now on its delay timer sends Pdelay_Req, not Delay_Req.
+            let next = port.handle(.timerFired(.pdelayRequest), at: at)
+            #expect(PortFixture.sent(next).map(\.message.messageType) == [.pdelayReq])
+            #expect(PortFixture.sent(port.handle(.timerFired(.delayRequest), at: at)).isEmpty)
+        } else {
+            #expect(sent.isEmpty)
+            #expect(port.portDS.delayMechanism == .e2e)
+        }
+    }
+}
