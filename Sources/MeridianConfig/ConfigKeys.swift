@@ -394,8 +394,10 @@ public enum ConfigKeys {
         .text(
             "clockIdentity", .global, "000000.0000.000000",
             "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),
-        .text("slave_event_monitor", .global, "", "UDS address that receives Sync events of a slave")
-            .onlyDefault("the slave event monitor is not implemented"),
+        .text(
+            "slave_event_monitor", .global, "",
+            "Unix socket that receives, for every Sync and Delay_Resp a slave port takes, a Signaling message with its SLAVE_RX_SYNC_TIMING_DATA or SLAVE_DELAY_TIMING_DATA_NP record (linuxptp monitor.c); empty: none"
+        ),
         .text("message_tag", .global, "", "tag put before every log message, as ptp4l's print.c"),
         // ts2phc's options, in config.c's table but meaningless to ptp4l
         .int("ts2phc.channel", .port, 0, positive32, "ts2phc's external timestamp channel")

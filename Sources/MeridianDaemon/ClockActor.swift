@@ -87,6 +87,8 @@ actor ClockActor {
     private let chronyFeed: ChronySockFeed?
     /// `ntpshm_feed`: the NTP SHM segment, written while locked.
     private let shmFeed: NTPSHMFeed?
+    /// `slave_event_monitor`: where each Sync and Delay_Resp a slave port takes is reported.
+    private var slaveEvents: SlaveEventReporter?
     /// `system_clock_follower`: a clock that follows the disciplined one (phc2sys's role).
     private var follower: SystemClockFollower?
     /// Samples sent to chrony, and sends that failed (no chronyd listening, its queue full).
@@ -115,8 +117,9 @@ actor ClockActor {
         engine: InstanceEngine, clock: ClockSource, ports: [any PortChannel], loop: ClockLoop, settings: DaemonSettings,
         logger: Logger, observers: Observers = Observers(),
         reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
-        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil
+        shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil, slaveEvents: SlaveEventReporter? = nil
     ) {
+        self.slaveEvents = slaveEvents
         self.follower = follower
         self.chronyFeed = chronyFeed
         self.shmFeed = shmFeed
@@ -523,6 +526,8 @@ actor ClockActor {
         case .diagnostic(let diagnostic):
             diagnostics += 1
             logger.debug("port \(index + 1): \(diagnostic)")
+        case .slaveTiming(let record):
+            slaveEvents?.report(record, clock: engine.defaultDS.clockIdentity, domain: engine.defaultDS.domainNumber)
         }
     }
 

@@ -84,6 +84,8 @@ struct DaemonSettings: Sendable {
     /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
     /// `userDescription` (linuxptp clock.c reads the same options).
     var clockDescription: ClockDescription
+    /// `slave_event_monitor`: the Unix socket the slave's Sync and Delay_Resp timing goes to; nil when empty.
+    var slaveEventMonitor: String?
     /// `clock_type E2E_TC` / `P2P_TC`: the instance is a transparent clock.
     var transparentClock: TransparentClockConfiguration?
 
@@ -122,6 +124,7 @@ struct DaemonSettings: Sendable {
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
             engine.automaticDelayMechanism = mechanism == 0
+            engine.reportsSlaveTiming = !c.string("slave_event_monitor").isEmpty
             engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
             engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
             engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)
@@ -219,6 +222,8 @@ struct DaemonSettings: Sendable {
         case let path: clock = .phc(path)
         }
         freeRunning = c.flag("free_running")
+        let monitor = c.string("slave_event_monitor")
+        slaveEventMonitor = monitor.isEmpty ? nil : monitor
         verbose = c.flag("verbose")
         useSyslog = c.flag("use_syslog")
         loggingLevel = Int(c.integer("logging_level"))

@@ -197,12 +197,22 @@ final class MeridianService: Service {
             }
             logger.notice("ntpshm: writing NTP SHM segment \(segment) while locked")
         }
+        var slaveEvents: SlaveEventReporter?
+        if let path = settings.slaveEventMonitor {
+            do {
+                slaveEvents = try SlaveEventReporter(path: path)
+            } catch {
+                closePorts()
+                throw StartupError("slave_event_monitor \(path): \(error)", exit: .usage)
+            }
+            logger.notice("slave event monitor: each Sync and Delay_Resp a slave port takes is reported to \(path)")
+        }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
             settings: settings, logger: logger, observers: link.observers,
             reopenPort: { [factories = self.factories, portSettings = settings.ports] index in
                 try factories.openPort(index, portSettings[index])
-            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower)
+            }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower, slaveEvents: slaveEvents)
         if let reference {
             do {
                 try reference.source.start()

@@ -90,6 +90,9 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `delay_mechanism Auto` (with ``delayMechanism`` E2E): the port works end to end until it receives a
     /// Pdelay_Req, then switches to peer delay for good, as linuxptp 3.1's `process_pdelay_req`.
     public var automaticDelayMechanism = false
+    /// `slave_event_monitor` set: each Sync and Delay_Resp the slave takes is reported as a
+    /// ``PortAction/slaveTiming(_:)`` (linuxptp `monitor_sync`, `monitor_delay`).
+    public var reportsSlaveTiming = false
     public var transparentDelayRequests = true
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).

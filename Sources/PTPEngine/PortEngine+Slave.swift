@@ -61,8 +61,9 @@ extension PortEngine {
                 if early.sequenceId == header.sequenceId {
                     pendingSync = nil
                     synchronize(
-                        t1: early.origin, correction: header.correctionField.duration + early.correction,
-                        t2: t2, logInterval: interval, into: &actions)
+                        sequenceId: header.sequenceId, t1: early.origin,
+                        correction: header.correctionField.duration + early.correction, t2: t2, logInterval: interval,
+                        into: &actions)
                     return
                 }
                 diagnose(.unmatchedFollowUp, into: &actions)
@@ -73,8 +74,8 @@ extension PortEngine {
         } else {
             pendingSync = nil
             synchronize(
-                t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
-                logInterval: interval, into: &actions)
+                sequenceId: header.sequenceId, t1: body.originTimestamp.instant,
+                correction: header.correctionField.duration, t2: t2, logInterval: interval, into: &actions)
         }
     }
 
@@ -98,18 +99,26 @@ extension PortEngine {
         }
         pendingSync = nil
         synchronize(
-            t1: body.preciseOriginTimestamp.instant,
+            sequenceId: header.sequenceId, t1: body.preciseOriginTimestamp.instant,
             correction: pending.correction + header.correctionField.duration, t2: pending.t2,
             logInterval: pending.logInterval, into: &actions)
     }
 
     /// offsetFromMaster = t2 − t1 − corrections − meanPathDelay − delayAsymmetry (11.3, 11.4, 16.8).
     mutating func synchronize(
-        t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
+        sequenceId: UInt16, t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
         into actions: inout [PortAction]
     ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
+        if configuration.reportsSlaveTiming, let parent {
+            // linuxptp port_synchronize → monitor_sync: the corrections with the asymmetry process_sync added.
+            actions.append(
+                .slaveTiming(
+                    SlaveTimingRecord(
+                        kind: .sync, master: parent, sequenceId: sequenceId, origin: t1,
+                        correction: correction + configuration.delayAsymmetry, receipt: t2)))
+        }
         // linuxptp clock.c: initial_delay stands in for the path delay until one is measured.
         let filtered = (configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay) ?? configuration.initialDelay
         let raw = configuration.delayMechanism == .p2p ? rawPeerMeanPathDelay : rawMeanPathDelay
@@ -164,6 +173,7 @@ extension PortEngine {
         }
         let t4 = body.receiveTimestamp.instant - header.correctionField.duration
         outstandingDelayReq = (outstanding.sequenceId, outstanding.t3, t4)
+        if configuration.reportsSlaveTiming { delayRespCorrection = header.correctionField.duration }
         completeDelayMeasurement(into: &actions)
     }
 
@@ -172,6 +182,15 @@ extension PortEngine {
     mutating func completeDelayMeasurement(into actions: inout [PortAction]) {
         guard let outstanding = outstandingDelayReq, let t3 = outstanding.t3, let t4 = outstanding.t4 else { return }
         outstandingDelayReq = nil
+        if configuration.reportsSlaveTiming, let parent {
+            // linuxptp process_delay_resp → monitor_delay: t3, the Delay_Resp's correction, its receiveTimestamp.
+            let correction = delayRespCorrection
+            actions.append(
+                .slaveTiming(
+                    SlaveTimingRecord(
+                        kind: .delay, master: parent, sequenceId: outstanding.sequenceId, origin: t3,
+                        correction: correction, receipt: t4 + correction)))
+        }
         guard let sync = lastSync else { return }
         let sample = ((sync.t2 - sync.t1) + (t4 - t3)) / 2
         if sample.isNegative {

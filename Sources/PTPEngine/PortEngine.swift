@@ -51,6 +51,8 @@ public struct PortEngine: Sendable {
     var lastSyncSequence: UInt16?
     /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
+    /// The correctionField of the latest Delay_Resp (`slave_event_monitor` reports it apart from t4).
+    var delayRespCorrection = PTPDuration.zero
     var delayFilter: PathDelayFilter
     /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
     var rawMeanPathDelay: PTPDuration?

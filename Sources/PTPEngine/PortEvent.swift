@@ -93,6 +93,37 @@ public struct SyncMeasurement: Sendable, Hashable {
     }
 }
 
+/// One Sync or Delay_Resp a slave port took, for `slave_event_monitor` (linuxptp monitor.c: the
+/// SLAVE_RX_SYNC_TIMING_DATA and SLAVE_DELAY_TIMING_DATA_NP records).
+public struct SlaveTimingRecord: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// origin t1 (preciseOriginTimestamp or originTimestamp), correction c1 + c2 + delayAsymmetry, receipt t2.
+        case sync
+        /// origin t3 (the Delay_Req's transmit stamp), correction the Delay_Resp's, receipt its receiveTimestamp t4.
+        case delay
+    }
+
+    public var kind: Kind
+    /// The parent port the port follows (linuxptp `clock_parent_identity`).
+    public var master: PortIdentity
+    public var sequenceId: UInt16
+    public var origin: PTPInstant
+    public var correction: PTPDuration
+    public var receipt: PTPInstant
+
+    public init(
+        kind: Kind, master: PortIdentity, sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration,
+        receipt: PTPInstant
+    ) {
+        self.kind = kind
+        self.master = master
+        self.sequenceId = sequenceId
+        self.origin = origin
+        self.correction = correction
+        self.receipt = receipt
+    }
+}
+
 /// A state change, with the event that caused it: the substance of ptp4l's
 /// `port 1: UNCALIBRATED to SLAVE on MASTER_CLOCK_SELECTED`.
 public struct PortStateChange: Sendable, Hashable, CustomStringConvertible {
@@ -139,4 +170,6 @@ public enum PortAction: Sendable {
     /// should run the state decision.
     case stateDecisionNeeded
     case diagnostic(PortDiagnostic)
+    /// With ``PortConfiguration/reportsSlaveTiming``: a Sync or Delay_Resp the slave took (`slave_event_monitor`).
+    case slaveTiming(SlaveTimingRecord)
 }
