@@ -525,7 +525,11 @@ actor ClockActor {
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
             diagnostics += 1
-            logger.debug("port \(index + 1): \(diagnostic)")
+            if case .peerDetected = diagnostic {
+                logger.info("port \(index + 1): \(diagnostic)")  // ptp4l's pr_info: once per port, at the switch
+            } else {
+                logger.debug("port \(index + 1): \(diagnostic)")
+            }
         case .slaveTiming(let record):
             slaveEvents?.report(record, clock: engine.defaultDS.clockIdentity, domain: engine.defaultDS.domainNumber)
         }
