@@ -168,6 +168,18 @@ struct TransparentClockInteropTests {
             grandmaster != nil && InteropLab.field(view, "grandmasterIdentity") == grandmaster,
             "grandmaster \(grandmaster ?? "unknown"); the slave says:\n\(view)")
         #expect(InteropLab.field(view, "stepsRemoved") == "2", "\(view)")
+        // The TC through its own management socket: its clock type, and on P2P a peer delay on each port
+        // (veth links: above zero, below the one-way bound).
+        let tcView = files.run(
+            in: chain.b, [pmc, "-u", "-b", "0", "-s", files.file("tc.sock").path, "GET CLOCK_DESCRIPTION", "GET PORT_DATA_SET"])
+        #expect(InteropLab.field(tcView, "clockType") == (tcCase.peerToPeer ? "0x2000" : "0x1000"), "\(tcView)")
+        if tcCase.peerToPeer {
+            let peerDelays = tcView.split(separator: "\n").filter { $0.contains("peerMeanPathDelay") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Int64($0) } }
+            #expect(
+                peerDelays.count == 2 && peerDelays.allSatisfy { $0 > 0 && $0 < Self.oneWayBound },
+                "peer delays \(peerDelays):\n\(tcView)")
+        }
         #expect(files.stop(tcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("tc.log").suffix(1500))")
     }
 
