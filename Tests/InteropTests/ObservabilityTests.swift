@@ -140,6 +140,9 @@ struct ObservabilityTests {
             "meridian_reference_state", "meridian_reference_satellites", "meridian_reference_pps_offset_seconds",
             "meridian_holdover_seconds", "meridian_holdover_predicted_error_seconds",
             "meridian_reference_samples_accepted_total", "meridian_reference_samples_rejected_total",
+            // A transparent clock's (TransparentClockInteropTests reads them).
+            "meridian_tc_forwarded_total", "meridian_tc_residence_samples_total", "meridian_tc_residence_seconds",
+            "meridian_tc_rate_ratio", "meridian_tc_dropped_total",
         ]
         #expect(
             documented.subtracting(referenceOnly).subtracting(live).isEmpty,

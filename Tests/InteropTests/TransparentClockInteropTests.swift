@@ -50,7 +50,7 @@ struct TransparentClockInteropTests {
                 logAnnounceInterval -2
                 \(pdelay)verbose 1
                 use_syslog 0
-                http_address none
+                http_address 127.0.0.1:9319
                 uds_address \(files.file("tc.sock").path)
                 uds_ro_address \(files.file("tc-ro.sock").path)
 
@@ -180,6 +180,16 @@ struct TransparentClockInteropTests {
                 peerDelays.count == 2 && peerDelays.allSatisfy { $0 > 0 && $0 < Self.oneWayBound },
                 "peer delays \(peerDelays):\n\(tcView)")
         }
+        // /metrics: the residence times it measured and the Follow_Ups it forwarded.
+        let curl = try InteropLab.tool("curl")
+        let metrics = files.run(in: chain.b, [curl, "-s", "-m", "5", "http://127.0.0.1:9319/metrics"])
+        func metric(_ line: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { $0.split(separator: " ").last }
+                .flatMap { Double($0) }
+        }
+        #expect((metric("meridian_tc_residence_samples_total") ?? 0) >= 64, "\(metrics.suffix(2000))")
+        #expect((metric(#"meridian_tc_forwarded_total{type="follow_up"}"#) ?? 0) >= 64, "\(metrics.suffix(2000))")
+        #expect((metric(#"meridian_tc_residence_seconds{stat="max"}"#) ?? 0) > 0, "\(metrics.suffix(2000))")
         #expect(files.stop(tcProcess) == 0, "meridiand did not exit 0 on SIGTERM:\n\(files.log("tc.log").suffix(1500))")
     }
 
