@@ -358,10 +358,10 @@ public enum ConfigKeys {
             .onlyDefault(
                 "a port does not fault on several peer delay responders (an 802.1AS port only stops being asCapable), so there is no such wait"
             ),
-        .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
-            .onlyDefault(
-                "the check is not implemented: ptp4l 3.1 turns on software receive stamps on the general socket (SO_TIMESTAMPNS) and refuses to pair a Follow_Up the kernel stamped before its Sync; Meridian pairs them by sequenceId and source, as ptp4l with the default 0"
-            ),
+        .flag(
+            "check_fup_sync", .global, false,
+            "a Follow_Up that overtook its Sync is paired with it only if the kernel stamped it no earlier than the Sync (general messages get software receive stamps for it; ptp4l 3.1 fup_sync_ok); with hardware stamps the check always passes, as in ptp4l, whose Sync then has no software stamp"
+        ),
         .int(
             "sanity_freq_limit", .global, 200_000_000, positive32,
             "ppb; the servo starts over when the clock, its adjustments taken out, runs this far off the monotonic clock at a received stamp (something else stepped or slewed it; linuxptp clockcheck.c); 0: no check"

@@ -106,6 +106,9 @@ struct DaemonSettings: Sendable {
                 peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
             transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
             transport.socketPriority = Int(c.integer("socket_priority"))
+            // check_fup_sync: on software stamps only, where ptp4l's check has both stamps to compare.
+            let checkFollowUpSync = c.flag("check_fup_sync") && transport.timestamping == .software
+            transport.stampGeneralMessages = checkFollowUpSync
             let mechanism = c.integer("delay_mechanism", port: name)
             var engine = PortConfiguration(
                 portNumber: UInt16(index + 1),
@@ -125,6 +128,7 @@ struct DaemonSettings: Sendable {
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
             engine.automaticDelayMechanism = mechanism == 0
             engine.reportsSlaveTiming = !c.string("slave_event_monitor").isEmpty
+            engine.checkFollowUpSync = checkFollowUpSync
             engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
             engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
             engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)

@@ -93,6 +93,10 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `slave_event_monitor` set: each Sync and Delay_Resp the slave takes is reported as a
     /// ``PortAction/slaveTiming(_:)`` (linuxptp `monitor_sync`, `monitor_delay`).
     public var reportsSlaveTiming = false
+    /// `check_fup_sync`: a Follow_Up that overtook its Sync is paired with it only if it was received no earlier
+    /// than the Sync (linuxptp 3.1 `fup_sync_ok`, on software receive stamps: the daemon has the transport stamp
+    /// general messages too).
+    public var checkFollowUpSync = false
     public var transparentDelayRequests = true
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).

@@ -58,7 +58,8 @@ extension PortEngine {
         if header.flags.contains(.twoStep) || configuration.assumeTwoStep {
             if let early = earlyFollowUp {
                 earlyFollowUp = nil
-                if early.sequenceId == header.sequenceId {
+                // check_fup_sync (linuxptp 3.1 `fup_sync_ok`): a Follow_Up received before its Sync is not its.
+                if early.sequenceId == header.sequenceId && (!configuration.checkFollowUpSync || early.received >= t2) {
                     pendingSync = nil
                     synchronize(
                         sequenceId: header.sequenceId, t1: early.origin,
@@ -79,7 +80,10 @@ extension PortEngine {
         }
     }
 
-    mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
+    /// `received`: the Follow_Up's receive time (its kernel stamp with `check_fup_sync` and software stamps).
+    mutating func receiveFollowUp(
+        header: PTPHeader, body: FollowUpBody, received: PTPInstant, into actions: inout [PortAction]
+    ) {
         guard isSlaveState else { return }
         guard header.sourcePortIdentity == parent || configuration.ignoreSourceIdentity else {
             diagnose(.notFromParent(.followUp), into: &actions)
@@ -91,7 +95,9 @@ extension PortEngine {
             // It may have overtaken its Sync: keep it for the next Sync, if that one is newer.
             if lastSyncSequence.map({ Int16(bitPattern: header.sequenceId &- $0) > 0 }) ?? true {
                 if earlyFollowUp != nil { diagnose(.unmatchedFollowUp, into: &actions) }
-                earlyFollowUp = (header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration)
+                earlyFollowUp = (
+                    header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration, received
+                )
             } else {
                 diagnose(.unmatchedFollowUp, into: &actions)
             }

@@ -394,3 +394,35 @@ import Testing
         }
     }
 }
+
+/// `check_fup_sync` (linuxptp 3.1 `fup_sync_ok`): a Follow_Up handled before its Sync is paired with it only if
+/// it was received no earlier than the Sync; without the check, by sequenceId alone.
+@Suite struct CheckFollowUpSyncTests {
+    /// The Follow_Up is handled first, received `followUpLead` before (positive) or after (negative) the Sync.
+    func pairs(check: Bool, followUpLead: PTPDuration) -> Bool {
+        var configuration = PortConfiguration(portNumber: 1)
+        configuration.checkFollowUpSync = check
+        configuration.initialDelay = .nanoseconds(Int64(1_000))
+        let master = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var slave = PortFixture.slave(configuration, parent: master)
+        let t2 = PortFixture.origin + .seconds(Int64(1))
+        let followUp = PTPMessage(
+            header: PTPHeader(messageType: .followUp, sourcePortIdentity: master, sequenceId: 5),
+            body: .followUp(FollowUpBody(preciseOriginTimestamp: WireTimestamp(t2))))
+        let sync = PTPMessage(
+            header: PTPHeader(messageType: .sync, sourcePortIdentity: master, sequenceId: 5, flags: [.twoStep]),
+            body: .sync(OriginTimestampBody(originTimestamp: .zero)))
+        let received = t2 - followUpLead
+        _ = slave.handle(.received(followUp, timestamp: received), at: received)
+        let actions = slave.handle(.received(sync, timestamp: t2), at: t2)
+        return !PortFixture.measurements(actions).isEmpty
+    }
+
+    @Test func aFollowUpReceivedBeforeItsSyncIsNotPairedUnderTheCheck() {
+        #expect(pairs(check: false, followUpLead: .microseconds(3)))
+        #expect(!pairs(check: true, followUpLead: .microseconds(3)))
+        // Received after the Sync (the general socket read first): paired either way.
+        #expect(pairs(check: true, followUpLead: .microseconds(-3)))
+        #expect(pairs(check: false, followUpLead: .microseconds(-3)))
+    }
+}
