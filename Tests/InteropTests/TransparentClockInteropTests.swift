@@ -8,8 +8,8 @@ import Testing
 /// stamps and its sockets), every ptp4l `free_running 1`.
 ///
 /// Both ptp4l run on the one system clock, so the slave's true offset is zero and what it measures is the
-/// error the path leaves: a TC that did not put its residence time (12–94 µs with software stamps here on the
-/// release build, up to milliseconds on a loaded debug build) into the correctionField would show as that much
+/// error the path leaves: a TC that did not put its residence time (medians of 37–59 µs with software stamps here
+/// on the release build, single ones up to a millisecond) into the correctionField would show as that much
 /// one-way delay, and as an offset wherever Sync and Delay_Req wait differently. Bounds fixed before the run:
 @Suite(.serialized)
 struct TransparentClockInteropTests {
