@@ -25,7 +25,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case gpsd
     /// The leap-seconds file and the UTC offset resolver at the times it names.
     case leapfile
-    /// Network input to the protocol engine: a two-port boundary clock fed received bytes, timers and stamps.
+    /// Network input to the protocol engine: a two-port boundary clock fed received bytes, timers and stamps, then
+    /// the same input through a two-port transparent clock (E2E, or P2P for an input of odd length).
     case engine
 
     public func run(_ data: UnsafeRawBufferPointer) {
@@ -191,10 +192,27 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     static func engine(_ bytes: [UInt8]) {
         let clock = ClockIdentity(rawValue: 0x0011_22FF_FE33_4455)
-        var instance = InstanceEngine(
-            configuration: InstanceConfiguration(
+        engine(
+            bytes,
+            InstanceConfiguration(
                 defaultDS: DefaultDS(clockIdentity: clock, numberPorts: 2),
                 ports: [PortConfiguration(portNumber: 1), PortConfiguration(portNumber: 2, delayMechanism: .p2p)]))
+        let peerToPeer = bytes.count % 2 == 1
+        let mechanism: DelayMechanism = peerToPeer ? .p2p : .e2e
+        var transparent = InstanceConfiguration(
+            defaultDS: DefaultDS(clockIdentity: clock, numberPorts: 2),
+            ports: [
+                PortConfiguration(portNumber: 1, delayMechanism: mechanism),
+                PortConfiguration(portNumber: 2, delayMechanism: mechanism),
+            ])
+        transparent.transparentClock = TransparentClockConfiguration(
+            mechanism: peerToPeer ? .peerToPeer : .endToEnd, spanningTree: bytes.first.map { $0 & 0x40 != 0 } ?? false,
+            freeRunning: true, frequencyEstimationInterval: 0)
+        engine(bytes, transparent)
+    }
+
+    static func engine(_ bytes: [UInt8], _ configuration: InstanceConfiguration) {
+        var instance = InstanceEngine(configuration: configuration)
         var t = PTPInstant(seconds: 1_700_000_000)
         var actions: [InstanceAction] = []
         instance.handle(.port(0, .linkUp), at: t, into: &actions)

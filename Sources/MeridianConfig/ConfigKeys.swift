@@ -43,11 +43,8 @@ public enum ConfigKeys {
             "the clock's own localPriority in the G.8275 comparison (dataset_comparison G.8275.x)"),
         .choice(
             "clock_type", .global, "OC", [("OC", 0x8000), ("BC", 0x4000), ("P2P_TC", 0x2000), ("E2E_TC", 0x1000)],
-            "ordinary or boundary clock, by the number of ports as ptp4l decides"
-        ).support(
-            .only(
-                [.enumeration("OC", 0x8000), .enumeration("BC", 0x4000)],
-                "transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14)")),
+            "OC/BC: ordinary or boundary clock, by the number of ports as ptp4l decides; E2E_TC/P2P_TC: a transparent clock over two ports or more (IEEE 1588-2019 10.2), forwarding with residence time in the correctionField (two-step, as linuxptp tc.c); E2E_TC needs delay_mechanism E2E, P2P_TC P2P"
+        ),
         // Port data set and message rates (8.2.15)
         .flag("masterOnly", .port, false, "the port never becomes slave"),
         .int(
@@ -61,11 +58,8 @@ public enum ConfigKeys {
         .int("syncReceiptTimeout", .port, 0, uint8, "Sync intervals without Sync before the master is lost (0 = off)"),
         .choice(
             "delay_mechanism", .port, "E2E", [("Auto", 0), ("E2E", 1), ("P2P", 2), ("NONE", 0xFE)],
-            "path delay mechanism (NONE is Meridian's: no delay measurement)"
-        ).support(
-            .only(
-                [.enumeration("E2E", 1), .enumeration("P2P", 2), .enumeration("NONE", 0xFE)],
-                "Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented")),
+            "path delay mechanism; Auto: end to end until a Pdelay_Req arrives, then peer to peer for good (linuxptp 3.1 process_pdelay_req); NONE is Meridian's: no delay measurement"
+        ),
         .int(
             "neighborPropDelayThresh", .port, 20_000_000, 0...Int64(Int32.max),
             "ns; an 802.1AS port (follow_up_info 1) with a longer peer delay is not asCapable; PORT_DATA_SET_NP shows and sets it"
@@ -343,8 +337,10 @@ public enum ConfigKeys {
         .int("operLogSyncInterval", .port, 0, int8, "log2 seconds; the Sync interval asked for once the servo is stable"),
         .int("operLogPdelayReqInterval", .port, 0, int8, "log2 seconds; the Pdelay_Req interval used once the servo is stable"),
         // Transparent clocks
-        .flag("tc_spanning_tree", .global, false, "a transparent clock forwards only on ports the BMCA picks")
-            .support(.inert("it applies only to transparent clocks (clock_type P2P_TC/E2E_TC), which Meridian refuses")),
+        .flag(
+            "tc_spanning_tree", .global, false,
+            "a transparent clock forwards only from the port toward the grandmaster to its master ports (Delay_Req the other way), and adds one to an Announce's stepsRemoved, as linuxptp tc_blocked/tc_forward; 0: between every pair of ports"
+        ),
         // Unicast (G.8265.1, G.8275.2, ptp4l's unicast tables)
         .flag(
             "hybrid_e2e", .port, false,
@@ -364,15 +360,12 @@ public enum ConfigKeys {
             "filter of the path delay samples over delay_filter_length"),
         .int(
             "freq_est_interval", .port, 1, positive32,
-            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio (ptp4l also times a free-running clock's rate estimate with it, which Meridian does not make)"
+            "log2 seconds over which an 802.1AS port estimates the neighbour rate ratio, and a free-running transparent clock its master/local rate ratio (which scales residence times, linuxptp clock_no_adjust)"
         ),
         .choice(
             "tsproc_mode", .port, "filter", [("filter", 0), ("raw", 1), ("filter_weight", 2), ("raw_weight", 3)],
-            "filter: each offset uses the filtered path delay; raw: the latest sample"
-        ).support(
-            .only(
-                [.enumeration("filter", 0), .enumeration("raw", 1)],
-                "the weighted modes (a weight for the linreg servo) are not implemented")),
+            "filter: each offset uses the filtered path delay; raw: the latest sample; filter_weight/raw_weight: the same, and the servo weighs each offset by filtered ÷ raw path delay (at most 1), as linuxptp tsproc.c with pi.c and linreg.c"
+        ),
         .flag("net_sync_monitor", .port, false, "answer NetSync monitor requests (unicast)")
             .onlyDefault("the NetSync monitor is not implemented"),
         .flag(
@@ -384,8 +377,10 @@ public enum ConfigKeys {
             .onlyDefault(
                 "a port does not fault on several peer delay responders (an 802.1AS port only stops being asCapable), so there is no such wait"
             ),
-        .flag("check_fup_sync", .global, false, "check that a Follow_Up arrives after its Sync's receive stamp")
-            .onlyDefault("the check is not implemented yet"),
+        .flag(
+            "check_fup_sync", .global, false,
+            "a Follow_Up that overtook its Sync is paired with it only if the kernel stamped it no earlier than the Sync (general messages get software receive stamps for it; ptp4l 3.1 fup_sync_ok); with hardware stamps the check always passes, as in ptp4l, whose Sync then has no software stamp"
+        ),
         .int(
             "sanity_freq_limit", .global, 200_000_000, positive32,
             "ppb; the servo starts over when the clock, its adjustments taken out, runs this far off the monotonic clock at a received stamp (something else stepped or slewed it; linuxptp clockcheck.c); 0: no check"
@@ -420,8 +415,10 @@ public enum ConfigKeys {
         .text(
             "clockIdentity", .global, "000000.0000.000000",
             "clock identity, e.g. 001122.fffe.334455 (the default: from the first port's MAC)"),
-        .text("slave_event_monitor", .global, "", "UDS address that receives Sync events of a slave")
-            .onlyDefault("the slave event monitor is not implemented"),
+        .text(
+            "slave_event_monitor", .global, "",
+            "Unix socket that receives, for every Sync and Delay_Resp a slave port takes, a Signaling message with its SLAVE_RX_SYNC_TIMING_DATA or SLAVE_DELAY_TIMING_DATA_NP record (linuxptp monitor.c); empty: none"
+        ),
         .text("message_tag", .global, "", "tag put before every log message, as ptp4l's print.c"),
         // ts2phc's options, in config.c's table but meaningless to ptp4l
         .int("ts2phc.channel", .port, 0, positive32, "ts2phc's external timestamp channel")

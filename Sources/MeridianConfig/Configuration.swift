@@ -134,7 +134,18 @@ public struct Configuration: Sendable, Hashable {
                 "# BMCA: IEEE 1588-2019 9.3.4 (priority1, clockClass, clockAccuracy, offsetScaledLogVariance, priority2, identity)"
             )
         }
-        let type = ports.count > 1 ? "boundary clock" : "ordinary clock"
+        var type = ports.count > 1 ? "boundary clock" : "ordinary clock"
+        switch integer("clock_type") {
+        case 0x1000, 0x2000:
+            type =
+                (integer("clock_type") == 0x1000
+                    ? "end-to-end transparent clock (residence time in the Follow_Up/Delay_Resp correctionField"
+                    : "peer-to-peer transparent clock (residence time and the ingress link's peer delay in the Follow_Up correctionField")
+                + (flag("tc_spanning_tree") ? ", spanning tree" : ", every port to every port")
+                + (flag("free_running") ? ", rate ratio estimated over 2^\(integer("freq_est_interval")) s)" : ")")
+        default:
+            break
+        }
         lines.append(
             "# clock: \(type), domain \(integer("domainNumber")), priority1 \(integer("priority1")), priority2 \(integer("priority2")), "
                 + "clockClass \(integer("clockClass"))" + (flag("slaveOnly") ? ", slave only" : ""))

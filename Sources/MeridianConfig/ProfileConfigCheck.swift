@@ -47,6 +47,31 @@ public enum ProfileConfigCheck {
                         "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
                     )))
         }
+        // ptp4l.c: "TC needs at least two interfaces", "E2E_TC needs E2E delay mechanism", "P2P_TC needs P2P …".
+        let clockType = configuration.integer("clock_type")
+        if clockType == 0x1000 || clockType == 0x2000 {
+            let (file, line) = place(configuration.setting("clock_type")?.origin ?? "")
+            let name = clockType == 0x1000 ? "E2E_TC" : "P2P_TC"
+            if configuration.ports.count < 2 {
+                problems.append(
+                    ConfigDiagnostic(
+                        file: file, line: line,
+                        problem: .unreadable("clock_type \(name): a transparent clock needs at least two interfaces, as in ptp4l")
+                    ))
+            }
+            let wanted: Int64 = clockType == 0x1000 ? 1 : 2
+            for port in [nil] + configuration.ports.map(\.interface) as [String?]
+            where configuration.integer("delay_mechanism", port: port) != wanted {
+                let (file, line) = place(configuration.setting("delay_mechanism", port: port)?.origin ?? "")
+                problems.append(
+                    ConfigDiagnostic(
+                        file: file, line: line,
+                        problem: .unreadable(
+                            "clock_type \(name) needs delay_mechanism \(wanted == 1 ? "E2E" : "P2P")\(port.map { " on port \($0)" } ?? ""), as in ptp4l"
+                        )))
+                break
+            }
+        }
         for section in configuration.ports {
             let port = section.interface
             let alwaysCapable = configuration.string("asCapable", port: port) == "true"

@@ -87,6 +87,8 @@ actor ClockActor {
     private let chronyFeed: ChronySockFeed?
     /// `ntpshm_feed`: the NTP SHM segment, written while locked.
     private let shmFeed: NTPSHMFeed?
+    /// `slave_event_monitor`: where each Sync and Delay_Resp a slave port takes is reported.
+    private var slaveEvents: SlaveEventReporter?
     /// `system_clock_follower`: a clock that follows the disciplined one (phc2sys's role).
     private var follower: SystemClockFollower?
     /// Whether the reference's stamps cross from CLOCK_REALTIME onto this clock through a measured relation
@@ -126,10 +128,11 @@ actor ClockActor {
         logger: Logger, observers: Observers = Observers(),
         reopenPort: (@Sendable (Int) throws -> any PortChannel)? = nil, chronyFeed: ChronySockFeed? = nil,
         shmFeed: NTPSHMFeed? = nil, follower: SystemClockFollower? = nil, alignment: PHCAlignment? = nil,
-        remeasuresConversion: Bool = false, conversionRemeasureTicks: Int = 16
+        remeasuresConversion: Bool = false, conversionRemeasureTicks: Int = 16, slaveEvents: SlaveEventReporter? = nil
     ) {
         self.remeasuresConversion = remeasuresConversion
         self.conversionRemeasureTicks = max(1, conversionRemeasureTicks)
+        self.slaveEvents = slaveEvents
         self.follower = follower
         self.alignment = alignment
         self.chronyFeed = chronyFeed
@@ -586,7 +589,13 @@ actor ClockActor {
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
             diagnostics += 1
-            logger.debug("port \(index + 1): \(diagnostic)")
+            if case .peerDetected = diagnostic {
+                logger.info("port \(index + 1): \(diagnostic)")  // ptp4l's pr_info: once per port, at the switch
+            } else {
+                logger.debug("port \(index + 1): \(diagnostic)")
+            }
+        case .slaveTiming(let record):
+            slaveEvents?.report(record, clock: engine.defaultDS.clockIdentity, domain: engine.defaultDS.domainNumber)
         }
     }
 

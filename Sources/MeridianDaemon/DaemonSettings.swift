@@ -95,6 +95,10 @@ struct DaemonSettings: Sendable {
     /// CLOCK_DESCRIPTION's strings: `manufacturerIdentity`, `productDescription`, `revisionData`,
     /// `userDescription` (linuxptp clock.c reads the same options).
     var clockDescription: ClockDescription
+    /// `slave_event_monitor`: the Unix socket the slave's Sync and Delay_Resp timing goes to; nil when empty.
+    var slaveEventMonitor: String?
+    /// `clock_type E2E_TC` / `P2P_TC`: the instance is a transparent clock.
+    var transparentClock: TransparentClockConfiguration?
 
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
@@ -114,6 +118,9 @@ struct DaemonSettings: Sendable {
                 peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
             transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
             transport.socketPriority = Int(c.integer("socket_priority"))
+            // check_fup_sync: on software stamps only, where ptp4l's check has both stamps to compare.
+            let checkFollowUpSync = c.flag("check_fup_sync") && transport.timestamping == .software
+            transport.stampGeneralMessages = checkFollowUpSync
             let mechanism = c.integer("delay_mechanism", port: name)
             var engine = PortConfiguration(
                 portNumber: UInt16(index + 1),
@@ -122,6 +129,7 @@ struct DaemonSettings: Sendable {
                 logMinDelayReqInterval: LogInterval(Int8(clamping: c.integer("logMinDelayReqInterval", port: name))),
                 logMinPdelayReqInterval: LogInterval(Int8(clamping: c.integer("logMinPdelayReqInterval", port: name))),
                 announceReceiptTimeout: UInt8(clamping: c.integer("announceReceiptTimeout", port: name)),
+                // Auto (0) starts end to end and switches on the first Pdelay_Req (automaticDelayMechanism).
                 delayMechanism: mechanism == 2 ? .p2p : mechanism == 0xFE ? .noMechanism : .e2e,
                 masterOnly: c.flag("masterOnly", port: name),
                 delayAsymmetry: .nanoseconds(c.integer("delayAsymmetry", port: name)),
@@ -130,6 +138,9 @@ struct DaemonSettings: Sendable {
                 oneStep: false,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
+            engine.automaticDelayMechanism = mechanism == 0
+            engine.reportsSlaveTiming = !c.string("slave_event_monitor").isEmpty
+            engine.checkFollowUpSync = checkFollowUpSync
             engine.localPriority = UInt8(clamping: c.integer("G.8275.portDS.localPriority", port: name))
             engine.transportSpecific = UInt8(clamping: c.integer("transportSpecific", port: name))
             engine.ignoreTransportSpecific = c.flag("ignore_transport_specific", port: name)
@@ -152,7 +163,9 @@ struct DaemonSettings: Sendable {
             engine.minNeighborPropDelay = c.integer("min_neighbor_prop_delay", port: name)
             engine.frequencyEstimationInterval = Int(c.integer("freq_est_interval", port: name))
             engine.delayFilter = c.string("delay_filter", port: name) == "moving_average" ? .movingAverage : .movingMedian
-            engine.rawDelayForOffset = c.string("tsproc_mode", port: name) == "raw"
+            let tsproc = c.string("tsproc_mode", port: name)
+            engine.rawDelayForOffset = tsproc == "raw" || tsproc == "raw_weight"
+            engine.weightedOffsets = tsproc == "filter_weight" || tsproc == "raw_weight"
             let initialDelay = c.integer("initial_delay")
             engine.initialDelay = initialDelay > 0 ? .nanoseconds(initialDelay) : nil
             engine.messageIntervalRequest = c.flag("msg_interval_request", port: name)
@@ -237,6 +250,8 @@ struct DaemonSettings: Sendable {
         case let path: clock = .phc(path)
         }
         freeRunning = c.flag("free_running")
+        let monitor = c.string("slave_event_monitor")
+        slaveEventMonitor = monitor.isEmpty ? nil : monitor
         verbose = c.flag("verbose")
         useSyslog = c.flag("use_syslog")
         loggingLevel = Int(c.integer("logging_level"))
@@ -262,8 +277,21 @@ struct DaemonSettings: Sendable {
             bmca.boundaryClockHoldover = TelecomBoundaryClockClasses(
                 holdoverSpecification: limit > 0 ? .seconds(limit) : nil)
         }
+        // ptp4l.c: OC with several interfaces is a BC; E2E_TC and P2P_TC as configured (ProfileConfigCheck
+        // refuses a TC of one port or with the other delay mechanism).
+        var clockType: ClockType = ports.count > 1 ? .boundaryClock : .ordinaryClock
+        switch c.integer("clock_type") {
+        case 0x1000, 0x2000:
+            let endToEnd = c.integer("clock_type") == 0x1000
+            clockType = endToEnd ? .e2eTransparentClock : .p2pTransparentClock
+            transparentClock = TransparentClockConfiguration(
+                mechanism: endToEnd ? .endToEnd : .peerToPeer, spanningTree: c.flag("tc_spanning_tree"),
+                freeRunning: c.flag("free_running"), frequencyEstimationInterval: Int(clamping: c.integer("freq_est_interval")))
+        default:
+            transparentClock = nil
+        }
         var description = ClockDescription(
-            clockType: ports.count > 1 ? .boundaryClock : .ordinaryClock,
+            clockType: clockType,
             manufacturerIdentity: DaemonSettings.oui(c.string("manufacturerIdentity")),
             productDescription: PTPText(c.string("productDescription")), revisionData: PTPText(c.string("revisionData")),
             userDescription: PTPText(c.string("userDescription")))

@@ -171,6 +171,7 @@ final class MeridianService: Service {
             clock: ClockEngine(servo: servo, outlierFilter: settings.outlierFilter, reference: reference?.discipline))
         instanceConfiguration.bmca = settings.bmca
         instanceConfiguration.servoStability = settings.servoStability
+        instanceConfiguration.transparentClock = settings.transparentClock
         let link = ManagementLink()
         let loop: ClockLoop
         do {
@@ -230,6 +231,16 @@ final class MeridianService: Service {
             }
             logger.notice("ntpshm: writing NTP SHM segment \(segment) while locked")
         }
+        var slaveEvents: SlaveEventReporter?
+        if let path = settings.slaveEventMonitor {
+            do {
+                slaveEvents = try SlaveEventReporter(path: path)
+            } catch {
+                closePorts()
+                throw StartupError("slave_event_monitor \(path): \(error)", exit: .usage)
+            }
+            logger.notice("slave event monitor: each Sync and Delay_Resp a slave port takes is reported to \(path)")
+        }
         let clockActor = ClockActor(
             engine: InstanceEngine(configuration: instanceConfiguration), clock: clock, ports: ports, loop: loop,
             settings: settings, logger: logger, observers: link.observers,
@@ -237,7 +248,8 @@ final class MeridianService: Service {
                 try factories.openPort(index, portSettings[index])
             }, chronyFeed: chronyFeed, shmFeed: shmFeed, follower: follower, alignment: alignment,
             remeasuresConversion: [.gpsd, .pps, .simulated].contains(referenceSettings.kind),
-            conversionRemeasureTicks: Int(clamping: configuration.integer("conversion_remeasure_interval")))
+            conversionRemeasureTicks: Int(clamping: configuration.integer("conversion_remeasure_interval")),
+            slaveEvents: slaveEvents)
         if let reference {
             do {
                 try reference.source.start()

@@ -140,6 +140,33 @@ final class MetricsExporter: Sendable {
                 "meridian_phc_alignment_steps_total", "boundary_clock_jbod: times the alignment servo stepped the PHC.", labels,
                 aligned.steps)
         }
+        // A transparent clock (clock_type E2E_TC / P2P_TC): what it forwarded and the residence times it added.
+        if let tc = engine.transparent {
+            for (type, name) in messageTypes {
+                r.counter(
+                    "meridian_tc_forwarded_total", "Messages a transparent clock sent out of a port on another port's behalf.",
+                    ["type": name], type < tc.counters.forwarded.count ? tc.counters.forwarded[type] : 0)
+            }
+            r.counter(
+                "meridian_tc_residence_samples_total",
+                "Residence times a transparent clock measured (event message × egress port).",
+                tc.counters.residenceSamples)
+            r.gauge(
+                "meridian_tc_residence_seconds", "A transparent clock's latest and largest residence time.", ["stat": "last"],
+                tc.counters.lastResidence.secondsDouble)
+            r.gauge(
+                "meridian_tc_residence_seconds", "A transparent clock's latest and largest residence time.", ["stat": "max"],
+                tc.counters.maxResidence.secondsDouble)
+            r.gauge(
+                "meridian_tc_rate_ratio", "The master/local rate ratio residence times are scaled by (1 on a steered clock).",
+                tc.rateRatio)
+            r.counter(
+                "meridian_tc_dropped_total", "Messages and waiting state a transparent clock dropped, by reason.",
+                ["reason": "unmatched"], tc.counters.expired)
+            r.counter(
+                "meridian_tc_dropped_total", "Messages and waiting state a transparent clock dropped, by reason.",
+                ["reason": "unicast"], tc.counters.unicastDropped)
+        }
         if let error = status.virtualClockError {
             r.gauge(
                 "meridian_virtual_clock_true_error_seconds", "A virtual clock's (lab) true error: its reading minus true time.",

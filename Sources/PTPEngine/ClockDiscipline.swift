@@ -120,7 +120,7 @@ public struct ClockDiscipline: Sendable {
                     sourceChanged: changed, offsetFromMaster: m.offsetFromMaster, meanPathDelay: m.meanPathDelay, outlier: true)
             }
         }
-        let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: 1)
+        let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: m.weight)
         if output.step != nil { outlierFilter?.reset() }
         if output.state == .locked { recentFrequencies.append(output.frequency) }
         return DisciplineStep(

@@ -18,6 +18,9 @@ public struct InstanceConfiguration: Sendable {
     public var bmca = BMCAConfiguration()
     /// `servo_offset_threshold` (ns, 0 = off) and `servo_num_offset_values`: when the servo counts as stable.
     public var servoStability = ServoStability()
+    /// `clock_type E2E_TC` / `P2P_TC`: the instance is a transparent clock (``TransparentClock``); nil: an
+    /// ordinary or boundary clock.
+    public var transparentClock: TransparentClockConfiguration?
 
     public init(
         defaultDS: DefaultDS, ports: [PortConfiguration], grandmasterQuality: GrandmasterQuality? = nil,
@@ -105,6 +108,8 @@ public struct InstanceEngine: Sendable {
     public internal(set) var learnedUTCOffset: Int16?
     /// The clockClass the clock was configured with, which a T-BC returns to when it follows a master again.
     let configuredClockClass: UInt8
+    /// A transparent clock's forwarding state (nil: an ordinary or boundary clock).
+    public internal(set) var transparent: TransparentClock?
 
     var scratch: [PortAction] = []
     var verdicts: [(ServoState, PTPDuration, LogInterval)] = []
@@ -122,9 +127,15 @@ public struct InstanceEngine: Sendable {
         parentDS = ParentDS(selfAsGrandmaster: ds)
         timePropertiesDS = configuration.grandmasterQuality.timeProperties
         let content = AnnounceContent(parentDS: parentDS, currentDS: CurrentDS(), timeProperties: timePropertiesDS)
+        let transparentClock = configuration.transparentClock
         ports = configuration.ports.map {
-            PortEngine(
-                configuration: $0, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
+            var port = $0
+            if let transparentClock {
+                port.transparentClock = true
+                port.transparentDelayRequests = !transparentClock.freeRunning
+            }
+            return PortEngine(
+                configuration: port, clockIdentity: ds.clockIdentity, domainNumber: ds.domainNumber,
                 twoStep: ds.twoStepFlag, slaveOnly: ds.slaveOnly, announceContent: content,
                 seed: configuration.seed, sdoId: ds.sdoId)
         }
@@ -135,6 +146,7 @@ public struct InstanceEngine: Sendable {
         configuredClockClass = ds.clockQuality.clockClass
         servoStability = configuration.servoStability
         stableCountdown = configuration.servoStability.offsetValues
+        transparent = configuration.transparentClock.map { TransparentClock(configuration: $0, ports: ports.count) }
         scratch.reserveCapacity(16)
     }
 
@@ -148,7 +160,11 @@ public struct InstanceEngine: Sendable {
         switch event {
         case .port(let index, let portEvent):
             guard ports.indices.contains(index) else { return }
-            dispatch(portEvent, to: index, at: now, into: &actions)
+            if transparent != nil {
+                relay(portEvent, port: index, at: now, into: &actions)
+            } else {
+                dispatch(portEvent, to: index, at: now, into: &actions)
+            }
         case .clockTimerFired(let timer):
             clock.timerFired(timer, at: now, into: &actions)
         case .referenceSample(let sample):

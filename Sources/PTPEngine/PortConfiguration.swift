@@ -61,6 +61,10 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
     /// (linuxptp tsproc.c); the filtered one is still what the port reports.
     public var rawDelayForOffset = false
+    /// `tsproc_mode filter_weight` / `raw_weight`: each measurement carries the weight filtered ÷ raw path delay
+    /// (at most 1), which the servo scales its correction by (linuxptp tsproc.c `tsproc_update_offset`, pi.c and
+    /// linreg.c): a Sync whose path delay sample was long counts for less.
+    public var weightedOffsets = false
     /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
     public var initialDelay: PTPDuration?
     /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`
@@ -78,6 +82,22 @@ public struct PortConfiguration: Sendable, Hashable {
     public var unicast = UnicastServiceConfiguration()
     /// `inhibit_multicast_service`: a master sends Announce and Sync only to its unicast clients.
     public var inhibitMulticastService = false
+    /// A port of a transparent clock (`clock_type E2E_TC`/`P2P_TC`): it runs the BMCA's states but originates
+    /// no Announce or Sync (linuxptp `e2e_dispatch`/`p2p_dispatch` arm neither timer); what it forwards is
+    /// the instance's (``TransparentClock``). With `transparentDelayRequests` false (a free-running E2E TC,
+    /// linuxptp `e2e_event`) it sends no Delay_Req of its own either.
+    public var transparentClock = false
+    /// `delay_mechanism Auto` (with ``delayMechanism`` E2E): the port works end to end until it receives a
+    /// Pdelay_Req, then switches to peer delay for good, as linuxptp 3.1's `process_pdelay_req`.
+    public var automaticDelayMechanism = false
+    /// `slave_event_monitor` set: each Sync and Delay_Resp the slave takes is reported as a
+    /// ``PortAction/slaveTiming(_:)`` (linuxptp `monitor_sync`, `monitor_delay`).
+    public var reportsSlaveTiming = false
+    /// `check_fup_sync`: a Follow_Up that overtook its Sync is paired with it only if it was received no earlier
+    /// than the Sync (linuxptp 3.1 `fup_sync_ok`, on software receive stamps: the daemon has the transport stamp
+    /// general messages too).
+    public var checkFollowUpSync = false
+    public var transparentDelayRequests = true
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).
     public var hybridE2E = false

@@ -23,6 +23,9 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// A path delay sample below zero (time stamps or asymmetry are wrong).
     case negativePathDelay
     case unexpectedTransmitTimestamp
+    /// `delay_mechanism Auto`: a Pdelay_Req came, so the port measures peer delay from now on (linuxptp
+    /// `process_pdelay_req`: "peer detected, switch to P2P").
+    case peerDetected
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case .unmatchedResponse(let t): "\(t) without request"
         case .negativePathDelay: "negative path delay"
         case .unexpectedTransmitTimestamp: "unexpected transmit timestamp"
+        case .peerDetected: "peer detected, switch to P2P"
         }
     }
 }

@@ -23,6 +23,9 @@ extension PortEngine {
     /// Responds with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up (11.4.2 c, two-step); the
     /// sub-nanosecond parts go in the correction fields so the requester loses nothing.
     mutating func receivePdelayReq(header request: PTPHeader, ingress t2: PTPInstant, into actions: inout [PortAction]) {
+        if configuration.automaticDelayMechanism && configuration.delayMechanism == .e2e {
+            switchToPeerDelay(into: &actions)
+        }
         guard configuration.delayMechanism == .p2p else { return }
         let (wire, fraction) = wireSplit(t2)
         var h = header(.pdelayResp, sequenceId: request.sequenceId, logInterval: .unspecified, flags: [.twoStep])
@@ -34,6 +37,21 @@ extension PortEngine {
         send(
             PTPMessage(header: h, body: .pdelayResp(body)),
             token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), into: &actions)
+    }
+
+    /// `delay_mechanism Auto` meets a peer: Delay_Req stops, Pdelay_Req starts (linuxptp `port_set_delay_tmo`
+    /// after the switch), and the offset uses the peer delay from now on.
+    mutating func switchToPeerDelay(into actions: inout [PortAction]) {
+        let before = timers(for: state)
+        configuration.delayMechanism = .p2p
+        portDS.delayMechanism = .p2p
+        let after = timers(for: state)
+        if before.contains(.delayRequest) && !after.contains(.delayRequest) { actions.append(.cancelTimer(.delayRequest)) }
+        outstandingDelayReq = nil
+        if after.contains(.pdelayRequest) {
+            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+        }
+        diagnose(.peerDetected, into: &actions)
     }
 
     mutating func pdelayResponseTransmitted(sequenceId: UInt16, t3: PTPInstant, into actions: inout [PortAction]) {

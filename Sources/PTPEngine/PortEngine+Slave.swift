@@ -58,11 +58,13 @@ extension PortEngine {
         if header.flags.contains(.twoStep) || configuration.assumeTwoStep {
             if let early = earlyFollowUp {
                 earlyFollowUp = nil
-                if early.sequenceId == header.sequenceId {
+                // check_fup_sync (linuxptp 3.1 `fup_sync_ok`): a Follow_Up received before its Sync is not its.
+                if early.sequenceId == header.sequenceId && (!configuration.checkFollowUpSync || early.received >= t2) {
                     pendingSync = nil
                     synchronize(
-                        t1: early.origin, correction: header.correctionField.duration + early.correction,
-                        t2: t2, logInterval: interval, into: &actions)
+                        sequenceId: header.sequenceId, t1: early.origin,
+                        correction: header.correctionField.duration + early.correction, t2: t2, logInterval: interval,
+                        into: &actions)
                     return
                 }
                 diagnose(.unmatchedFollowUp, into: &actions)
@@ -73,12 +75,15 @@ extension PortEngine {
         } else {
             pendingSync = nil
             synchronize(
-                t1: body.originTimestamp.instant, correction: header.correctionField.duration, t2: t2,
-                logInterval: interval, into: &actions)
+                sequenceId: header.sequenceId, t1: body.originTimestamp.instant,
+                correction: header.correctionField.duration, t2: t2, logInterval: interval, into: &actions)
         }
     }
 
-    mutating func receiveFollowUp(header: PTPHeader, body: FollowUpBody, into actions: inout [PortAction]) {
+    /// `received`: the Follow_Up's receive time (its kernel stamp with `check_fup_sync` and software stamps).
+    mutating func receiveFollowUp(
+        header: PTPHeader, body: FollowUpBody, received: PTPInstant, into actions: inout [PortAction]
+    ) {
         guard isSlaveState else { return }
         guard header.sourcePortIdentity == parent || configuration.ignoreSourceIdentity else {
             diagnose(.notFromParent(.followUp), into: &actions)
@@ -90,7 +95,9 @@ extension PortEngine {
             // It may have overtaken its Sync: keep it for the next Sync, if that one is newer.
             if lastSyncSequence.map({ Int16(bitPattern: header.sequenceId &- $0) > 0 }) ?? true {
                 if earlyFollowUp != nil { diagnose(.unmatchedFollowUp, into: &actions) }
-                earlyFollowUp = (header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration)
+                earlyFollowUp = (
+                    header.sequenceId, body.preciseOriginTimestamp.instant, header.correctionField.duration, received
+                )
             } else {
                 diagnose(.unmatchedFollowUp, into: &actions)
             }
@@ -98,18 +105,26 @@ extension PortEngine {
         }
         pendingSync = nil
         synchronize(
-            t1: body.preciseOriginTimestamp.instant,
+            sequenceId: header.sequenceId, t1: body.preciseOriginTimestamp.instant,
             correction: pending.correction + header.correctionField.duration, t2: pending.t2,
             logInterval: pending.logInterval, into: &actions)
     }
 
     /// offsetFromMaster = t2 − t1 − corrections − meanPathDelay − delayAsymmetry (11.3, 11.4, 16.8).
     mutating func synchronize(
-        t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
+        sequenceId: UInt16, t1: PTPInstant, correction: PTPDuration, t2: PTPInstant, logInterval: LogInterval,
         into actions: inout [PortAction]
     ) {
         let masterTime = t1 + correction
         lastSync = (masterTime, t2)
+        if configuration.reportsSlaveTiming, let parent {
+            // linuxptp port_synchronize → monitor_sync: the corrections with the asymmetry process_sync added.
+            actions.append(
+                .slaveTiming(
+                    SlaveTimingRecord(
+                        kind: .sync, master: parent, sequenceId: sequenceId, origin: t1,
+                        correction: correction + configuration.delayAsymmetry, receipt: t2)))
+        }
         // linuxptp clock.c: initial_delay stands in for the path delay until one is measured.
         let filtered = (configuration.delayMechanism == .p2p ? peerMeanPathDelay : meanPathDelay) ?? configuration.initialDelay
         let raw = configuration.delayMechanism == .p2p ? rawPeerMeanPathDelay : rawMeanPathDelay
@@ -117,11 +132,14 @@ extension PortEngine {
         let delay = configuration.rawDelayForOffset ? raw ?? filtered : filtered
         let offset = t2 - masterTime - delay - configuration.delayAsymmetry
         counters.measurements += 1
-        actions.append(
-            .measurement(
-                SyncMeasurement(
-                    portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
-                    ingress: t2, logSyncInterval: logInterval)))
+        var measurement = SyncMeasurement(
+            portNumber: configuration.portNumber, master: parent, offsetFromMaster: offset, meanPathDelay: filtered,
+            ingress: t2, logSyncInterval: logInterval)
+        // linuxptp tsproc.c: weight = filtered ÷ raw delay, at most 1, when both are positive; else 1.
+        if configuration.weightedOffsets, let raw, filtered > .zero, raw > .zero {
+            measurement.weight = min(1, filtered.nanosecondsDouble / raw.nanosecondsDouble)
+        }
+        actions.append(.measurement(measurement))
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
@@ -161,6 +179,7 @@ extension PortEngine {
         }
         let t4 = body.receiveTimestamp.instant - header.correctionField.duration
         outstandingDelayReq = (outstanding.sequenceId, outstanding.t3, t4)
+        if configuration.reportsSlaveTiming { delayRespCorrection = header.correctionField.duration }
         completeDelayMeasurement(into: &actions)
     }
 
@@ -169,6 +188,15 @@ extension PortEngine {
     mutating func completeDelayMeasurement(into actions: inout [PortAction]) {
         guard let outstanding = outstandingDelayReq, let t3 = outstanding.t3, let t4 = outstanding.t4 else { return }
         outstandingDelayReq = nil
+        if configuration.reportsSlaveTiming, let parent {
+            // linuxptp process_delay_resp → monitor_delay: t3, the Delay_Resp's correction, its receiveTimestamp.
+            let correction = delayRespCorrection
+            actions.append(
+                .slaveTiming(
+                    SlaveTimingRecord(
+                        kind: .delay, master: parent, sequenceId: outstanding.sequenceId, origin: t3,
+                        correction: correction, receipt: t4 + correction)))
+        }
         guard let sync = lastSync else { return }
         let sample = ((sync.t2 - sync.t1) + (t4 - t3)) / 2
         if sample.isNegative {

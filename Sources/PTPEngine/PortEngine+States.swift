@@ -48,6 +48,8 @@ extension PortEngine {
             // 9.2.6.11: (N + 1) announce intervals, N = stepsRemoved.
             let intervals = Int64(stepsRemoved) + 1
             actions.append(.armTimer(.qualification, after: configuration.logAnnounceInterval.duration * intervals))
+        case .master where configuration.transparentClock:
+            break  // A transparent clock forwards its master's messages; it originates none.
         case .master:
             if !configuration.inhibitAnnounce {
                 if asCapable && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
@@ -102,6 +104,11 @@ extension PortEngine {
         if configuration.inhibitDelayRequest {
             set.remove(.delayRequest)
             set.remove(.pdelayRequest)
+        }
+        if configuration.transparentClock {
+            set.remove(.announce)
+            set.remove(.sync)
+            if !configuration.transparentDelayRequests { set.remove(.delayRequest) }
         }
         return set
     }
@@ -168,7 +175,7 @@ extension PortEngine {
     mutating func timerFired(_ timer: PortTimer, now: PTPInstant, into actions: inout [PortAction]) {
         switch timer {
         case .announce:
-            guard state == .master, !configuration.inhibitAnnounce else { return }
+            guard state == .master, !configuration.inhibitAnnounce, !configuration.transparentClock else { return }
             // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce.
             if asCapable {
                 if !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
@@ -178,7 +185,7 @@ extension PortEngine {
             // The state decision runs at least once per announce interval (9.2.6.8).
             actions.append(.stateDecisionNeeded)
         case .sync:
-            guard state == .master else { return }
+            guard state == .master, !configuration.transparentClock else { return }
             if asCapable {
                 if !configuration.inhibitMulticastService { sendSync(into: &actions) }
                 serveUnicastSync(now: now, into: &actions)

@@ -46,11 +46,13 @@ public struct PortEngine: Sendable {
     // Slave side (11.3).
     var pendingSync: PendingSync?
     /// A Follow_Up that overtook its Sync (ptp4l keeps one too).
-    var earlyFollowUp: (sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration)?
+    var earlyFollowUp: (sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration, received: PTPInstant)?
     var lastSync: (t1: PTPInstant, t2: PTPInstant)?
     var lastSyncSequence: UInt16?
     /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
+    /// The correctionField of the latest Delay_Resp (`slave_event_monitor` reports it apart from t4).
+    var delayRespCorrection = PTPDuration.zero
     var delayFilter: PathDelayFilter
     /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
     var rawMeanPathDelay: PTPDuration?
@@ -289,7 +291,7 @@ public struct PortEngine: Sendable {
         case .sync(let body):
             receiveSync(header: header, body: body, ingress: ingress, into: &actions)
         case .followUp(let body):
-            receiveFollowUp(header: header, body: body, into: &actions)
+            receiveFollowUp(header: header, body: body, received: ingress, into: &actions)
         case .delayReq:
             receiveDelayReq(header: header, ingress: ingress, into: &actions)
         case .delayResp(let body):

@@ -24,10 +24,14 @@ public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
 public struct TransmitToken: Sendable, Hashable {
     public var messageType: MessageType
     public var sequenceId: UInt16
+    /// Set for an event message a transparent clock forwarded: its relay entry (``TransparentClock``), so its
+    /// egress stamp completes the residence time and never reaches the port's own Sync or Delay_Req logic.
+    public var relay: UInt32?
 
-    public init(messageType: MessageType, sequenceId: UInt16) {
+    public init(messageType: MessageType, sequenceId: UInt16, relay: UInt32? = nil) {
         self.messageType = messageType
         self.sequenceId = sequenceId
+        self.relay = relay
     }
 }
 
@@ -73,6 +77,8 @@ public struct SyncMeasurement: Sendable, Hashable {
     /// The local receive time of the Sync (t2).
     public var ingress: PTPInstant
     public var logSyncInterval: LogInterval
+    /// How much the servo trusts this offset, 0…1 (`tsproc_mode filter_weight`/`raw_weight`; 1 otherwise).
+    public var weight: Double = 1
 
     public init(
         portNumber: UInt16, master: PortIdentity, offsetFromMaster: PTPDuration, meanPathDelay: PTPDuration,
@@ -84,6 +90,37 @@ public struct SyncMeasurement: Sendable, Hashable {
         self.meanPathDelay = meanPathDelay
         self.ingress = ingress
         self.logSyncInterval = logSyncInterval
+    }
+}
+
+/// One Sync or Delay_Resp a slave port took, for `slave_event_monitor` (linuxptp monitor.c: the
+/// SLAVE_RX_SYNC_TIMING_DATA and SLAVE_DELAY_TIMING_DATA_NP records).
+public struct SlaveTimingRecord: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// origin t1 (preciseOriginTimestamp or originTimestamp), correction c1 + c2 + delayAsymmetry, receipt t2.
+        case sync
+        /// origin t3 (the Delay_Req's transmit stamp), correction the Delay_Resp's, receipt its receiveTimestamp t4.
+        case delay
+    }
+
+    public var kind: Kind
+    /// The parent port the port follows (linuxptp `clock_parent_identity`).
+    public var master: PortIdentity
+    public var sequenceId: UInt16
+    public var origin: PTPInstant
+    public var correction: PTPDuration
+    public var receipt: PTPInstant
+
+    public init(
+        kind: Kind, master: PortIdentity, sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration,
+        receipt: PTPInstant
+    ) {
+        self.kind = kind
+        self.master = master
+        self.sequenceId = sequenceId
+        self.origin = origin
+        self.correction = correction
+        self.receipt = receipt
     }
 }
 
@@ -133,4 +170,6 @@ public enum PortAction: Sendable {
     /// should run the state decision.
     case stateDecisionNeeded
     case diagnostic(PortDiagnostic)
+    /// With ``PortConfiguration/reportsSlaveTiming``: a Sync or Delay_Resp the slave took (`slave_event_monitor`).
+    case slaveTiming(SlaveTimingRecord)
 }

@@ -33,6 +33,8 @@ public struct LinearRegressionServo: ClockServo {
     /// Ring of points: x = local time in seconds since `origin`, y = free-running offset in ns.
     private var xs: [Double]
     private var ys: [Double]
+    /// Each point's weight (linreg.c `points[].w`: tsproc's filtered ÷ raw delay, 1 unless `tsproc_mode` weighs).
+    private var ws: [Double]
     private var newest = -1
     private var pointCount = 0
     private var origin: PTPInstant?
@@ -55,6 +57,7 @@ public struct LinearRegressionServo: ClockServo {
         let sizes = Self.maxSizeLog - Self.minSizeLog + 1
         xs = Array(repeating: 0, count: Self.capacity)
         ys = Array(repeating: 0, count: Self.capacity)
+        ws = Array(repeating: 1, count: Self.capacity)
         fits = Array(repeating: (0, 0, false), count: sizes)
         errors = Array(repeating: 0, count: sizes)
         errorUpdates = Array(repeating: 0, count: sizes)
@@ -105,7 +108,7 @@ public struct LinearRegressionServo: ClockServo {
         guard let start = origin else {
             origin = localTime
             lastLocal = localTime
-            appendPoint(x: 0, y: offsetNS)
+            appendPoint(x: 0, y: offsetNS, weight: weight)
             state = .unlocked
             return ServoOutput(state: .unlocked, frequency: lastFrequency)
         }
@@ -119,7 +122,7 @@ public struct LinearRegressionServo: ClockServo {
         let x = (localTime - start).secondsDoubleFast
         let y = offsetNS - appliedPhase
         scorePredictions(x: x, y: y)
-        appendPoint(x: x, y: y)
+        appendPoint(x: x, y: y, weight: weight)
         regress()
         chooseSize()
 
@@ -161,10 +164,11 @@ public struct LinearRegressionServo: ClockServo {
         return fit.valid ? (fit.a, fit.b) : nil
     }
 
-    private mutating func appendPoint(x: Double, y: Double) {
+    private mutating func appendPoint(x: Double, y: Double, weight: Double) {
         newest = (newest + 1) % Self.capacity
         xs[newest] = x
         ys[newest] = y
+        ws[newest] = weight.isFinite && weight > 0 ? min(weight, 1) : 1
         pointCount = min(pointCount + 1, Self.capacity)
     }
 
@@ -187,6 +191,7 @@ public struct LinearRegressionServo: ClockServo {
         var sy = 0.0
         var sxx = 0.0
         var sxy = 0.0
+        var sw = 0.0
         let x0 = xs[newest]
         var n = 0
         var index = newest
@@ -196,14 +201,17 @@ public struct LinearRegressionServo: ClockServo {
             while n < target {
                 let x = xs[index] - x0
                 let y = ys[index]
-                sx += x
-                sy += y
-                sxx += x * x
-                sxy += x * y
+                let w = ws[index]
+                // Weighted least squares, as linreg.c `regress` (all weights 1: the plain fit).
+                sw += w
+                sx += x * w
+                sy += y * w
+                sxx += x * x * w
+                sxy += x * y * w
                 n += 1
                 index = (index - 1 + Self.capacity) % Self.capacity
             }
-            let count = Double(n)
+            let count = sw
             let denominator = count * sxx - sx * sx
             guard denominator > 0 else { continue }
             let b = (count * sxy - sx * sy) / denominator

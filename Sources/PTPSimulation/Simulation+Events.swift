@@ -98,6 +98,8 @@ extension SimulationCore {
                 }
             case .diagnostic:
                 nodes[clock].statistics.diagnostics += 1
+            case .slaveTiming:
+                break  // no slave event monitor in the simulator
             case .stateDecisionNeeded:
                 break  // the instance handles these itself
             }

@@ -142,6 +142,9 @@ struct ObservabilityTests {
             "meridian_reference_samples_accepted_total", "meridian_reference_samples_rejected_total",
             "meridian_reference_conversion_uncertainty_seconds", "meridian_phc_alignment_offset_seconds",
             "meridian_phc_alignment_uncertainty_seconds", "meridian_phc_alignment_steps_total",
+            // A transparent clock's (TransparentClockInteropTests reads them).
+            "meridian_tc_forwarded_total", "meridian_tc_residence_samples_total", "meridian_tc_residence_seconds",
+            "meridian_tc_rate_ratio", "meridian_tc_dropped_total",
         ]
         #expect(
             documented.subtracting(referenceOnly).subtracting(live).isEmpty,

@@ -55,6 +55,29 @@ struct TransportTests {
         }
     }
 
+    /// `check_fup_sync`: with stampGeneralMessages (software stamps) a general message carries its kernel
+    /// receive stamp, later than the event message sent before it, and still asks for no transmit stamp.
+    @Test("check_fup_sync: general messages carry their software receive stamp", arguments: TransportKind.allCases)
+    func generalMessagesAreStampedForTheFollowUpCheck(kind: TransportKind) throws {
+        try withTransportPair(kind, configure: { $0.stampGeneralMessages = true }) { _, a, b in
+            let event = ptpMessage(type: 0x0, index: 11)
+            let followUp = ptpMessage(type: 0x8, index: 11)
+            let eventToken = try #require(try a.send(event, channel: .event, to: .primaryMulticast))
+            #expect(try a.send(followUp, channel: .general, to: .primaryMulticast) == nil)
+            guard case .stamped = a.transmitTimestamp(for: eventToken) else {
+                Issue.record("\(kind): the event got no TX stamp")
+                return
+            }
+            let eventStamp = try #require(try receive(b) { $0.bytes == event }?.timestamp)
+            let general = try #require(try receive(b) { $0.bytes == followUp })
+            #expect(general.channel == .general)
+            let generalStamp = try #require(general.timestamp, "\(kind): the general message has no RX stamp")
+            #expect(generalStamp >= eventStamp, "\(kind): general \(generalStamp) before event \(eventStamp)")
+            #expect(generalStamp - eventStamp < .milliseconds(5))
+            #expect(a.transmitTimestampStatistics.paired == 1 && a.transmitTimestampStatistics.unmatched == 0)
+        }
+    }
+
     @Test("unicast both ways", arguments: TransportKind.allCases)
     func unicast(kind: TransportKind) throws {
         try withTransportPair(kind) { lab, a, b in

@@ -146,10 +146,8 @@ struct ConfigParserTests {
 
     @Test func aValueMeridianDoesNotImplementIsRefusedWithItsReason() {
         #expect(
-            errors("[global]\nclock_type E2E_TC\nclock_servo nullf\n[eth0]\ndelay_mechanism Auto\n") == [
-                "gm.conf:2: option clock_type E2E_TC is not implemented by Meridian: transparent clocks (P2P_TC, E2E_TC) are not implemented yet (issue 14) (accepted: OC, BC)",
-                "gm.conf:3: option clock_servo nullf is not implemented by Meridian: the ntpshm and nullf servos are not implemented (accepted: pi, linreg)",
-                "gm.conf:5: option delay_mechanism Auto is not implemented by Meridian: Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented (accepted: E2E, P2P, NONE)",
+            errors("[global]\nclock_servo nullf\n") == [
+                "gm.conf:2: option clock_servo nullf is not implemented by Meridian: the ntpshm and nullf servos are not implemented (accepted: pi, linreg)"
             ])
         #expect(
             errors("[global]\nts2phc.pin_index 1\n[unicast_master_table]\ntable_id 1\n[eth0]\n") == [

@@ -11,9 +11,9 @@ struct StockConfigTests {
     static let expected: [String: [String]?] = [
         "default.cfg": nil,
         "G.8275.1.cfg": nil,
-        // Transparent clocks (issue 14).
-        "E2E-TC.cfg": ["clock_type"],
-        "P2P-TC.cfg": ["clock_type"],
+        // Transparent clocks (issue 14): checked with two interfaces, as ptp4l needs for a TC.
+        "E2E-TC.cfg": nil,
+        "P2P-TC.cfg": nil,
         // Unicast (issue 15): the master side loads; the slave's [unicast_master_table] is not implemented yet.
         "G.8265.1.cfg": nil,
         "G.8275.2.cfg": nil,
@@ -52,7 +52,8 @@ struct StockConfigTests {
 
     func check(_ file: URL, name: String) throws {
         let expected = try #require(Self.expected[name])
-        let run = try CommandLineTests().meridiand(["-f", file.path, "-i", "eth0", "--check-config"])
+        let interfaces = name.hasSuffix("-TC.cfg") ? ["-i", "eth0", "-i", "eth1"] : ["-i", "eth0"]
+        let run = try CommandLineTests().meridiand(["-f", file.path] + interfaces + ["--check-config"])
         let output = run.stdout + run.stderr
         #expect(!output.lowercased().contains("ignored"), "\(name): \(output)")
         guard let refused = expected else {
@@ -64,6 +65,10 @@ struct StockConfigTests {
             }
             if name == "automotive-master.cfg" {
                 #expect(run.stdout.contains("designated master"))
+            }
+            if name == "E2E-TC.cfg" || name == "P2P-TC.cfg" {
+                let kind = name == "E2E-TC.cfg" ? "end-to-end" : "peer-to-peer"
+                #expect(run.stdout.contains("# clock: \(kind) transparent clock"), "\(run.stdout)")
             }
             return
         }
@@ -78,6 +83,26 @@ struct StockConfigTests {
         #expect(named == refused, "\(name): \(run.stderr)")
         for line in lines where !line.contains("[unicast_master_table]") {
             #expect(line.contains("not implemented"), "\(line)")
+        }
+    }
+
+    /// ptp4l.c's rules for a TC: two interfaces at least, and the delay mechanism its type names.
+    @Test func aTransparentClockNeedsTwoPortsAndItsDelayMechanism() throws {
+        let files = [
+            "one.conf": "[global]\nclock_type E2E_TC\n[eth0]\n",
+            "mixed.conf": "[global]\nclock_type P2P_TC\ndelay_mechanism P2P\n[eth0]\n[eth1]\ndelay_mechanism E2E\n",
+        ]
+        try CommandLineTests().withFiles(files) { directory in
+            let one = directory.appendingPathComponent("one.conf").path
+            var run = try CommandLineTests().meridiand(["-f", one, "--check-config"])
+            #expect(run.status == 2)
+            #expect(
+                run.stderr.contains("\(one):2: clock_type E2E_TC: a transparent clock needs at least two interfaces"),
+                "\(run.stderr)")
+            let mixed = directory.appendingPathComponent("mixed.conf").path
+            run = try CommandLineTests().meridiand(["-f", mixed, "--check-config"])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("\(mixed):6: clock_type P2P_TC needs delay_mechanism P2P on port eth1"), "\(run.stderr)")
         }
     }
 

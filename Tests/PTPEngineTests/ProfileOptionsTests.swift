@@ -228,11 +228,12 @@ import Testing
 
     /// `tsproc_mode raw`: the offset uses the latest path delay sample; `filter` the moving median. After
     /// two exchanges at 1 µs and one at 5 µs, the median is still 1 µs and the raw sample 5 µs: the raw
-    /// offset differs by the 4 µs.
-    @Test(arguments: [false, true])
-    func rawModeUsesTheLatestDelaySample(raw: Bool) throws {
+    /// offset differs by the 4 µs. The weighted modes give the same offsets with weight 1 µs ÷ 5 µs = 0.2.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func rawModeUsesTheLatestDelaySample(raw: Bool, weighted: Bool) throws {
         var slaveConfiguration = PortConfiguration(portNumber: 1)
         slaveConfiguration.rawDelayForOffset = raw
+        slaveConfiguration.weightedOffsets = weighted
         let master = PortFixture.master()
         var fixture = ExchangeFixture(
             master: master, slave: PortFixture.slave(slaveConfiguration, parent: master.portIdentity), offset: .zero,
@@ -246,6 +247,7 @@ import Testing
         let expected: PTPDuration = raw ? .microseconds(Int64(-4)) : .zero
         #expect(measurement.offsetFromMaster == expected, "\(measurement.offsetFromMaster)")
         #expect(measurement.meanPathDelay == .microseconds(Int64(1)))
+        #expect(measurement.weight == (weighted ? 0.2 : 1), "\(measurement.weight)")
     }
 
     /// automotive-slave.cfg's port: a designated slave (BMCA noop, slaveOnly) is SLAVE from the start, waits
@@ -354,5 +356,73 @@ import Testing
         let first = PortFixture.measurements(fixture.syncRound())
         #expect(first.count == (initial == nil ? 0 : 1))
         #expect(first.first.map { $0.offsetFromMaster == .nanoseconds(Int64(300)) } ?? true)
+    }
+}
+
+/// `delay_mechanism Auto` (linuxptp 3.1 `process_pdelay_req`): end to end until a Pdelay_Req comes, then peer to
+/// peer for good; a plain E2E port ignores the Pdelay_Req.
+@Suite struct AutomaticDelayMechanismTests {
+    @Test(arguments: [false, true])
+    func aPdelayReqSwitchesAnAutoPortToPeerDelay(automatic: Bool) throws {
+        var configuration = PortConfiguration(portNumber: 1, delayMechanism: .e2e)
+        configuration.automaticDelayMechanism = automatic
+        let master = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var port = PortFixture.slave(configuration, parent: master)
+        let delayTimer = port.handle(.timerFired(.delayRequest), at: PortFixture.origin)
+        #expect(PortFixture.sent(delayTimer).map(\.message.messageType) == [.delayReq])
+        let peer = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0x42), portNumber: 7)
+        let request = PTPMessage(
+            header: PTPHeader(messageType: .pdelayReq, sourcePortIdentity: peer, sequenceId: 3),
+            body: .pdelayReq(PdelayReqBody(originTimestamp: .zero)))
+        let at = PortFixture.origin + .milliseconds(Int64(5))
+        let actions = port.handle(.received(request, timestamp: at), at: at)
+        let sent = PortFixture.sent(actions).map(\.message.messageType)
+        if automatic {
+            #expect(sent == [.pdelayResp])
+            #expect(port.portDS.delayMechanism == .p2p)
+            #expect(port.configuration.delayMechanism == .p2p)
+            #expect(actions.contains { if case .cancelTimer(.delayRequest) = $0 { true } else { false } })
+            #expect(actions.contains { if case .armTimer(.pdelayRequest, _) = $0 { true } else { false } })
+            #expect(PortFixture.diagnostics(actions).contains { $0.description == "peer detected, switch to P2P" })
+            // From now on its delay timer sends Pdelay_Req, not Delay_Req.
+            let next = port.handle(.timerFired(.pdelayRequest), at: at)
+            #expect(PortFixture.sent(next).map(\.message.messageType) == [.pdelayReq])
+            #expect(PortFixture.sent(port.handle(.timerFired(.delayRequest), at: at)).isEmpty)
+        } else {
+            #expect(sent.isEmpty)
+            #expect(port.portDS.delayMechanism == .e2e)
+        }
+    }
+}
+
+/// `check_fup_sync` (linuxptp 3.1 `fup_sync_ok`): a Follow_Up handled before its Sync is paired with it only if
+/// it was received no earlier than the Sync; without the check, by sequenceId alone.
+@Suite struct CheckFollowUpSyncTests {
+    /// The Follow_Up is handled first, received `followUpLead` before (positive) or after (negative) the Sync.
+    func pairs(check: Bool, followUpLead: PTPDuration) -> Bool {
+        var configuration = PortConfiguration(portNumber: 1)
+        configuration.checkFollowUpSync = check
+        configuration.initialDelay = .nanoseconds(Int64(1_000))
+        let master = PortIdentity(clockIdentity: PortFixture.masterClock, portNumber: 1)
+        var slave = PortFixture.slave(configuration, parent: master)
+        let t2 = PortFixture.origin + .seconds(Int64(1))
+        let followUp = PTPMessage(
+            header: PTPHeader(messageType: .followUp, sourcePortIdentity: master, sequenceId: 5),
+            body: .followUp(FollowUpBody(preciseOriginTimestamp: WireTimestamp(t2))))
+        let sync = PTPMessage(
+            header: PTPHeader(messageType: .sync, sourcePortIdentity: master, sequenceId: 5, flags: [.twoStep]),
+            body: .sync(OriginTimestampBody(originTimestamp: .zero)))
+        let received = t2 - followUpLead
+        _ = slave.handle(.received(followUp, timestamp: received), at: received)
+        let actions = slave.handle(.received(sync, timestamp: t2), at: t2)
+        return !PortFixture.measurements(actions).isEmpty
+    }
+
+    @Test func aFollowUpReceivedBeforeItsSyncIsNotPairedUnderTheCheck() {
+        #expect(pairs(check: false, followUpLead: .microseconds(3)))
+        #expect(!pairs(check: true, followUpLead: .microseconds(3)))
+        // Received after the Sync (the general socket read first): paired either way.
+        #expect(pairs(check: true, followUpLead: .microseconds(-3)))
+        #expect(pairs(check: false, followUpLead: .microseconds(-3)))
     }
 }

@@ -31,6 +31,28 @@ import Testing
         return (offsets, steps)
     }
 
+    /// `tsproc_mode filter_weight`/`raw_weight`: an offset the delay filter distrusts (weight 0.01) pulls the
+    /// fitted frequency far less than the same offset at full weight (linreg.c's weighted regression). Eight
+    /// samples of a perfect clock, the fifth 2 µs off: the frequency error it leaves, weighted, is at most a
+    /// tenth of the unweighted one.
+    @Test func aLowWeightOffsetPullsTheFitLess() {
+        func frequency(outlierWeight: Double) -> Double {
+            var servo = LinearRegressionServo(syncInterval: 1)
+            var local = PTPInstant(seconds: 500)
+            var output = 0.0
+            for index in 0..<8 {
+                let offset: PTPDuration = index == 4 ? .nanoseconds(Int64(2_000)) : .zero
+                output = servo.sample(offset: offset, localTime: local, weight: index == 4 ? outlierWeight : 1).frequency.value
+                local = local + .seconds(Int64(1))
+            }
+            return output
+        }
+        let full = abs(frequency(outlierWeight: 1))
+        let weighed = abs(frequency(outlierWeight: 0.01))
+        #expect(full > 10, "\(full)")
+        #expect(weighed <= full / 10, "weighted \(weighed) ppb, unweighted \(full) ppb")
+    }
+
     @Test func findsFrequencyAndConvergesWithoutStepForSmallOffset() {
         var servo = LinearRegressionServo(syncInterval: 1)
         let result = run(&servo, ppb: 5_000, offset: 2_000, interval: 1, samples: 80)

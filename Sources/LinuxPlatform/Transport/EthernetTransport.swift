@@ -55,7 +55,11 @@ public final class EthernetTransport: PTPTransport {
         }
         self.sockets = try TransportSockets(
             members: [(socket, nil)], interface: interface, stamping: socket,
-            transmitTimestampTimeout: configuration.transmitTimestampTimeout, convert: { datagram, _ in Self.convert(datagram) })
+            transmitTimestampTimeout: configuration.transmitTimestampTimeout,
+            convert: {
+                [stampGeneral = configuration.stampGeneralMessages && configuration.timestamping == .software] datagram, _ in
+                Self.convert(datagram, stampGeneral: stampGeneral)
+            })
     }
 
     public func send(
@@ -102,7 +106,8 @@ public final class EthernetTransport: PTPTransport {
     public func close() { sockets.close() }
 
     /// Strips the Ethernet header; frames that are not PTP (the filter should have dropped them) give `nil`.
-    private static func convert(_ datagram: ReceivedDatagram) -> ReceivedMessage? {
+    /// `stampGeneral` (check_fup_sync, software stamps): general frames keep the stamp the socket gave them.
+    private static func convert(_ datagram: ReceivedDatagram, stampGeneral: Bool) -> ReceivedMessage? {
         let frame = datagram.bytes
         guard frame.count > headerLength else { return nil }
         var header = headerLength
@@ -116,7 +121,7 @@ public final class EthernetTransport: PTPTransport {
         let payload = Array(frame[header...])
         let channel: TransportChannel = payload[0] & 0x0F < 8 ? .event : .general
         return ReceivedMessage(
-            bytes: payload, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
+            bytes: payload, channel: channel, timestamp: channel == .event || stampGeneral ? datagram.timestamp : nil,
             source: PortAddress(networkProtocol: .ieee802_3, address: Array(frame[6..<12])))
     }
 }

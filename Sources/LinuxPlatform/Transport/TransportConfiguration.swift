@@ -29,6 +29,10 @@ public struct TransportConfiguration: Sendable, Hashable {
     public var peerDelayMAC: [UInt8]
     /// `socket_priority`: SO_PRIORITY of every socket (0…15; 0 leaves the kernel's default, as linuxptp).
     public var socketPriority: Int = 0
+    /// `check_fup_sync` with software stamps: general messages carry their kernel receive stamp too (ptp4l 3.1's
+    /// SO_TIMESTAMPNS on the general socket), so a Follow_Up can be checked against its Sync's stamp. With
+    /// hardware stamps nothing changes (ptp4l's Sync then has no software stamp and its check always passes).
+    public var stampGeneralMessages = false
 
     public init(
         interfaceName: String,

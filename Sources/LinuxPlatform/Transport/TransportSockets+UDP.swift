@@ -37,7 +37,10 @@ extension TransportSockets {
             port: configuration.eventPort, dscp: configuration.dscpEvent, timestamping: configuration.timestamping)
         let generalSocket: TimestampingSocket
         do {
-            generalSocket = try open(port: configuration.generalPort, dscp: configuration.dscpGeneral, timestamping: nil)
+            // check_fup_sync: the general socket stamps received messages in software as well.
+            let stampGeneral = configuration.stampGeneralMessages && configuration.timestamping == .software
+            generalSocket = try open(
+                port: configuration.generalPort, dscp: configuration.dscpGeneral, timestamping: stampGeneral ? .software : nil)
         } catch {
             eventSocket.close()
             throw error
@@ -48,8 +51,9 @@ extension TransportSockets {
             convert: { datagram, channel in
                 let channel = channel ?? .general
                 let source = withUnsafeBytes(of: datagram.source) { $0.loadUnaligned(as: Address.self) }
+                let stamped = channel == .event || configuration.stampGeneralMessages
                 return ReceivedMessage(
-                    bytes: datagram.bytes, channel: channel, timestamp: channel == .event ? datagram.timestamp : nil,
+                    bytes: datagram.bytes, channel: channel, timestamp: stamped ? datagram.timestamp : nil,
                     source: PortAddress(networkProtocol: networkProtocol, address: source.hostAddress))
             })
     }
