@@ -52,6 +52,8 @@ public struct Configuration: Sendable, Hashable {
     public var overrides: [String: ConfigSetting]
     /// Problems that do not stop start-up (ptp4l options Meridian ignores).
     public var warnings: [ConfigDiagnostic]
+    /// The `[unicast_master_table]` sections, in file order.
+    public var unicastMasterTables: [UnicastMasterTableSection] = []
 
     public init(
         global: [String: ConfigSetting] = [:], ports: [PortSection] = [], overrides: [String: ConfigSetting] = [:],

@@ -23,6 +23,8 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// A path delay sample below zero (time stamps or asymmetry are wrong).
     case negativePathDelay
     case unexpectedTransmitTimestamp
+    /// Unicast negotiation as a slave (16.1): a refusal, a cancel, a message from outside the master table.
+    case unicastClient(UnicastClientNote)
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case .unmatchedResponse(let t): "\(t) without request"
         case .negativePathDelay: "negative path delay"
         case .unexpectedTransmitTimestamp: "unexpected transmit timestamp"
+        case .unicastClient(let note): note.description
         }
     }
 }

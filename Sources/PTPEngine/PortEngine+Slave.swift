@@ -125,14 +125,17 @@ extension PortEngine {
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
+        // A unicast client (16.1) knows its master by address only: no Delay_Req before a Sync told which.
+        if unicastClient != nil && parentAddress == nil { return }
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)
         var h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
         let token = TransmitToken(messageType: .delayReq, sequenceId: sequenceId)
         // `hybrid_e2e` (linuxptp `port_delay_request`): Delay_Req goes unicast to the master whose Sync we
-        // follow, its unicast flag set, so the master answers unicast too.
-        if configuration.hybridE2E, let parentAddress {
+        // follow, its unicast flag set, so the master answers unicast too; so does a port whose master table's
+        // selected master granted Delay_Resp (`unicastDelayRequest`).
+        if unicastDelayRequest, let parentAddress {
             h.flags.insert(.unicast)
             let message = PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero)))
             send(message, token: token, to: parentAddress, into: &actions)

@@ -38,13 +38,20 @@ extension PortEngine {
                 replies.append(grant(request, to: source, client: message.header.sourcePortIdentity, now: now))
             case .cancelUnicastTransmission(let cancel):
                 sawNegotiation = true
+                // From a master we asked: it cancels our service (linuxptp `unicast_client_cancel`).
+                if let source, unicastClient?.index(of: source) != nil {
+                    receiveUnicastCancel(cancel, from: source, into: &actions)
+                }
                 guard configuration.unicast.listen, let source else { continue }
                 if let type = MessageType(rawValue: cancel.messageType), let i = unicastService.index(of: source, type) {
                     unicastService.grants.remove(at: i)
                     unicastService.cancelled += 1
                 }
                 replies.append(.acknowledgeCancelUnicastTransmission(cancel))
-            case .grantUnicastTransmission, .acknowledgeCancelUnicastTransmission:
+            case .grantUnicastTransmission(let grant):
+                sawNegotiation = true
+                receiveUnicastGrant(grant, from: source, sender: message.header.sourcePortIdentity, into: &actions)
+            case .acknowledgeCancelUnicastTransmission:
                 sawNegotiation = true
             default:
                 continue

@@ -71,6 +71,8 @@ public struct PortEngine: Sendable {
     var unicastSyncTicks: UInt64 = 0
     /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes.
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
+    /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
+    public internal(set) var unicastClient: UnicastClientTable?
     /// The source address of the message being handled, when the transport gave one.
     var currentSource: PortAddress?
     /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
@@ -130,6 +132,9 @@ public struct PortEngine: Sendable {
         delayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         peerDelayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         random = SplitMix64(seed: seed ^ identity.clockIdentity.rawValue &* 31 &+ UInt64(identity.portNumber))
+        unicastClient = configuration.unicastMasterTable.map {
+            UnicastClientTable($0, delayMechanism: configuration.delayMechanism)
+        }
     }
 
     public var portIdentity: PortIdentity { portDS.portIdentity }
@@ -137,6 +142,8 @@ public struct PortEngine: Sendable {
 
     /// Handles one event at local time `now`, appending what to do to `actions`.
     public mutating func handle(_ event: PortEvent, at now: PTPInstant, into actions: inout [PortAction]) {
+        // A port with a unicast master table follows the BMCA's choice with its requests (16.1).
+        defer { if unicastClient != nil { unicastClientStateChanged(into: &actions) } }
         switch event {
         case .received(let message, let timestamp):
             receive(message, timestamp: timestamp, now: now, into: &actions)
@@ -274,6 +281,7 @@ public struct PortEngine: Sendable {
         }
         switch message.body {
         case .announce(let body):
+            guard unicastClientAccepts(from: currentSource, into: &actions) else { return }
             if configuration.pathTrace {
                 // 16.2.3: an Announce that has already passed through this clock is a loop.
                 let path = message.tlvs.lazy.compactMap { tlv -> [ClockIdentity]? in

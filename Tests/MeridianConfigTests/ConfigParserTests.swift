@@ -152,9 +152,8 @@ struct ConfigParserTests {
                 "gm.conf:5: option delay_mechanism Auto is not implemented by Meridian: Auto (E2E that switches to P2P on a Pdelay_Req) is not implemented (accepted: E2E, P2P, NONE)",
             ])
         #expect(
-            errors("[global]\nts2phc.pin_index 1\n[unicast_master_table]\ntable_id 1\n[eth0]\n") == [
-                "gm.conf:2: option ts2phc.pin_index is refused: a ts2phc option; Meridian's reference takes pin_index",
-                "gm.conf:3: section [unicast_master_table] is refused: Meridian serves unicast clients (unicast_listen) but does not request unicast service from masters yet (issue 15)",
+            errors("[global]\nts2phc.pin_index 1\n[eth0]\n") == [
+                "gm.conf:2: option ts2phc.pin_index is refused: a ts2phc option; Meridian's reference takes pin_index"
             ])
         #expect(errors("[global]\nserverOnly 1\n[eth0]\n").first?.contains("from a later linuxptp than 3.1") == true)
     }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// A unicast master table's addresses and a port's `unicast_master_table` checked by the real `meridiand
+/// --check-config`: a bad address or a missing table is `FILE:LINE` and exit 2; a master on another transport than
+/// the port's is a warning (ptp4l's "unicast master transport mismatch") and the file loads.
+struct UnicastMasterTableConfigTests {
+    @Test func badAddressesAndMissingTablesStopStartUpAtTheirLine() throws {
+        let text = """
+            [unicast_master_table]
+            table_id 1
+            UDPv4 10.0.0.300
+            UDPv6 fd00::1::2
+            L2 00:11:22:33:44
+            peer_address nowhere
+            [eth0]
+            unicast_master_table 7
+            """
+        try CommandLineTests().withFiles(["s.conf": text]) { directory in
+            let file = directory.appendingPathComponent("s.conf").path
+            let run = try CommandLineTests().meridiand(["-f", file, "--check-config"])
+            #expect(run.status == 2)
+            for (line, what) in [
+                (3, "10.0.0.300"), (4, "fd00::1::2"), (5, "00:11:22:33:44"), (6, "nowhere"),
+                (8, "no [unicast_master_table] with table_id 7"),
+            ] {
+                #expect(run.stderr.contains("\(file):\(line):") && run.stderr.contains(what), "\(what): \(run.stderr)")
+            }
+        }
+    }
+
+    @Test func aMasterOnAnotherTransportIsAWarningAndTheFileLoads() throws {
+        let text = """
+            [unicast_master_table]
+            table_id 1
+            UDPv4 10.0.0.1
+            L2 00:11:22:33:44:55
+            [eth0]
+            unicast_master_table 1
+            """
+        try CommandLineTests().withFiles(["s.conf": text]) { directory in
+            let file = directory.appendingPathComponent("s.conf").path
+            let run = try CommandLineTests().meridiand(["-f", file, "--check-config"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("\(file):4:") && run.stderr.contains("transport mismatch"), "\(run.stderr)")
+        }
+    }
+}
