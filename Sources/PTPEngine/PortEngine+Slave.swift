@@ -67,6 +67,7 @@ extension PortEngine {
                 }
                 diagnose(.unmatchedFollowUp, into: &actions)
             }
+            if pendingSync != nil { serviceCounters.syncMismatch &+= 1 }
             pendingSync = PendingSync(
                 sequenceId: header.sequenceId, source: header.sourcePortIdentity, t2: t2,
                 correction: header.correctionField.duration, logInterval: interval)

@@ -12,6 +12,8 @@ public struct PortEngine: Sendable {
     public internal(set) var portDS: PortDS
     public internal(set) var foreignMasters: ForeignMasterTable
     public internal(set) var counters = PortCounters()
+    /// Timer expiries and Sync/Follow_Up mismatches (PORT_SERVICE_STATS_NP).
+    public internal(set) var serviceCounters = PortServiceCounters()
     /// The master this port synchronises to in UNCALIBRATED and SLAVE.
     public internal(set) var parent: PortIdentity?
     /// The filtered mean path delay (E2E), once measured.
@@ -168,6 +170,7 @@ public struct PortEngine: Sendable {
         case .transmitted(let token, let timestamp):
             transmitted(token, timestamp: timestamp + configuration.egressLatency, into: &actions)
         case .timerFired(let timer):
+            serviceCounters.count(timer)
             timerFired(timer, now: now, into: &actions)
         case .recommendedState(let code, let newParent, let steps):
             applyRecommendation(code, parent: newParent, stepsRemoved: steps, now: now, into: &actions)
@@ -339,6 +342,7 @@ public struct PortEngine: Sendable {
 
     mutating func diagnose(_ diagnostic: PortDiagnostic, into actions: inout [PortAction]) {
         counters.diagnostics += 1
+        if diagnostic == .unmatchedFollowUp { serviceCounters.followUpMismatch &+= 1 }
         actions.append(.diagnostic(diagnostic))
     }
 }

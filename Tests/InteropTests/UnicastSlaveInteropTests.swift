@@ -43,6 +43,18 @@ struct UnicastSlaveInteropTests {
         return out.joined(separator: "\n")
     }
 
+    /// Whether two IPv4 or IPv6 texts name one address (pmc and the lab spell IPv6 differently).
+    static func sameAddress(_ x: String, _ y: String) -> Bool {
+        func bytes(_ text: String) -> [UInt8]? {
+            var v6 = in6_addr()
+            if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: v6) { Array($0) } }
+            var v4 = in_addr()
+            if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
+            return nil
+        }
+        return bytes(x) != nil && bytes(x) == bytes(y)
+    }
+
     /// SIGINT to the processes of `namespace` (this test's own) whose command is one of `names`.
     static func interrupt(_ names: [String], in namespace: String) {
         let pids =
@@ -60,6 +72,8 @@ struct UnicastSlaveInteropTests {
         let ptp4l = try InteropLab.tool("ptp4l")
         let tshark = try InteropLab.tool("tshark")
         let meridiand = try InteropLab.meridiand()
+        let pmc = try InteropLab.tool("pmc")
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
         let lab = try InteropLab()
         defer { lab.tearDown() }
         let v6 = transport.option == "UDPv6"
@@ -127,6 +141,27 @@ struct UnicastSlaveInteropTests {
         }
         let stats = OffsetStatistics(window)
         print("meridiand unicast slave of ptp4l over \(transport.option): true error \(stats), \(window.count) values")
+        // The table from live state, in pmc's format (meridianctl; linuxptp 3.1's pmc has no
+        // UNICAST_MASTER_TABLE_NP): the one master, selected, HAVE_SYDY, at its address, and it is the parent
+        // linuxptp's own pmc reads from PARENT_DATA_SET.
+        let table = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                meridianctl, "-u", "-b", "0", "-s", lab.file("m.sock").path, "GET UNICAST_MASTER_TABLE_NP",
+                "GET PORT_SERVICE_STATS_NP",
+            ])
+        print(table)
+        let row = table.split(separator: "\n").first { $0.contains("HAVE_SYDY") }.map {
+            $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        }
+        #expect(table.contains("actual_table_size 1"), "\(table)")
+        #expect(row?.first == "yes" && row.map { $0.count > 2 && Self.sameAddress($0[2], masterAddress) } == true, "\(table)")
+        let parent = lab.run(
+            in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", lab.file("m.sock").path, "GET PARENT_DATA_SET"])
+        let parentIdentity = InteropLab.field(parent, "parentPortIdentity")
+        #expect(parentIdentity != nil && row?.count ?? 0 > 1 && row?[1] == parentIdentity, "\(parent)\n\(table)")
+        let requests = InteropLab.field(table, "unicast_request_timeout").flatMap { Int($0) }
+        #expect(requests != nil, "\(table)")
         #expect(window.count == 64, "\(window.count) of 64 true errors:\n\(dump)")
         #expect(window.allSatisfy { abs($0) < 20_000 }, "true error left ±20 µs: \(stats)\n\(dump)")
         #expect(lab.stop(daemon) == 0, "meridiand did not exit 0 on SIGTERM:\n\(lab.log("meridiand.log").suffix(1500))")
