@@ -12,8 +12,15 @@ import Testing
 @Suite
 struct UnicastSlaveInteropTests {
     static let transports: [(option: String, flag: String, ip: String)] = [
-        ("UDPv4", "-4", "ip"), ("UDPv6", "-6", "ipv6"),
+        ("UDPv4", "-4", "ip"), ("UDPv6", "-6", "ipv6"), ("L2", "-2", "eth"),
     ]
+
+    /// The MAC address of `interface` in `namespace`.
+    static func mac(_ interface: String, in namespace: String) -> String {
+        let text = (try? LabCommand.run("ip", ["-n", namespace, "-br", "link", "show", "dev", interface])) ?? ""
+        return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            .first { $0.count == 17 && $0.filter { $0 == ":" }.count == 5 } ?? "?"
+    }
 
     /// linuxptp 3.1's UNICAST-SLAVE.cfg as the repository keeps it (identical to the Debian package's).
     static let stockSlave = InteropLab.repositoryRoot.appendingPathComponent(
@@ -34,7 +41,7 @@ struct UnicastSlaveInteropTests {
                 continue  // masters that do not exist here: nothing is sent to addresses outside the lab
             } else if line == "[eth0]" {
                 out.append("[\(interface)]")
-                if transport == "UDPv6" { out.append("network_transport UDPv6") }
+                if transport != "UDPv4" { out.append("network_transport \(transport)") }
             } else {
                 out.append(line)
                 if line == "[global]" { out.append(extra) }
@@ -52,7 +59,7 @@ struct UnicastSlaveInteropTests {
             if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
             return nil
         }
-        return bytes(x) != nil && bytes(x) == bytes(y)
+        return bytes(x) != nil ? bytes(x) == bytes(y) : x.lowercased() == y.lowercased()
     }
 
     /// SIGINT to the processes of `namespace` (this test's own) whose command is one of `names`.
@@ -77,10 +84,16 @@ struct UnicastSlaveInteropTests {
         let lab = try InteropLab()
         defer { lab.tearDown() }
         let v6 = transport.option == "UDPv6"
+        let l2 = transport.option == "L2"
         let masterAddress =
-            v6 ? NetworkInterface.ipv6Text(lab.lab.a.ipv6) : lab.lab.a.ipv4.map(String.init).joined(separator: ".")
+            l2
+            ? Self.mac(lab.lab.a.interface, in: lab.lab.a.namespace)
+            : v6 ? NetworkInterface.ipv6Text(lab.lab.a.ipv6) : lab.lab.a.ipv4.map(String.init).joined(separator: ".")
         let slaveAddress =
-            v6 ? NetworkInterface.ipv6Text(lab.lab.b.ipv6) : lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+            l2
+            ? Self.mac(lab.lab.b.interface, in: lab.lab.b.namespace)
+            : v6 ? NetworkInterface.ipv6Text(lab.lab.b.ipv6) : lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+        let captureFilter = l2 ? "ether proto 0x88f7" : "udp port 319 or udp port 320"
         // UNICAST-MASTER.cfg's three options, free-running, at the slave's intervals.
         let gm = try lab.write(
             "gm.cfg",
@@ -126,7 +139,7 @@ struct UnicastSlaveInteropTests {
             [
                 "-c",
                 "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                tshark, "-i", lab.lab.b.interface, "-a", "duration:60", "-f", "udp port 319 or udp port 320", "-w", pcap,
+                tshark, "-i", lab.lab.b.interface, "-a", "duration:60", "-f", captureFilter, "-w", pcap,
             ],
             log: "tshark.log")
         _ = lab.wait(seconds: 3) { FileManager.default.fileExists(atPath: pcap) }
