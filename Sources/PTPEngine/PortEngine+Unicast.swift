@@ -151,6 +151,19 @@ extension PortEngine {
         }
     }
 
+    /// Whether a unicast Delay_Req from `source` is answered (unicast). A port that grants unicast service
+    /// (`unicast_listen`) answers only a client holding a Delay_Resp grant (16.1.1: Delay_Resp is a granted
+    /// service), unless `hybrid_e2e` makes it answer any unicast Delay_Req as linuxptp's `process_delay_req`
+    /// does; the others are counted and dropped, so an address that never negotiated gets nothing. (ptp4l 3.1
+    /// without hybrid_e2e answers such a request multicast; a port that serves by grant has no reason to.) A
+    /// port that does not grant answers as before.
+    mutating func unicastDelayResponseAllowed(to source: PortAddress, now: PTPInstant) -> Bool {
+        guard configuration.unicast.listen, !configuration.hybridE2E else { return true }
+        if unicastService.grantsDelayResponse(to: source, now: now) { return true }
+        unicastService.ungrantedDelayRequests += 1
+        return false
+    }
+
     mutating func send(
         _ message: PTPMessage, token: TransmitToken? = nil, insertOrigin: Bool = false, to destination: PortAddress,
         into actions: inout [PortAction]

@@ -35,12 +35,20 @@ public struct UnicastServiceTable: Sendable {
     public internal(set) var refused = 0
     public internal(set) var expired = 0
     public internal(set) var cancelled = 0
+    /// Unicast Delay_Req from an address without a Delay_Resp grant on a `unicast_listen` port without
+    /// `hybrid_e2e`: not answered.
+    public internal(set) var ungrantedDelayRequests = 0
 
     public init() {}
 
     /// Distinct client addresses with at least one live grant.
     public var clientCount: Int {
         Set(grants.lazy.map(\.address)).count
+    }
+
+    /// Whether `address` holds a live Delay_Resp grant at `now`.
+    func grantsDelayResponse(to address: PortAddress, now: PTPInstant) -> Bool {
+        grants.contains { $0.address == address && $0.messageType == .delayResp && $0.expires > now }
     }
 
     func index(of address: PortAddress, _ type: MessageType) -> Int? {

@@ -92,6 +92,16 @@ import Testing
         let resp = PortFixture.sent(master.handle(.receivedBytesFrom(delayReq, timestamp: t, source: a), at: t))
         #expect(resp.first?.destination == a)
         #expect(resp.first?.message.header.logMessageInterval == 0x7F)
+        // From an address without a Delay_Resp grant it is not answered, and counted (no hybrid_e2e here).
+        let stranger = master.handle(.receivedBytesFrom(delayReq, timestamp: t, source: Self.address(7)), at: t)
+        #expect(PortFixture.sent(stranger).isEmpty)
+        #expect(master.unicastService.ungrantedDelayRequests == 1)
+        // With hybrid_e2e any unicast Delay_Req is answered, as linuxptp's process_delay_req does.
+        var hybridConfiguration = Self.configuration()
+        hybridConfiguration.hybridE2E = true
+        var hybrid = PortFixture.master(hybridConfiguration)
+        let answered = PortFixture.sent(hybrid.handle(.receivedBytesFrom(delayReq, timestamp: t, source: Self.address(7)), at: t))
+        #expect(answered.first?.destination == Self.address(7))
 
         // After 60 s the Announce and Sync grants are gone and cost nothing; Delay_Resp (300 s) stays.
         t = t + .seconds(Int64(61))
