@@ -43,8 +43,7 @@ extension PortEngine {
                     receiveUnicastCancel(cancel, from: source, into: &actions)
                 }
                 guard configuration.unicast.listen, let source else { continue }
-                if let type = MessageType(rawValue: cancel.messageType), let i = unicastService.index(of: source, type) {
-                    unicastService.grants.remove(at: i)
+                if let type = MessageType(rawValue: cancel.messageType), unicastService.remove(source, type) {
                     unicastService.cancelled += 1
                 }
                 replies.append(.acknowledgeCancelUnicastTransmission(cancel))
@@ -80,8 +79,7 @@ extension PortEngine {
             unicastService.refused += 1
             return refusal
         }
-        let known = unicastService.grants.contains { $0.address == source }
-        if !known && unicastService.clientCount >= configuration.unicast.maxClients {
+        if !unicastService.hasClient(source) && unicastService.clientCount >= configuration.unicast.maxClients {
             unicastService.refused += 1
             return refusal
         }
@@ -89,11 +87,7 @@ extension PortEngine {
         let interval = LogInterval(request.logInterMessagePeriod)
         let expires = now + .seconds(Int64(duration))
         let grant = UnicastGrant(address: source, client: client, messageType: type, logInterval: interval, expires: expires)
-        if let i = unicastService.index(of: source, type) {
-            unicastService.grants[i] = grant
-        } else {
-            unicastService.grants.append(grant)
-        }
+        unicastService.upsert(grant)
         unicastService.granted += 1
         return .grantUnicastTransmission(
             UnicastTransmissionTLV(
@@ -114,7 +108,7 @@ extension PortEngine {
         unicastService.expire(now: now)
         let tick = unicastAnnounceTicks
         unicastAnnounceTicks &+= 1
-        for grant in unicastService.grants where grant.messageType == .announce {
+        for grant in unicastService.grants(of: .announce) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logAnnounceInterval)
             else { continue }
             let h = header(
@@ -131,7 +125,7 @@ extension PortEngine {
         unicastService.expire(now: now)
         let tick = unicastSyncTicks
         unicastSyncTicks &+= 1
-        for grant in unicastService.grants where grant.messageType == .sync {
+        for grant in unicastService.grants(of: .sync) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logSyncInterval)
             else { continue }
             let sequenceId = syncSequence
