@@ -224,3 +224,94 @@ struct UnicastSlaveInteropTests {
         #expect(malformed.isEmpty, "tshark found malformed or error-level fields in frames \(malformed.prefix(20))")
     }
 }
+
+/// A master of the table that stops answering (IEEE 1588-2019 16.1 with the BMCA over the table): two
+/// free-running ptp4l masters with UNICAST-MASTER.cfg's options on one segment, A better (priority1 100) than B
+/// (110), and a meridiand whose table holds both. A is stopped (SIGSTOP: no Announce, no grant, no answer): the
+/// slave selects B and asks it for Sync and Delay_Resp; A continues (SIGCONT): the slave takes A back.
+@Suite(.serialized)
+struct UnicastSlaveFailoverInteropTests {
+    @Test func aSilentMasterIsLeftForTheNextInTheTableAndTakenBackWhenItReturns() throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let meridiand = try InteropLab.meridiand()
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
+        let rig = try SegmentRig(subnet: UInt8(getpid() % 200 + 23))
+        defer { rig.tearDown() }
+        let files = rig.files
+        let (hostA, hostB, slaveHost) = (rig.hosts[0], rig.hosts[1], rig.hosts[2])
+        let subnet = UInt8(getpid() % 200 + 23)
+        func master(_ name: String, priority1: Int) throws -> String {
+            try files.write(
+                "\(name).cfg",
+                """
+                [global]
+                hybrid_e2e 1
+                inhibit_multicast_service 1
+                unicast_listen 1
+                free_running 1
+                priority1 \(priority1)
+                logSyncInterval -4
+                logAnnounceInterval -2
+                logMinDelayReqInterval -4
+                uds_address \(files.file("\(name).sock").path)
+
+                """)
+        }
+        let slave = try files.meridianConfig(
+            "slave", interface: slaveHost.interface,
+            """
+            unicast_req_duration 60
+            slaveOnly 1
+            logAnnounceInterval -2
+            logMinDelayReqInterval -4
+            [unicast_master_table]
+            table_id 1
+            logQueryInterval 0
+            UDPv4 10.87.\(subnet).1
+            UDPv4 10.87.\(subnet).2
+            """, port: "unicast_master_table 1")
+        let a = try files.start(
+            in: hostA.namespace, ptp4l, ["-S", "-i", hostA.interface, "-f", master("a", priority1: 100), "-m"], log: "a.log")
+        try files.start(
+            in: hostB.namespace, ptp4l, ["-S", "-i", hostB.interface, "-f", master("b", priority1: 110), "-m"], log: "b.log")
+        let daemon = try files.start(in: slaveHost.namespace, meridiand, ["-f", slave], log: "slave.log")
+        let dump = {
+            "\(files.log("slave.log").suffix(2500))\n--- A:\n\(files.log("a.log").suffix(800))\n--- B:\n\(files.log("b.log").suffix(800))"
+        }
+        func table() -> String {
+            files.run(
+                in: slaveHost.namespace,
+                [meridianctl, "-u", "-b", "0", "-s", files.file("slave.sock").path, "GET UNICAST_MASTER_TABLE_NP"])
+        }
+        /// The master the slave follows: the one its meridiand last selected, with Sync granted (HAVE_SYDY).
+        func following(_ address: String) -> Bool {
+            table().split(separator: "\n").contains {
+                $0.contains("yes ") && $0.contains(address + " ") && $0.contains("HAVE_SYDY")
+            }
+        }
+        let addressA = "10.87.\(subnet).1"
+        let addressB = "10.87.\(subnet).2"
+        let first = files.wait(seconds: 30) { following(addressA) && files.log("slave.log").contains("UNCALIBRATED to SLAVE") }
+        #expect(first, "the slave did not follow A:\n\(table())\n\(dump())")
+        guard first else { return }
+
+        // A stops answering: within 15 s the slave follows B (an announce receipt timeout is about 1 s here).
+        kill(a.processIdentifier, SIGSTOP)
+        let stopped = Date()
+        let toB = files.wait(seconds: 15) { following(addressB) }
+        let failover = Date().timeIntervalSince(stopped)
+        print("unicast slave: A stopped, following B after \(String(format: "%.1f", failover)) s")
+        #expect(toB, "the slave did not move to B:\n\(table())\n\(dump())")
+
+        // A answers again: within 15 s the slave follows A again (asked for Announce on every 1 s query tick).
+        kill(a.processIdentifier, SIGCONT)
+        let resumed = Date()
+        let backToA = files.wait(seconds: 15) { following(addressA) }
+        print("unicast slave: A resumed, following A again after \(String(format: "%.1f", Date().timeIntervalSince(resumed))) s")
+        #expect(backToA, "the slave did not come back to A:\n\(table())\n\(dump())")
+        // B's Sync and Delay_Resp were cancelled when the slave left it: B is back to Announce only.
+        let rowB = table().split(separator: "\n").first { $0.contains(addressB + " ") }
+        #expect(rowB?.contains("HAVE_ANN") == true, "\(table())")
+        #expect(files.stop(daemon) == 0)
+    }
+}
