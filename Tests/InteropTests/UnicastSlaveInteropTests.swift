@@ -228,7 +228,8 @@ struct UnicastSlaveInteropTests {
 /// A master of the table that stops answering (IEEE 1588-2019 16.1 with the BMCA over the table): two
 /// free-running ptp4l masters with UNICAST-MASTER.cfg's options on one segment, A better (priority1 100) than B
 /// (110), and a meridiand whose table holds both. A is stopped (SIGSTOP: no Announce, no grant, no answer): the
-/// slave selects B and asks it for Sync and Delay_Resp; A continues (SIGCONT): the slave takes A back.
+/// slave selects B and asks it for Sync and Delay_Resp; A continues (SIGCONT): the slave takes A back. Before
+/// that, 12 s with 10 s grants prove the renewal against ptp4l.
 @Suite(.serialized)
 struct UnicastSlaveFailoverInteropTests {
     @Test func aSilentMasterIsLeftForTheNextInTheTableAndTakenBackWhenItReturns() throws {
@@ -260,7 +261,7 @@ struct UnicastSlaveFailoverInteropTests {
         let slave = try files.meridianConfig(
             "slave", interface: slaveHost.interface,
             """
-            unicast_req_duration 60
+            unicast_req_duration 10
             slaveOnly 1
             logAnnounceInterval -2
             logMinDelayReqInterval -4
@@ -294,6 +295,19 @@ struct UnicastSlaveFailoverInteropTests {
         let first = files.wait(seconds: 30) { following(addressA) && files.log("slave.log").contains("UNCALIBRATED to SLAVE") }
         #expect(first, "the slave did not follow A:\n\(table())\n\(dump())")
         guard first else { return }
+        // Renewal: ptp4l grants the 10 s asked for (unicast_req_duration 10, ptp4l's minimum); the slave renews on
+        // its 7th 1 s query tick. 12 s on, it still follows A, with Sync still arriving and no state change since.
+        let lockedLine = files.log("slave.log").components(separatedBy: "UNCALIBRATED to SLAVE").count
+        usleep(12_000_000)
+        let offsetsBefore = InteropLab.trueErrors(files.log("slave.log")).count
+        usleep(1_000_000)
+        let offsetsAfter = InteropLab.trueErrors(files.log("slave.log")).count
+        #expect(
+            following(addressA) && offsetsAfter - offsetsBefore >= 8, "\(offsetsAfter - offsetsBefore) offsets in 1 s:\n\(dump())"
+        )
+        #expect(
+            files.log("slave.log").components(separatedBy: "UNCALIBRATED to SLAVE").count == lockedLine
+                && !files.log("slave.log").contains("SLAVE to"), "the slave lost A while renewing:\n\(dump())")
 
         // A stops answering: within 15 s the slave follows B (an announce receipt timeout is about 1 s here).
         kill(a.processIdentifier, SIGSTOP)
