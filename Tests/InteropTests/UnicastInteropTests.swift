@@ -23,6 +23,7 @@ struct UnicastInteropTests {
         let tshark = try InteropLab.tool("tshark")
         let curl = try InteropLab.tool("curl")
         let meridiand = try InteropLab.meridiand()
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
         let lab = try InteropLab()
         defer { lab.tearDown() }
         let events = try SlaveEventMonitor(path: lab.file("sem.sock").path)
@@ -113,6 +114,16 @@ struct UnicastInteropTests {
             value("meridian_port_unicast_clients") == 1,
             "\(metrics.split(separator: "\n").filter { $0.contains("unicast") }.joined(separator: "\n"))")
         #expect((value("meridian_port_unicast_requests_total", "\"granted\"") ?? 0) >= 3)
+        // The master's side in pmc's format (meridianctl; pmc 3.1 has neither ID): its Sync timer's expiries in
+        // PORT_SERVICE_STATS_NP, and no master table of its own in UNICAST_MASTER_TABLE_NP.
+        let management = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                meridianctl, "-u", "-b", "0", "-s", lab.file("m.sock").path, "GET PORT_SERVICE_STATS_NP",
+                "GET UNICAST_MASTER_TABLE_NP",
+            ])
+        let syncTicks = InteropLab.field(management, "master_sync_timeout").flatMap { Int($0) } ?? 0
+        #expect(syncTicks > 16 && management.contains("actual_table_size 0"), "\(management)")
         #expect(value("meridian_port_unicast_requests_total", "\"refused\"") == 0)
         // tshark decodes what meridiand sent: its GRANT Signaling and every other message, no malformed field,
         // and nothing from it went to a multicast address (inhibit_multicast_service).
