@@ -126,8 +126,9 @@ extension PortEngine {
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
-        // A unicast client (16.1) knows its master by address only: no Delay_Req before a Sync told which.
-        if unicastClient != nil && parentAddress == nil { return }
+        // A unicast client (16.1) sends to its master's address in the table; none before it has a master there.
+        let destination = unicastClient != nil ? unicastClientParentAddress : parentAddress
+        if unicastClient != nil && destination == nil { return }
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)
@@ -136,10 +137,10 @@ extension PortEngine {
         // `hybrid_e2e` (linuxptp `port_delay_request`): Delay_Req goes unicast to the master whose Sync we
         // follow, its unicast flag set, so the master answers unicast too; so does a port whose master table's
         // selected master granted Delay_Resp (`unicastDelayRequest`).
-        if unicastDelayRequest, let parentAddress {
+        if unicastDelayRequest, let destination {
             h.flags.insert(.unicast)
             let message = PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero)))
-            send(message, token: token, to: parentAddress, into: &actions)
+            send(message, token: token, to: destination, into: &actions)
             return
         }
         send(

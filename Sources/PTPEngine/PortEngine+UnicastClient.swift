@@ -210,6 +210,13 @@ extension PortEngine {
     /// 16.1: the Delay_Req of a unicast Delay_Resp service goes to the granting master). ptp4l 3.1 sends a
     /// table client's Delay_Req multicast unless hybrid_e2e is set; a master that has inhibited multicast
     /// service may not be listening there, and a unicast one answers either.
+    /// The table address of the master this port follows (its Delay_Req go there, not to whoever sent the last
+    /// Sync: a new parent's first Sync comes only after its grant).
+    var unicastClientParentAddress: PortAddress? {
+        guard let table = unicastClient, let parent, isSlaveState else { return nil }
+        return table.masters.first { $0.portIdentity == parent }?.address
+    }
+
     var unicastDelayRequest: Bool {
         configuration.hybridE2E || unicastClient != nil
     }
