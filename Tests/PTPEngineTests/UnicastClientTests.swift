@@ -219,6 +219,57 @@ import Testing
     }
 }
 
+/// Whatever its masters (or anyone) send, in any order, a port with a master table never traps, keeps one
+/// state per master, and holds HAVE_SYDY only with Sync (and Delay_Resp) granted: 20,000 random events.
+@Suite struct UnicastClientRobustnessTests {
+    @Test func randomGrantsCancelsAnnouncesTimersAndDecisionsKeepTheTableConsistent() {
+        var random = SplitMix64(seed: 15)
+        var port = PortFixture.port(PortFixture.slaveClock, UnicastClientTests.configuration())
+        var t = PortFixture.origin
+        _ = port.handle(.linkUp, at: t)
+        let addresses = [UnicastClientTests.a, UnicastClientTests.b, UnicastClientTests.stranger]
+        let senders = [UnicastClientTests.masterA, UnicastClientTests.masterB]
+        for _ in 0..<20_000 {
+            t = t + .milliseconds(Int64(random.next() % 500))
+            let address = addresses[Int(random.next() % 3)]
+            let sender = senders[Int(random.next() % 2)]
+            let type = UInt8(random.next() % 16)
+            let event: PortEvent
+            switch random.next() % 6 {
+            case 0:
+                let grant = TLV.grantUnicastTransmission(
+                    UnicastTransmissionTLV(
+                        messageType: type, logInterMessagePeriod: Int8(truncatingIfNeeded: random.next()),
+                        duration: UInt32(random.next() % 4) * 30))
+                event = .receivedBytesFrom(UnicastClientTests.signaling(from: sender, [grant]), timestamp: t, source: address)
+            case 1:
+                let cancel = TLV.cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type))
+                event = .receivedBytesFrom(UnicastClientTests.signaling(from: sender, [cancel]), timestamp: t, source: address)
+            case 2:
+                event = .receivedBytesFrom(
+                    UnicastClientTests.announce(from: sender, sequence: UInt16(truncatingIfNeeded: random.next())), timestamp: t,
+                    source: address)
+            case 3:
+                event = .timerFired([.unicastRequest, .announceReceipt, .delayRequest][Int(random.next() % 3)])
+            case 4:
+                event = .recommendedState(random.next() % 2 == 0 ? .s1 : .listening, parent: sender, stepsRemoved: 1)
+            default:
+                event = .linkDown
+                _ = port.handle(event, at: t)
+                continue
+            }
+            _ = port.handle(event, at: t)
+            if port.state == .faulty { _ = port.handle(.linkUp, at: t) }
+        }
+        let masters = port.unicastClient?.masters ?? []
+        #expect(masters.count == 2)
+        for master in masters where master.state == .haveSyncDelay {
+            #expect(master.granted(.sync) && master.granted(.delayResp), "\(master)")
+        }
+        #expect(port.unicastClient?.rogueMessages ?? 0 > 0, "the stranger's messages were counted")
+    }
+}
+
 struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
