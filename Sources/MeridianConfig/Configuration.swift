@@ -178,6 +178,14 @@ public struct Configuration: Sendable, Hashable {
         for key in ConfigKeys.all where key.scope == .global {
             if let text = line(key, port: nil) { lines.append(text) }
         }
+        for table in unicastMasterTables {
+            lines.append("")
+            lines.append("[unicast_master_table]    # \(table.origin)")
+            lines.append("table_id \(table.tableID)")
+            lines.append("logQueryInterval \(table.logQueryInterval)")
+            for master in table.masters { lines.append("\(master.transport) \(master.address)    # \(master.origin)") }
+            if let peer = table.peer { lines.append("peer_address \(peer.address)    # \(peer.origin)") }
+        }
         for port in ports {
             lines.append("")
             lines.append("[\(port.interface)]    # \(port.origin)")

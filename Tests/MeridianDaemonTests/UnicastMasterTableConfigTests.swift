@@ -1,5 +1,8 @@
 import Foundation
+import MeridianConfig
 import Testing
+
+@testable import MeridianDaemon
 
 /// A unicast master table's addresses and a port's `unicast_master_table` checked by the real `meridiand
 /// --check-config`: a bad address or a missing table is `FILE:LINE` and exit 2; a master on another transport than
@@ -44,5 +47,20 @@ struct UnicastMasterTableConfigTests {
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("\(file):4:") && run.stderr.contains("transport mismatch"), "\(run.stderr)")
         }
+    }
+
+    /// SIGHUP: a changed table is named and not applied (the port's requests run on the table it started with);
+    /// the same table on other lines is no change.
+    @Test func aReloadNamesAChangedTableAndIgnoresMovedLines() throws {
+        func parse(_ text: String) throws -> Configuration {
+            try ConfigParser.parse(main: ConfigSource(name: "s.conf", text: text)).get()
+        }
+        let old = try parse("[unicast_master_table]\ntable_id 1\nUDPv4 10.0.0.1\n[eth0]\nunicast_master_table 1\n")
+        let moved = try parse("\n\n[unicast_master_table]\ntable_id 1\n\nUDPv4 10.0.0.1\n[eth0]\nunicast_master_table 1\n")
+        let changed = try parse("[unicast_master_table]\ntable_id 1\nUDPv4 10.0.0.2\n[eth0]\nunicast_master_table 1\n")
+        #expect(ConfigurationReload.plan(from: old, to: moved).lines == ["SIGHUP: configuration unchanged"])
+        let lines = ConfigurationReload.plan(from: old, to: changed).lines
+        #expect(
+            lines.count == 1 && lines[0].contains("[unicast_master_table] changed") && lines[0].contains("10.0.0.2"), "\(lines)")
     }
 }
