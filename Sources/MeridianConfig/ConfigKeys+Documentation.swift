@@ -20,6 +20,11 @@ extension ConfigKeys {
             "`meridiand -f FILE --check-config` prints the effective profile and every setting with where it came from.",
             "This file is generated: `meridiand --list-options > docs/options.md` (a test keeps it current).",
             "",
+            "Besides `[global]` and one section per port, a file may hold `[unicast_master_table]` sections as ptp4l",
+            "reads them: `table_id N` (1 or more, unique) first, then `logQueryInterval N` (the request period, 2^N s;",
+            "default 0), master lines `UDPv4 ADDRESS`, `UDPv6 ADDRESS` or `L2 MAC`, and `peer_address ADDRESS`; a port",
+            "asks the masters of table N for unicast service with `unicast_master_table N`.",
+            "",
             "| option | section | type and range | default | meaning | status |",
             "|---|---|---|---|---|---|",
         ]

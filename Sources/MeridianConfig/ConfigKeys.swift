@@ -348,12 +348,12 @@ public enum ConfigKeys {
         ),
         .flag("inhibit_multicast_service", .port, false, "a unicast master sends no multicast Announce/Sync"),
         .flag("unicast_listen", .port, false, "grant unicast transmission (Announce, Sync, Delay_Resp) to requesting slaves"),
-        .int("unicast_master_table", .port, 0, positive32, "table_id of the port's unicast master table (0 = none)")
-            .onlyDefault(
-                "a Meridian port serves unicast clients (unicast_listen) but does not request service from a master table yet (issue 15)"
-            ),
-        .int("unicast_req_duration", .port, 3600, 10...Int64(Int32.max), "seconds of service a unicast slave asks for")
-            .support(.inert("ptp4l uses it only on ports with a unicast_master_table, which Meridian refuses")),
+        .int(
+            "unicast_master_table", .port, 0, positive32,
+            "table_id of the [unicast_master_table] whose masters the port asks for unicast service (0 = none)"),
+        .int(
+            "unicast_req_duration", .port, 3600, 10...Int64(Int32.max),
+            "seconds of service a unicast slave asks for; it renews at 3/4 of the duration granted"),
         // The rest of default.cfg
         .choice(
             "delay_filter", .port, "moving_median", [("moving_average", 1), ("moving_median", 2)],

@@ -44,8 +44,10 @@ public enum ConfigParser {
         case none
         case global
         case port(Int)
-        /// A ptp4l section Meridian does not implement (`[unicast_master_table]`): lines are skipped.
+        /// A port section not taken (a duplicate): lines are skipped.
         case ignored
+        /// `[unicast_master_table]`: lines go to ``UnicastMasterTableSection/parse``.
+        case unicastMasterTable
     }
 
     private static func parseFile(
@@ -57,6 +59,7 @@ public enum ConfigParser {
                 interface, origin: "\(source.name)", in: &configuration, errors: &errors, file: source.name, line: 0)
         }
         var sawPortHeader = false
+        var currentTable: Int?
         var suggestionsLeft = 3
         for (index, rawLine) in splitLines(source.text).enumerated() {
             let number = index + 1
@@ -82,11 +85,10 @@ public enum ConfigParser {
                     if name.lowercased() == "global" {
                         section = .global
                     } else if name.lowercased() == "unicast_master_table" {
-                        report(
-                            .unreadable(
-                                "section [unicast_master_table] is refused: Meridian serves unicast clients (unicast_listen) but does not request unicast service from masters yet (issue 15)"
-                            ))
-                        section = .ignored
+                        // Each section header starts afresh: a table_id must come first (linuxptp resets
+                        // `current_uc_mtab`).
+                        section = .unicastMasterTable
+                        currentTable = nil
                     } else {
                         section = openPort(
                             name, origin: "\(source.name):\(number)", in: &configuration, errors: &errors, file: source.name,
@@ -108,12 +110,21 @@ public enum ConfigParser {
                 }
                 continue
             }
+            if case .unicastMasterTable = section {
+                if let problem = UnicastMasterTableSection.parse(
+                    line, origin: "\(source.name):\(number)", tables: &configuration.unicastMasterTables,
+                    current: &currentTable)
+                {
+                    report(problem)
+                }
+                continue
+            }
             var (option, value) = splitOption(line)
             switch section {
             case .none:
                 report(.notInASection)
                 continue
-            case .ignored:
+            case .ignored, .unicastMasterTable:
                 continue
             case .global, .port:
                 break
@@ -158,7 +169,7 @@ public enum ConfigParser {
                     continue
                 }
                 configuration.ports[i].settings[option] = setting
-            case .none, .ignored:
+            case .none, .ignored, .unicastMasterTable:
                 continue
             }
         }

@@ -52,6 +52,8 @@ public struct Configuration: Sendable, Hashable {
     public var overrides: [String: ConfigSetting]
     /// Problems that do not stop start-up (ptp4l options Meridian ignores).
     public var warnings: [ConfigDiagnostic]
+    /// The `[unicast_master_table]` sections, in file order.
+    public var unicastMasterTables: [UnicastMasterTableSection] = []
 
     public init(
         global: [String: ConfigSetting] = [:], ports: [PortSection] = [], overrides: [String: ConfigSetting] = [:],
@@ -228,6 +230,14 @@ public struct Configuration: Sendable, Hashable {
         }
         for key in ConfigKeys.all where key.scope == .global {
             if let text = line(key, port: nil) { lines.append(text) }
+        }
+        for table in unicastMasterTables {
+            lines.append("")
+            lines.append("[unicast_master_table]    # \(table.origin)")
+            lines.append("table_id \(table.tableID)")
+            lines.append("logQueryInterval \(table.logQueryInterval)")
+            for master in table.masters { lines.append("\(master.transport) \(master.address)    # \(master.origin)") }
+            if let peer = table.peer { lines.append("peer_address \(peer.address)    # \(peer.origin)") }
         }
         for port in ports {
             lines.append("")

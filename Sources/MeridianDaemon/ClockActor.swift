@@ -189,6 +189,14 @@ actor ClockActor {
 
     /// Stops every timer; nothing more is sent.
     func stop() {
+        if running {
+            // Unicast grants this clock holds are cancelled while the ports are still open (linuxptp
+            // `port_cancel_unicast`), so the masters stop sending now rather than when the grants lapse.
+            actions.removeAll(keepingCapacity: true)
+            engine.cancelUnicastService(into: &actions)
+            for action in actions { perform(action) }
+            actions.removeAll(keepingCapacity: true)
+        }
         if running && servoAdjustments != (0, 0) {
             logger.notice(
                 "servo adjustments: \(servoAdjustments.sameThread) made on the thread that read their message from the socket (0 hops), \(servoAdjustments.afterHop) after a hop"
@@ -589,9 +597,14 @@ actor ClockActor {
             break  // the instance engine runs the state decision itself
         case .diagnostic(let diagnostic):
             diagnostics += 1
-            if case .peerDetected = diagnostic {
+            switch diagnostic {
+            case .peerDetected:
                 logger.info("port \(index + 1): \(diagnostic)")  // ptp4l's pr_info: once per port, at the switch
-            } else {
+            case .unicastClient(.refused), .unicastClient(.cancelled), .unicastClient(.bogusInterval):
+                // A master of the table refused or cancelled service: ptp4l warns (unicast_client.c). Only a
+                // table master's messages get here, at most one per request.
+                logger.warning("port \(index + 1): \(diagnostic)")
+            default:
                 logger.debug("port \(index + 1): \(diagnostic)")
             }
         case .slaveTiming(let record):

@@ -54,12 +54,15 @@ enum ConfigurationLoader {
         let parsed = ConfigParser.parse(
             main: main, portFiles: portFiles, interfaces: options.interfaces, overrides: options.overrides)
         // Rules across options (reference pps needs pps_device, …) are checked once each option is valid.
-        if case .success(let configuration) = parsed {
+        if case .success(var configuration) = parsed {
             let file = main?.name ?? "command line"
             let problems =
                 ReferenceConfigCheck.diagnostics(configuration, file: file) + ProfileConfigCheck.diagnostics(configuration)
                 + configuration.httpAddressDiagnostics(file: file) + SourceFilter.diagnostics(configuration, file: file)
+                + UnicastMasterTables.diagnostics(configuration, file: file)
             if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems)) }
+            configuration.warnings += problems.filter { $0.severity == .warning }
+            return .success(configuration)
         }
         return parsed
     }

@@ -49,6 +49,19 @@ enum ConfigurationReload {
                 }
             }
         }
+        // The unicast master tables, by content (their lines may have moved).
+        func tables(_ c: Configuration) -> [String] {
+            c.unicastMasterTables.map { t in
+                "table_id \(t.tableID) logQueryInterval \(t.logQueryInterval) "
+                    + t.masters.map { "\($0.transport) \($0.address)" }.joined(separator: " ")
+                    + (t.peer.map { " peer_address \($0.address)" } ?? "")
+            }
+        }
+        if tables(old) != tables(new) {
+            plan.lines.append(
+                "SIGHUP: [unicast_master_table] changed from \(tables(old)) to \(tables(new)): not applied while running; restart meridiand to apply it"
+            )
+        }
         if plan.lines.isEmpty { plan.lines.append("SIGHUP: configuration unchanged") }
         return plan
     }

@@ -156,6 +156,7 @@ struct DaemonSettings: Sendable {
             engine.unicast.maxDuration = UInt32(clamping: c.integer("unicast_max_duration", port: name))
             engine.inhibitMulticastService = c.flag("inhibit_multicast_service", port: name)
             engine.hybridE2E = c.flag("hybrid_e2e", port: name)
+            engine.unicastMasterTable = UnicastMasterTables.table(c, port: name, transport: networkProtocol)
             engine.assumeTwoStep = c.flag("assume_two_step")
             engine.maxStepsRemoved = UInt16(clamping: c.integer("maxStepsRemoved"))
             engine.alwaysASCapable = c.string("asCapable", port: name) == "true"

@@ -69,10 +69,13 @@ extension ManagementSnapshot {
             portDescription.physicalAddress = extra.physicalAddress ?? description.physicalAddress
             portDescription.protocolAddress = extra.protocolAddress ?? description.protocolAddress
             portDescription.profileIdentity = extra.profileIdentity ?? description.profileIdentity
-            return PortSnapshot(
+            var snapshot = PortSnapshot(
                 portDS: port.portDS, interfaceName: extra.interfaceName, timestamping: extra.timestamping,
                 dataSetNP: extra.dataSetNP, receivedMessages: extra.receivedMessages,
                 sentMessages: extra.sentMessages, clockDescription: portDescription)
+            snapshot.serviceStats = PortServiceStatsNP(port)
+            snapshot.unicastMasterTable = UnicastMasterTableNP(port, parent: engine.parentDS.parentPortIdentity)
+            return snapshot
         }
         let timeStatus = TimeStatusNP(
             masterOffset: ScaledNanoseconds(saturating: engine.currentDS.offsetFromMaster).nanoseconds,

@@ -240,6 +240,27 @@ final class MetricsExporter: Sendable {
                     "Unicast transmission requests and grants: granted, refused (duration 0), expired, cancelled.",
                     labels.merging(["result": result]) { a, _ in a }, count)
             }
+            r.counter(
+                "meridian_port_unicast_delay_req_ungranted_total",
+                "Unicast Delay_Req from an address without a Delay_Resp grant, not answered (unicast_listen without hybrid_e2e).",
+                labels, service.ungrantedDelayRequests)
+            // Unicast negotiation as a slave (a port with a unicast_master_table; zeros without one, so every
+            // port exports the same series).
+            let client = port.unicastClient
+            for (event, count) in [
+                ("request_sent", client?.requestsSent ?? 0), ("granted", client?.grantsReceived ?? 0),
+                ("refused", client?.refusalsReceived ?? 0), ("cancelled_by_master", client?.cancelsReceived ?? 0),
+                ("not_in_table", client?.rogueMessages ?? 0),
+            ] {
+                r.counter(
+                    "meridian_port_unicast_client_total",
+                    "Unicast negotiation as a slave: requests sent, grants, refusals and cancels received, messages from addresses not in the table.",
+                    labels.merging(["event": event]) { a, _ in a }, count)
+            }
+            r.gauge(
+                "meridian_port_unicast_masters_granting_sync",
+                "Masters of the port's unicast master table that have granted Sync (HAVE_SYDY).", labels,
+                Double(client?.masters.filter { $0.state == .haveSyncDelay }.count ?? 0))
         }
 
         // The management server.

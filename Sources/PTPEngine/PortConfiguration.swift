@@ -80,6 +80,9 @@ public struct PortConfiguration: Sendable, Hashable {
     public var designatedSlave = false
     /// Unicast negotiation as a master (`unicast_listen`, `unicast_max_clients`; IEEE 1588-2019 16.1).
     public var unicast = UnicastServiceConfiguration()
+    /// `unicast_master_table` (with `[unicast_master_table]` and `unicast_req_duration`): the masters this port
+    /// asks for unicast service as a slave (16.1); nil: none.
+    public var unicastMasterTable: UnicastMasterTableConfiguration? = nil
     /// `inhibit_multicast_service`: a master sends Announce and Sync only to its unicast clients.
     public var inhibitMulticastService = false
     /// A port of a transparent clock (`clock_type E2E_TC`/`P2P_TC`): it runs the BMCA's states but originates

@@ -26,6 +26,8 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// `delay_mechanism Auto`: a Pdelay_Req came, so the port measures peer delay from now on (linuxptp
     /// `process_pdelay_req`: "peer detected, switch to P2P").
     case peerDetected
+    /// Unicast negotiation as a slave (16.1): a refusal, a cancel, a message from outside the master table.
+    case unicastClient(UnicastClientNote)
 
     public var description: String {
         switch self {
@@ -42,6 +44,7 @@ public enum PortDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case .negativePathDelay: "negative path delay"
         case .unexpectedTransmitTimestamp: "unexpected transmit timestamp"
         case .peerDetected: "peer detected, switch to P2P"
+        case .unicastClient(let note): note.description
         }
     }
 }

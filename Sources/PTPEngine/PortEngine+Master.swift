@@ -47,6 +47,8 @@ extension PortEngine {
         // A unicast Delay_Req (a granted client, or hybrid_e2e) is answered unicast, its logMessageInterval
         // 0x7F (linuxptp `process_delay_req`, IEEE 1588-2019 13.3.2.14).
         if request.flags.contains(.unicast), let source = currentSource {
+            // The request's ingress time stands for now: grants last seconds.
+            guard unicastDelayResponseAllowed(to: source, now: t4) else { return }
             h.flags.insert(.unicast)
             h.logMessageInterval = LogInterval.unspecified.rawValue
             send(PTPMessage(header: h, body: .delayResp(body)), to: source, into: &actions)

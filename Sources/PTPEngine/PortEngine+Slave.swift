@@ -69,6 +69,7 @@ extension PortEngine {
                 }
                 diagnose(.unmatchedFollowUp, into: &actions)
             }
+            if pendingSync != nil { serviceCounters.syncMismatch &+= 1 }
             pendingSync = PendingSync(
                 sequenceId: header.sequenceId, source: header.sourcePortIdentity, t2: t2,
                 correction: header.correctionField.duration, logInterval: interval)
@@ -143,17 +144,21 @@ extension PortEngine {
     }
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
+        // A unicast client (16.1) sends to its master's address in the table; none before it has a master there.
+        let destination = unicastClient != nil ? unicastClientParentAddress : parentAddress
+        if unicastClient != nil && destination == nil { return }
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)
         var h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
         let token = TransmitToken(messageType: .delayReq, sequenceId: sequenceId)
         // `hybrid_e2e` (linuxptp `port_delay_request`): Delay_Req goes unicast to the master whose Sync we
-        // follow, its unicast flag set, so the master answers unicast too.
-        if configuration.hybridE2E, let parentAddress {
+        // follow, its unicast flag set, so the master answers unicast too; so does a port whose master table's
+        // selected master granted Delay_Resp (`unicastDelayRequest`).
+        if unicastDelayRequest, let destination {
             h.flags.insert(.unicast)
             let message = PTPMessage(header: h, body: .delayReq(OriginTimestampBody(originTimestamp: .zero)))
-            send(message, token: token, to: parentAddress, into: &actions)
+            send(message, token: token, to: destination, into: &actions)
             return
         }
         send(

@@ -60,6 +60,7 @@ extension PortEngine {
             foreignMasters.removeAll()
             outstandingPdelay = nil
         }
+        if after.contains(.unicastRequest) && !before.contains(.unicastRequest) { startUnicastRequests(into: &actions) }
         if after.contains(.pdelayRequest) && !before.contains(.pdelayRequest) {
             actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
         }
@@ -90,6 +91,9 @@ extension PortEngine {
         }
         if configuration.delayMechanism == .p2p && state != .initializing && state != .faulty && state != .disabled {
             set.insert(.pdelayRequest)
+        }
+        if unicastClient != nil && state != .initializing && state != .faulty && state != .disabled {
+            set.insert(.unicastRequest)
         }
         // BMCA noop: no announce or sync receipt timeout moves a designated port (linuxptp clears them).
         if configuration.designatedMaster || configuration.designatedSlave {
@@ -210,6 +214,8 @@ extension PortEngine {
                 armAnnounceReceipt(into: &actions)
                 actions.append(.stateDecisionNeeded)
             }
+        case .unicastRequest:
+            unicastRequestTimer(into: &actions)
         case .qualification:
             guard state == .preMaster else { return }
             changeState(on: .qualificationTimeoutExpires, now: now, into: &actions)

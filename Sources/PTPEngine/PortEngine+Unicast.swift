@@ -38,13 +38,19 @@ extension PortEngine {
                 replies.append(grant(request, to: source, client: message.header.sourcePortIdentity, now: now))
             case .cancelUnicastTransmission(let cancel):
                 sawNegotiation = true
+                // From a master we asked: it cancels our service (linuxptp `unicast_client_cancel`).
+                if let source, unicastClient?.index(of: source) != nil {
+                    receiveUnicastCancel(cancel, from: source, into: &actions)
+                }
                 guard configuration.unicast.listen, let source else { continue }
-                if let type = MessageType(rawValue: cancel.messageType), let i = unicastService.index(of: source, type) {
-                    unicastService.grants.remove(at: i)
+                if let type = MessageType(rawValue: cancel.messageType), unicastService.remove(source, type) {
                     unicastService.cancelled += 1
                 }
                 replies.append(.acknowledgeCancelUnicastTransmission(cancel))
-            case .grantUnicastTransmission, .acknowledgeCancelUnicastTransmission:
+            case .grantUnicastTransmission(let grant):
+                sawNegotiation = true
+                receiveUnicastGrant(grant, from: source, sender: message.header.sourcePortIdentity, into: &actions)
+            case .acknowledgeCancelUnicastTransmission:
                 sawNegotiation = true
             default:
                 continue
@@ -73,8 +79,7 @@ extension PortEngine {
             unicastService.refused += 1
             return refusal
         }
-        let known = unicastService.grants.contains { $0.address == source }
-        if !known && unicastService.clientCount >= configuration.unicast.maxClients {
+        if !unicastService.hasClient(source) && unicastService.clientCount >= configuration.unicast.maxClients {
             unicastService.refused += 1
             return refusal
         }
@@ -82,11 +87,7 @@ extension PortEngine {
         let interval = LogInterval(request.logInterMessagePeriod)
         let expires = now + .seconds(Int64(duration))
         let grant = UnicastGrant(address: source, client: client, messageType: type, logInterval: interval, expires: expires)
-        if let i = unicastService.index(of: source, type) {
-            unicastService.grants[i] = grant
-        } else {
-            unicastService.grants.append(grant)
-        }
+        unicastService.upsert(grant)
         unicastService.granted += 1
         return .grantUnicastTransmission(
             UnicastTransmissionTLV(
@@ -107,7 +108,7 @@ extension PortEngine {
         unicastService.expire(now: now)
         let tick = unicastAnnounceTicks
         unicastAnnounceTicks &+= 1
-        for grant in unicastService.grants where grant.messageType == .announce {
+        for grant in unicastService.grants(of: .announce) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logAnnounceInterval)
             else { continue }
             let h = header(
@@ -124,7 +125,7 @@ extension PortEngine {
         unicastService.expire(now: now)
         let tick = unicastSyncTicks
         unicastSyncTicks &+= 1
-        for grant in unicastService.grants where grant.messageType == .sync {
+        for grant in unicastService.grants(of: .sync) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logSyncInterval)
             else { continue }
             let sequenceId = syncSequence
@@ -142,6 +143,19 @@ extension PortEngine {
                 send(message, insertOrigin: true, to: grant.address, into: &actions)
             }
         }
+    }
+
+    /// Whether a unicast Delay_Req from `source` is answered (unicast). A port that grants unicast service
+    /// (`unicast_listen`) answers only a client holding a Delay_Resp grant (16.1.1: Delay_Resp is a granted
+    /// service), unless `hybrid_e2e` makes it answer any unicast Delay_Req as linuxptp's `process_delay_req`
+    /// does; the others are counted and dropped, so an address that never negotiated gets nothing. (ptp4l 3.1
+    /// without hybrid_e2e answers such a request multicast; a port that serves by grant has no reason to.) A
+    /// port that does not grant answers as before.
+    mutating func unicastDelayResponseAllowed(to source: PortAddress, now: PTPInstant) -> Bool {
+        guard configuration.unicast.listen, !configuration.hybridE2E else { return true }
+        if unicastService.grantsDelayResponse(to: source, now: now) { return true }
+        unicastService.ungrantedDelayRequests += 1
+        return false
     }
 
     mutating func send(

@@ -12,6 +12,8 @@ public struct PortEngine: Sendable {
     public internal(set) var portDS: PortDS
     public internal(set) var foreignMasters: ForeignMasterTable
     public internal(set) var counters = PortCounters()
+    /// Timer expiries and Sync/Follow_Up mismatches (PORT_SERVICE_STATS_NP).
+    public internal(set) var serviceCounters = PortServiceCounters()
     /// The master this port synchronises to in UNCALIBRATED and SLAVE.
     public internal(set) var parent: PortIdentity?
     /// The filtered mean path delay (E2E), once measured.
@@ -73,6 +75,8 @@ public struct PortEngine: Sendable {
     var unicastSyncTicks: UInt64 = 0
     /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes.
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
+    /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
+    public internal(set) var unicastClient: UnicastClientTable?
     /// The source address of the message being handled, when the transport gave one.
     var currentSource: PortAddress?
     /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
@@ -132,6 +136,9 @@ public struct PortEngine: Sendable {
         delayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         peerDelayFilter = PathDelayFilter(configuration.delayFilter, length: configuration.delayFilterLength)
         random = SplitMix64(seed: seed ^ identity.clockIdentity.rawValue &* 31 &+ UInt64(identity.portNumber))
+        unicastClient = configuration.unicastMasterTable.map {
+            UnicastClientTable($0, delayMechanism: configuration.delayMechanism)
+        }
     }
 
     public var portIdentity: PortIdentity { portDS.portIdentity }
@@ -139,6 +146,8 @@ public struct PortEngine: Sendable {
 
     /// Handles one event at local time `now`, appending what to do to `actions`.
     public mutating func handle(_ event: PortEvent, at now: PTPInstant, into actions: inout [PortAction]) {
+        // A port with a unicast master table follows the BMCA's choice with its requests (16.1).
+        defer { if unicastClient != nil { unicastClientStateChanged(into: &actions) } }
         switch event {
         case .received(let message, let timestamp):
             receive(message, timestamp: timestamp, now: now, into: &actions)
@@ -163,6 +172,7 @@ public struct PortEngine: Sendable {
         case .transmitted(let token, let timestamp):
             transmitted(token, timestamp: timestamp + configuration.egressLatency, into: &actions)
         case .timerFired(let timer):
+            serviceCounters.count(timer)
             timerFired(timer, now: now, into: &actions)
         case .recommendedState(let code, let newParent, let steps):
             applyRecommendation(code, parent: newParent, stepsRemoved: steps, now: now, into: &actions)
@@ -276,6 +286,7 @@ public struct PortEngine: Sendable {
         }
         switch message.body {
         case .announce(let body):
+            guard unicastClientAccepts(from: currentSource, into: &actions) else { return }
             if configuration.pathTrace {
                 // 16.2.3: an Announce that has already passed through this clock is a loop.
                 let path = message.tlvs.lazy.compactMap { tlv -> [ClockIdentity]? in
@@ -333,6 +344,7 @@ public struct PortEngine: Sendable {
 
     mutating func diagnose(_ diagnostic: PortDiagnostic, into actions: inout [PortAction]) {
         counters.diagnostics += 1
+        if diagnostic == .unmatchedFollowUp { serviceCounters.followUpMismatch &+= 1 }
         actions.append(.diagnostic(diagnostic))
     }
 }

@@ -18,6 +18,9 @@ public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
     /// UNCALIBRATED/SLAVE with `syncReceiptTimeout` set: no Sync from the master for that many Sync
     /// intervals; handled like an announce receipt timeout, as ptp4l's FD_SYNC_RX_TIMER.
     case syncReceipt
+    /// A port with a unicast master table: time to request or renew unicast service (2^logQueryInterval s,
+    /// linuxptp FD_UNICAST_REQ_TIMER); it runs in every state but INITIALIZING, FAULTY and DISABLED.
+    case unicastRequest
 }
 
 /// Names one transmitted event message, so its transmit timestamp finds its way back.

@@ -29,28 +29,109 @@ public struct UnicastGrant: Sendable, Hashable {
 }
 
 /// The grants of one master port, and what happened to requests.
+///
+/// Keyed, not searched: one array of grants per served message type (a tick walks only the grants of its own
+/// type), a dictionary from (address, type) to a grant's place in its array, and a count of grants per client
+/// address, so a request, a renewal, a cancel or the client limit costs O(1) however many clients there are.
+/// Expiry scans only when the earliest expiry has passed.
 public struct UnicastServiceTable: Sendable {
-    public internal(set) var grants: [UnicastGrant] = []
+    struct Key: Hashable, Sendable {
+        var address: PortAddress
+        var type: MessageType
+    }
+
+    /// The grants of Announce, Sync and Delay_Resp, in that order (``UnicastServiceTable/slot(_:)``).
+    var byType: [[UnicastGrant]] = [[], [], []]
+    var positions: [Key: Int] = [:]
+    var grantsPerClient: [PortAddress: Int] = [:]
+    /// No grant expires before this; nil with no grant.
+    var earliestExpiry: PTPInstant?
     public internal(set) var granted = 0
     public internal(set) var refused = 0
     public internal(set) var expired = 0
     public internal(set) var cancelled = 0
+    /// Unicast Delay_Req from an address without a Delay_Resp grant on a `unicast_listen` port without
+    /// `hybrid_e2e`: not answered.
+    public internal(set) var ungrantedDelayRequests = 0
 
     public init() {}
 
+    /// Every live grant: Announce, then Sync, then Delay_Resp.
+    public var grants: [UnicastGrant] { byType.flatMap { $0 } }
+
     /// Distinct client addresses with at least one live grant.
-    public var clientCount: Int {
-        Set(grants.lazy.map(\.address)).count
+    public var clientCount: Int { grantsPerClient.count }
+
+    /// The grants of `type` (Announce, Sync or Delay_Resp).
+    func grants(of type: MessageType) -> [UnicastGrant] {
+        slot(type).map { byType[$0] } ?? []
     }
 
-    func index(of address: PortAddress, _ type: MessageType) -> Int? {
-        grants.firstIndex { $0.address == address && $0.messageType == type }
+    func slot(_ type: MessageType) -> Int? {
+        switch type {
+        case .announce: 0
+        case .sync: 1
+        case .delayResp: 2
+        default: nil
+        }
     }
 
-    /// Drops every grant whose duration is over: a client that stops renewing costs nothing after it.
+    func hasClient(_ address: PortAddress) -> Bool { grantsPerClient[address] != nil }
+
+    func grant(_ address: PortAddress, _ type: MessageType) -> UnicastGrant? {
+        guard let s = slot(type), let i = positions[Key(address: address, type: type)] else { return nil }
+        return byType[s][i]
+    }
+
+    /// Whether `address` holds a live Delay_Resp grant at `now`.
+    func grantsDelayResponse(to address: PortAddress, now: PTPInstant) -> Bool {
+        grant(address, .delayResp).map { $0.expires > now } ?? false
+    }
+
+    /// Adds `grant`, or replaces the same client's grant of the same type (a renewal).
+    mutating func upsert(_ grant: UnicastGrant) {
+        guard let s = slot(grant.messageType) else { return }
+        let key = Key(address: grant.address, type: grant.messageType)
+        if let i = positions[key] {
+            byType[s][i] = grant
+        } else {
+            positions[key] = byType[s].count
+            byType[s].append(grant)
+            grantsPerClient[grant.address, default: 0] += 1
+        }
+        if earliestExpiry.map({ grant.expires < $0 }) ?? true { earliestExpiry = grant.expires }
+    }
+
+    /// Removes the grant of `type` to `address` (a CANCEL); true when there was one.
+    @discardableResult
+    mutating func remove(_ address: PortAddress, _ type: MessageType) -> Bool {
+        guard let s = slot(type), let i = positions.removeValue(forKey: Key(address: address, type: type)) else { return false }
+        let last = byType[s].removeLast()
+        if i < byType[s].count {
+            byType[s][i] = last
+            positions[Key(address: last.address, type: last.messageType)] = i
+        }
+        if let n = grantsPerClient[address], n > 1 { grantsPerClient[address] = n - 1 } else { grantsPerClient[address] = nil }
+        return true
+    }
+
+    /// Drops every grant whose duration is over: a client that stops renewing costs nothing after it. Scans only
+    /// when the earliest expiry has come.
     mutating func expire(now: PTPInstant) {
-        let before = grants.count
-        grants.removeAll { $0.expires <= now }
-        expired += before - grants.count
+        guard let earliest = earliestExpiry, earliest <= now else { return }
+        var next: PTPInstant?
+        positions.removeAll(keepingCapacity: true)
+        grantsPerClient.removeAll(keepingCapacity: true)
+        for s in byType.indices {
+            let before = byType[s].count
+            byType[s].removeAll { $0.expires <= now }
+            expired += before - byType[s].count
+            for (i, g) in byType[s].enumerated() {
+                positions[Key(address: g.address, type: g.messageType)] = i
+                grantsPerClient[g.address, default: 0] += 1
+                if next.map({ g.expires < $0 }) ?? true { next = g.expires }
+            }
+        }
+        earliestExpiry = next
     }
 }

@@ -51,6 +51,11 @@ extension ManagementDispatcher {
         case .portDataSetNP: return .portDataSetNP(port.dataSetNP)
         case .portPropertiesNP: return .portPropertiesNP(port.propertiesNP)
         case .portStatsNP: return .portStatsNP(port.statsNP)
+        case .portServiceStatsNP:
+            var stats = port.serviceStats ?? PortServiceStatsNP(portIdentity: port.portIdentity)
+            stats.portIdentity = port.portIdentity
+            return .portServiceStatsNP(stats)
+        case .unicastMasterTableNP: return .unicastMasterTableNP(port.unicastMasterTable)
         default: return nil
         }
     }

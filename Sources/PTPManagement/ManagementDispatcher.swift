@@ -32,7 +32,7 @@ public struct ManagementDispatcher: Sendable {
     static let portIDs: Set<ManagementID> = [
         .nullManagement, .clockDescription, .portDataSet, .logAnnounceInterval, .announceReceiptTimeout,
         .logSyncInterval, .versionNumber, .delayMechanism, .logMinPdelayReqInterval, .portDataSetNP,
-        .portPropertiesNP, .portStatsNP,
+        .portPropertiesNP, .portStatsNP, .portServiceStatsNP, .unicastMasterTableNP,
     ]
     /// Port COMMANDs.
     static let portCommandIDs: Set<ManagementID> = [.enablePort, .disablePort]

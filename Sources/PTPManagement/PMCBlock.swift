@@ -18,7 +18,9 @@ public struct PMCBlock: Sendable, Hashable {
         // pmc's columns are one past the longest name, except these three format strings.
         switch data.managementId {
         case .userDescription: width = 17
-        case .portStatsNP: width = 26
+        case .portStatsNP, .portServiceStatsNP: width = 26
+        // pmc prints the table's lines with one space after their first word (see `unicastMasterTable`).
+        case .unicastMasterTableNP: width = 0
         case .portPropertiesNP: width = 24
         default: width = (fields.map(\.name.count).max() ?? 0) + 1
         }
@@ -206,6 +208,22 @@ public struct PMCBlock: Sendable, Hashable {
             let rx = zip(names, types).map { F("rx_" + $0.0, .uint(s.rxMsgType[$0.1])) }
             let tx = zip(names, types).map { F("tx_" + $0.0, .uint(s.txMsgType[$0.1])) }
             return ("PORT_STATS_NP", [F("portIdentity", .text(s.portIdentity.description))] + rx + tx)
+        case .portServiceStatsNP(let s):
+            return (
+                "PORT_SERVICE_STATS_NP",
+                [
+                    F("portIdentity", .text(s.portIdentity.description)), F("announce_timeout", .uint(s.announceTimeout)),
+                    F("sync_timeout", .uint(s.syncTimeout)), F("delay_timeout", .uint(s.delayTimeout)),
+                    F("unicast_service_timeout", .uint(s.unicastServiceTimeout)),
+                    F("unicast_request_timeout", .uint(s.unicastRequestTimeout)),
+                    F("master_announce_timeout", .uint(s.masterAnnounceTimeout)),
+                    F("master_sync_timeout", .uint(s.masterSyncTimeout)),
+                    F("qualification_timeout", .uint(s.qualificationTimeout)), F("sync_mismatch", .uint(s.syncMismatch)),
+                    F("followup_mismatch", .uint(s.followUpMismatch)),
+                ]
+            )
+        case .unicastMasterTableNP(let t):
+            return ("UNICAST_MASTER_TABLE_NP", unicastMasterTable(t))
         case .logAnnounceInterval(let v):
             return ("LOG_ANNOUNCE_INTERVAL", [F("logAnnounceInterval", .int(Int64(v.rawValue)))])
         case .announceReceiptTimeout(let v):
@@ -221,6 +239,34 @@ public struct PMCBlock: Sendable, Hashable {
         default:
             return nil
         }
+    }
+
+    /// UNICAST_MASTER_TABLE_NP as linuxptp's pmc prints it (pmc.c, `pmc_show_unicast_master_entry`): the size,
+    /// a header line, then one line per master (`BM` yes/no, identity, address, its client state, the
+    /// grandmaster quality and priorities of its Announce). Each line is a field whose name is its first word,
+    /// printed with one space after it (the block's width is 0).
+    static func unicastMasterTable(_ t: UnicastMasterTableNP) -> [PMCField] {
+        func left(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        let states = ["WAIT", "HAVE_ANN", "NEED_SYDY", "HAVE_SYDY"]
+        var fields = [
+            PMCField("actual_table_size", .uint(UInt64(t.entries.count))),
+            PMCField(
+                "BM",
+                .text(
+                    " \(left("identity", 24)) \(left("address", 34)) \(left("state", 9)) clockClass clockQuality offsetScaledLogVariance p1  p2"
+                )),
+        ]
+        for e in t.entries {
+            let q = e.clockQuality
+            let state = Int(e.portState) < states.count ? states[Int(e.portState)] : "???"
+            let row =
+                "\(left(e.portIdentity.description, 24)) \(left(address(e.address), 34)) \(left(state, 9)) "
+                + "\(left(String(q.clockClass), 10)) 0x\(PMCValue.pad(String(q.clockAccuracy.rawValue, radix: 16), 2))         "
+                + "0x\(PMCValue.pad(String(q.offsetScaledLogVariance, radix: 16), 4))                  "
+                + "\(left(String(e.priority1), 3)) \(left(String(e.priority2), 3))"
+            fields.append(PMCField(e.selected ? "yes" : "no ", .text(row)))
+        }
+        return fields
     }
 
     private static func timeProperties(_ t: TimePropertiesDS, prefix: [PMCField]) -> [PMCField] {

@@ -19,6 +19,10 @@ public struct PortSnapshot: Sendable, Hashable {
     /// CLOCK_DESCRIPTION as this port describes the clock (15.5.3.1.2): its physical and protocol
     /// address. The userDescription field is replaced by the clock's when answered.
     public var clockDescription: ClockDescription
+    /// PORT_SERVICE_STATS_NP's counters (its portIdentity is the port's own).
+    public var serviceStats: PortServiceStatsNP?
+    /// UNICAST_MASTER_TABLE_NP: the port's unicast master table with each master's state (empty: no table).
+    public var unicastMasterTable = UnicastMasterTableNP(entries: [])
 
     public init(
         portDS: PortDS, interfaceName: String, timestamping: TimestampingNP = .software,

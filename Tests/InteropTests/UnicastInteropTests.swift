@@ -13,7 +13,7 @@ import Testing
 struct UnicastInteropTests {
     /// UDPv4 and UDPv6: the transport option, ptp4l's flag, and tshark's address field.
     static let transports: [(option: String, flag: String, ip: String)] = [
-        ("UDPv4", "-4", "ip"), ("UDPv6", "-6", "ipv6"),
+        ("UDPv4", "-4", "ip"), ("UDPv6", "-6", "ipv6"), ("L2", "-2", "eth"),
     ]
 
     @Test(arguments: 0..<transports.count)
@@ -23,15 +23,21 @@ struct UnicastInteropTests {
         let tshark = try InteropLab.tool("tshark")
         let curl = try InteropLab.tool("curl")
         let meridiand = try InteropLab.meridiand()
+        let meridianctl = try #require(InteropLab.binary("meridianctl"), "meridianctl is not built")
         let lab = try InteropLab()
         defer { lab.tearDown() }
         let events = try SlaveEventMonitor(path: lab.file("sem.sock").path)
         defer { events.stop() }
         let v6 = transport.option == "UDPv6"
+        let l2 = transport.option == "L2"
         let masterAddress =
-            v6 ? NetworkInterface.ipv6Text(lab.lab.b.ipv6) : lab.lab.b.ipv4.map(String.init).joined(separator: ".")
+            l2
+            ? UnicastSlaveInteropTests.mac(lab.lab.b.interface, in: lab.lab.b.namespace)
+            : v6 ? NetworkInterface.ipv6Text(lab.lab.b.ipv6) : lab.lab.b.ipv4.map(String.init).joined(separator: ".")
         let slaveAddress =
-            v6 ? NetworkInterface.ipv6Text(lab.lab.a.ipv6) : lab.lab.a.ipv4.map(String.init).joined(separator: ".")
+            l2
+            ? UnicastSlaveInteropTests.mac(lab.lab.a.interface, in: lab.lab.a.namespace)
+            : v6 ? NetworkInterface.ipv6Text(lab.lab.a.ipv6) : lab.lab.a.ipv4.map(String.init).joined(separator: ".")
         // UNICAST-SLAVE.cfg as shipped (unicast_req_duration 60, table 1 with logQueryInterval 2), its table pointed
         // at the Meridian master; free_running 1 and faster intervals (ptp4l asks for its own intervals) added.
         let slave = try lab.write(
@@ -80,7 +86,10 @@ struct UnicastInteropTests {
         let pcap = lab.file("unicast.pcap").path
         let capture = try lab.start(
             in: lab.lab.b.namespace, tshark,
-            ["-i", lab.lab.b.interface, "-a", "duration:12", "-f", "udp port 319 or udp port 320", "-w", pcap],
+            [
+                "-i", lab.lab.b.interface, "-a", "duration:12", "-f", l2 ? "ether proto 0x88f7" : "udp port 319 or udp port 320",
+                "-w", pcap,
+            ],
             log: "tshark.log")
         _ = lab.wait(seconds: 3) { FileManager.default.fileExists(atPath: pcap) }
         try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-f", slave, "-m", transport.flag], log: "slave.log")
@@ -105,6 +114,16 @@ struct UnicastInteropTests {
             value("meridian_port_unicast_clients") == 1,
             "\(metrics.split(separator: "\n").filter { $0.contains("unicast") }.joined(separator: "\n"))")
         #expect((value("meridian_port_unicast_requests_total", "\"granted\"") ?? 0) >= 3)
+        // The master's side in pmc's format (meridianctl; pmc 3.1 has neither ID): its Sync timer's expiries in
+        // PORT_SERVICE_STATS_NP, and no master table of its own in UNICAST_MASTER_TABLE_NP.
+        let management = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                meridianctl, "-u", "-b", "0", "-s", lab.file("m.sock").path, "GET PORT_SERVICE_STATS_NP",
+                "GET UNICAST_MASTER_TABLE_NP",
+            ])
+        let syncTicks = InteropLab.field(management, "master_sync_timeout").flatMap { Int($0) } ?? 0
+        #expect(syncTicks > 16 && management.contains("actual_table_size 0"), "\(management)")
         #expect(value("meridian_port_unicast_requests_total", "\"refused\"") == 0)
         // tshark decodes what meridiand sent: its GRANT Signaling and every other message, no malformed field,
         // and nothing from it went to a multicast address (inhibit_multicast_service).

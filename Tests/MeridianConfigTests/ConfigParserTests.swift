@@ -150,9 +150,8 @@ struct ConfigParserTests {
                 "gm.conf:2: option clock_servo nullf is not implemented by Meridian: the ntpshm and nullf servos are not implemented (accepted: pi, linreg)"
             ])
         #expect(
-            errors("[global]\nts2phc.pin_index 1\n[unicast_master_table]\ntable_id 1\n[eth0]\n") == [
-                "gm.conf:2: option ts2phc.pin_index is refused: a ts2phc option; Meridian's reference takes pin_index",
-                "gm.conf:3: section [unicast_master_table] is refused: Meridian serves unicast clients (unicast_listen) but does not request unicast service from masters yet (issue 15)",
+            errors("[global]\nts2phc.pin_index 1\n[eth0]\n") == [
+                "gm.conf:2: option ts2phc.pin_index is refused: a ts2phc option; Meridian's reference takes pin_index"
             ])
         #expect(errors("[global]\nserverOnly 1\n[eth0]\n").first?.contains("from a later linuxptp than 3.1") == true)
     }

@@ -92,6 +92,16 @@ import Testing
         let resp = PortFixture.sent(master.handle(.receivedBytesFrom(delayReq, timestamp: t, source: a), at: t))
         #expect(resp.first?.destination == a)
         #expect(resp.first?.message.header.logMessageInterval == 0x7F)
+        // From an address without a Delay_Resp grant it is not answered, and counted (no hybrid_e2e here).
+        let stranger = master.handle(.receivedBytesFrom(delayReq, timestamp: t, source: Self.address(7)), at: t)
+        #expect(PortFixture.sent(stranger).isEmpty)
+        #expect(master.unicastService.ungrantedDelayRequests == 1)
+        // With hybrid_e2e any unicast Delay_Req is answered, as linuxptp's process_delay_req does.
+        var hybridConfiguration = Self.configuration()
+        hybridConfiguration.hybridE2E = true
+        var hybrid = PortFixture.master(hybridConfiguration)
+        let answered = PortFixture.sent(hybrid.handle(.receivedBytesFrom(delayReq, timestamp: t, source: Self.address(7)), at: t))
+        #expect(answered.first?.destination == Self.address(7))
 
         // After 60 s the Announce and Sync grants are gone and cost nothing; Delay_Resp (300 s) stays.
         t = t + .seconds(Int64(61))
@@ -157,5 +167,50 @@ import Testing
         let request = PortFixture.sent(slave.handle(.timerFired(.delayRequest), at: t)).first
         #expect(request?.destination == Self.address(9))
         #expect(request?.message.header.flags.contains(.unicast) == true)
+    }
+
+    /// 10,000 clients (the table is keyed, so each request, renewal and cancel costs the same at any size): all
+    /// granted up to unicast_max_clients and refused beyond, one Sync per granted client per tick, renewals keep
+    /// the count, cancels and expiry remove exactly theirs.
+    @Test func tenThousandClientsAreGrantedServedCancelledAndExpired() {
+        var c = Self.configuration(maxClients: 10_000)
+        c.logSyncInterval = LogInterval(0)
+        var master = PortFixture.master(c)
+        var t = PortFixture.origin
+        func address(_ n: Int) -> PortAddress {
+            PortAddress(networkProtocol: .udpIPv4, address: [10, UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)])
+        }
+        let request = { (n: Int, duration: UInt32) in
+            Self.signaling(
+                from: PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: UInt16(truncatingIfNeeded: n)),
+                [Self.request(.announce, 1, duration), Self.request(.sync, 0, duration), Self.request(.delayResp, 0, duration)])
+        }
+        for n in 0..<10_001 {
+            _ = master.handle(.receivedBytesFrom(request(n, 60), timestamp: t, source: address(n)), at: t)
+        }
+        #expect(master.unicastService.clientCount == 10_000)
+        #expect(master.unicastService.granted == 30_000)
+        #expect(master.unicastService.refused == 3, "the 10,001st client's three requests")
+        let syncs = PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        #expect(syncs.count == 10_000)
+        #expect(Set(syncs.compactMap(\.destination)).count == 10_000)
+        // Half renew for 120 s, a tenth cancel their Sync; at 61 s the others' grants are gone.
+        t = t + .seconds(Int64(30))
+        for n in 0..<5_000 {
+            _ = master.handle(.receivedBytesFrom(request(n, 120), timestamp: t, source: address(n)), at: t)
+        }
+        for n in stride(from: 0, to: 10_000, by: 10) {
+            let cancel = TLV.cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: MessageType.sync.rawValue))
+            let bytes = Self.signaling(
+                from: PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: UInt16(truncatingIfNeeded: n)), [cancel])
+            _ = master.handle(.receivedBytesFrom(bytes, timestamp: t, source: address(n)), at: t)
+        }
+        #expect(master.unicastService.cancelled == 1_000)
+        #expect(master.unicastService.clientCount == 10_000)
+        t = t + .seconds(Int64(31))
+        let later = PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        #expect(later.count == 4_500, "5,000 renewed, 500 of them cancelled their Sync")
+        #expect(master.unicastService.clientCount == 5_000)
+        #expect(master.unicastService.expired == 5_000 * 3 - 500)
     }
 }
