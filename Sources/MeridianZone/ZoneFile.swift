@@ -287,7 +287,9 @@ struct Decoder {
         var priorities = (false, false)
         for (key, value, _) in try mapping(
             node, "a clock",
-            allowed: ClockDefaults.keys.union(["name", "role", "priority1", "priority2", "gnss", "gnss_jitter_ns"]))
+            allowed: ClockDefaults.keys.union([
+                "name", "role", "priority1", "priority2", "gnss", "gnss_jitter_ns", "gnss_lock_threshold_ns",
+            ]))
         {
             switch key {
             case "name": name = try string(value, key)
@@ -303,12 +305,14 @@ struct Decoder {
                 clock.priority2 = UInt8(try integer(value, key, in: 0...255))
                 priorities.1 = true
             case "gnss_jitter_ns": clock.gnssJitter = try number(value, key, in: 0...1e6)
+            case "gnss_lock_threshold_ns": clock.gnssLockThreshold = try number(value, key, in: 1...1e9)
             default: clock.gnss = try boolean(value, key)
             }
         }
         guard let name else { throw fail(node, "a clock needs a 'name'") }
         guard let role else { throw fail(node, "clock '\(name)' needs a 'role' (grandmaster, boundary or host)") }
         if clock.gnss, role != .grandmaster { throw fail(node, "only a grandmaster has 'gnss'") }
+        if clock.gnssLockThreshold != nil, !clock.gnss { throw fail(node, "'gnss_lock_threshold_ns' needs 'gnss: true'") }
         clock.name = name
         clock.role = role
         clock.line = node.mark?.line ?? 1

@@ -128,10 +128,21 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     /// Removes and returns the earliest event.
     public mutating func pop() -> (time: PTPInstant, payload: Payload)? {
+        pop(notAfter: .max)
+    }
+
+    /// Removes and returns the earliest event if it is due at or before `end`.
+    public mutating func pop(notAfter end: PTPInstant) -> (time: PTPInstant, payload: Payload)? {
+        pop(notAfter: ticks(end))
+    }
+
+    private mutating func pop(notAfter end: Int64) -> (time: PTPInstant, payload: Payload)? {
         let top: Key?
         if let n = near.keys.first, far.keys.first.map({ n.precedes($0) }) ?? true {
+            guard n.time <= end else { return nil }
             top = near.popFirst()
         } else {
+            guard let f = far.keys.first, f.time <= end else { return nil }
             top = far.popFirst()
         }
         guard let top else { return nil }

@@ -298,8 +298,7 @@ struct SimulationCore {
 
     /// Runs until true time `end`.
     mutating func run(until end: PTPInstant) {
-        while let next = queue.nextTime, next <= end {
-            guard let (time, event) = queue.pop() else { break }
+        while let (time, event) = queue.pop(notAfter: end) {
             now = time
             process(event)
         }

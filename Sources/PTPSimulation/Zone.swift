@@ -126,6 +126,9 @@ public struct ZoneClock: Sendable, Hashable {
     /// so between two grandmasters of equal priority1 and class the quieter receiver wins the BMCA
     /// (IEEE 1588-2019 9.3.4: class, accuracy, variance, then priority2).
     public var gnssJitter = 50.0
+    /// `gnss_lock_threshold`, ns: how close the receiver must agree with the clock for the discipline to count it
+    /// locked (nil: the holdover budget, 1.5 µs).
+    public var gnssLockThreshold: Double?
     /// The source line, for messages.
     public var line = 0
 

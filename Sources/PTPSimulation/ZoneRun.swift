@@ -135,7 +135,11 @@ public enum ZoneRunner {
                     for fault in description.faults where fault.kind == .gnssLost && fault.targets.first == z.name {
                         outages.append((fault.at, fault.duration ?? description.duration + 1))
                     }
-                    clock.reference = SimulatedReference(jitter: z.gnssJitter, outages: outages)
+                    var reference = SimulatedReference(jitter: z.gnssJitter, outages: outages)
+                    if let threshold = z.gnssLockThreshold {
+                        reference.configuration.lockThreshold = .nanosecondsFast(threshold)
+                    }
+                    clock.reference = reference
                 }
             case .boundary, .host:
                 clock.initialOffset = PTPDuration.milliseconds(1).scaled(by: random.nextUnit() * 2 - 1)
