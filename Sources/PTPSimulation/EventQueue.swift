@@ -67,12 +67,109 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
+    /// The timers: a calendar of 1 ms buckets over the next 8 s (a ring of unsorted arrays), the bucket being
+    /// taken in a small heap, and whatever lies beyond the ring in an overflow heap. A 10,000-clock zone keeps
+    /// some 100,000 timers pending; a heap of them costs a dozen cache misses a pop, a bucket of a few hundred
+    /// costs none. The order is the same (time, order) key's: every event before `currentEnd` is in `current`,
+    /// every later one in a bucket or the overflow, and a bucket enters `current` before any of its events is due.
+    struct Calendar: Sendable {
+        static var width: Int64 { 1_000_000 << 16 }
+        static var bucketCount: Int { 8192 }
+        /// The ring covers [currentEnd, currentEnd + span).
+        static var span: Int64 { Int64(bucketCount - 1) * width }
+
+        var current = Heap()
+        var currentEnd: Int64 = 0
+        var buckets = [[Key]](repeating: [], count: Calendar.bucketCount)
+        var inBuckets = 0
+        var overflow = Heap()
+
+        var count: Int { current.keys.count + inBuckets + overflow.keys.count }
+
+        private var ringEnd: Int64 {
+            currentEnd > Int64.max - Self.span ? .max : currentEnd + Self.span
+        }
+
+        @inline(__always)
+        private static func bucket(_ time: Int64) -> Int {
+            Int((time / width) % Int64(bucketCount))
+        }
+
+        mutating func push(_ key: Key) {
+            if key.time < currentEnd || currentEnd == .max {
+                current.push(key)
+            } else if key.time < ringEnd {
+                buckets[Self.bucket(key.time)].append(key)
+                inBuckets += 1
+            } else {
+                overflow.push(key)
+            }
+        }
+
+        /// The earliest key, bringing the next bucket in while the current one is empty.
+        mutating func first() -> Key? {
+            while current.keys.isEmpty {
+                guard inBuckets > 0 || !overflow.keys.isEmpty else { return nil }
+                advance()
+            }
+            return current.keys.first
+        }
+
+        mutating func popFirst() -> Key? {
+            guard first() != nil else { return nil }
+            return current.popFirst()
+        }
+
+        /// The earliest key without moving anything (for ``EventQueue/nextTime``).
+        func minimum() -> Key? {
+            if let top = current.keys.first { return top }
+            var best: Key?
+            if inBuckets > 0 {
+                var start = currentEnd
+                for _ in 0..<Self.bucketCount {
+                    let keys = buckets[Self.bucket(start)]
+                    if let m = keys.min(by: { $0.precedes($1) }) {
+                        best = m
+                        break
+                    }
+                    start = start > Int64.max - Self.width ? .max : start + Self.width
+                }
+            }
+            if let o = overflow.keys.first, best.map({ o.precedes($0) }) ?? true { best = o }
+            return best
+        }
+
+        /// The bucket starting at `currentEnd` becomes the current one (or, with the ring empty, the overflow's
+        /// first bucket); the ring's far end moves on and takes in what the overflow holds before it.
+        private mutating func advance() {
+            if inBuckets == 0, let o = overflow.keys.first, o.time >= currentEnd {
+                currentEnd = o.time - o.time % Self.width
+            }
+            if currentEnd != .max {
+                let b = Self.bucket(currentEnd)
+                if !buckets[b].isEmpty {
+                    inBuckets -= buckets[b].count
+                    for key in buckets[b] { current.push(key) }
+                    // Not keeping capacity: the Sync timers crowd the buckets of the next 62.5 ms, the rest
+                    // hold a few keys each, and 8,192 buckets at the crowd's capacity would cost 50 MB.
+                    buckets[b] = []
+                }
+                currentEnd = currentEnd > Int64.max - Self.width ? .max : currentEnd + Self.width
+            }
+            let end = ringEnd
+            while let o = overflow.keys.first, o.time < end || currentEnd == .max {
+                _ = overflow.popFirst()
+                push(o)
+            }
+        }
+    }
+
     /// Events due within this many 2⁻¹⁶ ns of the last one taken go to the near heap (100 µs).
     static var nearHorizon: Int64 { 100_000 << 16 }
 
     public let origin: PTPInstant
     private var near = Heap()
-    private var far = Heap()
+    private var far = Calendar()
     private var slab: [Payload?] = []
     private var free: [Int] = []
     private var counter: UInt64 = 0
@@ -83,15 +180,15 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         self.origin = origin
     }
 
-    public var count: Int { near.keys.count + far.keys.count }
-    public var isEmpty: Bool { near.keys.isEmpty && far.keys.isEmpty }
+    public var count: Int { near.keys.count + far.count }
+    public var isEmpty: Bool { count == 0 }
     public var nextTime: PTPInstant? {
         firstKey.map { origin + .scaledNanoseconds($0.time) }
     }
 
     /// The earliest key of the two heaps.
     private var firstKey: Key? {
-        switch (near.keys.first, far.keys.first) {
+        switch (near.keys.first, far.minimum()) {
         case (let n?, let f?): n.precedes(f) ? n : f
         case (let n?, nil): n
         case (nil, let f?): f
@@ -138,11 +235,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     private mutating func pop(notAfter end: Int64) -> (time: PTPInstant, payload: Payload)? {
         let top: Key?
-        if let n = near.keys.first, far.keys.first.map({ n.precedes($0) }) ?? true {
+        let f = far.first()
+        if let n = near.keys.first, f.map({ n.precedes($0) }) ?? true {
             guard n.time <= end else { return nil }
             top = near.popFirst()
         } else {
-            guard let f = far.keys.first, f.time <= end else { return nil }
+            guard let f, f.time <= end else { return nil }
             top = far.popFirst()
         }
         guard let top else { return nil }
