@@ -47,7 +47,9 @@ def main() -> None:
             "Read: with hardware stamps the error grows tier by tier (each PI servo passes on, and slightly amplifies,",
             "its master's wander: the cascade G.8273.2 limits with its noise-transfer bandwidth), so the count is",
             "where the edge crosses 1 µs. With software stamps (2 µs σ and rare 10–80 µs late stamps, no outlier",
-            "filter) no tier fits. At 16 Sync/s the oscillator barely matters in this model: the servo corrects a",
+            "filter, and pi.c's software gains kp 0.1, ki 0.001, which the daemon takes with `time_stamping software`)",
+            "no tier fits; with gains that low the deeper tiers are still acquiring at the end of the 300 s run, hence",
+            "figures that do not grow steadily. At 16 Sync/s the oscillator barely matters in this model: the servo corrects a",
             "TCXO's random-walk wander (1 ppb/√s) between Syncs; temperature steps, which are where TCXOs really",
             "lose, are not modelled.", ""]
     report, speed = run("deploy/zones/zone-10k.yaml")

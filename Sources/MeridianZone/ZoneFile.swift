@@ -51,12 +51,19 @@ public enum ZoneFile {
 struct ClockDefaults {
     var oscillator: OscillatorClass = .ocxo
     var timestamping: TimestampingClass = .hardware
-    var servo: ServoKind = .pi
+    var servo = ZoneServo()
+    var profile: ZoneProfile = .default
 
-    func apply(to clock: inout ZoneClock) {
+    static let keys: Set<String> = ["oscillator", "timestamping", "servo", "profile"]
+
+    /// Sets the clock's settings; its priorities become the profile's unless `keepPriorities`.
+    func apply(to clock: inout ZoneClock, keepPriorities: (Bool, Bool) = (false, false)) {
         clock.oscillator = oscillator
         clock.timestamping = timestamping
-        clock.servo = servo
+        clock.servoSettings = servo
+        clock.profile = profile
+        if !keepPriorities.0 { clock.priority1 = profile.defaultPriority }
+        if !keepPriorities.1 { clock.priority2 = profile.defaultPriority }
     }
 }
 
@@ -138,22 +145,57 @@ struct Decoder {
         return out
     }
 
-    func servo(_ node: Node) throws(ZoneFileError) -> ServoKind {
-        let word = try string(node, "servo")
+    func servoKind(_ node: Node, _ key: String) throws(ZoneFileError) -> ServoKind {
+        let word = try string(node, key)
         switch word {
         case "pi": return .pi
         case "linreg": return .linreg
-        default: throw fail(node, "'servo' must be pi or linreg, not '\(word)'")
+        default: throw fail(node, "'\(key)' must be pi or linreg, not '\(word)'")
         }
+    }
+
+    /// `servo: pi` or `servo: {kind: pi, kp: 0.7, ki: 0.3, step_threshold_s: 0.001, first_step_threshold_s: 0.00002,
+    /// max_frequency_ppb: 900000000}` (ptp4l's servo options; what is not given keeps `base`'s).
+    func servo(_ node: Node, base: ZoneServo) throws(ZoneFileError) -> ZoneServo {
+        if case .scalar = node { return ZoneServo(kind: try servoKind(node, "servo")) }
+        var servo = base
+        for (key, value, _) in try mapping(
+            node, "a servo",
+            allowed: [
+                "kind", "kp", "ki", "kp_scale", "ki_scale", "step_threshold_s", "first_step_threshold_s", "max_frequency_ppb",
+            ])
+        {
+            switch key {
+            case "kind": servo.kind = try servoKind(value, "kind")
+            case "kp": servo.kp = try number(value, key, in: 0...1000)
+            case "ki": servo.ki = try number(value, key, in: 0...1000)
+            case "kp_scale": servo.kpScale = try number(value, key, in: 0...1000)
+            case "ki_scale": servo.kiScale = try number(value, key, in: 0...1000)
+            case "step_threshold_s": servo.stepThreshold = try number(value, key, in: 0...1000)
+            case "first_step_threshold_s": servo.firstStepThreshold = try number(value, key, in: 0...1000)
+            default: servo.maxFrequency = try number(value, key, in: 1...900_000_000)
+            }
+        }
+        return servo
+    }
+
+    func profile(_ node: Node) throws(ZoneFileError) -> ZoneProfile {
+        let word = try string(node, "profile")
+        guard let profile = ZoneProfile.allCases.first(where: { $0.rawValue.lowercased() == word.lowercased() }) else {
+            throw fail(
+                node, "'profile' must be one of \(ZoneProfile.allCases.map(\.rawValue).joined(separator: ", ")), not '\(word)'")
+        }
+        return profile
     }
 
     func clockDefaults(_ node: Node, base: ClockDefaults, what: String) throws(ZoneFileError) -> ClockDefaults {
         var d = base
-        for (key, value, _) in try mapping(node, what, allowed: ["oscillator", "timestamping", "servo"]) {
+        for (key, value, _) in try mapping(node, what, allowed: ClockDefaults.keys) {
             switch key {
             case "oscillator": d.oscillator = try choice(value, key, OscillatorClass.self)
             case "timestamping": d.timestamping = try choice(value, key, TimestampingClass.self)
-            default: d.servo = try servo(value)
+            case "profile": d.profile = try profile(value)
+            default: d.servo = try servo(value, base: d.servo)
             }
         }
         return d
@@ -186,7 +228,8 @@ struct Decoder {
         let entries = try mapping(
             root, "the zone",
             allowed: [
-                "zone", "duration", "seed", "sync_interval", "delay_mechanism", "settle", "sample_interval", "window",
+                "zone", "duration", "seed", "sync_interval", "announce_interval", "delay_mechanism", "settle", "sample_interval",
+                "window",
                 "recovery_threshold_ns", "defaults", "clocks", "links", "generate", "faults",
             ])
         // Defaults first, wherever they are written, so they apply to every clock.
@@ -199,6 +242,7 @@ struct Decoder {
             case "duration": zone.duration = try number(value, key, in: 1...86_400)
             case "seed": zone.seed = UInt64(try integer(value, key, in: 0...Int.max))
             case "sync_interval": zone.logSyncInterval = Int8(try integer(value, key, in: -7...4))
+            case "announce_interval": zone.logAnnounceInterval = Int8(try integer(value, key, in: -3...4))
             case "delay_mechanism":
                 let word = try string(value, key)
                 switch word {
@@ -240,29 +284,39 @@ struct Decoder {
         var role: ZoneRole?
         var d = defaults
         var clock = ZoneClock(name: "", role: .host)
+        var priorities = (false, false)
         for (key, value, _) in try mapping(
             node, "a clock",
-            allowed: ["name", "role", "oscillator", "timestamping", "servo", "priority1", "priority2", "gnss", "gnss_jitter_ns"])
+            allowed: ClockDefaults.keys.union([
+                "name", "role", "priority1", "priority2", "gnss", "gnss_jitter_ns", "gnss_lock_threshold_ns",
+            ]))
         {
             switch key {
             case "name": name = try string(value, key)
             case "role": role = try choice(value, key, ZoneRole.self)
             case "oscillator": d.oscillator = try choice(value, key, OscillatorClass.self)
             case "timestamping": d.timestamping = try choice(value, key, TimestampingClass.self)
-            case "servo": d.servo = try servo(value)
-            case "priority1": clock.priority1 = UInt8(try integer(value, key, in: 0...255))
-            case "priority2": clock.priority2 = UInt8(try integer(value, key, in: 0...255))
+            case "servo": d.servo = try servo(value, base: d.servo)
+            case "profile": d.profile = try profile(value)
+            case "priority1":
+                clock.priority1 = UInt8(try integer(value, key, in: 0...255))
+                priorities.0 = true
+            case "priority2":
+                clock.priority2 = UInt8(try integer(value, key, in: 0...255))
+                priorities.1 = true
             case "gnss_jitter_ns": clock.gnssJitter = try number(value, key, in: 0...1e6)
+            case "gnss_lock_threshold_ns": clock.gnssLockThreshold = try number(value, key, in: 1...1e9)
             default: clock.gnss = try boolean(value, key)
             }
         }
         guard let name else { throw fail(node, "a clock needs a 'name'") }
         guard let role else { throw fail(node, "clock '\(name)' needs a 'role' (grandmaster, boundary or host)") }
         if clock.gnss, role != .grandmaster { throw fail(node, "only a grandmaster has 'gnss'") }
+        if clock.gnssLockThreshold != nil, !clock.gnss { throw fail(node, "'gnss_lock_threshold_ns' needs 'gnss: true'") }
         clock.name = name
         clock.role = role
         clock.line = node.mark?.line ?? 1
-        d.apply(to: &clock)
+        d.apply(to: &clock, keepPriorities: priorities)
         return clock
     }
 

@@ -289,8 +289,15 @@ public struct InstanceEngine: Sendable {
         // locks, SYNCHRONIZATION_FAULT when it steps the clock).
         // A designated slave (BMCA noop) is outside the BMCA: its verdicts go to it.
         if !verdicts.isEmpty, let slave = slavePortIndex ?? ports.firstIndex(where: { $0.configuration.designatedSlave }) {
-            let pending = verdicts
-            verdicts.removeAll(keepingCapacity: true)
+            // Taken out by swap, not copied: a copy would make the removal below allocate a new buffer on
+            // every measurement (the simulator's zones run hundreds of thousands a second). The buffer goes back
+            // when the nested dispatches left none behind.
+            var pending: [(ServoState, PTPDuration, LogInterval)] = []
+            swap(&pending, &verdicts)
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                if verdicts.isEmpty { verdicts = pending }
+            }
             for (verdict, offset, interval) in pending {
                 switch verdict {
                 case .locked:

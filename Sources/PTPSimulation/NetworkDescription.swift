@@ -30,6 +30,8 @@ public struct SimulatedClock: Sendable {
     public var port: PortConfiguration = PortConfiguration(portNumber: 1)
     /// Per-port overrides by port number (for example masterOnly on one port).
     public var portOverrides: [UInt16: PortConfiguration] = [:]
+    /// The BMCA's data set comparison and localPriority (`dataset_comparison`; a G.8275 T-BC's holdover classes).
+    public var bmca = BMCAConfiguration()
     /// The servo's outlier filter (`servo_outlier_filter`), as the daemon runs it; nil: off.
     public var outlierFilter: OutlierFilter?
     /// A simulated GNSS receiver steering this clock through the ``ReferenceDiscipline`` while it is the

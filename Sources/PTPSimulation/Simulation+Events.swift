@@ -10,29 +10,33 @@ extension SimulationCore {
         switch event {
         case .start(let c):
             let clock = Int(c)
+            guard !stopped[clock] else { return }
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
             for p in nodes[clock].instance.ports.indices {
                 dispatch(clock, .port(p, .linkUp), local: local)
             }
         case .deliver(let c, let p, let bytes):
             let clock = Int(c)
-            guard !nodes[clock].muted else { return }
+            guard !muted[clock], !stopped[clock] else { return }
             messagesDelivered += 1
             let stamp = nodes[clock].oscillator.stamp(at: now, random: &random)
             dispatch(clock, .port(Int(p), .receivedBytes(bytes, timestamp: stamp)), local: nodes[clock].oscillator.localNow)
         case .transmitted(let c, let p, let token, let stamp):
             let clock = Int(c)
+            guard !stopped[clock] else { return }  // the process that sent it is gone
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .transmitted(token, timestamp: stamp)), local: local)
         case .timer(let c, let p, let timer, let generation):
             let clock = Int(c)
-            let index = Int(p) * PortTimer.allCases.count + Int(timer.rawValue)
-            guard nodes[clock].timerGenerations[index] == generation else { return }
+            let index = (portBase[clock] + Int(p)) * SimulationCore.portTimerCount + Int(timer.rawValue)
+            guard timerGenerations[index] == generation else { return }
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .timerFired(timer)), local: local)
         case .clockTimer(let c, let timer, let generation):
             let clock = Int(c)
-            guard nodes[clock].clockTimerGenerations[Int(timer.rawValue)] == generation else { return }
+            guard clockTimerGenerations[clock * SimulationCore.clockTimerCount + Int(timer.rawValue)] == generation else {
+                return
+            }
             let local = nodes[clock].oscillator.advance(to: now, random: &random)
             dispatch(clock, .clockTimerFired(timer), local: local)
         case .referenceEdge(let c):
@@ -46,6 +50,7 @@ extension SimulationCore {
     mutating func referenceEdge(clock: Int) {
         guard let reference = nodes[clock].reference else { return }
         queue.schedule(.referenceEdge(clock: Int32(clock)), at: PTPInstant(seconds: now.seconds + 1))
+        guard !stopped[clock] else { return }  // the receiver runs on; no daemon reads it
         let local = nodes[clock].oscillator.advance(to: now, random: &random)
         let sinceStart = (now - start).secondsDouble
         if !reference.isOut(atSecondsFromStart: sinceStart) {
@@ -81,15 +86,13 @@ extension SimulationCore {
             case .send(let outgoing):
                 send(outgoing, clock: clock, port: p)
             case .armTimer(let timer, let after):
-                let index = p * PortTimer.allCases.count + Int(timer.rawValue)
-                nodes[clock].timerGenerations[index] &+= 1
+                let index = (portBase[clock] + p) * SimulationCore.portTimerCount + Int(timer.rawValue)
+                timerGenerations[index] &+= 1
                 queue.schedule(
-                    .timer(
-                        clock: Int32(clock), port: Int32(p), timer: timer,
-                        generation: nodes[clock].timerGenerations[index]),
+                    .timer(clock: Int32(clock), port: Int32(p), timer: timer, generation: timerGenerations[index]),
                     at: now + after)
             case .cancelTimer(let timer):
-                nodes[clock].timerGenerations[p * PortTimer.allCases.count + Int(timer.rawValue)] &+= 1
+                timerGenerations[(portBase[clock] + p) * SimulationCore.portTimerCount + Int(timer.rawValue)] &+= 1
             case .measurement:
                 break  // the instance's clock engine took it; `.clock(.measured)` reports the outcome
             case .stateChanged(let change):
@@ -117,10 +120,10 @@ extension SimulationCore {
             }
             if let frequency { nodes[clock].oscillator.adjustFrequency(frequency) }
         case .armTimer(let timer, let after):
-            let index = Int(timer.rawValue)
-            nodes[clock].clockTimerGenerations[index] &+= 1
+            let index = clock * SimulationCore.clockTimerCount + Int(timer.rawValue)
+            clockTimerGenerations[index] &+= 1
             queue.schedule(
-                .clockTimer(clock: Int32(clock), timer: timer, generation: nodes[clock].clockTimerGenerations[index]),
+                .clockTimer(clock: Int32(clock), timer: timer, generation: clockTimerGenerations[index]),
                 at: now + after)
         case .measured(let m, _):
             nodes[clock].statistics.measurements += 1
@@ -150,30 +153,31 @@ extension SimulationCore {
         if let token = outgoing.token {
             queue.schedule(
                 .transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
-                at: now + network.clocks[clock].transmitTimestampDelay)
+                at: now + transmitDelay[clock])
         }
-        guard !nodes[clock].muted else { return }
-        let s = nodes[clock].portSegment[port]
+        guard !muted[clock], !stopped[clock] else { return }
+        let s = Int(portSegment[portBase[clock] + port])
         guard s >= 0, !segmentDown[s] else { return }
         // On the wire: encoded once here, decoded by each receiving port's engine.
         let bytes = message.encoded()
-        let segment = network.segments[s]
-        var model = segment.model
+        var model = segmentModel[s]
         model.asymmetry = model.asymmetry + extraAsymmetry[s]
-        for (index, endpoint) in segment.endpoints.enumerated() where endpoint.clock != clock || endpoint.port != port {
+        let first = segmentStart[s]
+        let fromFirst = segmentEndpoints[first].clock == Int32(clock) && segmentEndpoints[first].port == Int32(port)
+        for index in first..<segmentStart[s + 1] {
+            let endpoint = segmentEndpoints[index]
+            if endpoint.clock == Int32(clock) && endpoint.port == Int32(port) { continue }
             var delay = model.delay
-            if segment.endpoints.first.map({ $0.clock == clock && $0.port == port }) == true {
+            if fromFirst {
                 delay = delay + model.asymmetry
-            } else if index == 0 {
+            } else if index == first {
                 delay = delay - model.asymmetry
             }
             if model.jitter > 0 {
                 let floor = -delay.nanosecondsDoubleFast / 2
                 delay = delay + .nanosecondsFast(max(floor, model.jitter * random.nextGaussian()))
             }
-            queue.schedule(
-                .deliver(clock: Int32(endpoint.clock), port: Int32(endpoint.port), bytes: bytes),
-                at: now + delay)
+            queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, bytes: bytes), at: now + delay)
         }
     }
 }

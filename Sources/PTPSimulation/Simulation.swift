@@ -94,8 +94,19 @@ public final class Simulation {
 
     /// A muted clock neither sends nor receives (it "goes silent"); it keeps running inside.
     public func setMuted(_ clock: Int, _ muted: Bool) {
-        core.nodes[clock].muted = muted
+        guard core.muted.indices.contains(clock) else { return }
+        core.muted[clock] = muted
     }
+
+    /// The clock's daemon stops (`running` false) or starts afresh (true), as a `systemctl restart` does: while
+    /// stopped nothing is sent, received or timed; on start the engine is new (ports INITIALIZING, foreign
+    /// masters forgotten, the servo unlocked), while the clock kept running at its last frequency adjustment.
+    public func setDaemonRunning(_ clock: Int, _ running: Bool) {
+        core.setDaemonRunning(clock, running)
+    }
+
+    /// Whether the clock's daemon is stopped.
+    public func isDaemonStopped(_ clock: Int) -> Bool { core.stopped.indices.contains(clock) && core.stopped[clock] }
 
     /// A segment that is down carries nothing (a cable pulled, a switch port off); the ports notice
     /// through their receipt timeouts, as behind a switch.
@@ -114,17 +125,22 @@ public final class Simulation {
 
 /// The simulation's state and event loop, as a value type so the hot loop runs without the dynamic
 /// exclusivity checks a class's stored properties would need.
+///
+/// What the loop reads for nearly every event (whether a clock is muted, a timer's generation, which segment a
+/// port is on, a segment's ends and model) sits in flat arrays indexed by clock, port or segment rather than in
+/// each ``Node``: a node holds a whole engine (about 2 KB, and its ports more), so in a zone of 10,000 clocks
+/// each look into one is a cache miss, and a stale timer or a muted clock is then answered without one.
 struct SimulationCore {
     struct Node {
         var instance: InstanceEngine
         var oscillator: Oscillator
-        var portSegment: [Int]
-        var timerGenerations: [UInt32]
-        var clockTimerGenerations: [UInt32] = Array(repeating: 0, count: ClockTimer.allCases.count)
         var reference: SimulatedReference?
-        var muted = false
         var statistics = ClockStatistics()
     }
+
+    /// PortTimer.allCases.count and ClockTimer.allCases.count (the synthesized `allCases` builds an array).
+    static let portTimerCount = PortTimer.allCases.count
+    static let clockTimerCount = ClockTimer.allCases.count
 
     enum Event: Sendable {
         case start(clock: Int32)
@@ -150,6 +166,23 @@ struct SimulationCore {
     var referenceChanges: [(time: PTPInstant, clock: Int, change: GrandmasterStateChange)] = []
     var segmentDown: [Bool]
     var extraAsymmetry: [PTPDuration]
+    /// Per clock: muted, the index of its first port in ``portSegment``, its transmit time stamp delay.
+    var muted: [Bool]
+    /// Per clock: its daemon is stopped (``setDaemonRunning(_:_:)``).
+    var stopped: [Bool]
+    let seed: UInt64
+    var portBase: [Int]
+    var transmitDelay: [PTPDuration]
+    /// Per port (at portBase[clock] + port): its segment (-1: none).
+    var portSegment: [Int32]
+    /// Per port timer (at (portBase[clock] + port) · portTimerCount + timer) and per clock timer
+    /// (clock · clockTimerCount + timer): the generation of its latest arming.
+    var timerGenerations: [UInt32]
+    var clockTimerGenerations: [UInt32]
+    /// Per segment: its endpoints at segmentEndpoints[segmentStart[s]..<segmentStart[s + 1]], and its model.
+    var segmentStart: [Int]
+    var segmentEndpoints: [(clock: Int32, port: Int32)]
+    var segmentModel: [LinkModel]
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
@@ -162,50 +195,42 @@ struct SimulationCore {
         random = SplitMix64(seed: seed)
         segmentDown = Array(repeating: false, count: network.segments.count)
         extraAsymmetry = Array(repeating: .zero, count: network.segments.count)
-        var portSegments = network.clocks.map { _ in [Int]() }
+        muted = Array(repeating: false, count: network.clocks.count)
+        stopped = muted
+        portBase = []
+        portBase.reserveCapacity(network.clocks.count + 1)
+        var portTotal = 0
         for c in network.clocks.indices {
-            portSegments[c] = Array(repeating: -1, count: network.portCounts[c])
+            portBase.append(portTotal)
+            portTotal += network.portCounts[c]
         }
+        portBase.append(portTotal)
+        transmitDelay = network.clocks.map(\.transmitTimestampDelay)
+        portSegment = Array(repeating: -1, count: portTotal)
+        timerGenerations = Array(repeating: 0, count: portTotal * SimulationCore.portTimerCount)
+        clockTimerGenerations = Array(repeating: 0, count: network.clocks.count * SimulationCore.clockTimerCount)
+        segmentStart = [0]
+        segmentEndpoints = []
+        segmentModel = []
         for (s, segment) in network.segments.enumerated() {
             for e in segment.endpoints {
-                portSegments[e.clock][e.port] = s
+                portSegment[portBase[e.clock] + e.port] = Int32(s)
+                segmentEndpoints.append((Int32(e.clock), Int32(e.port)))
             }
+            segmentStart.append(segmentEndpoints.count)
+            segmentModel.append(segment.model)
         }
+        self.seed = seed
         for (c, clock) in network.clocks.enumerated() {
-            let ports = network.portConfigurations(of: c)
-            let ds = DefaultDS(
-                twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
-                clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
-                slaveOnly: clock.slaveOnly)
             var oscillator = Oscillator(
                 frequencyError: clock.frequencyError, wander: clock.wander, stampNoise: clock.stampNoise,
                 initialOffset: clock.initialOffset, start: start)
             oscillator.spikeProbability = clock.stampSpikeProbability
             oscillator.spikeMinimum = clock.stampSpike.lowerBound
             oscillator.spikeMaximum = clock.stampSpike.upperBound
-            let servo = SelectedServo(
-                clock.servo, configuration: clock.servoConfiguration,
-                clockMaximum: oscillator.maxAdjustment,
-                syncInterval: clock.port.logSyncInterval.seconds)
-            var reference: ReferenceDiscipline?
-            if let simulated = clock.reference {
-                var configuration = simulated.configuration
-                configuration.timescale = .utc
-                reference = ReferenceDiscipline(configuration: configuration)
-            }
-            let instance = InstanceEngine(
-                configuration: InstanceConfiguration(
-                    defaultDS: ds, ports: ports,
-                    grandmasterQuality: clock.timeProperties.map {
-                        GrandmasterQuality(clockQuality: clock.clockQuality, timeProperties: $0)
-                    },
-                    seed: seed &+ UInt64(c) &* 0x9E37_79B9,
-                    clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference)))
-            nodes.append(
-                Node(
-                    instance: instance, oscillator: oscillator, portSegment: portSegments[c],
-                    timerGenerations: Array(repeating: 0, count: ports.count * PortTimer.allCases.count),
-                    reference: clock.reference))
+            let instance = SimulationCore.instance(
+                of: c, in: network, seed: seed, currentFrequency: .zero, clockMaximum: oscillator.maxAdjustment)
+            nodes.append(Node(instance: instance, oscillator: oscillator, reference: clock.reference))
             queue.schedule(.start(clock: Int32(c)), at: start)
             if clock.reference != nil {
                 queue.schedule(.referenceEdge(clock: Int32(c)), at: PTPInstant(seconds: start.seconds + 1))
@@ -214,10 +239,66 @@ struct SimulationCore {
         work.reserveCapacity(64)
     }
 
+    /// A fresh engine for clock `c`, as the daemon composes it when it starts: ports INITIALIZING, no foreign
+    /// masters, the servo unlocked and starting from the clock's present frequency adjustment
+    /// (`currentFrequency`, read from the clock as MeridianService does, like linuxptp's clock_create).
+    static func instance(
+        of c: Int, in network: NetworkDescription, seed: UInt64, currentFrequency: PartsPerBillion,
+        clockMaximum: PartsPerBillion
+    ) -> InstanceEngine {
+        let clock = network.clocks[c]
+        let ports = network.portConfigurations(of: c)
+        let ds = DefaultDS(
+            twoStepFlag: true, clockIdentity: clock.identity, numberPorts: UInt16(ports.count),
+            clockQuality: clock.clockQuality, priority1: clock.priority1, priority2: clock.priority2,
+            slaveOnly: clock.slaveOnly)
+        let servo = SelectedServo(
+            clock.servo, configuration: clock.servoConfiguration, currentFrequency: currentFrequency,
+            clockMaximum: clockMaximum, syncInterval: clock.port.logSyncInterval.seconds)
+        var reference: ReferenceDiscipline?
+        if let simulated = clock.reference {
+            var configuration = simulated.configuration
+            configuration.timescale = .utc
+            reference = ReferenceDiscipline(configuration: configuration)
+        }
+        var configuration = InstanceConfiguration(
+            defaultDS: ds, ports: ports,
+            grandmasterQuality: clock.timeProperties.map {
+                GrandmasterQuality(clockQuality: clock.clockQuality, timeProperties: $0)
+            },
+            seed: seed &+ UInt64(c) &* 0x9E37_79B9,
+            clock: ClockEngine(servo: servo, outlierFilter: clock.outlierFilter, reference: reference))
+        configuration.bmca = clock.bmca
+        return InstanceEngine(configuration: configuration)
+    }
+
+    /// The daemon of `clock` stops (`running` false: its engine is gone, its timers void, nothing sent or
+    /// received; the clock runs on at its last frequency adjustment, as a PHC does when ptp4l or meridiand
+    /// exits) or starts again (a fresh engine from ``instance(of:in:seed:currentFrequency:clockMaximum:)``,
+    /// its ports brought up as at the start).
+    mutating func setDaemonRunning(_ clock: Int, _ running: Bool) {
+        guard nodes.indices.contains(clock), stopped[clock] == running else { return }
+        stopped[clock] = !running
+        // Every timer armed by the old engine is void.
+        for index in (portBase[clock] * SimulationCore.portTimerCount)..<(portBase[clock + 1] * SimulationCore.portTimerCount) {
+            timerGenerations[index] &+= 1
+        }
+        for index in (clock * SimulationCore.clockTimerCount)..<((clock + 1) * SimulationCore.clockTimerCount) {
+            clockTimerGenerations[index] &+= 1
+        }
+        guard running else { return }
+        let local = nodes[clock].oscillator.advance(to: now, random: &random)
+        nodes[clock].instance = SimulationCore.instance(
+            of: clock, in: network, seed: seed, currentFrequency: nodes[clock].oscillator.adjustment,
+            clockMaximum: nodes[clock].oscillator.maxAdjustment)
+        for p in nodes[clock].instance.ports.indices {
+            dispatch(clock, .port(p, .linkUp), local: local)
+        }
+    }
+
     /// Runs until true time `end`.
     mutating func run(until end: PTPInstant) {
-        while let next = queue.nextTime, next <= end {
-            guard let (time, event) = queue.pop() else { break }
+        while let (time, event) = queue.pop(notAfter: end) {
             now = time
             process(event)
         }

@@ -60,13 +60,64 @@ public enum TimestampingClass: String, Sendable, Hashable, CaseIterable {
     public var spike: ClosedRange<Double> { self == .hardware ? 0...0 : 10_000...80_000 }
 }
 
+/// The PTP profile a clock runs, set up as the daemon sets itself up from linuxptp 3.1's stock configuration
+/// files (`/usr/share/doc/linuxptp/configs/`, DaemonSettings does the same translation for `meridiand -f`).
+public enum ZoneProfile: String, Sendable, Hashable, CaseIterable {
+    /// IEEE 1588-2019 annex I.3 (delay request-response default profile): the zone's `sync_interval` and
+    /// `delay_mechanism`, Announce every 2 s, the IEEE 1588 BMCA (9.3.4).
+    case `default` = "default"
+    /// ITU-T G.8275.1 as `G.8275.1.cfg`: `dataset_comparison G.8275.x` (the alternate BMCA of G.8275.1 6.3,
+    /// localPriority 128 on the clock and every port), `maxStepsRemoved 255`, Announce 8/s, Sync and
+    /// Delay_Req 16/s; a boundary clock (and a grandmaster without GNSS) is a T-BC that announces clockClass
+    /// 135 in holdover (G.8275.1 6.4, table 2); a host is a T-TSC (slave only, class 255).
+    case g8275_1 = "G.8275.1"
+    /// IEEE 802.1AS as `gPTP.cfg`: peer delay (`delay_mechanism P2P`, Pdelay_Req every second,
+    /// `neighborPropDelayThresh 800`), Sync 8/s with `syncReceiptTimeout 3`, Announce every second,
+    /// `transportSpecific 1`, `follow_up_info`, `path_trace_enabled`, `assume_two_step`; priority1 and
+    /// priority2 248 unless the clock gives its own.
+    case gptp = "gPTP"
+
+    /// The priority1 and priority2 a clock of this profile has unless it says otherwise.
+    public var defaultPriority: UInt8 { self == .gptp ? 248 : 128 }
+}
+
+/// A clock's servo settings: ptp4l's servo options; nil leaves Meridian's default (ptp4l's, except
+/// `step_threshold`: 1 ms for boundary clocks and hosts, so they follow an upstream step rather than slew).
+public struct ZoneServo: Sendable, Hashable {
+    /// `clock_servo`.
+    public var kind: ServoKind = .pi
+    /// `pi_proportional_const` and `pi_integral_const` (0: from the scale, by the time stamping).
+    public var kp: Double?
+    public var ki: Double?
+    /// `pi_proportional_scale` and `pi_integral_scale` (0: 0.7/0.3 for hardware stamps, 0.1/0.001 for software).
+    public var kpScale: Double?
+    public var kiScale: Double?
+    /// `step_threshold` and `first_step_threshold`, seconds.
+    public var stepThreshold: Double?
+    public var firstStepThreshold: Double?
+    /// `max_frequency`, ppb.
+    public var maxFrequency: Double?
+
+    public init(kind: ServoKind = .pi) {
+        self.kind = kind
+    }
+}
+
 /// One clock of a zone.
 public struct ZoneClock: Sendable, Hashable {
     public var name: String
     public var role: ZoneRole
     public var oscillator: OscillatorClass = .ocxo
     public var timestamping: TimestampingClass = .hardware
-    public var servo: ServoKind = .pi
+    /// The servo and its settings.
+    public var servoSettings = ZoneServo()
+    /// The servo kind (shorthand for `servoSettings.kind`).
+    public var servo: ServoKind {
+        get { servoSettings.kind }
+        set { servoSettings.kind = newValue }
+    }
+    /// The PTP profile.
+    public var profile: ZoneProfile = .default
     public var priority1: UInt8 = 128
     public var priority2: UInt8 = 128
     /// A grandmaster's GNSS reference (a simulated receiver through the ``ReferenceDiscipline``).
@@ -75,6 +126,9 @@ public struct ZoneClock: Sendable, Hashable {
     /// so between two grandmasters of equal priority1 and class the quieter receiver wins the BMCA
     /// (IEEE 1588-2019 9.3.4: class, accuracy, variance, then priority2).
     public var gnssJitter = 50.0
+    /// `gnss_lock_threshold`, ns: how close the receiver must agree with the clock for the discipline to count it
+    /// locked (nil: the holdover budget, 1.5 µs).
+    public var gnssLockThreshold: Double?
     /// The source line, for messages.
     public var line = 0
 
@@ -171,6 +225,8 @@ public struct ZoneDescription: Sendable, Hashable {
     public var seed: UInt64 = 1
     /// logSyncInterval of every port (-4: 16 Sync/s).
     public var logSyncInterval: Int8 = -4
+    /// logAnnounceInterval of every port of the default profile (1: every 2 s, linuxptp's default).
+    public var logAnnounceInterval: Int8 = 1
     public var delayMechanism: DelayMechanism = .e2e
     /// Time error before this second is not counted (the zone locks first).
     public var settle: Double = 30

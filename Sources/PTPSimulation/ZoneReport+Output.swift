@@ -30,6 +30,11 @@ extension ZoneReport {
             for f in faults {
                 var recovery = f.recovery.map { $0 == 0 ? "never left" : "recovered in \(format($0, 2)) s" } ?? "not recovered"
                 if let t = f.takeover { recovery += "; grandmaster changed after \(format(t, 2)) s" }
+                if f.fault.kind == .restart {
+                    recovery +=
+                        f.reacquired.map { "; \(f.fault.targets[0]) locked again after \(format($0, 2)) s" }
+                        ?? "; \(f.fault.targets[0]) did not lock again"
+                }
                 lines.append(
                     "  \(f.fault.label): \(recovery); hosts moved up to \(ns(f.hostPeak)) ns, zone up to "
                         + "\(ns(f.zonePeak)) ns; \(f.steps) clock steps")
@@ -96,6 +101,7 @@ extension ZoneReport {
             "    {\"fault\": \(str(f.fault.kind.rawValue)), \"targets\": [\(f.fault.targets.map(str).joined(separator: ", "))], "
                 + "\"at\": \(format(f.fault.at, 3)), \"for\": \(f.fault.duration.map { format($0, 3) } ?? "null"), \"recovery\": \(f.recovery.map { format($0, 3) } ?? "null"), "
                 + "\"takeover\": \(f.takeover.map { format($0, 3) } ?? "null"), "
+                + "\"reacquired\": \(f.reacquired.map { format($0, 3) } ?? "null"), "
                 + "\"hostPeak\": \(ns(f.hostPeak)), \"zonePeak\": \(ns(f.zonePeak)), \"steps\": \(f.steps)}"
         }.joined(separator: ",\n")
         out += "\n  ],\n  \"bmcaChanges\": [\n"

@@ -84,6 +84,9 @@ public struct ZoneFaultReport: Sendable {
     public var steps: Int
     /// Seconds from the fault to the first grandmaster change (a standby taking over); nil: none.
     public var takeover: Double?
+    /// A restart: seconds from the fault until the restarted clock's fresh servo is locked again (sampled every
+    /// `sample_interval`); nil for other faults, or when it did not lock before the next fault or the end.
+    public var reacquired: Double?
 }
 
 /// A change of grandmaster seen by the zone: at `time` s, `clocks` clocks moved to `grandmaster`.
@@ -112,13 +115,11 @@ public enum ZoneRunner {
     public static func network(for description: ZoneDescription, _ zone: ExpandedZone) -> NetworkDescription {
         var random = SplitMix64(seed: description.seed ^ 0x2_0E5E)
         var network = NetworkDescription()
-        var port = PortConfiguration(portNumber: 1, logSyncInterval: LogInterval(description.logSyncInterval))
-        port.delayMechanism = description.delayMechanism
         for (i, z) in zone.clocks.enumerated() {
             var clock = SimulatedClock(number: i + 1)
             clock.priority1 = z.priority1
             clock.priority2 = z.priority2
-            clock.port = port
+            apply(z.profile, to: &clock, of: z, in: description)
             clock.servo = z.servo
             clock.stampNoise = z.timestamping.noise
             clock.stampSpikeProbability = z.timestamping.spikeProbability
@@ -134,7 +135,11 @@ public enum ZoneRunner {
                     for fault in description.faults where fault.kind == .gnssLost && fault.targets.first == z.name {
                         outages.append((fault.at, fault.duration ?? description.duration + 1))
                     }
-                    clock.reference = SimulatedReference(jitter: z.gnssJitter, outages: outages)
+                    var reference = SimulatedReference(jitter: z.gnssJitter, outages: outages)
+                    if let threshold = z.gnssLockThreshold {
+                        reference.configuration.lockThreshold = .nanosecondsFast(threshold)
+                    }
+                    clock.reference = reference
                 }
             case .boundary, .host:
                 clock.initialOffset = PTPDuration.milliseconds(1).scaled(by: random.nextUnit() * 2 - 1)
@@ -142,6 +147,19 @@ public enum ZoneRunner {
             }
             // Boundary clocks and hosts follow an upstream step rather than slew for minutes (TopologyTests).
             clock.servoConfiguration.stepThreshold = .milliseconds(1)
+            // The PI gains follow the time stamping, as the daemon's `time_stamping` sets them (pi.c's defaults:
+            // kp 0.7, ki 0.3 for hardware; 0.1, 0.001 for software).
+            clock.servoConfiguration.timestamping = z.timestamping == .software ? .software : .hardware
+            let servo = z.servoSettings
+            if let kp = servo.kp { clock.servoConfiguration.piProportionalConst = kp }
+            if let ki = servo.ki { clock.servoConfiguration.piIntegralConst = ki }
+            if let scale = servo.kpScale { clock.servoConfiguration.piProportionalScale = scale }
+            if let scale = servo.kiScale { clock.servoConfiguration.piIntegralScale = scale }
+            if let step = servo.stepThreshold { clock.servoConfiguration.stepThreshold = .nanosecondsFast(step * 1e9) }
+            if let first = servo.firstStepThreshold {
+                clock.servoConfiguration.firstStepThreshold = .nanosecondsFast(first * 1e9)
+            }
+            if let limit = servo.maxFrequency { clock.servoConfiguration.maxFrequency = PartsPerBillion(limit) }
             network.addClock(clock)
         }
         for link in zone.links {
@@ -154,8 +172,46 @@ public enum ZoneRunner {
         return network
     }
 
+    /// The port template and BMCA of a clock of `profile`, as the daemon sets them from linuxptp 3.1's stock
+    /// configuration files (``ZoneProfile``).
+    static func apply(_ profile: ZoneProfile, to clock: inout SimulatedClock, of z: ZoneClock, in description: ZoneDescription) {
+        var port = PortConfiguration(
+            portNumber: 1, logAnnounceInterval: LogInterval(description.logAnnounceInterval),
+            logSyncInterval: LogInterval(description.logSyncInterval))
+        port.delayMechanism = description.delayMechanism
+        switch profile {
+        case .default:
+            break
+        case .g8275_1:
+            // G.8275.1.cfg.
+            port = PortConfiguration(
+                portNumber: 1, logAnnounceInterval: LogInterval(-3), logSyncInterval: LogInterval(-4),
+                logMinDelayReqInterval: LogInterval(-4), delayMechanism: .e2e)
+            port.localPriority = 128
+            port.maxStepsRemoved = 255
+            // DaemonSettings: a G.8275 clock that may be master and has no reference of its own is a T-BC.
+            clock.bmca = BMCAConfiguration(
+                comparison: .g8275, localPriority: 128,
+                boundaryClockHoldover: z.role != .host && !z.gnss ? TelecomBoundaryClockClasses() : nil)
+        case .gptp:
+            // gPTP.cfg.
+            port = PortConfiguration(
+                portNumber: 1, logAnnounceInterval: LogInterval(0), logSyncInterval: LogInterval(-3),
+                logMinPdelayReqInterval: LogInterval(0), delayMechanism: .p2p, syncReceiptTimeout: 3)
+            port.neighborPropDelayThresh = 800
+            port.minNeighborPropDelay = -20_000_000
+            port.assumeTwoStep = true
+            port.pathTrace = true
+            port.followUpInformation = true
+            port.transportSpecific = 1
+        }
+        clock.port = port
+    }
+
     enum Action {
         case mute(Int, Bool)
+        /// The clock's daemon stops (false) or starts afresh (true).
+        case daemon(Int, Bool)
         case segmentDown(Int, Bool)
         case asymmetry(Int, Double)
     }
@@ -176,8 +232,8 @@ public enum ZoneRunner {
                 out.append((fault.at, .mute(target, true)))
                 if let d = fault.duration { out.append((fault.at + d, .mute(target, false))) }
             case .restart:
-                out.append((fault.at, .mute(target, true)))
-                out.append((fault.at + (fault.duration ?? 10), .mute(target, false)))
+                out.append((fault.at, .daemon(target, false)))
+                out.append((fault.at + (fault.duration ?? 10), .daemon(target, true)))
             case .linkDown, .asymmetry:
                 guard fault.targets.count == 2, let s = segmentOf["\(fault.targets[0])\u{0}\(fault.targets[1])"] else { continue }
                 if fault.kind == .asymmetry {
@@ -220,6 +276,12 @@ public enum ZoneRunner {
         var nameOf: [ClockIdentity: String] = [:]
         for (i, clock) in network.clocks.enumerated() { nameOf[clock.identity] = zone.clocks[i].name }
         var changes: [ZoneBMCAChange] = []
+        // For each restart fault: when its clock's daemon started again, and when its servo locked after that.
+        var restartedAt: [Double?] = Array(repeating: nil, count: description.faults.count)
+        var relockedAt: [Double?] = Array(repeating: nil, count: description.faults.count)
+        let restartClock: [Int?] = description.faults.map { f in
+            f.kind == .restart ? f.targets.first.flatMap { zone.index[$0] } : nil
+        }
         var next = 0
         var k = 1
         while true {
@@ -229,12 +291,18 @@ public enum ZoneRunner {
                 sim.run(until: sim.start + .nanosecondsFast(timeline[next].time * 1e9))
                 switch timeline[next].action {
                 case .mute(let c, let m): sim.setMuted(c, m)
+                case .daemon(let c, let running): sim.setDaemonRunning(c, running)
                 case .segmentDown(let s, let d): sim.setSegmentDown(s, d)
                 case .asymmetry(let s, let a): sim.setExtraAsymmetry(s, .nanosecondsFast(a))
                 }
                 next += 1
             }
             sim.run(until: sim.start + .nanosecondsFast(t * 1e9))
+            for (f, fault) in description.faults.enumerated() {
+                guard let c = restartClock[f], relockedAt[f] == nil, t >= fault.at + (fault.duration ?? 10) else { continue }
+                if restartedAt[f] == nil { restartedAt[f] = t }
+                if !sim.isDaemonStopped(c), sim.servoState(of: c) == .locked { relockedAt[f] = t }
+            }
             let window = min(windows[0].count - 1, Int(t / windowLength - 1e-9))
             var worst = 0.0
             var worstHost = 0.0
@@ -263,7 +331,7 @@ public enum ZoneRunner {
         // Faults: recovery is measured to the next fault's start (or the end).
         let starts = description.faults.map(\.at)
         var faultReports: [ZoneFaultReport] = []
-        for fault in description.faults {
+        for (f, fault) in description.faults.enumerated() {
             let end = starts.filter { $0 > fault.at }.min() ?? description.duration
             var lastBad: Double?
             var zonePeak = 0.0
@@ -282,9 +350,11 @@ public enum ZoneRunner {
                 return s > fault.at && s <= end
             }.count
             let takeover = changes.first { $0.time > fault.at && $0.time <= end }.map { $0.time - fault.at }
+            let reacquired = relockedAt[f].flatMap { $0 <= end ? $0 - fault.at : nil }
             faultReports.append(
                 ZoneFaultReport(
-                    fault: fault, recovery: recovery, hostPeak: hostPeak, zonePeak: zonePeak, steps: steps, takeover: takeover))
+                    fault: fault, recovery: recovery, hostPeak: hostPeak, zonePeak: zonePeak, steps: steps, takeover: takeover,
+                    reacquired: reacquired))
         }
         var tiers: [ZoneTierReport] = []
         for tier in 0..<tierCount {
