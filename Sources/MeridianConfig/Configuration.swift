@@ -99,6 +99,19 @@ public struct Configuration: Sendable, Hashable {
         setting(option, port: port)?.value.description ?? ""
     }
 
+    /// What the ports do about unicast negotiation (16.1), for the G.8275.2 profile line: grant to clients
+    /// (`unicast_listen`), request from a master table (`unicast_master_table`), both, or multicast only.
+    func unicastRoles() -> String {
+        let serves = ports.contains { flag("unicast_listen", port: $0.interface) }
+        let asks = ports.contains { integer("unicast_master_table", port: $0.interface) != 0 }
+        switch (serves, asks) {
+        case (true, true): return "unicast master and unicast slave"
+        case (true, false): return "unicast master (unicast_listen)"
+        case (false, true): return "unicast slave (unicast_master_table)"
+        case (false, false): return "multicast only"
+        }
+    }
+
     /// The profile these settings amount to, in a few comment lines: the BMCA, the clock type, and what each
     /// port runs. `meridiand --check-config` prints it above the settings.
     public func effectiveProfileText() -> [String] {
@@ -111,7 +124,7 @@ public struct Configuration: Sendable, Hashable {
                 transports == ["L2"]
                 ? "ITU-T G.8275.1 (full timing support, IEEE 802.3)"
                 : transports.contains("L2")
-                    ? "ITU-T G.8275.x (mixed transports)" : "ITU-T G.8275.2 (partial timing support, UDP; multicast only)"
+                    ? "ITU-T G.8275.x (mixed transports)" : "ITU-T G.8275.2 (partial timing support, UDP; \(unicastRoles()))"
         } else if !ports.isEmpty
             && ports.allSatisfy({
                 integer("transportSpecific", port: $0.interface) == 1 && flag("follow_up_info", port: $0.interface)
