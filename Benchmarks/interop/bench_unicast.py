@@ -5,15 +5,17 @@ in turn, with the same load generator.
 The master runs linuxptp's UNICAST-MASTER.cfg settings (unicast_listen 1, hybrid_e2e 1,
 inhibit_multicast_service 1) with software stamps in one namespace, pinned to CPU 1; ptp4l has free_running 1 and
 meridiand a virtual clock, so the system clock is never touched. The load generator (this script, pinned to CPU 0)
-runs CLIENTS clients in a second namespace, each from its own IPv4 address on one veth (10.93.0.0/16): every
-client asks for Announce (log 0), Sync (log SYNC_LOG, -4 = 16/s) and Delay_Resp (log SYNC_LOG) with
+runs CLIENTS clients (1,000 and 10,000 by default, issue 15's loads) in a second namespace, each from its own IPv4
+address on one veth (10.93.0.0/16): every client asks for Announce (log 0), Sync (log SYNC_LOG, 0 = 1/s by
+default) and Delay_Resp (log SYNC_LOG) with
 REQUEST_UNICAST_TRANSMISSION (IEEE 1588-2019 16.1.4.1) for DURATION s, renews at half of it, sends its
 Delay_Req at the Delay_Resp rate, and reads what comes back. Each client is a (clockIdentity, address) pair as
 ptp4l's unicast_service keys them.
 
 Measured over MEASURE s once every client holds its grants (one run per master):
-  - the master's CPU time, every thread (utime + stime of /proc/PID/stat), as % of a core and as the ratio
-    Meridian / linuxptp;
+  - the master's CPU time, every thread (utime + stime of /proc/PID/stat), as % of a core, per message it served
+    (Announce, Sync, Follow_Up and Delay_Resp the clients received), and as the ratio Meridian / linuxptp;
+  - Delay_Req left unanswered in the window (sent minus Delay_Resp received, at least 0);
   - its peak RSS;
   - the service: per client the Sync, Follow_Up and Delay_Resp rates received (median and the lowest client),
     and the grants counted; a client that received less than 90 % of the rate it asked for is named "short".
@@ -23,12 +25,12 @@ is then a comparison at a lower load than asked.
 
   CLIENTS=100,500 MEASURE=30 python3 Benchmarks/interop/bench_unicast.py .build/release/meridiand
 """
-import ctypes, heapq, os, random, selectors, socket, struct, subprocess, sys, tempfile, time
+import ctypes, heapq, os, resource, random, selectors, socket, struct, subprocess, sys, tempfile, time
 
 MERIDIAND = sys.argv[1] if len(sys.argv) > 1 else "meridiand"
-CLIENT_COUNTS = [int(n) for n in os.environ.get("CLIENTS", "100,400").split(",") if n.strip()]
+CLIENT_COUNTS = [int(n) for n in os.environ.get("CLIENTS", "1000,10000").split(",") if n.strip()]
 MEASURE = int(os.environ.get("MEASURE", "30"))
-SYNC_LOG = int(os.environ.get("SYNC_LOG", "-4"))
+SYNC_LOG = int(os.environ.get("SYNC_LOG", "0"))
 DURATION = int(os.environ.get("DURATION", "60"))
 WARMUP = int(os.environ.get("WARMUP", "8"))
 TAG = f"mub{os.getpid() % 10000}"
@@ -284,17 +286,22 @@ def run(which, clients_n):
             rates[k].append((after[k] - before[k]) / MEASURE)
         sent.append((sent1 - sent0) / MEASURE)
     short = sum(1 for i in range(clients_n) if min(rates[k][i] for k in rates) < 0.9 * asked)
+    served = sum(
+        (after[k] - before[k]) for (before, _), (after, _) in zip(snapshot, final) for k in (SYNC, FOLLOW_UP, DELAY_RESP, ANNOUNCE))
+    unanswered = max(0, round(sum(sent) * MEASURE - sum(rates[DELAY_RESP]) * MEASURE))
+    per_message = cpu / served * 1e6 if served else float("inf")
     median = lambda values: sorted(values)[len(values) // 2]
     grants = sum(1 for c in clients if c.grants > 0)
     behind = median(sent) < 0.95 * asked
     print(
         f"  unicast {which:<10} {clients_n:>5} clients, {asked:.0f} Sync+Delay_Resp/s each, {MEASURE} s: "
-        f"CPU {cpu:.2f} s ({100 * cpu / MEASURE:.1f} % of a core), peak RSS {rss} kB; per client median "
+        f"CPU {cpu:.2f} s ({100 * cpu / MEASURE:.1f} % of a core, {per_message:.1f} µs per served message of {served}), "
+        f"peak RSS {rss} kB; Delay_Req unanswered {unanswered}; per client median "
         f"Sync {median(rates[SYNC]):.1f}/s Follow_Up {median(rates[FOLLOW_UP]):.1f}/s "
         f"Delay_Resp {median(rates[DELAY_RESP]):.1f}/s, lowest Sync {min(rates[SYNC]):.1f}/s; "
         f"clients granted {grants}, short {short}"
         + ("; load generator behind: Delay_Req median %.1f/s" % median(sent) if behind else ""))
-    return cpu, rss, short
+    return cpu, rss, short, per_message
 
 
 def main():
@@ -304,6 +311,10 @@ def main():
         f"== Unicast master, many negotiated clients (software stamps, veth, masters on CPU 1, clients on CPU 0, "
         f"{MEASURE} s each; {MERIDIAND}) ==")
     os.sched_setaffinity(0, {0})
+    # Two sockets per client: 20,000 descriptors at 10,000 clients.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = max(CLIENT_COUNTS, default=0) * 2 + 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard) if hard != resource.RLIM_INFINITY else want, hard))
     try:
         for n in CLIENT_COUNTS:
             teardown()
@@ -315,7 +326,8 @@ def main():
             m, p = results["meridiand"], results["ptp4l"]
             if m and p:
                 print(
-                    f"  unicast ratio Meridian/linuxptp at {n} clients: CPU {m[0] / max(p[0], 1e-9):.2f}, "
+                    f"  unicast ratio Meridian/linuxptp at {n} clients: CPU per served message {m[3] / max(p[3], 1e-9):.2f}, "
+                    f"CPU {m[0] / max(p[0], 1e-9):.2f}, "
                     f"peak RSS {m[1] / max(p[1], 1):.2f}")
             teardown()
     finally:
