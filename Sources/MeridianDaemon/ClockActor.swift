@@ -41,6 +41,9 @@ actor ClockActor {
     private var faultResetCount: [Int]
     private var actions: [InstanceAction] = []
     private var running = false
+    /// When the state was last published (monotonic ns), and whether a later pass waits for the spacing.
+    private var lastPublishedAt: Int64 = .min / 2
+    private var publishPending = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
     private var pendingTokens: [[UInt64: TransmitToken]]
     private var nextSendID: UInt64 = 1
@@ -184,7 +187,7 @@ actor ClockActor {
         for index in ports.indices {
             handle(.port(index, .linkUp))
         }
-        publish()
+        publish(force: true)
     }
 
     /// Stops every timer; nothing more is sent.
@@ -243,7 +246,10 @@ actor ClockActor {
                 handle(.port(index, .faultDetected))
             }
         case .timer(let key):
-            if key <= Self.faultResetKeyBase {
+            if key == Self.publishKey {
+                publishPending = false
+                publish(force: true)
+            } else if key <= Self.faultResetKeyBase {
                 resetFault(port: Self.faultResetKeyBase - key)
             } else if key >= 0 {
                 let count = PortTimer.allCases.count
@@ -447,7 +453,7 @@ actor ClockActor {
         guard running else { return }
         actions.removeAll(keepingCapacity: true)
         engine.setPriorities(priority1: priority1, priority2: priority2, at: now(), into: &actions)
-        perform()
+        perform(publishing: true)
     }
 
     /// Changes slaveOnly and reruns the BMCA.
@@ -455,7 +461,7 @@ actor ClockActor {
         guard running else { return }
         actions.removeAll(keepingCapacity: true)
         engine.setSlaveOnly(slaveOnly, at: now(), into: &actions)
-        perform()
+        perform(publishing: true)
     }
 
     /// Carries out a management SET or COMMAND; the published state shows it when this returns.
@@ -463,19 +469,19 @@ actor ClockActor {
         switch command {
         case .setSynchronizationUncertain(let value):
             synchronizationUncertain = value
-            publish()
+            publish(force: true)
             return .success(())
         case .setNeighborPropDelayThresh(let number, let nanoseconds):
             let index = Int(number) - 1
             guard neighborPropDelayThresh.indices.contains(index) else { return .failure(.wrongValue) }
             neighborPropDelayThresh[index] = nanoseconds
             engine.setNeighborPropDelayThresh(Int64(nanoseconds), port: index)
-            publish()
+            publish(force: true)
             return .success(())
         default:
             actions.removeAll(keepingCapacity: true)
             let result = engine.applyManagement(command, at: now(), into: &actions)
-            perform()
+            perform(publishing: true)
             return result
         }
     }
@@ -519,7 +525,7 @@ actor ClockActor {
 
     /// Carries out the pass's actions in order, publishes the state for management, then tells management's
     /// subscribers what changed (after publishing, so the notification they get shows the new state).
-    private func perform() {
+    private func perform(publishing force: Bool = false) {
         for action in actions { perform(action) }
         actions.removeAll(keepingCapacity: true)
         // The engine's time is the clock's shifted to TAI on the PTP timescale: when that shift changed in this
@@ -529,7 +535,7 @@ actor ClockActor {
             engine.timescaleShifted(by: shift - appliedTimescaleShift)
             appliedTimescaleShift = shift
         }
-        publish()
+        publish(force: force)
         for port in changedPorts { observers.portStateChanged(port) }
         changedPorts.removeAll(keepingCapacity: true)
         if referenceStateChanged {
@@ -807,7 +813,30 @@ actor ClockActor {
 
     // MARK: Published state
 
-    private func publish() {
+    /// The loop's timer key of a deferred publication (between the clock timers' keys and the fault resets').
+    private static let publishKey = -500
+    /// Publications are at least this far apart (ns): each copies the engine value, and the engine's next change
+    /// to any collection the copy shares (a unicast master's grant and Follow_Up tables, thousands of entries)
+    /// then copies that collection whole. A pass within it is published when the spacing has passed (a loop timer).
+    private static let publishSpacing: Int64 = 20_000_000
+
+    /// Publishes the state for management and the HTTP endpoint: at once when `force` (a management SET or
+    /// COMMAND, a SIGHUP change, start-up: the published state shows it when the call returns), else at most
+    /// every ``publishSpacing`` (a later pass is published by a loop timer, so nothing stays unpublished).
+    private func publish(force: Bool = false) {
+        let now = ClockLoop.monotonicNow()
+        if !force && now &- lastPublishedAt < Self.publishSpacing {
+            if !publishPending {
+                publishPending = true
+                loop.arm(Self.publishKey, after: .nanoseconds(Self.publishSpacing &- (now &- lastPublishedAt)))
+            }
+            return
+        }
+        if publishPending {
+            publishPending = false
+            loop.cancel(Self.publishKey)
+        }
+        lastPublishedAt = now
         published.store(
             PublishedState(
                 engine: engine, received: received, sent: sent, neighborPropDelayThresh: neighborPropDelayThresh,
