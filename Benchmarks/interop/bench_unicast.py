@@ -6,7 +6,8 @@ The master runs linuxptp's UNICAST-MASTER.cfg settings (unicast_listen 1, hybrid
 inhibit_multicast_service 1) with software stamps in one namespace, pinned to CPU 1; ptp4l has free_running 1 and
 meridiand a virtual clock, so the system clock is never touched. The load generator (this script, pinned to CPU 0)
 runs CLIENTS clients (1,000 and 10,000 by default, issue 15's loads) in a second namespace, each from its own IPv4
-address on one veth (10.93.0.0/16): every client asks for Announce (log 0), Sync (log SYNC_LOG, 0 = 1/s by
+address on one veth (10.93.0.0/16): every client asks for Announce (log 1, both masters' default: Meridian refuses a faster interval than its
+port's own, ptp4l grants any), Sync (log SYNC_LOG, 0 = 1/s by
 default) and Delay_Resp (log SYNC_LOG) with
 REQUEST_UNICAST_TRANSMISSION (IEEE 1588-2019 16.1.4.1) for DURATION s, renews at half of it, sends its
 Delay_Req at the Delay_Resp rate, and reads what comes back. Each client is a (clockIdentity, address) pair as
@@ -93,7 +94,7 @@ def header(message_type, length, identity, sequence, control, log_interval, flag
 
 def request_signaling(identity, sequence):
     tlvs = b""
-    for message_type, log in ((ANNOUNCE, 0), (SYNC, SYNC_LOG), (DELAY_RESP, SYNC_LOG)):
+    for message_type, log in ((ANNOUNCE, 1), (SYNC, SYNC_LOG), (DELAY_RESP, SYNC_LOG)):
         tlvs += struct.pack(">HHBbI", REQUEST_UNICAST, 6, message_type << 4, log, DURATION)
     length = 34 + 10 + len(tlvs)
     return header(SIGNALING, length, identity, sequence, 0x05, 0x7F) + b"\xff" * 10 + tlvs
@@ -193,7 +194,7 @@ def daemon_pid(pid):
 def start_master(which):
     common = (
         "[global]\nunicast_listen 1\nhybrid_e2e 1\ninhibit_multicast_service 1\ntime_stamping software\n"
-        f"logSyncInterval {SYNC_LOG}\nlogMinDelayReqInterval {SYNC_LOG}\n"
+        f"logSyncInterval {SYNC_LOG}\nlogMinDelayReqInterval {SYNC_LOG}\nlogAnnounceInterval 1\n"
     )
     log = open(os.path.join(TMP, f"{which}.log"), "w")
     if which == "meridiand":
@@ -255,7 +256,9 @@ def run(which, clients_n):
         # Requests (and renewals at half the duration), a few hundred per pass so the start is not one burst.
         for _ in range(min(200, clients_n)):
             c = clients[next_request]
-            if now - c.requested_at >= DURATION / 2:
+            # Renew at half the duration; until the grants came, ask again every 2 s (a ptp4l client asks every
+            # logQueryInterval, 2 s in linuxptp's UNICAST-SLAVE.cfg): a request lost in the start's burst is retried.
+            if now - c.requested_at >= (DURATION / 2 if c.grants >= 3 else 2.0):
                 c.request(now)
             next_request = (next_request + 1) % clients_n
         while due and due[0][0] <= now:
@@ -280,6 +283,7 @@ def run(which, clients_n):
     cpu = cpu1 - cpu0
     asked = 1 / period
     rates = {k: [] for k in (SYNC, FOLLOW_UP, DELAY_RESP)}
+    announce = [(after[ANNOUNCE] - before[ANNOUNCE]) / MEASURE for (before, _), (after, _) in zip(snapshot, final)]
     sent = []
     for (before, sent0), (after, sent1) in zip(snapshot, final):
         for k in rates:
@@ -298,7 +302,7 @@ def run(which, clients_n):
         f"CPU {cpu:.2f} s ({100 * cpu / MEASURE:.1f} % of a core, {per_message:.1f} µs per served message of {served}), "
         f"peak RSS {rss} kB; Delay_Req unanswered {unanswered}; per client median "
         f"Sync {median(rates[SYNC]):.1f}/s Follow_Up {median(rates[FOLLOW_UP]):.1f}/s "
-        f"Delay_Resp {median(rates[DELAY_RESP]):.1f}/s, lowest Sync {min(rates[SYNC]):.1f}/s; "
+        f"Delay_Resp {median(rates[DELAY_RESP]):.1f}/s Announce {median(announce):.2f}/s, lowest Sync {min(rates[SYNC]):.1f}/s; "
         f"clients granted {grants}, short {short}"
         + ("; load generator behind: Delay_Req median %.1f/s" % median(sent) if behind else ""))
     return cpu, rss, short, per_message
