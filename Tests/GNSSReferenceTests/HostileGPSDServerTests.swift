@@ -134,9 +134,9 @@ struct HostileGPSDServerTests {
         #expect(reasons.allSatisfy { $0.contains("runs as nobody (uid 65534)") && $0.contains("not believed") }, "\(reasons)")
         #expect(!log.all(GPSDReport.self).contains { if case .connected = $0 { true } else { false } })
         #expect(!log.all(GPSDReport.self).contains { if case .fix = $0 { true } else { false } })
-        // Most were refused before the server even accepted them (the listening socket's owner stands in), so the
-        // server, which holds each connection 2 s, accepted fewer than the client refused.
-        #expect(fake.accepted.value.load(ordering: .relaxed) < reasons.count)
+        // (Whether the server got to accept a connection before the client dropped it is scheduling: the client
+        // judges the listening socket's owner and may refuse first, but under load the server's accept can come
+        // first. Either way nothing was read, which the two checks above show.)
 
         // The same server is believed when its user is the one configured.
         let trusting = ReportLog()
