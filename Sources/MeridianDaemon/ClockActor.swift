@@ -44,6 +44,8 @@ actor ClockActor {
     /// When the state was last published (monotonic ns), and whether a later pass waits for the spacing.
     private var lastPublishedAt: Int64 = .min / 2
     private var publishPending = false
+    /// Whether this pass carried a measurement (its TIME_STATUS_NP push reads the published state).
+    private var measuredThisPass = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
     private var pendingTokens: [[UInt64: TransmitToken]]
     private var nextSendID: UInt64 = 1
@@ -535,7 +537,14 @@ actor ClockActor {
             engine.timescaleShifted(by: shift - appliedTimescaleShift)
             appliedTimescaleShift = shift
         }
-        publish(force: force)
+        // A pass that subscribers hear of (a state or parent change, a measurement: TIME_STATUS_NP) is published at
+        // once, since their pushes read the published state; the rest (a master's sends) at most every 20 ms.
+        let sync = syncStatus()
+        let heard =
+            measuredThisPass || !changedPorts.isEmpty || referenceStateChanged || sync != loggedSyncState
+            || engine.parentDS != notifiedParent
+        measuredThisPass = false
+        publish(force: force || heard)
         for port in changedPorts { observers.portStateChanged(port) }
         changedPorts.removeAll(keepingCapacity: true)
         if referenceStateChanged {
@@ -544,7 +553,6 @@ actor ClockActor {
         }
         // The operator's one line per change of sync state, never per packet, and a push to subscribers.
         // (A value compared every pass; the text is only made when it changed.)
-        let sync = syncStatus()
         if sync != loggedSyncState {
             // The first state is only logged, not pushed: nobody can have subscribed before the start.
             let first = loggedSyncState == nil
@@ -625,6 +633,7 @@ actor ClockActor {
         case .armTimer(let timer, let after):
             armClockTimer(timer, after: after)
         case .measured(let measurement, let step):
+            measuredThisPass = true
             observers.timeSynced()
             tracking.add(
                 offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
