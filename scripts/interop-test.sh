@@ -10,7 +10,9 @@
 #
 # Group A holds the suites that load the machine or judge timing closely (SerializedInteropTests: the
 # management fuzz, the failovers, 1,000 scrapes a second — never beside each other, as before) and the gpsd
-# scenario, the reference grandmasters and the emulated-PHC grandmaster (the longest single tests); group B everything else, so a new suite lands there by default.
+# scenario, the reference grandmasters, the emulated-PHC grandmaster and its gpsd comparison, and the transparent
+# clocks (the longest single tests, which balance the groups' wall time); group B everything else, so a new suite
+# lands there by default.
 # Both run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
 # build folder's lock for as long as its tests run, so a second `swift test` would wait for the first.
 #   TESTS=.build/debug/MeridianPackageTests.xctest scripts/interop-test.sh LOGDIR [Swift Testing arguments...]
@@ -19,7 +21,7 @@ set -uo pipefail
 : "${TESTS:?TESTS must name the built test bundle (MeridianPackageTests.xctest)}"
 logs=$1
 shift
-group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests|EmulatedPHCGrandmasterTests)'
+group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests|EmulatedPHCGrandmasterTests|GPSDEmulatedPHCComparisonTests|TransparentClockInteropTests)'
 here=$(dirname "$0")
 if [ "${INTEROP_GROUPS:-2}" = 1 ]; then
     SWIFT_TEST_BINARY=$TESTS exec "$here/swift-test.sh" "$logs/interop.log" --filter '^InteropTests\.' "$@"
