@@ -36,7 +36,7 @@ status_b=$?
 # summary from swift-test.sh (its slowest tests and, when it failed, what failed), one group after the other.
 for group in a b; do
     echo "=== interop group $group (whole output: $logs/interop-$group.out) ==="
-    grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster)' "$logs/interop-$group.out" | cut -c1-300
+    grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster|flood)' "$logs/interop-$group.out" | cut -c1-300
     sed -n '/^=== slowest tests/,$p' "$logs/interop-$group.out"
 done
 [ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ]

@@ -140,6 +140,7 @@ struct ObservabilityTests {
             "meridian_reference_state", "meridian_reference_satellites", "meridian_reference_pps_offset_seconds",
             "meridian_holdover_seconds", "meridian_holdover_predicted_error_seconds",
             "meridian_reference_samples_accepted_total", "meridian_reference_samples_rejected_total",
+            "meridian_reference_reports_rejected_total",
         ]
         #expect(
             documented.subtracting(referenceOnly).subtracting(live).isEmpty,
