@@ -72,7 +72,7 @@ enum Privileges {
         let origin = configuration.setting("user")?.origin ?? file
         let colon = origin.lastIndex(of: ":")
         let line = colon.flatMap { Int(origin[origin.index(after: $0)...]) }
-        let source = line != nil ? colon.map { String(origin[..<$0]) } ?? file : file
+        let source = line != nil ? colon.map { String(origin[..<$0]) } ?? file : (origin == "command line" ? origin : file)
         return [
             ConfigDiagnostic(
                 file: source, line: line ?? 0,

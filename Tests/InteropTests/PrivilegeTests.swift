@@ -224,11 +224,13 @@ struct PrivilegeTests {
     }
 
     /// `user` (issue #17): started as root, meridiand opens its port and sockets, then every thread switches to
-    /// nobody (uid 65534) with its group and `uds_group` daemon (gid 1), keeping CAP_NET_BIND_SERVICE only (UDPv4,
-    /// virtual clock, software stamps: a real clock would add CAP_SYS_TIME); it serves a ptp4l slave and answers
-    /// pmc for a member of uds_group; and a fault reset after a link loss still reopens the port's transport
-    /// (binding 319 and 320 again as nobody, with the capability kept for that).
-    @Test func asRootWithUserItSwitchesAfterOpeningAndAResetStillReopens() throws {
+    /// nobody (uid 65534) with its group and `uds_group` daemon (gid 1), keeping only what reopening its port takes
+    /// (virtual clock, software stamps: a real clock would add CAP_SYS_TIME, hardware stamps CAP_NET_ADMIN): over
+    /// UDPv4 CAP_NET_BIND_SERVICE (319 and 320), over IEEE 802.3 CAP_NET_RAW (a packet socket). It serves a ptp4l
+    /// slave and answers pmc for a member of uds_group; and a fault reset after a link loss still reopens the
+    /// port's transport as nobody.
+    @Test(arguments: ["UDPv4", "L2"])
+    func asRootWithUserItSwitchesAfterOpeningAndAResetStillReopens(_ transport: String) throws {
         let ptp4l = try InteropLab.tool("ptp4l")
         let pmc = try InteropLab.tool("pmc")
         let setpriv = try InteropLab.tool("setpriv")
@@ -249,6 +251,7 @@ struct PrivilegeTests {
             logAnnounceInterval -2
             announceReceiptTimeout 2
             fault_reset_interval 0
+            network_transport \(transport)
             verbose 1
             use_syslog 0
             uds_address \(rw)
@@ -262,14 +265,16 @@ struct PrivilegeTests {
             "slave.cfg",
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nfault_reset_interval 0\n"
                 + "uds_address \(lab.file("s.sock").path)\n")
-        _ = try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", slave, "-m"], log: "s.log")
+        _ = try lab.start(
+            in: lab.lab.a.namespace, ptp4l,
+            ["-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + (transport == "L2" ? ["-2"] : []), log: "s.log")
         #expect(
             lab.wait(seconds: 10) {
                 lab.log("m.log").contains("user nobody: every thread") && lab.log("m.log").contains("clock identity ")
             }, "\(lab.log("m.log"))")
         let pid = Self.daemonPID(daemon)
         // Every thread, the main one (/proc/PID/status) among them: uid and gid nobody's in all four slots, groups
-        // nogroup and daemon, CAP_NET_BIND_SERVICE alone in effective, permitted and bounding sets.
+        // nogroup and daemon, the transport's one capability alone in effective, permitted and bounding sets.
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         #expect(status.contains("Uid:\t65534\t65534\t65534\t65534"), "\(status)")
         #expect(status.contains("Gid:\t65534\t65534\t65534\t65534"), "\(status)")
@@ -282,10 +287,10 @@ struct PrivilegeTests {
             Set($0.dropFirst(7).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
         }
         #expect(groups == ["1", "65534"], "\(status)")
-        let bindService = CapabilitySet([CapabilitySet.netBindService])
-        #expect(ProcessCapabilities.union("CapEff", of: pid) == bindService)
-        #expect(ProcessCapabilities.union("CapPrm", of: pid) == bindService)
-        #expect(ProcessCapabilities.union("CapBnd", of: pid) == bindService)
+        let kept = CapabilitySet([transport == "L2" ? CapabilitySet.netRaw : CapabilitySet.netBindService])
+        #expect(ProcessCapabilities.union("CapEff", of: pid) == kept)
+        #expect(ProcessCapabilities.union("CapPrm", of: pid) == kept)
+        #expect(ProcessCapabilities.union("CapBnd", of: pid) == kept)
         #expect(ProcessCapabilities.union("CapInh", of: pid).isEmpty)
         #expect(ProcessCapabilities.union("CapAmb", of: pid).isEmpty)
         // The sockets were made as root and given to nobody (the user may remove them), the read-write one to group
@@ -324,7 +329,7 @@ struct PrivilegeTests {
         #expect(!lab.log("m.log").contains("cannot reopen"), "\(lab.log("m.log").suffix(2000))")
         let (again, after) = follows()
         #expect(again, "\(after)\n\(lab.log("s.log").suffix(1500))\n\(lab.log("m.log").suffix(1500))")
-        #expect(ProcessCapabilities.union("CapEff", of: pid) == bindService)
+        #expect(ProcessCapabilities.union("CapEff", of: pid) == kept)
         #expect(daemon.isRunning)
         #expect(lab.stop(daemon) == 0, "\(lab.log("m.log").suffix(1500))")
     }
