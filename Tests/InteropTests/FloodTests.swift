@@ -1,4 +1,5 @@
 import Foundation
+import MeridianLab
 import Testing
 
 extension SerializedInteropTests {
@@ -14,7 +15,8 @@ extension SerializedInteropTests {
     /// here (the ptp4l slave's master offsets, the Meridian slave's true error: a few hundred ns to a few µs
     /// unattacked on this veth, printed), no port went FAULTY; and every datagram sent is accounted for: meridiand's
     /// per-port counters (`meridian_port_messages_received_total`) plus what the kernel dropped in front of it
-    /// (UDP: `InErrors` of /proc/net/snmp in its namespace; the packet socket: `ss -0 -m`'s drop count `d`).
+    /// (UDP: `InErrors` of /proc/net/snmp in its namespace; the packet socket: `ss -0 -m`'s drop count `d`; on the
+    /// way, the veth pair's tx_dropped and rx_dropped).
     @Suite(.serialized)
     struct FloodDaemonTests {
         static let rate = 10_000
@@ -137,6 +139,17 @@ extension SerializedInteropTests {
             // What the ptp4l grandmaster sends (its PORT_STATS_NP): its Syncs and Announces, and its answers to the
             // flood's Management GETs, which reach the slave too. Read before
             // the slave's counters and after them, so its window holds theirs.
+            // Frames a veth pair dropped between the flooder and meridiand (a burst beyond the backlog): the sender's
+            // tx_dropped and the receiver's rx_dropped.
+            func vethDrops(_ lab: InteropLab, from sender: VethLab.Side, to receiver: VethLab.Side) -> Double {
+                func counter(_ side: VethLab.Side, _ name: String) -> Double {
+                    Double(
+                        lab.run(in: side.namespace, ["cat", "/sys/class/net/\(side.interface)/statistics/\(name)"])
+                            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                }
+                return counter(sender, "tx_dropped") + counter(receiver, "rx_dropped")
+            }
+            let vethBefore = (vethDrops(g, from: g.lab.b, to: g.lab.a), vethDrops(s, from: s.lab.a, to: s.lab.b))
             let pmc = try InteropLab.tool("pmc")
             func peerSent() -> Double? {
                 let answer = s.run(
@@ -174,6 +187,7 @@ extension SerializedInteropTests {
             let filteredAfter = try #require(Self.filtered(slaveScrapeAfter, filter: "acceptable_master_table"))
             let dropsAfter = try #require(Self.packetDrops(packetSockets()))
             let peerAfter = try #require(peerSent())
+            let vethAfter = (vethDrops(g, from: g.lab.b, to: g.lab.a), vethDrops(s, from: s.lab.a, to: s.lab.b))
 
             #expect(grandmaster.isRunning, "meridiand died:\n\(g.log("m.log").suffix(2000))")
             #expect(meridianSlave.isRunning, "meridiand died:\n\(s.log("ms.log").suffix(2000))")
@@ -184,12 +198,12 @@ extension SerializedInteropTests {
             // the rest of what meridiand counted is its peer's traffic: the ptp4l slave's Delay_Req a second; all
             // the ptp4l grandmaster sent (PORT_STATS_NP), its answers to the flood's Management GETs among it.
             let counted = receivedAfter - receivedBefore
-            let kernel = errorsAfter - errorsBefore
+            let kernel = errorsAfter - errorsBefore + vethAfter.0 - vethBefore.0
             #expect(
                 counted + kernel >= sentUDP && counted + kernel <= sentUDP + 200,
                 "UDP: sent \(sentUDP), counted \(counted), kernel \(kernel)")
             let countedL2 = slaveReceivedAfter - slaveReceivedBefore
-            let kernelL2 = dropsAfter - dropsBefore
+            let kernelL2 = dropsAfter - dropsBefore + vethAfter.1 - vethBefore.1
             let peerTraffic = peerAfter - peerBefore
             #expect(
                 countedL2 + kernelL2 >= sentL2 && countedL2 + kernelL2 <= sentL2 + peerTraffic,
