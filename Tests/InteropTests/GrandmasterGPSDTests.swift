@@ -191,8 +191,8 @@ struct GrandmasterGPSDTests {
         // second come a PPS a million seconds off, a TPV in 2100, a PPS half a second off, a TOFF 30 years back,
         // numbers beyond Int64, malformed JSON and binary garbage. meridiand keeps running, takes none of it as
         // time: holdover (class 7, as the lost receiver in phase 3), no step, the virtual clock still within the
-        // millisecond it held locked; every refusal counted (/metrics: reports refused by the decoder, samples
-        // refused by the validator).
+        // millisecond it held locked; every refusal counted (/metrics: reports refused by the decoder, and samples
+        // refused by the validator when a pulse found a time of day to pair with).
         func metric(_ name: String) -> Double? {
             let body = lab.run(in: lab.lab.b.namespace, ["/usr/bin/curl", "-s", "http://127.0.0.1:\(httpPort)/metrics"])
             return body.split(separator: "\n").first { $0.hasPrefix(name + " ") }
@@ -203,7 +203,9 @@ struct GrandmasterGPSDTests {
         mark = gmLog(lab).count
         _ = FileManager.default.createFile(atPath: hostile, contents: nil)
         time.note("gpsd hostile (reports \(reportsBefore), samples \(samplesBefore) refused so far)")
-        #expect(waitForLog(lab, "announcing clockClass 7", after: mark, seconds: 8), "\(gmLog(lab, after: mark).suffix(3000))")
+        // (12 s: the silent receiver of phase 3 takes 2-3 s; reports that keep coming, all refused, took 2.4 s on a
+        // quiet machine and 8.1 s beside two builds.)
+        #expect(waitForLog(lab, "announcing clockClass 7", after: mark, seconds: 12), "\(gmLog(lab, after: mark).suffix(3000))")
         time.note("announcing clockClass 7 (holdover)")
         // Five more seconds of it (25 rounds of every hostile line).
         usleep(5_000_000)
@@ -219,7 +221,9 @@ struct GrandmasterGPSDTests {
             "after 5 s more: reports refused \(reportsAfter), samples refused \(samplesAfter); \(hostileStatus["referenceState"] ?? "?"), true error \(hostileStatus["virtualClockError"] ?? "?") ns"
         )
         #expect(reportsAfter > reportsBefore && reportsBefore >= 0, "reports refused: \(reportsBefore) -> \(reportsAfter)")
-        #expect(samplesAfter > samplesBefore && samplesBefore >= 0, "samples refused: \(samplesBefore) -> \(samplesAfter)")
+        // The validator sees a sample only when a pulse pairs with a time of day, which the refused TPVs rarely give:
+        // 4 in one run, none in another; what it sees it refuses.
+        #expect(samplesAfter >= samplesBefore && samplesBefore >= 0, "samples refused: \(samplesBefore) -> \(samplesAfter)")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "hostile gpsd reports stepped the clock")
         #expect(!gmLog(lab, after: mark).contains("announcing clockClass 6"), "a hostile report locked the clock again")
         let hostileError = (hostileStatus["virtualClockError"] as? Int) ?? Int.max
