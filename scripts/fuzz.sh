@@ -5,6 +5,8 @@
 # each target for SECONDS on its corpus (.build/fuzz/corpus/TARGET, kept between runs) and prints the
 # executions per target. A crash leaves its input in .build/fuzz/crashes/ and fails the run (exit 1); replay it
 # with `swift run meridian-fuzz TARGET FILE` and make it a named regression test.
+# FUZZ_RUNS=N also ends each target after N executions (libFuzzer's -runs), whichever comes first: the aim
+# of 10 million per target is `FUZZ_RUNS=10000000 scripts/fuzz.sh 10800 TARGET`.
 # usage: scripts/fuzz.sh SECONDS [TARGET...]   (targets: wire management config gpsd leapfile engine)
 set -eu
 SWIFT=${SWIFT:-swift}
@@ -35,6 +37,7 @@ for target in $targets; do
 	status=0
 	# -rss_limit_mb and -timeout turn a blow-up or a hang into a reported crash; -max_len covers a jumbo frame.
 	MERIDIAN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 "$binary" -max_total_time="$seconds" -print_final_stats=1 \
+		${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
 		-timeout=10 -rss_limit_mb=2048 -max_len=9000 -artifact_prefix="$root/crashes/$target-" \
 		"$root/corpus/$target" "$root/seeds/$target" >"$log" 2>&1 || status=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -45,7 +48,7 @@ for target in $targets; do
 		echo "fuzz $target: CRASH after ${runs:-?} executions (exit $status); input in $root/crashes/, log $log"
 		grep -m 3 -E "^(==[0-9]+==ERROR|Fatal error|.*error: )" "$log" || true
 	else
-		echo "fuzz $target: ${runs:-?} executions in ${seconds} s (${rate:-?}/s), no crash; corpus $corpus inputs"
+		echo "fuzz $target: ${runs:-?} executions in at most ${seconds} s (${rate:-?}/s), no crash; corpus $corpus inputs"
 	fi
 done
 [ -z "$failed" ] || { echo "fuzz: crashes in$failed" >&2; exit 1; }

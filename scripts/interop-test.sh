@@ -13,6 +13,8 @@
 # scenario, the reference grandmasters, the emulated-PHC grandmaster and its gpsd comparison, and the transparent
 # clocks (the longest single tests, which balance the groups' wall time); group B everything else, so a new suite
 # lands there by default.
+# The flood test (FloodDaemonTests: two floods of 10,000 datagrams/s for 30 s) runs alone after both groups: beside
+# it, a grandmaster locking to gpsd's emulated PPS stepped on a late pulse and missed its lock budget.
 # Both run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
 # build folder's lock for as long as its tests run, so a second `swift test` would wait for the first.
 #   TESTS=.build/debug/MeridianPackageTests.xctest scripts/interop-test.sh LOGDIR [Swift Testing arguments...]
@@ -23,10 +25,14 @@ logs=$1
 shift
 group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests|EmulatedPHCGrandmasterTests|GPSDEmulatedPHCComparisonTests|TransparentClockInteropTests)'
 here=$(dirname "$0")
+alone='FloodDaemonTests'
 if [ "${INTEROP_GROUPS:-2}" = 1 ]; then
-    SWIFT_TEST_BINARY=$TESTS exec "$here/swift-test.sh" "$logs/interop.log" --filter '^InteropTests\.' "$@"
+    SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop.log" --filter '^InteropTests\.' --skip "$alone" "$@"
+    status=$?
+    SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-alone.log" --filter "$alone" "$@" || status=1
+    exit "$status"
 fi
-SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-a.log" --filter "$group_a" "$@" > "$logs/interop-a.out" 2>&1 &
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-a.log" --filter "$group_a" --skip "$alone" "$@" > "$logs/interop-a.out" 2>&1 &
 a=$!
 SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-b.log" --filter '^InteropTests\.' --skip "$group_a" "$@" > "$logs/interop-b.out" 2>&1 &
 b=$!
@@ -34,11 +40,13 @@ wait "$a"
 status_a=$?
 wait "$b"
 status_b=$?
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-alone.log" --filter "$alone" "$@" > "$logs/interop-alone.out" 2>&1
+status_alone=$?
 # Each group's output is in its .out file (whole) and .log; here the figures the cases print and each group's
 # summary from swift-test.sh (its slowest tests and, when it failed, what failed), one group after the other.
-for group in a b; do
+for group in a b alone; do
     echo "=== interop group $group (whole output: $logs/interop-$group.out) ==="
-    grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster)' "$logs/interop-$group.out" | cut -c1-300
+    grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster|flood)' "$logs/interop-$group.out" | cut -c1-300
     sed -n '/^=== slowest tests/,$p' "$logs/interop-$group.out"
 done
-[ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ]
+[ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ] && [ "$status_alone" -eq 0 ]

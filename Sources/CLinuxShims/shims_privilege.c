@@ -10,7 +10,13 @@
  * created meanwhile by a thread not yet changed is caught too. The handler makes only raw system calls and
  * keeps errno. A thread that blocks the signal (libdispatch's workers block every signal) does not answer
  * and is counted in `unconfirmed`: meridiand therefore calls this while it is still one thread
- * (MeridianDaemon/Privileges.swift), and the broadcast only covers a thread that exists already. */
+ * (MeridianDaemon/Privileges.swift), and the broadcast only covers a thread that exists already.
+ *
+ * Switching user (`user`) comes after start-up, when those threads exist: it uses SIGPROF, which libdispatch's
+ * workers leave unblocked (their mask keeps the synchronous faults, SIGPIPE and SIGPROF open), and changes uid,
+ * gids and capabilities in each thread with raw system calls. glibc's setuid(2) broadcast is not enough: it
+ * skips a thread that is exiting, and Swift's async main parks the main thread (the one /proc/PID/status shows)
+ * inside pthread_exit in dispatch_main's sigsuspend, so it would stay root. */
 #define _GNU_SOURCE
 #include "CLinuxShims.h"
 
@@ -96,23 +102,19 @@ static void limit_handler(int signal)
     errno = saved;
 }
 
-int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed)
+/* Runs `handler` in every other thread of the process through `signal` (tgkill over /proc/self/task), rescanning
+ * until a round finds no thread not yet signalled, and waits (at most 1 s a round) for the handlers to count
+ * themselves in `done`. `restore`: put the previous disposition back afterwards (the limit's real-time signal);
+ * otherwise the handler stays installed (the switch's SIGPROF, whose default action would end the process if a
+ * delivery came late). */
+static int broadcast(int signal, void (*handler)(int), atomic_int *done, atomic_int *failed, int restore,
+                     int *threads, int *unconfirmed)
 {
-    *threads = 1;
-    *unconfirmed = 0;
-    limit_keep = keep;
-    limit_last = CLinuxShims_last_capability();
-    atomic_store(&limit_done, 0);
-    atomic_store(&limit_failed, 0);
-    if (limit_calling_thread(keep) != 0) {
-        return -1;
-    }
     struct sigaction action, previous;
     memset(&action, 0, sizeof(action));
-    action.sa_handler = limit_handler;
+    action.sa_handler = handler;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
-    int signal = CLinuxShims_capability_signal();
     if (sigaction(signal, &action, &previous) != 0) {
         return -1;
     }
@@ -121,7 +123,9 @@ int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed
     enum { MAX_THREADS = 4096 };
     pid_t *signalled = calloc(MAX_THREADS, sizeof(pid_t));
     if (signalled == NULL) {
-        sigaction(signal, &previous, NULL);
+        if (restore) {
+            sigaction(signal, &previous, NULL);
+        }
         errno = ENOMEM;
         return -1;
     }
@@ -158,7 +162,7 @@ int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed
         }
         closedir(tasks);
         /* Wait (at most 1 s per round) for the handlers of the threads signalled so far. */
-        for (int wait = 0; wait < 1000 && atomic_load(&limit_done) < sent; wait++) {
+        for (int wait = 0; wait < 1000 && atomic_load(done) < sent; wait++) {
             struct timespec pause = { .tv_sec = 0, .tv_nsec = 1000000 };
             nanosleep(&pause, NULL);
         }
@@ -167,10 +171,123 @@ int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed
         }
     }
     free(signalled);
-    sigaction(signal, &previous, NULL);
+    if (restore) {
+        sigaction(signal, &previous, NULL);
+    }
     *threads = 1 + sent;
-    int done = atomic_load(&limit_done);
-    *unconfirmed = (sent - done) + atomic_load(&limit_failed);
+    *unconfirmed = (sent - atomic_load(done)) + atomic_load(failed);
+    return 0;
+}
+
+int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed)
+{
+    *threads = 1;
+    *unconfirmed = 0;
+    limit_keep = keep;
+    limit_last = CLinuxShims_last_capability();
+    atomic_store(&limit_done, 0);
+    atomic_store(&limit_failed, 0);
+    if (limit_calling_thread(keep) != 0) {
+        return -1;
+    }
+    return broadcast(CLinuxShims_capability_signal(), limit_handler, &limit_done, &limit_failed, 1, threads,
+                     unconfirmed);
+}
+
+/* ---- Switching user (the `user` option) ---- */
+
+static uid_t switch_uid;
+static gid_t switch_gid;
+static gid_t switch_groups[1024];
+static int switch_group_count;
+static atomic_int switch_active;
+static atomic_int switch_done;
+static atomic_int switch_failed;
+
+int CLinuxShims_switch_signal(void) { return SIGPROF; }
+
+static int switch_calling_thread(void)
+{
+    uint64_t keep = limit_keep;
+    uid_t real = 0, effective = 0, saved = 0;
+    if (syscall(SYS_getresuid, &real, &effective, &saved) != 0) {
+        return -1;
+    }
+    if (real != switch_uid || effective != switch_uid || saved != switch_uid) {
+        /* Keep the permitted set across the change of uid (capabilities(7), SECBIT_KEEP_CAPS; per thread); the
+         * kernel still empties the effective set, which the limit below refills from what is kept. */
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+            return -1;
+        }
+        /* The bounding set while CAP_SETPCAP is still effective (uid 0). */
+        for (int cap = 0; cap <= limit_last; cap++) {
+            if (!((keep >> cap) & 1) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) {
+                prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+            }
+        }
+        if (syscall(SYS_setgroups, (size_t)switch_group_count, switch_groups) != 0
+            || syscall(SYS_setresgid, switch_gid, switch_gid, switch_gid) != 0
+            || syscall(SYS_setresuid, switch_uid, switch_uid, switch_uid) != 0) {
+            prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+            return -1;
+        }
+    }
+    int limited = limit_calling_thread(keep);
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    return limited;
+}
+
+static void switch_handler(int signal)
+{
+    (void)signal;
+    int saved = errno;
+    if (atomic_load(&switch_active)) {
+        if (switch_calling_thread() != 0) {
+            atomic_fetch_add(&switch_failed, 1);
+        }
+        atomic_fetch_add(&switch_done, 1);
+    }
+    errno = saved;
+}
+
+int CLinuxShims_switch_user(unsigned int uid, unsigned int gid, const unsigned int *groups, int group_count,
+                            uint64_t keep, int *threads, int *unconfirmed)
+{
+    *threads = 1;
+    *unconfirmed = 0;
+    if (group_count < 0 || group_count > (int)(sizeof(switch_groups) / sizeof(switch_groups[0]))) {
+        errno = EINVAL;
+        return -1;
+    }
+    switch_uid = (uid_t)uid;
+    switch_gid = (gid_t)gid;
+    for (int i = 0; i < group_count; i++) {
+        switch_groups[i] = (gid_t)groups[i];
+    }
+    switch_group_count = group_count;
+    limit_keep = keep;
+    limit_last = CLinuxShims_last_capability();
+    atomic_store(&switch_done, 0);
+    atomic_store(&switch_failed, 0);
+    if (switch_calling_thread() != 0) {
+        return -1;
+    }
+    atomic_store(&switch_active, 1);
+    int status = broadcast(CLinuxShims_switch_signal(), switch_handler, &switch_done, &switch_failed, 0, threads,
+                           unconfirmed);
+    atomic_store(&switch_active, 0);
+    return status;
+}
+
+int CLinuxShims_getresuid(unsigned int *real, unsigned int *effective, unsigned int *saved)
+{
+    uid_t r = 0, e = 0, s = 0;
+    if (getresuid(&r, &e, &s) != 0) {
+        return -1;
+    }
+    *real = (unsigned int)r;
+    *effective = (unsigned int)e;
+    *saved = (unsigned int)s;
     return 0;
 }
 

@@ -164,6 +164,10 @@ public enum ConfigKeys {
             "IEEE 1588 17.6 acceptable master table: addresses whose Announce this port qualifies; an Announce from any other is dropped and counted (empty = off)"
         ),
         .text(
+            "user", .global, "",
+            "user (name or uid in the passwd database) meridiand switches to once its sockets and devices are open, when started as root: its groups plus uds_group, and only the capabilities it needs at run time (empty = stay as started)"
+        ),
+        .text(
             "uds_group", .global, "",
             "group of the read-write management socket (mode 0660), so its members can use pmc without root (empty = the daemon's own group)"
         ),

@@ -56,10 +56,12 @@ enum ConfigurationLoader {
         // Rules across options (reference pps needs pps_device, …) are checked once each option is valid.
         if case .success(var configuration) = parsed {
             let file = main?.name ?? "command line"
-            let problems =
-                ReferenceConfigCheck.diagnostics(configuration, file: file) + ProfileConfigCheck.diagnostics(configuration)
-                + configuration.httpAddressDiagnostics(file: file) + SourceFilter.diagnostics(configuration, file: file)
-                + UnicastMasterTables.diagnostics(configuration, file: file)
+            var problems: [ConfigDiagnostic] = ReferenceConfigCheck.diagnostics(configuration, file: file)
+            problems += ProfileConfigCheck.diagnostics(configuration)
+            problems += configuration.httpAddressDiagnostics(file: file)
+            problems += SourceFilter.diagnostics(configuration, file: file)
+            problems += Privileges.diagnostics(configuration, file: file)
+            problems += UnicastMasterTables.diagnostics(configuration, file: file)
             if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems)) }
             configuration.warnings += problems.filter { $0.severity == .warning }
             return .success(configuration)

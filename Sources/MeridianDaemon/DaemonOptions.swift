@@ -42,6 +42,10 @@ public enum Meridiand {
     /// unblocks it with SIGTERM, SIGINT and SIGHUP before any other thread exists.
     public static var capabilitySignal: Int32 { ProcessCapabilities.signal }
 
+    /// The signal meridiand uses inside itself to switch every thread to the `user` option's user after start-up
+    /// (``Privileges``); `main` unblocks it too.
+    public static var switchSignal: Int32 { ProcessCapabilities.switchSignal }
+
     /// Least privilege (``Privileges``): limits the process's capabilities to what the configuration needs.
     /// Call it from `main` while the process is one thread, before ``serve(_:)``; what it did is logged by
     /// ``serve(_:)``. Does nothing when the configuration does not load (``serve(_:)`` then reports it).

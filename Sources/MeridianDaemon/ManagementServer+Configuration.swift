@@ -25,5 +25,11 @@ extension ManagementServer.Configuration {
             }
             readWriteGroup = id
         }
+        // `user`: the sockets are made as root, then belong to the user meridiand switches to (and its group,
+        // when no uds_group is set: the daemon's own group, as without `user`).
+        if let user = Privileges.userToSwitchTo(configuration) {
+            socketOwner = user.uid
+            if readWriteGroup == nil { readWriteGroup = user.gid }
+        }
     }
 }

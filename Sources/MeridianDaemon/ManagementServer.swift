@@ -35,6 +35,9 @@ public actor ManagementServer: Service {
         /// The group of the read-write socket (`uds_group`, issue #17): its members may SET with pmc without
         /// root. nil: the daemon's own group.
         public var readWriteGroup: UInt32?
+        /// The owner of both sockets: the `user` meridiand switches to after start-up (the sockets are then the
+        /// user's, as when it makes them unprivileged). nil: whoever meridiand runs as.
+        public var socketOwner: UInt32?
         /// Whether SET and COMMAND are accepted from the network (off, as in ptp4l).
         public var networkWritesAllowed: Bool
 
@@ -121,11 +124,16 @@ public actor ManagementServer: Service {
                 (
                     try UnixDatagramSocket.bind(
                         path: configuration.readWritePath, mode: configuration.readWriteMode,
-                        group: configuration.readWriteGroup),
+                        group: configuration.readWriteGroup, owner: configuration.socketOwner),
                     .localReadWrite
                 ))
             if let path = configuration.readOnlyPath {
-                opened.append((try UnixDatagramSocket.bind(path: path, mode: configuration.readOnlyMode), .localReadOnly))
+                opened.append(
+                    (
+                        try UnixDatagramSocket.bind(
+                            path: path, mode: configuration.readOnlyMode, owner: configuration.socketOwner),
+                        .localReadOnly
+                    ))
             }
         } catch {
             for (socket, _) in opened { socket.close() }

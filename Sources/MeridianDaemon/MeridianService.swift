@@ -316,6 +316,15 @@ final class MeridianService: Service {
             throw StartupError(
                 "management socket \(configuration.string("uds_address")): \(error)", exit: live ? .usage : .failure)
         }
+        // `user`: everything that needed root is open; from here every thread runs as that user (``Privileges``).
+        do {
+            for line in try Privileges.switchUser(configuration) { logger.notice("\(line)") }
+        } catch {
+            await endpoint?.stop()
+            reference?.source.stop()
+            closePorts()
+            throw error
+        }
         link.attach(management)
         // Management with boundary hops left goes out of the PTP ports (15.3.3), as ptp4l forwards it.
         await management.setForwarder { bytes, ports in

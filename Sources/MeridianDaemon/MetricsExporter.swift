@@ -124,6 +124,10 @@ final class MetricsExporter: Sendable {
             r.counter(
                 "meridian_reference_samples_rejected_total", "Reference samples the validator rejected.",
                 reference.rejections.values.reduce(0, +))
+            r.counter(
+                "meridian_reference_reports_rejected_total",
+                "gpsd reports refused before they could make a sample (a number out of range, issue #17).",
+                view.published.referenceReportsRejected)
         }
         // boundary_clock_jbod: every other PHC a port stamps with, as last aligned to the disciplined clock.
         for aligned in view.published.alignment {

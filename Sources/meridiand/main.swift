@@ -36,6 +36,11 @@ struct MeridiandCommand: ParsableCommand {
     @Flag(name: .customLong("list-options"), help: "Print every option, its meaning and Meridian's support (docs/options.md).")
     var listOptions = false
     @Option(name: .customLong("clock"), help: "Clock to discipline: virtual, system or /dev/ptpN.") var clock: String?
+    // Meridian's own options are long ones (ptp4l has no user switch; pmc's -u means something else).
+    @Option(
+        name: .customLong("user"),
+        help: "Once the sockets and devices are open, run as USER (the `user` option; start as root).")
+    var user: String?
 
     func options() throws -> DaemonOptions {
         var overrides: [String: String] = [:]
@@ -53,6 +58,7 @@ struct MeridiandCommand: ParsableCommand {
         if quiet { overrides["use_syslog"] = "0" }
         if let level { overrides["logging_level"] = String(level) }
         if let clock { overrides["clock_device"] = clock }
+        if let user { overrides["user"] = user }
         return DaemonOptions(configFile: file, interfaces: interfaces, overrides: overrides, checkConfig: checkConfig)
     }
 }
@@ -89,7 +95,9 @@ do {
 // hear SIGTERM, SIGINT and SIGHUP to shut down cleanly and to reload.
 var handled = sigset_t()
 sigemptyset(&handled)
-for signal in [SIGTERM, SIGINT, SIGHUP, Meridiand.capabilitySignal] { sigaddset(&handled, signal) }
+for signal in [SIGTERM, SIGINT, SIGHUP, Meridiand.capabilitySignal, Meridiand.switchSignal] {
+    sigaddset(&handled, signal)
+}
 pthread_sigmask(SIG_UNBLOCK, &handled, nil)
 
 if options.checkConfig {

@@ -5,6 +5,7 @@ import Testing
 /// The whole daemon on `reference gpsd`: a real gpsd 3.22 (fed by the project's NMEA feed on a pty, its PPS thread
 /// driven by the DCD shim) running in the grandmaster's network namespace, meridiand as grandmaster on a virtual
 /// clock 0.3 s and 30 ppm off, and a ptp4l slave (free_running) on the other end of the veth pair, read with pmc.
+/// meridiand reaches gpsd through scripts/hostile-gpsd.py's relay, which turns hostile at the end (issue #17).
 @Suite(.serialized)
 struct GrandmasterGPSDTests {
     /// Times of what happened, from the start of the test, printed at the end.
@@ -58,6 +59,18 @@ struct GrandmasterGPSDTests {
         try gpsd.startFeed()
         try gpsd.startGPSD()
         time.note("gpsd listening in \(lab.lab.b.namespace) on 127.0.0.1:\(gpsd.port)")
+        // meridiand reaches gpsd through scripts/hostile-gpsd.py's relay (as root, so believed): a faithful copy of
+        // gpsd's stream until the file `hostile` exists (phase 7), on the same connection.
+        let relayPort = 29_473
+        let hostile = lab.file("hostile").path
+        let relay = try lab.start(
+            in: lab.lab.b.namespace, "/usr/bin/python3",
+            [
+                InteropLab.repositoryRoot.appendingPathComponent("scripts/hostile-gpsd.py").path, String(relayPort), "300",
+                "--relay", String(gpsd.port), "--after", hostile,
+            ], log: "relay.log")
+        usleep(300_000)
+        let httpPort = 29_474
         // gpsd's simulated DCD pulse wakes its PPS thread 85–200 µs late, with ~300 µs of spread: a 300 µs
         // gnss_lock_threshold (instead of holdover_max_error's 1.5 µs) lets the clock count as locked on such a
         // reference. On it the holdover model's prediction grows to about 1 ms within some 10 s (seen in
@@ -66,7 +79,8 @@ struct GrandmasterGPSDTests {
         try lab.startGrandmasterAndSlave(
             reference: """
                 reference gpsd
-                gpsd_address 127.0.0.1:\(gpsd.port)
+                gpsd_address 127.0.0.1:\(relayPort)
+                http_address 127.0.0.1:\(httpPort)
                 gnss_lock_threshold 300000
                 holdover_max_error 0.005
                 holdover_max_time 6
@@ -172,6 +186,49 @@ struct GrandmasterGPSDTests {
         // The grandmaster's virtual clock is within a millisecond of the truth (the pulse's own latency dominates).
         let recent = InteropLab.trueErrors(String(gmLog(lab))).suffix(5)
         #expect(!recent.isEmpty && recent.allSatisfy { abs($0) < 1_000_000 }, "true error of the grandmaster: \(recent)")
+
+        // 7. Locked, gpsd turns hostile on the same connection (issue #17): its own reports stop, and five times a
+        // second come a PPS a million seconds off, a TPV in 2100, a PPS half a second off, a TOFF 30 years back,
+        // numbers beyond Int64, malformed JSON and binary garbage. meridiand keeps running, takes none of it as
+        // time: holdover (class 7, as the lost receiver in phase 3), no step, the virtual clock still within the
+        // millisecond it held locked; every refusal counted (/metrics: reports refused by the decoder, and samples
+        // refused by the validator when a pulse found a time of day to pair with).
+        func metric(_ name: String) -> Double? {
+            let body = lab.run(in: lab.lab.b.namespace, ["/usr/bin/curl", "-s", "http://127.0.0.1:\(httpPort)/metrics"])
+            return body.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+                .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        }
+        let reportsBefore = metric("meridian_reference_reports_rejected_total") ?? -1
+        let samplesBefore = metric("meridian_reference_samples_rejected_total") ?? -1
+        mark = gmLog(lab).count
+        _ = FileManager.default.createFile(atPath: hostile, contents: nil)
+        time.note("gpsd hostile (reports \(reportsBefore), samples \(samplesBefore) refused so far)")
+        // (12 s: the silent receiver of phase 3 takes 2-3 s; reports that keep coming, all refused, took 2.4 s on a
+        // quiet machine and 8.1 s beside two builds.)
+        #expect(waitForLog(lab, "announcing clockClass 7", after: mark, seconds: 12), "\(gmLog(lab, after: mark).suffix(3000))")
+        time.note("announcing clockClass 7 (holdover)")
+        // Five more seconds of it (25 rounds of every hostile line).
+        usleep(5_000_000)
+        let pmc = try InteropLab.tool("pmc")
+        let hostileAnswer = lab.run(
+            in: lab.lab.b.namespace, [pmc, "-u", "-b", "0", "-s", lab.grandmasterSocket, "GET DEFAULT_DATA_SET"])
+        let daemonAlive = !gmLog(lab).contains("Fatal error") && hostileAnswer.contains("clockIdentity")
+        #expect(daemonAlive, "meridiand stopped answering:\n\(gmLog(lab, after: mark).suffix(3000))")
+        let reportsAfter = metric("meridian_reference_reports_rejected_total") ?? -1
+        let samplesAfter = metric("meridian_reference_samples_rejected_total") ?? -1
+        let hostileStatus = meridianStatus(lab, meridianctl)
+        time.note(
+            "after 5 s more: reports refused \(reportsAfter), samples refused \(samplesAfter); \(hostileStatus["referenceState"] ?? "?"), true error \(hostileStatus["virtualClockError"] ?? "?") ns"
+        )
+        #expect(reportsAfter > reportsBefore && reportsBefore >= 0, "reports refused: \(reportsBefore) -> \(reportsAfter)")
+        // The validator sees a sample only when a pulse pairs with a time of day, which the refused TPVs rarely give:
+        // 4 in one run, none in another; what it sees it refuses.
+        #expect(samplesAfter >= samplesBefore && samplesBefore >= 0, "samples refused: \(samplesBefore) -> \(samplesAfter)")
+        #expect(!gmLog(lab, after: mark).contains("stepped"), "hostile gpsd reports stepped the clock")
+        #expect(!gmLog(lab, after: mark).contains("announcing clockClass 6"), "a hostile report locked the clock again")
+        let hostileError = (hostileStatus["virtualClockError"] as? Int) ?? Int.max
+        #expect(abs(hostileError) < 1_000_000, "true error after the hostile phase: \(hostileError) ns")
+        #expect(relay.isRunning)
         let transitions = gmLog(lab).split(separator: "\n").filter {
             $0.contains("reference state") || $0.contains("reference gpsd")
         }

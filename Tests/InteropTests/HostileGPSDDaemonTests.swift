@@ -5,7 +5,8 @@ import Testing
 /// malformed reports, binary garbage, a 200 KB line, a line trickled a byte at a time). Served by root, the
 /// impostor is believed, and meridiand rejects its reports, counted and logged rate-limited, and keeps running
 /// free (class 248: no sample ever reached the discipline). Served by another user (nobody), it is not even
-/// believed: meridiand drops it unheard.
+/// believed: meridiand drops it unheard. (A gpsd that turns hostile after meridiand locked to it, on the same
+/// connection: phase 7 of GrandmasterGPSDTests, through this script's relay mode.)
 struct HostileGPSDDaemonTests {
     @Test func aHostileGpsdNeitherCrashesNorSteersMeridian() throws {
         let meridiand = try InteropLab.meridiand()

@@ -145,6 +145,7 @@ struct ObservabilityTests {
             // A transparent clock's (TransparentClockInteropTests reads them).
             "meridian_tc_forwarded_total", "meridian_tc_residence_samples_total", "meridian_tc_residence_seconds",
             "meridian_tc_rate_ratio", "meridian_tc_dropped_total",
+            "meridian_reference_reports_rejected_total",
         ]
         #expect(
             documented.subtracting(referenceOnly).subtracting(live).isEmpty,

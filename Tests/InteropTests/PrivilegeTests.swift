@@ -145,7 +145,10 @@ struct PrivilegeTests {
             "slave.cfg", "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(lab.file("s.sock").path)\n"
         )
         _ = try lab.start(in: lab.lab.a.namespace, ptp4l, ["-S", "-i", lab.lab.a.interface, "-f", slave, "-m"], log: "s.log")
-        #expect(lab.wait(seconds: 10) { lab.log("m.log").contains("capabilities:") }, "\(lab.log("m.log"))")
+        // Started: the sockets are bound before the clock identity's line (the capabilities' line comes before any).
+        #expect(
+            lab.wait(seconds: 10) { lab.log("m.log").contains("capabilities:") && lab.log("m.log").contains("clock identity ") },
+            "\(lab.log("m.log"))")
         let pid = Self.daemonPID(daemon)
         // Every thread: effective and permitted hold CAP_NET_BIND_SERVICE only (UDPv4, virtual clock, software
         // stamps), nothing is inheritable or ambient.
@@ -217,6 +220,117 @@ struct PrivilegeTests {
         #expect(ProcessCapabilities.union("CapAmb", of: pid).isEmpty)
         #expect(lab.log("m.log").contains("capabilities: kept CAP_NET_BIND_SERVICE in"), "\(lab.log("m.log"))")
         #expect(lab.wait(seconds: 5) { lab.log("m.log").contains("INITIALIZING to LISTENING") })
+        #expect(lab.stop(daemon) == 0, "\(lab.log("m.log").suffix(1500))")
+    }
+
+    /// `user` (issue #17): started as root, meridiand opens its port and sockets, then every thread switches to
+    /// nobody (uid 65534) with its group and `uds_group` daemon (gid 1), keeping only what reopening its port takes
+    /// (virtual clock, software stamps: a real clock would add CAP_SYS_TIME, hardware stamps CAP_NET_ADMIN): over
+    /// UDPv4 CAP_NET_BIND_SERVICE (319 and 320), over IEEE 802.3 CAP_NET_RAW (a packet socket). It serves a ptp4l
+    /// slave and answers pmc for a member of uds_group; and a fault reset after a link loss still reopens the
+    /// port's transport as nobody.
+    @Test(arguments: ["UDPv4", "L2"])
+    func asRootWithUserItSwitchesAfterOpeningAndAResetStillReopens(_ transport: String) throws {
+        let ptp4l = try InteropLab.tool("ptp4l")
+        let pmc = try InteropLab.tool("pmc")
+        let setpriv = try InteropLab.tool("setpriv")
+        let meridiand = try InteropLab.meridiand()
+        let lab = try InteropLab()
+        defer { lab.tearDown() }
+        let run = try Self.openDirectory(lab)
+        let rw = "\(run)/m.sock"
+        let conf = try lab.write(
+            "m.conf",
+            """
+            [global]
+            clock_device virtual
+            time_stamping software
+            free_running 1
+            priority1 100
+            logSyncInterval -3
+            logAnnounceInterval -2
+            announceReceiptTimeout 2
+            fault_reset_interval 0
+            network_transport \(transport)
+            verbose 1
+            use_syslog 0
+            uds_address \(rw)
+            uds_ro_address \(run)/m-ro.sock
+            uds_group daemon
+            user nobody
+            [\(lab.lab.b.interface)]
+            """)
+        let daemon = try lab.start(in: lab.lab.b.namespace, meridiand, ["-f", conf], log: "m.log")
+        let slave = try lab.write(
+            "slave.cfg",
+            "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nfault_reset_interval 0\n"
+                + "uds_address \(lab.file("s.sock").path)\n")
+        _ = try lab.start(
+            in: lab.lab.a.namespace, ptp4l,
+            ["-S", "-i", lab.lab.a.interface, "-f", slave, "-m"] + (transport == "L2" ? ["-2"] : []), log: "s.log")
+        #expect(
+            lab.wait(seconds: 10) {
+                lab.log("m.log").contains("user nobody: every thread") && lab.log("m.log").contains("clock identity ")
+            }, "\(lab.log("m.log"))")
+        let pid = Self.daemonPID(daemon)
+        // Every thread, the main one (/proc/PID/status) among them: uid and gid nobody's in all four slots, groups
+        // nogroup and daemon, the transport's one capability alone in effective, permitted and bounding sets.
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        #expect(status.contains("Uid:\t65534\t65534\t65534\t65534"), "\(status)")
+        #expect(status.contains("Gid:\t65534\t65534\t65534\t65534"), "\(status)")
+        let uids = ProcessCapabilities.threadIDs("Uid", of: pid)
+        let gids = ProcessCapabilities.threadIDs("Gid", of: pid)
+        #expect(uids.count > 1)
+        #expect(uids.values.allSatisfy { $0 == [65534, 65534, 65534, 65534] }, "\(uids)")
+        #expect(gids.values.allSatisfy { $0 == [65534, 65534, 65534, 65534] }, "\(gids)")
+        let groups = status.split(separator: "\n").first { $0.hasPrefix("Groups:") }.map {
+            Set($0.dropFirst(7).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
+        }
+        #expect(groups == ["1", "65534"], "\(status)")
+        let kept = CapabilitySet([transport == "L2" ? CapabilitySet.netRaw : CapabilitySet.netBindService])
+        #expect(ProcessCapabilities.union("CapEff", of: pid) == kept)
+        #expect(ProcessCapabilities.union("CapPrm", of: pid) == kept)
+        #expect(ProcessCapabilities.union("CapBnd", of: pid) == kept)
+        #expect(ProcessCapabilities.union("CapInh", of: pid).isEmpty)
+        #expect(ProcessCapabilities.union("CapAmb", of: pid).isEmpty)
+        // The sockets were made as root and given to nobody (the user may remove them), the read-write one to group
+        // daemon, 0660.
+        var info = stat()
+        #expect(lstat(rw, &info) == 0)
+        #expect(info.st_uid == 65534 && info.st_gid == 1 && info.st_mode & 0o777 == 0o660, "\(info.st_uid) \(info.st_gid)")
+        let identity = InteropLab.identity(lab.log("m.log"), "clock identity ") ?? "?"
+        func follows() -> (Bool, String) {
+            var current = ""
+            let following = lab.wait(seconds: 15) {
+                current = lab.run(
+                    in: lab.lab.a.namespace,
+                    [pmc, "-u", "-b", "0", "-s", lab.file("s.sock").path, "GET TIME_STATUS_NP", "GET CURRENT_DATA_SET"])
+                let delay = InteropLab.field(current, "meanPathDelay").flatMap(Double.init) ?? 0
+                return InteropLab.field(current, "gmIdentity") == identity && delay > 0 && delay < 1e6
+            }
+            return (following, current)
+        }
+        let (following, current) = follows()
+        #expect(following, "\(current)\n\(lab.log("s.log").suffix(1500))\n\(lab.log("m.log").suffix(1500))")
+        // pmc as a member of uds_group (uid 1, group daemon) reads and sets.
+        let member = lab.run(
+            in: lab.lab.b.namespace,
+            [
+                setpriv, "--reuid=1", "--regid=1", "--clear-groups", pmc, "-u", "-b", "0", "-s", rw, "-i",
+                "\(run)/pmc-member.sock", "SET PRIORITY2 99", "GET PRIORITY2",
+            ])
+        #expect(InteropLab.field(member, "priority2") == "99", "\(member)")
+        // The link goes down for 3 s: the port is FAULTY, and after fault_reset_interval (2^0 = 1 s) its transport is
+        // reopened as nobody; with the link back, the slave follows again.
+        _ = lab.run(in: lab.lab.b.namespace, ["ip", "link", "set", "dev", lab.lab.b.interface, "down"])
+        let reopened = lab.wait(seconds: 3) { lab.log("m.log").contains("fault reset: transport reopened") }
+        _ = lab.run(in: lab.lab.b.namespace, ["ip", "link", "set", "dev", lab.lab.b.interface, "up"])
+        #expect(reopened, "\(lab.log("m.log").suffix(2000))")
+        #expect(!lab.log("m.log").contains("cannot reopen"), "\(lab.log("m.log").suffix(2000))")
+        let (again, after) = follows()
+        #expect(again, "\(after)\n\(lab.log("s.log").suffix(1500))\n\(lab.log("m.log").suffix(1500))")
+        #expect(ProcessCapabilities.union("CapEff", of: pid) == kept)
+        #expect(daemon.isRunning)
         #expect(lab.stop(daemon) == 0, "\(lab.log("m.log").suffix(1500))")
     }
 }

@@ -148,6 +148,22 @@ int CLinuxShims_last_capability(void);
  * (shims_privilege.c says why). `threads`: how many threads were changed; `unconfirmed`: how many did not
  * confirm within the wait or failed. 0, or -1 with errno when the calling thread itself failed. */
 int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed);
+/* The signal CLinuxShims_switch_user sends to the other threads: SIGPROF, the one libdispatch's worker threads
+ * (Swift's cooperative pool, and every thread they create) leave unblocked besides the synchronous faults; its
+ * handler stays installed after the first switch, so a late delivery does nothing. */
+int CLinuxShims_switch_signal(void);
+/* Switches every thread of the process to user `uid`, group `gid` and the supplementary `groups` (setgroups,
+ * setresgid, setresuid: raw system calls per thread, as glibc's own setuid does, but reaching the main thread
+ * that dispatch_main parks after pthread_exit, which glibc's broadcast skips), keeping in each only the
+ * capabilities in `keep` (PR_SET_KEEPCAPS across the change, then capset; the bounding set loses the rest while
+ * CAP_SETPCAP still allows). The calling thread first, then each other thread through a signal. A thread already
+ * running as `uid` (made by a thread switched before) only limits its capabilities. `threads`: how many threads
+ * were changed; `unconfirmed`: how many did not confirm in time or failed. 0, or -1 with errno when the calling
+ * thread itself failed (nothing else was tried then). */
+int CLinuxShims_switch_user(unsigned int uid, unsigned int gid, const unsigned int *groups, int group_count,
+                            uint64_t keep, int *threads, int *unconfirmed);
+/* getresuid(2): the calling thread's real, effective and saved uids. 0 or -1 with errno. */
+int CLinuxShims_getresuid(unsigned int *real, unsigned int *effective, unsigned int *saved);
 /* setfsuid(2) for the calling thread only (the kernel's fsuid is per thread; glibc does not broadcast it): the
  * uid that files and sockets the thread makes belong to. Returns the previous fsuid. For tests that play another
  * user's server. */

@@ -14,7 +14,8 @@ public struct CapabilitySet: Sendable, Hashable, CustomStringConvertible {
         for capability in capabilities where (0..<64).contains(capability) { bits |= 1 << UInt64(capability) }
     }
 
-    public static let chown = 0, dacOverride = 1, setgid = 6, setuid = 7, setpcap = 8, netBindService = 10
+    public static let chown = 0, dacOverride = 1, dacReadSearch = 2, fowner = 3, setgid = 6, setuid = 7, setpcap = 8,
+        netBindService = 10
     public static let netAdmin = 12, netRaw = 13, sysTime = 25
 
     /// The kernel's names, as capabilities(7) and systemd spell them.
@@ -76,6 +77,43 @@ public enum ProcessCapabilities {
         var unconfirmed: CInt = 0
         guard CLinuxShims_limit_capabilities(keep.bits, &threads, &unconfirmed) == 0 else { throw Errno(rawValue: errno) }
         return Outcome(threads: Int(threads), unconfirmed: Int(unconfirmed))
+    }
+
+    /// The signal ``switchUser(uid:gid:groups:keep:)`` sends to the other threads (SIGPROF: libdispatch's worker
+    /// threads leave it unblocked); `main` unblocks it too, in case a parent blocked it.
+    public static var switchSignal: CInt { CLinuxShims_switch_signal() }
+
+    /// Switches every thread of the process to `uid`, `gid` and the supplementary `groups`, keeping only `keep`
+    /// ∩ its permitted set in each (shims_privilege.c: raw `setgroups`, `setresgid`, `setresuid` per thread with
+    /// `PR_SET_KEEPCAPS` across them, then `capset`). Needs CAP_SETUID, CAP_SETGID (and CAP_SETPCAP for the
+    /// bounding set) in every thread; ``threadIDs(_:of:)`` shows what each thread ended with.
+    ///
+    /// The corresponding C functions are `setgroups`, `setresgid`, `setresuid`, `prctl`, `capset` and `tgkill`.
+    public static func switchUser(uid: uid_t, gid: gid_t, groups: [gid_t], keep: CapabilitySet) throws(Errno) -> Outcome {
+        var threads: CInt = 0
+        var unconfirmed: CInt = 0
+        let list = groups.map { UInt32($0) }
+        let status = list.withUnsafeBufferPointer { buffer in
+            CLinuxShims_switch_user(
+                UInt32(uid), UInt32(gid), buffer.baseAddress, CInt(clamping: buffer.count), keep.bits, &threads,
+                &unconfirmed)
+        }
+        guard status == 0 else { throw Errno(rawValue: errno) }
+        return Outcome(threads: Int(threads), unconfirmed: Int(unconfirmed))
+    }
+
+    /// The ids a `Uid:` or `Gid:` line of `/proc/PID/task/TID/status` shows for each thread of `pid` (real,
+    /// effective, saved, filesystem), by thread id.
+    public static func threadIDs(_ field: String, of pid: pid_t = getpid()) -> [pid_t: [UInt32]] {
+        var ids: [pid_t: [UInt32]] = [:]
+        for thread in threads(of: pid) {
+            guard let text = readText("/proc/\(pid)/task/\(thread)/status") else { continue }
+            for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+                ids[thread] = line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" })
+                    .compactMap { UInt32($0) }
+            }
+        }
+        return ids
     }
 
     /// One field (`CapEff`, `CapPrm`, `CapBnd`, `CapAmb`, `CapInh`) of `/proc/<task>/status`; nil when unreadable.

@@ -37,14 +37,15 @@ public final class UnixDatagramSocket: Sendable {
         close()
     }
 
-    /// Binds a new socket at `path` with file `mode`, and group `group` when given. A stale socket left at
+    /// Binds a new socket at `path` with file `mode`, and owner `owner` and group `group` when given. A stale socket left at
     /// the path (a crashed daemon's) is removed first, as ptp4l does; but a socket some server still
     /// listens on (a connect to it succeeds) is never taken over (``UnixSocketError/liveServer(_:)``, issue
     /// #17: ptp4l itself would unlink a running ptp4l's `/var/run/ptp4l`); anything that is not a socket is
     /// left alone and reported as ``UnixSocketError/pathInUse(_:)``.
     ///
     /// The corresponding C functions are `socket`, `lstat`, `connect`, `unlink`, `bind`, `lchown` and `chmod`.
-    public static func bind(path: String, mode: UInt32 = 0o660, group: gid_t? = nil) throws(UnixSocketError)
+    public static func bind(path: String, mode: UInt32 = 0o660, group: gid_t? = nil, owner: uid_t? = nil)
+        throws(UnixSocketError)
         -> UnixDatagramSocket
     {
         let address = UnixSocketAddress(path: path)
@@ -76,10 +77,12 @@ public final class UnixDatagramSocket: Sendable {
             created.boundFile.store(UInt64(file.st_ino), ordering: .releasing)
             created.boundDevice.store(UInt64(file.st_dev), ordering: .releasing)
         }
-        if let group, lchown(path, uid_t.max, group) != 0 {
+        if group != nil || owner != nil, lchown(path, owner ?? uid_t.max, group ?? gid_t.max) != 0 {
             let error = Errno(rawValue: errno)
             created.close()
-            throw .system(operation: "chown (group \(group))", path: path, errno: error)
+            throw .system(
+                operation: "chown (owner \(owner.map(String.init) ?? "-"), group \(group.map(String.init) ?? "-"))", path: path,
+                errno: error)
         }
         if chmod(path, mode_t(mode)) != 0 {
             let error = Errno(rawValue: errno)
