@@ -55,47 +55,21 @@ public struct ChronySockSample: Sendable, Hashable {
 /// the path; Meridian sends each datagram to it unconnected, so a chronyd that starts, stops or restarts later
 /// is simply found (or missed) at the next sample. Sends never block.
 public final class ChronySockFeed: Sendable {
-    public let path: String
-    private let descriptor: FileDescriptor
-    private let closed = Atomic<Bool>(false)
+    private let sender: UnixDatagramSender
+    public var path: String { sender.path }
 
     /// The corresponding C function is `socket`.
     public init(path: String) throws(UnixSocketError) {
-        guard !path.isEmpty, UnixSocketAddress(path: path).pathBytes.count <= UnixSocketAddress.maxPathLength else {
-            throw .pathTooLong(path)
-        }
-        let fd: CInt
-        do {
-            fd = try retryingSyscall {
-                socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue), 0)
-            }
-        } catch {
-            throw .system(operation: "socket", path: path, errno: error)
-        }
-        self.path = path
-        self.descriptor = FileDescriptor(rawValue: fd)
+        sender = try UnixDatagramSender(path: path)
     }
 
-    deinit { close() }
-
-    public func close() {
-        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
-            try? descriptor.close()
-        }
-    }
+    public func close() { sender.close() }
 
     /// Sends one sample; the error (no chronyd listening: `ENOENT`/`ECONNREFUSED`; its queue full: `EAGAIN`)
     /// is the caller's to count.
     ///
     /// The corresponding C function is `sendto`.
     public func send(_ sample: ChronySockSample) throws(Errno) {
-        let bytes = sample.bytes
-        let address = UnixSocketAddress(path: path)
-        let sent = bytes.withUnsafeBytes { buffer in
-            address.withSockaddr { pointer, length in
-                Glibc.sendto(descriptor.rawValue, buffer.baseAddress, buffer.count, CInt(MSG_NOSIGNAL), pointer, length)
-            } ?? -1
-        }
-        if sent < 0 { throw Errno(rawValue: errno) }
+        try sender.send(sample.bytes)
     }
 }
