@@ -14,7 +14,7 @@ struct UserOptionTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m.conf").path
-        try "[global]\nclock_device virtual\nuser no-such-user-meridian\n[eth0]\n".write(
+        try "[global]\nclock_device virtual\ntime_stamping software\nuser no-such-user-meridian\n[eth0]\n".write(
             toFile: path, atomically: true, encoding: .utf8)
         guard case .failure(let errors) = ConfigurationLoader.load(DaemonOptions(configFile: path)) else {
             Issue.record("the loader accepted an unknown user")
@@ -22,7 +22,7 @@ struct UserOptionTests {
         }
         #expect(
             errors.diagnostics.map(\.description) == [
-                "\(path):3: no-such-user-meridian is a bad value for option user: expected a user of the passwd database (name or uid)"
+                "\(path):4: no-such-user-meridian is a bad value for option user: expected a user of the passwd database (name or uid)"
             ])
         // --user names the command line instead of a line.
         guard
