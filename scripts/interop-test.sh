@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# The interoperability phase of `make test`: Tests/InteropTests in two test processes at once, each
-# running its tests two at a time, so four at a time in all.
+# The interoperability phase of `make test`: Tests/InteropTests in three test processes at once, each
+# running its tests two at a time, so six at a time in all.
 #
 # Why two processes: the tests are synchronous (they sleep while daemons in namespaces lock, fail over and
 # answer), and Swift Testing runs a synchronous test on a thread of the cooperative pool, which is as wide as the
 # machine has cores. On this 2-core machine one process therefore runs two tests at a time however many are
 # ready, and the phase's wall time was the sum of its tests over two (about 5 minutes) while the daemons and
-# peers used a few per cent of a core. A second process doubles that without touching a test.
+# peers used a few per cent of a core. More processes multiply that without touching a test: two halved the phase;
+# a third came when the transparent-clock, unicast, G.8275.2 and jbod suites made group B the long pole (340 s
+# against group A's 260 s on a loaded machine).
 #
 # Group A holds the suites that load the machine or judge timing closely (SerializedInteropTests: the
 # management fuzz, the failovers, 1,000 scrapes a second — never beside each other, as before) and the gpsd
 # scenario, the reference grandmasters, the emulated-PHC grandmaster and its gpsd comparison, and the transparent
-# clocks (the longest single tests, which balance the groups' wall time); group B everything else, so a new suite
-# lands there by default.
-# The flood test (FloodDaemonTests: two floods of 10,000 datagrams/s for 30 s) runs alone after both groups: beside
+# clocks (the longest single tests, which balance the groups' wall time); group C the unicast, G.8275.2, jbod,
+# delay-mechanism-Auto and slave-event-monitor suites (a few short daemons each); group B everything else, so a
+# new suite lands there by default.
+# The flood test (FloodDaemonTests: two floods of 10,000 datagrams/s for 30 s) runs alone after the groups: beside
 # it, a grandmaster locking to gpsd's emulated PPS stepped on a late pulse and missed its lock budget.
-# Both run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
+# All run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
 # build folder's lock for as long as its tests run, so a second `swift test` would wait for the first.
 #   TESTS=.build/debug/MeridianPackageTests.xctest scripts/interop-test.sh LOGDIR [Swift Testing arguments...]
 # INTEROP_GROUPS=1 runs every interop test in one process (two at a time, as the phase ran before).
@@ -24,6 +27,7 @@ set -uo pipefail
 logs=$1
 shift
 group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests|EmulatedPHCGrandmasterTests|GPSDEmulatedPHCComparisonTests|TransparentClockInteropTests)'
+group_c='^InteropTests\.(UnicastInteropTests|UnicastSlaveInteropTests|UnicastSlaveFailoverInteropTests|G8275_2InteropTests|JBODInteropTests|AutoDelayMechanismInteropTests|SlaveEventMonitorInteropTests)'
 here=$(dirname "$0")
 alone='FloodDaemonTests'
 if [ "${INTEROP_GROUPS:-2}" = 1 ]; then
@@ -34,19 +38,23 @@ if [ "${INTEROP_GROUPS:-2}" = 1 ]; then
 fi
 SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-a.log" --filter "$group_a" --skip "$alone" "$@" > "$logs/interop-a.out" 2>&1 &
 a=$!
-SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-b.log" --filter '^InteropTests\.' --skip "$group_a" "$@" > "$logs/interop-b.out" 2>&1 &
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-b.log" --filter '^InteropTests\.' --skip "$group_a" --skip "$group_c" "$@" > "$logs/interop-b.out" 2>&1 &
 b=$!
+SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-c.log" --filter "$group_c" "$@" > "$logs/interop-c.out" 2>&1 &
+c=$!
 wait "$a"
 status_a=$?
 wait "$b"
 status_b=$?
+wait "$c"
+status_c=$?
 SWIFT_TEST_BINARY=$TESTS "$here/swift-test.sh" "$logs/interop-alone.log" --filter "$alone" "$@" > "$logs/interop-alone.out" 2>&1
 status_alone=$?
 # Each group's output is in its .out file (whole) and .log; here the figures the cases print and each group's
 # summary from swift-test.sh (its slowest tests and, when it failed, what failed), one group after the other.
-for group in a b alone; do
+for group in a b c alone; do
     echo "=== interop group $group (whole output: $logs/interop-$group.out) ==="
     grep -a -E '^(ptp4l slave|meridiand (slave|G\.8275)|failover|gpsd grandmaster|flood)' "$logs/interop-$group.out" | cut -c1-300
     sed -n '/^=== slowest tests/,$p' "$logs/interop-$group.out"
 done
-[ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ] && [ "$status_alone" -eq 0 ]
+[ "$status_a" -eq 0 ] && [ "$status_b" -eq 0 ] && [ "$status_c" -eq 0 ] && [ "$status_alone" -eq 0 ]

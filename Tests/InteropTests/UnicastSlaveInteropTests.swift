@@ -297,7 +297,6 @@ struct UnicastSlaveFailoverInteropTests {
         guard first else { return }
         // Renewal: ptp4l grants the 10 s asked for (unicast_req_duration 10, ptp4l's minimum); the slave renews on
         // its 7th 1 s query tick. 12 s on, it still follows A, with Sync still arriving and no state change since.
-        let lockedLine = files.log("slave.log").components(separatedBy: "UNCALIBRATED to SLAVE").count
         usleep(12_000_000)
         let offsetsBefore = InteropLab.trueErrors(files.log("slave.log")).count
         usleep(1_000_000)
@@ -305,9 +304,13 @@ struct UnicastSlaveFailoverInteropTests {
         #expect(
             following(addressA) && offsetsAfter - offsetsBefore >= 8, "\(offsetsAfter - offsetsBefore) offsets in 1 s:\n\(dump())"
         )
-        #expect(
-            files.log("slave.log").components(separatedBy: "UNCALIBRATED to SLAVE").count == lockedLine
-                && !files.log("slave.log").contains("SLAVE to"), "the slave lost A while renewing:\n\(dump())")
+        // A renewal that failed would take the grants away: Sync stops, the port leaves SLAVE for LISTENING (or
+        // another master). A servo that unlocks on a noisy sample (SLAVE to UNCALIBRATED on SYNCHRONIZATION_FAULT,
+        // seen once on a loaded machine) is not the renewal's doing and is allowed.
+        let leftSlave = files.log("slave.log").split(separator: "\n").filter {
+            $0.contains("SLAVE to") && !$0.contains("SLAVE to UNCALIBRATED on SYNCHRONIZATION_FAULT")
+        }
+        #expect(leftSlave.isEmpty, "the slave lost A while renewing: \(leftSlave)\n\(dump())")
 
         // A stops answering: within 15 s the slave follows B (an announce receipt timeout is about 1 s here).
         kill(a.processIdentifier, SIGSTOP)
