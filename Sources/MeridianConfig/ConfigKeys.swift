@@ -97,7 +97,7 @@ public enum ConfigKeys {
         ).support(
             .only(
                 [.enumeration("hardware", 1), .enumeration("software", 2)],
-                "legacy time stamping is not implemented, and onestep and p2p1step need the NIC to write the Sync's (and Pdelay_Resp's) transmit time as the frame leaves (HWTSTAMP_TX_ONESTEP_SYNC, HWTSTAMP_TX_ONESTEP_P2P), which Meridian does not request yet: use hardware (two-step)"
+                "Meridian takes hardware (two-step) or software time stamps; legacy is the stamping of drivers from before SIOCSHWTSTAMP, and onestep and p2p1step need the NIC to write the Sync's (and Pdelay_Resp's) transmit time as the frame leaves (HWTSTAMP_TX_ONESTEP_SYNC, HWTSTAMP_TX_ONESTEP_P2P), which Meridian does not ask of it: use hardware (two-step)"
             )),
         .int(
             "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),
