@@ -28,6 +28,16 @@ struct DaemonSettings: Sendable {
         var phcIndex: Int32? = nil
         /// `boundary_clock_jbod`: this port may be on another PHC than the disciplined clock (kept aligned to it).
         var jbod = false
+
+        /// PORT_PROPERTIES_NP's timestamping as ptp4l reports it: SOFTWARE, HARDWARE, ONESTEP or P2P1STEP.
+        func managementTimestamping(software: Bool) -> TimestampingNP {
+            if software { return .software }
+            switch transport.transmitStamps {
+            case .twoStep: return .hardware
+            case .oneStepSync: return .oneStep
+            case .oneStepPeerDelay: return .p2pOneStep
+            }
+        }
     }
 
     /// With `virtual_clock_mode phc` and `boundary_clock_jbod`: the emulated PHCs of the ports that stamp with one
