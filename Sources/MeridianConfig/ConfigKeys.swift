@@ -27,10 +27,10 @@ public enum ConfigKeys {
             "offsetScaledLogVariance", .global, 0xFFFF, 0...0xFFFF,
             "offsetScaledLogVariance announced when no reference sets it"),
         .flag("slaveOnly", .global, false, "the clock never becomes master; its clockClass is 255 (as ptp4l)"),
-        .flag("twoStepFlag", .global, true, "send Follow_Up after Sync (two-step)")
-            .onlyDefault(
-                "one-step Sync (twoStepFlag 0) is refused: with time_stamping software it is impossible (\"one step is only possible with hardware time stamping\", as ptp4l says: a Sync cannot carry its own transmit time), and with hardware stamps it needs the NIC to write that time into the Sync as it leaves (HWTSTAMP_TX_ONESTEP_SYNC, what ptp4l upgrades to), which Meridian does not request yet; Meridian sends two-step Sync and Follow_Up"
-            ),
+        .flag(
+            "twoStepFlag", .global, true,
+            "send Follow_Up after Sync (two-step); 0 with hardware stamps is one-step Sync (time_stamping onestep, HWTSTAMP_TX_ONESTEP_SYNC, as ptp4l); refused with software stamps"
+        ),
         .flag("free_running", .global, false, "measure but never adjust the clock"),
         .int("timeSource", .global, 0xA0, 0x10...0xFE, "timeSource announced by a grandmaster without a reference"),
         .int("utc_offset", .global, 37, positive32, "TAI-UTC in seconds when no reference or leap file knows better"),
@@ -93,11 +93,15 @@ public enum ConfigKeys {
         // Timestamping and sockets
         .choice(
             "time_stamping", .global, "hardware",
-            [("hardware", 1), ("software", 2), ("legacy", 3), ("onestep", 4), ("p2p1step", 5)], "timestamping mode"
+            [("hardware", 1), ("software", 2), ("legacy", 3), ("onestep", 4), ("p2p1step", 5)],
+            "timestamping mode: hardware, software, onestep (the NIC writes Sync's originTimestamp: HWTSTAMP_TX_ONESTEP_SYNC, no Follow_Up) or p2p1step (also Pdelay_Resp one-step: HWTSTAMP_TX_ONESTEP_P2P)"
         ).support(
             .only(
-                [.enumeration("hardware", 1), .enumeration("software", 2)],
-                "Meridian takes hardware (two-step) or software time stamps; legacy is the stamping of drivers from before SIOCSHWTSTAMP, and onestep and p2p1step need the NIC to write the Sync's (and Pdelay_Resp's) transmit time as the frame leaves (HWTSTAMP_TX_ONESTEP_SYNC, HWTSTAMP_TX_ONESTEP_P2P), which Meridian does not ask of it: use hardware (two-step)"
+                [
+                    .enumeration("hardware", 1), .enumeration("software", 2), .enumeration("onestep", 4),
+                    .enumeration("p2p1step", 5),
+                ],
+                "Meridian takes hardware (two-step), onestep, p2p1step or software time stamps; legacy is the stamping of drivers from before SIOCSHWTSTAMP (SOF_TIMESTAMPING_SYS_HARDWARE), which no current driver needs: use hardware"
             )),
         .int(
             "tx_timestamp_timeout", .global, 10, 1...Int64(Int32.max),

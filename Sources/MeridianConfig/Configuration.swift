@@ -165,6 +165,7 @@ public struct Configuration: Sendable, Hashable {
             "# clock: \(type), domain \(integer("domainNumber")), priority1 \(integer("priority1")), priority2 \(integer("priority2")), "
                 + "clockClass \(integer("clockClass"))" + (flag("slaveOnly") ? ", slave only" : ""))
         lines.append("# disciplined clock: " + disciplinedClockText())
+        if let oneStep = oneStepText() { lines.append("# transmit: " + oneStep) }
         for port in ports {
             let name = port.interface
             var text = "# port \(name): \(string("network_transport", port: name)) \(string("delay_mechanism", port: name))"
@@ -194,6 +195,29 @@ public struct Configuration: Sendable, Hashable {
             lines.append(text)
         }
         return lines
+    }
+
+    /// The one-step mode in force, as linuxptp config.c `config_harmonize_onestep` settles it: `time_stamping
+    /// hardware` with `twoStepFlag 0` is upgraded to `onestep`, and `onestep`/`p2p1step` imply twoStepFlag 0.
+    /// `nil`: two-step (and always with software stamps, which the configuration check refuses with twoStepFlag 0).
+    public var oneStepTimestamping: String? {
+        switch string("time_stamping") {
+        case "onestep": "onestep"
+        case "p2p1step": "p2p1step"
+        case "hardware" where !flag("twoStepFlag"): "onestep"
+        default: nil
+        }
+    }
+
+    /// What `--check-config` says one-step amounts to; nil for two-step.
+    func oneStepText() -> String? {
+        switch oneStepTimestamping {
+        case "onestep":
+            "one-step Sync (time_stamping onestep: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ONESTEP_SYNC; Sync leaves with twoStepFlag 0 and no Follow_Up, the NIC writes its originTimestamp; Delay_Req, Pdelay_Req and Pdelay_Resp get transmit stamps as in two-step)"
+        case "p2p1step":
+            "one-step Sync and Pdelay_Resp (time_stamping p2p1step: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ONESTEP_P2P; Sync leaves with twoStepFlag 0 and no Follow_Up, Pdelay_Resp with no Pdelay_Resp_Follow_Up, the NIC writing the originTimestamp and adding the turnaround to the correctionField)"
+        default: nil
+        }
     }
 
     /// Which clock the servo disciplines and whether the system clock is steered, in words: what `clock_device`,

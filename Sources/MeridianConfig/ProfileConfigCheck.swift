@@ -47,6 +47,29 @@ public enum ProfileConfigCheck {
                         "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
                     )))
         }
+        // linuxptp config.c `config_harmonize_onestep`: "one step is only possible with hardware time stamping" (a
+        // software stamp is taken after the Sync is built: it cannot carry its own transmit time).
+        if !configuration.flag("twoStepFlag") && configuration.string("time_stamping") == "software" {
+            let (file, line) = place(configuration.setting("twoStepFlag")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable(
+                        "option twoStepFlag 0: one step is only possible with hardware time stamping (as ptp4l says; time_stamping is software): use twoStepFlag 1, or time_stamping onestep on a NIC with HWTSTAMP_TX_ONESTEP_SYNC"
+                    )))
+        }
+        // A transparent clock forwards every Sync two-step (it needs the forwarded Sync's transmit stamp for the
+        // residence time, InstanceEngine+TransparentClock); one-step forwarding is not implemented.
+        if configuration.oneStepTimestamping != nil && [0x1000, 0x2000].contains(configuration.integer("clock_type")) {
+            let stamping = place(configuration.setting("time_stamping")?.origin ?? "")
+            let (file, line) = stamping.1 > 0 ? stamping : place(configuration.setting("twoStepFlag")?.origin ?? "")
+            problems.append(
+                ConfigDiagnostic(
+                    file: file, line: line,
+                    problem: .unreadable(
+                        "one-step (time_stamping \(configuration.oneStepTimestamping ?? "")) on a transparent clock is not implemented: Meridian's transparent clock forwards Sync two-step, with its own Follow_Up; use time_stamping hardware and twoStepFlag 1"
+                    )))
+        }
         // ptp4l.c: "TC needs at least two interfaces", "E2E_TC needs E2E delay mechanism", "P2P_TC needs P2P …".
         let clockType = configuration.integer("clock_type")
         if clockType == 0x1000 || clockType == 0x2000 {

@@ -53,6 +53,9 @@ actor ClockActor {
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
     private var missingTimestamps: [Int]
+    /// `time_stamping p2p1step`, per port: a Pdelay_Req may come without a receive stamp (the NIC keeps its ingress
+    /// time for the one-step Pdelay_Resp's turnaround), and is answered all the same, as linuxptp port.c does.
+    private let unstampedPdelayRequests: [Bool]
     /// Messages dropped by each port's `source_allow_list` / `acceptable_master_table`, by reason.
     private var filtered: [[Int]]
     /// Transmit stamps that never came (a subset of ``missingTimestamps``), per port.
@@ -146,6 +149,7 @@ actor ClockActor {
         self.reopenPort = reopenPort
         sanityCheck = settings.sanityFreqLimit > 0 ? ClockSanityCheck(limit: settings.sanityFreqLimit) : nil
         faultResetIntervals = settings.ports.map(\.faultResetInterval)
+        unstampedPdelayRequests = settings.ports.map { $0.transport.transmitStamps == .oneStepPeerDelay }
         portGeneration = Array(repeating: 0, count: ports.count)
         faultResetCount = Array(repeating: 0, count: ports.count)
         self.clock = clock
@@ -310,7 +314,9 @@ actor ClockActor {
                 if case .dropped = managementInbox.yield((bytes, index)) { managementDropped += 1 }
                 return
             }
-            if stamp == nil && isEvent {
+            if stamp == nil && isEvent
+                && !(type == .pdelayReq && unstampedPdelayRequests.indices.contains(index) && unstampedPdelayRequests[index])
+            {
                 missingTimestamps[index] += 1
                 if let line = logLimiter.line(
                     "unstamped", "port \(index + 1): event message without a receive timestamp dropped", now: .now)

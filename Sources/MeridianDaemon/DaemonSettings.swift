@@ -28,6 +28,16 @@ struct DaemonSettings: Sendable {
         var phcIndex: Int32? = nil
         /// `boundary_clock_jbod`: this port may be on another PHC than the disciplined clock (kept aligned to it).
         var jbod = false
+
+        /// PORT_PROPERTIES_NP's timestamping as ptp4l reports it: SOFTWARE, HARDWARE, ONESTEP or P2P1STEP.
+        func managementTimestamping(software: Bool) -> TimestampingNP {
+            if software { return .software }
+            switch transport.transmitStamps {
+            case .twoStep: return .hardware
+            case .oneStepSync: return .oneStep
+            case .oneStepPeerDelay: return .p2pOneStep
+            }
+        }
     }
 
     /// With `virtual_clock_mode phc` and `boundary_clock_jbod`: the emulated PHCs of the ports that stamp with one
@@ -102,6 +112,14 @@ struct DaemonSettings: Sendable {
 
     init(_ c: Configuration) {
         let timestamping: LinuxPlatform.TimestampingMode = c.string("time_stamping") == "software" ? .software : .hardware
+        // linuxptp `config_harmonize_onestep`: hardware with twoStepFlag 0 is onestep; onestep/p2p1step clear
+        // twoStepFlag. Software stamps with twoStepFlag 0 never get here (ProfileConfigCheck refuses them).
+        let transmitStamps: TransmitStampMode =
+            switch c.oneStepTimestamping {
+            case "onestep": .oneStepSync
+            case "p2p1step": .oneStepPeerDelay
+            default: .twoStep
+            }
         var ports: [Port] = []
         var emulatedPHCs: [Int32: VirtualClockConfiguration] = [:]
         for (index, section) in c.ports.enumerated() {
@@ -118,6 +136,7 @@ struct DaemonSettings: Sendable {
                 peerDelayMAC: ConfigKey.parseMAC(c.string("p2p_dst_mac", port: name)) ?? EthernetTransport.peerDelayGroup)
             transport.multicastTTL = Int(c.integer("udp_ttl", port: name))
             transport.socketPriority = Int(c.integer("socket_priority"))
+            transport.transmitStamps = timestamping == .hardware ? transmitStamps : .twoStep
             // check_fup_sync: on software stamps only, where ptp4l's check has both stamps to compare.
             let checkFollowUpSync = c.flag("check_fup_sync") && transport.timestamping == .software
             transport.stampGeneralMessages = checkFollowUpSync
@@ -135,9 +154,10 @@ struct DaemonSettings: Sendable {
                 delayAsymmetry: .nanoseconds(c.integer("delayAsymmetry", port: name)),
                 ingressLatency: .nanoseconds(c.integer("ingressLatency", port: name)),
                 egressLatency: .nanoseconds(c.integer("egressLatency", port: name)),
-                oneStep: false,
+                oneStep: transmitStamps.oneStepSync,
                 delayFilterLength: Int(c.integer("delay_filter_length", port: name)),
                 syncReceiptTimeout: UInt8(clamping: c.integer("syncReceiptTimeout", port: name)))
+            engine.oneStepPeerDelay = transmitStamps == .oneStepPeerDelay
             engine.automaticDelayMechanism = mechanism == 0
             engine.reportsSlaveTiming = !c.string("slave_event_monitor").isEmpty
             engine.checkFollowUpSync = checkFollowUpSync
@@ -209,7 +229,8 @@ struct DaemonSettings: Sendable {
             offsetScaledLogVariance: UInt16(clamping: c.integer("offsetScaledLogVariance")))
         // The clock identity is set when the first port's MAC is known (see Daemon).
         defaultDS = DefaultDS(
-            twoStepFlag: true, clockIdentity: .zero, numberPorts: UInt16(ports.count), clockQuality: quality,
+            twoStepFlag: !transmitStamps.oneStepSync, clockIdentity: .zero, numberPorts: UInt16(ports.count),
+            clockQuality: quality,
             priority1: UInt8(clamping: c.integer("priority1")), priority2: UInt8(clamping: c.integer("priority2")),
             domainNumber: UInt8(clamping: c.integer("domainNumber")), slaveOnly: c.flag("slaveOnly"))
         timeProperties = TimePropertiesDS(

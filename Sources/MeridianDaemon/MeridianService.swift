@@ -263,7 +263,7 @@ final class MeridianService: Service {
         let descriptions = zip(settings.ports, ports).map { settings, port in
             ClockManagement.PortDescription(
                 interface: settings.interface,
-                timestamping: self.settings.servo.timestamping == .software ? .software : .hardware,
+                timestamping: settings.managementTimestamping(software: self.settings.servo.timestamping == .software),
                 alwaysASCapable: settings.alwaysASCapable, physicalAddress: port.macAddress,
                 protocolAddress: port.protocolAddress,
                 profileIdentity: settings.profileIdentity)

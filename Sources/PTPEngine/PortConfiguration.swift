@@ -17,8 +17,14 @@ public struct PortConfiguration: Sendable, Hashable {
     /// ingressLatency/egressLatency (16.7): from the time stamp point to the reference plane.
     public var ingressLatency: PTPDuration
     public var egressLatency: PTPDuration
-    /// Send one-step Sync (the transport inserts the time stamp).
+    /// Send one-step Sync (the transport inserts the time stamp): twoStepFlag clear, no Follow_Up, and no
+    /// transmit stamp awaited (ptp4l `time_stamping onestep`, the NIC's `HWTSTAMP_TX_ONESTEP_SYNC`).
     public var oneStep: Bool
+    /// Answer Pdelay_Req one-step (ptp4l `time_stamping p2p1step`, `HWTSTAMP_TX_ONESTEP_P2P`, IEEE 1588-2019
+    /// 11.4.2 c one-step): the Pdelay_Resp carries the request's correction plus egressLatency and ingressLatency,
+    /// its requestReceiptTimestamp zero and its twoStepFlag clear, and the NIC adds the turnaround time
+    /// (egress less the request's ingress) to its correctionField as it leaves; no Pdelay_Resp_Follow_Up.
+    public var oneStepPeerDelay = false
     /// `delay_filter_length`: samples in the mean-path-delay moving median.
     public var delayFilterLength: Int
     /// `syncReceiptTimeout`: Sync intervals without a Sync before a slave gives its master up (0 = off).

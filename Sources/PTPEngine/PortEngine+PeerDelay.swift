@@ -2,7 +2,8 @@ import PTPCore
 import PTPServo
 import PTPWire
 
-/// The peer delay mechanism (IEEE 1588-2019 11.4), two-step responder, on every port that is up.
+/// The peer delay mechanism (IEEE 1588-2019 11.4), two-step responder (one-step with `oneStepPeerDelay`), on
+/// every port that is up.
 extension PortEngine {
     mutating func sendPdelayReq(into actions: inout [PortAction]) {
         // linuxptp `port_pdelay_request`: a request still unanswered is a lost response.
@@ -27,6 +28,15 @@ extension PortEngine {
             switchToPeerDelay(into: &actions)
         }
         guard configuration.delayMechanism == .p2p else { return }
+        if configuration.oneStepPeerDelay {
+            // linuxptp port.c `process_pdelay_req` with TS_P2P1STEP: the NIC writes the turnaround.
+            var h = header(.pdelayResp, sequenceId: request.sequenceId, logInterval: .unspecified)
+            h.correctionField = ScaledNanoseconds(
+                saturating: request.correctionField.duration + configuration.egressLatency + configuration.ingressLatency)
+            let body = PdelayResponseBody(timestamp: .zero, requestingPortIdentity: request.sourcePortIdentity)
+            send(PTPMessage(header: h, body: .pdelayResp(body)), into: &actions)
+            return
+        }
         let (wire, fraction) = wireSplit(t2)
         var h = header(.pdelayResp, sequenceId: request.sequenceId, logInterval: .unspecified, flags: [.twoStep])
         h.correctionField = ScaledNanoseconds(saturating: request.correctionField.duration - fraction)

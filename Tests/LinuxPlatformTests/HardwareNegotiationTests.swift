@@ -1,3 +1,4 @@
+import CLinuxShims
 import LinuxPlatform
 import SystemPackage
 import Testing
@@ -87,5 +88,113 @@ struct HardwareNegotiationTests {
             try negotiate(driver)
         }
         #expect(driver.requests.count == 2)
+    }
+
+    // MARK: One-step (issue 13): linuxptp sk.c asks tx_type HWTSTAMP_TX_ONESTEP_SYNC / _P2P in both tries.
+
+    func negotiate(_ driver: ScriptedDriver, transmit: TransmitStampMode) throws(TransportError) -> Config {
+        try HardwareTimestamping.negotiate(interface: "eth0", filter: .udp, summary: "caps", transmit: transmit) {
+            driver.apply(&$0)
+        }
+    }
+
+    @Test(
+        "time_stamping onestep / p2p1step ask their tx_type in every request",
+        arguments: [
+            (TransmitStampMode.oneStepSync, Int32(HWTSTAMP_TX_ONESTEP_SYNC.rawValue)),
+            (.oneStepPeerDelay, Int32(HWTSTAMP_TX_ONESTEP_P2P.rawValue)), (.twoStep, Int32(HWTSTAMP_TX_ON.rawValue)),
+        ])
+    func oneStepTransmitType(mode: TransmitStampMode, expected: Int32) throws {
+        #expect(expected == (mode == .twoStep ? 1 : mode == .oneStepSync ? 2 : 3))
+        let driver = ScriptedDriver { $0.receiveFilter == Config.filterPTPv2Event ? .failure(.outOfRange) : .success($0) }
+        let granted = try negotiate(driver, transmit: mode)
+        #expect(granted.transmitType == expected)
+        #expect(driver.requests.map(\.transmitType) == [expected, expected])
+    }
+
+    @Test("a driver that refuses HWTSTAMP_TX_ONESTEP_SYNC fails with a clear message, never falling back to two-step")
+    func oneStepRefused() {
+        let driver = ScriptedDriver {
+            $0.transmitType == Int32(HWTSTAMP_TX_ON.rawValue) ? .success($0) : .failure(.outOfRange)
+        }
+        do {
+            _ = try negotiate(driver, transmit: .oneStepSync)
+            Issue.record("a refused one-step request was accepted")
+        } catch {
+            #expect(
+                error
+                    == .oneStepUnsupported(
+                        interface: "eth0", mode: .oneStepSync,
+                        reason: "ioctl(SIOCSHWTSTAMP) with HWTSTAMP_TX_ONESTEP_SYNC failed: \(Errno.outOfRange)"))
+            #expect(
+                error.description.hasPrefix("eth0: time_stamping onestep (one-step, HWTSTAMP_TX_ONESTEP_SYNC) is not supported"))
+            #expect(error.description.hasSuffix("use time_stamping hardware and twoStepFlag 1 (two-step)"))
+        }
+        let onestep = Int32(HWTSTAMP_TX_ONESTEP_SYNC.rawValue)
+        #expect(driver.requests.map(\.transmitType) == [onestep, onestep])
+    }
+
+    @Test("a driver that answers HWTSTAMP_TX_ON to a one-step request is refused, naming what it did")
+    func oneStepRewritten() {
+        let driver = ScriptedDriver {
+            .success(Config(transmitType: Int32(HWTSTAMP_TX_ON.rawValue), receiveFilter: $0.receiveFilter))
+        }
+        #expect(
+            throws: TransportError.oneStepUnsupported(
+                interface: "eth0", mode: .oneStepPeerDelay,
+                reason: "the driver answered tx_type 1 instead of HWTSTAMP_TX_ONESTEP_P2P")
+        ) {
+            try negotiate(driver, transmit: .oneStepPeerDelay)
+        }
+    }
+
+    @Test("without CAP_NET_ADMIN a one-step request still says what is needed")
+    func oneStepPermission() {
+        let driver = ScriptedDriver { _ in .failure(.notPermitted) }
+        #expect(
+            throws: TransportError.system(
+                operation: "ioctl(SIOCSHWTSTAMP) (needs CAP_NET_ADMIN)", interface: "eth0", errno: .notPermitted)
+        ) {
+            try negotiate(driver, transmit: .oneStepSync)
+        }
+    }
+
+    @Test("ethtool tx_types without onestep-sync / onestep-p2p stop before SIOCSHWTSTAMP")
+    func oneStepCapability() throws {
+        let on = UInt32(1) << 1
+        let nic = TimestampingCapabilities(
+            interfaceName: "eth0", timestamping: .hardwareMode, phcIndex: 0, transmitTypes: 1 | on, receiveFilters: 1 << 12)
+        try nic.check(.twoStep)
+        #expect(throws: TransportError.self) { try nic.check(.oneStepSync) }
+        do {
+            try nic.check(.oneStepPeerDelay)
+        } catch {
+            #expect(error.description.contains("the driver does not offer HWTSTAMP_TX_ONESTEP_P2P"))
+            #expect(error.description.contains("hardware transmit timestamp modes: off on"))
+        }
+        var oneStep = nic
+        oneStep.transmitTypes |= 1 << 2
+        try oneStep.check(.oneStepSync)
+        #expect(throws: TransportError.self) { try oneStep.check(.oneStepPeerDelay) }
+    }
+
+    /// linuxptp udp.c/udp6.c: a one-step Sync leaves two bytes past its messageLength; nothing else does.
+    @Test("one-step Sync over UDP is padded by two bytes; two-step Sync, other messages and two-step mode are not")
+    func oneStepPadding() throws {
+        var sync = [UInt8](repeating: 0, count: 44)
+        sync[0] = 0x00
+        sync[2] = 0
+        sync[3] = 44
+        #expect(TransportConfiguration.paddedForOneStep(sync, channel: .event, mode: .oneStepSync) == sync + [0, 0])
+        #expect(TransportConfiguration.paddedForOneStep(sync, channel: .event, mode: .oneStepPeerDelay).count == 46)
+        #expect(TransportConfiguration.paddedForOneStep(sync, channel: .event, mode: .twoStep) == sync)
+        var twoStep = sync
+        twoStep[6] = 0x02
+        #expect(TransportConfiguration.paddedForOneStep(twoStep, channel: .event, mode: .oneStepSync) == twoStep)
+        var delayReq = sync
+        delayReq[0] = 0x01
+        #expect(TransportConfiguration.paddedForOneStep(delayReq, channel: .event, mode: .oneStepSync) == delayReq)
+        #expect(TransportConfiguration.paddedForOneStep(sync, channel: .general, mode: .oneStepSync) == sync)
+        #expect(TransportConfiguration.paddedForOneStep([], channel: .event, mode: .oneStepSync) == [])
     }
 }

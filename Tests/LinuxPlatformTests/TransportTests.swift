@@ -98,6 +98,30 @@ struct TransportTests {
         }
     }
 
+    /// Issue 13: with a one-step transmit mode a Sync with twoStepFlag clear leaves UDP two bytes longer than its
+    /// messageLength, as linuxptp's udp.c/udp6.c send it (room for the NIC's UDP checksum correction); a two-step
+    /// Sync does not, and IEEE 802.3 never does (raw.c). Software stamps here: only the bytes on the wire are checked.
+    @Test("one-step Sync is padded by two bytes over UDP, not over IEEE 802.3", arguments: TransportKind.allCases)
+    func oneStepSyncPadding(kind: TransportKind) throws {
+        try withTransportPair(kind, configure: { $0.transmitStamps = .oneStepSync }) { _, a, b in
+            let oneStep = ptpMessage(type: 0x0, index: 21)
+            var twoStep = ptpMessage(type: 0x0, index: 22)
+            twoStep[6] = 0x02
+            _ = try a.send(oneStep, channel: .event, to: .primaryMulticast)
+            _ = try a.send(twoStep, channel: .event, to: .primaryMulticast)
+            let first = try #require(try receive(b) { messageIndex($0.bytes) == 21 })
+            let second = try #require(try receive(b) { messageIndex($0.bytes) == 22 })
+            if kind == .ethernet {
+                // An Ethernet frame may carry its own minimum-length padding: the one-step Sync is as long as the
+                // two-step one, and begins with the message sent.
+                #expect(Array(first.bytes.prefix(44)) == oneStep && first.bytes.count == second.bytes.count)
+            } else {
+                #expect(first.bytes == oneStep + [0, 0], "\(kind): \(first.bytes.count) bytes")
+                #expect(second.bytes == twoStep, "\(kind): \(second.bytes.count) bytes")
+            }
+        }
+    }
+
     @Test("a protocol without a transport is refused by name")
     func unsupportedProtocol() {
         #expect(throws: TransportError.unsupportedProtocol(.profinet)) {

@@ -175,24 +175,57 @@ struct CommandLineTests {
         }
     }
 
-    /// Issue 13: one-step is refused at its line, never silently run as two-step: with software stamps as ptp4l
-    /// refuses it ("one step is only possible with hardware time stamping"), with hardware stamps because the
-    /// NIC's one-step insertion (HWTSTAMP_TX_ONESTEP_SYNC) is not requested yet.
-    @Test func oneStepIsRefusedAtItsLineWithTheReason() throws {
+    /// Issue 13: one-step as ptp4l 3.1 settles it (config.c `config_harmonize_onestep`): with software stamps it
+    /// is refused at the twoStepFlag line ("one step is only possible with hardware time stamping", also with
+    /// -S); `time_stamping onestep`, or hardware with twoStepFlag 0, asks the NIC for HWTSTAMP_TX_ONESTEP_SYNC
+    /// and `p2p1step` for HWTSTAMP_TX_ONESTEP_P2P, which `--check-config` says; legacy stays refused, and so
+    /// does one-step on a transparent clock (it forwards Sync two-step).
+    @Test func oneStepAsPtp4lSettlesIt() throws {
         try withFiles([
             "software.conf": "[global]\ntime_stamping software\ntwoStepFlag 0\n[eth0]\n",
+            "dash-s.conf": "[global]\ntwoStepFlag 0\n[eth0]\n",
             "onestep.conf": "[global]\ntime_stamping onestep\n[eth0]\n",
+            "upgrade.conf": "[global]\ntime_stamping hardware\ntwoStepFlag 0\n[eth0]\n",
+            "p2p1step.conf": "[global]\ntime_stamping p2p1step\n[eth0]\ndelay_mechanism P2P\n",
+            "legacy.conf": "[global]\ntime_stamping legacy\n[eth0]\n",
+            "tc.conf": "[global]\nclock_type E2E_TC\ntime_stamping onestep\n[eth0]\n[eth1]\n",
+            "twostep.conf": "[global]\ntime_stamping hardware\n[eth0]\n",
         ]) { dir in
-            let software = try meridiand(["-f", dir.appendingPathComponent("software.conf").path, "--check-config"])
+            func check(_ name: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+                let run = try meridiand(["-f", dir.appendingPathComponent(name).path, "--check-config"] + extra)
+                return (run.status, run.stdout, run.stderr)
+            }
+            let software = try check("software.conf")
             #expect(software.status == 2)
             #expect(
                 software.stderr.contains("software.conf:3: option twoStepFlag 0")
                     && software.stderr.contains("one step is only possible with hardware time stamping"), "\(software.stderr)")
-            let onestep = try meridiand(["-f", dir.appendingPathComponent("onestep.conf").path, "--check-config"])
-            #expect(onestep.status == 2)
+            let dashS = try check("dash-s.conf", ["-S"])
+            #expect(dashS.status == 2)
+            #expect(dashS.stderr.contains("dash-s.conf:2: option twoStepFlag 0"), "\(dashS.stderr)")
+            for name in ["onestep.conf", "upgrade.conf"] {
+                let run = try check(name)
+                #expect(run.status == 0, "\(name): \(run.stderr)")
+                #expect(
+                    run.stdout.contains(
+                        "# transmit: one-step Sync (time_stamping onestep: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ONESTEP_SYNC"),
+                    "\(name): \(run.stdout)")
+            }
+            let p2p = try check("p2p1step.conf")
+            #expect(p2p.status == 0, "\(p2p.stderr)")
             #expect(
-                onestep.stderr.contains("onestep.conf:2: option time_stamping onestep")
-                    && onestep.stderr.contains("HWTSTAMP_TX_ONESTEP_SYNC"), "\(onestep.stderr)")
+                p2p.stdout.contains("# transmit: one-step Sync and Pdelay_Resp") && p2p.stdout.contains("HWTSTAMP_TX_ONESTEP_P2P")
+            )
+            let twoStep = try check("twostep.conf")
+            #expect(twoStep.status == 0 && !twoStep.stdout.contains("# transmit:"), "\(twoStep.stdout)")
+            let legacy = try check("legacy.conf")
+            #expect(legacy.status == 2)
+            #expect(legacy.stderr.contains("legacy.conf:2: option time_stamping legacy"), "\(legacy.stderr)")
+            let tc = try check("tc.conf")
+            #expect(tc.status == 2)
+            #expect(
+                tc.stderr.contains("tc.conf:3:") && tc.stderr.contains("on a transparent clock is not implemented"),
+                "\(tc.stderr)")
         }
     }
 

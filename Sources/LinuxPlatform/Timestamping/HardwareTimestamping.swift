@@ -12,13 +12,15 @@ public enum HardwareTimestamping {
         case ethernet
     }
 
-    /// The requests tried in order: PTP v2 events on any transport, then the transport's own filter.
-    public static func candidateConfigs(for kind: FilterKind) -> [HardwareTimestampConfig] {
+    /// The requests tried in order: PTP v2 events on any transport, then the transport's own filter, both with
+    /// the transmit type of `transmit` (linuxptp sk.c: `tx_type` from `time_stamping`, the same in both tries).
+    public static func candidateConfigs(for kind: FilterKind, transmit: TransmitStampMode = .twoStep)
+        -> [HardwareTimestampConfig]
+    {
         let specific = kind == .udp ? HardwareTimestampConfig.filterPTPv2L4Event : HardwareTimestampConfig.filterPTPv2L2Event
         return [
-            HardwareTimestampConfig(
-                transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
-            HardwareTimestampConfig(transmitType: HardwareTimestampConfig.transmitOn, receiveFilter: specific),
+            HardwareTimestampConfig(transmitType: transmit.transmitType, receiveFilter: HardwareTimestampConfig.filterPTPv2Event),
+            HardwareTimestampConfig(transmitType: transmit.transmitType, receiveFilter: specific),
         ]
     }
 
@@ -35,10 +37,13 @@ public enum HardwareTimestamping {
     /// mode needs the answer. Returns the configuration in force for hardware, `nil` for software.
     ///
     /// The corresponding C function is `ioctl(SIOCSHWTSTAMP)`.
+    /// With a one-step `transmit`, an interface whose `ETHTOOL_GET_TS_INFO` lacks that transmit type, or a driver
+    /// that refuses or rewrites it, stops the port with ``TransportError/oneStepUnsupported(interface:mode:reason:)``:
+    /// ptp4l fails there too, and Meridian never falls back to two-step behind the configuration's back.
     @discardableResult
-    public static func prepare(interface: String, mode: TimestampingMode, filter: FilterKind) throws(TransportError)
-        -> HardwareTimestampConfig?
-    {
+    public static func prepare(
+        interface: String, mode: TimestampingMode, filter: FilterKind, transmit: TransmitStampMode = .twoStep
+    ) throws(TransportError) -> HardwareTimestampConfig? {
         let capabilities: TimestampingCapabilities
         do {
             capabilities = try TimestampingCapabilities.query(interface)
@@ -48,7 +53,9 @@ public enum HardwareTimestamping {
         }
         try capabilities.check(mode)
         guard mode == .hardware else { return nil }
-        return try negotiate(interface: interface, filter: filter, summary: capabilities.summary) { config in
+        try capabilities.check(transmit)
+        return try negotiate(interface: interface, filter: filter, summary: capabilities.summary, transmit: transmit) {
+            config in
             var request = config.cValue
             let failure = try? NetworkInterface.withControlSocket(interface: interface) { fd -> Errno? in
                 // errno is read here, before the control socket is closed.
@@ -64,12 +71,15 @@ public enum HardwareTimestamping {
     ///
     /// Each candidate of ``candidateConfigs(for:)`` is tried in turn; the first one the driver takes is
     /// checked with ``isAcceptable(requested:granted:)``. A permission error stops at once with a hint.
+    ///
+    /// With a one-step `transmit`, a driver that refuses every request, or grants another transmit type, fails
+    /// with ``TransportError/oneStepUnsupported(interface:mode:reason:)`` naming the `HWTSTAMP_TX_*` asked.
     public static func negotiate(
-        interface: String, filter: FilterKind, summary: String,
+        interface: String, filter: FilterKind, summary: String, transmit: TransmitStampMode = .twoStep,
         apply: (inout HardwareTimestampConfig) -> Errno?
     ) throws(TransportError) -> HardwareTimestampConfig {
         var lastError = Errno.invalidArgument
-        for request in candidateConfigs(for: filter) {
+        for request in candidateConfigs(for: filter, transmit: transmit) {
             var granted = request
             if let error = apply(&granted) {
                 lastError = error
@@ -79,6 +89,11 @@ public enum HardwareTimestamping {
             if isAcceptable(requested: request, granted: granted) {
                 return granted
             }
+            if transmit != .twoStep && granted.transmitType != request.transmitType {
+                throw .oneStepUnsupported(
+                    interface: interface, mode: transmit,
+                    reason: "the driver answered tx_type \(granted.transmitType) instead of \(transmit.constantName)")
+            }
             throw .timestampingUnsupported(
                 interface: interface, requested: .hardware,
                 supported:
@@ -86,6 +101,11 @@ public enum HardwareTimestamping {
                     + summary)
         }
         let needs = lastError == .permissionDenied || lastError == .notPermitted ? " (needs CAP_NET_ADMIN)" : ""
+        if transmit != .twoStep && needs.isEmpty {
+            throw .oneStepUnsupported(
+                interface: interface, mode: transmit,
+                reason: "ioctl(SIOCSHWTSTAMP) with \(transmit.constantName) failed: \(lastError)")
+        }
         throw .system(operation: "ioctl(SIOCSHWTSTAMP)\(needs)", interface: interface, errno: lastError)
     }
 

@@ -60,6 +60,14 @@ public struct TimestampingCapabilities: Sendable, Hashable {
         }
     }
 
+    /// Fails when a one-step `transmit` is not among the driver's `tx_types` (what `ethtool -T` lists as
+    /// "onestep-sync"/"onestep-p2p"): the clear refusal before `SIOCSHWTSTAMP` is tried.
+    public func check(_ transmit: TransmitStampMode) throws(TransportError) {
+        guard transmit != .twoStep, transmitTypes & (1 << UInt32(transmit.transmitType)) == 0 else { return }
+        throw .oneStepUnsupported(
+            interface: interfaceName, mode: transmit, reason: "the driver does not offer \(transmit.constantName); \(summary)")
+    }
+
     static let transmitTypeNames = ["off", "on", "onestep-sync", "onestep-p2p"]
     static let receiveFilterNames = [
         "none", "all", "some", "ptpv1-l4-event", "ptpv1-l4-sync", "ptpv1-l4-delay-req", "ptpv2-l4-event",

@@ -25,7 +25,9 @@ public final class EthernetTransport: PTPTransport {
     /// Needs `CAP_NET_RAW`.
     public init(configuration: TransportConfiguration) throws(TransportError) {
         let interface = try NetworkInterface.lookup(configuration.interfaceName)
-        try HardwareTimestamping.prepare(interface: interface.name, mode: configuration.timestamping, filter: .ethernet)
+        try HardwareTimestamping.prepare(
+            interface: interface.name, mode: configuration.timestamping, filter: .ethernet,
+            transmit: configuration.transmitStamps)
         self.configuration = configuration
         self.interface = interface
         self.localAddress = PortAddress(networkProtocol: .ieee802_3, address: interface.macAddress)

@@ -33,6 +33,22 @@ public struct TransportConfiguration: Sendable, Hashable {
     /// SO_TIMESTAMPNS on the general socket), so a Follow_Up can be checked against its Sync's stamp. With
     /// hardware stamps nothing changes (ptp4l's Sync then has no software stamp and its check always passes).
     public var stampGeneralMessages = false
+    /// `time_stamping onestep`/`p2p1step` (or `hardware` with `twoStepFlag 0`): the `tx_type` asked of the NIC.
+    /// Hardware stamping only; software stamps cannot be one-step (the configuration refuses it).
+    public var transmitStamps: TransmitStampMode = .twoStep
+
+    /// A one-step Sync over UDP leaves two bytes longer than its messageLength, as linuxptp's udp.c and udp6.c
+    /// send it: room for the NIC to keep the UDP checksum right after writing the originTimestamp ("the way
+    /// that the phyter works"). Receivers ignore bytes past messageLength (IEEE 1588-2019 13.1).
+    public static func paddedForOneStep(_ bytes: [UInt8], channel: TransportChannel, mode: TransmitStampMode) -> [UInt8] {
+        guard mode.oneStepSync, channel == .event, isOneStepSync(bytes) else { return bytes }
+        return bytes + [0, 0]
+    }
+
+    /// Whether `bytes` is a Sync (messageType 0) with its twoStepFlag clear (flagField[0] bit 1).
+    public static func isOneStepSync(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 6 && bytes[0] & 0x0F == 0 && bytes[6] & 0x02 == 0
+    }
 
     public init(
         interfaceName: String,

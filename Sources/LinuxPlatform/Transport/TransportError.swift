@@ -11,6 +11,9 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case noAddress(interface: String, family: String)
     /// The interface cannot do the timestamping asked for; `supported` is what it can do, as `ethtool -T` prints it.
     case timestampingUnsupported(interface: String, requested: TimestampingMode, supported: String)
+    /// One-step transmission (`time_stamping onestep`/`p2p1step`, or `twoStepFlag 0`) was asked and the
+    /// interface cannot do it: ptp4l fails the same way; the message says what to change.
+    case oneStepUnsupported(interface: String, mode: TransmitStampMode, reason: String)
     /// The interface is down (`ENETDOWN`/`ENXIO` on send); the port goes FAULTY until it comes back.
     case linkDown(interface: String)
     /// The message is larger than one frame can carry.
@@ -32,6 +35,9 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(interface): the interface has no \(family) address"
         case .timestampingUnsupported(let interface, let requested, let supported):
             "\(interface): \(requested) timestamping is not supported; the interface supports: \(supported)"
+        case .oneStepUnsupported(let interface, let mode, let reason):
+            "\(interface): time_stamping \(mode) (one-step, \(mode.constantName)) is not supported: \(reason); "
+                + "use time_stamping hardware and twoStepFlag 1 (two-step)"
         case .linkDown(let interface):
             "\(interface): link is down"
         case .messageTooLarge(let size, let limit):

@@ -26,7 +26,9 @@ public final class UDPv4Transport: PTPTransport {
         guard let address = interface.ipv4Addresses.first else {
             throw .noAddress(interface: interface.name, family: "IPv4")
         }
-        try HardwareTimestamping.prepare(interface: interface.name, mode: configuration.timestamping, filter: .udp)
+        try HardwareTimestamping.prepare(
+            interface: interface.name, mode: configuration.timestamping, filter: .udp,
+            transmit: configuration.transmitStamps)
         self.configuration = configuration
         self.interface = interface
         self.localAddress = PortAddress(networkProtocol: .udpIPv4, address: address)
@@ -75,7 +77,9 @@ public final class UDPv4Transport: PTPTransport {
         }
         var to = sockaddr_in(anyAddressPort: configuration.port(for: channel))
         to.sin_addr.s_addr = group.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-        return try sockets.send(bytes, channel: channel, to: to)
+        return try sockets.send(
+            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
+            channel: channel, to: to)
     }
 
     public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {

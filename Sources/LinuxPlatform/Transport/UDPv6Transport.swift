@@ -28,7 +28,9 @@ public final class UDPv6Transport: PTPTransport {
         guard let address = nonLinkLocal ?? interface.ipv6Addresses.first else {
             throw .noAddress(interface: interface.name, family: "IPv6")
         }
-        try HardwareTimestamping.prepare(interface: interface.name, mode: configuration.timestamping, filter: .udp)
+        try HardwareTimestamping.prepare(
+            interface: interface.name, mode: configuration.timestamping, filter: .udp,
+            transmit: configuration.transmitStamps)
         self.configuration = configuration
         self.interface = interface
         self.localAddress = PortAddress(networkProtocol: .udpIPv6, address: address)
@@ -85,7 +87,9 @@ public final class UDPv6Transport: PTPTransport {
         if linkScoped {
             to.sin6_scope_id = UInt32(bitPattern: interface.index)
         }
-        return try sockets.send(bytes, channel: channel, to: to)
+        return try sockets.send(
+            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
+            channel: channel, to: to)
     }
 
     public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
