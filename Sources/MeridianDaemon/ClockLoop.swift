@@ -55,13 +55,14 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     private var ports: [(index: Int, port: any PolledPort)] = []
     private var portsVersion = -1
     private var pollSet: [pollfd] = []
-    /// For each entry of `pollSet` after the doorbell, the position in `ports` it belongs to.
-    private var pollOwner: [Int] = []
+    /// For each entry of `pollSet` after the doorbell, the position in `ports` it belongs to and its index in
+    /// that port's ``PolledPort/pollDescriptors``.
+    private var pollOwner: [(position: Int, descriptorIndex: Int)] = []
     private var handler: (@Sendable (Event) -> Void)?
-    /// Reused every pass, so that a pass allocates nothing: the doorbell's drain buffer, which ports were
-    /// served, and the due timers.
+    /// Reused every pass, so that a pass allocates nothing: the doorbell's drain buffer, which ports' I/O
+    /// ended in this pass, and the due timers.
     private var drain = [UInt8](repeating: 0, count: 64)
-    private var served: [Bool] = []
+    private var ended: [Bool] = []
     private var due: [(key: Int, deadline: Int64)] = []
     /// True while the loop hands over an input it read from a port's sockets on this very thread (for the
     /// instrumented hop count: work done then is zero hops from the socket).
@@ -213,18 +214,20 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         if pollSet[0].revents != 0 {
             _ = drain.withUnsafeMutableBytes { read(bellRead, $0.baseAddress, $0.count) }
         }
-        for i in served.indices { served[i] = false }
+        for i in ended.indices { ended[i] = false }
+        // One read per ready descriptor per pass, as ptp4l reads one message per ready descriptor per poll: what
+        // else is queued makes the next poll return at once, and due timers are served in between.
         for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 {
-            let position = pollOwner[i - 1]
-            guard ports.indices.contains(position), !served[position] else { continue }
-            served[position] = true
+            let (position, descriptorIndex) = pollOwner[i - 1]
+            guard ports.indices.contains(position), !ended[position] else { continue }
             let (index, port) = ports[position]
-            let alive = port.readReady { input in
+            let alive = port.readReady(descriptorIndex: descriptorIndex, revents: pollSet[i].revents) { input in
                 deliveringPolledInput = true
                 deliver(.input(port: index, input))
                 deliveringPolledInput = false
             }
             if case .failure(let failure) = alive {
+                ended[position] = true
                 deliver(.ioEnded(port: index, reason: failure.reason))
                 shared.withLock {
                     $0.ports.removeAll { $0.index == index }
@@ -274,11 +277,11 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         self.handler = handler
         pollSet = [pollfd(fd: bellRead, events: CShort(POLLIN), revents: 0)]
         pollOwner = []
-        served = Array(repeating: false, count: ports.count)
+        ended = Array(repeating: false, count: ports.count)
         for (position, entry) in ports.enumerated() {
-            for descriptor in entry.port.pollDescriptors {
+            for (descriptorIndex, descriptor) in entry.port.pollDescriptors.enumerated() {
                 pollSet.append(pollfd(fd: descriptor, events: CShort(POLLIN), revents: 0))
-                pollOwner.append(position)
+                pollOwner.append((position, descriptorIndex))
             }
         }
     }
@@ -302,8 +305,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 protocol PolledPort: AnyObject, Sendable {
     /// The descriptors to poll for input (its sockets and its link monitor).
     var pollDescriptors: [Int32] { get }
-    /// Reads what is ready without waiting and hands each input to `deliver`; a failure ends the port's I/O.
-    func readReady(_ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure>
+    /// Reads what the loop's poll reported on `pollDescriptors[descriptorIndex]` (`revents`) without waiting
+    /// and hands what it read to `deliver`; a failure ends the port's I/O.
+    func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure>
 }
 
 struct PortIOFailure: Error {

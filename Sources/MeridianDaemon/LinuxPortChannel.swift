@@ -72,26 +72,27 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         }
     }
 
-    /// Reads every message and link change that is ready, without waiting (bounded: 64 per call, so one
-    /// flooded port cannot hold the loop from its timers and other ports).
-    func readReady(_ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
-        for _ in 0..<64 {
-            switch Result(catching: { () throws(TransportError) in try transport.nextEvent(timeout: .zero) }) {
-            case .success(let event?):
-                if !filter.isEmpty, case .message(let message) = event,
-                    let reason = filter.verdict(source: message.source.address, bytes: message.bytes)
-                {
-                    deliver(.filtered(reason, firstByte: message.bytes.first ?? 0))
-                    continue
-                }
-                deliver(Self.input(event))
-            case .success(nil):
-                return .success(())
-            case .failure(let error):
-                return .failure(PortIOFailure(reason: "\(error)"))
-            }
+    /// Reads what the loop's poll found on one of its descriptors: one message or link change (see
+    /// ``PTPTransport/readReady(descriptorIndex:revents:)``), or nothing when only stamps came.
+    func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
+        let read = Result { () throws(TransportError) in
+            try transport.readReady(descriptorIndex: descriptorIndex, revents: revents)
         }
-        return .success(())
+        switch read {
+        case .success(let event?):
+            if !filter.isEmpty, case .message(let message) = event,
+                let reason = filter.verdict(source: message.source.address, bytes: message.bytes)
+            {
+                deliver(.filtered(reason, firstByte: message.bytes.first ?? 0))
+            } else {
+                deliver(Self.input(event))
+            }
+            return .success(())
+        case .success(nil):
+            return .success(())
+        case .failure(let error):
+            return .failure(PortIOFailure(reason: "\(error)"))
+        }
     }
 
     func close() {

@@ -144,6 +144,7 @@ public actor ManagementServer: Service {
         var streams: [AsyncStream<Incoming>] = []
         for (socket, privilege) in opened {
             sockets[privilege] = socket
+            stopping.onStop { socket.wakeReceiver() }
             let (stream, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingNewest(256))
             continuation.onTermination = { _ in stopping.stop() }
             streams.append(stream)
@@ -187,9 +188,10 @@ public actor ManagementServer: Service {
             socket.close()
             continuation.finish()
         }
+        // Bounded: a stop wakes the wait at once (``StopFlag/onStop(_:)``); the 1 s timeout is a backstop.
         while !stopping.isStopped {
             do {
-                if let datagram = try socket.receive(timeoutMilliseconds: 100) {
+                if let datagram = try socket.receive(timeoutMilliseconds: 1_000), !stopping.isStopped {
                     if case .dropped = continuation.yield(Incoming(datagram: datagram, privilege: privilege)) {
                         overflow.count.add(1, ordering: .relaxed)
                     }

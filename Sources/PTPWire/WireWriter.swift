@@ -31,8 +31,7 @@ public struct WireWriter {
 
     @inlinable
     public mutating func write(_ value: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: value))
+        appendBigEndian(value)
     }
 
     @inlinable
@@ -42,9 +41,7 @@ public struct WireWriter {
 
     @inlinable
     public mutating func write(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        appendBigEndian(value)
     }
 
     @inlinable
@@ -54,16 +51,20 @@ public struct WireWriter {
 
     @inlinable
     public mutating func writeUInt48(_ value: UInt64) {
-        for shift in stride(from: 40, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        // The low six octets of the big-endian eight.
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0[2..<8]) }
     }
 
     @inlinable
     public mutating func write(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        appendBigEndian(value)
+    }
+
+    /// One append (one capacity and uniqueness check, one copy) per field instead of one per octet: the
+    /// encoder's cost on the send path.
+    @inlinable
+    mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inlinable
@@ -73,7 +74,7 @@ public struct WireWriter {
 
     @inlinable
     public mutating func writeZeros(_ count: Int) {
-        for _ in 0..<max(0, count) { bytes.append(0) }
+        bytes.append(contentsOf: repeatElement(0, count: max(0, count)))
     }
 
     public mutating func write(contentsOf other: some Sequence<UInt8>) {

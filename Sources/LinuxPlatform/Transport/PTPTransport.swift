@@ -33,8 +33,15 @@ public protocol PTPTransport: AnyObject, Sendable {
     func nextEvent(timeout: PTPDuration) throws(TransportError) -> TransportEvent?
 
     /// Every descriptor a caller polling many transports in one `poll` waits on for this one (its sockets and
-    /// its link monitor); when any is ready, ``nextEvent(timeout:)`` with a zero timeout reads what came.
+    /// its link monitor); when any is ready, ``readReady(descriptorIndex:revents:)`` reads what came.
     var pollDescriptors: [Int32] { get }
+
+    /// Reads what the caller's own `poll` reported on `pollDescriptors[descriptorIndex]` (`revents`), without
+    /// polling again: drains the error queue on `POLLERR`, reads one datagram on `POLLIN`, or the link change.
+    /// At most one event, so a caller's poll loop (level-triggered) comes back for the next and its timers are
+    /// served between two messages, as ptp4l reads one message per ready descriptor per `poll`. `nil` when
+    /// there was nothing to hand on (only stamps, a refused datagram, a spurious wake-up).
+    func readReady(descriptorIndex: Int, revents: Int16) throws(TransportError) -> TransportEvent?
 
     /// Whether the interface was up (and had carrier) when last seen.
     var isLinkUp: Bool { get }

@@ -54,6 +54,25 @@ struct SocketSet: Sendable {
         return nil
     }
 
+    /// What a caller's own `poll` found on member `member` (or, one past the members, the link monitor):
+    /// the error queue drained on `POLLERR`, one datagram read on `POLLIN`. No `poll` of its own and no
+    /// allocation beyond the datagram's.
+    func readReady(member: Int, revents: Int16) throws(TransportError) -> Ready? {
+        if member == members.count {
+            return monitor?.readPending().map { .link($0) }
+        }
+        guard members.indices.contains(member) else { return nil }
+        let socket = members[member].socket
+        if socket.isClosed { throw .closed }
+        if revents & Int16(POLLERR) != 0 {
+            socket.drainErrorQueue()
+        }
+        if revents & Int16(POLLIN) != 0, let datagram = try socket.receiveNow() {
+            return .datagram(datagram, index: member)
+        }
+        return nil
+    }
+
     /// Waits for the next message that `convert` accepts, or a link change when `includeLink`.
     func next(
         timeout: PTPDuration, includeLink: Bool, convert: (ReceivedDatagram, Int) -> ReceivedMessage?

@@ -204,10 +204,13 @@ final class TimestampingSocket: Sendable {
         return PTPInstant(ts)
     }
 
-    /// Reads every message waiting on the error queue into the pairing table.
+    /// Reads the messages waiting on the error queue into the pairing table: all of them, or, with `awaited`,
+    /// until that send's stamp is paired (the rest stay queued for the next reader, so a sender waiting for
+    /// its stamp makes no `recvmsg` that finds the queue empty). Returns whether `awaited` was paired.
     ///
     /// The corresponding C function is `recvmsg` with `MSG_ERRQUEUE`.
-    func drainErrorQueue() {
+    @discardableResult
+    func drainErrorQueue(until awaited: TransmitStampHandle? = nil) -> Bool {
         for attempt in 0..<4096 {
             var info = CLinuxShims_ControlInfo()
             var failed = false
@@ -222,13 +225,15 @@ final class TimestampingSocket: Sendable {
             }
             if failed {
                 if attempt == 0 { clearPendingError() }
-                return
+                return false
             }
             guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
                 Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
             else { continue }
-            queue.withLock { _ = $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
+            let paired = queue.withLock { $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
+            if let awaited, paired == awaited { return true }
         }
+        return false
     }
 
     /// Reads and so clears a pending socket error (`sk_err`, e.g. `ENETDOWN` on a packet socket when its
@@ -248,20 +253,25 @@ final class TimestampingSocket: Sendable {
     /// The corresponding C function is `poll` on the error queue.
     func transmitTimestamp(for token: TransmitStampHandle, timeout: PTPDuration) -> TransmitTimestampOutcome {
         let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
+        // A software stamp is taken in the driver's transmit routine, within the sendmsg that queued the frame
+        // (on veth and most NICs): read it straight away, with no poll that would find it there already.
+        if timestamping == .software {
+            drainErrorQueue(until: token)
+        }
+        // Bounded: each pass polls at most 1 ms until the deadline, or returns.
         while true {
-            if let stamp = queue.withLock({ $0.take(token) }) {
-                return .stamped(stamp)
+            let settled = queue.withLock { queue -> TransmitTimestampOutcome? in
+                if let stamp = queue.take(token) { return .stamped(stamp) }
+                return queue.isPending(token) ? nil : queue.giveUp(token)
             }
-            if !queue.withLock({ $0.isPending(token) }) {
-                return queue.withLock { $0.giveUp(token) }
-            }
+            if let settled { return settled }
             let remaining = deadline - monotonicNanoseconds()
             if remaining <= 0 || isClosed {
                 drainErrorQueue()
-                if let stamp = queue.withLock({ $0.take(token) }) {
-                    return .stamped(stamp)
+                return queue.withLock { queue in
+                    if let stamp = queue.take(token) { return .stamped(stamp) }
+                    return queue.giveUp(token)
                 }
-                return queue.withLock { $0.giveUp(token) }
             }
             // POLLERR is reported whatever the events; slices of at most 1 ms also catch a stamp that the
             // receiving thread drained into the table.
@@ -269,7 +279,7 @@ final class TimestampingSocket: Sendable {
             let sliceMilliseconds = CInt(min(1, max(0, (remaining + 999_999) / 1_000_000)))
             let ready = poll(&pfd, 1, sliceMilliseconds)
             if ready > 0 && pfd.revents & CShort(POLLERR) != 0 {
-                drainErrorQueue()
+                drainErrorQueue(until: token)
             }
         }
     }

@@ -53,6 +53,16 @@ struct TransportSockets: Sendable {
         try socketSet.next(timeout: timeout, includeLink: true, convert: message)
     }
 
+    /// See ``PTPTransport/readReady(descriptorIndex:revents:)``; the descriptors are ordered as
+    /// ``pollDescriptors``: the members, then the link monitor.
+    func readReady(descriptorIndex: Int, revents: Int16) throws(TransportError) -> TransportEvent? {
+        switch try socketSet.readReady(member: descriptorIndex, revents: revents) {
+        case nil: nil
+        case .link(let event): .link(event)
+        case .datagram(let datagram, let index): message(datagram, index: index).map { .message($0) }
+        }
+    }
+
     var isLinkUp: Bool { socketSet.isLinkUp }
 
     /// See ``PTPTransport/pollDescriptors``.

@@ -104,6 +104,10 @@ public final class UDPv6Transport: PTPTransport {
 
     public var pollDescriptors: [Int32] { sockets.pollDescriptors }
 
+    public func readReady(descriptorIndex: Int, revents: Int16) throws(TransportError) -> TransportEvent? {
+        try sockets.readReady(descriptorIndex: descriptorIndex, revents: revents)
+    }
+
     public var isLinkUp: Bool { sockets.isLinkUp }
 
     public var transmitTimestampStatistics: TransmitTimestampStatistics { sockets.transmitTimestampStatistics }

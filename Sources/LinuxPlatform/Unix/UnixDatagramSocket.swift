@@ -127,6 +127,15 @@ public final class UnixDatagramSocket: Sendable {
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
+    /// Makes a thread waiting in ``receive(timeoutMilliseconds:)`` return now (its poll sees the socket shut
+    /// for reading), so a receive thread can wait long and still stop at once. Receives after it find nothing.
+    ///
+    /// The corresponding C function is `shutdown` with `SHUT_RD`.
+    public func wakeReceiver() {
+        guard !isClosed else { return }
+        _ = shutdown(descriptor.rawValue, CInt(SHUT_RD))
+    }
+
     /// Waits up to `timeoutMilliseconds` (-1: forever) for a datagram; nil on timeout. A pending socket
     /// error (POLLERR) is read and cleared so the next poll does not spin.
     ///
