@@ -20,16 +20,25 @@ Measured over MEASURE s once every client holds its grants (one run per master):
   - its peak RSS;
   - the service: per client the Sync, Follow_Up and Delay_Resp rates received (median and the lowest client),
     and the grants counted; a client that received less than 90 % of the rate it asked for is named "short".
-The load generator reads every socket (epoll), so the kernel never answers a client port with ICMP; if the
+The load generator holds ports 319 and 320 of every client address (two wildcard sockets), so the kernel never
+answers a client port with ICMP; if the
 generator falls behind (its own Delay_Req rate below 95 % of the target) the line says so, and the run's ratio
 is then a comparison at a lower load than asked.
 
-  CLIENTS=100,500 MEASURE=30 python3 Benchmarks/interop/bench_unicast.py .build/release/meridiand
+Then Meridian alone at each count of LADDER (2,000 to 15,000 by default), up to the first count at which a Delay_Req
+went unanswered, was answered later than 10 ms (its Delay_Req's send to the Delay_Resp's kernel receive time on the
+client's socket, SO_TIMESTAMPNS, so the generator's own lag in reading is not counted), or a client was short: the
+largest count that passed is issue 15's "every Delay_Req within 10 ms" figure, with the CPU it took. A line whose
+generator fell behind is a lower load than asked, and says so.
+
+  CLIENTS=100,500 LADDER= MEASURE=30 python3 Benchmarks/interop/bench_unicast.py .build/release/meridiand
 """
-import ctypes, heapq, os, resource, random, selectors, socket, struct, subprocess, sys, tempfile, time
+import ctypes, heapq, json, os, random, selectors, socket, struct, subprocess, sys, tempfile, time
 
 MERIDIAND = sys.argv[1] if len(sys.argv) > 1 else "meridiand"
 CLIENT_COUNTS = [int(n) for n in os.environ.get("CLIENTS", "1000,10000").split(",") if n.strip()]
+# Meridian alone at rising client counts: the largest at which every Delay_Req is answered within 10 ms.
+LADDER = [int(n) for n in os.environ.get("LADDER", "2000,5000,10000,15000").split(",") if n.strip()]
 MEASURE = int(os.environ.get("MEASURE", "30"))
 SYNC_LOG = int(os.environ.get("SYNC_LOG", "0"))
 DURATION = int(os.environ.get("DURATION", "60"))
@@ -64,10 +73,15 @@ def setup(clients):
         for i in range(clients):
             f.write(f"addr add {client_address(i)}/16 dev ubc0 nodad\n")
     sh("ip", "-n", CLIENT_NS, "-batch", batch)
-    # Neighbour entries both ways so no ARP storm measures itself (the server's table must hold every client).
-    for ns in (SERVER_NS, CLIENT_NS):
-        for key, value in (("gc_thresh1", 8192), ("gc_thresh2", 16384), ("gc_thresh3", 32768)):
-            sh("ip", "netns", "exec", ns, "sysctl", "-q", f"net.ipv4.neigh.default.{key}={value}", check=False)
+    # The server's neighbour entry of every client, permanent: no ARP storm measures itself, and permanent
+    # entries do not count against the neighbour table's gc_thresh3 (1,024 by default, and a setting of the
+    # host's initial namespace only), which would otherwise leave all but about a thousand clients unreachable.
+    mac = json.loads(subprocess.run(
+        ["ip", "-n", CLIENT_NS, "-j", "link", "show", "ubc0"], capture_output=True, text=True, check=True).stdout)[0]["address"]
+    with open(batch, "w") as f:
+        for i in range(clients):
+            f.write(f"neigh replace {client_address(i)} lladdr {mac} dev ubs0 nud permanent\n")
+    sh("ip", "-n", SERVER_NS, "-batch", batch)
 
 
 def teardown():
@@ -104,57 +118,123 @@ def delay_req(identity, sequence):
     return header(DELAY_REQ, 44, identity, sequence, 0x01, 0x7F) + bytes(10)
 
 
+SO_TIMESTAMPNS = 35  # the kernel's receive time (CLOCK_REALTIME) of each datagram, as ancillary data
+LATE = 0.010  # issue 15: every Delay_Req answered within 10 ms
+RESPONSE_TIMES = []  # (seconds from Delay_Req sent to Delay_Resp received) within the measurement window
+MEASURING = [False]
+
+
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+SO_RCVBUFFORCE = 33
+
+
+class Endpoint:
+    """The clients' two sockets: every client's address on port 319 and on port 320 (bound to the wildcard in
+    the clients' namespace), so 10,000 clients take two descriptors, not 20,000. A send names its client's
+    address as the source (IP_PKTINFO); a receive learns which client it was for from the destination address
+    (IP_PKTINFO). Each client is still its own (clockIdentity, address) pair to the master."""
+
+    def __init__(self):
+        self.event = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.general = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for s, port in ((self.event, 319), (self.general, 320)):
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", port))
+            s.setblocking(False)
+            s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+            try:
+                s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
+            except OSError:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+        # Delay_Resp arrives on the general socket: its kernel receive time, so the generator's own lag in
+        # reading it is not counted against the master.
+        self.general.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+
+    @staticmethod
+    def source(address):
+        return [(socket.IPPROTO_IP, IP_PKTINFO, struct.pack("=I4s4s", 0, address, b"\0\0\0\0"))]
+
+    def close(self):
+        self.event.close()
+        self.general.close()
+
+
 class Client:
-    __slots__ = ("identity", "event", "general", "sequence", "counts", "grants", "requested_at", "sent")
+    __slots__ = ("identity", "address", "sequence", "counts", "grants", "requested_at", "sent", "delay_req_sent")
 
     def __init__(self, i):
         self.identity = struct.pack(">BI3s", 0x02, i, b"\x4d\x55\x42")
-        address = client_address(i)
-        self.event = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.event.bind((address, 319))
-        self.general = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.general.bind((address, 320))
-        for s in (self.event, self.general):
-            s.setblocking(False)
+        self.address = socket.inet_aton(client_address(i))
+        self.delay_req_sent = {}  # sequenceId -> CLOCK_REALTIME just before the send (the last few only)
         self.sequence = 0
         self.counts = {SYNC: 0, FOLLOW_UP: 0, DELAY_RESP: 0, ANNOUNCE: 0}
         self.grants = 0
         self.requested_at = 0.0
         self.sent = 0
 
-    def request(self, now):
-        self.sequence = (self.sequence + 1) & 0xFFFF
-        self.general.sendto(request_signaling(self.identity, self.sequence), (SERVER_ADDRESS, 320))
-        self.requested_at = now
-
-    def send_delay_req(self):
+    def request(self, endpoint, now):
         self.sequence = (self.sequence + 1) & 0xFFFF
         try:
-            self.event.sendto(delay_req(self.identity, self.sequence), (SERVER_ADDRESS, 319))
+            endpoint.general.sendmsg(
+                [request_signaling(self.identity, self.sequence)], Endpoint.source(self.address), 0,
+                (SERVER_ADDRESS, 320))
+        except BlockingIOError:
+            pass
+        self.requested_at = now
+
+    def send_delay_req(self, endpoint):
+        self.sequence = (self.sequence + 1) & 0xFFFF
+        if len(self.delay_req_sent) > 8:
+            self.delay_req_sent.clear()
+        self.delay_req_sent[self.sequence] = time.time()
+        try:
+            endpoint.event.sendmsg(
+                [delay_req(self.identity, self.sequence)], Endpoint.source(self.address), 0, (SERVER_ADDRESS, 319))
             self.sent += 1
         except BlockingIOError:
             pass
 
-    def read(self, sock):
-        for _ in range(64):
-            try:
-                data = sock.recv(512)
-            except BlockingIOError:
-                return
-            if len(data) < 34:
-                continue
-            kind = data[0] & 0x0F
-            if kind in self.counts:
-                self.counts[kind] += 1
-            elif kind == SIGNALING:
-                offset = 44
-                while offset + 4 <= len(data):
-                    tlv_type, tlv_length = struct.unpack_from(">HH", data, offset)
-                    if tlv_type == GRANT_UNICAST and tlv_length >= 8:
-                        duration = struct.unpack_from(">I", data, offset + 6)[0]
-                        if duration > 0:
-                            self.grants += 1
-                    offset += 4 + tlv_length
+    def received(self, data, stamp):
+        if len(data) < 34:
+            return
+        kind = data[0] & 0x0F
+        if kind in self.counts:
+            self.counts[kind] += 1
+            if kind == DELAY_RESP and MEASURING[0] and stamp is not None:
+                sent = self.delay_req_sent.pop(struct.unpack_from(">H", data, 30)[0], None)
+                if sent is not None:
+                    RESPONSE_TIMES.append(stamp - sent)
+        elif kind == SIGNALING:
+            offset = 44
+            while offset + 4 <= len(data):
+                tlv_type, tlv_length = struct.unpack_from(">HH", data, offset)
+                if tlv_type == GRANT_UNICAST and tlv_length >= 8:
+                    duration = struct.unpack_from(">I", data, offset + 6)[0]
+                    if duration > 0:
+                        self.grants += 1
+                offset += 4 + tlv_length
+
+
+def read_endpoint(sock, clients, limit=256):
+    """Reads what is queued on one of the shared sockets (at most `limit`) and hands each datagram to the
+    client whose address it was sent to."""
+    for _ in range(limit):
+        try:
+            data, ancillary, _, _ = sock.recvmsg(512, 128)
+        except BlockingIOError:
+            return
+        client = stamp = None
+        for level, ctype, value in ancillary:
+            if level == socket.IPPROTO_IP and ctype == IP_PKTINFO and len(value) >= 12:
+                b = value[8:12]  # ipi_addr: the header's destination address
+                index = (b[2] - 1) * 250 + (b[3] - 2)
+                if b[0] == 10 and b[1] == 93 and 0 <= index < len(clients):
+                    client = clients[index]
+            elif level == socket.SOL_SOCKET and ctype == SO_TIMESTAMPNS and len(value) >= 16:
+                seconds, nanoseconds = struct.unpack_from("=qq", value)
+                stamp = seconds + nanoseconds * 1e-9
+        if client is not None:
+            client.received(data, stamp)
 
 
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -221,15 +301,14 @@ def run(which, clients_n):
         return None
     pid = daemon_pid(process.pid)
     selector = selectors.EpollSelector()
-    clients = []
+    clients = [Client(i) for i in range(clients_n)]
     enter_namespace(f"/var/run/netns/{CLIENT_NS}")
     try:
-        clients = [Client(i) for i in range(clients_n)]
+        endpoint = Endpoint()
     finally:
         enter_namespace(HOME_NAMESPACE)
-    for c in clients:
-        selector.register(c.event, selectors.EVENT_READ, (c, c.event))
-        selector.register(c.general, selectors.EVENT_READ, (c, c.general))
+    selector.register(endpoint.event, selectors.EVENT_READ, endpoint.event)
+    selector.register(endpoint.general, selectors.EVENT_READ, endpoint.general)
     period = 2.0 ** SYNC_LOG
     start = time.monotonic()
     rng = random.Random(1)
@@ -247,11 +326,14 @@ def run(which, clients_n):
         if now >= deadline:
             break
         if snapshot is None and now >= measure_from:
+            MEASURING[0] = True
+            RESPONSE_TIMES.clear()
             cpu0 = cpu_seconds(pid)
             snapshot = [(dict(c.counts), c.sent) for c in clients]
         if snapshot is not None and now >= measure_to and cpu0 is not None:
             cpu1 = cpu_seconds(pid)
             final = [(dict(c.counts), c.sent) for c in clients]
+            MEASURING[0] = False
             break
         # Requests (and renewals at half the duration), a few hundred per pass so the start is not one burst.
         for _ in range(min(200, clients_n)):
@@ -259,24 +341,21 @@ def run(which, clients_n):
             # Renew at half the duration; until the grants came, ask again every 2 s (a ptp4l client asks every
             # logQueryInterval, 2 s in linuxptp's UNICAST-SLAVE.cfg): a request lost in the start's burst is retried.
             if now - c.requested_at >= (DURATION / 2 if c.grants >= 3 else 2.0):
-                c.request(now)
+                c.request(endpoint, now)
             next_request = (next_request + 1) % clients_n
         while due and due[0][0] <= now:
             at, i = heapq.heappop(due)
-            clients[i].send_delay_req()
+            clients[i].send_delay_req(endpoint)
             heapq.heappush(due, (at + period if at + period > now else now + period, i))
         for key, _ in selector.select(timeout=0.002):
-            client, sock = key.data
-            client.read(sock)
+            read_endpoint(key.data, clients)
     rss = peak_rss(pid)
     process.terminate()
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
-    for c in clients:
-        c.event.close()
-        c.general.close()
+    endpoint.close()
     if final is None or cpu0 is None:
         print(f"  unicast {which:<10} {clients_n} clients: the run ended before its measurement")
         return None
@@ -297,15 +376,21 @@ def run(which, clients_n):
     median = lambda values: sorted(values)[len(values) // 2]
     grants = sum(1 for c in clients if c.grants > 0)
     behind = median(sent) < 0.95 * asked
+    times = sorted(RESPONSE_TIMES)
+    late = sum(1 for t in times if t > LATE)
+    quantile = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1e3 if times else float("nan")
+    within = unanswered == 0 and late == 0 and short == 0
     print(
         f"  unicast {which:<10} {clients_n:>5} clients, {asked:.0f} Sync+Delay_Resp/s each, {MEASURE} s: "
         f"CPU {cpu:.2f} s ({100 * cpu / MEASURE:.1f} % of a core, {per_message:.1f} µs per served message of {served}), "
         f"peak RSS {rss} kB; Delay_Req unanswered {unanswered}; per client median "
         f"Sync {median(rates[SYNC]):.1f}/s Follow_Up {median(rates[FOLLOW_UP]):.1f}/s "
         f"Delay_Resp {median(rates[DELAY_RESP]):.1f}/s Announce {median(announce):.2f}/s, lowest Sync {min(rates[SYNC]):.1f}/s; "
-        f"clients granted {grants}, short {short}"
+        f"clients granted {grants}, short {short}; Delay_Resp after {quantile(0.5):.2f} / {quantile(0.99):.2f} / "
+        f"{(times[-1] * 1e3 if times else float('nan')):.2f} ms (p50/p99/max of {len(times)}), later than "
+        f"{LATE * 1e3:.0f} ms {late}: every Delay_Req answered within {LATE * 1e3:.0f} ms: {'yes' if within else 'no'}"
         + ("; load generator behind: Delay_Req median %.1f/s" % median(sent) if behind else ""))
-    return cpu, rss, short, per_message
+    return cpu, rss, short, per_message, within
 
 
 def main():
@@ -315,10 +400,6 @@ def main():
         f"== Unicast master, many negotiated clients (software stamps, veth, masters on CPU 1, clients on CPU 0, "
         f"{MEASURE} s each; {MERIDIAND}) ==")
     os.sched_setaffinity(0, {0})
-    # Two sockets per client: 20,000 descriptors at 10,000 clients.
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = max(CLIENT_COUNTS, default=0) * 2 + 256
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard) if hard != resource.RLIM_INFINITY else want, hard))
     try:
         for n in CLIENT_COUNTS:
             teardown()
@@ -334,9 +415,27 @@ def main():
                     f"CPU {m[0] / max(p[0], 1e-9):.2f}, "
                     f"peak RSS {m[1] / max(p[1], 1):.2f}")
             teardown()
+        # The ladder stops at the first count that fails (or that the generator could not load fully).
+        largest = None
+        for n in LADDER:
+            teardown()
+            setup(n)
+            result = run("meridiand", n)
+            teardown()
+            if result is None or not result[4]:
+                break
+            largest = (n, result[0])
+        if LADDER:
+            print(
+                "  unicast largest client count tried (of %s) with every Delay_Req answered within %.0f ms: %s"
+                % (",".join(map(str, LADDER)), LATE * 1e3,
+                   f"{largest[0]} (Meridian CPU {100 * largest[1] / MEASURE:.1f} % of a core)" if largest else "none"))
     finally:
         teardown()
-        subprocess.run(["rm", "-rf", TMP])
+        if not os.environ.get("KEEP"):
+            subprocess.run(["rm", "-rf", TMP])
+        else:
+            print(f"  logs kept in {TMP}")
 
 
 if __name__ == "__main__":

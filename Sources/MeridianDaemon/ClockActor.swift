@@ -48,6 +48,7 @@ actor ClockActor {
     private var measuredThisPass = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
     private var pendingTokens: [[UInt64: TransmitToken]]
+    private static let pendingTokenLimit = 1 << 17
     private var nextSendID: UInt64 = 1
     /// Messages received and sent, by messageType (PORT_STATS_NP's rxMsgType / txMsgType), per port.
     private var received: [[UInt64]]
@@ -765,9 +766,11 @@ actor ClockActor {
         nextSendID &+= 1
         if let token = outgoing.token {
             pendingTokens[index][id] = token
-            // Bounded: stamps that never came back (a closed port) are forgotten, oldest first.
-            if pendingTokens[index].count > 1024, let oldest = pendingTokens[index].keys.min() {
-                pendingTokens[index].removeValue(forKey: oldest)
+            // Bounded: stamps that never came back (a closed port) are forgotten all at once. The bound is above
+            // any one pass's sends (a unicast Sync tick to every granted client: their stamps come back after the
+            // pass), so a pass of many clients never loses its own tokens.
+            if pendingTokens[index].count > Self.pendingTokenLimit {
+                pendingTokens[index].removeAll(keepingCapacity: true)
             }
         }
         sent[index][Int(type.rawValue & 0x0F)] &+= 1

@@ -51,6 +51,8 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     // The loop thread's own state.
     private var timers: [Int: Int64] = [:]
+    /// The timer whose firing is being handled, and when it was due.
+    private var firing: (key: Int, deadline: Int64)?
     private var deferred: [Event] = []
     private var ports: [(index: Int, port: any PolledPort)] = []
     private var portsVersion = -1
@@ -134,9 +136,18 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     // MARK: On the loop's thread only (the clock actor's code)
 
-    /// Arms (or re-arms) timer `key` to fire `after` from now.
+    /// Arms (or re-arms) timer `key` to fire `after` from now; a timer re-armed while its own firing is handled
+    /// fires `after` from when it was due instead, so the time its handling took (a Sync slot's burst to many
+    /// unicast clients) does not stretch its period. One that was handled more than `after` late starts afresh
+    /// from now, with no catching up.
     func arm(_ key: Int, after: PTPDuration) {
-        timers[key] = Self.monotonicNow() &+ max(0, min(after.nanoseconds, 86_400_000_000_000))
+        let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
+        let now = Self.monotonicNow()
+        if let firing, firing.key == key, firing.deadline &+ delay >= now {
+            timers[key] = firing.deadline &+ delay
+        } else {
+            timers[key] = now &+ delay
+        }
     }
 
     func cancel(_ key: Int) {
@@ -296,7 +307,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         for (key, deadline) in due {
             guard timers[key] == deadline else { continue }  // re-armed or cancelled by an earlier one
             timers.removeValue(forKey: key)
+            firing = (key, deadline)
             deliver(.timer(key: key))
+            firing = nil
         }
     }
 }

@@ -55,6 +55,10 @@ extension PortEngine {
                 if asCapable && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
                 actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             }
+            unicastAnnounceSlot = 0
+            unicastAnnounceSlots = 1
+            unicastSyncSlot = 0
+            unicastSyncSlots = 1
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .faulty, .disabled, .initializing:
             foreignMasters.removeAll()
@@ -180,21 +184,47 @@ extension PortEngine {
         switch timer {
         case .announce:
             guard state == .master, !configuration.inhibitAnnounce, !configuration.transparentClock else { return }
-            // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce.
+            // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce. The timer
+            // fires once per slot of the interval (one slot unless many unicast clients are served, as for Sync).
+            let slot = unicastAnnounceSlot
             if asCapable {
-                if !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
-                serveUnicastAnnounce(now: now, into: &actions)
+                if slot == 0 && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
+                serveUnicastAnnounce(now: now, slot: slot, slots: unicastAnnounceSlots, into: &actions)
             }
-            actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
+            unicastAnnounceSlot += 1
+            if unicastAnnounceSlot >= unicastAnnounceSlots {
+                unicastAnnounceSlot = 0
+                unicastAnnounceTicks &+= 1
+                unicastAnnounceSlots = unicastSlotsNeeded(.announce)
+            }
+            let interval = configuration.logAnnounceInterval.duration
+            actions.append(
+                .armTimer(
+                    .announce,
+                    after: unicastAnnounceSlots > 1
+                        ? .nanoseconds(interval.nanoseconds / Int64(unicastAnnounceSlots)) : interval))
             // The state decision runs at least once per announce interval (9.2.6.8).
-            actions.append(.stateDecisionNeeded)
+            if slot == 0 { actions.append(.stateDecisionNeeded) }
         case .sync:
             guard state == .master, !configuration.transparentClock else { return }
+            // The timer fires once per slot of the Sync interval (one slot unless many unicast clients are
+            // served): the multicast Sync on the first, each unicast client's Sync on its own.
+            let slot = unicastSyncSlot
             if asCapable {
-                if !configuration.inhibitMulticastService { sendSync(into: &actions) }
-                serveUnicastSync(now: now, into: &actions)
+                if slot == 0 && !configuration.inhibitMulticastService { sendSync(into: &actions) }
+                serveUnicastSync(now: now, slot: slot, slots: unicastSyncSlots, into: &actions)
             }
-            actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
+            unicastSyncSlot += 1
+            if unicastSyncSlot >= unicastSyncSlots {
+                unicastSyncSlot = 0
+                unicastSyncTicks &+= 1
+                unicastSyncSlots = unicastSlotsNeeded(.sync)
+            }
+            let interval = configuration.logSyncInterval.duration
+            actions.append(
+                .armTimer(
+                    .sync,
+                    after: unicastSyncSlots > 1 ? .nanoseconds(interval.nanoseconds / Int64(unicastSyncSlots)) : interval))
         case .delayRequest:
             guard timers(for: state).contains(.delayRequest) else { return }
             sendDelayReq(into: &actions)

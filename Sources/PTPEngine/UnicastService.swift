@@ -26,6 +26,18 @@ public struct UnicastGrant: Sendable, Hashable {
     public var messageType: MessageType
     public var logInterval: LogInterval
     public var expires: PTPInstant
+    /// Which of the Sync timer's slots serves this client (its low bits; ``PortEngine/unicastSyncSlots``): a
+    /// hash of the address, so a client keeps its phase across renewals.
+    public var spread: UInt32 = 0
+
+    /// FNV-1a of the address's octets: spreads clients evenly over the slots.
+    static func spread(of address: PortAddress) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for octet in address.address {
+            hash = (hash ^ UInt32(octet)) &* 16_777_619
+        }
+        return hash ^ (hash >> 16)
+    }
 }
 
 /// The grants of one master port, and what happened to requests.

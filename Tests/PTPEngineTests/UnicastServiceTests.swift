@@ -172,6 +172,49 @@ import Testing
     /// 10,000 clients (the table is keyed, so each request, renewal and cancel costs the same at any size): all
     /// granted up to unicast_max_clients and refused beyond, one Sync per granted client per tick, renewals keep
     /// the count, cancels and expiry remove exactly theirs.
+    /// A port serving more than 256 unicast clients cuts the Sync and Announce intervals into slots (one per
+    /// 256 clients, a power of two, at most 16): each client gets its message exactly once per interval, in its
+    /// own slot; the multicast Sync and the state decision stay once per interval; the timer is re-armed for
+    /// the slot, not the interval.
+    @Test func manyClientsAreServedInSlotsOfTheInterval() throws {
+        var c = Self.configuration(maxClients: 2_000, inhibitMulticast: false)
+        c.logSyncInterval = LogInterval(0)
+        var master = PortFixture.master(c)
+        let t = PortFixture.origin
+        for n in 0..<1_000 {
+            let bytes = Self.signaling(
+                from: Self.client(UInt16(n)), [Self.request(.announce, 0, 300), Self.request(.sync, 0, 300)])
+            let source = PortAddress(networkProtocol: .udpIPv4, address: [10, 1, UInt8(n >> 8), UInt8(n & 0xFF)])
+            _ = master.handle(.receivedBytesFrom(bytes, timestamp: t, source: source), at: t)
+        }
+        // The first tick after the grants is one slot (the slots are chosen as an interval begins) ...
+        let first = master.handle(.timerFired(.sync), at: t)
+        #expect(PortFixture.sent(first).filter { $0.destination != nil }.count == 1_000)
+        // ... then 1,000 clients make four slots of a quarter interval each.
+        #expect(master.unicastSyncSlots == 4)
+        #expect(first.contains { if case .armTimer(.sync, let after) = $0 { after == .milliseconds(250) } else { false } })
+        for type in [PortTimer.sync, .announce] {
+            if type == .announce { _ = master.handle(.timerFired(.announce), at: t) }
+            var perSlot: [Int] = []
+            var served: [PortAddress: Int] = [:]
+            var multicast = 0
+            var decisions = 0
+            for _ in 0..<4 {
+                let actions = master.handle(.timerFired(type), at: t)
+                let sent = PortFixture.sent(actions).filter { $0.message.messageType == (type == .sync ? .sync : .announce) }
+                perSlot.append(sent.filter { $0.destination != nil }.count)
+                multicast += sent.filter { $0.destination == nil }.count
+                for message in sent { if let d = message.destination { served[d, default: 0] += 1 } }
+                decisions += actions.filter { if case .stateDecisionNeeded = $0 { true } else { false } }.count
+            }
+            #expect(served.count == 1_000, "\(type): every client once per interval")
+            #expect(served.values.allSatisfy { $0 == 1 }, "\(type)")
+            #expect(perSlot.allSatisfy { $0 > 150 && $0 < 350 }, "\(type): spread over the slots: \(perSlot)")
+            #expect(multicast == 1, "\(type): the multicast message once per interval")
+            if type == .announce { #expect(decisions == 1, "the state decision once per announce interval") }
+        }
+    }
+
     @Test func tenThousandClientsAreGrantedServedCancelledAndExpired() {
         var c = Self.configuration(maxClients: 10_000)
         c.logSyncInterval = LogInterval(0)
@@ -208,7 +251,13 @@ import Testing
         #expect(master.unicastService.cancelled == 1_000)
         #expect(master.unicastService.clientCount == 10_000)
         t = t + .seconds(Int64(31))
-        let later = PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        // The Sync interval is now cut into 16 slots (10,000 clients granted Sync at the last tick): one interval
+        // is 16 firings of the timer.
+        #expect(master.unicastSyncSlots == 16)
+        var later: [OutgoingMessage] = []
+        for _ in 0..<16 {
+            later += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        }
         #expect(later.count == 4_500, "5,000 renewed, 500 of them cancelled their Sync")
         #expect(master.unicastService.clientCount == 5_000)
         #expect(master.unicastService.expired == 5_000 * 3 - 500)
