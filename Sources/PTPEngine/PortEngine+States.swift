@@ -186,6 +186,7 @@ extension PortEngine {
             guard state == .master, !configuration.inhibitAnnounce, !configuration.transparentClock else { return }
             // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce. The timer
             // fires once per slot of the interval (one slot unless many unicast clients are served, as for Sync).
+            if unicastAnnounceSlot == 0 { unicastAnnounceSlots = unicastSlotsNeeded(.announce) }
             let slot = unicastAnnounceSlot
             if asCapable {
                 if slot == 0 && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
@@ -195,7 +196,6 @@ extension PortEngine {
             if unicastAnnounceSlot >= unicastAnnounceSlots {
                 unicastAnnounceSlot = 0
                 unicastAnnounceTicks &+= 1
-                unicastAnnounceSlots = unicastSlotsNeeded(.announce)
             }
             let interval = configuration.logAnnounceInterval.duration
             actions.append(
@@ -209,6 +209,9 @@ extension PortEngine {
             guard state == .master, !configuration.transparentClock else { return }
             // The timer fires once per slot of the Sync interval (one slot unless many unicast clients are
             // served): the multicast Sync on the first, each unicast client's Sync on its own.
+            // The slots are chosen as an interval begins, from the grants held then: clients granted in bulk
+            // during the last interval are spread from their first Sync on.
+            if unicastSyncSlot == 0 { unicastSyncSlots = unicastSlotsNeeded(.sync) }
             let slot = unicastSyncSlot
             if asCapable {
                 if slot == 0 && !configuration.inhibitMulticastService { sendSync(into: &actions) }
@@ -218,7 +221,6 @@ extension PortEngine {
             if unicastSyncSlot >= unicastSyncSlots {
                 unicastSyncSlot = 0
                 unicastSyncTicks &+= 1
-                unicastSyncSlots = unicastSlotsNeeded(.sync)
             }
             let interval = configuration.logSyncInterval.duration
             actions.append(

@@ -126,11 +126,11 @@ extension PortEngine {
     /// slots.
     static let unicastClientsPerSlot = 256
     /// The most slots one interval is cut into.
-    static let maxUnicastSlots = 16
+    static let maxUnicastSlots = 64
 
     /// How many slots the next Sync (or Announce) interval is cut into: a power of two, one per 256 clients
-    /// granted that message, at most 16. A server of many clients then sends a sixteenth of its Syncs every
-    /// sixteenth of the interval instead of all at once, so a Delay_Req that arrives meanwhile waits for a
+    /// granted that message, at most 64. A server of 10,000 clients then sends a 64th of its Syncs every 64th
+    /// of the interval instead of all at once, so a Delay_Req that arrives meanwhile waits for a
     /// slot's burst, not for the whole interval's (at 10,000 clients the Sync burst took this machine about
     /// 70 ms). Each client keeps its slot (``UnicastGrant/spread``), so its messages stay one interval apart.
     func unicastSlotsNeeded(_ type: MessageType) -> Int {

@@ -173,7 +173,7 @@ import Testing
     /// granted up to unicast_max_clients and refused beyond, one Sync per granted client per tick, renewals keep
     /// the count, cancels and expiry remove exactly theirs.
     /// A port serving more than 256 unicast clients cuts the Sync and Announce intervals into slots (one per
-    /// 256 clients, a power of two, at most 16): each client gets its message exactly once per interval, in its
+    /// 256 clients, a power of two, at most 64): each client gets its message exactly once per interval, in its
     /// own slot; the multicast Sync and the state decision stay once per interval; the timer is re-armed for
     /// the slot, not the interval.
     @Test func manyClientsAreServedInSlotsOfTheInterval() throws {
@@ -187,20 +187,23 @@ import Testing
             let source = PortAddress(networkProtocol: .udpIPv4, address: [10, 1, UInt8(n >> 8), UInt8(n & 0xFF)])
             _ = master.handle(.receivedBytesFrom(bytes, timestamp: t, source: source), at: t)
         }
-        // The first tick after the grants is one slot (the slots are chosen as an interval begins) ...
-        let first = master.handle(.timerFired(.sync), at: t)
-        #expect(PortFixture.sent(first).filter { $0.destination != nil }.count == 1_000)
-        // ... then 1,000 clients make four slots of a quarter interval each.
-        #expect(master.unicastSyncSlots == 4)
-        #expect(first.contains { if case .armTimer(.sync, let after) = $0 { after == .milliseconds(250) } else { false } })
+        // The slots are chosen as an interval begins: 1,000 clients granted during the last one make four slots
+        // of a quarter interval each from the first tick on.
         for type in [PortTimer.sync, .announce] {
-            if type == .announce { _ = master.handle(.timerFired(.announce), at: t) }
             var perSlot: [Int] = []
             var served: [PortAddress: Int] = [:]
             var multicast = 0
             var decisions = 0
             for _ in 0..<4 {
                 let actions = master.handle(.timerFired(type), at: t)
+                #expect(
+                    actions.contains {
+                        if case .armTimer(type, let after) = $0 {
+                            after == .milliseconds(250)
+                        } else {
+                            false
+                        }
+                    }, "\(type): re-armed for the next quarter interval")
                 let sent = PortFixture.sent(actions).filter { $0.message.messageType == (type == .sync ? .sync : .announce) }
                 perSlot.append(sent.filter { $0.destination != nil }.count)
                 multicast += sent.filter { $0.destination == nil }.count
@@ -234,7 +237,13 @@ import Testing
         #expect(master.unicastService.clientCount == 10_000)
         #expect(master.unicastService.granted == 30_000)
         #expect(master.unicastService.refused == 3, "the 10,001st client's three requests")
-        let syncs = PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        // The Sync interval is cut into 64 slots (10,000 clients granted Sync, 40 slots' worth, rounded up to a
+        // power of two): one interval is 64 firings of the timer.
+        var syncs: [OutgoingMessage] = []
+        for _ in 0..<64 {
+            syncs += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
+        }
+        #expect(master.unicastSyncSlots == 64)
         #expect(syncs.count == 10_000)
         #expect(Set(syncs.compactMap(\.destination)).count == 10_000)
         // Half renew for 120 s, a tenth cancel their Sync; at 61 s the others' grants are gone.
@@ -251,11 +260,8 @@ import Testing
         #expect(master.unicastService.cancelled == 1_000)
         #expect(master.unicastService.clientCount == 10_000)
         t = t + .seconds(Int64(31))
-        // The Sync interval is now cut into 16 slots (10,000 clients granted Sync at the last tick): one interval
-        // is 16 firings of the timer.
-        #expect(master.unicastSyncSlots == 16)
         var later: [OutgoingMessage] = []
-        for _ in 0..<16 {
+        for _ in 0..<64 {
             later += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
         }
         #expect(later.count == 4_500, "5,000 renewed, 500 of them cancelled their Sync")
