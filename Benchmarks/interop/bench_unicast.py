@@ -289,7 +289,7 @@ def start_master(which):
         conf = os.path.join(TMP, "ptp4l.cfg")
         with open(conf, "w") as f:
             f.write(common + f"free_running 1\nuds_address {TMP}/p.sock\n")
-        args = ["ptp4l", "-f", conf, "-i", "ubs0", "-S"]
+        args = ["ptp4l", "-f", conf, "-i", "ubs0", "-S"] + (["-m"] if os.environ.get("VERBOSE") else [])
     return subprocess.Popen(
         ["taskset", "-c", "1", "ip", "netns", "exec", SERVER_NS, *args], stdout=log, stderr=subprocess.STDOUT)
 
