@@ -55,10 +55,8 @@ extension PortEngine {
                 if asCapable && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
                 actions.append(.armTimer(.announce, after: configuration.logAnnounceInterval.duration))
             }
-            unicastAnnounceSlot = 0
-            unicastAnnounceSlots = 1
-            unicastSyncSlot = 0
-            unicastSyncSlots = 1
+            unicastAnnounceSlots.restart()
+            unicastSyncSlots.restart()
             actions.append(.armTimer(.sync, after: configuration.logSyncInterval.duration))
         case .faulty, .disabled, .initializing:
             foreignMasters.removeAll()
@@ -186,47 +184,27 @@ extension PortEngine {
             guard state == .master, !configuration.inhibitAnnounce, !configuration.transparentClock else { return }
             // linuxptp `port_tx_announce`: an 802.1AS port that is not asCapable sends no Announce. The timer
             // fires once per slot of the interval (one slot unless many unicast clients are served, as for Sync).
-            if unicastAnnounceSlot == 0 { unicastAnnounceSlots = unicastSlotsNeeded(.announce) }
-            let slot = unicastAnnounceSlot
+            let neededSlots = unicastSlotsNeeded(.announce)
+            let slot = unicastAnnounceSlots.begin(needed: neededSlots)
             if asCapable {
                 if slot == 0 && !configuration.inhibitMulticastService { sendAnnounce(now: now, into: &actions) }
-                serveUnicastAnnounce(now: now, slot: slot, slots: unicastAnnounceSlots, into: &actions)
+                serveUnicastAnnounce(now: now, into: &actions)
             }
-            unicastAnnounceSlot += 1
-            if unicastAnnounceSlot >= unicastAnnounceSlots {
-                unicastAnnounceSlot = 0
-                unicastAnnounceTicks &+= 1
-            }
-            let interval = configuration.logAnnounceInterval.duration
             actions.append(
-                .armTimer(
-                    .announce,
-                    after: unicastAnnounceSlots > 1
-                        ? .nanoseconds(interval.nanoseconds / Int64(unicastAnnounceSlots)) : interval))
+                .armTimer(.announce, after: unicastAnnounceSlots.advance(interval: configuration.logAnnounceInterval.duration)))
             // The state decision runs at least once per announce interval (9.2.6.8).
             if slot == 0 { actions.append(.stateDecisionNeeded) }
         case .sync:
             guard state == .master, !configuration.transparentClock else { return }
             // The timer fires once per slot of the Sync interval (one slot unless many unicast clients are
             // served): the multicast Sync on the first, each unicast client's Sync on its own.
-            // The slots are chosen as an interval begins, from the grants held then: clients granted in bulk
-            // during the last interval are spread from their first Sync on.
-            if unicastSyncSlot == 0 { unicastSyncSlots = unicastSlotsNeeded(.sync) }
-            let slot = unicastSyncSlot
+            let neededSlots = unicastSlotsNeeded(.sync)
+            let slot = unicastSyncSlots.begin(needed: neededSlots)
             if asCapable {
                 if slot == 0 && !configuration.inhibitMulticastService { sendSync(into: &actions) }
-                serveUnicastSync(now: now, slot: slot, slots: unicastSyncSlots, into: &actions)
+                serveUnicastSync(now: now, into: &actions)
             }
-            unicastSyncSlot += 1
-            if unicastSyncSlot >= unicastSyncSlots {
-                unicastSyncSlot = 0
-                unicastSyncTicks &+= 1
-            }
-            let interval = configuration.logSyncInterval.duration
-            actions.append(
-                .armTimer(
-                    .sync,
-                    after: unicastSyncSlots > 1 ? .nanoseconds(interval.nanoseconds / Int64(unicastSyncSlots)) : interval))
+            actions.append(.armTimer(.sync, after: unicastSyncSlots.advance(interval: configuration.logSyncInterval.duration)))
         case .delayRequest:
             guard timers(for: state).contains(.delayRequest) else { return }
             sendDelayReq(into: &actions)

@@ -107,11 +107,11 @@ extension PortEngine {
 
     /// On a slot of an Announce tick: an Announce to every client granted Announce whose slot this is and whose
     /// interval falls on this tick (slots as for Sync: ``unicastSlotsNeeded(_:)``).
-    mutating func serveUnicastAnnounce(now: PTPInstant, slot: Int, slots: Int, into actions: inout [PortAction]) {
+    mutating func serveUnicastAnnounce(now: PTPInstant, into actions: inout [PortAction]) {
         unicastService.expire(now: now)
-        let tick = unicastAnnounceTicks
-        let mask = UInt32(truncatingIfNeeded: max(1, slots) - 1)
-        for grant in unicastService.grants(of: .announce) where grant.spread & mask == UInt32(truncatingIfNeeded: slot) {
+        let wheel = unicastAnnounceSlots
+        let tick = wheel.tick
+        for grant in unicastService.grants(of: .announce) where wheel.serves(grant) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logAnnounceInterval)
             else { continue }
             let h = header(
@@ -143,11 +143,11 @@ extension PortEngine {
 
     /// On a slot of a Sync tick: a Sync to every client granted Sync whose slot this is and whose interval falls
     /// on this tick; a two-step Sync's Follow_Up goes to the same address when its transmit time stamp comes back.
-    mutating func serveUnicastSync(now: PTPInstant, slot: Int, slots: Int, into actions: inout [PortAction]) {
+    mutating func serveUnicastSync(now: PTPInstant, into actions: inout [PortAction]) {
         unicastService.expire(now: now)
-        let tick = unicastSyncTicks
-        let mask = UInt32(truncatingIfNeeded: max(1, slots) - 1)
-        for grant in unicastService.grants(of: .sync) where grant.spread & mask == UInt32(truncatingIfNeeded: slot) {
+        let wheel = unicastSyncSlots
+        let tick = wheel.tick
+        for grant in unicastService.grants(of: .sync) where wheel.serves(grant) {
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logSyncInterval)
             else { continue }
             let sequenceId = syncSequence
@@ -189,5 +189,48 @@ extension PortEngine {
         var outgoing = OutgoingMessage(message: message, token: token, insertOriginTimestamp: insertOrigin)
         outgoing.destination = destination
         actions.append(.send(outgoing))
+    }
+}
+
+/// One timer's interval cut into slots, so that a port serving many unicast clients sends each slot's share at
+/// its own time (``PortEngine/unicastSlotsNeeded(_:)``): the timer fires once per slot, and a client is served in
+/// the slot its address hashes to (``UnicastGrant/spread``).
+public struct UnicastSlots: Sendable, Hashable {
+    /// The slot the timer fires for next.
+    public private(set) var slot = 0
+    /// How many slots the current interval has (a power of two; 1 for a port of few clients).
+    public private(set) var count = 1
+    /// Whole intervals so far: which grants of a longer interval than the port's are due (``PortEngine/due``).
+    public private(set) var tick: UInt64 = 0
+
+    public init() {}
+
+    /// The port (re)enters MASTER: the next firing begins an interval of one slot.
+    mutating func restart() {
+        slot = 0
+        count = 1
+    }
+
+    /// The timer fired: as an interval begins, its slots are chosen from the grants held then (`needed`), so
+    /// clients granted in bulk during the last interval are spread from their first message on. Returns the slot.
+    mutating func begin(needed: Int) -> Int {
+        if slot == 0 { count = max(1, needed) }
+        return slot
+    }
+
+    /// Whether `grant` is served in the current slot.
+    func serves(_ grant: UnicastGrant) -> Bool {
+        grant.spread & UInt32(truncatingIfNeeded: count - 1) == UInt32(truncatingIfNeeded: slot)
+    }
+
+    /// The slot was served: moves to the next one and returns the delay to it (`interval` / slots).
+    mutating func advance(interval: PTPDuration) -> PTPDuration {
+        let slots = count
+        slot += 1
+        if slot >= count {
+            slot = 0
+            tick &+= 1
+        }
+        return slots > 1 ? .nanoseconds(interval.nanoseconds / Int64(slots)) : interval
     }
 }

@@ -71,14 +71,10 @@ public struct PortEngine: Sendable {
     // Unicast service as a master (16.1).
     /// The grants this port serves, and its counts of granted, refused, expired and cancelled requests.
     public internal(set) var unicastService = UnicastServiceTable()
-    var unicastAnnounceTicks: UInt64 = 0
-    var unicastSyncTicks: UInt64 = 0
-    /// The slot of the Sync (Announce) interval the Sync (Announce) timer fires for next, and how many slots
-    /// this interval has (``unicastSlotsNeeded(_:)``): 1 unless the port serves more than 256 unicast clients.
-    var unicastSyncSlot = 0
-    public internal(set) var unicastSyncSlots = 1
-    var unicastAnnounceSlot = 0
-    public internal(set) var unicastAnnounceSlots = 1
+    /// How the Sync and the Announce timer cut their intervals into slots for many unicast clients
+    /// (``UnicastSlots``).
+    public internal(set) var unicastSyncSlots = UnicastSlots()
+    public internal(set) var unicastAnnounceSlots = UnicastSlots()
     /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes.
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
     /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.

@@ -26,7 +26,7 @@ public struct UnicastGrant: Sendable, Hashable {
     public var messageType: MessageType
     public var logInterval: LogInterval
     public var expires: PTPInstant
-    /// Which of the Sync timer's slots serves this client (its low bits; ``PortEngine/unicastSyncSlots``): a
+    /// Which of the Sync timer's slots serves this client (its low bits; ``UnicastSlots``): a
     /// hash of the address, so a client keeps its phase across renewals.
     public var spread: UInt32 = 0
 

@@ -243,7 +243,7 @@ import Testing
         for _ in 0..<64 {
             syncs += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
         }
-        #expect(master.unicastSyncSlots == 64)
+        #expect(master.unicastSyncSlots.count == 64)
         #expect(syncs.count == 10_000)
         #expect(Set(syncs.compactMap(\.destination)).count == 10_000)
         // Half renew for 120 s, a tenth cancel their Sync; at 61 s the others' grants are gone.
