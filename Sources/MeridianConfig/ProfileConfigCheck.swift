@@ -14,6 +14,12 @@ public enum ProfileConfigCheck {
                     file: file, line: line,
                     problem: .unreadable("option \(option) \(value) on port \(port): \(why)")))
         }
+        /// A global problem, reported at `option`'s line when a file sets it, else at `fallback`'s.
+        func global(at option: String, else fallback: String, _ message: String) {
+            let primary = place(configuration.setting(option)?.origin ?? "")
+            let (file, line) = primary.1 > 0 ? primary : place(configuration.setting(fallback)?.origin ?? "")
+            problems.append(ConfigDiagnostic(file: file, line: line, problem: .unreadable(message)))
+        }
         // linuxptp clock_create: "Cannot mix 1588 slaveOnly with 802.1AS !gmCapable".
         if configuration.flag("slaveOnly") && !configuration.flag("gmCapable") {
             let (file, line) = place(configuration.setting("gmCapable")?.origin ?? "")
@@ -37,15 +43,10 @@ public enum ProfileConfigCheck {
         // combination would feed the servo times of another clock.
         let device = configuration.string("clock_device")
         if (device == "system" || device == "virtual") && configuration.string("time_stamping") != "software" {
-            // At the time_stamping line when a file sets it, else at clock_device's.
-            let stamping = place(configuration.setting("time_stamping")?.origin ?? "")
-            let (file, line) = stamping.1 > 0 ? stamping : place(configuration.setting("clock_device")?.origin ?? "")
-            problems.append(
-                ConfigDiagnostic(
-                    file: file, line: line,
-                    problem: .unreadable(
-                        "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
-                    )))
+            global(
+                at: "time_stamping", else: "clock_device",
+                "clock_device \(device) takes software time stamps (CLOCK_REALTIME), but time_stamping is \(configuration.string("time_stamping")): hardware stamps are readings of the ports' PHCs. Set time_stamping software (-S), or discipline the PHC (clock_device auto or /dev/ptpN) and let the system clock follow it (system_clock_follower realtime)"
+            )
         }
         // linuxptp config.c `config_harmonize_onestep`: "one step is only possible with hardware time stamping" (a
         // software stamp is taken after the Sync is built: it cannot carry its own transmit time).
@@ -59,16 +60,12 @@ public enum ProfileConfigCheck {
                     )))
         }
         // A transparent clock forwards every Sync two-step (it needs the forwarded Sync's transmit stamp for the
-        // residence time, InstanceEngine+TransparentClock); one-step forwarding is not implemented.
+        // residence time, InstanceEngine+TransparentClock), so it takes two-step stamps only.
         if configuration.oneStepTimestamping != nil && [0x1000, 0x2000].contains(configuration.integer("clock_type")) {
-            let stamping = place(configuration.setting("time_stamping")?.origin ?? "")
-            let (file, line) = stamping.1 > 0 ? stamping : place(configuration.setting("twoStepFlag")?.origin ?? "")
-            problems.append(
-                ConfigDiagnostic(
-                    file: file, line: line,
-                    problem: .unreadable(
-                        "one-step (time_stamping \(configuration.oneStepTimestamping ?? "")) on a transparent clock is not implemented: Meridian's transparent clock forwards Sync two-step, with its own Follow_Up; use time_stamping hardware and twoStepFlag 1"
-                    )))
+            global(
+                at: "time_stamping", else: "twoStepFlag",
+                "one-step (time_stamping \(configuration.oneStepTimestamping ?? "")) on a transparent clock: Meridian's transparent clock forwards Sync two-step, with its own Follow_Up carrying the residence time, and takes two-step stamps only; use time_stamping hardware and twoStepFlag 1"
+            )
         }
         // ptp4l.c: "TC needs at least two interfaces", "E2E_TC needs E2E delay mechanism", "P2P_TC needs P2P …".
         let clockType = configuration.integer("clock_type")

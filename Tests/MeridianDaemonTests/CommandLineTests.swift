@@ -224,7 +224,8 @@ struct CommandLineTests {
             let tc = try check("tc.conf")
             #expect(tc.status == 2)
             #expect(
-                tc.stderr.contains("tc.conf:3:") && tc.stderr.contains("on a transparent clock is not implemented"),
+                tc.stderr.contains("tc.conf:3:")
+                    && tc.stderr.contains("on a transparent clock: Meridian's transparent clock forwards Sync two-step"),
                 "\(tc.stderr)")
         }
     }
