@@ -169,6 +169,24 @@ import Testing
         #expect(PortFixture.diagnostics(rogue) == [.unicastClient(.rogueSignaling)])
     }
 
+    /// p2p1step: the one-step Pdelay_Resp to a unicast request goes by unicast too (linuxptp `process_pdelay_req`
+    /// sets the address before it chooses TRANS_P2P1STEP).
+    @Test func aOneStepResponderAnswersAUnicastRequestByUnicast() throws {
+        var c = Self.responder()
+        c.oneStepPeerDelay = true
+        var b = PortFixture.port(PortFixture.masterClock, c)
+        _ = b.handle(.linkUp, at: PortFixture.origin)
+        let h = PTPHeader(
+            messageType: .pdelayReq, sourcePortIdentity: PortIdentity(clockIdentity: PortFixture.slaveClock, portNumber: 1),
+            sequenceId: 9, flags: [.unicast])
+        let request = PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))).encoded()
+        let sent = PortFixture.sent(
+            b.handle(.receivedBytesFrom(request, timestamp: PortFixture.origin, source: Self.pa), at: PortFixture.origin))
+        #expect(sent.count == 1 && sent.first?.message.messageType == .pdelayResp)
+        #expect(sent.first?.destination == Self.pa && sent.first?.message.header.flags.contains(.unicast) == true)
+        #expect(sent.first?.message.header.flags.contains(.twoStep) == false)
+    }
+
     @Test func withoutPeerAddressOrOnE2EPdelayStaysMulticast() {
         var c = Self.requester()
         c.unicastMasterTable?.peerAddress = nil
