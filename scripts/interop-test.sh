@@ -27,7 +27,7 @@ set -uo pipefail
 logs=$1
 shift
 group_a='^InteropTests\.(SerializedInteropTests|GrandmasterGPSDTests|GrandmasterReferenceTests|EmulatedPHCGrandmasterTests|GPSDEmulatedPHCComparisonTests|TransparentClockInteropTests)'
-group_c='^InteropTests\.(UnicastInteropTests|UnicastSlaveInteropTests|UnicastSlaveFailoverInteropTests|G8275_2InteropTests|JBODInteropTests|AutoDelayMechanismInteropTests|SlaveEventMonitorInteropTests)'
+group_c='^InteropTests\.(UnicastInteropTests|UnicastPeerDelayInteropTests|UnicastSlaveInteropTests|UnicastSlaveFailoverInteropTests|G8275_2InteropTests|JBODInteropTests|AutoDelayMechanismInteropTests|SlaveEventMonitorInteropTests)'
 here=$(dirname "$0")
 alone='FloodDaemonTests'
 if [ "${INTEROP_GROUPS:-2}" = 1 ]; then

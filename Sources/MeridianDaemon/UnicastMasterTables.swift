@@ -88,6 +88,17 @@ enum UnicastMasterTables {
                         "port \(port.interface): unicast master transport mismatch (\(master.transport) \(master.address) on a port that runs \(["UDPv4", "UDPv6", "L2"][Int(transport.rawValue) - 1])): not asked"
                     ), .warning)
             }
+            // linuxptp `unicast_client_initialize`: a peer_address that is not an address of the port's transport
+            // is "bad peer address" and the port does not start; here, a FILE:LINE error.
+            if let peer = section.peer, SourceFilter.parseAddress(peer.address) != nil,
+                address(peer.address, transport: transport) == nil
+            {
+                let name = ["UDPv4", "UDPv6", "L2"][Int(transport.rawValue) - 1]
+                at(
+                    peer.origin,
+                    .unreadable(
+                        "port \(port.interface): bad peer address \(peer.address): not a \(name) address, the port's transport"))
+            }
             if usable.isEmpty {
                 at(
                     origin,

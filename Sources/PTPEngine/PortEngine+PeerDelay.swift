@@ -15,10 +15,16 @@ extension PortEngine {
         pdelayReqSequence &+= 1
         outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
         // logMessageInterval 0x7F as ptp4l sends outside 802.1AS (13.3.2.14).
-        let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
-        send(
-            PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
-            token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), into: &actions)
+        var h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
+        let message = PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero)))
+        let token = TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId)
+        // `peer_address`: by unicast to the peer, its unicast flag set (linuxptp `port_pdelay_request`).
+        if let peer = unicastPeerAddress {
+            h.flags.insert(.unicast)
+            send(PTPMessage(header: h, body: message.body), token: token, to: peer, into: &actions)
+            return
+        }
+        send(message, token: token, into: &actions)
     }
 
     /// Responds with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up (11.4.2 c, two-step); the
@@ -28,13 +34,16 @@ extension PortEngine {
             switchToPeerDelay(into: &actions)
         }
         guard configuration.delayMechanism == .p2p else { return }
+        // A unicast Pdelay_Req is answered by unicast to its sender, the unicast flag set (linuxptp
+        // `process_pdelay_req`); a multicast one to the peer multicast address.
+        let unicastTo = request.flags.contains(.unicast) ? currentSource : nil
         if configuration.oneStepPeerDelay {
             // linuxptp port.c `process_pdelay_req` with TS_P2P1STEP: the NIC writes the turnaround.
             var h = header(.pdelayResp, sequenceId: request.sequenceId, logInterval: .unspecified)
             h.correctionField = ScaledNanoseconds(
                 saturating: request.correctionField.duration + configuration.egressLatency + configuration.ingressLatency)
             let body = PdelayResponseBody(timestamp: .zero, requestingPortIdentity: request.sourcePortIdentity)
-            send(PTPMessage(header: h, body: .pdelayResp(body)), into: &actions)
+            sendPeerDelay(PTPMessage(header: h, body: .pdelayResp(body)), to: unicastTo, into: &actions)
             return
         }
         let (wire, fraction) = wireSplit(t2)
@@ -43,10 +52,23 @@ extension PortEngine {
         let body = PdelayResponseBody(timestamp: wire, requestingPortIdentity: request.sourcePortIdentity)
         if pdelayResponder.count > 8 { pdelayResponder.removeAll() }
         pdelayResponder[request.sequenceId] = PendingPdelayResponse(
-            requester: request.sourcePortIdentity, correction: .zero, domain: request.domainNumber)
-        send(
+            requester: request.sourcePortIdentity, correction: .zero, domain: request.domainNumber, address: unicastTo)
+        sendPeerDelay(
             PTPMessage(header: h, body: .pdelayResp(body)),
-            token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), into: &actions)
+            token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), to: unicastTo, into: &actions)
+    }
+
+    /// Sends a Pdelay_Resp or Pdelay_Resp_Follow_Up multicast, or by unicast to `address` with the unicast flag.
+    mutating func sendPeerDelay(
+        _ message: PTPMessage, token: TransmitToken? = nil, to address: PortAddress?, into actions: inout [PortAction]
+    ) {
+        guard let address else {
+            send(message, token: token, into: &actions)
+            return
+        }
+        var unicast = message
+        unicast.header.flags.insert(.unicast)
+        send(unicast, token: token, to: address, into: &actions)
     }
 
     /// `delay_mechanism Auto` meets a peer: Delay_Req stops, Pdelay_Req starts (linuxptp `port_set_delay_tmo`
@@ -59,7 +81,7 @@ extension PortEngine {
         if before.contains(.delayRequest) && !after.contains(.delayRequest) { actions.append(.cancelTimer(.delayRequest)) }
         outstandingDelayReq = nil
         if after.contains(.pdelayRequest) {
-            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+            actions.append(.armTimer(.pdelayRequest, after: pdelayRequestPeriod))
         }
         diagnose(.peerDetected, into: &actions)
     }
@@ -73,7 +95,7 @@ extension PortEngine {
         var h = header(.pdelayRespFollowUp, sequenceId: sequenceId, logInterval: .unspecified)
         h.correctionField = ScaledNanoseconds(saturating: fraction)
         let body = PdelayResponseBody(timestamp: wire, requestingPortIdentity: pending.requester)
-        send(PTPMessage(header: h, body: .pdelayRespFollowUp(body)), into: &actions)
+        sendPeerDelay(PTPMessage(header: h, body: .pdelayRespFollowUp(body)), to: pending.address, into: &actions)
     }
 
     mutating func receivePdelayResp(

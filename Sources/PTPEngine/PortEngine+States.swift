@@ -64,7 +64,7 @@ extension PortEngine {
         }
         if after.contains(.unicastRequest) && !before.contains(.unicastRequest) { startUnicastRequests(into: &actions) }
         if after.contains(.pdelayRequest) && !before.contains(.pdelayRequest) {
-            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+            actions.append(.armTimer(.pdelayRequest, after: pdelayRequestPeriod))
         }
         // A timeout, or a port leaving or rejoining the BMCA, changes what the instance decides.
         let leftBMCA = (new == .faulty || new == .disabled) && old != .initializing
@@ -212,7 +212,7 @@ extension PortEngine {
         case .pdelayRequest:
             guard timers(for: state).contains(.pdelayRequest) else { return }
             sendPdelayReq(into: &actions)
-            actions.append(.armTimer(.pdelayRequest, after: configuration.logMinPdelayReqInterval.duration))
+            actions.append(.armTimer(.pdelayRequest, after: pdelayRequestPeriod))
         case .announceReceipt, .syncReceipt:
             guard timers(for: state).contains(timer) else { return }
             if let parent { foreignMasters.clear(sender: parent) }

@@ -6,7 +6,8 @@ import PTPWire
 /// interval and duration, or duration 0 for a refusal), CANCEL with ACKNOWLEDGE_CANCEL; granted clients get their
 /// Announce and Sync on the port's own timers, each on the ticks its granted interval falls on.
 extension PortEngine {
-    /// Message types a client may ask this port for (16.1.1: Announce, Sync, Delay_Resp; Pdelay is not served).
+    /// Message types a client may ask this port for and that it keeps grants of (16.1.1: Announce, Sync,
+    /// Delay_Resp); Pdelay_Resp is granted without a record on a P2P port (``grant(_:to:client:now:)``).
     static func servable(_ type: MessageType) -> Bool {
         type == .announce || type == .sync || type == .delayResp
     }
@@ -38,15 +39,18 @@ extension PortEngine {
                 replies.append(grant(request, to: source, client: message.header.sourcePortIdentity, now: now))
             case .cancelUnicastTransmission(let cancel):
                 sawNegotiation = true
-                // From a master we asked: it cancels our service (linuxptp `unicast_client_cancel`).
-                if let source, unicastClient?.index(of: source) != nil {
-                    receiveUnicastCancel(cancel, from: source, into: &actions)
-                }
-                guard configuration.unicast.listen, let source else { continue }
+                guard let source else { continue }
+                // linuxptp `process_signaling` hands a CANCEL to both sides, and each heeds its flag (16.1.4.3).
+                // Client side: a master we asked (or the P2P peer) cancels what it sends us, unless it keeps
+                // its grant (maintainGrant); acknowledged there (linuxptp `unicast_client_cancel`).
+                let acknowledged = receiveUnicastCancel(cancel, from: source, into: &actions)
+                // Service side: a client cancels what it asked of us, unless it keeps its request
+                // (maintainRequest: it cancels only what it grants us, linuxptp `unicast_service_remove`).
+                guard configuration.unicast.listen, !cancel.maintainRequest else { continue }
                 if let type = MessageType(rawValue: cancel.messageType), unicastService.remove(source, type) {
                     unicastService.cancelled += 1
                 }
-                replies.append(.acknowledgeCancelUnicastTransmission(cancel))
+                if !acknowledged { replies.append(.acknowledgeCancelUnicastTransmission(cancel)) }
             case .grantUnicastTransmission(let grant):
                 sawNegotiation = true
                 receiveUnicastGrant(grant, from: source, sender: message.header.sourcePortIdentity, into: &actions)
@@ -73,6 +77,17 @@ extension PortEngine {
         let refusal = TLV.grantUnicastTransmission(
             UnicastTransmissionTLV(
                 messageType: request.messageType, logInterMessagePeriod: request.logInterMessagePeriod, duration: 0))
+        // Pdelay_Resp on a P2P port: granted and not kept (linuxptp `unicast_service_add`); every unicast
+        // Pdelay_Req is answered anyway (PortEngine+UnicastPeer.swift).
+        if request.messageType == MessageType.pdelayResp.rawValue, configuration.delayMechanism == .p2p,
+            request.logInterMessagePeriod >= configuration.unicast.minLogInterval.rawValue, request.duration > 0
+        {
+            unicastService.granted += 1
+            return .grantUnicastTransmission(
+                UnicastTransmissionTLV(
+                    messageType: request.messageType, logInterMessagePeriod: request.logInterMessagePeriod,
+                    duration: min(request.duration, configuration.unicast.maxDuration), renewalInvited: true))
+        }
         guard let type = MessageType(rawValue: request.messageType), Self.servable(type),
             request.logInterMessagePeriod >= unicastFloor(type).rawValue, request.duration > 0
         else {

@@ -39,6 +39,7 @@ extension PortEngine {
                 renewUnicast(i, into: &actions)
             }
         }
+        renewUnicastPeer(into: &actions)
         actions.append(.armTimer(.unicastRequest, after: table.configuration.queryPeriod))
     }
 
@@ -94,6 +95,10 @@ extension PortEngine {
         _ grant: UnicastTransmissionTLV, from source: PortAddress?, sender: PortIdentity, into actions: inout [PortAction]
     ) {
         guard var table = unicastClient, let source else { return }
+        if grant.messageType == MessageType.pdelayResp.rawValue, table.peer?.address == source {
+            receivePeerGrant(grant, sender: sender, into: &actions)
+            return
+        }
         guard let i = table.index(of: source) else {
             unicastClient?.rogueMessages += 1
             diagnose(.unicastClient(.rogueSignaling), into: &actions)
@@ -141,12 +146,27 @@ extension PortEngine {
     }
 
     /// A CANCEL_UNICAST_TRANSMISSION from a master we asked (linuxptp `unicast_client_cancel`): back to WAIT,
-    /// the state decision runs, and the cancel is acknowledged.
+    /// the state decision runs, and the cancel is acknowledged; true when it was acknowledged. A cancel with
+    /// maintainGrant (16.1.4.3) keeps the sender's grant to us: it cancels only the sender's own request, which
+    /// our service side handles, so the client side leaves it alone as linuxptp does. The peer's cancel of
+    /// Pdelay_Resp service makes the port ask for it again at the next tick.
+    @discardableResult
     mutating func receiveUnicastCancel(
         _ cancel: CancelUnicastTransmissionTLV, from source: PortAddress?, into actions: inout [PortAction]
-    ) {
-        guard var table = unicastClient, let source, let i = table.index(of: source) else { return }
-        guard let type = MessageType(rawValue: cancel.messageType), Self.servable(type) else { return }
+    ) -> Bool {
+        guard !cancel.maintainGrant, var table = unicastClient, let source else { return false }
+        if cancel.messageType == MessageType.pdelayResp.rawValue, let peer = table.peer, peer.address == source {
+            table.cancelsReceived += 1
+            table.peer?.grantedMask = 0
+            table.peer?.renewalTicks = 0
+            table.peerGrantedInterval = nil
+            unicastClient = table
+            diagnose(.unicastClient(.cancelled(.pdelayResp)), into: &actions)
+            sendUnicastSignaling([.acknowledgeCancelUnicastTransmission(cancel)], to: peer, into: &actions)
+            return true
+        }
+        guard let i = table.index(of: source) else { return false }
+        guard let type = MessageType(rawValue: cancel.messageType), Self.servable(type) else { return false }
         table.cancelsReceived += 1
         table.masters[i].state = table.masters[i].state.next(on: .cancel)
         table.masters[i].grantedMask &= ~(1 << UInt16(type.rawValue))
@@ -154,6 +174,7 @@ extension PortEngine {
         diagnose(.unicastClient(.cancelled(type)), into: &actions)
         actions.append(.stateDecisionNeeded)
         sendUnicastSignaling([.acknowledgeCancelUnicastTransmission(cancel)], to: table.masters[i], into: &actions)
+        return true
     }
 
     /// After the port's state or parent may have changed (linuxptp `unicast_client_state_changed`): the master
@@ -177,7 +198,7 @@ extension PortEngine {
                     // that went silent and comes back is heard again within one query interval.
                     table.masters[i].renewalTicks = 0
                     unicastClient = table
-                    cancelUnicast(i, types: syncDelayTypes, into: &actions)
+                    cancelUnicast(i, types: syncDelayTypes, keepingGrants: true, into: &actions)
                     table = unicastClient ?? table
                 }
             }
@@ -187,22 +208,37 @@ extension PortEngine {
     }
 
     /// CANCEL_UNICAST_TRANSMISSION to master `i` for those of `types` it granted (linuxptp `unicast_client_tx_cancel`).
-    mutating func cancelUnicast(_ i: Int, types: [MessageType], into actions: inout [PortAction]) {
+    /// With `keepingGrants`, a type this port itself grants to that address (both sides serve each other) goes
+    /// with maintainGrant (16.1.4.3): the master cancels only what it sends us, and keeps its own client grant
+    /// from us (ptp4l's `unicast_client_cancel` ignores such a cancel; without the flag it would drop its
+    /// service from us too, as it hands every CANCEL to both its client and its service side).
+    mutating func cancelUnicast(
+        _ i: Int, types: [MessageType], keepingGrants: Bool = false, into actions: inout [PortAction]
+    ) {
         guard var table = unicastClient else { return }
         let cancelled = types.filter { table.masters[i].granted($0) }
         guard !cancelled.isEmpty else { return }
         for type in cancelled { table.masters[i].grantedMask &= ~(1 << UInt16(type.rawValue)) }
         unicastClient = table
-        sendUnicastSignaling(
-            cancelled.map { .cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: $0.rawValue)) },
-            to: table.masters[i], into: &actions)
+        let address = table.masters[i].address
+        let tlvs = cancelled.map { type -> TLV in
+            let keep = keepingGrants && configuration.unicast.listen && unicastService.grant(address, type) != nil
+            return .cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type.rawValue, maintainGrant: keep))
+        }
+        sendUnicastSignaling(tlvs, to: table.masters[i], into: &actions)
     }
 
-    /// Shutdown (linuxptp `port_cancel_unicast` in `port_close`): every grant of every master cancelled.
+    /// Shutdown (linuxptp `port_cancel_unicast` in `port_close`): every grant of every master cancelled, and the
+    /// peer's Pdelay_Resp grant.
     mutating func cancelAllUnicast(into actions: inout [PortAction]) {
         guard let table = unicastClient else { return }
         for i in table.masters.indices {
             cancelUnicast(i, types: [.announce, .sync, .delayResp], into: &actions)
+        }
+        if let peer = table.peer, peer.granted(.pdelayResp) {
+            unicastClient?.peer?.grantedMask = 0
+            let cancel = CancelUnicastTransmissionTLV(messageType: MessageType.pdelayResp.rawValue)
+            sendUnicastSignaling([.cancelUnicastTransmission(cancel)], to: peer, into: &actions)
         }
     }
 
@@ -254,6 +290,7 @@ extension PortEngine {
         for i in table.masters.indices where table.masters[i].state == .wait {
             sendUnicastRequests(to: i, types: [.announce], into: &actions)
         }
+        renewUnicastPeer(into: &actions)
         actions.append(.armTimer(.unicastRequest, after: table.configuration.queryPeriod))
     }
 

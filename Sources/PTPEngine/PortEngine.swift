@@ -107,6 +107,8 @@ public struct PortEngine: Sendable {
         var requester: PortIdentity
         var correction: ScaledNanoseconds
         var domain: UInt8
+        /// A unicast request's sender: the Follow_Up goes there too.
+        var address: PortAddress? = nil
     }
 
     /// A port of the clock `clockIdentity`, in INITIALIZING; send it ``PortEvent/linkUp`` to start.

@@ -10,7 +10,8 @@ public struct UnicastMasterTableConfiguration: Sendable, Hashable {
     public var masters: [PortAddress]
     /// `unicast_req_duration`: seconds of service each REQUEST asks for (ptp4l's default 3600).
     public var requestDuration: UInt32
-    /// `peer_address`: the P2P peer (linuxptp asks it for Pdelay_Resp; kept for the management table only).
+    /// `peer_address`: the P2P peer. With delay_mechanism P2P the port sends its Pdelay_Req there by unicast and
+    /// asks it for Pdelay_Resp service (linuxptp `port_pdelay_request`, `unicast_client_peer_renew`).
     public var peerAddress: PortAddress?
 
     public init(
@@ -94,6 +95,11 @@ public struct UnicastMasterEntry: Sendable, Hashable {
 public struct UnicastClientTable: Sendable, Hashable {
     public internal(set) var configuration: UnicastMasterTableConfiguration
     public internal(set) var masters: [UnicastMasterEntry]
+    /// The `peer_address` peer and its Pdelay_Resp grant (linuxptp `peer_addr`): its port identity learned from
+    /// the grant, the pdelayResp bit of `grantedMask`, and the renewal countdown. Its `state` is unused.
+    public internal(set) var peer: UnicastMasterEntry?
+    /// The Pdelay_Req interval the peer granted (linuxptp sets `logPdelayReqInterval` to it); nil before a grant.
+    public internal(set) var peerGrantedInterval: LogInterval?
     /// The types a master must grant before it is HAVE_SYDY (linuxptp `sydymsk` without the Announce bit).
     var syncDelayMask: UInt16
     public internal(set) var requestTimeouts: UInt64 = 0
@@ -108,6 +114,7 @@ public struct UnicastClientTable: Sendable, Hashable {
     init(_ configuration: UnicastMasterTableConfiguration, delayMechanism: DelayMechanism) {
         self.configuration = configuration
         masters = configuration.masters.map(UnicastMasterEntry.init(address:))
+        peer = configuration.peerAddress.map(UnicastMasterEntry.init(address:))
         var mask: UInt16 = 1 << UInt16(MessageType.sync.rawValue)
         if delayMechanism == .e2e { mask |= 1 << UInt16(MessageType.delayResp.rawValue) }
         syncDelayMask = mask
@@ -119,11 +126,17 @@ public struct UnicastClientTable: Sendable, Hashable {
 
     /// Sets the renewal `duration` seconds ahead, keeping an earlier one (linuxptp `unicast_client_set_renewal`).
     mutating func setRenewal(_ i: Int, duration: UInt32) {
+        masters[i].setRenewal(duration: duration, period: configuration.queryPeriod)
+    }
+}
+
+extension UnicastMasterEntry {
+    /// Renewal at 3/4 of `duration`, counted in ticks of a request timer of `period`, keeping an earlier one.
+    mutating func setRenewal(duration: UInt32, period: PTPDuration) {
         let renewAfter = PTPDuration.seconds(Int64(duration) * 3 / 4)
-        let period = configuration.queryPeriod.nanoseconds
-        let ticks = period > 0 ? max(1, Int(clamping: renewAfter.nanoseconds / period)) : 1
-        if masters[i].renewalTicks == 0 || ticks < masters[i].renewalTicks {
-            masters[i].renewalTicks = ticks
+        let ticks = period.nanoseconds > 0 ? max(1, Int(clamping: renewAfter.nanoseconds / period.nanoseconds)) : 1
+        if renewalTicks == 0 || ticks < renewalTicks {
+            renewalTicks = ticks
         }
     }
 }

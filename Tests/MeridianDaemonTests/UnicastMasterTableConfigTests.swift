@@ -32,6 +32,30 @@ struct UnicastMasterTableConfigTests {
         }
     }
 
+    /// linuxptp's "bad peer address": a `peer_address` of another transport than the port's stops start-up.
+    @Test func aPeerAddressOfAnotherTransportStopsStartUpAtItsLine() throws {
+        let text = """
+            [unicast_master_table]
+            table_id 1
+            UDPv4 10.0.0.1
+            peer_address fd00::7
+            [eth0]
+            unicast_master_table 1
+            delay_mechanism P2P
+            """
+        try CommandLineTests().withFiles(["s.conf": text]) { directory in
+            let file = directory.appendingPathComponent("s.conf").path
+            let run = try CommandLineTests().meridiand(["-f", file, "--check-config"])
+            #expect(run.status == 2, "\(run.stderr)")
+            #expect(run.stderr.contains("\(file):4:") && run.stderr.contains("bad peer address fd00::7"), "\(run.stderr)")
+        }
+        let good = text.replacingOccurrences(of: "fd00::7", with: "10.0.0.7")
+        try CommandLineTests().withFiles(["s.conf": good]) { directory in
+            let run = try CommandLineTests().meridiand(["-f", directory.appendingPathComponent("s.conf").path, "--check-config"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+    }
+
     @Test func aMasterOnAnotherTransportIsAWarningAndTheFileLoads() throws {
         let text = """
             [unicast_master_table]

@@ -86,7 +86,7 @@ extension TLV {
                     UnicastTransmissionTLV(messageType: messageType, logInterMessagePeriod: period, duration: duration))
             }
         case .cancelUnicastTransmission, .acknowledgeCancelUnicastTransmission:
-            let cancel = CancelUnicastTransmissionTLV(messageType: try value.readUInt8("messageType") >> 4)
+            let cancel = CancelUnicastTransmissionTLV(messageTypeAndFlags: try value.readUInt8("messageType"))
             try value.skip(1, "reserved")
             tlv =
                 type == .cancelUnicastTransmission
@@ -158,7 +158,7 @@ extension TLV {
             writer.write(UInt8(0))
             writer.write(UInt8(tlv.renewalInvited ? 1 : 0))
         case .cancelUnicastTransmission(let tlv), .acknowledgeCancelUnicastTransmission(let tlv):
-            writer.write(tlv.messageType << 4)
+            writer.write(tlv.messageTypeAndFlags)
             writer.write(UInt8(0))
         case .pathTrace(let path):
             for identity in path { writer.write(identity) }

@@ -68,11 +68,34 @@ public struct UnicastTransmissionTLV: Sendable, Hashable {
 }
 
 /// CANCEL_UNICAST_TRANSMISSION (16.1.4.3) and ACKNOWLEDGE_CANCEL_UNICAST_TRANSMISSION (16.1.4.4).
+///
+/// The octet that carries messageType in its high nibble carries two flags in its low one (linuxptp tlv.h
+/// `CANCEL_UNICAST_MAINTAIN_REQUEST` bit 0, `CANCEL_UNICAST_MAINTAIN_GRANT` bit 1). Between two nodes that each
+/// grant to and request from the other (two boundary clocks, a P2P link), one CANCEL could mean either direction:
+/// the flags say which one the sender keeps. An ACKNOWLEDGE echoes the flags of the CANCEL it answers (linuxptp
+/// `attach_ack`). Bits 2 and 3 are reserved; they are dropped on decode and sent as zero.
 public struct CancelUnicastTransmissionTLV: Sendable, Hashable {
     public var messageType: UInt8
+    /// R (bit 0): the sender cancels the service it grants and keeps its own request of that type, so a
+    /// grantor receiving it keeps serving the sender (linuxptp `unicast_service_remove` returns early).
+    public var maintainRequest: Bool
+    /// G (bit 1): the sender cancels its request and keeps the service it grants to the receiver, so the
+    /// receiver's own grant from the sender stands (linuxptp `unicast_client_cancel` returns early).
+    public var maintainGrant: Bool
 
-    public init(messageType: UInt8) {
+    public init(messageType: UInt8, maintainRequest: Bool = false, maintainGrant: Bool = false) {
         self.messageType = messageType & 0x0F
+        self.maintainRequest = maintainRequest
+        self.maintainGrant = maintainGrant
+    }
+
+    /// The wire octet: messageType in the high nibble, the flags in the low one.
+    var messageTypeAndFlags: UInt8 {
+        messageType << 4 | (maintainRequest ? 0x01 : 0) | (maintainGrant ? 0x02 : 0)
+    }
+
+    init(messageTypeAndFlags octet: UInt8) {
+        self.init(messageType: octet >> 4, maintainRequest: octet & 0x01 != 0, maintainGrant: octet & 0x02 != 0)
     }
 }
 

@@ -77,8 +77,12 @@ struct MessageGenerator {
             return .grantUnicastTransmission(
                 UnicastTransmissionTLV(
                     messageType: type, logInterMessagePeriod: int(), duration: int(), renewalInvited: chance(0.5)))
-        case 2: return .cancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type))
-        default: return .acknowledgeCancelUnicastTransmission(CancelUnicastTransmissionTLV(messageType: type))
+        case 2:
+            return .cancelUnicastTransmission(
+                CancelUnicastTransmissionTLV(messageType: type, maintainRequest: chance(0.5), maintainGrant: chance(0.5)))
+        default:
+            return .acknowledgeCancelUnicastTransmission(
+                CancelUnicastTransmissionTLV(messageType: type, maintainRequest: chance(0.5), maintainGrant: chance(0.5)))
         }
     }
 
