@@ -25,7 +25,7 @@ answers a client port with ICMP; if the
 generator falls behind (its own Delay_Req rate below 95 % of the target) the line says so, and the run's ratio
 is then a comparison at a lower load than asked.
 
-Then Meridian alone at each count of LADDER (2,000 to 20,000 by default), up to the first count at which a Delay_Req
+Then Meridian alone at each count of LADDER (2,000 to 40,000 by default), up to the first count at which a Delay_Req
 went unanswered, was answered later than 10 ms (its Delay_Req's send to the Delay_Resp's kernel receive time on the
 client's socket, SO_TIMESTAMPNS, so the generator's own lag in reading is not counted), or a client was short: the
 largest count that passed is issue 15's "every Delay_Req within 10 ms" figure, with the CPU it took. A line whose
@@ -38,7 +38,7 @@ import ctypes, heapq, json, os, random, selectors, socket, struct, subprocess, s
 MERIDIAND = sys.argv[1] if len(sys.argv) > 1 else "meridiand"
 CLIENT_COUNTS = [int(n) for n in os.environ.get("CLIENTS", "1000,10000").split(",") if n.strip()]
 # Meridian alone at rising client counts: the largest at which every Delay_Req is answered within 10 ms.
-LADDER = [int(n) for n in os.environ.get("LADDER", "2000,5000,10000,15000,20000").split(",") if n.strip()]
+LADDER = [int(n) for n in os.environ.get("LADDER", "2000,5000,10000,20000,30000,40000").split(",") if n.strip()]
 MEASURE = int(os.environ.get("MEASURE", "30"))
 SYNC_LOG = int(os.environ.get("SYNC_LOG", "0"))
 DURATION = int(os.environ.get("DURATION", "60"))
