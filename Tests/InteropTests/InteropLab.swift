@@ -66,6 +66,18 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
 
     /// Runs `arguments` inside `namespace` to the end (pmc, meridianctl: they answer within their timeout) and
     /// returns its standard output and error.
+    /// The frame numbers tshark (`tshark`, the binary's path) calls malformed or error-level in `pcap`, read in
+    /// the second namespace: what every capture test checks is empty.
+    func malformedFrames(_ tshark: String, pcap: String) -> [Substring] {
+        run(
+            in: lab.b.namespace,
+            [
+                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
+                "frame.number",
+            ]
+        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+    }
+
     func run(in namespace: String, _ arguments: [String], stdin: String? = nil) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")

@@ -140,13 +140,7 @@ struct UnicastInteropTests {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
         .filter { $0.count == 3 }
-        let malformed = lab.run(
-            in: lab.lab.b.namespace,
-            [
-                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
-                "frame.number",
-            ]
-        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        let malformed = lab.malformedFrames(tshark, pcap: pcap)
         print(
             "tshark: \(rows.count) PTP messages from meridiand, \(rows.filter { $0.count > 1 && $0[1] == "0x0c" }.count) Signaling"
         )

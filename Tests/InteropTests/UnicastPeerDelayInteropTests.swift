@@ -153,13 +153,7 @@ struct UnicastPeerDelayInteropTests {
         let asked = from(asker, "0x0c").filter { $0[4] == "4" && $0[5] == "0x03" && $0[6] == "60" }
         let granted = from(answerer, "0x0c").filter { $0[4] == "5" && $0[5] == "0x03" && $0[6] == "60" }
         #expect(!asked.isEmpty && !granted.isEmpty, "Signaling:\n\(rows.filter { $0[2] == "0x0c" }.prefix(20))\n\(dump())")
-        let malformed = lab.run(
-            in: lab.lab.b.namespace,
-            [
-                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
-                "frame.number",
-            ]
-        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        let malformed = lab.malformedFrames(tshark, pcap: pcap)
         #expect(malformed.isEmpty, "tshark found malformed or error-level fields in frames \(malformed.prefix(20))")
     }
 }

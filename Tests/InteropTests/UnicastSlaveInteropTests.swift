@@ -214,13 +214,7 @@ struct UnicastSlaveInteropTests {
             ]
         ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
         #expect(elsewhere.isEmpty, "frames \(elsewhere.prefix(10)) from meridiand not to the master:\n\(fields.prefix(1500))")
-        let malformed = lab.run(
-            in: lab.lab.b.namespace,
-            [
-                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
-                "frame.number",
-            ]
-        ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        let malformed = lab.malformedFrames(tshark, pcap: pcap)
         #expect(malformed.isEmpty, "tshark found malformed or error-level fields in frames \(malformed.prefix(20))")
     }
 }

@@ -272,50 +272,42 @@ import Testing
         let t = PortFixture.origin
         let masterA = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0xA1), portNumber: 1)
         let masterB = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0xB2), portNumber: 1)
+        /// A Signaling message from master A (B) at its address, handled by the port.
+        func fromA(_ tlvs: [TLV]) -> [PortAction] {
+            port.handle(.receivedBytesFrom(Self.signaling(from: masterA, tlvs), timestamp: t, source: Self.pa), at: t)
+        }
+        func fromB(_ tlvs: [TLV]) -> [PortAction] {
+            port.handle(.receivedBytesFrom(Self.signaling(from: masterB, tlvs), timestamp: t, source: Self.pb), at: t)
+        }
         _ = port.handle(.linkUp, at: t)
-        _ = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.grant(.announce, 1)]), timestamp: t, source: Self.pa), at: t)
-        _ = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterB, [Self.grant(.announce, 1)]), timestamp: t, source: Self.pb), at: t)
+        _ = fromA([Self.grant(.announce, 1)])
+        _ = fromB([Self.grant(.announce, 1)])
         _ = port.handle(.recommendedState(.s1, parent: masterA, stepsRemoved: 1), at: t)
-        _ = port.handle(
-            .receivedBytesFrom(
-                Self.signaling(from: masterA, [Self.grant(.sync, -3), Self.grant(.delayResp, -2)]), timestamp: t, source: Self.pa),
-            at: t)
+        _ = fromA([Self.grant(.sync, -3), Self.grant(.delayResp, -2)])
         #expect(port.unicastClient?.masters.first?.state == .haveSyncDelay)
         // A asks us for Sync too: we grant it.
-        _ = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.request(.sync, -3)]), timestamp: t, source: Self.pa), at: t)
+        _ = fromA([Self.request(.sync, -3)])
         #expect(port.unicastService.grants.map(\.messageType) == [.sync])
 
         // A cancels its request for our Sync, keeping its grant to us (maintainGrant): our client side keeps
         // HAVE_SYDY and sends no acknowledgement from it; our service side drops A's grant and acknowledges once.
-        let keep = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.cancel(.sync, grant: true)]), timestamp: t, source: Self.pa),
-            at: t)
+        let keep = fromA([Self.cancel(.sync, grant: true)])
         #expect(port.unicastClient?.masters.first?.state == .haveSyncDelay)
         #expect(port.unicastService.grants.isEmpty)
         #expect(Self.acknowledgements(keep).count == 1)
         // A asks again; then A cancels the Sync it sends us, keeping its request of ours (maintainRequest): our
         // client side goes back to WAIT and acknowledges; our grant to A stays.
-        _ = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.request(.sync, -3)]), timestamp: t, source: Self.pa), at: t)
-        let back = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.cancel(.sync, request: true)]), timestamp: t, source: Self.pa),
-            at: t)
+        _ = fromA([Self.request(.sync, -3)])
+        let back = fromA([Self.cancel(.sync, request: true)])
         #expect(port.unicastClient?.masters.first?.state == .wait)
         #expect(port.unicastService.grants.map(\.messageType) == [.sync])
         #expect(Self.acknowledgements(back) == [CancelUnicastTransmissionTLV(messageType: 0, maintainRequest: true)])
 
         // Back to following A; then B is selected: our cancel of A's Sync carries maintainGrant, as we still
         // serve A Sync; Delay_Resp (which we do not grant A) goes plain.
-        _ = port.handle(
-            .receivedBytesFrom(Self.signaling(from: masterA, [Self.grant(.announce, 1)]), timestamp: t, source: Self.pa), at: t)
+        _ = fromA([Self.grant(.announce, 1)])
         _ = port.handle(.recommendedState(.s1, parent: masterA, stepsRemoved: 1), at: t)
-        _ = port.handle(
-            .receivedBytesFrom(
-                Self.signaling(from: masterA, [Self.grant(.sync, -3), Self.grant(.delayResp, -2)]), timestamp: t, source: Self.pa),
-            at: t)
+        _ = fromA([Self.grant(.sync, -3), Self.grant(.delayResp, -2)])
         #expect(port.unicastClient?.masters.first?.state == .haveSyncDelay)
         let switched = port.handle(.recommendedState(.s1, parent: masterB, stepsRemoved: 1), at: t)
         let toA = PortFixture.sent(switched).filter { $0.destination == Self.pa }
