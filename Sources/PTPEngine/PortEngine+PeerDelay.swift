@@ -15,16 +15,11 @@ extension PortEngine {
         pdelayReqSequence &+= 1
         outstandingPdelay = PendingPdelay(sequenceId: sequenceId, correction: .zero, awaitingFollowUp: true)
         // logMessageInterval 0x7F as ptp4l sends outside 802.1AS (13.3.2.14).
-        var h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
-        let message = PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero)))
-        let token = TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId)
+        let h = header(.pdelayReq, sequenceId: sequenceId, logInterval: .unspecified)
         // `peer_address`: by unicast to the peer, its unicast flag set (linuxptp `port_pdelay_request`).
-        if let peer = unicastPeerAddress {
-            h.flags.insert(.unicast)
-            send(PTPMessage(header: h, body: message.body), token: token, to: peer, into: &actions)
-            return
-        }
-        send(message, token: token, into: &actions)
+        sendPeerDelay(
+            PTPMessage(header: h, body: .pdelayReq(PdelayReqBody(originTimestamp: .zero))),
+            token: TransmitToken(messageType: .pdelayReq, sequenceId: sequenceId), to: unicastPeerAddress, into: &actions)
     }
 
     /// Responds with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up (11.4.2 c, two-step); the
@@ -58,7 +53,7 @@ extension PortEngine {
             token: TransmitToken(messageType: .pdelayResp, sequenceId: request.sequenceId), to: unicastTo, into: &actions)
     }
 
-    /// Sends a Pdelay_Resp or Pdelay_Resp_Follow_Up multicast, or by unicast to `address` with the unicast flag.
+    /// Sends a peer-delay message multicast, or by unicast to `address` with the unicast flag.
     mutating func sendPeerDelay(
         _ message: PTPMessage, token: TransmitToken? = nil, to address: PortAddress?, into actions: inout [PortAction]
     ) {

@@ -26,8 +26,8 @@ public struct UnicastGrant: Sendable, Hashable {
     public var messageType: MessageType
     public var logInterval: LogInterval
     public var expires: PTPInstant
-    /// Which of the Sync timer's slots serves this client (its low bits; ``UnicastSlots``): a
-    /// hash of the address, so a client keeps its phase across renewals.
+    /// Which slot of the Sync or Announce interval serves this client (its low bits; ``UnicastSlots``): a hash
+    /// of the address, so a client keeps its phase across renewals.
     public var spread: UInt32 = 0
 
     /// FNV-1a of the address's octets: spreads clients evenly over the slots.

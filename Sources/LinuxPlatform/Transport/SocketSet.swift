@@ -38,25 +38,17 @@ struct SocketSet: Sendable {
                 throw .system(operation: "poll", interface: members.first?.socket.interfaceName ?? "", errno: error)
             }
             for (index, pfd) in fds.enumerated() where pfd.revents != 0 {
-                if index == members.count && includeLink && monitor != nil {
-                    if let event = monitor?.readPending() { return .link(event) }
-                    continue
-                }
-                if pfd.revents & CShort(POLLERR) != 0 {
-                    members[index].socket.drainErrorQueue()
-                }
-                if pfd.revents & CShort(POLLIN) != 0, let datagram = try members[index].socket.receiveNow() {
-                    return .datagram(datagram, index: index)
-                }
+                if let ready = try readReady(member: index, revents: pfd.revents) { return ready }
             }
             if monotonicNanoseconds() >= deadline { return nil }
         }
         return nil
     }
 
-    /// What a caller's own `poll` found on member `member` (or, one past the members, the link monitor):
-    /// the error queue drained on `POLLERR`, one datagram read on `POLLIN`. No `poll` of its own and no
-    /// allocation beyond the datagram's.
+    /// What a `poll` found on member `member` (or, one past the members, the link monitor): the error queue
+    /// drained on `POLLERR`, one datagram read on `POLLIN`. No `poll` of its own and no allocation beyond the
+    /// datagram's: ``wait(timeout:includeLink:)`` after its own poll, and a caller that polls many transports
+    /// at once (``PTPTransport/readReady(descriptorIndex:revents:)``).
     func readReady(member: Int, revents: Int16) throws(TransportError) -> Ready? {
         if member == members.count {
             return monitor?.readPending().map { .link($0) }

@@ -206,11 +206,10 @@ final class TimestampingSocket: Sendable {
 
     /// Reads the messages waiting on the error queue into the pairing table: all of them, or, with `awaited`,
     /// until that send's stamp is paired (the rest stay queued for the next reader, so a sender waiting for
-    /// its stamp makes no `recvmsg` that finds the queue empty). Returns whether `awaited` was paired.
+    /// its stamp makes no `recvmsg` that finds the queue empty).
     ///
     /// The corresponding C function is `recvmsg` with `MSG_ERRQUEUE`.
-    @discardableResult
-    func drainErrorQueue(until awaited: TransmitStampHandle? = nil) -> Bool {
+    func drainErrorQueue(until awaited: TransmitStampHandle? = nil) {
         for attempt in 0..<4096 {
             var info = CLinuxShims_ControlInfo()
             var failed = false
@@ -225,15 +224,14 @@ final class TimestampingSocket: Sendable {
             }
             if failed {
                 if attempt == 0 { clearPendingError() }
-                return false
+                return
             }
             guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
                 Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
             else { continue }
             let paired = queue.withLock { $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
-            if let awaited, paired == awaited { return true }
+            if let awaited, paired == awaited { return }
         }
-        return false
     }
 
     /// Reads and so clears a pending socket error (`sk_err`, e.g. `ENETDOWN` on a packet socket when its

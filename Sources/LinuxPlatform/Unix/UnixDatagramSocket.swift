@@ -23,6 +23,8 @@ public final class UnixDatagramSocket: Sendable {
     public let path: String
     private let descriptor: FileDescriptor
     private let closed = Atomic<Bool>(false)
+    /// Held while the descriptor is closed or shut down for reading.
+    private let closing = Mutex(())
     /// The device and inode of the socket file we bound, so ``close()`` removes only our own file and
     /// never a newer socket another server bound at the same path since.
     private let boundFile = Atomic<UInt64>(0)
@@ -114,8 +116,13 @@ public final class UnixDatagramSocket: Sendable {
     ///
     /// The corresponding C functions are `close`, `lstat` and `unlink`.
     public func close() {
-        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+        // Under `closing`, so that ``wakeReceiver()`` never shuts down a descriptor number already reused.
+        let first = closing.withLock { _ in
+            guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
             try? descriptor.close()
+            return true
+        }
+        if first {
             var info = stat()
             if lstat(path, &info) == 0, UInt64(info.st_ino) == boundFile.load(ordering: .acquiring),
                 UInt64(info.st_dev) == boundDevice.load(ordering: .acquiring)
@@ -132,8 +139,10 @@ public final class UnixDatagramSocket: Sendable {
     ///
     /// The corresponding C function is `shutdown` with `SHUT_RD`.
     public func wakeReceiver() {
-        guard !isClosed else { return }
-        _ = shutdown(descriptor.rawValue, CInt(SHUT_RD))
+        closing.withLock { _ in
+            guard !isClosed else { return }
+            _ = shutdown(descriptor.rawValue, CInt(SHUT_RD))
+        }
     }
 
     /// Waits up to `timeoutMilliseconds` (-1: forever) for a datagram; nil on timeout. A pending socket
