@@ -239,7 +239,9 @@ public enum ClockAction: Sendable {
     /// Arm (or re-arm) a clock timer; it comes back as ``InstanceEvent/clockTimerFired(_:)``.
     case armTimer(ClockTimer, after: PTPDuration)
     /// A measurement of the slave port and what the servo made of it (ptp4l's `master offset` line).
-    case measured(SyncMeasurement, DisciplineStep)
+    /// Boxed (`indirect`), as is ``reference(_:steering:)``: unboxed they made every engine action 177 bytes,
+    /// copied through each owner's action list; boxed, the action is as small as a port's send.
+    indirect case measured(SyncMeasurement, DisciplineStep)
     /// The servo now follows a different source; its frequency is kept (no step unless beyond step_threshold).
     case sourceChanged(ClockDiscipline.Source)
     /// The servo acquires afresh (``ClockEngine/followedUntraceableTimeChanged(into:)``).
@@ -247,5 +249,5 @@ public enum ClockAction: Sendable {
     /// The clock went into holdover.
     case holdover(ClockHoldover)
     /// What the reference discipline made of a sample or tick (its offset line, a rejection, a state change).
-    case reference(ReferenceDisciplineOutput, steering: Bool)
+    indirect case reference(ReferenceDisciplineOutput, steering: Bool)
 }

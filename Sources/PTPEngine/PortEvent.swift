@@ -41,7 +41,9 @@ public struct TransmitToken: Sendable, Hashable {
 /// What happens to a port.
 public enum PortEvent: Sendable {
     /// A decoded message and its (local) receive timestamp; for event messages the ingress time stamp.
-    case received(PTPMessage, timestamp: PTPInstant)
+    /// Boxed (`indirect`): the daemon and the simulator hand on bytes, and a message inline made every event
+    /// 112 bytes, copied at each layer from the owner to the port.
+    indirect case received(PTPMessage, timestamp: PTPInstant)
     /// Raw bytes and their receive timestamp; the port decodes them and counts a failure.
     case receivedBytes([UInt8], timestamp: PTPInstant)
     /// Raw bytes with the sender's address (unicast negotiation answers it there, 16.1).
