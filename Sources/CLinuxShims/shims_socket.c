@@ -129,6 +129,73 @@ ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
     return sendmsg(fd, &msg, MSG_DONTWAIT);
 }
 
+int CLinuxShims_send_batch(int fd, const CLinuxShims_OutgoingDatagram *datagrams, unsigned count)
+{
+    union control {
+        char buf[CMSG_SPACE(sizeof(uint32_t))];
+        struct cmsghdr align;
+    };
+    struct mmsghdr messages[CLINUXSHIMS_BATCH_MAX];
+    struct iovec iovs[CLINUXSHIMS_BATCH_MAX];
+    union control controls[CLINUXSHIMS_BATCH_MAX];
+    if (count > CLINUXSHIMS_BATCH_MAX) {
+        count = CLINUXSHIMS_BATCH_MAX;
+    }
+    memset(messages, 0, sizeof(messages[0]) * count);
+    for (unsigned i = 0; i < count; i++) {
+        const CLinuxShims_OutgoingDatagram *d = &datagrams[i];
+        struct msghdr *msg = &messages[i].msg_hdr;
+        iovs[i].iov_base = (void *)d->buffer;
+        iovs[i].iov_len = d->length;
+        msg->msg_name = (void *)d->to;
+        msg->msg_namelen = d->to == NULL ? 0 : d->to_length;
+        msg->msg_iov = &iovs[i];
+        msg->msg_iovlen = 1;
+        if (d->override_tsflags) {
+            memset(&controls[i], 0, sizeof(controls[i]));
+            msg->msg_control = controls[i].buf;
+            msg->msg_controllen = sizeof(controls[i].buf);
+            struct cmsghdr *cm = CMSG_FIRSTHDR(msg);
+            cm->cmsg_level = SOL_SOCKET;
+            cm->cmsg_type = SO_TIMESTAMPING;
+            cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+            memcpy(CMSG_DATA(cm), &d->tsflags, sizeof(d->tsflags));
+        }
+    }
+    return sendmmsg(fd, messages, count, MSG_DONTWAIT);
+}
+
+int CLinuxShims_recv_batch(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
+                           size_t *lengths, CLinuxShims_ControlInfo *infos)
+{
+    /* Room for scm_timestamping, sock_extended_err with its offender, and packet info, as CLinuxShims_recv. */
+    union control {
+        char buf[512];
+        struct cmsghdr align;
+    };
+    struct mmsghdr messages[CLINUXSHIMS_BATCH_MAX];
+    struct iovec iovs[CLINUXSHIMS_BATCH_MAX];
+    union control controls[CLINUXSHIMS_BATCH_MAX];
+    if (count > CLINUXSHIMS_BATCH_MAX) {
+        count = CLINUXSHIMS_BATCH_MAX;
+    }
+    memset(messages, 0, sizeof(messages[0]) * count);
+    for (unsigned i = 0; i < count; i++) {
+        iovs[i].iov_base = (char *)buffers + i * slot_length;
+        iovs[i].iov_len = slot_length;
+        messages[i].msg_hdr.msg_iov = &iovs[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_control = controls[i].buf;
+        messages[i].msg_hdr.msg_controllen = sizeof(controls[i].buf);
+    }
+    int n = recvmmsg(fd, messages, count, flags, NULL);
+    for (int i = 0; i < n; i++) {
+        lengths[i] = messages[i].msg_len;
+        CLinuxShims_parse_control(&messages[i].msg_hdr, &infos[i]);
+    }
+    return n;
+}
+
 /* ---- Sockets ---- */
 
 int CLinuxShims_ipv4_join(int fd, uint32_t group_network_order, int ifindex)

@@ -206,6 +206,8 @@ actor ClockActor {
             engine.cancelUnicastService(into: &actions)
             for action in actions { perform(action) }
             actions.removeAll(keepingCapacity: true)
+            // Out now, not after this job: the daemon closes the ports as soon as this returns.
+            loop.flushPorts()
         }
         if running && servoAdjustments != (0, 0) {
             logger.notice(

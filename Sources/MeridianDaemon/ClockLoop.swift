@@ -54,6 +54,8 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// The timer whose firing is being handled, and when it was due.
     private var firing: (key: Int, deadline: Int64)?
     private var deferred: [Event] = []
+    /// Ports that queued sends since the last flush (``flushLater(_:)``).
+    private var unflushed: [any PolledPort] = []
     private var ports: [(index: Int, port: any PolledPort)] = []
     private var portsVersion = -1
     private var pollSet: [pollfd] = []
@@ -163,6 +165,23 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         deferred.append(event)
     }
 
+    /// `port` queued messages while the clock handled an event: the loop has it send them (``PolledPort/flushSends()``)
+    /// as soon as that event is handled, so what one event sends leaves together.
+    func flushLater(_ port: any PolledPort) {
+        unflushed.append(port)
+    }
+
+    /// Sends what the ports queued: the loop does so after every event it hands over; the clock calls it when
+    /// its sends must leave before it returns (its CANCELs as it stops, before the daemon closes the ports).
+    func flushPorts() {
+        // Bounded: a flush queues nothing (its stamps are posted, and handled after it).
+        while !unflushed.isEmpty {
+            let ports = unflushed
+            unflushed.removeAll(keepingCapacity: true)
+            for port in ports { port.flushSends() }
+        }
+    }
+
     // MARK: SerialExecutor
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -210,6 +229,10 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         }
         runJobs()
         fireDueTimers()
+        // Every path that hands the clock an event flushes after it; this one only makes sure nothing queued
+        // waits through a poll.
+        flushPorts()
+        drainDeferred()
         // After the jobs and timers, which may have added or removed a port (a fault reset): the poll below must
         // not wait on a closed port's descriptors.
         refreshPorts()
@@ -251,16 +274,20 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     private func deliver(_ event: Event) {
         handler?(event)
+        flushPorts()
         drainDeferred()
     }
 
-    /// Hands over what the last event posted (transmit stamps of its sends), and what those posted in turn.
+    /// Sends what the last event queued, then hands over what it posted (transmit stamps of its sends), and
+    /// what those posted in turn: a round's stamps are handled one by one and what they queue (the Follow_Ups
+    /// of a Sync slot) leaves together at the end of the round.
     private func drainDeferred() {
         // Bounded: 64 rounds; a round's events come from the sends of the round before.
         for _ in 0..<64 where !deferred.isEmpty {
             let batch = deferred
             deferred.removeAll(keepingCapacity: true)
             for event in batch { handler?(event) }
+            flushPorts()
         }
     }
 
@@ -273,7 +300,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         let executor = asUnownedSerialExecutor()
         for job in jobs {
             job.runSynchronously(on: executor)
-            // A job may have sent (management replies, a SET that reruns the BMCA): its stamps come now.
+            // A job may have sent (management replies, a SET that reruns the BMCA): its sends leave and their
+            // stamps come now.
+            flushPorts()
             drainDeferred()
         }
     }
@@ -321,6 +350,8 @@ protocol PolledPort: AnyObject, Sendable {
     /// Reads what the loop's poll reported on `pollDescriptors[descriptorIndex]` (`revents`) without waiting
     /// and hands what it read to `deliver`; a failure ends the port's I/O.
     func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure>
+    /// Sends what the port queued since it last asked the loop to (``ClockLoop/flushLater(_:)``).
+    func flushSends()
 }
 
 struct PortIOFailure: Error {

@@ -4,9 +4,12 @@ import Synchronization
 
 /// A port on a real interface: its transport (UDPv4, UDPv6 or IEEE 802.3), polled by its clock's
 /// ``ClockLoop`` on the loop's own thread, as ptp4l polls its ports: received messages and link changes are
-/// read there, and sends go out there (the clock actor runs on that thread), an event message's transmit
-/// stamp read from the error queue right after it is sent. No other thread sleeps on the socket while it
-/// transmits, so the stamp's wake-up costs no inter-processor interrupt between stamp and wire.
+/// read there, and sends go out there (the clock actor runs on that thread): a multicast message at once, the
+/// unicast messages the clock sends while it handles one event (a Sync slot to hundreds of clients) queued and
+/// sent when the loop flushes right after it, each run on one socket in one `sendmmsg`; the event messages'
+/// transmit stamps are read from the error queue right after they are sent. No other
+/// thread sleeps on the socket while it transmits, so the stamp's wake-up costs no inter-processor interrupt
+/// between stamp and wire.
 final class LinuxPortChannel: PortChannel, PolledPort {
     /// Unused: the loop delivers this port's inputs (``attach(to:port:)``).
     let inputs: AsyncStream<PortInput> = AsyncStream { $0.finish() }
@@ -44,9 +47,8 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         return true
     }
 
-    /// Sends on the calling thread, the loop's (the clock actor calls it); for an event message whose stamp is
-    /// wanted, waits for the stamp (at most `tx_timestamp_timeout`) and posts it to the loop, which hands it to
-    /// the clock once the current pass is done.
+    /// Sends one multicast message at once; a unicast one is queued, and the loop sends what the clock queued
+    /// once it has handled the event that queued it (``flushSends()``).
     func send(_ bytes: [UInt8], event: Bool, peerDelay: Bool, id: UInt64, wantsTimestamp: Bool) {
         send(
             bytes, event: event, destination: peerDelay ? .peerDelayMulticast : .primaryMulticast, id: id,
@@ -58,17 +60,96 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         send(bytes, event: event, destination: .unicast(destination), id: id, wantsTimestamp: wantsTimestamp)
     }
 
+    /// A message queued for the next ``flushSends()``.
+    private struct Queued {
+        var datagram: OutgoingDatagram
+        var event: Bool
+        var id: UInt64
+        var wantsTimestamp: Bool
+    }
+    /// What the clock sent while handling one event, sent when the loop flushes, and an emptied list kept
+    /// for the next (so a flush allocates nothing). Touched on the loop's thread only (the clock actor runs
+    /// there); the lock makes that safe to state rather than to assume.
+    private struct Outbox {
+        var queued: [Queued] = []
+        var spare: [Queued] = []
+    }
+    private let outbox = Mutex(Outbox())
+
     private func send(_ bytes: [UInt8], event: Bool, destination: TransportDestination, id: UInt64, wantsTimestamp: Bool) {
-        let (loop, index) = attachment.withLock { ($0.loop, $0.index) }
-        let result = Result { () throws(TransportError) in
-            try transport.send(bytes, channel: event ? .event : .general, to: destination)
+        let loop = attachment.withLock { $0.loop }
+        let queued = Queued(
+            datagram: OutgoingDatagram(bytes: bytes, destination: destination), event: event, id: id,
+            wantsTimestamp: wantsTimestamp)
+        // Multicast goes at once: one message per event (a grandmaster's Sync, Follow_Up, Announce), nothing to
+        // gather. Off the loop's thread (nothing sends from there today), anything goes at once.
+        guard let loop, loop.isIsolatingCurrentContext() == true, case .unicast = destination else {
+            let result = Result { () throws(TransportError) in
+                try transport.send(bytes, channel: event ? .event : .general, to: destination)
+            }
+            report(queued, result, loop: loop, index: attachment.withLock { $0.index })
+            return
         }
+        let first = outbox.withLock {
+            $0.queued.append(queued)
+            return $0.queued.count == 1
+        }
+        if first { loop.flushLater(self) }
+    }
+
+    /// Sends what was queued, in order: each run of messages on one channel in one batch (one `sendmmsg` on
+    /// UDP, where a unicast Sync slot to hundreds of clients would otherwise be hundreds of `sendmsg`), then
+    /// the wanted transmit stamps, read back together, posted to the loop for the clock.
+    func flushSends() {
+        var queued = outbox.withLock { outbox -> [Queued] in
+            var taken = outbox.spare
+            swap(&taken, &outbox.queued)
+            outbox.spare = []
+            return taken
+        }
+        guard !queued.isEmpty else { return }
+        transmit(queued)
+        queued.removeAll(keepingCapacity: true)
+        outbox.withLock { $0.spare = queued }
+    }
+
+    private func transmit(_ queued: [Queued]) {
+        let (loop, index) = attachment.withLock { ($0.loop, $0.index) }
+        var start = 0
+        // Bounded: each pass takes at least one message.
+        while start < queued.count {
+            let event = queued[start].event
+            var end = start + 1
+            while end < queued.count && queued[end].event == event { end += 1 }
+            let run = queued[start..<end]
+            let channel: TransportChannel = event ? .event : .general
+            if run.count == 1, let only = run.first {
+                // One message (a grandmaster's multicast Sync): a plain send, nothing to gather.
+                let result = Result { () throws(TransportError) in
+                    try transport.send(only.datagram.bytes, channel: channel, to: only.datagram.destination)
+                }
+                report(only, result, loop: loop, index: index)
+            } else {
+                let results = transport.send(batch: run.map(\.datagram), channel: channel)
+                // The first stamp waited for reads every stamp that has come (all of the batch's, with software
+                // stamps) in one go; the rest are found paired.
+                for (message, result) in zip(run, results) { report(message, result, loop: loop, index: index) }
+            }
+            start = end
+        }
+    }
+
+    /// Posts what became of one sent message: a failure, or its transmit stamp when the clock wants it.
+    private func report(
+        _ message: Queued, _ result: Result<TransmitStampHandle?, TransportError>, loop: ClockLoop?, index: Int
+    ) {
         switch result {
         case .failure(let error):
-            loop?.post(.input(port: index, .sendFailed(id: id, reason: "\(error)")))
-        case .success(let token):
-            guard let token, wantsTimestamp else { return }
-            loop?.post(.input(port: index, Self.input(id: id, transport.transmitTimestamp(for: token))))
+            loop?.post(.input(port: index, .sendFailed(id: message.id, reason: "\(error)")))
+        case .success(let token?) where message.wantsTimestamp:
+            loop?.post(.input(port: index, Self.input(id: message.id, transport.transmitTimestamp(for: token))))
+        case .success:
+            break
         }
     }
 
@@ -95,7 +176,11 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         }
     }
 
+    /// Sends what is still queued when called on the loop's thread (the clock closing a faulty port), then
+    /// closes the sockets. The clock flushes its last sends itself before it stops (``ClockActor/stop()``), so
+    /// the daemon closing its ports from another thread afterwards finds nothing queued.
     func close() {
+        if attachment.withLock({ $0.loop })?.isIsolatingCurrentContext() == true { flushSends() }
         transport.close()
     }
 

@@ -77,3 +77,99 @@ struct BurstTests {
         }
     }
 }
+
+/// Sends in batches, as a master serving many unicast clients sends a Sync slot: `sendmmsg` on UDP, one send
+/// each on IEEE 802.3.
+@Suite("Batch sends over veth")
+struct BatchSendTests {
+    static let count = 10_000
+    static let batch = 250
+
+    @Test(
+        "10,000 unicast event messages in batches of 250: each sent once, in order, every TX stamp paired with its own message",
+        arguments: TransportKind.allCases)
+    func batches(kind: TransportKind) throws {
+        try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { lab, a, b in
+            let toB = kind.unicastAddress(of: lab.b, transport: b)
+            let received = Mutex<[UInt32: PTPInstant]>([:])
+            let stop = Atomic<Bool>(false)
+            let receiver = try PlatformThread.spawn {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !stop.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+                    guard let message = try? b.receive(timeout: .milliseconds(20)) else { continue }
+                    if let index = messageIndex(message.bytes), let stamp = message.timestamp {
+                        received.withLock { $0[index] = stamp }
+                    }
+                }
+            }
+            var transmitted: [PTPInstant?] = Array(repeating: nil, count: Self.count)
+            var failures: [String] = []
+            for first in stride(from: 0, to: Self.count, by: Self.batch) {
+                let indices = first..<min(Self.count, first + Self.batch)
+                let datagrams = indices.map {
+                    OutgoingDatagram(bytes: ptpMessage(type: 0, index: UInt32($0)), destination: .unicast(toB))
+                }
+                let results = a.send(batch: datagrams, channel: .event)
+                #expect(results.count == indices.count)
+                for (index, result) in zip(indices, results) {
+                    switch result {
+                    case .success(let token?):
+                        if case .stamped(let t) = a.transmitTimestamp(for: token) { transmitted[index] = t }
+                    case .success(nil):
+                        failures.append("\(index): no token")
+                    case .failure(let error):
+                        failures.append("\(index): \(error)")
+                    }
+                }
+            }
+            let settle = ContinuousClock.now + .seconds(3)
+            while received.withLock({ $0.count }) < Self.count && ContinuousClock.now < settle {
+                usleep(1_000)
+            }
+            stop.store(true, ordering: .releasing)
+            receiver.join()
+
+            #expect(failures.isEmpty, "\(kind): \(failures.count) sends failed: \(failures.prefix(3))")
+            let stamps = transmitted.compactMap { $0 }
+            #expect(stamps.count == Self.count, "\(kind): \(Self.count - stamps.count) TX stamps missing")
+            #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
+            let statistics = a.transmitTimestampStatistics
+            #expect(
+                statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
+                "\(kind): \(statistics)")
+            let rx = received.withLock { $0 }
+            #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
+            // As in the burst: each message's RX stamp lies between its own TX stamp and the next one's.
+            var misplaced = 0
+            for (index, rxStamp) in rx {
+                guard let tx = transmitted[Int(index)] else { continue }
+                let next = Int(index) + 1 < Self.count ? transmitted[Int(index) + 1] : nil
+                if !(tx < rxStamp) || (next.map { rxStamp > $0 } ?? false) { misplaced += 1 }
+            }
+            #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
+        }
+    }
+
+    @Test(
+        "A message of a batch with a destination of the wrong family fails alone; the rest are sent",
+        arguments: [
+            TransportKind.udpIPv4, .udpIPv6,
+        ])
+    func aBadDestinationFailsAlone(kind: TransportKind) throws {
+        try withTransportPair(kind) { lab, a, b in
+            let toB = kind.unicastAddress(of: lab.b, transport: b)
+            let wrong = PortAddress(networkProtocol: .ieee802_3, address: [2, 0, 0, 0, 0, 1])
+            let datagrams = [toB, wrong, toB].enumerated().map {
+                OutgoingDatagram(bytes: ptpMessage(type: 0xB, index: UInt32($0.offset)), destination: .unicast($0.element))
+            }
+            let results = a.send(batch: datagrams, channel: .general)
+            #expect(results.count == 3)
+            if case .failure(.badDestination) = results[1] {} else { Issue.record("\(kind): \(results[1])") }
+            for i in [0, 2] {
+                if case .success(nil) = results[i] {} else { Issue.record("\(kind): message \(i): \(results[i])") }
+                let message = try receive(b) { messageIndex($0.bytes) == UInt32(i) }
+                #expect(message != nil, "\(kind): message \(i) not received")
+            }
+        }
+    }
+}

@@ -83,6 +83,31 @@ ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
                          const struct sockaddr *to, socklen_t to_length,
                          int override_tsflags, uint32_t tsflags);
 
+/* One datagram of a batch send: its bytes, its destination, and the per-message stamp request as for
+ * CLinuxShims_send. */
+typedef struct CLinuxShims_OutgoingDatagram {
+    const void *buffer;
+    size_t length;
+    const struct sockaddr *to;
+    socklen_t to_length;
+    int override_tsflags;
+    uint32_t tsflags;
+} CLinuxShims_OutgoingDatagram;
+
+/* The most datagrams one CLinuxShims_send_batch call takes. */
+#define CLINUXSHIMS_BATCH_MAX 64
+
+/* sendmmsg of `count` datagrams (at most CLINUXSHIMS_BATCH_MAX), never blocking: how many the kernel took, in
+ * order (a short count means the next one failed, and sending it again reports why), or -1 with errno when the
+ * first one failed. */
+int CLinuxShims_send_batch(int fd, const CLinuxShims_OutgoingDatagram *datagrams, unsigned count);
+
+/* recvmmsg of up to `count` messages (at most CLINUXSHIMS_BATCH_MAX) into `buffers`, `count` slots of
+ * `slot_length` bytes one after the other; each message's length goes to `lengths` and its control data to
+ * `infos`. Returns how many were read, or -1 with errno (EAGAIN with MSG_DONTWAIT: none was waiting). */
+int CLinuxShims_recv_batch(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
+                           size_t *lengths, CLinuxShims_ControlInfo *infos);
+
 /* ---- Sockets: options that need structures kept out of Swift. ---- */
 int CLinuxShims_ipv4_join(int fd, uint32_t group_network_order, int ifindex);
 int CLinuxShims_ipv4_multicast_interface(int fd, int ifindex);

@@ -109,6 +109,14 @@ struct TransmitTimestampQueue: Sendable {
         return stamp
     }
 
+    /// How many sends are recorded and not yet taken or given up (an upper bound on the stamps to come).
+    var pendingCount: Int { pending.count }
+
+    /// Whether `token`'s stamp has come and waits to be taken.
+    func isStamped(_ token: TransmitStampHandle) -> Bool {
+        pending[token.key]?.stamp != nil
+    }
+
     /// Whether `token` is still waited for.
     func isPending(_ token: TransmitStampHandle) -> Bool {
         pending[token.key] != nil

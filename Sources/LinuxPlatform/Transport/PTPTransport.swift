@@ -22,6 +22,11 @@ public protocol PTPTransport: AnyObject, Sendable {
     func send(_ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination) throws(TransportError)
         -> TransmitStampHandle?
 
+    /// Sends several messages through one channel, in order, with as few system calls as the transport can
+    /// make (`sendmmsg` on UDP): one result per message, as ``send(_:channel:to:)`` gives it. A message that
+    /// fails does not stop the others unless the send queue is full or the link is gone.
+    func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>]
+
     /// Waits up to `tx_timestamp_timeout` for the transmit stamp of an event message.
     func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome
 
@@ -52,4 +57,24 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// Closes the sockets; later calls fail with ``TransportError/closed``. Stop polling its descriptors first,
     /// so no thread is inside `poll` on a descriptor being closed.
     func close()
+}
+
+/// One message of a batch send (``PTPTransport/send(batch:channel:)``).
+public struct OutgoingDatagram: Sendable {
+    public var bytes: [UInt8]
+    public var destination: TransportDestination
+
+    public init(bytes: [UInt8], destination: TransportDestination) {
+        self.bytes = bytes
+        self.destination = destination
+    }
+}
+
+extension PTPTransport {
+    /// One `send` per message: for a transport with no batch send of its own (IEEE 802.3's packet socket).
+    public func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>] {
+        batch.map { datagram in
+            Result { () throws(TransportError) in try send(datagram.bytes, channel: channel, to: datagram.destination) }
+        }
+    }
 }

@@ -154,15 +154,100 @@ final class TimestampingSocket: Sendable {
         case .success(let token):
             return token
         case .failure(let error):
-            if error == .networkDown || error == .noSuchAddressOrDevice || error == .networkUnreachable {
-                throw .linkDown(interface: interfaceName)
-            }
-            if error == .wouldBlock || error == .noBufferSpace {
-                // Never block a port on a stuck queue: the message is not sent and the caller counts it.
-                throw failure("sendmsg (send queue full)", error)
-            }
-            throw failure("sendmsg", error)
+            throw Self.sendFailure(error, interface: interfaceName)
         }
+    }
+
+    /// Sends `payloads[i]` to `addresses[i]` for every `i` with as few `sendmmsg` calls as fit (64 a call),
+    /// never blocking; one result per payload, in order, as ``send(_:to:length:stamped:)`` gives it.
+    ///
+    /// The pairing lock is held across the whole batch, as for one send. A datagram the kernel refuses fails
+    /// alone, and the rest go on; a full send queue (or a link gone down) fails it and every one after it,
+    /// with no system call each.
+    ///
+    /// The corresponding C function is `sendmmsg` with `MSG_DONTWAIT`.
+    func send<Address>(batch payloads: [[UInt8]], to addresses: [Address], stamped: Bool)
+        -> [Result<TransmitStampHandle?, TransportError>]
+    {
+        guard !isClosed else { return payloads.map { _ in .failure(.closed) } }
+        guard payloads.count == addresses.count, !payloads.isEmpty else { return [] }
+        let wantsStamp = stamped && timestamping != nil
+        let override: CInt = timestamping != nil && !wantsStamp ? 1 : 0
+        // One contiguous copy of the payloads: every datagram's bytes stay put for the whole call.
+        var offsets: [Int] = []
+        offsets.reserveCapacity(payloads.count + 1)
+        var joined: [UInt8] = []
+        joined.reserveCapacity(payloads.reduce(0) { $0 + $1.count })
+        for payload in payloads {
+            offsets.append(joined.count)
+            joined.append(contentsOf: payload)
+        }
+        offsets.append(joined.count)
+        var results: [Result<TransmitStampHandle?, TransportError>] = []
+        results.reserveCapacity(payloads.count)
+        var failure: Errno?
+        queue.withLock { queue in
+            joined.withUnsafeBytes { bytes in
+                addresses.withUnsafeBufferPointer { to in
+                    let length = socklen_t(MemoryLayout<Address>.size)
+                    var datagrams = [CLinuxShims_OutgoingDatagram](
+                        repeating: CLinuxShims_OutgoingDatagram(), count: min(payloads.count, Int(CLINUXSHIMS_BATCH_MAX)))
+                    var next = 0
+                    // Bounded: each pass either sends at least one datagram or fails at least one.
+                    while next < payloads.count {
+                        if let failure {
+                            results.append(.failure(Self.sendFailure(failure, interface: interfaceName)))
+                            next += 1
+                            continue
+                        }
+                        let count = min(payloads.count - next, datagrams.count)
+                        for i in 0..<count {
+                            let k = next + i
+                            datagrams[i] = CLinuxShims_OutgoingDatagram(
+                                buffer: bytes.baseAddress.map { $0 + offsets[k] }, length: offsets[k + 1] - offsets[k],
+                                to: UnsafeRawPointer(to.baseAddress.map { $0 + k })?.assumingMemoryBound(to: sockaddr.self),
+                                to_length: length, override_tsflags: override, tsflags: 0)
+                        }
+                        let sent = datagrams.withUnsafeBufferPointer { pointer in
+                            Result { () throws(Errno) in
+                                try retryingSyscall {
+                                    CLinuxShims_send_batch(descriptor.rawValue, pointer.baseAddress, CUnsignedInt(count))
+                                }
+                            }
+                        }
+                        switch sent {
+                        case .success(let n) where n > 0:
+                            for k in next..<(next + Int(n)) {
+                                results.append(.success(wantsStamp ? queue.recordSend(payload: payloads[k]) : nil))
+                            }
+                            next += Int(n)
+                        case .success:
+                            failure = .wouldBlock
+                        case .failure(let error):
+                            results.append(.failure(Self.sendFailure(error, interface: interfaceName)))
+                            next += 1
+                            // The queue is full or the link is gone: the rest would fail alike.
+                            if error == .wouldBlock || error == .noBufferSpace || Self.isLinkDown(error) { failure = error }
+                        }
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    private static func isLinkDown(_ error: Errno) -> Bool {
+        error == .networkDown || error == .noSuchAddressOrDevice || error == .networkUnreachable
+    }
+
+    /// What a failed `sendmsg` or `sendmmsg` means for the port.
+    private static func sendFailure(_ error: Errno, interface: String) -> TransportError {
+        if isLinkDown(error) { return .linkDown(interface: interface) }
+        if error == .wouldBlock || error == .noBufferSpace {
+            // Never block a port on a stuck queue: the message is not sent and the caller counts it.
+            return .system(operation: "sendmsg (send queue full)", interface: interface, errno: error)
+        }
+        return .system(operation: "sendmsg", interface: interface, errno: error)
     }
 
     /// Receives one datagram if one is waiting, with its receive stamp.
@@ -205,34 +290,100 @@ final class TimestampingSocket: Sendable {
     }
 
     /// Reads the messages waiting on the error queue into the pairing table: all of them, or, with `awaited`,
-    /// until that send's stamp is paired (the rest stay queued for the next reader, so a sender waiting for
-    /// its stamp makes no `recvmsg` that finds the queue empty).
+    /// until that send's stamp is paired. Several at a time (`recvmmsg`) when several sends wait for theirs
+    /// (a batch of unicast Syncs); one at a time otherwise, so a sender waiting for its one stamp makes no
+    /// read that finds the queue empty and reads into no larger buffer than before.
     ///
-    /// The corresponding C function is `recvmsg` with `MSG_ERRQUEUE`.
+    /// The corresponding C function is `recvmmsg` with `MSG_ERRQUEUE`.
     func drainErrorQueue(until awaited: TransmitStampHandle? = nil) {
+        // Bounded: at most 4,096 reads, each of at least one message.
         for attempt in 0..<4096 {
-            var info = CLinuxShims_ControlInfo()
-            var failed = false
-            let packet = [UInt8](unsafeUninitializedCapacity: 2048) { buffer, count in
-                let n = try? retryingSyscall {
-                    CLinuxShims_recv(
-                        descriptor.rawValue, buffer.baseAddress, buffer.count,
-                        CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), nil, nil, &info)
-                }
-                count = n ?? 0
-                failed = n == nil
-            }
-            if failed {
+            let waiting = queue.withLock { $0.pendingCount }
+            let read =
+                waiting > 1
+                ? readErrorQueueBatch(min(Self.errorQueueBatch, waiting), until: awaited) : readErrorQueueOne(until: awaited)
+            switch read {
+            case .empty:
                 if attempt == 0 { clearPendingError() }
                 return
+            case .found, .drained:
+                return
+            case .more:
+                continue
             }
-            guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
-                Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
-            else { continue }
-            let paired = queue.withLock { $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
-            if let awaited, paired == awaited { return }
         }
     }
+
+    /// What one read of the error queue came to.
+    private enum ErrorQueueRead {
+        /// Nothing was waiting.
+        case empty
+        /// The awaited send's stamp was paired.
+        case found
+        /// Fewer than asked for were waiting: the queue is empty now.
+        case drained
+        /// As many as asked for came: there may be more.
+        case more
+    }
+
+    /// One message of the error queue (`recvmsg`): a single send's stamp, as a grandmaster's Sync.
+    private func readErrorQueueOne(until awaited: TransmitStampHandle?) -> ErrorQueueRead {
+        var info = CLinuxShims_ControlInfo()
+        var failed = false
+        let packet = [UInt8](unsafeUninitializedCapacity: 2048) { buffer, count in
+            let n = try? retryingSyscall {
+                CLinuxShims_recv(
+                    descriptor.rawValue, buffer.baseAddress, buffer.count, CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT),
+                    nil, nil, &info)
+            }
+            count = n ?? 0
+            failed = n == nil
+        }
+        if failed { return .empty }
+        let paired = pair(info, packet: packet)
+        return awaited != nil && paired == awaited ? .found : .more
+    }
+
+    /// Up to `count` messages of the error queue in one `recvmmsg`: the stamps of a batch of sends.
+    private func readErrorQueueBatch(_ count: Int, until awaited: TransmitStampHandle?) -> ErrorQueueRead {
+        let slot = Self.errorQueueSlot
+        var infos = [CLinuxShims_ControlInfo](repeating: CLinuxShims_ControlInfo(), count: count)
+        var lengths = [Int](repeating: 0, count: count)
+        var read = 0
+        let buffer = [UInt8](unsafeUninitializedCapacity: count * slot) { buffer, initialized in
+            let n = infos.withUnsafeMutableBufferPointer { infos in
+                lengths.withUnsafeMutableBufferPointer { lengths in
+                    try? retryingSyscall {
+                        CLinuxShims_recv_batch(
+                            descriptor.rawValue, buffer.baseAddress, slot, CUnsignedInt(count),
+                            CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), lengths.baseAddress, infos.baseAddress)
+                    }
+                }
+            }
+            read = Int(n ?? 0)
+            initialized = n == nil ? 0 : count * slot
+        }
+        if read == 0 { return .empty }
+        var found = false
+        for i in 0..<read {
+            let packet = Array(buffer[(i * slot)..<(i * slot + min(lengths[i], slot))])
+            if let awaited, pair(infos[i], packet: packet) == awaited { found = true }
+        }
+        return found ? .found : read < count ? .drained : .more
+    }
+
+    /// Offers one error-queue message to the pairing table if it is a transmit stamp; the send it was paired with.
+    private func pair(_ info: CLinuxShims_ControlInfo, packet: [UInt8]) -> TransmitStampHandle? {
+        guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
+            Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
+        else { return nil }
+        return queue.withLock { $0.offer(kernelKey: info.ee_data, returnedPacket: packet, stamp: stamp) }
+    }
+
+    /// How many error-queue messages one read takes at most, and the room for each: an event message's
+    /// stamp comes back with the frame it stamped (a few hundred bytes at most with its headers).
+    static let errorQueueBatch = 32
+    static let errorQueueSlot = 1024
 
     /// Reads and so clears a pending socket error (`sk_err`, e.g. `ENETDOWN` on a packet socket when its
     /// interface goes down). Poll reports `POLLERR` while it is set, so leaving it would make every receive
@@ -253,7 +404,8 @@ final class TimestampingSocket: Sendable {
         let deadline = monotonicNanoseconds() + max(0, timeout.nanoseconds)
         // A software stamp is taken in the driver's transmit routine, within the sendmsg that queued the frame
         // (on veth and most NICs): read it straight away, with no poll that would find it there already.
-        if timestamping == .software {
+        // After a batch, the first stamp's read brought in the others' too: those need no read at all.
+        if timestamping == .software, !queue.withLock({ $0.isStamped(token) }) {
             drainErrorQueue(until: token)
         }
         // Bounded: each pass polls at most 1 ms until the deadline, or returns.

@@ -72,6 +72,35 @@ extension TransportSockets {
     }
 }
 
+extension TransportSockets {
+    /// Sends `batch` through `channel`'s socket (``TimestampingSocket/send(batch:to:stamped:)``), each message
+    /// to the address `address` gives its destination; a destination it refuses fails that message alone.
+    func send<Address: UDPSocketAddress>(
+        batch: [OutgoingDatagram], channel: TransportChannel, mode: TransmitStampMode,
+        address: (TransportDestination) throws(TransportError) -> Address
+    ) -> [Result<TransmitStampHandle?, TransportError>] {
+        var results = [Result<TransmitStampHandle?, TransportError>?](repeating: nil, count: batch.count)
+        var payloads: [[UInt8]] = []
+        var addresses: [Address] = []
+        var positions: [Int] = []
+        payloads.reserveCapacity(batch.count)
+        addresses.reserveCapacity(batch.count)
+        positions.reserveCapacity(batch.count)
+        for (i, datagram) in batch.enumerated() {
+            do throws(TransportError) {
+                addresses.append(try address(datagram.destination))
+                payloads.append(TransportConfiguration.paddedForOneStep(datagram.bytes, channel: channel, mode: mode))
+                positions.append(i)
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        let sent = socket(for: channel).send(batch: payloads, to: addresses, stamped: channel == .event)
+        for (position, result) in zip(positions, sent) { results[position] = result }
+        return results.map { $0 ?? .failure(.closed) }
+    }
+}
+
 extension TransportConfiguration {
     /// The UDP port of `channel`: `event_port` or `general_port`.
     func port(for channel: TransportChannel) -> UInt16 {

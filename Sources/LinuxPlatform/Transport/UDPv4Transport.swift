@@ -65,6 +65,19 @@ public final class UDPv4Transport: PTPTransport {
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
     ) throws(TransportError) -> TransmitStampHandle? {
+        try sockets.send(
+            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
+            channel: channel, to: address(of: destination, channel: channel))
+    }
+
+    public func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>] {
+        sockets.send(batch: batch, channel: channel, mode: configuration.transmitStamps) {
+            (destination) throws(TransportError) in try address(of: destination, channel: channel)
+        }
+    }
+
+    /// The socket address of `destination` on `channel`'s port.
+    private func address(of destination: TransportDestination, channel: TransportChannel) throws(TransportError) -> sockaddr_in {
         let group: [UInt8]
         switch destination {
         case .primaryMulticast: group = Self.primaryGroup
@@ -77,9 +90,7 @@ public final class UDPv4Transport: PTPTransport {
         }
         var to = sockaddr_in(anyAddressPort: configuration.port(for: channel))
         to.sin_addr.s_addr = group.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-        return try sockets.send(
-            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
-            channel: channel, to: to)
+        return to
     }
 
     public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {

@@ -70,6 +70,19 @@ public final class UDPv6Transport: PTPTransport {
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
     ) throws(TransportError) -> TransmitStampHandle? {
+        try sockets.send(
+            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
+            channel: channel, to: address(of: destination, channel: channel))
+    }
+
+    public func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>] {
+        sockets.send(batch: batch, channel: channel, mode: configuration.transmitStamps) {
+            (destination) throws(TransportError) in try address(of: destination, channel: channel)
+        }
+    }
+
+    /// The socket address of `destination` on `channel`'s port.
+    private func address(of destination: TransportDestination, channel: TransportChannel) throws(TransportError) -> sockaddr_in6 {
         let target: [UInt8]
         switch destination {
         case .primaryMulticast: target = Self.primaryGroup(scope: configuration.ipv6Scope)
@@ -87,9 +100,7 @@ public final class UDPv6Transport: PTPTransport {
         if linkScoped {
             to.sin6_scope_id = UInt32(bitPattern: interface.index)
         }
-        return try sockets.send(
-            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
-            channel: channel, to: to)
+        return to
     }
 
     public func transmitTimestamp(for token: TransmitStampHandle) -> TransmitTimestampOutcome {
