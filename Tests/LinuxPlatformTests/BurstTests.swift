@@ -4,6 +4,55 @@ import PTPCore
 import Synchronization
 import Testing
 
+/// A thread receiving on `transport` (bounded: 30 s) what `ptpMessage` numbered, with each one's receive stamp.
+final class StampedReceiver: Sendable {
+    private final class State: Sendable {
+        let received = Mutex<[UInt32: PTPInstant]>([:])
+        let stop = Atomic<Bool>(false)
+    }
+    private let state = State()
+    private let thread: PlatformThread
+
+    init(_ transport: any PTPTransport) throws {
+        let state = self.state
+        thread = try PlatformThread.spawn {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !state.stop.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+                guard let message = try? transport.receive(timeout: .milliseconds(20)) else { continue }
+                if let index = messageIndex(message.bytes), let stamp = message.timestamp {
+                    state.received.withLock { $0[index] = stamp }
+                }
+            }
+        }
+    }
+
+    /// Waits (at most 3 s) until `count` messages came, stops the thread and returns what came.
+    func finish(expecting count: Int) -> [UInt32: PTPInstant] {
+        let settle = ContinuousClock.now + .seconds(3)
+        while state.received.withLock({ $0.count }) < count && ContinuousClock.now < settle {
+            usleep(1_000)
+        }
+        state.stop.store(true, ordering: .releasing)
+        thread.join()
+        return state.received.withLock { $0 }
+    }
+}
+
+/// On veth the receive stamp is taken inside the sender's transmit, so each message's RX stamp lies between its
+/// own TX stamp and the next one's: a pairing off by one message breaks this. How many do not, and the largest
+/// RX − TX.
+func misplacedReceiveStamps(_ rx: [UInt32: PTPInstant], transmitted: [PTPInstant?]) -> (Int, PTPDuration) {
+    var misplaced = 0
+    var maximum = PTPDuration.zero
+    for (index, rxStamp) in rx {
+        guard transmitted.indices.contains(Int(index)), let tx = transmitted[Int(index)] else { continue }
+        let next = Int(index) + 1 < transmitted.count ? transmitted[Int(index) + 1] : nil
+        if !(tx < rxStamp) || (next.map { rxStamp > $0 } ?? false) { misplaced += 1 }
+        maximum = max(maximum, rxStamp - tx)
+    }
+    return (misplaced, maximum)
+}
+
 /// 10,000 event messages in a burst: no TX stamp lost, none paired wrongly.
 @Suite("Burst over veth")
 struct BurstTests {
@@ -15,17 +64,7 @@ struct BurstTests {
         arguments: TransportKind.allCases, [64, 10_000])
     func burst(kind: TransportKind, window: Int) throws {
         try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { _, a, b in
-            let received = Mutex<[UInt32: PTPInstant]>([:])
-            let stop = Atomic<Bool>(false)
-            let receiver = try PlatformThread.spawn {
-                let deadline = ContinuousClock.now + .seconds(30)
-                while !stop.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-                    guard let message = try? b.receive(timeout: .milliseconds(20)) else { continue }
-                    if let index = messageIndex(message.bytes), let stamp = message.timestamp {
-                        received.withLock { $0[index] = stamp }
-                    }
-                }
-            }
+            let receiver = try StampedReceiver(b)
             var tokens: [TransmitStampHandle] = []
             var transmitted: [PTPInstant?] = Array(repeating: nil, count: Self.count)
             var outcomes: [TransmitTimestampOutcome] = []
@@ -44,13 +83,7 @@ struct BurstTests {
                 if case .stamped(let t) = outcome { transmitted[index] = t } else { outcomes.append(outcome) }
             }
             let elapsed = ContinuousClock.now - start
-            // Let the receiver drain, bounded.
-            let settle = ContinuousClock.now + .seconds(3)
-            while received.withLock({ $0.count }) < Self.count && ContinuousClock.now < settle {
-                usleep(1_000)
-            }
-            stop.store(true, ordering: .releasing)
-            receiver.join()
+            let rx = receiver.finish(expecting: Self.count)
 
             #expect(outcomes.isEmpty, "\(kind): \(outcomes.count) TX stamps not collected: \(outcomes.prefix(3))")
             let stamps = transmitted.compactMap { $0 }
@@ -60,18 +93,8 @@ struct BurstTests {
             #expect(
                 statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
                 "\(kind): \(statistics)")
-            let rx = received.withLock { $0 }
             #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
-            // On veth the receive stamp is taken inside the sender's transmit, so each message's RX stamp lies
-            // between its own TX stamp and the next one's: a pairing off by one message would break this.
-            var misplaced = 0
-            var maximum = PTPDuration.zero
-            for (index, rxStamp) in rx {
-                guard let tx = transmitted[Int(index)] else { continue }
-                let next = Int(index) + 1 < Self.count ? transmitted[Int(index) + 1] : nil
-                if !(tx < rxStamp) || (next.map { rxStamp > $0 } ?? false) { misplaced += 1 }
-                maximum = max(maximum, rxStamp - tx)
-            }
+            let (misplaced, maximum) = misplacedReceiveStamps(rx, transmitted: transmitted)
             #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
             print("\(kind), window \(window): burst of \(Self.count) in \(elapsed), \(rx.count) received, max RX − TX \(maximum)")
         }
@@ -91,17 +114,7 @@ struct BatchSendTests {
     func batches(kind: TransportKind) throws {
         try withTransportPair(kind, configure: { $0.receiveBufferSize = 32 << 20 }) { lab, a, b in
             let toB = kind.unicastAddress(of: lab.b, transport: b)
-            let received = Mutex<[UInt32: PTPInstant]>([:])
-            let stop = Atomic<Bool>(false)
-            let receiver = try PlatformThread.spawn {
-                let deadline = ContinuousClock.now + .seconds(30)
-                while !stop.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-                    guard let message = try? b.receive(timeout: .milliseconds(20)) else { continue }
-                    if let index = messageIndex(message.bytes), let stamp = message.timestamp {
-                        received.withLock { $0[index] = stamp }
-                    }
-                }
-            }
+            let receiver = try StampedReceiver(b)
             var transmitted: [PTPInstant?] = Array(repeating: nil, count: Self.count)
             var failures: [String] = []
             for first in stride(from: 0, to: Self.count, by: Self.batch) {
@@ -122,12 +135,7 @@ struct BatchSendTests {
                     }
                 }
             }
-            let settle = ContinuousClock.now + .seconds(3)
-            while received.withLock({ $0.count }) < Self.count && ContinuousClock.now < settle {
-                usleep(1_000)
-            }
-            stop.store(true, ordering: .releasing)
-            receiver.join()
+            let rx = receiver.finish(expecting: Self.count)
 
             #expect(failures.isEmpty, "\(kind): \(failures.count) sends failed: \(failures.prefix(3))")
             let stamps = transmitted.compactMap { $0 }
@@ -137,15 +145,8 @@ struct BatchSendTests {
             #expect(
                 statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
                 "\(kind): \(statistics)")
-            let rx = received.withLock { $0 }
             #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
-            // As in the burst: each message's RX stamp lies between its own TX stamp and the next one's.
-            var misplaced = 0
-            for (index, rxStamp) in rx {
-                guard let tx = transmitted[Int(index)] else { continue }
-                let next = Int(index) + 1 < Self.count ? transmitted[Int(index) + 1] : nil
-                if !(tx < rxStamp) || (next.map { rxStamp > $0 } ?? false) { misplaced += 1 }
-            }
+            let (misplaced, _) = misplacedReceiveStamps(rx, transmitted: transmitted)
             #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
         }
     }

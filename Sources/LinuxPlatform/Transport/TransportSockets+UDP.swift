@@ -73,6 +73,16 @@ extension TransportSockets {
 }
 
 extension TransportSockets {
+    /// Sends `bytes` (padded for one-step as `mode` says) to the address `address` gives `destination`.
+    func send<Address: UDPSocketAddress>(
+        _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination, mode: TransmitStampMode,
+        address: (TransportDestination) throws(TransportError) -> Address
+    ) throws(TransportError) -> TransmitStampHandle? {
+        try send(
+            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: mode), channel: channel,
+            to: address(destination))
+    }
+
     /// Sends `batch` through `channel`'s socket (``TimestampingSocket/send(batch:to:stamped:)``), each message
     /// to the address `address` gives its destination; a destination it refuses fails that message alone.
     func send<Address: UDPSocketAddress>(

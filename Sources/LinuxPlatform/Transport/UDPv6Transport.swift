@@ -70,9 +70,9 @@ public final class UDPv6Transport: PTPTransport {
     public func send(
         _ bytes: [UInt8], channel: TransportChannel, to destination: TransportDestination
     ) throws(TransportError) -> TransmitStampHandle? {
-        try sockets.send(
-            TransportConfiguration.paddedForOneStep(bytes, channel: channel, mode: configuration.transmitStamps),
-            channel: channel, to: address(of: destination, channel: channel))
+        try sockets.send(bytes, channel: channel, to: destination, mode: configuration.transmitStamps) {
+            (destination) throws(TransportError) in try address(of: destination, channel: channel)
+        }
     }
 
     public func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>] {
