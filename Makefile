@@ -74,14 +74,16 @@ check:
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/check.log --skip-build \
 		--filter '^($(subst $(eval) ,|,$(CHECK_TARGETS)))\.' $(SWIFT_BUILD_FLAGS)
 
-## bench: the benchmarks, release build; prints tables (the last: what scraping /metrics costs).
+## bench: the benchmarks, release build; prints tables (the last: what scraping /metrics costs). The unicast part
+## alternates Meridian and ptp4l UNICAST_ROUNDS times at each client count and compares the medians.
+UNICAST_ROUNDS ?= 3
 bench: deps
 	$(SWIFT) build -c release --product meridian-bench $(SWIFT_BUILD_FLAGS)
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS)
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
-	python3 Benchmarks/interop/bench_unicast.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
+	ROUNDS=$(UNICAST_ROUNDS) python3 Benchmarks/interop/bench_unicast.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	$(SWIFT) build -c release --product meridian-sim $(SWIFT_BUILD_FLAGS)
 	@echo "zone simulator speed (issue 18; the speed, wall time and peak memory per clock on the last line of each):"
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-1k.yaml >/dev/null
