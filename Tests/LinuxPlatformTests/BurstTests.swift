@@ -38,6 +38,24 @@ final class StampedReceiver: Sendable {
     }
 }
 
+/// Every message of a burst got its TX stamp, in send order, each paired by its key with its own message
+/// (none missed, unmatched or paired by payload), 99 % were received, and no RX stamp lies outside its TX
+/// interval. Returns the largest RX − TX.
+func expectEveryStampPaired(
+    _ kind: TransportKind, _ sender: any PTPTransport, transmitted: [PTPInstant?], received rx: [UInt32: PTPInstant]
+) -> PTPDuration {
+    let stamps = transmitted.compactMap { $0 }
+    #expect(stamps.count == transmitted.count, "\(kind): \(transmitted.count - stamps.count) TX stamps missing")
+    #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
+    let statistics = sender.transmitTimestampStatistics
+    #expect(
+        statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0, "\(kind): \(statistics)")
+    #expect(rx.count >= transmitted.count * 99 / 100, "\(kind): only \(rx.count) of \(transmitted.count) received")
+    let (misplaced, maximum) = misplacedReceiveStamps(rx, transmitted: transmitted)
+    #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
+    return maximum
+}
+
 /// On veth the receive stamp is taken inside the sender's transmit, so each message's RX stamp lies between its
 /// own TX stamp and the next one's: a pairing off by one message breaks this. How many do not, and the largest
 /// RX − TX.
@@ -86,16 +104,7 @@ struct BurstTests {
             let rx = receiver.finish(expecting: Self.count)
 
             #expect(outcomes.isEmpty, "\(kind): \(outcomes.count) TX stamps not collected: \(outcomes.prefix(3))")
-            let stamps = transmitted.compactMap { $0 }
-            #expect(stamps.count == Self.count)
-            #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
-            let statistics = a.transmitTimestampStatistics
-            #expect(
-                statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
-                "\(kind): \(statistics)")
-            #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
-            let (misplaced, maximum) = misplacedReceiveStamps(rx, transmitted: transmitted)
-            #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
+            let maximum = expectEveryStampPaired(kind, a, transmitted: transmitted, received: rx)
             print("\(kind), window \(window): burst of \(Self.count) in \(elapsed), \(rx.count) received, max RX − TX \(maximum)")
         }
     }
@@ -138,16 +147,7 @@ struct BatchSendTests {
             let rx = receiver.finish(expecting: Self.count)
 
             #expect(failures.isEmpty, "\(kind): \(failures.count) sends failed: \(failures.prefix(3))")
-            let stamps = transmitted.compactMap { $0 }
-            #expect(stamps.count == Self.count, "\(kind): \(Self.count - stamps.count) TX stamps missing")
-            #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "\(kind): TX stamps out of send order")
-            let statistics = a.transmitTimestampStatistics
-            #expect(
-                statistics.missed == 0 && statistics.unmatched == 0 && statistics.pairedByPayload == 0,
-                "\(kind): \(statistics)")
-            #expect(rx.count >= Self.count * 99 / 100, "\(kind): only \(rx.count) of \(Self.count) received")
-            let (misplaced, _) = misplacedReceiveStamps(rx, transmitted: transmitted)
-            #expect(misplaced == 0, "\(kind): \(misplaced) RX stamps outside their TX interval")
+            _ = expectEveryStampPaired(kind, a, transmitted: transmitted, received: rx)
         }
     }
 
