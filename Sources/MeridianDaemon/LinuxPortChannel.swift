@@ -77,17 +77,14 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     private let outbox = Mutex(Outbox())
 
     private func send(_ bytes: [UInt8], event: Bool, destination: TransportDestination, id: UInt64, wantsTimestamp: Bool) {
-        let loop = attachment.withLock { $0.loop }
+        let (loop, index) = attachment.withLock { ($0.loop, $0.index) }
         let queued = Queued(
             datagram: OutgoingDatagram(bytes: bytes, destination: destination), event: event, id: id,
             wantsTimestamp: wantsTimestamp)
         // Multicast goes at once: one message per event (a grandmaster's Sync, Follow_Up, Announce), nothing to
         // gather. Off the loop's thread (nothing sends from there today), anything goes at once.
         guard let loop, loop.isIsolatingCurrentContext() == true, case .unicast = destination else {
-            let result = Result { () throws(TransportError) in
-                try transport.send(bytes, channel: event ? .event : .general, to: destination)
-            }
-            report(queued, result, loop: loop, index: attachment.withLock { $0.index })
+            sendNow(queued, loop: loop, index: index)
             return
         }
         let first = outbox.withLock {
@@ -124,11 +121,8 @@ final class LinuxPortChannel: PortChannel, PolledPort {
             let run = queued[start..<end]
             let channel: TransportChannel = event ? .event : .general
             if run.count == 1, let only = run.first {
-                // One message (a grandmaster's multicast Sync): a plain send, nothing to gather.
-                let result = Result { () throws(TransportError) in
-                    try transport.send(only.datagram.bytes, channel: channel, to: only.datagram.destination)
-                }
-                report(only, result, loop: loop, index: index)
+                // One message (a unicast Delay_Resp): a plain send, nothing to gather.
+                sendNow(only, loop: loop, index: index)
             } else {
                 let results = transport.send(batch: run.map(\.datagram), channel: channel)
                 // The first stamp waited for reads every stamp that has come (all of the batch's, with software
@@ -137,6 +131,15 @@ final class LinuxPortChannel: PortChannel, PolledPort {
             }
             start = end
         }
+    }
+
+    /// One message with one `sendmsg`, and what became of it posted.
+    private func sendNow(_ message: Queued, loop: ClockLoop?, index: Int) {
+        let result = Result { () throws(TransportError) in
+            try transport.send(
+                message.datagram.bytes, channel: message.event ? .event : .general, to: message.datagram.destination)
+        }
+        report(message, result, loop: loop, index: index)
     }
 
     /// Posts what became of one sent message: a failure, or its transmit stamp when the clock wants it.
