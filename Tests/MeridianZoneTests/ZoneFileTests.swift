@@ -202,6 +202,43 @@ import Testing
         #expect(report.clocks.last?.grandmaster == "gm-a")
         #expect(fault.hostPeak < 1000)
     }
+
+    /// Two grandmasters on equally good receivers (50 ns each): once they have settled, priority2 decides
+    /// which is active, not the noise of their quality estimates (IEEE 1588-2019 9.3.4 compares clockAccuracy
+    /// and offsetScaledLogVariance first). From 100 s the zone follows gm-a; it moves to gm-b only when gm-a
+    /// loses GNSS (at 120 s for 60 s) and back to gm-a after, once each, for every seed.
+    @Test func equalGrandmastersLeavePriority2ToChoose() throws {
+        let text = """
+            zone: equal
+            duration: 320
+            settle: 20
+            clocks:
+              - {name: gm-a, role: grandmaster, gnss: true, priority2: 100, oscillator: rubidium}
+              - {name: gm-b, role: grandmaster, gnss: true, priority2: 110, oscillator: rubidium}
+              - {name: bc, role: boundary}
+              - {name: h, role: host, oscillator: tcxo}
+            links:
+              - {between: [gm-a, bc], delay_ns: 500, jitter_ns: 10}
+              - {between: [gm-b, bc], delay_ns: 500, jitter_ns: 10}
+              - {between: [bc, h], delay_ns: 300, jitter_ns: 10}
+            faults:
+              - {at: 120, gnss_lost: gm-a, for: 60}
+            """
+        var zone = try ZoneFile.parse(text, file: "e.yaml")
+        for seed: UInt64 in 1...6 {
+            zone.seed = seed
+            let report = try ZoneRunner.run(zone)
+            var followed: [String] = []
+            for change in report.bmcaChanges where change.time >= 100 && followed.last != change.grandmaster {
+                followed.append(change.grandmaster)
+            }
+            #expect(followed == ["gm-b", "gm-a"], "seed \(seed): \(report.bmcaChanges)")
+            let away = report.bmcaChanges.filter { $0.time >= 100 && $0.grandmaster == "gm-b" }.map(\.time)
+            #expect(away.allSatisfy { $0 >= 120 && $0 < 140 }, "seed \(seed): to gm-b at \(away)")
+            #expect(report.clocks.allSatisfy { $0.grandmaster == ($0.name == "gm-b" ? "gm-b" : "gm-a") }, "seed \(seed)")
+            #expect(report.faults.first?.steps == 0, "seed \(seed)")
+        }
+    }
 }
 
 extension String {

@@ -47,14 +47,23 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
 
     /// What the grandmaster announces in `state`.
     ///
+    /// In the default profile clockAccuracy comes from the measured error, in table 5's steps with
+    /// hysteresis (``steadyAccuracy(measuredError:previous:)``), and offsetScaledLogVariance from that
+    /// accuracy (``variance(within:)``). The dataset comparison (IEEE 1588-2019 9.3.4) looks at both before
+    /// priority2, so two grandmasters on equally good receivers must announce the same values: were the
+    /// variance the measured σ²PTP (whose estimate over 64 samples wanders by more than a factor of two), the
+    /// noise of the estimates, not the operator's priority2, would pick the active grandmaster and the zone
+    /// would switch between them as it wandered.
+    ///
     /// - Parameters:
     ///   - measuredError: the time error the clock is known to be within (locked: the spread of recent
     ///     reference offsets; holdover: the model's prediction); nil when unknown.
-    ///   - variance: σ²PTP in s² (7.6.3.2) measured while locked; nil when unknown.
     ///   - utcOffset: the UTC offset, its validity and the leap flags.
+    ///   - previous: what was announced before; its accuracy is kept while the measured error does not move
+    ///     far enough from it (in the same clockClass only).
     public func quality(
-        state: GrandmasterClockState, measuredError: PTPDuration?, variance: Double?,
-        utcOffset: UTCOffsetStatus
+        state: GrandmasterClockState, measuredError: PTPDuration?, utcOffset: UTCOffsetStatus,
+        previous: ClockQuality? = nil
     ) -> GrandmasterQuality {
         let traceable = state == .locked || state == .holdoverWithinSpecification
         let clockQuality: ClockQuality
@@ -76,16 +85,9 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
                 accuracy = .unknown
                 logVariance = OffsetScaledLogVariance.unknown
             case .locked, .holdoverWithinSpecification, .holdoverOutOfSpecification:
-                accuracy = measuredError.map { ClockAccuracy.covering($0) } ?? .unknown
-                if state == .locked {
-                    logVariance =
-                        variance.map { OffsetScaledLogVariance.encode(secondsSquared: $0) } ?? OffsetScaledLogVariance.unknown
-                } else {
-                    // In holdover the prediction is the deviation: σ²PTP no smaller than the predicted error².
-                    let predicted = measuredError.map { $0.secondsDouble * $0.secondsDouble }
-                    let worst = max(variance ?? 0, predicted ?? 0)
-                    logVariance = OffsetScaledLogVariance.encode(secondsSquared: worst)
-                }
+                let before = previous?.clockClass == clockClass(state) ? previous?.clockAccuracy : nil
+                accuracy = measuredError.map { Self.steadyAccuracy(measuredError: $0, previous: before) } ?? .unknown
+                logVariance = Self.variance(within: accuracy)
             }
             clockQuality = ClockQuality(
                 clockClass: clockClass(state), clockAccuracy: accuracy, offsetScaledLogVariance: logVariance)
@@ -97,5 +99,32 @@ public struct GrandmasterQualityPolicy: Sendable, Hashable {
             frequencyTraceable: traceable, ptpTimescale: true,
             timeSource: everLocked ? .gnss : .internalOscillator)
         return GrandmasterQuality(clockQuality: clockQuality, timeProperties: properties)
+    }
+
+    /// The margin a measurement must clear below a better step before the announcement moves to it.
+    static let improvementMargin = 0.7
+
+    /// The clockAccuracy to announce for `measuredError` after `previous` (nil: nothing measured before).
+    /// Worse at once: an error beyond the announced bound is never hidden. Better only when the error is
+    /// within 70 % of the better value's bound, so an error wandering around a bound (2σ of a 50 ns receiver
+    /// sits at about 100 ns) does not switch the announcement each time it crosses. The first announcement
+    /// takes the same margin, so that two grandmasters measuring about the same error announce the same value.
+    public static func steadyAccuracy(measuredError: PTPDuration, previous: ClockAccuracy?) -> ClockAccuracy {
+        let error = measuredError.magnitude.nanosecondsDouble
+        let withMargin = ClockAccuracy.covering(nanoseconds: error / improvementMargin)
+        guard let previous, let bound = previous.boundNanoseconds, withMargin.boundNanoseconds != nil else {
+            return withMargin
+        }
+        if error > bound { return ClockAccuracy.covering(nanoseconds: error) }
+        return withMargin.rawValue < previous.rawValue ? withMargin : previous
+    }
+
+    /// The offsetScaledLogVariance that goes with an announced accuracy: its bound taken as 2σ, so σ² =
+    /// (bound/2)², an upper bound of σ²PTP (7.6.3.2) for a clock whose |mean| + 2σ is within the bound;
+    /// unknown (0xFFFF, 7.6.3.3) with an unknown accuracy.
+    public static func variance(within accuracy: ClockAccuracy) -> UInt16 {
+        guard let bound = accuracy.boundNanoseconds else { return OffsetScaledLogVariance.unknown }
+        let sigma = bound / 2 * 1e-9
+        return OffsetScaledLogVariance.encode(secondsSquared: sigma * sigma)
     }
 }

@@ -21,19 +21,4 @@ public enum OffsetScaledLogVariance {
         guard value != unknown else { return nil }
         return RealFunctions.exp2((Double(value) - 0x8000) / 256)
     }
-
-    /// The PTP variance (7.6.3.2) of time-error samples `offsets` (ns) taken every `interval` seconds:
-    /// σ²PTP(τ) = τ²/6 · σ²y(τ) with the Allan variance from second differences of the phase,
-    /// σ²y(τ) = Σ(x[i+2] − 2x[i+1] + x[i])² / (2τ²(N−2)), so σ²PTP = Σ(…)² / (12 (N−2)), in s².
-    /// Nil with fewer than three samples.
-    public static func ptpVariance(offsetsNanoseconds offsets: [Double]) -> Double? {
-        guard offsets.count >= 3 else { return nil }
-        var sum = 0.0
-        for i in 0..<(offsets.count - 2) {
-            let d = offsets[i + 2] - 2 * offsets[i + 1] + offsets[i]
-            sum += d * d
-        }
-        let nanoseconds2 = sum / (12 * Double(offsets.count - 2))
-        return nanoseconds2 * 1e-18
-    }
 }

@@ -70,7 +70,7 @@ public struct ReferenceDiscipline: Sendable {
         self.holdover = HoldoverModel(configuration: configuration.holdover)
         self.utcResolver = utcResolver
         self.utcOffset = utcResolver.resolve(atUTC: 0, receiverGPSMinusUTC: nil)
-        self.quality = configuration.quality.quality(state: .freeRunning, measuredError: nil, variance: nil, utcOffset: utcOffset)
+        self.quality = configuration.quality.quality(state: .freeRunning, measuredError: nil, utcOffset: utcOffset)
         stateEntries[.freeRunning] = 1
     }
 
@@ -266,27 +266,14 @@ public struct ReferenceDiscipline: Sendable {
         return .nanoseconds(abs(mean) + 2 * variance.squareRoot()) + conversion
     }
 
-    /// σ²PTP (s², IEEE 1588-2019 7.6.3.2) of the recent locked offsets.
-    public var measuredVariance: Double? {
-        OffsetScaledLogVariance.ptpVariance(offsetsNanoseconds: recentOffsets)
-    }
-
     private mutating func publishQuality(into out: inout ReferenceDisciplineOutput, now: PTPInstant) {
         if state.isHoldover || lastValidEdge == nil {
             let shift: Int64 = configuration.timescale == .tai ? Int64(utcOffset.offset) : 0
             utcOffset = utcResolver.resolve(atUTC: now.seconds - shift, receiverGPSMinusUTC: receiverGPSMinusUTC)
         }
-        var new = configuration.quality.quality(
-            state: state, measuredError: measuredError, variance: measuredVariance, utcOffset: utcOffset)
-        // Hysteresis: the variance is republished only when it moved by a factor of two (0x100), so the
-        // Announce does not change every second with the noise of the estimate.
-        let old = quality.clockQuality.offsetScaledLogVariance
-        let fresh = new.clockQuality.offsetScaledLogVariance
-        if old != OffsetScaledLogVariance.unknown && fresh != OffsetScaledLogVariance.unknown
-            && (Int(old) - Int(fresh)).magnitude < 0x100 && new.clockQuality.clockClass == quality.clockQuality.clockClass
-        {
-            new.clockQuality.offsetScaledLogVariance = old
-        }
+        // The policy keeps the announced accuracy and variance while the estimates only wander around them.
+        let new = configuration.quality.quality(
+            state: state, measuredError: measuredError, utcOffset: utcOffset, previous: quality.clockQuality)
         if new != quality {
             quality = new
             out.quality = new
