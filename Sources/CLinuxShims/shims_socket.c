@@ -168,6 +168,13 @@ int CLinuxShims_send_batch(int fd, const CLinuxShims_OutgoingDatagram *datagrams
 int CLinuxShims_recv_batch(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
                            size_t *lengths, CLinuxShims_ControlInfo *infos)
 {
+    return CLinuxShims_recv_batch_from(fd, buffers, slot_length, count, flags, lengths, infos, NULL, NULL);
+}
+
+int CLinuxShims_recv_batch_from(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
+                                size_t *lengths, CLinuxShims_ControlInfo *infos,
+                                struct sockaddr_storage *froms, socklen_t *from_lengths)
+{
     /* Room for scm_timestamping, sock_extended_err with its offender, and packet info, as CLinuxShims_recv. */
     union control {
         char buf[512];
@@ -187,10 +194,17 @@ int CLinuxShims_recv_batch(int fd, void *buffers, size_t slot_length, unsigned c
         messages[i].msg_hdr.msg_iovlen = 1;
         messages[i].msg_hdr.msg_control = controls[i].buf;
         messages[i].msg_hdr.msg_controllen = sizeof(controls[i].buf);
+        if (froms != NULL) {
+            messages[i].msg_hdr.msg_name = &froms[i];
+            messages[i].msg_hdr.msg_namelen = sizeof(froms[i]);
+        }
     }
     int n = recvmmsg(fd, messages, count, flags, NULL);
     for (int i = 0; i < n; i++) {
         lengths[i] = messages[i].msg_len;
+        if (from_lengths != NULL) {
+            from_lengths[i] = messages[i].msg_hdr.msg_namelen;
+        }
         CLinuxShims_parse_control(&messages[i].msg_hdr, &infos[i]);
     }
     return n;

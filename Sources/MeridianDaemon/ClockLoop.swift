@@ -249,16 +249,24 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
             _ = drain.withUnsafeMutableBytes { read(bellRead, $0.baseAddress, $0.count) }
         }
         for i in ended.indices { ended[i] = false }
-        // One read per ready descriptor per pass, as ptp4l reads one message per ready descriptor per poll: what
-        // else is queued makes the next poll return at once, and due timers are served in between.
+        // One read per ready descriptor per pass (a `recvmmsg` of what is waiting, up to
+        // `LinuxPortChannel.readLimit`): what else is queued makes the next poll return at once, and due timers are served in between.
+        // The messages of one read are handled one after the other and what they queued leaves together after
+        // the last (the Delay_Resps to a read of Delay_Reqs in one `sendmmsg`).
         for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 {
             let (position, descriptorIndex) = pollOwner[i - 1]
             guard ports.indices.contains(position), !ended[position] else { continue }
             let (index, port) = ports[position]
+            var delivered = false
             let alive = port.readReady(descriptorIndex: descriptorIndex, revents: pollSet[i].revents) { input in
                 deliveringPolledInput = true
-                deliver(.input(port: index, input))
+                handler?(.input(port: index, input))
                 deliveringPolledInput = false
+                delivered = true
+            }
+            if delivered {
+                flushPorts()
+                drainDeferred()
             }
             if case .failure(let failure) = alive {
                 ended[position] = true
@@ -348,7 +356,8 @@ protocol PolledPort: AnyObject, Sendable {
     /// The descriptors to poll for input (its sockets and its link monitor).
     var pollDescriptors: [Int32] { get }
     /// Reads what the loop's poll reported on `pollDescriptors[descriptorIndex]` (`revents`) without waiting
-    /// and hands what it read to `deliver`; a failure ends the port's I/O.
+    /// and hands what it read to `deliver` (every message waiting, up to a bound, read together); a failure
+    /// ends the port's I/O. The loop sends what the inputs queued after the last of them.
     func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure>
     /// Sends what the port queued since it last asked the loop to (``ClockLoop/flushLater(_:)``).
     func flushSends()

@@ -158,21 +158,25 @@ final class LinuxPortChannel: PortChannel, PolledPort {
 
     /// Reads what the loop's poll found on one of its descriptors: one message or link change (see
     /// ``PTPTransport/readReady(descriptorIndex:revents:)``), or nothing when only stamps came.
+    /// How many messages one read of a ready socket takes at most (``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``):
+    /// enough to answer a poll's worth of Delay_Reqs from thousands of clients in one `sendmmsg`, few enough
+    /// that a due timer (a Sync slot) waits for no more than 16 messages' handling.
+    static let readLimit = 16
+
     func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
         let read = Result { () throws(TransportError) in
-            try transport.readReady(descriptorIndex: descriptorIndex, revents: revents)
+            try transport.readReady(descriptorIndex: descriptorIndex, revents: revents, limit: Self.readLimit) { event in
+                if !filter.isEmpty, case .message(let message) = event,
+                    let reason = filter.verdict(source: message.source.address, bytes: message.bytes)
+                {
+                    deliver(.filtered(reason, firstByte: message.bytes.first ?? 0))
+                } else {
+                    deliver(Self.input(event))
+                }
+            }
         }
         switch read {
-        case .success(let event?):
-            if !filter.isEmpty, case .message(let message) = event,
-                let reason = filter.verdict(source: message.source.address, bytes: message.bytes)
-            {
-                deliver(.filtered(reason, firstByte: message.bytes.first ?? 0))
-            } else {
-                deliver(Self.input(event))
-            }
-            return .success(())
-        case .success(nil):
+        case .success:
             return .success(())
         case .failure(let error):
             return .failure(PortIOFailure(reason: "\(error)"))

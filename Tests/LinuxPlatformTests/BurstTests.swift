@@ -174,3 +174,53 @@ struct BatchSendTests {
         }
     }
 }
+
+/// The receive side of a server port: what waits on a socket at a poll is read with one `recvmmsg`, up to the
+/// limit, each message whole, in arrival order, with its own receive stamp and its sender.
+@Suite("Batch receive over veth")
+struct BatchReceiveTests {
+    @Test(
+        "40 waiting event messages come in reads of 16, 16 and 8, in order, each with its own stamp and sender",
+        arguments: TransportKind.allCases)
+    func waitingMessagesAreReadTogether(kind: TransportKind) throws {
+        try withTransportPair(kind) { lab, a, b in
+            let toB = kind.unicastAddress(of: lab.b, transport: b)
+            let fromA = kind.unicastAddress(of: lab.a, transport: a)
+            let count = 40
+            var transmitted: [PTPInstant?] = []
+            for index in 0..<count {
+                let token = try a.send(ptpMessage(type: 0, index: UInt32(index)), channel: .event, to: .unicast(toB))
+                if let token, case .stamped(let t) = a.transmitTimestamp(for: token) {
+                    transmitted.append(t)
+                } else {
+                    transmitted.append(nil)
+                }
+            }
+            usleep(50_000)  // every message has reached b's socket before the first read
+            var reads: [Int] = []
+            var received: [ReceivedMessage] = []
+            var fds = b.pollDescriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            // Bounded: 100 polls of at most 50 ms.
+            for _ in 0..<100 where received.count < count {
+                for i in fds.indices { fds[i].revents = 0 }
+                guard poll(&fds, nfds_t(fds.count), 50) > 0 else { continue }
+                for (index, fd) in fds.enumerated() where fd.revents & Int16(POLLIN) != 0 {
+                    var read = 0
+                    try b.readReady(descriptorIndex: index, revents: fd.revents, limit: 16) { event in
+                        guard case .message(let message) = event, messageIndex(message.bytes) != nil else { return }
+                        received.append(message)
+                        read += 1
+                    }
+                    if read > 0 { reads.append(read) }
+                }
+            }
+            #expect(reads == [16, 16, 8], "\(kind): reads \(reads)")
+            #expect(received.compactMap { messageIndex($0.bytes) } == (0..<UInt32(count)).map { $0 }, "\(kind)")
+            #expect(received.allSatisfy { $0.bytes.count == 44 && $0.channel == .event && $0.source == fromA }, "\(kind)")
+            var rx: [UInt32: PTPInstant] = [:]
+            for message in received { if let i = messageIndex(message.bytes), let t = message.timestamp { rx[i] = t } }
+            #expect(rx.count == count, "\(kind): \(count - rx.count) without a receive stamp")
+            #expect(misplacedReceiveStamps(rx, transmitted: transmitted).0 == 0, "\(kind): a stamp paired with another message")
+        }
+    }
+}

@@ -16,10 +16,12 @@ import Testing
         let pollDescriptors: [Int32]
         let writeEnds: [Int32]
         let loop: ClockLoop
+        /// How many bytes (messages) one read takes at most, as a socket's `recvmmsg` does.
+        let readLimit: Int
         var queued: [String] = []
         let flushes = Mutex<[[String]]>([])
 
-        init(loop: ClockLoop, pipes: Int = 1) throws {
+        init(loop: ClockLoop, pipes: Int = 1, readLimit: Int = 1) throws {
             var reads: [Int32] = []
             var writes: [Int32] = []
             for _ in 0..<pipes {
@@ -32,14 +34,16 @@ import Testing
             pollDescriptors = reads
             writeEnds = writes
             self.loop = loop
+            self.readLimit = readLimit
         }
 
         // The pipes are never closed: the loop may poll them until its next pass after `removePorts`, and a
         // closed descriptor's number could by then belong to another test's socket. Two or four per test.
 
         func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
-            var byte: UInt8 = 0
-            if read(pollDescriptors[descriptorIndex], &byte, 1) == 1 {
+            var bytes = [UInt8](repeating: 0, count: readLimit)
+            let n = read(pollDescriptors[descriptorIndex], &bytes, readLimit)
+            for byte in bytes.prefix(max(0, n)) {
                 deliver(.message(bytes: [byte], timestamp: nil, isEvent: false))
             }
             return .success(())
@@ -134,5 +138,28 @@ import Testing
         while !done.load(ordering: .acquiring) && ContinuousClock.now < deadline { usleep(1_000) }
         loop.removePorts()
         #expect(flushedBeforeSecond.withLock { $0 } == [["response 1"]])
+    }
+
+    /// Three messages read together from one descriptor (one `recvmmsg` of three Delay_Reqs): each is handled,
+    /// and their three answers leave in one flush (one `sendmmsg`) after the last.
+    @Test func theAnswersToOneReadLeaveTogether() throws {
+        let loop = try ClockLoop()
+        let port = try PipePort(loop: loop, readLimit: 16)
+        let done = Atomic<Bool>(false)
+        loop.setHandler { event in
+            guard case .input(_, .message(let bytes, _, _, _)) = event else { return }
+            port.send("response \(bytes[0])")
+            if bytes == [3] { done.store(true, ordering: .releasing) }
+        }
+        var three: [UInt8] = [1, 2, 3]
+        #expect(write(port.writeEnds[0], &three, 3) == 3)
+        loop.add(port, index: 0)
+        // Bounded: at most 5 s.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !(done.load(ordering: .acquiring) && port.flushes.withLock({ $0.count }) >= 1) && ContinuousClock.now < deadline {
+            usleep(1_000)
+        }
+        loop.removePorts()
+        #expect(port.flushes.withLock { $0 } == [["response 1", "response 2", "response 3"]])
     }
 }

@@ -108,6 +108,11 @@ int CLinuxShims_send_batch(int fd, const CLinuxShims_OutgoingDatagram *datagrams
 int CLinuxShims_recv_batch(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
                            size_t *lengths, CLinuxShims_ControlInfo *infos);
 
+/* CLinuxShims_recv_batch that also gives each message's source address (`froms`, `from_lengths`: `count` each). */
+int CLinuxShims_recv_batch_from(int fd, void *buffers, size_t slot_length, unsigned count, int flags,
+                                size_t *lengths, CLinuxShims_ControlInfo *infos,
+                                struct sockaddr_storage *froms, socklen_t *from_lengths);
+
 /* ---- Sockets: options that need structures kept out of Swift. ---- */
 int CLinuxShims_ipv4_join(int fd, uint32_t group_network_order, int ifindex);
 int CLinuxShims_ipv4_multicast_interface(int fd, int ifindex);

@@ -105,6 +105,12 @@ public final class EthernetTransport: PTPTransport {
         try sockets.readReady(descriptorIndex: descriptorIndex, revents: revents)
     }
 
+    public func readReady(descriptorIndex: Int, revents: Int16, limit: Int, _ each: (TransportEvent) -> Void)
+        throws(TransportError)
+    {
+        try sockets.readReady(descriptorIndex: descriptorIndex, revents: revents, limit: limit, each)
+    }
+
     public var isLinkUp: Bool { sockets.isLinkUp }
 
     public var transmitTimestampStatistics: TransmitTimestampStatistics { sockets.transmitTimestampStatistics }

@@ -48,6 +48,13 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// there was nothing to hand on (only stamps, a refused datagram, a spurious wake-up).
     func readReady(descriptorIndex: Int, revents: Int16) throws(TransportError) -> TransportEvent?
 
+    /// ``readReady(descriptorIndex:revents:)`` handing on every message waiting on the descriptor, up to
+    /// `limit`, read together (`recvmmsg` on UDP and IEEE 802.3): a server port with many unicast clients finds
+    /// several Delay_Reqs at each poll, and the clock answers them together (one `sendmmsg`). The default reads
+    /// one, as ``readReady(descriptorIndex:revents:)``.
+    func readReady(descriptorIndex: Int, revents: Int16, limit: Int, _ each: (TransportEvent) -> Void)
+        throws(TransportError)
+
     /// Whether the interface was up (and had carrier) when last seen.
     var isLinkUp: Bool { get }
 
@@ -71,6 +78,13 @@ public struct OutgoingDatagram: Sendable {
 }
 
 extension PTPTransport {
+    /// One event at most, as ``readReady(descriptorIndex:revents:)``: for a transport with no batch read.
+    public func readReady(descriptorIndex: Int, revents: Int16, limit: Int, _ each: (TransportEvent) -> Void)
+        throws(TransportError)
+    {
+        if let event = try readReady(descriptorIndex: descriptorIndex, revents: revents) { each(event) }
+    }
+
     /// One `send` per message: for a transport with no batch send of its own (IEEE 802.3's packet socket).
     public func send(batch: [OutgoingDatagram], channel: TransportChannel) -> [Result<TransmitStampHandle?, TransportError>] {
         batch.map { datagram in

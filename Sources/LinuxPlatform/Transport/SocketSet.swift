@@ -65,6 +65,21 @@ struct SocketSet: Sendable {
         return nil
     }
 
+    /// ``readReady(member:revents:)`` reading every datagram waiting on `POLLIN`, up to `limit`, with one
+    /// `recvmmsg`.
+    func readAllReady(member: Int, revents: Int16, limit: Int, _ each: (Ready) -> Void) throws(TransportError) {
+        guard member != members.count, members.indices.contains(member), revents & Int16(POLLIN) != 0 else {
+            if let ready = try readReady(member: member, revents: revents) { each(ready) }
+            return
+        }
+        let socket = members[member].socket
+        if socket.isClosed { throw .closed }
+        if revents & Int16(POLLERR) != 0 {
+            socket.drainErrorQueue()
+        }
+        _ = try socket.receiveWaiting(limit: limit) { each(.datagram($0, index: member)) }
+    }
+
     /// Waits for the next message that `convert` accepts, or a link change when `includeLink`.
     func next(
         timeout: PTPDuration, includeLink: Bool, convert: (ReceivedDatagram, Int) -> ReceivedMessage?

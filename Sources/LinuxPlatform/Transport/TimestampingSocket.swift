@@ -16,6 +16,9 @@ final class TimestampingSocket: Sendable {
     let timestamping: TimestampingMode?
     private let queue: Mutex<TransmitTimestampQueue>
     private let closed = Atomic<Bool>(false)
+    /// ``receiveWaiting(limit:_:)``'s slots, kept from one read to the next (a server port reads thousands a
+    /// second, most of them one message): allocated at the first read, locked while one is in progress.
+    private let receiveSlots = Mutex<ReceiveSlots?>(nil)
 
     /// Opens the socket.
     ///
@@ -281,6 +284,52 @@ final class TimestampingSocket: Sendable {
         return ReceivedDatagram(bytes: bytes, timestamp: stamp(from: info), source: source)
     }
 
+    /// Receives the datagrams waiting, up to `limit`, with one `recvmmsg`, each with its receive stamp, in
+    /// arrival order; how many were read (zero when none was waiting). A server port with many unicast clients
+    /// finds several Delay_Reqs waiting at a poll; one read takes them all, and the clock answers them together.
+    ///
+    /// The corresponding C function is `recvmmsg` with `MSG_DONTWAIT`.
+    func receiveWaiting(limit: Int, _ each: (ReceivedDatagram) -> Void) throws(TransportError) -> Int {
+        let count = max(1, min(limit, ReceiveSlots.count))
+        var failure: Errno?
+        var datagrams: [ReceivedDatagram] = []
+        receiveSlots.withLock { stored in
+            var slots = stored.take() ?? ReceiveSlots()
+            defer { stored = slots }
+            let result = Result { () throws(Errno) in
+                try retryingSyscall {
+                    slots.buffer.withUnsafeMutableBytes { buffer in
+                        CLinuxShims_recv_batch_from(
+                            descriptor.rawValue, buffer.baseAddress, ReceiveSlots.capacity, CUnsignedInt(count),
+                            CInt(MSG_DONTWAIT), &slots.lengths, &slots.infos, &slots.sources, &slots.sourceLengths)
+                    }
+                }
+            }
+            switch result {
+            case .success(let n):
+                let read = min(count, max(0, Int(n)))
+                datagrams.reserveCapacity(read)
+                for i in 0..<read {
+                    let start = i * ReceiveSlots.capacity
+                    let length = min(max(0, slots.lengths[i]), ReceiveSlots.capacity)
+                    datagrams.append(
+                        ReceivedDatagram(
+                            bytes: Array(slots.buffer[start..<(start + length)]), timestamp: stamp(from: slots.infos[i]),
+                            source: slots.sources[i]))
+                }
+            case .failure(let error):
+                failure = error
+            }
+        }
+        if let failure {
+            if failure == .wouldBlock { return 0 }
+            throw self.failure("recvmmsg", failure)
+        }
+        // Handed on outside the lock: what the caller does with a message may read this socket again.
+        for datagram in datagrams { each(datagram) }
+        return datagrams.count
+    }
+
     /// The stamp the socket's mode asks for: `ts[0]` software, `ts[2]` raw hardware; zero means none.
     func stamp(from info: CLinuxShims_ControlInfo) -> PTPInstant? {
         guard info.has_timestamping != 0, let timestamping else { return nil }
@@ -433,4 +482,17 @@ final class TimestampingSocket: Sendable {
             }
         }
     }
+}
+
+/// The slots one `recvmmsg` of ``TimestampingSocket/receiveWaiting(limit:_:)`` reads into.
+struct ReceiveSlots: Sendable {
+    /// Messages one read takes at most, and the room for each (the largest PTP message with its TLVs; a
+    /// longer datagram is cut, as one `recvmsg` into 2,048 bytes cuts it).
+    static let count = 16
+    static let capacity = 2048
+    var buffer = [UInt8](repeating: 0, count: count * capacity)
+    var lengths = [Int](repeating: 0, count: count)
+    var infos = [CLinuxShims_ControlInfo](repeating: CLinuxShims_ControlInfo(), count: count)
+    var sources = [sockaddr_storage](repeating: sockaddr_storage(), count: count)
+    var sourceLengths = [socklen_t](repeating: 0, count: count)
 }

@@ -63,6 +63,18 @@ struct TransportSockets: Sendable {
         }
     }
 
+    /// See ``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``.
+    func readReady(descriptorIndex: Int, revents: Int16, limit: Int, _ each: (TransportEvent) -> Void)
+        throws(TransportError)
+    {
+        try socketSet.readAllReady(member: descriptorIndex, revents: revents, limit: limit) { ready in
+            switch ready {
+            case .link(let event): each(.link(event))
+            case .datagram(let datagram, let index): if let message = message(datagram, index: index) { each(.message(message)) }
+            }
+        }
+    }
+
     var isLinkUp: Bool { socketSet.isLinkUp }
 
     /// See ``PTPTransport/pollDescriptors``.
