@@ -295,7 +295,8 @@ public enum ConfigKeys {
         .int("gm_class_free_running", .global, 248, uint8, "clockClass announced before the first lock"),
         .choice(
             "gm_quality_profile", .global, "default", [("default", 0), ("G.8275.1", 1)],
-            "measured clockAccuracy/variance, or G.8275.1's fixed values"),
+            "clockAccuracy from the measured error (table 5's steps, with hysteresis) and the variance that goes with it, or G.8275.1's fixed values"
+        ),
         .real("sim_gnss_jitter_ns", .global, 0.0, 0...1e9, "ns; standard deviation of the simulated reference's edges"),
         .real("sim_gnss_outage_after", .global, 0.0, 0...1e9, "seconds after start of a simulated reference outage (0 = none)"),
         .real("sim_gnss_outage_duration", .global, 0.0, 0...1e9, "seconds the simulated outage lasts"),
