@@ -101,66 +101,61 @@ ssize_t CLinuxShims_recv(int fd, void *buffer, size_t length, int flags,
     return n;
 }
 
-ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
-                         const struct sockaddr *to, socklen_t to_length,
-                         int override_tsflags, uint32_t tsflags)
+/* Room for one SO_TIMESTAMPING control message (a send's own timestamping flags). */
+union CLinuxShims_TimestampingControl {
+    char buf[CMSG_SPACE(sizeof(uint32_t))];
+    struct cmsghdr align;
+};
+
+/* Fills `msg` (zeroed by the caller) to send `length` bytes of `buffer` to `to`, with `override_tsflags`
+ * the send's own timestamping flags in `control`: what one sendmsg and each message of a sendmmsg carry. */
+static void CLinuxShims_fill_send(struct msghdr *msg, struct iovec *iov, union CLinuxShims_TimestampingControl *control,
+                                  const void *buffer, size_t length, const struct sockaddr *to, socklen_t to_length,
+                                  int override_tsflags, uint32_t tsflags)
 {
-    union {
-        char buf[CMSG_SPACE(sizeof(uint32_t))];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov = { .iov_base = (void *)buffer, .iov_len = length };
-    struct msghdr msg;
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_name = (void *)to;
-    msg.msg_namelen = to == NULL ? 0 : to_length;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
+    iov->iov_base = (void *)buffer;
+    iov->iov_len = length;
+    msg->msg_name = (void *)to;
+    msg->msg_namelen = to == NULL ? 0 : to_length;
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
     if (override_tsflags) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        memset(control, 0, sizeof(*control));
+        msg->msg_control = control->buf;
+        msg->msg_controllen = sizeof(control->buf);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(msg);
         cm->cmsg_level = SOL_SOCKET;
         cm->cmsg_type = SO_TIMESTAMPING;
         cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
         memcpy(CMSG_DATA(cm), &tsflags, sizeof(tsflags));
     }
+}
+
+ssize_t CLinuxShims_send(int fd, const void *buffer, size_t length,
+                         const struct sockaddr *to, socklen_t to_length,
+                         int override_tsflags, uint32_t tsflags)
+{
+    union CLinuxShims_TimestampingControl control;
+    struct iovec iov;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    CLinuxShims_fill_send(&msg, &iov, &control, buffer, length, to, to_length, override_tsflags, tsflags);
     return sendmsg(fd, &msg, MSG_DONTWAIT);
 }
 
 int CLinuxShims_send_batch(int fd, const CLinuxShims_OutgoingDatagram *datagrams, unsigned count)
 {
-    union control {
-        char buf[CMSG_SPACE(sizeof(uint32_t))];
-        struct cmsghdr align;
-    };
     struct mmsghdr messages[CLINUXSHIMS_BATCH_MAX];
     struct iovec iovs[CLINUXSHIMS_BATCH_MAX];
-    union control controls[CLINUXSHIMS_BATCH_MAX];
+    union CLinuxShims_TimestampingControl controls[CLINUXSHIMS_BATCH_MAX];
     if (count > CLINUXSHIMS_BATCH_MAX) {
         count = CLINUXSHIMS_BATCH_MAX;
     }
     memset(messages, 0, sizeof(messages[0]) * count);
     for (unsigned i = 0; i < count; i++) {
         const CLinuxShims_OutgoingDatagram *d = &datagrams[i];
-        struct msghdr *msg = &messages[i].msg_hdr;
-        iovs[i].iov_base = (void *)d->buffer;
-        iovs[i].iov_len = d->length;
-        msg->msg_name = (void *)d->to;
-        msg->msg_namelen = d->to == NULL ? 0 : d->to_length;
-        msg->msg_iov = &iovs[i];
-        msg->msg_iovlen = 1;
-        if (d->override_tsflags) {
-            memset(&controls[i], 0, sizeof(controls[i]));
-            msg->msg_control = controls[i].buf;
-            msg->msg_controllen = sizeof(controls[i].buf);
-            struct cmsghdr *cm = CMSG_FIRSTHDR(msg);
-            cm->cmsg_level = SOL_SOCKET;
-            cm->cmsg_type = SO_TIMESTAMPING;
-            cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-            memcpy(CMSG_DATA(cm), &d->tsflags, sizeof(d->tsflags));
-        }
+        CLinuxShims_fill_send(&messages[i].msg_hdr, &iovs[i], &controls[i], d->buffer, d->length, d->to, d->to_length,
+                              d->override_tsflags, d->tsflags);
     }
     return sendmmsg(fd, messages, count, MSG_DONTWAIT);
 }
