@@ -13,7 +13,10 @@ struct LogWriterTests {
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]) }
         let writer = LogWriter(descriptor: fds[1])
-        let total = 20_000
+        // More than the writer can hold, so some must drop: the pipe (64 KiB: at most 9,363 lines of 7 bytes or
+        // more), the batch the writer took and is blocked writing (up to the capacity, 8,192) and the queue
+        // behind it (8,192 again): 25,747 at most. 20,000 fitted when the writer had taken a full batch.
+        let total = 40_000
         let started = ContinuousClock.now
         for index in 0..<total { writer.enqueue(LogWriter.Line(standardOutput: "line \(index)\n")) }
         let enqueueing = ContinuousClock.now - started
