@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -205,4 +206,11 @@ int CLinuxShims_pin_thread_to_cpu(int cpu)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof(set), &set);
+}
+
+int CLinuxShims_name_thread(pthread_t thread, const char *name)
+{
+    char truncated[16];
+    snprintf(truncated, sizeof(truncated), "%s", name);
+    return pthread_setname_np(thread, truncated);
 }

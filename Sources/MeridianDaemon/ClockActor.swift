@@ -258,6 +258,8 @@ actor ClockActor {
             if key == Self.publishKey {
                 publishPending = false
                 publish(force: true)
+            } else if key == Self.historyKey {
+                recordHistory()
             } else if key <= Self.faultResetKeyBase {
                 resetFault(port: Self.faultResetKeyBase - key)
             } else if key >= 0 {
@@ -835,20 +837,43 @@ actor ClockActor {
 
     /// The loop's timer key of a deferred publication (between the clock timers' keys and the fault resets').
     private static let publishKey = -500
+    /// The loop's timer key of the status page's once-a-second history sample.
+    private static let historyKey = -501
+    /// Where the once-a-second samples go (the HTTP endpoint's chart); nil: none taken.
+    private var history: History?
+
+    /// Takes a sample of the published state into `history` once a second, on the loop's own timer: a
+    /// `Task.sleep` on the pool woke Dispatch's timer thread and a worker thread every second for it.
+    func recordHistory(into history: History) {
+        self.history = history
+        recordHistory()
+    }
+
+    private func recordHistory() {
+        guard let history else { return }
+        history.record(published.load())
+        loop.arm(Self.historyKey, after: .seconds(1))
+    }
     /// Publications are at least this far apart (ns): each copies the engine value, and the engine's next change
     /// to any collection the copy shares (a unicast master's grant and Follow_Up tables, thousands of entries)
-    /// then copies that collection whole. A pass within it is published when the spacing has passed (a loop timer).
+    /// then copies that collection whole. A pass within it is published by the first pass after the spacing or,
+    /// when none comes, by a loop timer at ``publishLatency``.
     private static let publishSpacing: Int64 = 20_000_000
+    /// How long a pass's state may wait unpublished (ns). Longer than the spacing so that on a port sending at
+    /// 16 Sync/s the next Sync's pass publishes it and the timer never fires: a timer at the spacing woke the
+    /// loop once more per Sync (the Follow_Up's pass is always within 20 ms of the Sync's).
+    private static let publishLatency: Int64 = 100_000_000
 
     /// Publishes the state for management and the HTTP endpoint: at once when `force` (a management SET or
     /// COMMAND, a SIGHUP change, start-up: the published state shows it when the call returns), else at most
-    /// every ``publishSpacing`` (a later pass is published by a loop timer, so nothing stays unpublished).
+    /// every ``publishSpacing`` (a pass within it is published by a later pass or at the latest a loop timer
+    /// ``publishLatency`` after the last publication, so nothing stays unpublished).
     private func publish(force: Bool = false) {
         let now = ClockLoop.monotonicNow()
         if !force && now &- lastPublishedAt < Self.publishSpacing {
             if !publishPending {
                 publishPending = true
-                loop.arm(Self.publishKey, after: .nanoseconds(Self.publishSpacing &- (now &- lastPublishedAt)))
+                loop.arm(Self.publishKey, after: .nanoseconds(Self.publishLatency &- (now &- lastPublishedAt)))
             }
             return
         }

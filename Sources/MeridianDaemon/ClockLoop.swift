@@ -84,7 +84,7 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         bellWrite = ends[1]
         let weakLoop = WeakLoop(self)
         do {
-            _ = try PlatformThread.spawn {
+            _ = try PlatformThread.spawn(name: "meridian-clock") {
                 // Bounded by the loop's life: each pass holds it for one poll of at most a second.
                 while let loop = weakLoop.loop, loop.pass() {}
             }

@@ -53,7 +53,7 @@ final class LogWriter: Sendable {
             defer { state.started = true }
             return !state.started
         }
-        if start, (try? PlatformThread.spawn({ self.run() })) == nil {
+        if start, (try? PlatformThread.spawn(name: "meridian-log", { self.run() })) == nil {
             // No thread: write here rather than lose the log.
             drain()
             return

@@ -148,7 +148,7 @@ public actor ManagementServer: Service {
             let (stream, continuation) = AsyncStream.makeStream(of: Incoming.self, bufferingPolicy: .bufferingNewest(256))
             continuation.onTermination = { _ in stopping.stop() }
             streams.append(stream)
-            _ = try PlatformThread.spawn {
+            _ = try PlatformThread.spawn(name: "meridian-mgmt") {
                 Self.receiveLoop(
                     socket: socket, privilege: privilege, stopping: stopping, overflow: overflow, continuation: continuation)
             }
@@ -188,10 +188,11 @@ public actor ManagementServer: Service {
             socket.close()
             continuation.finish()
         }
-        // Bounded: a stop wakes the wait at once (``StopFlag/onStop(_:)``); the 1 s timeout is a backstop.
+        // Bounded: a stop wakes the wait at once (``StopFlag/onStop(_:)``: `shutdown` makes the poll return); the
+        // 10 s timeout is a backstop that costs an idle daemon no wake-up a second.
         while !stopping.isStopped {
             do {
-                if let datagram = try socket.receive(timeoutMilliseconds: 1_000), !stopping.isStopped {
+                if let datagram = try socket.receive(timeoutMilliseconds: 10_000), !stopping.isStopped {
                     if case .dropped = continuation.yield(Incoming(datagram: datagram, privilege: privilege)) {
                         overflow.count.add(1, ordering: .relaxed)
                     }

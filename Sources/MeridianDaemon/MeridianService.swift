@@ -338,14 +338,10 @@ final class MeridianService: Service {
                 group.addTask { await clockActor.serve(port: index) }
             }
             group.addTask { await self.reloadOnHangup(clockActor) }
-            // The status page's chart: one sample a second from the published state, while the endpoint serves.
+            // The status page's chart: one sample a second from the published state, while the endpoint serves
+            // (a timer of the clock's loop; the clock's stop cancels it with the others).
             if endpoint != nil {
-                group.addTask {
-                    while !Task.isCancelled {
-                        history.record(clockActor.published.load())
-                        try? await Task.sleep(for: .seconds(1))
-                    }
-                }
+                await clockActor.recordHistory(into: history)
             }
             group.addTask {
                 do {

@@ -66,10 +66,13 @@ struct GPSDGrandmasterTests {
         try harness.startFeed()
         try harness.startGPSD()
         let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0.3, frequencyPPM: 30))
-        // gpsd's simulated DCD pulse wakes 85–200 µs late: the lock threshold and the holdover budget are set
-        // for that reference, not for a GNSS timing receiver. holdover_max_time 10 s puts class 140 in reach.
+        // gpsd's simulated DCD pulse wakes 85–200 µs late, and milliseconds late on a loaded machine: the lock
+        // threshold and the holdover budget are set for that reference, not for a GNSS timing receiver. The
+        // budget (3 ms) leaves the entry into holdover within specification even when the last pulses before a
+        // loss came late and the servo was still answering them (the phase it added counts at entry); what ends
+        // holdover within specification here is holdover_max_time (10 s), which puts class 140 in reach.
         let configuration = ReferenceDisciplineConfiguration(
-            holdover: HoldoverConfiguration(maxError: .milliseconds(1), maxTime: .seconds(10), minimumSamples: 8),
+            holdover: HoldoverConfiguration(maxError: .milliseconds(3), maxTime: .seconds(10), minimumSamples: 8),
             timescale: .utc,
             lockSamples: 4, lockThreshold: .microseconds(300))
         let servo = SelectedServo(.pi, clockMaximum: clock.maxFrequency, syncInterval: 1)
@@ -104,6 +107,9 @@ struct GPSDGrandmasterTests {
         harness.signalFeed(SIGUSR1)
         #expect(loop.run(seconds: 12) { loop.state == .locked })
         #expect(loop.quality.clockQuality.clockClass == 6)
+        // Four more pulses after the relock: the servo has answered the phase the silence left before the fix goes.
+        _ = loop.run(seconds: 4) { false }
+        #expect(loop.state == .locked)
 
         // The receiver loses its fix (pulses and time keep coming, mode 1): holdover (7), then past the 10 s
         // budget out of spec (140); the fix returns: locked (6), no step.

@@ -39,6 +39,32 @@ struct PlatformThreadTests {
         #expect(Self.allowedCPUs() == before)
         #expect(throws: Errno.invalidArgument) { try PlatformThread.pinCurrentThread(toCPU: -1) }
     }
+
+    /// The calling thread's name from /proc/thread-self/comm.
+    static func threadName() -> String? {
+        let fd = open("/proc/thread-self/comm", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n], as: UTF8.self).split(separator: "\n").first.map(String.init)
+    }
+
+    @Test("a named thread shows its name (cut to Linux's 15 bytes) where top -H and /proc look")
+    func naming() throws {
+        let named = Mutex(false)
+        let seen = Mutex<String?>(nil)
+        let thread = try PlatformThread.spawn(name: "meridian-clock-loop") {
+            // The name is set by the spawning thread once pthread_create returns: wait for it (bounded).
+            for _ in 0..<2_000 where !named.withLock({ $0 }) { usleep(1_000) }
+            let name = PlatformThreadTests.threadName()
+            seen.withLock { $0 = name }
+        }
+        named.withLock { $0 = true }
+        thread.join()
+        #expect(seen.withLock { $0 } == "meridian-clock-")
+    }
 }
 
 extension Substring {

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
 #include <sys/timex.h>
@@ -227,5 +228,7 @@ int CLinuxShims_pps_fetch(int fd, struct pps_fdata *data);
 int CLinuxShims_setns(int fd, int nstype);
 /* Pins the calling thread to one CPU (sched_setaffinity on the thread; CPU_SET is a macro). */
 int CLinuxShims_pin_thread_to_cpu(int cpu);
+/* Names a thread (pthread_setname_np, a GNU extension; the name is cut to the 15 bytes Linux keeps). */
+int CLinuxShims_name_thread(pthread_t thread, const char *name);
 
 #endif

@@ -20,7 +20,7 @@ final class EdgeReferenceThread: Sendable {
     func start(_ what: String, body: @escaping @Sendable () -> Void) throws(ReferenceError) {
         timeOfDay.client.start()
         do {
-            let spawned = try PlatformThread.spawn(body)
+            let spawned = try PlatformThread.spawn(name: "meridian-ref", body)
             thread.withLock { $0 = spawned }
         } catch {
             timeOfDay.client.stop()

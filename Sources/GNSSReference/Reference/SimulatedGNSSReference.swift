@@ -27,7 +27,7 @@ public final class SimulatedGNSSReference: ReferenceSource {
         let started: Bool = thread.withLock { $0 != nil }
         guard !started else { return }
         do {
-            let spawned = try PlatformThread.spawn { [self] in run() }
+            let spawned = try PlatformThread.spawn(name: "meridian-gnss") { [self] in run() }
             thread.withLock { $0 = spawned }
         } catch {
             throw ReferenceError("cannot start the simulated GNSS thread: \(error)")

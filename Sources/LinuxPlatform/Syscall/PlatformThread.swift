@@ -16,10 +16,11 @@ public final class PlatformThread: Sendable {
         self.thread = thread
     }
 
-    /// Starts `body` on a new thread.
+    /// Starts `body` on a new thread, named `name` when given (what `top -H` and `/proc/PID/task/*/comm` show;
+    /// Linux keeps 15 bytes of it). Unnamed, a thread inherits its creator's name (a Dispatch worker's).
     ///
-    /// The corresponding C function is `pthread_create`.
-    public static func spawn(_ body: @escaping @Sendable () -> Void) throws(Errno) -> PlatformThread {
+    /// The corresponding C functions are `pthread_create` and `pthread_setname_np` (`CLinuxShims_name_thread`).
+    public static func spawn(name: String? = nil, _ body: @escaping @Sendable () -> Void) throws(Errno) -> PlatformThread {
         let start = Unmanaged.passRetained(Start(body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(
@@ -34,6 +35,7 @@ public final class PlatformThread: Sendable {
             Unmanaged<Start>.fromOpaque(start).release()
             throw Errno(rawValue: result)
         }
+        if let name { _ = CLinuxShims_name_thread(thread, name) }
         return PlatformThread(thread: thread)
     }
 
