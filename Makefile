@@ -41,7 +41,7 @@ build:
 	$(SWIFT) build -c $(CONFIG) $(SWIFT_BUILD_FLAGS)
 
 ## test: lint, then every test (needs root for network namespaces). First the tests of the libraries, the
-## daemon's pieces and the tools (in parallel); then, alone, the tests that run in real time and read what a
+## daemon's pieces and the tools (in parallel, beside the release build of meridiand); then, alone, the tests that run in real time and read what a
 ## program printed: whole daemons on the in-memory test seam, and pmc and meridianctl against a management
 ## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
 ## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
@@ -52,13 +52,17 @@ TEST_FUZZ_SECONDS ?= 3
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests|RealtimeFollowerSeamTests|ConversionRemeasureSeamTests|JBODGrandmasterSeamTests)|ManagementIntegrationTests\.)'
 test: deps lint
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	@# The fuzzing (its own build path, .build/fuzz) beside the release build, which leaves a core idle for much
-	@# of its time; its output is printed once both are done.
+	@# The release build of meridiand (for the interop phase) uses about one core for three to four minutes: beside
+	@# it run the fuzzing (its own build path, .build/fuzz) and then the parallel phase (the test bundle run
+	@# directly: `swift test` would wait for the build folder's lock the release build holds). The release build's
+	@# output is printed once both are done.
 	mkdir -p .build/test-logs; \
-	SWIFT=$(SWIFT) scripts/fuzz.sh $(TEST_FUZZ_SECONDS) > .build/test-logs/fuzz.out 2>&1 & fuzz=$$!; \
-	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS); built=$$?; \
-	wait $$fuzz; fuzzed=$$?; cat .build/test-logs/fuzz.out; [ $$built -eq 0 ] && [ $$fuzzed -eq 0 ]
-	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/unit.log --skip-build --skip '^InteropTests\.' --skip $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS) > .build/test-logs/release-build.out 2>&1 & release=$$!; \
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
+	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
+		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS); unit=$$?; \
+	wait $$release; built=$$?; tail -n 20 .build/test-logs/release-build.out; \
+	[ $$built -eq 0 ] && [ $$fuzzed -eq 0 ] && [ $$unit -eq 0 ]
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
 		TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \

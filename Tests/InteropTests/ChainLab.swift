@@ -14,6 +14,9 @@ struct ChainLab: Sendable {
     let bDownstream: String
     let cInterface: String
 
+    /// `subnet` names the lab within this process (with the process ID): each suite that builds chains passes
+    /// its own offset (PTP4lInteropTests 1, JBODInteropTests 30, TransparentClockInteropTests 40 and 50), so
+    /// suites run in one test process never make the same namespace.
     static func create(subnet: UInt8) throws -> ChainLab {
         let id = "\(getpid() % 100_000)c\(subnet)"
         let lab = ChainLab(

@@ -159,7 +159,10 @@ struct GrandmasterGPSDTests {
         #expect(noFix["satellites"] as? Int == 0, "\(noFix)")
         gpsd.signalFeed(SIGUSR2)
         time.note("fix back")
-        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 15), "\(gmLog(lab, after: mark))")
+        // gpsd reports a fix again after a few cycles, then four pulses in a row must fall within the 300 µs
+        // threshold: 9 s here on a quiet machine; one run of the interop phase beside a heavier group took more
+        // than 15 s (late pulses reset the count). 25 s bounds the wait without judging gpsd's speed under load.
+        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 25), "\(gmLog(lab, after: mark))")
         time.note(
             "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return after the fix came back stepped the clock")

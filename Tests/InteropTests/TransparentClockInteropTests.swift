@@ -63,7 +63,7 @@ struct TransparentClockInteropTests {
         let pmc = try InteropLab.tool("pmc")
         let tshark = try InteropLab.tool("tshark")
         let meridiand = try InteropLab.meridiand()
-        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 30))
+        let chain = try ChainLab.create(subnet: UInt8(getpid() % 200 + 50))
         defer { chain.remove() }
         let files = try InteropLab()  // a scratch directory and process keeper
         defer { files.tearDown() }
