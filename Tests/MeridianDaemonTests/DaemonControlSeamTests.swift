@@ -139,4 +139,59 @@ import Testing
         await group.triggerGracefulShutdown()
         try await running.value
     }
+
+    /// A pass that falls within 20 ms of the last publication is published by the next pass or, when none comes,
+    /// by the loop's timer within 100 ms. A lone grandmaster at 1 Sync/s (Announce every 2 s) sends each
+    /// Follow_Up in a pass right after its Sync's, so only that timer makes the Follow_Up count of PORT_STATS_NP
+    /// catch up with the Sync count before the next Sync.
+    @Test func aPassWithinTheSpacingIsPublishedWithoutWaitingForTheNextSync() async throws {
+        let pair = DaemonSeamTests.Pair()
+        defer { pair.tearDown() }
+        let path = pair.configPath("lone")
+        try """
+        [global]
+        priority1 100
+        logSyncInterval 0
+        logAnnounceInterval 1
+        uds_address \(pair.directory)/lone.sock
+        uds_ro_address \(pair.directory)/lone.ro.sock
+        http_address none
+        [fake-lone]
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let options = DaemonOptions(configFile: path)
+        let configuration = try ConfigurationLoader.load(options).get()
+        let factories = DaemonFactories(
+            openClock: { _ in pair.gmClock.source }, openPort: { _, _ in pair.gmPort },
+            reloadRequests: { AsyncStream { _ in } })
+        let service = MeridianService(
+            options: options, configuration: configuration, logger: pair.gmLog.logger, factories: factories)
+        let group = ServiceGroup(services: [service], logger: Logger(label: "seam-lone"))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+
+        // Bounds fixed before the run: MASTER within 30 s; then 30 reads 150 ms apart (4.5 s, four or five Syncs).
+        // A Follow_Up waits unpublished at most 100 ms of each second, so at most 2 reads in 10 may see the Sync
+        // count ahead; without the timer every read after the first Sync would.
+        let master = await pair.gmLog.wait(for: "to MASTER", seconds: 30)
+        try #require(master != nil, "no MASTER:\n\(pair.gmLog.all.suffix(10).joined(separator: "\n"))")
+        let probe = try ManagementProbe(server: pair.directory + "/lone.sock", path: pair.directory + "/probe-l.sock")
+        var reads: [(sync: UInt64, followUp: UInt64)] = []
+        for _ in 0..<30 {
+            if case .portStatsNP(let stats)? = try probe.send(.get, .portStatsNP) {
+                reads.append(
+                    (stats.txMsgType[Int(MessageType.sync.rawValue)], stats.txMsgType[Int(MessageType.followUp.rawValue)]))
+            }
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        let behind = reads.filter { $0.followUp < $0.sync }.count
+        print(
+            "publication: \(reads.count) reads, Sync counts \(reads.first?.sync ?? 0)...\(reads.last?.sync ?? 0), Follow_Up behind in \(behind)"
+        )
+        #expect(reads.count == 30)
+        #expect((reads.last?.sync ?? 0) >= (reads.first?.sync ?? 0) + 3, "Syncs sent: \(reads.map(\.sync))")
+        #expect(behind <= 6, "Follow_Up count behind the Sync count in \(behind) of \(reads.count) reads: \(reads)")
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
 }
