@@ -263,7 +263,7 @@ actor ClockActor {
             } else if key <= Self.faultResetKeyBase {
                 resetFault(port: Self.faultResetKeyBase - key)
             } else if key >= 0 {
-                let count = PortTimer.allCases.count
+                let count = PortTimer.caseCount
                 if let timer = PortTimer(rawValue: UInt8(truncatingIfNeeded: key % count)) {
                     handle(.port(key / count, .timerFired(timer)))
                 }
@@ -789,7 +789,7 @@ actor ClockActor {
 
     /// The loop's key of a port's timer (0 and up) and of a clock timer (below 0).
     private static func key(_ timer: PortTimer, port index: Int) -> Int {
-        index * PortTimer.allCases.count + Int(timer.rawValue)
+        index * PortTimer.caseCount + Int(timer.rawValue)
     }
 
     private static func key(_ timer: ClockTimer) -> Int {

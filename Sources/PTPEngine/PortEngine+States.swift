@@ -25,7 +25,7 @@ extension PortEngine {
 
         let before = timers(for: old)
         let after = timers(for: new)
-        for timer in PortTimer.allCases where before.contains(timer) && !after.contains(timer) {
+        for timer in PortTimer.all where before.contains(timer) && !after.contains(timer) {
             actions.append(.cancelTimer(timer))
         }
         if !(new == .uncalibrated || new == .slave) {

@@ -23,6 +23,13 @@ public enum PortTimer: UInt8, Sendable, Hashable, CaseIterable {
     case unicastRequest
 }
 
+extension PortTimer {
+    /// Every timer, built once: the synthesized `allCases` builds a new array at every call, and the daemon's
+    /// loop maps each timer to its key (``caseCount``) for every timer it arms and fires.
+    public static let all: [PortTimer] = allCases
+    public static let caseCount = all.count
+}
+
 /// Names one transmitted event message, so its transmit timestamp finds its way back.
 public struct TransmitToken: Sendable, Hashable {
     public var messageType: MessageType

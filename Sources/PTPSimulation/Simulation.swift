@@ -138,8 +138,8 @@ struct SimulationCore {
         var statistics = ClockStatistics()
     }
 
-    /// PortTimer.allCases.count and ClockTimer.allCases.count (the synthesized `allCases` builds an array).
-    static let portTimerCount = PortTimer.allCases.count
+    /// PortTimer.caseCount and ClockTimer.allCases.count (the synthesized `allCases` builds an array).
+    static let portTimerCount = PortTimer.caseCount
     static let clockTimerCount = ClockTimer.allCases.count
 
     enum Event: Sendable {
