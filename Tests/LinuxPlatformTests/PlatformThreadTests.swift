@@ -6,15 +6,20 @@ import Testing
 
 @Suite("PlatformThread")
 struct PlatformThreadTests {
-    /// The calling thread's `Cpus_allowed_list` from /proc/thread-self/status.
-    static func allowedCPUs() -> String? {
-        let fd = open("/proc/thread-self/status", O_RDONLY)
+    /// The text of one of the calling thread's files in /proc/thread-self (up to 8 KiB).
+    static func threadFile(_ name: String) -> String? {
+        let fd = open("/proc/thread-self/" + name, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 8192)
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return nil }
-        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        return String(decoding: buffer[0..<n], as: UTF8.self)
+    }
+
+    /// The calling thread's `Cpus_allowed_list` from /proc/thread-self/status.
+    static func allowedCPUs() -> String? {
+        guard let text = threadFile("status") else { return nil }
         let line = text.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
         return line.map { $0.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: " \t") }
     }
@@ -42,13 +47,7 @@ struct PlatformThreadTests {
 
     /// The calling thread's name from /proc/thread-self/comm.
     static func threadName() -> String? {
-        let fd = open("/proc/thread-self/comm", O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self).split(separator: "\n").first.map(String.init)
+        threadFile("comm")?.split(separator: "\n").first.map(String.init)
     }
 
     @Test("a named thread shows its name (cut to Linux's 15 bytes) where top -H and /proc look")
