@@ -854,6 +854,7 @@ actor ClockActor {
         history.record(published.load())
         loop.arm(Self.historyKey, after: .seconds(1))
     }
+
     /// Publications are at least this far apart (ns): each copies the engine value, and the engine's next change
     /// to any collection the copy shares (a unicast master's grant and Follow_Up tables, thousands of entries)
     /// then copies that collection whole. A pass within it is published by the first pass after the spacing or,
