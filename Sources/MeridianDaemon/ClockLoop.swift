@@ -250,7 +250,8 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         }
         for i in ended.indices { ended[i] = false }
         // One read per ready descriptor per pass (a `recvmmsg` of what is waiting, up to
-        // `LinuxPortChannel.readLimit`): what else is queued makes the next poll return at once, and due timers are served in between.
+        // `LinuxPortChannel.readLimit`): what else is queued makes the next poll return at once, and due timers
+        // are served in between.
         // The messages of one read are handled one after the other and what they queued leaves together after
         // the last (the Delay_Resps to a read of Delay_Reqs in one `sendmmsg`).
         for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 {

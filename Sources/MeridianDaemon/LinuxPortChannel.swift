@@ -156,13 +156,15 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         }
     }
 
-    /// Reads what the loop's poll found on one of its descriptors: one message or link change (see
-    /// ``PTPTransport/readReady(descriptorIndex:revents:)``), or nothing when only stamps came.
-    /// How many messages one read of a ready socket takes at most (``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``):
-    /// enough to answer a poll's worth of Delay_Reqs from thousands of clients in one `sendmmsg`, few enough
-    /// that a due timer (a Sync slot) waits for no more than 16 messages' handling.
+    /// How many messages one read of a ready socket takes at most
+    /// (``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``): enough to answer a poll's worth of
+    /// Delay_Reqs from thousands of clients in one `sendmmsg`, few enough that a due timer (a Sync slot) waits
+    /// for no more than 16 messages' handling.
     static let readLimit = 16
 
+    /// Reads what the loop's poll found on one of its descriptors: the messages waiting on a socket, up to
+    /// ``readLimit``, or a link change (see ``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``), or
+    /// nothing when only stamps came; a message the source filter refuses is handed on as `.filtered`.
     func readReady(descriptorIndex: Int, revents: Int16, _ deliver: (PortInput) -> Void) -> Result<Void, PortIOFailure> {
         let read = Result { () throws(TransportError) in
             try transport.readReady(descriptorIndex: descriptorIndex, revents: revents, limit: Self.readLimit) { event in

@@ -17,7 +17,7 @@ final class TimestampingSocket: Sendable {
     private let queue: Mutex<TransmitTimestampQueue>
     private let closed = Atomic<Bool>(false)
     /// ``receiveWaiting(limit:_:)``'s slots, kept from one read to the next (a server port reads thousands a
-    /// second, most of them one message): allocated at the first read, locked while one is in progress.
+    /// second, most of them one message): allocated at the first read, taken out while one is in progress.
     private let receiveSlots = Mutex<ReceiveSlots?>(nil)
 
     /// Opens the socket.
@@ -291,43 +291,35 @@ final class TimestampingSocket: Sendable {
     /// The corresponding C function is `recvmmsg` with `MSG_DONTWAIT`.
     func receiveWaiting(limit: Int, _ each: (ReceivedDatagram) -> Void) throws(TransportError) -> Int {
         let count = max(1, min(limit, ReceiveSlots.count))
-        var failure: Errno?
-        var datagrams: [ReceivedDatagram] = []
-        receiveSlots.withLock { stored in
-            var slots = stored.take() ?? ReceiveSlots()
-            defer { stored = slots }
-            let result = Result { () throws(Errno) in
-                try retryingSyscall {
-                    slots.buffer.withUnsafeMutableBytes { buffer in
-                        CLinuxShims_recv_batch_from(
-                            descriptor.rawValue, buffer.baseAddress, ReceiveSlots.capacity, CUnsignedInt(count),
-                            CInt(MSG_DONTWAIT), &slots.lengths, &slots.infos, &slots.sources, &slots.sourceLengths)
-                    }
+        // The slots are taken out for the read and its hand-over and put back after: no lock is held while the
+        // caller handles a message (which may read this socket again: that read then uses slots of its own).
+        var slots = receiveSlots.withLock { $0.take() } ?? ReceiveSlots()
+        defer { receiveSlots.withLock { $0 = slots } }
+        let result = Result { () throws(Errno) in
+            try retryingSyscall {
+                slots.buffer.withUnsafeMutableBytes { buffer in
+                    CLinuxShims_recv_batch_from(
+                        descriptor.rawValue, buffer.baseAddress, ReceiveSlots.capacity, CUnsignedInt(count),
+                        CInt(MSG_DONTWAIT), &slots.lengths, &slots.infos, &slots.sources, &slots.sourceLengths)
                 }
             }
-            switch result {
-            case .success(let n):
-                let read = min(count, max(0, Int(n)))
-                datagrams.reserveCapacity(read)
-                for i in 0..<read {
-                    let start = i * ReceiveSlots.capacity
-                    let length = min(max(0, slots.lengths[i]), ReceiveSlots.capacity)
-                    datagrams.append(
-                        ReceivedDatagram(
-                            bytes: Array(slots.buffer[start..<(start + length)]), timestamp: stamp(from: slots.infos[i]),
-                            source: slots.sources[i]))
-                }
-            case .failure(let error):
-                failure = error
+        }
+        switch result {
+        case .success(let n):
+            let read = min(count, max(0, Int(n)))
+            for i in 0..<read {
+                let start = i * ReceiveSlots.capacity
+                let length = min(max(0, slots.lengths[i]), ReceiveSlots.capacity)
+                each(
+                    ReceivedDatagram(
+                        bytes: Array(slots.buffer[start..<(start + length)]), timestamp: stamp(from: slots.infos[i]),
+                        source: slots.sources[i]))
             }
+            return read
+        case .failure(let error):
+            if error == .wouldBlock { return 0 }
+            throw failure("recvmmsg", error)
         }
-        if let failure {
-            if failure == .wouldBlock { return 0 }
-            throw self.failure("recvmmsg", failure)
-        }
-        // Handed on outside the lock: what the caller does with a message may read this socket again.
-        for datagram in datagrams { each(datagram) }
-        return datagrams.count
     }
 
     /// The stamp the socket's mode asks for: `ts[0]` software, `ts[2]` raw hardware; zero means none.
