@@ -147,25 +147,18 @@ import Testing
     @Test func aPassWithinTheSpacingIsPublishedWithoutWaitingForTheNextSync() async throws {
         let pair = DaemonSeamTests.Pair()
         defer { pair.tearDown() }
-        let path = pair.configPath("lone")
-        try """
-        [global]
-        priority1 100
-        logSyncInterval 0
-        logAnnounceInterval 1
-        uds_address \(pair.directory)/lone.sock
-        uds_ro_address \(pair.directory)/lone.ro.sock
-        http_address none
-        [fake-lone]
+        let lone = """
+            [global]
+            priority1 100
+            logSyncInterval 0
+            logAnnounceInterval 1
+            uds_address \(pair.directory)/lone.sock
+            uds_ro_address \(pair.directory)/lone.ro.sock
+            http_address none
+            [fake-lone]
 
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        let options = DaemonOptions(configFile: path)
-        let configuration = try ConfigurationLoader.load(options).get()
-        let factories = DaemonFactories(
-            openClock: { _ in pair.gmClock.source }, openPort: { _, _ in pair.gmPort },
-            reloadRequests: { AsyncStream { _ in } })
-        let service = MeridianService(
-            options: options, configuration: configuration, logger: pair.gmLog.logger, factories: factories)
+            """
+        let service = try pair.service("lone", extra: "", clock: pair.gmClock, port: pair.gmPort, log: pair.gmLog, text: lone)
         let group = ServiceGroup(services: [service], logger: Logger(label: "seam-lone"))
         let running = Task { try await group.run() }
         defer { running.cancel() }

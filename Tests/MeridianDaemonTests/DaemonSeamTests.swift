@@ -49,13 +49,14 @@ import Testing
             """
         }
 
-        /// A whole MeridianService for `name` on `clock` and `port`; `reloads` stands for its SIGHUPs.
+        /// A whole MeridianService for `name` on `clock` and `port`; `reloads` stands for its SIGHUPs. `text`, when
+        /// given, is its whole configuration file instead of ``configText(_:extra:http:)``'s.
         func service(
             _ name: String, extra: String, clock: FakeClock, port: FakePortChannel, log: LogCapture,
-            reloads: AsyncStream<Void> = AsyncStream { _ in }, http: String = "none"
+            reloads: AsyncStream<Void> = AsyncStream { _ in }, http: String = "none", text: String? = nil
         ) throws -> MeridianService {
             let path = configPath(name)
-            try configText(name, extra: extra, http: http).write(toFile: path, atomically: true, encoding: .utf8)
+            try (text ?? configText(name, extra: extra, http: http)).write(toFile: path, atomically: true, encoding: .utf8)
             let options = DaemonOptions(configFile: path)
             let configuration = try ConfigurationLoader.load(options).get()
             let factories = DaemonFactories(
