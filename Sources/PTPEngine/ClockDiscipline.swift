@@ -110,9 +110,9 @@ public struct ClockDiscipline: Sendable {
     /// Feeds one measurement from the slave port to the servo.
     public mutating func apply(_ m: SyncMeasurement) -> DisciplineStep {
         let changed = select(.master(m.master), interval: m.logSyncInterval)
-        if servo.state == .locked, var filter = outlierFilter {
-            let admitted = filter.admit(m.offsetFromMaster)
-            outlierFilter = filter
+        // In place: a copy taken out and stored back would share the filter's buffers, and the admission's
+        // write would then copy them on every measurement.
+        if servo.state == .locked, let admitted = outlierFilter?.admit(m.offsetFromMaster) {
             if !admitted {
                 recentFrequencies.append(servo.lastFrequency)
                 return DisciplineStep(

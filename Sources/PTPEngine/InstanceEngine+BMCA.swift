@@ -128,6 +128,7 @@ extension InstanceEngine {
     /// false. The Syncs carry this clock's own time, and until it has locked that time is not traceable to a
     /// primary reference (7.6.2.8), whatever the grandmaster's is; a clock below learns so
     /// (``ClockEngine/followedUntraceableTimeChanged(into:)``) and acquires afresh once this one has locked.
+    @inline(__always)
     func announcedContent() -> AnnounceContent {
         var properties = timePropertiesDS
         if let slave = slavePortIndex, ports[slave].state != .slave {

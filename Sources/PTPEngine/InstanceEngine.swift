@@ -110,6 +110,9 @@ public struct InstanceEngine: Sendable {
     let configuredClockClass: UInt8
     /// A transparent clock's forwarding state (nil: an ordinary or boundary clock).
     public internal(set) var transparent: TransparentClock?
+    /// Whether the instance is a transparent clock: read on every event, where testing ``transparent`` itself
+    /// made the compiler copy the whole optional.
+    let isTransparentClock: Bool
 
     var scratch: [PortAction] = []
     var verdicts: [(ServoState, PTPDuration, LogInterval)] = []
@@ -146,7 +149,9 @@ public struct InstanceEngine: Sendable {
         configuredClockClass = ds.clockQuality.clockClass
         servoStability = configuration.servoStability
         stableCountdown = configuration.servoStability.offsetValues
-        transparent = configuration.transparentClock.map { TransparentClock(configuration: $0, ports: ports.count) }
+        isTransparentClock = configuration.transparentClock != nil
+        let portCount = ports.count
+        transparent = configuration.transparentClock.map { TransparentClock(configuration: $0, ports: portCount) }
         scratch.reserveCapacity(16)
     }
 
@@ -160,7 +165,7 @@ public struct InstanceEngine: Sendable {
         switch event {
         case .port(let index, let portEvent):
             guard ports.indices.contains(index) else { return }
-            if transparent != nil {
+            if isTransparentClock {
                 relay(portEvent, port: index, at: now, into: &actions)
             } else {
                 dispatch(portEvent, to: index, at: now, into: &actions)

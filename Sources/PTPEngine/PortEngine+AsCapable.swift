@@ -28,6 +28,7 @@ extension PortEngine {
     /// (`follow_up_info 0`) or with `asCapable true`; otherwise only with a measured peer delay within
     /// [min_neighbor_prop_delay, neighborPropDelayThresh], at most 3 lost responses, one responder, a known
     /// peer and a measured neighbour rate ratio.
+    @inline(__always)
     public var asCapable: Bool {
         guard configuration.followUpInformation, !configuration.alwaysASCapable else { return true }
         let delay = peerMeanPathDelay?.nanosecondsDoubleFast ?? 0

@@ -145,8 +145,8 @@ extension PortEngine {
 
     mutating func sendDelayReq(into actions: inout [PortAction]) {
         // A unicast client (16.1) sends to its master's address in the table; none before it has a master there.
-        let destination = unicastClient != nil ? unicastClientParentAddress : parentAddress
-        if unicastClient != nil && destination == nil { return }
+        let destination = unicastClientEnabled ? unicastClientParentAddress : parentAddress
+        if unicastClientEnabled && destination == nil { return }
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
         outstandingDelayReq = (sequenceId, nil, nil)

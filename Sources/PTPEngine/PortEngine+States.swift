@@ -73,9 +73,10 @@ extension PortEngine {
         }
     }
 
-    /// The timers a state runs.
-    func timers(for state: PortState) -> Set<PortTimer> {
-        var set: Set<PortTimer> = []
+    /// The timers a state runs. Inlined: a call on `self` from a mutating method would copy the whole engine.
+    @inline(__always)
+    func timers(for state: PortState) -> PortTimerSet {
+        var set = PortTimerSet()
         switch state {
         case .listening, .passive:
             set.insert(.announceReceipt)
@@ -94,7 +95,7 @@ extension PortEngine {
         if configuration.delayMechanism == .p2p && state != .initializing && state != .faulty && state != .disabled {
             set.insert(.pdelayRequest)
         }
-        if unicastClient != nil && state != .initializing && state != .faulty && state != .disabled {
+        if unicastClientEnabled && state != .initializing && state != .faulty && state != .disabled {
             set.insert(.unicastRequest)
         }
         // BMCA noop: no announce or sync receipt timeout moves a designated port (linuxptp clears them).

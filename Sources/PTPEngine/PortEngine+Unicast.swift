@@ -148,6 +148,7 @@ extension PortEngine {
     /// of the interval instead of all at once, so a Delay_Req that arrives meanwhile waits for a
     /// slot's burst, not for the whole interval's (at 10,000 clients the Sync burst took this machine about
     /// 70 ms). Each client keeps its slot (``UnicastGrant/spread``), so its messages stay one interval apart.
+    @inline(__always)
     func unicastSlotsNeeded(_ type: MessageType) -> Int {
         let granted = unicastService.slot(type).map { unicastService.byType[$0].count } ?? 0
         let wanted = (granted + Self.unicastClientsPerSlot - 1) / Self.unicastClientsPerSlot

@@ -11,8 +11,6 @@ import PTPWire
 /// the port starts, and the Sync/Delay_Resp request as the BMCA selects a master (ptp4l sends both at its next
 /// query tick, up to 2^logQueryInterval s later).
 extension PortEngine {
-    var unicastClientEnabled: Bool { unicastClient != nil }
-
     /// Whether a message from `source` may enter the foreign master table: on a port with a master table only
     /// from its masters (linuxptp `port_unicast_message_valid`). A message without a known source (the test
     /// seam's wire) is let through.
@@ -248,13 +246,14 @@ extension PortEngine {
     /// service may not be listening there, and a unicast one answers either.
     /// The table address of the master this port follows (its Delay_Req go there, not to whoever sent the last
     /// Sync: a new parent's first Sync comes only after its grant).
+    @inline(__always)
     var unicastClientParentAddress: PortAddress? {
         guard let table = unicastClient, let parent, isSlaveState else { return nil }
         return table.masters.first { $0.portIdentity == parent }?.address
     }
 
     var unicastDelayRequest: Bool {
-        configuration.hybridE2E || unicastClient != nil
+        configuration.hybridE2E || unicastClientEnabled
     }
 }
 

@@ -19,6 +19,7 @@ extension PortEngine {
 
     /// The Pdelay_Req period: the configured interval, or the peer's granted one when it is slower (a grant at a
     /// faster rate than asked is not taken: the grantor cannot make this port send faster than configured).
+    @inline(__always)
     var pdelayRequestPeriod: PTPDuration {
         let configured = configuration.logMinPdelayReqInterval
         guard unicastPeerAddress != nil, let granted = unicastClient?.peerGrantedInterval else { return configured.duration }

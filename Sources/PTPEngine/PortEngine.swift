@@ -79,6 +79,9 @@ public struct PortEngine: Sendable {
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
     /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
     public internal(set) var unicastClient: UnicastClientTable?
+    /// Whether ``unicastClient`` is set (it is from the start or never): the check runs after every event, and
+    /// testing the optional itself made the compiler copy the whole table each time.
+    let unicastClientEnabled: Bool
     /// The source address of the message being handled, when the transport gave one.
     var currentSource: PortAddress?
     /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
@@ -143,6 +146,7 @@ public struct PortEngine: Sendable {
         unicastClient = configuration.unicastMasterTable.map {
             UnicastClientTable($0, delayMechanism: configuration.delayMechanism)
         }
+        unicastClientEnabled = configuration.unicastMasterTable != nil
     }
 
     public var portIdentity: PortIdentity { portDS.portIdentity }
@@ -151,7 +155,7 @@ public struct PortEngine: Sendable {
     /// Handles one event at local time `now`, appending what to do to `actions`.
     public mutating func handle(_ event: PortEvent, at now: PTPInstant, into actions: inout [PortAction]) {
         // A port with a unicast master table follows the BMCA's choice with its requests (16.1).
-        defer { if unicastClient != nil { unicastClientStateChanged(into: &actions) } }
+        defer { if unicastClientEnabled { unicastClientStateChanged(into: &actions) } }
         switch event {
         case .received(let message, let timestamp):
             receive(message, timestamp: timestamp, now: now, into: &actions)

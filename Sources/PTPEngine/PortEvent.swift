@@ -30,6 +30,18 @@ extension PortTimer {
     public static let caseCount = all.count
 }
 
+/// A set of port timers as a bit mask: what ``PortEngine`` asks of the timers a state runs on every timer it
+/// fires and every state change, without the allocation a `Set` costs.
+struct PortTimerSet: Sendable, Hashable {
+    private var bits: UInt16 = 0
+
+    func contains(_ timer: PortTimer) -> Bool { bits & Self.bit(timer) != 0 }
+    mutating func insert(_ timer: PortTimer) { bits |= Self.bit(timer) }
+    mutating func remove(_ timer: PortTimer) { bits &= ~Self.bit(timer) }
+
+    private static func bit(_ timer: PortTimer) -> UInt16 { 1 << UInt16(timer.rawValue) }
+}
+
 /// Names one transmitted event message, so its transmit timestamp finds its way back.
 public struct TransmitToken: Sendable, Hashable {
     public var messageType: MessageType

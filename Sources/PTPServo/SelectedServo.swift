@@ -9,6 +9,11 @@ public struct SelectedServo: ClockServo {
     public private(set) var piServo: PIServo?
     /// The linear-regression servo, when ``kind`` is `.linreg`.
     public private(set) var linearRegressionServo: LinearRegressionServo?
+    /// The servo in use's state and last frequency, copied after every change: read through the optionals
+    /// from a non-mutating context, each read copied the whole servo (the clock engine reads both on every
+    /// measurement).
+    public private(set) var state: ServoState = .unlocked
+    public private(set) var lastFrequency: PartsPerBillion
 
     /// A servo of `kind` for a clock whose adjustment is now `currentFrequency`.
     public init(
@@ -27,9 +32,12 @@ public struct SelectedServo: ClockServo {
                 configuration: configuration, currentFrequency: currentFrequency, clockMaximum: clockMaximum,
                 syncInterval: syncInterval)
         }
+        lastFrequency = currentFrequency
+        mirror()
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
+        defer { mirror() }
         if let out = piServo?.sample(offset: offset, localTime: localTime, weight: weight) { return out }
         if let out = linearRegressionServo?.sample(offset: offset, localTime: localTime, weight: weight) { return out }
         return ServoOutput(state: .unlocked, frequency: .zero)
@@ -38,29 +46,37 @@ public struct SelectedServo: ClockServo {
     public mutating func setSyncInterval(_ seconds: Double) {
         piServo?.setSyncInterval(seconds)
         linearRegressionServo?.setSyncInterval(seconds)
+        mirror()
     }
 
     public mutating func reset() {
         piServo?.reset()
         linearRegressionServo?.reset()
+        mirror()
     }
 
     public mutating func restartAcquisition() {
         piServo?.restartAcquisition()
         linearRegressionServo?.restartAcquisition()
+        mirror()
     }
 
     public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
         piServo?.hold(frequency: frequency, at: localTime)
         linearRegressionServo?.hold(frequency: frequency, at: localTime)
+        mirror()
     }
 
-    public var state: ServoState {
-        piServo?.state ?? linearRegressionServo?.state ?? .unlocked
-    }
-
-    public var lastFrequency: PartsPerBillion {
-        piServo?.lastFrequency ?? linearRegressionServo?.lastFrequency ?? .zero
+    /// Copies the servo in use's state and last frequency (in a mutating context, where the optionals are
+    /// read in place).
+    private mutating func mirror() {
+        if let state = piServo?.state, let frequency = piServo?.lastFrequency {
+            self.state = state
+            lastFrequency = frequency
+        } else if let state = linearRegressionServo?.state, let frequency = linearRegressionServo?.lastFrequency {
+            self.state = state
+            lastFrequency = frequency
+        }
     }
 
     public var learnedFrequency: PartsPerBillion? {

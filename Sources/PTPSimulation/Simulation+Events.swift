@@ -15,8 +15,9 @@ extension SimulationCore {
             for p in nodes[clock].instance.ports.indices {
                 dispatch(clock, .port(p, .linkUp), local: local)
             }
-        case .deliver(let c, let p, let bytes):
+        case .deliver(let c, let p, let frame):
             let clock = Int(c)
+            let bytes = frames.take(frame)
             guard !muted[clock], !stopped[clock] else { return }
             messagesDelivered += 1
             let stamp = nodes[clock].oscillator.stamp(at: now, random: &random)
@@ -159,10 +160,13 @@ extension SimulationCore {
         let s = Int(portSegment[portBase[clock] + port])
         guard s >= 0, !segmentDown[s] else { return }
         // On the wire: encoded once here, decoded by each receiving port's engine.
-        let bytes = message.encoded()
+        let first = segmentStart[s]
+        let deliveries = segmentStart[s + 1] - first - 1
+        guard deliveries > 0 else { return }
+        let frame = frames.reserve(deliveries: deliveries)
+        frames.write(message, into: frame)
         var model = segmentModel[s]
         model.asymmetry = model.asymmetry + extraAsymmetry[s]
-        let first = segmentStart[s]
         let fromFirst = segmentEndpoints[first].clock == Int32(clock) && segmentEndpoints[first].port == Int32(port)
         for index in first..<segmentStart[s + 1] {
             let endpoint = segmentEndpoints[index]
@@ -177,7 +181,7 @@ extension SimulationCore {
                 let floor = -delay.nanosecondsDoubleFast / 2
                 delay = delay + .nanosecondsFast(max(floor, model.jitter * random.nextGaussian()))
             }
-            queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, bytes: bytes), at: now + delay)
+            queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, frame: frame), at: now + delay)
         }
     }
 }

@@ -144,7 +144,8 @@ struct SimulationCore {
 
     enum Event: Sendable {
         case start(clock: Int32)
-        case deliver(clock: Int32, port: Int32, bytes: [UInt8])
+        /// A frame of ``SimulationCore/frames`` arrives.
+        case deliver(clock: Int32, port: Int32, frame: Int32)
         case transmitted(clock: Int32, port: Int32, token: TransmitToken, stamp: PTPInstant)
         case timer(clock: Int32, port: Int32, timer: PortTimer, generation: UInt32)
         case clockTimer(clock: Int32, timer: ClockTimer, generation: UInt32)
@@ -157,6 +158,7 @@ struct SimulationCore {
     var now: PTPInstant
     var nodes: [Node] = []
     var queue: EventQueue<Event>
+    var frames = FrameStore()
     var random: SplitMix64
     var work: [InstanceAction] = []
     var cursor = 0
