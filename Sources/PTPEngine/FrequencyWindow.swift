@@ -46,7 +46,8 @@ public struct FrequencyWindow: Sendable {
             sum += value - values[next]
             values[next] = value
         }
-        next = (next + 1) % capacity
+        next += 1
+        if next == capacity { next = 0 }
         // Recomputed once per turn of the ring, so rounding cannot accumulate.
         if next == 0 { sum = values.reduce(0, +) }
     }

@@ -136,7 +136,7 @@ extension InstanceEngine {
             properties.frequencyTraceable = false
         }
         var content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: properties)
-        if let slave = slavePortIndex {
+        if let slave = slavePortIndex, !ports[slave].pathTraces.isEmpty {
             // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled).
             content.pathTrace = ports[slave].pathTraces[parentDS.parentPortIdentity] ?? []
         }

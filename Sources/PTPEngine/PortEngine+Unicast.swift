@@ -123,6 +123,7 @@ extension PortEngine {
     /// On a slot of an Announce tick: an Announce to every client granted Announce whose slot this is and whose
     /// interval falls on this tick (slots as for Sync: ``unicastSlotsNeeded(_:)``).
     mutating func serveUnicastAnnounce(now: PTPInstant, into actions: inout [PortAction]) {
+        guard unicastService.mayHoldGrants else { return }
         unicastService.expire(now: now)
         let wheel = unicastAnnounceSlots
         let tick = wheel.tick
@@ -150,6 +151,7 @@ extension PortEngine {
     /// 70 ms). Each client keeps its slot (``UnicastGrant/spread``), so its messages stay one interval apart.
     @inline(__always)
     func unicastSlotsNeeded(_ type: MessageType) -> Int {
+        guard unicastService.mayHoldGrants else { return 1 }
         let granted = unicastService.slot(type).map { unicastService.byType[$0].count } ?? 0
         let wanted = (granted + Self.unicastClientsPerSlot - 1) / Self.unicastClientsPerSlot
         var slots = 1
@@ -160,6 +162,7 @@ extension PortEngine {
     /// On a slot of a Sync tick: a Sync to every client granted Sync whose slot this is and whose interval falls
     /// on this tick; a two-step Sync's Follow_Up goes to the same address when its transmit time stamp comes back.
     mutating func serveUnicastSync(now: PTPInstant, into actions: inout [PortAction]) {
+        guard unicastService.mayHoldGrants else { return }
         unicastService.expire(now: now)
         let wheel = unicastSyncSlots
         let tick = wheel.tick

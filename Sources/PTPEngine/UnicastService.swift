@@ -58,6 +58,9 @@ public struct UnicastServiceTable: Sendable {
     var grantsPerClient: [PortAddress: Int] = [:]
     /// No grant expires before this; nil with no grant.
     var earliestExpiry: PTPInstant?
+    /// False only when the table holds no grant (``earliestExpiry`` is set with the first): a master port
+    /// serving multicast alone answers its every Sync and Announce tick from this, without reading the grants.
+    var mayHoldGrants: Bool { earliestExpiry != nil }
     public internal(set) var granted = 0
     public internal(set) var refused = 0
     public internal(set) var expired = 0
