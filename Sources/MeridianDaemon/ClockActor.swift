@@ -179,8 +179,21 @@ actor ClockActor {
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
         loop.setHandler { [weak self] event in
-            self?.assumeIsolated { $0.loopEvent(event) }
+            self?.onLoopThread(event)
         }
+    }
+
+    /// The loop's handler, called on the loop's thread, which is this actor's executor (`unownedExecutor`), so
+    /// the actor's state is reached synchronously. `assumeIsolated` does the same after asking the runtime
+    /// whether the executor is current, but it allocated a context for its closure on every call: a malloc,
+    /// a free and a dynamic cast per message and timer. The loop calls its handler only from its own thread
+    /// (`ClockLoop.deliver`); debug builds check it.
+    private nonisolated func onLoopThread(_ event: ClockLoop.Event) {
+        assert(loop.isIsolatingCurrentContext() == true, "a clock loop event off the loop's thread")
+        typealias Isolated = (isolated ClockActor, ClockLoop.Event) -> Void
+        typealias Plain = (ClockActor, ClockLoop.Event) -> Void
+        let body: Isolated = { actor, event in actor.loopEvent(event) }
+        unsafeBitCast(body, to: Plain.self)(self, event)
     }
 
     /// The actor runs on its clock's loop thread, never on the cooperative pool.
