@@ -1,7 +1,8 @@
 import PTPCore
-@testable import PTPSimulation
 import PTPWire
 import Testing
+
+@testable import PTPSimulation
 
 /// The simulator's frames in flight: shared by their deliveries, freed after the last, slots reused.
 @Suite struct FrameStoreTests {
