@@ -21,6 +21,8 @@ public struct ClockEngine: Sendable {
         set { referenceStorage = newValue.map { .value($0) } }
     }
     private var referenceStorage: OutOfLine<ReferenceDiscipline>?
+    /// Whether a reference is configured, without copying it out of line as ``reference`` does.
+    public var hasReference: Bool { referenceStorage != nil }
     /// True while the BMCA has chosen this clock as the grandmaster: its reference steers then, and a
     /// master it followed before is no longer expected.
     public private(set) var isGrandmaster = false

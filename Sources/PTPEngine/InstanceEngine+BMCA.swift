@@ -190,7 +190,7 @@ extension InstanceEngine {
     /// timescale they had, and the time it keeps does not jump by the UTC offset when its role changes.
     var ownTimeProperties: TimePropertiesDS {
         var own = grandmasterQuality.timeProperties
-        guard clock.reference == nil, !own.ptpTimescale, let offset = learnedUTCOffset else { return own }
+        guard !clock.hasReference, !own.ptpTimescale, let offset = learnedUTCOffset else { return own }
         own.ptpTimescale = true
         own.currentUtcOffset = offset
         own.currentUtcOffsetValid = false
