@@ -12,8 +12,8 @@ struct FrameStore {
     private var outstanding: [Int32] = []
     private var free: [Int32] = []
 
-    /// A slot for a frame that `deliveries` events will take, and its buffer emptied for encoding (with the
-    /// capacity of the frame it held before).
+    /// A slot for a frame that `deliveries` events will take (a freed one when there is one, whose buffer keeps
+    /// the capacity of the frame it held).
     mutating func reserve(deliveries: Int) -> Int32 {
         let slot: Int32
         if let reused = free.popLast() {
