@@ -12,9 +12,9 @@ struct FrameStore {
     private var outstanding: [Int32] = []
     private var free: [Int32] = []
 
-    /// A slot for a frame that `deliveries` events will take (a freed one when there is one, whose buffer keeps
-    /// the capacity of the frame it held).
-    mutating func reserve(deliveries: Int) -> Int32 {
+    /// Encodes `message` into a slot that `deliveries` events will take, and returns the slot: a freed one when
+    /// there is one, whose buffer keeps the capacity of the frame it held.
+    mutating func add(_ message: PTPMessage, deliveries: Int) -> Int32 {
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -24,17 +24,13 @@ struct FrameStore {
             outstanding.append(0)
         }
         outstanding[Int(slot)] = Int32(deliveries)
-        return slot
-    }
-
-    /// Encodes `message` into `slot`, reusing the slot's buffer.
-    mutating func write(_ message: PTPMessage, into slot: Int32) {
         var writer = WireWriter(reusing: [])
         swap(&writer.bytes, &frames[Int(slot)])
         writer.bytes.removeAll(keepingCapacity: true)
         if writer.bytes.capacity == 0 { writer.bytes.reserveCapacity(128) }
         message.encode(into: &writer)
         swap(&writer.bytes, &frames[Int(slot)])
+        return slot
     }
 
     /// The bytes of `slot` for one of its deliveries; after the last the slot is free again.

@@ -163,8 +163,7 @@ extension SimulationCore {
         let first = segmentStart[s]
         let deliveries = segmentStart[s + 1] - first - 1
         guard deliveries > 0 else { return }
-        let frame = frames.reserve(deliveries: deliveries)
-        frames.write(message, into: frame)
+        let frame = frames.add(message, deliveries: deliveries)
         var model = segmentModel[s]
         model.asymmetry = model.asymmetry + extraAsymmetry[s]
         let fromFirst = segmentEndpoints[first].clock == Int32(clock) && segmentEndpoints[first].port == Int32(port)

@@ -15,10 +15,8 @@ import Testing
 
     @Test func everyDeliveryGetsTheEncodedFrameAndTheSlotIsReusedAfterTheLast() throws {
         var store = FrameStore()
-        let first = store.reserve(deliveries: 2)
-        store.write(Self.message(7), into: first)
-        let second = store.reserve(deliveries: 1)
-        store.write(Self.message(8), into: second)
+        let first = store.add(Self.message(7), deliveries: 2)
+        let second = store.add(Self.message(8), deliveries: 1)
         #expect(first != second)
         #expect(store.inFlight == 2)
 
@@ -30,9 +28,8 @@ import Testing
         #expect(store.inFlight == 0)
 
         // The freed slot takes the next frame; what a delivery already holds is its own value.
-        let third = store.reserve(deliveries: 1)
+        let third = store.add(Self.message(9), deliveries: 1)
         #expect(third == first)
-        store.write(Self.message(9), into: third)
         #expect(try PTPMessage.decode(last).header.sequenceId == 7)
         #expect(try PTPMessage.decode(store.take(third)).header.sequenceId == 9)
         #expect(last == Self.message(7).encoded())
