@@ -46,8 +46,9 @@ build:
 ## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
 ## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
 ## linuxptp in namespaces they create. Each phase ends with its slowest tests.
-## The fuzzers run TEST_FUZZ_SECONDS each first (libFuzzer, scripts/fuzz.sh; their own build in .build/fuzz): a
-## regression in a parser that takes outside input is caught from the corpus kept there and the seeds.
+## The fuzzers run TEST_FUZZ_SECONDS each first (libFuzzer, scripts/fuzz.sh; their own build in .build/fuzz, debug: it
+## builds in half release's time beside the release build): a regression in a parser that takes outside input is caught
+## from the corpus kept there and the seeds.
 TEST_FUZZ_SECONDS ?= 3
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests|RealtimeFollowerSeamTests|ConversionRemeasureSeamTests|JBODGrandmasterSeamTests)|ManagementIntegrationTests\.)'
 test: deps lint
@@ -58,7 +59,7 @@ test: deps lint
 	@# output is printed once both are done.
 	mkdir -p .build/test-logs; \
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS) > .build/test-logs/release-build.out 2>&1 & release=$$!; \
-	SWIFT=$(SWIFT) scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
+	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
 	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS); unit=$$?; \
 	wait $$release; built=$$?; tail -n 20 .build/test-logs/release-build.out; \
