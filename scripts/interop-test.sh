@@ -14,8 +14,9 @@
 # management fuzz, the failovers, 1,000 scrapes a second — never beside each other, as before) and the gpsd
 # scenario, the reference grandmasters, the emulated-PHC grandmaster and its gpsd comparison; group C the unicast,
 # G.8275.2, jbod, delay-mechanism-Auto and slave-event-monitor suites (a few short daemons each) and the transparent
-# clocks (the longest single tests: in group A they made it the long pole, 272 s against B's 242 s and C's 112 s
-# on a clean clone); group B everything else, so a new suite lands there by default.
+# clocks (two 70-s cases, moved from group A, the long pole); group B everything else, so a new suite lands there
+# by default. Group A's wall time is its serialized suite's, one test after another (the GNSS failover, the
+# management fuzz, the backup failover, the scrapes: 274 s on a clean clone, against B's 253 s and C's 148 s).
 # The flood test (FloodDaemonTests: two floods of 10,000 datagrams/s for 30 s) runs alone after the groups: beside
 # it, a grandmaster locking to gpsd's emulated PPS stepped on a late pulse and missed its lock budget.
 # All run the built test bundle directly (TESTS, the path of MeridianPackageTests.xctest): `swift test` holds the
