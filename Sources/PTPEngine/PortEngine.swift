@@ -8,31 +8,22 @@ import PTPWire
 /// stamps, transmit time stamps, fired timers and the BMCA's recommendations, and carries out the
 /// returned actions. The port never reads a clock: `now` is passed in, on the clock the port stamps with.
 public struct PortEngine: Sendable {
-    public internal(set) var configuration: PortConfiguration
+    // Stored properties in the order the per-message paths read them (a struct is laid out in declaration order,
+    // and in a simulated zone of 10,000 clocks each cache line of an engine an event touches is a miss of its own):
+    // the port's state and identity, its sequence ids and the slave side's Sync and delay state first; the
+    // configuration, the foreign masters, peer delay and unicast after.
     public internal(set) var portDS: PortDS
-    public internal(set) var foreignMasters: ForeignMasterTable
     public internal(set) var counters = PortCounters()
-    /// Timer expiries and Sync/Follow_Up mismatches (PORT_SERVICE_STATS_NP).
-    public internal(set) var serviceCounters = PortServiceCounters()
     /// The master this port synchronises to in UNCALIBRATED and SLAVE.
     public internal(set) var parent: PortIdentity?
     /// The filtered mean path delay (E2E), once measured.
     public internal(set) var meanPathDelay: PTPDuration?
-    /// The filtered peer mean path delay (P2P), once measured.
-    public internal(set) var peerMeanPathDelay: PTPDuration?
-    /// With `path_trace_enabled`: the PATH_TRACE list of the latest Announce of each foreign master (16.2.2).
-    public internal(set) var pathTraces: [PortIdentity: [ClockIdentity]] = [:]
-    /// What an IEEE 802.1AS port's asCapable rests on (linuxptp `port_capable`).
-    public internal(set) var neighbor = NeighborState()
-
     let clockIdentity: ClockIdentity
     var domainNumber: UInt8
     /// The instance's sdoId (8.2.1.4.5): majorSdoId in bits 8–11, minorSdoId in bits 0–7.
     let sdoId: UInt16
     var twoStep: Bool
     var slaveOnly: Bool
-    /// What a master port announces; the instance updates it after each state decision.
-    public var announceContent: AnnounceContent
     var stepsRemoved: UInt16 = 0
     var random: SplitMix64
 
@@ -55,12 +46,32 @@ public struct PortEngine: Sendable {
     var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
     /// The correctionField of the latest Delay_Resp (`slave_event_monitor` reports it apart from t4).
     var delayRespCorrection = PTPDuration.zero
-    var delayFilter: PathDelayFilter
     /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
     var rawMeanPathDelay: PTPDuration?
     var masterDelayReqInterval: LogInterval?
     /// The master's Sync interval as its Sync messages say (for `syncReceiptTimeout`).
     var masterSyncInterval: LogInterval?
+    /// Whether ``unicastClient`` is set (it is from the start or never): the check runs after every event, and
+    /// testing the optional itself made the compiler copy the whole table each time.
+    let unicastClientEnabled: Bool
+    /// The source address of the message being handled, when the transport gave one.
+    var currentSource: PortAddress?
+    /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
+    var parentAddress: PortAddress?
+    var delayFilter: PathDelayFilter
+
+    public internal(set) var configuration: PortConfiguration
+    /// What a master port announces; the instance updates it after each state decision.
+    public var announceContent: AnnounceContent
+    /// Timer expiries and Sync/Follow_Up mismatches (PORT_SERVICE_STATS_NP).
+    public internal(set) var serviceCounters = PortServiceCounters()
+    public internal(set) var foreignMasters: ForeignMasterTable
+    /// The filtered peer mean path delay (P2P), once measured.
+    public internal(set) var peerMeanPathDelay: PTPDuration?
+    /// With `path_trace_enabled`: the PATH_TRACE list of the latest Announce of each foreign master (16.2.2).
+    public internal(set) var pathTraces: [PortIdentity: [ClockIdentity]] = [:]
+    /// What an IEEE 802.1AS port's asCapable rests on (linuxptp `port_capable`).
+    public internal(set) var neighbor = NeighborState()
 
     // Peer delay (11.4).
     var outstandingPdelay: PendingPdelay?
@@ -68,7 +79,7 @@ public struct PortEngine: Sendable {
     var peerDelayFilter: PathDelayFilter
     var rawPeerMeanPathDelay: PTPDuration?
 
-    // Unicast service as a master (16.1).
+    // Unicast (16.1): the service as a master, negotiation as a slave.
     /// The grants this port serves, and its counts of granted, refused, expired and cancelled requests.
     public internal(set) var unicastService = UnicastServiceTable()
     /// How the Sync and the Announce timer cut their intervals into slots for many unicast clients
@@ -79,13 +90,6 @@ public struct PortEngine: Sendable {
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
     /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
     public internal(set) var unicastClient: UnicastClientTable?
-    /// Whether ``unicastClient`` is set (it is from the start or never): the check runs after every event, and
-    /// testing the optional itself made the compiler copy the whole table each time.
-    let unicastClientEnabled: Bool
-    /// The source address of the message being handled, when the transport gave one.
-    var currentSource: PortAddress?
-    /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
-    var parentAddress: PortAddress?
 
     struct PendingSync: Sendable {
         var sequenceId: UInt16

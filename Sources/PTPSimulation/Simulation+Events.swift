@@ -11,7 +11,7 @@ extension SimulationCore {
         case .start(let c):
             let clock = Int(c)
             guard !stopped[clock] else { return }
-            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            let local = oscillators[clock].advance(to: now, random: &random)
             for p in nodes[clock].instance.ports.indices {
                 dispatch(clock, .port(p, .linkUp), local: local)
             }
@@ -20,25 +20,25 @@ extension SimulationCore {
             let bytes = frames.take(frame)
             guard !muted[clock], !stopped[clock] else { return }
             messagesDelivered += 1
-            let stamp = nodes[clock].oscillator.stamp(at: now, random: &random)
-            dispatch(clock, .port(Int(p), .receivedBytes(bytes, timestamp: stamp)), local: nodes[clock].oscillator.localNow)
+            let stamp = oscillators[clock].stamp(at: now, random: &random)
+            dispatch(clock, .port(Int(p), .receivedBytes(bytes, timestamp: stamp)), local: oscillators[clock].localNow)
         case .transmitted(let c, let p, let token, let stamp):
             let clock = Int(c)
             guard !stopped[clock] else { return }  // the process that sent it is gone
-            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            let local = oscillators[clock].advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .transmitted(token, timestamp: stamp)), local: local)
         case .timer(let c, let p, let timer, let generation):
             let clock = Int(c)
             let index = (portBase[clock] + Int(p)) * SimulationCore.portTimerCount + Int(timer.rawValue)
             guard timerGenerations[index] == generation else { return }
-            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            let local = oscillators[clock].advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .timerFired(timer)), local: local)
         case .clockTimer(let c, let timer, let generation):
             let clock = Int(c)
             guard clockTimerGenerations[clock * SimulationCore.clockTimerCount + Int(timer.rawValue)] == generation else {
                 return
             }
-            let local = nodes[clock].oscillator.advance(to: now, random: &random)
+            let local = oscillators[clock].advance(to: now, random: &random)
             dispatch(clock, .clockTimerFired(timer), local: local)
         case .referenceEdge(let c):
             referenceEdge(clock: Int(c))
@@ -52,7 +52,7 @@ extension SimulationCore {
         guard let reference = nodes[clock].reference else { return }
         queue.schedule(.referenceEdge(clock: Int32(clock)), at: PTPInstant(seconds: now.seconds + 1))
         guard !stopped[clock] else { return }  // the receiver runs on; no daemon reads it
-        let local = nodes[clock].oscillator.advance(to: now, random: &random)
+        let local = oscillators[clock].advance(to: now, random: &random)
         let sinceStart = (now - start).secondsDouble
         if !reference.isOut(atSecondsFromStart: sinceStart) {
             let jitter = reference.jitter > 0 ? reference.jitter * random.nextGaussian() : 0
@@ -61,19 +61,26 @@ extension SimulationCore {
                 satellitesUsed: reference.satellites)
             dispatch(clock, .referenceSample(sample), local: local)
         }
-        dispatch(clock, .referenceTick(clockTime: nodes[clock].oscillator.localNow), local: nodes[clock].oscillator.localNow)
+        dispatch(clock, .referenceTick(clockTime: oscillators[clock].localNow), local: oscillators[clock].localNow)
     }
 
     /// Feeds the clock's instance and carries out everything that follows, in order.
     mutating func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
-        nodes[clock].instance.handle(event, at: local, into: &work)
-        while cursor < work.count {
-            let action = work[cursor]
-            cursor += 1
-            perform(action, clock: clock)
+        nodes[clock].instance.handle(event, at: local, into: &work, buffer: &portWork)
+        // Carrying out an action dispatches nothing: the list is taken out of `self` for the loop, and each action
+        // moved out of it rather than copied (a payload-free action left in its place for the removal).
+        var list: [InstanceAction] = []
+        swap(&list, &work)
+        list.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for i in buffer.indices {
+                let action = (base + i).move()
+                (base + i).initialize(to: .clockClassChanged(0))
+                perform(action, clock: clock)
+            }
         }
-        work.removeAll(keepingCapacity: true)
-        cursor = 0
+        list.removeAll(keepingCapacity: true)
+        swap(&list, &work)
     }
 
     mutating func perform(_ action: InstanceAction, clock: Int) {
@@ -101,7 +108,7 @@ extension SimulationCore {
                     stateChanges.append((now, clock, change))
                 }
             case .diagnostic:
-                nodes[clock].statistics.diagnostics += 1
+                statistics[clock].diagnostics += 1
             case .slaveTiming:
                 break  // no slave event monitor in the simulator
             case .stateDecisionNeeded:
@@ -115,11 +122,11 @@ extension SimulationCore {
         switch action {
         case .adjust(let step, let frequency, _):
             if let step {
-                nodes[clock].oscillator.step(by: step)
-                nodes[clock].statistics.steps += 1
+                oscillators[clock].step(by: step)
+                statistics[clock].steps += 1
                 steps.append((now, clock, step))
             }
-            if let frequency { nodes[clock].oscillator.adjustFrequency(frequency) }
+            if let frequency { oscillators[clock].adjustFrequency(frequency) }
         case .armTimer(let timer, let after):
             let index = clock * SimulationCore.clockTimerCount + Int(timer.rawValue)
             clockTimerGenerations[index] &+= 1
@@ -127,15 +134,15 @@ extension SimulationCore {
                 .clockTimer(clock: Int32(clock), timer: timer, generation: clockTimerGenerations[index]),
                 at: now + after)
         case .measured(let m, _):
-            nodes[clock].statistics.measurements += 1
-            nodes[clock].statistics.lastOffsetFromMaster = m.offsetFromMaster
-            nodes[clock].statistics.lastMeanPathDelay = m.meanPathDelay
+            statistics[clock].measurements += 1
+            statistics[clock].lastOffsetFromMaster = m.offsetFromMaster
+            statistics[clock].lastMeanPathDelay = m.meanPathDelay
         case .holdover(let holdover):
             if recordStateChanges { holdovers.append((now, clock, holdover)) }
         case .reference(let output, _):
             if recordStateChanges, let change = output.stateChange { referenceChanges.append((now, clock, change)) }
         case .acquisitionRestarted:
-            nodes[clock].statistics.acquisitionRestarts += 1
+            statistics[clock].acquisitionRestarts += 1
         case .sourceChanged:
             break
         }
@@ -144,7 +151,7 @@ extension SimulationCore {
     mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
         var message = outgoing.message
         let needsStamp = outgoing.token != nil || outgoing.insertOriginTimestamp
-        let stamp = needsStamp ? nodes[clock].oscillator.stamp(at: now, random: &random) : now
+        let stamp = needsStamp ? oscillators[clock].stamp(at: now, random: &random) : now
         if outgoing.insertOriginTimestamp, case .sync = message.body {
             let wire = WireTimestamp(stamp)
             message.body = .sync(OriginTimestampBody(originTimestamp: wire))

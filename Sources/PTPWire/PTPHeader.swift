@@ -52,6 +52,44 @@ public struct PTPHeader: Sendable, Hashable {
 
     /// Decodes the header at the reader's position.
     public static func decode(from reader: inout WireReader) throws(WireError) -> PTPHeader {
+        // A whole header (all but a truncated message): every field read after one bounds check. A shorter
+        // buffer is read field by field, so that the error names the field that is cut.
+        guard reader.remaining >= length else { return try decodeFieldByField(from: &reader) }
+        let bytes = reader.buffer
+        let at = reader.cursor
+        let typeOffset = reader.offset
+        func u16(_ offset: Int) -> UInt16 {
+            UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: UInt16.self))
+        }
+        func u32(_ offset: Int) -> UInt32 {
+            UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: UInt32.self))
+        }
+        func u64(_ offset: Int) -> UInt64 {
+            UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: at + offset, as: UInt64.self))
+        }
+        let byte0 = bytes[at]
+        guard let messageType = MessageType(rawValue: byte0 & 0x0F) else {
+            throw .invalidValue(field: "messageType", offset: typeOffset, value: UInt64(byte0 & 0x0F))
+        }
+        let byte1 = bytes[at + 1]
+        guard byte1 & 0x0F == 2 else {
+            throw .invalidValue(field: "versionPTP", offset: typeOffset + 1, value: UInt64(byte1 & 0x0F))
+        }
+        var header = PTPHeader(
+            messageType: messageType,
+            sourcePortIdentity: PortIdentity(clockIdentity: ClockIdentity(rawValue: u64(20)), portNumber: u16(28)),
+            sequenceId: u16(30), domainNumber: bytes[at + 4], flags: PTPFlags(rawValue: u16(6)),
+            correctionField: ScaledNanoseconds(rawValue: Int64(bitPattern: u64(8))),
+            logMessageInterval: Int8(bitPattern: bytes[at + 33]), majorSdoId: byte0 >> 4, minorSdoId: bytes[at + 5],
+            minorVersionPTP: byte1 >> 4, versionPTP: byte1 & 0x0F, messageTypeSpecific: u32(16),
+            controlField: bytes[at + 32])
+        header.messageLength = u16(2)
+        reader.cursor = at + length
+        return header
+    }
+
+    /// ``decode(from:)`` one field at a time, each checked: for a buffer shorter than a header.
+    static func decodeFieldByField(from reader: inout WireReader) throws(WireError) -> PTPHeader {
         let typeOffset = reader.offset
         let byte0 = try reader.readUInt8("messageType")
         guard let messageType = MessageType(rawValue: byte0 & 0x0F) else {
@@ -82,19 +120,27 @@ public struct PTPHeader: Sendable, Hashable {
     }
 
     /// Encodes the header with `messageLength` as given.
+    ///
+    /// The 34 octets (table 35) are laid out in a buffer on the stack and appended at once: thirteen appends,
+    /// each checking the array's capacity and uniqueness, cost more than the encoding itself.
     public func encode(into writer: inout WireWriter, messageLength: UInt16) {
-        writer.write(majorSdoId << 4 | messageType.rawValue)
-        writer.write(minorVersionPTP << 4 | (versionPTP & 0x0F))
-        writer.write(messageLength)
-        writer.write(domainNumber)
-        writer.write(minorSdoId)
-        writer.write(flags.rawValue)
-        writer.write(correctionField)
-        writer.write(messageTypeSpecific)
-        writer.write(sourcePortIdentity)
-        writer.write(sequenceId)
-        writer.write(controlField)
-        writer.write(logMessageInterval)
+        var raw: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &raw) { p in
+            p[0] = majorSdoId << 4 | messageType.rawValue
+            p[1] = minorVersionPTP << 4 | (versionPTP & 0x0F)
+            p.storeBytes(of: messageLength.bigEndian, toByteOffset: 2, as: UInt16.self)
+            p[4] = domainNumber
+            p[5] = minorSdoId
+            p.storeBytes(of: flags.rawValue.bigEndian, toByteOffset: 6, as: UInt16.self)
+            p.storeBytes(of: correctionField.rawValue.bigEndian, toByteOffset: 8, as: Int64.self)
+            p.storeBytes(of: messageTypeSpecific.bigEndian, toByteOffset: 16, as: UInt32.self)
+            p.storeBytes(of: sourcePortIdentity.clockIdentity.rawValue.bigEndian, toByteOffset: 20, as: UInt64.self)
+            p.storeBytes(of: sourcePortIdentity.portNumber.bigEndian, toByteOffset: 28, as: UInt16.self)
+            p.storeBytes(of: sequenceId.bigEndian, toByteOffset: 30, as: UInt16.self)
+            p[32] = controlField
+            p[33] = UInt8(bitPattern: logMessageInterval)
+        }
+        withUnsafeBytes(of: &raw) { writer.write(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<PTPHeader.length])) }
     }
 
     /// Equality ignores ``messageLength``: it is derived from the content when a message is encoded.
