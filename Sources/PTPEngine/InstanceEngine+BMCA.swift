@@ -92,6 +92,7 @@ extension InstanceEngine {
         }
         updateBoundaryClockClass(wasLockedSlave: wasLockedSlave && slavePortIndex == nil, at: now, into: &actions)
         let content = announcedContent()
+        announced = content
         for i in ports.indices {
             ports[i].announceContent = content
             decisions[i] = codes[i]
@@ -146,6 +147,8 @@ extension InstanceEngine {
     /// Gives the ports the announced content again when the slave port's lock changed what it says.
     mutating func refreshAnnouncedContent() {
         let content = announcedContent()
+        guard content != announced else { return }
+        announced = content
         for i in ports.indices where ports[i].announceContent != content {
             ports[i].announceContent = content
         }

@@ -100,6 +100,9 @@ public struct InstanceEngine: Sendable {
     var stableCountdown: Int
     var servoWasStable = false
     public internal(set) var currentDS = CurrentDS()
+    /// What every port announces (``PortEngine/announceContent``), kept here as well so that the check after each
+    /// measurement whether it changed reads the instance only, not every port.
+    var announced: AnnounceContent
     /// The servo, outlier filter, holdover and reference of the clock this instance steers.
     public internal(set) var clock: ClockEngine
     public internal(set) var defaultDS: DefaultDS
@@ -139,6 +142,7 @@ public struct InstanceEngine: Sendable {
         parentDS = ParentDS(selfAsGrandmaster: ds)
         timePropertiesDS = configuration.grandmasterQuality.timeProperties
         let content = AnnounceContent(parentDS: parentDS, currentDS: CurrentDS(), timeProperties: timePropertiesDS)
+        announced = content
         let transparentClock = configuration.transparentClock
         ports = configuration.ports.map {
             var port = $0

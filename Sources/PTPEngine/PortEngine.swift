@@ -10,8 +10,8 @@ import PTPWire
 public struct PortEngine: Sendable {
     // Stored properties in the order the per-message paths read them (a struct is laid out in declaration order,
     // and in a simulated zone of 10,000 clocks each cache line of an engine an event touches is a miss of its own):
-    // the port's state and identity, its sequence ids and the slave side's Sync and delay state first; the
-    // configuration, the foreign masters, peer delay and unicast after.
+    // the port's state and identity, its sequence ids and the slave side's Sync and delay state first, then the
+    // configuration (its message intervals and flags first); the foreign masters, peer delay and unicast after.
     public internal(set) var portDS: PortDS
     public internal(set) var counters = PortCounters()
     /// The master this port synchronises to in UNCALIBRATED and SLAVE.
@@ -59,6 +59,9 @@ public struct PortEngine: Sendable {
     /// The address the parent's latest accepted Sync came from (`hybrid_e2e` sends Delay_Req there).
     var parentAddress: PortAddress?
     var delayFilter: PathDelayFilter
+    /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes (looked up on every
+    /// Sync's transmit stamp, so kept with the hot fields).
+    var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
 
     public internal(set) var configuration: PortConfiguration
     /// What a master port announces; the instance updates it after each state decision.
@@ -86,8 +89,6 @@ public struct PortEngine: Sendable {
     /// (``UnicastSlots``).
     public internal(set) var unicastSyncSlots = UnicastSlots()
     public internal(set) var unicastAnnounceSlots = UnicastSlots()
-    /// Two-step unicast Syncs awaiting their transmit stamp: where their Follow_Up goes.
-    var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
     /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
     public internal(set) var unicastClient: UnicastClientTable?
 
