@@ -302,30 +302,23 @@ public struct InstanceEngine: Sendable {
             if !wasSlave { lockedToTraceableTime = timePropertiesDS.timeTraceable }
         }
         var decide = false
-        // Each action is moved out of the buffer, not copied (a copy of a send retains its message's buffers,
-        // and the buffer's removal releases them again), a payload-free action left in its place.
+        // Each action is moved out of the buffer, not copied (Array.drain).
         var list: [PortAction] = []
         swap(&list, &scratch)
-        list.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            for i in buffer.indices {
-                let action = (base + i).move()
-                (base + i).initialize(to: .stateDecisionNeeded)
-                switch action {
-                case .stateDecisionNeeded:
-                    decide = true
-                case .measurement(let m):
-                    currentDS.offsetFromMaster = m.offsetFromMaster
-                    currentDS.meanPathDelay = m.meanPathDelay
-                    actions.append(.port(index, action))
-                    let verdict = (clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval)
-                    if self.verdict == nil { self.verdict = verdict } else { moreVerdicts.append(verdict) }
-                default:
-                    actions.append(.port(index, action))
-                }
+        list.drain(leaving: .stateDecisionNeeded) { action in
+            switch action {
+            case .stateDecisionNeeded:
+                decide = true
+            case .measurement(let m):
+                currentDS.offsetFromMaster = m.offsetFromMaster
+                currentDS.meanPathDelay = m.meanPathDelay
+                actions.append(.port(index, action))
+                let verdict = (clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval)
+                if self.verdict == nil { self.verdict = verdict } else { moreVerdicts.append(verdict) }
+            default:
+                actions.append(.port(index, action))
             }
         }
-        list.removeAll(keepingCapacity: true)
         swap(&list, &scratch)
         // The servo's verdicts go back to the slave port at once (9.2.6.12: MASTER_CLOCK_SELECTED when it
         // locks, SYNCHRONIZATION_FAULT when it steps the clock).

@@ -68,18 +68,10 @@ extension SimulationCore {
     mutating func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
         nodes[clock].instance.handle(event, at: local, into: &work, buffer: &portWork)
         // Carrying out an action dispatches nothing: the list is taken out of `self` for the loop, and each action
-        // moved out of it rather than copied (a payload-free action left in its place for the removal).
+        // moved out of it rather than copied (Array.drain).
         var list: [InstanceAction] = []
         swap(&list, &work)
-        list.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            for i in buffer.indices {
-                let action = (base + i).move()
-                (base + i).initialize(to: .clockClassChanged(0))
-                perform(action, clock: clock)
-            }
-        }
-        list.removeAll(keepingCapacity: true)
+        list.drain(leaving: .clockClassChanged(0)) { perform($0, clock: clock) }
         swap(&list, &work)
     }
 
