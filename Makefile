@@ -45,7 +45,9 @@ build:
 ## program printed: whole daemons on the in-memory test seam, and pmc and meridianctl against a management
 ## server in the test process (the parallel phase's fuzzers hold both cores for tens of seconds, so a server
 ## there answers late); then the interoperability tests, which run the release meridiand (MERIDIAND) against
-## linuxptp in namespaces they create. Each phase ends with its slowest tests.
+## linuxptp in namespaces they create (with them the gpsd grandmaster's relock test, GPSDGrandmasterTests, whose
+## bounds assume gpsd's pulses are not milliseconds late: beside the release build they were). Each phase ends with
+## its slowest tests.
 ## The fuzzers run TEST_FUZZ_SECONDS each first (libFuzzer, scripts/fuzz.sh; their own build in .build/fuzz, debug: it
 ## builds in half release's time beside the release build): a regression in a parser that takes outside input is caught
 ## from the corpus kept there and the seeds.
@@ -61,7 +63,8 @@ test: deps lint
 	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS) > .build/test-logs/release-build.out 2>&1 & release=$$!; \
 	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
 	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
-		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS); unit=$$?; \
+		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS) \
+		--skip '^GNSSReferenceTests\.GPSDGrandmasterTests'; unit=$$?; \
 	wait $$release; built=$$?; tail -n 20 .build/test-logs/release-build.out; \
 	[ $$built -eq 0 ] && [ $$fuzzed -eq 0 ] && [ $$unit -eq 0 ]
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
