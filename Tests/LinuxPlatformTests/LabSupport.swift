@@ -55,10 +55,14 @@ func messageIndex(_ bytes: [UInt8]) -> UInt32? {
 }
 
 /// A lab and a transport of `kind` on each side; closes and removes everything after `body`, even on failure.
+/// The kernel's receive stamping is confirmed on before the transports open (``ReceiveStampingGuard``), so the
+/// first message of `body` is stamped as every later one is.
 func withTransportPair<T>(
     _ kind: TransportKind, configure: (inout TransportConfiguration) -> Void = { _ in },
     _ body: (VethLab, any PTPTransport, any PTPTransport) throws -> T
 ) throws -> T {
+    let stamping = ReceiveStampingGuard()
+    defer { stamping.close() }
     let lab = try VethLab.create()
     defer { lab.remove() }
     var configA = TransportConfiguration(interfaceName: lab.a.interface)
