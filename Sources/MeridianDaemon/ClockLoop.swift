@@ -50,7 +50,7 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     private let bellWrite: Int32
 
     // The loop thread's own state.
-    private var timers: [Int: Int64] = [:]
+    private var timers = LoopTimers()
     /// The timer whose firing is being handled, and when it was due.
     private var firing: (key: Int, deadline: Int64)?
     private var deferred: [Event] = []
@@ -146,14 +146,14 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
         let now = Self.monotonicNow()
         if let firing, firing.key == key, firing.deadline &+ delay >= now {
-            timers[key] = firing.deadline &+ delay
+            timers.set(key, firing.deadline &+ delay)
         } else {
-            timers[key] = now &+ delay
+            timers.set(key, now &+ delay)
         }
     }
 
     func cancel(_ key: Int) {
-        timers.removeValue(forKey: key)
+        timers.remove(key)
     }
 
     func cancelAllTimers() {
@@ -238,7 +238,7 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         refreshPorts()
         // Sleep until the next timer (at most a second, so that a released loop's thread ends).
         var timeout: Int64 = 1_000
-        if let next = timers.values.min() {
+        if let next = timers.earliest {
             timeout = max(0, min(timeout, (next - Self.monotonicNow() + 999_999) / 1_000_000))
         }
         if rung.load(ordering: .acquiring) { timeout = 0 }
@@ -337,14 +337,14 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     private func fireDueTimers() {
         let now = Self.monotonicNow()
-        guard let next = timers.values.min(), next <= now else { return }
+        guard let next = timers.earliest, next <= now else { return }
         due.removeAll(keepingCapacity: true)
-        for (key, deadline) in timers where deadline <= now { due.append((key, deadline)) }
-        due.sort { $0.deadline < $1.deadline }
+        timers.collectDue(notAfter: now, into: &due)
+        if due.count > 1 { due.sort { $0.deadline < $1.deadline } }
         // Bounded: at most as many as were due now (a fired timer re-armed for later waits for the next pass).
         for (key, deadline) in due {
-            guard timers[key] == deadline else { continue }  // re-armed or cancelled by an earlier one
-            timers.removeValue(forKey: key)
+            guard timers.deadline(of: key) == deadline else { continue }  // re-armed or cancelled by an earlier one
+            timers.remove(key)
             firing = (key, deadline)
             deliver(.timer(key: key))
             firing = nil
@@ -375,4 +375,47 @@ private final class WeakLoop: Sendable {
     init(_ loop: ClockLoop) { box = Mutex(Weak(loop: loop)) }
 
     var loop: ClockLoop? { box.withLock { $0.loop } }
+}
+
+/// The loop's timers: each key's deadline (monotonic nanoseconds), kept unordered in two parallel arrays. A clock
+/// arms a few dozen keys (its ports' timers, its own, the publication's), so a scan of them costs less than the
+/// hashing a dictionary did on every arm, cancel and firing, and a pass's earliest deadline is one scan.
+struct LoopTimers {
+    private var keys: [Int] = []
+    private var deadlines: [Int64] = []
+
+    /// The earliest deadline, if any timer is armed.
+    var earliest: Int64? { deadlines.min() }
+
+    func deadline(of key: Int) -> Int64? {
+        keys.firstIndex(of: key).map { deadlines[$0] }
+    }
+
+    /// Arms `key` for `deadline`, replacing its earlier deadline.
+    mutating func set(_ key: Int, _ deadline: Int64) {
+        if let i = keys.firstIndex(of: key) {
+            deadlines[i] = deadline
+        } else {
+            keys.append(key)
+            deadlines.append(deadline)
+        }
+    }
+
+    mutating func remove(_ key: Int) {
+        guard let i = keys.firstIndex(of: key) else { return }
+        keys.swapAt(i, keys.count - 1)
+        deadlines.swapAt(i, deadlines.count - 1)
+        keys.removeLast()
+        deadlines.removeLast()
+    }
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        deadlines.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends every timer due at `now` to `due`, in no particular order.
+    func collectDue(notAfter now: Int64, into due: inout [(key: Int, deadline: Int64)]) {
+        for i in deadlines.indices where deadlines[i] <= now { due.append((keys[i], deadlines[i])) }
+    }
 }

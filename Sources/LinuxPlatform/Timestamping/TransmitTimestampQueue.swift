@@ -56,6 +56,13 @@ struct TransmitTimestampQueue: Sendable {
     /// Returns the token it was paired with, or `nil` when it was dropped as unmatched.
     @discardableResult
     mutating func offer(kernelKey: UInt32, returnedPacket: [UInt8], stamp: PTPInstant) -> TransmitStampHandle? {
+        returnedPacket.withUnsafeBytes { offer(kernelKey: kernelKey, returnedPacket: $0, stamp: stamp) }
+    }
+
+    /// As ``offer(kernelKey:returnedPacket:stamp:)``, the packet read where the socket's reusable buffer holds it
+    /// (the error queue is read on every stamped send: no copy of each returned frame).
+    @discardableResult
+    mutating func offer(kernelKey: UInt32, returnedPacket: UnsafeRawBufferPointer, stamp: PTPInstant) -> TransmitStampHandle? {
         let key = kernelKey &- keyOffset
         if let entry = pending[key], entry.stamp == nil, Self.packet(returnedPacket, contains: entry.payload) {
             pending[key]?.stamp = stamp
@@ -89,7 +96,7 @@ struct TransmitTimestampQueue: Sendable {
     }
 
     /// The oldest of the first ``payloadSearchDepth`` unstamped sends whose payload the packet carries.
-    private mutating func oldestUnstamped(matching packet: [UInt8]) -> UInt32? {
+    private mutating func oldestUnstamped(matching packet: UnsafeRawBufferPointer) -> UInt32? {
         trimOrder()
         var examined = 0
         for key in order[orderHead...] where examined < Self.payloadSearchDepth {
@@ -142,6 +149,10 @@ struct TransmitTimestampQueue: Sendable {
 
     /// Whether the kernel's returned packet (with its link, network and transport headers) carries `payload`.
     static func packet(_ packet: [UInt8], contains payload: [UInt8]) -> Bool {
+        packet.withUnsafeBytes { Self.packet($0, contains: payload) }
+    }
+
+    static func packet(_ packet: UnsafeRawBufferPointer, contains payload: [UInt8]) -> Bool {
         guard !payload.isEmpty, packet.count >= payload.count else { return false }
         // The payload follows at most the Ethernet, VLAN, IPv6 and UDP headers.
         let lastStart = min(packet.count - payload.count, 128)

@@ -19,6 +19,8 @@ final class TimestampingSocket: Sendable {
     /// ``receiveWaiting(limit:_:)``'s slots, kept from one read to the next (a server port reads thousands a
     /// second, most of them one message): allocated at the first read, taken out while one is in progress.
     private let receiveSlots = Mutex<ReceiveSlots?>(nil)
+    /// ``drainErrorQueue(until:)``'s buffers, kept the same way (``withErrorQueueSlots(_:)``).
+    private let errorQueueSlots = Mutex<ErrorQueueSlots?>(nil)
 
     /// Opens the socket.
     ///
@@ -369,52 +371,65 @@ final class TimestampingSocket: Sendable {
 
     /// One message of the error queue (`recvmsg`): a single send's stamp, as a grandmaster's Sync.
     private func readErrorQueueOne(until awaited: TransmitStampHandle?) -> ErrorQueueRead {
-        var info = CLinuxShims_ControlInfo()
-        var failed = false
-        let packet = [UInt8](unsafeUninitializedCapacity: 2048) { buffer, count in
-            let n = try? retryingSyscall {
-                CLinuxShims_recv(
-                    descriptor.rawValue, buffer.baseAddress, buffer.count, CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT),
-                    nil, nil, &info)
+        withErrorQueueSlots { slots in
+            var info = CLinuxShims_ControlInfo()
+            let room = min(slots.buffer.count, ErrorQueueSlots.singleCapacity)
+            let n = slots.buffer.withUnsafeMutableBytes { buffer in
+                try? retryingSyscall {
+                    CLinuxShims_recv(
+                        descriptor.rawValue, buffer.baseAddress, room, CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT),
+                        nil, nil, &info)
+                }
             }
-            count = n ?? 0
-            failed = n == nil
+            guard let n else { return .empty }
+            let paired = slots.buffer.withUnsafeBytes {
+                pair(info, packet: UnsafeRawBufferPointer(rebasing: $0[0..<min(max(0, n), room)]))
+            }
+            return awaited != nil && paired == awaited ? .found : .more
         }
-        if failed { return .empty }
-        let paired = pair(info, packet: packet)
-        return awaited != nil && paired == awaited ? .found : .more
     }
 
     /// Up to `count` messages of the error queue in one `recvmmsg`: the stamps of a batch of sends.
     private func readErrorQueueBatch(_ count: Int, until awaited: TransmitStampHandle?) -> ErrorQueueRead {
-        let slot = Self.errorQueueSlot
-        var infos = [CLinuxShims_ControlInfo](repeating: CLinuxShims_ControlInfo(), count: count)
-        var lengths = [Int](repeating: 0, count: count)
-        var read = 0
-        let buffer = [UInt8](unsafeUninitializedCapacity: count * slot) { buffer, initialized in
-            let n = infos.withUnsafeMutableBufferPointer { infos in
-                lengths.withUnsafeMutableBufferPointer { lengths in
-                    try? retryingSyscall {
-                        CLinuxShims_recv_batch(
-                            descriptor.rawValue, buffer.baseAddress, slot, CUnsignedInt(count),
-                            CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), lengths.baseAddress, infos.baseAddress)
+        withErrorQueueSlots { slots in
+            let count = max(1, min(count, ErrorQueueSlots.count))
+            let slot = ErrorQueueSlots.capacity
+            let n = slots.buffer.withUnsafeMutableBytes { buffer in
+                slots.infos.withUnsafeMutableBufferPointer { infos in
+                    slots.lengths.withUnsafeMutableBufferPointer { lengths in
+                        try? retryingSyscall {
+                            CLinuxShims_recv_batch(
+                                descriptor.rawValue, buffer.baseAddress, slot, CUnsignedInt(count),
+                                CLinuxShims_MSG_ERRQUEUE | CInt(MSG_DONTWAIT), lengths.baseAddress, infos.baseAddress)
+                        }
                     }
                 }
             }
-            read = Int(n ?? 0)
-            initialized = n == nil ? 0 : count * slot
+            let read = min(count, max(0, Int(n ?? 0)))
+            if read == 0 { return .empty }
+            var found = false
+            slots.buffer.withUnsafeBytes { buffer in
+                for i in 0..<read {
+                    let start = i * slot
+                    let packet = UnsafeRawBufferPointer(rebasing: buffer[start..<(start + min(max(0, slots.lengths[i]), slot))])
+                    if let awaited, pair(slots.infos[i], packet: packet) == awaited { found = true }
+                }
+            }
+            return found ? .found : read < count ? .drained : .more
         }
-        if read == 0 { return .empty }
-        var found = false
-        for i in 0..<read {
-            let packet = Array(buffer[(i * slot)..<(i * slot + min(lengths[i], slot))])
-            if let awaited, pair(infos[i], packet: packet) == awaited { found = true }
-        }
-        return found ? .found : read < count ? .drained : .more
+    }
+
+    /// Runs `body` with the error-queue read buffers, kept from one read to the next (a grandmaster reads the
+    /// error queue after every Sync it sends): taken out for the read, put back after; a read that finds them
+    /// taken (another thread reading the queue at the same moment) uses buffers of its own.
+    private func withErrorQueueSlots(_ body: (inout ErrorQueueSlots) -> ErrorQueueRead) -> ErrorQueueRead {
+        var slots = errorQueueSlots.withLock { $0.take() } ?? ErrorQueueSlots()
+        defer { errorQueueSlots.withLock { $0 = slots } }
+        return body(&slots)
     }
 
     /// Offers one error-queue message to the pairing table if it is a transmit stamp; the send it was paired with.
-    private func pair(_ info: CLinuxShims_ControlInfo, packet: [UInt8]) -> TransmitStampHandle? {
+    private func pair(_ info: CLinuxShims_ControlInfo, packet: UnsafeRawBufferPointer) -> TransmitStampHandle? {
         guard info.has_extended_error != 0, Int32(info.ee_errno) == CLinuxShims_ENOMSG,
             Int32(info.ee_origin) == CLinuxShims_SO_EE_ORIGIN_TIMESTAMPING, let stamp = stamp(from: info)
         else { return nil }
@@ -474,6 +489,18 @@ final class TimestampingSocket: Sendable {
             }
         }
     }
+}
+
+/// The buffers of the error-queue reads: ``TimestampingSocket/errorQueueBatch`` slots of
+/// ``TimestampingSocket/errorQueueSlot`` bytes, one after the other (a single read uses the first two).
+struct ErrorQueueSlots: Sendable {
+    static let count = TimestampingSocket.errorQueueBatch
+    static let capacity = TimestampingSocket.errorQueueSlot
+    /// The room of a single `recvmsg` of the error queue.
+    static let singleCapacity = 2048
+    var buffer = [UInt8](repeating: 0, count: count * capacity)
+    var lengths = [Int](repeating: 0, count: count)
+    var infos = [CLinuxShims_ControlInfo](repeating: CLinuxShims_ControlInfo(), count: count)
 }
 
 /// The slots one `recvmmsg` of ``TimestampingSocket/receiveWaiting(limit:_:)`` reads into.
