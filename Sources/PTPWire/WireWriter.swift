@@ -51,8 +51,8 @@ public struct WireWriter {
 
     @inlinable
     public mutating func writeUInt48(_ value: UInt64) {
-        // The low six octets of the big-endian eight.
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0[2..<8]) }
+        // The low six octets of the big-endian eight, appended as a buffer (a slice of one is copied octet by octet).
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[2..<8])) }
     }
 
     @inlinable
@@ -91,10 +91,15 @@ public struct WireWriter {
 
     // MARK: PTP primitive types
 
+    /// The ten octets (48-bit seconds, 32-bit nanoseconds, 5.3.3) in one append: every event message carries one.
     @inlinable
     public mutating func write(_ value: WireTimestamp) {
-        writeUInt48(value.secondsField)
-        write(value.nanosecondsField)
+        let seconds = value.secondsField & WireTimestamp.maxSeconds
+        let octets = (
+            ((seconds << 16) | UInt64(value.nanosecondsField >> 16)).bigEndian,
+            UInt16(truncatingIfNeeded: value.nanosecondsField).bigEndian
+        )
+        withUnsafeBytes(of: octets) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
     }
 
     @inlinable
@@ -102,10 +107,11 @@ public struct WireWriter {
         write(value.rawValue)
     }
 
+    /// The ten octets (clockIdentity, portNumber) in one append.
     @inlinable
     public mutating func write(_ value: PortIdentity) {
-        write(value.clockIdentity)
-        write(value.portNumber)
+        let octets = (value.clockIdentity.rawValue.bigEndian, value.portNumber.bigEndian)
+        withUnsafeBytes(of: octets) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
     }
 
     @inlinable
