@@ -52,19 +52,21 @@ public struct ClockDiscipline: Sendable {
         }
     }
 
-    public private(set) var servo: SelectedServo
+    // Stored properties in the order a measurement reads them (a struct is laid out in declaration order): the
+    // few fields every measurement checks first, the servo (856 bytes, its own hot fields first) last.
     /// What the last sample came from.
     public private(set) var source: Source?
     public private(set) var measurements = 0
-    /// Keeps spoiled measurements of the slave port from the servo once it is locked (nil: off).
-    public private(set) var outlierFilter: OutlierFilter?
     private var logSyncInterval: LogInterval?
-    /// The adjustments applied while locked to a master (what ``holdover(at:)`` runs the clock on).
-    public private(set) var recentFrequencies = FrequencyWindow()
     /// The master went silent and the clock runs on ``holdover(at:)``'s frequency until the next sample.
     public private(set) var inHoldover = false
     /// Seconds of the window the last ``holdover(at:)`` averaged; nil when it held the servo's learned frequency.
     public private(set) var heldWindowSeconds: Double?
+    /// The adjustments applied while locked to a master (what ``holdover(at:)`` runs the clock on).
+    public private(set) var recentFrequencies = FrequencyWindow()
+    /// Keeps spoiled measurements of the slave port from the servo once it is locked (nil: off).
+    public private(set) var outlierFilter: OutlierFilter?
+    public private(set) var servo: SelectedServo
     /// The interval the reference's samples come at (1 PPS).
     public static let referenceInterval = LogInterval(0)
 

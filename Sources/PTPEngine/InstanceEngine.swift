@@ -103,11 +103,12 @@ public struct InstanceEngine: Sendable {
     /// What every port announces (``PortEngine/announceContent``), kept here as well so that the check after each
     /// measurement whether it changed reads the instance only, not every port.
     var announced: AnnounceContent
+    /// What the check after each measurement compares ``announced`` with (``refreshAnnouncedContent()``).
+    public internal(set) var parentDS: ParentDS
+    public internal(set) var timePropertiesDS: TimePropertiesDS
     /// The servo, outlier filter, holdover and reference of the clock this instance steers.
     public internal(set) var clock: ClockEngine
     public internal(set) var defaultDS: DefaultDS
-    public internal(set) var parentDS: ParentDS
-    public internal(set) var timePropertiesDS: TimePropertiesDS
     public internal(set) var grandmasterQuality: GrandmasterQuality
     /// The last decision per port (for management and tests).
     public internal(set) var decisions: [StateDecisionCode?]

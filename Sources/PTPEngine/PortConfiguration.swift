@@ -2,6 +2,8 @@ import PTPCore
 
 /// How one port is set up (the per-port keys of ptp4l's configuration).
 public struct PortConfiguration: Sendable, Hashable {
+    // Stored properties in the order the per-message paths read them (a struct is laid out in declaration order):
+    // the intervals and the flags every message checks first, in the first cache line of the port's configuration.
     public var portNumber: UInt16
     public var logAnnounceInterval: LogInterval
     public var logSyncInterval: LogInterval
@@ -12,11 +14,6 @@ public struct PortConfiguration: Sendable, Hashable {
     public var delayMechanism: DelayMechanism
     /// portDS.masterOnly (8.2.15.5.2): never slave; its Announce messages are not BMCA input.
     public var masterOnly: Bool
-    /// delayAsymmetry (8.2.15.4.8, 16.8): master-to-slave delay minus the mean path delay.
-    public var delayAsymmetry: PTPDuration
-    /// ingressLatency/egressLatency (16.7): from the time stamp point to the reference plane.
-    public var ingressLatency: PTPDuration
-    public var egressLatency: PTPDuration
     /// Send one-step Sync (the transport inserts the time stamp): twoStepFlag clear, no Follow_Up, and no
     /// transmit stamp awaited (ptp4l `time_stamping onestep`, the NIC's `HWTSTAMP_TX_ONESTEP_SYNC`).
     public var oneStep: Bool
@@ -25,8 +22,6 @@ public struct PortConfiguration: Sendable, Hashable {
     /// its requestReceiptTimestamp zero and its twoStepFlag clear, and the NIC adds the turnaround time
     /// (egress less the request's ingress) to its correctionField as it leaves; no Pdelay_Resp_Follow_Up.
     public var oneStepPeerDelay = false
-    /// `delay_filter_length`: samples in the mean-path-delay moving median.
-    public var delayFilterLength: Int
     /// `syncReceiptTimeout`: Sync intervals without a Sync before a slave gives its master up (0 = off).
     public var syncReceiptTimeout: UInt8
     /// portDS.localPriority (ITU-T G.8275.1 6.3.2, `G.8275.portDS.localPriority`): the localPriority of every
@@ -51,17 +46,8 @@ public struct PortConfiguration: Sendable, Hashable {
     public var inhibitDelayRequest = false
     /// `assume_two_step`: treat every Sync as two-step, whatever its twoStepFlag (linuxptp `one_step`).
     public var assumeTwoStep = false
-    /// `maxStepsRemoved` (clock-wide, 2…255): an Announce with this many steps or more is not processed
-    /// (linuxptp `process_announce`; IEEE 1588-2019 9.3.2.5 d fixes 255).
-    public var maxStepsRemoved: UInt16 = 255
     /// `asCapable true`: the port is asCapable whatever its peer delay (linuxptp ALWAYS_CAPABLE).
     public var alwaysASCapable = false
-    /// The 802.1AS asCapable limits on the filtered peer delay (ns): above `neighborPropDelayThresh` or below
-    /// `min_neighbor_prop_delay` the port is not asCapable.
-    public var neighborPropDelayThresh: Int64 = 20_000_000
-    public var minNeighborPropDelay: Int64 = -20_000_000
-    /// `freq_est_interval`: log2 seconds over which an 802.1AS port estimates the neighbour rate ratio.
-    public var frequencyEstimationInterval: Int = 1
     /// `delay_filter`: moving median (ptp4l's default) or moving average of the path delay samples.
     public var delayFilter: PathDelayFilter.Kind = .movingMedian
     /// `tsproc_mode raw`: each Sync's offset uses the latest unfiltered path delay, not the filtered one
@@ -71,8 +57,6 @@ public struct PortConfiguration: Sendable, Hashable {
     /// (at most 1), which the servo scales its correction by (linuxptp tsproc.c `tsproc_update_offset`, pi.c and
     /// linreg.c): a Sync whose path delay sample was long counts for less.
     public var weightedOffsets = false
-    /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
-    public var initialDelay: PTPDuration?
     /// `msg_interval_request`: once the servo is stable, take `operLogSyncInterval`/`operLogPdelayReqInterval`
     /// and ask the master for that Sync interval (802.1AS message interval request).
     public var messageIntervalRequest = false
@@ -84,11 +68,6 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `BMCA noop` with `slaveOnly`: a designated slave, SLAVE from initialisation on, outside the BMCA
     /// (linuxptp `designated_slave_fsm`).
     public var designatedSlave = false
-    /// Unicast negotiation as a master (`unicast_listen`, `unicast_max_clients`; IEEE 1588-2019 16.1).
-    public var unicast = UnicastServiceConfiguration()
-    /// `unicast_master_table` (with `[unicast_master_table]` and `unicast_req_duration`): the masters this port
-    /// asks for unicast service as a slave (16.1); nil: none.
-    public var unicastMasterTable: UnicastMasterTableConfiguration? = nil
     /// `inhibit_multicast_service`: a master sends Announce and Sync only to its unicast clients.
     public var inhibitMulticastService = false
     /// A port of a transparent clock (`clock_type E2E_TC`/`P2P_TC`): it runs the BMCA's states but originates
@@ -110,6 +89,29 @@ public struct PortConfiguration: Sendable, Hashable {
     /// `hybrid_e2e`: a slave sends Delay_Req unicast to its master (a master answers any unicast Delay_Req
     /// unicast, with or without it).
     public var hybridE2E = false
+    /// `maxStepsRemoved` (clock-wide, 2…255): an Announce with this many steps or more is not processed
+    /// (linuxptp `process_announce`; IEEE 1588-2019 9.3.2.5 d fixes 255).
+    public var maxStepsRemoved: UInt16 = 255
+    public var egressLatency: PTPDuration
+    /// ingressLatency/egressLatency (16.7): from the time stamp point to the reference plane.
+    public var ingressLatency: PTPDuration
+    /// delayAsymmetry (8.2.15.4.8, 16.8): master-to-slave delay minus the mean path delay.
+    public var delayAsymmetry: PTPDuration
+    /// `delay_filter_length`: samples in the mean-path-delay moving median.
+    public var delayFilterLength: Int
+    /// The 802.1AS asCapable limits on the filtered peer delay (ns): above `neighborPropDelayThresh` or below
+    /// `min_neighbor_prop_delay` the port is not asCapable.
+    public var neighborPropDelayThresh: Int64 = 20_000_000
+    public var minNeighborPropDelay: Int64 = -20_000_000
+    /// `freq_est_interval`: log2 seconds over which an 802.1AS port estimates the neighbour rate ratio.
+    public var frequencyEstimationInterval: Int = 1
+    /// `initial_delay`: the path delay assumed until the first is measured (nil: no offset until then).
+    public var initialDelay: PTPDuration?
+    /// Unicast negotiation as a master (`unicast_listen`, `unicast_max_clients`; IEEE 1588-2019 16.1).
+    public var unicast = UnicastServiceConfiguration()
+    /// `unicast_master_table` (with `[unicast_master_table]` and `unicast_req_duration`): the masters this port
+    /// asks for unicast service as a slave (16.1); nil: none.
+    public var unicastMasterTable: UnicastMasterTableConfiguration? = nil
 
     public init(
         portNumber: UInt16, logAnnounceInterval: LogInterval = LogInterval(1), logSyncInterval: LogInterval = LogInterval(0),

@@ -11,7 +11,8 @@ public struct PortEngine: Sendable {
     // Stored properties in the order the per-message paths read them (a struct is laid out in declaration order,
     // and in a simulated zone of 10,000 clocks each cache line of an engine an event touches is a miss of its own):
     // the port's state and identity, its sequence ids and the slave side's Sync and delay state first, then the
-    // configuration (its message intervals and flags first); the foreign masters, peer delay and unicast after.
+    // configuration (its message intervals and flags in its first cache line), the service counters and the
+    // unicast service's slots; the foreign masters, peer delay and unicast negotiation as a slave after.
     public internal(set) var portDS: PortDS
     public internal(set) var counters = PortCounters()
     /// The master this port synchronises to in UNCALIBRATED and SLAVE.
@@ -64,10 +65,18 @@ public struct PortEngine: Sendable {
     var unicastFollowUps: [UInt16: (address: PortAddress, interval: LogInterval)] = [:]
 
     public internal(set) var configuration: PortConfiguration
-    /// What a master port announces; the instance updates it after each state decision.
-    public var announceContent: AnnounceContent
+    // Read on every timer and every Sync sent, so kept beside the configuration: the service counters and, for a
+    // master port, whether it serves unicast grants and how its Sync and Announce intervals are cut into slots.
     /// Timer expiries and Sync/Follow_Up mismatches (PORT_SERVICE_STATS_NP).
     public internal(set) var serviceCounters = PortServiceCounters()
+    /// How the Sync and the Announce timer cut their intervals into slots for many unicast clients
+    /// (``UnicastSlots``).
+    public internal(set) var unicastSyncSlots = UnicastSlots()
+    public internal(set) var unicastAnnounceSlots = UnicastSlots()
+    /// The grants this port serves, and its counts of granted, refused, expired and cancelled requests.
+    public internal(set) var unicastService = UnicastServiceTable()
+    /// What a master port announces; the instance updates it after each state decision.
+    public var announceContent: AnnounceContent
     public internal(set) var foreignMasters: ForeignMasterTable
     /// The filtered peer mean path delay (P2P), once measured.
     public internal(set) var peerMeanPathDelay: PTPDuration?
@@ -82,13 +91,6 @@ public struct PortEngine: Sendable {
     var peerDelayFilter: PathDelayFilter
     var rawPeerMeanPathDelay: PTPDuration?
 
-    // Unicast (16.1): the service as a master, negotiation as a slave.
-    /// The grants this port serves, and its counts of granted, refused, expired and cancelled requests.
-    public internal(set) var unicastService = UnicastServiceTable()
-    /// How the Sync and the Announce timer cut their intervals into slots for many unicast clients
-    /// (``UnicastSlots``).
-    public internal(set) var unicastSyncSlots = UnicastSlots()
-    public internal(set) var unicastAnnounceSlots = UnicastSlots()
     /// Unicast negotiation as a slave (16.1): the port's master table and each master's grants; nil without one.
     public internal(set) var unicastClient: UnicastClientTable?
 

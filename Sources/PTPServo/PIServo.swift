@@ -25,7 +25,9 @@ import PTPCore
 /// replaces the integral term once (``FrequencyRefinement``), so the servo goes on from a frequency at
 /// least as good as pi.c's. The gains, the step policy and the PI law are pi.c's.
 public struct PIServo: ClockServo {
-    public private(set) var configuration: ServoConfiguration
+    // Stored properties in the order a sample reads them (a struct is laid out in declaration order, and in a
+    // simulated zone of thousands of clocks each cache line of a servo a sample touches is a miss of its own):
+    // the gains, state and pi.c internals first, the configuration (read whole only at start) last.
     public private(set) var kp: Double = 0
     public private(set) var ki: Double = 0
     public private(set) var state: ServoState = .unlocked
@@ -36,21 +38,25 @@ public struct PIServo: ClockServo {
     private var count = 0
     private var offset0 = 0.0
     private var local0 = PTPInstant.epoch
+    private var firstUpdate = true
+    private var syncInterval = 1.0
+    private let maxPPB: Double
+    /// `configuration.stepThreshold` and `firstStepThreshold` in nanoseconds, read on every sample.
+    private let stepNS: Double
+    private let firstStepNS: Double
     /// The local time of the estimate's first sample; `local0` moves past it when the regression restarts.
     private var acquisitionStart = PTPInstant.epoch
-    private var firstUpdate = true
-    private let maxPPB: Double
+    /// The frequency (ppb, positive faster) the clock ran on while the current estimate's samples came in.
+    private var acquisitionFrequency: Double
     private let kpScale: Double
     private let kiScale: Double
     private let kpExponent: Double
     private let kiExponent: Double
     private let kpNormMax: Double
     private let kiNormMax: Double
-    private var syncInterval = 1.0
-    /// The frequency (ppb, positive faster) the clock ran on while the current estimate's samples came in.
-    private var acquisitionFrequency: Double
-    private var regression = OffsetRegression()
     private var refinement: FrequencyRefinement?
+    private var regression = OffsetRegression()
+    public private(set) var configuration: ServoConfiguration
 
     /// The regression estimate is accepted once SE/kp ≤ this × σ (see the type's documentation).
     public static let regressionTolerance = 0.5
@@ -62,6 +68,8 @@ public struct PIServo: ClockServo {
     ) {
         self.configuration = configuration
         self.maxPPB = min(abs(configuration.maxFrequency.value), abs(clockMaximum.value))
+        self.stepNS = configuration.stepThreshold.nanosecondsDoubleFast
+        self.firstStepNS = configuration.firstStepThreshold.nanosecondsDoubleFast
         self.drift = -currentFrequency.value
         self.lastFrequency = currentFrequency
         self.acquisitionFrequency = currentFrequency.value
@@ -127,8 +135,6 @@ public struct PIServo: ClockServo {
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
         let offsetNS = offset.nanosecondsDoubleFast
         let magnitude = abs(offsetNS)
-        let stepNS = configuration.stepThreshold.nanosecondsDoubleFast
-        let firstStepNS = configuration.firstStepThreshold.nanosecondsDoubleFast
         var ppb = -lastFrequency.value
         var output = ServoOutput(state: .unlocked, frequency: lastFrequency)
 

@@ -5,15 +5,15 @@ import PTPCore
 /// samples it in place without boxing or copying the regression buffers.
 public struct SelectedServo: ClockServo {
     public let kind: ServoKind
+    /// The servo in use's state and last frequency, copied after every change: read through the optionals
+    /// from a non-mutating context, each read copied the whole servo (the clock engine reads both on every
+    /// measurement). Declared first, so that they share a cache line with ``kind``.
+    public private(set) var state: ServoState = .unlocked
+    public private(set) var lastFrequency: PartsPerBillion
     /// The PI servo, when ``kind`` is `.pi`.
     public private(set) var piServo: PIServo?
     /// The linear-regression servo, when ``kind`` is `.linreg`.
     public private(set) var linearRegressionServo: LinearRegressionServo?
-    /// The servo in use's state and last frequency, copied after every change: read through the optionals
-    /// from a non-mutating context, each read copied the whole servo (the clock engine reads both on every
-    /// measurement).
-    public private(set) var state: ServoState = .unlocked
-    public private(set) var lastFrequency: PartsPerBillion
 
     /// A servo of `kind` for a clock whose adjustment is now `currentFrequency`.
     public init(
