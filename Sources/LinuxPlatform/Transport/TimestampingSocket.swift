@@ -394,6 +394,11 @@ final class TimestampingSocket: Sendable {
         withErrorQueueSlots { slots in
             let count = max(1, min(count, ErrorQueueSlots.count))
             let slot = ErrorQueueSlots.capacity
+            // The room for a whole batch is taken at the first batch read: a grandmaster's port, which waits for
+            // one stamp at a time, keeps only the single read's.
+            if slots.buffer.count < ErrorQueueSlots.count * slot {
+                slots.buffer = [UInt8](repeating: 0, count: ErrorQueueSlots.count * slot)
+            }
             let n = slots.buffer.withUnsafeMutableBytes { buffer in
                 slots.infos.withUnsafeMutableBufferPointer { infos in
                     slots.lengths.withUnsafeMutableBufferPointer { lengths in
@@ -491,14 +496,15 @@ final class TimestampingSocket: Sendable {
     }
 }
 
-/// The buffers of the error-queue reads: ``TimestampingSocket/errorQueueBatch`` slots of
-/// ``TimestampingSocket/errorQueueSlot`` bytes, one after the other (a single read uses the first two).
+/// The buffers of the error-queue reads: room for a single read, or, once a batch was read, for
+/// ``TimestampingSocket/errorQueueBatch`` slots of ``TimestampingSocket/errorQueueSlot`` bytes one after the other
+/// (a single read then uses the first two).
 struct ErrorQueueSlots: Sendable {
     static let count = TimestampingSocket.errorQueueBatch
     static let capacity = TimestampingSocket.errorQueueSlot
     /// The room of a single `recvmsg` of the error queue.
     static let singleCapacity = 2048
-    var buffer = [UInt8](repeating: 0, count: count * capacity)
+    var buffer = [UInt8](repeating: 0, count: singleCapacity)
     var lengths = [Int](repeating: 0, count: count)
     var infos = [CLinuxShims_ControlInfo](repeating: CLinuxShims_ControlInfo(), count: count)
 }
