@@ -56,7 +56,8 @@ public struct PIServo: ClockServo {
     private let kiNormMax: Double
     private var refinement: FrequencyRefinement?
     private var regression = OffsetRegression()
-    public private(set) var configuration: ServoConfiguration
+    /// Fixed at creation: ``stepNS`` and ``firstStepNS`` are taken from it once.
+    public let configuration: ServoConfiguration
 
     /// The regression estimate is accepted once SE/kp ≤ this × σ (see the type's documentation).
     public static let regressionTolerance = 0.5

@@ -51,8 +51,8 @@ public struct WireWriter {
 
     @inlinable
     public mutating func writeUInt48(_ value: UInt64) {
-        // The low six octets of the big-endian eight, appended as a buffer (a slice of one is copied octet by octet).
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[2..<8])) }
+        // The low six octets of the big-endian eight.
+        appendOctets(of: value.bigEndian, 2..<8)
     }
 
     @inlinable
@@ -65,6 +65,12 @@ public struct WireWriter {
     @inlinable
     mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends the octets `range` of `value`'s memory as one buffer (a slice of one is copied octet by octet).
+    @inlinable
+    mutating func appendOctets<T>(of value: T, _ range: Range<Int>) {
+        withUnsafeBytes(of: value) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
     @inlinable
@@ -99,7 +105,7 @@ public struct WireWriter {
             ((seconds << 16) | UInt64(value.nanosecondsField >> 16)).bigEndian,
             UInt16(truncatingIfNeeded: value.nanosecondsField).bigEndian
         )
-        withUnsafeBytes(of: octets) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
+        appendOctets(of: octets, 0..<10)
     }
 
     @inlinable
@@ -110,8 +116,7 @@ public struct WireWriter {
     /// The ten octets (clockIdentity, portNumber) in one append.
     @inlinable
     public mutating func write(_ value: PortIdentity) {
-        let octets = (value.clockIdentity.rawValue.bigEndian, value.portNumber.bigEndian)
-        withUnsafeBytes(of: octets) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
+        appendOctets(of: (value.clockIdentity.rawValue.bigEndian, value.portNumber.bigEndian), 0..<10)
     }
 
     @inlinable

@@ -18,9 +18,9 @@ final class TimestampingSocket: Sendable {
     private let closed = Atomic<Bool>(false)
     /// ``receiveWaiting(limit:_:)``'s slots, kept from one read to the next (a server port reads thousands a
     /// second, most of them one message): allocated at the first read, taken out while one is in progress.
-    private let receiveSlots = Mutex<ReceiveSlots?>(nil)
-    /// ``drainErrorQueue(until:)``'s buffers, kept the same way (``withErrorQueueSlots(_:)``).
-    private let errorQueueSlots = Mutex<ErrorQueueSlots?>(nil)
+    private let receiveSlots = KeptSlots<ReceiveSlots>()
+    /// ``drainErrorQueue(until:)``'s buffers, kept the same way.
+    private let errorQueueSlots = KeptSlots<ErrorQueueSlots>()
 
     /// Opens the socket.
     ///
@@ -293,34 +293,34 @@ final class TimestampingSocket: Sendable {
     /// The corresponding C function is `recvmmsg` with `MSG_DONTWAIT`.
     func receiveWaiting(limit: Int, _ each: (ReceivedDatagram) -> Void) throws(TransportError) -> Int {
         let count = max(1, min(limit, ReceiveSlots.count))
-        // The slots are taken out for the read and its hand-over and put back after: no lock is held while the
-        // caller handles a message (which may read this socket again: that read then uses slots of its own).
-        var slots = receiveSlots.withLock { $0.take() } ?? ReceiveSlots()
-        defer { receiveSlots.withLock { $0 = slots } }
-        let result = Result { () throws(Errno) in
-            try retryingSyscall {
-                slots.buffer.withUnsafeMutableBytes { buffer in
-                    CLinuxShims_recv_batch_from(
-                        descriptor.rawValue, buffer.baseAddress, ReceiveSlots.capacity, CUnsignedInt(count),
-                        CInt(MSG_DONTWAIT), &slots.lengths, &slots.infos, &slots.sources, &slots.sourceLengths)
+        // No lock is held while the caller handles a message (which may read this socket again: that read then
+        // uses slots of its own).
+        return try receiveSlots.lend { slots throws(TransportError) -> Int in
+            let result = Result { () throws(Errno) in
+                try retryingSyscall {
+                    slots.buffer.withUnsafeMutableBytes { buffer in
+                        CLinuxShims_recv_batch_from(
+                            descriptor.rawValue, buffer.baseAddress, ReceiveSlots.capacity, CUnsignedInt(count),
+                            CInt(MSG_DONTWAIT), &slots.lengths, &slots.infos, &slots.sources, &slots.sourceLengths)
+                    }
                 }
             }
-        }
-        switch result {
-        case .success(let n):
-            let read = min(count, max(0, Int(n)))
-            for i in 0..<read {
-                let start = i * ReceiveSlots.capacity
-                let length = min(max(0, slots.lengths[i]), ReceiveSlots.capacity)
-                each(
-                    ReceivedDatagram(
-                        bytes: Array(slots.buffer[start..<(start + length)]), timestamp: stamp(from: slots.infos[i]),
-                        source: slots.sources[i]))
+            switch result {
+            case .success(let n):
+                let read = min(count, max(0, Int(n)))
+                for i in 0..<read {
+                    let start = i * ReceiveSlots.capacity
+                    let length = min(max(0, slots.lengths[i]), ReceiveSlots.capacity)
+                    each(
+                        ReceivedDatagram(
+                            bytes: Array(slots.buffer[start..<(start + length)]), timestamp: stamp(from: slots.infos[i]),
+                            source: slots.sources[i]))
+                }
+                return read
+            case .failure(let error):
+                if error == .wouldBlock { return 0 }
+                throw failure("recvmmsg", error)
             }
-            return read
-        case .failure(let error):
-            if error == .wouldBlock { return 0 }
-            throw failure("recvmmsg", error)
         }
     }
 
@@ -371,7 +371,7 @@ final class TimestampingSocket: Sendable {
 
     /// One message of the error queue (`recvmsg`): a single send's stamp, as a grandmaster's Sync.
     private func readErrorQueueOne(until awaited: TransmitStampHandle?) -> ErrorQueueRead {
-        withErrorQueueSlots { slots in
+        errorQueueSlots.lend { slots in
             var info = CLinuxShims_ControlInfo()
             let room = min(slots.buffer.count, ErrorQueueSlots.singleCapacity)
             let n = slots.buffer.withUnsafeMutableBytes { buffer in
@@ -391,7 +391,7 @@ final class TimestampingSocket: Sendable {
 
     /// Up to `count` messages of the error queue in one `recvmmsg`: the stamps of a batch of sends.
     private func readErrorQueueBatch(_ count: Int, until awaited: TransmitStampHandle?) -> ErrorQueueRead {
-        withErrorQueueSlots { slots in
+        errorQueueSlots.lend { slots in
             let count = max(1, min(count, ErrorQueueSlots.count))
             let slot = ErrorQueueSlots.capacity
             // The room for a whole batch is taken at the first batch read: a grandmaster's port, which waits for
@@ -422,15 +422,6 @@ final class TimestampingSocket: Sendable {
             }
             return found ? .found : read < count ? .drained : .more
         }
-    }
-
-    /// Runs `body` with the error-queue read buffers, kept from one read to the next (a grandmaster reads the
-    /// error queue after every Sync it sends): taken out for the read, put back after; a read that finds them
-    /// taken (another thread reading the queue at the same moment) uses buffers of its own.
-    private func withErrorQueueSlots(_ body: (inout ErrorQueueSlots) -> ErrorQueueRead) -> ErrorQueueRead {
-        var slots = errorQueueSlots.withLock { $0.take() } ?? ErrorQueueSlots()
-        defer { errorQueueSlots.withLock { $0 = slots } }
-        return body(&slots)
     }
 
     /// Offers one error-queue message to the pairing table if it is a transmit stamp; the send it was paired with.
@@ -496,10 +487,29 @@ final class TimestampingSocket: Sendable {
     }
 }
 
+/// Read buffers a socket keeps from one read to the next (a server port reads thousands a second, a grandmaster
+/// reads the error queue after every Sync): made at the first read, taken out of the lock for a read and put back
+/// after; a read that finds them taken (another thread reading the same socket at that moment) uses buffers of its
+/// own.
+struct KeptSlots<Slots: Sendable & DefaultSlots>: ~Copyable, Sendable {
+    private let stored = Mutex<Slots?>(nil)
+
+    func lend<Result, Failure: Error>(_ body: (inout Slots) throws(Failure) -> Result) throws(Failure) -> Result {
+        var slots = stored.withLock { $0.take() } ?? Slots()
+        defer { stored.withLock { $0 = slots } }
+        return try body(&slots)
+    }
+}
+
+/// Slots a ``KeptSlots`` can make when it holds none.
+protocol DefaultSlots {
+    init()
+}
+
 /// The buffers of the error-queue reads: room for a single read, or, once a batch was read, for
 /// ``TimestampingSocket/errorQueueBatch`` slots of ``TimestampingSocket/errorQueueSlot`` bytes one after the other
 /// (a single read then uses the first two).
-struct ErrorQueueSlots: Sendable {
+struct ErrorQueueSlots: Sendable, DefaultSlots {
     static let count = TimestampingSocket.errorQueueBatch
     static let capacity = TimestampingSocket.errorQueueSlot
     /// The room of a single `recvmsg` of the error queue.
@@ -510,7 +520,7 @@ struct ErrorQueueSlots: Sendable {
 }
 
 /// The slots one `recvmmsg` of ``TimestampingSocket/receiveWaiting(limit:_:)`` reads into.
-struct ReceiveSlots: Sendable {
+struct ReceiveSlots: Sendable, DefaultSlots {
     /// Messages one read takes at most, and the room for each (the largest PTP message with its TLVs; a
     /// longer datagram is cut, as one `recvmsg` into 2,048 bytes cuts it).
     static let count = 16
