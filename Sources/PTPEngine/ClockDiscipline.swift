@@ -82,9 +82,11 @@ public struct ClockDiscipline: Sendable {
             servo.setSyncInterval(interval.seconds)
             if case .master = new { recentFrequencies.setInterval(interval.seconds) }
         }
-        inHoldover = false
-        if new == .reference { recentFrequencies.removeAll() }
         let changed = source != nil && source != new
+        // The window's offsets are from one master, in one unbroken run: another master's time (or the
+        // reference's), or the gap a holdover spanned, does not join up with them.
+        if changed || inHoldover || new == .reference { recentFrequencies.removeAll() }
+        inHoldover = false
         if changed { outlierFilter?.reset() }
         source = new
         measurements += 1
@@ -107,6 +109,7 @@ public struct ClockDiscipline: Sendable {
     public mutating func resetServo() {
         servo.reset()
         outlierFilter?.reset()
+        recentFrequencies.removeAll()
     }
 
     /// Feeds one measurement from the slave port to the servo.
@@ -116,7 +119,7 @@ public struct ClockDiscipline: Sendable {
         // write would then copy them on every measurement.
         if servo.state == .locked, let admitted = outlierFilter?.admit(m.offsetFromMaster) {
             if !admitted {
-                recentFrequencies.append(servo.lastFrequency)
+                recentFrequencies.append(adjustment: servo.lastFrequency, offset: nil, at: m.ingress)
                 return DisciplineStep(
                     output: ServoOutput(state: .locked, frequency: servo.lastFrequency),
                     sourceChanged: changed, offsetFromMaster: m.offsetFromMaster, meanPathDelay: m.meanPathDelay, outlier: true)
@@ -124,24 +127,31 @@ public struct ClockDiscipline: Sendable {
         }
         let output = servo.sample(offset: m.offsetFromMaster, localTime: m.ingress, weight: m.weight)
         if output.step != nil { outlierFilter?.reset() }
-        if output.state == .locked { recentFrequencies.append(output.frequency) }
+        // Only an unbroken run of locked samples is fitted: a step, or the samples of a pull-in (whose
+        // adjustments are not all known to the window), start it over.
+        if output.state == .locked && output.step == nil {
+            recentFrequencies.append(adjustment: output.frequency, offset: m.offsetFromMaster, at: m.ingress)
+        } else {
+            recentFrequencies.removeAll()
+        }
         return DisciplineStep(
             output: output, sourceChanged: changed, offsetFromMaster: m.offsetFromMaster,
             meanPathDelay: m.meanPathDelay)
     }
 
     /// The master the servo followed went silent, or is gone and nothing replaces it: from `localTime` on
-    /// the clock runs on the mean adjustment of its last ``FrequencyWindow/span`` seconds locked (or, with
-    /// less than ``FrequencyWindow/minimumSpan`` seconds of them, on what the servo learned), not on the last
+    /// the clock runs on the frequency fitted over its last ``FrequencyWindow/span`` seconds locked
+    /// (``FrequencyWindow/estimate``; with less than ``FrequencyWindow/minimumSpan`` seconds of them, on
+    /// what the servo learned), not on the last
     /// adjustment, whose answer to the last offset would grow into a time error. The servo carries on from
     /// that frequency when samples come again (``ClockServo/hold(frequency:at:)``).
     /// Returns the frequency to apply; nil when the servo was not following a master, is already in
     /// holdover, or has nothing to hold (then the clock keeps its current adjustment).
     public mutating func holdover(at localTime: PTPInstant) -> PartsPerBillion? {
-        let mean = recentFrequencies.mean
-        guard case .master = source, !inHoldover, let frequency = mean ?? servo.learnedFrequency else { return nil }
+        let estimate = recentFrequencies.estimate
+        guard case .master = source, !inHoldover, let frequency = estimate ?? servo.learnedFrequency else { return nil }
         inHoldover = true
-        heldWindowSeconds = mean == nil ? nil : recentFrequencies.seconds
+        heldWindowSeconds = estimate == nil ? nil : recentFrequencies.seconds
         outlierFilter?.reset()
         servo.hold(frequency: frequency, at: localTime)
         return frequency

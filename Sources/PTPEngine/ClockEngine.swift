@@ -209,7 +209,7 @@ public enum HoldoverCause: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The clock went into holdover: it runs on `frequency`, the mean of its last `windowSeconds` locked (nil:
+/// The clock went into holdover: it runs on `frequency`, fitted over its last `windowSeconds` locked (nil:
 /// the servo's learned frequency).
 public struct ClockHoldover: Sendable, Hashable, CustomStringConvertible {
     public var cause: HoldoverCause
@@ -217,7 +217,7 @@ public struct ClockHoldover: Sendable, Hashable, CustomStringConvertible {
     public var windowSeconds: Double?
 
     public var description: String {
-        let basis = windowSeconds.map { "the mean of the last \(Int($0)) s" } ?? "the servo's learned frequency"
+        let basis = windowSeconds.map { "fitted over the last \(Int($0)) s" } ?? "the servo's learned frequency"
         let ppb = -frequency.value
         let rounded = ppb.isFinite ? Int64(max(-9e15, min(9e15, ppb.rounded()))) : 0
         return "holdover (\(cause)): the clock runs on freq \(rounded), \(basis)"

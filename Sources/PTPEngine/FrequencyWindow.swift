@@ -1,24 +1,57 @@
 import PTPCore
 
-/// The frequency adjustments a clock ran on over its last `span` seconds of samples, for holdover.
+/// What a clock's oscillator did over its last `span` seconds locked to a master: the frequency holdover
+/// runs it on (``estimate``).
 ///
-/// Over a window the clock's phase stays within its noise, so the mean adjustment is the oscillator's
-/// frequency error to within (phase change over the window) / (window): on software time stamps a few µs
-/// over 16 s, 0.2 ppm or so. That is far better than the adjustment of the moment (which answers the last
-/// offset: thousands of ppb on software stamps) and steadier than a PI servo's integral term (which moves
-/// by ki × every offset, ~0.1 ppb per ns at 16 Sync/s).
+/// Each sample is the offset from the master measured at a local time and the adjustment the servo applied
+/// from then on. With `f` the oscillator's own frequency error and `a(t)` the adjustments, the offset moves
+/// as `d(offset)/dt = f + a(t)`, so `offset(t) − ∫a dt` is a straight line of slope `f` plus the stamps'
+/// noise, and the clock holds best on `−f`, that line's slope fitted by least squares.
+///
+/// The mean adjustment alone is off by the phase the servo removed over the
+/// window, divided by the window: right after lock, while the servo still pulls the offset in, or over a
+/// spell of the µs-scale wander software stamps across a bridge show, tens of µs over 16 s make several
+/// ppm. The fit takes that phase into account; its own error is the stamps' noise over the window's
+/// length (about σ·√(12/n)/T: a few tens of ppb for µs of noise, 256 samples, 16 s).
+///
+/// Samples are averaged into ``bucketSeconds`` buckets (four at 16 Sync/s), which keeps the window at 64
+/// points whatever the rate and damps a lone delayed packet fourfold before the fit sees it; the fit then
+/// leaves out buckets whose residual is far beyond the others' (a spell of delayed packets) and fits again.
 public struct FrequencyWindow: Sendable {
     /// The window, in seconds.
     public static let span = 16.0
-    /// How much of the window must be filled before its mean is used (right after lock the window still
-    /// holds the pull-in, whose mean is off by the phase it removed over the time it took).
+    /// How much of the window must be filled before its estimate is used (the slope of a line through a
+    /// few seconds of µs-noisy offsets is itself noisy by a ppm or more).
     public static let minimumSpan = 8.0
+    /// Samples closer together than this are averaged into one point of the fit.
+    public static let bucketSeconds = span / 64
 
-    private var values: [Double] = []
+    /// One point of the fit: the mean local time (seconds since `origin`) and the mean of
+    /// `offset − ∫a dt` (ns) of the samples averaged into it.
+    struct Point: Sendable {
+        var time: Double
+        var phase: Double
+        /// The bucket's first sample's time.
+        var start: Double
+    }
+
+    private var points: [Point] = []
+    /// Where the next point goes once the ring is full (the oldest point).
     private var next = 0
-    private var sum = 0.0
     private var capacity: Int
     private var interval: Double
+    /// The time every point's `time` counts from (the first sample since the window started over).
+    private var origin: PTPInstant?
+    /// The last sample's time (seconds since `origin`) and the adjustment in force since then.
+    private var lastTime = 0.0
+    private var lastAdjustment = 0.0
+    /// `∫a dt` since `origin`, in ns.
+    private var adjusted = 0.0
+    /// The bucket being filled: sums of its samples' times and phases, their count, its first time.
+    private var bucketStart = 0.0
+    private var bucketTime = 0.0
+    private var bucketPhase = 0.0
+    private var bucketCount = 0
 
     /// A window for samples `interval` seconds apart.
     public init(interval: Double = 1) {
@@ -27,7 +60,7 @@ public struct FrequencyWindow: Sendable {
     }
 
     static func capacity(for interval: Double) -> Int {
-        max(4, min(1_024, Int((span / interval).rounded())))
+        max(4, min(64, Int((span / max(interval, bucketSeconds)).rounded())))
     }
 
     /// The samples now come `interval` seconds apart: the window starts over at that rate.
@@ -36,34 +69,126 @@ public struct FrequencyWindow: Sendable {
         self = FrequencyWindow(interval: interval)
     }
 
-    public mutating func append(_ frequency: PartsPerBillion) {
-        let value = frequency.value
+    /// A sample: at local time `time` the offset from the master was `offset` (nil when the measurement was
+    /// spoiled and left out), and from then on the clock runs on `adjustment`.
+    public mutating func append(adjustment: PartsPerBillion, offset: PTPDuration?, at time: PTPInstant) {
+        let value = adjustment.value
         guard value.isFinite else { return }
-        if values.count < capacity {
-            values.append(value)
-            sum += value
+        guard let origin else {
+            self.origin = time
+            lastTime = 0
+            lastAdjustment = value
+            if let offset { add(time: 0, phase: offset.nanosecondsDouble) }
+            return
+        }
+        let seconds = (time - origin).secondsDouble
+        let elapsed = seconds - lastTime
+        // Time that went backwards, or a gap longer than the window (the samples between are unknown):
+        // what the window held no longer joins up with what comes.
+        guard elapsed >= 0, elapsed <= max(Self.span, 4 * interval), seconds.isFinite else {
+            removeAll()
+            append(adjustment: adjustment, offset: offset, at: time)
+            return
+        }
+        adjusted += lastAdjustment * elapsed
+        lastTime = seconds
+        lastAdjustment = value
+        if let offset { add(time: seconds, phase: offset.nanosecondsDouble - adjusted) }
+    }
+
+    private mutating func add(time: Double, phase: Double) {
+        if bucketCount > 0 && time - bucketStart >= Self.bucketSeconds { closeBucket() }
+        if bucketCount == 0 { bucketStart = time }
+        bucketTime += time
+        bucketPhase += phase
+        bucketCount += 1
+    }
+
+    private mutating func closeBucket() {
+        let count = Double(bucketCount)
+        let point = Point(time: bucketTime / count, phase: bucketPhase / count, start: bucketStart)
+        if points.count < capacity {
+            points.append(point)
         } else {
-            sum += value - values[next]
-            values[next] = value
+            points[next] = point
         }
         next += 1
         if next == capacity { next = 0 }
-        // Recomputed once per turn of the ring, so rounding cannot accumulate.
-        if next == 0 { sum = values.reduce(0, +) }
+        bucketTime = 0
+        bucketPhase = 0
+        bucketCount = 0
     }
 
     public mutating func removeAll() {
-        values.removeAll(keepingCapacity: true)
+        points.removeAll(keepingCapacity: true)
         next = 0
-        sum = 0
+        origin = nil
+        lastTime = 0
+        lastAdjustment = 0
+        adjusted = 0
+        bucketTime = 0
+        bucketPhase = 0
+        bucketCount = 0
     }
 
-    /// Seconds of samples held.
-    public var seconds: Double { Double(values.count) * interval }
+    /// The held points, the bucket being filled included.
+    private var all: [Point] {
+        var all = points
+        if bucketCount > 0 {
+            let count = Double(bucketCount)
+            all.append(Point(time: bucketTime / count, phase: bucketPhase / count, start: bucketStart))
+        }
+        return all
+    }
 
-    /// The mean adjustment once at least ``minimumSpan`` seconds are held, else nil.
-    public var mean: PartsPerBillion? {
-        guard seconds >= Self.minimumSpan, !values.isEmpty else { return nil }
-        return PartsPerBillion(sum / Double(values.count))
+    /// Seconds of samples held: from the oldest bucket's first sample to the last sample, plus the interval
+    /// the last one stands for (16 s for 256 samples at 16/s).
+    public var seconds: Double {
+        guard origin != nil else { return 0 }
+        let oldest = points.count < capacity ? points.first : points[next]
+        guard let first = oldest?.start ?? (bucketCount > 0 ? bucketStart : nil) else { return 0 }
+        return max(0, lastTime - first + interval)
+    }
+
+    /// The frequency that keeps the offset where it was over the window (−slope of the fitted line), once
+    /// at least ``minimumSpan`` seconds are held, else nil.
+    public var estimate: PartsPerBillion? {
+        guard seconds >= Self.minimumSpan else { return nil }
+        let points = all
+        guard let first = Self.fit(points) else { return nil }
+        // A spell of delayed packets bends the line: leave out the points far from it (beyond 4 median
+        // absolute deviations, about 2.7 σ for Gaussian noise) and fit the rest, if most remain.
+        let residuals = points.map { abs($0.phase - (first.intercept + first.slope * $0.time)) }
+        let spread = Self.median(residuals)
+        guard spread > 0 else { return PartsPerBillion(-first.slope) }
+        let kept = zip(points, residuals).filter { $0.1 <= 4 * 1.4826 * spread }.map(\.0)
+        guard kept.count * 4 >= points.count * 3, let second = Self.fit(kept) else { return PartsPerBillion(-first.slope) }
+        return PartsPerBillion(-second.slope)
+    }
+
+    /// Least-squares line through the points; nil when they do not span time.
+    static func fit(_ points: [Point]) -> (slope: Double, intercept: Double)? {
+        guard points.count >= 2 else { return nil }
+        let n = Double(points.count)
+        let meanTime = points.reduce(0) { $0 + $1.time } / n
+        let meanPhase = points.reduce(0) { $0 + $1.phase } / n
+        var covariance = 0.0
+        var variance = 0.0
+        for point in points {
+            let t = point.time - meanTime
+            covariance += t * (point.phase - meanPhase)
+            variance += t * t
+        }
+        guard variance > 0 else { return nil }
+        let slope = covariance / variance
+        guard slope.isFinite else { return nil }
+        return (slope, meanPhase - slope * meanTime)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }
