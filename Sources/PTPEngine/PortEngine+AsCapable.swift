@@ -31,7 +31,7 @@ extension PortEngine {
     @inline(__always)
     public var asCapable: Bool {
         guard configuration.followUpInformation, !configuration.alwaysASCapable else { return true }
-        let delay = peerMeanPathDelay?.nanosecondsDoubleFast ?? 0
+        let delay = peerMeanPathDelay?.nanosecondsDouble ?? 0
         if delay > Double(configuration.neighborPropDelayThresh) { return false }
         if delay < Double(configuration.minNeighborPropDelay) { return false }
         if neighbor.missingResponses > NeighborState.allowedLostResponses { return false }
@@ -58,9 +58,9 @@ extension PortEngine {
         }
         neighbor.count += 1
         guard neighbor.count >= rateEstimationExchanges else { return }
-        let elapsed = (ingress - ingress1).nanosecondsDoubleFast
+        let elapsed = (ingress - ingress1).nanosecondsDouble
         guard elapsed != 0 else { return }
-        neighbor.rateRatio = (origin - origin1).nanosecondsDoubleFast / elapsed
+        neighbor.rateRatio = (origin - origin1).nanosecondsDouble / elapsed
         neighbor.ingress1 = ingress
         neighbor.origin1 = origin
         neighbor.count = 0

@@ -108,7 +108,7 @@ public struct ServoStability: Sendable, Hashable {
     /// linuxptp `check_offset_threshold` for one locked sample.
     public func isStable(after offset: PTPDuration, countdown: inout Int) -> Bool {
         guard offsetThreshold > 0 else { return false }
-        let magnitude = abs(offset.nanosecondsDoubleFast)
+        let magnitude = abs(offset.nanosecondsDouble)
         if magnitude < Double(offsetThreshold) && countdown > 0 { countdown -= 1 }
         return countdown == 0
     }

@@ -124,7 +124,7 @@ extension PortEngine {
     mutating func armAnnounceReceipt(into actions: inout [PortAction]) {
         guard !configuration.inhibitAnnounce else { return }
         let interval = configuration.logAnnounceInterval.duration
-        let extra = PTPDuration.nanosecondsFast(interval.nanosecondsDoubleFast * random.nextUnit())
+        let extra = PTPDuration.nanoseconds(interval.nanosecondsDouble * random.nextUnit())
         actions.append(.armTimer(.announceReceipt, after: interval * Int64(configuration.announceReceiptTimeout) + extra))
     }
 
@@ -139,7 +139,7 @@ extension PortEngine {
     /// value from Delay_Resp when it gave one.
     mutating func delayRequestSpacing() -> PTPDuration {
         let log = masterDelayReqInterval ?? portDS.logMinDelayReqInterval
-        return .nanosecondsFast((log.duration * 2).nanosecondsDoubleFast * random.nextUnit())
+        return .nanoseconds((log.duration * 2).nanosecondsDouble * random.nextUnit())
     }
 
     mutating func applyRecommendation(

@@ -69,10 +69,10 @@ struct FrequencyRefinement: Sendable {
     mutating func add(offset: Double, localTime: PTPInstant, frequency: Double) -> Bool {
         let x: Double
         if let origin {
-            let sincePrevious = (localTime - previous).secondsDoubleFast
+            let sincePrevious = (localTime - previous).secondsDouble
             guard sincePrevious > 0 else { return true }
             appliedPhase += (frequency - baseFrequency) * sincePrevious
-            x = (localTime - origin).secondsDoubleFast
+            x = (localTime - origin).secondsDouble
         } else {
             origin = localTime
             x = 0

@@ -68,7 +68,7 @@ public struct LinearRegressionServo: ClockServo {
     /// exact; the fit is kept (the oscillator did not change).
     public mutating func hold(frequency: PartsPerBillion, at localTime: PTPInstant) {
         if origin != nil, localTime > lastLocal {
-            appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDoubleFast
+            appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDouble
             lastLocal = localTime
         }
         lastFrequency = frequency
@@ -99,9 +99,9 @@ public struct LinearRegressionServo: ClockServo {
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
-        let offsetNS = offset.nanosecondsDoubleFast
+        let offsetNS = offset.nanosecondsDouble
         let magnitude = abs(offsetNS)
-        let stepNS = configuration.stepThreshold.nanosecondsDoubleFast
+        let stepNS = configuration.stepThreshold.nanosecondsDouble
         if state == .locked && stepNS > 0 && magnitude > stepNS {
             reset()
         }
@@ -117,9 +117,9 @@ public struct LinearRegressionServo: ClockServo {
             return ServoOutput(state: .unlocked, frequency: lastFrequency)
         }
         // The phase our frequency added since the previous sample, in ns (ppb × s).
-        appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDoubleFast
+        appliedPhase += lastFrequency.value * (localTime - lastLocal).secondsDouble
         lastLocal = localTime
-        let x = (localTime - start).secondsDoubleFast
+        let x = (localTime - start).secondsDouble
         let y = offsetNS - appliedPhase
         scorePredictions(x: x, y: y)
         appendPoint(x: x, y: y, weight: weight)
@@ -136,7 +136,7 @@ public struct LinearRegressionServo: ClockServo {
         // As linreg.c, the thresholds apply to the fitted offset, and the step is the measured one.
         let firstStep =
             firstUpdate && configuration.firstStepThreshold > .zero
-            && abs(fittedOffset) > configuration.firstStepThreshold.nanosecondsDoubleFast
+            && abs(fittedOffset) > configuration.firstStepThreshold.nanosecondsDouble
         let laterStep = stepNS > 0 && abs(fittedOffset) > stepNS
         var phaseToRemove = fittedOffset
         if firstStep || laterStep {

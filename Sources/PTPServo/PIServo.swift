@@ -69,8 +69,8 @@ public struct PIServo: ClockServo {
     ) {
         self.configuration = configuration
         self.maxPPB = min(abs(configuration.maxFrequency.value), abs(clockMaximum.value))
-        self.stepNS = configuration.stepThreshold.nanosecondsDoubleFast
-        self.firstStepNS = configuration.firstStepThreshold.nanosecondsDoubleFast
+        self.stepNS = configuration.stepThreshold.nanosecondsDouble
+        self.firstStepNS = configuration.firstStepThreshold.nanosecondsDouble
         self.drift = -currentFrequency.value
         self.lastFrequency = currentFrequency
         self.acquisitionFrequency = currentFrequency.value
@@ -134,7 +134,7 @@ public struct PIServo: ClockServo {
     }
 
     public mutating func sample(offset: PTPDuration, localTime: PTPInstant, weight: Double = 1) -> ServoOutput {
-        let offsetNS = offset.nanosecondsDoubleFast
+        let offsetNS = offset.nanosecondsDouble
         let magnitude = abs(offsetNS)
         var ppb = -lastFrequency.value
         var output = ServoOutput(state: .unlocked, frequency: lastFrequency)
@@ -151,8 +151,8 @@ public struct PIServo: ClockServo {
             if configuration.piFirstEstimate == .regression { regression.append(x: 0, y: 0) }
             output.state = .unlocked
         case 1:
-            let elapsed = (localTime - local0).nanosecondsDoubleFast
-            let sinceFirst = (localTime - acquisitionStart).nanosecondsDoubleFast
+            let elapsed = (localTime - local0).nanosecondsDouble
+            let sinceFirst = (localTime - acquisitionStart).nanosecondsDouble
             guard elapsed > 0, sinceFirst > 0 else {
                 // The first sample must be older than the second.
                 count = 0
@@ -188,7 +188,7 @@ public struct PIServo: ClockServo {
                 var left = fitted
                 if firstStep || laterStep {
                     output.state = .jump
-                    output.step = .nanosecondsFast(-fitted)
+                    output.step = .nanoseconds(-fitted)
                     left = 0
                 } else {
                     output.state = .locked

@@ -197,7 +197,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     @inline(__always)
     private func ticks(_ time: PTPInstant) -> Int64 {
-        let units = (time - origin).nanosecondsDoubleFast
+        let units = (time - origin).nanosecondsDouble
         if units >= 1.4e14 { return .max }
         if units <= -1.4e14 { return .min }
         // Exact: (time − origin) in 2⁻¹⁶ ns; the Double above only chose the branch.

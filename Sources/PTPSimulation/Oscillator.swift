@@ -36,9 +36,9 @@ public struct Oscillator: Sendable {
     public mutating func advance(to t: PTPInstant, random: inout SplitMix64) -> PTPInstant {
         let dt = t - lastTrue
         guard dt > .zero else { return lastLocal }
-        let seconds = dt.secondsDoubleFast
+        let seconds = dt.secondsDouble
         let rate = (frequencyError.value + adjustment.value) * 1e-9
-        lastLocal = lastLocal + dt + .nanosecondsFast(seconds * 1e9 * rate)
+        lastLocal = lastLocal + dt + .nanoseconds(seconds * 1e9 * rate)
         lastTrue = t
         if wander > 0 {
             frequencyError = PartsPerBillion(frequencyError.value + wander * seconds.squareRoot() * random.nextGaussian())
@@ -50,7 +50,7 @@ public struct Oscillator: Sendable {
     public func localTime(at t: PTPInstant) -> PTPInstant {
         let dt = t - lastTrue
         let rate = (frequencyError.value + adjustment.value) * 1e-9
-        return lastLocal + dt + .nanosecondsFast(dt.secondsDoubleFast * 1e9 * rate)
+        return lastLocal + dt + .nanoseconds(dt.secondsDouble * 1e9 * rate)
     }
 
     /// Local time now (at the last advance) without advancing.
@@ -65,7 +65,7 @@ public struct Oscillator: Sendable {
             // A software stamp taken late (the softirq or the thread descheduled): always later, never earlier.
             noise += spikeMinimum + (spikeMaximum - spikeMinimum) * random.nextUnit()
         }
-        return local + .nanosecondsFast(noise)
+        return local + .nanoseconds(noise)
     }
 
     /// Sets the frequency adjustment (clamped to the clock's limit), as `clock_adjtime` would.

@@ -176,8 +176,8 @@ extension SimulationCore {
                 delay = delay - model.asymmetry
             }
             if model.jitter > 0 {
-                let floor = -delay.nanosecondsDoubleFast / 2
-                delay = delay + .nanosecondsFast(max(floor, model.jitter * random.nextGaussian()))
+                let floor = -delay.nanosecondsDouble / 2
+                delay = delay + .nanoseconds(max(floor, model.jitter * random.nextGaussian()))
             }
             queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, frame: frame), at: now + delay)
         }

@@ -137,7 +137,7 @@ public enum ZoneRunner {
                     }
                     var reference = SimulatedReference(jitter: z.gnssJitter, outages: outages)
                     if let threshold = z.gnssLockThreshold {
-                        reference.configuration.lockThreshold = .nanosecondsFast(threshold)
+                        reference.configuration.lockThreshold = .nanoseconds(threshold)
                     }
                     clock.reference = reference
                 }
@@ -155,9 +155,9 @@ public enum ZoneRunner {
             if let ki = servo.ki { clock.servoConfiguration.piIntegralConst = ki }
             if let scale = servo.kpScale { clock.servoConfiguration.piProportionalScale = scale }
             if let scale = servo.kiScale { clock.servoConfiguration.piIntegralScale = scale }
-            if let step = servo.stepThreshold { clock.servoConfiguration.stepThreshold = .nanosecondsFast(step * 1e9) }
+            if let step = servo.stepThreshold { clock.servoConfiguration.stepThreshold = .nanoseconds(step * 1e9) }
             if let first = servo.firstStepThreshold {
-                clock.servoConfiguration.firstStepThreshold = .nanosecondsFast(first * 1e9)
+                clock.servoConfiguration.firstStepThreshold = .nanoseconds(first * 1e9)
             }
             if let limit = servo.maxFrequency { clock.servoConfiguration.maxFrequency = PartsPerBillion(limit) }
             network.addClock(clock)
@@ -167,7 +167,7 @@ public enum ZoneRunner {
             network.connect(
                 [a, b],
                 model: LinkModel(
-                    delay: .nanosecondsFast(link.delay), jitter: link.jitter, asymmetry: .nanosecondsFast(link.asymmetry)))
+                    delay: .nanoseconds(link.delay), jitter: link.jitter, asymmetry: .nanoseconds(link.asymmetry)))
         }
         return network
     }
@@ -288,16 +288,16 @@ public enum ZoneRunner {
             let t = Double(k) * interval
             guard t <= description.duration + 1e-9 else { break }
             while next < timeline.count, timeline[next].time <= t {
-                sim.run(until: sim.start + .nanosecondsFast(timeline[next].time * 1e9))
+                sim.run(until: sim.start + .nanoseconds(timeline[next].time * 1e9))
                 switch timeline[next].action {
                 case .mute(let c, let m): sim.setMuted(c, m)
                 case .daemon(let c, let running): sim.setDaemonRunning(c, running)
                 case .segmentDown(let s, let d): sim.setSegmentDown(s, d)
-                case .asymmetry(let s, let a): sim.setExtraAsymmetry(s, .nanosecondsFast(a))
+                case .asymmetry(let s, let a): sim.setExtraAsymmetry(s, .nanoseconds(a))
                 }
                 next += 1
             }
-            sim.run(until: sim.start + .nanosecondsFast(t * 1e9))
+            sim.run(until: sim.start + .nanoseconds(t * 1e9))
             for (f, fault) in description.faults.enumerated() {
                 guard let c = restartClock[f], relockedAt[f] == nil, t >= fault.at + (fault.duration ?? 10) else { continue }
                 if restartedAt[f] == nil { restartedAt[f] = t }
@@ -308,7 +308,7 @@ public enum ZoneRunner {
             var worstHost = 0.0
             var moved: [String: Int] = [:]
             for c in 0..<n {
-                let te = abs(sim.timeError(of: c).nanosecondsDoubleFast)
+                let te = abs(sim.timeError(of: c).nanosecondsDouble)
                 let tier = zone.tiers[c]
                 if te > windows[tier][window] { windows[tier][window] = te }
                 if tier > 0 { worst = max(worst, te) }
@@ -346,7 +346,7 @@ public enum ZoneRunner {
                 recovery = lastBad + interval <= end ? lastBad + interval - fault.at : nil
             }
             let steps = sim.steps.filter { entry in
-                let s = (entry.time - sim.start).nanosecondsDoubleFast / 1e9
+                let s = (entry.time - sim.start).nanosecondsDouble / 1e9
                 return s > fault.at && s <= end
             }.count
             let takeover = changes.first { $0.time > fault.at && $0.time <= end }.map { $0.time - fault.at }
@@ -375,7 +375,7 @@ public enum ZoneRunner {
                 grandmaster: nameOf[grandmasterOf[c]] ?? grandmasterOf[c].description)
         }
         let gmStates = sim.stateChanges.filter { zone.clocks[$0.clock].role == .grandmaster }.map { entry in
-            "[\(format((entry.time - sim.start).nanosecondsDoubleFast / 1e9, 3))] \(zone.clocks[entry.clock].name): \(entry.change)"
+            "[\(format((entry.time - sim.start).nanosecondsDouble / 1e9, 3))] \(zone.clocks[entry.clock].name): \(entry.change)"
         }
         return ZoneReport(
             zone: description, tiers: tiers, clocks: clocks, faults: faultReports, bmcaChanges: changes,

@@ -165,8 +165,8 @@ import Testing
         offset: PTPDuration = .zero, rate: Double = 1
     ) -> PTPInstant {
         func there(_ local: PTPInstant) -> PTPInstant {
-            let elapsed = (local - PortFixture.origin).nanosecondsDoubleFast
-            return PortFixture.origin + offset + .nanosecondsFast(elapsed * rate)
+            let elapsed = (local - PortFixture.origin).nanosecondsDouble
+            return PortFixture.origin + offset + .nanoseconds(elapsed * rate)
         }
         let request = PortFixture.sent(requester.handle(.timerFired(.pdelayRequest), at: t))
         guard let req = request.first(where: { $0.message.messageType == .pdelayReq }), let token = req.token else { return t }

@@ -147,7 +147,7 @@ public struct ReferenceDiscipline: Sendable {
         let threshold = configuration.lockThreshold ?? configuration.holdover.maxError
         if servoOutput.state == .locked && offset.magnitude <= threshold {
             consecutiveGood += 1
-            recentOffsets.append(offset.nanosecondsDoubleFast)
+            recentOffsets.append(offset.nanosecondsDouble)
             if recentOffsets.count > configuration.qualityWindow {
                 recentOffsets.removeFirst(recentOffsets.count - configuration.qualityWindow)
             }

@@ -87,7 +87,7 @@ public struct ReferenceSampleValidator: Sendable {
                 self.previous = (sample.edge, sample.utcSecond)
                 return .secondNotIncreasing
             }
-            let edgeStep = (sample.edge - previous.edge).secondsDoubleFast.rounded()
+            let edgeStep = (sample.edge - previous.edge).secondsDouble.rounded()
             self.previous = (sample.edge, sample.utcSecond)
             if edgeStep != Double(labelStep) { return .timeOfDayJump }
         } else {

@@ -55,8 +55,8 @@ public struct HoldoverModel: Sendable {
         lastTime = time
         appliedAtLastSample = appliedPhase
         guard let origin else { return }
-        xs.append((time - origin).secondsDoubleFast)
-        ys.append(offset.nanosecondsDoubleFast - appliedPhase)
+        xs.append((time - origin).secondsDouble)
+        ys.append(offset.nanosecondsDouble - appliedPhase)
         if xs.count > configuration.window {
             xs.removeFirst(xs.count - configuration.window)
             ys.removeFirst(ys.count - configuration.window)
@@ -72,14 +72,14 @@ public struct HoldoverModel: Sendable {
 
     /// The clock was stepped by `step` (positive forward) right after the last sample (or, in holdover, now).
     public mutating func stepped(by step: PTPDuration) {
-        appliedPhase += step.nanosecondsDoubleFast
-        appliedAtLastSample += step.nanosecondsDoubleFast
+        appliedPhase += step.nanosecondsDouble
+        appliedAtLastSample += step.nanosecondsDouble
     }
 
     /// Adds the phase the frequency in force gained up to `time`.
     private mutating func account(to time: PTPInstant) {
         if let from = accountedUntil {
-            let dt = (time - from).secondsDoubleFast
+            let dt = (time - from).secondsDouble
             guard dt > 0 else { return }
             appliedPhase += frequencyInForce.value * dt
         }
@@ -142,7 +142,7 @@ public struct HoldoverModel: Sendable {
         if var estimate, let lastTime {
             // Since the last sample the clock ran at whatever was set (the servo's last answer, a bridge), not
             // the model's frequency: carry the phase it gained to now.
-            let dt = max(0, (time - lastTime).secondsDoubleFast)
+            let dt = max(0, (time - lastTime).secondsDouble)
             account(to: time)
             estimate.phase += (appliedPhase - appliedAtLastSample) - estimate.frequency.value * dt
             estimate.phaseDeviation =
@@ -166,13 +166,13 @@ public struct HoldoverModel: Sendable {
     /// The frequency to hold at `time` in holdover: the last good frequency plus the drift since.
     public func frequency(at time: PTPInstant) -> PartsPerBillion {
         guard let start = holdoverStart, let frozen else { return frequencyInForce }
-        let elapsed = max(0, (time - start).secondsDoubleFast)
+        let elapsed = max(0, (time - start).secondsDouble)
         return PartsPerBillion(frozen.frequency.value + frozen.drift * elapsed)
     }
 
     /// The predicted magnitude of the time error `elapsed` after holdover began, from `estimate`.
     public func predictedError(after elapsed: PTPDuration, from estimate: HoldoverEstimate) -> PTPDuration {
-        let t = max(0, elapsed.secondsDoubleFast)
+        let t = max(0, elapsed.secondsDouble)
         let half = 0.5 * t * t
         var variance = estimate.phase * estimate.phase + estimate.phaseDeviation * estimate.phaseDeviation
         variance += (estimate.frequencyDeviation * t) * (estimate.frequencyDeviation * t)
