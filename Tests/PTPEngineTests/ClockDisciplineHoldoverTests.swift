@@ -20,7 +20,8 @@ import Testing
 
         init(_ kind: ServoKind = .pi, noise: Double, firstStepThreshold: PTPDuration = .microseconds(20)) {
             let configuration = ServoConfiguration(
-                stepThreshold: .milliseconds(1), firstStepThreshold: firstStepThreshold, piProportionalScale: 0.7, piIntegralScale: 0.3, timestamping: .software)
+                stepThreshold: .milliseconds(1), firstStepThreshold: firstStepThreshold, piProportionalScale: 0.7,
+                piIntegralScale: 0.3, timestamping: .software)
             discipline = ClockDiscipline(servo: SelectedServo(kind, configuration: configuration, syncInterval: 0.0625))
             self.noise = noise
         }
