@@ -141,16 +141,25 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// Arms (or re-arms) timer `key` to fire `after` from now; a timer re-armed while its own firing is handled
     /// fires `after` from when it was due instead, so the time its handling took (a Sync slot's burst to many
     /// unicast clients) does not stretch its period. One that was handled more than `after` late starts afresh
-    /// from now, with no catching up.
+    /// from now, with no catching up, unless its period is shorter than ``catchUpLimit`` and it is less than that
+    /// late: then it fires at once and keeps its cadence. That is a unicast server's slot timer (a 256th of the
+    /// Sync interval, 3.9 ms at 1 Sync/s): a scheduling delay of a few ms would otherwise shift every later slot,
+    /// and the clients of 10,000 were sent 0.13 % fewer Syncs than they were granted.
     func arm(_ key: Int, after: PTPDuration) {
         let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
         let now = Self.monotonicNow()
-        if let firing, firing.key == key, firing.deadline &+ delay >= now {
-            timers.set(key, firing.deadline &+ delay)
-        } else {
-            timers.set(key, now &+ delay)
+        if let firing, firing.key == key {
+            let due = firing.deadline &+ delay
+            if due >= now || (delay < Self.catchUpLimit && now &- due <= Self.catchUpLimit) {
+                timers.set(key, due)
+                return
+            }
         }
+        timers.set(key, now &+ delay)
     }
+
+    /// A timer of a shorter period than this, handled late by less than this, catches up (``arm(_:after:)``).
+    static let catchUpLimit: Int64 = 50_000_000
 
     func cancel(_ key: Int) {
         timers.remove(key)

@@ -127,9 +127,10 @@ extension PortEngine {
         unicastService.expire(now: now)
         let wheel = unicastAnnounceSlots
         let tick = wheel.tick
-        for grant in unicastService.grants(of: .announce) where wheel.serves(grant) {
+        let service = unicastService
+        service.forEachGrant(of: .announce, slot: wheel.slot, of: wheel.count) { grant in
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logAnnounceInterval)
-            else { continue }
+            else { return }
             let h = header(
                 .announce, sequenceId: announceSequence, logInterval: grant.logInterval,
                 flags: announceContent.flags.union(.unicast))
@@ -140,15 +141,18 @@ extension PortEngine {
 
     /// Clients per slot of an interval at which the port spreads its unicast Syncs (or Announces) over more
     /// slots.
-    static let unicastClientsPerSlot = 256
-    /// The most slots one interval is cut into.
-    static let maxUnicastSlots = 64
+    static let unicastClientsPerSlot = 64
+    /// The most slots one interval is cut into (as many as the grant table's spread buckets, so a slot reads
+    /// only its own clients' grants: ``UnicastServiceTable/forEachGrant(of:slot:of:_:)``).
+    static let maxUnicastSlots = UnicastServiceTable.spreadBuckets
 
-    /// How many slots the next Sync (or Announce) interval is cut into: a power of two, one per 256 clients
-    /// granted that message, at most 64. A server of 10,000 clients then sends a 64th of its Syncs every 64th
-    /// of the interval instead of all at once, so a Delay_Req that arrives meanwhile waits for a
-    /// slot's burst, not for the whole interval's (at 10,000 clients the Sync burst took this machine about
-    /// 70 ms). Each client keeps its slot (``UnicastGrant/spread``), so its messages stay one interval apart.
+    /// How many slots the next Sync (or Announce) interval is cut into: a power of two, one per 64 clients
+    /// granted that message, at most 256. A server of 10,000 clients then sends a 256th of its Syncs every
+    /// 256th of the interval instead of all at once, so a Delay_Req that arrives meanwhile waits for a slot's
+    /// burst (some 40 Syncs and their Follow_Ups), not for the whole interval's (at 10,000 clients the Sync
+    /// burst took this machine about 70 ms; cut in 64, a slot's 160 took 3–4 ms, the Delay_Resps' p99 at
+    /// 10,000 clients). Each client keeps its slot (``UnicastGrant/spread``), so its messages stay one interval
+    /// apart.
     @inline(__always)
     func unicastSlotsNeeded(_ type: MessageType) -> Int {
         guard unicastService.mayHoldGrants else { return 1 }
@@ -166,9 +170,10 @@ extension PortEngine {
         unicastService.expire(now: now)
         let wheel = unicastSyncSlots
         let tick = wheel.tick
-        for grant in unicastService.grants(of: .sync) where wheel.serves(grant) {
+        let service = unicastService
+        service.forEachGrant(of: .sync, slot: wheel.slot, of: wheel.count) { grant in
             guard Self.due(tick: tick, interval: grant.logInterval, portInterval: configuration.logSyncInterval)
-            else { continue }
+            else { return }
             let sequenceId = syncSequence
             syncSequence &+= 1
             let h = header(
@@ -235,11 +240,6 @@ public struct UnicastSlots: Sendable, Hashable {
     mutating func begin(needed: Int) -> Int {
         if slot == 0 { count = max(1, needed) }
         return slot
-    }
-
-    /// Whether `grant` is served in the current slot.
-    func serves(_ grant: UnicastGrant) -> Bool {
-        grant.spread & UInt32(truncatingIfNeeded: count - 1) == UInt32(truncatingIfNeeded: slot)
     }
 
     /// The slot was served: moves to the next one and returns the delay to it (`interval` / slots).

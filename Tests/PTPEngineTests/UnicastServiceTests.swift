@@ -172,8 +172,8 @@ import Testing
     /// 10,000 clients (the table is keyed, so each request, renewal and cancel costs the same at any size): all
     /// granted up to unicast_max_clients and refused beyond, one Sync per granted client per tick, renewals keep
     /// the count, cancels and expiry remove exactly theirs.
-    /// A port serving more than 256 unicast clients cuts the Sync and Announce intervals into slots (one per
-    /// 256 clients, a power of two, at most 64): each client gets its message exactly once per interval, in its
+    /// A port serving more than 64 unicast clients cuts the Sync and Announce intervals into slots (one per
+    /// 64 clients, a power of two, at most 256): each client gets its message exactly once per interval, in its
     /// own slot; the multicast Sync and the state decision stay once per interval; the timer is re-armed for
     /// the slot, not the interval.
     @Test func manyClientsAreServedInSlotsOfTheInterval() throws {
@@ -187,23 +187,23 @@ import Testing
             let source = PortAddress(networkProtocol: .udpIPv4, address: [10, 1, UInt8(n >> 8), UInt8(n & 0xFF)])
             _ = master.handle(.receivedBytesFrom(bytes, timestamp: t, source: source), at: t)
         }
-        // The slots are chosen as an interval begins: 1,000 clients granted during the last one make four slots
-        // of a quarter interval each from the first tick on.
+        // The slots are chosen as an interval begins: 1,000 clients granted during the last one make 16 slots
+        // of a sixteenth of the interval each from the first tick on.
         for type in [PortTimer.sync, .announce] {
             var perSlot: [Int] = []
             var served: [PortAddress: Int] = [:]
             var multicast = 0
             var decisions = 0
-            for _ in 0..<4 {
+            for _ in 0..<16 {
                 let actions = master.handle(.timerFired(type), at: t)
                 #expect(
                     actions.contains {
                         if case .armTimer(type, let after) = $0 {
-                            after == .milliseconds(250)
+                            after == .microseconds(62_500)
                         } else {
                             false
                         }
-                    }, "\(type): re-armed for the next quarter interval")
+                    }, "\(type): re-armed for the next sixteenth of the interval")
                 let sent = PortFixture.sent(actions).filter { $0.message.messageType == (type == .sync ? .sync : .announce) }
                 perSlot.append(sent.filter { $0.destination != nil }.count)
                 multicast += sent.filter { $0.destination == nil }.count
@@ -212,7 +212,7 @@ import Testing
             }
             #expect(served.count == 1_000, "\(type): every client once per interval")
             #expect(served.values.allSatisfy { $0 == 1 }, "\(type)")
-            #expect(perSlot.allSatisfy { $0 > 150 && $0 < 350 }, "\(type): spread over the slots: \(perSlot)")
+            #expect(perSlot.allSatisfy { $0 > 30 && $0 < 100 }, "\(type): spread over the slots: \(perSlot)")
             #expect(multicast == 1, "\(type): the multicast message once per interval")
             if type == .announce { #expect(decisions == 1, "the state decision once per announce interval") }
         }
@@ -237,13 +237,13 @@ import Testing
         #expect(master.unicastService.clientCount == 10_000)
         #expect(master.unicastService.granted == 30_000)
         #expect(master.unicastService.refused == 3, "the 10,001st client's three requests")
-        // The Sync interval is cut into 64 slots (10,000 clients granted Sync, 40 slots' worth, rounded up to a
-        // power of two): one interval is 64 firings of the timer.
+        // The Sync interval is cut into 256 slots (10,000 clients granted Sync, 157 slots' worth, rounded up to a
+        // power of two): one interval is 256 firings of the timer.
         var syncs: [OutgoingMessage] = []
-        for _ in 0..<64 {
+        for _ in 0..<256 {
             syncs += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
         }
-        #expect(master.unicastSyncSlots.count == 64)
+        #expect(master.unicastSyncSlots.count == 256)
         #expect(syncs.count == 10_000)
         #expect(Set(syncs.compactMap(\.destination)).count == 10_000)
         // Half renew for 120 s, a tenth cancel their Sync; at 61 s the others' grants are gone.
@@ -261,10 +261,14 @@ import Testing
         #expect(master.unicastService.clientCount == 10_000)
         t = t + .seconds(Int64(31))
         var later: [OutgoingMessage] = []
-        for _ in 0..<64 {
+        for _ in 0..<256 {
             later += PortFixture.sent(master.handle(.timerFired(.sync), at: t)).filter { $0.message.messageType == .sync }
         }
         #expect(later.count == 4_500, "5,000 renewed, 500 of them cancelled their Sync")
+        // Exactly the clients that still hold a Sync grant, once each: the slots' index followed the cancels
+        // (each moves the last grant into the cancelled one's place) and the expiry.
+        let expected = Set((0..<5_000).filter { $0 % 10 != 0 }.map(address))
+        #expect(Set(later.compactMap(\.destination)) == expected)
         #expect(master.unicastService.clientCount == 5_000)
         #expect(master.unicastService.expired == 5_000 * 3 - 500)
     }
