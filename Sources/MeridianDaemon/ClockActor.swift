@@ -758,7 +758,7 @@ actor ClockActor {
         do {
             if let step {
                 try clock.clock.step(by: step)
-                sanityCheck?.stepped(by: step.nanoseconds)
+                sanityCheck?.stepped(by: step.nanoseconds, monotonic: ClockLoop.monotonicNow())
                 if alignment != nil, let problems = alignment?.disciplinedStepped(by: step) {
                     for problem in problems { logger.error("\(problem)") }
                 }

@@ -142,8 +142,8 @@ public struct ClockDiscipline: Sendable {
     /// The master the servo followed went silent, or is gone and nothing replaces it: from `localTime` on
     /// the clock runs on the frequency fitted over its last ``FrequencyWindow/span`` seconds locked
     /// (``FrequencyWindow/estimate``; with less than ``FrequencyWindow/minimumSpan`` seconds of them, on
-    /// what the servo learned), not on the last
-    /// adjustment, whose answer to the last offset would grow into a time error. The servo carries on from
+    /// what the servo learned), not on the last adjustment, whose answer to the last offset would grow into a
+    /// time error. The servo carries on from
     /// that frequency when samples come again (``ClockServo/hold(frequency:at:)``).
     /// Returns the frequency to apply; nil when the servo was not following a master, is already in
     /// holdover, or has nothing to hold (then the clock keeps its current adjustment).

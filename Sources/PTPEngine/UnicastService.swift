@@ -46,7 +46,7 @@ public struct UnicastGrant: Sendable, Hashable {
 /// type), a dictionary from (address, type) to a grant's place in its array, and a count of grants per client
 /// address, so a request, a renewal, a cancel or the client limit costs O(1) however many clients there are.
 /// Expiry scans only when the earliest expiry has passed. A slot of a Sync or Announce interval reads only its own
-/// clients' grants (``positions(of:slot:of:)``).
+/// clients' grants (``forEachGrant(of:slot:of:_:)``).
 public struct UnicastServiceTable: Sendable {
     struct Key: Hashable, Sendable {
         var address: PortAddress
@@ -193,8 +193,8 @@ public struct UnicastServiceTable: Sendable {
         }
     }
 
-    /// The places in ``grants(of:)`` of the grants served in slot `slot` of an interval cut into `count` slots
-    /// (``UnicastSlots``), bucket by bucket; `body` gets each grant. With more slots than buckets (never: the
+    /// Hands `body` each grant of `type` served in slot `slot` of an interval cut into `count` slots
+    /// (``UnicastSlots``), bucket by bucket. With more slots than buckets (never: the
     /// port cuts at most ``spreadBuckets``), every grant is checked.
     @inline(__always)
     func forEachGrant(of type: MessageType, slot: Int, of count: Int, _ body: (UnicastGrant) -> Void) {
@@ -207,7 +207,7 @@ public struct UnicastServiceTable: Sendable {
         }
         let buckets = bySpread[s]
         for b in stride(from: slot, to: Self.spreadBuckets, by: count) {
-            for position in buckets[b] { body(grants[Int(position)]) }
+            for position in buckets[b] where grants.indices.contains(Int(position)) { body(grants[Int(position)]) }
         }
     }
 }

@@ -40,6 +40,8 @@ public struct ClockSanityCheck: Sendable {
     private var lowest = maximumFrequency
     private var lastClock: Int64?
     private var lastMonotonic: Int64 = 0
+    /// Readings before this monotonic time may be stamps taken before the daemon's last step (``stepped(by:monotonic:)``).
+    private var stepSettlesAt: Int64?
 
     public init(limit ppb: Int) {
         limit = Double(ppb)
@@ -53,14 +55,24 @@ public struct ClockSanityCheck: Sendable {
         frequencyKnown = true
     }
 
-    /// The daemon stepped the clock by `nanoseconds`: the last reading moves with it.
-    public mutating func stepped(by nanoseconds: Int64) {
+    /// The daemon stepped the clock by `nanoseconds` at monotonic time `monotonic`: the last reading moves with
+    /// it, as clockcheck.c's `clockcheck_step` does. Beyond clockcheck.c, readings in the next
+    /// ``minimumInterval`` are neither judged nor kept: a message stamped just before the step but read after it
+    /// carries the old time, and kept as the last reading it would make the next, correct one look like a jump
+    /// back by the step (a daemon whose queue held a Sync stamped before its own step saw exactly that).
+    public mutating func stepped(by nanoseconds: Int64, monotonic: Int64) {
         lastClock = lastClock.map { $0 &+ nanoseconds }
+        let (settles, overflow) = monotonic.addingReportingOverflow(Self.minimumInterval)
+        stepSettlesAt = overflow ? nil : settles
     }
 
     /// One reading of the clock (ns) and the monotonic clock (ns) at about the same moment; nil when all is well.
     public mutating func sample(clock: Int64, monotonic: Int64) -> Verdict? {
         guard frequencyKnown else { return nil }
+        if let settles = stepSettlesAt {
+            guard monotonic >= settles else { return nil }
+            stepSettlesAt = nil
+        }
         let (interval, intervalOverflow) = clock.subtractingReportingOverflow(lastClock ?? 0)
         if lastClock != nil, !intervalOverflow, interval >= 0, interval < Self.minimumInterval { return nil }
         let (monotonicInterval, monotonicOverflow) = monotonic.subtractingReportingOverflow(lastMonotonic)

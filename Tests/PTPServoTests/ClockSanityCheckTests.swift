@@ -55,8 +55,31 @@ struct ClockSanityCheckTests {
         var check = ClockSanityCheck(limit: 200_000_000)
         check.frequencySet(0)
         #expect(check.sample(clock: 10 * Self.second, monotonic: Self.second) == nil)
-        check.stepped(by: 300_000_000)
+        check.stepped(by: 300_000_000, monotonic: Self.second + Self.second / 2)
         #expect(check.sample(clock: 11 * Self.second + 300_000_000, monotonic: 2 * Self.second) == nil)
+    }
+
+    /// A Sync stamped 10 ms before the daemon stepped the clock back 300 ms, read 50 ms after the step: its stamp
+    /// carries the old time. Judged, it passes (15 % fast, within the limit); kept as the last reading, it would
+    /// make the next correct reading look 25 % slow. Readings within 100 ms of a step are left out.
+    @Test func aStampTakenBeforeTheDaemonsStepIsNeitherJudgedNorKept() {
+        func replay(grace: Bool) -> [ClockSanityCheck.Verdict] {
+            var check = ClockSanityCheck(limit: 200_000_000)
+            check.frequencySet(0)
+            var verdicts: [ClockSanityCheck.Verdict] = []
+            if let v = check.sample(clock: 10 * Self.second, monotonic: Self.second) { verdicts.append(v) }
+            // At monotonic 2.5 s the clock read 11.5 s and was stepped to 11.2 s.
+            check.stepped(by: -300_000_000, monotonic: grace ? 2_500_000_000 : 0)
+            if let v = check.sample(clock: 11_490_000_000, monotonic: 2_550_000_000) { verdicts.append(v) }
+            if let v = check.sample(clock: 12_200_000_000, monotonic: 3_500_000_000) { verdicts.append(v) }
+            return verdicts
+        }
+        #expect(replay(grace: true).isEmpty)
+        // The same readings with the step's time long past: the stale stamp is kept and the next reading trips.
+        guard case .jumpedBackward? = replay(grace: false).first else {
+            Issue.record("without the grace the stale stamp should have tripped the next check: \(replay(grace: false))")
+            return
+        }
     }
 
     @Test func theRangeOfAdjustmentsSinceTheLastCheckIsAllowed() {
