@@ -147,19 +147,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// and the clients of 10,000 were sent 0.13 % fewer Syncs than they were granted.
     func arm(_ key: Int, after: PTPDuration) {
         let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
-        let now = Self.monotonicNow()
-        if let firing, firing.key == key {
-            let due = firing.deadline &+ delay
-            if due >= now || (delay < Self.catchUpLimit && now &- due <= Self.catchUpLimit) {
-                timers.set(key, due)
-                return
-            }
-        }
-        timers.set(key, now &+ delay)
+        let dueBefore = firing.flatMap { $0.key == key ? $0.deadline : nil }
+        timers.set(key, LoopTimers.deadline(after: delay, reArmedFrom: dueBefore, now: Self.monotonicNow()))
     }
-
-    /// A timer of a shorter period than this, handled late by less than this, catches up (``arm(_:after:)``).
-    static let catchUpLimit: Int64 = 50_000_000
 
     func cancel(_ key: Int) {
         timers.remove(key)
@@ -392,6 +382,20 @@ private final class WeakLoop: Sendable {
 struct LoopTimers {
     private var keys: [Int] = []
     private var deadlines: [Int64] = []
+
+    /// A timer of a shorter period than this, handled late by less than this, catches up.
+    static let catchUpLimit: Int64 = 50_000_000
+
+    /// When a timer armed `delay` ns from `now` fires (``ClockLoop/arm(_:after:)``): `delay` after `dueBefore`
+    /// when it is re-armed while its own firing (due then) is handled and that is not yet past, or is past by
+    /// less than ``catchUpLimit`` for a period shorter than that; else `delay` from now.
+    static func deadline(after delay: Int64, reArmedFrom dueBefore: Int64?, now: Int64) -> Int64 {
+        if let dueBefore {
+            let due = dueBefore &+ delay
+            if due >= now || (delay < catchUpLimit && now &- due <= catchUpLimit) { return due }
+        }
+        return now &+ delay
+    }
 
     /// The earliest deadline, if any timer is armed.
     var earliest: Int64? { deadlines.min() }

@@ -32,4 +32,22 @@ import Testing
         #expect(due.map(\.key).sorted() == [0, 1, 2, 3, 4, 5])
         #expect(due.allSatisfy { timers.deadline(of: $0.key) == $0.deadline })
     }
+
+    /// A re-armed timer keeps its cadence: `delay` after when it was due, not after its handling ended. Late by
+    /// more than its period, a long timer starts afresh from now; a short one (a unicast server's 3.9-ms slot
+    /// timer) late by under 50 ms fires at once and keeps its cadence, so a scheduling delay does not shift every
+    /// later slot.
+    @Test func aReArmedTimerKeepsItsCadenceAndAShortOneCatchesUp() {
+        let ms: Int64 = 1_000_000
+        // Not re-armed in its own firing: from now.
+        #expect(LoopTimers.deadline(after: 10 * ms, reArmedFrom: nil, now: 1_000 * ms) == 1_010 * ms)
+        // Handled 2 ms after it was due: the next is one period after the due time.
+        #expect(LoopTimers.deadline(after: 62 * ms, reArmedFrom: 1_000 * ms, now: 1_002 * ms) == 1_062 * ms)
+        // A 62-ms timer handled 70 ms late: starts afresh (a multicast Sync does not burst to catch up).
+        #expect(LoopTimers.deadline(after: 62 * ms, reArmedFrom: 1_000 * ms, now: 1_070 * ms) == 1_132 * ms)
+        // A 4-ms slot timer handled 10 ms late: due in the past, so it fires at once and keeps its cadence.
+        #expect(LoopTimers.deadline(after: 4 * ms, reArmedFrom: 1_000 * ms, now: 1_010 * ms) == 1_004 * ms)
+        // ... but not after a stall of more than 50 ms past its next due time: then from now.
+        #expect(LoopTimers.deadline(after: 4 * ms, reArmedFrom: 1_000 * ms, now: 1_060 * ms) == 1_064 * ms)
+    }
 }
