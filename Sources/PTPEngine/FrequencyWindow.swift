@@ -1,4 +1,5 @@
 import PTPCore
+import PTPServo
 
 /// What a clock's oscillator did over its last `span` seconds locked to a master: the frequency holdover
 /// runs it on (``estimate``).
@@ -155,34 +156,21 @@ public struct FrequencyWindow: Sendable {
     public var estimate: PartsPerBillion? {
         guard seconds >= Self.minimumSpan else { return nil }
         let points = all
-        guard let first = Self.fit(points) else { return nil }
+        guard let first = Self.line(through: points) else { return nil }
         // A spell of delayed packets bends the line: leave out the points far from it (beyond 4 median
         // absolute deviations, about 2.7 σ for Gaussian noise) and fit the rest, if most remain.
-        let residuals = points.map { abs($0.phase - (first.intercept + first.slope * $0.time)) }
+        let residuals = points.map { abs($0.phase - first.value(at: $0.time)) }
         let spread = Self.median(residuals)
-        guard spread > 0 else { return PartsPerBillion(-first.slope) }
         let kept = zip(points, residuals).filter { $0.1 <= 4 * 1.4826 * spread }.map(\.0)
-        guard kept.count * 4 >= points.count * 3, let second = Self.fit(kept) else { return PartsPerBillion(-first.slope) }
-        return PartsPerBillion(-second.slope)
+        let line = spread > 0 && kept.count * 4 >= points.count * 3 ? Self.line(through: kept) ?? first : first
+        let slope = line.slope(at: 0)
+        return slope.isFinite ? PartsPerBillion(-slope) : nil
     }
 
-    /// Least-squares line through the points; nil when they do not span time.
-    static func fit(_ points: [Point]) -> (slope: Double, intercept: Double)? {
-        guard points.count >= 2 else { return nil }
-        let n = Double(points.count)
-        let meanTime = points.reduce(0) { $0 + $1.time } / n
-        let meanPhase = points.reduce(0) { $0 + $1.phase } / n
-        var covariance = 0.0
-        var variance = 0.0
-        for point in points {
-            let t = point.time - meanTime
-            covariance += t * (point.phase - meanPhase)
-            variance += t * t
-        }
-        guard variance > 0 else { return nil }
-        let slope = covariance / variance
-        guard slope.isFinite else { return nil }
-        return (slope, meanPhase - slope * meanTime)
+    /// The least-squares line through the points (the holdover model's ``PolynomialFit``); nil when they do
+    /// not span time.
+    static func line(through points: [Point]) -> PolynomialFit? {
+        PolynomialFit.fit(x: points.map(\.time), y: points.map(\.phase), degree: 1)
     }
 
     static func median(_ values: [Double]) -> Double {
