@@ -81,14 +81,16 @@ extension InstanceEngine {
         }
         // A clock that locked to traceable time keeps it: a master that announces its time as not traceable
         // for a while (a boundary clock re-acquiring through a failover, or its own grandmaster in holdover
-        // while its uplink is down) and then traceable again has not handed it an interim time to leave.
+        // while its uplink is down) and then traceable again has not handed it an interim time to leave. Nor
+        // has a master it selected and left before its slave port locked to it (a boundary clock that, its
+        // grandmaster gone, heard another boundary clock announce its own time before the standby's Announces
+        // qualified): `lockedToTraceableTime` changes only when the slave port locks.
         let restart =
             oldParent != nil && newParent != nil && !followed.traceable && !lockedToTraceableTime
             && (parentDS.grandmasterIdentity != followed.grandmaster || timePropertiesDS.timeTraceable)
 
         if newParent != oldParent || slavePortIndex == nil {
             lockedToParent = false
-            lockedToTraceableTime = false
         }
         updateBoundaryClockClass(wasLockedSlave: wasLockedSlave && slavePortIndex == nil, at: now, into: &actions)
         let content = announcedContent()

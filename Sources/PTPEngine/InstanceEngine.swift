@@ -124,6 +124,8 @@ public struct InstanceEngine: Sendable {
     /// such a clock keeps a traceable time, and a master's announcing its time as not traceable for a while
     /// (a boundary clock re-acquiring through a failover, or in holdover as its own grandmaster) does not make
     /// it acquire afresh when traceable time comes back (``ClockEngine/followedUntraceableTimeChanged(into:)``).
+    /// It outlives a change of parent: until the slave port locks to the new one, the clock keeps the time it
+    /// had (a master selected and left before the lock handed it nothing).
     var lockedToTraceableTime = false
     /// The clockClass a clock had before management or a reload made it slave-only (class 255).
     var classBeforeSlaveOnly: UInt8?

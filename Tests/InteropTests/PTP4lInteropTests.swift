@@ -473,11 +473,15 @@ extension SerializedInteropTests {
             #expect(offsets.count >= 256, "the slave took \(offsets.count) offsets from the new master in 25 s:\n\(dump())")
             guard offsets.count >= 256 else { return }
             // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
-            // spell; a step would be milliseconds or more.
+            // spell; a step would be milliseconds or more. The slave runs free (free_running 1), so a step of the
+            // new master's clock stays in every offset after it: judged on the median of each five in a row, which
+            // one packet delayed by milliseconds (seen once beside the other interop groups: one offset of 2.3 ms
+            // among 256 whose p99 was 15 µs) does not move and a step does.
             #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
+            let rolling = offsets.indices.dropLast(4).map { i in offsets[i..<(i + 5)].map { abs($0) }.sorted()[2] }
             #expect(
-                (offsets.map { abs($0) }.max() ?? 0) < 1_000_000,
-                "a step of \(offsets.map { abs($0) }.max() ?? 0) ns after failover")
+                (rolling.max() ?? 0) < 1_000_000,
+                "a step of \(rolling.max() ?? 0) ns after failover (the median of five offsets in a row; the largest single offset \(offsets.map { abs($0) }.max() ?? 0) ns)")
             // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
             // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: their slope
             // over 15 s (Theil–Sen: the median of the slopes between every two offsets, which a spell of delayed

@@ -73,4 +73,50 @@ import Testing
         #expect(steps == 0)
         #expect(worst < 20_000)
     }
+
+    /// The zone lab's two boundary clocks on the grandmasters' segment: when the active grandmaster dies, each
+    /// boundary clock's announce timeout makes it its own grandmaster for a moment, and one may select the other
+    /// (untraceable, its own time) before the standby's Announces qualify, never locking to it. A boundary clock
+    /// that locked to traceable time and kept it in holdover has no interim time to leave when it then selects
+    /// the standby: it must not acquire afresh (which allows a step beyond first_step_threshold). The lab saw a
+    /// boundary clock do so each time the active grandmaster was killed.
+    @Test(arguments: [UInt64(41), 42, 43])
+    func aBoundaryClockThatBrieflySelectsAnUntraceablePeerDoesNotAcquireAfresh(seed: UInt64) {
+        var network = NetworkDescription()
+        let traceable = TimePropertiesDS(timeTraceable: true, frequencyTraceable: true)
+        var active = Scenarios.grandmaster(1, logSync: -4, stampNoise: 200)
+        active.priority2 = 100
+        active.timeProperties = traceable
+        var standby = Scenarios.grandmaster(2, logSync: -4, stampNoise: 200)
+        standby.priority2 = 110
+        standby.timeProperties = traceable
+        let gmA = network.addClock(active)
+        let gmB = network.addClock(standby)
+        let bc1 = network.addClock(Self.clock(10, ppm: 20, offset: .milliseconds(50)))
+        let bc2 = network.addClock(Self.clock(12, ppm: -35, offset: .milliseconds(-80)))
+        let h1 = network.addClock(Self.clock(11, ppm: 25, offset: .milliseconds(-150)))
+        let h2 = network.addClock(Self.clock(13, ppm: -15, offset: .milliseconds(120)))
+        network.connect([gmA, gmB, bc1, bc2], model: LinkModel(delay: .microseconds(5), jitter: 0))
+        network.connect([bc1, h1], model: LinkModel(delay: .microseconds(5), jitter: 0))
+        network.connect([bc2, h2], model: LinkModel(delay: .microseconds(5), jitter: 0))
+        let sim = Simulation(network: network, seed: seed)
+        sim.run(for: .seconds(60))
+        let clocks = [bc1, bc2, h1, h2]
+        for c in clocks {
+            #expect(sim.grandmasterIdentity(of: c) == sim.grandmasterIdentity(of: gmA))
+        }
+        let restartsAtLock = clocks.map { sim.statistics(of: $0).acquisitionRestarts }
+        let stepsAtLock = clocks.map { sim.statistics(of: $0).steps }
+
+        sim.setMuted(gmA, true)
+        sim.run(for: .seconds(30))
+        for c in clocks {
+            #expect(sim.grandmasterIdentity(of: c) == sim.grandmasterIdentity(of: gmB))
+        }
+        let restarts = zip(clocks, restartsAtLock).map { sim.statistics(of: $0).acquisitionRestarts - $1 }
+        let steps = zip(clocks, stepsAtLock).map { sim.statistics(of: $0).steps - $1 }
+        print("two boundary clocks, active grandmaster killed, seed \(seed): restarts \(restarts), steps \(steps)")
+        #expect(restarts == [0, 0, 0, 0])
+        #expect(steps == [0, 0, 0, 0])
+    }
 }
