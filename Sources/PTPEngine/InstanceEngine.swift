@@ -308,18 +308,21 @@ public struct InstanceEngine: Sendable {
         // Each action is moved out of the buffer, not copied (Array.drain).
         var list: [PortAction] = []
         swap(&list, &scratch)
-        list.drain(leaving: .stateDecisionNeeded) { action in
-            switch action {
-            case .stateDecisionNeeded:
+        list.drain(leaving: .stateDecisionNeeded) { element in
+            let action = element
+            if case .stateDecisionNeeded = action {
                 decide = true
-            case .measurement(let m):
+                return
+            }
+            var measurement: SyncMeasurement?
+            if case .measurement(let m) = action { measurement = m }
+            // Moved on, not copied: a copy would retain the message's buffers for the drain to release.
+            actions.append(.port(index, consume action))
+            if let m = measurement {
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
-                actions.append(.port(index, action))
                 let verdict = (clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval)
                 if self.verdict == nil { self.verdict = verdict } else { moreVerdicts.append(verdict) }
-            default:
-                actions.append(.port(index, action))
             }
         }
         swap(&list, &scratch)

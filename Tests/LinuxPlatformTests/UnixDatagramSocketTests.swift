@@ -74,7 +74,9 @@ struct UnixDatagramSocketTests {
     /// Binds a socket at `path` with the raw calls and closes it without removing the file, as a killed
     /// daemon leaves it.
     static func leaveStaleSocket(at path: String) {
-        let fd = socket(AF_UNIX, 2, 0)  // SOCK_DGRAM
+        // SOCK_DGRAM | SOCK_CLOEXEC: a process another test spawns meanwhile must not inherit the descriptor, or
+        // the socket stays bound in that child after the close below and is live, not stale (seen once in make test).
+        let fd = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
