@@ -19,7 +19,7 @@ struct CGPSTests {
 
     @Test func openingAPortWithNothingListeningFailsWithAnError() throws {
         // Find a loopback TCP port with nothing listening: bind, read the port, close.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

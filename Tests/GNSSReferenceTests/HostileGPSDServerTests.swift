@@ -34,7 +34,7 @@ struct HostileGPSDServerTests {
         init(uid: uid_t, connections: Int, script: [Step]) throws {
             let previous = CLinuxShims_set_thread_fsuid(uid)
             defer { _ = CLinuxShims_set_thread_fsuid(UInt32(bitPattern: previous)) }
-            let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian

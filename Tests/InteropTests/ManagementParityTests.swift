@@ -335,7 +335,7 @@ extension SerializedInteropTests {
 
             // The network sender lives in the slave's namespace; the socket keeps it after the thread ends.
             let udp = try NetworkNamespace.withNamespace(lab.lab.b.namespace) {
-                Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+                Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             }
             defer { close(udp) }
             var target = sockaddr_in()

@@ -481,7 +481,8 @@ extension SerializedInteropTests {
             let rolling = offsets.indices.dropLast(4).map { i in offsets[i..<(i + 5)].map { abs($0) }.sorted()[2] }
             #expect(
                 (rolling.max() ?? 0) < 1_000_000,
-                "a step of \(rolling.max() ?? 0) ns after failover (the median of five offsets in a row; the largest single offset \(offsets.map { abs($0) }.max() ?? 0) ns)")
+                "a step of \(rolling.max() ?? 0) ns after failover (the median of five offsets in a row; the largest single offset \(offsets.map { abs($0) }.max() ?? 0) ns)"
+            )
             // Holdover: the new master's clock must run on a frequency it learned, not on its last adjustment
             // (which on these stamps is off by thousands of ppb). The slave's offsets then stay level: their slope
             // over 15 s (Theil–Sen: the median of the slopes between every two offsets, which a spell of delayed

@@ -70,7 +70,8 @@ struct ZoneLabTests {
         if process.terminationStatus != 0 {
             let screens = text.components(separatedBy: "What happened:\n")
             let story = (screens.last ?? "").split(separator: "\n").filter { $0.hasPrefix("  ") }
-            Issue.record("the zone lab's story: \(story.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " | "))")
+            Issue.record(
+                "the zone lab's story: \(story.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " | "))")
         }
         #expect(
             process.terminationStatus == 0 && summary.last?.contains("every host within bound") == true,

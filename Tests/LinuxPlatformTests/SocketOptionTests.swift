@@ -35,7 +35,8 @@ struct SocketOptionTests {
         ) { lab, a, _ in
             let interface = lab.b.interface
             let fd = try NetworkNamespace.withNamespace(lab.b.namespace) { () -> CInt in
-                let fd = socket(AF_PACKET, CInt(SOCK_RAW.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
+                let fd = socket(
+                    AF_PACKET, CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
                 guard fd >= 0, CLinuxShims_packet_bind(fd, CInt(if_nametoindex(interface)), UInt16(ETH_P_ALL)) == 0 else {
                     throw LabCommand.Failure("capture socket: errno \(errno)")
                 }
@@ -105,7 +106,8 @@ struct SocketOptionTests {
         ) { lab, a, b in
             let interface = lab.b.interface
             let fd = try NetworkNamespace.withNamespace(lab.b.namespace) { () -> CInt in
-                let fd = socket(AF_PACKET, CInt(SOCK_RAW.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
+                let fd = socket(
+                    AF_PACKET, CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue), CInt(UInt16(ETH_P_ALL).bigEndian))
                 guard fd >= 0, CLinuxShims_packet_bind(fd, CInt(if_nametoindex(interface)), UInt16(ETH_P_ALL)) == 0 else {
                     throw LabCommand.Failure("capture socket: errno \(errno)")
                 }

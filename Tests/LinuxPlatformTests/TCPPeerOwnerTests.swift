@@ -10,7 +10,7 @@ struct TCPPeerOwnerTests {
     static func listener(ipv6: Bool, uid: uid_t) -> (fd: CInt, port: UInt16)? {
         let previous = CLinuxShims_set_thread_fsuid(uid)
         defer { _ = CLinuxShims_set_thread_fsuid(UInt32(bitPattern: previous)) }
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, 1, 0)  // SOCK_STREAM
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var storage = sockaddr_storage()
         var length: socklen_t
@@ -46,7 +46,7 @@ struct TCPPeerOwnerTests {
     }
 
     static func connect(ipv6: Bool, port: UInt16) -> CInt {
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, 1, 0)
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         var storage = sockaddr_storage()
         let length: socklen_t
         if ipv6 {

@@ -8,7 +8,7 @@ import Testing
 struct HTTPEndpointTests {
     /// A TCP connection to 127.0.0.1:`port` with a receive timeout, or -1.
     static func connection(_ port: Int, seconds: Int = 5) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return -1 }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

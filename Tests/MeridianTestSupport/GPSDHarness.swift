@@ -51,7 +51,7 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
 
     /// A TCP port on loopback with nothing listening right now.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed") }
         defer { close(fd) }
         var address = loopback(port: 0)
@@ -146,7 +146,7 @@ public final class GPSDHarness: @unchecked Sendable {  // used from one test at 
     public func accepts() -> Bool {
         let port = port
         let attempt: @Sendable () -> Bool = {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { return false }
             defer { close(fd) }
             var address = Self.loopback(port: port)
