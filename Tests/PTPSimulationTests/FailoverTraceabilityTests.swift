@@ -19,9 +19,8 @@ import Testing
         return clock
     }
 
-    @Test(arguments: [UInt64(31), 32])
-    func aHostLockedToTraceableTimeNeverAcquiresAfreshThroughFailovers(seed: UInt64) {
-        var network = NetworkDescription()
+    /// The active (priority2 100) and the standby (110) grandmaster, both traceable, added to `network`.
+    static func grandmasters(in network: inout NetworkDescription) -> (active: Int, standby: Int) {
         let traceable = TimePropertiesDS(timeTraceable: true, frequencyTraceable: true)
         var active = Scenarios.grandmaster(1, logSync: -4, stampNoise: 200)
         active.priority2 = 100
@@ -29,8 +28,13 @@ import Testing
         var standby = Scenarios.grandmaster(2, logSync: -4, stampNoise: 200)
         standby.priority2 = 110
         standby.timeProperties = traceable
-        let gmA = network.addClock(active)
-        let gmB = network.addClock(standby)
+        return (network.addClock(active), network.addClock(standby))
+    }
+
+    @Test(arguments: [UInt64(31), 32])
+    func aHostLockedToTraceableTimeNeverAcquiresAfreshThroughFailovers(seed: UInt64) {
+        var network = NetworkDescription()
+        let (gmA, gmB) = Self.grandmasters(in: &network)
         let bc = network.addClock(Self.clock(10, ppm: -40, offset: .milliseconds(200)))
         let host = network.addClock(Self.clock(11, ppm: 25, offset: .milliseconds(-150)))
         let top = 0
@@ -83,15 +87,7 @@ import Testing
     @Test(arguments: [UInt64(41), 42, 43])
     func aBoundaryClockThatBrieflySelectsAnUntraceablePeerDoesNotAcquireAfresh(seed: UInt64) {
         var network = NetworkDescription()
-        let traceable = TimePropertiesDS(timeTraceable: true, frequencyTraceable: true)
-        var active = Scenarios.grandmaster(1, logSync: -4, stampNoise: 200)
-        active.priority2 = 100
-        active.timeProperties = traceable
-        var standby = Scenarios.grandmaster(2, logSync: -4, stampNoise: 200)
-        standby.priority2 = 110
-        standby.timeProperties = traceable
-        let gmA = network.addClock(active)
-        let gmB = network.addClock(standby)
+        let (gmA, gmB) = Self.grandmasters(in: &network)
         let bc1 = network.addClock(Self.clock(10, ppm: 20, offset: .milliseconds(50)))
         let bc2 = network.addClock(Self.clock(12, ppm: -35, offset: .milliseconds(-80)))
         let h1 = network.addClock(Self.clock(11, ppm: 25, offset: .milliseconds(-150)))
