@@ -475,8 +475,8 @@ extension SerializedInteropTests {
             // A bridge adds tens of µs of jitter on this VM (linuxptp-baseline.md), up to 100 µs in a noisy
             // spell; a step would be milliseconds or more. The slave runs free (free_running 1), so a step of the
             // new master's clock stays in every offset after it: judged on the median of each five in a row, which
-            // one packet delayed by milliseconds (seen once beside the other interop groups: one offset of 2.3 ms
-            // among 256 whose p99 was 15 µs) does not move and a step does.
+            // one packet delayed by milliseconds (the machine busy with the other interop groups) does not move and
+            // a step does.
             #expect(after.p95 < 100_000, "the slave's offsets jumped after failover: \(after)")
             let rolling = offsets.indices.dropLast(4).map { i in offsets[i..<(i + 5)].map { abs($0) }.sorted()[2] }
             #expect(

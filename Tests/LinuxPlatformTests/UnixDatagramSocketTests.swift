@@ -76,7 +76,7 @@ struct UnixDatagramSocketTests {
     /// daemon leaves it.
     static func leaveStaleSocket(at path: String) {
         // SOCK_DGRAM | SOCK_CLOEXEC: a process another test spawns meanwhile must not inherit the descriptor, or
-        // the socket stays bound in that child after the close below and is live, not stale (seen once in make test).
+        // the socket stays bound in that child after the close below and is live, not stale.
         let fd = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

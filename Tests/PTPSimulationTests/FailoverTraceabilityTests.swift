@@ -82,8 +82,7 @@ import Testing
     /// boundary clock's announce timeout makes it its own grandmaster for a moment, and one may select the other
     /// (untraceable, its own time) before the standby's Announces qualify, never locking to it. A boundary clock
     /// that locked to traceable time and kept it in holdover has no interim time to leave when it then selects
-    /// the standby: it must not acquire afresh (which allows a step beyond first_step_threshold). The lab saw a
-    /// boundary clock do so each time the active grandmaster was killed.
+    /// the standby: it must not acquire afresh (which allows a step beyond first_step_threshold).
     @Test(arguments: [UInt64(41), 42, 43])
     func aBoundaryClockThatBrieflySelectsAnUntraceablePeerDoesNotAcquireAfresh(seed: UInt64) {
         var network = NetworkDescription()
