@@ -145,7 +145,7 @@ let package = Package(
             name: "MeridianDaemonTests",
             dependencies: [
                 "MeridianDaemon", "MeridianConfig", "PTPWire", "PTPCore", "PTPEngine", "PTPSimulation", "LinuxPlatform",
-                "PTPManagement",
+                "PTPManagement", "MeridianTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

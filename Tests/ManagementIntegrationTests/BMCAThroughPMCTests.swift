@@ -1,5 +1,6 @@
 import Foundation
 import MeridianDaemon
+import MeridianTestSupport
 import PTPCore
 import PTPManagement
 import Testing
@@ -12,7 +13,7 @@ struct BMCAThroughPMCTests {
     func setPriority1MakesThisClockTheGrandmaster() async throws {
         let directory = "/tmp/mgmt-bmca-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { ScratchDirectory.remove(directory) }
         let backend = EngineBackend()
         for sequence in 1...3 { await backend.hearForeignGrandmaster(priority1: 110, sequence: UInt16(sequence)) }
         let heard = await backend.portState

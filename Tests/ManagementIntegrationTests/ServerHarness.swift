@@ -16,7 +16,7 @@ struct ServerHarness {
     ) async throws -> T {
         let directory = "/tmp/mgmt-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { ScratchDirectory.remove(directory) }
         let backend = TestBackend(ExampleSnapshot.snapshot(ports: ports))
         let server = ManagementServer(
             configuration: .init(readWritePath: directory + "/rw", readOnlyPath: directory + "/ro"), backend: backend)

@@ -2,6 +2,7 @@ import Foundation
 import LinuxPlatform
 import Logging
 import MeridianConfig
+import MeridianTestSupport
 import PTPCore
 import ServiceLifecycle
 import Testing
@@ -17,7 +18,7 @@ import Testing
     @Test func aSlowerPHCReadPathIsAnnouncedAtTheNextRemeasurement() async throws {
         let directory = NSTemporaryDirectory() + "meridian-remeasure-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { ScratchDirectory.remove(directory) }
         let path = directory + "/gm.conf"
         try """
         [global]

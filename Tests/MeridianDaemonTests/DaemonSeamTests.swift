@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeridianConfig
+import MeridianTestSupport
 import PTPCore
 import ServiceLifecycle
 import Testing
@@ -95,7 +96,7 @@ import Testing
         }
 
         func tearDown() {
-            try? FileManager.default.removeItem(atPath: directory)
+            ScratchDirectory.remove(directory)
         }
     }
 

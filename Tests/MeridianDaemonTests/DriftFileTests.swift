@@ -13,23 +13,24 @@ import Testing
         return ClockSource(clock: clock, timescale: .utc, steerable: true, description: "virtual (test)")
     }
 
-    static func scratch(_ name: String) -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-drift-\(getpid())")
+    /// A file `name` in a directory of its own (tests run in parallel), and that directory, for the test to remove.
+    static func scratch(_ name: String) -> (path: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meridian-drift-\(getpid())-\(name)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent(name).path
+        return (directory.appendingPathComponent(name).path, directory)
     }
 
     @Test func savesTheLearnedFrequencyAndLoadsItBack() throws {
-        let path = Self.scratch("saved")
-        defer { unlink(path) }
+        let (path, directory) = Self.scratch("saved")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let logger = Logger(label: "test")
         DriftFile.save(path, frequency: PartsPerBillion(40_123.5), clock: try Self.steerableClock(), logger: logger)
         #expect(DriftFile.load(path, logger: logger)?.value == 40_123.5)
     }
 
     @Test func anUnlockedServoLeavesTheFileAsItWas() throws {
-        let path = Self.scratch("kept")
-        defer { unlink(path) }
+        let (path, directory) = Self.scratch("kept")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let logger = Logger(label: "test")
         let clock = try Self.steerableClock()
         DriftFile.save(path, frequency: PartsPerBillion(39_990), clock: clock, logger: logger)
@@ -40,8 +41,8 @@ import Testing
     }
 
     @Test func aFreeRunningClockWritesNothing() throws {
-        let path = Self.scratch("free")
-        defer { unlink(path) }
+        let (path, directory) = Self.scratch("free")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let clock = try VirtualClock(configuration: VirtualClockConfiguration(offsetSeconds: 0, frequencyPPM: 0))
         let free = ClockSource(clock: clock, timescale: .utc, steerable: false, description: "free-running (test)")
         DriftFile.save(path, frequency: PartsPerBillion(1), clock: free, logger: Logger(label: "test"))
