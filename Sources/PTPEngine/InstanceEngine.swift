@@ -309,6 +309,8 @@ public struct InstanceEngine: Sendable {
         var list: [PortAction] = []
         swap(&list, &scratch)
         list.drain(leaving: .stateDecisionNeeded) { element in
+            // A local of its own: the compiler refuses `consume` on the closure's parameter and on a value a
+            // `switch` matches, and without `consume` the append below copies.
             let action = element
             if case .stateDecisionNeeded = action {
                 decide = true

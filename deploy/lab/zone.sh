@@ -144,13 +144,15 @@ states() { grep -oE 'port [0-9]+: [A-Z_]+ to [A-Z_]+' "$DIR/$1.log" 2>/dev/null 
 class_of() { grep 'announcing clockClass' "$DIR/$1.log" 2>/dev/null | tail -1 | sed -E 's/.*clockClass ([0-9]+).*/\1/'; }
 true_error() { grep 'true error' "$DIR/$1.log" 2>/dev/null | tail -1 | sed -E 's/.*true error (-?[0-9]+).*/\1/'; }
 steps() { grep -c 'clock stepped' "$DIR/$1.log" 2>/dev/null; }
-traceable() {  # 1 when a host's TIME_PROPERTIES_DATA_SET says the time it follows is traceable (its pmc)
+traceable() {  # 1 when a Meridian host's TIME_PROPERTIES_DATA_SET says the time it follows is traceable (its pmc)
   ip netns exec "${NS[$1]}" timeout 2 pmc -u -b 0 -s "$DIR/$1.sock" 'GET TIME_PROPERTIES_DATA_SET' 2>/dev/null \
     | awk '/timeTraceable/ {t=$2} END {print (t == "" ? "-" : t)}'
 }
-ptp4l_view() {  # offsetFromMaster and the grandmaster of a ptp4l host, through its pmc
-  ip netns exec "${NS[$1]}" timeout 2 pmc -u -b 0 -s "$DIR/$1.sock" 'GET CURRENT_DATA_SET' 'GET PARENT_DATA_SET' 2>/dev/null \
-    | awk '/offsetFromMaster/ {o=sprintf("%d", $2)} /grandmasterIdentity/ {g=$2} END {print (o == "" ? "-" : o), (g == "" ? "-" : g)}'
+ptp4l_view() {  # offsetFromMaster, the grandmaster and timeTraceable of a ptp4l host, through one pmc
+  ip netns exec "${NS[$1]}" timeout 2 pmc -u -b 0 -s "$DIR/$1.sock" 'GET CURRENT_DATA_SET' 'GET PARENT_DATA_SET' \
+    'GET TIME_PROPERTIES_DATA_SET' 2>/dev/null \
+    | awk '/offsetFromMaster/ {o=sprintf("%d", $2)} /grandmasterIdentity/ {g=$2} /timeTraceable/ {t=$2}
+           END {print (o == "" ? "-" : o), (g == "" ? "-" : g), (t == "" ? "-" : t)}'
 }
 
 # The sequence, and what it expects.
@@ -158,7 +160,7 @@ STORY=()
 say() { STORY+=("$(printf '%5.0f s  %s' "$(since)" "$*")"); }
 done_gnss=0; done_kill=0; done_restart=0; done_link=0; done_link_up=0; done_gnss_back=0
 expect_gm=gm-a; expect_since=0; takeover_pending=""
-declare -A LOCKED WORST WORST_AT STEPS0 GOOD ERR GMOF RECENT
+declare -A LOCKED WORST WORST_AT STEPS0 GOOD ERR GMOF RECENT TRACE
 for c in h1 h2 h3 h4; do LOCKED[$c]=0; WORST[$c]=0; GOOD[$c]=0; done
 TAKEOVERS=(); SLOW=()
 say "zone starting: gm-a (active) and gm-b (standby) lock to their receivers; bc1, bc2 and the hosts follow gm-a"
@@ -214,9 +216,12 @@ while :; do
   # bound is not enough to tell the two apart: the interim time is close to true time here.
   # A ptp4l host's reading is one raw measurement, which a software stamp delayed 10-80 µs by scheduling spoils now
   # and then; its error is the median of its last three readings (a Meridian host's servo filters those itself).
-  for c in h2 h3; do ERR[$c]=$(true_error "$c"); GMOF[$c]=$(host_gm "$c"); done
+  for c in h2 h3; do
+    ERR[$c]=$(true_error "$c"); GMOF[$c]=$(host_gm "$c")
+    [ "${LOCKED[$c]}" = 0 ] && TRACE[$c]=$(traceable "$c")
+  done
   for c in h1 h4; do
-    read -r off gm < <(ptp4l_view "$c"); GMOF[$c]=$(name_of "$gm")
+    read -r off gm TRACE[$c] < <(ptp4l_view "$c"); GMOF[$c]=$(name_of "$gm")
     if [[ "$off" =~ ^-?[0-9]+$ ]]; then
       RECENT[$c]="$(echo "${RECENT[$c]:-} $off" | awk '{ for (i = (NF > 3 ? NF - 2 : 1); i <= NF; i++) printf "%s ", $i }')"
       ERR[$c]=$(echo "${RECENT[$c]}" | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -236,7 +241,7 @@ while :; do
     e=${ERR[$c]:--}
     [[ "$e" =~ ^-?[0-9]+$ ]] && [ "${ready:-0}" = 1 ] || continue
     if [ "${LOCKED[$c]}" = 0 ]; then
-      if [ "$(abs "$e")" -le "$BOUND" ] && [ "$(traceable "$c")" = 1 ]; then GOOD[$c]=$((GOOD[$c] + 1)); else GOOD[$c]=0; fi
+      if [ "$(abs "$e")" -le "$BOUND" ] && [ "${TRACE[$c]:-}" = 1 ]; then GOOD[$c]=$((GOOD[$c] + 1)); else GOOD[$c]=0; fi
       if [ "${GOOD[$c]}" -ge 5 ]; then
         LOCKED[$c]=$ti; STEPS0[$c]=$(steps "$c"); say "$c locked (following ${GMOF[$c]}, traceable): within ${BOUND} ns for 5 s"
       fi
