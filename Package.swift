@@ -37,7 +37,11 @@ let package = Package(
         .target(name: "PTPEngine", dependencies: ["PTPCore", "PTPWire", "PTPServo"], swiftSettings: strict),
         .target(name: "PTPManagement", dependencies: ["PTPCore", "PTPWire"], swiftSettings: strict),
         .target(name: "MeridianConfig", dependencies: ["PTPCore"], swiftSettings: strict),
-        .target(name: "PTPSimulation", dependencies: ["PTPEngine", "PTPCore", "PTPWire", "PTPServo"], swiftSettings: strict),
+        .target(
+            name: "PTPSimulation", dependencies: ["PTPEngine", "PTPCore", "PTPWire", "PTPServo", "CPrefetch"],
+            swiftSettings: strict),
+        // The processor's prefetch hint for the simulator's event loop (header-only; no platform call).
+        .target(name: "CPrefetch"),
 
         // The zone topology file (YAML, issue 18): decodes a file into PTPSimulation's ZoneDescription with
         // file:line errors; only meridian-sim and its tests link it, so the pure targets stay pure.

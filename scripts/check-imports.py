@@ -45,7 +45,8 @@ ALLOWED = {
     "PTPEngine": {"PTPCore", "PTPWire", "PTPServo"},
     "PTPManagement": {"PTPCore", "PTPWire"},
     "MeridianConfig": {"PTPCore"},
-    "PTPSimulation": {"PTPEngine", "PTPCore", "PTPWire", "PTPServo"},
+    # CPrefetch: the processor's prefetch hint (a compiler builtin in a header; no system call, no state).
+    "PTPSimulation": {"PTPEngine", "PTPCore", "PTPWire", "PTPServo", "CPrefetch"},
     # Edge: every syscall; never the protocol logic above PTPCore.
     "LinuxPlatform": {"PTPCore", "CLinuxShims"} | PLATFORM,
     "GNSSReference": {"PTPCore", "CGPS", "LinuxPlatform"} | PLATFORM,

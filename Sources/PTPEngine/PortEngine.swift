@@ -370,3 +370,10 @@ func wireSplit(_ instant: PTPInstant) -> (WireTimestamp, PTPDuration) {
     let wire = WireTimestamp(instant)
     return (wire, instant - wire.instant)
 }
+
+extension PortEngine {
+    /// How many bytes at the start of a port engine its per-message paths read: the hot fields declared before
+    /// ``configuration`` and the configuration's first line (its message intervals and flags). For an owner of
+    /// many engines that warms the cache ahead of an event (the simulator).
+    public static let hotByteCount = (MemoryLayout<PortEngine>.offset(of: \PortEngine.configuration) ?? 0) + 64
+}

@@ -214,6 +214,19 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
+    /// The event `pop` takes next (unless one is scheduled before it), when that is at hand without moving
+    /// anything: the earlier of the near heap's top and the timers' current bucket's; nil while that bucket is
+    /// empty and the calendar still holds events (the next one may be in a bucket not yet brought in). For warming
+    /// the cache ahead of an event.
+    public func peek() -> Payload? {
+        switch (near.keys.first, far.current.keys.first) {
+        case (let n?, let f?): n.precedes(f) ? n.payload : f.payload
+        case (let n?, nil): far.count == 0 ? n.payload : nil
+        case (nil, let f?): f.payload
+        case (nil, nil): nil
+        }
+    }
+
     /// Removes and returns the earliest event.
     public mutating func pop() -> (time: PTPInstant, payload: Payload)? {
         pop(notAfter: .max)

@@ -67,6 +67,7 @@ extension SimulationCore {
     /// Feeds the clock's instance and carries out everything that follows, in order.
     mutating func dispatch(_ clock: Int, _ event: InstanceEvent, local: PTPInstant) {
         nodes[clock].instance.handle(event, at: local, into: &work, buffer: &portWork)
+        noteEngines(of: clock)
         // Carrying out an action dispatches nothing: the list is taken out of `self` for the loop, and each action
         // moved out of it rather than copied (Array.drain).
         var list: [InstanceAction] = []

@@ -2,6 +2,7 @@ import PTPCore
 import PTPEngine
 import PTPServo
 import PTPWire
+import CPrefetch
 
 /// A deterministic discrete-event simulation of PTP clocks joined by links (DESIGN.md, PTPSimulation).
 ///
@@ -189,6 +190,13 @@ struct SimulationCore {
     var segmentStart: [Int]
     var segmentEndpoints: [(clock: Int32, port: Int32)]
     var segmentModel: [LinkModel]
+    /// Per clock: the address of its first port engine, and how many bytes at the start of a port engine an event
+    /// reads (``warm(for:)``).
+    var portEngines: [UInt]
+    let portHotBytes = PortEngine.hotByteCount
+    /// Where in a ``Node`` its engine's first stored property (its ports array) is kept.
+    let engineOffset =
+        (MemoryLayout<Node>.offset(of: \Node.instance) ?? 0) + (MemoryLayout<InstanceEngine>.offset(of: \InstanceEngine.ports) ?? 0)
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
@@ -203,6 +211,7 @@ struct SimulationCore {
         extraAsymmetry = Array(repeating: .zero, count: network.segments.count)
         muted = Array(repeating: false, count: network.clocks.count)
         stopped = muted
+        portEngines = Array(repeating: 0, count: network.clocks.count)
         portBase = []
         portBase.reserveCapacity(network.clocks.count + 1)
         var portTotal = 0
@@ -309,6 +318,7 @@ struct SimulationCore {
     mutating func run(until end: PTPInstant) {
         while let (time, event) = queue.pop(notAfter: end) {
             now = time
+            if let next = queue.peek() { warm(for: next) }
             process(event)
         }
         if end > now { now = end }
@@ -324,4 +334,56 @@ public struct ClockStatistics: Sendable, Hashable {
     public var diagnostics = 0
     public var lastOffsetFromMaster: PTPDuration = .zero
     public var lastMeanPathDelay: PTPDuration = .zero
+}
+
+extension SimulationCore {
+    /// Asks the processor for the lines the next event will read first (its clock's engine, the port's hot fields,
+    /// the clock's oscillator and the timer's generation) while this one runs. In a zone of 10,000 clocks each is
+    /// a miss in every cache, and taken one after another by the event they cost more than the event's work; asked
+    /// for together and early they arrive in the time of one. A hint only: nothing is read or changed.
+    @inline(__always)
+    func warm(for event: Event) {
+        let clock: Int
+        var port = -1
+        switch event {
+        case .deliver(let c, let p, _), .transmitted(let c, let p, _, _):
+            clock = Int(c)
+            port = Int(p)
+        case .timer(let c, let p, let timer, _):
+            clock = Int(c)
+            port = Int(p)
+            let index = (portBase[clock] + port) * SimulationCore.portTimerCount + Int(timer.rawValue)
+            timerGenerations.withUnsafeBufferPointer { if let base = $0.baseAddress { meridian_prefetch(base + index) } }
+        case .clockTimer(let c, _, _):
+            clock = Int(c)
+        case .start, .referenceEdge:
+            return
+        }
+        nodes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let engine = UnsafeRawPointer(base + clock) + engineOffset
+            meridian_prefetch(engine)
+            meridian_prefetch(engine + 64)
+        }
+        oscillators.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            meridian_prefetch(base + clock)
+        }
+        guard port >= 0, let first = UnsafeRawPointer(bitPattern: portEngines[clock]) else { return }
+        // The array's count, just before its elements: every event checks the port index against it.
+        meridian_prefetch(first - 16)
+        let engine = first + port &* MemoryLayout<PortEngine>.stride
+        var offset = 0
+        while offset < portHotBytes {
+            meridian_prefetch(engine + offset)
+            offset &+= 64
+        }
+    }
+
+    /// Notes where the clock's port engines are now, for ``warm(for:)``: after each event, while the engine is in
+    /// the cache (a copy of an engine taken for a reader moves its ports on the next change).
+    @inline(__always)
+    mutating func noteEngines(of clock: Int) {
+        portEngines[clock] = nodes[clock].instance.ports.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+    }
 }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct EventQueueTests {
     /// Events scheduled while others are taken, at delays from 0 to 30 s (the near heap, every bucket of the
     /// ring, the overflow beyond it, equal times), and a few at the end of representable time, come out in
-    /// (time, schedule order), compared with a sort of the same events.
+    /// (time, schedule order), compared with a sort of the same events; `peek` names the event `pop` takes next
+    /// whenever it names one.
     @Test func eventsComeOutByTimeThenScheduleOrder() {
         let origin = PTPInstant(seconds: 1_700_000_000)
         var queue = EventQueue<Int>(origin: origin)
@@ -16,6 +17,7 @@ import Testing
         var taken: [(time: PTPInstant, id: Int)] = []
         var now = origin
         var id = 0
+        var peeked = 0
         func schedule(_ delay: PTPDuration) {
             queue.schedule(id, at: now + delay)
             pending.append((now + delay, id))
@@ -33,7 +35,12 @@ import Testing
             case 5: if let same = pending.last, same.time >= now { schedule(same.time - now) }
             default: schedule(.zero)
             }
+            let next = queue.peek()
             if round % 3 != 0, let (time, event) = queue.pop() {
+                if let next {
+                    #expect(next == event, "peek named \(next), pop took \(event)")
+                    peeked += 1
+                }
                 #expect(time >= now)
                 now = time
                 taken.append((time, event))
@@ -41,6 +48,8 @@ import Testing
         }
         queue.schedule(-1, at: origin + .seconds(Int64(4e9)))  // beyond the queue's 1.6 days: saturates, last
         pending.append((origin + .seconds(Int64(4e9)), -1))
+        // peek names the next event whenever it is at hand, which is most of the time.
+        #expect(peeked > taken.count / 2, "peek named \(peeked) of \(taken.count) events")
         #expect(queue.count == pending.count - taken.count)
         #expect(queue.nextTime != nil)
         while let (time, event) = queue.pop() { taken.append((time, event)) }
