@@ -1,8 +1,8 @@
+import CPrefetch
 import PTPCore
 import PTPEngine
 import PTPServo
 import PTPWire
-import CPrefetch
 
 /// A deterministic discrete-event simulation of PTP clocks joined by links (DESIGN.md, PTPSimulation).
 ///
@@ -196,7 +196,8 @@ struct SimulationCore {
     let portHotBytes = PortEngine.hotByteCount
     /// Where in a ``Node`` its engine's first stored property (its ports array) is kept.
     let engineOffset =
-        (MemoryLayout<Node>.offset(of: \Node.instance) ?? 0) + (MemoryLayout<InstanceEngine>.offset(of: \InstanceEngine.ports) ?? 0)
+        (MemoryLayout<Node>.offset(of: \Node.instance) ?? 0)
+        + (MemoryLayout<InstanceEngine>.offset(of: \InstanceEngine.ports) ?? 0)
     var eventsProcessed = 0
     var messagesDelivered = 0
     var recordStateChanges = true
