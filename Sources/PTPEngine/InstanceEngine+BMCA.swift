@@ -139,8 +139,10 @@ extension InstanceEngine {
             properties.frequencyTraceable = false
         }
         var content = AnnounceContent(parentDS: parentDS, currentDS: currentDS, timeProperties: properties)
-        if let slave = slavePortIndex, !ports[slave].pathTraces.isEmpty {
-            // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled).
+        if let slave = slavePortIndex, ports[slave].configuration.pathTrace {
+            // 16.2.2: the path the parent's Announce came by (kept only with path_trace_enabled). The flag, in the
+            // first line of the port's configuration, is tested rather than the table, which lies far out in the
+            // port engine: this runs after every measurement.
             content.pathTrace = ports[slave].pathTraces[parentDS.parentPortIdentity] ?? []
         }
         return content

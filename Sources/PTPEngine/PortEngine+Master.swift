@@ -60,7 +60,8 @@ extension PortEngine {
     mutating func transmitted(_ token: TransmitToken, timestamp: PTPInstant, into actions: inout [PortAction]) {
         switch token.messageType {
         case .sync where state == .master:
-            if let unicast = unicastFollowUps.removeValue(forKey: token.sequenceId) {
+            // A multicast port's table is empty: the test spares every Sync the key's hashing.
+            if !unicastFollowUps.isEmpty, let unicast = unicastFollowUps.removeValue(forKey: token.sequenceId) {
                 let (wire, fraction) = wireSplit(timestamp)
                 var h = header(.followUp, sequenceId: token.sequenceId, logInterval: unicast.interval, flags: [.unicast])
                 h.correctionField = ScaledNanoseconds(saturating: fraction)
