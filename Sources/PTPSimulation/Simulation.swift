@@ -190,9 +190,9 @@ struct SimulationCore {
     var segmentStart: [Int]
     var segmentEndpoints: [(clock: Int32, port: Int32)]
     var segmentModel: [LinkModel]
-    /// Per clock: the address of its first port engine, and how many bytes at the start of a port engine an event
-    /// reads (``warm(for:)``).
+    /// Per clock: the address of its first port engine, as the last event left it (``warm(for:)``).
     var portEngines: [UInt]
+    /// How many bytes at the start of a port engine an event reads (``PortEngine/hotByteCount``).
     let portHotBytes = PortEngine.hotByteCount
     /// Where in a ``Node`` its engine's first stored property (its ports array) is kept.
     let engineOffset =

@@ -8,9 +8,4 @@ static inline void meridian_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
 }
 
-/// As meridian_prefetch, for a line about to be written.
-static inline void meridian_prefetch_for_write(const void *address) {
-    __builtin_prefetch(address, 1, 3);
-}
-
 #endif
