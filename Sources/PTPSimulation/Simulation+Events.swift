@@ -29,8 +29,7 @@ extension SimulationCore {
             dispatch(clock, .port(Int(p), .transmitted(token, timestamp: stamp)), local: local)
         case .timer(let c, let p, let timer, let generation):
             let clock = Int(c)
-            let index = (portBase[clock] + Int(p)) * SimulationCore.portTimerCount + Int(timer.rawValue)
-            guard timerGenerations[index] == generation else { return }
+            guard timerGenerations[timerIndex(clock, Int(p), timer)] == generation else { return }
             let local = oscillators[clock].advance(to: now, random: &random)
             dispatch(clock, .port(Int(p), .timerFired(timer)), local: local)
         case .clockTimer(let c, let timer, let generation):
@@ -87,13 +86,13 @@ extension SimulationCore {
             case .send(let outgoing):
                 send(outgoing, clock: clock, port: p)
             case .armTimer(let timer, let after):
-                let index = (portBase[clock] + p) * SimulationCore.portTimerCount + Int(timer.rawValue)
+                let index = timerIndex(clock, p, timer)
                 timerGenerations[index] &+= 1
                 queue.schedule(
                     .timer(clock: Int32(clock), port: Int32(p), timer: timer, generation: timerGenerations[index]),
                     at: now + after)
             case .cancelTimer(let timer):
-                timerGenerations[(portBase[clock] + p) * SimulationCore.portTimerCount + Int(timer.rawValue)] &+= 1
+                timerGenerations[timerIndex(clock, p, timer)] &+= 1
             case .measurement:
                 break  // the instance's clock engine took it; `.clock(.measured)` reports the outcome
             case .stateChanged(let change):

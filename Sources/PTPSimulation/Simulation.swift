@@ -353,7 +353,7 @@ extension SimulationCore {
         case .timer(let c, let p, let timer, _):
             clock = Int(c)
             port = Int(p)
-            let index = (portBase[clock] + port) * SimulationCore.portTimerCount + Int(timer.rawValue)
+            let index = timerIndex(clock, port, timer)
             timerGenerations.withUnsafeBufferPointer { if let base = $0.baseAddress { meridian_prefetch(base + index) } }
         case .clockTimer(let c, _, _):
             clock = Int(c)
@@ -379,6 +379,12 @@ extension SimulationCore {
             meridian_prefetch(engine + offset)
             offset &+= 64
         }
+    }
+
+    /// Where the generation of port `port`'s timer `timer` on `clock` is kept in ``timerGenerations``.
+    @inline(__always)
+    func timerIndex(_ clock: Int, _ port: Int, _ timer: PortTimer) -> Int {
+        (portBase[clock] + port) * SimulationCore.portTimerCount + Int(timer.rawValue)
     }
 
     /// Notes where the clock's port engines are now, for ``warm(for:)``: after each event, while the engine is in
