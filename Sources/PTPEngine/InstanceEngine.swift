@@ -345,6 +345,18 @@ public struct InstanceEngine: Sendable {
             verdict = nil
             if !moreVerdicts.isEmpty { moreVerdicts.removeAll() }
         }
+        // 9.2.6.8 asks for a state decision at least once per Announce interval; each master port's Announce
+        // timer asks for one. Every port's interval that already saw a decision (another port's, or one a change
+        // caused) has had its own: a boundary clock of 20 ports decides once per interval, not 20 times. A
+        // decision a change asks for (a new or better foreign master, a timeout, a port leaving the BMCA) always
+        // runs.
+        if decide, case .timerFired(.announce) = event {
+            if ports[index].periodicDecisionMark == UInt32(truncatingIfNeeded: stateDecisions) {
+                runStateDecision(at: now, into: &actions)
+            }
+            ports[index].periodicDecisionMark = UInt32(truncatingIfNeeded: stateDecisions)
+            return
+        }
         if decide {
             runStateDecision(at: now, into: &actions)
         }

@@ -26,6 +26,10 @@ public struct PortEngine: Sendable {
     var twoStep: Bool
     var slaveOnly: Bool
     var stepsRemoved: UInt16 = 0
+    /// The instance's decision count (``InstanceEngine/stateDecisions``, its low 32 bits) when this port's
+    /// Announce interval last began: the instance skips the interval's periodic decision if another ran since
+    /// (``InstanceEngine/dispatch(_:to:at:into:)``).
+    var periodicDecisionMark: UInt32 = 0
     var random: SplitMix64
 
     // Sequence ids (7.3.7): one counter per message type a port originates.

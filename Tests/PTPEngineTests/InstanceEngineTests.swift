@@ -138,6 +138,48 @@ import Testing
         #expect(announce?.header.flags.contains(.timeTraceable) == false)
         #expect(gm.defaultDS.clockQuality.clockClass == 7)
     }
+
+    /// 9.2.6.8 asks for a state decision at least once per Announce interval, and every master port's Announce
+    /// timer asks for one: a clock of four master ports decides once per interval, not four times, and a
+    /// decision a change asks for runs at once and counts as the interval's.
+    @Test func masterPortsShareTheIntervalsStateDecision() {
+        let ds = DefaultDS(clockIdentity: Self.bcIdentity, numberPorts: 4)
+        var clock = InstanceEngine(
+            configuration: InstanceConfiguration(defaultDS: ds, ports: (1...4).map { PortConfiguration(portNumber: $0) }))
+        var t = Self.t0
+        for p in 0..<4 { _ = clock.handle(.port(p, .linkUp), at: t) }
+        for p in 0..<4 { _ = clock.handle(.port(p, .timerFired(.announceReceipt)), at: t) }
+        #expect(clock.ports.allSatisfy { $0.state == .master })
+        // One round: each master port's Announce timer, a quarter of the 2-s interval apart. Returns the
+        // decisions the round ran.
+        func round() -> Int {
+            let before = clock.stateDecisions
+            for p in clock.ports.indices {
+                t = t + .milliseconds(500)
+                let actions = clock.handle(.port(p, .timerFired(.announce)), at: t)
+                if clock.ports[p].state == .master {
+                    // The port still announces at every firing, whether or not the decision ran.
+                    #expect(
+                        actions.contains {
+                            if case .port(p, .send(let m)) = $0 { m.message.messageType == .announce } else { false }
+                        })
+                }
+            }
+            return clock.stateDecisions - before
+        }
+        _ = round()  // the decisions that made the ports master precede every port's interval
+        #expect((0..<5).map { _ in round() } == [1, 1, 1, 1, 1])
+
+        // A better master heard on port 3: the decision it asks for runs at once, whatever the timers.
+        let before = clock.stateDecisions
+        _ = clock.handle(.port(2, .received(gmAnnounce(sequence: 1), timestamp: t)), at: t)
+        _ = clock.handle(.port(2, .received(gmAnnounce(sequence: 2), timestamp: t)), at: t)
+        #expect(clock.stateDecisions > before)
+        #expect(clock.ports[2].state == .uncalibrated)
+        // It was the interval's decision for ports 1, 2 and 4; the round after has one again.
+        #expect(round() == 0)
+        #expect(round() == 1)
+    }
 }
 
 @Suite struct InstanceFaultTests {
