@@ -42,6 +42,9 @@ struct FrameStore {
         return bytes
     }
 
+    /// The bytes of `slot`, its deliveries left as they are (for tests).
+    func bytes(of slot: Int32) -> [UInt8] { frames[Int(slot)] }
+
     /// Slots holding frames still on a wire (for tests).
     var inFlight: Int { frames.count - free.count }
 }

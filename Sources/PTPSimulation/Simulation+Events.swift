@@ -22,11 +22,6 @@ extension SimulationCore {
             messagesDelivered += 1
             let stamp = oscillators[clock].stamp(at: now, random: &random)
             dispatch(clock, .port(Int(p), .receivedBytes(bytes, timestamp: stamp)), local: oscillators[clock].localNow)
-        case .transmitted(let c, let p, let token, let stamp):
-            let clock = Int(c)
-            guard !stopped[clock] else { return }  // the process that sent it is gone
-            let local = oscillators[clock].advance(to: now, random: &random)
-            dispatch(clock, .port(Int(p), .transmitted(token, timestamp: stamp)), local: local)
         case .timer(let c, let p, let timer, let generation):
             let clock = Int(c)
             guard timerGenerations[timerIndex(clock, Int(p), timer)] == generation else { return }
@@ -73,16 +68,38 @@ extension SimulationCore {
         swap(&list, &work)
         list.drain(leaving: .clockClassChanged(0)) { perform($0, clock: clock) }
         swap(&list, &work)
+        if !transmits.isEmpty && deferral == .zero { carryTransmits() }
     }
 
-    mutating func perform(_ action: InstanceAction, clock: Int) {
-        switch action {
+    /// Hands each port that sent an event message its transmit time stamp, as the daemon's error queue does
+    /// the clock's transmit time stamp delay after the send, and in the same order. The simulator does not queue
+    /// it as an event of its own: it takes it at once, with the engine's clock read and everything it sends or
+    /// arms timed at that delay past the send (``deferral``), so the Follow_Up leaves when it did as an event
+    /// and the sending clock's engine, in the cache from the send, is not fetched again a quarter of all
+    /// events later. What differs from queueing it: an event of the same clock within the delay (5 µs by
+    /// default) is handled after it rather than before.
+    mutating func carryTransmits() {
+        var i = 0
+        while i < transmits.count {
+            let transmit = transmits[i]
+            i += 1
+            let clock = Int(transmit.clock)
+            deferral = transmit.after
+            let local = oscillators[clock].localTime(at: now + deferral)
+            dispatch(clock, .port(Int(transmit.port), .transmitted(transmit.token, timestamp: transmit.stamp)), local: local)
+        }
+        deferral = .zero
+        transmits.removeAll(keepingCapacity: true)
+    }
+
+    mutating func perform(_ action: consuming InstanceAction, clock: Int) {
+        switch consume action {
         case .parentChanged, .clockClassChanged:
             break
         case .clock(let clockAction):
             perform(clockAction, clock: clock)
         case .port(let p, let portAction):
-            switch portAction {
+            switch consume portAction {
             case .send(let outgoing):
                 send(outgoing, clock: clock, port: p)
             case .armTimer(let timer, let after):
@@ -90,7 +107,7 @@ extension SimulationCore {
                 timerGenerations[index] &+= 1
                 queue.schedule(
                     .timer(clock: Int32(clock), port: Int32(p), timer: timer, generation: timerGenerations[index]),
-                    at: now + after)
+                    at: now + deferral + after)
             case .cancelTimer(let timer):
                 timerGenerations[timerIndex(clock, p, timer)] &+= 1
             case .measurement:
@@ -124,7 +141,7 @@ extension SimulationCore {
             clockTimerGenerations[index] &+= 1
             queue.schedule(
                 .clockTimer(clock: Int32(clock), timer: timer, generation: clockTimerGenerations[index]),
-                at: now + after)
+                at: now + deferral + after)
         case .measured(let m, _):
             statistics[clock].measurements += 1
             statistics[clock].lastOffsetFromMaster = m.offsetFromMaster
@@ -143,7 +160,14 @@ extension SimulationCore {
     mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
         var message = outgoing.message
         let needsStamp = outgoing.token != nil || outgoing.insertOriginTimestamp
-        let stamp = needsStamp ? oscillators[clock].stamp(at: now, random: &random) : now
+        var stamp = now
+        if needsStamp {
+            stamp = oscillators[clock].stamp(at: now, random: &random)
+            // Sent by an engine event a deferral past now: the clock's time that much later.
+            if deferral != .zero {
+                stamp = stamp + (oscillators[clock].localTime(at: now + deferral) - oscillators[clock].localNow)
+            }
+        }
         if outgoing.insertOriginTimestamp, case .sync = message.body {
             let wire = WireTimestamp(stamp)
             message.body = .sync(OriginTimestampBody(originTimestamp: wire))
@@ -151,9 +175,7 @@ extension SimulationCore {
                 saturating: message.header.correctionField.duration + (stamp - wire.instant))
         }
         if let token = outgoing.token {
-            queue.schedule(
-                .transmitted(clock: Int32(clock), port: Int32(port), token: token, stamp: stamp),
-                at: now + transmitDelay[clock])
+            transmits.append((Int32(clock), Int32(port), token, stamp, deferral + transmitDelay[clock]))
         }
         guard !muted[clock], !stopped[clock] else { return }
         let s = Int(portSegment[portBase[clock] + port])
@@ -179,7 +201,7 @@ extension SimulationCore {
                 let floor = -delay.nanosecondsDouble / 2
                 delay = delay + .nanoseconds(max(floor, model.jitter * random.nextGaussian()))
             }
-            queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, frame: frame), at: now + delay)
+            queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, frame: frame), at: now + deferral + delay)
         }
     }
 }

@@ -147,7 +147,6 @@ struct SimulationCore {
         case start(clock: Int32)
         /// A frame of ``SimulationCore/frames`` arrives.
         case deliver(clock: Int32, port: Int32, frame: Int32)
-        case transmitted(clock: Int32, port: Int32, token: TransmitToken, stamp: PTPInstant)
         case timer(clock: Int32, port: Int32, timer: PortTimer, generation: UInt32)
         case clockTimer(clock: Int32, timer: ClockTimer, generation: UInt32)
         /// The PPS edge of the reference of `clock` at a whole true second.
@@ -167,6 +166,12 @@ struct SimulationCore {
     var work: [InstanceAction] = []
     /// The engines' working buffer for their ports' actions, one for all (``InstanceEngine/handle(_:at:into:buffer:)``).
     var portWork: [PortAction] = []
+    /// The transmit time stamps of the event being handled, each for its port's engine as of `after` past the
+    /// event (``carryTransmits()``).
+    var transmits: [(clock: Int32, port: Int32, token: TransmitToken, stamp: PTPInstant, after: PTPDuration)] = []
+    /// How far past ``now`` the engine's event being handled happens (a transmit time stamp's arrival): what it
+    /// sends and arms is timed from then.
+    var deferral = PTPDuration.zero
     var stateChanges: [(time: PTPInstant, clock: Int, change: PortStateChange)] = []
     var steps: [(time: PTPInstant, clock: Int, amount: PTPDuration)] = []
     var holdovers: [(time: PTPInstant, clock: Int, holdover: ClockHoldover)] = []
@@ -347,7 +352,7 @@ extension SimulationCore {
         let clock: Int
         var port = -1
         switch event {
-        case .deliver(let c, let p, _), .transmitted(let c, let p, _, _):
+        case .deliver(let c, let p, _):
             clock = Int(c)
             port = Int(p)
         case .timer(let c, let p, let timer, _):
