@@ -150,7 +150,9 @@ import Testing
 @Suite struct ZoneFaultTests {
     /// An asymmetry A appearing on the host's link (A added one way, taken off the other) is invisible to
     /// the delay measurement and shifts the host's time by A (IEEE 1588-2019 16.8): with A = 2 µs the host's
-    /// |TE| after the fault lies between 1.5 and 2.5 µs; before it, under 1 µs.
+    /// |TE| in every second from 10 s after the fault lies between 1.5 and 2.5 µs; before it, under 1 µs. Right
+    /// after the fault the servo, taking the shift for an offset, overshoots it (about a quarter with the PI's
+    /// gains), so the peak is only bounded by 1.5 A.
     @Test func anAsymmetryShiftsTheHostByItsSize() throws {
         let text = """
             zone: asym
@@ -171,7 +173,11 @@ import Testing
         #expect((quiet.clocks.last?.histogram.maximum ?? .infinity) < 1000)
         let report = try ZoneRunner.run(zone)
         let fault = try #require(report.faults.first)
-        #expect(fault.hostPeak > 1500 && fault.hostPeak < 2500)
+        #expect(fault.hostPeak > 1500 && fault.hostPeak < 3000)
+        let host = try #require(report.tiers.first { $0.tier == 1 })
+        let settled = host.windows.dropFirst(50).prefix(10)
+        #expect(settled.count == 10)
+        #expect(settled.allSatisfy { $0 > 1500 && $0 < 2500 }, "max|TE| per second from 50 s: \(Array(settled))")
         #expect(fault.recovery == nil)  // it never comes back: the shift stays
     }
 

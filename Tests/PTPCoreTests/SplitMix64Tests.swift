@@ -1,5 +1,6 @@
-import PTPCore
 import Testing
+
+@testable import PTPCore
 
 @Suite("SplitMix64")
 struct SplitMix64Tests {
@@ -28,5 +29,41 @@ struct SplitMix64Tests {
         let variance = deviates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 99_999
         #expect(abs(mean) < 0.015)
         #expect(abs(variance - 1) < 0.02)
+    }
+
+    @Test("the ziggurat's layers close: the top one, from x[255] to 0, has the same area as the rest, up to 1")
+    func zigguratCloses() {
+        let table = ZigguratTable.normal
+        #expect(table.x.count == 257 && table.f.count == 257)
+        #expect(table.x[1] == ZigguratTable.r)
+        #expect(zip(table.x.dropFirst(), table.x.dropFirst(2)).allSatisfy { $0 > $1 })
+        let top = table.x[255] * (1 - table.f[255])
+        #expect(abs(top - ZigguratTable.v) < 1e-9)
+        #expect(table.f[256] == 1)
+    }
+
+    /// P(|Z| > z) for the standard normal at z = 0.5, 1, …, 4 (erfc(z/√2)), and how often 1,000,000 deviates
+    /// fall beyond each, within 5 standard errors: the layers, their wedges and the tail beyond r = 3.654 together.
+    @Test("1,000,000 Gaussian deviates fall beyond 0.5, 1, …, 4 standard deviations as often as the normal law says")
+    func gaussianTails() {
+        let limits: [(z: Double, p: Double)] = [
+            (0.5, 0.617_075_077), (1, 0.317_310_508), (1.5, 0.133_614_403), (2, 0.045_500_264),
+            (2.5, 0.012_419_331), (3, 0.002_699_796), (3.5, 0.000_465_258), (4, 0.000_063_342),
+        ]
+        var random = SplitMix64(seed: 11)
+        let n = 1_000_000
+        var beyond = [Int](repeating: 0, count: limits.count)
+        var positive = 0
+        for _ in 0..<n {
+            let z = random.nextGaussian()
+            if z > 0 { positive += 1 }
+            for (k, limit) in limits.enumerated() where abs(z) > limit.z { beyond[k] += 1 }
+        }
+        for (k, limit) in limits.enumerated() {
+            let observed = Double(beyond[k]) / Double(n)
+            let standardError = (limit.p * (1 - limit.p) / Double(n)).squareRoot()
+            #expect(abs(observed - limit.p) < 5 * standardError, "beyond \(limit.z): \(observed) against \(limit.p)")
+        }
+        #expect(abs(Double(positive) / Double(n) - 0.5) < 5 * (0.25 / Double(n)).squareRoot())
     }
 }
