@@ -656,12 +656,12 @@ actor ClockActor {
             adjust(step: step, frequency: frequency, source: source)
         case .armTimer(let timer, let after):
             armClockTimer(timer, after: after)
-        case .measured(let measurement, let step):
+        case .measured(let step, let syncInterval):
             measuredThisPass = true
             observers.timeSynced()
             tracking.add(
                 offset: step.offsetFromMaster, frequency: step.output.frequency, at: now(), stepped: step.output.step != nil)
-            summary.setSyncInterval(measurement.logSyncInterval)
+            summary.setSyncInterval(syncInterval)
             if let line = summary.add(step, trueError: clock.trueErrorNanoseconds) { logger.info("\(line)") }
             feedChrony()
         case .sourceChanged(let source):

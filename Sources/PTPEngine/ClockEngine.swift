@@ -61,7 +61,7 @@ public struct ClockEngine: Sendable {
         let interval = m.logSyncInterval == .unspecified ? LogInterval(0) : m.logSyncInterval
         silenceLimit = max(Self.minimumSilence, interval.duration * 3)
         if step.sourceChanged { actions.append(.clock(.sourceChanged(.master(m.master)))) }
-        actions.append(.clock(.measured(m, step)))
+        actions.append(.clock(.measured(step, syncInterval: m.logSyncInterval)))
         actions.append(.clock(.adjust(step: step.output.step, frequency: step.output.frequency, by: .servo)))
         if !silenceTimerArmed {
             silenceTimerArmed = true
@@ -240,10 +240,10 @@ public enum ClockAction: Sendable {
     case adjust(step: PTPDuration?, frequency: PartsPerBillion?, by: AdjustmentSource)
     /// Arm (or re-arm) a clock timer; it comes back as ``InstanceEvent/clockTimerFired(_:)``.
     case armTimer(ClockTimer, after: PTPDuration)
-    /// A measurement of the slave port and what the servo made of it (ptp4l's `master offset` line).
-    /// Boxed (`indirect`), as is ``reference(_:steering:)``: unboxed they made every engine action 177 bytes,
-    /// copied through each owner's action list; boxed, the action is as small as a port's send.
-    indirect case measured(SyncMeasurement, DisciplineStep)
+    /// What the servo made of a measurement of the slave port (ptp4l's `master offset` line; the step keeps the
+    /// measurement's offset and path delay), and the Sync interval it was made at. Not boxed: at 82 bytes it
+    /// fits within a port's send, which sizes every engine action, where a box cost an allocation per Sync.
+    case measured(DisciplineStep, syncInterval: LogInterval)
     /// The servo now follows a different source; its frequency is kept (no step unless beyond step_threshold).
     case sourceChanged(ClockDiscipline.Source)
     /// The servo acquires afresh (``ClockEngine/followedUntraceableTimeChanged(into:)``).
@@ -251,5 +251,7 @@ public enum ClockAction: Sendable {
     /// The clock went into holdover.
     case holdover(ClockHoldover)
     /// What the reference discipline made of a sample or tick (its offset line, a rejection, a state change).
+    /// Boxed (`indirect`): unboxed it would make every engine action larger, copied through each owner's
+    /// action list, for an action of once a second.
     indirect case reference(ReferenceDisciplineOutput, steering: Bool)
 }

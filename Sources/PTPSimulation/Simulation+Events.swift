@@ -142,10 +142,10 @@ extension SimulationCore {
             queue.schedule(
                 .clockTimer(clock: Int32(clock), timer: timer, generation: clockTimerGenerations[index]),
                 at: now + deferral + after)
-        case .measured(let m, _):
+        case .measured(let step, _):
             statistics[clock].measurements += 1
-            statistics[clock].lastOffsetFromMaster = m.offsetFromMaster
-            statistics[clock].lastMeanPathDelay = m.meanPathDelay
+            statistics[clock].lastOffsetFromMaster = step.offsetFromMaster
+            statistics[clock].lastMeanPathDelay = step.meanPathDelay
         case .holdover(let holdover):
             if recordStateChanges { holdovers.append((now, clock, holdover)) }
         case .reference(let output, _):

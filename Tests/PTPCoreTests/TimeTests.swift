@@ -94,4 +94,24 @@ struct IdentityTests {
         #expect(DelayMechanism.p2p.description == "P2P")
         #expect(NetworkProtocol.ieee802_3.description == "IEEE 802.3")
     }
+
+    /// `PTPDuration.nanoseconds(_: Double)` rounds to the nearest 2⁻¹⁶ ns, halves away from zero, as
+    /// `Double.rounded()` does: at the halves, around 2⁵² units (where every value is whole), near the
+    /// Int64 fast path's edge, and over 100,000 random values from 10⁻⁶ to 10¹³ ns of either sign.
+    @Test func doubleNanosecondsRoundAsTheStandardLibrary() {
+        func expected(_ nanoseconds: Double) -> PTPDuration {
+            PTPDuration(scaled: Int128((nanoseconds * 65_536).rounded()))
+        }
+        let unit = 1.0 / 65_536
+        var values: [Double] = [0, -0.0, unit / 2, -unit / 2, unit * 1.5, -unit * 1.5, unit * 2.5, -unit * 2.5]
+        values += [0x1p52, 0x1p52 + 1, 0x1p52 - 0.5, 0x1p53 - 1, 9.1e18, -9.1e18].map { $0 / 65_536 }
+        values += [unit * 0.49999999999999994, -unit * 0.49999999999999994, 1_000_000.5 * unit]
+        var random = SplitMix64(seed: 3)
+        for _ in 0..<100_000 {
+            let magnitude = RealFunctions.pow(10, -6 + 19 * random.nextUnit())
+            values.append(random.next() & 1 == 0 ? magnitude : -magnitude)
+        }
+        let wrong = values.filter { PTPDuration.nanoseconds($0) != expected($0) }
+        #expect(wrong.isEmpty, "first: \(wrong.prefix(5))")
+    }
 }

@@ -49,9 +49,13 @@ public struct PTPDuration: Sendable, Hashable, Comparable {
     @_disfavoredOverload
     @inlinable
     public static func nanoseconds(_ value: Double) -> PTPDuration {
-        let units = (value * 65_536).rounded()
+        let units = value * 65_536
         if units > -9.2e18 && units < 9.2e18 {
-            return PTPDuration(scaled: Int128(Int64(units)))
+            // Rounded half away from zero, as `rounded()`, without its call into libm: the truncation's remainder
+            // is exact (below 2⁵² both are within one of each other; above, `units` is already whole).
+            let whole = Int64(units)
+            let rest = units - Double(whole)
+            return PTPDuration(scaled: Int128(rest >= 0.5 ? whole + 1 : rest <= -0.5 ? whole - 1 : whole))
         }
         return wideNanoseconds(value)
     }
