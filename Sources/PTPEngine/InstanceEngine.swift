@@ -367,11 +367,25 @@ public struct InstanceEngine: Sendable {
     mutating func deliver(_ verdict: Verdict, to slave: Int, at now: PTPInstant, into actions: inout [InstanceAction]) {
         switch verdict.state {
         case .locked:
-            dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+            // Not handed to a port they would leave as it is: MASTER_CLOCK_SELECTED moves an UNCALIBRATED port to
+            // SLAVE and leaves a SLAVE port as it is (``PortStateMachine``), and the stability matters only to
+            // `msg_interval_request` (``PortEngine/servoStable(first:syncInterval:now:into:)``); a unicast client's
+            // table follows every event its port handles. Every Sync of a locked slave cost two passes through the
+            // port for nothing. The stored fields are read directly: a computed property of the port, read from
+            // here, copied the whole port engine.
+            let port = (
+                selected: ports[slave].portDS.portState != .slave || ports[slave].unicastClientEnabled,
+                stability: ports[slave].configuration.messageIntervalRequest || ports[slave].unicastClientEnabled
+            )
+            if port.selected {
+                dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
+            }
             if servoStability.isStable(after: verdict.offset, countdown: &stableCountdown) {
                 let first = !servoWasStable
                 servoWasStable = true
-                dispatch(.servoStable(first: first, syncInterval: verdict.interval), to: slave, at: now, into: &actions)
+                if port.stability {
+                    dispatch(.servoStable(first: first, syncInterval: verdict.interval), to: slave, at: now, into: &actions)
+                }
             }
         case .jump:
             stableCountdown = servoStability.offsetValues
