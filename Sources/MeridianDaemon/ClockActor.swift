@@ -621,7 +621,7 @@ actor ClockActor {
         case .cancelTimer(let timer):
             loop.cancel(Self.key(timer, port: index))
         case .measurement:
-            break  // the clock engine took it in the same pass; `.clock(.measured)` reports the outcome
+            break  // the instance keeps it for its clock engine (it never reaches this list)
         case .stateChanged(let change):
             logger.notice("\(change)")
             if change.to == .faulty, faults.indices.contains(index) { faults[index] += 1 }

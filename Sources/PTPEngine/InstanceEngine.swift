@@ -316,16 +316,18 @@ public struct InstanceEngine: Sendable {
                 decide = true
                 return
             }
-            var measurement: SyncMeasurement?
-            if case .measurement(let m) = action { measurement = m }
-            // Moved on, not copied: a copy would retain the message's buffers for the drain to release.
-            actions.append(.port(index, consume action))
-            if let m = measurement {
+            if case .measurement(let m) = action {
+                // The clock engine takes it here, and `.clock(.measured)` tells the owner what the servo made of
+                // it: the port's action itself goes no further (every owner ignored it, and each action moved
+                // through the owner's list costs a copy of its 144 bytes at every step).
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
                 let verdict = (clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval)
                 if self.verdict == nil { self.verdict = verdict } else { moreVerdicts.append(verdict) }
+                return
             }
+            // Moved on, not copied: a copy would retain the message's buffers for the drain to release.
+            actions.append(.port(index, consume action))
         }
         swap(&list, &scratch)
         // The servo's verdicts go back to the slave port at once (9.2.6.12: MASTER_CLOCK_SELECTED when it

@@ -188,6 +188,8 @@ public enum PortAction: Sendable {
     case send(OutgoingMessage)
     case armTimer(PortTimer, after: PTPDuration)
     case cancelTimer(PortTimer)
+    /// A measurement for the clock's servo. The instance hands it to its clock engine and does not pass it on
+    /// (``InstanceAction/clock(_:)`` with ``ClockAction/measured(_:syncInterval:)`` reports the outcome).
     case measurement(SyncMeasurement)
     case stateChanged(PortStateChange)
     /// Something BMCA looks at changed (a foreign master qualified or changed, a timeout); the instance

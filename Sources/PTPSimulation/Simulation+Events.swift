@@ -111,7 +111,7 @@ extension SimulationCore {
             case .cancelTimer(let timer):
                 timerGenerations[timerIndex(clock, p, timer)] &+= 1
             case .measurement:
-                break  // the instance's clock engine took it; `.clock(.measured)` reports the outcome
+                break  // the instance keeps it for its clock engine (it never reaches this list)
             case .stateChanged(let change):
                 if recordStateChanges {
                     stateChanges.append((now, clock, change))
