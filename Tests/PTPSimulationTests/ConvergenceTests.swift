@@ -92,3 +92,43 @@ import Testing
         #expect(sim.portStates(of: slave) == [.slave])
     }
 }
+
+/// The oscillator's random walk (``Oscillator``): `wander` ppb per √s whatever the spacing of the events that
+/// advance it. Its step is drawn once a millisecond has gathered, so events microseconds apart draw nothing and
+/// the variance over a second is still wander² (ppb²).
+@Suite struct OscillatorWanderTests {
+    @Test func theWalksVariancePerSecondDoesNotDependOnTheEventSpacing() {
+        let start = PTPInstant(seconds: 1_700_000_000)
+        var random = SplitMix64(seed: 21)
+        // 2,000 oscillators advanced over 1 s, each in 20 steps: 5 µs, 50 µs, 0.5 ms (gathered below a
+        // millisecond), then 17 steps of 58.8 ms; and as many advanced in one step of 1 s.
+        func variance(steps: [PTPDuration], oscillators n: Int = 2_000) -> Double {
+            var sum = 0.0
+            var squares = 0.0
+            for _ in 0..<n {
+                var oscillator = Oscillator(frequencyError: .zero, wander: 10, start: start)
+                var t = start
+                for step in steps {
+                    t = t + step
+                    _ = oscillator.advance(to: t, random: &random)
+                }
+                let f = oscillator.frequencyError.value
+                sum += f
+                squares += f * f
+            }
+            let mean = sum / Double(n)
+            return squares / Double(n) - mean * mean
+        }
+        let short: [PTPDuration] = [.microseconds(5), .microseconds(50), .microseconds(500)]
+        let rest = (PTPDuration.seconds(Int64(1)) - .microseconds(555)).scaled(by: 1.0 / 17)
+        let fine = variance(steps: short + Array(repeating: rest, count: 17))
+        let coarse = variance(steps: [.seconds(Int64(1))])
+        // Every step below the millisecond: 1,111 steps of 0.9 ms, each draw gathering two.
+        let tiny = variance(steps: Array(repeating: .microseconds(900), count: 1_111), oscillators: 800)
+        // wander² = 100 ppb² (99.99 for the last); the variance of n samples has a standard error of about
+        // √(2/n): 3.2 % for 2,000, 5 % for 800; the bounds are four of them.
+        #expect(abs(fine - 100) < 13, "\(fine)")
+        #expect(abs(coarse - 100) < 13, "\(coarse)")
+        #expect(abs(tiny - 100) < 20, "\(tiny)")
+    }
+}
