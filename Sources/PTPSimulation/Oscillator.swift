@@ -4,8 +4,8 @@ import PTPCore
 ///
 /// The local clock runs at (1 + (frequencyError + adjustment) · 10⁻⁹) times true rate. The frequency
 /// error wanders as a random walk (`wander` ppb per √s, its step drawn at most once a millisecond), the
-/// adjustment is what the servo set, and a
-/// step moves the phase. Time stamps add white noise (`stampNoise`, one standard deviation).
+/// adjustment is what the servo set, and a step moves the phase. Time stamps add white noise (`stampNoise`,
+/// one standard deviation).
 public struct Oscillator: Sendable {
     public var frequencyError: PartsPerBillion
     public var wander: Double
