@@ -3,9 +3,8 @@ import PTPCore
 /// A free-running oscillator and the clock built on it: local time as a function of true time.
 ///
 /// The local clock runs at (1 + (frequencyError + adjustment) · 10⁻⁹) times true rate. The frequency
-/// error wanders as a random walk (`wander` ppb per √s, its step drawn at most once a millisecond), the
-/// adjustment is what the servo set, and a step moves the phase. Time stamps add white noise (`stampNoise`,
-/// one standard deviation).
+/// error wanders as a random walk (`wander` ppb per √s), the adjustment is what the servo set, and a
+/// step moves the phase. Time stamps add white noise (`stampNoise`, one standard deviation).
 public struct Oscillator: Sendable {
     public var frequencyError: PartsPerBillion
     public var wander: Double
@@ -17,13 +16,8 @@ public struct Oscillator: Sendable {
     public var spikeMaximum = 0.0
     public private(set) var adjustment: PartsPerBillion = .zero
     public let maxAdjustment: PartsPerBillion
-    /// Seconds of the random walk not yet drawn (``advance(to:random:)``).
-    private var undrawnWander = 0.0
     private var lastTrue: PTPInstant
     private var lastLocal: PTPInstant
-
-    /// The shortest stretch of true time, s, over which ``advance(to:random:)`` draws the wander's step.
-    static let wanderStep = 0.001
 
     /// An oscillator that reads `initialOffset` ahead of true time at `start`.
     public init(
@@ -47,15 +41,7 @@ public struct Oscillator: Sendable {
         lastLocal = lastLocal + dt + .nanoseconds(seconds * 1e9 * rate)
         lastTrue = t
         if wander > 0 {
-            // The walk's step is drawn once at least a millisecond has gathered, over all of it: the same variance
-            // per second (steps of variance wander² · Δt add up), without a draw for each event microseconds
-            // apart (a Follow_Up 5 µs after its Sync); the frequency holds for that millisecond.
-            undrawnWander += seconds
-            if undrawnWander >= Self.wanderStep {
-                frequencyError = PartsPerBillion(
-                    frequencyError.value + wander * undrawnWander.squareRoot() * random.nextGaussian())
-                undrawnWander = 0
-            }
+            frequencyError = PartsPerBillion(frequencyError.value + wander * seconds.squareRoot() * random.nextGaussian())
         }
         return lastLocal
     }
