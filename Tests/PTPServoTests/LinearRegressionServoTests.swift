@@ -127,7 +127,7 @@ import Testing
     }
 
     /// Against the C library's `log` over the whole range the Gaussian draws and the variance estimates use
-    /// (10⁻³⁰⁰ … 10³⁰⁰, and densely in (0, 1], the polar method's argument): within 4 units in the last place.
+    /// (10⁻³⁰⁰ … 10³⁰⁰, and densely in (0, 1], the ziggurat tail's argument): within 4 units in the last place.
     @Test func logMatchesTheCLibrary() {
         var random = SplitMix64(seed: 7)
         var worst = 0.0
