@@ -52,21 +52,15 @@ build:
 ## builds in half release's time beside the release build): a regression in a parser that takes outside input is caught
 ## from the corpus kept there and the seeds.
 TEST_FUZZ_SECONDS ?= 3
-## Where `make test` builds the release meridiand for the interop phase.
-RELEASE_TEST_BUILD ?= .build/interop
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests|RealtimeFollowerSeamTests|ConversionRemeasureSeamTests|JBODGrandmasterSeamTests)|ManagementIntegrationTests\.)'
 test: deps lint
-	@# The release build of meridiand (for the interop phase) uses about one core for three to four minutes. It
-	@# has a build path of its own (RELEASE_TEST_BUILD), so it starts at once, beside the debug build of the tests,
-	@# rather than after it (two builds in one build path wait for each other's lock). Beside it, after the debug
-	@# build, run the fuzzing (its own build path, .build/fuzz) and then the parallel phase (the test bundle run
-	@# directly). The release build's output is printed once all are done. The packages are resolved first, so
-	@# that the two builds do not both write Package.resolved.
-	$(SWIFT) package resolve
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	@# The release build of meridiand (for the interop phase) uses about one core for three to four minutes: beside
+	@# it run the fuzzing (its own build path, .build/fuzz) and then the parallel phase (the test bundle run
+	@# directly: `swift test` would wait for the build folder's lock the release build holds). The release build's
+	@# output is printed once both are done.
 	mkdir -p .build/test-logs; \
-	$(SWIFT) build -c release --build-path $(RELEASE_TEST_BUILD) --product meridiand $(SWIFT_BUILD_FLAGS) \
-		> .build/test-logs/release-build.out 2>&1 & release=$$!; \
-	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS) || { wait $$release; exit 1; }; \
+	$(SWIFT) build -c release --product meridiand $(SWIFT_BUILD_FLAGS) > .build/test-logs/release-build.out 2>&1 & release=$$!; \
 	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
 	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS) \
@@ -74,8 +68,8 @@ test: deps lint
 	wait $$release; built=$$?; tail -n 20 .build/test-logs/release-build.out; \
 	[ $$built -eq 0 ] && [ $$fuzzed -eq 0 ] && [ $$unit -eq 0 ]
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
-	MERIDIAND=$$($(SWIFT) build -c release --build-path $(RELEASE_TEST_BUILD) --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand \
-		SWIFT=$(SWIFT) TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
+	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
+		TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/interop-test.sh .build/test-logs $(INTEROP_FLAGS)
 
 ## fuzz: coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer,address) of every parser that takes outside input
