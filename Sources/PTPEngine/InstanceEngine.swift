@@ -375,17 +375,14 @@ public struct InstanceEngine: Sendable {
             // table follows every event its port handles. Every Sync of a locked slave cost two passes through the
             // port for nothing. The stored fields are read directly: a computed property of the port, read from
             // here, copied the whole port engine.
-            let port = (
-                selected: ports[slave].portDS.portState != .slave || ports[slave].unicastClientEnabled,
-                stability: ports[slave].configuration.messageIntervalRequest || ports[slave].unicastClientEnabled
-            )
-            if port.selected {
+            let unicastClient = ports[slave].unicastClientEnabled
+            if ports[slave].portDS.portState != .slave || unicastClient {
                 dispatch(.masterClockSelected, to: slave, at: now, into: &actions)
             }
             if servoStability.isStable(after: verdict.offset, countdown: &stableCountdown) {
                 let first = !servoWasStable
                 servoWasStable = true
-                if port.stability {
+                if ports[slave].configuration.messageIntervalRequest || unicastClient {
                     dispatch(.servoStable(first: first, syncInterval: verdict.interval), to: slave, at: now, into: &actions)
                 }
             }

@@ -41,32 +41,23 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
         return gaussianOutsideTheLayers(layer: layer, u: u, x: x)
     }
 
-    /// The rest of ``nextGaussian()`` (about 1.2 % of draws), apart so that the common path stays short.
+    /// The rest of ``nextGaussian()`` (about 1.2 % of draws), apart so that the common path stays short: the tail
+    /// beyond r for the base layer, else the wedge; a rejected point draws afresh.
     @inline(never)
     mutating func gaussianOutsideTheLayers(layer: Int, u: Double, x: Double) -> Double {
-        var layer = layer
-        var u = u
-        var x = x
-        while true {
-            if layer == 0 {
-                // The tail beyond r: x = -ln(U1)/r, accepted when -2 ln(U2) ≥ x².
-                while true {
-                    let t = -RealFunctions.log(1 - nextUnit()) / ZigguratTable.r
-                    let y = -RealFunctions.log(1 - nextUnit())
-                    if 2 * y >= t * t { return u < 0 ? -(ZigguratTable.r + t) : ZigguratTable.r + t }
-                }
+        if layer == 0 {
+            // The tail beyond r: x = -ln(U1)/r, accepted when -2 ln(U2) ≥ x².
+            while true {
+                let t = -RealFunctions.log(1 - nextUnit()) / ZigguratTable.r
+                let y = -RealFunctions.log(1 - nextUnit())
+                if 2 * y >= t * t { return u < 0 ? -(ZigguratTable.r + t) : ZigguratTable.r + t }
             }
-            // The wedge: a height uniform between the layer's bottom and top, under the density or not.
-            let bottom = ZigguratTable.normal.f[layer]
-            let top = ZigguratTable.normal.f[layer + 1]
-            if top + (bottom - top) * nextUnit() < ZigguratTable.density(x) { return x }
-            // Rejected: a new draw, as in nextGaussian().
-            let bits = next()
-            layer = Int(bits & 0xFF)
-            u = Double(bits >> 11) * 0x1.0p-52 - 1
-            x = u * ZigguratTable.normal.x[layer]
-            if abs(x) < ZigguratTable.normal.x[layer + 1] { return x }
         }
+        // The wedge: a height uniform between the layer's bottom and top, under the density or not.
+        let bottom = ZigguratTable.normal.f[layer]
+        let top = ZigguratTable.normal.f[layer + 1]
+        if top + (bottom - top) * nextUnit() < ZigguratTable.density(x) { return x }
+        return nextGaussian()
     }
 }
 
