@@ -170,14 +170,25 @@ public struct PortStateChange: Sendable, Hashable, CustomStringConvertible {
 
 /// A message for the edge to send.
 public struct OutgoingMessage: Sendable, Hashable {
+    // Stored widest first: 114 bytes rather than 128, so that the clock's action that carries a port's action
+    // with the port's index fits in 128.
     public var message: PTPMessage
+    /// One peer (unicast, 16.1); nil for the port's multicast address.
+    public var destination: PortAddress?
     /// Set for event messages whose transmit time stamp the port needs back.
     public var token: TransmitToken?
     /// One-step Sync: the transport writes the egress time into originTimestamp (and its sub-nanosecond
     /// part into correctionField) as the frame leaves.
     public var insertOriginTimestamp: Bool
-    /// One peer (unicast, 16.1); nil for the port's multicast address.
-    public var destination: PortAddress? = nil
+
+    public init(
+        message: PTPMessage, token: TransmitToken?, insertOriginTimestamp: Bool, destination: PortAddress? = nil
+    ) {
+        self.message = message
+        self.destination = destination
+        self.token = token
+        self.insertOriginTimestamp = insertOriginTimestamp
+    }
 
     /// True for event messages (sent on port 319 or with time stamping).
     public var isEvent: Bool { message.messageType.isEvent }

@@ -2,6 +2,16 @@ import PTPCore
 
 /// The common message header (IEEE 1588-2019 13.3, table 35), 34 bytes.
 public struct PTPHeader: Sendable, Hashable {
+    // Stored widest first: laid out in the wire's order the header took 46 bytes with padding, this way 38; every
+    // message, outgoing message and engine action holds one.
+    public var correctionField: ScaledNanoseconds
+    public var sourcePortIdentity: PortIdentity
+    /// messageTypeSpecific (13.3.2.10), reserved in most messages.
+    public var messageTypeSpecific: UInt32
+    /// messageLength as received; on encoding it is computed from the content, and equality ignores it.
+    public var messageLength: UInt16
+    public var flags: PTPFlags
+    public var sequenceId: UInt16
     /// majorSdoId (13.3.2.1): the high nibble of byte 0 (transportSpecific in 2008).
     public var majorSdoId: UInt8
     public var messageType: MessageType
@@ -9,17 +19,9 @@ public struct PTPHeader: Sendable, Hashable {
     public var minorVersionPTP: UInt8
     /// versionPTP (13.3.2.4): always 2.
     public var versionPTP: UInt8
-    /// messageLength as received; on encoding it is computed from the content, and equality ignores it.
-    public var messageLength: UInt16
     public var domainNumber: UInt8
     /// minorSdoId (13.3.2.6).
     public var minorSdoId: UInt8
-    public var flags: PTPFlags
-    public var correctionField: ScaledNanoseconds
-    /// messageTypeSpecific (13.3.2.10), reserved in most messages.
-    public var messageTypeSpecific: UInt32
-    public var sourcePortIdentity: PortIdentity
-    public var sequenceId: UInt16
     /// controlField (13.3.2.13): obsolete, but sent per table 42 for version 1 hardware.
     public var controlField: UInt8
     /// logMessageInterval (13.3.2.14).

@@ -114,4 +114,20 @@ struct IdentityTests {
         let wrong = values.filter { PTPDuration.nanoseconds($0) != expected($0) }
         #expect(wrong.isEmpty, "first: \(wrong.prefix(5))")
     }
+
+    /// A time is kept as two 64-bit words (8-byte aligned, not `Int128`'s 16): the value survives the split across
+    /// the sign and the word boundary, and order and equality are the `Int128`'s.
+    @Test func theTwoWordsRoundTripAcrossTheWordBoundary() {
+        let values: [Int128] = [
+            0, 1, -1, Int128(UInt64.max), -Int128(UInt64.max), Int128(1) << 64, -(Int128(1) << 64), .max, .min,
+        ]
+        for value in values {
+            let d = PTPDuration(scaled: value)
+            #expect(d.scaled == value)
+            #expect((PTPInstant.epoch + d).scaled == value)
+            #expect(d == PTPDuration(scaled: value) && (d < PTPDuration(scaled: value &+ 1)) == (value != .max))
+        }
+        #expect(PTPDuration.nanoseconds(-1) < .zero && PTPDuration.nanoseconds(-1) > .nanoseconds(-2))
+        #expect(PTPInstant(seconds: -1) < .epoch && PTPInstant(seconds: 1 << 40) > PTPInstant(seconds: (1 << 40) - 1))
+    }
 }

@@ -4,12 +4,29 @@
 /// compile. Conversions to and from the wire's ``WireTimestamp`` are explicit.
 public struct PTPInstant: Sendable, Hashable, Comparable {
     /// Units of 2⁻¹⁶ ns since the epoch; may be negative for instants before it.
+    ///
+    /// Kept as two 64-bit words rather than an `Int128`, whose 16-byte alignment every type holding a time
+    /// inherits: with it a port engine's fields, a measurement and the engine's actions were padded to 16 bytes
+    /// (an action of the clock's instance took 144 bytes, now 128; a simulated zone of 10,000 clocks 4 % less
+    /// memory). The arithmetic is the same `Int128`'s.
     @usableFromInline
-    internal var scaled: Int128
+    internal var low: UInt64
+    @usableFromInline
+    internal var high: Int64
+
+    @inlinable
+    internal var scaled: Int128 {
+        get { Int128(high) << 64 | Int128(low) }
+        set {
+            low = UInt64(truncatingIfNeeded: newValue)
+            high = Int64(truncatingIfNeeded: newValue >> 64)
+        }
+    }
 
     @inlinable
     internal init(scaled: Int128) {
-        self.scaled = scaled
+        low = UInt64(truncatingIfNeeded: scaled)
+        high = Int64(truncatingIfNeeded: scaled >> 64)
     }
 
     public static let epoch = PTPInstant(scaled: 0)
@@ -17,7 +34,7 @@ public struct PTPInstant: Sendable, Hashable, Comparable {
     /// An instant from whole seconds and nanoseconds since the epoch (nanoseconds may exceed one second).
     @inlinable
     public init(seconds: Int64, nanoseconds: Int64 = 0) {
-        self.scaled = (Int128(seconds) * 1_000_000_000 + Int128(nanoseconds)) << 16
+        self.init(scaled: (Int128(seconds) * 1_000_000_000 + Int128(nanoseconds)) << 16)
     }
 
     /// Whole seconds since the epoch (rounded toward negative infinity).
@@ -49,7 +66,7 @@ public struct PTPInstant: Sendable, Hashable, Comparable {
     }
 
     public init(sinceEpoch: PTPDuration) {
-        self.scaled = sinceEpoch.scaled
+        self.init(scaled: sinceEpoch.scaled)
     }
 
     @inlinable
