@@ -235,3 +235,57 @@ import Testing
         #expect(out.offset != nil && out.stateChange == nil && d.state == .locked)
     }
 }
+
+/// A clock that drifted beyond `gnss_lock_threshold` while in holdover locks again once the reference returns:
+/// the servo slews it back (no step: `step_threshold` 0), and the count of good samples starts once the offset
+/// is within the threshold. The setup of the gpsd interop test: a virtual clock 30 ppm off, gpsd's PPS
+/// 85–200 µs late, a 300 µs lock threshold, holdover out of specification after 6 s.
+@Suite struct ReturnBeyondTheLockThresholdTests {
+    typealias Clock = ReferenceDisciplineTests.Clock
+
+    @Test func aClockThatDriftedBeyondTheThresholdInHoldoverLocksAgainWithoutAStep() {
+        let configuration = ReferenceDisciplineConfiguration(
+            holdover: HoldoverConfiguration(maxError: .milliseconds(5), maxTime: .seconds(6)), timescale: .utc,
+            lockThreshold: .microseconds(300))
+        var d = ReferenceDiscipline(configuration: configuration, servo: SelectedServo(.pi, syncInterval: 1))
+        var clock = Clock(phase: 0, ownError: 30_000)
+        var random = SplitMix64(seed: 11)
+        var second: Int64 = 3_000_000
+        var states: [GrandmasterClockState] = []
+        var steps: [PTPDuration] = []
+        func run(_ seconds: Int, pulses: Bool) {
+            for _ in 0..<seconds {
+                second += 1
+                clock.advance(1)
+                if pulses {
+                    let latency = 85_000 + random.nextUnit() * 115_000
+                    let out = d.sample(
+                        ReferenceSample(
+                            edge: PTPInstant(seconds: second) + .nanoseconds(clock.phase + latency), utcSecond: second,
+                            fixMode: .threeDimensional))
+                    if let step = out.step { steps.append(step) }
+                    if let change = out.stateChange { states.append(change.to) }
+                    clock.apply(out)
+                }
+                let out = d.tick(now: PTPInstant(seconds: second) + .nanoseconds(clock.phase + 1_000_000))
+                if let change = out.stateChange { states.append(change.to) }
+                clock.apply(out)
+            }
+        }
+        run(60, pulses: true)
+        #expect(d.state == .locked, "\(states)")
+        let stepsWhileLocking = steps.count
+        // 12 s without pulses while the oscillator moves by 40 ppm: the first pulses back read beyond the
+        // threshold (the offset seen is the phase plus the pulse's mean latency, 142.5 µs).
+        clock.ownError += 40_000
+        run(12, pulses: false)
+        #expect(d.state == .holdoverOutOfSpecification, "\(states)")
+        #expect(clock.phase + 142_500 > 300_000, "drifted to \(clock.phase) ns in holdover")
+        states.removeAll()
+        run(40, pulses: true)
+        #expect(states.last == .locked, "after the return: \(states)")
+        #expect(steps.count == stepsWhileLocking, "the return stepped: \(steps)")
+        // Locked to the late pulse: the clock sits about its mean latency (142 µs) behind the offsets it saw.
+        #expect(abs(clock.phase + 142_500) < 100_000, "phase \(clock.phase) ns")
+    }
+}
