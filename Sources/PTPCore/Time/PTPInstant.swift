@@ -5,28 +5,19 @@
 public struct PTPInstant: Sendable, Hashable, Comparable {
     /// Units of 2⁻¹⁶ ns since the epoch; may be negative for instants before it.
     ///
-    /// Kept as two 64-bit words rather than an `Int128`, whose 16-byte alignment every type holding a time
-    /// inherits: with it a port engine's fields, a measurement and the engine's actions were padded to 16 bytes
-    /// (an action of the clock's instance took 144 bytes, now 128; a simulated zone of 10,000 clocks 4 % less
-    /// memory). The arithmetic is the same `Int128`'s.
+    /// Kept in two words, not an `Int128` (``PackedInt128``).
     @usableFromInline
-    internal var low: UInt64
-    @usableFromInline
-    internal var high: Int64
+    internal var packed: PackedInt128
 
     @inlinable
     internal var scaled: Int128 {
-        get { Int128(high) << 64 | Int128(low) }
-        set {
-            low = UInt64(truncatingIfNeeded: newValue)
-            high = Int64(truncatingIfNeeded: newValue >> 64)
-        }
+        get { packed.value }
+        set { packed.value = newValue }
     }
 
     @inlinable
     internal init(scaled: Int128) {
-        low = UInt64(truncatingIfNeeded: scaled)
-        high = Int64(truncatingIfNeeded: scaled >> 64)
+        packed = PackedInt128(scaled)
     }
 
     public static let epoch = PTPInstant(scaled: 0)
