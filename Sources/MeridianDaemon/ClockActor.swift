@@ -50,6 +50,15 @@ actor ClockActor {
     private var pendingTokens: [[UInt64: TransmitToken]]
     private static let pendingTokenLimit = 1 << 17
     private var nextSendID: UInt64 = 1
+    /// The buffer the last message was encoded into, reused for the next: a multicast message has left when the
+    /// port's `send` returns, so the buffer is this actor's alone again and encoding the next one allocates
+    /// nothing. A unicast message waits in the port's queue until the pass ends; the buffer is then shared and
+    /// the next encoding starts a new one, as `encoded()` always did.
+    private var encodeBuffer: [UInt8] = []
+    /// The engine's working list of its ports' actions, kept here between events rather than in the engine: a
+    /// copy of the engine in the published state would share it, and the next event's first action would then
+    /// copy it to a new buffer (``InstanceEngine/handle(_:at:into:buffer:)``).
+    private var portActions: [PortAction] = []
     /// Messages received and sent, by messageType (PORT_STATS_NP's rxMsgType / txMsgType), per port.
     private var received: [[UInt64]]
     private var sent: [[UInt64]]
@@ -178,6 +187,7 @@ actor ClockActor {
         summary = OffsetSummary(summaryInterval: Int(settings.summaryInterval))
         (managementMessages, managementInbox) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         actions.reserveCapacity(32)
+        portActions.reserveCapacity(32)
         loop.setHandler { [weak self] event in
             self?.onLoopThread(event)
         }
@@ -545,7 +555,7 @@ actor ClockActor {
     private func handle(_ event: InstanceEvent) {
         guard running else { return }
         actions.removeAll(keepingCapacity: true)
-        engine.handle(event, at: now(), into: &actions)
+        engine.handle(event, at: now(), into: &actions, buffer: &portActions)
         perform()
     }
 
@@ -725,6 +735,12 @@ actor ClockActor {
             if let error = clock.trueErrorNanoseconds { line += " true error \(error)" }
             logger.info("\(line)")
         }
+        if let age = output.staleEdgeAge {
+            let timeout = engine.clock.reference?.configuration.referenceTimeout ?? .zero
+            let text =
+                "reference samples arrive late: the last accepted pulse's edge was \(age.roundedNanoseconds / 1_000_000) ms old at the tick, beyond the \(timeout.roundedNanoseconds / 1_000_000) ms reference timeout; holding over"
+            if let line = logLimiter.line("reference-stale", text, now: .now) { logger.warning("\(line)") }
+        }
         if let change = output.stateChange {
             logger.notice("\(change)")
             referenceStateChanged = true
@@ -776,7 +792,12 @@ actor ClockActor {
     /// Encodes one message and hands it to the port's I/O thread.
     private func send(_ outgoing: OutgoingMessage, port index: Int) {
         guard ports.indices.contains(index) else { return }
-        let bytes = outgoing.message.encoded()
+        var buffer: [UInt8] = []
+        swap(&buffer, &encodeBuffer)
+        var writer = WireWriter(reusing: consume buffer)
+        outgoing.message.encode(into: &writer)
+        let bytes = writer.bytes
+        defer { encodeBuffer = bytes }
         let type = outgoing.message.messageType
         let peerDelay = type == .pdelayReq || type == .pdelayResp || type == .pdelayRespFollowUp
         let id = nextSendID

@@ -289,3 +289,27 @@ import Testing
         #expect(abs(clock.phase + 142_500) < 100_000, "phase \(clock.phase) ns")
     }
 }
+
+/// Samples that keep coming but whose reports arrive more than `referenceTimeout` after their edges: the tick
+/// counts the reference as lost, and says how old the last accepted edge was (the daemon logs it), so that a
+/// clock holding over while samples are accepted shows why.
+@Suite struct StaleSampleTests {
+    @Test func aTickThatFindsTheReferenceLostWhileSamplesComeSaysHowOldTheirEdgesAre() {
+        var d = ReferenceDiscipline(
+            configuration: ReferenceDisciplineConfiguration(timescale: .utc), servo: SelectedServo(.pi, syncInterval: 1))
+        var second: Int64 = 3_000_000
+        func feed(lag: Int64) -> ReferenceDisciplineOutput {
+            second += 1
+            _ = d.sample(ReferenceSample(edge: PTPInstant(seconds: second), utcSecond: second, fixMode: .threeDimensional))
+            return d.tick(now: PTPInstant(seconds: second) + .milliseconds(lag))
+        }
+        // Reports 300 ms after their edges: nothing stale.
+        for _ in 0..<5 { #expect(feed(lag: 300).staleEdgeAge == nil) }
+        // Reports 3 s late: every tick after a sample says so.
+        let late = feed(lag: 3_000)
+        #expect(late.staleEdgeAge == .milliseconds(3_000), "\(String(describing: late.staleEdgeAge))")
+        // No sample since the last tick: lost, but nothing new to call stale.
+        second += 1
+        #expect(d.tick(now: PTPInstant(seconds: second) + .milliseconds(3_000)).staleEdgeAge == nil)
+    }
+}

@@ -59,6 +59,8 @@ public struct ReferenceDiscipline: Sendable {
     private var consecutiveGood = 0
     private var receiverGPSMinusUTC: Int?
     private var holdoverFrequency: PartsPerBillion?
+    /// ``lastValidEdge`` as the last tick saw it: a different one at the next tick means a sample came between.
+    private var edgeAtLastTick: PTPInstant?
 
     public init(
         configuration: ReferenceDisciplineConfiguration, servo: SelectedServo = SelectedServo(.pi, syncInterval: 1),
@@ -181,6 +183,8 @@ public struct ReferenceDiscipline: Sendable {
     public mutating func tick(now: PTPInstant) -> ReferenceDisciplineOutput {
         var out = ReferenceDisciplineOutput()
         let lost = lastValidEdge.map { now - $0 > configuration.referenceTimeout } ?? false
+        if lost, let edge = lastValidEdge, edge != edgeAtLastTick { out.staleEdgeAge = now - edge }
+        edgeAtLastTick = lastValidEdge
         switch state {
         case .freeRunning:
             break
