@@ -76,7 +76,8 @@ public struct ReferenceDisciplineOutput: Sendable, Hashable {
     public var stateChange: GrandmasterStateChange?
     /// A tick found the reference lost although a sample was accepted since the tick before: how old that
     /// sample's edge was. The samples still come, but their reports arrive more than `referenceTimeout` after
-    /// their edges, so the clock holds over (a servo fed seconds-old offsets would oscillate); the daemon logs it.
+    /// their edges, so the reference counts as lost (a servo fed seconds-old offsets would oscillate); the daemon
+    /// logs it.
     public var staleEdgeAge: PTPDuration?
     /// The new grandmaster quality when it changed: give it to `InstanceEngine.setGrandmasterQuality`.
     public var quality: GrandmasterQuality?
