@@ -738,7 +738,7 @@ actor ClockActor {
         if let age = output.staleEdgeAge {
             let timeout = engine.clock.reference?.configuration.referenceTimeout ?? .zero
             let text =
-                "reference samples arrive late: the last accepted pulse's edge was \(age.roundedNanoseconds / 1_000_000) ms old at the tick, beyond the \(timeout.roundedNanoseconds / 1_000_000)  ms reference timeout: the reference counts as lost"
+                "reference samples arrive late: the last accepted pulse's edge was \(age.roundedNanoseconds / 1_000_000) ms old at the tick, beyond the \(timeout.roundedNanoseconds / 1_000_000) ms reference timeout: the reference counts as lost"
             if let line = logLimiter.line("reference-stale", text, now: .now) { logger.warning("\(line)") }
         }
         if let change = output.stateChange {
