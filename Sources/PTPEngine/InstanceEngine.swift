@@ -319,7 +319,7 @@ public struct InstanceEngine: Sendable {
             if case .measurement(let m) = action {
                 // The clock engine takes it here, and `.clock(.measured)` tells the owner what the servo made of
                 // it: the port's action itself goes no further (every owner ignored it, and each action moved
-                // through the owner's list costs a copy of its 144 bytes at every step).
+                // through the owner's list costs a copy of the whole action at every step).
                 currentDS.offsetFromMaster = m.offsetFromMaster
                 currentDS.meanPathDelay = m.meanPathDelay
                 let verdict = (clock.apply(m, at: now, into: &actions), m.offsetFromMaster, m.logSyncInterval)
