@@ -28,12 +28,16 @@ if [ "$status" -ne 0 ]; then
     echo
     echo "=== what failed (whole output in $log) ==="
     # Swift Testing marks failed tests and recorded issues with ✘, and puts an issue's message on the
-    # "↳" line after it; XCTest writes "error:" lines. Each line is cut to 400 characters: a message can
-    # carry a daemon's log.
-    awk '/recorded an issue/ { print; keep = 1; next }
-         keep && /^↳/ { print; keep = 0; next }
-         { keep = 0 }
-         /✘|: error: |Fatal error|Crash|signal [0-9]+/ && !/^✘ Test run with/ { print }' "$log" | cut -c1-400 | tail -n 30
+    # "↳" line after it, its further lines unmarked after that (a daemon's log, when the test put it there:
+    # the last 16 of those are kept, the end of a log being what says why); XCTest writes "error:" lines.
+    # Each line is cut to 300 characters.
+    awk 'function flush() { for (i = (n > 16 ? n - 16 : 0); i < n; i++) print tail[i]; n = 0 }
+         /recorded an issue/ { flush(); print; keep = 1; more = 0; next }
+         keep && /^↳/ { print; keep = 0; more = 1; next }
+         more && !/^(✘|✔|◇|↳)/ { tail[n++] = "    " $0; next }
+         { keep = 0; if (more) flush(); more = 0 }
+         /✘|: error: |Fatal error|Crash|signal [0-9]+/ && !/^✘ Test run with/ { print }
+         END { flush() }' "$log" | cut -c1-300 | tail -n 60
     # The interop cases print their figures: keep the last few of them next to the failures.
     grep -a -E '^(ptp4l slave (of meridiand|behind a Meridian BC)|meridiand slave of ptp4l|failover)' "$log" | cut -c1-300 | tail -n 8
     grep -a -E '^✘ Test run with' "$log" | tail -n 1

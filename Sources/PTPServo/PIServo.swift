@@ -19,7 +19,10 @@ import PTPCore
 /// PI law's equilibrium for a frequency error) is at most ``regressionTolerance`` × the noise σ. As SE =
 /// σ/√Σ(x−x̄)², that is Σ(x−x̄)² ≥ 1/(tolerance · kp)², whatever the noise: 3.9 s at 16 Sync/s with
 /// software gains (at 1 Sync/s, 16 s: the sample pi.c takes too); later than pi.c with hardware gains, so
-/// there pi.c's estimate comes first and nothing changes. pi.c's deadline holds in any case. The step
+/// there pi.c's estimate comes first and nothing changes. pi.c's deadline holds in any case, and when it
+/// comes with at least 8 samples in hand (software gains at 1 Sync/s: a grandmaster's pulses) the estimate
+/// is the robust line through them, not pi.c's line through the first and the last: one late pulse as the
+/// last would otherwise be stepped on and skew the frequency by its lateness over the interval. The step
 /// thresholds apply to the fitted offset, and a step removes the fitted offset rather than the last
 /// sample's (which may be a spike). The fit then goes on until pi.c's interval is up and its slope
 /// replaces the integral term once (``FrequencyRefinement``), so the servo goes on from a frequency at
@@ -162,23 +165,14 @@ public struct PIServo: ClockServo {
             // pi.c waits 0.016/ki seconds (at most 1000 s), with a 0.1 % margin on the elapsed time; that
             // deadline holds whatever the regression did (a restart only moves the first of the two samples).
             let estimationInterval = min(1000, 0.016 / ki)
-            if sinceFirst / 1e9 * (1 + 0.001) >= estimationInterval {
-                // The offset changed by (rate error) × elapsed, measured on a clock already adjusted by drift.
-                drift += (1e9 - drift) * (offsetNS - offset0) / elapsed
-                drift = max(-maxPPB, min(maxPPB, drift))
-                let firstStep = firstUpdate && firstStepNS > 0 && magnitude > firstStepNS
-                let laterStep = stepNS > 0 && magnitude > stepNS
-                if firstStep || laterStep {
-                    output.state = .jump
-                    output.step = -offset
-                } else {
-                    output.state = .locked
-                }
-                ppb = drift
-                count = 2
-            } else if configuration.piFirstEstimate == .regression,
-                let fit = regressionEstimate(seconds: elapsed / 1e9, offset: offsetNS - offset0)
-            {
+            let deadline = sinceFirst / 1e9 * (1 + 0.001) >= estimationInterval
+            let fit: OffsetRegression.Fit? =
+                configuration.piFirstEstimate != .regression
+                ? nil
+                : deadline
+                    ? deadlineFit(seconds: elapsed / 1e9, offset: offsetNS - offset0)
+                    : regressionEstimate(seconds: elapsed / 1e9, offset: offsetNS - offset0)
+            if let fit {
                 // The slope is the rate error on a clock running on acquisitionFrequency (pi.c's drift formula).
                 let base = -acquisitionFrequency
                 drift = max(-maxPPB, min(maxPPB, base + (1e9 - base) * fit.slope / 1e9))
@@ -193,8 +187,28 @@ public struct PIServo: ClockServo {
                 } else {
                     output.state = .locked
                 }
-                refinement = FrequencyRefinement(
-                    acquisition: fit, baseFrequency: acquisitionFrequency, elapsedAtLock: elapsed / 1e9, expectedFirst: left)
+                // At pi.c's deadline the fit already spans its interval: nothing is left to refine.
+                refinement =
+                    deadline
+                    ? nil
+                    : FrequencyRefinement(
+                        acquisition: fit, baseFrequency: acquisitionFrequency, elapsedAtLock: elapsed / 1e9,
+                        expectedFirst: left)
+                ppb = drift
+                count = 2
+            } else if deadline {
+                // pi.c's own estimate, from the first and this sample: the offset changed by (rate error) ×
+                // elapsed, measured on a clock already adjusted by drift.
+                drift += (1e9 - drift) * (offsetNS - offset0) / elapsed
+                drift = max(-maxPPB, min(maxPPB, drift))
+                let firstStep = firstUpdate && firstStepNS > 0 && magnitude > firstStepNS
+                let laterStep = stepNS > 0 && magnitude > stepNS
+                if firstStep || laterStep {
+                    output.state = .jump
+                    output.step = -offset
+                } else {
+                    output.state = .locked
+                }
                 ppb = drift
                 count = 2
             } else {
@@ -246,6 +260,15 @@ public struct PIServo: ClockServo {
             offset0 += y
             return nil
         }
+    }
+
+    /// The fit at pi.c's deadline: this sample added, the robust line through whatever points the acquisition
+    /// holds (no spread or linearity required: pi.c would draw its line through two of them), or nil with fewer
+    /// than ``OffsetRegression/minimumPoints`` (hardware gains reach the deadline within a few samples), when
+    /// pi.c's two samples decide.
+    private mutating func deadlineFit(seconds: Double, offset: Double) -> OffsetRegression.Fit? {
+        regression.append(x: seconds, y: offset)
+        return regression.fit()
     }
 
     /// Feeds a locked sample to the refinement; once pi.c's estimation interval has passed since the first
