@@ -139,4 +139,25 @@ func peakResidentKilobytes() -> Int {
     return 0
 }
 
+/// Starts the program over with glibc's heap on transparent huge pages (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`),
+/// unless it already is, the kernel has them off, or `MERIDIAN_SIM_HUGEPAGES=0` says not to.
+///
+/// Why: a large zone's clocks (20 KB each, 200 MB for 10,000) are touched one after another every Sync interval,
+/// so nearly every clock's first read misses the cache and, on 4 KB pages, the TLB too. With 2 MB pages the
+/// 10,000-clock zone ran 5 % faster here (300 s: 134.8 s against 142.0 s wall; `AnonHugePages` 180 of 208 MB).
+/// glibc reads its tunables only when the program starts, hence the `execv` of the same binary with the same
+/// arguments (same process, same descriptors). If the `execv` fails, the run goes on as it is.
+func reexecWithHugePageHeap() {
+    if let setting = getenv("MERIDIAN_SIM_HUGEPAGES"), String(cString: setting) == "0" { return }
+    let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
+    guard !tunables.contains("glibc.malloc.hugetlb") else { return }
+    guard let mode = readFile("/sys/kernel/mm/transparent_hugepage/enabled"), !mode.contains("[never]") else { return }
+    let value = tunables.isEmpty ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1"
+    guard setenv("GLIBC_TUNABLES", value, 1) == 0 else { return }
+    _ = execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // Still here: the exec failed. Run without, and without the setting (a child would inherit it).
+    if tunables.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", tunables, 1) }
+}
+
+reexecWithHugePageHeap()
 MeridianSim.main()
