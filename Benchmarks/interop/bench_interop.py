@@ -21,7 +21,8 @@
    real gpsd (the tests' harness) feeding an emulated-PHC and a virtual-clock grandmaster side by side: each one's
    true error and how far apart their means are (InteropTests' GPSDEmulatedPHCComparisonTests bounds that).
 4. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
-   16 Sync/s over MEASURE seconds (one after the other).
+   16 Sync/s over MEASURE seconds (one after the other); then the same for a grandmaster of 4 ports, one veth
+   pair and one ptp4l slave each (the appliance's shape: a master port per downstream link), MEASURE/2 s each.
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
 meridiand runs on a virtual clock: the system clock is never touched.
 Prints medians and 95th/99th percentiles of |offset| and their ratios (Meridian / linuxptp), not RMS or max.
@@ -666,6 +667,51 @@ def resources(which, net):
     return cpu1 - cpu0, hwm, anon
 
 
+def resources_ports(which, net, ports=4):
+    """CPU of `which` as grandmaster of `ports` ports, each a veth pair to a ptp4l slave of its own, at 16 Sync/s
+    and 4 Announce/s (ptp4l: one process with -i per port, as a boundary clock runs)."""
+    tag = which[0]
+    gm = f"mb{PID}{tag}pg"
+    netns(gm)
+    links = []
+    for i in range(ports):
+        ns = f"mb{PID}{tag}p{i}"
+        netns(ns)
+        a, b = f"mp{PID % 1000}{tag}{i}", f"ml{PID % 1000}{tag}{i}"
+        sh("ip", "link", "add", a, "netns", gm, "type", "veth", "peer", "name", b, "netns", ns)
+        sh("ip", "-n", gm, "addr", "add", f"10.{net}.{i}.1/24", "dev", a)
+        sh("ip", "-n", ns, "addr", "add", f"10.{net}.{i}.2/24", "dev", b)
+        sh("ip", "-n", gm, "link", "set", a, "up")
+        sh("ip", "-n", ns, "link", "set", b, "up")
+        links.append((ns, a, b))
+    if which == "meridiand":
+        conf = GM_MERIDIAN.format(sock=f"{TMP}/p{which}", ro=f"{TMP}/p{which}-ro", iface=links[0][1], dreq="")
+        conf += "".join(f"[{a}]\n" for _, a, _ in links[1:])
+        start(gm, 1, [MERIDIAND, "-f", write(f"pgm-{which}.conf", conf)], f"p-{which}.log")
+    else:
+        argv = ["ptp4l", "-S", "-f", write("pgm.cfg", GM_PTP4L.format(sock=f"{TMP}/pptp4l", dreq=""))]
+        for _, a, _ in links:
+            argv += ["-i", a]
+        start(gm, 1, argv, f"p-{which}.log")
+    for i, (ns, _, b) in enumerate(links):
+        start(ns, 0, ["ptp4l", "-S", "-i", b, "-f", write(f"p{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/p%ss%d\n" % (TMP, which, i))], f"p{which}sl{i}.log")
+    time.sleep(15)  # BMCA settles; every slave sends Delay_Req
+    pid = daemon_pid(gm, which)
+    if pid is None:
+        print(f"  resources: {which} is not running")
+        return None
+    seconds = max(MEASURE // 2, 1)
+    meter = CPUMeter(pid, which + "-ports")
+    try:
+        cpu0, switches0 = meter.seconds(), context_switches(pid)
+        time.sleep(seconds)
+        cpu1, switches1 = meter.seconds(), context_switches(pid)
+    finally:
+        meter.close()
+    print(f"  resources {which:<10} GM of {ports} ports, a slave each, 16 Sync/s, {seconds} s: {cpu1 - cpu0:.3f} CPU-s ({100 * (cpu1 - cpu0) / seconds:.2f} % of a core), {(switches1 - switches0) / seconds:.1f} context switches/s")
+    return cpu1 - cpu0
+
+
 def cleanup():
     for m in MONITORS:
         m.stop = True
@@ -741,6 +787,12 @@ def main():
         r2 = resources("ptp4l", "99")
         if r1 and r2:
             print(f"  resources ratio Meridian/linuxptp: CPU {r1[0] / max(r2[0], 1e-9):.2f}, peak RSS {r1[1] / max(r2[1], 1):.2f}, anonymous RSS {r1[2] / max(r2[2], 1):.2f}")
+        fresh()
+        p1 = resources_ports("meridiand", "91")
+        fresh()
+        p2 = resources_ports("ptp4l", "92")
+        if p1 and p2:
+            print(f"  resources ratio Meridian/linuxptp, GM of 4 ports: CPU {p1 / max(p2, 1e-9):.2f}")
     finally:
         cleanup()
 

@@ -830,8 +830,11 @@ actor ClockActor {
         -1 - Int(timer.rawValue)
     }
 
+    /// A master port's Sync and Announce timers are aligned (``ClockLoop/arm(_:after:aligned:)``): a grandmaster
+    /// or boundary clock of N master ports wakes once per Sync interval for all of them, as ptp4l wakes N times.
+    /// A unicast master's slot timer (a fraction of the interval) lands on the same grid of its own period.
     private func armPortTimer(_ timer: PortTimer, port index: Int, after: PTPDuration) {
-        loop.arm(Self.key(timer, port: index), after: after)
+        loop.arm(Self.key(timer, port: index), after: after, aligned: timer == .sync || timer == .announce)
     }
 
     private func armClockTimer(_ timer: ClockTimer, after: PTPDuration) {

@@ -51,6 +51,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
 
     // The loop thread's own state.
     private var timers = LoopTimers()
+    /// Where this loop's grid of aligned timers starts (ns of the monotonic clock, drawn once): each daemon's
+    /// master ports share their wake-ups, and daemons on one machine (a lab, the seam tests) do not all wake at once.
+    private let gridPhase = Int64.random(in: 0..<86_400_000_000_000)
     /// The timer whose firing is being handled, and when it was due.
     private var firing: (key: Int, deadline: Int64)?
     private var deferred: [Event] = []
@@ -145,10 +148,15 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// late: then it fires at once and keeps its cadence. That is a unicast server's slot timer (a 256th of the
     /// Sync interval, 3.9 ms at 1 Sync/s): a scheduling delay of a few ms would otherwise shift every later slot,
     /// and the clients of 10,000 were sent 0.13 % fewer Syncs than they were granted.
-    func arm(_ key: Int, after: PTPDuration) {
+    ///
+    /// With `aligned`, the deadline moves to the nearest point of this loop's grid of period `after` (within half
+    /// of `after` of where it would be): every timer so armed with the same period fires in the same pass
+    /// (``LoopTimers/aligned(_:period:phase:)``).
+    func arm(_ key: Int, after: PTPDuration, aligned: Bool = false) {
         let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
         let dueBefore = firing.flatMap { $0.key == key ? $0.deadline : nil }
-        timers.set(key, LoopTimers.deadline(after: delay, reArmedFrom: dueBefore, now: Self.monotonicNow()))
+        let deadline = LoopTimers.deadline(after: delay, reArmedFrom: dueBefore, now: Self.monotonicNow())
+        timers.set(key, aligned ? LoopTimers.aligned(deadline, period: delay, phase: gridPhase) : deadline)
     }
 
     func cancel(_ key: Int) {
@@ -395,6 +403,23 @@ struct LoopTimers {
             if due >= now || (delay < catchUpLimit && now &- due <= catchUpLimit) { return due }
         }
         return now &+ delay
+    }
+
+    /// `deadline` moved to the nearest point `phase` + k·`period` (ns of the monotonic clock; a tie goes to the
+    /// later one): within `period`/2 of it, and unchanged when it is one already, so a timer re-armed from its own
+    /// deadline keeps its cadence. Periodic timers armed this way with the same period and phase (every master
+    /// port's Sync timer at the same logSyncInterval) share their deadlines, and so one wake-up of the loop,
+    /// whenever each was first armed; one of a period that divides another's (16 Sync/s, an Announce every 2 s)
+    /// shares every one of the longer period's. A period below 1 ms or above a day is left alone.
+    static func aligned(_ deadline: Int64, period: Int64, phase: Int64 = 0) -> Int64 {
+        guard period >= 1_000_000, period <= 86_400_000_000_000, deadline >= 0, deadline < Int64.max / 2,
+            phase >= 0, phase < Int64.max / 2
+        else { return deadline }
+        let offset = phase % period
+        // Distance past the grid point at or before the deadline, in [0, period).
+        let past = ((deadline - offset) % period + period) % period
+        let below = deadline - past
+        return past >= period - period / 2 ? below + period : below
     }
 
     /// The earliest deadline, if any timer is armed.

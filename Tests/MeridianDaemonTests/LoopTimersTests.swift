@@ -50,4 +50,39 @@ import Testing
         // ... but not after a stall of more than 50 ms past its next due time: then from now.
         #expect(LoopTimers.deadline(after: 4 * ms, reArmedFrom: 1_000 * ms, now: 1_060 * ms) == 1_064 * ms)
     }
+
+    /// Aligned timers (a master port's Sync and Announce): the deadline moves to the nearest grid point of the period,
+    /// by at most half of it, and a grid point stays where it is; so ports whose Sync timers were first armed at
+    /// different moments fire together from then on, and an Announce every 2 s with a Sync of 16 a second.
+    @Test func alignedTimersShareTheirDeadlines() {
+        let ms: Int64 = 1_000_000
+        let sync = 62_500_000 as Int64
+        // Eight ports entering MASTER at different moments within one interval.
+        let armed = (0..<8).map { LoopTimers.aligned(1_000 * ms + Int64($0) * 7 * ms, period: sync) }
+        // On at most two grid points one interval apart: from the later on, every port's Sync is due at the same
+        // instants (each re-armed from its own deadline, a grid point, one period on).
+        #expect(Set(armed).count <= 2 && (armed.max() ?? 0) - (armed.min() ?? 0) <= sync, "\(armed)")
+        for (k, deadline) in armed.enumerated() {
+            #expect(deadline % sync == 0)
+            #expect(abs(deadline - (1_000 * ms + Int64(k) * 7 * ms)) <= sync / 2)
+        }
+        // Re-armed from its deadline, one period later: the next grid point, unchanged by the alignment.
+        #expect(LoopTimers.aligned(armed[0] + sync, period: sync) == armed[0] + sync)
+        // A 2-s Announce lands on a Sync deadline.
+        let announce = LoopTimers.aligned(1_234 * ms + 2_000 * ms, period: 2_000 * ms)
+        #expect(announce % sync == 0)
+        // Halfway: the later grid point; just below: the earlier.
+        #expect(LoopTimers.aligned(sync + sync / 2, period: sync) == 2 * sync)
+        #expect(LoopTimers.aligned(sync + sync / 2 - 1, period: sync) == sync)
+        // Periods below 1 ms or above a day, and deadlines out of range, are left alone.
+        #expect(LoopTimers.aligned(1_234_567, period: 999_999) == 1_234_567)
+        #expect(LoopTimers.aligned(Int64.max - 5, period: sync) == Int64.max - 5)
+        #expect(LoopTimers.aligned(-5, period: sync) == -5)
+        // Another loop's grid (its own phase): the same rules about its points; re-armed, unchanged.
+        let phase: Int64 = 123_456_789_012
+        let other = LoopTimers.aligned(1_000 * ms, period: sync, phase: phase)
+        #expect((other - phase) % sync == 0 && abs(other - 1_000 * ms) <= sync / 2)
+        #expect(LoopTimers.aligned(other + sync, period: sync, phase: phase) == other + sync)
+        #expect(LoopTimers.aligned(other + 2_000 * ms + 5 * ms, period: 2_000 * ms, phase: phase) % sync == other % sync)
+    }
 }
