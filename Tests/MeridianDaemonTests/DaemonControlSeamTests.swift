@@ -42,7 +42,9 @@ import Testing
         #expect(rejected != nil, "no rejection:\n\(backupLog.all.suffix(5).joined(separator: "\n"))")
         try await Task.sleep(for: .seconds(1))
         #expect(
-            !pair.slaveLog.all.dropFirst(beforeRejected).contains { $0.contains("selected best master clock 020000.fffe.000003") },
+            !pair.slaveLog.all.dropFirst(beforeRejected).contains {
+                $0.contains("selected best master clock 020000.fffe.000003")
+            },
             "a rejected file changed the standby's priority:\n\(pair.slaveLog.all.suffix(10).joined(separator: "\n"))")
 
         // priority1 changes while running; clockClass only with a restart, and the line says so.
