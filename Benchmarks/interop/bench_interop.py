@@ -649,22 +649,32 @@ def resources(which, net):
         start(gm_ns, 1, ["ptp4l", "-S", "-i", gm_if, "-f", write("rgm.cfg", GM_PTP4L.format(sock=f"{TMP}/rptp4l", dreq=""))], f"r-{which}.log")
     for i, (ns, ifc) in enumerate(hosts[1:]):
         start(ns, 0, ["ptp4l", "-S", "-i", ifc, "-f", write(f"r{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/r%ss%d\n" % (TMP, which, i))], f"r{which}sl{i}.log")
-    time.sleep(15)  # BMCA settles; every slave sends Delay_Req
-    pid = daemon_pid(gm_ns, which)
+    measured = settle_and_measure(gm_ns, which, MEASURE, which)
+    if measured is None:
+        return None
+    pid, cpu, switches, source = measured
+    hwm = peak_rss(pid)
+    anon = anonymous_rss(pid)
+    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu:.3f} CPU-s ({100 * cpu / MEASURE:.2f} % of a core, {source}), {switches:.1f} context switches/s, peak RSS {hwm} kB, anonymous RSS {anon} kB")
+    return cpu, hwm, anon
+
+
+def settle_and_measure(ns, which, seconds, meter_name):
+    """After 15 s for the BMCA to settle (every slave sending Delay_Req), the CPU seconds and context switches a
+    second of the daemon `which` in `ns` over `seconds`: (pid, CPU-s, switches/s, how CPU was counted), or None."""
+    time.sleep(15)
+    pid = daemon_pid(ns, which)
     if pid is None:
         print(f"  resources: {which} is not running")
         return None
-    meter = CPUMeter(pid, which)
+    meter = CPUMeter(pid, meter_name)
     try:
         cpu0, switches0 = meter.seconds(), context_switches(pid)
-        time.sleep(MEASURE)
+        time.sleep(seconds)
         cpu1, switches1 = meter.seconds(), context_switches(pid)
     finally:
         meter.close()
-    hwm = peak_rss(pid)
-    anon = anonymous_rss(pid)
-    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu1 - cpu0:.3f} CPU-s ({100 * (cpu1 - cpu0) / MEASURE:.2f} % of a core, {meter.source}), {(switches1 - switches0) / MEASURE:.1f} context switches/s, peak RSS {hwm} kB, anonymous RSS {anon} kB")
-    return cpu1 - cpu0, hwm, anon
+    return pid, cpu1 - cpu0, (switches1 - switches0) / seconds, meter.source
 
 
 def resources_ports(which, net, ports=4):
@@ -695,21 +705,13 @@ def resources_ports(which, net, ports=4):
         start(gm, 1, argv, f"p-{which}.log")
     for i, (ns, _, b) in enumerate(links):
         start(ns, 0, ["ptp4l", "-S", "-i", b, "-f", write(f"p{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/p%ss%d\n" % (TMP, which, i))], f"p{which}sl{i}.log")
-    time.sleep(15)  # BMCA settles; every slave sends Delay_Req
-    pid = daemon_pid(gm, which)
-    if pid is None:
-        print(f"  resources: {which} is not running")
-        return None
     seconds = max(MEASURE // 2, 1)
-    meter = CPUMeter(pid, which + "-ports")
-    try:
-        cpu0, switches0 = meter.seconds(), context_switches(pid)
-        time.sleep(seconds)
-        cpu1, switches1 = meter.seconds(), context_switches(pid)
-    finally:
-        meter.close()
-    print(f"  resources {which:<10} GM of {ports} ports, a slave each, 16 Sync/s, {seconds} s: {cpu1 - cpu0:.3f} CPU-s ({100 * (cpu1 - cpu0) / seconds:.2f} % of a core), {(switches1 - switches0) / seconds:.1f} context switches/s")
-    return cpu1 - cpu0
+    measured = settle_and_measure(gm, which, seconds, which + "-ports")
+    if measured is None:
+        return None
+    _, cpu, switches, source = measured
+    print(f"  resources {which:<10} GM of {ports} ports, a slave each, 16 Sync/s, {seconds} s: {cpu:.3f} CPU-s ({100 * cpu / seconds:.2f} % of a core, {source}), {switches:.1f} context switches/s")
+    return cpu
 
 
 def cleanup():
