@@ -123,12 +123,12 @@ public enum ConfigKeys {
             "ppb; frequency adjustment limit (the clock's own limit if lower)"),
         .real("pi_proportional_const", .global, 0.0, big, "PI kp (0 = from the scale, exponent and norm below)"),
         .real("pi_integral_const", .global, 0.0, big, "PI ki (0 = from the scale, exponent and norm below)"),
-        .real("pi_proportional_scale", .global, 0.0, big, "PI kp scale (0 = 0.7 hardware, 0.7 software)"),
+        .real("pi_proportional_scale", .global, 0.0, big, "PI kp scale (0 = 0.7 with hardware stamps, 0.1 with software stamps)"),
         .real(
             "pi_proportional_exponent", .global, -0.3, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
             "PI kp exponent"),
         .real("pi_proportional_norm_max", .global, 0.7, Double.leastNormalMagnitude...1.0, "PI kp upper bound"),
-        .real("pi_integral_scale", .global, 0.0, big, "PI ki scale (0 = 0.3 hardware, 0.3 software)"),
+        .real("pi_integral_scale", .global, 0.0, big, "PI ki scale (0 = 0.3 with hardware stamps, 0.001 with software stamps)"),
         .real(
             "pi_integral_exponent", .global, 0.4, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude,
             "PI ki exponent"),
