@@ -144,7 +144,8 @@ func peakResidentKilobytes() -> Int {
 ///
 /// Why: a large zone's clocks (20 KB each, 200 MB for 10,000) are touched one after another every Sync interval,
 /// so nearly every clock's first read misses the cache and, on 4 KB pages, the TLB too. With 2 MB pages the
-/// 10,000-clock zone ran 5 % faster here (300 s: 134.8 s against 142.0 s wall; `AnonHugePages` 180 of 208 MB).
+/// 10,000-clock zone's 300 s ran 5–12 % faster here (137.6 and 139.2 s against 154.7 and 159.7 s pinned to one
+/// CPU; 134.8 against 142.0 s unpinned), `AnonHugePages` 178 of 206 MB (docs/zone-format.md, "Speed").
 /// glibc reads its tunables only when the program starts, hence the `execv` of the same binary with the same
 /// arguments (same process, same descriptors). If the `execv` fails, the run goes on as it is.
 func reexecWithHugePageHeap() {
