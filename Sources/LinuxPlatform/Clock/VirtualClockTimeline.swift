@@ -42,21 +42,7 @@ struct VirtualClockTimeline: Sendable {
     func virtual(at base: PTPInstant) -> PTPInstant {
         let segment = segments.last { $0.base <= base } ?? segments[0]
         let elapsed = base - segment.base
-        return segment.virtual + elapsed + Self.drift(over: elapsed, rate: segment.rate)
-    }
-
-    /// `elapsed` × `rate`, rounded to the 2⁻¹⁶ ns unit: what the segment's rate adds to the base clock's time.
-    ///
-    /// Every reading of the clock and every stamp converted pays this. Within ±2⁶² units (19 hours) it is one
-    /// multiplication, rounded once by ``PTPDuration/nanoseconds(_:)-(Double)`` (its ×2¹⁶ undoes the ÷2¹⁶ here
-    /// exactly); ``PTPDuration/scaled(by:)``, which splits a duration into seconds and a remainder so that any
-    /// factor keeps its precision, took two 128-bit divisions and a call to libm's `round`. With a rate (the
-    /// ratio − 1, a few hundred ppm at most) the product's error is below a thousandth of a unit.
-    static func drift(over elapsed: PTPDuration, rate: Double) -> PTPDuration {
-        guard let units = elapsed.scaledNanoseconds, units.magnitude < 1 << 62, rate.magnitude < 1 else {
-            return elapsed.scaled(by: rate)
-        }
-        return .nanoseconds(Double(units) * rate / 65_536)
+        return segment.virtual + elapsed + elapsed.scaled(by: segment.rate)
     }
 
     /// Applies every wander step due up to `base`.

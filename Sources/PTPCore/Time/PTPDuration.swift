@@ -172,8 +172,18 @@ public struct PTPDuration: Sendable, Hashable, Comparable {
         rhs == 0 ? .zero : PTPDuration(scaled: lhs.scaled / Int128(rhs))
     }
 
-    /// Scales by a real factor (for example a frequency ratio), rounding to the nearest unit.
+    /// Scales by a real factor (for example a frequency ratio), rounding to the nearest unit (halves away from zero).
+    ///
+    /// One multiplication when the product stays below 2⁵² units (68 s: a virtual clock's rate term over its
+    /// segment, a transparent clock's residence time, every reading and stamp conversion of a virtual clock pays
+    /// it) and the duration fits 62 bits: both roundings of the `Double` then err by under half a unit, and
+    /// ``nanoseconds(_:)-(Double)``'s ×2¹⁶ undoes the ÷2¹⁶ exactly. Otherwise whole seconds and the remainder are
+    /// scaled apart, so any duration keeps its precision (two 128-bit divisions and a call to libm's `round`).
     public func scaled(by factor: Double) -> PTPDuration {
+        if let units = Int64(exactly: scaled), units.magnitude < 1 << 62 {
+            let product = Double(units) * factor
+            if product.magnitude < 0x1p52 { return .nanoseconds(product / 65_536) }
+        }
         // Split to keep precision for large durations: whole seconds and the remainder separately.
         let second: Int128 = 1_000_000_000 << 16
         let whole = scaled / second
