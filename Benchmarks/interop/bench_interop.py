@@ -688,11 +688,7 @@ def resources_ports(which, net, ports=4):
         ns = f"mb{PID}{tag}p{i}"
         netns(ns)
         a, b = f"mp{PID % 1000}{tag}{i}", f"ml{PID % 1000}{tag}{i}"
-        sh("ip", "link", "add", a, "netns", gm, "type", "veth", "peer", "name", b, "netns", ns)
-        sh("ip", "-n", gm, "addr", "add", f"10.{net}.{i}.1/24", "dev", a)
-        sh("ip", "-n", ns, "addr", "add", f"10.{net}.{i}.2/24", "dev", b)
-        sh("ip", "-n", gm, "link", "set", a, "up")
-        sh("ip", "-n", ns, "link", "set", b, "up")
+        veth(gm, a, ns, b, f"{net}.{i}")
         links.append((ns, a, b))
     if which == "meridiand":
         conf = GM_MERIDIAN.format(sock=f"{TMP}/p{which}", ro=f"{TMP}/p{which}-ro", iface=links[0][1], dreq="")
