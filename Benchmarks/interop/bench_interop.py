@@ -21,8 +21,11 @@
    real gpsd (the tests' harness) feeding an emulated-PHC and a virtual-clock grandmaster side by side: each one's
    true error and how far apart their means are (InteropTests' GPSDEmulatedPHCComparisonTests bounds that).
 4. CPU seconds and peak RSS of meridiand and of ptp4l as grandmaster of 8 ptp4l slaves on a bridge at
-   16 Sync/s over MEASURE seconds (one after the other); then the same for a grandmaster of 4 ports, one veth
-   pair and one ptp4l slave each (the appliance's shape: a master port per downstream link), MEASURE/2 s each.
+   16 Sync/s over MEASURE seconds; then the same for a grandmaster of 4 ports, one veth pair and one ptp4l slave
+   each (the appliance's shape: a master port per downstream link), MEASURE/2 s. Both grandmasters run at once,
+   each with its own bridge or links and slaves, and are measured over the same window: this VM's speed moves by
+   15 % and more within an hour, which one-after-the-other runs put into the ratio. The two sides mirror each
+   other: meridiand on CPU 1 with its slaves on CPU 0, ptp4l on CPU 0 with its slaves on CPU 1.
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
 meridiand runs on a virtual clock: the system clock is never touched.
 Prints medians and 95th/99th percentiles of |offset| and their ratios (Meridian / linuxptp), not RMS or max.
@@ -625,7 +628,9 @@ def daemon_pid(ns, name):
     return None
 
 
-def resources(which, net):
+def resources(which, net, cpu):
+    """A grandmaster `which` (meridiand or ptp4l) on CPU `cpu` with 8 ptp4l slaves on the other CPU, on one
+    bridge, at 16 Sync/s: its namespace."""
     sw = f"mb{PID}{which[0]}sw"
     netns(sw)
     sh("ip", "-n", sw, "link", "add", "br0", "type", "bridge")
@@ -644,42 +649,59 @@ def resources(which, net):
         hosts.append((ns, ifc))
     gm_ns, gm_if = hosts[0]
     if which == "meridiand":
-        start(gm_ns, 1, [MERIDIAND, "-f", write(f"rgm-{which}.conf", GM_MERIDIAN.format(sock=f"{TMP}/r{which}", ro=f"{TMP}/r{which}-ro", iface=gm_if, dreq=""))], f"r-{which}.log")
+        start(gm_ns, cpu, [MERIDIAND, "-f", write(f"rgm-{which}.conf", GM_MERIDIAN.format(sock=f"{TMP}/r{which}", ro=f"{TMP}/r{which}-ro", iface=gm_if, dreq=""))], f"r-{which}.log")
     else:
-        start(gm_ns, 1, ["ptp4l", "-S", "-i", gm_if, "-f", write("rgm.cfg", GM_PTP4L.format(sock=f"{TMP}/rptp4l", dreq=""))], f"r-{which}.log")
+        start(gm_ns, cpu, ["ptp4l", "-S", "-i", gm_if, "-f", write("rgm.cfg", GM_PTP4L.format(sock=f"{TMP}/rptp4l", dreq=""))], f"r-{which}.log")
     for i, (ns, ifc) in enumerate(hosts[1:]):
-        start(ns, 0, ["ptp4l", "-S", "-i", ifc, "-f", write(f"r{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/r%ss%d\n" % (TMP, which, i))], f"r{which}sl{i}.log")
-    measured = settle_and_measure(gm_ns, which, MEASURE, which)
+        start(ns, 1 - cpu, ["ptp4l", "-S", "-i", ifc, "-f", write(f"r{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/r%ss%d\n" % (TMP, which, i))], f"r{which}sl{i}.log")
+    return gm_ns
+
+
+def measure_together(grandmasters, seconds, label):
+    """After 15 s for the BMCA to settle (every slave sending Delay_Req), the CPU seconds and context switches a
+    second of each grandmaster over the same `seconds`: both daemons run through the same stretch of this VM,
+    whose speed moves by 15 % and more within an hour, so the ratio does not carry that drift. `grandmasters`:
+    (namespace, daemon name) pairs. Returns {name: (pid, CPU-s, switches/s, how CPU was counted)} or None."""
+    time.sleep(15)
+    meters = {}
+    try:
+        for ns, which in grandmasters:
+            pid = daemon_pid(ns, which)
+            if pid is None:
+                print(f"  resources: {which} is not running")
+                return None
+            meters[which] = (pid, CPUMeter(pid, f"{which}-{label}"))
+        start = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
+        time.sleep(seconds)
+        end = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
+    finally:
+        for _, meter in meters.values():
+            meter.close()
+    return {
+        w: (pid, end[w][0] - start[w][0], (end[w][1] - start[w][1]) / seconds, meter.source)
+        for w, (pid, meter) in meters.items()
+    }
+
+
+def resources_pair(net_meridian, net_ptp4l):
+    """The 8-slave case for both grandmasters at once, measured over the same MEASURE s: for each, (CPU-s, peak
+    RSS kB, anonymous RSS kB)."""
+    grandmasters = [(resources("meridiand", net_meridian, 1), "meridiand"), (resources("ptp4l", net_ptp4l, 0), "ptp4l")]
+    measured = measure_together(grandmasters, MEASURE, "bridge")
     if measured is None:
         return None
-    pid, cpu, switches, source = measured
-    hwm = peak_rss(pid)
-    anon = anonymous_rss(pid)
-    print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu:.3f} CPU-s ({100 * cpu / MEASURE:.2f} % of a core, {source}), {switches:.1f} context switches/s, peak RSS {hwm} kB, anonymous RSS {anon} kB")
-    return cpu, hwm, anon
+    out = {}
+    for which, (pid, cpu, switches, source) in measured.items():
+        hwm, anon = peak_rss(pid), anonymous_rss(pid)
+        print(f"  resources {which:<10} GM of 8 slaves, 16 Sync/s, {MEASURE} s: {cpu:.3f} CPU-s ({100 * cpu / MEASURE:.2f} % of a core, {source}), {switches:.1f} context switches/s, peak RSS {hwm} kB, anonymous RSS {anon} kB")
+        out[which] = (cpu, hwm, anon)
+    return out
 
 
-def settle_and_measure(ns, which, seconds, meter_name):
-    """After 15 s for the BMCA to settle (every slave sending Delay_Req), the CPU seconds and context switches a
-    second of the daemon `which` in `ns` over `seconds`: (pid, CPU-s, switches/s, how CPU was counted), or None."""
-    time.sleep(15)
-    pid = daemon_pid(ns, which)
-    if pid is None:
-        print(f"  resources: {which} is not running")
-        return None
-    meter = CPUMeter(pid, meter_name)
-    try:
-        cpu0, switches0 = meter.seconds(), context_switches(pid)
-        time.sleep(seconds)
-        cpu1, switches1 = meter.seconds(), context_switches(pid)
-    finally:
-        meter.close()
-    return pid, cpu1 - cpu0, (switches1 - switches0) / seconds, meter.source
-
-
-def resources_ports(which, net, ports=4):
-    """CPU of `which` as grandmaster of `ports` ports, each a veth pair to a ptp4l slave of its own, at 16 Sync/s
-    and 4 Announce/s (ptp4l: one process with -i per port, as a boundary clock runs)."""
+def resources_ports(which, net, cpu, ports=4):
+    """A grandmaster `which` on CPU `cpu` of `ports` ports, each a veth pair to a ptp4l slave of its own on the
+    other CPU, at 16 Sync/s and 4 Announce/s (ptp4l: one process with -i per port, as a boundary clock runs): its
+    namespace."""
     tag = which[0]
     gm = f"mb{PID}{tag}pg"
     netns(gm)
@@ -693,21 +715,27 @@ def resources_ports(which, net, ports=4):
     if which == "meridiand":
         conf = GM_MERIDIAN.format(sock=f"{TMP}/p{which}", ro=f"{TMP}/p{which}-ro", iface=links[0][1], dreq="")
         conf += "".join(f"[{a}]\n" for _, a, _ in links[1:])
-        start(gm, 1, [MERIDIAND, "-f", write(f"pgm-{which}.conf", conf)], f"p-{which}.log")
+        start(gm, cpu, [MERIDIAND, "-f", write(f"pgm-{which}.conf", conf)], f"p-{which}.log")
     else:
         argv = ["ptp4l", "-S", "-f", write("pgm.cfg", GM_PTP4L.format(sock=f"{TMP}/pptp4l", dreq=""))]
         for _, a, _ in links:
             argv += ["-i", a]
-        start(gm, 1, argv, f"p-{which}.log")
+        start(gm, cpu, argv, f"p-{which}.log")
     for i, (ns, _, b) in enumerate(links):
-        start(ns, 0, ["ptp4l", "-S", "-i", b, "-f", write(f"p{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/p%ss%d\n" % (TMP, which, i))], f"p{which}sl{i}.log")
+        start(ns, 1 - cpu, ["ptp4l", "-S", "-i", b, "-f", write(f"p{which}sl{i}.cfg", "[global]\nfree_running 1\nslaveOnly 1\nuds_address %s/p%ss%d\n" % (TMP, which, i))], f"p{which}sl{i}.log")
+    return gm
+
+
+def resources_ports_pair(net_meridian, net_ptp4l, ports=4):
+    """The 4-port case for both grandmasters at once, over the same MEASURE/2 s: CPU-s of each."""
     seconds = max(MEASURE // 2, 1)
-    measured = settle_and_measure(gm, which, seconds, which + "-ports")
+    grandmasters = [(resources_ports("meridiand", net_meridian, 1, ports), "meridiand"), (resources_ports("ptp4l", net_ptp4l, 0, ports), "ptp4l")]
+    measured = measure_together(grandmasters, seconds, "ports")
     if measured is None:
         return None
-    _, cpu, switches, source = measured
-    print(f"  resources {which:<10} GM of {ports} ports, a slave each, 16 Sync/s, {seconds} s: {cpu:.3f} CPU-s ({100 * cpu / seconds:.2f} % of a core, {source}), {switches:.1f} context switches/s")
-    return cpu
+    for which, (_, cpu, switches, source) in measured.items():
+        print(f"  resources {which:<10} GM of {ports} ports, a slave each, 16 Sync/s, {seconds} s: {cpu:.3f} CPU-s ({100 * cpu / seconds:.2f} % of a core, {source}), {switches:.1f} context switches/s")
+    return {w: m[1] for w, m in measured.items()}
 
 
 def cleanup():
@@ -780,17 +808,14 @@ def main():
             fresh()
         if "resources" not in parts:
             return
-        r1 = resources("meridiand", "98")
-        fresh()
-        r2 = resources("ptp4l", "99")
-        if r1 and r2:
+        r = resources_pair("98", "99")
+        if r:
+            r1, r2 = r["meridiand"], r["ptp4l"]
             print(f"  resources ratio Meridian/linuxptp: CPU {r1[0] / max(r2[0], 1e-9):.2f}, peak RSS {r1[1] / max(r2[1], 1):.2f}, anonymous RSS {r1[2] / max(r2[2], 1):.2f}")
         fresh()
-        p1 = resources_ports("meridiand", "91")
-        fresh()
-        p2 = resources_ports("ptp4l", "92")
-        if p1 and p2:
-            print(f"  resources ratio Meridian/linuxptp, GM of 4 ports: CPU {p1 / max(p2, 1e-9):.2f}")
+        p = resources_ports_pair("91", "92")
+        if p:
+            print(f"  resources ratio Meridian/linuxptp, GM of 4 ports: CPU {p['meridiand'] / max(p['ptp4l'], 1e-9):.2f}")
     finally:
         cleanup()
 

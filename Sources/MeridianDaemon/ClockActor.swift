@@ -888,30 +888,21 @@ actor ClockActor {
 
     private func recordHistory() {
         guard let history else { return }
-        history.record(published.load())
+        history.record(published.load(reader: false))
         loop.arm(Self.historyKey, after: .seconds(1))
     }
 
-    /// Publications are at least this far apart (ns): each copies the engine value, and the engine's next change
-    /// to any collection the copy shares (a unicast master's grant and Follow_Up tables, thousands of entries)
-    /// then copies that collection whole. A pass within it is published by the first pass after the spacing or,
-    /// when none comes, by a loop timer at ``publishLatency``.
-    private static let publishSpacing: Int64 = 20_000_000
-    /// How long a pass's state may wait unpublished (ns). Longer than the spacing so that on a port sending at
-    /// 16 Sync/s the next Sync's pass publishes it and the timer never fires: a timer at the spacing woke the
-    /// loop once more per Sync (the Follow_Up's pass is always within 20 ms of the Sync's).
-    private static let publishLatency: Int64 = 100_000_000
-
     /// Publishes the state for management and the HTTP endpoint: at once when `force` (a management SET or
-    /// COMMAND, a SIGHUP change, start-up: the published state shows it when the call returns), else at most
-    /// every ``publishSpacing`` (a pass within it is published by a later pass or at the latest a loop timer
-    /// ``publishLatency`` after the last publication, so nothing stays unpublished).
+    /// COMMAND, a SIGHUP change, start-up: the published state shows it when the call returns), else as
+    /// ``PublicationPacing`` spaces it (a pass within the spacing is published by a later pass or at the latest a
+    /// loop timer, so nothing stays unpublished).
     private func publish(force: Bool = false) {
         let now = ClockLoop.monotonicNow()
-        if !force && now &- lastPublishedAt < Self.publishSpacing {
+        let pacing = PublicationPacing(now: now, lastRead: published.lastRead)
+        if !force && now &- lastPublishedAt < pacing.spacing {
             if !publishPending {
                 publishPending = true
-                loop.arm(Self.publishKey, after: .nanoseconds(Self.publishLatency &- (now &- lastPublishedAt)))
+                loop.arm(Self.publishKey, after: .nanoseconds(pacing.latency &- (now &- lastPublishedAt)))
             }
             return
         }
@@ -1018,6 +1009,7 @@ struct PublishedState: Sendable {
 /// Holds the latest ``PublishedState``; the clock actor writes it, management reads it from any thread.
 final class ClockStateBox: Sendable {
     private let state: Mutex<PublishedState>
+    private let lastReadAt = Atomic<Int64>(.min / 2)
 
     init(_ initial: PublishedState) {
         state = Mutex(initial)
@@ -1027,8 +1019,43 @@ final class ClockStateBox: Sendable {
         state.withLock { $0 = value }
     }
 
-    func load() -> PublishedState {
-        state.withLock { $0 }
+    /// The latest state. A reader (management, a scrape, the status page) is noted, so that the next passes are
+    /// published within ``PublicationPacing/readerSpacing``; `reader: false` reads without that (the status
+    /// page's once-a-second history sample, which does not need it).
+    func load(reader: Bool = true) -> PublishedState {
+        if reader { lastReadAt.store(ClockLoop.monotonicNow(), ordering: .relaxed) }
+        return state.withLock { $0 }
+    }
+
+    /// When a reader last loaded the state (monotonic ns); far in the past when none has.
+    var lastRead: Int64 { lastReadAt.load(ordering: .relaxed) }
+}
+
+/// How far apart the clock actor publishes passes that no subscriber hears of (a master's sends: counters and
+/// sequence numbers move, nothing a push reads). Each publication shares the engine's collections with the
+/// published copy, so the engine's next change to each of them copies it whole, and the copy replaced is freed:
+/// on a grandmaster of 8 slaves, publishing every Sync pass cost about a tenth of the daemon's CPU. So:
+/// - while a reader has loaded the state within ``readerWindow`` (a pmc session, a scrape, a status page open),
+///   at most every ``readerSpacing``, and a pass within it at the latest ``readerLatency`` later (longer than
+///   the spacing, so that at 16 Sync/s the next Sync's pass publishes it and that timer never wakes the loop);
+/// - with no reader, at most every ``idleSpacing``: the first read after a quiet spell sees counters at most
+///   that old, and whatever a push reads (a state, sync state or parent change, a measurement) is published at
+///   once either way.
+struct PublicationPacing: Equatable {
+    static let readerSpacing: Int64 = 20_000_000
+    static let readerLatency: Int64 = 100_000_000
+    static let idleSpacing: Int64 = 1_000_000_000
+    static let readerWindow: Int64 = 10_000_000_000
+
+    /// The least time between two unforced publications (ns).
+    let spacing: Int64
+    /// The longest an unforced pass waits unpublished (ns).
+    let latency: Int64
+
+    init(now: Int64, lastRead: Int64) {
+        let reading = now &- lastRead < Self.readerWindow
+        spacing = reading ? Self.readerSpacing : Self.idleSpacing
+        latency = reading ? Self.readerLatency : Self.idleSpacing
     }
 }
 
