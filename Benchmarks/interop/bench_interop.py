@@ -778,7 +778,7 @@ def main():
     transports = [t for t in TRANSPORTS if not wanted or t.name in wanted]
     if wanted and len(transports) != len(wanted):
         sys.exit(f"bench_interop: TRANSPORTS={os.environ['TRANSPORTS']} names no case of {', '.join(t.name for t in TRANSPORTS)}")
-    print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0; {MERIDIAND}) ==")
+    print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0 except in resources, where each side mirrors the other; {MERIDIAND}) ==")
     parts = [n.strip() for n in os.environ.get("PARTS", "offsets,lock,phc,resources").split(",") if n.strip()]
     if not parts or any(p not in ("offsets", "lock", "phc", "resources") for p in parts):
         sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets, lock, phc and/or resources")
