@@ -202,7 +202,7 @@ struct Decoder {
     }
 
     func link(_ node: Node, into link: inout ZoneLink, what: String, between: Bool) throws(ZoneFileError) {
-        var allowed: Set<String> = ["delay_ns", "jitter_ns", "asymmetry_ns"]
+        var allowed: Set<String> = ["delay_ns", "jitter_ns", "asymmetry_ns", "wander_ns", "wander_time_s"]
         if between { allowed.insert("between") }
         var sawBetween = false
         for (key, value, _) in try mapping(node, what, allowed: allowed) {
@@ -214,6 +214,8 @@ struct Decoder {
                 sawBetween = true
             case "delay_ns": link.delay = try number(value, key, in: 0...1e9)
             case "jitter_ns": link.jitter = try number(value, key, in: 0...1e8)
+            case "wander_ns": link.wander = try number(value, key, in: 0...1e8)
+            case "wander_time_s": link.wanderTime = try number(value, key, in: 0.001...1e4)
             default: link.asymmetry = try number(value, key, in: -1e8...1e8)
             }
         }

@@ -59,11 +59,22 @@ public struct LinkModel: Sendable, Hashable {
     public var jitter: Double
     /// Added to the delay from the first endpoint to the others and taken off the way back.
     public var asymmetry: PTPDuration
+    /// Wander of the delay into each endpoint (one standard deviation, ns): a latency that stays above or below
+    /// the mean for about ``wanderTime``, as software time stamps on a busy machine show (docs/zone-calibration.md,
+    /// run 4). Zero: none, and no random number is drawn for it.
+    public var wander: Double
+    /// The wander's correlation time (seconds): an Ornstein–Uhlenbeck process, its correlation e^(−t/wanderTime).
+    public var wanderTime: Double
 
-    public init(delay: PTPDuration = .microseconds(1), jitter: Double = 0, asymmetry: PTPDuration = .zero) {
+    public init(
+        delay: PTPDuration = .microseconds(1), jitter: Double = 0, asymmetry: PTPDuration = .zero, wander: Double = 0,
+        wanderTime: Double = 0.5
+    ) {
         self.delay = delay
         self.jitter = jitter
         self.asymmetry = asymmetry
+        self.wander = wander
+        self.wanderTime = wanderTime
     }
 }
 

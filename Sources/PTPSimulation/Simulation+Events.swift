@@ -157,6 +157,21 @@ extension SimulationCore {
         }
     }
 
+    /// The wander of the delay into endpoint `index` now: its last value decayed by e^(−t/τ) over the time
+    /// since and a fresh Gaussian step, so that the value keeps σ = `model.wander` (an Ornstein–Uhlenbeck
+    /// process sampled at each delivery; the first draw, from a time zero far back, is the stationary one).
+    mutating func wander(into index: Int, model: LinkModel) -> Double {
+        guard wanderValue.indices.contains(index) else { return 0 }
+        let elapsed: Double = max(0, (now - wanderAt[index]).secondsDouble)
+        // e^(−t/τ) = 2^(−t/(τ·ln 2)).
+        let decay: Double = RealFunctions.exp2(-elapsed / (model.wanderTime * 0.693_147_180_559_945_3))
+        let step: Double = model.wander * max(0, 1 - decay * decay).squareRoot()
+        let value: Double = wanderValue[index] * decay + step * random.nextGaussian()
+        wanderValue[index] = value
+        wanderAt[index] = now
+        return value
+    }
+
     mutating func send(_ outgoing: OutgoingMessage, clock: Int, port: Int) {
         var message = outgoing.message
         let needsStamp = outgoing.token != nil || outgoing.insertOriginTimestamp
@@ -197,9 +212,11 @@ extension SimulationCore {
             } else if index == first {
                 delay = delay - model.asymmetry
             }
-            if model.jitter > 0 {
-                let floor = -delay.nanosecondsDouble / 2
-                delay = delay + .nanoseconds(max(floor, model.jitter * random.nextGaussian()))
+            var spread = 0.0
+            if model.wander > 0 { spread = wander(into: index, model: model) }
+            if model.jitter > 0 { spread += model.jitter * random.nextGaussian() }
+            if spread != 0 {
+                delay = delay + .nanoseconds(max(-delay.nanosecondsDouble / 2, spread))
             }
             queue.schedule(.deliver(clock: endpoint.clock, port: endpoint.port, frame: frame), at: now + deferral + delay)
         }

@@ -146,6 +146,9 @@ public struct ZoneLink: Sendable, Hashable {
     public var delay: Double = 1000
     public var jitter: Double = 20
     public var asymmetry: Double = 0
+    /// The delay's wander (σ, ns) and its correlation time (s): ``LinkModel/wander``.
+    public var wander: Double = 0
+    public var wanderTime: Double = 0.5
     public var line = 0
 
     public init(a: String, b: String) {

@@ -167,7 +167,8 @@ public enum ZoneRunner {
             network.connect(
                 [a, b],
                 model: LinkModel(
-                    delay: .nanoseconds(link.delay), jitter: link.jitter, asymmetry: .nanoseconds(link.asymmetry)))
+                    delay: .nanoseconds(link.delay), jitter: link.jitter, asymmetry: .nanoseconds(link.asymmetry),
+                    wander: link.wander, wanderTime: link.wanderTime))
         }
         return network
     }

@@ -181,6 +181,48 @@ import Testing
         #expect(fault.recovery == nil)  // it never comes back: the shift stays
     }
 
+    /// A link whose delay wanders (`wander_ns` σ, `wander_time_s` correlation time: the latency stays above or
+    /// below its mean for about that long, as software stamps on a busy machine do) moves the host, since no
+    /// servo can tell a slow change of the path from a change of the master's time: with σ = 2 µs over a
+    /// second the host's median |TE| is several hundred ns (the difference of two such processes, one per
+    /// direction, largely followed), against tens of ns on the same link with none. `wander_ns: 0` draws no
+    /// random number, so the report is the one of a file without the key, byte for byte.
+    @Test func aWanderingLinkMovesTheHostAndNoWanderChangesNothing() throws {
+        let text = """
+            zone: wander
+            duration: 60
+            settle: 20
+            clocks:
+              - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
+              - {name: h, role: host}
+            links:
+              - {between: [gm, h], delay_ns: 10000, jitter_ns: 10}
+            """
+        let plain = try ZoneRunner.run(try ZoneFile.parse(text, file: "w.yaml"))
+        let zero = try ZoneRunner.run(
+            try ZoneFile.parse(text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 0}"), file: "w.yaml"))
+        #expect(zero.text == plain.text)
+        let wandering = try ZoneRunner.run(
+            try ZoneFile.parse(
+                text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 2000, wander_time_s: 1}"), file: "w.yaml"))
+        let quiet = try #require(plain.tiers.first { $0.tier == 1 })
+        let moved = try #require(wandering.tiers.first { $0.tier == 1 })
+        #expect(quiet.histogram.percentile(0.5) < 100, "no wander: p50 \(quiet.histogram.percentile(0.5)) ns")
+        let p50 = moved.histogram.percentile(0.5)
+        #expect(p50 > 300 && p50 < 3000, "wander 2 µs over 1 s: p50 \(p50) ns")
+        print("zone wander: host p50 |TE| \(quiet.histogram.percentile(0.5)) ns without, \(p50) ns with")
+        // The wander moves the host; it never makes it step (beyond the step of its first lock, as without).
+        #expect(wandering.clocks.map(\.steps) == plain.clocks.map(\.steps))
+        // A wander time out of range is refused at its line.
+        let bad = text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 2000, wander_time_s: 0}")
+        #expect(throws: ZoneFileError.self) { try ZoneFile.parse(bad, file: "w.yaml") }
+        do {
+            _ = try ZoneFile.parse(bad, file: "w.yaml")
+        } catch {
+            #expect(error.line == 8)
+        }
+    }
+
     /// The active grandmaster killed for 20 s: the standby serves within 15 s (announce receipt timeout,
     /// 3 × 2 s, then the state decision) and the active takes back after it returns; no host steps.
     @Test func aKilledGrandmasterIsReplacedAndReturns() throws {
