@@ -51,7 +51,8 @@ def main() -> None:
             "no tier fits; with gains that low the deeper tiers are still acquiring at the end of the 300 s run, hence",
             "figures that do not grow steadily. At 16 Sync/s the oscillator barely matters in this model: the servo corrects a",
             "TCXO's random-walk wander (1 ppb/√s) between Syncs; temperature steps, which are where TCXOs really",
-            "lose, are not modelled.", ""]
+            "lose, are not modelled. The software rows have no path wander (`wander_ns`): on this machine, busy, a",
+            "measured 3.7 µs of it with a 0.5 s correlation time (docs/zone-calibration.md) would only make them worse.", ""]
     report, speed = run("deploy/zones/zone-10k.yaml")
     out += ["## How long does the standby take over, and how far do hosts move, when the active GM loses GNSS?", "",
             f"`deploy/zones/zone-10k.yaml`: {report['clocks']} clocks (active and standby rubidium GNSS grandmasters,",
