@@ -148,24 +148,30 @@ import Testing
 
 /// Faults other than GNSS, each checked against what the model must give.
 @Suite struct ZoneFaultTests {
+    /// A 60-s zone (20 s settling) of a rubidium grandmaster and one host on a link with `link`'s settings,
+    /// followed by `then` (faults).
+    static func pair(_ name: String, link: String, then: String = "") -> String {
+        """
+        zone: \(name)
+        duration: 60
+        settle: 20
+        clocks:
+          - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
+          - {name: h, role: host}
+        links:
+          - {between: [gm, h], \(link)}
+        \(then)
+        """
+    }
+
     /// An asymmetry A appearing on the host's link (A added one way, taken off the other) is invisible to
     /// the delay measurement and shifts the host's time by A (IEEE 1588-2019 16.8): with A = 2 µs the host's
     /// |TE| in every second from 10 s after the fault lies between 1.5 and 2.5 µs; before it, under 1 µs. Right
     /// after the fault the servo, taking the shift for an offset, overshoots it (about a quarter with the PI's
     /// gains), so the peak is only bounded by 1.5 A.
     @Test func anAsymmetryShiftsTheHostByItsSize() throws {
-        let text = """
-            zone: asym
-            duration: 60
-            settle: 20
-            clocks:
-              - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
-              - {name: h, role: host}
-            links:
-              - {between: [gm, h], delay_ns: 5000, jitter_ns: 10}
-            faults:
-              - {at: 40, asymmetry: [gm, h], ns: 2000}
-            """
+        let text = Self.pair(
+            "asym", link: "delay_ns: 5000, jitter_ns: 10", then: "faults:\n  - {at: 40, asymmetry: [gm, h], ns: 2000}")
         let zone = try ZoneFile.parse(text, file: "a.yaml")
         var before = zone
         before.duration = 39
@@ -188,23 +194,12 @@ import Testing
     /// direction, largely followed), against tens of ns on the same link with none. `wander_ns: 0` draws no
     /// random number, so the report is the one of a file without the key, byte for byte.
     @Test func aWanderingLinkMovesTheHostAndNoWanderChangesNothing() throws {
-        let text = """
-            zone: wander
-            duration: 60
-            settle: 20
-            clocks:
-              - {name: gm, role: grandmaster, gnss: true, oscillator: rubidium}
-              - {name: h, role: host}
-            links:
-              - {between: [gm, h], delay_ns: 10000, jitter_ns: 10}
-            """
-        let plain = try ZoneRunner.run(try ZoneFile.parse(text, file: "w.yaml"))
-        let zero = try ZoneRunner.run(
-            try ZoneFile.parse(text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 0}"), file: "w.yaml"))
+        let link = "delay_ns: 10000, jitter_ns: 10"
+        let plain = try ZoneRunner.run(try ZoneFile.parse(Self.pair("wander", link: link), file: "w.yaml"))
+        let zero = try ZoneRunner.run(try ZoneFile.parse(Self.pair("wander", link: link + ", wander_ns: 0"), file: "w.yaml"))
         #expect(zero.text == plain.text)
         let wandering = try ZoneRunner.run(
-            try ZoneFile.parse(
-                text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 2000, wander_time_s: 1}"), file: "w.yaml"))
+            try ZoneFile.parse(Self.pair("wander", link: link + ", wander_ns: 2000, wander_time_s: 1"), file: "w.yaml"))
         let quiet = try #require(plain.tiers.first { $0.tier == 1 })
         let moved = try #require(wandering.tiers.first { $0.tier == 1 })
         #expect(quiet.histogram.percentile(0.5) < 100, "no wander: p50 \(quiet.histogram.percentile(0.5)) ns")
@@ -214,7 +209,7 @@ import Testing
         // The wander moves the host; it never makes it step (beyond the step of its first lock, as without).
         #expect(wandering.clocks.map(\.steps) == plain.clocks.map(\.steps))
         // A wander time out of range is refused at its line.
-        let bad = text.replacingFirst("jitter_ns: 10}", "jitter_ns: 10, wander_ns: 2000, wander_time_s: 0}")
+        let bad = Self.pair("wander", link: link + ", wander_ns: 2000, wander_time_s: 0")
         #expect(throws: ZoneFileError.self) { try ZoneFile.parse(bad, file: "w.yaml") }
         do {
             _ = try ZoneFile.parse(bad, file: "w.yaml")
