@@ -66,6 +66,18 @@ public struct ClockSanityCheck: Sendable {
         stepSettlesAt = overflow ? nil : settles
     }
 
+    /// The monotonic time (ns) of the moment the clock read `clock` (a receive stamp, ns), from the clock's and the
+    /// monotonic clock's readings now: the monotonic time now less the stamp's age on the clock. Paired with the
+    /// monotonic time a message is handled at instead (as ptp4l does), a message handled 20 ms late in a 100-ms
+    /// interval reads as a clock 20 % slow, the default limit, and the next interval as one as fast. The stamp's
+    /// own clock now unknown (`clockNow` nil), or an age beyond 10 s: the monotonic time now.
+    public static func monotonic(atClock clock: Int64, clockNow: Int64?, monotonicNow: Int64) -> Int64 {
+        guard let clockNow else { return monotonicNow }
+        let (age, overflow) = clockNow.subtractingReportingOverflow(clock)
+        guard !overflow, age.magnitude <= 10_000_000_000 else { return monotonicNow }
+        return monotonicNow &- age
+    }
+
     /// One reading of the clock (ns) and the monotonic clock (ns) at about the same moment; nil when all is well.
     public mutating func sample(clock: Int64, monotonic: Int64) -> Verdict? {
         guard frequencyKnown else { return nil }

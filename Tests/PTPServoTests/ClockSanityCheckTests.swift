@@ -20,6 +20,49 @@ struct ClockSanityCheckTests {
         return verdicts
     }
 
+    /// Messages stamped every 125 ms (16 Sync/s) but handled 0–60 ms late, as a loaded loop does: paired with the
+    /// monotonic time they are handled at, two of them read as a clock 20 % and more off (a false alarm each
+    /// way); paired with the monotonic time of their stamp (``ClockSanityCheck/monotonic(atClock:clockNow:monotonicNow:)``)
+    /// none does. A 300-ms step by someone else between a stamp and its handling is still caught, once.
+    @Test func aLateHandledStampIsPairedWithItsOwnMoment() {
+        let start = 1_800_000_000 * Self.second
+        let lateness: [Int64] = [0, 2, 1, 60, 0, 3, 0, 45, 1, 0, 2, 0].map { $0 * 1_000_000 }
+        var handled = ClockSanityCheck(limit: 200_000_000)
+        var stamped = ClockSanityCheck(limit: 200_000_000)
+        handled.frequencySet(0)
+        stamped.frequencySet(0)
+        var handledVerdicts = 0
+        var stampedVerdicts = 0
+        for (i, late) in lateness.enumerated() {
+            let monotonicAtStamp = Self.second + Int64(i) * 125_000_000
+            let stamp = start + monotonicAtStamp
+            let monotonicNow = monotonicAtStamp + late
+            if handled.sample(clock: stamp, monotonic: monotonicNow) != nil { handledVerdicts += 1 }
+            let paired = ClockSanityCheck.monotonic(atClock: stamp, clockNow: stamp + late, monotonicNow: monotonicNow)
+            #expect(paired == monotonicAtStamp)
+            if stamped.sample(clock: stamp, monotonic: paired) != nil { stampedVerdicts += 1 }
+        }
+        #expect(handledVerdicts >= 2, "pairing with the handling time is what raised the false alarms")
+        #expect(stampedVerdicts == 0)
+        // Someone steps the clock 300 ms forward just after a stamp that is handled 10 ms later: caught once, at
+        // that stamp or the next (the pairing puts the step before that stamp's moment), and not again after.
+        var verdicts: [ClockSanityCheck.Verdict] = []
+        for k in 0..<4 {
+            let monotonicAtStamp = Self.second + Int64(lateness.count + k) * 125_000_000
+            let stamp = start + monotonicAtStamp + (k == 0 ? 0 : 300_000_000)
+            let paired = ClockSanityCheck.monotonic(
+                atClock: stamp, clockNow: stamp + 10_000_000 + (k == 0 ? 300_000_000 : 0),
+                monotonicNow: monotonicAtStamp + 10_000_000)
+            if let verdict = stamped.sample(clock: stamp, monotonic: paired) { verdicts.append(verdict) }
+        }
+        #expect(verdicts.count == 1)
+        #expect(verdicts.allSatisfy { if case .jumpedForward = $0 { true } else { false } }, "\(verdicts)")
+        // No reading of the clock now, or an age over 10 s: the monotonic time now.
+        #expect(ClockSanityCheck.monotonic(atClock: 5, clockNow: nil, monotonicNow: 99) == 99)
+        #expect(ClockSanityCheck.monotonic(atClock: 0, clockNow: 11 * Self.second, monotonicNow: 99) == 99)
+        #expect(ClockSanityCheck.monotonic(atClock: .min, clockNow: .max, monotonicNow: 99) == 99)
+    }
+
     @Test func nothingIsCheckedBeforeAFrequencyIsSet() {
         var check = ClockSanityCheck(limit: 200_000_000)
         #expect(run(&check, rate: 500_000_000, samples: 10, every: Self.second).isEmpty)
