@@ -764,12 +764,12 @@ actor ClockActor {
     /// (``ClockSanityCheck/stepped(by:monotonic:)``), so both intervals move alike and nothing is flagged. A clock
     /// that cannot be read, or an age beyond 10 s, leaves the monotonic time now.
     private func checkSanity(clockTime: PTPInstant) {
+        guard clock.steerable else { return }
         let stamp = (clockTime - .epoch).nanoseconds
         let monotonic = ClockSanityCheck.monotonic(
             atClock: stamp, clockNow: (try? clock.clock.now()).map { ($0 - .epoch).nanoseconds },
             monotonicNow: ClockLoop.monotonicNow())
-        guard clock.steerable,
-            let verdict = sanityCheck?.sample(clock: stamp, monotonic: monotonic)
+        guard let verdict = sanityCheck?.sample(clock: stamp, monotonic: monotonic)
         else { return }
         sanityResets += 1
         if let line = logLimiter.line("clockcheck", "clockcheck: \(verdict); the servo starts over", now: .now) {
