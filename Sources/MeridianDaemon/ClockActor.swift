@@ -753,23 +753,22 @@ actor ClockActor {
     }
 
     /// ptp4l's `clock_check_ts` at each stamped message: when the clock moved under the servo (stepped or
-    /// slewed by something else), the servo starts over.
-    ///
-    /// The monotonic reading paired with the stamp is the one of the stamp's moment: the monotonic time now less
-    /// how long ago the clock says the stamp was taken. ptp4l pairs the stamp with the monotonic time it is handled
-    /// at, so a message handled 20 ms late, in a 100-ms check interval, reads as a clock 20 % slow, beyond the
-    /// default limit: under load (a loaded loop, the seam tests' many daemons in one process) that was a false
-    /// alarm, the next interval's opposite one with it. A step by someone else between the stamp and now is in
-    /// that difference, so it still shows, once; the daemon's own step there is in the last reading too
-    /// (``ClockSanityCheck/stepped(by:monotonic:)``), so both intervals move alike and nothing is flagged. A clock
-    /// that cannot be read, or an age beyond 10 s, leaves the monotonic time now.
+    /// slewed by something else), the servo starts over. The stamp is paired with the monotonic time of its own
+    /// moment, not of its handling (``ClockSanityCheck/monotonic(atClock:clockNow:monotonicNow:)``: a message
+    /// handled 20 ms late read as a clock 20 % slow); the clock is read for that only when the check judges the
+    /// reading, at most every 100 ms. A step by someone else between the stamp and now still shows, once; the
+    /// daemon's own step there moves the last reading too (``ClockSanityCheck/stepped(by:monotonic:)``).
     private func checkSanity(clockTime: PTPInstant) {
         guard clock.steerable else { return }
         let stamp = (clockTime - .epoch).nanoseconds
-        let monotonic = ClockSanityCheck.monotonic(
-            atClock: stamp, clockNow: (try? clock.clock.now()).map { ($0 - .epoch).nanoseconds },
-            monotonicNow: ClockLoop.monotonicNow())
-        guard let verdict = sanityCheck?.sample(clock: stamp, monotonic: monotonic)
+        guard
+            let verdict = sanityCheck?.sample(
+                clock: stamp,
+                monotonic: {
+                    ClockSanityCheck.monotonic(
+                        atClock: stamp, clockNow: (try? clock.clock.now()).map { ($0 - .epoch).nanoseconds },
+                        monotonicNow: ClockLoop.monotonicNow())
+                })
         else { return }
         sanityResets += 1
         if let line = logLimiter.line("clockcheck", "clockcheck: \(verdict); the servo starts over", now: .now) {

@@ -80,13 +80,21 @@ public struct ClockSanityCheck: Sendable {
 
     /// One reading of the clock (ns) and the monotonic clock (ns) at about the same moment; nil when all is well.
     public mutating func sample(clock: Int64, monotonic: Int64) -> Verdict? {
+        sample(clock: clock) { monotonic }
+    }
+
+    /// The same, with the monotonic time asked for only when the reading is judged: not before a frequency was
+    /// set, nor within ``minimumInterval`` of the last reading on the clock, which is most messages (a daemon
+    /// pays a read of its clock for it: ``monotonic(atClock:clockNow:monotonicNow:)``).
+    public mutating func sample(clock: Int64, monotonic read: () -> Int64) -> Verdict? {
         guard frequencyKnown else { return nil }
+        let (interval, intervalOverflow) = clock.subtractingReportingOverflow(lastClock ?? 0)
+        if lastClock != nil, !intervalOverflow, interval >= 0, interval < Self.minimumInterval { return nil }
+        let monotonic = read()
         if let settles = stepSettlesAt {
             guard monotonic >= settles else { return nil }
             stepSettlesAt = nil
         }
-        let (interval, intervalOverflow) = clock.subtractingReportingOverflow(lastClock ?? 0)
-        if lastClock != nil, !intervalOverflow, interval >= 0, interval < Self.minimumInterval { return nil }
         let (monotonicInterval, monotonicOverflow) = monotonic.subtractingReportingOverflow(lastMonotonic)
         guard !monotonicOverflow, monotonicInterval >= Self.minimumInterval else { return nil }
         var verdict: Verdict?

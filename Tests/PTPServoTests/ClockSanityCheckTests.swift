@@ -57,6 +57,19 @@ struct ClockSanityCheckTests {
         }
         #expect(verdicts.count == 1)
         #expect(verdicts.allSatisfy { if case .jumpedForward = $0 { true } else { false } }, "\(verdicts)")
+        // The monotonic time (and so the daemon's clock read) is asked for only for a judged reading: of 16 readings
+        // 25 ms apart, every fourth (100 ms on the clock).
+        var lazy = ClockSanityCheck(limit: 200_000_000)
+        lazy.frequencySet(0)
+        var reads = 0
+        for i in 0..<16 {
+            let monotonic = Self.second + Int64(i) * 25_000_000
+            _ = lazy.sample(clock: start + monotonic) {
+                reads += 1
+                return monotonic
+            }
+        }
+        #expect(reads == 4)
         // No reading of the clock now, or an age over 10 s: the monotonic time now.
         #expect(ClockSanityCheck.monotonic(atClock: 5, clockNow: nil, monotonicNow: 99) == 99)
         #expect(ClockSanityCheck.monotonic(atClock: 0, clockNow: 11 * Self.second, monotonicNow: 99) == 99)
