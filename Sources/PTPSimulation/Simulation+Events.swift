@@ -159,12 +159,14 @@ extension SimulationCore {
 
     /// The wander of the delay into endpoint `index` now: its last value decayed by e^(−t/τ) over the time
     /// since and a fresh Gaussian step, so that the value keeps σ = `model.wander` (an Ornstein–Uhlenbeck
-    /// process sampled at each delivery; the first draw, from a time zero far back, is the stationary one).
+    /// process sampled at each delivery; the first draw, with nothing to decay from, is the stationary one).
     mutating func wander(into index: Int, model: LinkModel) -> Double {
         guard wanderValue.indices.contains(index) else { return 0 }
-        let elapsed: Double = max(0, (now - wanderAt[index]).secondsDouble)
-        // e^(−t/τ) = 2^(−t/(τ·ln 2)).
-        let decay: Double = RealFunctions.exp2(-elapsed / (model.wanderTime * 0.693_147_180_559_945_3))
+        var decay = 0.0
+        if let last = wanderAt[index] {
+            // e^(−t/τ) = 2^(−t/(τ·ln 2)).
+            decay = RealFunctions.exp2(-max(0, (now - last).secondsDouble) / (model.wanderTime * 0.693_147_180_559_945_3))
+        }
         let step: Double = model.wander * max(0, 1 - decay * decay).squareRoot()
         let value: Double = wanderValue[index] * decay + step * random.nextGaussian()
         wanderValue[index] = value

@@ -196,9 +196,9 @@ struct SimulationCore {
     var segmentEndpoints: [(clock: Int32, port: Int32)]
     var segmentModel: [LinkModel]
     /// Per endpoint (an index into ``segmentEndpoints``), the wander of the delay into it and when it was last
-    /// drawn; empty when no segment has wander.
+    /// drawn (nil: never); empty when no segment has wander.
     var wanderValue: [Double] = []
-    var wanderAt: [PTPInstant] = []
+    var wanderAt: [PTPInstant?] = []
     /// Per clock: the address of its first port engine, as the last event left it (``warm(for:)``).
     var portEngines: [UInt]
     /// How many bytes at the start of a port engine an event reads (``PortEngine/hotByteCount``).
@@ -247,7 +247,7 @@ struct SimulationCore {
         }
         if segmentModel.contains(where: { $0.wander > 0 }) {
             wanderValue = Array(repeating: 0, count: segmentEndpoints.count)
-            wanderAt = Array(repeating: PTPInstant(seconds: 0), count: segmentEndpoints.count)
+            wanderAt = Array(repeating: nil, count: segmentEndpoints.count)
         }
         self.seed = seed
         for (c, clock) in network.clocks.enumerated() {
