@@ -589,7 +589,7 @@ def peak_rss(pid):
 
 def anonymous_rss(pid):
     """kB of the process's resident anonymous memory (heap, stacks, private data): what it costs beyond the
-    shared code of its libraries, which VmHWM counts too (libswiftCore alone is about 5 MB resident)."""
+    shared code of its libraries, which VmHWM counts too (most of meridiand's: ARCHITECTURE.md, "Memory")."""
     total, anonymous = 0, False
     with open(f"/proc/{pid}/smaps") as f:
         for line in f:
