@@ -145,7 +145,10 @@ struct GrandmasterGPSDTests {
         mark = gmLog(lab).count
         gpsd.signalFeed(SIGUSR1)
         time.note("feed back")
-        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 20), "\(gmLog(lab, after: mark))")
+        // Eight samples in a row within 300 µs: 8.4 s alone; 20.1 s once in the interop phase, beside three other
+        // groups on two cores, where gpsd's pulses came up to 1 ms late and each late one restarted the count.
+        // The bound is on the wait, not on gpsd's speed under load: what is judged is the return without a step.
+        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 35), "\(gmLog(lab, after: mark))")
         time.note(
             "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return from holdover stepped the clock")
@@ -166,8 +169,8 @@ struct GrandmasterGPSDTests {
         time.note("fix back")
         // gpsd reports a fix again after a few cycles, then four pulses in a row must fall within the 300 µs
         // threshold: 9 s here on a quiet machine; one run of the interop phase beside a heavier group took more
-        // than 15 s (late pulses reset the count). 25 s bounds the wait without judging gpsd's speed under load.
-        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 25), "\(gmLog(lab, after: mark))")
+        // than 15 s (late pulses reset the count). 35 s bounds the wait without judging gpsd's speed under load.
+        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 35), "\(gmLog(lab, after: mark))")
         time.note(
             "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return after the fix came back stepped the clock")
@@ -186,7 +189,8 @@ struct GrandmasterGPSDTests {
         time.note("gpsd restarted")
         #expect(waitForLog(lab, "): connected", after: mark, seconds: 10), "\(gmLog(lab, after: mark))")
         time.note(String(format: "meridiand reconnected %.1f s after the restart", time.elapsed - restarted))
-        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 25), "\(gmLog(lab, after: mark))")
+        // The same eight samples in a row as above, after the reconnection: the same bound.
+        #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 35), "\(gmLog(lab, after: mark))")
         time.note(
             "announcing clockClass 6 again; true errors \(InteropLab.trueErrors(String(gmLog(lab, after: mark))).suffix(5)) ns")
         #expect(!gmLog(lab, after: mark).contains("stepped"), "the return after gpsd's restart stepped the clock")
