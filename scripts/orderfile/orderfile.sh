@@ -9,8 +9,7 @@
 # How: funccov (funccov.c, built here with cc) runs the release meridiand under ptrace with a breakpoint on every
 # function and records each function's first run. Two roles, each on a virtual clock in namespaces this script
 # creates (10.78.x addresses), against linuxptp's ptp4l (free_running): grandmaster of a ptp4l slave, then slave of a
-# ptp4l grandmaster; in both, pmc asks a batch of GETs over the Unix socket. Names defined more than once in the
-# binary (local helpers of several files) are left out: the linker would pull every file's copy forward.
+# ptp4l grandmaster; in both, pmc asks a batch of GETs over the Unix socket.
 #
 # Re-run after changes that move much code (the file names functions by their mangled symbols; a name that no
 # longer exists is ignored, and a new function just lands after the ordered ones). Needs root and ptp4l/pmc.
@@ -38,7 +37,12 @@ cleanup() {
 trap cleanup EXIT
 cc -O2 -Wall -Wextra -o "$work/funccov" "$here/funccov.c"
 nm --defined-only "$binary" | awk '$2 ~ /^[tTwW]$/ {print $1, $3}' >"$work/symbols"
-nm --defined-only "$binary" | awk '{print $3}' | sort | uniq -d >"$work/ambiguous"
+# Names defined more than once (local helpers: merged functions, outlined copies, closures' thunks) are kept, and
+# the linker moves every copy forward (each its own small section), except names the Swift runtime's archives
+# also define: their Swift code is one section per library, so one such name would pull a whole library forward.
+runtime=$(dirname "$(readlink -f "$(command -v swiftc)")")/../lib/swift_static/linux
+nm --defined-only "$runtime"/*.a 2>/dev/null | awk 'NF == 3 {print $3}' | LC_ALL=C sort -u >"$work/runtime"
+nm --defined-only "$binary" | awk '{print $3}' | LC_ALL=C sort | uniq -d | LC_ALL=C comm -12 - "$work/runtime" >"$work/ambiguous"
 
 ip netns add "$a"
 ip netns add "$b"
@@ -75,6 +79,6 @@ role() {
 }
 role grandmaster 'priority1 100\n' "-s"
 role slave 'slaveOnly 1\n' ""
-# Union in first-run order (the grandmaster's run first), without ambiguous names.
+# Union in first-run order (the grandmaster's run first), without the ambiguous names above.
 cat "$work/grandmaster.hits" "$work/slave.hits" | awk '!seen[$0]++' | grep -vxF -f "$work/ambiguous" >"$here/meridiand.order"
 echo "orderfile: $(wc -l <"$here/meridiand.order") functions in $here/meridiand.order"
