@@ -73,6 +73,12 @@ role() {
 	pmc -u -b 0 -s "$work/$name.sock" "${batch[@]}" >"$work/$name-pmc.out" 2>&1 || true
 	sleep $((seconds - seconds / 2))
 	pkill -INT -f "^$binary -f $work/$name.conf" || true
+	local waited=0
+	while kill -0 "$tracer" 2>/dev/null && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+	if kill -0 "$tracer" 2>/dev/null; then
+		echo "orderfile: meridiand as $name did not end within 10 s of SIGINT" >&2
+		exit 1
+	fi
 	wait "$tracer" || { echo "orderfile: meridiand as $name did not end cleanly:" >&2; tail -5 "$work/$name.log" >&2; exit 1; }
 	for p in $(ip netns pids "$b"); do kill "$p" 2>/dev/null || true; done
 	echo "orderfile: $name: $(tail -1 "$work/$name.log"); pmc answers: $(grep -c RESPONSE "$work/$name-pmc.out" || true)"
@@ -80,5 +86,11 @@ role() {
 role grandmaster 'priority1 100\n' "-s"
 role slave 'slaveOnly 1\n' ""
 # Union in first-run order (the grandmaster's run first), without the ambiguous names above.
-cat "$work/grandmaster.hits" "$work/slave.hits" | awk '!seen[$0]++' | grep -vxF -f "$work/ambiguous" >"$here/meridiand.order"
+cat "$work/grandmaster.hits" "$work/slave.hits" | awk '!seen[$0]++' | grep -vxF -f "$work/ambiguous" >"$work/order"
+# A binary without its symbol table (stripped) arms nothing: keep the old order rather than write an empty one.
+if [ "$(wc -l <"$work/order")" -lt 1000 ]; then
+	echo "orderfile: only $(wc -l <"$work/order") functions ran under funccov (a stripped binary?); $here/meridiand.order left as it was" >&2
+	exit 1
+fi
+cp "$work/order" "$here/meridiand.order"
 echo "orderfile: $(wc -l <"$here/meridiand.order") functions in $here/meridiand.order"
