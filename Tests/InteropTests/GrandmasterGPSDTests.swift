@@ -167,7 +167,7 @@ struct GrandmasterGPSDTests {
         #expect(noFix["satellites"] as? Int == 0, "\(noFix)")
         gpsd.signalFeed(SIGUSR2)
         time.note("fix back")
-        // gpsd reports a fix again after a few cycles, then four pulses in a row must fall within the 300 µs
+        // gpsd reports a fix again after a few cycles, then eight samples in a row must fall within the 300 µs
         // threshold: 9 s here on a quiet machine; one run of the interop phase beside a heavier group took more
         // than 15 s (late pulses reset the count). 35 s bounds the wait without judging gpsd's speed under load.
         #expect(waitForLog(lab, "announcing clockClass 6", after: mark, seconds: 35), "\(gmLog(lab, after: mark))")
