@@ -19,6 +19,8 @@ RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-se
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
+# Every release build goes through this, so that none builds with other flags (which would rebuild every module).
+RELEASE_BUILD = $(SWIFT) build -c release $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
 # Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs each of its two
 # processes' tests one by one; INTEROP_GROUPS=1 runs one process (scripts/interop-test.sh).
 INTEROP_FLAGS ?=
@@ -54,7 +56,7 @@ build:
 
 ## release-meridiand: the release meridiand alone (what the interop tests, the bench and the lab run).
 release-meridiand:
-	$(SWIFT) build -c release --product meridiand $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridiand
 
 ## test: lint, then every test (needs root for network namespaces). First the tests of the libraries, the
 ## daemon's pieces and the tools (in parallel, beside the release build of meridiand); then, alone, the tests that run in real time and read what a
@@ -76,7 +78,7 @@ test: deps lint
 	@# directly: `swift test` would wait for the build folder's lock the release build holds). The release build's
 	@# output is printed once both are done.
 	mkdir -p .build/test-logs; \
-	$(SWIFT) build -c release --product meridiand $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) > .build/test-logs/release-build.out 2>&1 & release=$$!; \
+	$(RELEASE_BUILD) --product meridiand > .build/test-logs/release-build.out 2>&1 & release=$$!; \
 	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
 	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS) \
@@ -106,26 +108,26 @@ check:
 ## alternates Meridian and ptp4l UNICAST_ROUNDS times at each client count and compares the medians.
 UNICAST_ROUNDS ?= 3
 bench: deps
-	$(SWIFT) build -c release --product meridian-bench $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridian-bench
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
-	$(SWIFT) build -c release --product meridiand $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridiand
 	python3 Benchmarks/interop/bench_interop.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	python3 Benchmarks/interop/bench_scrape.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
 	ROUNDS=$(UNICAST_ROUNDS) python3 Benchmarks/interop/bench_unicast.py $$($(SWIFT) build -c release --show-bin-path)/meridiand
-	$(SWIFT) build -c release --product meridian-sim $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridian-sim
 	@echo "zone simulator speed (issue 18; the speed, wall time and peak memory per clock on the last line of each):"
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-1k.yaml >/dev/null
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-10k.yaml >/dev/null
 
 ## zone-answers: docs/zone-answers.md from the committed zone files, through the release meridian-sim (a few minutes).
 zone-answers: deps
-	$(SWIFT) build -c release --product meridian-sim $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridian-sim
 	python3 scripts/zone-answers.py
 
 ## run: build, then the zone lab in network namespaces (deploy/lab/zone.sh: active and standby GMs, two BCs, four
 ## hosts, scripted faults) with a live table; ZONE_SECONDS ends it with a summary, Ctrl-C at any time.
 run: deps
-	$(SWIFT) build -c release --product meridiand $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	$(RELEASE_BUILD) --product meridiand
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh
 
 ## install: binaries to $(DESTDIR)$(PREFIX)/sbin and bin, example configs to $(DESTDIR)/etc/meridian, the systemd unit
