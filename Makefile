@@ -12,15 +12,18 @@ FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 # in the order of scripts/orderfile/meridiand.order (the functions a running meridiand executes, together at the
 # front of .text: scripts/orderfile/orderfile.sh makes it) after the compiler's unnamed helpers
 # (scripts/orderfile/helpers.ld), relative relocations packed (DT_RELR: glibc 2.36 or
-# later) and no symbol table exported. A plain `swift build -c release` builds without them: the same program, with
-# about 9 MB more resident (23 MB against 14).
+# later) and no symbol table exported; libgps (without its D-Bus part) and libstdc++ linked in as well, from the
+# archives scripts/link/static-libs.sh puts in STATIC_LINK (the link finds them through PKG_CONFIG_PATH). A plain
+# `swift build -c release` builds without them: the same program, with about 11 MB more resident (23 MB against 11).
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/orderfile/meridiand.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic
+STATIC_LINK := $(CURDIR)/.build/static-link
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
+BUILD_ENV := $(if $(filter release,$(CONFIG)),PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig)
 # Every release build goes through this, so that none builds with other flags (which would rebuild every module).
-RELEASE_BUILD = $(SWIFT) build -c release $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+RELEASE_BUILD = PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig $(SWIFT) build -c release $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
 # Extra `swift test` flags for the interop phase of `make test`: INTEROP_FLAGS=--no-parallel runs each of its two
 # processes' tests one by one; INTEROP_GROUPS=1 runs one process (scripts/interop-test.sh).
 INTEROP_FLAGS ?=
@@ -28,7 +31,7 @@ INTEROP_FLAGS ?=
 # Debian packages the project needs at build, test and run time.
 DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium chrony
 
-.PHONY: all deps build release-meridiand test check bench run install lint format clean fuzz zone-answers
+.PHONY: all deps static-link build release-meridiand test check bench run install lint format clean fuzz zone-answers
 
 all: build
 
@@ -50,12 +53,16 @@ deps:
 		esac; \
 	else echo "make deps: all of $(DEBS) installed"; fi
 
+## static-link: the archives the release builds link statically (scripts/link/static-libs.sh), in STATIC_LINK.
+static-link:
+	scripts/link/static-libs.sh $(STATIC_LINK) $(addprefix $(CURDIR)/.build/release/,meridiand meridianctl meridian-sim meridian-bench)
+
 ## build: release build of every product.
-build:
-	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
+build: static-link
+	$(BUILD_ENV) $(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
 
 ## release-meridiand: the release meridiand alone (what the interop tests, the bench and the lab run).
-release-meridiand:
+release-meridiand: static-link
 	$(RELEASE_BUILD) --product meridiand
 
 ## test: lint, then every test (needs root for network namespaces). First the tests of the libraries, the
@@ -71,7 +78,7 @@ release-meridiand:
 ## from the corpus kept there and the seeds.
 TEST_FUZZ_SECONDS ?= 3
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests|RealtimeFollowerSeamTests|ConversionRemeasureSeamTests|JBODGrandmasterSeamTests)|ManagementIntegrationTests\.)'
-test: deps lint
+test: deps lint static-link
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	@# The release build of meridiand (for the interop phase) uses about one core for three to four minutes: beside
 	@# it run the fuzzing (its own build path, .build/fuzz) and then the parallel phase (the test bundle run
@@ -107,7 +114,7 @@ check:
 ## bench: the benchmarks, release build; prints tables (the last: what scraping /metrics costs). The unicast part
 ## alternates Meridian and ptp4l UNICAST_ROUNDS times at each client count and compares the medians.
 UNICAST_ROUNDS ?= 3
-bench: deps
+bench: deps static-link
 	$(RELEASE_BUILD) --product meridian-bench
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-bench
 	$(RELEASE_BUILD) --product meridiand
@@ -120,13 +127,13 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/meridian-sim --zone deploy/zones/zone-10k.yaml >/dev/null
 
 ## zone-answers: docs/zone-answers.md from the committed zone files, through the release meridian-sim (a few minutes).
-zone-answers: deps
+zone-answers: deps static-link
 	$(RELEASE_BUILD) --product meridian-sim
 	python3 scripts/zone-answers.py
 
 ## run: build, then the zone lab in network namespaces (deploy/lab/zone.sh: active and standby GMs, two BCs, four
 ## hosts, scripted faults) with a live table; ZONE_SECONDS ends it with a summary, Ctrl-C at any time.
-run: deps
+run: deps static-link
 	$(RELEASE_BUILD) --product meridiand
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path)/meridiand deploy/lab/zone.sh
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# static-libs.sh DIR [BINARY...]: what the Makefile's release builds link statically (ARCHITECTURE.md, "Memory"), in DIR:
+#   libgps.a       Debian's libgps.a (libgps-dev) without its D-Bus member, with scripts/link/gps-nodbus.c's two
+#                  definitions in its place;
+#   libstdc++.a    a link to the compiler's static libstdc++ (the Swift runtime's C++ part needs it);
+#   pkgconfig/libgps.pc  libgps's pkg-config file pointing the link at DIR.
+# The release builds run with PKG_CONFIG_PATH=DIR/pkgconfig: SwiftPM then puts `-LDIR` first on the link line, and
+# both the `-lgps` of CGPS's module map and the runtime's `-lstdc++` find these archives before the shared libraries.
+# The binary then needs neither libgps28 (nor the D-Bus, systemd, gcrypt and compression libraries it pulls in) nor
+# libstdc++6 at run time. Run on every release build: it is quick, and it picks up an upgraded libgps-dev. SwiftPM
+# does not know these archives are inputs of its link, so when one changes, the BINARYs (the release executables)
+# are removed: the next build links them again.
+set -eu
+dir=${1:?usage: static-libs.sh DIR [BINARY...]}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+CC=${CC:-cc}
+gps=$($CC -print-file-name=libgps.a)
+cxx=$($CC -print-file-name=libstdc++.a)
+case $gps in /*) ;; *) echo "static-libs.sh: libgps.a not found (Debian's libgps-dev; make deps installs it)" >&2; exit 1;; esac
+case $cxx in /*) ;; *) echo "static-libs.sh: libstdc++.a not found (Debian's libstdc++-12-dev, which g++ brings)" >&2; exit 1;; esac
+mkdir -p "$dir/pkgconfig"
+tmp=$(mktemp -d "$dir/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+$CC -c -O2 -fPIC -Wall -Wextra -Werror -o "$tmp/gps-nodbus.o" "$here/gps-nodbus.c"
+cp "$gps" "$tmp/libgps.a"
+if ar t "$tmp/libgps.a" | grep -qx libgps_dbus.o; then ar d "$tmp/libgps.a" libgps_dbus.o; fi
+ar r "$tmp/libgps.a" "$tmp/gps-nodbus.o" 2>/dev/null
+# The same version and include path as the system's libgps.pc, so the compile commands do not change.
+printf 'Name: GPSD\nDescription: libgps without D-Bus, linked statically (scripts/link/static-libs.sh)\nVersion: %s\nCflags: -I%s\nLibs: -L%s -lgps\n' \
+	"$(pkg-config --modversion libgps)" "$(pkg-config --variable=includedir libgps)" "$dir" > "$tmp/libgps.pc"
+# Replace a file only when it changed, so an unchanged one keeps its time stamp.
+changed=0
+for f in libgps.a pkgconfig/libgps.pc; do
+	cmp -s "$tmp/$(basename $f)" "$dir/$f" || { mv "$tmp/$(basename $f)" "$dir/$f"; changed=1; }
+done
+[ "$(readlink "$dir/libstdc++.a" 2>/dev/null)" = "$cxx" ] || { ln -sfn "$cxx" "$dir/libstdc++.a"; changed=1; }
+if [ $changed = 1 ] && [ $# -gt 0 ]; then rm -f "$@"; fi
