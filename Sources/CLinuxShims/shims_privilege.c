@@ -15,8 +15,9 @@
  * Switching user (`user`) comes after start-up, when those threads exist: it uses SIGPROF, which libdispatch's
  * workers leave unblocked (their mask keeps the synchronous faults, SIGPIPE and SIGPROF open), and changes uid,
  * gids and capabilities in each thread with raw system calls. glibc's setuid(2) broadcast is not enough: it
- * skips a thread that is exiting, and Swift's async main parks the main thread (the one /proc/PID/status shows)
- * inside pthread_exit in dispatch_main's sigsuspend, so it would stay root. */
+ * changes no capabilities, and it skips a thread that is exiting, such as the main thread (the one
+ * /proc/PID/status shows) of a Swift async main, parked inside pthread_exit in dispatch_main's sigsuspend, which
+ * would stay root (meridiand's main is synchronous; a program embedding the daemon may not be). */
 #define _GNU_SOURCE
 #include "CLinuxShims.h"
 

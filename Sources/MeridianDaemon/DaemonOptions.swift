@@ -1,3 +1,4 @@
+import Dispatch
 import GNSSReference
 import Glibc
 import LinuxPlatform
@@ -78,6 +79,18 @@ public enum Meridiand {
         return (.success, "", warnings)
     }
 
+    /// ``serve(_:)`` for a synchronous `main`: the daemon runs on the cooperative pool while the calling thread
+    /// waits for its exit status. meridiand's `main` is not Swift's async main, which ends the main thread with
+    /// `pthread_exit` inside `dispatch_main`: glibc cancels that thread by a forced unwind, which reads the unwind
+    /// tables of the executable and of libc (about 0.5 MB of them stay resident for the daemon's life:
+    /// ARCHITECTURE.md, "Memory"), and the process's main thread, the one `/proc/PID/status` describes, would be
+    /// an exiting one for as long as the daemon runs.
+    public static func serveWaiting(_ options: DaemonOptions) -> DaemonExit {
+        let outcome = ServeOutcome()
+        Task.detached { outcome.finish(await serve(options)) }
+        return outcome.wait()
+    }
+
     /// Validates the configuration, then runs the daemon until SIGTERM or SIGINT. Returns the exit status.
     public static func serve(_ options: DaemonOptions) async -> DaemonExit {
         let configuration: Configuration
@@ -123,5 +136,21 @@ public enum Meridiand {
 
     static func writeError(_ text: String) {
         _ = text.withCString { write(2, $0, strlen($0)) }
+    }
+}
+
+/// The exit status ``Meridiand/serveWaiting(_:)`` waits for: set once by the task that ran the daemon.
+private final class ServeOutcome: Sendable {
+    private let status = Mutex<DaemonExit?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ exit: DaemonExit) {
+        status.withLock { $0 = exit }
+        done.signal()
+    }
+
+    func wait() -> DaemonExit {
+        done.wait()
+        return status.withLock { $0 } ?? .failure
     }
 }

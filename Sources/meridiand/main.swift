@@ -108,4 +108,4 @@ if options.checkConfig {
 }
 // Least privilege: limited here, while this is the only thread, so every thread made later inherits it.
 Meridiand.limitPrivileges(options)
-exit(await Meridiand.serve(options).rawValue)
+exit(Meridiand.serveWaiting(options).rawValue)

@@ -185,7 +185,7 @@ int CLinuxShims_limit_capabilities(uint64_t keep, int *threads, int *unconfirmed
 int CLinuxShims_switch_signal(void);
 /* Switches every thread of the process to user `uid`, group `gid` and the supplementary `groups` (setgroups,
  * setresgid, setresuid: raw system calls per thread, as glibc's own setuid does, but reaching the main thread
- * that dispatch_main parks after pthread_exit, which glibc's broadcast skips), keeping in each only the
+ * that a Swift async main's dispatch_main parks after pthread_exit, which glibc's broadcast skips), keeping in each only the
  * capabilities in `keep` (PR_SET_KEEPCAPS across the change, then capset; the bounding set loses the rest while
  * CAP_SETPCAP still allows). The calling thread first, then each other thread through a signal. A thread already
  * running as `uid` (made by a thread switched before) only limits its capabilities. `threads`: how many threads
