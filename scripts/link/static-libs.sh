@@ -8,8 +8,8 @@
 # both the `-lgps` of CGPS's module map and the runtime's `-lstdc++` find these archives before the shared libraries.
 # The binary then needs neither libgps28 (nor the D-Bus, systemd, gcrypt and compression libraries it pulls in) nor
 # libstdc++6 at run time. Run on every release build: it is quick, and it picks up an upgraded libgps-dev. SwiftPM
-# does not know these archives are inputs of its link, so when one changes, the BINARYs (the release executables)
-# are removed: the next build links them again.
+# does not know these archives (nor the order file and linker script of scripts/orderfile) are inputs of its link,
+# so when one changes, the BINARYs (the release executables) are removed: the next build links them again.
 set -eu
 dir=${1:?usage: static-libs.sh DIR [BINARY...]}
 shift
@@ -35,4 +35,7 @@ for f in libgps.a pkgconfig/libgps.pc; do
 	cmp -s "$tmp/$(basename $f)" "$dir/$f" || { mv "$tmp/$(basename $f)" "$dir/$f"; changed=1; }
 done
 [ "$(readlink "$dir/libstdc++.a" 2>/dev/null)" = "$cxx" ] || { ln -sfn "$cxx" "$dir/libstdc++.a"; changed=1; }
+# The link's other inputs SwiftPM does not track: the function order and the linker scripts.
+(cd "$here/../orderfile" && cksum meridiand.order helpers.ld shared.ld) > "$tmp/link-inputs"
+cmp -s "$tmp/link-inputs" "$dir/link-inputs" || { mv "$tmp/link-inputs" "$dir/link-inputs"; changed=1; }
 if [ $changed = 1 ] && [ $# -gt 0 ]; then rm -f "$@"; fi
