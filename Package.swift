@@ -93,10 +93,10 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Executables: argument parsing and one call into a library.
+        // Executables: argument parsing and one call into a library (meridiand reads ptp4l's options itself).
         .executableTarget(
             name: "meridiand",
-            dependencies: ["MeridianDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MeridianDaemon"],
             swiftSettings: strict
         ),
         .executableTarget(

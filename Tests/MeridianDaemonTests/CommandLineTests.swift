@@ -46,6 +46,17 @@ struct CommandLineTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    @Test func aBadCommandLineExitsTwoWithTheReasonAndHelpExitsZero() throws {
+        let bad = try meridiand(["-m", "-x"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "meridiand: unknown option -x\nTry 'meridiand -h' for the options.\n", "\(bad.stderr)")
+        #expect(bad.stdout.isEmpty)
+        let help = try meridiand(["-h"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("usage: meridiand [options]") && help.stderr.isEmpty)
+        let version = try meridiand(["-v"])
+        #expect(version.status == 0 && version.stdout == "meridiand 0.1.0\n")
+    }
+
     @Test func checkConfigPrintsTheEffectiveSettingsOfMainFileAndPortsD() throws {
         try withFiles([
             "gm.conf": "[global]\npriority1 100\nlogSyncInterval -4\n[eth0]\nmasterOnly 1\n",
