@@ -1,4 +1,3 @@
-import FoundationEssentials
 import MeridianConfig
 import MeridianHTTP
 import PTPManagement
@@ -34,16 +33,13 @@ struct ObservabilityEndpoint: Sendable {
         }
     }
 
-    /// The status report's `Codable` document, as JSON (FoundationEssentials' encoder).
+    /// The status report's `Codable` document, as JSON (``JSONText``, the same text as meridianctl's).
     static func statusJSON(_ state: ObservedState) -> [UInt8] {
         json(StatusReport(snapshot: state.snapshot).document)
     }
 
     static func json(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return Array(#"{"error":"cannot encode"}"#.utf8) }
-        return Array(data)
+        (try? JSONText.encode(value)) ?? Array(#"{"error":"cannot encode"}"#.utf8)
     }
 
     /// Starts the endpoint on `address`; throws a start-up error (exit 2) with the reason when it cannot be bound.
