@@ -92,7 +92,8 @@ enum JSONText {
     /// without a trailing `.0` (`1`, `0.25`, `1e-07`).
     static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, path: [any CodingKey]) throws -> String {
         guard value.isFinite else {
-            throw Unrepresentable(description: "\(value) at \(path.map(\.stringValue).joined(separator: ".")) is not a JSON number")
+            throw Unrepresentable(
+                description: "\(value) at \(path.map(\.stringValue).joined(separator: ".")) is not a JSON number")
         }
         let text = value.description
         return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
