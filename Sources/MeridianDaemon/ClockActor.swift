@@ -857,9 +857,10 @@ actor ClockActor {
     /// LOCKED, HOLDOVER or FREERUN, with the cause an operator needs: a grandmaster judges by its reference,
     /// a slave by its servo and whether its master is heard (ClockTimer.silence puts it in holdover).
     private func syncStatus() -> SyncStatus {
-        let clockEngine = engine.clock
-        if clockEngine.isGrandmaster, let reference = clockEngine.reference {
-            switch reference.state {
+        // Read in place, after every event: a local copy of the clock engine, or of its reference, is a few
+        // hundred bytes to a kilobyte and a half copied each time.
+        if engine.clock.isGrandmaster, let state = engine.clock.referenceState {
+            switch state {
             case .locked: return SyncStatus(.locked, .referenceLocked)
             case .holdoverWithinSpecification: return SyncStatus(.holdover, .referenceLost)
             case .holdoverOutOfSpecification: return SyncStatus(.holdover, .referenceLostOutOfSpecification)
@@ -867,15 +868,15 @@ actor ClockActor {
             case .freeRunning: return SyncStatus(.freerun, .referenceNeverLocked)
             }
         }
-        if clockEngine.isGrandmaster {
+        if engine.clock.isGrandmaster {
             // The BMCA made this clock the grandmaster: it keeps what it learned as a slave, if anything.
-            return clockEngine.discipline.inHoldover
+            return engine.clock.discipline.inHoldover
                 ? SyncStatus(.holdover, .grandmasterHoldingLearnedFrequency) : SyncStatus(.freerun, .grandmasterWithoutReference)
         }
-        if clockEngine.discipline.inHoldover { return SyncStatus(.holdover, .masterSilent) }
+        if engine.clock.discipline.inHoldover { return SyncStatus(.holdover, .masterSilent) }
         guard engine.slavePortIndex != nil else { return SyncStatus(.freerun, .noMaster) }
         let grandmaster = engine.parentDS.grandmasterIdentity
-        switch clockEngine.discipline.servo.state {
+        switch engine.clock.discipline.servo.state {
         case .locked: return SyncStatus(.locked, .lockedTo(grandmaster))
         case .jump, .unlocked: return SyncStatus(.freerun, .notLockedTo(grandmaster))
         }

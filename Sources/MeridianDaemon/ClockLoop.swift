@@ -57,6 +57,9 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// The timer whose firing is being handled, and when it was due.
     private var firing: (key: Int, deadline: Int64)?
     private var deferred: [Event] = []
+    /// An empty buffer for ``deferred`` while ``drainDeferred()`` hands a round over: the two swap, so neither is
+    /// copied or freed.
+    private var draining: [Event] = []
     /// Ports that queued sends since the last flush (``flushLater(_:)``).
     private var unflushed: [any PolledPort] = []
     private var ports: [(index: Int, port: any PolledPort)] = []
@@ -300,9 +303,14 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     private func drainDeferred() {
         // Bounded: 64 rounds; a round's events come from the sends of the round before.
         for _ in 0..<64 where !deferred.isEmpty {
-            let batch = deferred
-            deferred.removeAll(keepingCapacity: true)
-            for event in batch { handler?(event) }
+            // The round leaves `deferred` for an empty buffer (the spare) and is handled from a local, so what
+            // it posts meanwhile goes to the next round; afterwards its buffer, emptied, is the spare.
+            var round: [Event] = []
+            swap(&round, &draining)
+            swap(&round, &deferred)
+            for event in round { handler?(event) }
+            round.removeAll(keepingCapacity: true)
+            draining = round
             flushPorts()
         }
     }

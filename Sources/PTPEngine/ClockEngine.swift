@@ -18,11 +18,14 @@ public struct ClockEngine: Sendable {
     /// second) so the engine the clock actor copies into every published snapshot stays small.
     public var reference: ReferenceDiscipline? {
         get { referenceStorage?.value }
-        set { referenceStorage = newValue.map { .value($0) } }
+        set { referenceStorage = newValue.map { OutOfLine($0) } }
     }
     private var referenceStorage: OutOfLine<ReferenceDiscipline>?
     /// Whether a reference is configured, without copying it out of line as ``reference`` does.
     public var hasReference: Bool { referenceStorage != nil }
+    /// The reference's state, read in place (``reference`` copies the whole discipline out): the daemon asks
+    /// for it after every event.
+    public var referenceState: GrandmasterClockState? { referenceStorage?.value.state }
     /// True while the BMCA has chosen this clock as the grandmaster: its reference steers then, and a
     /// master it followed before is no longer expected.
     public private(set) var isGrandmaster = false
@@ -42,7 +45,7 @@ public struct ClockEngine: Sendable {
 
     public init(servo: SelectedServo, outlierFilter: OutlierFilter? = nil, reference: ReferenceDiscipline? = nil) {
         discipline = ClockDiscipline(servo: servo, outlierFilter: outlierFilter)
-        referenceStorage = reference.map { .value($0) }
+        referenceStorage = reference.map { OutOfLine($0) }
     }
 
     /// The quality this clock offers as grandmaster: its reference's when it has one.
@@ -177,15 +180,12 @@ public struct ClockEngine: Sendable {
     }
 }
 
-/// A value kept on the heap (an indirect enum: copy-on-write for free, value semantics kept).
-indirect enum OutOfLine<Value: Sendable>: Sendable {
-    case value(Value)
+/// A value kept on the heap, immutable: a change stores a new box, so value semantics hold, and a reader can
+/// load one field of it without copying the rest.
+final class OutOfLine<Value: Sendable>: Sendable {
+    let value: Value
 
-    var value: Value {
-        switch self {
-        case .value(let value): value
-        }
-    }
+    init(_ value: Value) { self.value = value }
 }
 
 /// The clock's own timers (the ports have theirs, ``PortTimer``).
