@@ -7,7 +7,7 @@ CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
 FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
-# The release build's flags, in every release build below (ARCHITECTURE.md, "Memory"): the Swift runtime linked in
+# The release build's flags, in every release build below (ARCHITECTURE.md, "Memory and CPU"): the Swift runtime linked in
 # (one self-contained binary, with only the runtime code it uses), every function in its own section, linked by lld
 # in the order of scripts/orderfile/meridiand.order (the functions a running meridiand executes, together at the
 # front of .text: scripts/orderfile/orderfile.sh makes it) after the compiler's unnamed helpers

@@ -4,7 +4,7 @@
 ///
 /// Hand-written rather than swift-argument-parser: that library discovers a command's options by reflecting
 /// over its properties at every start, which makes the runtime read the reflection metadata of the whole
-/// program and demangle type names (ARCHITECTURE.md, "Memory": about 0.5 MB more resident for the daemon's life),
+/// program and demangle type names (ARCHITECTURE.md, "Memory and CPU": about 0.5 MB more resident for the daemon's life),
 /// and its syntax differs from getopt's in the corners ptp4l users rely on (`-l7`, `-mq`).
 public enum DaemonArguments {
     /// What the command line asks for.

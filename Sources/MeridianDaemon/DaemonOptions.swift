@@ -83,7 +83,7 @@ public enum Meridiand {
     /// waits for its exit status. meridiand's `main` is not Swift's async main, which ends the main thread with
     /// `pthread_exit` inside `dispatch_main`: glibc cancels that thread by a forced unwind, which reads the unwind
     /// tables of the executable and of libc (about 0.5 MB of them stay resident for the daemon's life:
-    /// ARCHITECTURE.md, "Memory"), and the process's main thread, the one `/proc/PID/status` describes, would be
+    /// ARCHITECTURE.md, "Memory and CPU"), and the process's main thread, the one `/proc/PID/status` describes, would be
     /// an exiting one for as long as the daemon runs.
     public static func serveWaiting(_ options: DaemonOptions) -> DaemonExit {
         let outcome = ServeOutcome()

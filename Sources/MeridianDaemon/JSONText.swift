@@ -6,7 +6,7 @@
 ///
 /// Meridian's own rather than FoundationEssentials': that library would be the only reason meridiand links it,
 /// and its type metadata, relocated data and the protocol conformances the runtime scans cost the daemon about
-/// 0.5 MB of resident memory for its whole life (ARCHITECTURE.md, "Memory").
+/// 0.5 MB of resident memory for its whole life (ARCHITECTURE.md, "Memory and CPU").
 enum JSONText {
     /// A value that cannot be JSON: a non-finite number (JSON has no NaN or infinity).
     struct Unrepresentable: Error, CustomStringConvertible {

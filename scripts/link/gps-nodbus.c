@@ -1,4 +1,4 @@
-/* libgps's D-Bus source, left out of the release build's static libgps (ARCHITECTURE.md, "Memory").
+/* libgps's D-Bus source, left out of the release build's static libgps (ARCHITECTURE.md, "Memory and CPU").
  *
  * libgps's gps_open() dispatches on the host it is given: "DBUS export" (gps.h: GPSD_DBUS_EXPORT) opens a D-Bus
  * listener, "shared memory" gpsd's segment, anything else a TCP socket. Meridian talks to gpsd over TCP only

@@ -1,5 +1,5 @@
 #!/bin/sh
-# static-libs.sh DIR [BINARY...]: what the Makefile's release builds link statically (ARCHITECTURE.md, "Memory"), in DIR:
+# static-libs.sh DIR [BINARY...]: what the Makefile's release builds link statically (ARCHITECTURE.md, "Memory and CPU"), in DIR:
 #   libgps.a       Debian's libgps.a (libgps-dev) without its D-Bus member, with scripts/link/gps-nodbus.c's two
 #                  definitions in its place;
 #   libstdc++.a    a link to the compiler's static libstdc++ (the Swift runtime's C++ part needs it);
