@@ -190,7 +190,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, S
     }
 }
 
-private struct UnkeyedContainer: UnkeyedEncodingContainer, ScalarWriting {
+private struct UnkeyedContainer: UnkeyedEncodingContainer, PositionalScalars {
     let node: JSONText.Node
     let codingPath: [any CodingKey]
     var count: Int {
@@ -207,22 +207,6 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer, ScalarWriting {
         return child
     }
 
-    mutating func encodeNil() throws { put("null", nil) }
-    mutating func encode(_ value: Bool) throws { put(value ? "true" : "false", nil) }
-    mutating func encode(_ value: String) throws { put(JSONText.quoted(value), nil) }
-    mutating func encode(_ value: Double) throws { put(try JSONText.number(value, path: codingPath), nil) }
-    mutating func encode(_ value: Float) throws { put(try JSONText.number(value, path: codingPath), nil) }
-    mutating func encode(_ value: Int) throws { put(String(value), nil) }
-    mutating func encode(_ value: Int8) throws { put(String(value), nil) }
-    mutating func encode(_ value: Int16) throws { put(String(value), nil) }
-    mutating func encode(_ value: Int32) throws { put(String(value), nil) }
-    mutating func encode(_ value: Int64) throws { put(String(value), nil) }
-    mutating func encode(_ value: UInt) throws { put(String(value), nil) }
-    mutating func encode(_ value: UInt8) throws { put(String(value), nil) }
-    mutating func encode(_ value: UInt16) throws { put(String(value), nil) }
-    mutating func encode(_ value: UInt32) throws { put(String(value), nil) }
-    mutating func encode(_ value: UInt64) throws { put(String(value), nil) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try putValue(value, nil) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         TreeEncoder(node: slot(nil), codingPath: codingPath).container(keyedBy: keyType)
@@ -237,12 +221,17 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer, ScalarWriting {
     }
 }
 
-private struct SingleValueContainer: SingleValueEncodingContainer, ScalarWriting {
+private struct SingleValueContainer: SingleValueEncodingContainer, PositionalScalars {
     let node: JSONText.Node
     let codingPath: [any CodingKey]
 
     mutating func slot(_ key: (any CodingKey)?) -> JSONText.Node { node }
+}
 
+/// The scalar methods of the unkeyed and the single-value container: the two protocols ask for the same ones.
+private protocol PositionalScalars: ScalarWriting {}
+
+extension PositionalScalars {
     mutating func encodeNil() throws { put("null", nil) }
     mutating func encode(_ value: Bool) throws { put(value ? "true" : "false", nil) }
     mutating func encode(_ value: String) throws { put(JSONText.quoted(value), nil) }
