@@ -207,7 +207,6 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer, PositionalScalars {
         return child
     }
 
-
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         TreeEncoder(node: slot(nil), codingPath: codingPath).container(keyedBy: keyType)
     }
