@@ -7,18 +7,19 @@ CONFIG ?= release
 SWIFT_FORMAT ?= swift-format
 # What `make format` rewrites and `make lint` checks the formatting of (settings in .swift-format).
 FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
-# The release build's flags, in every release build below (ARCHITECTURE.md, "Memory and CPU"): the Swift runtime linked in
-# (one self-contained binary, with only the runtime code it uses), every function in its own section, linked by lld
-# in the order of scripts/orderfile/meridiand.order (the functions a running meridiand executes, together at the
-# front of .text: scripts/orderfile/orderfile.sh makes it) after the compiler's unnamed helpers
-# (scripts/orderfile/helpers.ld), relative relocations packed (DT_RELR: glibc 2.36 or
-# later) and no symbol table exported; libgps (without its D-Bus part) and libstdc++ linked in as well, from the
-# archives scripts/link/static-libs.sh puts in STATIC_LINK (the link finds them through PKG_CONFIG_PATH). A plain
-# `swift build -c release` builds without them: the same program, with about 11 MB more resident (23 MB against 11).
+# The release build's flags, in every release build below (ARCHITECTURE.md, "Memory and CPU"): the Swift runtime
+# linked in (one self-contained binary, with only the runtime code it uses), every function in its own section,
+# linked by lld in the order of scripts/orderfile/meridiand.order (the functions a running meridiand executes,
+# together at the front of .text: scripts/orderfile/orderfile.sh makes it) after the compiler's unnamed helpers
+# (scripts/orderfile/helpers.ld) and the shared names that run (scripts/orderfile/shared.ld), relative relocations
+# packed (DT_RELR: glibc 2.36 or later) and no symbol table exported; libgps (without its D-Bus part) and libstdc++
+# linked in as well, from the archives scripts/link/static-libs.sh puts in STATIC_LINK (the link finds them through
+# PKG_CONFIG_PATH). A plain `swift build -c release` builds without them: the same program, with several MB more
+# resident and libgps28, D-Bus and libstdc++6 needed at run time.
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/orderfile/meridiand.order -Xlinker --no-warn-symbol-ordering \
-	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld -Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/shared.ld \
-	-Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld \
+	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/shared.ld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic
 STATIC_LINK := $(CURDIR)/.build/static-link
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
@@ -56,7 +57,8 @@ deps:
 
 ## static-link: the archives the release builds link statically (scripts/link/static-libs.sh), in STATIC_LINK.
 static-link:
-	scripts/link/static-libs.sh $(STATIC_LINK) $(addprefix $(CURDIR)/.build/release/,meridiand meridianctl meridian-sim meridian-bench)
+	scripts/link/static-libs.sh $(STATIC_LINK) \
+		$(addprefix $(CURDIR)/.build/release/,meridiand meridianctl meridian-sim meridian-bench)
 
 ## build: release build of every product.
 build: static-link

@@ -92,8 +92,8 @@ let package = Package(
             ],
             // The clock thread's hot path (ClockActor, ClockLoop) reads and writes its own stored properties on
             // every pass; the release build leaves out the run-time exclusivity check of those accesses, which
-            // was 14 % of a grandmaster's user-space instructions (ARCHITECTURE.md, "Memory and CPU"). Debug builds, which
-            // the unit and seam tests run, keep it; the compile-time check holds in both.
+            // was 14 % of a grandmaster's user-space instructions (ARCHITECTURE.md, "Memory and CPU"). Debug
+            // builds, which the unit and seam tests run, keep it; the compile-time check holds in both.
             swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
 
