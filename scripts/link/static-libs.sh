@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 $CC -c -O2 -fPIC -Wall -Wextra -Werror -o "$tmp/gps-nodbus.o" "$here/gps-nodbus.c"
 cp "$gps" "$tmp/libgps.a"
 if ar t "$tmp/libgps.a" | grep -qx libgps_dbus.o; then ar d "$tmp/libgps.a" libgps_dbus.o; fi
-ar r "$tmp/libgps.a" "$tmp/gps-nodbus.o" 2>/dev/null
+ar r "$tmp/libgps.a" "$tmp/gps-nodbus.o"
 # The same version and include path as the system's libgps.pc, so the compile commands do not change.
 printf 'Name: GPSD\nDescription: libgps without D-Bus, linked statically (scripts/link/static-libs.sh)\nVersion: %s\nCflags: -I%s\nLibs: -L%s -lgps\n' \
 	"$(pkg-config --modversion libgps)" "$(pkg-config --variable=includedir libgps)" "$dir" > "$tmp/libgps.pc"
