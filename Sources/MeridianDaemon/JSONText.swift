@@ -1,3 +1,5 @@
+import PTPCore
+
 /// JSON text for the HTTP endpoint's documents (`/status.json`, `/history.json`), written as FoundationEssentials'
 /// `JSONEncoder` writes them with `[.sortedKeys, .withoutEscapingSlashes]`: keys in order, integers and booleans as
 /// Swift prints them, a `Double` as its shortest round-trip text without a trailing `.0`, strings with `"`, `\`
@@ -42,7 +44,7 @@ enum JSONText {
                 out.append(UInt8(ascii: "{"))
                 for (index, key) in members.keys.sorted().enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONText.string(key, into: &out)
+                    JSONString.append(key, to: &out)
                     out.append(UInt8(ascii: ":"))
                     members[key]?.write(into: &out)
                 }
@@ -56,36 +58,6 @@ enum JSONText {
                 out.append(UInt8(ascii: "]"))
             }
         }
-    }
-
-    /// A JSON string: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`; `/` and everything
-    /// else as it is (UTF-8).
-    static func string(_ text: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0x08: out.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
-        string(text, into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A floating-point number as `JSONEncoder` writes it: the shortest text that reads back to the same value,
@@ -152,7 +124,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, S
 
     mutating func encodeNil(forKey key: Key) throws { put("null", key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(value ? "true" : "false", key) }
-    mutating func encode(_ value: String, forKey key: Key) throws { put(JSONText.quoted(value), key) }
+    mutating func encode(_ value: String, forKey key: Key) throws { put(JSONString.quoted(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
         put(try JSONText.number(value, path: codingPath + [key]), key)
     }
@@ -233,7 +205,7 @@ private protocol PositionalScalars: ScalarWriting {}
 extension PositionalScalars {
     mutating func encodeNil() throws { put("null", nil) }
     mutating func encode(_ value: Bool) throws { put(value ? "true" : "false", nil) }
-    mutating func encode(_ value: String) throws { put(JSONText.quoted(value), nil) }
+    mutating func encode(_ value: String) throws { put(JSONString.quoted(value), nil) }
     mutating func encode(_ value: Double) throws { put(try JSONText.number(value, path: codingPath), nil) }
     mutating func encode(_ value: Float) throws { put(try JSONText.number(value, path: codingPath), nil) }
     mutating func encode(_ value: Int) throws { put(String(value), nil) }

@@ -66,23 +66,7 @@ extension ZoneReport {
 
     /// The report as JSON (keys in a fixed order).
     public var json: String {
-        func str(_ s: String) -> String {
-            var out = "\""
-            for ch in s.unicodeScalars {
-                switch ch {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default:
-                    if ch.value < 0x20 {
-                        out += "\\u00" + (ch.value < 16 ? "0" : "") + String(ch.value, radix: 16)
-                    } else {
-                        out.unicodeScalars.append(ch)
-                    }
-                }
-            }
-            return out + "\""
-        }
+        func str(_ s: String) -> String { JSONString.quoted(s) }
         func stats(_ h: TimeErrorHistogram) -> String {
             "\"p50\": \(ns(h.percentile(0.5))), \"p95\": \(ns(h.percentile(0.95))), \"p99\": \(ns(h.percentile(0.99))), "
                 + "\"max\": \(ns(h.maximum)), \"samples\": \(h.samples)"
