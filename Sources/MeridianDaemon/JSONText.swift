@@ -117,6 +117,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, S
     mutating func slot(_ key: (any CodingKey)?) -> JSONText.Node {
         let child = JSONText.Node()
         guard case .object(var members) = node.content else { return child }
+        node.content = .empty  // one reference to the members while they grow
         members[key?.stringValue ?? ""] = child
         node.content = .object(members)
         return child
