@@ -20,7 +20,8 @@ RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-se
 	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/orderfile/meridiand.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/shared.ld -Xlinker -z -Xlinker pack-relative-relocs \
-	-Xlinker --no-export-dynamic
+	-Xlinker --no-export-dynamic \
+	-Xlinker '--remap-inputs=*/swift_static/linux/libswiftCore.a=$(CURDIR)/.build/static-link/libswiftCore.a'
 STATIC_LINK := $(CURDIR)/.build/static-link
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
 BUILD_ENV := $(if $(filter release,$(CONFIG)),PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig)
@@ -31,7 +32,7 @@ RELEASE_BUILD = PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig $(SWIFT) build -c relea
 INTEROP_FLAGS ?=
 
 # Debian packages the project needs at build, test and run time.
-DEBS := libgps-dev pkg-config gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium chrony
+DEBS := libgps-dev pkg-config python3-capstone gpsd gpsd-clients linuxptp tshark ethtool iproute2 socat python3 prometheus curl chromium chrony
 
 .PHONY: all deps static-link build release-meridiand test check bench run install lint format clean fuzz zone-answers
 

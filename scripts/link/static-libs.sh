@@ -3,9 +3,14 @@
 #   libgps.a       Debian's libgps.a (libgps-dev) without its D-Bus member, with scripts/link/gps-nodbus.c's two
 #                  definitions in its place;
 #   libstdc++.a    a link to the compiler's static libstdc++ (the Swift runtime's C++ part needs it);
+#   libswiftCore.a the toolchain's Swift runtime archive with its Swift code (the member Swift.o, whose 1.6 MB
+#                  .text is one section) split into a section per function by split-text.py and checked by
+#                  check-split.py, so that the link orders and drops the standard library's functions as it does
+#                  the program's (done again only when the toolchain's archive or the two scripts change);
 #   pkgconfig/libgps.pc  libgps's pkg-config file pointing the link at DIR.
 # The release builds run with PKG_CONFIG_PATH=DIR/pkgconfig: SwiftPM then puts `-LDIR` first on the link line, and
-# both the `-lgps` of CGPS's module map and the runtime's `-lstdc++` find these archives before the shared libraries.
+# the `-lgps` of CGPS's module map and the runtime's `-lstdc++` and `-lswiftCore` find these archives before the
+# shared libraries and the toolchain's own.
 # The binary then needs neither libgps28 (nor the D-Bus, systemd, gcrypt and compression libraries it pulls in) nor
 # libstdc++6 at run time. Run on every release build: it is quick, and it picks up an upgraded libgps-dev. SwiftPM
 # does not know these archives (nor the order file and linker script of scripts/orderfile) are inputs of its link,
@@ -35,6 +40,23 @@ for f in libgps.a pkgconfig/libgps.pc; do
 	cmp -s "$tmp/$(basename $f)" "$dir/$f" || { mv "$tmp/$(basename $f)" "$dir/$f"; changed=1; }
 done
 [ "$(readlink "$dir/libstdc++.a" 2>/dev/null)" = "$cxx" ] || { ln -sfn "$cxx" "$dir/libstdc++.a"; changed=1; }
+# The Swift runtime's archive, its Swift code split into a section per function.
+swiftc=$(command -v swiftc) || { echo "static-libs.sh: swiftc not found on PATH" >&2; exit 1; }
+toolbin=$(dirname "$(readlink -f "$swiftc")")
+core=${SWIFT_STATIC_CORE:-$toolbin/../lib/swift_static/linux/libswiftCore.a}
+[ -f "$core" ] || { echo "static-libs.sh: $core not found (the toolchain's static Swift runtime)" >&2; exit 1; }
+(cksum < "$core"; cd "$here" && cksum split-text.py check-split.py) > "$tmp/core-inputs"
+if ! cmp -s "$tmp/core-inputs" "$dir/core-inputs" || [ ! -f "$dir/libswiftCore.a" ]; then
+	mkdir "$tmp/core"
+	(cd "$tmp/core" && ar x "$core" Swift.o && mv Swift.o original.o)
+	/usr/bin/python3 "$here/split-text.py" "$tmp/core/original.o" "$tmp/core/Swift.o"
+	PATH=$toolbin:$PATH /usr/bin/python3 "$here/check-split.py" "$tmp/core/original.o" "$tmp/core/Swift.o"
+	cp "$core" "$tmp/libswiftCore.a"
+	(cd "$tmp/core" && ar r "$tmp/libswiftCore.a" Swift.o 2>&1) || exit 1
+	mv "$tmp/libswiftCore.a" "$dir/libswiftCore.a"
+	mv "$tmp/core-inputs" "$dir/core-inputs"
+	changed=1
+fi
 # The link's other inputs SwiftPM does not track: the function order and the linker scripts.
 (cd "$here/../orderfile" && cksum meridiand.order helpers.ld shared.ld) > "$tmp/link-inputs"
 cmp -s "$tmp/link-inputs" "$dir/link-inputs" || { mv "$tmp/link-inputs" "$dir/link-inputs"; changed=1; }
