@@ -16,7 +16,7 @@ import UnixSignals
 /// The daemon as one service: opens the clock and every port, runs the instance until a graceful
 /// shutdown (SIGTERM, SIGINT), re-reads the configuration on SIGHUP, and closes everything on the way
 /// out so no half-built message is sent.
-final class MeridianService: Service {
+final class MeridianService: Service, CustomStringConvertible {
     let options: DaemonOptions
     let configuration: Configuration
     let settings: DaemonSettings
@@ -30,6 +30,11 @@ final class MeridianService: Service {
         self.logger = logger
         self.factories = factories
     }
+
+    /// The name ServiceGroup logs the service by. Without it, `ServiceGroupConfiguration` describes the service by
+    /// reflecting over its stored properties (`Mirror`), which reads the reflection metadata of every type they hold
+    /// at each start (ARCHITECTURE.md, "Memory and CPU").
+    var description: String { "MeridianService" }
 
     func run() async throws {
         // Ports on other PHCs than the disciplined clock: refused (exit 2) unless boundary_clock_jbod says align them.
