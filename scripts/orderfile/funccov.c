@@ -5,7 +5,11 @@
 // (PTRACE_O_TRACECLONE); other signals are passed on; the program is killed if funccov dies (PTRACE_O_EXITKILL).
 // A development tool: it needs ptrace rights over the program (root, or the same user with ptrace_scope 0).
 //
-// usage: funccov OUT SYMBOLS -- PROGRAM [ARG...]
+// With `-r SECONDS STEADY`, SECONDS after the start it arms again every function that has run, and writes to STEADY
+// the ones that run after that, in the order they do: the steady state's functions (each wake-up's path), which
+// orderfile.sh puts first so that they share as few pages (and TLB entries) as the code allows.
+//
+// usage: funccov OUT SYMBOLS [-r SECONDS STEADY] -- PROGRAM [ARG...]
 //   SYMBOLS: lines "HEXOFFSET NAME", the program's function symbols as `nm --defined-only` prints them.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { ARMED, HIT, UNARMED };
+static volatile sig_atomic_t rearm_due;
+static void on_alarm(int signal) { (void)signal; rearm_due = 1; }
+
+enum { ARMED, HIT, UNARMED, REARMED };
 struct function {
     unsigned long offset;
     char *names;
@@ -103,13 +110,21 @@ static unsigned long load_base(pid_t pid, const char *exe) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 5 || strcmp(argv[3], "--") != 0) {
-        fprintf(stderr, "usage: funccov OUT SYMBOLS -- PROGRAM [ARG...]\n");
+    int program = 4;
+    unsigned rearm_after = 0;
+    FILE *steady = NULL;
+    if (argc >= 8 && strcmp(argv[3], "-r") == 0) {
+        rearm_after = (unsigned)strtoul(argv[4], NULL, 10);
+        if (!(steady = fopen(argv[5], "w"))) { perror(argv[5]); return 2; }
+        program = 7;
+    }
+    if (argc < program + 1 || strcmp(argv[program - 1], "--") != 0 || (steady && rearm_after == 0)) {
+        fprintf(stderr, "usage: funccov OUT SYMBOLS [-r SECONDS STEADY] -- PROGRAM [ARG...]\n");
         return 2;
     }
     if (read_symbols(argv[2]) != 0) return 2;
     char exe[PATH_MAX];
-    if (!realpath(argv[4], exe)) { perror(argv[4]); return 2; }
+    if (!realpath(argv[program], exe)) { perror(argv[program]); return 2; }
     FILE *out = fopen(argv[1], "w");
     if (!out) { perror(argv[1]); return 2; }
 
@@ -117,7 +132,7 @@ int main(int argc, char **argv) {
     if (child < 0) { perror("fork"); return 1; }
     if (child == 0) {
         ptrace(PTRACE_TRACEME, 0, 0, 0);
-        execv(exe, argv + 4);
+        execv(exe, argv + program);
         perror("execv");
         _exit(127);
     }
@@ -140,11 +155,25 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "funccov: %zu functions armed\n", armed);
 
-    size_t hits = 0;
+    size_t hits = 0, steady_hits = 0;
     int code = 0;
+    if (steady) {
+        struct sigaction action = {.sa_handler = on_alarm}; // no SA_RESTART: waitpid returns EINTR
+        sigaction(SIGALRM, &action, NULL);
+        alarm(rearm_after);
+    }
     ptrace(PTRACE_CONT, child, 0, 0);
     for (;;) {
         pid_t pid = waitpid(-1, &status, __WALL);
+        if (rearm_due) { // every function that has run gets its breakpoint back (threads run on meanwhile)
+            rearm_due = 0;
+            size_t again = 0;
+            for (size_t i = 0; i < count; i++) {
+                struct function *f = &functions[i];
+                if (f->state == HIT && pwrite(memory, &trap, 1, base + f->offset) == 1) { f->state = REARMED; again++; }
+            }
+            fprintf(stderr, "funccov: %zu functions armed again after %u s\n", again, rearm_after);
+        }
         if (pid < 0) {
             if (errno == EINTR) continue;
             break;
@@ -159,11 +188,12 @@ int main(int argc, char **argv) {
             struct user_regs_struct regs;
             ptrace(PTRACE_GETREGS, pid, 0, &regs);
             struct function *f = find(regs.rip - 1 - base);
-            if (f && f->state != UNARMED) {
-                if (f->state == ARMED) { // first hit: restore the byte (every thread shares the text)
-                    if (pwrite(memory, &f->original, 1, base + f->offset) == 1) f->state = HIT;
-                    fprintf(out, "%s\n", f->names);
-                    hits++;
+            if (f) {
+                if (f->state == ARMED || f->state == REARMED) { // restore the byte (every thread shares the text)
+                    int again = f->state == REARMED;
+                    if (pwrite(memory, &f->original, 1, base + f->offset) == 1) f->state = again ? UNARMED : HIT;
+                    fprintf(again ? steady : out, "%s\n", f->names);
+                    if (again) steady_hits++; else hits++;
                 }
                 regs.rip -= 1; // a thread that trapped before the restore runs the function from its start
                 ptrace(PTRACE_SETREGS, pid, 0, &regs);
@@ -175,6 +205,10 @@ int main(int argc, char **argv) {
         ptrace(PTRACE_CONT, pid, 0, pass);
     }
     fclose(out);
+    if (steady) {
+        fclose(steady);
+        fprintf(stderr, "funccov: %zu functions ran again after %u s\n", steady_hits, rearm_after);
+    }
     fprintf(stderr, "funccov: %zu of %zu functions ran; the program exited %d\n", hits, armed, code);
     return code;
 }
