@@ -301,8 +301,11 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// what those posted in turn: a round's stamps are handled one by one and what they queue (the Follow_Ups
     /// of a Sync slot) leaves together at the end of the round.
     private func drainDeferred() {
-        // Bounded: 64 rounds; a round's events come from the sends of the round before.
-        for _ in 0..<64 where !deferred.isEmpty {
+        // Bounded: 64 rounds; a round's events come from the sends of the round before. (A `while`, not a
+        // `for … where`, which would test all 64 after the last round: most calls have nothing to drain.)
+        var rounds = 0
+        while !deferred.isEmpty && rounds < 64 {
+            rounds += 1
             // The round leaves `deferred` for an empty buffer (the spare) and is handled from a local, so what
             // it posts meanwhile goes to the next round; afterwards its buffer, emptied, is the spare.
             var round: [Event] = []
