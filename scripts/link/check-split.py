@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-import capstone
-from capstone import x86_const as X
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from x86refs import instructions  # noqa: E402
 
 
 def link(obj, out, order=None):
@@ -94,18 +94,10 @@ class Image:
 def code_refs(img):
     """{(function, offset): where its PC-relative reference goes} for every instruction of .text."""
     a, off, size = img.secs[".text"]
-    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    md.detail = True
     refs = {}
-    for ins in md.disasm(img.data[off:off + size], a):
-        for op in ins.operands:
-            target = None
-            if op.type == X.X86_OP_IMM and (ins.group(capstone.CS_GRP_JUMP) or ins.group(capstone.CS_GRP_CALL)):
-                target = op.imm
-            elif op.type == X.X86_OP_MEM and op.mem.base == X.X86_REG_RIP:
-                target = ins.address + ins.size + op.mem.disp
-            if target is not None:
-                refs[img.where(ins.address)] = img.where(target)
+    for address, _, _, targets in instructions(img.data[off:off + size], a):
+        for target in targets:
+            refs[img.where(address)] = img.where(target)
     return refs
 
 

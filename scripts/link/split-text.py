@@ -25,14 +25,12 @@ function. `scripts/link/check-split.py` links the result in a shuffled order and
 original's.
 """
 import bisect
+import os
 import struct
 import sys
 
-try:
-    import capstone
-    from capstone import x86_const as X
-except ImportError:
-    sys.exit("split-text.py: needs Debian's python3-capstone (make deps installs it)")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from x86refs import instructions  # noqa: E402
 
 SHT_SYMTAB, SHT_RELA, SHT_PROGBITS, SHT_X86_64_UNWIND = 2, 4, 1, 0x70000001
 SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK = 0x2, 0x4, 0x40
@@ -72,22 +70,13 @@ class Obj:
 
 
 def decode(code, what):
-    """Every instruction of `code` (a code section at address 0): (address, size, bytes, [(kind, target)])."""
-    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    md.detail = True
+    """Every instruction of `code` (a code section at address 0): (address, size, bytes, [target])."""
     out, at = [], 0
-    for ins in md.disasm(code, 0):
-        if ins.address != at:
+    for address, size, _, targets in instructions(code):
+        if address != at:
             fail(f"{what}: the decoder skipped bytes at {at:#x}")
-        refs = []
-        branch = ins.group(capstone.CS_GRP_JUMP) or ins.group(capstone.CS_GRP_CALL)
-        for op in ins.operands:
-            if op.type == X.X86_OP_IMM and branch:
-                refs.append(("branch", op.imm))
-            elif op.type == X.X86_OP_MEM and op.mem.base == X.X86_REG_RIP:
-                refs.append(("rip", ins.address + ins.size + op.mem.disp))
-        out.append((ins.address, ins.size, bytes(ins.bytes), refs))
-        at = ins.address + ins.size
+        out.append((address, size, code[address:address + size], targets))
+        at = address + size
     if at != len(code):
         fail(f"{what}: the decoder stopped at {at:#x} of {len(code):#x}")
     return out
@@ -174,7 +163,7 @@ def main(src, dst):
     join = [False] * len(starts)
     resolved = []
     for ins in insns:
-        for kind, target in ins[3]:
+        for target in ins[3]:
             if not 0 <= target < size:
                 continue
             a, b = chunk_of(ins[0]), chunk_of(target)
