@@ -21,7 +21,8 @@ RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-se
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/shared.ld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic \
-	-Xlinker '--remap-inputs=*/swift_static/linux/libswiftCore.a=$(CURDIR)/.build/static-link/libswiftCore.a'
+	-Xlinker '--remap-inputs=*/swift_static/linux/libswiftCore.a=$(CURDIR)/.build/static-link/libswiftCore.a' \
+	-Xlinker '--remap-inputs=*/libstdc++.so=$(CURDIR)/.build/static-link/libstdc++.a'
 STATIC_LINK := $(CURDIR)/.build/static-link
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
 BUILD_ENV := $(if $(filter release,$(CONFIG)),PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig)
