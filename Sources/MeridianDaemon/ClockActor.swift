@@ -47,7 +47,7 @@ actor ClockActor {
     /// Whether this pass carried a measurement (its TIME_STATUS_NP push reads the published state).
     private var measuredThisPass = false
     /// Engine tokens of the event messages whose transmit stamps are awaited, by send id, per port.
-    private var pendingTokens: [[UInt64: TransmitToken]]
+    private var pendingTokens: [PendingTransmits]
     private static let pendingTokenLimit = 1 << 17
     private var nextSendID: UInt64 = 1
     /// The buffer the last message was encoded into, reused for the next: a multicast message has left when the
@@ -168,7 +168,7 @@ actor ClockActor {
         polled = ports.enumerated().map { index, port in port.attach(to: loop, port: index) }
         self.logger = logger
         self.observers = observers
-        pendingTokens = Array(repeating: [:], count: ports.count)
+        pendingTokens = Array(repeating: PendingTransmits(), count: ports.count)
         let counters = Array(repeating: Array(repeating: UInt64(0), count: 16), count: ports.count)
         received = counters
         sent = counters
@@ -368,10 +368,10 @@ actor ClockActor {
             logger.info("port \(index + 1): link \(up ? "up" : "down")")
             handle(.port(index, up ? .linkUp : .linkDown))
         case .transmitted(let id, let stamp):
-            guard let token = pendingTokens[index].removeValue(forKey: id) else { return }
+            guard let token = pendingTokens[index].remove(id) else { return }
             handle(.port(index, .transmitted(token, timestamp: convert(stamp, port: index) + timescaleShift)))
         case .transmitMissed(let id, let reason, let fault):
-            pendingTokens[index].removeValue(forKey: id)
+            _ = pendingTokens[index].remove(id)
             missingTimestamps[index] += 1
             transmitMisses[index] += 1
             if fault {
@@ -381,7 +381,7 @@ actor ClockActor {
                 logger.warning("port \(index + 1): \(reason)")
             }
         case .sendFailed(let id, let reason):
-            pendingTokens[index].removeValue(forKey: id)
+            _ = pendingTokens[index].remove(id)
             logger.warning("port \(index + 1): send failed: \(reason)")
         case .filtered(let reason, let firstByte):
             // Read, so counted with what the port read; then dropped and counted as filtered.
@@ -554,7 +554,8 @@ actor ClockActor {
 
     private func handle(_ event: InstanceEvent) {
         guard running else { return }
-        actions.removeAll(keepingCapacity: true)
+        // Empty: ``perform(publishing:)`` drains it.
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
         engine.handle(event, at: now(), into: &actions, buffer: &portActions)
         perform()
     }
@@ -562,8 +563,13 @@ actor ClockActor {
     /// Carries out the pass's actions in order, publishes the state for management, then tells management's
     /// subscribers what changed (after publishing, so the notification they get shows the new state).
     private func perform(publishing force: Bool = false) {
-        for action in actions { perform(action) }
-        actions.removeAll(keepingCapacity: true)
+        // Each action moved out of the list, not copied (a copy retains a message's buffers for the list's removal
+        // to release; ``Array/drain(leaving:_:)``); the list's storage is kept for the next pass unless an action
+        // queued more meanwhile.
+        var pending: [InstanceAction] = []
+        swap(&pending, &actions)
+        pending.drain(leaving: .clockClassChanged(0)) { action in perform(action) }
+        if actions.isEmpty { swap(&pending, &actions) }
         // The engine's time is the clock's shifted to TAI on the PTP timescale: when that shift changed in this
         // pass (the first master on the PTP timescale, a new UTC offset), the instants the engine keeps move too.
         let shift = timescaleShift
@@ -574,9 +580,9 @@ actor ClockActor {
         // A pass that subscribers hear of (a state or parent change, a measurement: TIME_STATUS_NP) is published at
         // once, since their pushes read the published state; the rest (a master's sends) at most every 20 ms.
         let sync = syncStatus()
-        let heard =
-            measuredThisPass || !changedPorts.isEmpty || referenceStateChanged || sync != loggedSyncState
-            || engine.parentDS != notifiedParent
+        let syncChanged = sync != loggedSyncState
+        let parentChanged = engine.parentDS != notifiedParent
+        let heard = measuredThisPass || !changedPorts.isEmpty || referenceStateChanged || syncChanged || parentChanged
         measuredThisPass = false
         publish(force: force || heard)
         for port in changedPorts { observers.portStateChanged(port) }
@@ -587,7 +593,7 @@ actor ClockActor {
         }
         // The operator's one line per change of sync state, never per packet, and a push to subscribers.
         // (A value compared every pass; the text is only made when it changed.)
-        if sync != loggedSyncState {
+        if syncChanged {
             // The first state is only logged, not pushed: nobody can have subscribed before the start.
             let first = loggedSyncState == nil
             loggedSyncState = sync
@@ -596,7 +602,7 @@ actor ClockActor {
         }
         // Whatever changed the parent data set (a new grandmaster, its announced quality, our own
         // reference's quality), subscribers hear of it once.
-        if engine.parentDS != notifiedParent {
+        if parentChanged {
             notifiedParent = engine.parentDS
             observers.parentChanged()
         }
@@ -814,12 +820,12 @@ actor ClockActor {
         let id = nextSendID
         nextSendID &+= 1
         if let token = outgoing.token {
-            pendingTokens[index][id] = token
+            pendingTokens[index].insert(token, id: id)
             // Bounded: stamps that never came back (a closed port) are forgotten all at once. The bound is above
             // any one pass's sends (a unicast Sync tick to every granted client: their stamps come back after the
             // pass), so a pass of many clients never loses its own tokens.
             if pendingTokens[index].count > Self.pendingTokenLimit {
-                pendingTokens[index].removeAll(keepingCapacity: true)
+                pendingTokens[index].removeAll()
             }
         }
         sent[index][Int(type.rawValue & 0x0F)] &+= 1
