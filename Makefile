@@ -14,7 +14,8 @@ FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 # (scripts/orderfile/helpers.ld) and the shared names that run (scripts/orderfile/shared.ld), relative relocations
 # packed (DT_RELR: glibc 2.36 or later) and no symbol table exported; libgps (without its D-Bus part) and libstdc++
 # linked in as well, from the archives scripts/link/static-libs.sh puts in STATIC_LINK (the link finds them through
-# PKG_CONFIG_PATH). A plain `swift build -c release` builds without them: the same program, with several MB more
+# PKG_CONFIG_PATH, and libstdc++.so is remapped to the archive for the products without libgps), and the standard
+# library's Swift code split into a section per function (STATIC_LINK/libswiftCore.a, remapped for the toolchain's). A plain `swift build -c release` builds without them: the same program, with several MB more
 # resident and libgps28, D-Bus and libstdc++6 needed at run time.
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/orderfile/meridiand.order -Xlinker --no-warn-symbol-ordering \

@@ -6,7 +6,7 @@
 #   libswiftCore.a the toolchain's Swift runtime archive with its Swift code (the member Swift.o, whose 1.6 MB
 #                  .text is one section) split into a section per function by split-text.py and checked by
 #                  check-split.py, so that the link orders and drops the standard library's functions as it does
-#                  the program's (done again only when the toolchain's archive or the two scripts change);
+#                  the program's (done again only when the toolchain's archive or the scripts change);
 #   pkgconfig/libgps.pc  libgps's pkg-config file pointing the link at DIR.
 # The release builds run with PKG_CONFIG_PATH=DIR/pkgconfig: SwiftPM then puts `-LDIR` first on the link line, and
 # the `-lgps` of CGPS's module map and the runtime's `-lstdc++` and `-lswiftCore` find these archives before the
@@ -45,7 +45,7 @@ swiftc=$(command -v swiftc) || { echo "static-libs.sh: swiftc not found on PATH"
 toolbin=$(dirname "$(readlink -f "$swiftc")")
 core=${SWIFT_STATIC_CORE:-$toolbin/../lib/swift_static/linux/libswiftCore.a}
 [ -f "$core" ] || { echo "static-libs.sh: $core not found (the toolchain's static Swift runtime)" >&2; exit 1; }
-(cksum < "$core"; cd "$here" && cksum split-text.py check-split.py) > "$tmp/core-inputs"
+(cksum < "$core"; cd "$here" && cksum split-text.py check-split.py x86refs.py) > "$tmp/core-inputs"
 if ! cmp -s "$tmp/core-inputs" "$dir/core-inputs" || [ ! -f "$dir/libswiftCore.a" ]; then
 	mkdir "$tmp/core"
 	(cd "$tmp/core" && ar x "$core" Swift.o && mv Swift.o original.o)
