@@ -70,12 +70,12 @@ class Obj:
 
 
 def decode(code, what):
-    """Every instruction of `code` (a code section at address 0): (address, size, bytes, [target])."""
+    """Every instruction of `code` (a code section at address 0): (address, size, bytes, [target], mnemonic)."""
     out, at = [], 0
-    for address, size, _, targets in instructions(code):
+    for address, size, mnemonic, targets in instructions(code):
         if address != at:
             fail(f"{what}: the decoder skipped bytes at {at:#x}")
-        out.append((address, size, code[address:address + size], targets))
+        out.append((address, size, code[address:address + size], targets, mnemonic))
         at = address + size
     if at != len(code):
         fail(f"{what}: the decoder stopped at {at:#x} of {len(code):#x}")
@@ -85,7 +85,7 @@ def decode(code, what):
 def field(ins, target, relocated):
     """Offset and size of the PC-relative field of instruction `ins` that encodes `target`, or None when a
     relocation already sits in the instruction (x86 has at most one PC-relative field in one instruction)."""
-    address, size, raw, _ = ins
+    address, size, raw = ins[:3]
     if any(address + p in relocated for p in range(1, size)):
         return None
     rel = target - (address + size)
@@ -148,6 +148,20 @@ def main(src, dst):
             if sym[3] == T and r[1] & 0xFFFFFFFF in (R_64, R_PC32) and 0 <= sym[4] + r[2] < size:
                 unnamed.add(sym[4] + r[2])
     unnamed -= named
+    # A function starts a section only where nothing can run into it from the code before: the instruction that
+    # ends there (padding aside) must leave for good (ret, jmp, ud2, or a call: one that returned would come back
+    # to that very address, an entry the compiler never emits). Elsewhere the two stay in one section (a body the
+    # compiler left unfinished because it cannot run, such as a witness of `Never`'s, ends in its prologue).
+    ends_at = {i[0] + i[1]: k for k, i in enumerate(insns)}
+    joined = 0
+    for start in sorted(named | unnamed):
+        k = ends_at.get(start)
+        while k is not None and insns[k][4] in ("nop", "int3") and k > 0:
+            k -= 1
+        if k is None or insns[k][4] not in ("ret", "jmp", "ud2", "call", "hlt"):
+            named.discard(start)
+            unnamed.discard(start)
+            joined += 1
     starts = sorted({0} | named | unnamed)
 
     def ins_containing(offset, table=insns, index=ins_at):
@@ -369,7 +383,8 @@ def main(src, dst):
     for s in sh:
         out += struct.pack(SHDR, *s)
     open(dst, "wb").write(out)
-    print(f"split-text.py: {src}: .text ({size} bytes) into {n} sections ({len(starts)} symbols); "
+    print(f"split-text.py: {src}: .text ({size} bytes) into {n} sections ({len(unnamed)} of them functions without "
+          f"a symbol; {joined} functions left joined to the code before them); "
           f"{counts['added']} references given a relocation, {counts['moved']} moved "
           f"({counts['jump-table']} jump-table entries)")
 
