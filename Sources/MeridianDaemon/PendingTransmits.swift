@@ -7,7 +7,8 @@ import PTPEngine
 /// come back after the pass. Send ids only grow, and stamps come back in the order the messages left (one
 /// socket's error queue), so the ids are kept in a sorted array: the awaited stamp is almost always the oldest
 /// (checked first), any other is found by binary search; a removed entry is left as a hole, and the holes go
-/// together once they are as many as the live entries. A dictionary did the same with a hash of every id (5 % of a grandmaster's instructions).
+/// together once they are as many as the live entries. No id is hashed, which a dictionary would do at every
+/// send and stamp.
 struct PendingTransmits {
     private var ids: [UInt64] = []
     private var tokens: [TransmitToken?] = []
