@@ -307,12 +307,12 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
         while !deferred.isEmpty && rounds < 64 {
             rounds += 1
             // The round leaves `deferred` for an empty buffer (the spare) and is handled from a local, so what
-            // it posts meanwhile goes to the next round; afterwards its buffer, emptied, is the spare.
+            // it posts meanwhile goes to the next round; its events are moved out, not copied (``Array/drain``),
+            // and its buffer, emptied, is the spare afterwards.
             var round: [Event] = []
             swap(&round, &draining)
             swap(&round, &deferred)
-            for event in round { handler?(event) }
-            round.removeAll(keepingCapacity: true)
+            round.drain(leaving: .timer(key: -1)) { event in handler?(event) }
             draining = round
             flushPorts()
         }
