@@ -15,16 +15,17 @@ FORMAT_PATHS := Sources Tests Benchmarks Fuzz Package.swift
 # packed (DT_RELR: glibc 2.36 or later) and no symbol table exported; libgps (without its D-Bus part) and libstdc++
 # linked in as well, from the archives scripts/link/static-libs.sh puts in STATIC_LINK (the link finds them through
 # PKG_CONFIG_PATH, and libstdc++.so is remapped to the archive for the products without libgps), and the standard
-# library's Swift code split into a section per function (STATIC_LINK/libswiftCore.a, remapped for the toolchain's). A plain `swift build -c release` builds without them: the same program, with several MB more
+# library's Swift code split into a section per function (STATIC_LINK/libswiftCore.a, remapped for the
+# toolchain's). A plain `swift build -c release` builds without them: the same program, with several MB more
 # resident and libgps28, D-Bus and libstdc++6 needed at run time.
+STATIC_LINK := $(CURDIR)/.build/static-link
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/orderfile/meridiand.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/helpers.ld \
 	-Xlinker -T -Xlinker $(CURDIR)/scripts/orderfile/shared.ld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic \
-	-Xlinker '--remap-inputs=*/swift_static/linux/libswiftCore.a=$(CURDIR)/.build/static-link/libswiftCore.a' \
-	-Xlinker '--remap-inputs=*/libstdc++.so=$(CURDIR)/.build/static-link/libstdc++.a'
-STATIC_LINK := $(CURDIR)/.build/static-link
+	-Xlinker '--remap-inputs=*/swift_static/linux/libswiftCore.a=$(STATIC_LINK)/libswiftCore.a' \
+	-Xlinker '--remap-inputs=*/libstdc++.so=$(STATIC_LINK)/libstdc++.a'
 BUILD_FLAGS := $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS)) $(SWIFT_BUILD_FLAGS)
 BUILD_ENV := $(if $(filter release,$(CONFIG)),PKG_CONFIG_PATH=$(STATIC_LINK)/pkgconfig)
 # Every release build goes through this, so that none builds with other flags (which would rebuild every module).
