@@ -71,12 +71,11 @@ extension PortEngine {
             }
             sendFollowUp(sequenceId: token.sequenceId, t1: timestamp, into: &actions)
         case .delayReq:
-            guard let outstanding = outstandingDelayReq, outstanding.sequenceId == token.sequenceId else {
+            guard delayRequests.stamped(sequenceId: token.sequenceId, t3: timestamp) else {
                 diagnose(.unexpectedTransmitTimestamp, into: &actions)
                 return
             }
-            outstandingDelayReq = (token.sequenceId, timestamp, outstanding.t4)
-            completeDelayMeasurement(into: &actions)
+            completeDelayMeasurement(sequenceId: token.sequenceId, into: &actions)
         case .pdelayReq:
             guard var pending = outstandingPdelay, pending.sequenceId == token.sequenceId else {
                 diagnose(.unexpectedTransmitTimestamp, into: &actions)

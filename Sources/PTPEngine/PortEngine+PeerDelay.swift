@@ -74,7 +74,7 @@ extension PortEngine {
         portDS.delayMechanism = .p2p
         let after = timers(for: state)
         if before.contains(.delayRequest) && !after.contains(.delayRequest) { actions.append(.cancelTimer(.delayRequest)) }
-        outstandingDelayReq = nil
+        delayRequests.removeAll()
         if after.contains(.pdelayRequest) {
             actions.append(.armTimer(.pdelayRequest, after: pdelayRequestPeriod))
         }

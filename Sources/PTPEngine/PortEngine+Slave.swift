@@ -149,7 +149,7 @@ extension PortEngine {
         if unicastClientEnabled && destination == nil { return }
         let sequenceId = delayReqSequence
         delayReqSequence &+= 1
-        outstandingDelayReq = (sequenceId, nil, nil)
+        delayRequests.sent(sequenceId: sequenceId)
         var h = header(.delayReq, sequenceId: sequenceId, logInterval: .unspecified)
         let token = TransmitToken(messageType: .delayReq, sequenceId: sequenceId)
         // `hybrid_e2e` (linuxptp `port_delay_request`): Delay_Req goes unicast to the master whose Sync we
@@ -173,8 +173,10 @@ extension PortEngine {
             diagnose(.notFromParent(.delayResp), into: &actions)
             return
         }
-        guard let outstanding = outstandingDelayReq, outstanding.sequenceId == header.sequenceId,
-            outstanding.t4 == nil
+        let correction = header.correctionField.duration
+        guard
+            delayRequests.answered(
+                sequenceId: header.sequenceId, t4: body.receiveTimestamp.instant - correction, correction: correction)
         else {
             diagnose(.unmatchedResponse(.delayResp), into: &actions)
             return
@@ -182,24 +184,19 @@ extension PortEngine {
         if header.logMessageInterval != LogInterval.unspecified.rawValue {
             masterDelayReqInterval = LogInterval(rawValue: header.logMessageInterval)
         }
-        let t4 = body.receiveTimestamp.instant - header.correctionField.duration
-        outstandingDelayReq = (outstanding.sequenceId, outstanding.t3, t4)
-        if configuration.reportsSlaveTiming { delayRespCorrection = header.correctionField.duration }
-        completeDelayMeasurement(into: &actions)
+        completeDelayMeasurement(sequenceId: header.sequenceId, into: &actions)
     }
 
-    /// Once both t3 (transmit time stamp) and t4 (from Delay_Resp) are known, with the latest Sync's t1
-    /// and t2: one path delay sample into the filter.
-    mutating func completeDelayMeasurement(into actions: inout [PortAction]) {
-        guard let outstanding = outstandingDelayReq, let t3 = outstanding.t3, let t4 = outstanding.t4 else { return }
-        outstandingDelayReq = nil
+    /// Once both t3 (transmit time stamp) and t4 (from Delay_Resp) of request `sequenceId` are known, with the
+    /// latest Sync's t1 and t2: one path delay sample into the filter.
+    mutating func completeDelayMeasurement(sequenceId: UInt16, into actions: inout [PortAction]) {
+        guard let (t3, t4, correction) = delayRequests.complete(sequenceId: sequenceId) else { return }
         if configuration.reportsSlaveTiming, let parent {
             // linuxptp process_delay_resp → monitor_delay: t3, the Delay_Resp's correction, its receiveTimestamp.
-            let correction = delayRespCorrection
             actions.append(
                 .slaveTiming(
                     SlaveTimingRecord(
-                        kind: .delay, master: parent, sequenceId: outstanding.sequenceId, origin: t3,
+                        kind: .delay, master: parent, sequenceId: sequenceId, origin: t3,
                         correction: correction, receipt: t4 + correction)))
         }
         guard let sync = lastSync else { return }

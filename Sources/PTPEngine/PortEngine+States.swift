@@ -33,7 +33,7 @@ extension PortEngine {
             pendingSync = nil
             earlyFollowUp = nil
             lastSync = nil
-            outstandingDelayReq = nil
+            delayRequests.removeAll()
         }
         switch new {
         case .listening, .passive, .uncalibrated, .slave:
@@ -167,7 +167,7 @@ extension PortEngine {
                 earlyFollowUp = nil
                 lastSync = nil
                 lastSyncSequence = nil
-                outstandingDelayReq = nil
+                delayRequests.removeAll()
                 masterDelayReqInterval = nil
                 masterSyncInterval = nil
             }

@@ -47,10 +47,8 @@ public struct PortEngine: Sendable {
     var earlyFollowUp: (sequenceId: UInt16, origin: PTPInstant, correction: PTPDuration, received: PTPInstant)?
     var lastSync: (t1: PTPInstant, t2: PTPInstant)?
     var lastSyncSequence: UInt16?
-    /// The Delay_Req in flight: its transmit time stamp and its Delay_Resp may come in either order.
-    var outstandingDelayReq: (sequenceId: UInt16, t3: PTPInstant?, t4: PTPInstant?)?
-    /// The correctionField of the latest Delay_Resp (`slave_event_monitor` reports it apart from t4).
-    var delayRespCorrection = PTPDuration.zero
+    /// The Delay_Reqs in flight: each one's transmit time stamp and its Delay_Resp may come in either order.
+    var delayRequests = DelayRequestsInFlight()
     /// The latest unfiltered path delay sample (`tsproc_mode raw` uses it for the offset).
     var rawMeanPathDelay: PTPDuration?
     var masterDelayReqInterval: LogInterval?
@@ -206,7 +204,7 @@ public struct PortEngine: Sendable {
             pendingSync = nil
             earlyFollowUp = nil
             lastSync = nil
-            outstandingDelayReq = nil
+            delayRequests.removeAll()
             outstandingPdelay = nil
             changeState(on: .synchronizationFault, now: now, into: &actions)
         case .linkUp:

@@ -167,6 +167,44 @@ import Testing
         #expect(f.slave.meanPathDelay == .nanoseconds(Int64(1_500)))
     }
 
+    /// A master that answers late (after the slave's next Delay_Req has left, as one answering in the pass of its
+    /// next Sync may): the answer still completes its own request's measurement, and the later request its own.
+    @Test func anAnswerAfterTheNextRequestStillCompletesItsRequest() {
+        var f = fixture(offset: 200, delay: 1_500)
+        _ = f.syncRound()
+        var requests: [(message: PTPMessage, t3: PTPInstant)] = []
+        for i in 0..<2 {
+            let t3 = f.masterTime + f.offset + .milliseconds(Int64(10 * i))
+            let request = PortFixture.sent(f.slave.handle(.timerFired(.delayRequest), at: t3)).first
+            guard let request, let token = request.token else {
+                Issue.record("no Delay_Req")
+                return
+            }
+            _ = f.slave.handle(.transmitted(token, timestamp: t3), at: t3)
+            requests.append((request.message, t3))
+        }
+        #expect(requests.map(\.message.header.sequenceId) == [0, 1])
+        // The first request's answer comes after the second request left: one sample, the exact delay.
+        for (n, (message, t3)) in requests.enumerated() {
+            let t4 = t3 - f.offset + f.slaveToMaster
+            var diagnostics: [PortDiagnostic] = []
+            for r in PortFixture.sent(f.master.handle(.received(message, timestamp: t4), at: t4)) {
+                diagnostics += PortFixture.diagnostics(f.slave.handle(.received(r.message, timestamp: t4), at: t4))
+            }
+            #expect(diagnostics.isEmpty, "answer \(n)")
+            #expect(f.slave.meanPathDelay == .nanoseconds(Int64(1_500)), "answer \(n)")
+            #expect(f.slave.counters.delaySamples == UInt64(n + 1), "answer \(n)")
+        }
+        // An answer to a request already answered is one without a request.
+        let again = PortFixture.sent(f.master.handle(.received(requests[0].message, timestamp: f.masterTime), at: f.masterTime))
+        var diagnostics: [PortDiagnostic] = []
+        for r in again {
+            diagnostics += PortFixture.diagnostics(
+                f.slave.handle(.received(r.message, timestamp: f.masterTime), at: f.masterTime))
+        }
+        #expect(diagnostics == [.unmatchedResponse(.delayResp)])
+    }
+
     @Test func delayRespForAnotherPortIsIgnored() {
         var f = fixture()
         let other = PortIdentity(clockIdentity: ClockIdentity(rawValue: 0xDD), portNumber: 1)
