@@ -642,6 +642,7 @@ actor ClockActor {
             logger.notice("\(change)")
             if change.to == .faulty, faults.indices.contains(index) { faults[index] += 1 }
             changedPorts.append(change.portNumber)
+            deferEventInputIfMaster(port: index)
             if change.to == .faulty {
                 scheduleFaultReset(port: index)
             } else if change.from == .faulty {
@@ -654,6 +655,7 @@ actor ClockActor {
             switch diagnostic {
             case .peerDetected:
                 logger.info("port \(index + 1): \(diagnostic)")  // ptp4l's pr_info: once per port, at the switch
+                deferEventInputIfMaster(port: index)  // now P2P: its Pdelay_Reqs are answered when they come
             case .unicastClient(.refused), .unicastClient(.cancelled), .unicastClient(.bogusInterval):
                 // A master of the table refused or cancelled service: ptp4l warns (unicast_client.c). Only a
                 // table master's messages get here, at most one per request.
@@ -664,6 +666,23 @@ actor ClockActor {
         case .slaveTiming(let record):
             slaveEvents?.report(record, clock: engine.defaultDS.clockIdentity, domain: engine.defaultDS.domainNumber)
         }
+    }
+
+    /// A master port using the delay request-response mechanism receives only Delay_Reqs on its event socket: the
+    /// loop may leave them waiting there for its next timer and answer them in that pass
+    /// (``ClockLoop/deferEventInput(port:_:)``), when its slaves send them less often than it sends Syncs
+    /// (logMinDelayReqInterval above logSyncInterval), so that an answer, late by at most a Sync interval,
+    /// still comes before the slave's next request on average: a slave that keeps only its latest request, as
+    /// Meridian's does, drops the answer to an earlier one. Not with peer delay: a Pdelay_Resp's turnaround is
+    /// timed in the responder's clock and converted by the requester's estimate of the rate ratio, so it is kept
+    /// short.
+    private func deferEventInputIfMaster(port index: Int) {
+        guard engine.ports.indices.contains(index) else { return }
+        let port = engine.ports[index].portDS
+        loop.deferEventInput(
+            port: index,
+            port.portState == .master && port.delayMechanism == .e2e
+                && port.logMinDelayReqInterval.rawValue > port.logSyncInterval.rawValue)
     }
 
     private func perform(_ action: ClockAction) {

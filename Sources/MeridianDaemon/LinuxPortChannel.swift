@@ -16,6 +16,8 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     let macAddress: [UInt8]
     let protocolAddress: PortAddress
     let pollDescriptors: [Int32]
+    /// The UDP event socket (port 319); `nil` on IEEE 802.3, whose one socket carries every message.
+    let deferrableDescriptorIndex: Int?
     private let transport: any PTPTransport
     private let filter: SourceFilter
     private struct Attachment {
@@ -30,6 +32,7 @@ final class LinuxPortChannel: PortChannel, PolledPort {
         let nic = transport.interface
         macAddress = nic.macAddress
         pollDescriptors = transport.pollDescriptors
+        deferrableDescriptorIndex = transport.eventOnlyDescriptorIndex
         protocolAddress =
             switch settings.networkProtocol {
             case .udpIPv4: PortAddress(networkProtocol: .udpIPv4, address: nic.ipv4Addresses.first ?? [])
@@ -161,6 +164,8 @@ final class LinuxPortChannel: PortChannel, PolledPort {
     /// Delay_Reqs from thousands of clients in one `sendmmsg`, few enough that a due timer (a Sync slot) waits
     /// for no more than 16 messages' handling.
     static let readLimit = 16
+
+    var readLimit: Int { Self.readLimit }
 
     /// Reads what the loop's poll found on one of its descriptors: the messages waiting on a socket, up to
     /// ``readLimit``, or a link change (see ``PTPTransport/readReady(descriptorIndex:revents:limit:_:)``), or

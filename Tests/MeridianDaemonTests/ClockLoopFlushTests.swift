@@ -21,7 +21,10 @@ import Testing
         var queued: [String] = []
         let flushes = Mutex<[[String]]>([])
 
-        init(loop: ClockLoop, pipes: Int = 1, readLimit: Int = 1) throws {
+        /// The pipe that stands for an event socket the loop may leave out of its poll.
+        let deferrableDescriptorIndex: Int?
+
+        init(loop: ClockLoop, pipes: Int = 1, readLimit: Int = 1, deferrable: Int? = nil) throws {
             var reads: [Int32] = []
             var writes: [Int32] = []
             for _ in 0..<pipes {
@@ -35,6 +38,7 @@ import Testing
             writeEnds = writes
             self.loop = loop
             self.readLimit = readLimit
+            deferrableDescriptorIndex = deferrable
         }
 
         // The pipes are never closed: the loop may poll them until its next pass after `removePorts`, and a

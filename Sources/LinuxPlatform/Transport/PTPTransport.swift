@@ -41,6 +41,11 @@ public protocol PTPTransport: AnyObject, Sendable {
     /// its link monitor); when any is ready, ``readReady(descriptorIndex:revents:)`` reads what came.
     var pollDescriptors: [Int32] { get }
 
+    /// The index in ``pollDescriptors`` of the socket that carries event messages only (UDP's port 319), or `nil`
+    /// when one socket carries both channels (IEEE 802.3). A master port using the delay request-response
+    /// mechanism receives only Delay_Reqs there, which a poller may leave waiting until its next timer.
+    var eventOnlyDescriptorIndex: Int? { get }
+
     /// Reads what the caller's own `poll` reported on `pollDescriptors[descriptorIndex]` (`revents`), without
     /// polling again: drains the error queue on `POLLERR`, reads one datagram on `POLLIN`, or the link change.
     /// At most one event, so a caller's poll loop (level-triggered) comes back for the next and its timers are
@@ -78,6 +83,9 @@ public struct OutgoingDatagram: Sendable {
 }
 
 extension PTPTransport {
+    /// No event-only socket: the default for a transport whose one socket carries both channels.
+    public var eventOnlyDescriptorIndex: Int? { nil }
+
     /// One event at most, as ``readReady(descriptorIndex:revents:)``: for a transport with no batch read.
     public func readReady(descriptorIndex: Int, revents: Int16, limit: Int, _ each: (TransportEvent) -> Void)
         throws(TransportError)

@@ -82,6 +82,9 @@ struct TransportSockets: Sendable {
         socketSet.members.map(\.socket.descriptor.rawValue) + (socketSet.monitor.map { [$0.descriptor.rawValue] } ?? [])
     }
 
+    /// See ``PTPTransport/eventOnlyDescriptorIndex``: the member that carries the event channel alone.
+    var eventOnlyDescriptorIndex: Int? { socketSet.members.firstIndex { $0.channel == .event } }
+
     var transmitTimestampStatistics: TransmitTimestampStatistics { stamping.statistics }
 
     func close() {

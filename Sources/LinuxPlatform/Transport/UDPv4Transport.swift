@@ -105,6 +105,8 @@ public final class UDPv4Transport: PTPTransport {
 
     public var pollDescriptors: [Int32] { sockets.pollDescriptors }
 
+    public var eventOnlyDescriptorIndex: Int? { sockets.eventOnlyDescriptorIndex }
+
     public func readReady(descriptorIndex: Int, revents: Int16) throws(TransportError) -> TransportEvent? {
         try sockets.readReady(descriptorIndex: descriptorIndex, revents: revents)
     }
