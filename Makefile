@@ -86,23 +86,30 @@ release-meridiand: static-link
 TEST_FUZZ_SECONDS ?= 3
 SEAM_TESTS := '^(MeridianDaemonTests\.(DaemonSeamTests|DaemonFailoverSeamTests|DaemonControlSeamTests|FaultResetSeamTests|ClockCheckSeamTests|SimulatorParityTests|RealtimeFollowerSeamTests|ConversionRemeasureSeamTests|JBODGrandmasterSeamTests)|ManagementIntegrationTests\.)'
 test: deps lint static-link
+	@echo "make test: debug build from $$(date -u +%T)"
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	@echo "make test: release build, fuzzing and unit tests from $$(date -u +%T)"
 	@# The release build of meridiand (for the interop phase) uses about one core for three to four minutes: beside
 	@# it run the fuzzing (its own build path, .build/fuzz) and then the parallel phase (the test bundle run
 	@# directly: `swift test` would wait for the build folder's lock the release build holds). The release build's
 	@# output is printed once both are done.
 	mkdir -p .build/test-logs; \
 	$(RELEASE_BUILD) --product meridiand > .build/test-logs/release-build.out 2>&1 & release=$$!; \
-	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; \
+	SWIFT=$(SWIFT) FUZZ_CONFIG=debug scripts/fuzz.sh $(TEST_FUZZ_SECONDS); fuzzed=$$?; echo "make test: unit tests from $$(date -u +%T)"; \
 	SWIFT_TEST_BINARY=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/swift-test.sh .build/test-logs/unit.log --skip '^InteropTests\.' --skip $(SEAM_TESTS) \
 		--skip '^GNSSReferenceTests\.GPSDGrandmasterTests'; unit=$$?; \
+	echo "make test: unit tests done at $$(date -u +%T), waiting for the release build"; \
 	wait $$release; built=$$?; tail -n 20 .build/test-logs/release-build.out; \
+	echo "make test: release build done at $$(date -u +%T)"; \
 	[ $$built -eq 0 ] && [ $$fuzzed -eq 0 ] && [ $$unit -eq 0 ]
+	@echo "make test: seam tests from $$(date -u +%T)"
 	SWIFT=$(SWIFT) scripts/swift-test.sh .build/test-logs/seam.log --skip-build --filter $(SEAM_TESTS) $(SWIFT_BUILD_FLAGS)
+	@echo "make test: interop tests from $$(date -u +%T)"
 	MERIDIAND=$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/meridiand SWIFT=$(SWIFT) \
 		TESTS=$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/MeridianPackageTests.xctest \
 		scripts/interop-test.sh .build/test-logs $(INTEROP_FLAGS)
+	@echo "make test: done at $$(date -u +%T)"
 
 ## fuzz: coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer,address) of every parser that takes outside input
 ## (wire codec, management dispatcher, configuration, gpsd reports, leapfile, engine), FUZZ_SECONDS each; prints the
