@@ -675,9 +675,10 @@ actor ClockActor {
     /// still comes before the slave's next request on average: a slave that keeps only its latest request, as
     /// Meridian's does, drops the answer to an earlier one. Not with peer delay: a Pdelay_Resp's turnaround is
     /// timed in the responder's clock and converted by the requester's estimate of the rate ratio, so it is kept
-    /// short.
+    /// short. Not on a transparent clock: a Delay_Req it relays would carry the wait in its residence time, which
+    /// a free-running one measures in its own time.
     private func deferEventInputIfMaster(port index: Int) {
-        guard engine.ports.indices.contains(index) else { return }
+        guard engine.ports.indices.contains(index), engine.transparent == nil else { return }
         let port = engine.ports[index].portDS
         loop.deferEventInput(
             port: index,
