@@ -672,8 +672,8 @@ actor ClockActor {
     /// loop may leave them waiting there for its next timer and answer them in that pass
     /// (``ClockLoop/deferEventInput(port:_:)``), when its slaves send them less often than it sends Syncs
     /// (logMinDelayReqInterval above logSyncInterval), so that an answer, late by at most a Sync interval,
-    /// still comes before the slave's next request on average: a slave that keeps only its latest request, as
-    /// Meridian's does, drops the answer to an earlier one. Not with peer delay: a Pdelay_Resp's turnaround is
+    /// still comes before the slave's next request on average: a slave that keeps only its latest request drops
+    /// the answer to an earlier one (ptp4l keeps 5 s of them, Meridian four). Not with peer delay: a Pdelay_Resp's turnaround is
     /// timed in the responder's clock and converted by the requester's estimate of the rate ratio, so it is kept
     /// short. Not on a transparent clock: a Delay_Req it relays would carry the wait in its residence time, which
     /// a free-running one measures in its own time.
