@@ -52,7 +52,10 @@ public enum ConfigKeys {
             "localPriority of the port's foreign masters in the G.8275 comparison (dataset_comparison G.8275.x)"),
         .int("logAnnounceInterval", .port, 1, int8, "log2 seconds between Announce messages"),
         .int("logSyncInterval", .port, 0, int8, "log2 seconds between Sync messages"),
-        .int("logMinDelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Delay_Req messages"),
+        .int(
+            "logMinDelayReqInterval", .port, 0, int8,
+            "log2 seconds, minimum between Delay_Req messages; a master port whose value is above logSyncInterval answers the Delay_Reqs in its next Sync's pass (at most one Sync interval later)"
+        ),
         .int("logMinPdelayReqInterval", .port, 0, int8, "log2 seconds, minimum between Pdelay_Req messages"),
         .int("announceReceiptTimeout", .port, 3, 2...255, "Announce intervals without Announce before the master is lost"),
         .int("syncReceiptTimeout", .port, 0, uint8, "Sync intervals without Sync before the master is lost (0 = off)"),
