@@ -53,13 +53,15 @@ import Testing
             Issue.record("the ptp4l slave did not select the grandmaster:\n\(dump())")
             return
         }
-        // The slave's first Delay_Req waits for its first Sync; then capture 12 s of the exchange.
+        // The slave's first Delay_Req waits for its first Sync; then capture 12 s of the exchange. `-Q` keeps
+        // tshark's own messages ("N packets captured") off its stderr, which `run` reads with stdout: written in the
+        // middle of a buffered block of lines, one cut a line's time in two. `-l`: a line per packet, as it comes.
         usleep(1_000_000)
         let capture = lab.run(
             in: lab.lab.a.namespace,
             [
-                tshark, "-i", lab.lab.a.interface, "-a", "duration:12", "-f", "udp port 319 or udp port 320", "-T", "fields",
-                "-e", "frame.time_epoch", "-e", "ptp.v2.messagetype", "-e", "ptp.v2.sequenceid",
+                tshark, "-Q", "-l", "-i", lab.lab.a.interface, "-a", "duration:12", "-f", "udp port 319 or udp port 320",
+                "-T", "fields", "-e", "frame.time_epoch", "-e", "ptp.v2.messagetype", "-e", "ptp.v2.sequenceid",
             ])
         var requests: [(sequenceId: String, time: Double)] = []
         var answers: [String: Double] = [:]
