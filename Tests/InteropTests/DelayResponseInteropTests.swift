@@ -55,7 +55,7 @@ import Testing
         }
         // The slave's first Delay_Req waits for its first Sync; then capture 12 s of the exchange. `-Q` keeps
         // tshark's own messages ("N packets captured") off its stderr, which `run` reads with stdout: written in the
-        // middle of a buffered block of lines, one cut a line's time in two. `-l`: a line per packet, as it comes.
+        // middle of a buffered block of lines, they can cut a line in two. `-l`: a line per packet, as it comes.
         usleep(1_000_000)
         let capture = lab.run(
             in: lab.lab.a.namespace,
