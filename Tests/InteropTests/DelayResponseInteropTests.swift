@@ -26,23 +26,7 @@ import Testing
         let meridiand = try InteropLab.meridiand()
         let lab = try InteropLab()
         defer { lab.tearDown() }
-        let gm = try lab.write(
-            "gm.conf",
-            """
-            [global]
-            clock_device virtual
-            free_running 1
-            time_stamping software
-            priority1 100
-            logSyncInterval -4
-            logAnnounceInterval -2
-            logMinDelayReqInterval \(setting.logMinDelayReqInterval)
-            verbose 1
-            use_syslog 0
-            uds_address \(lab.file("m.sock").path)
-            uds_ro_address \(lab.file("m-ro.sock").path)
-            [\(lab.lab.b.interface)]
-            """)
+        let gm = try lab.freeRunningGrandmasterConfig("logMinDelayReqInterval \(setting.logMinDelayReqInterval)")
         let slave = try lab.write(
             "slave.cfg",
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(lab.file("sl.sock").path)\n")

@@ -57,7 +57,7 @@ struct G8275InteropTests {
         let capture = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-i", lab.lab.b.interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
+                tshark, "-Q", "-i", lab.lab.b.interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
                 "eth.src", "-e", "eth.dst", "-e", "ptp.v2.messagetype", "-e", "ptp.v2.logmessageperiod",
             ])
         let meridianMAC = try LabCommand.run("ip", ["-n", lab.lab.b.namespace, "-br", "link", "show", lab.lab.b.interface])

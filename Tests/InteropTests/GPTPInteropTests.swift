@@ -57,7 +57,7 @@ struct GPTPInteropTests {
         let capture = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-i", lab.lab.b.interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
+                tshark, "-Q", "-i", lab.lab.b.interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
                 "eth.src", "-e", "eth.dst", "-e", "ptp.v2.majorsdoid", "-e", "ptp.v2.messagetype", "-e",
                 "ptp.as.fu.organizationId", "-e", "ptp.as.fu.organizationSubType",
             ])

@@ -55,3 +55,28 @@ extension InteropLab {
             ])
     }
 }
+
+extension InteropLab {
+    /// Writes `gm.conf`: a free-running Meridian grandmaster (virtual clock, software stamps, priority1 100, 16 Sync/s
+    /// and 4 Announce/s), logging to its standard output, with its management sockets `m.sock` and `m-ro.sock`, the
+    /// `global` lines, and one port on side b. Returns the file's path.
+    func freeRunningGrandmasterConfig(_ global: String) throws -> String {
+        try write(
+            "gm.conf",
+            """
+            [global]
+            clock_device virtual
+            free_running 1
+            time_stamping software
+            priority1 100
+            logSyncInterval -4
+            logAnnounceInterval -2
+            verbose 1
+            use_syslog 0
+            \(global)
+            uds_address \(file("m.sock").path)
+            uds_ro_address \(file("m-ro.sock").path)
+            [\(lab.b.interface)]
+            """)
+    }
+}

@@ -72,7 +72,7 @@ final class InteropLab: @unchecked Sendable {  // used by one test at a time
         run(
             in: lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
+                tshark, "-Q", "-r", pcap, "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000", "-T", "fields", "-e",
                 "frame.number",
             ]
         ).split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }

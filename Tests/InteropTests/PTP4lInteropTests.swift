@@ -159,25 +159,12 @@ struct PTP4lInteropTests {
             "slave.cfg",
             "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\n\(pdelay)uds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(events.path)\n"
         )
-        let gm = try lab.write(
-            "gm.conf",
+        let gm = try lab.freeRunningGrandmasterConfig(
             """
-            [global]
-            clock_device virtual
-            free_running 1
-            time_stamping software
-            priority1 100
-            logSyncInterval -4
-            logAnnounceInterval -2
             logMinDelayReqInterval -4
             logMinPdelayReqInterval -4
-            verbose 1
-            use_syslog 0
             network_transport \(transport.option)
             delay_mechanism \(transport.mechanism)
-            uds_address \(lab.file("m.sock").path)
-            uds_ro_address \(lab.file("m-ro.sock").path)
-            [\(lab.lab.b.interface)]
             """)
         try lab.start(
             in: lab.lab.a.namespace, "/usr/bin/taskset",

@@ -23,24 +23,7 @@ extension SerializedInteropTests {
                 "slave.cfg",
                 "[global]\nfree_running 1\nslaveOnly 1\nlogAnnounceInterval -2\nuds_address \(lab.file("sl.sock").path)\nslave_event_monitor \(events.path)\n"
             )
-            let gm = try lab.write(
-                "gm.conf",
-                """
-                [global]
-                clock_device virtual
-                free_running 1
-                time_stamping software
-                priority1 100
-                logSyncInterval -4
-                logAnnounceInterval -2
-                logMinDelayReqInterval -4
-                verbose 1
-                use_syslog 0
-                http_address 127.0.0.1:9319
-                uds_address \(lab.file("m.sock").path)
-                uds_ro_address \(lab.file("m-ro.sock").path)
-                [\(lab.lab.b.interface)]
-                """)
+            let gm = try lab.freeRunningGrandmasterConfig("logMinDelayReqInterval -4\nhttp_address 127.0.0.1:9319")
             try lab.start(
                 in: lab.lab.a.namespace, "/usr/bin/taskset",
                 ["-c", "0", ptp4l, "-S", "-i", lab.lab.a.interface, "-f", slave, "-m"],

@@ -120,7 +120,7 @@ struct TransparentClockInteropTests {
             files.run(
                 in: namespace,
                 [
-                    tshark, "-i", interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
+                    tshark, "-Q", "-i", interface, "-a", "duration:2", "-f", "ether proto 0x88f7", "-T", "fields", "-e",
                     "ptp.v2.messagetype", "-e", "ptp.v2.correction.ns",
                 ]
             ).split(separator: "\n").compactMap { line in

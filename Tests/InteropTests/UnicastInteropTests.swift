@@ -60,27 +60,14 @@ struct UnicastInteropTests {
             unicast_master_table 1
 
             """)
-        let gm = try lab.write(
-            "gm.conf",
+        let gm = try lab.freeRunningGrandmasterConfig(
             """
-            [global]
             hybrid_e2e 1
             inhibit_multicast_service 1
             unicast_listen 1
-            clock_device virtual
-            free_running 1
-            time_stamping software
-            priority1 100
-            logSyncInterval -4
-            logAnnounceInterval -2
             logMinDelayReqInterval -4
-            verbose 1
-            use_syslog 0
             http_address 127.0.0.1:9319
             network_transport \(transport.option)
-            uds_address \(lab.file("m.sock").path)
-            uds_ro_address \(lab.file("m-ro.sock").path)
-            [\(lab.lab.b.interface)]
             """)
         // Everything on the PTP ports for 12 s from before either daemon starts, so the negotiation is in it.
         let pcap = lab.file("unicast.pcap").path
@@ -131,7 +118,7 @@ struct UnicastInteropTests {
         let fields = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y", "ptp && \(transport.ip).src == \(masterAddress)", "-T", "fields", "-e",
+                tshark, "-Q", "-r", pcap, "-Y", "ptp && \(transport.ip).src == \(masterAddress)", "-T", "fields", "-e",
                 "\(transport.ip).dst", "-e",
                 "ptp.v2.messagetype", "-e", "_ws.malformed",
             ])
@@ -149,7 +136,7 @@ struct UnicastInteropTests {
         let elsewhere = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y",
+                tshark, "-Q", "-r", pcap, "-Y",
                 "ptp && \(transport.ip).src == \(masterAddress) && \(transport.ip).dst != \(slaveAddress)", "-T", "fields",
                 "-e", "frame.number",
             ]

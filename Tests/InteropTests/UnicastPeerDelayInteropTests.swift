@@ -122,7 +122,7 @@ struct UnicastPeerDelayInteropTests {
         let fields = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y", "ptp", "-T", "fields", "-E", "occurrence=l", "-e", "ip.src", "-e", "ip.dst", "-e",
+                tshark, "-Q", "-r", pcap, "-Y", "ptp", "-T", "fields", "-E", "occurrence=l", "-e", "ip.src", "-e", "ip.dst", "-e",
                 "ptp.v2.messagetype", "-e", "ptp.v2.flags.unicast", "-e", "ptp.v2.sig.tlv.tlvType", "-e",
                 "ptp.v2.sig.tlv.messageType", "-e", "ptp.v2.sig.tlv.durationField",
             ])

@@ -189,7 +189,7 @@ struct UnicastSlaveInteropTests {
         let fields = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y", "ptp && \(transport.ip).src == \(slaveAddress)", "-T", "fields", "-e",
+                tshark, "-Q", "-r", pcap, "-Y", "ptp && \(transport.ip).src == \(slaveAddress)", "-T", "fields", "-e",
                 "\(transport.ip).dst", "-e", "ptp.v2.messagetype", "-e", "ptp.v2.sig.tlv.tlvType",
             ])
         let rows = fields.split(separator: "\n").map {
@@ -208,7 +208,7 @@ struct UnicastSlaveInteropTests {
         let elsewhere = lab.run(
             in: lab.lab.b.namespace,
             [
-                tshark, "-r", pcap, "-Y",
+                tshark, "-Q", "-r", pcap, "-Y",
                 "ptp && \(transport.ip).src == \(slaveAddress) && \(transport.ip).dst != \(masterAddress)", "-T", "fields",
                 "-e", "frame.number",
             ]
