@@ -25,7 +25,9 @@
    each (the appliance's shape: a master port per downstream link), MEASURE/2 s. Both grandmasters run at once,
    each with its own bridge or links and slaves, and are measured over the same window: this VM's speed moves by
    15 % and more within an hour, which one-after-the-other runs put into the ratio. The two sides mirror each
-   other: meridiand on CPU 1 with its slaves on CPU 0, ptp4l on CPU 0 with its slaves on CPU 1.
+   other: meridiand on CPU 1 with its slaves on CPU 0, ptp4l on CPU 0 with its slaves on CPU 1; halfway through
+   the window every process moves to the other CPU, so each grandmaster spends half of it on each (the CPUs are
+   not alike: the disk's interrupts go to CPU 1).
 Everything runs in namespaces this script creates and removes; every ptp4l has free_running 1 and
 meridiand runs on a virtual clock: the system clock is never touched.
 Prints medians and 95th/99th percentiles of |offset| and their ratios (Meridian / linuxptp), not RMS or max.
@@ -657,13 +659,37 @@ def resources(which, net, cpu):
     return gm_ns
 
 
+def swap_cpus():
+    """Moves every thread of every process in this case's namespaces to the other CPU: each side's grandmaster and
+    slaves trade places with the other side's. The two CPUs are not alike here (the disk's and the balloon's
+    interrupts go to CPU 1), so each grandmaster spends half the window on each."""
+    for ns in NAMESPACES:
+        for pid in subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split():
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    cpus = os.sched_getaffinity(int(tid))
+                    if len(cpus) == 1:
+                        os.sched_setaffinity(int(tid), {1 - next(iter(cpus))})
+                except OSError:
+                    pass
+
+
 def measure_together(grandmasters, seconds, label):
     """After 15 s for the BMCA to settle (every slave sending Delay_Req), the CPU seconds and context switches a
     second of each grandmaster over the same `seconds`: both daemons run through the same stretch of this VM,
-    whose speed moves by 15 % and more within an hour, so the ratio does not carry that drift. `grandmasters`:
-    (namespace, daemon name) pairs. Returns {name: (pid, CPU-s, switches/s, how CPU was counted)} or None."""
+    whose speed moves by 15 % and more within an hour, so the ratio does not carry that drift. Halfway, every
+    process of both sides moves to the other CPU (``swap_cpus``; 2 s to settle, not counted), so neither
+    grandmaster has the busier CPU for the whole window. Prints each half's ratio. `grandmasters`: (namespace,
+    daemon name) pairs, the first the one the ratio divides. Returns {name: (pid, CPU-s, switches/s, how CPU
+    was counted)} or None."""
     time.sleep(15)
     meters = {}
+    halves = [seconds // 2, seconds - seconds // 2]
+    totals = {}
     try:
         for ns, which in grandmasters:
             pid = daemon_pid(ns, which)
@@ -671,14 +697,28 @@ def measure_together(grandmasters, seconds, label):
                 print(f"  resources: {which} is not running")
                 return None
             meters[which] = (pid, CPUMeter(pid, f"{which}-{label}"))
-        start = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
-        time.sleep(seconds)
-        end = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
+            totals[which] = [0.0, 0]
+        for half, length in enumerate(halves):
+            if half:
+                swap_cpus()
+                time.sleep(2)
+            start = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
+            time.sleep(length)
+            end = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
+            for w in meters:
+                totals[w][0] += end[w][0] - start[w][0]
+                totals[w][1] += end[w][1] - start[w][1]
+            cpu = {w: end[w][0] - start[w][0] for w in meters}
+            first, first_pid = grandmasters[0][1], meters[grandmasters[0][1]][0]
+            line = ", ".join(f"{w} {cpu[w]:.3f} CPU-s" for _, w in grandmasters)
+            if len(grandmasters) == 2:
+                line += f", ratio {cpu[first] / max(cpu[grandmasters[1][1]], 1e-9):.2f}"
+            print(f"  resources {label}, half {half + 1} ({length} s, {first} on CPU {sorted(os.sched_getaffinity(first_pid))}): {line}")
     finally:
         for _, meter in meters.values():
             meter.close()
     return {
-        w: (pid, end[w][0] - start[w][0], (end[w][1] - start[w][1]) / seconds, meter.source)
+        w: (pid, totals[w][0], totals[w][1] / seconds, meter.source)
         for w, (pid, meter) in meters.items()
     }
 
@@ -778,7 +818,7 @@ def main():
     transports = [t for t in TRANSPORTS if not wanted or t.name in wanted]
     if wanted and len(transports) != len(wanted):
         sys.exit(f"bench_interop: TRANSPORTS={os.environ['TRANSPORTS']} names no case of {', '.join(t.name for t in TRANSPORTS)}")
-    print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0 except in resources, where each side mirrors the other; {MERIDIAND}) ==")
+    print(f"== Interoperability with linuxptp 3.1 (software stamps, veth, {MEASURE} s pooled per side, GMs and BC on CPU 1, slaves on CPU 0 except in resources, where each side mirrors the other and they trade CPUs halfway; {MERIDIAND}) ==")
     parts = [n.strip() for n in os.environ.get("PARTS", "offsets,lock,phc,resources").split(",") if n.strip()]
     if not parts or any(p not in ("offsets", "lock", "phc", "resources") for p in parts):
         sys.exit(f"bench_interop: PARTS={os.environ.get('PARTS')} must name offsets, lock, phc and/or resources")
