@@ -689,6 +689,7 @@ def measure_together(grandmasters, seconds, label):
     time.sleep(15)
     meters = {}
     halves = [seconds // 2, seconds - seconds // 2]
+    names = [which for _, which in grandmasters]
     totals = {}
     try:
         for ns, which in grandmasters:
@@ -705,15 +706,15 @@ def measure_together(grandmasters, seconds, label):
             start = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
             time.sleep(length)
             end = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
-            for w in meters:
-                totals[w][0] += end[w][0] - start[w][0]
-                totals[w][1] += end[w][1] - start[w][1]
             cpu = {w: end[w][0] - start[w][0] for w in meters}
-            first, first_pid = grandmasters[0][1], meters[grandmasters[0][1]][0]
-            line = ", ".join(f"{w} {cpu[w]:.3f} CPU-s" for _, w in grandmasters)
-            if len(grandmasters) == 2:
-                line += f", ratio {cpu[first] / max(cpu[grandmasters[1][1]], 1e-9):.2f}"
-            print(f"  resources {label}, half {half + 1} ({length} s, {first} on CPU {sorted(os.sched_getaffinity(first_pid))}): {line}")
+            for w in meters:
+                totals[w][0] += cpu[w]
+                totals[w][1] += end[w][1] - start[w][1]
+            line = ", ".join(f"{w} {cpu[w]:.3f} CPU-s" for w in names)
+            if len(names) == 2:
+                line += f", ratio {cpu[names[0]] / max(cpu[names[1]], 1e-9):.2f}"
+            on = sorted(os.sched_getaffinity(meters[names[0]][0]))
+            print(f"  resources {label}, half {half + 1} ({length} s, {names[0]} on CPU {on}): {line}")
     finally:
         for _, meter in meters.values():
             meter.close()
