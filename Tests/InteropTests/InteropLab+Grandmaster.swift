@@ -54,9 +54,7 @@ extension InteropLab {
                 "GET PARENT_DATA_SET", "GET TIME_PROPERTIES_DATA_SET", "GET CURRENT_DATA_SET",
             ])
     }
-}
 
-extension InteropLab {
     /// Writes `gm.conf`: a free-running Meridian grandmaster (virtual clock, software stamps, priority1 100, 16 Sync/s
     /// and 4 Announce/s), logging to its standard output, with its management sockets `m.sock` and `m-ro.sock`, the
     /// `global` lines, and one port on side b. Returns the file's path.
@@ -74,7 +72,7 @@ extension InteropLab {
             verbose 1
             use_syslog 0
             \(global)
-            uds_address \(file("m.sock").path)
+            uds_address \(grandmasterSocket)
             uds_ro_address \(file("m-ro.sock").path)
             [\(lab.b.interface)]
             """)
