@@ -914,6 +914,8 @@ actor ClockActor {
     private static let publishKey = -500
     /// The loop's timer key of the status page's once-a-second history sample.
     private static let historyKey = -501
+    /// How late the once-a-second history sample may be taken when no pass comes sooner.
+    private static let historySlack = PTPDuration.milliseconds(250)
     /// Where the once-a-second samples go (the HTTP endpoint's chart); nil: none taken.
     private var history: History?
 
@@ -927,7 +929,9 @@ actor ClockActor {
     private func recordHistory() {
         guard let history else { return }
         history.record(published.load(reader: false))
-        loop.arm(Self.historyKey, after: .seconds(1))
+        // With slack: the sample rides on the first pass after its second (a Sync's, a datagram's) instead of
+        // waking the loop between two of them.
+        loop.arm(Self.historyKey, after: .seconds(1), slack: Self.historySlack)
     }
 
     /// Publishes the state for management and the HTTP endpoint: at once when `force` (a management SET or
@@ -940,7 +944,12 @@ actor ClockActor {
         if !force && now &- lastPublishedAt < pacing.spacing {
             if !publishPending {
                 publishPending = true
-                loop.arm(Self.publishKey, after: .nanoseconds(pacing.latency &- (now &- lastPublishedAt)))
+                // Due once the spacing has passed, when any pass would publish anyway; the loop wakes for it only
+                // at the latency, so a pass in between (the next Sync's) takes it along.
+                let elapsed = now &- lastPublishedAt
+                loop.arm(
+                    Self.publishKey, after: .nanoseconds(pacing.spacing &- elapsed),
+                    slack: .nanoseconds(pacing.latency &- pacing.spacing))
             }
             return
         }
@@ -1077,13 +1086,18 @@ final class ClockStateBox: Sendable {
 /// - while a reader has loaded the state within ``readerWindow`` (a pmc session, a scrape, a status page open),
 ///   at most every ``readerSpacing``, and a pass within it at the latest ``readerLatency`` later (longer than
 ///   the spacing, so that at 16 Sync/s the next Sync's pass publishes it and that timer never wakes the loop);
-/// - with no reader, at most every ``idleSpacing``: the first read after a quiet spell sees counters at most
-///   that old, and whatever a push reads (a state, sync state or parent change, a measurement) is published at
-///   once either way.
+/// - with no reader, at most every ``idleSpacing``, and a pass within it at the latest ``idleLatency`` later:
+///   the first read after a quiet spell sees counters at most that old, and whatever a push reads (a state, sync
+///   state or parent change, a measurement) is published at once either way.
+/// The deferred publication is a loop timer due at the spacing, with the rest of the latency as its slack
+/// (``ClockLoop/arm(_:after:aligned:slack:)``): the first pass after the spacing publishes, and the loop wakes
+/// for it alone only when no pass comes before the latency. A timer due exactly at the latency woke a
+/// grandmaster's loop once a second between two Syncs.
 struct PublicationPacing: Equatable {
     static let readerSpacing: Int64 = 20_000_000
     static let readerLatency: Int64 = 100_000_000
     static let idleSpacing: Int64 = 1_000_000_000
+    static let idleLatency: Int64 = 1_250_000_000
     static let readerWindow: Int64 = 10_000_000_000
 
     /// The least time between two unforced publications (ns).
@@ -1094,7 +1108,7 @@ struct PublicationPacing: Equatable {
     init(now: Int64, lastRead: Int64) {
         let reading = now &- lastRead < Self.readerWindow
         spacing = reading ? Self.readerSpacing : Self.idleSpacing
-        latency = reading ? Self.readerLatency : Self.idleSpacing
+        latency = reading ? Self.readerLatency : Self.idleLatency
     }
 }
 

@@ -173,11 +173,19 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
     /// With `aligned`, the deadline moves to the nearest point of this loop's grid of period `after` (within half
     /// of `after` of where it would be): every timer so armed with the same period fires in the same pass
     /// (``LoopTimers/aligned(_:period:phase:)``).
-    func arm(_ key: Int, after: PTPDuration, aligned: Bool = false) {
+    ///
+    /// With `slack`, the timer fires in the first pass at or after its deadline, but the loop wakes for it only
+    /// `slack` after the deadline: a pass for something else in between (a Sync, a datagram) takes it along, as
+    /// Linux's timer slack does. For a timer whose time is not exact (the status page's once-a-second sample, a
+    /// deferred publication): as grandmaster at 16 Sync/s it rides on the next Sync's pass instead of waking the
+    /// thread between two of them.
+    func arm(_ key: Int, after: PTPDuration, aligned: Bool = false, slack: PTPDuration = .zero) {
         let delay = max(0, min(after.nanoseconds, 86_400_000_000_000))
         let dueBefore = firing.flatMap { $0.key == key ? $0.deadline : nil }
         let deadline = LoopTimers.deadline(after: delay, reArmedFrom: dueBefore, now: Self.monotonicNow())
-        timers.set(key, aligned ? LoopTimers.aligned(deadline, period: delay, phase: gridPhase) : deadline)
+        timers.set(
+            key, aligned ? LoopTimers.aligned(deadline, period: delay, phase: gridPhase) : deadline,
+            slack: max(0, min(slack.nanoseconds, 86_400_000_000_000)))
     }
 
     /// How long the loop leaves a deferring port's event socket out of its poll at most: the time to its next timer,
@@ -290,10 +298,11 @@ final class ClockLoop: SerialExecutor, @unchecked Sendable {
                 backlog = readPolled(at: position, revents: Int16(POLLIN)) || backlog
             }
         }
-        // Sleep until the next timer (at most a second, so that a released loop's thread ends).
+        // Sleep until the next timer must fire (its deadline plus its slack; at most a second, so that a released
+        // loop's thread ends).
         var timeout: Int64 = 1_000
         var deferring = false
-        if let next = timers.earliest {
+        if let next = timers.earliestWake {
             let wait = next - Self.monotonicNow()
             timeout = max(0, min(timeout, (wait + 999_999) / 1_000_000))
             deferring = !backlog && !pollEverySocketOnce && wait <= Self.eventInputDeferLimit
@@ -495,6 +504,8 @@ private final class WeakLoop: Sendable {
 struct LoopTimers {
     private var keys: [Int] = []
     private var deadlines: [Int64] = []
+    /// When the loop must wake for each at the latest: its deadline plus the slack it was armed with.
+    private var wakes: [Int64] = []
 
     /// A timer of a shorter period than this, handled late by less than this, catches up.
     static let catchUpLimit: Int64 = 50_000_000
@@ -527,34 +538,45 @@ struct LoopTimers {
         return past >= period - period / 2 ? below + period : below
     }
 
-    /// The earliest deadline, if any timer is armed.
+    /// The earliest deadline, if any timer is armed: a pass at or after it has a timer to fire.
     var earliest: Int64? { deadlines.min() }
+
+    /// The earliest time the loop must be awake for a timer (a deadline plus its slack), if any is armed.
+    var earliestWake: Int64? { wakes.min() }
 
     func deadline(of key: Int) -> Int64? {
         keys.firstIndex(of: key).map { deadlines[$0] }
     }
 
-    /// Arms `key` for `deadline`, replacing its earlier deadline.
-    mutating func set(_ key: Int, _ deadline: Int64) {
+    /// Arms `key` for `deadline`, replacing its earlier deadline; the loop wakes for it by `slack` (ns, at least 0)
+    /// after the deadline at the latest.
+    mutating func set(_ key: Int, _ deadline: Int64, slack: Int64 = 0) {
+        let wake = deadline &+ max(0, slack) < deadline ? Int64.max : deadline &+ max(0, slack)
         if let i = keys.firstIndex(of: key) {
             deadlines[i] = deadline
+            wakes[i] = wake
         } else {
             keys.append(key)
             deadlines.append(deadline)
+            wakes.append(wake)
         }
     }
 
     mutating func remove(_ key: Int) {
         guard let i = keys.firstIndex(of: key) else { return }
-        keys.swapAt(i, keys.count - 1)
-        deadlines.swapAt(i, deadlines.count - 1)
+        let last = keys.count - 1
+        keys.swapAt(i, last)
+        deadlines.swapAt(i, last)
+        wakes.swapAt(i, last)
         keys.removeLast()
         deadlines.removeLast()
+        wakes.removeLast()
     }
 
     mutating func removeAll() {
         keys.removeAll(keepingCapacity: true)
         deadlines.removeAll(keepingCapacity: true)
+        wakes.removeAll(keepingCapacity: true)
     }
 
     /// Appends every timer due at `now` to `due`, in no particular order.

@@ -24,6 +24,29 @@ import Testing
         #expect(timers.earliest == nil && timers.deadline(of: 3) == nil)
     }
 
+    /// A timer with slack is due at its deadline (a pass then fires it) but the loop need not wake for it before
+    /// the deadline plus the slack.
+    @Test func slackMovesTheWakeNotTheDeadline() {
+        var timers = LoopTimers()
+        timers.set(1, 1_000, slack: 500)
+        timers.set(2, 1_200)
+        #expect(timers.earliest == 1_000)
+        #expect(timers.earliestWake == 1_200)
+        var due: [(key: Int, deadline: Int64)] = []
+        timers.collectDue(notAfter: 1_200, into: &due)
+        #expect(due.map(\.key).sorted() == [1, 2])
+        timers.remove(2)
+        #expect(timers.earliestWake == 1_500)
+        timers.set(1, 1_000)  // re-armed without slack
+        #expect(timers.earliestWake == 1_000)
+        timers.set(3, Int64.max - 10, slack: 100)  // no overflow
+        #expect(timers.earliestWake == 1_000)
+        timers.remove(1)
+        #expect(timers.earliestWake == Int64.max)
+        timers.removeAll()
+        #expect(timers.earliestWake == nil)
+    }
+
     @Test func dueTimersAreThoseAtOrBeforeNow() {
         var timers = LoopTimers()
         for key in 0..<40 { timers.set(key, Int64(1_000 + 10 * key)) }
