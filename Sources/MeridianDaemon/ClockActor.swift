@@ -355,9 +355,16 @@ actor ClockActor {
             }
             // The kernel's stamp becomes engine time here: the disciplined clock's reading, shifted to TAI
             // when the time properties say so (general messages carry none; the engine only needs "now").
-            let clockTime = stamp.map { convert($0, port: index) }
-            let timestamp = clockTime.map { $0 + timescaleShift } ?? now()
-            if let clockTime, sanityCheck != nil { checkSanity(clockTime: clockTime) }
+            // `if let`, not `Optional.map`: an isolated closure passed to `map` asks the runtime whether this
+            // actor's executor is current (`swift_task_isCurrentExecutor`) on every call.
+            let timestamp: PTPInstant
+            if let stamp {
+                let clockTime = convert(stamp, port: index)
+                timestamp = clockTime + timescaleShift
+                if sanityCheck != nil { checkSanity(clockTime: clockTime) }
+            } else {
+                timestamp = now()
+            }
             if type == .sync { lastIngress = timestamp }
             if let source {
                 handle(.port(index, .receivedBytesFrom(bytes, timestamp: timestamp, source: source)))

@@ -91,6 +91,38 @@ struct TransmitTimestampQueueTests {
         #expect(!TransmitTimestampQueue.packet(returned(payload), contains: []))
     }
 
+    /// The table keeps sends in key order and drops the done ones at its front in bulk: sends after that, and one
+    /// left waiting behind many done ones, still pair by their keys, and an emptied table starts afresh.
+    @Test("done sends are dropped from the front; the rest still pair by key, in any order")
+    func dropsDoneSendsAndKeepsPairing() {
+        var queue = TransmitTimestampQueue(maxConsecutiveMisses: 3)
+        let tokens = (0..<3_000).map { queue.recordSend(payload: ptpMessage(type: 0, index: UInt32($0))) }
+        // 0 stays waiting; 1..<2_000 are stamped and taken in order, so nothing at the front can go yet.
+        for index in 1..<2_000 {
+            let payload = ptpMessage(type: 0, index: UInt32(index))
+            #expect(queue.offer(kernelKey: UInt32(index), returnedPacket: returned(payload), stamp: stamp) == tokens[index])
+            #expect(queue.take(tokens[index]) == stamp)
+        }
+        #expect(queue.pendingCount == 1_001 && queue.isPending(tokens[0]) && !queue.isPending(tokens[1]))
+        // 0 given up: the 2,000 done sends at the front go at once.
+        #expect(queue.giveUp(tokens[0]) == .missed(consecutive: 1))
+        // The rest, newest first: still found by key.
+        for index in (2_000..<3_000).reversed() {
+            let payload = ptpMessage(type: 0, index: UInt32(index))
+            #expect(queue.offer(kernelKey: UInt32(index), returnedPacket: returned(payload), stamp: stamp) == tokens[index])
+            #expect(queue.isStamped(tokens[index]))
+            #expect(queue.take(tokens[index]) == stamp)
+        }
+        #expect(queue.pendingCount == 0 && queue.statistics.paired == 2_999 && queue.statistics.pairedByPayload == 0)
+        // Taken twice, or never sent: nothing.
+        #expect(queue.take(tokens[2_500]) == nil && !queue.isPending(TransmitStampHandle(key: 9_999)))
+        // Empty now: the next send starts a fresh table and pairs by its key.
+        let next = queue.recordSend(payload: ptpMessage(type: 0, index: 7))
+        #expect(next.key == 3_000)
+        #expect(queue.offer(kernelKey: 3_000, returnedPacket: returned(ptpMessage(type: 0, index: 7)), stamp: stamp) == next)
+        #expect(queue.take(next) == stamp)
+    }
+
     @Test("sends whose stamps are never asked for do not grow the table without bound")
     func boundedTable() {
         var queue = TransmitTimestampQueue(maxConsecutiveMisses: 3)

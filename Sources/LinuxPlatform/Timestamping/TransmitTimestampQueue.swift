@@ -20,10 +20,15 @@ struct TransmitTimestampQueue: Sendable {
     private(set) var nextKey: UInt32 = 0
     /// kernel key − our key, corrected when payload pairing shows a disagreement.
     private var keyOffset: UInt32 = 0
-    private var pending: [UInt32: Pending] = [:]
-    /// Keys in send order; entries no longer pending are skipped and compacted away lazily.
-    private var order: [UInt32] = []
-    private var orderHead = 0
+    /// The sends in key order: `slots[i]` is key `baseKey + i`, nil once taken or given up. Keys are consecutive
+    /// and stamps come back in send order, so a send is found by subtraction, with no hashing (a dictionary
+    /// hashed every key three times per stamped send: a grandmaster's every Sync).
+    private var slots: [Pending?] = []
+    private var baseKey: UInt32 = 0
+    /// The first slot that may still be live; the ones before it are done and dropped lazily.
+    private var head = 0
+    /// Live slots (recorded, not yet taken or given up).
+    private(set) var pendingCount = 0
     /// How many of the oldest unstamped sends a stamp with a disagreeing key is compared with.
     static let payloadSearchDepth = 64
     /// Keys given up recently, with their payloads, so their late stamps are recognised and dropped.
@@ -31,6 +36,7 @@ struct TransmitTimestampQueue: Sendable {
     private var abandonedOrder: [UInt32] = []
     private let abandonedMemory = 256
     let maxConsecutiveMisses: Int
+    /// The most sends kept waiting for their stamps (from the oldest live one to the newest).
     static let pendingLimit = 65_536
     private(set) var statistics = TransmitTimestampStatistics()
 
@@ -38,17 +44,29 @@ struct TransmitTimestampQueue: Sendable {
         self.maxConsecutiveMisses = max(1, maxConsecutiveMisses)
     }
 
+    /// Where `key`'s send is in `slots`, if it is still kept there.
+    private func slot(of key: UInt32) -> Int? {
+        let offset = key &- baseKey
+        guard offset < UInt32(truncatingIfNeeded: slots.count) else { return nil }
+        let index = Int(offset)
+        return index >= head ? index : nil
+    }
+
     /// Records a stamped send and returns its token. Call only after the send succeeded.
     mutating func recordSend(payload: [UInt8]) -> TransmitStampHandle {
         let key = nextKey
         nextKey &+= 1
-        pending[key] = Pending(payload: payload, stamp: nil)
-        trimOrder()
-        order.append(key)
-        // A caller that never asks for its stamps must not grow the table without bound.
-        let stale = key &- UInt32(Self.pendingLimit)
-        if pending.count > Self.pendingLimit, pending[stale] != nil {
-            _ = giveUp(TransmitStampHandle(key: stale))
+        if head == slots.count {
+            slots.removeAll(keepingCapacity: true)
+            head = 0
+            baseKey = key
+        }
+        slots.append(Pending(payload: payload, stamp: nil))
+        pendingCount += 1
+        // A caller that never asks for its stamps must not grow the table without bound: beyond the limit the
+        // oldest send still waiting is given up.
+        if slots.count - head > Self.pendingLimit {
+            _ = giveUp(TransmitStampHandle(key: baseKey &+ UInt32(truncatingIfNeeded: head)))
         }
         return TransmitStampHandle(key: key)
     }
@@ -65,8 +83,10 @@ struct TransmitTimestampQueue: Sendable {
     @discardableResult
     mutating func offer(kernelKey: UInt32, returnedPacket: UnsafeRawBufferPointer, stamp: PTPInstant) -> TransmitStampHandle? {
         let key = kernelKey &- keyOffset
-        if let entry = pending[key], entry.stamp == nil, Self.packet(returnedPacket, contains: entry.payload) {
-            pending[key]?.stamp = stamp
+        if let index = slot(of: key), let entry = slots[index], entry.stamp == nil,
+            Self.packet(returnedPacket, contains: entry.payload)
+        {
+            slots[index]?.stamp = stamp
             return TransmitStampHandle(key: key)
         }
         if let late = abandoned[key], Self.packet(returnedPacket, contains: late) {
@@ -76,65 +96,72 @@ struct TransmitTimestampQueue: Sendable {
         // The key disagrees with the prediction: stamps come back in send order, so pair with the oldest
         // unstamped send carrying this payload, looking at a bounded number of the oldest sends.
         if let oldest = oldestUnstamped(matching: returnedPacket) {
-            keyOffset = kernelKey &- oldest
-            pending[oldest]?.stamp = stamp
+            keyOffset = kernelKey &- (baseKey &+ UInt32(truncatingIfNeeded: oldest))
+            slots[oldest]?.stamp = stamp
             statistics.pairedByPayload += 1
-            return TransmitStampHandle(key: oldest)
+            return TransmitStampHandle(key: baseKey &+ UInt32(truncatingIfNeeded: oldest))
         }
         statistics.unmatched += 1
         return nil
     }
 
-    /// Drops keys no longer pending from the front of the send order (amortised O(1) per send).
-    private mutating func trimOrder() {
-        while orderHead < order.count, pending[order[orderHead]] == nil {
-            orderHead += 1
-        }
-        if orderHead > 1024 && orderHead * 2 > order.count {
-            order.removeFirst(orderHead)
-            orderHead = 0
-        }
-    }
-
-    /// The oldest of the first ``payloadSearchDepth`` unstamped sends whose payload the packet carries.
-    private mutating func oldestUnstamped(matching packet: UnsafeRawBufferPointer) -> UInt32? {
-        trimOrder()
+    /// The slot of the oldest of the first ``payloadSearchDepth`` unstamped sends whose payload the packet carries.
+    private func oldestUnstamped(matching packet: UnsafeRawBufferPointer) -> Int? {
         var examined = 0
-        for key in order[orderHead...] where examined < Self.payloadSearchDepth {
-            guard let entry = pending[key], entry.stamp == nil else { continue }
+        // Bounded: the slots from the oldest live one, at most `payloadSearchDepth` of them examined.
+        for index in head..<slots.count where examined < Self.payloadSearchDepth {
+            guard let entry = slots[index], entry.stamp == nil else { continue }
             examined += 1
-            if Self.packet(packet, contains: entry.payload) { return key }
+            if Self.packet(packet, contains: entry.payload) { return index }
         }
         return nil
     }
 
+    /// Empties slot `index` (taken or given up) and drops the done slots at the front: all of them at once when
+    /// none is live, else once they are more than half the table (amortised O(1) per send).
+    private mutating func release(_ index: Int) {
+        slots[index] = nil
+        pendingCount -= 1
+        // Bounded: `head` only moves forward, to at most `slots.count`.
+        while head < slots.count, slots[head] == nil { head += 1 }
+        if head == slots.count {
+            slots.removeAll(keepingCapacity: true)
+            head = 0
+            baseKey = nextKey
+        } else if head > 1024 && head * 2 > slots.count {
+            slots.removeFirst(head)
+            baseKey &+= UInt32(truncatingIfNeeded: head)
+            head = 0
+        }
+    }
+
     /// Takes the stamp of `token` if it has arrived; a stamp taken resets the run of misses.
     mutating func take(_ token: TransmitStampHandle) -> PTPInstant? {
-        guard let stamp = pending[token.key]?.stamp else { return nil }
-        pending[token.key] = nil
+        guard let index = slot(of: token.key), let stamp = slots[index]?.stamp else { return nil }
+        release(index)
         statistics.paired += 1
         statistics.consecutiveMisses = 0
         return stamp
     }
 
-    /// How many sends are recorded and not yet taken or given up (an upper bound on the stamps to come).
-    var pendingCount: Int { pending.count }
-
     /// Whether `token`'s stamp has come and waits to be taken.
     func isStamped(_ token: TransmitStampHandle) -> Bool {
-        pending[token.key]?.stamp != nil
+        guard let index = slot(of: token.key) else { return false }
+        return slots[index]?.stamp != nil
     }
 
     /// Whether `token` is still waited for.
     func isPending(_ token: TransmitStampHandle) -> Bool {
-        pending[token.key] != nil
+        guard let index = slot(of: token.key) else { return false }
+        return slots[index] != nil
     }
 
     /// Gives up on `token` after the timeout: counts the miss and says whether the run of misses faults the port.
     mutating func giveUp(_ token: TransmitStampHandle) -> TransmitTimestampOutcome {
-        guard let entry = pending.removeValue(forKey: token.key) else {
+        guard let index = slot(of: token.key), let entry = slots[index] else {
             return .missed(consecutive: statistics.consecutiveMisses)
         }
+        release(index)
         abandoned[token.key] = entry.payload
         abandonedOrder.append(token.key)
         if abandonedOrder.count > abandonedMemory {
