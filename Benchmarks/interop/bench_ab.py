@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two meridiand builds side by side: the CPU of each as grandmaster of 8 ptp4l slaves at 16 Sync/s (bench_interop's
 resources setup, one bridge and 8 slaves each), measured over the same windows, with every process of both sides
-moved to the other CPU between windows (the CPUs are not alike here). Prints B/A per window and over all.
+moved to the other CPU between windows (bench_interop's measure_together). Prints B/A per window and over all.
 
 The side started first reads a few % higher, so run each pair twice, each build first once, and take the geometric
 mean of B/A and 1/(A/B) (ARCHITECTURE.md, "Memory and CPU"). Measure a change to the hot path after
@@ -11,7 +11,7 @@ usage: python3 Benchmarks/interop/bench_ab.py BUILD_A BUILD_B [WINDOWS [SECONDS]
 Both executables must be named meridiand (the script finds each daemon by its name in its namespace). Root; ptp4l.
 Everything runs in namespaces it creates (10.96.x and 10.97.x) and removes; the system clock is never touched.
 """
-import os, shutil, signal, sys, tempfile, time
+import os, shutil, signal, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 BUILDS = sys.argv[1:3]
@@ -41,28 +41,13 @@ def main():
             scratch.append(b.TMP)
             b.TMP = tempfile.mkdtemp(prefix="meridian-bench-")
         namespaces.append(b.resources("meridiand", net, cpu))
-    time.sleep(15)
-    pids = [b.daemon_pid(ns, "meridiand") for ns in namespaces]
-    if None in pids:
+    # B first: the ratio printed is B/A.
+    measured = b.measure_together([(namespaces[1], "meridiand"), (namespaces[0], "meridiand")], WINDOWS * SECONDS,
+                                  "ab", windows=WINDOWS, names=["B", "A"])
+    if measured is None:
         sys.exit("bench_ab: a grandmaster is not running")
-    meters = [b.CPUMeter(pid, f"ab{side}") for side, pid in enumerate(pids)]
-    try:
-        totals = [0.0, 0.0]
-        for window in range(WINDOWS):
-            if window:
-                b.swap_cpus()
-                time.sleep(2)
-            start = [m.seconds() for m in meters]
-            time.sleep(SECONDS)
-            used = [m.seconds() - s for m, s in zip(meters, start)]
-            totals = [t + u for t, u in zip(totals, used)]
-            print(f"window {window + 1}: A {used[0]:.3f} CPU-s, B {used[1]:.3f} CPU-s, B/A {used[1] / max(used[0], 1e-9):.3f}"
-                  f" (A on CPU {sorted(os.sched_getaffinity(pids[0]))})")
-        print(f"B/A over {WINDOWS} windows of {SECONDS} s: {totals[1] / max(totals[0], 1e-9):.3f}"
-              f" (A {totals[0]:.3f}, B {totals[1]:.3f} CPU-s)")
-    finally:
-        for meter in meters:
-            meter.close()
+    a_cpu, b_cpu = measured["A"][1], measured["B"][1]
+    print(f"B/A over {WINDOWS} windows of {SECONDS} s: {b_cpu / max(a_cpu, 1e-9):.3f} (A {a_cpu:.3f}, B {b_cpu:.3f} CPU-s)")
 
 
 if __name__ == "__main__":

@@ -678,29 +678,31 @@ def swap_cpus():
                     pass
 
 
-def measure_together(grandmasters, seconds, label):
+def measure_together(grandmasters, seconds, label, windows=2, names=None):
     """After 15 s for the BMCA to settle (every slave sending Delay_Req), the CPU seconds and context switches a
     second of each grandmaster over the same `seconds`: both daemons run through the same stretch of this VM,
-    whose speed moves by 15 % and more within an hour, so the ratio does not carry that drift. Halfway, every
-    process of both sides moves to the other CPU (``swap_cpus``; 2 s to settle, not counted), so neither
-    grandmaster has the busier CPU for the whole window. Prints each half's ratio. `grandmasters`: (namespace,
-    daemon name) pairs, the first the one the ratio divides. Returns {name: (pid, CPU-s, switches/s, how CPU
-    was counted)} or None."""
+    whose speed moves by 15 % and more within an hour, so the ratio does not carry that drift. The time is cut into
+    `windows` equal windows (halves by default), and between two windows every process of both sides moves to the
+    other CPU (``swap_cpus``; 2 s to settle, not counted), so neither grandmaster has the busier CPU for the whole
+    time. Prints each window's ratio. `grandmasters`: (namespace, daemon name) pairs, the first the one the ratio
+    divides; `names` labels them (default: the daemon names; two builds of one daemon need their own). Returns
+    {name: (pid, CPU-s, switches/s, how CPU was counted)} or None."""
     time.sleep(15)
     meters = {}
-    halves = [seconds // 2, seconds - seconds // 2]
-    names = [which for _, which in grandmasters]
+    lengths = [seconds // windows + (1 if i < seconds % windows else 0) for i in range(windows)]
+    names = names or [which for _, which in grandmasters]
+    window_name = "half" if windows == 2 else "window"
     totals = {}
     try:
-        for ns, which in grandmasters:
+        for (ns, which), name in zip(grandmasters, names):
             pid = daemon_pid(ns, which)
             if pid is None:
-                print(f"  resources: {which} is not running")
+                print(f"  resources: {name} ({which}) is not running")
                 return None
-            meters[which] = (pid, CPUMeter(pid, f"{which}-{label}"))
-            totals[which] = [0.0, 0]
-        for half, length in enumerate(halves):
-            if half:
+            meters[name] = (pid, CPUMeter(pid, f"{name}-{label}"))
+            totals[name] = [0.0, 0]
+        for window, length in enumerate(lengths):
+            if window:
                 swap_cpus()
                 time.sleep(2)
             start = {w: (m.seconds(), context_switches(pid)) for w, (pid, m) in meters.items()}
@@ -714,7 +716,7 @@ def measure_together(grandmasters, seconds, label):
             if len(names) == 2:
                 line += f", ratio {cpu[names[0]] / max(cpu[names[1]], 1e-9):.2f}"
             on = sorted(os.sched_getaffinity(meters[names[0]][0]))
-            print(f"  resources {label}, half {half + 1} ({length} s, {names[0]} on CPU {on}): {line}")
+            print(f"  resources {label}, {window_name} {window + 1} ({length} s, {names[0]} on CPU {on}): {line}")
     finally:
         for _, meter in meters.values():
             meter.close()
