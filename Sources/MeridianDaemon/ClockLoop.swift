@@ -551,7 +551,8 @@ struct LoopTimers {
     /// Arms `key` for `deadline`, replacing its earlier deadline; the loop wakes for it by `slack` (ns, at least 0)
     /// after the deadline at the latest.
     mutating func set(_ key: Int, _ deadline: Int64, slack: Int64 = 0) {
-        let wake = deadline &+ max(0, slack) < deadline ? Int64.max : deadline &+ max(0, slack)
+        let slack = max(0, slack)
+        let wake = deadline > Int64.max - slack ? Int64.max : deadline + slack
         if let i = keys.firstIndex(of: key) {
             deadlines[i] = deadline
             wakes[i] = wake

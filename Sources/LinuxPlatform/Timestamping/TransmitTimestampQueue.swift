@@ -56,11 +56,8 @@ struct TransmitTimestampQueue: Sendable {
     mutating func recordSend(payload: [UInt8]) -> TransmitStampHandle {
         let key = nextKey
         nextKey &+= 1
-        if head == slots.count {
-            slots.removeAll(keepingCapacity: true)
-            head = 0
-            baseKey = key
-        }
+        // An emptied table (``release(_:)``) starts again at the next key.
+        if slots.isEmpty { baseKey = key }
         slots.append(Pending(payload: payload, stamp: nil))
         pendingCount += 1
         // A caller that never asks for its stamps must not grow the table without bound: beyond the limit the
